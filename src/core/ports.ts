@@ -1,0 +1,42 @@
+/** @module Interfaces the runtime-neutral core owns and the per-runtime / per-device adapters implement. */
+
+/** Log levels a client may ask for (MW75.md §3.10). */
+export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";
+
+/** Where device code reports progress; the session forwards records to clients as `log` messages. */
+export interface Logger {
+  log(level: LogLevel, message: string): void;
+}
+
+/** A readable byte stream plus the way to stop it. */
+export interface ByteStreamHandle {
+  /** Raw chunks in arrival order, of any size; ends (or errors) when the other side goes away. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Opens a tty (already in raw mode or put into raw mode by the adapter) for reading. */
+export type OpenTty = (path: string) => Promise<ByteStreamHandle>;
+
+/** An open data link to a headset (real or simulated). */
+export interface DeviceLink extends ByteStreamHandle {
+  /** Battery percentage learnt during activation, or null when unknown. */
+  readonly batteryLevel: number | null;
+}
+
+/** Where EEG bytes come from: the simulator, a replayed capture or the real headset. */
+export interface DeviceSource {
+  /** "sim", "replay" or "mw75". */
+  readonly kind: string;
+  /** True when the data is synthetic (simulator); shown in the banner and /health. */
+  readonly synthetic: boolean;
+  /** Human description for the banner and /health, e.g. "simulated MW75 (synthetic data)". */
+  readonly description: string;
+  /**
+   * Activates the device and opens its data link. Rejects with a BridgeError whose code is
+   * BLE_ACTIVATION_FAILED, RFCOMM_CONNECTION_FAILED or CONNECTION_FAILED. Aborting `signal`
+   * abandons the attempt.
+   */
+  open(options: { signal: AbortSignal; log: Logger }): Promise<DeviceLink>;
+}
