@@ -1,0 +1,145 @@
+//! The streaming framer: a fixed buffer that the host writes into, scanned for packets.
+//!
+//! The host asks for the input area (`input`), writes up to `INPUT_CAPACITY` bytes there and
+//! calls `commit`. The ≤ 62-byte tail stays where it is and new input lands right behind it,
+//! so the tail is only moved when the buffer's end is near (once per many calls).
+
+use crate::checksum;
+use crate::constants::{EEG_EVENT_ID, EVENT_ID_OFFSET, MAX_TAIL, PACKET_LEN, SYNC_BYTE};
+use crate::output::Output;
+use crate::packet::{write_eeg, write_event};
+use crate::stats::Stats;
+
+/// Bytes the host may write per `commit`.
+pub const INPUT_CAPACITY: usize = 32 * 1024;
+/// The buffer: room for many inputs before the tail has to move back to the front.
+pub const BUFFER_LEN: usize = 4 * INPUT_CAPACITY;
+
+pub struct Framer {
+    buf: [u8; BUFFER_LEN],
+    /// First unconsumed byte (start of the tail).
+    start: usize,
+    /// End of the bytes written so far.
+    end: usize,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    last_counter: Option<u8>,
+    stats: Stats,
+}
+
+impl Framer {
+    pub const fn new() -> Self {
+        Framer { buf: [0; BUFFER_LEN], start: 0, end: 0, base: 0, last_counter: None, stats: Stats::new() }
+    }
+
+    /// Forgets everything: buffered bytes, counter history and statistics.
+    pub fn reset(&mut self) {
+        self.start = 0;
+        self.end = 0;
+        self.base = 0;
+        self.last_counter = None;
+        self.stats = Stats::new();
+    }
+
+    /// The area the next input must be written to (`INPUT_CAPACITY` bytes).
+    pub fn input(&mut self) -> &mut [u8] {
+        if self.end + INPUT_CAPACITY > BUFFER_LEN {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.base += self.start as u64;
+            self.end -= self.start;
+            self.start = 0;
+        }
+        &mut self.buf[self.end..self.end + INPUT_CAPACITY]
+    }
+
+    /// Decodes `len` bytes just written to `input()`; returns the packets written to `out`.
+    /// `len` must not exceed `INPUT_CAPACITY` (callers split larger chunks).
+    pub fn commit(&mut self, len: usize, out: &mut Output) -> usize {
+        let len = len.min(INPUT_CAPACITY);
+        self.stats.bytes_in += len as u64;
+        self.end += len;
+        let count = self.scan(out);
+        out.count = count;
+        count
+    }
+
+    /// Copies `data` in and decodes it, calling `each` once per internal block (convenience
+    /// for hosts that are not WebAssembly, and for tests).
+    pub fn feed<F: FnMut(&Output)>(&mut self, data: &[u8], out: &mut Output, mut each: F) {
+        for piece in data.chunks(INPUT_CAPACITY) {
+            self.input()[..piece.len()].copy_from_slice(piece);
+            self.commit(piece.len(), out);
+            each(out);
+        }
+        if data.is_empty() {
+            self.commit(0, out);
+            each(out);
+        }
+    }
+
+    pub fn residual(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    fn scan(&mut self, out: &mut Output) -> usize {
+        let end = self.end;
+        let mut i = self.start;
+        let mut n = 0;
+        let mut last_counter = self.last_counter;
+        while i < end {
+            if self.buf[i] != SYNC_BYTE {
+                let skipped = self.buf[i..end].iter().position(|&b| b == SYNC_BYTE).unwrap_or(end - i);
+                self.stats.bytes_skipped += skipped as u64;
+                i += skipped;
+                continue;
+            }
+            if end - i < PACKET_LEN {
+                break;
+            }
+            let window = window_at(&self.buf, i);
+            if !checksum::is_valid(window) {
+                // slide one byte so a sync byte inside this window still gets its chance
+                self.stats.checksum_failures += 1;
+                self.stats.bytes_skipped += 1;
+                i += 1;
+                continue;
+            }
+            out.offset[n] = (self.base + i as u64) as f64;
+            if window[EVENT_ID_OFFSET] == EEG_EVENT_ID {
+                write_eeg(window, out, n, &mut self.stats);
+                let counter = out.counter[n];
+                self.stats.count_counter(last_counter, counter);
+                last_counter = Some(counter);
+                self.stats.eeg_packets += 1;
+            } else {
+                write_event(window, out, n);
+                self.stats.event_packets += 1;
+            }
+            n += 1;
+            i += PACKET_LEN;
+        }
+        self.last_counter = last_counter;
+        self.start = i;
+        debug_assert!(self.end - self.start <= MAX_TAIL);
+        n
+    }
+}
+
+impl Default for Framer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The 63 bytes at `at`; callers guarantee `at + 63 <= buf.len()`.
+#[inline(always)]
+fn window_at(buf: &[u8], at: usize) -> &[u8; PACKET_LEN] {
+    match <&[u8; PACKET_LEN]>::try_from(&buf[at..at + PACKET_LEN]) {
+        Ok(window) => window,
+        Err(_) => unreachable!(),
+    }
+}
