@@ -1,0 +1,98 @@
+/** @module Drift-free pacing (units due = floor(elapsed × rate) from one start instant) and an abortable sleep. */
+import { BridgeError } from "../core/errors.ts";
+
+/** A running pacer; `stop()` is idempotent and cancels the pending timer. */
+export interface Pacer {
+  stop(): void;
+  /** Units emitted so far (excluding time skipped after a long stall). */
+  readonly emitted: number;
+}
+
+/** Options for `startPacer`. */
+export interface PacerOptions {
+  /** Units per second, > 0. */
+  rate: number;
+  /** Called with the number of newly due units (≥ 1). */
+  emit: (count: number) => void;
+  /**
+   * When the loop falls further behind than this many units (process suspended, debugger,
+   * long GC), the backlog is skipped instead of replayed in one burst. Default: 5 s worth.
+   */
+  maxBacklog?: number;
+  /** Millisecond clock; defaults to performance.now(). */
+  now?: () => number;
+}
+
+/**
+ * Starts pacing. Units due = floor(elapsed × rate) from a fixed start, so timer lateness never
+ * accumulates: a late tick simply emits more units, and the next wake-up targets the next unit's
+ * exact due time rather than "now + period".
+ */
+export function startPacer(options: PacerOptions): Pacer {
+  const { rate, emit } = options;
+  if (!(rate > 0) || !Number.isFinite(rate)) throw new RangeError(`pacer rate must be > 0, got ${rate}`);
+  const now = options.now ?? (() => performance.now());
+  const maxBacklog = options.maxBacklog ?? Math.max(1, Math.ceil(rate * 5));
+  const msPerUnit = 1000 / rate;
+  let start = now();
+  let emitted = 0;
+  let skipped = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+
+  const tick = (): void => {
+    timer = undefined;
+    if (stopped) return;
+    let due = Math.floor((now() - start) / msPerUnit) - skipped;
+    if (due - emitted > maxBacklog) {
+      // skip the stalled interval: keep cadence, do not flood the consumer
+      skipped += due - emitted - 1;
+      due = emitted + 1;
+    }
+    if (due > emitted) {
+      const count = due - emitted;
+      emitted = due;
+      emit(count);
+    }
+    if (stopped) return;
+    const nextAt = start + (emitted + skipped + 1) * msPerUnit;
+    timer = setTimeout(tick, Math.max(0, nextAt - now()));
+  };
+
+  start = now();
+  timer = setTimeout(tick, msPerUnit);
+  return {
+    stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    },
+    get emitted() {
+      return emitted;
+    },
+  };
+}
+
+/**
+ * Waits `ms`, rejecting early with a CONNECTION_FAILED BridgeError when `signal` aborts, so an
+ * abandoned connection attempt stops at once and leaves no timer behind.
+ */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cancelled = (): BridgeError =>
+      new BridgeError("CONNECTION_FAILED", "Connection attempt cancelled", { cause: signal.reason });
+    if (signal.aborted) {
+      reject(cancelled());
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
