@@ -143,3 +143,7 @@ fn window_at(buf: &[u8], at: usize) -> &[u8; PACKET_LEN] {
         Err(_) => unreachable!(),
     }
 }
+
+#[cfg(test)]
+#[path = "framer_tests.rs"]
+mod tests;

@@ -3,7 +3,7 @@
 const WASM_URL = new URL("../../wasm/decoder.wasm", import.meta.url);
 
 /** Bytes of the committed decoder module. */
-export async function readDecoderWasm(): Promise<Uint8Array> {
+export async function readDecoderWasm(): Promise<Uint8Array<ArrayBuffer>> {
   if (WASM_URL.protocol === "file:") {
     // fetch() of file: URLs fails on Node 20, so read from disk wherever that is possible
     const { readFile } = await import("node:fs/promises");
