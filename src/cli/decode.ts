@@ -1,0 +1,53 @@
+/** @module `decode [FILE]`: raw MW75 bytes (file or stdin) → one JSON line per packet, then a stats line. */
+import { createReadStream } from "node:fs";
+import process from "node:process";
+import { readDecoderWasm } from "../adapters/wasm-file.ts";
+import { createDecoder } from "../decoder/decoder.ts";
+import { packetLine, statsLine } from "./decode-format.ts";
+
+const USAGE = `Usage: decode [FILE]
+Reads raw MW75 RFCOMM bytes from FILE (or standard input when no FILE is given) and writes one
+JSON line per decoded packet in stream order, then a final {"type":"stats",...} line.`;
+
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EISDIR: "it is a directory",
+};
+
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+async function main(args: string[]): Promise<number> {
+  if (args.includes("-h") || args.includes("--help")) {
+    await write(`${USAGE}\n`);
+    return 0;
+  }
+  const unknown = args.find((a) => a.startsWith("-") && a !== "-");
+  if (unknown !== undefined || args.length > 1) {
+    process.stderr.write(`decode: unexpected argument ${JSON.stringify(unknown ?? args[1])}\n${USAGE}\n`);
+    return 2;
+  }
+  const path = args[0];
+  const decoder = await createDecoder(await readDecoderWasm());
+  // opened only now: a read stream reports a missing file at once, and the loop below must be listening
+  const input = path === undefined || path === "-" ? process.stdin : createReadStream(path);
+  try {
+    for await (const chunk of input as AsyncIterable<Uint8Array>) {
+      const lines = decoder.push(chunk).map(packetLine);
+      if (lines.length > 0) await write(`${lines.join("\n")}\n`);
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "";
+    const reason = READ_ERRORS[code] ?? (error as Error).message;
+    process.stderr.write(`decode: cannot read ${JSON.stringify(path ?? "stdin")}: ${reason}\n`);
+    return 1;
+  }
+  await write(`${statsLine(decoder.stats(), decoder.residual().length)}\n`);
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,67 @@
+/** @module The `decode` command under Bun, Deno and Node: JSON lines, stdin, errors and exit codes. */
+import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildPacket } from "../../src/sources/packet-builder.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const BIN = join(ROOT, "node_modules/.bin");
+const COMMANDS: Record<string, string[]> = {
+  bun: [join(BIN, "bun"), "src/cli/decode.ts"],
+  deno: [join(BIN, "deno"), "run", "--allow-read", "src/cli/decode.ts"],
+  node: ["node", "--import", "tsx", "src/cli/decode.ts"],
+};
+
+function decode(runtime: string, args: string[], input?: Uint8Array) {
+  const [cmd, ...rest] = COMMANDS[runtime]!;
+  const run = spawnSync(cmd!, [...rest, ...args], { cwd: ROOT, input, timeout: 60_000, encoding: "utf8" });
+  return { code: run.status, out: run.stdout, err: run.stderr };
+}
+
+const stream = new Uint8Array([
+  0x01, 0x02, // junk before the first sync byte
+  ...buildPacket({ counter: 1, ref: 2.5, rawChannels: [1000, 8388607, NaN] }),
+  ...buildPacket({ counter: 7, eventId: 100 }),
+  ...buildPacket({ counter: 3, rawChannels: [-1000] }),
+  0xaa, 0xef, // a partial packet left at the end
+]);
+
+const dir = mkdtempSync(join(tmpdir(), "mw75-decode-"));
+const file = join(dir, "capture.bin");
+writeFileSync(file, stream);
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+
+for (const runtime of ["bun", "deno", "node"]) {
+  describe(`decode under ${runtime}`, () => {
+    test("writes one valid JSON line per packet in stream order, then stats", () => {
+      const { code, out } = decode(runtime, [file]);
+      expect(code).toBe(0);
+      const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+      expect(lines.map((l) => l.type)).toEqual(["eeg", "event", "eeg", "stats"]);
+      expect(lines[0]).toMatchObject({ event_id: 239, counter: 1, ref: 2.5, lead_off: [2], non_finite: true, feature_status: 0 });
+      expect(lines[0].channels.slice(0, 3)).toEqual([23.842, 8388607 * 0.023842, null]);
+      expect(lines[1]).toEqual({ type: "event", event_id: 100, counter: 7, raw_hex: Buffer.from(buildPacket({ counter: 7, eventId: 100 })).toString("hex") });
+      expect(lines[2]).toMatchObject({ counter: 3, lead_off: [] });
+      expect(lines[2].non_finite).toBeUndefined();
+      expect(lines[3]).toMatchObject({ eeg_packets: 2, event_packets: 1, lost_packets: 1, bytes_skipped: 2, non_finite_values: 1, residual_bytes: 2 });
+    }, 60_000);
+
+    test("reads standard input when no file is given", () => {
+      const { code, out } = decode(runtime, [], stream);
+      expect(code).toBe(0);
+      expect(out.trim().split("\n").length).toBe(4);
+    }, 60_000);
+
+    test("exits non-zero with a clear message for a missing file or an unknown flag", () => {
+      const missing = decode(runtime, [join(dir, "nope.bin")]);
+      expect(missing.code).toBe(1);
+      expect(missing.err).toContain("cannot read");
+      expect(missing.err).toContain("no such file");
+      const flag = decode(runtime, ["--frobnicate"]);
+      expect(flag.code).toBe(2);
+      expect(flag.err).toContain("Usage: decode");
+    }, 60_000);
+  });
+}
