@@ -1,0 +1,70 @@
+/** @module Keeps the runtime-neutral core free of runtime, device and adapter imports. */
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const NEUTRAL_DIRS = ["src/core", "src/decoder", "src/protocol", "src/server"];
+
+/** Module specifiers the neutral core must never load, with the reason shown on failure. */
+const FORBIDDEN: [RegExp, string][] = [
+  [/^node:/, "Node built-in"],
+  [/^(bun|bun:.*)$/, "Bun built-in"],
+  [/^(npm:|jsr:)/, "Deno specifier"],
+  [/^node-ble$/, "BLE device package"],
+  [/^(serialport|@serialport\/.*)$/, "serial device package"],
+  [/^@hono\/node-(server|ws)/, "Node server adapter"],
+  [/^hono\/(bun|deno)$/, "runtime-specific Hono adapter"],
+  [/(^|\/)adapters\//, "adapter module"],
+];
+/** Runtime globals used directly in code (not in comments). */
+const FORBIDDEN_GLOBALS = /(^|[^.\w])(Deno|Bun|process|Buffer)\./;
+
+/** Returns one line per violation found in a module's source text. */
+export function violations(source: string): string[] {
+  const found: string[] = [];
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
+  for (const match of code.matchAll(/(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g)) {
+    const specifier = match[1] ?? match[2] ?? match[3] ?? "";
+    for (const [pattern, why] of FORBIDDEN) if (pattern.test(specifier)) found.push(`imports "${specifier}" (${why})`);
+  }
+  const global = code.match(FORBIDDEN_GLOBALS);
+  if (global) found.push(`uses the runtime global ${global[2]}`);
+  return found;
+}
+
+function filesUnder(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(join(ROOT, dir));
+  } catch {
+    return [];
+  }
+  return entries.flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(join(ROOT, path)).isDirectory() ? filesUnder(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+describe("architecture", () => {
+  test("the checker recognises every forbidden kind of import", () => {
+    const bad = [
+      `import { readFile } from "node:fs/promises";`,
+      `import { serve } from "bun";`,
+      `import { Bluetooth } from 'node-ble';`,
+      `import { SerialPort } from "serialport";`,
+      `const m = await import("../adapters/wasm-file.ts");`,
+      `export { upgradeWebSocket } from "hono/bun";`,
+      `const f = Deno.open("x");`,
+    ];
+    for (const line of bad) expect({ line, found: violations(line).length > 0 }).toEqual({ line, found: true });
+    expect(violations(`import { Hono } from "hono";\n// Deno.open is not used here\nimport type { X } from "./x.ts";`)).toEqual([]);
+  });
+
+  test("the runtime-neutral folders import no runtime, device or adapter module", () => {
+    const files = NEUTRAL_DIRS.flatMap(filesUnder);
+    expect(files.length).toBeGreaterThan(3);
+    const problems = files.flatMap((file) => violations(readFileSync(join(ROOT, file), "utf8")).map((v) => `${file}: ${v}`));
+    expect(problems).toEqual([]);
+  });
+});
