@@ -1,0 +1,158 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFileSink, readFileBytes } from "../../src/adapters/fs.ts";
+import { BridgeError } from "../../src/core/errors.ts";
+import type { DeviceSource } from "../../src/core/ports.ts";
+import { PACKET_LEN } from "../../src/decoder/types.ts";
+import { withCapture } from "../../src/sources/capture.ts";
+import { createReplaySource } from "../../src/sources/replay.ts";
+import { createSimSource, simPackets } from "../../src/sources/sim.ts";
+import { concat, openOptions, readChunks, recordingLogger, sameBytes } from "../_support/source-helpers.ts";
+
+async function openError(source: DeviceSource): Promise<BridgeError> {
+  const err = await source.open(openOptions()).then(
+    async (link) => {
+      await link.close();
+      return null;
+    },
+    (e: unknown) => e,
+  );
+  if (!(err instanceof BridgeError)) throw new Error(`expected a BridgeError, got ${String(err)}`);
+  return err;
+}
+
+function memorySink() {
+  const chunks: Uint8Array[] = [];
+  let closed = false;
+  return {
+    chunks,
+    get closed() {
+      return closed;
+    },
+    write(chunk: Uint8Array) {
+      chunks.push(chunk.slice());
+    },
+    close() {
+      closed = true;
+      return Promise.resolve();
+    },
+  };
+}
+
+describe("capture and replay", () => {
+  test("capture to a file, replay at speed 0: identical bytes (two links appended)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "mw75-capture-"));
+    try {
+      const path = join(dir, "raw.bin");
+      const sink = createFileSink(path);
+      await sink.ready;
+      const source = withCapture(createSimSource({ seed: 12, unthrottled: true, activationDelayMs: 0 }), sink);
+      const seen: Uint8Array[] = [];
+      for (let i = 0; i < 2; i++) {
+        const link = await source.open(openOptions());
+        const got = await readChunks(link.readable, { maxMs: 3000, maxBytes: 300 * PACKET_LEN });
+        await link.close();
+        seen.push(got.bytes);
+      }
+      await source.close();
+      const captured = concat(seen);
+      expect(captured.length).toBeGreaterThanOrEqual(600 * PACKET_LEN);
+      expect(sameBytes(await readFileBytes(path), captured)).toBe(true);
+
+      const replay = createReplaySource({ path, speed: 0, readFile: readFileBytes });
+      const link = await replay.open(openOptions());
+      const replayed = await readChunks(link.readable, { maxMs: 5000 });
+      expect(replayed.ended).toBe(true);
+      expect(sameBytes(replayed.bytes, captured)).toBe(true);
+      expect(sameBytes(replayed.bytes.subarray(0, 300 * PACKET_LEN), simPackets(12, 0, 300))).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a missing capture file fails with CONNECTION_FAILED naming the path", async () => {
+    const path = join(tmpdir(), `mw75-missing-${Date.now()}.bin`);
+    const err = await openError(createReplaySource({ path, speed: 1, readFile: readFileBytes }));
+    expect(err.code).toBe("CONNECTION_FAILED");
+    expect(err.message).toContain(path);
+  });
+
+  test("an empty capture file fails with CONNECTION_FAILED", async () => {
+    const err = await openError(createReplaySource({ path: "empty.bin", speed: 1, readFile: () => Promise.resolve(new Uint8Array(0)) }));
+    expect(err.code).toBe("CONNECTION_FAILED");
+    expect(err.message).toContain("empty.bin");
+  });
+
+  test("speed 1 paces by packet count at 500 packets/s; speed 5 is five times faster", async () => {
+    const bytes = simPackets(1, 0, 250); // 0.5 s of data at 500 Hz
+    const readFile = () => Promise.resolve(bytes);
+    for (const [speed, expectedMs] of [[1, 500], [5, 100]] as const) {
+      const link = await createReplaySource({ path: "mem.bin", speed, readFile }).open(openOptions());
+      const got = await readChunks(link.readable, { maxMs: 5000 });
+      expect(got.ended).toBe(true);
+      expect(sameBytes(got.bytes, bytes)).toBe(true);
+      expect(got.elapsedMs).toBeGreaterThan(expectedMs * 0.7);
+      expect(got.elapsedMs).toBeLessThan(expectedMs * 2 + 200);
+    }
+  });
+
+  test("an invalid speed is refused up front", () => {
+    const readFile = () => Promise.resolve(new Uint8Array(1));
+    expect(() => createReplaySource({ path: "x", speed: -1, readFile })).toThrow(RangeError);
+    expect(() => createReplaySource({ path: "x", speed: Number.NaN, readFile })).toThrow(RangeError);
+  });
+
+  test("a failing sink stops the capture with an ERROR log but the stream keeps flowing", async () => {
+    const log = recordingLogger();
+    const sink = {
+      write(): void {
+        throw new Error("disk full");
+      },
+      close: () => Promise.resolve(),
+    };
+    const source = withCapture(createSimSource({ unthrottled: true, activationDelayMs: 0 }), sink);
+    const link = await source.open(openOptions(log));
+    const got = await readChunks(link.readable, { maxMs: 3000, maxBytes: 100 * PACKET_LEN });
+    await link.close();
+    await source.close();
+    expect(got.bytes.length).toBeGreaterThanOrEqual(100 * PACKET_LEN);
+    expect(log.records.filter((r) => r.level === "ERROR" && r.message.includes("disk full")).length).toBe(1);
+  });
+
+  test("the capturing source forwards failures, metadata and closes its sink once", async () => {
+    const sink = memorySink();
+    const source = withCapture(createSimSource({ failRfcomm: true, activationDelayMs: 0 }), sink);
+    expect(source.kind).toBe("sim");
+    expect(source.synthetic).toBe(true);
+    expect((await openError(source)).code).toBe("RFCOMM_CONNECTION_FAILED");
+    await source.close();
+    await source.close();
+    expect(sink.closed).toBe(true);
+    expect(sink.chunks.length).toBe(0);
+  });
+
+  test("a capture file that cannot be opened reports its path through ready", async () => {
+    const path = join(tmpdir(), `no-such-dir-${Date.now()}`, "raw.bin");
+    const sink = createFileSink(path);
+    const err = await sink.ready.then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toContain(path);
+    await sink.close();
+  });
+
+  test("readFileBytes returns a plain Uint8Array whose slices are copies", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "mw75-read-"));
+    try {
+      const path = join(dir, "x.bin");
+      await writeFile(path, new Uint8Array([1, 2, 3, 4]));
+      const bytes = await readFileBytes(path);
+      const part = bytes.slice(0, 2);
+      part[0] = 9;
+      expect(Array.from(bytes)).toEqual([1, 2, 3, 4]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
