@@ -1,0 +1,43 @@
+/** @module Bun runtime adapter: Bun.serve with hono/bun's WebSocket helper; sends go to ServerWebSocket directly. */
+import type { ServerWebSocket } from "bun";
+import { getConnInfo, upgradeWebSocket, websocket } from "hono/bun";
+import type { RuntimeAdapter } from "../../server/runtime.ts";
+
+/** Bun: the raw socket's send() returns 0 when Bun dropped the message, which hono/bun hides. */
+export const bunRuntime: RuntimeAdapter = {
+  name: "bun",
+  args: process.argv.slice(2),
+  serve(options) {
+    const app = options.createApp(upgradeWebSocket);
+    const server = Bun.serve({ hostname: options.hostname, port: options.port, fetch: app.fetch, websocket });
+    return Promise.resolve({
+      port: server.port ?? options.port,
+      close: () => server.stop(true),
+    });
+  },
+  socketOf(ws) {
+    const raw = ws.raw as ServerWebSocket<unknown>;
+    return {
+      send: (text) => raw.sendText(text) !== 0,
+      bufferedAmount: () => raw.getBufferedAmount(),
+      close: (code, reason) => raw.close(code, reason),
+    };
+  },
+  remoteOf(c) {
+    const info = getConnInfo(c);
+    return `${info.remote.address ?? "unknown"}:${info.remote.port ?? 0}`;
+  },
+  onShutdownSignal(handler) {
+    let fired = false;
+    const once = (signal: string) => {
+      if (fired) return;
+      fired = true;
+      handler(signal);
+    };
+    process.on("SIGINT", () => once("SIGINT"));
+    process.on("SIGTERM", () => once("SIGTERM"));
+  },
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  exit: (code) => process.exit(code),
+};

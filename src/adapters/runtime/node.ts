@@ -1,0 +1,71 @@
+/** @module Node runtime adapter: @hono/node-server 1.x serve + @hono/node-ws; `ws.raw` is a `ws` WebSocket. */
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { createNodeWebSocket } from "@hono/node-ws";
+import type { Hono } from "hono";
+import type { RuntimeAdapter } from "../../server/runtime.ts";
+
+/** The part of a `ws` WebSocket (ws.raw under @hono/node-ws) the outbox uses. */
+interface NodeWsSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** Node: the `ws` socket buffers without limit, so the outbox watches `bufferedAmount`. */
+export const nodeRuntime: RuntimeAdapter = {
+  name: "node",
+  args: process.argv.slice(2),
+  serve(options) {
+    // createNodeWebSocket needs the app, and the app needs its upgrade helper: resolve the cycle lazily
+    let app: Hono | undefined;
+    const lazy = { request: (...args: Parameters<Hono["request"]>) => app!.request(...args) } as unknown as Hono;
+    const nodeWs = createNodeWebSocket({ app: lazy });
+    app = options.createApp(nodeWs.upgradeWebSocket);
+    return new Promise((resolve, reject) => {
+      const server = serve({ fetch: app!.fetch, hostname: options.hostname, port: options.port }, (info) => {
+        resolve({
+          port: info.port,
+          close: () =>
+            new Promise<void>((done) => {
+              for (const client of nodeWs.wss.clients) client.terminate();
+              server.close(() => done());
+            }),
+        });
+      });
+      server.once("error", reject);
+      nodeWs.injectWebSocket(server);
+    });
+  },
+  socketOf(ws) {
+    const raw = ws.raw as NodeWsSocket;
+    return {
+      send: (text) => {
+        if (raw.readyState !== 1) return false;
+        raw.send(text);
+        return true;
+      },
+      bufferedAmount: () => raw.bufferedAmount,
+      close: (code, reason) => raw.close(code, reason),
+    };
+  },
+  remoteOf(c) {
+    const info = getConnInfo(c);
+    return `${info.remote.address ?? "unknown"}:${info.remote.port ?? 0}`;
+  },
+  onShutdownSignal(handler) {
+    let fired = false;
+    const once = (signal: string) => {
+      if (fired) return;
+      fired = true;
+      handler(signal);
+    };
+    process.on("SIGINT", () => once("SIGINT"));
+    process.on("SIGTERM", () => once("SIGTERM"));
+  },
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  exit: (code) => process.exit(code),
+};
+

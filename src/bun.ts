@@ -1,0 +1,6 @@
+/** @module Bun entry: `bun src/bun.ts [options]` (also `bun run serve`). */
+import { bunRuntime } from "./adapters/runtime/bun.ts";
+import { openTty } from "./adapters/serial/bun.ts";
+import { main } from "./main.ts";
+
+await main(bunRuntime, { openTty });

@@ -1,0 +1,170 @@
+/** @module Command-line options of `serve` (all three runtimes): parsing, validation and the usage text. */
+
+/** Where bytes come from. */
+export type SourceSpec = { kind: "sim" } | { kind: "replay"; path: string } | { kind: "mw75" };
+
+/** Simulator fault/tuning flags (mirrors the sim source's options). */
+export interface SimFlags {
+  seed?: number;
+  rateHz?: number;
+  unthrottled?: boolean;
+  chunkBytes?: number;
+  batteryLevel?: number;
+  activationDelayMs?: number;
+  failActivation?: boolean;
+  failRfcomm?: boolean;
+  failOpens?: number;
+  linkLossAfterMs?: number;
+  corruptionRate?: number;
+  dropRate?: number;
+}
+
+/** Everything `serve` accepts. */
+export interface ServeConfig {
+  host: string;
+  port: number;
+  verbose: boolean;
+  source: SourceSpec;
+  speed: number;
+  capture: string | null;
+  maxClients: number;
+  heartbeatMs: number;
+  reconnectBaseMs: number;
+  noDataTimeoutMs: number;
+  clientBufferBytes: number;
+  device: string | null;
+  rfcommTty: string;
+  scanMs: number;
+  sim: SimFlags;
+  help: boolean;
+}
+
+/** A bad command line; the entry prints the usage and exits with code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export const USAGE = `Usage: serve [options]
+
+  --host HOST               interface to bind (default 127.0.0.1)
+  --port N                  TCP port (default 8080; 0 = any free port, printed in the banner)
+  --verbose, -v             print DEBUG logs on stderr
+  --source SRC              sim (default, SYNTHETIC data) | replay:FILE | mw75 (real headset)
+  --speed X                 replay speed: 1 = real time (default), 0 = as fast as possible
+  --capture FILE            save every raw byte the source delivers to FILE
+  --max-clients N           1 (default) = single-client policy; N > 1 = controller/observers
+  --heartbeat-ms N          heartbeat period (default 30000)
+  --reconnect-base-ms N     auto-reconnect base delay (default 1000: 1, 2, 4, … 30 s)
+  --no-data-timeout-ms N    a silent link counts as dropped after N ms (default 1500)
+  --client-buffer-bytes N   per-client socket backlog before eeg_data is shed (default 262144)
+  --device ADDR             mw75: Bluetooth address (skips the scan)
+  --rfcomm-tty PATH         mw75: RFCOMM tty (default /dev/rfcomm0)
+  --scan-ms N               mw75: BLE scan duration (default 4000)
+  --sim-seed N --sim-rate-hz N --sim-unthrottled --sim-chunk-bytes N --sim-battery N
+  --sim-activation-delay-ms N --sim-fail-activation --sim-fail-rfcomm --sim-fail-opens N
+  --sim-link-loss-ms N --sim-corruption R --sim-drop R
+                            simulator tuning and fault injection (for tests)
+  --help, -h                this text
+`;
+
+type Setter = (c: ServeConfig, value: string) => void;
+const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) => (value: string): number => {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name} expects an integer between ${min} and ${max}, got "${value}"`);
+  }
+  return n;
+};
+const real = (name: string, min: number, max: number) => (value: string): number => {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`${name} expects a number between ${min} and ${max}, got "${value}"`);
+  }
+  return n;
+};
+
+const VALUED: Record<string, Setter> = {
+  "--host": (c, v) => void (c.host = nonEmpty("--host", v)),
+  "--port": (c, v) => void (c.port = int("--port", 0, 65535)(v)),
+  "--source": (c, v) => void (c.source = parseSource(v)),
+  "--speed": (c, v) => void (c.speed = real("--speed", 0, 1e6)(v)),
+  "--capture": (c, v) => void (c.capture = nonEmpty("--capture", v)),
+  "--max-clients": (c, v) => void (c.maxClients = int("--max-clients", 1, 10_000)(v)),
+  "--heartbeat-ms": (c, v) => void (c.heartbeatMs = int("--heartbeat-ms", 10)(v)),
+  "--reconnect-base-ms": (c, v) => void (c.reconnectBaseMs = int("--reconnect-base-ms", 1)(v)),
+  "--no-data-timeout-ms": (c, v) => void (c.noDataTimeoutMs = int("--no-data-timeout-ms", 50)(v)),
+  "--client-buffer-bytes": (c, v) => void (c.clientBufferBytes = int("--client-buffer-bytes", 1024)(v)),
+  "--device": (c, v) => void (c.device = nonEmpty("--device", v)),
+  "--rfcomm-tty": (c, v) => void (c.rfcommTty = nonEmpty("--rfcomm-tty", v)),
+  "--scan-ms": (c, v) => void (c.scanMs = int("--scan-ms", 100)(v)),
+  "--sim-seed": (c, v) => void (c.sim.seed = int("--sim-seed", 0, 2 ** 32 - 1)(v)),
+  "--sim-rate-hz": (c, v) => void (c.sim.rateHz = real("--sim-rate-hz", 1, 1e6)(v)),
+  "--sim-chunk-bytes": (c, v) => void (c.sim.chunkBytes = int("--sim-chunk-bytes", 1, 1 << 20)(v)),
+  "--sim-battery": (c, v) => void (c.sim.batteryLevel = int("--sim-battery", 0, 100)(v)),
+  "--sim-activation-delay-ms": (c, v) => void (c.sim.activationDelayMs = int("--sim-activation-delay-ms", 0)(v)),
+  "--sim-fail-opens": (c, v) => void (c.sim.failOpens = int("--sim-fail-opens", 0)(v)),
+  "--sim-link-loss-ms": (c, v) => void (c.sim.linkLossAfterMs = int("--sim-link-loss-ms", 1)(v)),
+  "--sim-corruption": (c, v) => void (c.sim.corruptionRate = real("--sim-corruption", 0, 1)(v)),
+  "--sim-drop": (c, v) => void (c.sim.dropRate = real("--sim-drop", 0, 1)(v)),
+};
+const SWITCHES: Record<string, (c: ServeConfig) => void> = {
+  "--verbose": (c) => void (c.verbose = true),
+  "-v": (c) => void (c.verbose = true),
+  "--help": (c) => void (c.help = true),
+  "-h": (c) => void (c.help = true),
+  "--sim-unthrottled": (c) => void (c.sim.unthrottled = true),
+  "--sim-fail-activation": (c) => void (c.sim.failActivation = true),
+  "--sim-fail-rfcomm": (c) => void (c.sim.failRfcomm = true),
+};
+
+/** Parses `args` (`--flag value` or `--flag=value`); throws UsageError on anything unknown or malformed. */
+export function parseServeArgs(args: readonly string[]): ServeConfig {
+  const c: ServeConfig = {
+    host: "127.0.0.1",
+    port: 8080,
+    verbose: false,
+    source: { kind: "sim" },
+    speed: 1,
+    capture: null,
+    maxClients: 1,
+    heartbeatMs: 30_000,
+    reconnectBaseMs: 1000,
+    noDataTimeoutMs: 1500,
+    clientBufferBytes: 256 * 1024,
+    device: null,
+    rfcommTty: "/dev/rfcomm0",
+    scanMs: 4000,
+    sim: {},
+    help: false,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const setValue = VALUED[name];
+    const setSwitch = SWITCHES[name];
+    if (setValue) {
+      const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+      if (value === undefined) throw new UsageError(`${name} needs a value`);
+      setValue(c, value);
+    } else if (setSwitch && eq < 0) {
+      setSwitch(c);
+    } else {
+      throw new UsageError(`unknown option "${arg}"`);
+    }
+  }
+  if (c.source.kind !== "replay" && c.speed !== 1) throw new UsageError("--speed only applies to --source replay:FILE");
+  return c;
+}
+
+function parseSource(value: string): SourceSpec {
+  if (value === "sim") return { kind: "sim" };
+  if (value === "mw75") return { kind: "mw75" };
+  if (value.startsWith("replay:") && value.length > "replay:".length) return { kind: "replay", path: value.slice(7) };
+  throw new UsageError(`--source expects sim, mw75 or replay:FILE, got "${value}"`);
+}
+
+function nonEmpty(name: string, value: string): string {
+  if (value === "") throw new UsageError(`${name} needs a non-empty value`);
+  return value;
+}

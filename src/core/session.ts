@@ -1,0 +1,327 @@
+/**
+ * @module The device session: the protocol's state machine (MW75.md §3.6) around one DeviceSource —
+ * connect, stream through the WASM decoder, notice a dropped link, auto-reconnect, tear down.
+ */
+import type { Decoder, DecodeStats, PacketBatch } from "../decoder/types.ts";
+import { EEG_EVENT_ID } from "../decoder/types.ts";
+import { eegDataJson } from "../protocol/eeg-json.ts";
+import { STATUS_TEXT } from "../protocol/envelope.ts";
+import type { DeviceState, StatusState } from "../protocol/envelope.ts";
+import { sleep } from "./clock.ts";
+import type { Clock, Sleep, TimerHandle } from "./clock.ts";
+import { BridgeError } from "./errors.ts";
+import type { ErrorCode } from "./errors.ts";
+import { PacketStats } from "./packet-stats.ts";
+import type { PacketFigures } from "./packet-stats.ts";
+import type { DeviceLink, DeviceSource, Logger } from "./ports.ts";
+import { MAX_RECONNECT_ATTEMPTS, reconnectDelayMs, reconnectingText } from "./reconnect.ts";
+
+/** What the session tells the server layer. */
+export interface SessionEvents {
+  /** A state change or reconnect progress; broadcast as a `status` event. */
+  onStatus(state: StatusState, message: string): void;
+  /** A device-level error; broadcast as `error`. */
+  onError(code: ErrorCode, message: string): void;
+  /** One complete `eeg_data` JSON string, built once for all clients. */
+  onPacket(json: string): void;
+}
+
+/** Session dependencies and tunables. */
+export interface SessionOptions {
+  source: DeviceSource;
+  /** One decoder, reset at every connection (stats restart per connection, totals survive in /health). */
+  decoder: Decoder;
+  clock: Clock;
+  events: SessionEvents;
+  /** The session's own logger and the one handed to the source. */
+  log: Logger;
+  sourceLog: Logger;
+  /** Base of the reconnect schedule (default 1000 ms). */
+  reconnectBaseMs?: number;
+  /** A connected link silent this long counts as dropped (default 1500 ms, so detection stays under 2 s). */
+  noDataTimeoutMs?: number;
+}
+
+type OpenResult = "ok" | "stale" | { code: ErrorCode; message: string };
+interface Loop {
+  cancelled: boolean;
+  wait: Sleep | null;
+}
+
+const STATS_LOG_EVERY_MS = 5000;
+
+/** Owns the link, the decoder feed and the reconnect loop. All public methods are safe to call in any state. */
+export class DeviceSession {
+  #o: SessionOptions;
+  #state: DeviceState = "idle";
+  #autoReconnect = false;
+  /** Bumped by every connection start and deliberate stop; async continuations of older generations bail out. */
+  #gen = 0;
+  #abort: AbortController | null = null;
+  #link: DeviceLink | null = null;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  #decoderLive = false;
+  #loop: Loop | null = null;
+  #watchdog: TimerHandle | null = null;
+  #lastData = 0;
+  #lastStatsLog = 0;
+  #stats = new PacketStats();
+  #timestamp = "0";
+  #eegCount = 0;
+  readonly #onBatch = (batch: PacketBatch): void => {
+    for (let i = 0; i < batch.count; i++) {
+      if (batch.eventId[i] !== EEG_EVENT_ID) continue; // non-EEG packets are never sent (§3.4)
+      this.#eegCount++;
+      this.#o.events.onPacket(eegDataJson(batch, i, crypto.randomUUID(), this.#timestamp));
+    }
+  };
+
+  constructor(options: SessionOptions) {
+    this.#o = options;
+  }
+
+  get state(): DeviceState {
+    return this.#state;
+  }
+  get autoReconnect(): boolean {
+    return this.#autoReconnect;
+  }
+  /** Battery of the open link; null while no link exists. */
+  get batteryLevel(): number | null {
+    return this.#link?.batteryLevel ?? null;
+  }
+  get source(): DeviceSource {
+    return this.#o.source;
+  }
+  /** True while connected or connecting (the ALREADY_CONNECTED condition). */
+  get busy(): boolean {
+    return this.#state === "connected" || this.#state === "connecting";
+  }
+
+  /** Packet totals and rate for /health. */
+  figures(): PacketFigures {
+    return this.#stats.figures(this.#decoderLive ? this.#o.decoder.stats() : null, this.#o.clock.now());
+  }
+
+  /** Starts a connection (the caller checked `busy`); a running reconnect loop is replaced. */
+  connect(autoReconnect: boolean): void {
+    this.#autoReconnect = autoReconnect;
+    this.#cancelLoop();
+    void this.#openAndReport();
+  }
+
+  /**
+   * The disconnect command: disables auto-reconnect, then either runs the disconnect procedure
+   * (status disconnecting → idle) or, with no active connection, announces idle.
+   */
+  async disconnect(): Promise<void> {
+    this.#autoReconnect = false;
+    this.#cancelLoop();
+    if (!this.busy) {
+      this.#setState("idle", STATUS_TEXT.noDevice);
+      return;
+    }
+    const gen = ++this.#gen;
+    this.#setState("disconnecting", STATUS_TEXT.disconnecting);
+    this.#o.log.log("INFO", "Disconnecting from the device");
+    try {
+      await this.#closeLink();
+    } catch (e) {
+      this.#o.events.onError("DISCONNECT_ERROR", `Disconnect error: ${errorText(e)}`);
+    }
+    if (gen === this.#gen) this.#setState("idle", STATUS_TEXT.idle);
+  }
+
+  /** Silent teardown (last client left or shutdown): nothing is announced, the state returns to idle. */
+  async shutdown(): Promise<void> {
+    this.#autoReconnect = false;
+    this.#cancelLoop();
+    this.#gen++;
+    this.#state = "idle";
+    try {
+      await this.#closeLink();
+    } catch (e) {
+      this.#o.log.log("WARNING", `Teardown: ${errorText(e)}`);
+    }
+  }
+
+  async #openAndReport(): Promise<void> {
+    const result = await this.#open(STATUS_TEXT.connected, null);
+    if (typeof result === "string") return;
+    this.#o.events.onError(result.code, result.message);
+    if (this.#autoReconnect) this.#startLoop();
+  }
+
+  /** One connection attempt; resolves once the link is really up (or the attempt failed/was superseded). */
+  async #open(connectedText: string, loop: Loop | null): Promise<OpenResult> {
+    const gen = ++this.#gen;
+    await this.#closeLink().catch(() => {});
+    if (gen !== this.#gen) return "stale";
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#setState("connecting", STATUS_TEXT.connecting);
+    this.#o.log.log("INFO", `Connecting to ${this.#o.source.description}`);
+    let link: DeviceLink;
+    try {
+      link = await this.#o.source.open({ signal: abort.signal, log: this.#o.sourceLog });
+    } catch (e) {
+      if (gen !== this.#gen) return "stale";
+      this.#abort = null;
+      const code: ErrorCode = e instanceof BridgeError ? e.code : "CONNECTION_FAILED";
+      const message = errorText(e);
+      this.#o.log.log("ERROR", `${code}: ${message}`);
+      this.#setState("error", message);
+      return { code, message };
+    }
+    if (gen !== this.#gen) {
+      link.close().catch(() => {});
+      return "stale";
+    }
+    this.#abort = null;
+    if (loop !== null && this.#loop === loop) this.#loop = null; // a drop from here on starts a fresh loop
+    this.#link = link;
+    this.#o.decoder.reset();
+    this.#decoderLive = true;
+    this.#setState("connected", connectedText);
+    this.#o.log.log("DEBUG", `Link open (battery ${link.batteryLevel ?? "unknown"}), decoder reset`);
+    void this.#pump(link, gen);
+    return "ok";
+  }
+
+  async #pump(link: DeviceLink, gen: number): Promise<void> {
+    const reader = link.readable.getReader();
+    this.#reader = reader;
+    this.#lastData = this.#lastStatsLog = this.#o.clock.now();
+    this.#startWatchdog(gen);
+    let reason = "the device closed the link";
+    for (;;) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        reason = `link error: ${errorText(e)}`;
+        break;
+      }
+      if (gen !== this.#gen) return;
+      if (chunk.done) break;
+      try {
+        this.#feed(chunk.value);
+      } catch (e) {
+        this.#lost(gen, "error", `Device error: ${errorText(e)}`);
+        return;
+      }
+    }
+    this.#lost(gen, "disconnected", reason);
+  }
+
+  #feed(bytes: Uint8Array): void {
+    const now = this.#o.clock.now();
+    this.#lastData = now;
+    this.#timestamp = String(now / 1000);
+    this.#eegCount = 0;
+    this.#o.decoder.pushBatch(bytes, this.#onBatch);
+    this.#stats.count(this.#eegCount, now);
+  }
+
+  /** The link went away (or processing failed): clean up, announce, maybe start the reconnect loop. */
+  #lost(gen: number, state: "disconnected" | "error", reason: string): void {
+    if (gen !== this.#gen) return;
+    this.#gen++;
+    this.#closeLink().catch(() => {});
+    if (state === "error") {
+      this.#o.log.log("ERROR", reason);
+      this.#setState("error", reason);
+      this.#o.events.onError("DEVICE_ERROR", reason);
+    } else {
+      this.#o.log.log("WARNING", `Device link lost: ${reason}`);
+      this.#setState("disconnected", STATUS_TEXT.disconnected);
+    }
+    if (this.#autoReconnect) this.#startLoop();
+  }
+
+  #startWatchdog(gen: number): void {
+    const limit = this.#o.noDataTimeoutMs ?? 1500;
+    const tick = Math.max(10, Math.min(250, limit / 4));
+    this.#watchdog = this.#o.clock.setInterval(() => {
+      const now = this.#o.clock.now();
+      if (now - this.#lastData > limit) {
+        this.#lost(gen, "disconnected", `no data for ${Math.round(now - this.#lastData)} ms`);
+      } else if (now - this.#lastStatsLog >= STATS_LOG_EVERY_MS) {
+        this.#lastStatsLog = now;
+        const f = this.figures();
+        this.#o.log.log("DEBUG", `Stream: ${f.valid} valid, ${f.checksum_failures} checksum failures, ${f.lost} lost, ${f.rate_hz} Hz`);
+      }
+    }, tick);
+  }
+
+  /** Stops reading, folds the decoder stats into the totals and closes the link (idempotent). */
+  #closeLink(): Promise<void> {
+    this.#abort?.abort();
+    this.#abort = null;
+    if (this.#watchdog !== null) this.#o.clock.clearInterval(this.#watchdog);
+    this.#watchdog = null;
+    if (this.#decoderLive) {
+      this.#stats.closeConnection(this.#o.decoder.stats() as DecodeStats);
+      this.#o.decoder.reset();
+      this.#decoderLive = false;
+    }
+    const reader = this.#reader;
+    const link = this.#link;
+    this.#reader = null;
+    this.#link = null;
+    reader?.cancel().catch(() => {});
+    return link ? link.close() : Promise.resolve();
+  }
+
+  #startLoop(): void {
+    if (this.#loop !== null) return;
+    const loop: Loop = { cancelled: false, wait: null };
+    this.#loop = loop;
+    void this.#runLoop(loop);
+  }
+
+  async #runLoop(loop: Loop): Promise<void> {
+    try {
+      await this.#attempts(loop);
+    } finally {
+      if (this.#loop === loop) this.#loop = null;
+    }
+  }
+
+  async #attempts(loop: Loop): Promise<void> {
+    for (let k = 1; k <= MAX_RECONNECT_ATTEMPTS; k++) {
+      const delay = reconnectDelayMs(k, this.#o.reconnectBaseMs);
+      const text = reconnectingText(k, delay);
+      this.#o.log.log("INFO", text);
+      this.#o.events.onStatus("reconnecting", text);
+      loop.wait = sleep(this.#o.clock, delay);
+      const elapsed = await loop.wait.done;
+      loop.wait = null;
+      if (!elapsed || loop.cancelled || !this.#autoReconnect) return;
+      const result = await this.#open(`Auto-reconnect successful after ${k} attempts`, loop);
+      if (loop.cancelled || result === "stale") return;
+      if (result === "ok") return;
+      this.#o.events.onError("RECONNECT_FAILED", `Auto-reconnect attempt ${k}/${MAX_RECONNECT_ATTEMPTS} failed: ${result.code}: ${result.message}`);
+    }
+    this.#autoReconnect = false;
+    this.#o.log.log("ERROR", `Auto-reconnect failed after ${MAX_RECONNECT_ATTEMPTS} attempts`);
+    this.#o.events.onError("RECONNECT_EXHAUSTED", `Auto-reconnect failed after ${MAX_RECONNECT_ATTEMPTS} attempts`);
+  }
+
+  #cancelLoop(): void {
+    const loop = this.#loop;
+    if (loop === null) return;
+    loop.cancelled = true;
+    loop.wait?.cancel();
+    this.#loop = null;
+  }
+
+  #setState(state: DeviceState, message: string): void {
+    this.#state = state;
+    this.#o.events.onStatus(state, message);
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,147 @@
+/**
+ * @module The runtime-neutral `serve` program: parse the CLI, build source → decoder → bridge → Hono app,
+ * print the banner, shut down cleanly on SIGINT/SIGTERM. The entries (bun.ts, deno.ts, node.ts) only
+ * pick the runtime adapter and the tty opener.
+ */
+import { createFileSink, readFileBytes } from "./adapters/fs.ts";
+import { readDecoderWasm } from "./adapters/wasm-file.ts";
+import { UsageError, USAGE, parseServeArgs } from "./config.ts";
+import type { ServeConfig } from "./config.ts";
+import { systemClock } from "./core/clock.ts";
+import { LEVEL_RANK, createLogHub, formatRecord } from "./core/log-hub.ts";
+import type { LogHub } from "./core/log-hub.ts";
+import type { DeviceSource, OpenTty } from "./core/ports.ts";
+import { createDecoder } from "./decoder/decoder.ts";
+import { VERSION } from "./protocol/version.ts";
+import { createApp } from "./server/app.ts";
+import { Bridge } from "./server/bridge.ts";
+import type { RunningServer, RuntimeAdapter } from "./server/runtime.ts";
+import { withCapture } from "./sources/capture.ts";
+import type { CapturingSource } from "./sources/capture.ts";
+import { createMw75Source } from "./sources/mw75.ts";
+import { createReplaySource } from "./sources/replay.ts";
+import { createSimSource } from "./sources/sim.ts";
+
+/** Per-runtime pieces the entry passes in besides the adapter. */
+export interface EntryDeps {
+  /** The runtime's RFCOMM tty opener (src/adapters/serial/<runtime>.ts). */
+  openTty: OpenTty;
+}
+
+const SHUTDOWN_GRACE_MS = 1500;
+
+/** Runs the server until a shutdown signal; exits 2 on a bad command line, 1 on a start-up failure. */
+export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<void> {
+  let config: ServeConfig;
+  try {
+    config = parseServeArgs(runtime.args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    runtime.stderr(`error: ${e.message}\n\n${USAGE}`);
+    return runtime.exit(2);
+  }
+  if (config.help) {
+    runtime.stdout(USAGE);
+    return runtime.exit(0);
+  }
+  const logs = createLogHub(systemClock.now);
+  const minRank = LEVEL_RANK[config.verbose ? "DEBUG" : "INFO"];
+  logs.subscribe((r) => {
+    if (LEVEL_RANK[r.level] >= minRank) runtime.stderr(`${formatRecord(r)}\n`);
+  });
+
+  let source: DeviceSource;
+  let capture: CapturingSource | null = null;
+  let server: RunningServer;
+  let bridge: Bridge;
+  try {
+    source = buildSource(config, deps);
+    if (config.capture !== null) {
+      const sink = createFileSink(config.capture);
+      await sink.ready;
+      source = capture = withCapture(source, sink);
+    }
+    const decoder = await createDecoder(await readDecoderWasm());
+    const b = (bridge = new Bridge({
+      source,
+      decoder,
+      clock: systemClock,
+      logs,
+      runtime: runtime.name,
+      maxClients: config.maxClients,
+      heartbeatMs: config.heartbeatMs,
+      reconnectBaseMs: config.reconnectBaseMs,
+      noDataTimeoutMs: config.noDataTimeoutMs,
+      limits: { highWaterBytes: config.clientBufferBytes, maxQueuedData: 512, maxQueuedControl: 4096 },
+    }));
+    server = await runtime.serve({
+      hostname: config.host,
+      port: config.port,
+      createApp: (upgradeWebSocket) =>
+        createApp({ bridge: b, upgradeWebSocket, socketOf: runtime.socketOf, remoteOf: runtime.remoteOf }),
+    });
+  } catch (e) {
+    runtime.stderr(`error: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+    return runtime.exit(1);
+  }
+  runtime.stdout(banner(config, runtime.name, source, server.port));
+  watchShutdown(runtime, logs, bridge, server, capture);
+}
+
+function buildSource(config: ServeConfig, deps: EntryDeps): DeviceSource {
+  switch (config.source.kind) {
+    case "sim":
+      return createSimSource(config.sim);
+    case "replay":
+      return createReplaySource({ path: config.source.path, speed: config.speed, readFile: readFileBytes });
+    case "mw75":
+      return createMw75Source({
+        rfcommTty: config.rfcommTty,
+        scanMs: config.scanMs,
+        openTty: deps.openTty,
+        ...(config.device !== null ? { device: config.device } : {}),
+      });
+  }
+}
+
+function banner(config: ServeConfig, runtimeName: string, source: DeviceSource, port: number): string {
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  const lines = [
+    `MW75 bridge ${VERSION} on ${runtimeName}`,
+    `source: ${source.description}`,
+    source.synthetic
+      ? "data: SYNTHETIC (simulator) - not from a headset"
+      : `data: ${source.kind === "replay" ? "recorded capture (replay)" : "real MW75 headset"}`,
+    `clients: ${config.maxClients === 1 ? "single-client policy" : `up to ${config.maxClients} (controller + observers)`}`,
+    `listening on http://${host}:${port}`,
+    `WebSocket: ws://${host}:${port}/ (also /ws)   health: http://${host}:${port}/health`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function watchShutdown(
+  runtime: RuntimeAdapter,
+  logs: LogHub,
+  bridge: Bridge,
+  server: RunningServer,
+  capture: CapturingSource | null,
+): void {
+  const log = logs.logger("mw75.server");
+  runtime.onShutdownSignal((signal) => {
+    runtime.stdout(`${signal}: shutting down server...\n`);
+    // whatever hangs (a peer that never acknowledges the close), the process still exits
+    const force = setTimeout(() => runtime.exit(0), SHUTDOWN_GRACE_MS * 2);
+    void (async () => {
+      try {
+        await bridge.shutdown();
+        await capture?.close();
+        await Promise.race([server.close(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
+      } catch (e) {
+        log.log("ERROR", `Shutdown: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      clearTimeout(force);
+      runtime.stdout("Server shutdown complete\n");
+      runtime.exit(0);
+    })();
+  });
+}

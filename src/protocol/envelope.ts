@@ -1,0 +1,70 @@
+/** @module Outbound envelope builders: every server message is `{id, type, data}` serialised once to a JSON string. */
+import type { ErrorCode } from "../core/errors.ts";
+
+/** Wire device states (MW75.md §3.6); `reconnecting` exists only as a status `state` string. */
+export type DeviceState = "idle" | "connecting" | "connected" | "disconnecting" | "disconnected" | "error";
+/** Values a `status` event may carry in `state`. */
+export type StatusState = DeviceState | "reconnecting";
+
+/** Unix time in seconds (float), the protocol's timestamp unit, from milliseconds. */
+export function toSeconds(ms: number): number {
+  return ms / 1000;
+}
+
+/** A fresh message id (UUID4) for messages that answer nothing or answer an id-less request. */
+export function freshId(): string {
+  return crypto.randomUUID();
+}
+
+/**
+ * Python truthiness, which the protocol uses for ids and `auto_reconnect`: null, false, 0, "",
+ * [] and {} are false (JS would call [] and {} true).
+ */
+export function isTruthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value !== null && typeof value === "object") return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
+/** The id a reply carries: the request's id when truthy, otherwise a fresh UUID. */
+export function replyId(requestId: unknown): unknown {
+  return isTruthy(requestId) ? requestId : freshId();
+}
+
+/** Serialises one envelope. JSON.stringify turns NaN/±Infinity into null, so the output is always valid JSON. */
+export function envelope(id: unknown, type: string, data: Record<string, unknown>): string {
+  return JSON.stringify({ id, type, data });
+}
+
+/** `error {code, message, timestamp}`. */
+export function errorMessage(id: unknown, code: ErrorCode, message: string, nowMs: number): string {
+  return envelope(id, "error", { code, message, timestamp: toSeconds(nowMs) });
+}
+
+/** The event form of `status`: `{state, message, timestamp, battery_level}`. */
+export function statusEvent(
+  state: StatusState,
+  message: string,
+  batteryLevel: number | null,
+  nowMs: number,
+): string {
+  return envelope(freshId(), "status", {
+    state,
+    message,
+    timestamp: toSeconds(nowMs),
+    battery_level: batteryLevel,
+  });
+}
+
+/** Fixed status texts of MW75.md §3.4 (kept verbatim: clients may match on them). */
+export const STATUS_TEXT = {
+  welcome: "Client connected to MW75 server",
+  connecting: "Connecting to MW75 device...",
+  connected: "Successfully connected to MW75 device, streaming EEG data",
+  disconnecting: "Disconnecting from MW75 device...",
+  idle: "Disconnected from MW75 device",
+  noDevice: "No active device connection",
+  disconnected: "Device connection closed",
+  controlReleased: "Device control released - available for new controller",
+  shutdown: "Server shutting down",
+} as const;

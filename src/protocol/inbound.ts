@@ -1,0 +1,119 @@
+/**
+ * @module Inbound frame validation with valibot, in the exact order of MW75.md §3.3:
+ * decode → INVALID_JSON → INVALID_MESSAGE → MISSING_TYPE → UNKNOWN_COMMAND → per-command data.
+ */
+import * as v from "valibot";
+import type { ErrorCode } from "../core/errors.ts";
+import type { LogLevel } from "../core/ports.ts";
+import { isTruthy } from "./envelope.ts";
+
+/** Levels a client may request (no CRITICAL, as in the reference). */
+export const LOG_LEVELS: readonly LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR"];
+
+/** Any JSON object that is not an array; `id`, `type`, `data` are read from it. */
+export const EnvelopeSchema = v.looseObject({
+  id: v.optional(v.unknown()),
+  type: v.optional(v.unknown()),
+  data: v.optional(v.unknown()),
+});
+
+/** `data` of commands that read it: absent/null means `{}`, anything but a plain object is an error. */
+export const CommandDataSchema = v.optional(v.nullable(v.record(v.string(), v.unknown())), {});
+
+/** `connect.data.log_level`: a string, case-insensitive, one of LOG_LEVELS. */
+export const LogLevelSchema = v.pipe(v.string(), v.toUpperCase(), v.picklist(LOG_LEVELS));
+
+/** Command names; `broadcast` is only known when several clients are allowed (§3.7). */
+export type CommandType = "connect" | "disconnect" | "status" | "ping" | "broadcast";
+
+/** A frame that passed the generic checks. */
+export interface Command {
+  readonly id: unknown;
+  readonly type: CommandType;
+  /** The raw `data` value as sent (undefined when absent). */
+  readonly data: unknown;
+}
+
+/** A frame rejected before dispatch; `echoId` says whether the reply keeps the request id. */
+export interface Rejection {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly id: unknown;
+  readonly echoId: boolean;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Binary frames are read as UTF-8 (bad bytes throw, which the caller reports as MESSAGE_PROCESSING_ERROR). */
+export function frameText(frame: string | ArrayBuffer | ArrayBufferView): string {
+  if (typeof frame === "string") return frame;
+  return utf8.decode(frame);
+}
+
+/** Validates a decoded frame up to dispatch. Pure: never throws for any input string. */
+export function parseFrame(text: string, allowBroadcast: boolean): Command | Rejection {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return reject("INVALID_JSON", "Invalid JSON format", undefined, false);
+  }
+  if (Array.isArray(json)) return reject("INVALID_MESSAGE", "Message must be a JSON object", undefined, false);
+  const env = v.safeParse(EnvelopeSchema, json);
+  if (!env.success) return reject("INVALID_MESSAGE", "Message must be a JSON object", undefined, false);
+  const { id, type, data } = env.output;
+  if (!isTruthy(type)) return reject("MISSING_TYPE", "Message type is required", id, true);
+  if (!isKnown(type, allowBroadcast)) {
+    return reject("UNKNOWN_COMMAND", `Unknown command type: ${describe(type)}`, id, true);
+  }
+  return { id, type, data };
+}
+
+/** True for a Rejection. */
+export function isRejection(value: Command | Rejection): value is Rejection {
+  return "code" in value;
+}
+
+/** Parsed `connect` fields; `logLevel` stays unvalidated until the control checks ran (§3.3 order). */
+export interface ConnectRequest {
+  readonly autoReconnectGiven: unknown;
+  readonly autoReconnect: boolean;
+  readonly logLevelGiven: unknown;
+}
+
+/** Reads `connect.data`; throws a TypeError for a non-object `data` (reported as MESSAGE_PROCESSING_ERROR). */
+export function readConnect(data: unknown): ConnectRequest {
+  const parsed = v.safeParse(CommandDataSchema, data);
+  if (!parsed.success) throw new TypeError(`'data' must be an object, got ${kindOf(data)}`);
+  const fields = parsed.output ?? {};
+  const given = "auto_reconnect" in fields ? fields["auto_reconnect"] : false;
+  return {
+    autoReconnectGiven: given,
+    autoReconnect: isTruthy(given),
+    logLevelGiven: "log_level" in fields ? fields["log_level"] : "ERROR",
+  };
+}
+
+/** Validates a requested level; null when invalid. */
+export function parseLogLevel(value: unknown): LogLevel | null {
+  const parsed = v.safeParse(LogLevelSchema, value);
+  return parsed.success ? parsed.output : null;
+}
+
+function isKnown(type: unknown, allowBroadcast: boolean): type is CommandType {
+  if (type === "connect" || type === "disconnect" || type === "status" || type === "ping") return true;
+  return allowBroadcast && type === "broadcast";
+}
+
+function describe(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return "array";
+  return value === null ? "null" : typeof value;
+}
+
+function reject(code: ErrorCode, message: string, id: unknown, echoId: boolean): Rejection {
+  return { code, message, id, echoId };
+}

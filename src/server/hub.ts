@@ -1,0 +1,166 @@
+/** @module The set of connected WebSocket clients: admission, per-client heartbeat, fan-out and queue draining. */
+import type { Clock, TimerHandle } from "../core/clock.ts";
+import { Outbox } from "./outbox.ts";
+import type { ClientSocket, OutboxLimits } from "./outbox.ts";
+
+/** One connected client. */
+export interface Client {
+  readonly id: number;
+  /** `ip:port` of the peer (the `from` of broadcasts). */
+  readonly remote: string;
+  readonly outbox: Outbox;
+  readonly socket: ClientSocket;
+  heartbeat: TimerHandle | null;
+  open: boolean;
+}
+
+/** Hub settings. */
+export interface HubOptions {
+  clock: Clock;
+  /** 1 = the documented single-client policy; more = controller/observer rules. */
+  maxClients: number;
+  heartbeatMs: number;
+  limits: OutboxLimits;
+  /** Builds a client's heartbeat message (called per tick). */
+  heartbeat(): string;
+  /** Told when a client's control queue overflowed and it was closed. */
+  onOverflow(client: Client): void;
+}
+
+const DRAIN_EVERY_MS = 5;
+/** Close code for a client that is rejected (server full) or cannot keep up. */
+export const CLOSE_TRY_AGAIN = 1013;
+
+/** Client registry. Sends never throw: a failing socket is closed and reported through `onOverflow`. */
+export class Hub {
+  #o: HubOptions;
+  #clients: Client[] = [];
+  #nextId = 1;
+  #drainTimer: TimerHandle | null = null;
+  /** eeg_data shed for clients that already left (so /health keeps the total). */
+  #shedGone = 0;
+
+  constructor(options: HubOptions) {
+    this.#o = options;
+  }
+
+  get size(): number {
+    return this.#clients.length;
+  }
+  get clients(): readonly Client[] {
+    return this.#clients;
+  }
+  get isFull(): boolean {
+    return this.#clients.length >= this.#o.maxClients;
+  }
+  /** eeg_data messages shed since start, over all clients. */
+  get totalShed(): number {
+    let n = this.#shedGone;
+    for (const c of this.#clients) n += c.outbox.shed;
+    return n;
+  }
+
+  /** Registers a socket; the caller checked `isFull`. Starts its heartbeat (first tick one period later). */
+  add(socket: ClientSocket, remote: string): Client {
+    const client: Client = {
+      id: this.#nextId++,
+      remote,
+      socket,
+      outbox: new Outbox(socket, this.#o.limits),
+      heartbeat: null,
+      open: true,
+    };
+    client.heartbeat = this.#o.clock.setInterval(() => this.send(client, this.#o.heartbeat()), this.#o.heartbeatMs);
+    this.#clients.push(client);
+    return client;
+  }
+
+  /** Forgets a client (idempotent); returns true when it was registered. */
+  remove(client: Client): boolean {
+    const i = this.#clients.indexOf(client);
+    client.open = false;
+    if (client.heartbeat !== null) this.#o.clock.clearInterval(client.heartbeat);
+    client.heartbeat = null;
+    if (i < 0) return false;
+    this.#clients.splice(i, 1);
+    this.#shedGone += client.outbox.shed;
+    return true;
+  }
+
+  /** A control message to one client. */
+  send(client: Client, text: string): void {
+    if (!client.open) return;
+    let ok: boolean;
+    try {
+      ok = client.outbox.sendControl(text);
+    } catch {
+      ok = false; // the socket died under us
+    }
+    if (!ok) {
+      this.#overflow(client);
+      return;
+    }
+    if (client.outbox.pending > 0) this.#scheduleDrain();
+  }
+
+  /** A control message to every client (except `skip`). */
+  broadcast(text: string, skip?: Client): void {
+    for (const client of this.#clients.slice()) {
+      if (client !== skip) this.send(client, text);
+    }
+  }
+
+  /** Hot path: the same eeg_data string to every client, shed per client when it lags. */
+  broadcastData(text: string): void {
+    const clients = this.#clients;
+    let backlog = false;
+    for (let i = 0; i < clients.length; i++) {
+      const outbox = clients[i]!.outbox;
+      try {
+        outbox.sendData(text);
+      } catch {
+        outbox.shed++;
+      }
+      if (outbox.pending > 0) backlog = true;
+    }
+    if (backlog) this.#scheduleDrain();
+  }
+
+  #overflow(client: Client): void {
+    this.remove(client);
+    try {
+      client.socket.close(CLOSE_TRY_AGAIN, "client too slow");
+    } catch {
+      /* already gone */
+    }
+    this.#o.onOverflow(client);
+  }
+
+  #scheduleDrain(): void {
+    if (this.#drainTimer !== null) return;
+    this.#drainTimer = this.#o.clock.setInterval(() => {
+      let pending = 0;
+      for (const client of this.#clients) {
+        try {
+          pending += client.outbox.drain();
+        } catch {
+          /* closed socket: its close event removes it */
+        }
+      }
+      if (pending === 0 && this.#drainTimer !== null) {
+        this.#o.clock.clearInterval(this.#drainTimer);
+        this.#drainTimer = null;
+      }
+    }, DRAIN_EVERY_MS);
+  }
+
+  /** Stops timers (shutdown). */
+  stop(): void {
+    for (const client of this.#clients) {
+      if (client.heartbeat !== null) this.#o.clock.clearInterval(client.heartbeat);
+      client.heartbeat = null;
+    }
+    if (this.#drainTimer !== null) this.#o.clock.clearInterval(this.#drainTimer);
+    this.#drainTimer = null;
+  }
+}

@@ -1,0 +1,34 @@
+/** @module What each JS runtime (Bun, Deno, Node) provides to the runtime-neutral server and main. */
+import type { Context, Hono } from "hono";
+import type { UpgradeWebSocket, WSContext } from "hono/ws";
+import type { ClientSocket } from "./outbox.ts";
+
+/** A running HTTP server. */
+export interface RunningServer {
+  /** The bound port (the real one when 0 was asked for). */
+  readonly port: number;
+  /** Stops accepting and closes the listener. */
+  close(): Promise<void>;
+}
+
+/** The runtime adapter (src/adapters/runtime/<name>.ts implements it). */
+export interface RuntimeAdapter {
+  readonly name: "bun" | "deno" | "node";
+  /** Command-line arguments after the script name. */
+  readonly args: readonly string[];
+  /** Serves the app built by `createApp` with the runtime's WebSocket upgrade helper. */
+  serve(options: {
+    hostname: string;
+    port: number;
+    createApp(upgrade: UpgradeWebSocket): Hono;
+  }): Promise<RunningServer>;
+  /** Wraps hono's WSContext so sends report drops and the buffered amount is visible (via `ws.raw`). */
+  socketOf(ws: WSContext): ClientSocket;
+  /** `ip:port` of the peer of a request. */
+  remoteOf(c: Context): string;
+  /** Calls `handler` once on SIGINT or SIGTERM. */
+  onShutdownSignal(handler: (signal: string) => void): void;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  exit(code: number): never;
+}
