@@ -1,6 +1,10 @@
 /** @module The real MW75 headset as a DeviceSource: BLE activation through BlueZ, then the RFCOMM tty. */
 import { BridgeError } from "../core/errors.ts";
-import type { DeviceSource, OpenTty } from "../core/ports.ts";
+import type { ByteStreamHandle, DeviceLink, DeviceSource, Logger, OpenTty } from "../core/ports.ts";
+import { activate, deactivate, DEFAULT_TIMING, type Mw75Timing, StatusTracker } from "../adapters/ble/activation.ts";
+import { bleFailure } from "../adapters/ble/ble-errors.ts";
+import { connectHeadset } from "../adapters/ble/bluez.ts";
+import { abortableSleep, bounded, StepAborted } from "../adapters/ble/bounded.ts";
 
 /** Options for the real headset; the CLI fills them from --device, --rfcomm-tty and --scan-ms. */
 export interface Mw75Options {
@@ -12,18 +16,132 @@ export interface Mw75Options {
   scanMs: number;
   /** Per-runtime tty opener (src/adapters/serial/<runtime>.ts). */
   openTty: OpenTty;
+  /** Overrides of the BLE pauses and bounds (tests shrink them). */
+  timing?: Partial<Mw75Timing>;
+  /** No byte for this long ends the link with an error (default 8000 ms; 0 disables). */
+  idleTimeoutMs?: number;
+  /** Pause between closing the tty and reconnecting BLE to switch EEG off (default 500 ms). */
+  disableDelayMs?: number;
 }
 
-// PLACEHOLDER until the hardware issue (#4) lands: fails clearly instead of crashing.
-export function createMw75Source(_options: Mw75Options): DeviceSource {
+const DEFAULT_IDLE_MS = 8000;
+
+/** Creates the DeviceSource for a real MW75 Neuro on Linux. */
+export function createMw75Source(options: Mw75Options): DeviceSource {
+  const timing: Mw75Timing = { ...DEFAULT_TIMING, ...options.timing };
   return {
     kind: "mw75",
     synthetic: false,
-    description: "MW75 Neuro headset (Linux, BlueZ + RFCOMM)",
-    open() {
-      return Promise.reject(
-        new BridgeError("CONNECTION_FAILED", "The real-headset source is not implemented yet: use --source sim or replay:FILE"),
-      );
-    },
+    description: `MW75 Neuro headset (Linux, BlueZ + RFCOMM ${options.rfcommTty})`,
+    open: ({ signal, log }) => openLink(options, timing, signal, log),
   };
+}
+
+async function openLink(options: Mw75Options, timing: Mw75Timing, signal: AbortSignal, log: Logger): Promise<DeviceLink> {
+  const sleep = (ms: number) => abortableSleep(ms, signal);
+  const tracker = new StatusTracker(log);
+  log.log("INFO", "Activating the MW75 over BLE (BlueZ)");
+  const control = await connectHeadset({
+    ...(options.device === undefined ? {} : { device: options.device }),
+    scanMs: options.scanMs,
+    timing,
+    log,
+    signal,
+    onStatus: (bytes) => tracker.feed(bytes),
+  });
+  let battery: number | null;
+  try {
+    ({ battery } = await activate(control.channel, tracker, timing, sleep, log));
+  } catch (error) {
+    await control.close();
+    throw bleFailure(error);
+  }
+  // the data channel is opened with BLE down, as both references do
+  await control.close();
+  const address = control.address;
+  log.log("INFO", `EEG enabled on ${control.name} [${address}]${battery === null ? "" : `, battery ${battery}%`}; BLE disconnected`);
+  const disable = () => sendDisable(options, timing, address, log);
+  let handle: ByteStreamHandle;
+  try {
+    await sleep(timing.bleSettle);
+    log.log("INFO", `RFCOMM: opening ${options.rfcommTty}`);
+    handle = await openTtyBounded(options, timing.ttyOpen, signal);
+  } catch (error) {
+    await disable();
+    if (error instanceof BridgeError) throw error;
+    if (error instanceof StepAborted) throw new BridgeError("CONNECTION_FAILED", "Connecting was cancelled.");
+    throw new BridgeError("RFCOMM_CONNECTION_FAILED", `Cannot open ${options.rfcommTty}: ${String(error)}`, { cause: error });
+  }
+  log.log("INFO", `RFCOMM: streaming from ${options.rfcommTty}`);
+  let closing: Promise<void> | undefined;
+  return {
+    batteryLevel: battery,
+    readable: withWatchdog(handle.readable, options.idleTimeoutMs ?? DEFAULT_IDLE_MS, options.rfcommTty),
+    close: () =>
+      (closing ??= (async () => {
+        await handle.close();
+        await abortableSleep(options.disableDelayMs ?? 500);
+        await disable();
+      })()),
+  };
+}
+
+async function openTtyBounded(options: Mw75Options, ms: number, signal: AbortSignal): Promise<ByteStreamHandle> {
+  const opening = options.openTty(options.rfcommTty);
+  try {
+    return await bounded(opening, ms, `opening ${options.rfcommTty}`, signal);
+  } catch (error) {
+    // an open that completes after we gave up must not leak the tty
+    opening.then((late) => late.close(), () => {});
+    if (error instanceof StepAborted || error instanceof BridgeError) throw error;
+    throw new BridgeError(
+      "RFCOMM_CONNECTION_FAILED",
+      `The RFCOMM channel on ${options.rfcommTty} did not open within ${ms / 1000} s. Check \`rfcomm -a\` shows it bound to the headset on channel 25 and that the headset is connected as the audio device.`,
+      { cause: error },
+    );
+  }
+}
+
+/** Best effort and bounded: reconnects BLE, switches raw mode and EEG off, disconnects; failures are logged. */
+async function sendDisable(options: Mw75Options, timing: Mw75Timing, address: string, log: Logger): Promise<void> {
+  try {
+    log.log("INFO", "BLE: switching EEG off");
+    const control = await connectHeadset({ device: address, scanMs: options.scanMs, timing, log });
+    try {
+      await deactivate(control.channel, timing, (ms) => abortableSleep(ms));
+    } finally {
+      await control.close();
+    }
+    log.log("INFO", "BLE: EEG off, disconnected");
+  } catch (error) {
+    log.log("WARNING", `Could not switch EEG off over BLE (${error instanceof Error ? error.message : String(error)}); the headset stops streaming when it is turned off.`);
+  }
+}
+
+/** Passes chunks through; errors the stream when nothing arrives for `ms` (a stalled link). */
+function withWatchdog(source: ReadableStream<Uint8Array>, ms: number, path: string): ReadableStream<Uint8Array> {
+  if (ms <= 0) return source;
+  const reader = source.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new BridgeError("RFCOMM_CONNECTION_FAILED", `No data from the headset on ${path} for ${ms / 1000} s: the link stalled.`)),
+          ms,
+        );
+      });
+      try {
+        const next = await Promise.race([reader.read(), stalled]);
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch (error) {
+        controller.error(error);
+        reader.cancel().catch(() => {});
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
 }

@@ -1,0 +1,192 @@
+'''python-dbusmock template: BlueZ 5 with one adapter and an emulated MW75 Neuro.
+
+Run as `/usr/bin/python3 -m dbusmock --system -t test/_support/bluez-mw75.py -p JSON`.
+Parameters (all optional):
+  advertise     bool  the headset shows up when discovery starts (default true)
+  confirm_raw   bool  answer ENABLE_RAW_MODE with 41 F1 (default true; false -> 41 F0)
+  battery       int   level reported as 09 9A 03 14 F1 NN (default 85)
+  powered       bool  adapter powered (default true)
+  adapter       bool  create hci0 at all (default true)
+  address       str   headset address (default A0:B1:C2:D3:E4:75)
+  record        str   file that gets one line per event: connect, disconnect,
+                      notify-on, notify-off, write <hex>
+'''
+
+import dbus
+from gi.repository import GLib
+
+from dbusmock import mockobject
+from dbusmock.templates import bluez5
+
+BUS_NAME = bluez5.BUS_NAME
+MAIN_OBJ = bluez5.MAIN_OBJ
+SYSTEM_BUS = True
+IS_OBJECT_MANAGER = True
+
+ADAPTER_IFACE = 'org.bluez.Adapter1'
+DEVICE_IFACE = 'org.bluez.Device1'
+SERVICE_IFACE = 'org.bluez.GattService1'
+CHAR_IFACE = 'org.bluez.GattCharacteristic1'
+
+MW75_SERVICE = '00001100-d102-11e1-9b23-00025b00a5a5'
+MW75_COMMAND = '00001101-d102-11e1-9b23-00025b00a5a5'
+MW75_STATUS = '00001102-d102-11e1-9b23-00025b00a5a5'
+
+CONFIG = {}
+
+# dbus-python's generated introspection omits the PropertiesChanged signal, and
+# dbus-next (under node-ble) only delivers signals that introspection declares.
+_plain_introspect = mockobject.DBusMockObject.Introspect
+
+
+@dbus.service.method(dbus.INTROSPECTABLE_IFACE, in_signature='', out_signature='s',
+                     path_keyword='object_path', connection_keyword='connection')
+def _introspect_with_signals(self, object_path, connection):
+    xml = _plain_introspect(self, object_path, connection)
+    signal = ('<signal name="PropertiesChanged"><arg type="s" name="interface_name"/>'
+              '<arg type="a{sv}" name="changed_properties"/>'
+              '<arg type="as" name="invalidated_properties"/></signal>')
+    marker = '<interface name="org.freedesktop.DBus.Properties">'
+    return xml.replace(marker, marker + signal, 1)
+
+
+# dbusmock executes a template file twice (name lookup, then load): patch once
+if not getattr(mockobject.DBusMockObject, '_mw75_signals_declared', False):
+    mockobject.DBusMockObject.Introspect = _introspect_with_signals
+    mockobject.DBusMockObject._mw75_signals_declared = True
+# keep dbusmock's AddTemplate from also exporting it as a method of the main object
+del _introspect_with_signals
+
+
+def _record(line):
+    path = CONFIG.get('record')
+    if path:
+        with open(path, 'a', encoding='utf-8') as f:
+            f.write(line + '\n')
+
+
+def _device_path():
+    return '/org/bluez/hci0/dev_' + CONFIG['address'].replace(':', '_').upper()
+
+
+def _later(ms, fn):
+    def run():
+        fn()
+        return False
+    GLib.timeout_add(ms, run)
+
+
+def _reply_for(cmd, arg):
+    prefix = [0x09, 0x9A, 0x03]
+    if cmd == 0x60:
+        return prefix + [0x60, 0xF1]
+    if cmd == 0x41:
+        ok = arg == 0x00 or CONFIG['confirm_raw']
+        return prefix + [0x41, 0xF1 if ok else 0xF0]
+    if cmd == 0x14:
+        return prefix + [0x14, 0xF1, CONFIG['battery']]
+    return None
+
+
+def _write_value(char, value, _options):
+    data = [int(b) for b in value]
+    _record('write ' + ''.join(f'{b:02x}' for b in data))
+    device = mockobject.objects[_device_path()]
+    if not device.props[DEVICE_IFACE]['Connected']:
+        raise dbus.exceptions.DBusException('Not connected', name='org.bluez.Error.Failed')
+    if len(data) < 5 or data[:3] != [0x09, 0x9A, 0x03]:
+        return
+    reply = _reply_for(data[3], data[4])
+    status = mockobject.objects[char.path.rsplit('/', 1)[0] + '/char0013']
+    if reply is None or not status.props[CHAR_IFACE]['Notifying']:
+        return
+    _later(20, lambda: status.UpdateProperties(CHAR_IFACE, {
+        'Value': dbus.Array(reply, signature='y', variant_level=1)}))
+
+
+def _start_notify(char):
+    _record('notify-on')
+    char.UpdateProperties(CHAR_IFACE, {'Notifying': dbus.Boolean(True, variant_level=1)})
+
+
+def _stop_notify(char):
+    _record('notify-off')
+    char.UpdateProperties(CHAR_IFACE, {'Notifying': dbus.Boolean(False, variant_level=1)})
+
+
+def _connect(device):
+    _record('connect')
+    device.UpdateProperties(DEVICE_IFACE, {'Connected': dbus.Boolean(True, variant_level=1)})
+    # BlueZ resolves services a little after the link is up; node-ble waits for it
+    _later(150, lambda: device.UpdateProperties(
+        DEVICE_IFACE, {'ServicesResolved': dbus.Boolean(True, variant_level=1)}))
+
+
+def _disconnect(device):
+    _record('disconnect')
+    status = mockobject.objects[_device_path() + '/service0010/char0013']
+    status.props[CHAR_IFACE]['Notifying'] = dbus.Boolean(False, variant_level=1)
+    device.UpdateProperties(DEVICE_IFACE, {
+        'Connected': dbus.Boolean(False, variant_level=1),
+        'ServicesResolved': dbus.Boolean(False, variant_level=1)})
+
+
+def _add_headset(mock):
+    path = _device_path()
+    if path in mockobject.objects:
+        return
+    bluez5.AddDevice(mock, 'hci0', CONFIG['address'], 'MW75 Neuro')
+    device = mockobject.objects[path]
+    device.props[DEVICE_IFACE]['Paired'] = dbus.Boolean(True, variant_level=1)
+    device.AddMethod(DEVICE_IFACE, 'Connect', '', '', _connect)
+    device.AddMethod(DEVICE_IFACE, 'Disconnect', '', '', _disconnect)
+
+    service = path + '/service0010'
+    mock.AddObject(service, SERVICE_IFACE, {
+        'UUID': dbus.String(MW75_SERVICE, variant_level=1),
+        'Primary': dbus.Boolean(True, variant_level=1),
+        'Device': dbus.ObjectPath(path, variant_level=1),
+    }, [])
+    mock.AddObject(service + '/char0011', CHAR_IFACE, {
+        'UUID': dbus.String(MW75_COMMAND, variant_level=1),
+        'Service': dbus.ObjectPath(service, variant_level=1),
+        'Value': dbus.Array([], signature='y', variant_level=1),
+        'Notifying': dbus.Boolean(False, variant_level=1),
+        'Flags': dbus.Array(['write'], signature='s', variant_level=1),
+    }, [('WriteValue', 'aya{sv}', '', _write_value)])
+    mock.AddObject(service + '/char0013', CHAR_IFACE, {
+        'UUID': dbus.String(MW75_STATUS, variant_level=1),
+        'Service': dbus.ObjectPath(service, variant_level=1),
+        'Value': dbus.Array([], signature='y', variant_level=1),
+        'Notifying': dbus.Boolean(False, variant_level=1),
+        'Flags': dbus.Array(['notify'], signature='s', variant_level=1),
+    }, [('StartNotify', '', '', _start_notify), ('StopNotify', '', '', _stop_notify)])
+
+
+def _start_discovery(mock):
+    def start(adapter):
+        bluez5.StartDiscovery(adapter)
+        if CONFIG['advertise']:
+            # the headset is seen a moment after the scan starts, as on real radios
+            _later(300, lambda: _add_headset(mock))
+    return start
+
+
+def load(mock, parameters):
+    CONFIG.update({
+        'advertise': bool(parameters.get('advertise', True)),
+        'confirm_raw': bool(parameters.get('confirm_raw', True)),
+        'battery': int(parameters.get('battery', 85)),
+        'address': str(parameters.get('address', 'A0:B1:C2:D3:E4:75')),
+        'record': parameters.get('record'),
+    })
+    bluez5.load(mock, parameters)
+    # dbusmock registers the main object only after load(); bluez5's helpers need it now
+    mockobject.objects[MAIN_OBJ] = mock
+    if not parameters.get('adapter', True):
+        return
+    bluez5.AddAdapter(mock, 'hci0', 'mw75-test')
+    adapter = mockobject.objects['/org/bluez/hci0']
+    adapter.props[ADAPTER_IFACE]['Powered'] = dbus.Boolean(bool(parameters.get('powered', True)),
+                                                          variant_level=1)
+    adapter.AddMethod(ADAPTER_IFACE, 'StartDiscovery', '', '', _start_discovery(mock))
