@@ -18,6 +18,9 @@ const ERR_INPUT_TOO_LONG: i32 = -1;
 static mut FRAMER: Framer = Framer::new();
 static mut OUTPUT: Output = Output::new();
 static mut STATS: [f64; STATS_FIELDS] = [0.0; STATS_FIELDS];
+/// Where the next input goes, kept current after every call so hot hosts can read it from
+/// memory instead of calling `input_ptr()` before each write.
+static mut NEXT_INPUT: u32 = 0;
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
@@ -37,7 +40,18 @@ pub extern "C" fn input_capacity() -> u32 {
 /// Where the host writes the next input. May move the ≤ 62-byte tail, so ask before each write.
 #[no_mangle]
 pub extern "C" fn input_ptr() -> *mut u8 {
-    unsafe { FRAMER.input().as_mut_ptr() }
+    unsafe {
+        let ptr = FRAMER.input().as_mut_ptr();
+        NEXT_INPUT = ptr as u32;
+        ptr
+    }
+}
+
+/// Address of a u32 that always holds what `input_ptr()` would return next.
+#[no_mangle]
+pub extern "C" fn input_ptr_cell() -> *const u32 {
+    input_ptr();
+    unsafe { &NEXT_INPUT as *const u32 }
 }
 
 /// Decodes `len` bytes written at `input_ptr()`. Returns the number of packets now in the
@@ -47,12 +61,15 @@ pub extern "C" fn feed(len: u32) -> i32 {
     if len as usize > INPUT_CAPACITY {
         return ERR_INPUT_TOO_LONG;
     }
-    unsafe { FRAMER.commit(len as usize, &mut OUTPUT) as i32 }
+    let count = unsafe { FRAMER.commit(len as usize, &mut OUTPUT) as i32 };
+    input_ptr();
+    count
 }
 
 #[no_mangle]
 pub extern "C" fn reset() {
     unsafe { FRAMER.reset() }
+    input_ptr();
 }
 
 #[no_mangle]

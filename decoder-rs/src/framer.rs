@@ -5,7 +5,7 @@
 //! so the tail is only moved when the buffer's end is near (once per many calls).
 
 use crate::checksum;
-use crate::constants::{EEG_EVENT_ID, EVENT_ID_OFFSET, MAX_TAIL, PACKET_LEN, SYNC_BYTE};
+use crate::constants::{COUNTER_OFFSET, EEG_EVENT_ID, EVENT_ID_OFFSET, MAX_TAIL, PACKET_LEN, SYNC_BYTE};
 use crate::output::Output;
 use crate::packet::{write_eeg, write_event};
 use crate::stats::Stats;
@@ -89,11 +89,13 @@ impl Framer {
         let end = self.end;
         let mut i = self.start;
         let mut n = 0;
+        // locals rather than fields: the compiler keeps them in registers across the loop
         let mut last_counter = self.last_counter;
+        let mut stats = self.stats;
         while i < end {
             if self.buf[i] != SYNC_BYTE {
                 let skipped = self.buf[i..end].iter().position(|&b| b == SYNC_BYTE).unwrap_or(end - i);
-                self.stats.bytes_skipped += skipped as u64;
+                stats.bytes_skipped += skipped as u64;
                 i += skipped;
                 continue;
             }
@@ -103,26 +105,27 @@ impl Framer {
             let window = window_at(&self.buf, i);
             if !checksum::is_valid(window) {
                 // slide one byte so a sync byte inside this window still gets its chance
-                self.stats.checksum_failures += 1;
-                self.stats.bytes_skipped += 1;
+                stats.checksum_failures += 1;
+                stats.bytes_skipped += 1;
                 i += 1;
                 continue;
             }
             out.offset[n] = (self.base + i as u64) as f64;
             if window[EVENT_ID_OFFSET] == EEG_EVENT_ID {
-                write_eeg(window, out, n, &mut self.stats);
-                let counter = out.counter[n];
-                self.stats.count_counter(last_counter, counter);
+                write_eeg(window, out, n, &mut stats);
+                let counter = window[COUNTER_OFFSET];
+                stats.count_counter(last_counter, counter);
                 last_counter = Some(counter);
-                self.stats.eeg_packets += 1;
+                stats.eeg_packets += 1;
             } else {
                 write_event(window, out, n);
-                self.stats.event_packets += 1;
+                stats.event_packets += 1;
             }
             n += 1;
             i += PACKET_LEN;
         }
         self.last_counter = last_counter;
+        self.stats = stats;
         self.start = i;
         debug_assert!(self.end - self.start <= MAX_TAIL);
         n

@@ -1,15 +1,17 @@
 //! Decodes one checksum-valid 63-byte window into slot `n` of an `Output`.
 
 use crate::constants::*;
-use crate::output::{Output, NON_FINITE_DRL, NON_FINITE_REF};
+use crate::output::{Output, NON_FINITE_DRL, NON_FINITE_REF, OUTPUT_CAPACITY};
 use crate::stats::Stats;
 
-const ABS_MASK: u32 = 0x7FFF_FFFF;
 const EXPONENT_MASK: u32 = 0x7F80_0000;
 
 #[inline(always)]
 fn bits_at(window: &[u8; PACKET_LEN], at: usize) -> u32 {
-    u32::from_le_bytes([window[at], window[at + 1], window[at + 2], window[at + 3]])
+    // copy_from_slice compiles to one unaligned load; an array of four indexed bytes does not
+    let mut bytes = [0u8; 4];
+    bytes.copy_from_slice(&window[at..at + 4]);
+    u32::from_le_bytes(bytes)
 }
 
 #[inline(always)]
@@ -17,12 +19,26 @@ fn is_non_finite(bits: u32) -> bool {
     bits & EXPONENT_MASK == EXPONENT_MASK
 }
 
+/// Exponent field of 4194304.0 (2^22): every lead-off or non-finite value is at least this big.
+const BIG_EXPONENT: u32 = 0x4A80_0000;
+/// Added to a value's exponent field, sets bit 31 exactly when that field is ≥ `BIG_EXPONENT`.
+const BIG_EXPONENT_CARRY: u32 = 0x8000_0000 - BIG_EXPONENT;
+
+/// Bit 31 set when `bits` has an exponent ≥ 2^22: a cheap, branch-free pre-check.
+#[inline(always)]
+fn big_flag(bits: u32) -> u32 {
+    (bits & EXPONENT_MASK) + BIG_EXPONENT_CARRY
+}
+
 /// Writes an EEG packet (event id 239) into slot `n`.
 ///
-/// Lead-off and NaN/Inf tests run only when a cheap pre-check fires: both codes have a
-/// magnitude (sign bit cleared) at or above that of 8388607.0, which real EEG never reaches.
+/// Lead-off and NaN/Inf tests run only when the pre-check fires: both codes have an exponent
+/// of at least 2^22, which real EEG never reaches.
 #[inline(always)]
 pub fn write_eeg(window: &[u8; PACKET_LEN], out: &mut Output, n: usize, stats: &mut Stats) {
+    if n >= OUTPUT_CAPACITY {
+        return; // unreachable by construction; this one test lets the compiler drop the others
+    }
     let ref_bits = bits_at(window, REF_OFFSET);
     let drl_bits = bits_at(window, DRL_OFFSET);
     out.event_id[n] = EEG_EVENT_ID;
@@ -31,20 +47,19 @@ pub fn write_eeg(window: &[u8; PACKET_LEN], out: &mut Output, n: usize, stats: &
     out.reference[n] = f32::from_bits(ref_bits) as f64;
     out.drl[n] = f32::from_bits(drl_bits) as f64;
 
-    let mut raw = [0u32; CHANNELS];
-    let mut largest = (ref_bits & ABS_MASK).max(drl_bits & ABS_MASK);
+    let mut big = big_flag(ref_bits) | big_flag(drl_bits);
     let scaled: &mut [f64; CHANNELS] = slot(&mut out.channels, n);
-    for k in 0..CHANNELS {
+    for (k, value) in scaled.iter_mut().enumerate() {
         let bits = bits_at(window, CHANNELS_OFFSET + 4 * k);
-        raw[k] = bits;
-        largest = largest.max(bits & ABS_MASK);
+        big |= big_flag(bits);
         // widen first, then scale in f64: the same arithmetic as the reference server
-        scaled[k] = f32::from_bits(bits) as f64 * UV_PER_COUNT;
+        *value = f32::from_bits(bits) as f64 * UV_PER_COUNT;
     }
 
     let (mut lead_off, mut non_finite) = (0u16, 0u16);
-    if largest >= LEAD_OFF_BITS {
-        for (k, &bits) in raw.iter().enumerate() {
+    if big & 0x8000_0000 != 0 {
+        for k in 0..CHANNELS {
+            let bits = bits_at(window, CHANNELS_OFFSET + 4 * k);
             if bits == LEAD_OFF_BITS {
                 lead_off |= 1 << k;
             }

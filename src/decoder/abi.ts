@@ -21,6 +21,7 @@ export interface DecoderExports {
   abi_version(): number;
   input_capacity(): number;
   input_ptr(): number;
+  input_ptr_cell(): number;
   feed(len: number): number;
   reset(): void;
   residual_ptr(): number;

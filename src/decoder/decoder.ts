@@ -40,31 +40,39 @@ function batchViews(wasm: DecoderExports): Omit<PacketBatch, "count"> & { count:
 
 function decoderOver(wasm: DecoderExports): Decoder {
   const capacity = wasm.input_capacity();
+  const inputCell = wasm.input_ptr_cell() >>> 2;
+  let heap = new Uint8Array(wasm.memory.buffer);
+  let heap32 = new Uint32Array(wasm.memory.buffer);
   let batch = batchViews(wasm);
-  let memory = wasm.memory.buffer;
 
-  function views(): typeof batch {
-    if (wasm.memory.buffer !== memory) {
-      memory = wasm.memory.buffer;
-      batch = batchViews(wasm);
-    }
-    return batch;
+  /** Views are made once and re-made only if memory grew (growth detaches the old buffer). */
+  function refreshViews(): void {
+    heap = new Uint8Array(wasm.memory.buffer);
+    heap32 = new Uint32Array(wasm.memory.buffer);
+    batch = batchViews(wasm);
+  }
+
+  /** Copies one block (≤ capacity) straight into the decoder's input area and decodes it. */
+  function feedBlock(block: Uint8Array): number {
+    if (heap.byteLength === 0) refreshViews();
+    // the module keeps the next input address in memory: no call needed to ask for it
+    heap.set(block, heap32[inputCell]!);
+    const count = checkFeedStatus(wasm.feed(block.length), block.length);
+    batch.count = count;
+    return count;
   }
 
   function pushBatch(chunk: Uint8Array, onBatch: (batch: PacketBatch) => void): number {
+    if (chunk.length <= capacity) {
+      const count = feedBlock(chunk);
+      onBatch(batch);
+      return count;
+    }
     let total = 0;
-    let at = 0;
-    do {
-      const len = Math.min(capacity, chunk.length - at);
-      // the host writes straight into the decoder's own input area: no intermediate copy
-      new Uint8Array(wasm.memory.buffer, wasm.input_ptr(), len).set(chunk.subarray(at, at + len));
-      const count = checkFeedStatus(wasm.feed(len), len);
-      const current = views();
-      current.count = count;
-      onBatch(current);
-      total += count;
-      at += len;
-    } while (at < chunk.length);
+    for (let at = 0; at < chunk.length; at += capacity) {
+      total += feedBlock(chunk.subarray(at, at + capacity));
+      onBatch(batch);
+    }
     return total;
   }
 
