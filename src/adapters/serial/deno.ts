@@ -4,7 +4,7 @@ import { readerHandle } from "./reader-handle.ts";
 import { sttyError, ttyOpenError, ttyReadError } from "./tty-errors.ts";
 
 // serialport opens ports under Deno but never delivers data, so Deno reads the tty itself.
-// Needs --allow-read (the tty) and --allow-run (stty).
+// Needs --allow-run (stty, and cat unless --allow-all lets Deno open the device itself).
 
 async function stty(path: string): Promise<void> {
   const signal = AbortSignal.timeout(5000);
@@ -22,12 +22,34 @@ async function stty(path: string): Promise<void> {
   if (output.code !== 0) throw sttyError(path, new TextDecoder().decode(output.stderr));
 }
 
-function permissionHint(path: string, error: unknown): Error {
-  // Deno's own sandbox refusal, as opposed to the OS saying no
-  if (error instanceof Error && error.name === "NotCapable") {
-    return ttyOpenError(path, new Error(`${error.message} (run deno with --allow-read and --allow-run)`));
-  }
-  return ttyOpenError(path, error);
+/** True for Deno's sandbox refusal (as opposed to the OS saying no). */
+function notCapable(error: unknown): boolean {
+  return error instanceof Error && error.name === "NotCapable";
+}
+
+/**
+ * Deno grants device files (/dev/rfcomm0, /dev/pts/N) only under --allow-all. Without it the tty
+ * is read through `cat`, which --allow-run (already needed for stty) permits; cat ends on EOF/EIO.
+ */
+function readThroughCat(path: string): ReturnType<typeof readerHandle> {
+  const child = new Deno.Command("cat", { args: [path], stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
+  const stderr = new Response(child.stderr).text().catch(() => "");
+  let killed = false;
+  const release = () => {
+    if (killed) return;
+    killed = true;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already exited
+    }
+  };
+  // cat exiting with an error (EIO when the peer hangs up) surfaces after its stdout ends
+  const source = child.stdout.getReader();
+  void child.status.then(async (status) => {
+    if (!status.success && !killed) console.error(`mw75: cat ${path}: ${(await stderr).trim()}`);
+  });
+  return readerHandle(source, release, (error) => ttyReadError(path, error));
 }
 
 /** Opens `path` (kept open while stty switches it to raw mode) and streams its bytes. */
@@ -36,7 +58,9 @@ export const openTty: OpenTty = async (path) => {
   try {
     file = await Deno.open(path, { read: true });
   } catch (error) {
-    throw permissionHint(path, error);
+    if (!notCapable(error)) throw ttyOpenError(path, error);
+    await stty(path);
+    return readThroughCat(path);
   }
   try {
     await stty(path);
