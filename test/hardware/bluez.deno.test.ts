@@ -1,0 +1,162 @@
+/**
+ * @module The real-headset source end to end below the server: node-ble against a private dbus-daemon
+ * running python-dbusmock's BlueZ with an emulated MW75, and a socat pty as the RFCOMM tty.
+ */
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BridgeError } from "../../src/core/errors.ts";
+import type { DeviceLink, Logger, LogLevel } from "../../src/core/ports.ts";
+import { createMw75Source, type Mw75Options } from "../../src/sources/mw75.ts";
+import { type FakeBluezOptions, startFakeBluez } from "../_support/fake-bluez.ts";
+import { feedPackets, makePackets, startPtyPair } from "../_support/pty-pair.ts";
+import { currentRuntime, runtimeOpenTty } from "../_support/runtime-tty.ts";
+
+const ENABLE = ["write 099a036001", "write 099a034101", "write 099a0314ff"];
+const DISABLE = ["write 099a034100", "write 099a036000"];
+
+function recorder(): Logger & { lines: [LogLevel, string][] } {
+  const lines: [LogLevel, string][] = [];
+  return { lines, log: (level, message) => void lines.push([level, message]) };
+}
+
+/** Runs `body` with a fake BlueZ on DBUS_SYSTEM_BUS_ADDRESS and a pty pair; tears everything down. */
+async function withRig(
+  fakeOptions: FakeBluezOptions,
+  body: (rig: { source: (o?: Partial<Mw75Options>) => ReturnType<typeof createMw75Source>; fake: Awaited<ReturnType<typeof startFakeBluez>>; a: string; b: string }) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "mw75-ble-"));
+  const fake = await startFakeBluez(fakeOptions);
+  const pty = await startPtyPair(join(dir, "a"), join(dir, "b")).catch((e) => {
+    fake.stop();
+    throw e;
+  });
+  const saved = process.env.DBUS_SYSTEM_BUS_ADDRESS;
+  process.env.DBUS_SYSTEM_BUS_ADDRESS = fake.busAddress;
+  try {
+    const openTty = await runtimeOpenTty();
+    const source = (o: Partial<Mw75Options> = {}) =>
+      createMw75Source({ rfcommTty: pty.b, scanMs: 2000, openTty, timing: { bleSettle: 100 }, disableDelayMs: 50, ...o });
+    await body({ source, fake, a: pty.a, b: pty.b });
+  } finally {
+    if (saved === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
+    else process.env.DBUS_SYSTEM_BUS_ADDRESS = saved;
+    pty.stop();
+    fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const openError = (p: Promise<DeviceLink>) => p.then((l) => (void l.close(), null), (e: unknown) => e as BridgeError);
+
+describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
+  test("activates (battery 85), streams the pty bytes, and switches EEG off on close", async () => {
+    await withRig({}, async ({ source, fake, a }) => {
+      const log = recorder();
+      const link = await source().open({ signal: new AbortController().signal, log });
+      try {
+        expect(link.batteryLevel).toBe(85);
+        const events = fake.events();
+        expect(events.filter((e) => e.startsWith("write"))).toEqual(ENABLE);
+        // subscribed before the first write, and BLE dropped before the tty opened
+        expect(events.indexOf("notify-on")).toBeLessThan(events.indexOf(ENABLE[0]!));
+        expect(events.at(-1)).toBe("disconnect");
+        expect(log.lines.some(([l, m]) => l === "INFO" && m.includes("battery 85%"))).toBe(true);
+
+        const packets = makePackets(100);
+        const want = packets.length * 63;
+        const reader = link.readable.getReader();
+        const feeding = feedPackets(a, packets, 500);
+        const got: number[] = [];
+        const deadline = Date.now() + 8000;
+        while (got.length < want && Date.now() < deadline) {
+          const next = await reader.read();
+          if (next.done) break;
+          got.push(...next.value);
+        }
+        await feeding;
+        reader.releaseLock();
+        expect(got.length).toBe(want);
+        expect(Buffer.from(got).equals(Buffer.concat(packets.map((p) => Buffer.from(p))))).toBe(true);
+      } finally {
+        await link.close();
+      }
+      const after = fake.events();
+      const tail = after.slice(after.lastIndexOf("connect"));
+      expect(tail.filter((e) => e.startsWith("write"))).toEqual(DISABLE);
+      expect(tail.at(-1)).toBe("disconnect");
+    });
+  }, 30_000);
+
+  test("--device with the headset's address works without a name match", async () => {
+    await withRig({}, async ({ source, fake }) => {
+      const link = await source({ device: fake.address.toLowerCase() }).open({ signal: new AbortController().signal, log: recorder() });
+      await link.close();
+      expect(link.batteryLevel).toBe(85);
+      expect(fake.events().filter((e) => e.startsWith("write"))).toEqual([...ENABLE, ...DISABLE]);
+    });
+  }, 30_000);
+
+  test("no headset advertising is BLE_ACTIVATION_FAILED telling to pair and make it the audio device", async () => {
+    await withRig({ advertise: false }, async ({ source, fake }) => {
+      const started = Date.now();
+      const error = await openError(source({ scanMs: 1000 }).open({ signal: new AbortController().signal, log: recorder() }));
+      expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
+      expect(error?.message).toContain("Pair it first");
+      expect(error?.message).toContain("active audio device");
+      expect(Date.now() - started).toBeLessThan(6000);
+      expect(fake.events()).not.toContain("connect");
+    });
+  }, 30_000);
+
+  test("a headset that never confirms raw mode (41 F0) is BLE_ACTIVATION_FAILED and BLE is dropped", async () => {
+    await withRig({ confirmRaw: false }, async ({ source, fake }) => {
+      const error = await openError(source().open({ signal: new AbortController().signal, log: recorder() }));
+      expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
+      expect(error?.message).toContain("41 F0");
+      const events = fake.events();
+      expect(events.filter((e) => e === "write 099a034101")).toHaveLength(2);
+      expect(events.at(-1)).toBe("disconnect");
+    });
+  }, 30_000);
+
+  test("a powered-off adapter and a missing adapter say how to fix them", async () => {
+    await withRig({ powered: false }, async ({ source }) => {
+      const error = await openError(source().open({ signal: new AbortController().signal, log: recorder() }));
+      expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
+      expect(error?.message).toContain("bluetoothctl power on");
+    });
+    await withRig({ adapter: false }, async ({ source }) => {
+      const error = await openError(source().open({ signal: new AbortController().signal, log: recorder() }));
+      expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
+      expect(error?.message).toContain("No Bluetooth adapter");
+    });
+  }, 40_000);
+
+  test("an unreachable system bus is BLE_ACTIVATION_FAILED naming D-Bus", async () => {
+    const saved = process.env.DBUS_SYSTEM_BUS_ADDRESS;
+    process.env.DBUS_SYSTEM_BUS_ADDRESS = "unix:path=/nonexistent/mw75-test-bus";
+    try {
+      const openTty = await runtimeOpenTty();
+      const source = createMw75Source({ rfcommTty: "/dev/null", scanMs: 500, openTty, timing: { call: 1500 } });
+      const error = await openError(source.open({ signal: new AbortController().signal, log: recorder() }));
+      expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
+      expect(error?.message).toContain("system D-Bus");
+    } finally {
+      if (saved === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
+      else process.env.DBUS_SYSTEM_BUS_ADDRESS = saved;
+    }
+  }, 15_000);
+
+  test("a missing tty after activation is RFCOMM_CONNECTION_FAILED and EEG is switched off again", async () => {
+    await withRig({}, async ({ source, fake }) => {
+      const error = await openError(
+        source({ rfcommTty: "/dev/rfcomm-missing-75" }).open({ signal: new AbortController().signal, log: recorder() }),
+      );
+      expect(error?.code).toBe("RFCOMM_CONNECTION_FAILED");
+      expect(error?.message).toContain("rfcomm bind 0");
+      expect(fake.events().filter((e) => e.startsWith("write"))).toEqual([...ENABLE, ...DISABLE]);
+    });
+  }, 30_000);
+});
