@@ -1,0 +1,80 @@
+/** @module Shared pieces of the conformance scenarios: server lifetime, message predicates, bounded waits. */
+import { expect } from "bun:test";
+import { startServer } from "../server-process.ts";
+import type { Runtime, ServerProcess } from "../server-process.ts";
+import { connectWs } from "../ws-client.ts";
+import type { Msg, WsClient } from "../ws-client.ts";
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Runs `body` against a fresh server; the server and every client are killed in `finally`. */
+export async function withServer(
+  runtime: Runtime,
+  args: string[],
+  body: (srv: ServerProcess, open: (path?: string) => Promise<WsClient>) => Promise<void>,
+): Promise<void> {
+  const srv = await startServer(runtime, args);
+  const clients: WsClient[] = [];
+  const open = async (path = "/") => {
+    const c = await connectWs(`${srv.ws}${path}`);
+    clients.push(c);
+    return c;
+  };
+  try {
+    await body(srv, open);
+  } finally {
+    for (const c of clients) c.close();
+    srv.kill();
+  }
+}
+
+/** Opens a client and consumes its welcome status. */
+export async function openWelcomed(open: (path?: string) => Promise<WsClient>, path = "/"): Promise<{ c: WsClient; welcome: Msg }> {
+  const c = await open(path);
+  const welcome = await c.next(isStatusMessage("Client connected to MW75 server"), 5000, "the welcome status");
+  return { c, welcome };
+}
+
+export const isEeg = (m: Msg) => m.type === "eeg_data";
+export const isStatus = (state: string) => (m: Msg) => m.type === "status" && m.data["state"] === state;
+export const isStatusMessage = (text: string) => (m: Msg) => m.type === "status" && m.data["message"] === text;
+export const isError = (code: string) => (m: Msg) => m.type === "error" && m.data["code"] === code;
+
+/** Asserts a status event's shape. */
+export function expectStatusEvent(m: Msg, state: string): void {
+  expect(m.type).toBe("status");
+  expect(m.data["state"]).toBe(state);
+  expect(typeof m.data["message"]).toBe("string");
+  expect(typeof m.data["timestamp"]).toBe("number");
+  expect("battery_level" in m.data).toBe(true);
+  expect(m.id).toMatch(UUID);
+}
+
+/** Asserts an error message's shape (fresh UUID id unless `id` is given). */
+export function expectError(m: Msg, code: string, id?: unknown): void {
+  expect(m.type).toBe("error");
+  expect(m.data["code"]).toBe(code);
+  expect(typeof m.data["message"]).toBe("string");
+  expect(typeof m.data["timestamp"]).toBe("number");
+  if (id === undefined) expect(m.id).toMatch(UUID);
+  else expect(m.id).toEqual(id);
+}
+
+export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** GET /health as JSON. */
+export async function health(srv: ServerProcess): Promise<Record<string, any>> {
+  const res = await fetch(`${srv.http}/health`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, any>;
+}
+
+/** Counters of the eeg_data messages in `msgs`. */
+export function counters(msgs: Msg[]): number[] {
+  return msgs.filter(isEeg).map((m) => m.data["counter"] as number);
+}
+
+/** Messages of `c` received from index `from` on. */
+export function since(c: WsClient, from: number): Msg[] {
+  return c.messages.slice(from);
+}

@@ -1,0 +1,165 @@
+/** @module Conformance scenarios: validation order and error codes, replies, heartbeat, streaming, state transitions. */
+import { expect } from "bun:test";
+import type { Runtime } from "../server-process.ts";
+import {
+  UUID, counters, delay, expectError, expectStatusEvent, health, isEeg, isStatus, isStatusMessage,
+  openWelcomed, since, withServer,
+} from "./helpers.ts";
+
+/** Every frame-level error, ping/pong, status reply shape and id echo rules (§3.2, §3.3, §3.5). */
+export async function validationAndReplies(runtime: Runtime): Promise<void> {
+  await withServer(runtime, [], async (srv, open) => {
+    const { c, welcome } = await openWelcomed(open);
+    expectStatusEvent(welcome, "idle");
+    expect(welcome.data["battery_level"]).toBeNull();
+
+    c.sendText("{not json");
+    expectError(await c.next((m) => m.type === "error"), "INVALID_JSON");
+    for (const frame of ["[1,2]", '"text"', "null", "42"]) {
+      c.sendText(frame);
+      expectError(await c.next((m) => m.type === "error"), "INVALID_MESSAGE");
+    }
+    c.send({ id: "m1", data: {} });
+    expectError(await c.next((m) => m.type === "error"), "MISSING_TYPE", "m1");
+    c.send({ id: "m2", type: "" });
+    expectError(await c.next((m) => m.type === "error"), "MISSING_TYPE", "m2");
+    c.send({ id: 7, type: "dance" });
+    const unknown = await c.next((m) => m.type === "error");
+    expectError(unknown, "UNKNOWN_COMMAND", 7);
+    expect(unknown.data["message"]).toBe("Unknown command type: dance");
+    // single-client policy: broadcast is not a command
+    c.send({ id: "b", type: "broadcast", data: { x: 1 } });
+    expectError(await c.next((m) => m.type === "error"), "UNKNOWN_COMMAND", "b");
+    // falsy ids are replaced by a fresh UUID
+    c.send({ id: 0, type: "ping" });
+    const pong0 = await c.next((m) => m.type === "pong");
+    expect(pong0.id).toMatch(UUID);
+    expect(typeof pong0.data["timestamp"]).toBe("number");
+    c.send({ id: { k: 1 }, type: "ping" });
+    expect((await c.next((m) => m.type === "pong")).id).toEqual({ k: 1 });
+    // binary frames are read as UTF-8; bad UTF-8 is a processing error
+    c.sendBinary(new TextEncoder().encode(JSON.stringify({ id: "bin", type: "ping" })));
+    expect((await c.next((m) => m.type === "pong")).id).toBe("bin");
+    c.sendBinary(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]));
+    expectError(await c.next((m) => m.type === "error"), "MESSAGE_PROCESSING_ERROR");
+    // connect with a non-object data: processing error with a fresh id, nothing started
+    c.send({ id: "c0", type: "connect", data: "yes" });
+    expectError(await c.next((m) => m.type === "error"), "MESSAGE_PROCESSING_ERROR");
+    c.send({ id: "c1", type: "connect", data: { log_level: "verbose", auto_reconnect: true } });
+    expectError(await c.next((m) => m.type === "error"), "INVALID_LOG_LEVEL", "c1");
+    c.send({ id: "c2", type: "connect", data: { log_level: 3 } });
+    expectError(await c.next((m) => m.type === "error"), "INVALID_LOG_LEVEL", "c2");
+
+    const st = await c.request("status");
+    expect(st.type).toBe("status");
+    expect(st.data).toEqual({
+      device_state: "idle", auto_reconnect: false, log_level: "ERROR", battery_level: null,
+      has_control: false, total_clients: 1, shed_messages: 0,
+    });
+    expect("timestamp" in st.data).toBe(false);
+    // the server survived all of it
+    expect((await health(srv))["clients"]).toBe(1);
+  });
+}
+
+/** connect → connecting → connected, ~500 eeg_data/s with consecutive counters, ALREADY_CONNECTED, heartbeat, disconnect. */
+export async function streamingLifecycle(runtime: Runtime): Promise<void> {
+  await withServer(runtime, ["--heartbeat-ms", "400"], async (srv, open) => {
+    const { c } = await openWelcomed(open, "/ws");
+    const ack = await c.request("connect", { auto_reconnect: 0, log_level: "error" });
+    expect(ack.type).toBe("command_ack");
+    expect(ack.data).toMatchObject({ command: "connect", auto_reconnect: 0, log_level: "ERROR" });
+    expectStatusEvent(await c.next(isStatus("connecting")), "connecting");
+    const connected = await c.next(isStatus("connected"));
+    expect(connected.data["message"]).toBe("Successfully connected to MW75 device, streaming EEG data");
+    expect(connected.data["battery_level"]).toBe(85);
+    const again = await c.request("connect", {});
+    expectError(again, "ALREADY_CONNECTED", again.id);
+    expect(again.data["message"]).toBe("Already connected");
+
+    const first = await c.next(isEeg);
+    const from = c.messages.indexOf(first);
+    await delay(2000);
+    const window = since(c, from).filter(isEeg);
+    expect(window.length).toBeGreaterThan(850);
+    expect(window.length).toBeLessThan(1150);
+    const cs = counters(window);
+    for (let i = 1; i < cs.length; i++) expect(cs[i]).toBe((cs[i - 1]! + 1) % 256);
+    const d = first.data;
+    expect(first.id).toMatch(UUID);
+    expect(d["event_id"]).toBe(239);
+    expect(Object.keys(d["channels"] as object)).toEqual(Array.from({ length: 12 }, (_, i) => `ch${i + 1}`));
+    expect(Array.isArray(d["lead_off"])).toBe(true);
+    for (const k of ["timestamp", "ref", "drl", "feature_status"]) expect(typeof d[k]).toBe("number");
+    expect(new Set(window.map((m) => m.id)).size).toBe(window.length);
+
+    const beats = since(c, from).filter((m) => m.type === "heartbeat");
+    expect(beats.length).toBeGreaterThanOrEqual(3);
+    expect(beats.length).toBeLessThanOrEqual(7);
+    expect(beats[0]!.data["battery_level"]).toBe(85);
+    expect(typeof beats[0]!.data["timestamp"]).toBe("number");
+
+    const h = await health(srv);
+    expect(h["device_state"]).toBe("connected");
+    expect(h["packets"]["valid"]).toBeGreaterThan(900);
+    expect(h["packets"]["rate_hz"]).toBeGreaterThan(400);
+    expect(h["packets"]["rate_hz"]).toBeLessThan(600);
+    expect(h["battery_level"]).toBe(85);
+
+    const dis = await c.request("disconnect");
+    expect(dis.data["command"]).toBe("disconnect");
+    expectStatusEvent(await c.next(isStatus("disconnecting")), "disconnecting");
+    const idle = await c.next(isStatus("idle"));
+    expect(idle.data["message"]).toBe("Disconnected from MW75 device");
+    const after = c.messages.length;
+    await delay(300);
+    expect(since(c, after).filter(isEeg).length).toBeLessThan(5);
+    expect((await c.request("status")).data["device_state"]).toBe("idle");
+    // disconnect with nothing connected: ack, then idle "No active device connection"
+    await c.request("disconnect");
+    await c.next(isStatusMessage("No active device connection"));
+  });
+}
+
+/** Log forwarding: ERROR level hides INFO/DEBUG; DEBUG and INFO really arrive; format of `log`. */
+export async function logFiltering(runtime: Runtime): Promise<void> {
+  await withServer(runtime, [], async (_srv, open) => {
+    const { c } = await openWelcomed(open);
+    const levelsAfter = (from: number) => new Set(since(c, from).filter((m) => m.type === "log").map((m) => m.data["level"]));
+    let mark = c.messages.length;
+    await c.request("connect", { log_level: "ERROR" });
+    await c.next(isStatus("connected"));
+    await delay(200);
+    expect(levelsAfter(mark).size).toBe(0);
+    await c.request("disconnect");
+    await c.next(isStatus("idle"));
+
+    mark = c.messages.length;
+    await c.request("connect", { log_level: "debug" });
+    await c.next(isStatus("connected"));
+    const dbg = await c.next((m) => m.type === "log" && m.data["level"] === "DEBUG");
+    expect(dbg.data["message"]).toMatch(/^\d\d:\d\d:\d\d - [\w.]+ - DEBUG - .+/);
+    expect(typeof dbg.data["logger"]).toBe("string");
+    expect(typeof dbg.data["timestamp"]).toBe("number");
+    expect(levelsAfter(mark).has("INFO")).toBe(true);
+    await c.request("disconnect");
+    await c.next(isStatus("idle"));
+
+    mark = c.messages.length;
+    await c.request("connect", { log_level: "Info" });
+    await c.next(isStatus("connected"));
+    await delay(200);
+    expect(levelsAfter(mark).has("INFO")).toBe(true);
+    expect(levelsAfter(mark).has("DEBUG")).toBe(false);
+    expect((await c.request("status")).data["log_level"]).toBe("INFO");
+    await c.request("disconnect");
+    await c.next(isStatus("idle"));
+
+    mark = c.messages.length;
+    await c.request("connect", { log_level: "WARNING" });
+    await c.next(isStatus("connected"));
+    await delay(200);
+    const seen = levelsAfter(mark);
+    expect(seen.has("INFO") || seen.has("DEBUG")).toBe(false);
+  });
+}

@@ -1,0 +1,224 @@
+/**
+ * @module A minimal RFC 6455 client over node:net for the conformance suite. Unlike the built-in
+ * WebSocket it can stop reading (`pause()`, so the server's buffer fills), send raw binary frames
+ * and keeps every message it received, parsed, in order.
+ */
+import { randomBytes } from "node:crypto";
+import { connect as tcpConnect } from "node:net";
+import type { Socket } from "node:net";
+
+/** A received server message (`raw` keeps the exact text). */
+export interface Msg {
+  id: unknown;
+  type: string;
+  data: Record<string, unknown>;
+  raw: string;
+}
+
+/** The client's API. */
+export interface WsClient {
+  /** Everything received so far, oldest first. */
+  readonly messages: Msg[];
+  /** Resolves with the close code (1006 when the TCP connection simply ended). */
+  readonly closed: Promise<number>;
+  readonly isClosed: boolean;
+  send(value: unknown): void;
+  sendText(text: string): void;
+  sendBinary(bytes: Uint8Array): void;
+  /** First message after the read cursor matching `pred`; moves the cursor past it. Rejects after `timeoutMs`. */
+  next(pred: (m: Msg) => boolean, timeoutMs?: number, what?: string): Promise<Msg>;
+  /** Sends `{id, type, data}` and waits for the non-eeg reply carrying that id. */
+  request(type: string, data?: unknown, timeoutMs?: number): Promise<Msg>;
+  /** Stops/restarts reading from the socket (TCP back-pressure builds up on the server). */
+  pause(): void;
+  resume(): void;
+  close(): void;
+}
+
+let requestSeq = 0;
+
+/** Opens a WebSocket to `url` (ws://host:port/path). */
+export function connectWs(url: string, timeoutMs = 5000): Promise<WsClient> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host: u.hostname, port: Number(u.port) });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`WebSocket handshake to ${url} timed out`));
+    }, timeoutMs);
+    const key = randomBytes(16).toString("base64");
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      socket.off("data", onData);
+      clearTimeout(timer);
+      const status = head.subarray(0, end).toString("latin1").split("\r\n")[0] ?? "";
+      if (!status.includes(" 101 ")) {
+        socket.destroy();
+        reject(new Error(`upgrade refused: ${status}`));
+        return;
+      }
+      resolve(createClient(socket, head.subarray(end + 4)));
+    };
+    socket.on("data", onData);
+    socket.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    socket.write(
+      `GET ${u.pathname || "/"} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+  });
+}
+
+function createClient(socket: Socket, initial: Buffer): WsClient {
+  const messages: Msg[] = [];
+  let cursor = 0;
+  let buf = initial;
+  let fragments: Buffer[] = [];
+  let closedFlag = false;
+  let closeCode = 1006;
+  const waiters = new Set<() => void>();
+  let resolveClosed: (code: number) => void = () => {};
+  const closed = new Promise<number>((r) => (resolveClosed = r));
+  const wake = () => {
+    for (const w of [...waiters]) w();
+  };
+
+  const frame = (opcode: number, payload: Uint8Array): Buffer => {
+    const mask = randomBytes(4);
+    const len = payload.length;
+    const header = len < 126 ? Buffer.alloc(2) : len < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
+    header[0] = 0x80 | opcode;
+    if (len < 126) header[1] = 0x80 | len;
+    else if (len < 65536) {
+      header[1] = 0x80 | 126;
+      header.writeUInt16BE(len, 2);
+    } else {
+      header[1] = 0x80 | 127;
+      header.writeBigUInt64BE(BigInt(len), 2);
+    }
+    const body = Buffer.from(payload);
+    for (let i = 0; i < body.length; i++) body[i] = body[i]! ^ mask[i & 3]!;
+    return Buffer.concat([header, mask, body]);
+  };
+  const write = (opcode: number, payload: Uint8Array) => {
+    if (!closedFlag && !socket.destroyed) socket.write(frame(opcode, payload));
+  };
+
+  const parse = () => {
+    for (;;) {
+      if (buf.length < 2) return;
+      const b0 = buf[0]!;
+      const b1 = buf[1]!;
+      let len = b1 & 0x7f;
+      let off = 2;
+      if (len === 126) {
+        if (buf.length < 4) return;
+        len = buf.readUInt16BE(2);
+        off = 4;
+      } else if (len === 127) {
+        if (buf.length < 10) return;
+        len = Number(buf.readBigUInt64BE(2));
+        off = 10;
+      }
+      if (buf.length < off + len) return;
+      const payload = buf.subarray(off, off + len);
+      buf = buf.subarray(off + len);
+      const opcode = b0 & 0x0f;
+      if (opcode === 0x8) {
+        closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+        write(0x8, payload.subarray(0, 2));
+        finish();
+        return;
+      }
+      if (opcode === 0x9) {
+        write(0xa, payload);
+        continue;
+      }
+      if (opcode === 0xa) continue;
+      fragments.push(Buffer.from(payload));
+      if ((b0 & 0x80) === 0) continue;
+      const text = Buffer.concat(fragments).toString("utf8");
+      fragments = [];
+      try {
+        const parsed = JSON.parse(text) as Omit<Msg, "raw">;
+        messages.push({ ...parsed, raw: text });
+      } catch {
+        messages.push({ id: null, type: "__not_json__", data: {}, raw: text });
+      }
+    }
+  };
+  const finish = () => {
+    if (closedFlag) return;
+    closedFlag = true;
+    socket.end();
+    resolveClosed(closeCode);
+    wake();
+  };
+  socket.on("data", (chunk: Buffer) => {
+    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    parse();
+    wake();
+  });
+  socket.on("close", finish);
+  socket.on("error", finish);
+  if (buf.length > 0) queueMicrotask(() => {
+    parse();
+    wake();
+  });
+
+  const client: WsClient = {
+    messages,
+    closed,
+    get isClosed() {
+      return closedFlag;
+    },
+    send: (value) => write(0x1, Buffer.from(JSON.stringify(value))),
+    sendText: (text) => write(0x1, Buffer.from(text)),
+    sendBinary: (bytes) => write(0x2, bytes),
+    next(pred, timeoutMs = 5000, what = "a matching message") {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          for (let i = cursor; i < messages.length; i++) {
+            if (pred(messages[i]!)) {
+              cursor = i + 1;
+              cleanup();
+              resolve(messages[i]!);
+              return true;
+            }
+          }
+          cursor = Math.max(cursor, 0);
+          return false;
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          const recent = messages.slice(-5).map((m) => m.raw.slice(0, 160)).join("\n  ");
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last messages:\n  ${recent}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(onWake);
+        };
+        const onWake = () => void check();
+        if (check()) return;
+        waiters.add(onWake);
+      });
+    },
+    request(type, data, timeoutMs = 5000) {
+      const id = `req-${++requestSeq}`;
+      client.send(data === undefined ? { id, type } : { id, type, data });
+      return client.next((m) => m.id === id && m.type !== "eeg_data", timeoutMs, `the reply to ${type} (${id})`);
+    },
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    close() {
+      write(0x8, Buffer.from([0x03, 0xe8]));
+      setTimeout(() => socket.destroy(), 200);
+    },
+  };
+  return client;
+}

@@ -1,0 +1,35 @@
+/**
+ * @module The protocol conformance suite (MW75.md §3), run over real WebSockets against `serve`
+ * started as a child process under Bun, under Deno and under Node. Same scenarios for every runtime.
+ */
+import { describe, test } from "bun:test";
+import { RUNTIMES } from "../_support/server-process.ts";
+import { multiClientRules, singleClientPolicy, slowClient } from "../_support/conformance/client-cases.ts";
+import {
+  activationFailureAndExhaustion, linkLossAndReconnect, reconnectSucceeds, rfcommAndConnectionFailures,
+} from "../_support/conformance/device-cases.ts";
+import { bannerAndHealth, captureThenReplay, cleanShutdown, cliErrors } from "../_support/conformance/process-cases.ts";
+import { logFiltering, streamingLifecycle, validationAndReplies } from "../_support/conformance/protocol-cases.ts";
+
+const SCENARIOS: [string, (runtime: (typeof RUNTIMES)[number]) => Promise<void>, number][] = [
+  ["banner and /health", bannerAndHealth, 30_000],
+  ["validation order, error codes, ids, ping and status replies", validationAndReplies, 30_000],
+  ["connect, ~500 eeg_data/s with consecutive counters, heartbeat, disconnect", streamingLifecycle, 30_000],
+  ["log forwarding filtered by the requested level", logFiltering, 30_000],
+  ["BLE activation failure and the full reconnect schedule to exhaustion", activationFailureAndExhaustion, 40_000],
+  ["RFCOMM and connection failures", rfcommAndConnectionFailures, 30_000],
+  ["auto-reconnect succeeds once the link is really up", reconnectSucceeds, 30_000],
+  ["a dropped link is noticed within 2 s and auto-reconnected", linkLossAndReconnect, 30_000],
+  ["single-client policy", singleClientPolicy, 30_000],
+  ["multi-client controller/observer rules", multiClientRules, 30_000],
+  ["a client that stops reading for 10 s", slowClient, 60_000],
+  ["CLI errors exit 2 with usage", cliErrors, 60_000],
+  ["SIGINT shuts down cleanly", cleanShutdown, 30_000],
+  ["replay of a capture reproduces the eeg_data sequence", captureThenReplay, 40_000],
+];
+
+for (const runtime of RUNTIMES) {
+  describe(runtime, () => {
+    for (const [name, run, timeout] of SCENARIOS) test(name, () => run(runtime), timeout);
+  });
+}
