@@ -29,11 +29,22 @@ const DEFAULT_IDLE_MS = 8000;
 /** Creates the DeviceSource for a real MW75 Neuro on Linux. */
 export function createMw75Source(options: Mw75Options): DeviceSource {
   const timing: Mw75Timing = { ...DEFAULT_TIMING, ...options.timing };
+  // the previous link's teardown talks to the same headset over BLE: a reconnect waits for it
+  // (every step of it is bounded) instead of racing it
+  let teardown: Promise<void> = Promise.resolve();
   return {
     kind: "mw75",
     synthetic: false,
     description: `MW75 Neuro headset (Linux, BlueZ + RFCOMM ${options.rfcommTty})`,
-    open: ({ signal, log }) => openLink(options, timing, signal, log),
+    async open({ signal, log }) {
+      await teardown;
+      const link = await openLink(options, timing, signal, log);
+      return {
+        batteryLevel: link.batteryLevel,
+        readable: link.readable,
+        close: () => (teardown = link.close()),
+      };
+    },
   };
 }
 

@@ -96,3 +96,35 @@ export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<voi
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** Lets a source that produces synchronously give the event loop a turn now and then. */
+export interface EventLoopYield {
+  /** A promise to await when at least `everyMs` passed since the last turn, else null (no cost). */
+  due(): Promise<void> | null;
+}
+
+type Immediate = (fn: () => void) => unknown;
+
+/**
+ * A reader looping on `await reader.read()` over a stream whose pull() enqueues synchronously
+ * only ever runs microtasks: timers, sockets and signals starve. Awaiting a macrotask every
+ * `everyMs` avoids that. setImmediate (a global in Bun, Deno 2 and Node) costs ~30-60 µs and lets
+ * due timers and I/O run; setTimeout(0), the fallback, is clamped to 1-4 ms. A MessageChannel
+ * message was measured too: cheap, but timers still waited ~25-130 ms behind it.
+ */
+export function createEventLoopYield(everyMs = 1): EventLoopYield {
+  const immediate = (globalThis as { setImmediate?: Immediate }).setImmediate;
+  const turn: Immediate = typeof immediate === "function" ? immediate : (fn) => setTimeout(fn, 0);
+  let last = performance.now();
+  return {
+    due() {
+      if (performance.now() - last < everyMs) return null;
+      return new Promise<void>((resolve) =>
+        turn(() => {
+          last = performance.now();
+          resolve();
+        }),
+      );
+    },
+  };
+}

@@ -2,7 +2,7 @@
 import { BridgeError } from "../core/errors.ts";
 import type { DeviceSource } from "../core/ports.ts";
 import { PACKET_LEN, SAMPLE_RATE_HZ } from "../decoder/types.ts";
-import { startPacer } from "./pacer.ts";
+import { createEventLoopYield, startPacer } from "./pacer.ts";
 
 /** Options of `createReplaySource`. */
 export interface ReplayOptions {
@@ -74,13 +74,15 @@ export function createReplaySource(options: ReplayOptions): DeviceSource {
         }
       };
 
+      const turn = createEventLoopYield();
       const readable =
         speed === 0
           ? new ReadableStream<Uint8Array>({
               start(c) {
                 controller = c;
               },
-              pull(c) {
+              async pull(c) {
+                await turn.due(); // see createEventLoopYield: a synchronous pull would starve the reader's event loop
                 if (!done) emitUpTo(Math.min(bytes.length, pos + FAST_CHUNK), c);
               },
               cancel: finish,

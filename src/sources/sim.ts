@@ -2,7 +2,7 @@
 import { BridgeError } from "../core/errors.ts";
 import type { DeviceLink, DeviceSource, Logger } from "../core/ports.ts";
 import { PACKET_LEN } from "../decoder/types.ts";
-import { sleepUnlessAborted, startPacer } from "./pacer.ts";
+import { createEventLoopYield, sleepUnlessAborted, startPacer } from "./pacer.ts";
 import { createPacketGenerator, createPrng, type Prng } from "./signal.ts";
 
 export { simPackets, simRawChannels } from "./signal.ts";
@@ -187,11 +187,13 @@ function openLink(seed: number, rateHz: number, batteryLevel: number, options: S
     const feed = ringFeed(seed, rateHz);
     const size = options.chunkBytes ?? UNTHROTTLED_CHUNK;
     const perPull = Math.ceil(size / PACKET_LEN) + 1;
+    const turn = createEventLoopYield();
     readable = new ReadableStream<Uint8Array>({
       start(c) {
         controller = c;
       },
-      pull(c) {
+      async pull(c) {
+        await turn.due();
         if (ended) return;
         while (queue.length < size) produce(queue, feed, perPull, faults);
         c.enqueue(queue.take(size));

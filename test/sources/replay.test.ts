@@ -98,6 +98,26 @@ describe("capture and replay", () => {
     }
   });
 
+  test("speed 0 lets the reader's event loop run timers while it reads in a tight loop", async () => {
+    const bytes = new Uint8Array(64 * 1024 * 1024); // long enough to outlast the timer
+    const link = await createReplaySource({ path: "big.bin", speed: 0, readFile: () => Promise.resolve(bytes) }).open(openOptions());
+    const reader = link.readable.getReader();
+    let timerFired = false;
+    const started = performance.now();
+    setTimeout(() => (timerFired = true), 5);
+    try {
+      while (!timerFired && performance.now() - started < 3000) {
+        const r = await reader.read();
+        if (r.done) break;
+      }
+    } finally {
+      reader.releaseLock();
+      await link.close();
+    }
+    expect(timerFired).toBe(true);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   test("an invalid speed is refused up front", () => {
     const readFile = () => Promise.resolve(new Uint8Array(1));
     expect(() => createReplaySource({ path: "x", speed: -1, readFile })).toThrow(RangeError);

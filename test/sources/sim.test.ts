@@ -89,6 +89,28 @@ describe("simulated MW75 source", () => {
     }
   });
 
+  test("unthrottled mode lets the reader's event loop run timers (no microtask starvation)", async () => {
+    const link = await createSimSource({ unthrottled: true, activationDelayMs: 0 }).open(openOptions());
+    const reader = link.readable.getReader();
+    let timerFired = false;
+    const started = performance.now();
+    setTimeout(() => (timerFired = true), 5);
+    let bytes = 0;
+    try {
+      // a tight read loop, as a server's pump has; bounded by bytes and wall time
+      while (!timerFired && bytes < 500_000_000 && performance.now() - started < 3000) {
+        const r = await reader.read();
+        if (r.done) break;
+        bytes += r.value.length;
+      }
+    } finally {
+      reader.releaseLock();
+      await link.close();
+    }
+    expect(timerFired).toBe(true);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   test("failActivation rejects with BLE_ACTIVATION_FAILED and a readable message", async () => {
     const err = await openError(createSimSource({ failActivation: true, activationDelayMs: 0 }));
     expect(err.code).toBe("BLE_ACTIVATION_FAILED");
