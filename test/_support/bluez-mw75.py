@@ -10,7 +10,10 @@ Parameters (all optional):
   address       str   headset address (default A0:B1:C2:D3:E4:75)
   record        str   file that gets one line per event: connect, disconnect,
                       notify-on, notify-off, write <hex>
+org.bluez.Mock.ConfigureMw75(JSON) changes advertise / confirm_raw / battery later on.
 '''
+
+import json
 
 import dbus
 from gi.repository import GLib
@@ -170,6 +173,16 @@ def _start_discovery(mock):
             # the headset is seen a moment after the scan starts, as on real radios
             _later(300, lambda: _add_headset(mock))
     return start
+
+
+@dbus.service.method(bluez5.BLUEZ_MOCK_IFACE, in_signature='s', out_signature='')
+def ConfigureMw75(_self, params_json):
+    '''Changes advertise / confirm_raw / battery of the running mock (JSON object).'''
+    for key, value in json.loads(params_json).items():
+        if key in ('advertise', 'confirm_raw'):
+            CONFIG[key] = bool(value)
+        elif key == 'battery':
+            CONFIG[key] = int(value)
 
 
 def load(mock, parameters):

@@ -30,6 +30,8 @@ export interface FakeBluez {
   events(): string[];
   /** Resolves once `pred(events())` holds; rejects after `timeoutMs`. */
   waitFor(pred: (events: string[]) => boolean, timeoutMs: number, what: string): Promise<string[]>;
+  /** Changes the running mock: advertise / confirmRaw / battery. */
+  configure(options: Pick<FakeBluezOptions, "advertise" | "confirmRaw" | "battery">): Promise<void>;
   /** Kills the mock and the bus by PID and removes the temp dir; idempotent. */
   stop(): void;
 }
@@ -150,6 +152,16 @@ export async function startFakeBluez(options: FakeBluezOptions = {}): Promise<Fa
           await sleep(50);
         }
       },
+      configure: (o) =>
+        new Promise<void>((resolve, reject) => {
+          const params = JSON.stringify({ advertise: o.advertise, confirm_raw: o.confirmRaw, battery: o.battery });
+          execFile(
+            "dbus-send",
+            [`--bus=${busAddress}`, "--print-reply", "--dest=org.bluez", "/", "org.bluez.Mock.ConfigureMw75", `string:${params}`],
+            { timeout: 3000 },
+            (error, _out, stderr) => (error ? reject(new Error(`ConfigureMw75 failed: ${String(stderr)}`)) : resolve()),
+          );
+        }),
       stop,
     };
   } catch (error) {

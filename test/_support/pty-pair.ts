@@ -42,16 +42,17 @@ export async function startPtyPair(a: string, b: string): Promise<PtyPair> {
   return { a, b, stop };
 }
 
-/** Deterministic raw channel values for packet `i` (exact in f32). */
-export function rawChannelsFor(i: number): number[] {
-  return Array.from({ length: 12 }, (_, c) => ((i * 37 + c * 1001) % 20000) - 10000 + c / 4);
+/** Deterministic raw channel values for the packet with counter `counter` (exact in f32). */
+export function rawChannelsFor(counter: number): number[] {
+  return Array.from({ length: 12 }, (_, c) => ((counter * 37 + c * 1001) % 20000) - 10000 + c / 4);
 }
 
-/** `count` consecutive EEG packets starting at index `from`. */
+/** `count` consecutive EEG packets starting at index `from`; values depend on the counter only. */
 export function makePackets(count: number, from = 0): Uint8Array[] {
-  return Array.from({ length: count }, (_, k) =>
-    buildPacket({ counter: (from + k) & 0xff, rawChannels: rawChannelsFor(from + k) }),
-  );
+  return Array.from({ length: count }, (_, k) => {
+    const counter = (from + k) & 0xff;
+    return buildPacket({ counter, rawChannels: rawChannelsFor(counter) });
+  });
 }
 
 /**
