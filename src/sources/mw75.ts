@@ -5,6 +5,7 @@ import { activate, deactivate, DEFAULT_TIMING, type Mw75Timing, StatusTracker } 
 import { bleFailure } from "../adapters/ble/ble-errors.ts";
 import { connectHeadset } from "../adapters/ble/bluez.ts";
 import { abortableSleep, bounded, StepAborted } from "../adapters/ble/bounded.ts";
+import { ADDRESS_PLACEHOLDER } from "../adapters/serial/tty-errors.ts";
 
 /** Options for the real headset; the CLI fills them from --device, --rfcomm-tty and --scan-ms. */
 export interface Mw75Options {
@@ -79,7 +80,10 @@ async function openLink(options: Mw75Options, timing: Mw75Timing, signal: AbortS
     handle = await openTtyBounded(options, timing.ttyOpen, signal);
   } catch (error) {
     await disable();
-    if (error instanceof BridgeError) throw error;
+    if (error instanceof BridgeError) {
+      // the opener cannot know the address; we do by now
+      throw new BridgeError(error.code, error.message.replaceAll(ADDRESS_PLACEHOLDER, address), { cause: error.cause });
+    }
     if (error instanceof StepAborted) throw new BridgeError("CONNECTION_FAILED", "Connecting was cancelled.");
     throw new BridgeError("RFCOMM_CONNECTION_FAILED", `Cannot open ${options.rfcommTty}: ${String(error)}`, { cause: error });
   }

@@ -155,8 +155,36 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
         source({ rfcommTty: "/dev/rfcomm-missing-75" }).open({ signal: new AbortController().signal, log: recorder() }),
       );
       expect(error?.code).toBe("RFCOMM_CONNECTION_FAILED");
-      expect(error?.message).toContain("rfcomm bind 0");
+      // by then the address is known, so the hint is the exact command to run
+      expect(error?.message).toContain(`sudo rfcomm bind 0 ${fake.address} 25`);
       expect(fake.events().filter((e) => e.startsWith("write"))).toEqual([...ENABLE, ...DISABLE]);
+    });
+  }, 30_000);
+
+  test("a stalled link (no bytes for idleTimeoutMs) errors the stream", async () => {
+    await withRig({}, async ({ source }) => {
+      const link = await source({ idleTimeoutMs: 400 }).open({ signal: new AbortController().signal, log: recorder() });
+      try {
+        const started = Date.now();
+        const error = await link.readable.getReader().read().then(() => null, (e: unknown) => e as BridgeError);
+        expect(error?.code).toBe("RFCOMM_CONNECTION_FAILED");
+        expect(error?.message).toContain("stalled");
+        expect(Date.now() - started).toBeLessThan(2000);
+      } finally {
+        await link.close();
+      }
+    });
+  }, 30_000);
+
+  test("aborting during the scan gives up at once without connecting", async () => {
+    await withRig({ advertise: false }, async ({ source, fake }) => {
+      const abort = new AbortController();
+      const started = Date.now();
+      setTimeout(() => abort.abort(), 300);
+      const error = await openError(source({ scanMs: 10_000 }).open({ signal: abort.signal, log: recorder() }));
+      expect(error?.code).toBe("CONNECTION_FAILED");
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(fake.events()).not.toContain("connect");
     });
   }, 30_000);
 });

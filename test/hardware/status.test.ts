@@ -6,7 +6,7 @@ import { activate, deactivate, StatusTracker } from "../../src/adapters/ble/acti
 import { bleFailure } from "../../src/adapters/ble/ble-errors.ts";
 import { StepTimeout } from "../../src/adapters/ble/bounded.ts";
 import { Commands, hex, parseStatus } from "../../src/adapters/ble/status.ts";
-import { ttyOpenError } from "../../src/adapters/serial/tty-errors.ts";
+import { bindHint, ttyOpenError } from "../../src/adapters/serial/tty-errors.ts";
 
 const frame = (...bytes: number[]) => Uint8Array.from(bytes);
 const GAIA = [0x09, 0x9a, 0x03];
@@ -158,5 +158,10 @@ describe("error messages say what to do", () => {
       expect(mapped.code).toBe("RFCOMM_CONNECTION_FAILED");
       expect(mapped.message).toContain(hint);
     }
+  });
+
+  test("the bind hint names the tty's index", () => {
+    expect(bindHint("/dev/rfcomm3")).toBe("sudo rfcomm bind 3 <HEADSET-ADDRESS> 25");
+    expect(bindHint("/tmp/elsewhere", "AA:BB:CC:DD:EE:FF")).toBe("sudo rfcomm bind 0 AA:BB:CC:DD:EE:FF 25");
   });
 });

@@ -1,8 +1,14 @@
 /** @module Turns a failure to open or configure an RFCOMM tty into a RFCOMM_CONNECTION_FAILED BridgeError that says what to do. Runtime-neutral. */
 import { BridgeError } from "../../core/errors.ts";
 
-/** The one preparatory command a user needs on Linux (the address is the headset's). */
-export const BIND_HINT = "sudo rfcomm bind 0 <HEADSET-ADDRESS> 25";
+/** Placeholder for the headset address in messages; the mw75 source fills it in once known. */
+export const ADDRESS_PLACEHOLDER = "<HEADSET-ADDRESS>";
+
+/** The one preparatory command a user needs on Linux: bind /dev/rfcommN to the headset's channel 25. */
+export function bindHint(path: string, address = ADDRESS_PLACEHOLDER): string {
+  const index = /\/dev\/rfcomm(\d+)$/.exec(path)?.[1] ?? "0";
+  return `sudo rfcomm bind ${index} ${address} 25`;
+}
 
 /** Pulls an errno-style code (ENOENT, EACCES, …) out of a Node, Bun or Deno error. */
 export function errnoOf(error: unknown): string | undefined {
@@ -29,7 +35,7 @@ export function ttyOpenError(path: string, error: unknown): BridgeError {
   let message: string;
   switch (code) {
     case "ENOENT":
-      message = `RFCOMM tty ${path} does not exist. Bind it once with \`${BIND_HINT}\` (or pass --rfcomm-tty PATH).`;
+      message = `RFCOMM tty ${path} does not exist. Bind it once with \`${bindHint(path)}\` (or pass --rfcomm-tty PATH).`;
       break;
     case "EACCES":
     case "EPERM":
