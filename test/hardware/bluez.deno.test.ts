@@ -103,6 +103,7 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
       const started = Date.now();
       const error = await openError(source({ scanMs: 1000 }).open({ signal: new AbortController().signal, log: recorder() }));
       expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
+      expect(error?.message).toContain("No MW75 headset was found in a 1 s BLE scan");
       expect(error?.message).toContain("Pair it first");
       expect(error?.message).toContain("active audio device");
       expect(Date.now() - started).toBeLessThan(6000);

@@ -164,7 +164,7 @@ async function findHeadset(
   }
   const seconds = Math.round(target.scanMs / 100) / 10;
   throw activationError(
-    `${wanted ? `The headset ${wanted} was` : "No MW75 headset was"} not found in a ${seconds} s BLE scan. ` +
+    `${wanted ? `The headset ${wanted} was not found` : "No MW75 headset was found"} in a ${seconds} s BLE scan. ` +
       "Pair it first (bluetoothctl pair <ADDR>); the headset only advertises BLE while it is the active audio device, " +
       "so connect it as your audio output, then retry" +
       (wanted ? "." : " (or pass --device <ADDR>)."),
