@@ -49,6 +49,8 @@ interface Loop {
 }
 
 const STATS_LOG_EVERY_MS = 5000;
+/** Longest stretch of back-to-back chunk processing before the pump lets other tasks run. */
+const YIELD_EVERY_MS = 4;
 
 /** Owns the link, the decoder feed and the reconnect loop. All public methods are safe to call in any state. */
 export class DeviceSession {
@@ -194,6 +196,7 @@ export class DeviceSession {
     this.#lastData = this.#lastStatsLog = this.#o.clock.now();
     this.#startWatchdog(gen);
     let reason = "the device closed the link";
+    let sliceStart = this.#lastData;
     for (;;) {
       let chunk: Awaited<ReturnType<typeof reader.read>>;
       try {
@@ -209,6 +212,12 @@ export class DeviceSession {
       } catch (e) {
         this.#lost(gen, "error", `Device error: ${errorText(e)}`);
         return;
+      }
+      // a source that always has data ready (unthrottled sim, fast replay) resolves reads as
+      // microtasks only; yield to the event loop now and then so sockets and timers still run
+      if (this.#lastData - sliceStart > YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => this.#o.clock.setTimeout(resolve, 0));
+        sliceStart = this.#o.clock.now();
       }
     }
     this.#lost(gen, "disconnected", reason);

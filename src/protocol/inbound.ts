@@ -83,8 +83,9 @@ export interface ConnectRequest {
 
 /** Reads `connect.data`; throws a TypeError for a non-object `data` (reported as MESSAGE_PROCESSING_ERROR). */
 export function readConnect(data: unknown): ConnectRequest {
+  // valibot's record() accepts arrays (it copies them into an object), so rule them out first
   const parsed = v.safeParse(CommandDataSchema, data);
-  if (!parsed.success) throw new TypeError(`'data' must be an object, got ${kindOf(data)}`);
+  if (!parsed.success || Array.isArray(data)) throw new TypeError(`'data' must be an object, got ${kindOf(data)}`);
   const fields = parsed.output ?? {};
   const given = "auto_reconnect" in fields ? fields["auto_reconnect"] : false;
   return {

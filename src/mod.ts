@@ -1,0 +1,27 @@
+/** @module Public runtime-neutral API of the bridge (re-exports only). */
+export { createDecoder } from "./decoder/decoder.ts";
+export type { Decoder, DecodedPacket, DecodeStats, EegPacket, EventPacket, PacketBatch } from "./decoder/types.ts";
+export { BridgeError } from "./core/errors.ts";
+export type { ErrorCode } from "./core/errors.ts";
+export type { ByteStreamHandle, DeviceLink, DeviceSource, LogLevel, Logger, OpenTty } from "./core/ports.ts";
+export { systemClock } from "./core/clock.ts";
+export type { Clock } from "./core/clock.ts";
+export { createLogHub } from "./core/log-hub.ts";
+export type { LogHub, LogRecord } from "./core/log-hub.ts";
+export { DeviceSession } from "./core/session.ts";
+export type { SessionEvents, SessionOptions } from "./core/session.ts";
+export { MAX_RECONNECT_ATTEMPTS, reconnectDelayMs } from "./core/reconnect.ts";
+export { Bridge } from "./server/bridge.ts";
+export type { BridgeOptions } from "./server/bridge.ts";
+export { createApp } from "./server/app.ts";
+export type { AppOptions } from "./server/app.ts";
+export type { ClientSocket, OutboxLimits } from "./server/outbox.ts";
+export type { RuntimeAdapter, RunningServer } from "./server/runtime.ts";
+export { parseFrame, LOG_LEVELS } from "./protocol/inbound.ts";
+export type { DeviceState, StatusState } from "./protocol/envelope.ts";
+export { eegDataJson } from "./protocol/eeg-json.ts";
+export { VERSION } from "./protocol/version.ts";
+export { createSimSource } from "./sources/sim.ts";
+export type { SimOptions } from "./sources/sim.ts";
+export { createReplaySource } from "./sources/replay.ts";
+export { withCapture } from "./sources/capture.ts";

@@ -1,0 +1,184 @@
+/** @module DeviceSession state machine with a scripted source and a manual clock. */
+import { describe, expect, test } from "bun:test";
+import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
+import type { ErrorCode } from "../../src/core/errors.ts";
+import { DeviceSession } from "../../src/core/session.ts";
+import type { Decoder } from "../../src/decoder/types.ts";
+import { createDecoder } from "../../src/decoder/decoder.ts";
+import { ManualClock, flush, scriptedSource } from "../_support/fakes.ts";
+import type { OpenStep } from "../_support/fakes.ts";
+
+type Event = { status: string; message: string; at: number } | { error: ErrorCode; message: string; at: number };
+
+async function setup(steps: OpenStep[], options: { decoder?: Decoder; noDataTimeoutMs?: number } = {}) {
+  const clock = new ManualClock();
+  const source = scriptedSource(steps);
+  const events: Event[] = [];
+  const packets: string[] = [];
+  const logs: string[] = [];
+  const log = { log: (level: string, message: string) => void logs.push(`${level} ${message}`) };
+  const session = new DeviceSession({
+    source,
+    decoder: options.decoder ?? (await createDecoder(await readDecoderWasm())),
+    clock,
+    log,
+    sourceLog: log,
+    noDataTimeoutMs: options.noDataTimeoutMs ?? 1500,
+    events: {
+      onStatus: (status, message) => void events.push({ status, message, at: clock.now() }),
+      onError: (error, message) => void events.push({ error, message, at: clock.now() }),
+      onPacket: (json) => void packets.push(json),
+    },
+  });
+  const states = () => events.map((e) => ("status" in e ? e.status : `!${e.error}`));
+  return { clock, source, session, events, packets, logs, states };
+}
+
+describe("DeviceSession", () => {
+  test("connect announces connecting then connected and streams eeg_data JSON", async () => {
+    const t = await setup([{ ok: true, battery: 64 }]);
+    t.session.connect(false);
+    await flush();
+    expect(t.states()).toEqual(["connecting", "connected"]);
+    expect(t.session.state).toBe("connected");
+    expect(t.session.batteryLevel).toBe(64);
+    t.source.links[0]!.packets(254, 3);
+    await flush();
+    const parsed = t.packets.map((p) => JSON.parse(p));
+    expect(parsed.map((p) => p.data.counter)).toEqual([254, 255, 0]);
+    expect(parsed[0].type).toBe("eeg_data");
+    expect(parsed[0].data.lead_off).toEqual([12]);
+    expect(Object.keys(parsed[0].data.channels)).toHaveLength(12);
+    expect(t.session.figures().valid).toBe(3);
+  });
+
+  test("activation failure reports its code and sets error; no reconnect when disabled", async () => {
+    const t = await setup([{ fail: "BLE_ACTIVATION_FAILED" }]);
+    t.session.connect(false);
+    await t.clock.advance(5000);
+    expect(t.states()).toEqual(["connecting", "error", "!BLE_ACTIVATION_FAILED"]);
+    expect(t.session.state).toBe("error");
+    expect(t.source.opens).toBe(1);
+  });
+
+  test("a plain exception while starting becomes CONNECTION_FAILED", async () => {
+    const t = await setup([{ fail: "plain" }]);
+    t.session.connect(false);
+    await flush();
+    expect(t.states()).toContain("!CONNECTION_FAILED");
+  });
+
+  test("reconnect schedule 1,2,4,8,16,30… s, RECONNECT_FAILED per attempt, then RECONNECT_EXHAUSTED", async () => {
+    const t = await setup([{ fail: "RFCOMM_CONNECTION_FAILED" }]);
+    t.session.connect(true);
+    await t.clock.advance(200_000);
+    const reconnecting = t.events.filter((e) => "status" in e && e.status === "reconnecting");
+    expect(reconnecting.map((e) => e.message)).toEqual(
+      [1, 2, 4, 8, 16, 30, 30, 30, 30, 30].map((d, k) => `Auto-reconnect attempt ${k + 1}/10 in ${d}s...`),
+    );
+    const connecting = t.events.filter((e) => "status" in e && e.status === "connecting").slice(1);
+    expect(connecting.map((e, k) => e.at - reconnecting[k]!.at)).toEqual([1, 2, 4, 8, 16, 30, 30, 30, 30, 30].map((d) => d * 1000));
+    expect(t.events.filter((e) => "error" in e && e.error === "RECONNECT_FAILED")).toHaveLength(10);
+    expect(t.states().at(-1)).toBe("!RECONNECT_EXHAUSTED");
+    expect(t.session.autoReconnect).toBe(false);
+    expect(t.source.opens).toBe(11);
+  });
+
+  test("a link that ends is announced as disconnected and auto-reconnected; success only once up", async () => {
+    const t = await setup([{ ok: true }, { fail: "BLE_ACTIVATION_FAILED" }, { ok: true }]);
+    t.session.connect(true);
+    await flush();
+    t.source.links[0]!.end();
+    await flush();
+    expect(t.session.state).toBe("disconnected");
+    await t.clock.advance(1000);
+    await t.clock.advance(2000);
+    const tail = t.events.slice(-1)[0]!;
+    expect(tail).toMatchObject({ status: "connected", message: "Auto-reconnect successful after 2 attempts" });
+    expect(t.states()).toEqual([
+      "connecting", "connected", "disconnected", "reconnecting", "connecting", "error", "!RECONNECT_FAILED",
+      "reconnecting", "connecting", "connected",
+    ]);
+    expect(t.source.links[0]!.closed).toBe(true);
+  });
+
+  test("a link error and a silent link both count as a drop; the watchdog fires within 2 s", async () => {
+    const t = await setup([{ ok: true }]);
+    t.session.connect(false);
+    await flush();
+    t.source.links[0]!.fail("EIO");
+    await flush();
+    expect(t.session.state).toBe("disconnected");
+    t.session.connect(false);
+    await flush();
+    expect(t.session.state).toBe("connected");
+    const before = t.clock.now();
+    await t.clock.advance(1999);
+    expect(t.session.state).toBe("disconnected");
+    const dropped = t.events.filter((e) => "status" in e && e.status === "disconnected").at(-1)!;
+    expect(dropped.at - before).toBeLessThan(2000);
+    expect(t.logs.some((l) => l.startsWith("WARNING") && l.includes("no data"))).toBe(true);
+  });
+
+  test("disconnect while connected: disconnecting → idle, link closed, no more packets", async () => {
+    const t = await setup([{ ok: true }]);
+    t.session.connect(true);
+    await flush();
+    await t.session.disconnect();
+    expect(t.states()).toEqual(["connecting", "connected", "disconnecting", "idle"]);
+    expect(t.source.links[0]!.closed).toBe(true);
+    expect(t.session.autoReconnect).toBe(false);
+    await t.clock.advance(60_000);
+    expect(t.states()).toHaveLength(4);
+  });
+
+  test("disconnect while connecting abandons the attempt without DEVICE_ERROR", async () => {
+    const t = await setup([{ hang: true }]);
+    t.session.connect(false);
+    await flush();
+    await t.session.disconnect();
+    await flush();
+    expect(t.states()).toEqual(["connecting", "disconnecting", "idle"]);
+  });
+
+  test("disconnect with no connection announces idle and cancels a waiting reconnect loop", async () => {
+    const t = await setup([{ fail: "BLE_ACTIVATION_FAILED" }]);
+    t.session.connect(true);
+    await flush();
+    await t.session.disconnect();
+    expect(t.events.at(-1)).toMatchObject({ status: "idle", message: "No active device connection" });
+    await t.clock.advance(100_000);
+    expect(t.source.opens).toBe(1);
+  });
+
+  test("shutdown is silent and stops everything", async () => {
+    const t = await setup([{ ok: true }]);
+    t.session.connect(true);
+    await flush();
+    const n = t.events.length;
+    await t.session.shutdown();
+    await t.clock.advance(60_000);
+    expect(t.events).toHaveLength(n);
+    expect(t.session.state).toBe("idle");
+    expect(t.source.links[0]!.closed).toBe(true);
+  });
+
+  test("an exception while decoding becomes DEVICE_ERROR and the state error", async () => {
+    const broken: Decoder = {
+      push: () => [],
+      pushBatch: () => {
+        throw new Error("decoder exploded");
+      },
+      stats: () => ({ eegPackets: 0, eventPackets: 0, checksumFailures: 0, bytesSkipped: 0, lostPackets: 0, duplicatePackets: 0, nonFiniteValues: 0, bytesIn: 0 }),
+      residual: () => new Uint8Array(),
+      reset: () => {},
+    };
+    const t = await setup([{ ok: true }], { decoder: broken });
+    t.session.connect(false);
+    await flush();
+    t.source.links[0]!.push(new Uint8Array([1, 2, 3]));
+    await flush();
+    expect(t.states().slice(-2)).toEqual(["error", "!DEVICE_ERROR"]);
+    expect(t.events.at(-1)!.message).toBe("Device error: decoder exploded");
+  });
+});
