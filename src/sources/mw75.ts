@@ -23,6 +23,8 @@ export interface Mw75Options {
   idleTimeoutMs?: number;
   /** Pause between closing the tty and reconnecting BLE to switch EEG off (default 500 ms). */
   disableDelayMs?: number;
+  /** Bound on the whole switch-off (reconnect, two commands, disconnect) at teardown (default 10 s). */
+  disableTimeoutMs?: number;
 }
 
 const DEFAULT_IDLE_MS = 8000;
@@ -119,14 +121,17 @@ async function openTtyBounded(options: Mw75Options, ms: number, signal: AbortSig
 
 /** Best effort and bounded: reconnects BLE, switches raw mode and EEG off, disconnects; failures are logged. */
 async function sendDisable(options: Mw75Options, timing: Mw75Timing, address: string, log: Logger): Promise<void> {
-  try {
-    log.log("INFO", "BLE: switching EEG off");
+  const run = async () => {
     const control = await connectHeadset({ device: address, scanMs: options.scanMs, timing, log });
     try {
       await deactivate(control.channel, timing, (ms) => abortableSleep(ms));
     } finally {
       await control.close();
     }
+  };
+  try {
+    log.log("INFO", "BLE: switching EEG off");
+    await bounded(run(), options.disableTimeoutMs ?? 10_000, "switching EEG off");
     log.log("INFO", "BLE: EEG off, disconnected");
   } catch (error) {
     log.log("WARNING", `Could not switch EEG off over BLE (${error instanceof Error ? error.message : String(error)}); the headset stops streaming when it is turned off.`);

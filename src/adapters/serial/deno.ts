@@ -27,13 +27,16 @@ function notCapable(error: unknown): boolean {
   return error instanceof Error && error.name === "NotCapable";
 }
 
+/** Shell step: open the tty once as stdin, make it raw, say so on stderr, then become `cat`. */
+const CAT_SCRIPT = 'exec <"$0" && stty raw -echo && echo ready >&2 && exec cat';
+
 /**
  * Deno grants device files (/dev/rfcomm0, /dev/pts/N) only under --allow-all. Without it the tty
- * is read through `cat`, which --allow-run (already needed for stty) permits; cat ends on EOF/EIO.
+ * is read by a child (--allow-run, already needed for stty, permits it) that opens it once, so an
+ * RFCOMM link is not dropped and re-dialled between stty and the reads; cat ends on EOF/EIO.
  */
-function readThroughCat(path: string): ReturnType<typeof readerHandle> {
-  const child = new Deno.Command("cat", { args: [path], stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
-  const stderr = new Response(child.stderr).text().catch(() => "");
+async function readThroughCat(path: string): Promise<ReturnType<typeof readerHandle>> {
+  const child = new Deno.Command("sh", { args: ["-c", CAT_SCRIPT, path], stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
   let killed = false;
   const release = () => {
     if (killed) return;
@@ -44,12 +47,21 @@ function readThroughCat(path: string): ReturnType<typeof readerHandle> {
       // already exited
     }
   };
-  // cat exiting with an error (EIO when the peer hangs up) surfaces after its stdout ends
-  const source = child.stdout.getReader();
-  void child.status.then(async (status) => {
-    if (!status.success && !killed) console.error(`mw75: cat ${path}: ${(await stderr).trim()}`);
-  });
-  return readerHandle(source, release, (error) => ttyReadError(path, error));
+  const errors = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("ready\n")) {
+    const next = await errors.read();
+    if (next.done) {
+      release();
+      throw sttyError(path, text);
+    }
+    text += next.value;
+  }
+  // drain later complaints (EIO when the peer hangs up) so the child never blocks on stderr
+  void (async () => {
+    while (!(await errors.read().catch(() => ({ done: true }))).done);
+  })();
+  return readerHandle(child.stdout.getReader(), release, (error) => ttyReadError(path, error));
 }
 
 /** Opens `path` (kept open while stty switches it to raw mode) and streams its bytes. */
@@ -59,8 +71,7 @@ export const openTty: OpenTty = async (path) => {
     file = await Deno.open(path, { read: true });
   } catch (error) {
     if (!notCapable(error)) throw ttyOpenError(path, error);
-    await stty(path);
-    return readThroughCat(path);
+    return await readThroughCat(path);
   }
   try {
     await stty(path);
