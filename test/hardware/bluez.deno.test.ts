@@ -140,10 +140,13 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
     process.env.DBUS_SYSTEM_BUS_ADDRESS = "unix:path=/nonexistent/mw75-test-bus";
     try {
       const openTty = await runtimeOpenTty();
-      const source = createMw75Source({ rfcommTty: "/dev/null", scanMs: 500, openTty, timing: { call: 1500 } });
+      const source = createMw75Source({ rfcommTty: "/dev/null", scanMs: 500, openTty });
+      const started = Date.now();
       const error = await openError(source.open({ signal: new AbortController().signal, log: recorder() }));
       expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
       expect(error?.message).toContain("system D-Bus");
+      // the socket error fails the pending call at once instead of waiting for its 5 s bound
+      expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       if (saved === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
       else process.env.DBUS_SYSTEM_BUS_ADDRESS = saved;

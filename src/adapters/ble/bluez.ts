@@ -55,11 +55,16 @@ export async function connectHeadset(target: BluezTarget): Promise<ControlLink> 
   const { createBluetooth } = await loadNodeBle();
   const { bluetooth, destroy } = createBluetooth();
   let busError: unknown;
-  // dbus-next reports socket failures (no bus, no permission) as an 'error' event; keep it for the message
+  let failBus: (error: unknown) => void = () => {};
+  const busDown = new Promise<never>((_, reject) => (failBus = reject));
+  busDown.catch(() => {});
+  // dbus-next reports socket failures (no bus, no permission) only as an 'error' event and leaves
+  // pending calls hanging: fail them at once, and keep the error for the message
   (bluetooth as unknown as { dbus: { on(e: string, f: (err: unknown) => void): void } }).dbus.on("error", (error) => {
     busError = error;
+    failBus(error);
   });
-  const call = <T>(work: Promise<T>, what: string, ms = timing.call) => bounded(work, ms, what, signal);
+  const call = <T>(work: Promise<T>, what: string, ms = timing.call) => bounded(Promise.race([work, busDown]), ms, what, signal);
   let device: Device | undefined;
   try {
     const adapters = await call(bluetooth.adapters(), "listing Bluetooth adapters");
