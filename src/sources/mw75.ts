@@ -67,6 +67,10 @@ async function openLink(options: Mw75Options, timing: Mw75Timing, signal: AbortS
   try {
     ({ battery } = await activate(control.channel, tracker, timing, sleep, log));
   } catch (error) {
+    if (tracker.eeg === true && !signal.aborted) {
+      // EEG is on although activation failed (e.g. raw mode refused): switch it off before leaving
+      await deactivate(control.channel, timing, (ms) => abortableSleep(ms)).catch(() => {});
+    }
     await control.close();
     throw bleFailure(error);
   }

@@ -19,6 +19,11 @@ export interface PacerOptions {
    * long GC), the backlog is skipped instead of replayed in one burst. Default: 5 s worth.
    */
   maxBacklog?: number;
+  /**
+   * Wake at most this often (ms); every wake-up emits all units due by then. Default: once per
+   * unit. Each timer wake-up costs the process CPU, so slow cadences are much cheaper.
+   */
+  minIntervalMs?: number;
   /** Millisecond clock; defaults to performance.now(). */
   now?: () => number;
 }
@@ -34,6 +39,7 @@ export function startPacer(options: PacerOptions): Pacer {
   const now = options.now ?? (() => performance.now());
   const maxBacklog = options.maxBacklog ?? Math.max(1, Math.ceil(rate * 5));
   const msPerUnit = 1000 / rate;
+  const minInterval = Math.max(0, options.minIntervalMs ?? 0);
   let start = now();
   let emitted = 0;
   let skipped = 0;
@@ -55,12 +61,13 @@ export function startPacer(options: PacerOptions): Pacer {
       emit(count);
     }
     if (stopped) return;
-    const nextAt = start + (emitted + skipped + 1) * msPerUnit;
-    timer = setTimeout(tick, Math.max(0, nextAt - now()));
+    const t = now();
+    const nextAt = Math.max(start + (emitted + skipped + 1) * msPerUnit, t + minInterval);
+    timer = setTimeout(tick, Math.max(0, nextAt - t));
   };
 
   start = now();
-  timer = setTimeout(tick, msPerUnit);
+  timer = setTimeout(tick, Math.max(msPerUnit, minInterval));
   return {
     stop() {
       stopped = true;

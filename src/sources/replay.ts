@@ -16,11 +16,13 @@ export interface ReplayOptions {
 
 const FAST_CHUNK = 4096;
 const RFCOMM_BLOCK = 64;
+// delivery cadence in real-time mode, as the simulator's default (fewer wake-ups, same average rate)
+const TICK_MS = 10;
 
 /**
  * A capture holds bytes only, no timestamps, so pacing is by packet count: byte offset b is due
  * at b / 63 / (500 × speed) seconds after the link opens (garbage bytes count as if they were
- * packet bytes). Real-time chunks are whole 64-byte blocks like the simulator's; the last block
+ * packet bytes). Real-time chunks arrive every 10 ms as whole 64-byte blocks, like the simulator's; the last block
  * may be shorter. Every open replays the file from its start, and the link ends after its last byte.
  */
 export function createReplaySource(options: ReplayOptions): DeviceSource {
@@ -93,6 +95,7 @@ export function createReplaySource(options: ReplayOptions): DeviceSource {
                 let packets = 0;
                 const pacer = startPacer({
                   rate: SAMPLE_RATE_HZ * speed,
+                  minIntervalMs: TICK_MS,
                   emit(count) {
                     packets += count;
                     const due = Math.min(bytes.length, packets * PACKET_LEN);

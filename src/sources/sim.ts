@@ -17,9 +17,15 @@ export interface SimOptions {
   unthrottled?: boolean;
   /**
    * Size of every chunk. Default: real-time mode hands over all complete 64-byte blocks at each
-   * tick (RFCOMM-like, never aligned to 63-byte packets); unthrottled mode uses 4096.
+   * tick as one chunk (RFCOMM-like, never aligned to 63-byte packets); unthrottled mode uses 4096.
    */
   chunkBytes?: number;
+  /**
+   * Real-time mode: how often the simulated link delivers (ms, default 10): each delivery
+   * carries every packet due by then, like a host reading an RFCOMM tty in bursts. 2 wakes the
+   * reader once per packet at 500 Hz (closer to a per-packet device, but ~5× the timer wake-ups).
+   */
+  tickMs?: number;
   /** Battery percentage reported after activation (default 85). */
   batteryLevel?: number;
   /** Simulated BLE activation time before the link opens (default 20 ms). */
@@ -39,6 +45,7 @@ export interface SimOptions {
 }
 
 const RFCOMM_BLOCK = 64;
+const DEFAULT_TICK_MS = 10;
 const UNTHROTTLED_CHUNK = 4096;
 // Unthrottled mode replays a pre-built cycle of packets; a multiple of 256 keeps counters consecutive.
 const RING_PACKETS = 256 * 8;
@@ -60,6 +67,7 @@ export function createSimSource(options: SimOptions = {}): DeviceSource {
   checkRange("corruptionRate", options.corruptionRate, 0, 1);
   checkRange("dropRate", options.dropRate, 0, 1);
   checkRange("failOpens", options.failOpens, 0, Number.MAX_SAFE_INTEGER);
+  checkRange("tickMs", options.tickMs, 0, 1000);
   checkRange("activationDelayMs", options.activationDelayMs, 0, 3_600_000);
   checkRange("linkLossAfterMs", options.linkLossAfterMs, 0, Number.MAX_SAFE_INTEGER);
   const seed = options.seed ?? 1;
@@ -209,6 +217,7 @@ function openLink(seed: number, rateHz: number, batteryLevel: number, options: S
         controller = c;
         const pacer = startPacer({
           rate: rateHz,
+          minIntervalMs: options.tickMs ?? DEFAULT_TICK_MS,
           emit(count) {
             produce(queue, feed, count, faults);
             const chunks: Uint8Array[] = [];
@@ -240,7 +249,8 @@ function openLink(seed: number, rateHz: number, batteryLevel: number, options: S
     }, options.linkLossAfterMs);
     stopFns.push(() => clearTimeout(timer));
   }
-  log.log("DEBUG", `Simulated MW75: seed ${seed}, chunks ${options.chunkBytes ?? (options.unthrottled ? UNTHROTTLED_CHUNK : "64-byte blocks")}, corruption ${faults.corrupt}, drop ${faults.drop}`);
+  const cadence = options.unthrottled ? "unthrottled" : `every ${options.tickMs ?? DEFAULT_TICK_MS} ms`;
+  log.log("DEBUG", `Simulated MW75: seed ${seed}, delivery ${cadence}, chunks ${options.chunkBytes ?? (options.unthrottled ? UNTHROTTLED_CHUNK : "of whole 64-byte blocks")}, corruption ${faults.corrupt}, drop ${faults.drop}`);
 
   return {
     batteryLevel,

@@ -31,6 +31,20 @@ describe("drift-free pacer", () => {
     expect(ticks).toBeLessThan(units); // the stall was repaid with a multi-unit tick
   });
 
+  test("minIntervalMs batches units into fewer wake-ups without losing any", async () => {
+    let units = 0;
+    let ticks = 0;
+    const started = performance.now();
+    const pacer = startPacer({ rate: 500, minIntervalMs: 20, emit: (n) => ((units += n), ticks++) });
+    await new Promise((r) => setTimeout(r, 400));
+    pacer.stop();
+    const elapsed = performance.now() - started;
+    expect(ticks).toBeLessThanOrEqual(Math.ceil(elapsed / 20) + 1);
+    expect(units).toBeGreaterThan(0.5 * elapsed * 0.5); // ≥ half of the 0.5 units/ms due
+    expect(units).toBeLessThanOrEqual(0.5 * elapsed + 1);
+    expect(units / ticks).toBeGreaterThan(4); // ~10 units per 20 ms wake-up
+  });
+
   test("stop() halts emission", async () => {
     let units = 0;
     const pacer = startPacer({ rate: 1000, emit: (n) => (units += n) });

@@ -47,6 +47,22 @@ describe("simulated MW75 source", () => {
     }
   });
 
+  test("deliveries come every tickMs (default 10 ms; 2 ms wakes the reader about once per packet)", async () => {
+    const chunksIn300ms = async (tickMs?: number): Promise<number> => {
+      const link = await createSimSource({ activationDelayMs: 0, ...(tickMs === undefined ? {} : { tickMs }) }).open(openOptions());
+      try {
+        return (await readChunks(link.readable, { maxMs: 300 })).chunks.length;
+      } finally {
+        await link.close();
+      }
+    };
+    const fine = await chunksIn300ms(2);
+    const coarse = await chunksIn300ms();
+    expect(fine).toBeGreaterThan(60); // ~140 expected
+    expect(coarse).toBeLessThan(45); // ~30 expected
+    expect(coarse).toBeGreaterThan(10);
+  });
+
   test("chunkBytes sets every chunk's size; rateHz and batteryLevel are honoured", async () => {
     const link = await createSimSource({ chunkBytes: 100, rateHz: 1000, batteryLevel: 42, activationDelayMs: 0 }).open(openOptions());
     try {

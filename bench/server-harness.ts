@@ -1,0 +1,208 @@
+/** @module Server-benchmark plumbing: start the bridge as a child process, read /proc figures, and fast WebSocket clients. */
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+
+export type Runtime = "bun" | "deno" | "node";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BIN = `${ROOT}node_modules/.bin`;
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+// Children still running; killed by PID if the benchmark itself is interrupted.
+const live = new Set<number>();
+process.on("exit", () => {
+  for (const pid of live) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+
+/** The command that runs the server in-process (so the child's PID is the server itself, not a wrapper). */
+function command(runtime: Runtime, args: string[]): [string, string[]] {
+  switch (runtime) {
+    case "bun":
+      return [`${BIN}/bun`, ["src/bun.ts", ...args]];
+    case "deno":
+      return [`${BIN}/deno`, ["run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", "src/deno.ts", ...args]];
+    case "node":
+      return ["node", ["--import", "tsx", "src/node.ts", ...args]];
+  }
+}
+
+/** A running server child. */
+export interface ServerProcess {
+  pid: number;
+  port: number;
+  url: string;
+  /** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. */
+  stop(): Promise<void>;
+}
+
+/** Starts the server with `--port 0` and waits for its `listening on http://HOST:PORT` line. */
+export function startServer(runtime: Runtime, args: string[]): Promise<ServerProcess> {
+  const [cmd, argv] = command(runtime, ["--port", "0", ...args]);
+  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const pid = child.pid;
+  if (pid !== undefined) live.add(pid);
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      if (pid !== undefined) live.delete(pid);
+      resolve();
+    }),
+  );
+  const signal = (name: "SIGTERM" | "SIGKILL"): void => {
+    try {
+      if (pid !== undefined && live.has(pid)) process.kill(pid, name);
+    } catch {
+      // exited meanwhile
+    }
+  };
+  const stop = async (): Promise<void> => {
+    if (pid === undefined || !live.has(pid)) return;
+    signal("SIGTERM");
+    const timer = setTimeout(() => signal("SIGKILL"), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      void stop().then(() => reject(new Error(`${runtime} server: ${why}\nstderr: ${stderr}`)));
+    };
+    const timer = setTimeout(() => fail(`no "listening on" line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    const early = (code: number | null): void => fail(`exited early with code ${code}`);
+    child.once("exit", early);
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      const m = /listening on http:\/\/(\S+):(\d+)/.exec(stdout);
+      if (m && pid !== undefined) {
+        clearTimeout(timer);
+        child.off("exit", early);
+        child.stdout.removeAllListeners("data");
+        child.stdout.resume();
+        const port = Number(m[2]);
+        resolve({ pid, port, url: `127.0.0.1:${port}`, stop });
+      }
+    });
+  });
+}
+
+/** CPU seconds (user + system) the process has used so far, from /proc/PID/stat. */
+export async function cpuSeconds(pid: number, clockTicks = 100): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // fields after the ")" closing the command name start at field 3 (state); utime/stime are 14/15
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(rest[11]) + Number(rest[12])) / clockTicks;
+}
+
+/** VmRSS and VmHWM (peak) in MB from /proc/PID/status. */
+export async function memoryMb(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+
+/** Wall-clock milliseconds on the same scale the server stamps (performance.timeOrigin + now). */
+export const wallMs = (): number => performance.timeOrigin + performance.now();
+
+/** A WebSocket client that counts eeg_data and can record per-message latency with little work per message. */
+export class BenchClient {
+  eeg = 0;
+  recording = false;
+  /** Latency samples in ms (filled while `recording`). */
+  latencies: number[] = [];
+  /** Server clock minus this process's clock, ms (set by `calibrate`). */
+  offsetMs = 0;
+  private pending = new Map<string, (msg: string) => void>();
+
+  private constructor(readonly ws: WebSocket) {
+    ws.onmessage = (e: MessageEvent) => {
+      const received = wallMs();
+      const s = e.data as string;
+      if (s.indexOf('"type":"eeg_data"') !== -1) {
+        this.eeg++;
+        if (this.recording) {
+          const at = s.indexOf('"timestamp":') + 12;
+          const stamp = Number(s.slice(at, s.indexOf(",", at))) * 1000;
+          this.latencies.push(received - (stamp - this.offsetMs));
+        }
+        return;
+      }
+      const id = /^\{"id":"([^"]*)"/.exec(s)?.[1];
+      const waiter = id === undefined ? undefined : this.pending.get(id);
+      if (waiter && id !== undefined) {
+        this.pending.delete(id);
+        waiter(s);
+      }
+    };
+  }
+
+  /** Opens a client to `ws://url/` (10 s limit). */
+  static open(url: string): Promise<BenchClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://${url}/`);
+      const timer = setTimeout(() => reject(new Error(`WebSocket to ${url} did not open in 10 s`)), 10_000);
+      ws.onopen = () => {
+        clearTimeout(timer);
+        resolve(new BenchClient(ws));
+      };
+      ws.onerror = () => {
+        clearTimeout(timer);
+        reject(new Error(`WebSocket to ${url} failed`));
+      };
+    });
+  }
+
+  /** Sends a request and resolves with the first reply echoing its id (5 s limit). */
+  request(id: string, type: string, data: unknown = {}): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`no reply to ${type} within 5 s`));
+      }, 5_000);
+      this.pending.set(id, (msg) => {
+        clearTimeout(timer);
+        resolve(msg);
+      });
+      this.ws.send(JSON.stringify({ id, type, data }));
+    });
+  }
+
+  /**
+   * NTP-style offset between the server's clock and ours: for each ping, offset = pong.timestamp −
+   * (send + receive)/2; the ping with the shortest round trip wins, so the error is ≤ its RTT / 2.
+   */
+  async calibrate(pings: number): Promise<{ offsetMs: number; rttMs: number }> {
+    let best = { offsetMs: 0, rttMs: Number.POSITIVE_INFINITY };
+    for (let i = 0; i < pings; i++) {
+      const sent = wallMs();
+      const reply = await this.request(`ping-${i}`, "ping");
+      const got = wallMs();
+      const stamp = (JSON.parse(reply) as { data: { timestamp: number } }).data.timestamp * 1000;
+      if (got - sent < best.rttMs) best = { offsetMs: stamp - (sent + got) / 2, rttMs: got - sent };
+    }
+    this.offsetMs = best.offsetMs;
+    return best;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** p-th percentile (0..100) by nearest rank. */
+export function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
