@@ -22,8 +22,11 @@ export interface SessionEvents {
   onStatus(state: StatusState, message: string): void;
   /** A device-level error; broadcast as `error`. */
   onError(code: ErrorCode, message: string): void;
-  /** One complete `eeg_data` JSON string, built once for all clients. */
-  onPacket(json: string): void;
+  /**
+   * The `eeg_data` JSON strings of one chunk, each built once for all clients, in stream order.
+   * The array is reused after the call returns: copy what you keep.
+   */
+  onPackets(jsons: readonly string[]): void;
 }
 
 /** Session dependencies and tunables. */
@@ -70,11 +73,13 @@ export class DeviceSession {
   #stats = new PacketStats();
   #timestamp = "0";
   #eegCount = 0;
+  /** The current chunk's messages, handed over in one call so sockets can coalesce their writes. */
+  #jsons: string[] = [];
   readonly #onBatch = (batch: PacketBatch): void => {
     for (let i = 0; i < batch.count; i++) {
       if (batch.eventId[i] !== EEG_EVENT_ID) continue; // non-EEG packets are never sent (§3.4)
       this.#eegCount++;
-      this.#o.events.onPacket(eegDataJson(batch, i, crypto.randomUUID(), this.#timestamp));
+      this.#jsons.push(eegDataJson(batch, i, crypto.randomUUID(), this.#timestamp));
     }
   };
 
@@ -229,6 +234,13 @@ export class DeviceSession {
     this.#timestamp = String(now / 1000);
     this.#eegCount = 0;
     this.#o.decoder.pushBatch(bytes, this.#onBatch);
+    if (this.#jsons.length > 0) {
+      try {
+        this.#o.events.onPackets(this.#jsons);
+      } finally {
+        this.#jsons.length = 0;
+      }
+    }
     this.#stats.count(this.#eegCount, now);
   }
 

@@ -80,7 +80,7 @@ export class Bridge {
       events: {
         onStatus: (state, message) => this.hub.broadcast(statusEvent(state, message, this.session.batteryLevel, now())),
         onError: (code, message) => this.hub.broadcast(errorMessage(freshId(), code, message, now())),
-        onPacket: (json) => this.hub.broadcastData(json),
+        onPackets: (jsons) => this.hub.broadcastData(jsons),
       },
     });
     options.logs.subscribe((record) => this.#forward(record));

@@ -110,14 +110,18 @@ export class Hub {
     }
   }
 
-  /** Hot path: the same eeg_data string to every client, shed per client when it lags. */
-  broadcastData(text: string): void {
+  /** Hot path: the same eeg_data strings to every client, shed per client when it lags. */
+  broadcastData(texts: readonly string[]): void {
     const clients = this.#clients;
     let backlog = false;
     for (let i = 0; i < clients.length; i++) {
-      const outbox = clients[i]!.outbox;
+      const client = clients[i]!;
+      const outbox = client.outbox;
+      const sendAll = () => outbox.sendDataBatch(texts);
       try {
-        outbox.sendData(text);
+        // one write for the whole chunk where the runtime can coalesce (Bun's cork)
+        if (client.socket.batch) client.socket.batch(sendAll);
+        else sendAll();
       } catch {
         outbox.shed++;
       }

@@ -11,6 +11,8 @@ export interface ClientSocket {
   /** Bytes accepted by send() but not yet written to the network. */
   bufferedAmount(): number;
   close(code?: number, reason?: string): void;
+  /** Optional: runs `fn` with the socket's writes coalesced into one (Bun: ServerWebSocket.cork). */
+  batch?(fn: () => void): void;
 }
 
 /** Queue limits; defaults suit 500 packets/s of ~450-byte messages. */
@@ -62,6 +64,19 @@ export class Outbox {
       return;
     }
     this.#push(text, true);
+  }
+
+  /**
+   * Hot path for one chunk's packets: the buffered amount is read once for the whole batch, so the
+   * socket may overshoot the high-water mark by at most one chunk.
+   */
+  sendDataBatch(texts: readonly string[]): void {
+    if (this.#head === this.#texts.length && this.#socket.bufferedAmount() <= this.#limits.highWaterBytes) {
+      const socket = this.#socket;
+      for (let k = 0; k < texts.length; k++) if (!socket.send(texts[k]!)) this.shed++;
+      return;
+    }
+    for (let k = 0; k < texts.length; k++) this.sendData(texts[k]!);
   }
 
   /** Control messages keep their order and are never shed; false means the queue overflowed. */

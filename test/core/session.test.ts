@@ -27,7 +27,7 @@ async function setup(steps: OpenStep[], options: { decoder?: Decoder; noDataTime
     events: {
       onStatus: (status, message) => void events.push({ status, message, at: clock.now() }),
       onError: (error, message) => void events.push({ error, message, at: clock.now() }),
-      onPacket: (json) => void packets.push(json),
+      onPackets: (jsons) => void packets.push(...jsons),
     },
   });
   const states = () => events.map((e) => ("status" in e ? e.status : `!${e.error}`));

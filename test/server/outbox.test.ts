@@ -70,3 +70,16 @@ describe("Outbox", () => {
     expect(s.sent).toEqual(["c0"]);
   });
 });
+
+describe("Outbox.sendDataBatch", () => {
+  test("sends a whole chunk when the socket keeps up, queues/sheds it when backed up", () => {
+    const { s, socket } = fakeSocket();
+    const box = new Outbox(socket, limits);
+    box.sendDataBatch(["a", "b"]);
+    expect(s.sent).toEqual(["a", "b"]);
+    s.buffered = 5000;
+    box.sendDataBatch(["c", "d", "e", "f", "g"]);
+    expect(box.pending).toBe(3);
+    expect(box.shed).toBe(2);
+  });
+});

@@ -21,6 +21,7 @@ export const bunRuntime: RuntimeAdapter = {
       send: (text) => raw.sendText(text) !== 0,
       bufferedAmount: () => raw.getBufferedAmount(),
       close: (code, reason) => raw.close(code, reason),
+      batch: (fn) => void raw.cork(fn),
     };
   },
   remoteOf(c) {

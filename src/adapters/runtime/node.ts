@@ -11,6 +11,8 @@ interface NodeWsSocket {
   readonly bufferedAmount: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
+  /** The net.Socket underneath (not part of ws's typed API, but stable since ws 1.x). */
+  readonly _socket?: { cork(): void; uncork(): void };
 }
 
 /** Node: the `ws` socket buffers without limit, so the outbox watches `bufferedAmount`. */
@@ -48,6 +50,16 @@ export const nodeRuntime: RuntimeAdapter = {
       },
       bufferedAmount: () => raw.bufferedAmount,
       close: (code, reason) => raw.close(code, reason),
+      // cork the TCP socket so a chunk's frames leave in one write instead of one syscall each
+      batch: (fn) => {
+        const tcp = raw._socket;
+        tcp?.cork();
+        try {
+          fn();
+        } finally {
+          tcp?.uncork();
+        }
+      },
     };
   },
   remoteOf(c) {
