@@ -111,13 +111,15 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
     });
   }, 30_000);
 
-  test("a headset that never confirms raw mode (41 F0) is BLE_ACTIVATION_FAILED and BLE is dropped", async () => {
+  test("a headset that never confirms raw mode (41 F0) is BLE_ACTIVATION_FAILED; EEG is switched off and BLE dropped", async () => {
     await withRig({ confirmRaw: false }, async ({ source, fake }) => {
       const error = await openError(source().open({ signal: new AbortController().signal, log: recorder() }));
       expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
       expect(error?.message).toContain("41 F0");
       const events = fake.events();
       expect(events.filter((e) => e === "write 099a034101")).toHaveLength(2);
+      // EEG had been confirmed, so it is switched off again before BLE is dropped
+      expect(events.filter((e) => e.startsWith("write")).slice(-2)).toEqual(DISABLE);
       expect(events.at(-1)).toBe("disconnect");
     });
   }, 30_000);
