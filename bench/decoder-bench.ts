@@ -107,8 +107,31 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/** Decodes the first 20k packets' bytes with both decoders (64-byte chunks) and compares every value exactly. */
+async function valuesAgree(stream: Uint8Array): Promise<boolean> {
+  const collect = (out: number[]) => (b: { count: number; counter: Uint8Array; ref: Float64Array; drl: Float64Array; channels: Float64Array }): void => {
+    for (let i = 0; i < b.count; i++) {
+      out.push(b.counter[i]!, b.ref[i]!, b.drl[i]!);
+      for (let c = 0; c < CHANNEL_COUNT; c++) out.push(b.channels[i * CHANNEL_COUNT + c]!);
+    }
+  };
+  const part = stream.subarray(0, 20_000 * PACKET_LEN);
+  const wasm = await createDecoder(await readDecoderWasm());
+  const ts = createTsDecoder();
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let at = 0; at < part.length; at += 64) {
+    wasm.pushBatch(part.subarray(at, at + 64), collect(a));
+    ts.push(part.subarray(at, at + 64), collect(b));
+  }
+  return a.length > 0 && a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}
+
 async function main(): Promise<void> {
   const streams = { clean: buildStream(false), damaged: corrupt(buildStream(true), 0.01) };
+  for (const [variant, stream] of Object.entries(streams)) {
+    console.log(JSON.stringify({ kind: "values", runtime, variant, agree: await valuesAgree(stream) }));
+  }
   const list = await feeders();
   for (const [variant, stream] of Object.entries(streams)) {
     for (const chunk of CHUNKS) {

@@ -44,6 +44,7 @@ const lines = (await readFile(path, "utf8")).split("\n").filter((l) => l.startsW
 const records = lines.map((l) => JSON.parse(l) as Result | Sanity);
 const results = records.filter((r): r is Result => r.kind === "result");
 const sanity = records.filter((r): r is Sanity => r.kind === "sanity");
+const values = records.filter((r) => (r as { kind: string }).kind === "values") as unknown as Array<{ runtime: string; variant: string; agree: boolean }>;
 
 const pick = (rt: string, dec: string, variant: string, chunk: number) =>
   results.filter((r) => r.runtime === rt && r.decoder === dec && r.variant === variant && r.chunk === chunk);
@@ -89,6 +90,12 @@ console.log(
     (disagreements.length ? ` — MISMATCH: ${JSON.stringify(disagreements[0])}` : ""),
 );
 
+const valueMismatches = values.filter((v) => !v.agree);
+console.log(
+  `sanity: WASM and TS channel/REF/DRL/counter values identical (first 20k packets, 64-byte chunks) in ${values.length - valueMismatches.length}/${values.length} checks` +
+    (valueMismatches.length ? ` — MISMATCH in ${valueMismatches.map((v) => `${v.runtime}/${v.variant}`).join(", ")}` : ""),
+);
+
 console.log("\ntargets (WASM, clean stream, median of processes):");
 let allMet = true;
 for (const rt of RUNTIMES) {
@@ -99,9 +106,9 @@ for (const rt of RUNTIMES) {
     allMet &&= met;
     console.log(
       `  ${rt.padEnd(5)} ${chunkLabel(chunk).padEnd(5)} ≥ ${(target / 1e6).toFixed(0)}M packets/s: ` +
-        (value === undefined ? "no data — not met" : `${(value / 1e6).toFixed(2)}M — ${met ? "met" : "not met"}`),
+        (value === undefined ? "not run" : `${(value / 1e6).toFixed(2)}M — ${met ? "met" : "not met"}`),
     );
   }
 }
 console.log(allMet ? "all decoder targets met" : "some decoder targets not met");
-if (disagreements.length) process.exit(1);
+if (disagreements.length || valueMismatches.length) process.exit(1);
