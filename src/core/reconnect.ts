@@ -1,4 +1,7 @@
-/** @module Auto-reconnect schedule (MW75.md §3.9): delays base·2^(k−1) capped at 30·base, at most 10 attempts. */
+/** @module Auto-reconnect (MW75.md §3.9): delays base·2^(k−1) capped at 30·base, at most 10 attempts. */
+import { sleep } from "./clock.ts";
+import type { Clock, Sleep } from "./clock.ts";
+import type { ErrorCode } from "./errors.ts";
 
 /** Attempts before RECONNECT_EXHAUSTED. */
 export const MAX_RECONNECT_ATTEMPTS = 10;
@@ -15,4 +18,55 @@ export function reconnectDelayMs(attempt: number, baseMs: number = DEFAULT_RECON
 /** `Auto-reconnect attempt k/10 in Ds...` with D in seconds as the reference prints it. */
 export function reconnectingText(attempt: number, delayMs: number): string {
   return `Auto-reconnect attempt ${attempt}/${MAX_RECONNECT_ATTEMPTS} in ${delayMs / 1000}s...`;
+}
+
+/** What one reconnect loop needs from its session. */
+export interface ReconnectHooks {
+  clock: Clock;
+  baseMs?: number;
+  /** False once auto-reconnect was switched off: the loop stops before its next attempt. */
+  enabled(): boolean;
+  /** `status reconnecting` with `text`, before each wait. */
+  announce(text: string): void;
+  /** One connection attempt, resolved once the link is up (or the attempt failed / was superseded). */
+  attempt(k: number): Promise<"ok" | "stale" | { code: ErrorCode; message: string }>;
+  /** RECONNECT_FAILED for attempt k. */
+  failed(message: string): void;
+  /** RECONNECT_EXHAUSTED after the last attempt. */
+  exhausted(message: string): void;
+}
+
+/** One run of the schedule (MW75.md §3.9); starts at construction, `cancel()` stops it at once. */
+export class ReconnectLoop {
+  #hooks: ReconnectHooks;
+  #cancelled = false;
+  #wait: Sleep | null = null;
+  /** Settles when the loop has stopped for any reason. */
+  readonly done: Promise<void>;
+
+  constructor(hooks: ReconnectHooks) {
+    this.#hooks = hooks;
+    this.done = this.#run();
+  }
+
+  cancel(): void {
+    this.#cancelled = true;
+    this.#wait?.cancel();
+  }
+
+  async #run(): Promise<void> {
+    const h = this.#hooks;
+    for (let k = 1; k <= MAX_RECONNECT_ATTEMPTS; k++) {
+      const delay = reconnectDelayMs(k, h.baseMs);
+      h.announce(reconnectingText(k, delay));
+      this.#wait = sleep(h.clock, delay);
+      const elapsed = await this.#wait.done;
+      this.#wait = null;
+      if (!elapsed || this.#cancelled || !h.enabled()) return;
+      const result = await h.attempt(k);
+      if (this.#cancelled || result === "stale" || result === "ok") return;
+      h.failed(`Auto-reconnect attempt ${k}/${MAX_RECONNECT_ATTEMPTS} failed: ${result.code}: ${result.message}`);
+    }
+    h.exhausted(`Auto-reconnect failed after ${MAX_RECONNECT_ATTEMPTS} attempts`);
+  }
 }

@@ -7,14 +7,14 @@ import { EEG_EVENT_ID } from "../decoder/types.ts";
 import { eegDataJson } from "../protocol/eeg-json.ts";
 import { STATUS_TEXT } from "../protocol/envelope.ts";
 import type { DeviceState, StatusState } from "../protocol/envelope.ts";
-import { sleep } from "./clock.ts";
-import type { Clock, Sleep, TimerHandle } from "./clock.ts";
+import type { Clock, TimerHandle } from "./clock.ts";
 import { BridgeError } from "./errors.ts";
 import type { ErrorCode } from "./errors.ts";
 import { PacketStats } from "./packet-stats.ts";
 import type { PacketFigures } from "./packet-stats.ts";
 import type { DeviceLink, DeviceSource, Logger } from "./ports.ts";
-import { MAX_RECONNECT_ATTEMPTS, reconnectDelayMs, reconnectingText } from "./reconnect.ts";
+import { errorText, readLink } from "./link-reader.ts";
+import { ReconnectLoop } from "./reconnect.ts";
 
 /** What the session tells the server layer. */
 export interface SessionEvents {
@@ -46,14 +46,8 @@ export interface SessionOptions {
 }
 
 type OpenResult = "ok" | "stale" | { code: ErrorCode; message: string };
-interface Loop {
-  cancelled: boolean;
-  wait: Sleep | null;
-}
 
 const STATS_LOG_EVERY_MS = 5000;
-/** Longest stretch of back-to-back chunk processing before the pump lets other tasks run. */
-const YIELD_EVERY_MS = 4;
 
 /** Owns the link, the decoder feed and the reconnect loop. All public methods are safe to call in any state. */
 export class DeviceSession {
@@ -66,7 +60,7 @@ export class DeviceSession {
   #link: DeviceLink | null = null;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   #decoderLive = false;
-  #loop: Loop | null = null;
+  #loop: ReconnectLoop | null = null;
   #watchdog: TimerHandle | null = null;
   #lastData = 0;
   #lastStatsLog = 0;
@@ -160,7 +154,7 @@ export class DeviceSession {
   }
 
   /** One connection attempt; resolves once the link is really up (or the attempt failed/was superseded). */
-  async #open(connectedText: string, loop: Loop | null): Promise<OpenResult> {
+  async #open(connectedText: string, loop: ReconnectLoop | null): Promise<OpenResult> {
     const gen = ++this.#gen;
     await this.#closeLink().catch(() => {});
     if (gen !== this.#gen) return "stale";
@@ -200,32 +194,9 @@ export class DeviceSession {
     this.#reader = reader;
     this.#lastData = this.#lastStatsLog = this.#o.clock.now();
     this.#startWatchdog(gen);
-    let reason = "the device closed the link";
-    let sliceStart = this.#lastData;
-    for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        chunk = await reader.read();
-      } catch (e) {
-        reason = `link error: ${errorText(e)}`;
-        break;
-      }
-      if (gen !== this.#gen) return;
-      if (chunk.done) break;
-      try {
-        this.#feed(chunk.value);
-      } catch (e) {
-        this.#lost(gen, "error", `Device error: ${errorText(e)}`);
-        return;
-      }
-      // a source that always has data ready (unthrottled sim, fast replay) resolves reads as
-      // microtasks only; yield to the event loop now and then so sockets and timers still run
-      if (this.#lastData - sliceStart > YIELD_EVERY_MS) {
-        await new Promise<void>((resolve) => this.#o.clock.setTimeout(resolve, 0));
-        sliceStart = this.#o.clock.now();
-      }
-    }
-    this.#lost(gen, "disconnected", reason);
+    const end = await readLink(reader, this.#o.clock, (bytes) => this.#feed(bytes), () => gen === this.#gen);
+    if (end.kind === "failed") this.#lost(gen, "error", `Device error: ${errorText(end.error)}`);
+    else if (end.kind === "ended") this.#lost(gen, "disconnected", end.reason);
   }
 
   #feed(bytes: Uint8Array): void {
@@ -296,44 +267,30 @@ export class DeviceSession {
 
   #startLoop(): void {
     if (this.#loop !== null) return;
-    const loop: Loop = { cancelled: false, wait: null };
+    const loop: ReconnectLoop = new ReconnectLoop({
+      clock: this.#o.clock,
+      ...(this.#o.reconnectBaseMs !== undefined ? { baseMs: this.#o.reconnectBaseMs } : {}),
+      enabled: () => this.#autoReconnect,
+      announce: (text) => {
+        this.#o.log.log("INFO", text);
+        this.#o.events.onStatus("reconnecting", text);
+      },
+      attempt: (k) => this.#open(`Auto-reconnect successful after ${k} attempts`, loop),
+      failed: (message) => this.#o.events.onError("RECONNECT_FAILED", message),
+      exhausted: (message) => {
+        this.#autoReconnect = false;
+        this.#o.log.log("ERROR", message);
+        this.#o.events.onError("RECONNECT_EXHAUSTED", message);
+      },
+    });
     this.#loop = loop;
-    void this.#runLoop(loop);
-  }
-
-  async #runLoop(loop: Loop): Promise<void> {
-    try {
-      await this.#attempts(loop);
-    } finally {
+    void loop.done.finally(() => {
       if (this.#loop === loop) this.#loop = null;
-    }
-  }
-
-  async #attempts(loop: Loop): Promise<void> {
-    for (let k = 1; k <= MAX_RECONNECT_ATTEMPTS; k++) {
-      const delay = reconnectDelayMs(k, this.#o.reconnectBaseMs);
-      const text = reconnectingText(k, delay);
-      this.#o.log.log("INFO", text);
-      this.#o.events.onStatus("reconnecting", text);
-      loop.wait = sleep(this.#o.clock, delay);
-      const elapsed = await loop.wait.done;
-      loop.wait = null;
-      if (!elapsed || loop.cancelled || !this.#autoReconnect) return;
-      const result = await this.#open(`Auto-reconnect successful after ${k} attempts`, loop);
-      if (loop.cancelled || result === "stale") return;
-      if (result === "ok") return;
-      this.#o.events.onError("RECONNECT_FAILED", `Auto-reconnect attempt ${k}/${MAX_RECONNECT_ATTEMPTS} failed: ${result.code}: ${result.message}`);
-    }
-    this.#autoReconnect = false;
-    this.#o.log.log("ERROR", `Auto-reconnect failed after ${MAX_RECONNECT_ATTEMPTS} attempts`);
-    this.#o.events.onError("RECONNECT_EXHAUSTED", `Auto-reconnect failed after ${MAX_RECONNECT_ATTEMPTS} attempts`);
+    });
   }
 
   #cancelLoop(): void {
-    const loop = this.#loop;
-    if (loop === null) return;
-    loop.cancelled = true;
-    loop.wait?.cancel();
+    this.#loop?.cancel();
     this.#loop = null;
   }
 
@@ -341,8 +298,4 @@ export class DeviceSession {
     this.#state = state;
     this.#o.events.onStatus(state, message);
   }
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

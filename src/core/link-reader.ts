@@ -1,0 +1,51 @@
+/** @module Reads a device link chunk by chunk until it ends, fails, or its session moved on. */
+import type { Clock } from "./clock.ts";
+
+/** Why reading stopped. */
+export type ReadEnd =
+  | { kind: "ended"; reason: string }
+  | { kind: "failed"; error: unknown }
+  | { kind: "stopped" };
+
+/** Longest stretch of back-to-back chunk processing before the reader lets other tasks run. */
+const YIELD_EVERY_MS = 4;
+
+/**
+ * Feeds every chunk to `onChunk`. A read error or the end of the stream is a dropped link
+ * (`ended`); an exception from `onChunk` is `failed`; `current()` turning false is `stopped`.
+ */
+export async function readLink(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  clock: Clock,
+  onChunk: (bytes: Uint8Array) => void,
+  current: () => boolean,
+): Promise<ReadEnd> {
+  let sliceStart = clock.now();
+  for (;;) {
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch (e) {
+      return current() ? { kind: "ended", reason: `link error: ${errorText(e)}` } : { kind: "stopped" };
+    }
+    if (!current()) return { kind: "stopped" };
+    if (chunk.done) return { kind: "ended", reason: "the device closed the link" };
+    try {
+      onChunk(chunk.value);
+    } catch (e) {
+      return { kind: "failed", error: e };
+    }
+    // a source that always has data ready (unthrottled sim, fast replay) resolves reads as
+    // microtasks only; yield to the event loop now and then so sockets and timers still run
+    const now = clock.now();
+    if (now - sliceStart > YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, 0));
+      sliceStart = clock.now();
+    }
+  }
+}
+
+/** The message of an Error, or the value as text. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
