@@ -201,10 +201,17 @@ function openLink(seed: number, rateHz: number, batteryLevel: number, options: S
         controller = c;
       },
       async pull(c) {
-        await turn.due();
-        if (ended) return;
-        while (queue.length < size) produce(queue, feed, perPull, faults);
-        c.enqueue(queue.take(size));
+        while (!ended) {
+          await turn.due();
+          if (ended) return;
+          for (let tries = 0; queue.length < size && tries < 64; tries++) produce(queue, feed, perPull, faults);
+          if (queue.length >= size) {
+            c.enqueue(queue.take(size));
+            return;
+          }
+          // (nearly) every packet dropped: stay silent like a dead link instead of spinning
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
       },
       cancel: end,
     });

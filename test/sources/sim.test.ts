@@ -202,6 +202,16 @@ describe("simulated MW75 source", () => {
     }
   });
 
+  test("dropRate 1 makes a silent link without spinning, and close() still ends it", async () => {
+    const link = await createSimSource({ unthrottled: true, dropRate: 1, activationDelayMs: 0 }).open(openOptions());
+    let timerFired = false;
+    setTimeout(() => (timerFired = true), 20);
+    const got = await readChunks(link.readable, { maxMs: 200 });
+    expect(got.bytes.length).toBe(0);
+    expect(timerFired).toBe(true);
+    await link.close();
+  });
+
   test("invalid options are refused up front", () => {
     expect(() => createSimSource({ rateHz: 0 })).toThrow(RangeError);
     expect(() => createSimSource({ corruptionRate: 2 })).toThrow(RangeError);
