@@ -117,6 +117,17 @@ async function footprint(runtime: Runtime, serverArgs: string[] = []): Promise<F
   });
 }
 
+/** CPU share of a server with one client connected but no device streaming: the floor under `footprint`. */
+async function idleCpu(runtime: Runtime): Promise<number> {
+  return withServer(runtime, [], 1, async (server) => {
+    await sleep(1000);
+    const cpu0 = await cpuSeconds(server.pid);
+    const t0 = performance.now();
+    await sleep(5000);
+    return (await cpuSeconds(server.pid) - cpu0) / ((performance.now() - t0) / 1000);
+  });
+}
+
 const fmt = (v: number, digits = 0): string => v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const verdict = (ok: boolean): string => (ok ? "met" : "NOT met");
 
@@ -140,6 +151,7 @@ async function main(): Promise<void> {
         `500 Hz, 1 client, ${CPU_SECONDS} s (sim delivers every 10 ms): CPU ${fmt(fp.cpuShare * 100, 2)}% of a core, RSS ${fmt(fp.rssMb, 1)} MB (peak ${fmt(fp.peakMb, 1)} MB), ` +
           `${fmt(fp.rate)} eeg_data msgs/s received`,
       );
+      console.log(`baseline: 1 client connected, device idle, 5 s: CPU ${fmt((await idleCpu(runtime)) * 100, 2)}% of a core`);
       // The simulator delivers every 10 ms by default; a per-packet cadence (2 ms) costs more wake-ups.
       // Measured only when the server exposes the simulator's tickMs as --sim-tick-ms.
       const perPacket = await footprint(runtime, ["--sim-tick-ms", "2"]).catch(() => null);
@@ -156,6 +168,7 @@ async function main(): Promise<void> {
       );
     } catch (e) {
       console.log(`failed: ${e instanceof Error ? e.message : String(e)}`);
+      console.log(`baseline: 1 client connected, device idle, 5 s: CPU ${fmt((await idleCpu(runtime)) * 100, 2)}% of a core`);
       // The simulator delivers every 10 ms by default; a per-packet cadence (2 ms) costs more wake-ups.
       // Measured only when the server exposes the simulator's tickMs as --sim-tick-ms.
       const perPacket = await footprint(runtime, ["--sim-tick-ms", "2"]).catch(() => null);
