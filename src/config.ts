@@ -9,6 +9,7 @@ export interface SimFlags {
   rateHz?: number;
   unthrottled?: boolean;
   chunkBytes?: number;
+  tickMs?: number;
   batteryLevel?: number;
   activationDelayMs?: number;
   failActivation?: boolean;
@@ -60,7 +61,7 @@ export const USAGE = `Usage: serve [options]
   --device ADDR             mw75: Bluetooth address (skips the scan)
   --rfcomm-tty PATH         mw75: RFCOMM tty (default /dev/rfcomm0)
   --scan-ms N               mw75: BLE scan duration (default 4000)
-  --sim-seed N --sim-rate-hz N --sim-unthrottled --sim-chunk-bytes N --sim-battery N
+  --sim-seed N --sim-rate-hz N --sim-unthrottled --sim-chunk-bytes N --sim-tick-ms N --sim-battery N
   --sim-activation-delay-ms N --sim-fail-activation --sim-fail-rfcomm --sim-fail-opens N
   --sim-link-loss-ms N --sim-corruption R --sim-drop R
                             simulator tuning and fault injection (for tests)
@@ -100,6 +101,7 @@ const VALUED: Record<string, Setter> = {
   "--sim-seed": (c, v) => void (c.sim.seed = int("--sim-seed", 0, 2 ** 32 - 1)(v)),
   "--sim-rate-hz": (c, v) => void (c.sim.rateHz = real("--sim-rate-hz", 1, 1e6)(v)),
   "--sim-chunk-bytes": (c, v) => void (c.sim.chunkBytes = int("--sim-chunk-bytes", 1, 1 << 20)(v)),
+  "--sim-tick-ms": (c, v) => void (c.sim.tickMs = int("--sim-tick-ms", 0, 1000)(v)),
   "--sim-battery": (c, v) => void (c.sim.batteryLevel = int("--sim-battery", 0, 100)(v)),
   "--sim-activation-delay-ms": (c, v) => void (c.sim.activationDelayMs = int("--sim-activation-delay-ms", 0)(v)),
   "--sim-fail-opens": (c, v) => void (c.sim.failOpens = int("--sim-fail-opens", 0)(v)),

@@ -11,10 +11,10 @@ describe("parseServeArgs", () => {
   test("values, --flag=value and switches", () => {
     const c = parseServeArgs([
       "--host=0.0.0.0", "--port", "0", "-v", "--source", "replay:/tmp/x.bin", "--speed", "0", "--max-clients", "4",
-      "--sim-fail-opens", "2", "--sim-corruption=0.5", "--sim-unthrottled", "--device", "AA:BB:CC:DD:EE:FF", "--scan-ms", "2500",
+      "--sim-fail-opens", "2", "--sim-corruption=0.5", "--sim-tick-ms", "2", "--sim-unthrottled", "--device", "AA:BB:CC:DD:EE:FF", "--scan-ms", "2500",
     ]);
     expect(c).toMatchObject({ host: "0.0.0.0", port: 0, verbose: true, source: { kind: "replay", path: "/tmp/x.bin" }, speed: 0, maxClients: 4, device: "AA:BB:CC:DD:EE:FF", scanMs: 2500 });
-    expect(c.sim).toEqual({ failOpens: 2, corruptionRate: 0.5, unthrottled: true });
+    expect(c.sim).toEqual({ failOpens: 2, corruptionRate: 0.5, tickMs: 2, unthrottled: true });
     expect(parseServeArgs(["--source", "mw75"]).source).toEqual({ kind: "mw75" });
   });
 
