@@ -11,8 +11,10 @@ passed=0 failed=0 broken=()
 # suites whose files are runtime-neutral run under all three runtimes; the rest only under Bun
 # (those start servers and helpers under every runtime themselves)
 NEUTRAL=(test/decoder test/sources test/protocol test/core test/architecture.test.ts)
-NODE_FILES=$(find "${NEUTRAL[@]}" -name '*.test.ts' 2>/dev/null | sort)
-DENO_EXTRA=$(find test/hardware -name '*.deno.test.ts' 2>/dev/null | sort)
+# hardware files named *.deno.test.ts exercise each runtime's own tty opener, so they run in all three
+HARDWARE=$(find test/hardware -name '*.deno.test.ts' 2>/dev/null | sort)
+NODE_FILES="$(find "${NEUTRAL[@]}" -name '*.test.ts' 2>/dev/null | sort) $HARDWARE"
+
 
 run() { # $1 = label, rest = command; output goes to the terminal and to a log
   local label=$1; shift
@@ -42,7 +44,7 @@ else
 fi
 run bun "$bin/bun" test
 # shellcheck disable=SC2086
-run deno "$bin/deno" test --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys $NODE_FILES $DENO_EXTRA
+run deno "$bin/deno" test --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys $NODE_FILES
 # shellcheck disable=SC2086
 run node node --import ./test/_support/register-bun-test.mjs --import tsx --test $NODE_FILES
 
