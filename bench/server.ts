@@ -81,8 +81,9 @@ interface Latency {
   rtt: number;
 }
 
-async function latency(runtime: Runtime): Promise<Latency> {
-  return withServer(runtime, ["--max-clients", "10"], 10, async (_server, clients) => {
+async function latency(runtime: Runtime, clientCount = 10): Promise<Latency> {
+  const serverArgs = clientCount > 1 ? ["--max-clients", String(clientCount)] : [];
+  return withServer(runtime, serverArgs, clientCount, async (_server, clients) => {
     // calibrate every client against the server clock before data flows (no queueing then)
     let rtt = 0;
     for (const c of clients) rtt = Math.max(rtt, (await c.calibrate(50)).rttMs);
@@ -146,6 +147,8 @@ async function main(): Promise<void> {
         `latency at 500 Hz, 10 clients: p50 ${fmt(lat.p50, 3)} ms, p99 ${fmt(lat.p99, 3)} ms, max ${fmt(lat.max, 3)} ms ` +
           `(${fmt(lat.samples)} samples; clock offset error ≤ ${fmt(lat.rtt / 2, 3)} ms)`,
       );
+      const single = await latency(runtime, 1);
+      console.log(`latency at 500 Hz, 1 client (context: less client-side queueing): p50 ${fmt(single.p50, 3)} ms, p99 ${fmt(single.p99, 3)} ms, max ${fmt(single.max, 3)} ms`);
       const fp = await footprint(runtime);
       console.log(
         `500 Hz, 1 client, ${CPU_SECONDS} s (sim delivers every 10 ms): CPU ${fmt(fp.cpuShare * 100, 2)}% of a core, RSS ${fmt(fp.rssMb, 1)} MB (peak ${fmt(fp.peakMb, 1)} MB), ` +
