@@ -52,6 +52,10 @@ async function health(server: ServerProcess): Promise<{ shed: number; packets: {
 }
 
 interface Throughput {
+  /** Server process CPU during the measurement, in cores (1 = one core busy). */
+  serverCpu: number;
+  /** This (client) process's CPU meanwhile, in cores. */
+  clientCpu: number;
   perClient: number;
   total: number;
   shed: number;
@@ -63,13 +67,17 @@ async function throughput(runtime: Runtime, clientCount: number): Promise<Throug
     await startStreaming(clients);
     const shedBefore = (await health(server)).shed;
     for (const c of clients) c.eeg = 0;
+    const cpu0 = await cpuSeconds(server.pid);
+    const own0 = process.cpuUsage();
     const t0 = performance.now();
     await sleep(THROUGHPUT_SECONDS * 1000);
+    const own = process.cpuUsage(own0);
     const seconds = (performance.now() - t0) / 1000;
+    const serverCpu = ((await cpuSeconds(server.pid)) - cpu0) / seconds;
     const counts = clients.map((c) => c.eeg);
     const shed = (await health(server)).shed - shedBefore;
     const total = counts.reduce((a, b) => a + b, 0) / seconds;
-    return { perClient: total / clientCount, total, shed: shed / seconds };
+    return { perClient: total / clientCount, total, shed: shed / seconds, serverCpu, clientCpu: (own.user + own.system) / 1e6 / seconds };
   });
 }
 
@@ -139,9 +147,9 @@ async function main(): Promise<void> {
     console.log(`\n== server on ${runtime}`);
     try {
       const one = await throughput(runtime, 1);
-      console.log(`throughput, sim unthrottled, 1 client:   ${fmt(one.total)} eeg_data msgs/s delivered (server shed ${fmt(one.shed)}/s)`);
+      console.log(`throughput, sim unthrottled, 1 client:   ${fmt(one.total)} eeg_data msgs/s delivered (server shed ${fmt(one.shed)}/s, server CPU ${fmt(one.serverCpu * 100)}% of a core, client CPU ${fmt(one.clientCpu * 100)}%)`);
       const ten = await throughput(runtime, 10);
-      console.log(`throughput, sim unthrottled, 10 clients: ${fmt(ten.total)} msgs/s in total, ${fmt(ten.perClient)} per client (shed ${fmt(ten.shed)}/s)`);
+      console.log(`throughput, sim unthrottled, 10 clients: ${fmt(ten.total)} msgs/s in total, ${fmt(ten.perClient)} per client (shed ${fmt(ten.shed)}/s, server CPU ${fmt(ten.serverCpu * 100)}%, client CPU ${fmt(ten.clientCpu * 100)}%)`);
       const lat = await latency(runtime);
       console.log(
         `latency at 500 Hz, 10 clients: p50 ${fmt(lat.p50, 3)} ms, p99 ${fmt(lat.p99, 3)} ms, max ${fmt(lat.max, 3)} ms ` +
