@@ -1,24 +1,11 @@
 /** @module Command-line options of `serve` (all three runtimes): parsing, validation and the usage text. */
+import type { SimOptions } from "./sources/sim.ts";
 
 /** Where bytes come from. */
 export type SourceSpec = { kind: "sim" } | { kind: "replay"; path: string } | { kind: "mw75" };
 
-/** Simulator fault/tuning flags (mirrors the sim source's options). */
-export interface SimFlags {
-  seed?: number;
-  rateHz?: number;
-  unthrottled?: boolean;
-  chunkBytes?: number;
-  tickMs?: number;
-  batteryLevel?: number;
-  activationDelayMs?: number;
-  failActivation?: boolean;
-  failRfcomm?: boolean;
-  failOpens?: number;
-  linkLossAfterMs?: number;
-  corruptionRate?: number;
-  dropRate?: number;
-}
+/** Simulator fault/tuning flags: exactly the sim source's options. */
+export type SimFlags = SimOptions;
 
 /** Everything `serve` accepts. */
 export interface ServeConfig {

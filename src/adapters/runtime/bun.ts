@@ -2,6 +2,7 @@
 import type { ServerWebSocket } from "bun";
 import { getConnInfo, upgradeWebSocket, websocket } from "hono/bun";
 import type { RuntimeAdapter } from "../../server/runtime.ts";
+import { formatRemote, onFirstShutdownSignal } from "./shared.ts";
 
 /** Bun: the raw socket's send() returns 0 when Bun dropped the message, which hono/bun hides. */
 export const bunRuntime: RuntimeAdapter = {
@@ -24,20 +25,8 @@ export const bunRuntime: RuntimeAdapter = {
       batch: (fn) => void raw.cork(fn),
     };
   },
-  remoteOf(c) {
-    const info = getConnInfo(c);
-    return `${info.remote.address ?? "unknown"}:${info.remote.port ?? 0}`;
-  },
-  onShutdownSignal(handler) {
-    let fired = false;
-    const once = (signal: string) => {
-      if (fired) return;
-      fired = true;
-      handler(signal);
-    };
-    process.on("SIGINT", () => once("SIGINT"));
-    process.on("SIGTERM", () => once("SIGTERM"));
-  },
+  remoteOf: (c) => formatRemote(getConnInfo(c)),
+  onShutdownSignal: (handler) => onFirstShutdownSignal(handler, (signal, listener) => process.on(signal, listener)),
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   exit: (code) => process.exit(code),

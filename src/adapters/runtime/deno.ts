@@ -1,6 +1,7 @@
 /** @module Deno runtime adapter: Deno.serve with hono/deno's WebSocket helper; `ws.raw` is a WHATWG WebSocket. */
 import { getConnInfo, upgradeWebSocket } from "hono/deno";
 import type { RuntimeAdapter } from "../../server/runtime.ts";
+import { formatRemote, onFirstShutdownSignal } from "./shared.ts";
 
 const encoder = new TextEncoder();
 
@@ -33,20 +34,8 @@ export const denoRuntime: RuntimeAdapter = {
       close: (code, reason) => raw.close(code, reason),
     };
   },
-  remoteOf(c) {
-    const info = getConnInfo(c);
-    return `${info.remote.address ?? "unknown"}:${info.remote.port ?? 0}`;
-  },
-  onShutdownSignal(handler) {
-    let fired = false;
-    const once = (signal: string) => {
-      if (fired) return;
-      fired = true;
-      handler(signal);
-    };
-    Deno.addSignalListener("SIGINT", () => once("SIGINT"));
-    Deno.addSignalListener("SIGTERM", () => once("SIGTERM"));
-  },
+  remoteOf: (c) => formatRemote(getConnInfo(c)),
+  onShutdownSignal: (handler) => onFirstShutdownSignal(handler, (signal, listener) => Deno.addSignalListener(signal, listener)),
   stdout: (text) => writeAll(Deno.stdout, text),
   stderr: (text) => writeAll(Deno.stderr, text),
   exit: (code) => Deno.exit(code),

@@ -4,6 +4,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { createNodeWebSocket } from "@hono/node-ws";
 import type { Hono } from "hono";
 import type { RuntimeAdapter } from "../../server/runtime.ts";
+import { formatRemote, onFirstShutdownSignal } from "./shared.ts";
 
 /** The part of a `ws` WebSocket (ws.raw under @hono/node-ws) the outbox uses. */
 interface NodeWsSocket {
@@ -62,20 +63,8 @@ export const nodeRuntime: RuntimeAdapter = {
       },
     };
   },
-  remoteOf(c) {
-    const info = getConnInfo(c);
-    return `${info.remote.address ?? "unknown"}:${info.remote.port ?? 0}`;
-  },
-  onShutdownSignal(handler) {
-    let fired = false;
-    const once = (signal: string) => {
-      if (fired) return;
-      fired = true;
-      handler(signal);
-    };
-    process.on("SIGINT", () => once("SIGINT"));
-    process.on("SIGTERM", () => once("SIGTERM"));
-  },
+  remoteOf: (c) => formatRemote(getConnInfo(c)),
+  onShutdownSignal: (handler) => onFirstShutdownSignal(handler, (signal, listener) => process.on(signal, listener)),
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   exit: (code) => process.exit(code),
