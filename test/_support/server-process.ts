@@ -15,7 +15,8 @@ export function serveCommand(runtime: Runtime): string[] {
     case "bun":
       return [`${BIN}/bun`, "src/bun.ts"];
     case "deno":
-      return [`${BIN}/deno`, "run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", "src/deno.ts"];
+      // the same permissions as `deno task serve`
+      return [`${BIN}/deno`, "run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", "src/deno.ts"];
     case "node":
       return ["node", "--import", "tsx", "src/node.ts"];
   }
@@ -35,10 +36,22 @@ export interface ServerProcess {
   kill(): void;
 }
 
-/** Spawns the server with `--port 0` plus `args` and waits (bounded) for the `listening on` line. */
-export function startServer(runtime: Runtime, args: string[], timeoutMs = 20_000): Promise<ServerProcess> {
+/**
+ * Spawns the server with `--port 0` plus `args` (and extra environment variables) and waits,
+ * bounded, for the `listening on` line.
+ */
+export function startServer(
+  runtime: Runtime,
+  args: string[],
+  timeoutMs = 20_000,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const [cmd, ...pre] = serveCommand(runtime);
-  const child = spawn(cmd!, [...pre, "--port", "0", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cmd!, [...pre, "--port", "0", ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   let out = "";
   let err = "";
   const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? -1)));

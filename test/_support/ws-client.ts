@@ -27,6 +27,8 @@ export interface WsClient {
   sendBinary(bytes: Uint8Array): void;
   /** First message after the read cursor matching `pred`; moves the cursor past it. Rejects after `timeoutMs`. */
   next(pred: (m: Msg) => boolean, timeoutMs?: number, what?: string): Promise<Msg>;
+  /** Moves the read cursor to the end: `next` then only sees messages that arrive later. */
+  skipAll(): void;
   /** Sends `{id, type, data}` and waits for the non-eeg reply carrying that id. */
   request(type: string, data?: unknown, timeoutMs?: number): Promise<Msg>;
   /** Stops/restarts reading from the socket (TCP back-pressure builds up on the server). */
@@ -191,13 +193,14 @@ function createClient(socket: Socket, initial: Buffer): WsClient {
               return true;
             }
           }
-          cursor = Math.max(cursor, 0);
           return false;
         };
         const timer = setTimeout(() => {
           cleanup();
-          const recent = messages.slice(-5).map((m) => m.raw.slice(0, 160)).join("\n  ");
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last messages:\n  ${recent}`));
+          // control messages say more about a stuck scenario than the last eeg_data do
+          const control = messages.filter((m) => m.type !== "eeg_data").slice(-8);
+          const recent = control.map((m) => m.raw.slice(0, 160)).join("\n  ");
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last control messages:\n  ${recent}`));
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
@@ -208,6 +211,7 @@ function createClient(socket: Socket, initial: Buffer): WsClient {
         waiters.add(onWake);
       });
     },
+    skipAll: () => void (cursor = messages.length),
     request(type, data, timeoutMs = 5000) {
       const id = `req-${++requestSeq}`;
       client.send(data === undefined ? { id, type } : { id, type, data });
