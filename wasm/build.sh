@@ -17,7 +17,7 @@ build() { # $1 = crate dir, $2 = output file
   target_dir=$(mktemp -d)
   # path remapping keeps the build directory out of the module, so any checkout builds the same bytes
   RUSTC="$rustc_bin" CARGO_TARGET_DIR="$target_dir" \
-    RUSTFLAGS="--remap-path-prefix=$1=decoder-rs --remap-path-prefix=$HOME=~" \
+    RUSTFLAGS="-C target-feature=+simd128 --remap-path-prefix=$1=decoder-rs --remap-path-prefix=$HOME=~" \
     "$cargo_bin" build --quiet --release --offline --target wasm32-unknown-unknown \
     --manifest-path "$1/Cargo.toml"
   cp "$target_dir/wasm32-unknown-unknown/release/mw75_decoder.wasm" "$2"

@@ -47,17 +47,11 @@ pub fn write_eeg(window: &[u8; PACKET_LEN], out: &mut Output, n: usize, stats: &
     out.reference[n] = f32::from_bits(ref_bits) as f64;
     out.drl[n] = f32::from_bits(drl_bits) as f64;
 
-    let mut big = big_flag(ref_bits) | big_flag(drl_bits);
-    let scaled: &mut [f64; CHANNELS] = slot(&mut out.channels, n);
-    for (k, value) in scaled.iter_mut().enumerate() {
-        let bits = bits_at(window, CHANNELS_OFFSET + 4 * k);
-        big |= big_flag(bits);
-        // widen first, then scale in f64: the same arithmetic as the reference server
-        *value = f32::from_bits(bits) as f64 * UV_PER_COUNT;
-    }
+    let big = big_flag(ref_bits) | big_flag(drl_bits);
+    let any_big = scale_channels(window, slot(&mut out.channels, n)) || big & 0x8000_0000 != 0;
 
     let (mut lead_off, mut non_finite) = (0u16, 0u16);
-    if big & 0x8000_0000 != 0 {
+    if any_big {
         for k in 0..CHANNELS {
             let bits = bits_at(window, CHANNELS_OFFSET + 4 * k);
             if bits == LEAD_OFF_BITS {
@@ -77,6 +71,46 @@ pub fn write_eeg(window: &[u8; PACKET_LEN], out: &mut Output, n: usize, stats: &
     }
     out.lead_off[n] = lead_off;
     out.non_finite[n] = non_finite;
+}
+
+/// Writes the 12 channels in µV; true when any raw value is big enough to need the exact tests.
+///
+/// The scale is applied after widening to f64: the same arithmetic as the reference server.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[inline(always)]
+fn scale_channels(window: &[u8; PACKET_LEN], scaled: &mut [f64; CHANNELS]) -> bool {
+    let mut big = 0;
+    for (k, value) in scaled.iter_mut().enumerate() {
+        let bits = bits_at(window, CHANNELS_OFFSET + 4 * k);
+        big |= big_flag(bits);
+        *value = f32::from_bits(bits) as f64 * UV_PER_COUNT;
+    }
+    big & 0x8000_0000 != 0
+}
+
+/// The same as the scalar version, four channels per 128-bit vector (WebAssembly SIMD).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn scale_channels(window: &[u8; PACKET_LEN], scaled: &mut [f64; CHANNELS]) -> bool {
+    use core::arch::wasm32::*;
+    let scale = f64x2_splat(UV_PER_COUNT);
+    let exponent = u32x4_splat(EXPONENT_MASK);
+    let carry = u32x4_splat(BIG_EXPONENT_CARRY);
+    let mut big = u32x4_splat(0);
+    for q in 0..CHANNELS / 4 {
+        // SAFETY: bytes 12 + 16q .. 28 + 16q lie inside the 63-byte window and f64 slots
+        // 4q .. 4q + 4 inside the 12; WebAssembly vector loads and stores need no alignment.
+        unsafe {
+            let raw = v128_load(window.as_ptr().add(CHANNELS_OFFSET + 16 * q) as *const v128);
+            big = v128_or(big, i32x4_add(v128_and(raw, exponent), carry));
+            let low = f64x2_promote_low_f32x4(raw);
+            let high = f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 2, 3>(raw, raw));
+            let out = scaled.as_mut_ptr().add(4 * q);
+            v128_store(out as *mut v128, f64x2_mul(low, scale));
+            v128_store(out.add(2) as *mut v128, f64x2_mul(high, scale));
+        }
+    }
+    i32x4_bitmask(big) != 0
 }
 
 /// Writes a non-EEG packet into slot `n`, keeping its raw bytes.
