@@ -45,7 +45,7 @@ function decoderOver(wasm: DecoderExports): Decoder {
   let heap32 = new Uint32Array(wasm.memory.buffer);
   let batch = batchViews(wasm);
 
-  /** Views are made once and re-made only if memory grew (growth detaches the old buffer). */
+  /** Views are made once and re-made only if memory grew (growth detaches the old views). */
   function refreshViews(): void {
     heap = new Uint8Array(wasm.memory.buffer);
     heap32 = new Uint32Array(wasm.memory.buffer);
@@ -54,9 +54,14 @@ function decoderOver(wasm: DecoderExports): Decoder {
 
   /** Copies one block (≤ capacity) straight into the decoder's input area and decodes it. */
   function feedBlock(block: Uint8Array): number {
-    if (heap.byteLength === 0) refreshViews();
-    // the module keeps the next input address in memory: no call needed to ask for it
-    heap.set(block, heap32[inputCell]!);
+    // the module keeps the next input address in memory: no call needed to ask for it; a
+    // detached view (memory grew) reads undefined, which costs nothing to test, unlike byteLength
+    let at = heap32[inputCell];
+    if (at === undefined) {
+      refreshViews();
+      at = heap32[inputCell]!;
+    }
+    heap.set(block, at);
     const count = checkFeedStatus(wasm.feed(block.length), block.length);
     batch.count = count;
     return count;
