@@ -62,8 +62,8 @@ function decoderOver(wasm: DecoderExports): Decoder {
       at = heap32[inputCell]!;
     }
     heap.set(block, at);
-    const count = checkFeedStatus(wasm.feed(block.length), block.length);
-    batch.count = count;
+    const count = wasm.feed(block.length);
+    batch.count = count < 0 ? checkFeedStatus(count, block.length) : count;
     return count;
   }
 
