@@ -140,6 +140,18 @@ async function idleCpu(runtime: Runtime): Promise<number> {
 const fmt = (v: number, digits = 0): string => v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const verdict = (ok: boolean): string => (ok ? "met" : "NOT met");
 
+/** Idle CPU and the CPU of a per-packet (2 ms) simulator cadence: what wake-ups cost on this machine. */
+async function printWakeUpCosts(runtime: Runtime): Promise<void> {
+  console.log(`baseline: 1 client connected, device idle, 5 s: CPU ${fmt((await idleCpu(runtime)) * 100, 2)}% of a core`);
+  // the simulator delivers every 10 ms by default; a per-packet cadence costs five times the wake-ups
+  const perPacket = await footprint(runtime, ["--sim-tick-ms", "2"]).catch(() => null);
+  console.log(
+    perPacket
+      ? `500 Hz, 1 client, sim delivering every 2 ms: CPU ${fmt(perPacket.cpuShare * 100, 2)}% of a core, RSS ${fmt(perPacket.rssMb, 1)} MB`
+      : "500 Hz, 1 client, sim delivering every 2 ms: not measured (the server failed to stream)",
+  );
+}
+
 async function main(): Promise<void> {
   console.log(`MW75 server benchmark (client: ${"Bun" in globalThis ? "bun" : "other"} in one process; server: child process per scenario)`);
   const targets: string[] = [];
@@ -162,15 +174,7 @@ async function main(): Promise<void> {
         `500 Hz, 1 client, ${CPU_SECONDS} s (sim delivers every 10 ms): CPU ${fmt(fp.cpuShare * 100, 2)}% of a core, RSS ${fmt(fp.rssMb, 1)} MB (peak ${fmt(fp.peakMb, 1)} MB), ` +
           `${fmt(fp.rate)} eeg_data msgs/s received`,
       );
-      console.log(`baseline: 1 client connected, device idle, 5 s: CPU ${fmt((await idleCpu(runtime)) * 100, 2)}% of a core`);
-      // The simulator delivers every 10 ms by default; a per-packet cadence (2 ms) costs more wake-ups.
-      // Measured only when the server exposes the simulator's tickMs as --sim-tick-ms.
-      const perPacket = await footprint(runtime, ["--sim-tick-ms", "2"]).catch(() => null);
-      console.log(
-        perPacket
-          ? `500 Hz, 1 client, sim delivering every 2 ms: CPU ${fmt(perPacket.cpuShare * 100, 2)}% of a core, RSS ${fmt(perPacket.rssMb, 1)} MB`
-          : "500 Hz, 1 client, sim delivering every 2 ms: not measured (server has no --sim-tick-ms flag)",
-      );
+      await printWakeUpCosts(runtime);
       targets.push(
         `${runtime.padEnd(5)} ≥ 200k msgs/s to one client${runtime === "bun" ? "" : " (target is for Bun)"}: ${fmt(one.total)} — ${verdict(one.total >= 200_000)}`,
         `${runtime.padEnd(5)} p99 ≤ 1 ms (500 Hz, 10 clients): ${fmt(lat.p99, 3)} ms — ${verdict(lat.p99 <= 1)}`,
@@ -179,15 +183,7 @@ async function main(): Promise<void> {
       );
     } catch (e) {
       console.log(`failed: ${e instanceof Error ? e.message : String(e)}`);
-      console.log(`baseline: 1 client connected, device idle, 5 s: CPU ${fmt((await idleCpu(runtime)) * 100, 2)}% of a core`);
-      // The simulator delivers every 10 ms by default; a per-packet cadence (2 ms) costs more wake-ups.
-      // Measured only when the server exposes the simulator's tickMs as --sim-tick-ms.
-      const perPacket = await footprint(runtime, ["--sim-tick-ms", "2"]).catch(() => null);
-      console.log(
-        perPacket
-          ? `500 Hz, 1 client, sim delivering every 2 ms: CPU ${fmt(perPacket.cpuShare * 100, 2)}% of a core, RSS ${fmt(perPacket.rssMb, 1)} MB`
-          : "500 Hz, 1 client, sim delivering every 2 ms: not measured (server has no --sim-tick-ms flag)",
-      );
+      await printWakeUpCosts(runtime);
       targets.push(`${runtime.padEnd(5)} benchmark failed — targets not measured`);
     }
   }

@@ -1,18 +1,10 @@
 /** @module Seeded stream generators for decoder tests: clean packets, damaged streams, random garbage. */
 import { CHANNEL_COUNT, PACKET_LEN } from "../../src/decoder/types.ts";
 import { writePacket } from "../../src/sources/packet-builder.ts";
+import { createPrng } from "../../src/sources/signal.ts";
 
-/** Small deterministic PRNG (mulberry32) so every failure can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded PRNG, so every failure can be replayed from its seed. */
+export const prng = createPrng;
 
 /** `count` valid EEG packets with counters from `firstCounter` and raw values from `random`. */
 export function cleanStream(count: number, random: () => number, firstCounter = 0): Uint8Array {
