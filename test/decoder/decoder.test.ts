@@ -4,20 +4,11 @@ import { createDecoder } from "../../src/decoder/decoder.ts";
 import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
 import type { DecodedPacket, Decoder } from "../../src/decoder/types.ts";
 import { buildPacket } from "../../src/sources/packet-builder.ts";
+import { concat } from "../_support/source-helpers.ts";
 import { cleanStream, damagedStream, garbage, prng, randomChunks } from "../_support/streams.ts";
 
 const wasm = new WebAssembly.Module(await readDecoderWasm());
 const fresh = (): Promise<Decoder> => createDecoder(wasm);
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** A comparable summary; JSON turns NaN into null on both sides, so compare through it. */
 function summary(packets: DecodedPacket[]): string {
