@@ -9,7 +9,8 @@ use crate::framer::{Framer, INPUT_CAPACITY};
 use crate::output::{Output, OUTPUT_CAPACITY};
 use crate::stats::STATS_FIELDS;
 
-/// Bumped on any change a host could observe (exports, layouts, field order).
+/// Bumped on any change that breaks a host (removed or changed exports, layouts, field order);
+/// an added export keeps it, and hosts check for the exports they need.
 const ABI_VERSION: u32 = 1;
 
 /// Returned by `feed` when `len` exceeds `input_capacity()`.
@@ -70,6 +71,13 @@ pub extern "C" fn feed(len: u32) -> i32 {
 pub extern "C" fn reset() {
     unsafe { FRAMER.reset() }
     input_ptr();
+}
+
+/// Drops the retained partial packet, keeping statistics and counter history; returns the
+/// bytes dropped. `end` does not move, so the next input address stays valid.
+#[no_mangle]
+pub extern "C" fn discard_tail() -> u32 {
+    unsafe { FRAMER.discard_tail() as u32 }
 }
 
 #[no_mangle]

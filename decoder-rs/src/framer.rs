@@ -77,6 +77,19 @@ impl Framer {
         }
     }
 
+    /// Drops the retained partial packet (≤ 62 bytes) and returns how many bytes it held.
+    ///
+    /// For a stream that was cut and resumed (a capture of several connections): the next
+    /// bytes must not complete the old packet. The bytes count as skipped; the statistics and
+    /// the counter history stay, so the resumed stream's first counter jump counts as lost
+    /// packets, as a gap inside one connection would.
+    pub fn discard_tail(&mut self) -> usize {
+        let dropped = self.end - self.start;
+        self.stats.bytes_skipped += dropped as u64;
+        self.start = self.end;
+        dropped
+    }
+
     pub fn residual(&self) -> &[u8] {
         &self.buf[self.start..self.end]
     }

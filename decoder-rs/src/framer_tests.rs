@@ -191,3 +191,53 @@ fn input_larger_than_the_input_area_is_fed_in_blocks_with_exact_offsets() {
     assert!(seen.iter().enumerate().all(|(i, s)| s.3 == 63 * i as u64));
     assert_eq!(framer.stats().bytes_in, bytes.len() as u64);
 }
+
+#[test]
+fn discard_tail_drops_the_partial_packet_and_counts_it_as_skipped() {
+    let bytes = stream(&[eeg(1), eeg(2)]);
+    let mut framer = Box::new(Framer::new());
+    run(&mut framer, &[&bytes[..63 + 40]]);
+    let before = *framer.stats();
+    assert_eq!(framer.discard_tail(), 40);
+    assert!(framer.residual().is_empty());
+    assert_eq!(framer.stats().bytes_skipped, before.bytes_skipped + 40);
+    assert_eq!(Stats { bytes_skipped: before.bytes_skipped, ..*framer.stats() }, before);
+}
+
+#[test]
+fn after_discard_tail_the_next_connection_decodes_cleanly_and_its_counter_jump_is_lost() {
+    let first = stream(&[eeg(10), eeg(11)]);
+    let second = stream(&[eeg(0), eeg(1)]);
+    let mut framer = Box::new(Framer::new());
+    // the first connection ends 20 bytes into packet 11
+    run(&mut framer, &[&first[..63 + 20]]);
+    assert_eq!(framer.discard_tail(), 20);
+    let seen = run(&mut framer, &[&second]);
+    assert_eq!(seen.iter().map(|s| s.2).collect::<Vec<_>>(), vec![0, 1]);
+    let stats = framer.stats();
+    assert_eq!(stats.checksum_failures, 0);
+    // 10 → 0 skips 11..=255: 245 packets, counted exactly like a gap inside one connection
+    assert_eq!((stats.eeg_packets, stats.lost_packets, stats.duplicate_packets), (3, 245, 0));
+}
+
+#[test]
+fn without_discard_tail_the_glued_connections_fail_checksums() {
+    let first = stream(&[eeg(10), eeg(11)]);
+    let second = stream(&[eeg(0), eeg(1)]);
+    let mut framer = Box::new(Framer::new());
+    run(&mut framer, &[&first[..63 + 20], &second]);
+    assert!(framer.stats().checksum_failures > 0);
+}
+
+#[test]
+fn discard_tail_with_no_tail_returns_zero_and_changes_nothing() {
+    let mut framer = Box::new(Framer::new());
+    assert_eq!(framer.discard_tail(), 0);
+    run(&mut framer, &[&eeg(5)]);
+    let before = *framer.stats();
+    assert_eq!(framer.discard_tail(), 0);
+    assert_eq!(*framer.stats(), before);
+    // the counter history survives: 5 → 7 misses one packet
+    run(&mut framer, &[&eeg(7)]);
+    assert_eq!(framer.stats().lost_packets, 1);
+}

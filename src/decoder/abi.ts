@@ -24,6 +24,7 @@ export interface DecoderExports {
   input_ptr_cell(): number;
   feed(len: number): number;
   reset(): void;
+  discard_tail(): number;
   residual_ptr(): number;
   residual_len(): number;
   stats_ptr(): number;
@@ -63,6 +64,10 @@ export function asDecoderExports(exports: WebAssembly.Exports): DecoderExports {
   const version = candidate.abi_version();
   if (version !== ABI_VERSION) {
     throw new TypeError(`Cannot use the module: decoder ABI ${version}, this binding needs ${ABI_VERSION}`);
+  }
+  // added within ABI 1 (wasm/ABI.md): an older module of the same version lacks it
+  if (typeof candidate.discard_tail !== "function") {
+    throw new TypeError("Cannot use the module: it has no discard_tail export (built before it was added); rebuild it with: npm run wasm:build");
   }
   return candidate as DecoderExports;
 }

@@ -100,7 +100,7 @@ function decoderOver(wasm: DecoderExports): Decoder {
     return new Uint8Array(wasm.memory.buffer, wasm.residual_ptr(), wasm.residual_len()).slice();
   }
 
-  return { push, pushBatch, stats, residual, reset: () => wasm.reset() };
+  return { push, pushBatch, stats, residual, discardTail: () => wasm.discard_tail(), reset: () => wasm.reset() };
 }
 
 /** Copies packet `i` of a batch into a plain object. */

@@ -100,6 +100,12 @@ export interface Decoder {
   stats(): DecodeStats;
   /** The bytes held back for the next call (at most 62: a partial packet). */
   residual(): Uint8Array;
+  /**
+   * Drops the held-back partial packet and returns its length (0–62), counted in `bytesSkipped`.
+   * Statistics and the counter history stay, so after a cut-and-resumed stream (the next
+   * connection of a capture) the first counter jump counts as lost packets, not as corruption.
+   */
+  discardTail(): number;
   /** Forgets buffered bytes, counters and statistics. */
   reset(): void;
 }

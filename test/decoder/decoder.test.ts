@@ -1,5 +1,6 @@
 /** @module Behaviour of createDecoder beyond the vectors: flags, stats, batches, limits, chunking property. */
 import { describe, expect, test } from "bun:test";
+import { asDecoderExports } from "../../src/decoder/abi.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";
 import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
 import type { DecodedPacket, Decoder } from "../../src/decoder/types.ts";
@@ -104,6 +105,33 @@ describe("createDecoder", () => {
     expect(decoder.stats().bytesIn).toBe(0);
     expect(decoder.push(packet.subarray(40))).toEqual([]);
     expect(decoder.push(packet).map((p) => p.offset)).toEqual([23]);
+  });
+
+  test("discardTail drops the partial packet but keeps stats and counter history", async () => {
+    const decoder = await fresh();
+    const cut = concat([buildPacket({ counter: 10 }), buildPacket({ counter: 11 }).subarray(0, 25)]);
+    decoder.push(cut);
+    const before = decoder.stats();
+    expect(decoder.discardTail()).toBe(25);
+    expect(decoder.residual().length).toBe(0);
+    expect(decoder.stats()).toEqual({ ...before, bytesSkipped: before.bytesSkipped + 25 });
+    // the next connection starts on a packet boundary: no checksum failure, the jump 10 → 0 is lost
+    const next = decoder.push(concat([buildPacket({ counter: 0 }), buildPacket({ counter: 1 })]));
+    expect(next.map((p) => [p.counter, p.offset])).toEqual([[0, 88], [1, 151]]);
+    expect(decoder.stats()).toMatchObject({ eegPackets: 3, checksumFailures: 0, lostPackets: 245, duplicatePackets: 0 });
+    expect(decoder.discardTail()).toBe(0);
+  });
+
+  test("refuses an ABI 1 module built before discard_tail existed", () => {
+    const old = { abi_version: () => 1, memory: new WebAssembly.Memory({ initial: 1 }) };
+    expect(() => asDecoderExports(old)).toThrow(/discard_tail/);
+  });
+
+  test("without discardTail the same bytes fail checksums", async () => {
+    const decoder = await fresh();
+    decoder.push(concat([buildPacket({ counter: 10 }), buildPacket({ counter: 11 }).subarray(0, 25)]));
+    decoder.push(concat([buildPacket({ counter: 0 }), buildPacket({ counter: 1 })]));
+    expect(decoder.stats().checksumFailures).toBeGreaterThan(0);
   });
 
   test("instances never share state", async () => {
