@@ -3,7 +3,7 @@ export { createDecoder } from "./decoder/decoder.ts";
 export type { Decoder, DecodedPacket, DecodeStats, EegPacket, EventPacket, PacketBatch } from "./decoder/types.ts";
 export { BridgeError } from "./core/errors.ts";
 export type { ErrorCode } from "./core/errors.ts";
-export type { ByteStreamHandle, DeviceLink, DeviceSource, LogLevel, Logger, OpenTty } from "./core/ports.ts";
+export type { ByteStreamHandle, DeviceLink, DeviceSource, LinkBoundary, LinkChunk, LogLevel, Logger, OpenTty } from "./core/ports.ts";
 export { systemClock } from "./core/clock.ts";
 export type { Clock } from "./core/clock.ts";
 export { createLogHub } from "./core/log-hub.ts";

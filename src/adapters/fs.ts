@@ -8,11 +8,13 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-/** A capture sink on a file; `ready` settles once the file is open (or failed to open). */
+/** A capture sink on a file; `ready` settles once the file is open and its size known (or it failed to open). */
 export interface FileSink extends CaptureSink {
   readonly path: string;
   /** Rejects with a message naming the path when the file cannot be opened for appending. */
   readonly ready: Promise<void>;
+  /** Size of the file when it was opened (0 for a new file); rejects as `ready` does. */
+  readonly bytesAtOpen: Promise<number>;
 }
 
 /**
@@ -21,19 +23,22 @@ export interface FileSink extends CaptureSink {
  * buffer), so a crash loses nothing already written.
  */
 export function createFileSink(path: string): FileSink {
-  const opening = open(path, "a").catch((err: unknown) => {
+  // the size tells the capture whether this run appends to an earlier one (boundary records)
+  const opened = open(path, "a").then(async (handle) => ({ handle, size: (await handle.stat()).size })).catch((err: unknown) => {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(`Cannot open capture file ${path} for writing: ${reason}`, { cause: err });
   });
-  const ready = opening.then(() => undefined);
+  const opening = opened.then((o) => o.handle);
+  const bytesAtOpen = opened.then((o) => o.size);
+  const ready = opened.then(() => undefined);
   // the failure is reported through `ready` and write(); keep it from counting as unhandled
-  opening.catch(() => {});
-  ready.catch(() => {});
+  for (const p of [opening, bytesAtOpen, ready]) p.catch(() => {});
   let closing: Promise<void> | undefined;
 
   return {
     path,
     ready,
+    bytesAtOpen,
     async write(chunk) {
       if (closing) throw new Error(`Capture file ${path} is already closed`);
       const handle = await opening;

@@ -1,4 +1,5 @@
-/** @module JSON-lines encoding of decoded packets and stats for the `decode` command (no NaN tokens). */
+/** @module JSON-lines encoding of decoded packets, capture boundaries and stats for the `decode` command (no NaN tokens). */
+import type { LinkBoundary } from "../core/ports.ts";
 import type { DecodedPacket, DecodeStats } from "../decoder/types.ts";
 
 /** JSON has no NaN or Infinity: such values become null and the packet says `non_finite`. */
@@ -29,6 +30,11 @@ export function packetLine(packet: DecodedPacket): string {
   };
   if (packet.nonFinite) line.non_finite = true;
   return JSON.stringify(line);
+}
+
+/** One line for a capture's boundary record; `droppedBytes` is the unfinished packet discarded there. */
+export function boundaryLine(boundary: LinkBoundary, droppedBytes: number): string {
+  return JSON.stringify({ type: "boundary", connection: boundary.connection, unix_ms: boundary.startedAtMs, dropped_bytes: droppedBytes });
 }
 
 /** The closing line with the decoder's totals and the bytes left undecoded at the end. */

@@ -1,19 +1,38 @@
-/** @module `decode [FILE]`: raw MW75 bytes (file or stdin) → one JSON line per packet, then a stats line. */
+/** @module `decode [FILE]`: raw MW75 bytes or a capture (file or stdin) → one JSON line per packet, then a stats line. */
 import { createReadStream } from "node:fs";
 import process from "node:process";
 import { readDecoderWasm } from "../adapters/wasm-file.ts";
+import type { LinkChunk } from "../core/ports.ts";
 import { createDecoder } from "../decoder/decoder.ts";
-import { packetLine, statsLine } from "./decode-format.ts";
+import type { Decoder } from "../decoder/types.ts";
+import { createCaptureSplitter } from "../sources/capture-format.ts";
+import { boundaryLine, packetLine, statsLine } from "./decode-format.ts";
 
 const USAGE = `Usage: decode [FILE]
 Reads raw MW75 RFCOMM bytes from FILE (or standard input when no FILE is given) and writes one
-JSON line per decoded packet in stream order, then a final {"type":"stats",...} line.`;
+JSON line per decoded packet in stream order, then a final {"type":"stats",...} line.
+A --capture file of several connections is split at its boundary records: each one drops the
+unfinished packet of the previous connection and prints
+{"type":"boundary","connection":N,"unix_ms":T,"dropped_bytes":K} in stream order.`;
 
 const READ_ERRORS: Record<string, string> = {
   ENOENT: "no such file",
   EACCES: "permission denied",
   EISDIR: "it is a directory",
 };
+
+/** Decodes data pieces and turns boundary markers into their line, in stream order. */
+function linesOf(decoder: Decoder, pieces: LinkChunk[]): string[] {
+  const lines: string[] = [];
+  for (const piece of pieces) {
+    if (piece instanceof Uint8Array) {
+      for (const packet of decoder.push(piece)) lines.push(packetLine(packet));
+    } else {
+      lines.push(boundaryLine(piece, decoder.discardTail()));
+    }
+  }
+  return lines;
+}
 
 function write(text: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -35,9 +54,10 @@ async function main(args: string[]): Promise<number> {
   const decoder = await createDecoder(await readDecoderWasm());
   // opened only now: a read stream reports a missing file at once, and the loop below must be listening
   const input = path === undefined || path === "-" ? process.stdin : createReadStream(path);
+  const splitter = createCaptureSplitter();
   try {
     for await (const chunk of input as AsyncIterable<Uint8Array>) {
-      const lines = decoder.push(chunk).map(packetLine);
+      const lines = linesOf(decoder, splitter.push(chunk));
       if (lines.length > 0) await write(`${lines.join("\n")}\n`);
     }
   } catch (error) {
@@ -46,6 +66,8 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`decode: cannot read ${JSON.stringify(path ?? "stdin")}: ${reason}\n`);
     return 1;
   }
+  const last = linesOf(decoder, splitter.end());
+  if (last.length > 0) await write(`${last.join("\n")}\n`);
   await write(`${statsLine(decoder.stats(), decoder.residual().length)}\n`);
   return 0;
 }

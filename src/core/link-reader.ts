@@ -1,5 +1,6 @@
 /** @module Reads a device link chunk by chunk until it ends, fails, or its session moved on. */
 import type { Clock } from "./clock.ts";
+import type { LinkChunk } from "./ports.ts";
 
 /** Why reading stopped. */
 export type ReadEnd =
@@ -15,9 +16,9 @@ const YIELD_EVERY_MS = 4;
  * (`ended`); an exception from `onChunk` is `failed`; `current()` turning false is `stopped`.
  */
 export async function readLink(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: ReadableStreamDefaultReader<LinkChunk>,
   clock: Clock,
-  onChunk: (bytes: Uint8Array) => void,
+  onChunk: (chunk: LinkChunk) => void,
   current: () => boolean,
 ): Promise<ReadEnd> {
   let sliceStart = clock.now();

@@ -19,8 +19,28 @@ export interface ByteStreamHandle {
 /** Opens a tty (already in raw mode or put into raw mode by the adapter) for reading. */
 export type OpenTty = (path: string) => Promise<ByteStreamHandle>;
 
+/**
+ * Inside a link's stream, the place where one recorded connection ended and the next began (a
+ * replayed capture of several connections): the decoder drops its partial packet here, so the
+ * reconnect shows as a counter gap instead of checksum failures.
+ */
+export interface LinkBoundary {
+  readonly kind: "boundary";
+  /** 2 for the second connection of the capture, and so on. */
+  readonly connection: number;
+  /** Unix ms when the bridge opened that connection, as recorded; null when unknown. */
+  readonly startedAtMs: number | null;
+}
+
+/** What a link's stream carries: raw bytes, and (replays only) connection boundaries. */
+export type LinkChunk = Uint8Array | LinkBoundary;
+
 /** An open data link to a headset (real or simulated). */
-export interface DeviceLink extends ByteStreamHandle {
+export interface DeviceLink {
+  /** Raw chunks in arrival order, of any size; ends (or errors) when the other side goes away. */
+  readonly readable: ReadableStream<LinkChunk>;
+  /** Idempotent. */
+  close(): Promise<void>;
   /** Battery percentage learnt during activation, or null when unknown. */
   readonly batteryLevel: number | null;
 }

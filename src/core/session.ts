@@ -12,7 +12,7 @@ import { BridgeError } from "./errors.ts";
 import type { ErrorCode } from "./errors.ts";
 import { PacketStats } from "./packet-stats.ts";
 import type { PacketFigures } from "./packet-stats.ts";
-import type { DeviceLink, DeviceSource, Logger } from "./ports.ts";
+import type { DeviceLink, DeviceSource, LinkBoundary, LinkChunk, Logger } from "./ports.ts";
 import { errorText, readLink } from "./link-reader.ts";
 import { ReconnectLoop } from "./reconnect.ts";
 
@@ -58,7 +58,7 @@ export class DeviceSession {
   #gen = 0;
   #abort: AbortController | null = null;
   #link: DeviceLink | null = null;
-  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  #reader: ReadableStreamDefaultReader<LinkChunk> | null = null;
   #decoderLive = false;
   #loop: ReconnectLoop | null = null;
   #watchdog: TimerHandle | null = null;
@@ -194,17 +194,18 @@ export class DeviceSession {
     this.#reader = reader;
     this.#lastData = this.#lastStatsLog = this.#o.clock.now();
     this.#startWatchdog(gen);
-    const end = await readLink(reader, this.#o.clock, (bytes) => this.#feed(bytes), () => gen === this.#gen);
+    const end = await readLink(reader, this.#o.clock, (chunk) => this.#feed(chunk), () => gen === this.#gen);
     if (end.kind === "failed") this.#lost(gen, "error", `Device error: ${errorText(end.error)}`);
     else if (end.kind === "ended") this.#lost(gen, "disconnected", end.reason);
   }
 
-  #feed(bytes: Uint8Array): void {
+  #feed(chunk: LinkChunk): void {
+    if (!(chunk instanceof Uint8Array)) return this.#boundary(chunk);
     const now = this.#o.clock.now();
     this.#lastData = now;
     this.#timestamp = String(now / 1000);
     this.#eegCount = 0;
-    this.#o.decoder.pushBatch(bytes, this.#onBatch);
+    this.#o.decoder.pushBatch(chunk, this.#onBatch);
     if (this.#jsons.length > 0) {
       try {
         this.#o.events.onPackets(this.#jsons);
@@ -213,6 +214,13 @@ export class DeviceSession {
       }
     }
     this.#stats.count(this.#eegCount, now);
+  }
+
+  /** A replayed capture's next recorded connection: its first bytes must not complete our partial packet. */
+  #boundary({ connection, startedAtMs: t }: LinkBoundary): void {
+    const at = t === null ? "" : ` (recorded ${new Date(t).toISOString()})`;
+    const dropped = this.#o.decoder.discardTail();
+    this.#o.log.log("INFO", `Capture connection ${connection} starts here${at}; ${dropped} bytes of an unfinished packet dropped`);
   }
 
   /** The link went away (or processing failed): clean up, announce, maybe start the reconnect loop. */

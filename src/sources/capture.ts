@@ -1,10 +1,16 @@
 /** @module Wraps any DeviceSource so the raw bytes of its links are also saved (`--capture FILE`). */
-import type { DeviceLink, DeviceSource } from "../core/ports.ts";
+import type { DeviceLink, DeviceSource, LinkChunk } from "../core/ports.ts";
+import { captureRecord } from "./capture-format.ts";
 
 /** Where captured bytes go (src/adapters/fs.ts createFileSink appends to a file). */
 export interface CaptureSink {
   write(chunk: Uint8Array): void | Promise<void>;
   close(): Promise<void>;
+  /**
+   * How many bytes the sink already held when it was opened (a file being appended to). Absent
+   * means empty. Decides whether the first connection needs a boundary record.
+   */
+  readonly bytesAtOpen?: Promise<number>;
 }
 
 /** A source that captures; call `close()` on shutdown to flush and close the sink. */
@@ -13,15 +19,25 @@ export interface CapturingSource extends DeviceSource {
   close(): Promise<void>;
 }
 
+/** Options of `withCapture`. */
+export interface CaptureOptions {
+  /** Unix ms for the boundary records (default `Date.now`). */
+  now?: () => number;
+}
+
 /**
  * Saves every byte the wrapped source delivers, in order; the bytes of successive links are
- * appended to the same sink. A failing sink (disk full, file removed) stops the capture with an
- * ERROR log but never interrupts the EEG stream.
+ * appended to the same sink, each connection after the first behind a boundary record
+ * (src/sources/capture-format.ts), so a replay can tell them apart. The first link of a run
+ * gets a record too when the sink was not empty. A failing sink (disk full, file removed)
+ * stops the capture with an ERROR log but never interrupts the EEG stream.
  */
-export function withCapture(source: DeviceSource, sink: CaptureSink): CapturingSource {
+export function withCapture(source: DeviceSource, sink: CaptureSink, { now = Date.now }: CaptureOptions = {}): CapturingSource {
   let writing: Promise<void> = Promise.resolve();
   let broken = false;
   let closed: Promise<void> | undefined;
+  // connections of this run that went to the sink: links and boundaries seen inside links
+  let connections = 0;
 
   return {
     kind: source.kind,
@@ -32,10 +48,14 @@ export function withCapture(source: DeviceSource, sink: CaptureSink): CapturingS
       const { log } = options;
       const reader = inner.readable.getReader();
 
-      const save = (chunk: Uint8Array): Promise<void> => {
+      /** Queues one write behind the others; `bytes` may decide late (null: nothing to write). */
+      const save = (bytes: Uint8Array | (() => Uint8Array | null | Promise<Uint8Array | null>)): Promise<void> => {
         if (broken || closed) return Promise.resolve();
         writing = writing
-          .then(() => sink.write(chunk))
+          .then(async () => {
+            const chunk = typeof bytes === "function" ? await bytes() : bytes;
+            if (chunk !== null && !broken) await sink.write(chunk);
+          })
           .catch((err: unknown) => {
             broken = true;
             log.log("ERROR", `Capture stopped: cannot write raw bytes (${err instanceof Error ? err.message : String(err)})`);
@@ -43,7 +63,15 @@ export function withCapture(source: DeviceSource, sink: CaptureSink): CapturingS
         return writing;
       };
 
-      const readable = new ReadableStream<Uint8Array>({
+      const connection = ++connections;
+      const openedAt = now();
+      // a single connection into an empty file stays pure raw bytes; the size may still be pending
+      void save(async () => {
+        const wasEmpty = connection === 1 && ((await sink.bytesAtOpen) ?? 0) === 0;
+        return wasEmpty ? null : captureRecord(connection, openedAt);
+      });
+
+      const readable = new ReadableStream<LinkChunk>({
         async pull(c) {
           const { done, value } = await reader.read();
           if (done) {
@@ -53,7 +81,15 @@ export function withCapture(source: DeviceSource, sink: CaptureSink): CapturingS
           // hand the chunk on first so the capture adds no latency; the next pull waits for the
           // write, which keeps writes in order and lets a slow disk push back on the source
           c.enqueue(value);
-          await save(value);
+          if (value instanceof Uint8Array) {
+            await save(value);
+          } else {
+            // a replayed capture moving on to its next connection: keep the boundary in ours
+            // (built inside the write chain: a bad marker stops the capture, never the stream)
+            const n = ++connections;
+            const at = value.startedAtMs ?? now();
+            await save(() => captureRecord(n, at));
+          }
         },
         cancel(reason) {
           return reader.cancel(reason);

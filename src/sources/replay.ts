@@ -1,7 +1,8 @@
 /** @module Replays a raw capture file (the bytes `--capture` saved) as if the headset were sending it. */
 import { BridgeError } from "../core/errors.ts";
-import type { DeviceSource } from "../core/ports.ts";
+import type { DeviceSource, LinkChunk } from "../core/ports.ts";
 import { PACKET_LEN, SAMPLE_RATE_HZ } from "../decoder/types.ts";
+import { splitCapture } from "./capture-format.ts";
 import { createEventLoopYield, startPacer } from "./pacer.ts";
 
 /** Options of `createReplaySource`. */
@@ -24,6 +25,9 @@ const TICK_MS = 10;
  * at b / 63 / (500 × speed) seconds after the link opens (garbage bytes count as if they were
  * packet bytes). Real-time chunks arrive every 10 ms as whole 64-byte blocks, like the simulator's; the last block
  * may be shorter. Every open replays the file from its start, and the link ends after its last byte.
+ * A capture of several connections (src/sources/capture-format.ts) replays as one link: each
+ * boundary record becomes a `LinkBoundary` chunk at its exact place, and records are not
+ * paced (offsets above count data bytes only).
  */
 export function createReplaySource(options: ReplayOptions): DeviceSource {
   const { path, speed, readFile } = options;
@@ -36,25 +40,28 @@ export function createReplaySource(options: ReplayOptions): DeviceSource {
     description: `replay of ${path} (${speed === 0 ? "as fast as possible" : `${speed}× real time`})`,
     async open({ signal, log }) {
       log.log("INFO", `Replay: reading capture ${path}`);
-      let bytes: Uint8Array;
+      let file: Uint8Array;
       try {
         const raw = await readFile(path);
         // a plain view: Node's Buffer.slice would not copy, and chunks handed out must be our own
-        bytes = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+        file = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         throw new BridgeError("CONNECTION_FAILED", `Cannot read capture file ${path}: ${reason}`, { cause: err });
       }
       if (signal.aborted) throw new BridgeError("CONNECTION_FAILED", "Connection attempt cancelled", { cause: signal.reason });
+      const { data: bytes, marks } = splitCapture(file);
       if (bytes.length === 0) {
         throw new BridgeError("CONNECTION_FAILED", `Capture file ${path} is empty: nothing to replay`);
       }
-      log.log("INFO", `Replay: ${bytes.length} bytes (~${Math.floor(bytes.length / PACKET_LEN)} packets) from ${path}`);
+      const records = marks.length === 0 ? "" : `, ${marks.length} connection boundary record${marks.length === 1 ? "" : "s"}`;
+      log.log("INFO", `Replay: ${bytes.length} bytes (~${Math.floor(bytes.length / PACKET_LEN)} packets${records}) from ${path}`);
 
       let pos = 0;
+      let nextMark = 0;
       let stop = (): void => {};
       let done = false;
-      let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+      let controller: ReadableStreamDefaultController<LinkChunk> | undefined;
       const finish = (): void => {
         if (done) return;
         done = true;
@@ -65,12 +72,20 @@ export function createReplaySource(options: ReplayOptions): DeviceSource {
           // the reader cancelled first
         }
       };
-      const emitUpTo = (end: number, c: ReadableStreamDefaultController<Uint8Array>): void => {
-        if (end > pos) {
-          c.enqueue(bytes.slice(pos, end));
-          pos = end;
+      /** Hands out the data up to `end`, with every boundary up to there at its own place. */
+      const emitUpTo = (end: number, c: ReadableStreamDefaultController<LinkChunk>): void => {
+        for (;;) {
+          const mark = marks[nextMark];
+          const until = mark !== undefined && mark.at <= end ? mark.at : end;
+          if (until > pos) {
+            c.enqueue(bytes.slice(pos, until));
+            pos = until;
+          }
+          if (mark === undefined || mark.at > end) break;
+          nextMark++;
+          c.enqueue(mark.boundary); // the session logs it, with what the decoder dropped there
         }
-        if (pos >= bytes.length) {
+        if (pos >= bytes.length && nextMark >= marks.length) {
           log.log("DEBUG", `Replay: end of ${path}`);
           finish();
         }
@@ -79,7 +94,7 @@ export function createReplaySource(options: ReplayOptions): DeviceSource {
       const turn = createEventLoopYield();
       const readable =
         speed === 0
-          ? new ReadableStream<Uint8Array>({
+          ? new ReadableStream<LinkChunk>({
               start(c) {
                 controller = c;
               },
@@ -89,7 +104,7 @@ export function createReplaySource(options: ReplayOptions): DeviceSource {
               },
               cancel: finish,
             })
-          : new ReadableStream<Uint8Array>({
+          : new ReadableStream<LinkChunk>({
               start(c) {
                 controller = c;
                 let packets = 0;

@@ -2,7 +2,7 @@
 import type { Clock, TimerHandle } from "../../src/core/clock.ts";
 import { BridgeError } from "../../src/core/errors.ts";
 import type { ErrorCode } from "../../src/core/errors.ts";
-import type { DeviceLink, DeviceSource } from "../../src/core/ports.ts";
+import type { DeviceLink, DeviceSource, LinkChunk } from "../../src/core/ports.ts";
 import { buildPacket } from "../../src/sources/packet-builder.ts";
 
 interface Timer {
@@ -56,7 +56,8 @@ export type OpenStep = { fail: ErrorCode | "plain" } | { ok: true; battery?: num
 
 /** A controllable link: push packets/bytes, end or error it. */
 export interface FakeLink extends DeviceLink {
-  push(bytes: Uint8Array): void;
+  /** Raw bytes, or a connection boundary as a replayed capture delivers it. */
+  push(chunk: LinkChunk): void;
   packets(fromCounter: number, count: number): void;
   end(): void;
   fail(message: string): void;
@@ -90,13 +91,13 @@ export function scriptedSource(steps: OpenStep[]): DeviceSource & { links: FakeL
 }
 
 function fakeLink(battery: number): FakeLink {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const readable = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  let controller!: ReadableStreamDefaultController<LinkChunk>;
+  const readable = new ReadableStream<LinkChunk>({ start: (c) => void (controller = c) });
   const link: FakeLink = {
     batteryLevel: battery,
     readable,
     closed: false,
-    push: (bytes) => controller.enqueue(bytes),
+    push: (chunk) => controller.enqueue(chunk),
     packets(fromCounter, count) {
       for (let i = 0; i < count; i++) {
         controller.enqueue(buildPacket({ counter: (fromCounter + i) & 0xff, rawChannels: [i, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 8388607] }));

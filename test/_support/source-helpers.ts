@@ -1,5 +1,5 @@
 /** @module Helpers for the source tests: bounded stream readers, a recording logger, packet checks. */
-import type { LogLevel, Logger } from "../../src/core/ports.ts";
+import type { LinkBoundary, LinkChunk, LogLevel, Logger } from "../../src/core/ports.ts";
 import { PACKET_LEN } from "../../src/decoder/types.ts";
 import { checksumOf } from "../../src/sources/packet-builder.ts";
 
@@ -17,6 +17,8 @@ export function openOptions(log: Logger = recordingLogger()): { signal: AbortSig
 /** What `readChunks` saw. */
 export interface ReadResult {
   chunks: Uint8Array[];
+  /** Connection boundaries (replayed captures), each with the byte offset in `bytes` where it came. */
+  boundaries: Array<{ at: number; boundary: LinkBoundary }>;
   bytes: Uint8Array;
   /** True when the stream ended by itself (not because a limit was hit). */
   ended: boolean;
@@ -27,9 +29,10 @@ export interface ReadResult {
  * Reads until the stream ends, `maxBytes` have arrived, or `maxMs` has passed, whichever first.
  * The reader's lock is released but the stream is not cancelled.
  */
-export async function readChunks(readable: ReadableStream<Uint8Array>, limits: { maxMs: number; maxBytes?: number }): Promise<ReadResult> {
+export async function readChunks(readable: ReadableStream<LinkChunk>, limits: { maxMs: number; maxBytes?: number }): Promise<ReadResult> {
   const reader = readable.getReader();
   const chunks: Uint8Array[] = [];
+  const boundaries: ReadResult["boundaries"] = [];
   let total = 0;
   let ended = false;
   const start = performance.now();
@@ -48,13 +51,17 @@ export async function readChunks(readable: ReadableStream<Uint8Array>, limits: {
         ended = true;
         break;
       }
+      if (!(result.value instanceof Uint8Array)) {
+        boundaries.push({ at: total, boundary: result.value });
+        continue;
+      }
       chunks.push(result.value);
       total += result.value.length;
     }
   } finally {
     reader.releaseLock();
   }
-  return { chunks, bytes: concat(chunks), ended, elapsedMs: performance.now() - start };
+  return { chunks, boundaries, bytes: concat(chunks), ended, elapsedMs: performance.now() - start };
 }
 
 /** Concatenates chunks into one buffer. */

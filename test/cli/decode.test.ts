@@ -1,10 +1,12 @@
-/** @module The `decode` command under Bun, Deno and Node: JSON lines, stdin, errors and exit codes. */
+/** @module The `decode` command under Bun, Deno and Node: JSON lines, stdin, capture boundaries, errors and exit codes. */
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { captureRecord } from "../../src/sources/capture-format.ts";
 import { buildPacket } from "../../src/sources/packet-builder.ts";
+import { simPackets } from "../../src/sources/sim.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const BIN = join(ROOT, "node_modules/.bin");
@@ -28,9 +30,19 @@ const stream = new Uint8Array([
   0xaa, 0xef, // a partial packet left at the end
 ]);
 
+// two recorded connections: the first dropped 30 bytes into its packet with counter 100
+const firstLink = simPackets(2, 0, 101).subarray(0, 100 * 63 + 30);
+const secondLink = simPackets(2, 0, 50);
+const glued = new Uint8Array([...firstLink, ...secondLink]);
+const twoLinks = new Uint8Array([...firstLink, ...captureRecord(2, 1_700_000_000_000), ...secondLink]);
+
 const dir = mkdtempSync(join(tmpdir(), "mw75-decode-"));
 const file = join(dir, "capture.bin");
 writeFileSync(file, stream);
+const twoLinksFile = join(dir, "two-links.bin");
+writeFileSync(twoLinksFile, twoLinks);
+const gluedFile = join(dir, "glued.bin");
+writeFileSync(gluedFile, glued);
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 for (const runtime of ["bun", "deno", "node"]) {
@@ -52,6 +64,26 @@ for (const runtime of ["bun", "deno", "node"]) {
       const { code, out } = decode(runtime, [], stream);
       expect(code).toBe(0);
       expect(out.trim().split("\n").length).toBe(4);
+    }, 60_000);
+
+    test("a capture of two connections decodes as a gap at the boundary record, not as corruption", () => {
+      const { code, out } = decode(runtime, [twoLinksFile]);
+      expect(code).toBe(0);
+      const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+      const boundary = lines.findIndex((l) => l.type === "boundary");
+      expect(lines[boundary]).toEqual({ type: "boundary", connection: 2, unix_ms: 1_700_000_000_000, dropped_bytes: 30 });
+      // in stream order: the first connection's 100 packets, the boundary, then the second's
+      expect(boundary).toBe(100);
+      expect(lines.slice(boundary - 1, boundary + 2).map((l) => l.counter)).toEqual([99, undefined, 0]);
+      expect(lines.at(-1)).toMatchObject({ type: "stats", eeg_packets: 150, checksum_failures: 0, lost_packets: 255 - 99, residual_bytes: 0 });
+    }, 60_000);
+
+    test("the same connections without the record show checksum failures", () => {
+      const { code, out } = decode(runtime, [gluedFile]);
+      expect(code).toBe(0);
+      const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+      expect(lines.some((l) => l.type === "boundary")).toBe(false);
+      expect(lines.at(-1).checksum_failures).toBeGreaterThan(0);
     }, 60_000);
 
     test("exits non-zero with a clear message for a missing file or an unknown flag", () => {

@@ -5,6 +5,7 @@ import type { ErrorCode } from "../../src/core/errors.ts";
 import { DeviceSession } from "../../src/core/session.ts";
 import type { Decoder } from "../../src/decoder/types.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";
+import { buildPacket } from "../../src/sources/packet-builder.ts";
 import { ManualClock, flush, scriptedSource } from "../_support/fakes.ts";
 import type { OpenStep } from "../_support/fakes.ts";
 
@@ -161,6 +162,22 @@ describe("DeviceSession", () => {
     expect(t.events).toHaveLength(n);
     expect(t.session.state).toBe("idle");
     expect(t.source.links[0]!.closed).toBe(true);
+  });
+
+  test("a capture boundary drops the unfinished packet: the next connection's counter jump is lost, not corrupt", async () => {
+    const t = await setup([{ ok: true }]);
+    t.session.connect(false);
+    await flush();
+    const link = t.source.links[0]!;
+    link.packets(10, 3);
+    link.push(buildPacket({ counter: 13, rawChannels: [] }).subarray(0, 40)); // the recorded link died mid-packet
+    link.push({ kind: "boundary", connection: 2, startedAtMs: 1_700_000_000_000 });
+    link.packets(0, 2); // the next recorded connection starts over at counter 0
+    await flush();
+    expect(t.packets.map((p) => JSON.parse(p).data.counter)).toEqual([10, 11, 12, 0, 1]);
+    expect(t.session.figures()).toMatchObject({ valid: 5, checksum_failures: 0, lost: 243 });
+    expect(t.logs.some((l) => l.startsWith("INFO Capture connection 2 starts here") && l.includes("40 bytes"))).toBe(true);
+    expect(t.session.state).toBe("connected");
   });
 
   test("an exception while decoding becomes DEVICE_ERROR and the state error", async () => {

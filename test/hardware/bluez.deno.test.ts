@@ -73,7 +73,7 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
         while (got.length < want && Date.now() < deadline) {
           const next = await reader.read();
           if (next.done) break;
-          got.push(...next.value);
+          if (next.value instanceof Uint8Array) got.push(...next.value);
         }
         await feeding;
         reader.releaseLock();

@@ -6,6 +6,7 @@ import { createFileSink, readFileBytes } from "../../src/adapters/fs.ts";
 import { BridgeError } from "../../src/core/errors.ts";
 import type { DeviceSource } from "../../src/core/ports.ts";
 import { PACKET_LEN } from "../../src/decoder/types.ts";
+import { captureRecord } from "../../src/sources/capture-format.ts";
 import { withCapture } from "../../src/sources/capture.ts";
 import { createReplaySource } from "../../src/sources/replay.ts";
 import { createSimSource, simPackets } from "../../src/sources/sim.ts";
@@ -42,13 +43,14 @@ function memorySink() {
 }
 
 describe("capture and replay", () => {
-  test("capture to a file, replay at speed 0: identical bytes (two links appended)", async () => {
+  test("capture to a file, replay at speed 0: identical bytes, the second link behind a boundary", async () => {
     const dir = await mkdtemp(join(tmpdir(), "mw75-capture-"));
     try {
       const path = join(dir, "raw.bin");
       const sink = createFileSink(path);
       await sink.ready;
-      const source = withCapture(createSimSource({ seed: 12, unthrottled: true, activationDelayMs: 0 }), sink);
+      const now = () => 1_700_000_000_000;
+      const source = withCapture(createSimSource({ seed: 12, unthrottled: true, activationDelayMs: 0 }), sink, { now });
       const seen: Uint8Array[] = [];
       for (let i = 0; i < 2; i++) {
         const link = await source.open(openOptions());
@@ -59,17 +61,50 @@ describe("capture and replay", () => {
       await source.close();
       const captured = concat(seen);
       expect(captured.length).toBeGreaterThanOrEqual(600 * PACKET_LEN);
-      expect(sameBytes(await readFileBytes(path), captured)).toBe(true);
+      const file = concat([seen[0]!, captureRecord(2, now()), seen[1]!]);
+      expect(sameBytes(await readFileBytes(path), file)).toBe(true);
 
       const replay = createReplaySource({ path, speed: 0, readFile: readFileBytes });
       const link = await replay.open(openOptions());
       const replayed = await readChunks(link.readable, { maxMs: 5000 });
       expect(replayed.ended).toBe(true);
       expect(sameBytes(replayed.bytes, captured)).toBe(true);
+      expect(replayed.boundaries).toEqual([{ at: seen[0]!.length, boundary: { kind: "boundary", connection: 2, startedAtMs: now() } }]);
       expect(sameBytes(replayed.bytes.subarray(0, 300 * PACKET_LEN), simPackets(12, 0, 300))).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  test("boundary records become markers at their data offsets, in order, one INFO each, at speed 0 and paced", async () => {
+    const a = simPackets(4, 0, 100).subarray(0, 100 * PACKET_LEN - 20); // the link dropped mid-packet
+    const b = simPackets(4, 0, 100);
+    const c = simPackets(4, 0, 50);
+    const file = concat([captureRecord(1, 1000), a, captureRecord(2, 2000), b, captureRecord(3, 3000), c, captureRecord(4, 4000)]);
+    const data = concat([a, b, c]);
+    const at = [0, a.length, a.length + b.length, data.length];
+    for (const speed of [0, 5]) {
+      const log = recordingLogger();
+      const link = await createReplaySource({ path: "multi.bin", speed, readFile: () => Promise.resolve(file) }).open(openOptions(log));
+      const got = await readChunks(link.readable, { maxMs: 5000 });
+      expect(got.ended).toBe(true);
+      expect(sameBytes(got.bytes, data)).toBe(true);
+      expect(got.boundaries.map((m) => [m.at, m.boundary.connection, m.boundary.startedAtMs])).toEqual(
+        at.map((offset, k) => [offset, k + 1, (k + 1) * 1000]),
+      );
+      expect(log.records.some((r) => r.message.includes("4 connection boundary records"))).toBe(true);
+      // 250 packets of data at 5 × 500 packets/s: the markers do not cut the pacing short
+      if (speed === 5) expect(got.elapsedMs).toBeGreaterThan(100 * 0.7);
+    }
+  });
+
+  test("a file without valid records replays byte for byte, with no marker", async () => {
+    const bytes = concat([simPackets(5, 0, 20), new TextEncoder().encode("\n#mw75-capture v1 connection=0 unix_ms=1\n"), simPackets(5, 20, 20)]);
+    const link = await createReplaySource({ path: "plain.bin", speed: 0, readFile: () => Promise.resolve(bytes) }).open(openOptions());
+    const got = await readChunks(link.readable, { maxMs: 5000 });
+    expect(got.ended).toBe(true);
+    expect(got.boundaries).toEqual([]);
+    expect(sameBytes(got.bytes, bytes)).toBe(true);
   });
 
   test("a missing capture file fails with CONNECTION_FAILED naming the path", async () => {

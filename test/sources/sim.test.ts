@@ -117,7 +117,7 @@ describe("simulated MW75 source", () => {
       while (!timerFired && bytes < 500_000_000 && performance.now() - started < 3000) {
         const r = await reader.read();
         if (r.done) break;
-        bytes += r.value.length;
+        if (r.value instanceof Uint8Array) bytes += r.value.length;
       }
     } finally {
       reader.releaseLock();
