@@ -7,13 +7,14 @@ import { EEG_EVENT_ID } from "../decoder/types.ts";
 import { eegDataJson } from "../protocol/eeg-json.ts";
 import { STATUS_TEXT } from "../protocol/envelope.ts";
 import type { DeviceState, StatusState } from "../protocol/envelope.ts";
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock } from "./clock.ts";
 import { BridgeError } from "./errors.ts";
 import type { ErrorCode } from "./errors.ts";
 import { PacketStats } from "./packet-stats.ts";
 import type { PacketFigures } from "./packet-stats.ts";
 import type { DeviceLink, DeviceSource, LinkBoundary, LinkChunk, Logger } from "./ports.ts";
 import { errorText, readLink } from "./link-reader.ts";
+import { startLinkWatchdog } from "./link-watchdog.ts";
 import { ReconnectLoop } from "./reconnect.ts";
 
 /** What the session tells the server layer. */
@@ -61,9 +62,8 @@ export class DeviceSession {
   #reader: ReadableStreamDefaultReader<LinkChunk> | null = null;
   #decoderLive = false;
   #loop: ReconnectLoop | null = null;
-  #watchdog: TimerHandle | null = null;
+  #stopWatchdog: (() => void) | null = null;
   #lastData = 0;
-  #lastStatsLog = 0;
   #stats = new PacketStats();
   #timestamp = "0";
   #eegCount = 0;
@@ -91,9 +91,6 @@ export class DeviceSession {
   get batteryLevel(): number | null {
     return this.#link?.batteryLevel ?? null;
   }
-  get source(): DeviceSource {
-    return this.#o.source;
-  }
   /** True while connected or connecting (the ALREADY_CONNECTED condition). */
   get busy(): boolean {
     return this.#state === "connected" || this.#state === "connecting";
@@ -111,18 +108,15 @@ export class DeviceSession {
     void this.#openAndReport();
   }
 
-  /**
-   * The disconnect command: disables auto-reconnect, then either runs the disconnect procedure
-   * (status disconnecting → idle) or, with no active connection, announces idle.
-   */
+  /** The disconnect command: auto-reconnect off, then disconnecting → idle, or idle at once when nothing is active. */
   async disconnect(): Promise<void> {
     this.#autoReconnect = false;
     this.#cancelLoop();
+    const gen = ++this.#gen; // whatever is still in flight belongs to an older generation now
     if (!this.busy) {
       this.#setState("idle", STATUS_TEXT.noDevice);
       return;
     }
-    const gen = ++this.#gen;
     this.#setState("disconnecting", STATUS_TEXT.disconnecting);
     this.#o.log.log("INFO", "Disconnecting from the device");
     try {
@@ -156,12 +150,13 @@ export class DeviceSession {
   /** One connection attempt; resolves once the link is really up (or the attempt failed/was superseded). */
   async #open(connectedText: string, loop: ReconnectLoop | null): Promise<OpenResult> {
     const gen = ++this.#gen;
+    // `connecting` before the first await: a disconnect that arrives meanwhile must see a busy session
+    this.#setState("connecting", STATUS_TEXT.connecting);
+    this.#o.log.log("INFO", `Connecting to ${this.#o.source.description}`);
     await this.#closeLink().catch(() => {});
     if (gen !== this.#gen) return "stale";
     const abort = new AbortController();
     this.#abort = abort;
-    this.#setState("connecting", STATUS_TEXT.connecting);
-    this.#o.log.log("INFO", `Connecting to ${this.#o.source.description}`);
     let link: DeviceLink;
     try {
       link = await this.#o.source.open({ signal: abort.signal, log: this.#o.sourceLog });
@@ -192,8 +187,18 @@ export class DeviceSession {
   async #pump(link: DeviceLink, gen: number): Promise<void> {
     const reader = link.readable.getReader();
     this.#reader = reader;
-    this.#lastData = this.#lastStatsLog = this.#o.clock.now();
-    this.#startWatchdog(gen);
+    this.#lastData = this.#o.clock.now();
+    this.#stopWatchdog = startLinkWatchdog({
+      clock: this.#o.clock,
+      limitMs: this.#o.noDataTimeoutMs ?? 1500,
+      statsEveryMs: STATS_LOG_EVERY_MS,
+      lastData: () => this.#lastData,
+      onSilent: (ms) => this.#lost(gen, "disconnected", `no data for ${Math.round(ms)} ms`),
+      onStatsDue: () => {
+        const f = this.figures();
+        this.#o.log.log("DEBUG", `Stream: ${f.valid} valid, ${f.checksum_failures} checksum failures, ${f.lost} lost, ${f.rate_hz} Hz`);
+      },
+    });
     const end = await readLink(reader, this.#o.clock, (chunk) => this.#feed(chunk), () => gen === this.#gen);
     if (end.kind === "failed") this.#lost(gen, "error", `Device error: ${errorText(end.error)}`);
     else if (end.kind === "ended") this.#lost(gen, "disconnected", end.reason);
@@ -239,27 +244,12 @@ export class DeviceSession {
     if (this.#autoReconnect) this.#startLoop();
   }
 
-  #startWatchdog(gen: number): void {
-    const limit = this.#o.noDataTimeoutMs ?? 1500;
-    const tick = Math.max(10, Math.min(250, limit / 4));
-    this.#watchdog = this.#o.clock.setInterval(() => {
-      const now = this.#o.clock.now();
-      if (now - this.#lastData > limit) {
-        this.#lost(gen, "disconnected", `no data for ${Math.round(now - this.#lastData)} ms`);
-      } else if (now - this.#lastStatsLog >= STATS_LOG_EVERY_MS) {
-        this.#lastStatsLog = now;
-        const f = this.figures();
-        this.#o.log.log("DEBUG", `Stream: ${f.valid} valid, ${f.checksum_failures} checksum failures, ${f.lost} lost, ${f.rate_hz} Hz`);
-      }
-    }, tick);
-  }
-
   /** Stops reading, folds the decoder stats into the totals and closes the link (idempotent). */
   #closeLink(): Promise<void> {
     this.#abort?.abort();
     this.#abort = null;
-    if (this.#watchdog !== null) this.#o.clock.clearInterval(this.#watchdog);
-    this.#watchdog = null;
+    this.#stopWatchdog?.();
+    this.#stopWatchdog = null;
     if (this.#decoderLive) {
       this.#stats.closeConnection(this.#o.decoder.stats() as DecodeStats);
       this.#o.decoder.reset();

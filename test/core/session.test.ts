@@ -142,6 +142,41 @@ describe("DeviceSession", () => {
     expect(t.states()).toEqual(["connecting", "disconnecting", "idle"]);
   });
 
+  test("connect then disconnect in the same tick: the start is abandoned, the session ends idle", async () => {
+    const t = await setup([{ ok: true }]);
+    t.session.connect(true);
+    expect(t.session.state).toBe("connecting"); // busy at once, before any await
+    const stopping = t.session.disconnect();
+    await stopping;
+    await t.clock.advance(60_000);
+    expect(t.states()).toEqual(["connecting", "disconnecting", "idle"]);
+    expect(t.session.state).toBe("idle");
+    expect(t.source.links.every((l) => l.closed)).toBe(true);
+  });
+
+  test("every interleaving of connect/disconnect ends in the state of the last command", async () => {
+    // a bit pattern per case: 1 = connect, 0 = disconnect (up to 5 commands); 0 or 2 flushes between commands
+    const decoder = await createDecoder(await readDecoderWasm());
+    for (let pattern = 1; pattern < 32; pattern++) {
+      for (const gap of [0, 2]) {
+        const t = await setup([{ ok: true }], { decoder, noDataTimeoutMs: 1e9 }); // the fake links send nothing
+        const commands = pattern.toString(2).split("").map((b) => b === "1");
+        for (const connect of commands) {
+          if (connect && !t.session.busy) t.session.connect(false);
+          else if (!connect) void t.session.disconnect();
+          for (let k = 0; k < gap; k++) await flush();
+        }
+        await t.clock.advance(10); // let every pending continuation run
+        const last = commands.at(-1)!;
+        expect({ pattern, gap, state: t.session.state }).toEqual({ pattern, gap, state: last ? "connected" : "idle" });
+        // what was announced last is what the session holds
+        expect(t.states().at(-1)).toBe(t.session.state);
+        // at most one link is open, and only when connected
+        expect(t.source.links.filter((l) => !l.closed).length).toBe(last ? 1 : 0);
+      }
+    }
+  }, 20_000);
+
   test("disconnect with no connection announces idle and cancels a waiting reconnect loop", async () => {
     const t = await setup([{ fail: "BLE_ACTIVATION_FAILED" }]);
     t.session.connect(true);
@@ -188,6 +223,7 @@ describe("DeviceSession", () => {
       },
       stats: () => ({ eegPackets: 0, eventPackets: 0, checksumFailures: 0, bytesSkipped: 0, lostPackets: 0, duplicatePackets: 0, nonFiniteValues: 0, bytesIn: 0 }),
       residual: () => new Uint8Array(),
+      discardTail: () => 0,
       reset: () => {},
     };
     const t = await setup([{ ok: true }], { decoder: broken });
