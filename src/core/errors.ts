@@ -1,6 +1,6 @@
 /** @module Domain error type carrying one of the protocol's error codes. */
 
-/** Error codes of the MW75 WebSocket protocol (MW75.md §3.5). */
+/** Error codes of the MW75 WebSocket protocol (MW75.md §3.5) and of the bridge's additions (BRIDGE-API.md §9). */
 export type ErrorCode =
   | "INVALID_JSON"
   | "INVALID_MESSAGE"
@@ -17,7 +17,8 @@ export type ErrorCode =
   | "DEVICE_ERROR"
   | "DISCONNECT_ERROR"
   | "RECONNECT_FAILED"
-  | "RECONNECT_EXHAUSTED";
+  | "RECONNECT_EXHAUSTED"
+  | "INVALID_PARAMETERS";
 
 /** A failure the caller is expected to handle and report to clients under `code`. */
 export class BridgeError extends Error {

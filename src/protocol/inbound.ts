@@ -1,11 +1,13 @@
 /**
  * @module Inbound frame validation with valibot, in the exact order of MW75.md §3.3:
- * decode → INVALID_JSON → INVALID_MESSAGE → MISSING_TYPE → UNKNOWN_COMMAND → per-command data.
+ * decode → (nesting guard) → INVALID_JSON → INVALID_MESSAGE (incl. the id guard) → MISSING_TYPE →
+ * UNKNOWN_COMMAND → per-command data.
  */
 import * as v from "valibot";
 import type { ErrorCode } from "../core/errors.ts";
 import type { LogLevel } from "../core/ports.ts";
 import { isTruthy } from "./envelope.ts";
+import { MAX_ID_BYTES, MAX_NESTING, jsonByteLength, nestsDeeperThan } from "./frame-limits.ts";
 
 /** Levels a client may request (no CRITICAL, as in the reference). */
 export const LOG_LEVELS: readonly LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR"];
@@ -22,6 +24,12 @@ export const CommandDataSchema = v.optional(v.nullable(v.record(v.string(), v.un
 
 /** `connect.data.log_level`: a string, case-insensitive, one of LOG_LEVELS. */
 export const LogLevelSchema = v.pipe(v.string(), v.toUpperCase(), v.picklist(LOG_LEVELS));
+
+/**
+ * `connect.data.auto_reconnect`: a boolean, or 0/1 as many clients send; null counts as not given.
+ * Anything else is refused rather than read by truthiness (the string "false" would mean true).
+ */
+export const AutoReconnectSchema = v.nullable(v.union([v.boolean(), v.picklist([0, 1])]));
 
 /** Command names; `broadcast` is only known when several clients are allowed (§3.7). */
 export type CommandType = "connect" | "disconnect" | "status" | "ping" | "broadcast";
@@ -52,6 +60,9 @@ export function frameText(frame: string | ArrayBuffer | ArrayBufferView): string
 
 /** Validates a decoded frame up to dispatch. Pure: never throws for any input string. */
 export function parseFrame(text: string, allowBroadcast: boolean): Command | Rejection {
+  if (nestsDeeperThan(text, MAX_NESTING)) {
+    return reject("INVALID_MESSAGE", `Message nests arrays/objects deeper than ${MAX_NESTING} levels`, undefined, false);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -62,6 +73,9 @@ export function parseFrame(text: string, allowBroadcast: boolean): Command | Rej
   const env = v.safeParse(EnvelopeSchema, json);
   if (!env.success) return reject("INVALID_MESSAGE", "Message must be a JSON object", undefined, false);
   const { id, type, data } = env.output;
+  if (jsonByteLength(id) > MAX_ID_BYTES) {
+    return reject("INVALID_MESSAGE", `Message id is longer than ${MAX_ID_BYTES} bytes (as JSON)`, undefined, false);
+  }
   if (!isTruthy(type)) return reject("MISSING_TYPE", "Message type is required", id, true);
   if (!isKnown(type, allowBroadcast)) {
     return reject("UNKNOWN_COMMAND", `Unknown command type: ${describe(type)}`, id, true);
@@ -74,10 +88,13 @@ export function isRejection(value: Command | Rejection): value is Rejection {
   return "code" in value;
 }
 
-/** Parsed `connect` fields; `logLevel` stays unvalidated until the control checks ran (§3.3 order). */
+/**
+ * Parsed `connect` fields; both stay unvalidated until the control checks ran (§3.3 order):
+ * `autoReconnect` is null when the given value is not a boolean, 0, 1 or null.
+ */
 export interface ConnectRequest {
   readonly autoReconnectGiven: unknown;
-  readonly autoReconnect: boolean;
+  readonly autoReconnect: boolean | null;
   readonly logLevelGiven: unknown;
 }
 
@@ -90,7 +107,7 @@ export function readConnect(data: unknown): ConnectRequest {
   const given = "auto_reconnect" in fields ? fields["auto_reconnect"] : false;
   return {
     autoReconnectGiven: given,
-    autoReconnect: isTruthy(given),
+    autoReconnect: v.is(AutoReconnectSchema, given) ? isTruthy(given) : null,
     logLevelGiven: "log_level" in fields ? fields["log_level"] : "ERROR",
   };
 }
@@ -101,6 +118,11 @@ export function parseLogLevel(value: unknown): LogLevel | null {
   return parsed.success ? parsed.output : null;
 }
 
+/** The INVALID_PARAMETERS text for an `auto_reconnect` that is not a boolean or 0/1. */
+export function autoReconnectProblem(given: unknown): string {
+  return `Invalid auto_reconnect: expected true, false, 0 or 1, got ${describeValue(given)}`;
+}
+
 function isKnown(type: unknown, allowBroadcast: boolean): type is CommandType {
   if (type === "connect" || type === "disconnect" || type === "status" || type === "ping") return true;
   return allowBroadcast && type === "broadcast";
@@ -108,6 +130,11 @@ function isKnown(type: unknown, allowBroadcast: boolean): type is CommandType {
 
 function describe(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return `${text.length > 40 ? `${text.slice(0, 40)}…` : text} (${kindOf(value)})`;
 }
 
 function kindOf(value: unknown): string {

@@ -12,7 +12,7 @@ import { DeviceSession } from "../core/session.ts";
 import type { Decoder } from "../decoder/types.ts";
 import type { DeviceSource } from "../core/ports.ts";
 import { STATUS_TEXT, envelope, errorMessage, freshId, replyId, statusEvent, toSeconds } from "../protocol/envelope.ts";
-import { frameText, isRejection, parseFrame, parseLogLevel, readConnect } from "../protocol/inbound.ts";
+import { autoReconnectProblem, frameText, isRejection, parseFrame, parseLogLevel, readConnect } from "../protocol/inbound.ts";
 import type { Command } from "../protocol/inbound.ts";
 import { VERSION } from "../protocol/version.ts";
 import { CLOSE_TRY_AGAIN, Hub } from "./hub.ts";
@@ -116,15 +116,17 @@ export class Bridge {
 
   /** Handles one inbound frame. Never throws. */
   message(client: Client, frame: Frame): void {
+    let id: unknown; // the request's id once the frame parsed that far: a processing error echoes it
     try {
       const parsed = parseFrame(frameText(frame), this.#multi);
       if (isRejection(parsed)) {
         this.#error(client, parsed.echoId ? replyId(parsed.id) : freshId(), parsed.code, parsed.message);
         return;
       }
+      id = parsed.id;
       this.#dispatch(client, parsed);
     } catch (e) {
-      this.#error(client, freshId(), "MESSAGE_PROCESSING_ERROR", e instanceof Error ? e.message : String(e));
+      this.#error(client, replyId(id), "MESSAGE_PROCESSING_ERROR", e instanceof Error ? e.message : String(e));
     }
   }
 
@@ -177,6 +179,10 @@ export class Bridge {
       return;
     }
     const request = readConnect(cmd.data); // throws on non-object data → MESSAGE_PROCESSING_ERROR
+    if (request.autoReconnect === null) {
+      this.#error(client, id, "INVALID_PARAMETERS", autoReconnectProblem(request.autoReconnectGiven));
+      return;
+    }
     const level = parseLogLevel(request.logLevelGiven);
     if (level === null) {
       this.#error(client, id, "INVALID_LOG_LEVEL", `Invalid log level: ${JSON.stringify(request.logLevelGiven)}. Must be one of DEBUG, INFO, WARNING, ERROR`);

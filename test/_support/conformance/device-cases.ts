@@ -66,7 +66,7 @@ export async function rfcommAndConnectionFailures(runtime: Runtime): Promise<voi
 export async function reconnectSucceeds(runtime: Runtime): Promise<void> {
   await withServer(runtime, ["--sim-fail-opens", "2", "--reconnect-base-ms", "30"], async (_srv, open) => {
     const { c } = await openWelcomed(open);
-    await c.request("connect", { auto_reconnect: "yes" });
+    await c.request("connect", { auto_reconnect: true });
     await c.next(isError("BLE_ACTIVATION_FAILED"));
     await c.next(isStatusMessage("Auto-reconnect attempt 1/10 in 0.03s..."));
     await c.next(isError("RECONNECT_FAILED"));

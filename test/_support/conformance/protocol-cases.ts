@@ -42,9 +42,9 @@ export async function validationAndReplies(runtime: Runtime): Promise<void> {
     expect((await c.next((m) => m.type === "pong")).id).toBe("bin");
     c.sendBinary(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]));
     expectError(await c.next((m) => m.type === "error"), "MESSAGE_PROCESSING_ERROR");
-    // connect with a non-object data: processing error with a fresh id, nothing started
+    // connect with a non-object data: processing error echoing the id, nothing started
     c.send({ id: "c0", type: "connect", data: "yes" });
-    expectError(await c.next((m) => m.type === "error"), "MESSAGE_PROCESSING_ERROR");
+    expectError(await c.next((m) => m.type === "error"), "MESSAGE_PROCESSING_ERROR", "c0");
     c.send({ id: "c1", type: "connect", data: { log_level: "verbose", auto_reconnect: true } });
     expectError(await c.next((m) => m.type === "error"), "INVALID_LOG_LEVEL", "c1");
     c.send({ id: "c2", type: "connect", data: { log_level: 3 } });
