@@ -23,12 +23,19 @@ export interface OutboxLimits {
   maxQueuedData: number;
   /** Control messages held while backed up; beyond this the client is hopeless and gets closed. */
   maxQueuedControl: number;
+  /**
+   * Characters of control messages held while backed up; beyond this the client is closed too.
+   * A count alone let a few huge replies (echoed ids, broadcasts) pin hundreds of MB. Characters
+   * bound memory (JS strings take 1–2 bytes each) and equal bytes on the wire for ASCII JSON.
+   */
+  maxQueuedControlChars: number;
 }
 
 export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = {
   highWaterBytes: 256 * 1024,
   maxQueuedData: 512,
   maxQueuedControl: 4096,
+  maxQueuedControlChars: 1024 * 1024,
 };
 
 /** One client's outbound path. */
@@ -40,6 +47,7 @@ export class Outbox {
   #head = 0;
   #queuedData = 0;
   #queuedControl = 0;
+  #queuedControlChars = 0;
   /** eeg_data messages this client never got. */
   shed = 0;
 
@@ -85,7 +93,7 @@ export class Outbox {
       if (this.#socket.send(text)) return true;
     }
     this.#push(text, false);
-    return this.#queuedControl <= this.#limits.maxQueuedControl;
+    return this.#queuedControl <= this.#limits.maxQueuedControl && this.#queuedControlChars <= this.#limits.maxQueuedControlChars;
   }
 
   /** Moves queued messages to the socket while it has room; returns the number still pending. */
@@ -98,7 +106,10 @@ export class Outbox {
         this.shed++;
       }
       if (data) this.#queuedData--;
-      else this.#queuedControl--;
+      else {
+        this.#queuedControl--;
+        this.#queuedControlChars -= texts[this.#head]!.length;
+      }
       this.#head++;
     }
     if (this.#head === texts.length) {
@@ -117,6 +128,9 @@ export class Outbox {
     this.#texts.push(text);
     this.#isData.push(data);
     if (data) this.#queuedData++;
-    else this.#queuedControl++;
+    else {
+      this.#queuedControl++;
+      this.#queuedControlChars += text.length;
+    }
   }
 }

@@ -27,7 +27,7 @@ async function bridge(maxClients: number) {
     source, clock, maxClients, runtime: "test", heartbeatMs: 1000,
     decoder: await createDecoder(await readDecoderWasm()),
     logs: createLogHub(clock.now),
-    limits: { highWaterBytes: 100, maxQueuedData: 4, maxQueuedControl: 8 },
+    limits: { highWaterBytes: 100, maxQueuedData: 4, maxQueuedControl: 8, maxQueuedControlChars: 100_000 },
   });
   return { b, clock, source };
 }

@@ -17,7 +17,7 @@ function fakeSocket() {
   };
   return { s, socket };
 }
-const limits = { highWaterBytes: 1000, maxQueuedData: 3, maxQueuedControl: 5 };
+const limits = { highWaterBytes: 1000, maxQueuedData: 3, maxQueuedControl: 5, maxQueuedControlChars: 1000 };
 
 describe("Outbox", () => {
   test("sends straight through while the socket is below the high-water mark", () => {
@@ -54,6 +54,18 @@ describe("Outbox", () => {
     const results = Array.from({ length: 7 }, (_, i) => box.sendControl(`c${i}`));
     expect(results.slice(0, 5).every(Boolean)).toBe(true);
     expect(results[5]).toBe(false);
+  });
+
+  test("a control backlog beyond its size limit overflows even with few messages; draining frees the budget", () => {
+    const { s, socket } = fakeSocket();
+    const box = new Outbox(socket, limits);
+    s.buffered = 5000;
+    expect(box.sendControl("x".repeat(600))).toBe(true);
+    expect(box.sendControl("y".repeat(600))).toBe(false); // 1200 chars > 1000, only 2 messages
+    s.buffered = 0;
+    expect(box.drain()).toBe(0);
+    s.buffered = 5000;
+    expect(box.sendControl("z".repeat(900))).toBe(true);
   });
 
   test("a message the runtime refuses: data counts as shed, control stays queued for a retry", () => {
