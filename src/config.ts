@@ -20,6 +20,7 @@ export interface ServeConfig {
   reconnectBaseMs: number;
   noDataTimeoutMs: number;
   clientBufferBytes: number;
+  maxMessageBytes: number;
   device: string | null;
   rfcommTty: string;
   scanMs: number;
@@ -39,12 +40,13 @@ export const USAGE = `Usage: serve [options]
   --verbose, -v             print DEBUG logs on stderr
   --source SRC              sim (default, SYNTHETIC data) | replay:FILE | mw75 (real headset)
   --speed X                 replay speed: 1 = real time (default), 0 = as fast as possible
-  --capture FILE            save every raw byte the source delivers to FILE
+  --capture FILE            save every raw byte the source delivers to FILE (a boundary record between connections)
   --max-clients N           1 (default) = single-client policy; N > 1 = controller/observers
   --heartbeat-ms N          heartbeat period (default 30000)
   --reconnect-base-ms N     auto-reconnect base delay (default 1000: 1, 2, 4, … 30 s)
   --no-data-timeout-ms N    a silent link counts as dropped after N ms (default 1500)
   --client-buffer-bytes N   per-client socket backlog before eeg_data is shed (default 262144)
+  --max-message-bytes N     a larger inbound WebSocket message closes the socket with 1009 (default 65536)
   --device ADDR             mw75: Bluetooth address (skips the scan)
   --rfcomm-tty PATH         mw75: RFCOMM tty (default /dev/rfcomm0)
   --scan-ms N               mw75: BLE scan duration (default 4000)
@@ -82,6 +84,7 @@ const VALUED: Record<string, Setter> = {
   "--reconnect-base-ms": (c, v) => void (c.reconnectBaseMs = int("--reconnect-base-ms", 1)(v)),
   "--no-data-timeout-ms": (c, v) => void (c.noDataTimeoutMs = int("--no-data-timeout-ms", 50)(v)),
   "--client-buffer-bytes": (c, v) => void (c.clientBufferBytes = int("--client-buffer-bytes", 1024)(v)),
+  "--max-message-bytes": (c, v) => void (c.maxMessageBytes = int("--max-message-bytes", 1024, 64 * 1024 * 1024)(v)),
   "--device": (c, v) => void (c.device = nonEmpty("--device", v)),
   "--rfcomm-tty": (c, v) => void (c.rfcommTty = nonEmpty("--rfcomm-tty", v)),
   "--scan-ms": (c, v) => void (c.scanMs = int("--scan-ms", 100)(v)),
@@ -120,6 +123,7 @@ export function parseServeArgs(args: readonly string[]): ServeConfig {
     reconnectBaseMs: 1000,
     noDataTimeoutMs: 1500,
     clientBufferBytes: 256 * 1024,
+    maxMessageBytes: 64 * 1024,
     device: null,
     rfcommTty: "/dev/rfcomm0",
     scanMs: 4000,

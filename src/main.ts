@@ -15,6 +15,7 @@ import { createDecoder } from "./decoder/decoder.ts";
 import { VERSION } from "./protocol/version.ts";
 import { createApp } from "./server/app.ts";
 import { Bridge } from "./server/bridge.ts";
+import { DEFAULT_OUTBOX_LIMITS } from "./server/outbox.ts";
 import type { RunningServer, RuntimeAdapter } from "./server/runtime.ts";
 import { withCapture } from "./sources/capture.ts";
 import type { CapturingSource } from "./sources/capture.ts";
@@ -29,6 +30,8 @@ export interface EntryDeps {
 }
 
 const SHUTDOWN_GRACE_MS = 1500;
+/** A connection that has not completed its request (or WebSocket upgrade) by then is dropped. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Runs the server until a shutdown signal; exits 2 on a bad command line, 1 on a start-up failure. */
 export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<void> {
@@ -72,11 +75,12 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
       heartbeatMs: config.heartbeatMs,
       reconnectBaseMs: config.reconnectBaseMs,
       noDataTimeoutMs: config.noDataTimeoutMs,
-      limits: { highWaterBytes: config.clientBufferBytes, maxQueuedData: 512, maxQueuedControl: 4096 },
+      limits: { ...DEFAULT_OUTBOX_LIMITS, highWaterBytes: config.clientBufferBytes },
     }));
     server = await runtime.serve({
       hostname: config.host,
       port: config.port,
+      limits: { maxMessageBytes: config.maxMessageBytes, requestTimeoutMs: REQUEST_TIMEOUT_MS },
       createApp: (upgradeWebSocket) =>
         createApp({ bridge: b, upgradeWebSocket, socketOf: runtime.socketOf, remoteOf: runtime.remoteOf }),
     });

@@ -11,6 +11,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Limits the runtime's HTTP/WebSocket layer enforces itself, before our code sees anything. */
+export interface ServeLimits {
+  /** A larger inbound WebSocket message closes the socket with 1009 (message too big). */
+  maxMessageBytes: number;
+  /** A connection that has not sent a complete request (an upgrade is one) within this is dropped. */
+  requestTimeoutMs: number;
+}
+
 /** The runtime adapter (src/adapters/runtime/<name>.ts implements it). */
 export interface RuntimeAdapter {
   readonly name: "bun" | "deno" | "node";
@@ -20,6 +28,7 @@ export interface RuntimeAdapter {
   serve(options: {
     hostname: string;
     port: number;
+    limits: ServeLimits;
     createApp(upgrade: UpgradeWebSocket): Hono;
   }): Promise<RunningServer>;
   /** Wraps hono's WSContext so sends report drops and the buffered amount is visible (via `ws.raw`). */

@@ -10,7 +10,16 @@ export const bunRuntime: RuntimeAdapter = {
   args: process.argv.slice(2),
   serve(options) {
     const app = options.createApp(upgradeWebSocket);
-    const server = Bun.serve({ hostname: options.hostname, port: options.port, fetch: app.fetch, websocket });
+    const server = Bun.serve({
+      hostname: options.hostname,
+      port: options.port,
+      fetch: app.fetch,
+      // a larger inbound message closes the socket with 1009 before it is buffered
+      websocket: { ...websocket, maxPayloadLength: options.limits.maxMessageBytes },
+      // Bun drops a connection idle this long (s, its default is 10), a half-sent request included;
+      // its timer ticks every few seconds, so the drop comes 10–14 s after the last byte
+      idleTimeout: Math.max(1, Math.round(options.limits.requestTimeoutMs / 1000)),
+    });
     return Promise.resolve({
       port: server.port ?? options.port,
       close: () => server.stop(true),

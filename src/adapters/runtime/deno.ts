@@ -1,40 +1,21 @@
-/** @module Deno runtime adapter: Deno.serve with hono/deno's WebSocket helper; `ws.raw` is a WHATWG WebSocket. */
-import { getConnInfo, upgradeWebSocket } from "hono/deno";
+/**
+ * @module Deno runtime adapter: serves through Deno's node:http with the same code as Node
+ * (node-http.ts), because Deno.serve can neither cap inbound WebSocket messages nor drop requests
+ * that never finish; signals and stdio are Deno's own.
+ */
 import type { RuntimeAdapter } from "../../server/runtime.ts";
-import { formatRemote, onFirstShutdownSignal } from "./shared.ts";
+import { nodeRemoteOf, nodeWsSocketOf, serveOnNodeHttp } from "./node-http.ts";
+import { onFirstShutdownSignal } from "./shared.ts";
 
 const encoder = new TextEncoder();
 
-/** Deno: sockets buffer without limit, so the outbox watches `bufferedAmount`. */
+/** Deno: `ws` sockets buffer without limit, so the outbox watches `bufferedAmount`. */
 export const denoRuntime: RuntimeAdapter = {
   name: "deno",
   args: Deno.args,
-  serve(options) {
-    const app = options.createApp(upgradeWebSocket);
-    return new Promise((resolve) => {
-      const server = Deno.serve({
-        hostname: options.hostname,
-        port: options.port,
-        onListen: (addr) => {
-          resolve({ port: (addr as Deno.NetAddr).port, close: () => server.shutdown() });
-        },
-      }, app.fetch);
-    });
-  },
-  socketOf(ws) {
-    const raw = ws.raw as WebSocket;
-    raw.binaryType = "arraybuffer";
-    return {
-      send: (text) => {
-        if (raw.readyState !== WebSocket.OPEN) return false;
-        raw.send(text);
-        return true;
-      },
-      bufferedAmount: () => raw.bufferedAmount,
-      close: (code, reason) => raw.close(code, reason),
-    };
-  },
-  remoteOf: (c) => formatRemote(getConnInfo(c)),
+  serve: serveOnNodeHttp,
+  socketOf: nodeWsSocketOf,
+  remoteOf: nodeRemoteOf,
   onShutdownSignal: (handler) => onFirstShutdownSignal(handler, (signal, listener) => Deno.addSignalListener(signal, listener)),
   stdout: (text) => writeAll(Deno.stdout, text),
   stderr: (text) => writeAll(Deno.stderr, text),

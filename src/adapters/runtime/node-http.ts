@@ -1,0 +1,85 @@
+/**
+ * @module Serving on node:http with @hono/node-server 1.x and @hono/node-ws (the `ws` package),
+ * shared by the Node and the Deno adapter. Deno runs it through its node:http, because Deno.serve
+ * offers neither a limit on inbound WebSocket messages nor a deadline for unfinished requests.
+ */
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { createNodeWebSocket } from "@hono/node-ws";
+import type { Hono } from "hono";
+import type { ClientSocket } from "../../server/outbox.ts";
+import type { RunningServer, RuntimeAdapter } from "../../server/runtime.ts";
+import { formatRemote } from "./shared.ts";
+
+/** The part of a `ws` WebSocket (ws.raw under @hono/node-ws) the outbox uses. */
+interface NodeWsSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  /** The net.Socket underneath (not part of ws's typed API, but stable since ws 1.x). */
+  readonly _socket?: { cork(): void; uncork(): void };
+}
+
+// how often node:http looks for requests past their deadline (its default, 30 s, would let a
+// half-sent request live up to 40 s)
+const TIMEOUT_CHECK_MS = 1000;
+
+/** RuntimeAdapter.serve on node:http: inbound messages capped (ws closes with 1009), request deadline set. */
+export const serveOnNodeHttp: RuntimeAdapter["serve"] = (options) => {
+  // createNodeWebSocket needs the app, and the app needs its upgrade helper: resolve the cycle lazily
+  let app: Hono | undefined;
+  const lazy = { request: (...args: Parameters<Hono["request"]>) => app!.request(...args) } as unknown as Hono;
+  const nodeWs = createNodeWebSocket({ app: lazy });
+  // @hono/node-ws builds its WebSocketServer without options; ws reads maxPayload at each upgrade
+  nodeWs.wss.options.maxPayload = options.limits.maxMessageBytes;
+  app = options.createApp(nodeWs.upgradeWebSocket);
+  const deadline = options.limits.requestTimeoutMs;
+  return new Promise<RunningServer>((resolve, reject) => {
+    const server = serve({
+      fetch: app!.fetch,
+      hostname: options.hostname,
+      port: options.port,
+      // headers (an upgrade is nothing but headers) must be complete within the deadline
+      serverOptions: { headersTimeout: deadline, requestTimeout: deadline, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
+    }, (info) => {
+      resolve({
+        port: info.port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const client of nodeWs.wss.clients) client.terminate();
+            server.close(() => done());
+          }),
+      });
+    });
+    server.once("error", reject);
+    nodeWs.injectWebSocket(server);
+  });
+};
+
+/** Wraps a `ws` socket: it buffers without limit, so the outbox watches `bufferedAmount`. */
+export const nodeWsSocketOf: RuntimeAdapter["socketOf"] = (ws): ClientSocket => {
+  const raw = ws.raw as NodeWsSocket;
+  return {
+    send: (text) => {
+      if (raw.readyState !== 1) return false;
+      raw.send(text);
+      return true;
+    },
+    bufferedAmount: () => raw.bufferedAmount,
+    close: (code, reason) => raw.close(code, reason),
+    // cork the TCP socket so a chunk's frames leave in one write instead of one syscall each
+    batch: (fn) => {
+      const tcp = raw._socket;
+      tcp?.cork();
+      try {
+        fn();
+      } finally {
+        tcp?.uncork();
+      }
+    },
+  };
+};
+
+/** `ip:port` of the peer of a request served by @hono/node-server. */
+export const nodeRemoteOf: RuntimeAdapter["remoteOf"] = (c) => formatRemote(getConnInfo(c));
