@@ -25,6 +25,8 @@ export interface WsClient {
   send(value: unknown): void;
   sendText(text: string): void;
   sendBinary(bytes: Uint8Array): void;
+  /** Sends each value as a JSON text frame, all frames in ONE TCP write (they arrive together). */
+  sendTogether(values: unknown[]): void;
   /** First message after the read cursor matching `pred`; moves the cursor past it. Rejects after `timeoutMs`. */
   next(pred: (m: Msg) => boolean, timeoutMs?: number, what?: string): Promise<Msg>;
   /** Moves the read cursor to the end: `next` then only sees messages that arrive later. */
@@ -110,6 +112,9 @@ function createClient(socket: Socket, initial: Buffer): WsClient {
   const write = (opcode: number, payload: Uint8Array) => {
     if (!closedFlag && !socket.destroyed) socket.write(frame(opcode, payload));
   };
+  const writeTogether = (payloads: Uint8Array[]) => {
+    if (!closedFlag && !socket.destroyed) socket.write(Buffer.concat(payloads.map((p) => frame(0x1, p))));
+  };
 
   const parse = () => {
     for (;;) {
@@ -182,6 +187,7 @@ function createClient(socket: Socket, initial: Buffer): WsClient {
     send: (value) => write(0x1, Buffer.from(JSON.stringify(value))),
     sendText: (text) => write(0x1, Buffer.from(text)),
     sendBinary: (bytes) => write(0x2, bytes),
+    sendTogether: (values) => writeTogether(values.map((v) => Buffer.from(JSON.stringify(v)))),
     next(pred, timeoutMs = 5000, what = "a matching message") {
       return new Promise((resolve, reject) => {
         const check = () => {

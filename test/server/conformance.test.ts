@@ -8,6 +8,10 @@ import { multiClientRules, singleClientPolicy, slowClient } from "../_support/co
 import {
   activationFailureAndExhaustion, linkLossAndReconnect, reconnectSucceeds, rfcommAndConnectionFailures,
 } from "../_support/conformance/device-cases.ts";
+import {
+  byteBoundedQueue, clumsyParameters, connectDisconnectRace, frameGuards, halfSentRequests,
+} from "../_support/conformance/hardening-cases.ts";
+import { captureAcrossReconnects } from "../_support/conformance/capture-cases.ts";
 import { bannerAndHealth, captureThenReplay, cleanShutdown, cliErrors } from "../_support/conformance/process-cases.ts";
 import { logFiltering, streamingLifecycle, validationAndReplies } from "../_support/conformance/protocol-cases.ts";
 
@@ -26,6 +30,12 @@ const SCENARIOS: [string, (runtime: (typeof RUNTIMES)[number]) => Promise<void>,
   ["CLI errors exit 2 with usage", cliErrors, 60_000],
   ["SIGINT shuts down cleanly", cleanShutdown, 30_000],
   ["replay of a capture reproduces the eeg_data sequence", captureThenReplay, 40_000],
+  ["connect then disconnect at once, 100 times: always idle, nothing streams", connectDisconnectRace, 60_000],
+  ["a client that never reads is closed once its queue passes the byte limit", byteBoundedQueue, 60_000],
+  ["deep nesting, long ids and oversized frames get their codes; others unaffected", frameGuards, 30_000],
+  ["auto_reconnect must be a boolean or 0/1; processing errors echo the id", clumsyParameters, 30_000],
+  ["connections that never finish their request are dropped within the deadline", halfSentRequests, 30_000],
+  ["a capture across reconnects replays as gaps, not corruption", captureAcrossReconnects, 60_000],
 ];
 
 for (const runtime of RUNTIMES) {

@@ -1,5 +1,6 @@
 /** @module Shared pieces of the conformance scenarios: server lifetime, message predicates, bounded waits. */
 import { expect } from "bun:test";
+import { readFileSync } from "node:fs";
 import { startServer } from "../server-process.ts";
 import type { Runtime, ServerProcess } from "../server-process.ts";
 import { connectWs } from "../ws-client.ts";
@@ -77,4 +78,11 @@ export function counters(msgs: Msg[]): number[] {
 /** Messages of `c` received from index `from` on. */
 export function since(c: WsClient, from: number): Msg[] {
   return c.messages.slice(from);
+}
+
+/** Resident memory of a process in MB (VmRSS; VmHWM with `peak`), read from /proc. */
+export function rssMb(pid: number, peak = false): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const m = new RegExp(`^${peak ? "VmHWM" : "VmRSS"}:\\s+(\\d+) kB`, "m").exec(status);
+  return m ? Number(m[1]) / 1024 : Number.NaN;
 }
