@@ -108,6 +108,12 @@ describe("frame limits", () => {
     expect(nestsDeeperThan('{"a":[[{"b":1}]]}', 3)).toBe(true);
     expect(nestsDeeperThan('{"a":[[{"b":1}]]}', 4)).toBe(false);
     expect(nestsDeeperThan("[][][][][][]", 1)).toBe(false);
+    // a string ending in an escaped backslash closes at the next quote: what follows counts
+    expect(nestsDeeperThan('["a\\\\", [[[]]]]', 3)).toBe(true);
+    expect(nestsDeeperThan('["a\\\\", [[[]]]]', 4)).toBe(false);
+    // many openers in sequence but shallow: not deep
+    expect(nestsDeeperThan(`[${Array.from({ length: 100 }, () => '{"a":[1]}').join(",")}]`, 3)).toBe(false);
+    expect(nestsDeeperThan(`[${Array.from({ length: 100 }, () => '{"a":[1]}').join(",")}]`, 2)).toBe(true);
   });
 
   test("jsonByteLength counts UTF-8 bytes of the JSON text", () => {
