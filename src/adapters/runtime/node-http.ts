@@ -21,12 +21,32 @@ interface NodeWsSocket {
   readonly _socket?: { cork(): void; uncork(): void };
 }
 
+/**
+ * @hono/node-ws hands socket errors (a too-big message among them) to our handler as
+ * `new ErrorEvent(…)`, which Node 20 does not have: the constructor throws, the error never
+ * reaches us, and the client stays registered until ws gives up on the closing handshake (30 s).
+ */
+function ensureErrorEvent(): void {
+  if (typeof globalThis.ErrorEvent === "function") return;
+  class NodeErrorEvent extends Event {
+    readonly error: unknown;
+    readonly message: string;
+    constructor(type: string, init: { error?: unknown; message?: string } = {}) {
+      super(type);
+      this.error = init.error;
+      this.message = init.message ?? (init.error instanceof Error ? init.error.message : "");
+    }
+  }
+  (globalThis as { ErrorEvent?: unknown }).ErrorEvent = NodeErrorEvent;
+}
+
 // how often node:http looks for requests past their deadline (its default, 30 s, would let a
 // half-sent request live up to 40 s)
 const TIMEOUT_CHECK_MS = 1000;
 
 /** RuntimeAdapter.serve on node:http: inbound messages capped (ws closes with 1009), request deadline set. */
 export const serveOnNodeHttp: RuntimeAdapter["serve"] = (options) => {
+  ensureErrorEvent();
   // createNodeWebSocket needs the app, and the app needs its upgrade helper: resolve the cycle lazily
   let app: Hono | undefined;
   const lazy = { request: (...args: Parameters<Hono["request"]>) => app!.request(...args) } as unknown as Hono;

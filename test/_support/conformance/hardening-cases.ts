@@ -108,6 +108,13 @@ export async function frameGuards(runtime: Runtime): Promise<void> {
     const other = await open();
     c.sendText(head + " ".repeat(65_537 - head.length));
     expect(await Promise.race([c.closed, delay(5000).then(() => -1)])).toBe(1009);
+    // a client that never reads the close frame is let go at once all the same
+    const mute = await open();
+    await mute.next(isStatus("idle"), 5000, "the mute client's welcome");
+    mute.pause();
+    mute.sendText(head + " ".repeat(70_000));
+    const until = Date.now() + 3000;
+    while ((await health(srv))["clients"] !== 1 && Date.now() < until) await delay(100);
     // the server and the other client carry on
     await other.next(isStatus("idle"), 5000, "the other client's welcome");
     expect((await other.request("ping")).type).toBe("pong");
