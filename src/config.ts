@@ -52,7 +52,7 @@ export const USAGE = `Usage: serve [options]
   --scan-ms N               mw75: BLE scan duration (default 4000)
   --sim-seed N --sim-rate-hz N --sim-unthrottled --sim-chunk-bytes N --sim-tick-ms N --sim-battery N
   --sim-activation-delay-ms N --sim-fail-activation --sim-fail-rfcomm --sim-fail-opens N
-  --sim-link-loss-ms N --sim-corruption R --sim-drop R
+  --sim-link-loss-ms N --sim-corruption R --sim-drop R --sim-lead-off CHANNELS (e.g. 3,7)
                             simulator tuning and fault injection (for tests)
   --help, -h                this text
 `;
@@ -98,6 +98,7 @@ const VALUED: Record<string, Setter> = {
   "--sim-link-loss-ms": (c, v) => void (c.sim.linkLossAfterMs = int("--sim-link-loss-ms", 1)(v)),
   "--sim-corruption": (c, v) => void (c.sim.corruptionRate = real("--sim-corruption", 0, 1)(v)),
   "--sim-drop": (c, v) => void (c.sim.dropRate = real("--sim-drop", 0, 1)(v)),
+  "--sim-lead-off": (c, v) => void (c.sim.leadOffChannels = channelList("--sim-lead-off", v)),
 };
 const SWITCHES: Record<string, (c: ServeConfig) => void> = {
   "--verbose": (c) => void (c.verbose = true),
@@ -155,6 +156,13 @@ function parseSource(value: string): SourceSpec {
   if (value === "mw75") return { kind: "mw75" };
   if (value.startsWith("replay:") && value.length > "replay:".length) return { kind: "replay", path: value.slice(7) };
   throw new UsageError(`--source expects sim, mw75 or replay:FILE, got "${value}"`);
+}
+
+/** `3,7` → [3, 7]: distinct channel numbers 1–12. */
+function channelList(name: string, value: string): number[] {
+  const channels = value.split(",").map((part) => int(name, 1, 12)(part.trim()));
+  if (new Set(channels).size !== channels.length) throw new UsageError(`${name} lists a channel twice: "${value}"`);
+  return channels;
 }
 
 function nonEmpty(name: string, value: string): string {

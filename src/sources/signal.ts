@@ -1,5 +1,5 @@
 /** @module Seeded PRNG and synthetic EEG waveforms (alpha + 1/f-ish noise + mains hum) for the simulator. */
-import { CHANNEL_COUNT, PACKET_LEN, UV_PER_COUNT } from "../decoder/types.ts";
+import { CHANNEL_COUNT, LEAD_OFF_RAW, PACKET_LEN, UV_PER_COUNT } from "../decoder/types.ts";
 import { writePacket } from "./packet-builder.ts";
 
 /** A deterministic generator of floats in [0, 1). */
@@ -109,14 +109,18 @@ export interface PacketGenerator {
   readonly nextCounter: number;
 }
 
-/** A packet generator over `createEegSignal(seed, rateHz)`. */
-export function createPacketGenerator(seed: number, startCounter: number, rateHz: number): PacketGenerator {
+/**
+ * A packet generator over `createEegSignal(seed, rateHz)`; the 1-based channels in `leadOff`
+ * carry the lead-off sentinel (raw 8388607) in every packet instead of the signal.
+ */
+export function createPacketGenerator(seed: number, startCounter: number, rateHz: number, leadOff: readonly number[] = []): PacketGenerator {
   const signal = createEegSignal(seed, rateHz);
   let counter = startCounter & 0xff;
   return {
     fill(out, at, count) {
       for (let i = 0; i < count; i++) {
         const s = signal.next();
+        for (const ch of leadOff) s.raw[ch - 1] = LEAD_OFF_RAW;
         writePacket(out, at + i * PACKET_LEN, { counter, ref: s.ref, drl: s.drl, rawChannels: s.raw });
         counter = (counter + 1) & 0xff;
       }

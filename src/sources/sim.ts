@@ -42,6 +42,8 @@ export interface SimOptions {
   corruptionRate?: number;
   /** Probability per packet that it is omitted (counters then gap). */
   dropRate?: number;
+  /** 1-based channels that sit on the lead-off sentinel (raw 8388607) from the first packet on. */
+  leadOffChannels?: number[];
 }
 
 const RFCOMM_BLOCK = 64;
@@ -70,6 +72,7 @@ export function createSimSource(options: SimOptions = {}): DeviceSource {
   checkRange("tickMs", options.tickMs, 0, 1000);
   checkRange("activationDelayMs", options.activationDelayMs, 0, 3_600_000);
   checkRange("linkLossAfterMs", options.linkLossAfterMs, 0, Number.MAX_SAFE_INTEGER);
+  for (const ch of options.leadOffChannels ?? []) checkRange("leadOffChannels", ch, 1, 12);
   const seed = options.seed ?? 1;
   const rateHz = options.rateHz ?? 500;
   const batteryLevel = options.batteryLevel ?? 85;
@@ -128,9 +131,9 @@ class ChunkQueue {
 
 type Feed = (out: Uint8Array, at: number, count: number) => void;
 
-function ringFeed(seed: number, rateHz: number): Feed {
+function ringFeed(seed: number, rateHz: number, leadOff: readonly number[]): Feed {
   const ring = new Uint8Array(RING_PACKETS * PACKET_LEN);
-  createPacketGenerator(seed, 0, rateHz).fill(ring, 0, RING_PACKETS);
+  createPacketGenerator(seed, 0, rateHz, leadOff).fill(ring, 0, RING_PACKETS);
   let pos = 0;
   return (out, at, count) => {
     let bytes = count * PACKET_LEN;
@@ -192,7 +195,7 @@ function openLink(seed: number, rateHz: number, batteryLevel: number, options: S
 
   let readable: ReadableStream<Uint8Array>;
   if (options.unthrottled) {
-    const feed = ringFeed(seed, rateHz);
+    const feed = ringFeed(seed, rateHz, options.leadOffChannels ?? []);
     const size = options.chunkBytes ?? UNTHROTTLED_CHUNK;
     const perPull = Math.ceil(size / PACKET_LEN) + 1;
     const turn = createEventLoopYield();
@@ -216,7 +219,7 @@ function openLink(seed: number, rateHz: number, batteryLevel: number, options: S
       cancel: end,
     });
   } else {
-    const generator = createPacketGenerator(seed, 0, rateHz);
+    const generator = createPacketGenerator(seed, 0, rateHz, options.leadOffChannels);
     const feed: Feed = (out, at, count) => generator.fill(out, at, count);
     let overflowLogged = false;
     readable = new ReadableStream<Uint8Array>({
