@@ -34,11 +34,23 @@ function linesOf(decoder: Decoder, pieces: LinkChunk[]): string[] {
   return lines;
 }
 
+/** Thrown by `write` once the reader of our output has gone (`decode FILE | head -1`). */
+class OutputClosed extends Error {}
+
 function write(text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
+    process.stdout.write(text, (error) => (error ? reject(isBrokenPipe(error) ? new OutputClosed() : error) : resolve()));
   });
 }
+
+function isBrokenPipe(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === "EPIPE";
+}
+
+// a closed pipe is also reported as an 'error' event on stdout; without a listener it would crash
+process.stdout.on("error", (error) => {
+  if (!isBrokenPipe(error)) throw error;
+});
 
 async function main(args: string[]): Promise<number> {
   if (args.includes("-h") || args.includes("--help")) {
@@ -61,6 +73,7 @@ async function main(args: string[]): Promise<number> {
       if (lines.length > 0) await write(`${lines.join("\n")}\n`);
     }
   } catch (error) {
+    if (error instanceof OutputClosed) return 0; // the reader has what it wanted: stop quietly, as Unix tools do
     const code = (error as { code?: string }).code ?? "";
     const reason = READ_ERRORS[code] ?? (error as Error).message;
     process.stderr.write(`decode: cannot read ${JSON.stringify(path ?? "stdin")}: ${reason}\n`);
@@ -72,4 +85,7 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof OutputClosed) return 0;
+  throw error;
+});

@@ -1,7 +1,7 @@
 /** @module The `decode` command under Bun, Deno and Node: JSON lines, stdin, capture boundaries, errors and exit codes. */
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { captureRecord } from "../../src/sources/capture-format.ts";
@@ -45,8 +45,29 @@ const gluedFile = join(dir, "glued.bin");
 writeFileSync(gluedFile, glued);
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
+/** Runs decode with its stdout into `head -c 200`, which exits early: decode must stop quietly, exit 0. */
+function decodeIntoHead(runtime: string, path: string) {
+  const command = [...COMMANDS[runtime]!, path].map((a) => `'${a}'`).join(" ");
+  const run = spawnSync("bash", ["-c", `set -o pipefail; ${command} 2>"$ERR_FILE" | head -c 200 >/dev/null`], {
+    cwd: ROOT, timeout: 60_000, encoding: "utf8", env: { ...process.env, ERR_FILE: `${path}.err` },
+  });
+  return { code: run.status, err: readFileSync(`${path}.err`, "utf8") };
+}
+
 for (const runtime of ["bun", "deno", "node"]) {
   describe(`decode under ${runtime}`, () => {
+    test("stops quietly with exit 0 when the reader of its output goes away (| head)", () => {
+      const dir = mkdtempSync(join(tmpdir(), "mw75-decode-pipe-"));
+      try {
+        const big = join(dir, "big.bin");
+        writeFileSync(big, simPackets(3, 0, 20_000)); // far more output than a pipe buffer holds
+        const { code, err } = decodeIntoHead(runtime, big);
+        expect({ code, err }).toEqual({ code: 0, err: "" });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     test("writes one valid JSON line per packet in stream order, then stats", () => {
       const { code, out } = decode(runtime, [file]);
       expect(code).toBe(0);
