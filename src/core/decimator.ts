@@ -1,0 +1,228 @@
+/**
+ * @module Streaming decimation of the 14 signals of a sample (12 channels, REF, DRL) by d, through
+ * the anti-aliasing FIRs of fir.ts (BRIDGE-API.md §2.2). Outputs sit on a fixed grid (seq ≡ 0 mod d)
+ * and are labelled with the input at the filter's centre, so the group delay is compensated.
+ */
+import { FIR_DECIMATIONS, firTaps } from "./fir.ts";
+import { CHANNELS } from "./samples.ts";
+import type { SampleBlock } from "./samples.ts";
+
+/** Signals per sample: channels 0–11, then REF, then DRL (the bit order of `nonFinite`). */
+export const SIGNALS = CHANNELS + 2;
+/** Index of REF in `DecimatedSample.values`. */
+export const REF_SIGNAL = CHANNELS;
+/** Index of DRL in `DecimatedSample.values`. */
+export const DRL_SIGNAL = CHANNELS + 1;
+
+/** Every supported decimation factor (1 = full rate). */
+export const DECIMATIONS = [1, ...FIR_DECIMATIONS] as const;
+
+/** One output sample, handed to the sink in a single reused object: copy what you keep. */
+export interface DecimatedSample {
+  seq: number;
+  /** Time and counter of the input sample the output is centred on. */
+  time: number;
+  counter: number;
+  /** `SIGNALS` values: µV channels 0–11, REF, DRL. */
+  readonly values: Float64Array;
+  leadOff: number;
+  nonFinite: number;
+}
+
+/** Receives each output sample in seq order; the object is only valid during the call. */
+export type DecimatorSink = (sample: DecimatedSample) => void;
+
+/** True when `d` is one of `DECIMATIONS`. */
+export function isDecimation(d: number): boolean {
+  return (DECIMATIONS as readonly number[]).includes(d);
+}
+
+/**
+ * The decimator of one subscription; all history lives in rings allocated by the constructor, so
+ * pushing a sample allocates nothing. For an output at seq s and half-length H = (N − 1) / 2:
+ * - it is the FIR centred on input s, emitted as soon as input s + H has arrived;
+ * - at the start of the stream and after a seq jump, the history before the first input is that
+ *   input repeated (edge padding), so outputs start at the first grid seq ≥ the first input seq;
+ *   at a jump the outputs still pending before it are completed with the last input held;
+ * - a non-finite value enters the filter as the last finite value of its signal (0 before any),
+ *   so it cannot poison the N outputs that see it;
+ * - an output covers the d inputs s − ⌊d/2⌋ … s + ⌈d/2⌉ − 1 (each input is covered by exactly
+ *   one output): its `leadOff` and `nonFinite` bits are the OR over them, and a signal whose
+ *   `nonFinite` bit is set is output as NaN, the way the full-rate stream shows that sample;
+ * - d = 1 passes every sample through unfiltered.
+ */
+export class Decimator {
+  /** The decimation factor. */
+  readonly factor: number;
+  /** Filter length N (1 for the pass-through). */
+  readonly length: number;
+  /** Inputs an output waits for beyond its own seq: (N − 1) / 2. */
+  readonly delay: number;
+
+  readonly #sink: DecimatorSink;
+  readonly #taps: Float64Array;
+  // each signal owns 2N slots: sample k is written at k and k + N, so the N newest are contiguous
+  readonly #ring: Float64Array;
+  readonly #time: Float64Array;
+  readonly #counter: Uint8Array;
+  readonly #leadOff: Uint16Array;
+  readonly #nonFinite: Uint16Array;
+  // the current input, non-finite values replaced; also the held value for padding
+  readonly #lastFinite = new Float64Array(SIGNALS);
+  readonly #out: DecimatedSample = { seq: 0, time: 0, counter: 0, values: new Float64Array(SIGNALS), leadOff: 0, nonFinite: 0 };
+  #pos = 0;
+  #open = false;
+  #segmentStart = 0;
+  #lastSeq = 0;
+
+  /** A decimator by `d` (one of `DECIMATIONS`) that hands its outputs to `sink`. */
+  constructor(d: number, sink: DecimatorSink) {
+    if (!isDecimation(d)) throw new RangeError(`Invalid decimation "${d}": expected one of ${DECIMATIONS.join(", ")}`);
+    this.factor = d;
+    this.#sink = sink;
+    this.#taps = d === 1 ? new Float64Array([1]) : firTaps(d);
+    const n = this.#taps.length;
+    this.length = n;
+    this.delay = (n - 1) / 2;
+    this.#ring = new Float64Array(d === 1 ? 0 : SIGNALS * 2 * n);
+    this.#time = new Float64Array(n);
+    this.#counter = new Uint8Array(n);
+    this.#leadOff = new Uint16Array(n);
+    this.#nonFinite = new Uint16Array(n);
+  }
+
+  /** Feeds every sample of `block`. */
+  pushBlock(block: SampleBlock): void {
+    for (let i = 0; i < block.count; i++) this.push(block, i);
+  }
+
+  /** Feeds sample `i` of `block`; a seq that does not follow the previous one is a gap. */
+  push(block: SampleBlock, i: number): void {
+    const seq = block.seq[i]!;
+    if (this.factor === 1) return this.#passThrough(block, i, seq);
+    if (this.#open && seq !== this.#lastSeq + 1) this.drain();
+    const held = this.#lastFinite;
+    const channels = block.channels;
+    const base = i * CHANNELS;
+    let bad = 0;
+    for (let c = 0; c < CHANNELS; c++) {
+      const v = channels[base + c]!;
+      if (Number.isFinite(v)) held[c] = v;
+      else bad |= 1 << c;
+    }
+    const ref = block.ref[i]!;
+    if (Number.isFinite(ref)) held[REF_SIGNAL] = ref;
+    else bad |= 1 << REF_SIGNAL;
+    const drl = block.drl[i]!;
+    if (Number.isFinite(drl)) held[DRL_SIGNAL] = drl;
+    else bad |= 1 << DRL_SIGNAL;
+    if (!this.#open) {
+      this.#open = true;
+      this.#segmentStart = seq;
+      for (let k = 0; k < this.delay; k++) this.#write(0, 0, 0, 0);
+    }
+    this.#write(block.time[i]!, block.counter[i]!, block.leadOff[i]!, bad);
+    this.#lastSeq = seq;
+    const centre = seq - this.delay;
+    if (centre >= this.#segmentStart && centre % this.factor === 0) this.#emit(centre);
+  }
+
+  /**
+   * Completes the outputs still waiting for later inputs, as if the last input were held, and
+   * ends the segment: the next input starts the filter afresh. Called by `push` on a gap.
+   */
+  drain(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    const d = this.factor;
+    const last = this.#lastSeq;
+    // the last grid seq ≤ last needs delay − (last mod d) more inputs
+    const needed = this.delay - (((last % d) + d) % d);
+    for (let v = 1; v <= needed; v++) {
+      this.#write(0, 0, 0, 0);
+      const centre = last + v - this.delay;
+      if (centre >= this.#segmentStart && centre % d === 0) this.#emit(centre);
+    }
+  }
+
+  /** Forgets the history and the last finite values, as if newly constructed. */
+  reset(): void {
+    this.#open = false;
+    this.#lastFinite.fill(0);
+  }
+
+  // --- internals ---
+
+  #passThrough(block: SampleBlock, i: number, seq: number): void {
+    const out = this.#out;
+    const values = out.values;
+    let bad = 0;
+    for (let c = 0; c < CHANNELS; c++) {
+      const v = block.channels[i * CHANNELS + c]!;
+      values[c] = v;
+      if (!Number.isFinite(v)) bad |= 1 << c;
+    }
+    values[REF_SIGNAL] = block.ref[i]!;
+    values[DRL_SIGNAL] = block.drl[i]!;
+    if (!Number.isFinite(values[REF_SIGNAL]!)) bad |= 1 << REF_SIGNAL;
+    if (!Number.isFinite(values[DRL_SIGNAL]!)) bad |= 1 << DRL_SIGNAL;
+    out.seq = seq;
+    out.time = block.time[i]!;
+    out.counter = block.counter[i]!;
+    out.leadOff = block.leadOff[i]!;
+    out.nonFinite = bad;
+    this.#sink(out);
+  }
+
+  /** Appends the held values as the newest input, with these labels and masks. */
+  #write(time: number, counter: number, leadOff: number, nonFinite: number): void {
+    const n = this.length;
+    const p = this.#pos + 1 === n ? 0 : this.#pos + 1;
+    this.#pos = p;
+    const ring = this.#ring;
+    const held = this.#lastFinite;
+    for (let s = 0, base = 0; s < SIGNALS; s++, base += 2 * n) {
+      const v = held[s]!;
+      ring[base + p] = v;
+      ring[base + p + n] = v;
+    }
+    this.#time[p] = time;
+    this.#counter[p] = counter;
+    this.#leadOff[p] = leadOff;
+    this.#nonFinite[p] = nonFinite;
+  }
+
+  /** Computes and hands out the output at `seq`, whose window ends at the newest input. */
+  #emit(seq: number): void {
+    const n = this.length;
+    const half = this.delay;
+    const taps = this.#taps;
+    const ring = this.#ring;
+    const out = this.#out;
+    const centreSlot = (this.#pos - half + n) % n;
+    const d = this.factor;
+    let leadOff = 0;
+    let nonFinite = 0;
+    for (let k = -Math.floor(d / 2), end = Math.ceil(d / 2); k < end; k++) {
+      const slot = (centreSlot + k + n) % n;
+      leadOff |= this.#leadOff[slot]!;
+      nonFinite |= this.#nonFinite[slot]!;
+    }
+    for (let s = 0, base = this.#pos + 1; s < SIGNALS; s++, base += 2 * n) {
+      if ((nonFinite & (1 << s)) !== 0) {
+        out.values[s] = NaN;
+        continue;
+      }
+      // symmetric taps: fold the window so each tap multiplies once
+      let acc = taps[half]! * ring[base + half]!;
+      for (let k = 0, last = base + n - 1; k < half; k++) acc += taps[k]! * (ring[base + k]! + ring[last - k]!);
+      out.values[s] = acc;
+    }
+    out.seq = seq;
+    out.time = this.#time[centreSlot]!;
+    out.counter = this.#counter[centreSlot]!;
+    out.leadOff = leadOff;
+    out.nonFinite = nonFinite;
+    this.#sink(out);
+  }
+}
