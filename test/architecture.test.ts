@@ -20,12 +20,33 @@ const FORBIDDEN: [RegExp, string][] = [
 /** Runtime globals used directly in code (not in comments). */
 const FORBIDDEN_GLOBALS = /(^|[^.\w])(Deno|Bun|process|Buffer)\./;
 
+/** What src/core may not import besides FORBIDDEN: the layers above it (no wire format in core, no cycle). */
+const CORE_FORBIDDEN: [RegExp, string][] = [
+  [/(^|\/)protocol\//, "protocol module (wire format)"],
+  [/(^|\/)server\//, "server module"],
+  [/(^|\/)sources\//, "device source"],
+];
+
+/** Specifiers a module imports or re-exports, comments ignored. */
+function specifiers(source: string): { code: string; specs: string[] } {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
+  const specs: string[] = [];
+  for (const match of code.matchAll(/(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g)) {
+    specs.push(match[1] ?? match[2] ?? match[3] ?? "");
+  }
+  return { code, specs };
+}
+
+/** Violations of the core's own rule (nothing from protocol/, server/ or sources/). */
+export function coreViolations(source: string): string[] {
+  return specifiers(source).specs.flatMap((s) => CORE_FORBIDDEN.filter(([p]) => p.test(s)).map(([, why]) => `imports "${s}" (${why})`));
+}
+
 /** Returns one line per violation found in a module's source text. */
 export function violations(source: string): string[] {
   const found: string[] = [];
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
-  for (const match of code.matchAll(/(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g)) {
-    const specifier = match[1] ?? match[2] ?? match[3] ?? "";
+  const { code, specs } = specifiers(source);
+  for (const specifier of specs) {
     for (const [pattern, why] of FORBIDDEN) if (pattern.test(specifier)) found.push(`imports "${specifier}" (${why})`);
   }
   const global = code.match(FORBIDDEN_GLOBALS);
@@ -59,6 +80,20 @@ describe("architecture", () => {
     ];
     for (const line of bad) expect({ line, found: violations(line).length > 0 }).toEqual({ line, found: true });
     expect(violations(`import { Hono } from "hono";\n// Deno.open is not used here\nimport type { X } from "./x.ts";`)).toEqual([]);
+  });
+
+  test("the core checker recognises imports of the layers above the core", () => {
+    expect(coreViolations(`import { eegDataJson } from "../protocol/eeg-json.ts";`)).toHaveLength(1);
+    expect(coreViolations(`import type { Hub } from "../server/hub.ts";`)).toHaveLength(1);
+    expect(coreViolations(`import { simPackets } from "../sources/sim.ts";`)).toHaveLength(1);
+    expect(coreViolations(`import type { Decoder } from "../decoder/types.ts";\nimport { X } from "./x.ts";`)).toEqual([]);
+  });
+
+  test("the core imports nothing from protocol/, server/ or sources/ (no wire format, no import cycle)", () => {
+    const files = filesUnder("src/core");
+    expect(files.length).toBeGreaterThan(5);
+    const problems = files.flatMap((file) => coreViolations(readFileSync(join(ROOT, file), "utf8")).map((v) => `${file}: ${v}`));
+    expect(problems).toEqual([]);
   });
 
   test("the runtime-neutral folders import no runtime, device or adapter module", () => {

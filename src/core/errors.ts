@@ -18,7 +18,8 @@ export type ErrorCode =
   | "DISCONNECT_ERROR"
   | "RECONNECT_FAILED"
   | "RECONNECT_EXHAUSTED"
-  | "INVALID_PARAMETERS";
+  | "INVALID_PARAMETERS"
+  | "UNKNOWN_STREAM";
 
 /** A failure the caller is expected to handle and report to clients under `code`. */
 export class BridgeError extends Error {

@@ -15,19 +15,14 @@ export function reconnectDelayMs(attempt: number, baseMs: number = DEFAULT_RECON
   return Math.min(baseMs * 2 ** (attempt - 1), baseMs * CAP_FACTOR);
 }
 
-/** `Auto-reconnect attempt k/10 in Ds...` with D in seconds as the reference prints it. */
-export function reconnectingText(attempt: number, delayMs: number): string {
-  return `Auto-reconnect attempt ${attempt}/${MAX_RECONNECT_ATTEMPTS} in ${delayMs / 1000}s...`;
-}
-
 /** What one reconnect loop needs from its session. */
 export interface ReconnectHooks {
   clock: Clock;
   baseMs?: number;
   /** False once auto-reconnect was switched off: the loop stops before its next attempt. */
   enabled(): boolean;
-  /** `status reconnecting` with `text`, before each wait. */
-  announce(text: string): void;
+  /** `status reconnecting` for attempt `attempt`, before its wait of `delayMs`. */
+  announce(attempt: number, delayMs: number): void;
   /** One connection attempt, resolved once the link is up (or the attempt failed / was superseded). */
   attempt(k: number): Promise<"ok" | "stale" | { code: ErrorCode; message: string }>;
   /** RECONNECT_FAILED for attempt k. */
@@ -58,7 +53,7 @@ export class ReconnectLoop {
     const h = this.#hooks;
     for (let k = 1; k <= MAX_RECONNECT_ATTEMPTS; k++) {
       const delay = reconnectDelayMs(k, h.baseMs);
-      h.announce(reconnectingText(k, delay));
+      h.announce(k, delay);
       this.#wait = sleep(h.clock, delay);
       const elapsed = await this.#wait.done;
       this.#wait = null;

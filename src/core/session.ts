@@ -3,10 +3,6 @@
  * connect, stream through the WASM decoder, notice a dropped link, auto-reconnect, tear down.
  */
 import type { Decoder, DecodeStats, PacketBatch } from "../decoder/types.ts";
-import { EEG_EVENT_ID } from "../decoder/types.ts";
-import { eegDataJson } from "../protocol/eeg-json.ts";
-import { STATUS_TEXT } from "../protocol/envelope.ts";
-import type { DeviceState, StatusState } from "../protocol/envelope.ts";
 import type { Clock } from "./clock.ts";
 import { BridgeError } from "./errors.ts";
 import type { ErrorCode } from "./errors.ts";
@@ -15,19 +11,16 @@ import type { PacketFigures } from "./packet-stats.ts";
 import type { DeviceLink, DeviceSource, LinkBoundary, LinkChunk, Logger } from "./ports.ts";
 import { errorText, readLink } from "./link-reader.ts";
 import { startLinkWatchdog } from "./link-watchdog.ts";
-import { ReconnectLoop } from "./reconnect.ts";
+import { MAX_RECONNECT_ATTEMPTS, ReconnectLoop } from "./reconnect.ts";
+import type { SampleBlock } from "./samples.ts";
+import type { DeviceState, SessionEvents, StatusCause } from "./session-events.ts";
 
-/** What the session tells the server layer. */
-export interface SessionEvents {
-  /** A state change or reconnect progress; broadcast as a `status` event. */
-  onStatus(state: StatusState, message: string): void;
-  /** A device-level error; broadcast as `error`. */
-  onError(code: ErrorCode, message: string): void;
-  /**
-   * The `eeg_data` JSON strings of one chunk, each built once for all clients, in stream order.
-   * The array is reused after the call returns: copy what you keep.
-   */
-  onPackets(jsons: readonly string[]): void;
+/** Turns the decoder's batches into SampleBlocks (seq and sample clock live for the device's lifetime). */
+export interface BlockBuilder {
+  /** A new connection starts: its first seq is estimated from host time (BRIDGE-API §1). */
+  startConnection(): void;
+  /** The EEG samples of one decoder batch that arrived at `arrivalMs`, or null when it has none. */
+  fromBatch(batch: PacketBatch, arrivalMs: number): SampleBlock | null;
 }
 
 /** Session dependencies and tunables. */
@@ -37,6 +30,7 @@ export interface SessionOptions {
   decoder: Decoder;
   clock: Clock;
   events: SessionEvents;
+  blocks: BlockBuilder;
   /** The session's own logger and the one handed to the source. */
   log: Logger;
   sourceLog: Logger;
@@ -65,16 +59,12 @@ export class DeviceSession {
   #stopWatchdog: (() => void) | null = null;
   #lastData = 0;
   #stats = new PacketStats();
-  #timestamp = "0";
-  #eegCount = 0;
-  /** The current chunk's messages, handed over in one call so sockets can coalesce their writes. */
-  #jsons: string[] = [];
+  #arrivalMs = 0;
+  /** The current chunk's blocks, handed on once the whole chunk is decoded (so decode time is measurable). */
+  #blocks: SampleBlock[] = [];
   readonly #onBatch = (batch: PacketBatch): void => {
-    for (let i = 0; i < batch.count; i++) {
-      if (batch.eventId[i] !== EEG_EVENT_ID) continue; // non-EEG packets are never sent (§3.4)
-      this.#eegCount++;
-      this.#jsons.push(eegDataJson(batch, i, crypto.randomUUID(), this.#timestamp));
-    }
+    const block = this.#o.blocks.fromBatch(batch, this.#arrivalMs);
+    if (block !== null) this.#blocks.push(block);
   };
 
   constructor(options: SessionOptions) {
@@ -98,7 +88,11 @@ export class DeviceSession {
 
   /** Packet totals and rate for /health. */
   figures(): PacketFigures {
-    return this.#stats.figures(this.#decoderLive ? this.#o.decoder.stats() : null, this.#o.clock.now());
+    return this.#stats.figures(this.liveStats(), this.#o.clock.now());
+  }
+  /** The decoder's figures for the current connection; null while no link is open. */
+  liveStats(): DecodeStats | null {
+    return this.#decoderLive ? this.#o.decoder.stats() : null;
   }
 
   /** Starts a connection (the caller checked `busy`); a running reconnect loop is replaced. */
@@ -114,17 +108,17 @@ export class DeviceSession {
     this.#cancelLoop();
     const gen = ++this.#gen; // whatever is still in flight belongs to an older generation now
     if (!this.busy) {
-      this.#setState("idle", STATUS_TEXT.noDevice);
+      this.#setState("idle", { kind: "no_device" });
       return;
     }
-    this.#setState("disconnecting", STATUS_TEXT.disconnecting);
+    this.#setState("disconnecting", { kind: "disconnecting" });
     this.#o.log.log("INFO", "Disconnecting from the device");
     try {
       await this.#closeLink();
     } catch (e) {
       this.#o.events.onError("DISCONNECT_ERROR", `Disconnect error: ${errorText(e)}`);
     }
-    if (gen === this.#gen) this.#setState("idle", STATUS_TEXT.idle);
+    if (gen === this.#gen) this.#setState("idle", { kind: "idle" });
   }
 
   /** Silent teardown (last client left or shutdown): nothing is announced, the state returns to idle. */
@@ -141,17 +135,17 @@ export class DeviceSession {
   }
 
   async #openAndReport(): Promise<void> {
-    const result = await this.#open(STATUS_TEXT.connected, null);
+    const result = await this.#open({ kind: "connected" }, null);
     if (typeof result === "string") return;
     this.#o.events.onError(result.code, result.message);
     if (this.#autoReconnect) this.#startLoop();
   }
 
   /** One connection attempt; resolves once the link is really up (or the attempt failed/was superseded). */
-  async #open(connectedText: string, loop: ReconnectLoop | null): Promise<OpenResult> {
+  async #open(connected: StatusCause, loop: ReconnectLoop | null): Promise<OpenResult> {
     const gen = ++this.#gen;
     // `connecting` before the first await: a disconnect that arrives meanwhile must see a busy session
-    this.#setState("connecting", STATUS_TEXT.connecting);
+    this.#setState("connecting", { kind: "connecting" });
     this.#o.log.log("INFO", `Connecting to ${this.#o.source.description}`);
     await this.#closeLink().catch(() => {});
     if (gen !== this.#gen) return "stale";
@@ -166,7 +160,7 @@ export class DeviceSession {
       const code: ErrorCode = e instanceof BridgeError ? e.code : "CONNECTION_FAILED";
       const message = errorText(e);
       this.#o.log.log("ERROR", `${code}: ${message}`);
-      this.#setState("error", message);
+      this.#setState("error", { kind: "failed", message });
       return { code, message };
     }
     if (gen !== this.#gen) {
@@ -178,7 +172,8 @@ export class DeviceSession {
     this.#link = link;
     this.#o.decoder.reset();
     this.#decoderLive = true;
-    this.#setState("connected", connectedText);
+    this.#o.blocks.startConnection();
+    this.#setState("connected", connected);
     this.#o.log.log("DEBUG", `Link open (battery ${link.batteryLevel ?? "unknown"}), decoder reset`);
     void this.#pump(link, gen);
     return "ok";
@@ -207,18 +202,21 @@ export class DeviceSession {
   #feed(chunk: LinkChunk): void {
     if (!(chunk instanceof Uint8Array)) return this.#boundary(chunk);
     const now = this.#o.clock.now();
-    this.#lastData = now;
-    this.#timestamp = String(now / 1000);
-    this.#eegCount = 0;
+    this.#lastData = this.#arrivalMs = now;
     this.#o.decoder.pushBatch(chunk, this.#onBatch);
-    if (this.#jsons.length > 0) {
-      try {
-        this.#o.events.onPackets(this.#jsons);
-      } finally {
-        this.#jsons.length = 0;
+    const decodeMs = this.#o.clock.now() - now;
+    const blocks = this.#blocks;
+    let samples = 0;
+    try {
+      for (const block of blocks) {
+        samples += block.count;
+        this.#o.events.onSamples(block);
       }
+    } finally {
+      blocks.length = 0;
     }
-    this.#stats.count(this.#eegCount, now);
+    this.#stats.count(samples, now);
+    this.#o.events.onChunk?.({ arrivalMs: now, decodeMs, samples });
   }
 
   /** A replayed capture's next recorded connection: its first bytes must not complete our partial packet. */
@@ -235,11 +233,11 @@ export class DeviceSession {
     this.#closeLink().catch(() => {});
     if (state === "error") {
       this.#o.log.log("ERROR", reason);
-      this.#setState("error", reason);
+      this.#setState("error", { kind: "failed", message: reason });
       this.#o.events.onError("DEVICE_ERROR", reason);
     } else {
       this.#o.log.log("WARNING", `Device link lost: ${reason}`);
-      this.#setState("disconnected", STATUS_TEXT.disconnected);
+      this.#setState("disconnected", { kind: "link_lost" });
     }
     if (this.#autoReconnect) this.#startLoop();
   }
@@ -269,11 +267,11 @@ export class DeviceSession {
       clock: this.#o.clock,
       ...(this.#o.reconnectBaseMs !== undefined ? { baseMs: this.#o.reconnectBaseMs } : {}),
       enabled: () => this.#autoReconnect,
-      announce: (text) => {
-        this.#o.log.log("INFO", text);
-        this.#o.events.onStatus("reconnecting", text);
+      announce: (attempt, delayMs) => {
+        this.#o.log.log("INFO", `Auto-reconnect attempt ${attempt}/${MAX_RECONNECT_ATTEMPTS} in ${delayMs / 1000} s`);
+        this.#o.events.onStatus("reconnecting", { kind: "reconnecting", attempt, of: MAX_RECONNECT_ATTEMPTS, delayMs });
       },
-      attempt: (k) => this.#open(`Auto-reconnect successful after ${k} attempts`, loop),
+      attempt: (k) => this.#open({ kind: "reconnected", attempts: k }, loop),
       failed: (message) => this.#o.events.onError("RECONNECT_FAILED", message),
       exhausted: (message) => {
         this.#autoReconnect = false;
@@ -292,8 +290,8 @@ export class DeviceSession {
     this.#loop = null;
   }
 
-  #setState(state: DeviceState, message: string): void {
+  #setState(state: DeviceState, cause: StatusCause): void {
     this.#state = state;
-    this.#o.events.onStatus(state, message);
+    this.#o.events.onStatus(state, cause);
   }
 }

@@ -1,10 +1,6 @@
 /** @module Outbound envelope builders: every server message is `{id, type, data}` serialised once to a JSON string. */
 import type { ErrorCode } from "../core/errors.ts";
-
-/** Wire device states (MW75.md §3.6); `reconnecting` exists only as a status `state` string. */
-export type DeviceState = "idle" | "connecting" | "connected" | "disconnecting" | "disconnected" | "error";
-/** Values a `status` event may carry in `state`. */
-export type StatusState = DeviceState | "reconnecting";
+import type { StatusState } from "../core/session-events.ts";
 
 /** Unix time in seconds (float), the protocol's timestamp unit, from milliseconds. */
 export function toSeconds(ms: number): number {
@@ -55,16 +51,3 @@ export function statusEvent(
     battery_level: batteryLevel,
   });
 }
-
-/** Fixed status texts of MW75.md §3.4 (kept verbatim: clients may match on them). */
-export const STATUS_TEXT = {
-  welcome: "Client connected to MW75 server",
-  connecting: "Connecting to MW75 device...",
-  connected: "Successfully connected to MW75 device, streaming EEG data",
-  disconnecting: "Disconnecting from MW75 device...",
-  idle: "Disconnected from MW75 device",
-  noDevice: "No active device connection",
-  disconnected: "Device connection closed",
-  controlReleased: "Device control released - available for new controller",
-  shutdown: "Server shutting down",
-} as const;

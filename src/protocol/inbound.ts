@@ -32,7 +32,10 @@ export const LogLevelSchema = v.pipe(v.string(), v.toUpperCase(), v.picklist(LOG
 export const AutoReconnectSchema = v.nullable(v.union([v.boolean(), v.picklist([0, 1])]));
 
 /** Command names; `broadcast` is only known when several clients are allowed (§3.7). */
-export type CommandType = "connect" | "disconnect" | "status" | "ping" | "broadcast";
+export type CommandType = "connect" | "disconnect" | "status" | "ping" | "broadcast" | "subscribe" | "unsubscribe";
+
+/** Commands every client may send, whatever the client policy (the bridge's additions included). */
+const ALWAYS_KNOWN: ReadonlySet<string> = new Set(["connect", "disconnect", "status", "ping", "subscribe", "unsubscribe"]);
 
 /** A frame that passed the generic checks. */
 export interface Command {
@@ -124,8 +127,8 @@ export function autoReconnectProblem(given: unknown): string {
 }
 
 function isKnown(type: unknown, allowBroadcast: boolean): type is CommandType {
-  if (type === "connect" || type === "disconnect" || type === "status" || type === "ping") return true;
-  return allowBroadcast && type === "broadcast";
+  if (typeof type !== "string") return false;
+  return ALWAYS_KNOWN.has(type) || (allowBroadcast && type === "broadcast");
 }
 
 function describe(value: unknown): string {

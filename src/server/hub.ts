@@ -1,7 +1,7 @@
 /** @module The set of connected WebSocket clients: admission, per-client heartbeat, fan-out and queue draining. */
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import { Outbox } from "./outbox.ts";
-import type { ClientSocket, OutboxLimits } from "./outbox.ts";
+import type { ClientSocket, OutboxLimits, OutMessage } from "./outbox.ts";
 
 /** One connected client. */
 export interface Client {
@@ -53,7 +53,7 @@ export class Hub {
   get isFull(): boolean {
     return this.#clients.length >= this.#o.maxClients;
   }
-  /** eeg_data messages shed since start, over all clients. */
+  /** Stream messages shed since start, over all clients. */
   get totalShed(): number {
     let n = this.#shedGone;
     for (const c of this.#clients) n += c.outbox.shed;
@@ -66,7 +66,7 @@ export class Hub {
       id: this.#nextId++,
       remote,
       socket,
-      outbox: new Outbox(socket, this.#o.limits),
+      outbox: new Outbox(socket, this.#o.limits, this.#o.clock.now),
       heartbeat: null,
       open: true,
     };
@@ -110,14 +110,16 @@ export class Hub {
     }
   }
 
-  /** Hot path: the same eeg_data strings to every client, shed per client when it lags. */
-  broadcastData(texts: readonly string[]): void {
-    const clients = this.#clients;
+  /**
+   * Hot path: the same stream messages (one chunk's `eeg_data`, one batch) to each of `clients`,
+   * shed per client when it lags.
+   */
+  sendDataTo(clients: Iterable<Client>, messages: readonly OutMessage[]): void {
     let backlog = false;
-    for (let i = 0; i < clients.length; i++) {
-      const client = clients[i]!;
+    for (const client of clients) {
+      if (!client.open) continue;
       const outbox = client.outbox;
-      const sendAll = () => outbox.sendDataBatch(texts);
+      const sendAll = () => outbox.sendDataBatch(messages);
       try {
         // one write for the whole chunk where the runtime can coalesce (Bun's cork)
         if (client.socket.batch) client.socket.batch(sendAll);
@@ -128,6 +130,11 @@ export class Hub {
       if (outbox.pending > 0) backlog = true;
     }
     if (backlog) this.#scheduleDrain();
+  }
+
+  /** Keeps draining `client`'s queue from the timer (after a caller queued something itself). */
+  watch(client: Client): void {
+    if (client.outbox.pending > 0) this.#scheduleDrain();
   }
 
   #overflow(client: Client): void {

@@ -7,12 +7,13 @@ import { randomBytes } from "node:crypto";
 import { connect as tcpConnect } from "node:net";
 import type { Socket } from "node:net";
 
-/** A received server message (`raw` keeps the exact text). */
+/** A received server message (`raw` keeps the exact text). A binary frame has type `__binary__` and its `bytes`. */
 export interface Msg {
   id: unknown;
   type: string;
   data: Record<string, unknown>;
   raw: string;
+  bytes?: Uint8Array;
 }
 
 /** The client's API. */
@@ -83,6 +84,7 @@ function createClient(socket: Socket, initial: Buffer): WsClient {
   let cursor = 0;
   let buf = initial;
   let fragments: Buffer[] = [];
+  let firstOpcode = 0x1; // a fragmented message's kind comes from its first frame
   let closedFlag = false;
   let closeCode = 1006;
   const waiters = new Set<() => void>();
@@ -147,10 +149,16 @@ function createClient(socket: Socket, initial: Buffer): WsClient {
         continue;
       }
       if (opcode === 0xa) continue;
+      if (opcode !== 0) firstOpcode = opcode;
       fragments.push(Buffer.from(payload));
       if ((b0 & 0x80) === 0) continue;
-      const text = Buffer.concat(fragments).toString("utf8");
+      const whole = Buffer.concat(fragments);
       fragments = [];
+      if (firstOpcode === 0x2) {
+        messages.push({ id: null, type: "__binary__", data: {}, raw: "", bytes: new Uint8Array(whole) });
+        continue;
+      }
+      const text = whole.toString("utf8");
       try {
         const parsed = JSON.parse(text) as Omit<Msg, "raw">;
         messages.push({ ...parsed, raw: text });

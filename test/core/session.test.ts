@@ -6,6 +6,9 @@ import { DeviceSession } from "../../src/core/session.ts";
 import type { Decoder } from "../../src/decoder/types.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";
 import { buildPacket } from "../../src/sources/packet-builder.ts";
+import { createBlockBuilder } from "../../src/core/sample-blocks.ts";
+import type { SampleBlock } from "../../src/core/samples.ts";
+import { statusText } from "../../src/protocol/status-text.ts";
 import { ManualClock, flush, scriptedSource } from "../_support/fakes.ts";
 import type { OpenStep } from "../_support/fakes.ts";
 
@@ -15,7 +18,7 @@ async function setup(steps: OpenStep[], options: { decoder?: Decoder; noDataTime
   const clock = new ManualClock();
   const source = scriptedSource(steps);
   const events: Event[] = [];
-  const packets: string[] = [];
+  const blocks: SampleBlock[] = [];
   const logs: string[] = [];
   const log = { log: (level: string, message: string) => void logs.push(`${level} ${message}`) };
   const session = new DeviceSession({
@@ -24,15 +27,26 @@ async function setup(steps: OpenStep[], options: { decoder?: Decoder; noDataTime
     clock,
     log,
     sourceLog: log,
+    blocks: createBlockBuilder(),
     noDataTimeoutMs: options.noDataTimeoutMs ?? 1500,
     events: {
-      onStatus: (status, message) => void events.push({ status, message, at: clock.now() }),
+      onStatus: (status, cause) => void events.push({ status, message: statusText(cause), at: clock.now() }),
       onError: (error, message) => void events.push({ error, message, at: clock.now() }),
-      onPackets: (jsons) => void packets.push(...jsons),
+      onSamples: (block) => void blocks.push(block),
     },
   });
   const states = () => events.map((e) => ("status" in e ? e.status : `!${e.error}`));
-  return { clock, source, session, events, packets, logs, states };
+  /** Every sample delivered so far, flattened. */
+  const samples = () =>
+    blocks.flatMap((b) =>
+      Array.from({ length: b.count }, (_, i) => ({
+        seq: b.seq[i]!,
+        counter: b.counter[i]!,
+        leadOff: b.leadOff[i]!,
+        channels: Array.from(b.channels.subarray(i * 12, i * 12 + 12)),
+      })),
+    );
+  return { clock, source, session, events, blocks, samples, logs, states };
 }
 
 describe("DeviceSession", () => {
@@ -45,11 +59,11 @@ describe("DeviceSession", () => {
     expect(t.session.batteryLevel).toBe(64);
     t.source.links[0]!.packets(254, 3);
     await flush();
-    const parsed = t.packets.map((p) => JSON.parse(p));
-    expect(parsed.map((p) => p.data.counter)).toEqual([254, 255, 0]);
-    expect(parsed[0].type).toBe("eeg_data");
-    expect(parsed[0].data.lead_off).toEqual([12]);
-    expect(Object.keys(parsed[0].data.channels)).toHaveLength(12);
+    const got = t.samples();
+    expect(got.map((p) => p.counter)).toEqual([254, 255, 0]);
+    expect(got.map((p) => p.seq)).toEqual([0, 1, 2]);
+    expect(got[0]!.leadOff).toBe(1 << 11);
+    expect(got[1]!.channels[0]).toBeCloseTo(1 * 0.023842, 12);
     expect(t.session.figures().valid).toBe(3);
   });
 
@@ -209,7 +223,8 @@ describe("DeviceSession", () => {
     link.push({ kind: "boundary", connection: 2, startedAtMs: 1_700_000_000_000 });
     link.packets(0, 2); // the next recorded connection starts over at counter 0
     await flush();
-    expect(t.packets.map((p) => JSON.parse(p).data.counter)).toEqual([10, 11, 12, 0, 1]);
+    expect(t.samples().map((p) => p.counter)).toEqual([10, 11, 12, 0, 1]);
+    expect(t.samples().map((p) => p.seq)).toEqual([0, 1, 2, 246, 247]); // the counter jump 12 → 0 is a gap of 243
     expect(t.session.figures()).toMatchObject({ valid: 5, checksum_failures: 0, lost: 243 });
     expect(t.logs.some((l) => l.startsWith("INFO Capture connection 2 starts here") && l.includes("40 bytes"))).toBe(true);
     expect(t.session.state).toBe("connected");

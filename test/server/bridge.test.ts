@@ -14,6 +14,7 @@ function socket() {
       s.sent.push(JSON.parse(text));
       return true;
     },
+    sendBinary: () => true,
     bufferedAmount: () => s.buffered,
     close: (code) => void (s.closed = code ?? 1000),
   };

@@ -12,6 +12,11 @@ function fakeSocket() {
       sent.push(text);
       return true;
     },
+    sendBinary: (bytes) => {
+      if (s.refuse) return false;
+      sent.push(`bin:${bytes.length}`);
+      return true;
+    },
     bufferedAmount: () => s.buffered,
     close: () => {},
   };
@@ -66,6 +71,24 @@ describe("Outbox", () => {
     expect(box.drain()).toBe(0);
     s.buffered = 5000;
     expect(box.sendControl("z".repeat(900))).toBe(true);
+  });
+
+  test("binary frames go out as binary, queue and shed as whole messages, and the queue's age is known", () => {
+    const { s, socket } = fakeSocket();
+    let now = 1000;
+    const box = new Outbox(socket, limits, () => now);
+    box.sendData(new Uint8Array(50));
+    expect(s.sent).toEqual(["bin:50"]);
+    s.buffered = 5000;
+    for (let i = 0; i < 5; i++) box.sendData(new Uint8Array(10 + i));
+    expect(box.pending).toBe(3);
+    expect(box.shed).toBe(2);
+    now = 1250;
+    expect(box.queueAgeMs()).toBe(250);
+    s.buffered = 0;
+    box.drain();
+    expect(s.sent).toEqual(["bin:50", "bin:10", "bin:11", "bin:12"]);
+    expect(box.queueAgeMs()).toBe(0);
   });
 
   test("a message the runtime refuses: data counts as shed, control stays queued for a retry", () => {

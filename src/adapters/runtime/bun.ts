@@ -29,6 +29,7 @@ export const bunRuntime: RuntimeAdapter = {
     const raw = ws.raw as ServerWebSocket<unknown>;
     return {
       send: (text) => raw.sendText(text) !== 0,
+      sendBinary: (bytes) => raw.sendBinary(bytes) !== 0,
       bufferedAmount: () => raw.getBufferedAmount(),
       close: (code, reason) => raw.close(code, reason),
       batch: (fn) => void raw.cork(fn),

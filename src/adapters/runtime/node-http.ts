@@ -15,7 +15,7 @@ import { formatRemote } from "./shared.ts";
 interface NodeWsSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: string): void;
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   /** The net.Socket underneath (not part of ws's typed API, but stable since ws 1.x). */
   readonly _socket?: { cork(): void; uncork(): void };
@@ -84,6 +84,11 @@ export const nodeWsSocketOf: RuntimeAdapter["socketOf"] = (ws): ClientSocket => 
     send: (text) => {
       if (raw.readyState !== 1) return false;
       raw.send(text);
+      return true;
+    },
+    sendBinary: (bytes) => {
+      if (raw.readyState !== 1) return false;
+      raw.send(bytes); // ws sends a Uint8Array as a binary frame
       return true;
     },
     bufferedAmount: () => raw.bufferedAmount,

@@ -55,6 +55,7 @@ export async function validationAndReplies(runtime: Runtime): Promise<void> {
     expect(st.data).toEqual({
       device_state: "idle", auto_reconnect: false, log_level: "ERROR", battery_level: null,
       has_control: false, total_clients: 1, shed_messages: 0,
+      subscriptions: [{ stream: "eeg", options: {} }], // the bridge's addition (BRIDGE-API §2)
     });
     expect("timestamp" in st.data).toBe(false);
     // the server survived all of it

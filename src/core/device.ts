@@ -1,0 +1,130 @@
+/**
+ * @module One device as the rest of the bridge sees it: its session, the typed sample stream with
+ * its per-device fan-out, the 60-s ring buffer for resume, link-health figures and discrete events.
+ * Listeners subscribe here; each encodes for itself (no wire format in core).
+ */
+import type { Decoder } from "../decoder/types.ts";
+import type { Clock } from "./clock.ts";
+import type { DeviceEvent } from "./device-events.ts";
+import { LeadOffTracker } from "./device-events.ts";
+import type { ErrorCode } from "./errors.ts";
+import { LinkHealth } from "./link-health.ts";
+import type { DeviceSource, Logger } from "./ports.ts";
+import { createBlockBuilder } from "./sample-blocks.ts";
+import { SampleRing } from "./sample-ring.ts";
+import type { SampleBlock } from "./samples.ts";
+import type { DeviceState, StatusCause, StatusState } from "./session-events.ts";
+import { DeviceSession } from "./session.ts";
+
+/** What a device needs; timings are overridable for tests. */
+export interface DeviceOptions {
+  source: DeviceSource;
+  decoder: Decoder;
+  clock: Clock;
+  /** The session's own logger and the one handed to the source. */
+  log: Logger;
+  sourceLog: Logger;
+  reconnectBaseMs?: number;
+  noDataTimeoutMs?: number;
+  /** Samples kept for resume (default 60 s at 500 Hz). */
+  ringSamples?: number;
+}
+
+/** Any subset of what a device reports. A throwing listener is isolated from the others. */
+export interface DeviceListener {
+  onStatus?(state: StatusState, cause: StatusCause): void;
+  onError?(code: ErrorCode, message: string): void;
+  onSamples?(block: SampleBlock): void;
+  onEvent?(event: DeviceEvent): void;
+}
+
+/** A device: session + stream + ring + health + events. */
+export class Device {
+  readonly session: DeviceSession;
+  readonly ring: SampleRing;
+  readonly health = new LinkHealth();
+  #clock: Clock;
+  #log: Logger;
+  #listeners: DeviceListener[] = [];
+  #leadOff = new LeadOffTracker();
+  #lastState: DeviceState = "idle";
+  #lastBattery: number | null = null;
+
+  constructor(o: DeviceOptions) {
+    this.#clock = o.clock;
+    this.#log = o.log;
+    this.ring = new SampleRing(o.ringSamples);
+    this.session = new DeviceSession({
+      source: o.source,
+      decoder: o.decoder,
+      clock: o.clock,
+      log: o.log,
+      sourceLog: o.sourceLog,
+      blocks: createBlockBuilder(),
+      ...(o.reconnectBaseMs !== undefined ? { reconnectBaseMs: o.reconnectBaseMs } : {}),
+      ...(o.noDataTimeoutMs !== undefined ? { noDataTimeoutMs: o.noDataTimeoutMs } : {}),
+      events: {
+        onStatus: (state, cause) => this.#status(state, cause),
+        onError: (code, message) => this.#each((l) => l.onError?.(code, message)),
+        onSamples: (block) => this.#samples(block),
+        onChunk: (timing) => this.health.chunk(timing),
+      },
+    });
+  }
+
+  /** Adds a listener; returns its removal. */
+  listen(listener: DeviceListener): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  #status(state: StatusState, cause: StatusCause): void {
+    const now = this.#clock.now();
+    if (state !== "reconnecting" && state !== this.#lastState) {
+      const from = this.#lastState;
+      this.#lastState = state;
+      if (state === "connected") {
+        this.#leadOff.reset();
+        this.health.resetLeadOff();
+      }
+      this.#event({ type: "state_change", atMs: now, from, to: state });
+    }
+    this.#each((l) => l.onStatus?.(state, cause));
+    const battery = this.session.batteryLevel;
+    if (battery !== null && battery !== this.#lastBattery) {
+      this.#lastBattery = battery;
+      this.#event({ type: "battery", atMs: now, level: battery });
+    }
+  }
+
+  #samples(block: SampleBlock): void {
+    this.ring.push(block);
+    this.health.block(block);
+    for (const gap of block.gaps) this.#event({ type: "gap", atMs: block.time[gap.index]! * 1000, gap });
+    this.#leadOff.scan(block, (e) => this.#event(e));
+    for (const l of this.#listeners) {
+      if (l.onSamples === undefined) continue;
+      try {
+        l.onSamples(block);
+      } catch (e) {
+        this.#log.log("ERROR", `A sample consumer failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  #event(event: DeviceEvent): void {
+    this.#each((l) => l.onEvent?.(event));
+  }
+
+  #each(call: (l: DeviceListener) => void): void {
+    for (const l of this.#listeners) {
+      try {
+        call(l);
+      } catch (e) {
+        this.#log.log("ERROR", `A device listener failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+}

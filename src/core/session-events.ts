@@ -1,0 +1,51 @@
+/**
+ * @module What a device session tells its owner, as typed domain events: the device state and
+ * why it changed, device errors, and the samples of each decoded chunk. Wording for clients is
+ * the protocol's business (src/protocol/status-text.ts).
+ */
+import type { ErrorCode } from "./errors.ts";
+import type { SampleBlock } from "./samples.ts";
+
+/** Device states, one to one with the wire states of MW75.md §3.6. */
+export type DeviceState = "idle" | "connecting" | "connected" | "disconnecting" | "disconnected" | "error";
+/** A `status` event may also say `reconnecting`; the stored state never is. */
+export type StatusState = DeviceState | "reconnecting";
+
+/** Why a status is announced. */
+export type StatusCause =
+  | { readonly kind: "connecting" }
+  | { readonly kind: "connected" }
+  /** Connected again by the reconnect loop, after `attempts` attempts. */
+  | { readonly kind: "reconnected"; readonly attempts: number }
+  | { readonly kind: "disconnecting" }
+  /** The disconnect procedure finished. */
+  | { readonly kind: "idle" }
+  /** A disconnect with nothing active. */
+  | { readonly kind: "no_device" }
+  /** The link ended or went silent. */
+  | { readonly kind: "link_lost" }
+  /** Opening or streaming failed (state `error`). */
+  | { readonly kind: "failed"; readonly message: string }
+  /** The reconnect loop waits `delayMs` before attempt `attempt` of `of`. */
+  | { readonly kind: "reconnecting"; readonly attempt: number; readonly of: number; readonly delayMs: number };
+
+/** Timing of one decoded chunk, for the link-health figures (diagnostics). */
+export interface ChunkTiming {
+  /** Host time the chunk arrived (Unix ms). */
+  readonly arrivalMs: number;
+  /** Time spent decoding it and building its samples (ms). */
+  readonly decodeMs: number;
+  /** EEG samples it carried (duplicates excluded). */
+  readonly samples: number;
+}
+
+/** The session's listener. */
+export interface SessionEvents {
+  onStatus(state: StatusState, cause: StatusCause): void;
+  /** A device-level error (broadcast as `error`). */
+  onError(code: ErrorCode, message: string): void;
+  /** The EEG samples of one decoded chunk, in stream order (non-EEG packets never appear). */
+  onSamples(block: SampleBlock): void;
+  /** After each chunk, whether or not it held samples. */
+  onChunk?(timing: ChunkTiming): void;
+}

@@ -1,0 +1,33 @@
+/** @module `event` messages (BRIDGE-API §2.4) from typed device events. */
+import type { DeviceEvent } from "../../core/device-events.ts";
+import { envelope, freshId } from "../envelope.ts";
+
+/** The `data` of an `event` message. */
+export function eventData(event: DeviceEvent, deviceId?: string): Record<string, unknown> {
+  const base: Record<string, unknown> = { event_type: event.type, timestamp: event.atMs / 1000 };
+  switch (event.type) {
+    case "state_change":
+      Object.assign(base, { from_state: event.from, to_state: event.to });
+      break;
+    case "gap": {
+      const g = event.gap;
+      Object.assign(base, {
+        seq: g.seq, expected_counter: g.expectedCounter, got_counter: g.gotCounter, missing: g.missing, estimated: g.estimated,
+      });
+      break;
+    }
+    case "lead_off":
+      Object.assign(base, { seq: event.seq, channels_off: event.off, channels_on: event.on });
+      break;
+    case "battery":
+      base["battery_level"] = event.level;
+      break;
+  }
+  if (deviceId !== undefined) base["device_id"] = deviceId;
+  return base;
+}
+
+/** The whole `event` envelope (fresh id). */
+export function eventMessage(event: DeviceEvent, deviceId?: string): string {
+  return envelope(freshId(), "event", eventData(event, deviceId));
+}

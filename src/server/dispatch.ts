@@ -1,0 +1,96 @@
+/**
+ * @module Carries out one validated command for one client: the pure decisions of
+ * protocol/handler.ts and protocol/subscriptions.ts, then the effects (session, control,
+ * subscriptions, replies). Every command answers: a reply, an ack or an error.
+ */
+import type { Clock } from "../core/clock.ts";
+import type { Device } from "../core/device.ts";
+import type { ErrorCode } from "../core/errors.ts";
+import type { Logger } from "../core/ports.ts";
+import { envelope, errorMessage, replyId, toSeconds } from "../protocol/envelope.ts";
+import { decideConnect, decideDisconnect } from "../protocol/handler.ts";
+import type { ControlView } from "../protocol/handler.ts";
+import type { Command } from "../protocol/inbound.ts";
+import { isProblem, parseSubscribe, parseUnsubscribe } from "../protocol/subscriptions.ts";
+import type { Client, Hub } from "./hub.ts";
+import type { LogForwarder } from "./log-forwarding.ts";
+import type { StreamRouter } from "./streams/router.ts";
+
+/** Who controls the device (MW75.md §3.7); null = nobody. */
+export interface Control {
+  controller: Client | null;
+}
+
+/** Everything a command may touch. */
+export interface DispatchContext {
+  device: Device;
+  hub: Hub;
+  router: StreamRouter;
+  control: Control;
+  logs: LogForwarder;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Executes `cmd` from `client`. May throw (the caller turns it into MESSAGE_PROCESSING_ERROR). */
+export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): void {
+  const id = replyId(cmd.id);
+  const reply = (type: string, data: Record<string, unknown>) => ctx.hub.send(client, envelope(id, type, data));
+  const refuse = (code: ErrorCode, message: string) => ctx.hub.send(client, errorMessage(id, code, message, ctx.clock.now()));
+  const view: ControlView = {
+    controlTakenByOther: ctx.control.controller !== null && ctx.control.controller !== client,
+    deviceState: ctx.device.session.state,
+  };
+  const session = ctx.device.session;
+  switch (cmd.type) {
+    case "connect": {
+      const d = decideConnect(view, cmd.data);
+      if (!d.ok) return refuse(d.code, d.message);
+      ctx.control.controller = client;
+      ctx.logs.level = d.level;
+      reply("command_ack", d.ack);
+      ctx.log.log("INFO", `Client ${client.remote} took control (auto_reconnect=${d.autoReconnect}, log_level=${d.level})`);
+      session.connect(d.autoReconnect);
+      return;
+    }
+    case "disconnect": {
+      const d = decideDisconnect(view);
+      if (!d.ok) return refuse(d.code, d.message);
+      reply("command_ack", d.ack);
+      session.disconnect().catch((e) => ctx.log.log("ERROR", `Disconnect failed: ${String(e)}`));
+      return;
+    }
+    case "status":
+      return reply("status", {
+        device_state: session.state,
+        auto_reconnect: session.autoReconnect,
+        log_level: ctx.logs.level ?? "ERROR",
+        battery_level: session.batteryLevel,
+        has_control: ctx.control.controller === client,
+        total_clients: ctx.hub.size,
+        shed_messages: client.outbox.shed,
+        subscriptions: ctx.router.list(client),
+      });
+    case "ping":
+      return reply("pong", { timestamp: toSeconds(ctx.clock.now()) });
+    case "broadcast": {
+      const data = cmd.data === undefined ? {} : cmd.data;
+      ctx.hub.broadcast(envelope(id, "broadcast", { from: client.remote, data, timestamp: toSeconds(ctx.clock.now()) }), client);
+      const n = ctx.hub.size - 1;
+      return reply("command_ack", { command: "broadcast", message: `Message broadcast to ${n} other client(s)`, recipients: n });
+    }
+    case "subscribe": {
+      const sub = parseSubscribe(cmd.data);
+      if (isProblem(sub)) return refuse(sub.code, sub.message);
+      // the ack goes first: a resume's replayed batches follow it
+      const options = ctx.router.subscribe(client, sub);
+      return reply("command_ack", { command: "subscribe", stream: sub.stream, options });
+    }
+    case "unsubscribe": {
+      const req = parseUnsubscribe(cmd.data);
+      if (isProblem(req)) return refuse(req.code, req.message);
+      ctx.router.unsubscribe(client, req.stream);
+      return reply("command_ack", { command: "unsubscribe", stream: req.stream });
+    }
+  }
+}

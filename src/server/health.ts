@@ -1,0 +1,36 @@
+/** @module The `GET /health` body: runtime, uptime, source, device state, clients and packet figures (no secrets). */
+import type { Device } from "../core/device.ts";
+import type { DeviceSource } from "../core/ports.ts";
+import { VERSION } from "../protocol/version.ts";
+import type { Hub } from "./hub.ts";
+
+/** What the body is made of. */
+export interface HealthInput {
+  runtime: string;
+  startedAtMs: number;
+  nowMs: number;
+  source: DeviceSource;
+  device: Device;
+  hub: Hub;
+  maxClients: number;
+}
+
+export function healthBody(h: HealthInput): Record<string, unknown> {
+  const session = h.device.session;
+  return {
+    status: "ok",
+    version: VERSION,
+    runtime: h.runtime,
+    uptime: Math.round((h.nowMs - h.startedAtMs) / 100) / 10,
+    source: h.source.kind,
+    source_description: h.source.description,
+    synthetic: h.source.synthetic,
+    device_state: session.state,
+    auto_reconnect: session.autoReconnect,
+    battery_level: session.batteryLevel,
+    clients: h.hub.size,
+    max_clients: h.maxClients,
+    packets: session.figures(),
+    shed: h.hub.totalShed,
+  };
+}

@@ -1,0 +1,28 @@
+/** @module `log` forwarding (MW75.md §3.10): records at or above the level the controller asked for go to every client. */
+import { LEVEL_RANK, formatRecord } from "../core/log-hub.ts";
+import type { LogHub, LogRecord } from "../core/log-hub.ts";
+import type { LogLevel } from "../core/ports.ts";
+import { envelope, freshId, toSeconds } from "../protocol/envelope.ts";
+import type { Hub } from "./hub.ts";
+
+/** Forwards log records to the hub's clients at `level`; null = off (no connect yet, or the last client left). */
+export class LogForwarder {
+  level: LogLevel | null = null;
+  #hub: Hub;
+
+  constructor(logs: LogHub, hub: Hub) {
+    this.#hub = hub;
+    logs.subscribe((record) => this.#forward(record));
+  }
+
+  #forward(record: LogRecord): void {
+    const level = this.level;
+    if (level === null || LEVEL_RANK[record.level] < LEVEL_RANK[level] || this.#hub.size === 0) return;
+    this.#hub.broadcast(envelope(freshId(), "log", {
+      level: record.level,
+      message: formatRecord(record),
+      logger: record.logger,
+      timestamp: toSeconds(record.time),
+    }));
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * @module The `eeg_batch` stream. Subscriptions with the same options share one group: one
+ * batcher (and decimation filter), one encoding per batch for all its members. A subscription
+ * with `since_seq` gets its own pipeline that first replays the device's ring buffer — paced by
+ * the client's socket, so a long resume is never shed — and then continues live, so it sees every
+ * retained sample exactly once.
+ */
+import type { Clock, TimerHandle } from "../../core/clock.ts";
+import { createBatcher } from "../../core/batcher.ts";
+import type { SampleRing } from "../../core/sample-ring.ts";
+import type { SampleBatch, SampleBlock } from "../../core/samples.ts";
+import { eegBatchFrame } from "../../protocol/encoders/binary-frame.ts";
+import { eegBatchJson } from "../../protocol/encoders/eeg-batch-json.ts";
+import { freshId } from "../../protocol/envelope.ts";
+import type { BatchOptions } from "../../protocol/subscriptions.ts";
+import type { Client, Hub } from "../hub.ts";
+import type { OutMessage } from "../outbox.ts";
+
+/** Samples read from the ring per replay step. */
+const REPLAY_PAGE = 500;
+/** How soon a replay waiting for socket room tries again. */
+const REPLAY_RETRY_MS = 10;
+
+/** A client's `eeg_batch` subscription; `close()` ends it. */
+export interface BatchHandle {
+  /** The effective options (with `resumed_from` when part of the requested span was gone). */
+  readonly options: BatchOptions & { resumed_from?: number };
+  close(): void;
+}
+
+function encoderFor(options: BatchOptions): (batch: SampleBatch) => OutMessage {
+  const channels = options.channels;
+  if (options.format === "binary") return (batch) => eegBatchFrame(batch, { channels, refDrl: options.ref_drl });
+  return (batch) => eegBatchJson(batch, { id: freshId(), channels });
+}
+
+/** Options that make two subscriptions produce identical messages. */
+function groupKey(o: BatchOptions): string {
+  return JSON.stringify([o.format, o.num_samples, o.interval_ms, o.decimate, o.channels, o.ref_drl]);
+}
+
+/** Members sharing a batcher; the batch is encoded once and sent to each. */
+class BatchGroup {
+  readonly members = new Set<Client>();
+  readonly batcher;
+
+  constructor(options: BatchOptions, clock: Clock, hub: Hub) {
+    const encode = encoderFor(options);
+    this.batcher = createBatcher(
+      { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate },
+      clock,
+      (batch) => hub.sendDataTo(this.members, [encode(batch)]),
+    );
+  }
+}
+
+/** All `eeg_batch` pipelines of one device. */
+export class BatchStream {
+  #hub: Hub;
+  #clock: Clock;
+  #ring: SampleRing;
+  #groups = new Map<string, BatchGroup>();
+  #resumes = new Set<ResumePipeline>();
+
+  constructor(hub: Hub, clock: Clock, ring: SampleRing) {
+    this.#hub = hub;
+    this.#clock = clock;
+    this.#ring = ring;
+  }
+
+  /** Starts a subscription; call after the ack is queued, so replayed batches follow it. */
+  subscribe(client: Client, options: BatchOptions): BatchHandle {
+    if (options.since_seq !== undefined) return this.#resume(client, options, options.since_seq);
+    const key = groupKey(options);
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      group = new BatchGroup(options, this.#clock, this.#hub);
+      this.#groups.set(key, group);
+    }
+    const g = group;
+    g.members.add(client);
+    return {
+      options,
+      close: () => {
+        g.members.delete(client);
+        if (g.members.size > 0) return;
+        g.batcher.close();
+        this.#groups.delete(key);
+      },
+    };
+  }
+
+  onSamples(block: SampleBlock): void {
+    for (const group of this.#groups.values()) group.batcher.push(block);
+    for (const resume of this.#resumes) resume.onSamples(block);
+  }
+
+  #resume(client: Client, options: BatchOptions, since: number): BatchHandle {
+    const oldest = this.#ring.oldestSeq;
+    const effective: BatchOptions & { resumed_from?: number } = { ...options };
+    // older than what is retained: say where the replay really starts
+    if (oldest !== null && since < oldest) effective.resumed_from = oldest;
+    const pipeline = new ResumePipeline(client, options, Math.max(since, oldest ?? since), this.#hub, this.#clock, this.#ring);
+    this.#resumes.add(pipeline);
+    return {
+      options: effective,
+      close: () => {
+        pipeline.close();
+        this.#resumes.delete(pipeline);
+      },
+    };
+  }
+
+  /** Stops every timer (shutdown). */
+  close(): void {
+    for (const group of this.#groups.values()) group.batcher.close();
+    for (const resume of this.#resumes) resume.close();
+    this.#groups.clear();
+    this.#resumes.clear();
+  }
+}
+
+/** One client's private pipeline: ring replay from `next`, paced by its socket, then live. */
+class ResumePipeline {
+  #client: Client;
+  #hub: Hub;
+  #clock: Clock;
+  #ring: SampleRing;
+  #next: number;
+  #live = false;
+  #closed = false;
+  #retry: TimerHandle | null = null;
+  #batcher;
+
+  constructor(client: Client, options: BatchOptions, from: number, hub: Hub, clock: Clock, ring: SampleRing) {
+    this.#client = client;
+    this.#hub = hub;
+    this.#clock = clock;
+    this.#ring = ring;
+    this.#next = from;
+    const encode = encoderFor(options);
+    this.#batcher = createBatcher(
+      { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate },
+      clock,
+      (batch) => hub.sendDataTo([client], [encode(batch)]),
+    );
+    this.#retry = clock.setTimeout(() => this.#pump(), 0); // after the ack the caller sends now
+  }
+
+  onSamples(block: SampleBlock): void {
+    if (this.#closed) return;
+    if (this.#live) {
+      // asked for a seq still in the future: nothing before it
+      if (block.seq[block.count - 1]! >= this.#next) this.#batcher.push(block);
+    }
+    else this.#pump(); // the ring already holds this block: the replay reaches it
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#retry !== null) this.#clock.clearTimeout(this.#retry);
+    this.#retry = null;
+    this.#batcher.close();
+  }
+
+  #pump(): void {
+    if (this.#retry !== null) this.#clock.clearTimeout(this.#retry);
+    this.#retry = null;
+    while (!this.#closed && !this.#live) {
+      if (!this.#client.outbox.hasRoom) {
+        this.#retry = this.#clock.setTimeout(() => this.#pump(), REPLAY_RETRY_MS);
+        return;
+      }
+      const page = this.#ring.read(this.#next, REPLAY_PAGE);
+      if (page === null || page.count === 0) {
+        this.#live = true; // caught up: from now on every new block comes live
+        return;
+      }
+      this.#next = page.seq[page.count - 1]! + 1;
+      this.#batcher.push(page);
+    }
+  }
+}
