@@ -34,6 +34,8 @@ export interface BridgeOptions {
   reconnectBaseMs?: number;
   noDataTimeoutMs?: number;
   limits?: OutboxLimits;
+  /** Samples the device keeps for resume (default 60 s). */
+  ringSamples?: number;
 }
 
 /** Raw frame payload as the WebSocket layer delivers it. */
@@ -79,6 +81,7 @@ export class Bridge {
       sourceLog: options.logs.logger(`mw75.source.${options.source.kind}`),
       ...(options.reconnectBaseMs !== undefined ? { reconnectBaseMs: options.reconnectBaseMs } : {}),
       ...(options.noDataTimeoutMs !== undefined ? { noDataTimeoutMs: options.noDataTimeoutMs } : {}),
+      ...(options.ringSamples !== undefined ? { ringSamples: options.ringSamples } : {}),
     });
     this.#router = new StreamRouter(this.device, this.hub, clock);
     this.#logs = new LogForwarder(options.logs, this.hub);
