@@ -10,8 +10,8 @@ import { ManualClock, flush, scriptedSource } from "../_support/fakes.ts";
 function socket() {
   const s = { texts: [] as string[], frames: [] as Uint8Array[], buffered: 0 };
   const sock: ClientSocket = {
-    send: (text) => void s.texts.push(text) ?? true,
-    sendBinary: (bytes) => void s.frames.push(bytes) ?? true,
+    send: (text) => s.texts.push(text) > 0,
+    sendBinary: (bytes) => s.frames.push(bytes) > 0,
     bufferedAmount: () => s.buffered,
     close: () => {},
   };
