@@ -15,6 +15,7 @@ import { freshId } from "../../protocol/envelope.ts";
 import type { BatchOptions } from "../../protocol/subscriptions.ts";
 import type { Client, Hub } from "../hub.ts";
 import type { OutMessage } from "../outbox.ts";
+import { ClientSet } from "./client-set.ts";
 
 /** Samples read from the ring per replay step. */
 const REPLAY_PAGE = 500;
@@ -41,7 +42,7 @@ function groupKey(o: BatchOptions): string {
 
 /** Members sharing a batcher; the batch is encoded once and sent to each. */
 class BatchGroup {
-  readonly members = new Set<Client>();
+  readonly members = new ClientSet();
   readonly batcher;
 
   constructor(options: BatchOptions, clock: Clock, hub: Hub) {
@@ -82,7 +83,7 @@ export class BatchStream {
     return {
       options,
       close: () => {
-        g.members.delete(client);
+        g.members.remove(client);
         if (g.members.size > 0) return;
         g.batcher.close();
         this.#groups.delete(key);

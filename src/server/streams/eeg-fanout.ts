@@ -5,27 +5,20 @@
 import type { SampleBlock } from "../../core/samples.ts";
 import { eegDataMessages } from "../../protocol/encoders/eeg-data.ts";
 import { freshId } from "../../protocol/envelope.ts";
-import type { Client, Hub } from "../hub.ts";
+import type { Hub } from "../hub.ts";
+import { ClientSet } from "./client-set.ts";
 
-/** Subscribers of `eeg` in subscription order. */
-export class EegFanout {
+/** Subscribers of `eeg`. */
+export class EegFanout extends ClientSet {
   #hub: Hub;
-  #clients = new Set<Client>();
 
   constructor(hub: Hub) {
+    super();
     this.#hub = hub;
   }
 
-  add(client: Client): void {
-    this.#clients.add(client);
-  }
-
-  remove(client: Client): void {
-    this.#clients.delete(client);
-  }
-
   onSamples(block: SampleBlock): void {
-    if (this.#clients.size === 0) return;
-    this.#hub.sendDataTo(this.#clients, eegDataMessages(block, freshId));
+    if (this.size === 0) return;
+    this.#hub.sendDataTo(this, eegDataMessages(block, freshId));
   }
 }

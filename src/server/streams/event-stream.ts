@@ -5,27 +5,20 @@
  */
 import type { DeviceEvent } from "../../core/device-events.ts";
 import { eventMessage } from "../../protocol/encoders/device-events.ts";
-import type { Client, Hub } from "../hub.ts";
+import type { Hub } from "../hub.ts";
+import { ClientSet } from "./client-set.ts";
 
 /** Subscribers of `events`. */
-export class EventStream {
+export class EventStream extends ClientSet {
   #hub: Hub;
-  #clients = new Set<Client>();
 
   constructor(hub: Hub) {
+    super();
     this.#hub = hub;
   }
 
-  add(client: Client): void {
-    this.#clients.add(client);
-  }
-
-  remove(client: Client): void {
-    this.#clients.delete(client);
-  }
-
   onEvent(event: DeviceEvent): void {
-    if (this.#clients.size === 0) return;
-    this.#hub.sendDataTo(this.#clients, [eventMessage(event)]);
+    if (this.size === 0) return;
+    this.#hub.sendDataTo(this, [eventMessage(event)]);
   }
 }
