@@ -114,10 +114,17 @@ export async function memoryMb(pid: number): Promise<{ rss: number; peak: number
 /** Wall-clock milliseconds on the same scale the server stamps (performance.timeOrigin + now). */
 export const wallMs = (): number => performance.timeOrigin + performance.now();
 
-/** A WebSocket client that counts eeg_data and can record per-message latency with little work per message. */
+/**
+ * A WebSocket client that counts eeg_data and can record per-message latency with little work per message;
+ * binary frames go to `onFrame` untouched, so what a frame costs the client is up to its user.
+ */
 export class BenchClient {
   eeg = 0;
   recording = false;
+  /** When set, the UTF-8 byte length of each eeg_data message is pushed here (wire-size measurement). */
+  eegSizes: number[] | null = null;
+  /** Receives every binary message (an ArrayBuffer). */
+  onFrame: ((frame: ArrayBuffer) => void) | null = null;
   /** Latency samples in ms (filled while `recording`). */
   latencies: number[] = [];
   /** Server clock minus this process's clock, ms (set by `calibrate`). */
@@ -125,11 +132,17 @@ export class BenchClient {
   private pending = new Map<string, (msg: string) => void>();
 
   private constructor(readonly ws: WebSocket) {
+    ws.binaryType = "arraybuffer";
     ws.onmessage = (e: MessageEvent) => {
       const received = wallMs();
-      const s = e.data as string;
+      if (typeof e.data !== "string") {
+        this.onFrame?.(e.data as ArrayBuffer);
+        return;
+      }
+      const s = e.data;
       if (s.indexOf('"type":"eeg_data"') !== -1) {
         this.eeg++;
+        if (this.eegSizes !== null) this.eegSizes.push(Buffer.byteLength(s, "utf8"));
         if (this.recording) {
           const at = s.indexOf('"timestamp":') + 12;
           const stamp = Number(s.slice(at, s.indexOf(",", at))) * 1000;
@@ -197,6 +210,37 @@ export class BenchClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/**
+ * Opens `count` clients with at most `concurrency` handshakes in flight, so the server's accept queue is never
+ * the bottleneck; `prepare` runs on each client as soon as it is open (e.g. its subscriptions). On any failure the
+ * clients already open are closed before the error propagates.
+ */
+export async function openClients(url: string, count: number, concurrency: number, prepare?: (c: BenchClient) => Promise<void>): Promise<BenchClient[]> {
+  const clients: BenchClient[] = new Array(count);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      const c = await BenchClient.open(url);
+      clients[i] = c;
+      if (prepare) await prepare(c);
+    }
+  };
+  // allSettled, not all: every worker has stopped opening before the survivors are closed
+  const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, count) }, worker));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed === undefined) return clients;
+  for (const c of clients) c?.close();
+  throw failed.reason;
+}
+
+/** Median (mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** p-th percentile (0..100) by nearest rank. */

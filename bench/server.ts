@@ -1,18 +1,14 @@
 /**
- * @module Server benchmark (issue #3), run as `bun bench/server.ts [--runtimes bun,deno,node] [--cpu-seconds N]`:
- * eeg_data throughput to 1 and 10 clients, latency at 500 Hz with 10 clients, CPU share and RSS at 500 Hz
- * with one client, for the server started as a child process under each runtime.
+ * @module Server benchmark (issues #3 and 8 §4), run as `bun bench/server.ts [--runtimes bun,deno,node] [--cpu-seconds N]`:
+ * for the server started as a child process under each runtime, eeg_data throughput, latency, CPU and RSS, then
+ * the binary eeg_batch figures (bytes per sample, CPU with one binary client, 100 binary clients with a loss check),
+ * and a summary table with one column per runtime.
  */
-import {
-  BenchClient,
-  cpuSeconds,
-  memoryMb,
-  percentile,
-  type Runtime,
-  type ServerProcess,
-  sleep,
-  startServer,
-} from "./server-harness.ts";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { BATCH_N, type BatchFootprint, batchFootprint, type Fanout, fanout, type WireSize, wireSize } from "./batch-scenarios.ts";
+import type { Runtime } from "./server-harness.ts";
+import { type Footprint, footprint, idleCpu, type Latency, latency, Settings, type Throughput, throughput } from "./server-scenarios.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -20,181 +16,200 @@ const flag = (name: string, fallback: string): string => {
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
 };
 const RUNTIMES = flag("--runtimes", "bun,deno,node").split(",") as Runtime[];
-const CPU_SECONDS = Number(flag("--cpu-seconds", "10"));
-const THROUGHPUT_SECONDS = 3;
-const LATENCY_SECONDS = 5;
-const WARM_UP_MS = 1500;
+Settings.cpuSeconds = Number(flag("--cpu-seconds", "10"));
+const FANOUT_CLIENTS = 100;
 
-/** Starts a server, runs `body`, and always stops the server and closes the clients. */
-async function withServer<T>(runtime: Runtime, serverArgs: string[], clients: number, body: (s: ServerProcess, c: BenchClient[]) => Promise<T>): Promise<T> {
-  const server = await startServer(runtime, serverArgs);
-  const open: BenchClient[] = [];
-  try {
-    for (let i = 0; i < clients; i++) open.push(await BenchClient.open(server.url));
-    return await body(server, open);
-  } finally {
-    for (const c of open) c.close();
-    await server.stop();
-  }
-}
-
-/** The first client takes control and starts the device; resolves after the warm-up. */
-async function startStreaming(clients: BenchClient[]): Promise<void> {
-  await clients[0]!.request("bench-connect", "connect", { auto_reconnect: false, log_level: "ERROR" });
-  const deadline = performance.now() + 10_000;
-  while (clients[0]!.eeg === 0 && performance.now() < deadline) await sleep(20);
-  if (clients[0]!.eeg === 0) throw new Error("no eeg_data within 10 s of connect");
-  await sleep(WARM_UP_MS);
-}
-
-async function health(server: ServerProcess): Promise<{ shed: number; packets: { valid: number } }> {
-  return (await (await fetch(`http://${server.url}/health`)).json()) as { shed: number; packets: { valid: number } };
-}
-
-interface Throughput {
-  /** Server process CPU during the measurement, in cores (1 = one core busy). */
-  serverCpu: number;
-  /** This (client) process's CPU meanwhile, in cores. */
-  clientCpu: number;
-  perClient: number;
-  total: number;
-  shed: number;
-}
-
-async function throughput(runtime: Runtime, clientCount: number): Promise<Throughput> {
-  const serverArgs = ["--sim-unthrottled", ...(clientCount > 1 ? ["--max-clients", String(clientCount)] : [])];
-  return withServer(runtime, serverArgs, clientCount, async (server, clients) => {
-    await startStreaming(clients);
-    const shedBefore = (await health(server)).shed;
-    for (const c of clients) c.eeg = 0;
-    const cpu0 = await cpuSeconds(server.pid);
-    const own0 = process.cpuUsage();
-    const t0 = performance.now();
-    await sleep(THROUGHPUT_SECONDS * 1000);
-    const own = process.cpuUsage(own0);
-    const seconds = (performance.now() - t0) / 1000;
-    const serverCpu = ((await cpuSeconds(server.pid)) - cpu0) / seconds;
-    const counts = clients.map((c) => c.eeg);
-    const shed = (await health(server)).shed - shedBefore;
-    const total = counts.reduce((a, b) => a + b, 0) / seconds;
-    return { perClient: total / clientCount, total, shed: shed / seconds, serverCpu, clientCpu: (own.user + own.system) / 1e6 / seconds };
-  });
-}
-
-interface Latency {
-  p50: number;
-  p99: number;
-  max: number;
-  samples: number;
-  rtt: number;
-}
-
-async function latency(runtime: Runtime, clientCount = 10): Promise<Latency> {
-  const serverArgs = clientCount > 1 ? ["--max-clients", String(clientCount)] : [];
-  return withServer(runtime, serverArgs, clientCount, async (_server, clients) => {
-    // calibrate every client against the server clock before data flows (no queueing then)
-    let rtt = 0;
-    for (const c of clients) rtt = Math.max(rtt, (await c.calibrate(50)).rttMs);
-    await startStreaming(clients);
-    for (const c of clients) c.recording = true;
-    await sleep(LATENCY_SECONDS * 1000);
-    for (const c of clients) c.recording = false;
-    const all = clients.flatMap((c) => c.latencies);
-    return { p50: percentile(all, 50), p99: percentile(all, 99), max: Math.max(...all), samples: all.length, rtt };
-  });
-}
-
-interface Footprint {
-  cpuShare: number;
-  rssMb: number;
-  peakMb: number;
-  rate: number;
-}
-
-async function footprint(runtime: Runtime, serverArgs: string[] = []): Promise<Footprint> {
-  return withServer(runtime, serverArgs, 1, async (server, clients) => {
-    await startStreaming(clients);
-    await sleep(1000);
-    const cpu0 = await cpuSeconds(server.pid);
-    const eeg0 = clients[0]!.eeg;
-    const t0 = performance.now();
-    await sleep(CPU_SECONDS * 1000);
-    const cpu1 = await cpuSeconds(server.pid);
-    const wall = (performance.now() - t0) / 1000;
-    const mem = await memoryMb(server.pid);
-    return { cpuShare: (cpu1 - cpu0) / wall, rssMb: mem.rss, peakMb: mem.peak, rate: (clients[0]!.eeg - eeg0) / wall };
-  });
-}
-
-/** CPU share of a server with one client connected but no device streaming: the floor under `footprint`. */
-async function idleCpu(runtime: Runtime): Promise<number> {
-  return withServer(runtime, [], 1, async (server) => {
-    await sleep(1000);
-    const cpu0 = await cpuSeconds(server.pid);
-    const t0 = performance.now();
-    await sleep(5000);
-    return (await cpuSeconds(server.pid) - cpu0) / ((performance.now() - t0) / 1000);
-  });
+/** Everything measured on one runtime; null where the scenario failed. */
+interface Results {
+  one: Throughput | null;
+  ten: Throughput | null;
+  lat: Latency | null;
+  fp: Footprint | null;
+  wire: WireSize | null;
+  batch: BatchFootprint | null;
+  floor: BatchFootprint | null;
+  fan: Fanout | null;
 }
 
 const fmt = (v: number, digits = 0): string => v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const pct = (cores: number): string => `${fmt(cores * 100, 2)}%`;
 const verdict = (ok: boolean): string => (ok ? "met" : "NOT met");
+
+function loadLine(): string {
+  try {
+    return execFileSync("uptime", { encoding: "utf8", timeout: 5_000 }).trim();
+  } catch {
+    return `load average (from /proc/loadavg): ${readFileSync("/proc/loadavg", "utf8").trim()}`;
+  }
+}
+
+/** Runs one scenario; a failure is printed and recorded as null so the other scenarios still run. */
+async function attempt<T>(name: string, run: () => Promise<T>): Promise<T | null> {
+  try {
+    return await run();
+  } catch (e) {
+    console.log(`${name}: failed: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
+}
 
 /** Idle CPU and the CPU of a per-packet (2 ms) simulator cadence: what wake-ups cost on this machine. */
 async function printWakeUpCosts(runtime: Runtime): Promise<void> {
-  console.log(`baseline: 1 client connected, device idle, 5 s: CPU ${fmt((await idleCpu(runtime)) * 100, 2)}% of a core`);
+  const idle = await attempt("baseline", () => idleCpu(runtime));
+  if (idle !== null) console.log(`baseline: 1 client connected, device idle, 5 s: CPU ${pct(idle)} of a core`);
   // the simulator delivers every 10 ms by default; a per-packet cadence costs five times the wake-ups
   const perPacket = await footprint(runtime, ["--sim-tick-ms", "2"]).catch(() => null);
   console.log(
     perPacket
-      ? `500 Hz, 1 client, sim delivering every 2 ms: CPU ${fmt(perPacket.cpuShare * 100, 2)}% of a core, RSS ${fmt(perPacket.rssMb, 1)} MB`
+      ? `500 Hz, 1 client, sim delivering every 2 ms: CPU ${pct(perPacket.cpuShare)} of a core, RSS ${fmt(perPacket.rssMb, 1)} MB`
       : "500 Hz, 1 client, sim delivering every 2 ms: not measured (the server failed to stream)",
   );
 }
 
+async function eegDataFigures(runtime: Runtime): Promise<Pick<Results, "one" | "ten" | "lat" | "fp">> {
+  const windows = `median of ${Settings.throughputWindows} 1-s windows`;
+  const one = await attempt("throughput, 1 client", () => throughput(runtime, 1));
+  if (one) {
+    console.log(
+      `throughput, sim unthrottled, 1 client:   ${fmt(one.total)} eeg_data msgs/s delivered (${windows}, range ${fmt(one.range[0])}–${fmt(one.range[1])}; ` +
+        `server shed ${fmt(one.shed)}/s, server CPU ${fmt(one.serverCpu * 100)}% of a core, client CPU ${fmt(one.clientCpu * 100)}%)`,
+    );
+  }
+  const ten = await attempt("throughput, 10 clients", () => throughput(runtime, 10));
+  if (ten) {
+    console.log(
+      `throughput, sim unthrottled, 10 clients: ${fmt(ten.total)} msgs/s in total, ${fmt(ten.perClient)} per client (${windows}; ` +
+        `shed ${fmt(ten.shed)}/s, server CPU ${fmt(ten.serverCpu * 100)}%, client CPU ${fmt(ten.clientCpu * 100)}%)`,
+    );
+  }
+  const lat = await attempt("latency, 10 clients", () => latency(runtime));
+  if (lat) {
+    console.log(
+      `latency at 500 Hz, 10 clients: p50 ${fmt(lat.p50, 3)} ms, p99 ${fmt(lat.p99, 3)} ms, max ${fmt(lat.max, 3)} ms ` +
+        `(${fmt(lat.samples)} samples; clock offset error ≤ ${fmt(lat.rtt / 2, 3)} ms)`,
+    );
+  }
+  const single = await attempt("latency, 1 client", () => latency(runtime, 1));
+  if (single) {
+    console.log(`latency at 500 Hz, 1 client (context: less client-side queueing): p50 ${fmt(single.p50, 3)} ms, p99 ${fmt(single.p99, 3)} ms, max ${fmt(single.max, 3)} ms`);
+  }
+  const fp = await attempt("500 Hz, 1 eeg_data client", () => footprint(runtime));
+  if (fp) {
+    console.log(
+      `500 Hz, 1 eeg_data client, ${Settings.cpuSeconds} s (sim delivers every 10 ms): CPU ${pct(fp.cpuShare)} of a core, RSS ${fmt(fp.rssMb, 1)} MB (peak ${fmt(fp.peakMb, 1)} MB), ` +
+        `${fmt(fp.rate)} eeg_data msgs/s received`,
+    );
+  }
+  await printWakeUpCosts(runtime);
+  return { one, ten, lat, fp };
+}
+
+async function batchFigures(runtime: Runtime): Promise<Pick<Results, "wire" | "batch" | "floor" | "fan">> {
+  const wire = await attempt("bytes per sample", () => wireSize(runtime));
+  if (wire) {
+    console.log(
+      `bytes per sample on the wire (as received, 500 Hz, one client on both streams): eeg_data ${fmt(wire.jsonMean, 1)} B ` +
+        `(mean of ${fmt(wire.jsonMessages)} messages, ${wire.jsonRange[0]}–${wire.jsonRange[1]} B) vs binary eeg_batch N = ${BATCH_N} ` +
+        `${fmt(wire.binaryPerSample, 2)} B (${wire.fullFrames} frames, C = ${wire.channels}, flags ${wire.flags}): ${fmt(wire.ratio, 1)}× fewer` +
+        (wire.otherFrames > 0 ? `; ${wire.otherFrames} frames with N < ${BATCH_N} left out (all frames: ${fmt(wire.allFramesPerSample, 2)} B per sample)` : ""),
+    );
+  }
+  const batch = await attempt("500 Hz, 1 binary client", () => batchFootprint(runtime));
+  if (batch) {
+    console.log(
+      `500 Hz, 1 binary eeg_batch client (N = ${BATCH_N}, eeg unsubscribed), ${Settings.cpuSeconds} s: CPU ${pct(batch.cpuShare)} of a core, RSS ${fmt(batch.rssMb, 1)} MB, ` +
+        `${fmt(batch.rate)} samples/s in ${fmt(batch.framesPerSecond, 1)} frames/s (eeg_data received: ${batch.eegData}; missing ${batch.missing}, duplicated ${batch.duplicated})`,
+    );
+  }
+  // context for the 1% target: what the pipeline costs with nobody subscribed to anything
+  const floor = await attempt("500 Hz, no subscription", () => batchFootprint(runtime, false));
+  if (floor) {
+    console.log(
+      `500 Hz, 1 client with no stream subscribed (sim → decode → ring only), ${Settings.cpuSeconds} s: CPU ${pct(floor.cpuShare)} of a core, ` +
+        `${fmt(floor.packetRate)} packets/s decoded, eeg_data received: ${floor.eegData}`,
+    );
+  }
+  const fan = await attempt(`500 Hz, ${FANOUT_CLIENTS} binary clients`, () => fanout(runtime, FANOUT_CLIENTS));
+  if (fan) {
+    console.log(
+      `500 Hz, ${fan.clients} binary eeg_batch clients, ${Settings.cpuSeconds} s: server CPU ${pct(fan.cpuShare)} of a core, RSS ${fmt(fan.rssMb, 1)} MB ` +
+        `(peak ${fmt(fan.peakMb, 1)} MB), client CPU ${fmt(fan.clientCpu * 100)}%, server shed ${fan.shed}; ` +
+        `clients that lost anything: ${fan.lossyClients} (missing ${fan.missing} samples, duplicated ${fan.duplicated}); ` +
+        `${fmt(fan.samplesRange[0])}–${fmt(fan.samplesRange[1])} samples per client`,
+    );
+  }
+  return { wire, batch, floor, fan };
+}
+
+/** One row per measure, one column per runtime; "—" where the scenario failed. */
+function printSummary(all: Map<Runtime, Results>): void {
+  const rows: [string, (r: Results) => string | null][] = [
+    ["eeg_data msgs/s, 1 client, unthrottled", (r) => r.one && fmt(r.one.total)],
+    ["eeg_data msgs/s, 10 clients (total)", (r) => r.ten && fmt(r.ten.total)],
+    ["latency p99, 500 Hz, 10 clients (ms)", (r) => r.lat && fmt(r.lat.p99, 3)],
+    ["bytes/sample, eeg_data (mean)", (r) => r.wire && fmt(r.wire.jsonMean, 1)],
+    [`bytes/sample, binary eeg_batch N=${BATCH_N}`, (r) => r.wire && fmt(r.wire.binaryPerSample, 2)],
+    ["bytes/sample ratio (eeg_data / binary)", (r) => r.wire && `${fmt(r.wire.ratio, 1)}×`],
+    ["CPU 500 Hz, 1 eeg_data client", (r) => r.fp && pct(r.fp.cpuShare)],
+    ["CPU 500 Hz, 1 binary client", (r) => r.batch && pct(r.batch.cpuShare)],
+    ["CPU 500 Hz, no stream subscribed (floor)", (r) => r.floor && pct(r.floor.cpuShare)],
+    ["RSS 500 Hz, 1 eeg_data client (MB)", (r) => r.fp && fmt(r.fp.rssMb, 1)],
+    [`CPU 500 Hz, ${FANOUT_CLIENTS} binary clients`, (r) => r.fan && pct(r.fan.cpuShare)],
+    [`RSS 500 Hz, ${FANOUT_CLIENTS} binary clients (MB)`, (r) => r.fan && fmt(r.fan.rssMb, 1)],
+    [`${FANOUT_CLIENTS} clients: clients that lost anything`, (r) => r.fan && String(r.fan.lossyClients)],
+    [`${FANOUT_CLIENTS} clients: missing / duplicated samples`, (r) => r.fan && `${r.fan.missing} / ${r.fan.duplicated}`],
+  ];
+  const runtimes = [...all.keys()];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  console.log(`\nsummary (one run each; medians only where a figure says so):`);
+  console.log(`  ${"".padEnd(width)}  ${runtimes.map((r) => r.padStart(12)).join("")}`);
+  for (const [label, cell] of rows) {
+    console.log(`  ${label.padEnd(width)}  ${runtimes.map((r) => (cell(all.get(r)!) ?? "—").padStart(12)).join("")}`);
+  }
+}
+
+function targetLines(runtime: Runtime, r: Results): string[] {
+  const rt = runtime.padEnd(5);
+  const forBun = runtime === "bun" ? "" : " (target is for Bun)";
+  const line = (what: string, shown: string | null, ok: boolean | null): string =>
+    `${rt} ${what}: ${shown === null || ok === null ? "not measured" : `${shown} — ${verdict(ok)}`}`;
+  return [
+    line(`≥ 200k msgs/s to one client${forBun}`, r.one && fmt(r.one.total), r.one && r.one.total >= 200_000),
+    line("p99 ≤ 1 ms (500 Hz, 10 clients)", r.lat && `${fmt(r.lat.p99, 3)} ms`, r.lat && r.lat.p99 <= 1),
+    line("≤ 1% of a core (500 Hz, 1 eeg_data client)", r.fp && pct(r.fp.cpuShare), r.fp && r.fp.cpuShare <= 0.01),
+    line("≤ 80 MB RSS (500 Hz, 1 client)", r.fp && `${fmt(r.fp.rssMb, 1)} MB`, r.fp && r.fp.rssMb <= 80),
+    line(`≥ 10× fewer bytes per sample (binary N=${BATCH_N} vs eeg_data)`, r.wire && `${fmt(r.wire.ratio, 1)}×`, r.wire && r.wire.ratio >= 10),
+    line(`≤ 1% of a core (500 Hz, 1 binary eeg_batch client)${forBun}`, r.batch && pct(r.batch.cpuShare), r.batch && r.batch.cpuShare <= 0.01),
+    line(
+      `all samples delivered (${FANOUT_CLIENTS} binary clients)`,
+      r.fan && `${r.fan.lossyClients} clients lost samples, ${r.fan.missing} missing, ${r.fan.duplicated} duplicated`,
+      r.fan && r.fan.lossyClients === 0,
+    ),
+  ];
+}
+
 async function main(): Promise<void> {
+  console.log(`machine load at start: ${loadLine()}`);
   console.log(`MW75 server benchmark (client: ${"Bun" in globalThis ? "bun" : "other"} in one process; server: child process per scenario)`);
-  const targets: string[] = [];
+  console.log("every figure is from ONE run on a shared 2-core machine: compare across runtimes with care, rerun before drawing conclusions");
+  const all = new Map<Runtime, Results>();
   for (const runtime of RUNTIMES) {
     console.log(`\n== server on ${runtime}`);
-    try {
-      const one = await throughput(runtime, 1);
-      console.log(`throughput, sim unthrottled, 1 client:   ${fmt(one.total)} eeg_data msgs/s delivered (server shed ${fmt(one.shed)}/s, server CPU ${fmt(one.serverCpu * 100)}% of a core, client CPU ${fmt(one.clientCpu * 100)}%)`);
-      const ten = await throughput(runtime, 10);
-      console.log(`throughput, sim unthrottled, 10 clients: ${fmt(ten.total)} msgs/s in total, ${fmt(ten.perClient)} per client (shed ${fmt(ten.shed)}/s, server CPU ${fmt(ten.serverCpu * 100)}%, client CPU ${fmt(ten.clientCpu * 100)}%)`);
-      const lat = await latency(runtime);
-      console.log(
-        `latency at 500 Hz, 10 clients: p50 ${fmt(lat.p50, 3)} ms, p99 ${fmt(lat.p99, 3)} ms, max ${fmt(lat.max, 3)} ms ` +
-          `(${fmt(lat.samples)} samples; clock offset error ≤ ${fmt(lat.rtt / 2, 3)} ms)`,
-      );
-      const single = await latency(runtime, 1);
-      console.log(`latency at 500 Hz, 1 client (context: less client-side queueing): p50 ${fmt(single.p50, 3)} ms, p99 ${fmt(single.p99, 3)} ms, max ${fmt(single.max, 3)} ms`);
-      const fp = await footprint(runtime);
-      console.log(
-        `500 Hz, 1 client, ${CPU_SECONDS} s (sim delivers every 10 ms): CPU ${fmt(fp.cpuShare * 100, 2)}% of a core, RSS ${fmt(fp.rssMb, 1)} MB (peak ${fmt(fp.peakMb, 1)} MB), ` +
-          `${fmt(fp.rate)} eeg_data msgs/s received`,
-      );
-      await printWakeUpCosts(runtime);
-      targets.push(
-        `${runtime.padEnd(5)} ≥ 200k msgs/s to one client${runtime === "bun" ? "" : " (target is for Bun)"}: ${fmt(one.total)} — ${verdict(one.total >= 200_000)}`,
-        `${runtime.padEnd(5)} p99 ≤ 1 ms (500 Hz, 10 clients): ${fmt(lat.p99, 3)} ms — ${verdict(lat.p99 <= 1)}`,
-        `${runtime.padEnd(5)} ≤ 1% of a core (500 Hz, 1 client): ${fmt(fp.cpuShare * 100, 2)}% — ${verdict(fp.cpuShare <= 0.01)}`,
-        `${runtime.padEnd(5)} ≤ 80 MB RSS (500 Hz, 1 client): ${fmt(fp.rssMb, 1)} MB — ${verdict(fp.rssMb <= 80)}`,
-      );
-    } catch (e) {
-      console.log(`failed: ${e instanceof Error ? e.message : String(e)}`);
-      await printWakeUpCosts(runtime);
-      targets.push(`${runtime.padEnd(5)} benchmark failed — targets not measured`);
-    }
+    all.set(runtime, { ...(await eegDataFigures(runtime)), ...(await batchFigures(runtime)) });
   }
+  printSummary(all);
   console.log("\ntargets:");
-  for (const line of targets) console.log(`  ${line}`);
+  for (const [runtime, r] of all) for (const line of targetLines(runtime, r)) console.log(`  ${line}`);
   console.log(
     "\nnotes: latency = client receive time − eeg_data.timestamp (stamped by the server when it decodes the chunk), " +
       "with the server/client clock offset measured by ping/pong (best of 50 round trips per client); it covers " +
       "decode → JSON → WebSocket → client event loop, not the simulator's chunking. CPU = Δ(utime+stime) of the " +
-      "server PID from /proc/PID/stat over wall time; RSS = VmRSS from /proc/PID/status at the end.",
+      "server PID from /proc/PID/stat over wall time; RSS = VmRSS from /proc/PID/status at the end. Bytes per sample " +
+      "are WebSocket payload bytes as the client received them (the 2–4-byte WebSocket header is not counted); " +
+      `binary clients read only N and first_seq of each frame, and "lost anything" means a hole or a repeat in the ` +
+      "seqs between a client's first and last frame.",
   );
+  console.log(`machine load at end: ${loadLine()}`);
 }
 
 await main();
