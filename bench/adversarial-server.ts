@@ -3,7 +3,7 @@
  * process killed by PID, /health, /proc memory figures, and a scene helper that always cleans up.
  */
 import { spawn } from "node:child_process";
-import { memoryMb, type Runtime, sleep } from "./server-harness.ts";
+import { memoryMb, type Runtime, serveCommand, sleep } from "./server-harness.ts";
 import { RawWs } from "./adversarial-ws.ts";
 
 export { type Runtime, sleep };
@@ -23,17 +23,6 @@ process.on("exit", () => {
   }
 });
 
-function command(runtime: Runtime, root: string, args: string[]): [string, string[]] {
-  switch (runtime) {
-    case "bun":
-      return [`${root}/node_modules/.bin/bun`, ["src/bun.ts", ...args]];
-    case "deno":
-      return [`${root}/node_modules/.bin/deno`, ["run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", "src/deno.ts", ...args]];
-    case "node":
-      return ["node", ["--import", "tsx", "src/node.ts", ...args]];
-  }
-}
-
 /** A running server child (its PID is the server itself, no wrapper). */
 export interface Server {
   readonly pid: number;
@@ -47,7 +36,7 @@ export interface Server {
 
 /** Starts `serve --port 0 …args` from `root` and waits for the `listening on http://HOST:PORT` line. */
 export function startServer(runtime: Runtime, root: string, args: string[]): Promise<Server> {
-  const [cmd, argv] = command(runtime, root, ["--port", "0", ...args]);
+  const [cmd, argv] = serveCommand(runtime, ["--port", "0", ...args], root);
   const child = spawn(cmd, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   const pid = child.pid ?? -1;
   if (pid > 0) live.add(pid);

@@ -6,7 +6,6 @@ import { fileURLToPath } from "node:url";
 export type Runtime = "bun" | "deno" | "node";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BIN = `${ROOT}node_modules/.bin`;
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -23,13 +22,17 @@ process.on("exit", () => {
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
-/** The command that runs the server in-process (so the child's PID is the server itself, not a wrapper). */
-function command(runtime: Runtime, args: string[]): [string, string[]] {
+/**
+ * The command that runs the `serve` entry of the checkout at `root` in-process (so the child's PID
+ * is the server itself, not a wrapper); run it with `cwd: root`.
+ */
+export function serveCommand(runtime: Runtime, args: string[], root: string = ROOT): [string, string[]] {
+  const bin = `${root}/node_modules/.bin`;
   switch (runtime) {
     case "bun":
-      return [`${BIN}/bun`, ["src/bun.ts", ...args]];
+      return [`${bin}/bun`, ["src/bun.ts", ...args]];
     case "deno":
-      return [`${BIN}/deno`, ["run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", "src/deno.ts", ...args]];
+      return [`${bin}/deno`, ["run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", "src/deno.ts", ...args]];
     case "node":
       return ["node", ["--import", "tsx", "src/node.ts", ...args]];
   }
@@ -46,7 +49,7 @@ export interface ServerProcess {
 
 /** Starts the server with `--port 0` and waits for its `listening on http://HOST:PORT` line. */
 export function startServer(runtime: Runtime, args: string[]): Promise<ServerProcess> {
-  const [cmd, argv] = command(runtime, ["--port", "0", ...args]);
+  const [cmd, argv] = serveCommand(runtime, ["--port", "0", ...args]);
   const child = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   const pid = child.pid;
   if (pid !== undefined) live.add(pid);
