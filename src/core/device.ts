@@ -87,7 +87,7 @@ export class Device {
       this.#lastState = state;
       if (state === "connected") {
         this.#leadOff.reset();
-        this.health.resetLeadOff();
+        this.health.startConnection();
       }
       this.#event({ type: "state_change", atMs: now, from, to: state });
     }

@@ -49,15 +49,22 @@ export class LinkHealth {
 
   /** The samples of a chunk: its gaps and lead-off flags. */
   block(block: SampleBlock): void {
-    for (const gap of block.gaps) this.#gaps.push({ atMs: block.arrivalMs, missing: gap.missing });
+    // a reconnect's estimated gap is the time the link was down, not loss on a live link
+    for (const gap of block.gaps) if (!gap.estimated) this.#gaps.push({ atMs: block.arrivalMs, missing: gap.missing });
     let any = 0;
     for (let i = 0; i < block.count; i++) any |= block.leadOff[i]!;
     if (any === 0) return;
     for (let c = 0; c < CHANNELS; c++) if ((any & (1 << c)) !== 0) this.#offAt[c] = block.arrivalMs;
   }
 
-  /** Forgets the lead-off history (a new connection starts with every channel on). */
-  resetLeadOff(): void {
+  /**
+   * A new connection: the windows start empty (the pause between connections is neither jitter
+   * nor loss) and every channel counts as on.
+   */
+  startConnection(): void {
+    this.#head = 0;
+    this.#size = 0;
+    this.#gaps = [];
     this.#offAt.fill(Number.NEGATIVE_INFINITY);
   }
 

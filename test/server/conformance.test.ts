@@ -1,5 +1,5 @@
 /**
- * @module The protocol conformance suite (MW75.md §3), run over real WebSockets against `serve`
+ * @module The protocol conformance suite (MW75.md §3, BRIDGE-API §1–§3), run over real WebSockets against `serve`
  * started as a child process under Bun, under Deno and under Node. Same scenarios for every runtime.
  */
 import { describe, test } from "bun:test";
@@ -14,6 +14,14 @@ import {
 import { captureAcrossReconnects } from "../_support/conformance/capture-cases.ts";
 import { bannerAndHealth, captureThenReplay, cleanShutdown, cliErrors } from "../_support/conformance/process-cases.ts";
 import { logFiltering, streamingLifecycle, validationAndReplies } from "../_support/conformance/protocol-cases.ts";
+import { baseClientUnchanged, subscribeAndUnsubscribe } from "../_support/conformance/subscription-cases.ts";
+import { batchJsonMatchesEegData, binaryFramesMatch, decimatedBatches } from "../_support/conformance/batch-cases.ts";
+import {
+  diagnosticsAfterReconnect, diagnosticsStream, gapsMatchSeqJumps, leadOffAndStateEvents,
+} from "../_support/conformance/stream-event-cases.ts";
+import {
+  resumeAfterReconnect, resumeAheadOfStream, resumeOlderThanRing, slowBatchSubscriber,
+} from "../_support/conformance/stream-resume-cases.ts";
 
 const SCENARIOS: [string, (runtime: (typeof RUNTIMES)[number]) => Promise<void>, number][] = [
   ["banner and /health", bannerAndHealth, 30_000],
@@ -36,6 +44,20 @@ const SCENARIOS: [string, (runtime: (typeof RUNTIMES)[number]) => Promise<void>,
   ["auto_reconnect must be a boolean or 0/1; processing errors echo the id", clumsyParameters, 30_000],
   ["connections that never finish their request are dropped within the deadline", halfSentRequests, 30_000],
   ["a capture across reconnects replays as gaps, not corruption", captureAcrossReconnects, 60_000],
+  // BRIDGE-API §1–§3: subscriptions and the streams they add
+  ["subscribe/unsubscribe: effective options, INVALID_PARAMETERS and UNKNOWN_STREAM, status list, per-client eeg", subscribeAndUnsubscribe, 30_000],
+  ["a base-protocol client sees only base messages while another subscribes to every stream", baseClientUnchanged, 30_000],
+  ["eeg_batch JSON values equal eeg_data values for the same seq", batchJsonMatchesEegData, 30_000],
+  ["eeg_batch binary frames parse per §3 and equal eeg_data and the JSON batch (f32)", binaryFramesMatch, 30_000],
+  ["eeg_batch decimate 10: rate 50, seq grid, timestamps of the full-rate samples", decimatedBatches, 30_000],
+  ["--sim-drop: gap events match seq jumps one to one; no eeg_batch spans a gap", gapsMatchSeqJumps, 30_000],
+  ["diagnostics at the requested rate, idle and connected, with the §2.3 fields", diagnosticsStream, 30_000],
+  ["diagnostics after a reconnect without loss: loss_ratio 0, jitter of the chunks only", diagnosticsAfterReconnect, 30_000],
+  ["--sim-lead-off 3,7: lead_off, state_change and battery events across a reconnect", leadOffAndStateEvents, 30_000],
+  ["eeg_batch resume after a client reconnect delivers every seq exactly once", resumeAfterReconnect, 30_000],
+  ["eeg_batch since_seq older than the ring: resumed_from is the oldest retained seq", resumeOlderThanRing, 30_000],
+  ["eeg_batch since_seq ahead of the stream: nothing before since_seq is sent", resumeAheadOfStream, 30_000],
+  ["a slow eeg_batch subscriber sheds whole batches, counted; a fast one keeps every seq", slowBatchSubscriber, 40_000],
 ];
 
 for (const runtime of RUNTIMES) {

@@ -122,6 +122,23 @@ describe("subscriptions", () => {
     expect(seqsOf(r.ofType("eeg_batch"))).toEqual(Array.from({ length: 50 }, (_, i) => 150 + i));
   });
 
+  test("since_seq far ahead (a seq from an earlier bridge process) goes live at once and says so", async () => {
+    const t = await setup();
+    const holder = socket();
+    const ch = t.b.open(holder.sock, "1.1.1.1:1");
+    t.send(ch, "connect", {});
+    await flush();
+    await feed(t, 0, 200);
+    const r = socket();
+    const cr = t.b.open(r.sock, "2.2.2.2:2");
+    t.send(cr, "subscribe", { stream: "eeg_batch", num_samples: 10, since_seq: 90_000 });
+    expect(r.ofType("command_ack").at(-1)!.data.options).toMatchObject({ since_seq: 90_000, resumed_from: 200 });
+    await t.clock.advance(20);
+    await feed(t, 200, 20);
+    await t.clock.advance(20); // the link reader yields on the manual clock now and then
+    expect(seqsOf(r.ofType("eeg_batch"))).toEqual(Array.from({ length: 20 }, (_, i) => 200 + i));
+  });
+
   test("binary batches go out as frames; diagnostics tick at their interval, also while idle", async () => {
     const t = await setup(1);
     const a = socket();

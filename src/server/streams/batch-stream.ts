@@ -8,6 +8,7 @@
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { createBatcher } from "../../core/batcher.ts";
 import type { SampleRing } from "../../core/sample-ring.ts";
+import { CHANNELS, DEVICE_RATE_HZ } from "../../core/samples.ts";
 import type { SampleBatch, SampleBlock } from "../../core/samples.ts";
 import { eegBatchFrame } from "../../protocol/encoders/binary-frame.ts";
 import { eegBatchJson } from "../../protocol/encoders/eeg-batch-json.ts";
@@ -21,6 +22,8 @@ import { ClientSet } from "./client-set.ts";
 const REPLAY_PAGE = 500;
 /** How soon a replay waiting for socket room tries again. */
 const REPLAY_RETRY_MS = 10;
+/** A since_seq further ahead of the newest sample than this (1 s) cannot be this process's. */
+const FUTURE_SLACK = DEVICE_RATE_HZ;
 
 /** A client's `eeg_batch` subscription; `close()` ends it. */
 export interface BatchHandle {
@@ -98,10 +101,17 @@ export class BatchStream {
 
   #resume(client: Client, options: BatchOptions, since: number): BatchHandle {
     const oldest = this.#ring.oldestSeq;
+    const newest = this.#ring.newestSeq;
     const effective: BatchOptions & { resumed_from?: number } = { ...options };
-    // older than what is retained: say where the replay really starts
-    if (oldest !== null && since < oldest) effective.resumed_from = oldest;
-    const pipeline = new ResumePipeline(client, options, Math.max(since, oldest ?? since), this.#hub, this.#clock, this.#ring);
+    let from = since;
+    if (oldest !== null && since < oldest) {
+      from = effective.resumed_from = oldest; // older than what is retained: say where the replay really starts
+    } else if (newest !== null && since > newest + 1 + FUTURE_SLACK) {
+      // far ahead of this device's stream: a seq from an earlier bridge process (seq restarts at
+      // 0 with the process), so waiting for it would mean minutes of silence; go live at once
+      from = effective.resumed_from = newest + 1;
+    }
+    const pipeline = new ResumePipeline(client, options, from, this.#hub, this.#clock, this.#ring);
     this.#resumes.add(pipeline);
     return {
       options: effective,
@@ -151,8 +161,9 @@ class ResumePipeline {
   onSamples(block: SampleBlock): void {
     if (this.#closed) return;
     if (this.#live) {
-      // asked for a seq still in the future: nothing before it
-      if (block.seq[block.count - 1]! >= this.#next) this.#batcher.push(block);
+      // asked for a seq still ahead: nothing before it
+      const part = samplesFrom(block, this.#next);
+      if (part !== null) this.#batcher.push(part);
     }
     else this.#pump(); // the ring already holds this block: the replay reaches it
   }
@@ -181,4 +192,27 @@ class ResumePipeline {
       this.#batcher.push(page);
     }
   }
+}
+
+/** The samples of `block` with seq ≥ `seq` (the block itself when all are; null when none are). */
+function samplesFrom(block: SampleBlock, seq: number): SampleBlock | null {
+  if (block.seq[0]! >= seq) return block;
+  let i = 0;
+  while (i < block.count && block.seq[i]! < seq) i++;
+  if (i === block.count) return null;
+  const cut = <T extends { subarray(from: number, to?: number): T }>(a: T, per = 1): T => a.subarray(i * per);
+  return {
+    ...block,
+    count: block.count - i,
+    seq: cut(block.seq),
+    counter: cut(block.counter),
+    time: cut(block.time),
+    ref: cut(block.ref),
+    drl: cut(block.drl),
+    channels: cut(block.channels, CHANNELS),
+    leadOff: cut(block.leadOff),
+    nonFinite: cut(block.nonFinite),
+    featureStatus: cut(block.featureStatus),
+    gaps: block.gaps.filter((g) => g.index >= i).map((g) => ({ ...g, index: g.index - i })),
+  };
 }
