@@ -26,8 +26,9 @@ export interface Gap {
 
 /**
  * The EEG samples of one decoded chunk (non-EEG packets and dropped duplicates excluded), in
- * stream order. Every array is the block's own (a consumer may keep it); a block is never
- * mutated after it was published.
+ * stream order. No other block uses the same elements (a consumer may keep the arrays), and a
+ * block is never mutated after it was published; the arrays are views into a buffer shared with
+ * neighbouring blocks, so never transfer or detach their `.buffer`.
  */
 export interface SampleBlock {
   readonly count: number;
