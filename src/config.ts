@@ -7,6 +7,22 @@ export type SourceSpec = { kind: "sim" } | { kind: "replay"; path: string } | { 
 /** Simulator fault/tuning flags: exactly the sim source's options. */
 export type SimFlags = SimOptions;
 
+/** Access control and transport security (BRIDGE-API §5). */
+export interface AccessFlags {
+  /** Extra origins (or hosts) a browser page may connect from; `*` allows any. */
+  allowOrigins: string[];
+  /** `--auth FILE`: tokens with roles. */
+  authFile: string | null;
+  /** `--token TOKEN` (or MW75_TOKEN): one control token. */
+  token: string | null;
+  /** `--no-auth`: serve a non-loopback host without tokens, deliberately. */
+  noAuth: boolean;
+  tlsCert: string | null;
+  tlsKey: string | null;
+  /** Inbound messages per second per client (burst 2×). */
+  rateLimit: number;
+}
+
 /** Everything `serve` accepts. */
 export interface ServeConfig {
   host: string;
@@ -21,6 +37,7 @@ export interface ServeConfig {
   noDataTimeoutMs: number;
   clientBufferBytes: number;
   maxMessageBytes: number;
+  access: AccessFlags;
   device: string | null;
   rfcommTty: string;
   scanMs: number;
@@ -47,6 +64,12 @@ export const USAGE = `Usage: serve [options]
   --no-data-timeout-ms N    a silent link counts as dropped after N ms (default 1500)
   --client-buffer-bytes N   per-client socket backlog before eeg_data is shed (default 262144)
   --max-message-bytes N     a larger inbound WebSocket message closes the socket with 1009 (default 65536)
+  --rate-limit N            inbound messages per second per client, bursts of 2N (default 100)
+  --allow-origin ORIGIN     also accept browser pages from ORIGIN (repeatable; * = any)
+  --token TOKEN             require this control token (or set MW75_TOKEN); anonymous clients are read-only
+  --auth FILE               tokens with roles: {"tokens":[{"token":"…","role":"control"|"observe","name":"…"}]}
+  --no-auth                 allow a non-loopback --host without tokens (deliberately open)
+  --tls-cert FILE --tls-key FILE   serve https/wss
   --device ADDR             mw75: Bluetooth address (skips the scan)
   --rfcomm-tty PATH         mw75: RFCOMM tty (default /dev/rfcomm0)
   --scan-ms N               mw75: BLE scan duration (default 4000)
@@ -85,6 +108,12 @@ const VALUED: Record<string, Setter> = {
   "--no-data-timeout-ms": (c, v) => void (c.noDataTimeoutMs = int("--no-data-timeout-ms", 50)(v)),
   "--client-buffer-bytes": (c, v) => void (c.clientBufferBytes = int("--client-buffer-bytes", 1024)(v)),
   "--max-message-bytes": (c, v) => void (c.maxMessageBytes = int("--max-message-bytes", 1024, 64 * 1024 * 1024)(v)),
+  "--rate-limit": (c, v) => void (c.access.rateLimit = int("--rate-limit", 1, 100_000)(v)),
+  "--allow-origin": (c, v) => void c.access.allowOrigins.push(nonEmpty("--allow-origin", v)),
+  "--token": (c, v) => void (c.access.token = nonEmpty("--token", v)),
+  "--auth": (c, v) => void (c.access.authFile = nonEmpty("--auth", v)),
+  "--tls-cert": (c, v) => void (c.access.tlsCert = nonEmpty("--tls-cert", v)),
+  "--tls-key": (c, v) => void (c.access.tlsKey = nonEmpty("--tls-key", v)),
   "--device": (c, v) => void (c.device = nonEmpty("--device", v)),
   "--rfcomm-tty": (c, v) => void (c.rfcommTty = nonEmpty("--rfcomm-tty", v)),
   "--scan-ms": (c, v) => void (c.scanMs = int("--scan-ms", 100)(v)),
@@ -108,10 +137,14 @@ const SWITCHES: Record<string, (c: ServeConfig) => void> = {
   "--sim-unthrottled": (c) => void (c.sim.unthrottled = true),
   "--sim-fail-activation": (c) => void (c.sim.failActivation = true),
   "--sim-fail-rfcomm": (c) => void (c.sim.failRfcomm = true),
+  "--no-auth": (c) => void (c.access.noAuth = true),
 };
 
-/** Parses `args` (`--flag value` or `--flag=value`); throws UsageError on anything unknown or malformed. */
-export function parseServeArgs(args: readonly string[]): ServeConfig {
+/**
+ * Parses `args` (`--flag value` or `--flag=value`); throws UsageError on anything unknown or
+ * malformed. `env` supplies MW75_TOKEN when `--token` is not given.
+ */
+export function parseServeArgs(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): ServeConfig {
   const c: ServeConfig = {
     host: "127.0.0.1",
     port: 8080,
@@ -125,6 +158,7 @@ export function parseServeArgs(args: readonly string[]): ServeConfig {
     noDataTimeoutMs: 1500,
     clientBufferBytes: 256 * 1024,
     maxMessageBytes: 64 * 1024,
+    access: { allowOrigins: [], authFile: null, token: null, noAuth: false, tlsCert: null, tlsKey: null, rateLimit: 100 },
     device: null,
     rfcommTty: "/dev/rfcomm0",
     scanMs: 4000,
@@ -148,7 +182,28 @@ export function parseServeArgs(args: readonly string[]): ServeConfig {
     }
   }
   if (c.source.kind !== "replay" && c.speed !== 1) throw new UsageError("--speed only applies to --source replay:FILE");
+  checkAccess(c, env);
   return c;
+}
+
+/** Loopback names and addresses: only processes on this machine can reach them. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+function checkAccess(c: ServeConfig, env: Readonly<Record<string, string | undefined>>): void {
+  const a = c.access;
+  if (a.token === null && env["MW75_TOKEN"]) a.token = env["MW75_TOKEN"];
+  if ((a.tlsCert === null) !== (a.tlsKey === null)) throw new UsageError("--tls-cert and --tls-key go together: give both files or neither");
+  const hasAuth = a.token !== null || a.authFile !== null;
+  if (hasAuth && a.noAuth) throw new UsageError("--no-auth contradicts --token/--auth: choose one");
+  if (!isLoopbackHost(c.host) && !hasAuth && !a.noAuth) {
+    throw new UsageError(
+      `--host ${c.host} is reachable from other machines, so anyone on the network could watch and control the headset. ` +
+        "Add --token TOKEN (or --auth FILE) and preferably --tls-cert/--tls-key, or pass --no-auth to serve it open deliberately",
+    );
+  }
 }
 
 function parseSource(value: string): SourceSpec {

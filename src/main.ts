@@ -37,7 +37,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<void> {
   let config: ServeConfig;
   try {
-    config = parseServeArgs(runtime.args);
+    config = parseServeArgs(runtime.args, runtime.env);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     runtime.stderr(`error: ${e.message}\n\n${USAGE}`);

@@ -19,7 +19,12 @@ export type ErrorCode =
   | "RECONNECT_FAILED"
   | "RECONNECT_EXHAUSTED"
   | "INVALID_PARAMETERS"
-  | "UNKNOWN_STREAM";
+  | "UNKNOWN_STREAM"
+  | "AUTH_FAILED"
+  | "PERMISSION_DENIED"
+  | "RATE_LIMITED"
+  | "INVALID_VALUE"
+  | "UNKNOWN_KEY";
 
 /** A failure the caller is expected to handle and report to clients under `code`. */
 export class BridgeError extends Error {

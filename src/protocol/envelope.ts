@@ -32,9 +32,9 @@ export function envelope(id: unknown, type: string, data: Record<string, unknown
   return JSON.stringify({ id, type, data });
 }
 
-/** `error {code, message, timestamp}`. */
-export function errorMessage(id: unknown, code: ErrorCode, message: string, nowMs: number): string {
-  return envelope(id, "error", { code, message, timestamp: toSeconds(nowMs) });
+/** `error {code, message, timestamp}`, plus `extra` fields where a code has them (e.g. `key`). */
+export function errorMessage(id: unknown, code: ErrorCode, message: string, nowMs: number, extra?: Record<string, unknown>): string {
+  return envelope(id, "error", { code, message, timestamp: toSeconds(nowMs), ...extra });
 }
 
 /** The event form of `status`: `{state, message, timestamp, battery_level}`. */

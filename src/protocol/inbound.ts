@@ -32,10 +32,12 @@ export const LogLevelSchema = v.pipe(v.string(), v.toUpperCase(), v.picklist(LOG
 export const AutoReconnectSchema = v.nullable(v.union([v.boolean(), v.picklist([0, 1])]));
 
 /** Command names; `broadcast` is only known when several clients are allowed (§3.7). */
-export type CommandType = "connect" | "disconnect" | "status" | "ping" | "broadcast" | "subscribe" | "unsubscribe";
+export type CommandType =
+  | "connect" | "disconnect" | "status" | "ping" | "broadcast"
+  | "subscribe" | "unsubscribe" | "auth" | "get" | "set";
 
 /** Commands every client may send, whatever the client policy (the bridge's additions included). */
-const ALWAYS_KNOWN: ReadonlySet<string> = new Set(["connect", "disconnect", "status", "ping", "subscribe", "unsubscribe"]);
+const ALWAYS_KNOWN: ReadonlySet<string> = new Set(["connect", "disconnect", "status", "ping", "subscribe", "unsubscribe", "auth", "get", "set"]);
 
 /** A frame that passed the generic checks. */
 export interface Command {

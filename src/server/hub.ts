@@ -2,10 +2,14 @@
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import { Outbox } from "./outbox.ts";
 import type { ClientSocket, OutboxLimits, OutMessage } from "./outbox.ts";
+import type { Principal } from "./access/principal.ts";
+import { OPEN_ACCESS } from "./access/principal.ts";
 
 /** One connected client. */
 export interface Client {
   readonly id: number;
+  /** Who it is (the access gate may change it once, on a successful `auth`). */
+  principal: Principal;
   /** `ip:port` of the peer (the `from` of broadcasts). */
   readonly remote: string;
   readonly outbox: Outbox;
@@ -61,9 +65,10 @@ export class Hub {
   }
 
   /** Registers a socket; the caller checked `isFull`. Starts its heartbeat (first tick one period later). */
-  add(socket: ClientSocket, remote: string): Client {
+  add(socket: ClientSocket, remote: string, principal: Principal = OPEN_ACCESS): Client {
     const client: Client = {
       id: this.#nextId++,
+      principal: { ...principal },
       remote,
       socket,
       outbox: new Outbox(socket, this.#o.limits, this.#o.clock.now),

@@ -24,11 +24,15 @@ export interface RuntimeAdapter {
   readonly name: "bun" | "deno" | "node";
   /** Command-line arguments after the script name. */
   readonly args: readonly string[];
+  /** The process environment (MW75_TOKEN, …). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** Serves the app built by `createApp` with the runtime's WebSocket upgrade helper. */
   serve(options: {
     hostname: string;
     port: number;
     limits: ServeLimits;
+    /** PEM text: serve https/wss instead of http/ws. */
+    tls?: { cert: string; key: string };
     createApp(upgrade: UpgradeWebSocket): Hono;
   }): Promise<RunningServer>;
   /** Wraps hono's WSContext so sends report drops and the buffered amount is visible (via `ws.raw`). */

@@ -8,6 +8,7 @@ import { formatRemote, onFirstShutdownSignal } from "./shared.ts";
 export const bunRuntime: RuntimeAdapter = {
   name: "bun",
   args: process.argv.slice(2),
+  env: process.env,
   serve(options) {
     const app = options.createApp(upgradeWebSocket);
     const server = Bun.serve({

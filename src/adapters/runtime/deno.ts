@@ -13,6 +13,7 @@ const encoder = new TextEncoder();
 export const denoRuntime: RuntimeAdapter = {
   name: "deno",
   args: Deno.args,
+  env: Deno.env.toObject(),
   serve: serveOnNodeHttp,
   socketOf: nodeWsSocketOf,
   remoteOf: nodeRemoteOf,

@@ -7,6 +7,7 @@ import { onFirstShutdownSignal } from "./shared.ts";
 export const nodeRuntime: RuntimeAdapter = {
   name: "node",
   args: process.argv.slice(2),
+  env: process.env,
   serve: serveOnNodeHttp,
   socketOf: nodeWsSocketOf,
   remoteOf: nodeRemoteOf,
