@@ -110,7 +110,7 @@ const VALUED: Record<string, Setter> = {
   "--max-message-bytes": (c, v) => void (c.maxMessageBytes = int("--max-message-bytes", 1024, 64 * 1024 * 1024)(v)),
   "--rate-limit": (c, v) => void (c.access.rateLimit = int("--rate-limit", 1, 100_000)(v)),
   "--allow-origin": (c, v) => void c.access.allowOrigins.push(nonEmpty("--allow-origin", v)),
-  "--token": (c, v) => void (c.access.token = nonEmpty("--token", v)),
+  "--token": (c, v) => void (c.access.token = tokenValue("--token", v)),
   "--auth": (c, v) => void (c.access.authFile = nonEmpty("--auth", v)),
   "--tls-cert": (c, v) => void (c.access.tlsCert = nonEmpty("--tls-cert", v)),
   "--tls-key": (c, v) => void (c.access.tlsKey = nonEmpty("--tls-key", v)),
@@ -194,7 +194,7 @@ export function isLoopbackHost(host: string): boolean {
 
 function checkAccess(c: ServeConfig, env: Readonly<Record<string, string | undefined>>): void {
   const a = c.access;
-  if (a.token === null && env["MW75_TOKEN"]) a.token = env["MW75_TOKEN"];
+  if (a.token === null && env["MW75_TOKEN"]) a.token = tokenValue("MW75_TOKEN", env["MW75_TOKEN"]);
   if ((a.tlsCert === null) !== (a.tlsKey === null)) throw new UsageError("--tls-cert and --tls-key go together: give both files or neither");
   const hasAuth = a.token !== null || a.authFile !== null;
   if (hasAuth && a.noAuth) throw new UsageError("--no-auth contradicts --token/--auth: choose one");
@@ -218,6 +218,12 @@ function channelList(name: string, value: string): number[] {
   const channels = value.split(",").map((part) => int(name, 1, 12)(part.trim()));
   if (new Set(channels).size !== channels.length) throw new UsageError(`${name} lists a channel twice: "${value}"`);
   return channels;
+}
+
+/** A token: at least 8 characters (a guessable token protects nothing); the message never repeats it. */
+function tokenValue(name: string, value: string): string {
+  if (value.length < 8) throw new UsageError(`${name} must be at least 8 characters long (try: openssl rand -hex 24)`);
+  return value;
 }
 
 function nonEmpty(name: string, value: string): string {

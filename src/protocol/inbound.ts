@@ -53,6 +53,8 @@ export interface Rejection {
   readonly message: string;
   readonly id: unknown;
   readonly echoId: boolean;
+  /** The `type` of an UNKNOWN_COMMAND (the access gate may answer PERMISSION_DENIED instead). */
+  readonly type?: unknown;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -83,7 +85,7 @@ export function parseFrame(text: string, allowBroadcast: boolean): Command | Rej
   }
   if (!isTruthy(type)) return reject("MISSING_TYPE", "Message type is required", id, true);
   if (!isKnown(type, allowBroadcast)) {
-    return reject("UNKNOWN_COMMAND", `Unknown command type: ${describe(type)}`, id, true);
+    return { ...reject("UNKNOWN_COMMAND", `Unknown command type: ${describe(type)}`, id, true), type };
   }
   return { id, type, data };
 }
@@ -128,7 +130,8 @@ export function autoReconnectProblem(given: unknown): string {
   return `Invalid auto_reconnect: expected true, false, 0 or 1, got ${describeValue(given)}`;
 }
 
-function isKnown(type: unknown, allowBroadcast: boolean): type is CommandType {
+/** True for a command this version implements (`broadcast` only with several clients). */
+export function isKnown(type: unknown, allowBroadcast: boolean): type is CommandType {
   if (typeof type !== "string") return false;
   return ALWAYS_KNOWN.has(type) || (allowBroadcast && type === "broadcast");
 }

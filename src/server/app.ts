@@ -1,10 +1,16 @@
-/** @module The Hono app: GET /health and the WebSocket endpoint on `/` and `/ws`; runtime specifics arrive injected. */
+/**
+ * @module The Hono app: GET /health, GET /metrics and the WebSocket endpoint on `/` and `/ws`,
+ * behind the access gate's Host, Origin and token checks; runtime specifics arrive injected.
+ */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { Bridge, Frame } from "./bridge.ts";
 import type { Client } from "./hub.ts";
 import type { ClientSocket } from "./outbox.ts";
+import type { HostPolicy } from "./access/hosts.ts";
+import { hostGuard, originGuard, tokenGuard } from "./access/http-guards.ts";
+import { metricsText } from "./metrics.ts";
 
 /** Dependencies of the app. */
 export interface AppOptions {
@@ -12,22 +18,31 @@ export interface AppOptions {
   upgradeWebSocket: UpgradeWebSocket;
   socketOf(ws: WSContext): ClientSocket;
   remoteOf(c: Context): string;
+  /** Which Host names and Origins are this server's (absent: any, as in unit tests). */
+  hosts?: HostPolicy;
 }
+
+const ANY_HOST: HostPolicy = { originAllowed: () => true, hostAllowed: () => true };
 
 /** Builds the app. */
 export function createApp(options: AppOptions): Hono {
   const { bridge } = options;
+  const hosts = options.hosts ?? ANY_HOST;
   const app = new Hono();
+  app.use("*", hostGuard(hosts));
   app.get("/health", (c) => c.json(bridge.health()));
+  app.get("/metrics", tokenGuard(bridge.gate), (c) => c.text(metricsText(bridge), 200, { "Content-Type": "text/plain; version=0.0.4" }));
 
   const ws = options.upgradeWebSocket((c) => {
     const remote = safeRemote(options, c);
+    // who this socket is, decided once from its upgrade request (tokens are never logged)
+    const admission = bridge.gate.admit({ authorization: c.req.header("authorization"), protocols: c.req.header("sec-websocket-protocol") });
     let client: Client | null = null;
     // frames are handled strictly in arrival order even when a Blob needs an async read
     let chain: Promise<void> = Promise.resolve();
     return {
       onOpen(_event, socket) {
-        client = bridge.open(options.socketOf(socket), remote);
+        client = bridge.open(options.socketOf(socket), remote, admission);
       },
       onMessage(event, _socket) {
         const current = client;
@@ -49,8 +64,8 @@ export function createApp(options: AppOptions): Hono {
       },
     };
   });
-  app.get("/", ws);
-  app.get("/ws", ws);
+  app.get("/", originGuard(hosts), ws);
+  app.get("/ws", originGuard(hosts), ws);
   app.get("/", (c) => c.text("MW75 bridge: open a WebSocket here (or on /ws); GET /health for status\n"));
   app.get("/ws", (c) => c.text("WebSocket endpoint\n", 426));
   return app;

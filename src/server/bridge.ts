@@ -9,7 +9,7 @@ import type { LogHub } from "../core/log-hub.ts";
 import type { DeviceSource, Logger } from "../core/ports.ts";
 import type { Decoder } from "../decoder/types.ts";
 import { envelope, errorMessage, freshId, replyId, statusEvent, toSeconds } from "../protocol/envelope.ts";
-import { frameText, isRejection, parseFrame } from "../protocol/inbound.ts";
+import { frameText, isKnown, isRejection, parseFrame } from "../protocol/inbound.ts";
 import { STATUS_TEXT, statusText } from "../protocol/status-text.ts";
 import { dispatch } from "./dispatch.ts";
 import type { Control, DispatchContext } from "./dispatch.ts";
@@ -20,6 +20,10 @@ import { LogForwarder } from "./log-forwarding.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "./outbox.ts";
 import type { ClientSocket, OutboxLimits } from "./outbox.ts";
 import { StreamRouter } from "./streams/router.ts";
+import { CLOSE_POLICY, ClientAccess, refuse } from "./access/client-access.ts";
+import { AccessGate } from "./access/gate.ts";
+import type { Admission } from "./access/gate.ts";
+import { TokenTable } from "./access/tokens.ts";
 
 /** Everything the bridge needs; timings are overridable for tests. */
 export interface BridgeOptions {
@@ -36,6 +40,10 @@ export interface BridgeOptions {
   limits?: OutboxLimits;
   /** Samples the device keeps for resume (default 60 s). */
   ringSamples?: number;
+  /** Tokens and roles; absent = auth off (every client may do everything). */
+  gate?: AccessGate;
+  /** Inbound messages per second per client (burst 2×); absent = no limit. */
+  rateLimit?: number;
 }
 
 /** Raw frame payload as the WebSocket layer delivers it. */
@@ -54,10 +62,13 @@ export class Bridge {
   #ctx: DispatchContext;
   #log: Logger;
   #startedAt: number;
+  readonly gate: AccessGate;
+  #access: ClientAccess;
 
   constructor(options: BridgeOptions) {
     this.#o = options;
     const clock = options.clock;
+    this.gate = options.gate ?? new AccessGate(new TokenTable([]));
     this.#maxClients = Math.max(1, options.maxClients ?? 1);
     this.#multi = this.#maxClients > 1;
     this.#log = options.logs.logger("mw75.server");
@@ -92,6 +103,11 @@ export class Bridge {
       onSamples: (block) => this.#router.onSamples(block),
       onEvent: (event) => this.#router.onEvent(event),
     });
+    this.#access = new ClientAccess({
+      gate: this.gate, hub: this.hub, clock, log: this.#log, drop: (client) => this.close(client),
+      available: (command) => isKnown(command, this.#multi),
+      ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+    });
     this.#ctx = { device: this.device, hub: this.hub, router: this.#router, control: this.#control, logs: this.#logs, clock, log: this.#log };
   }
 
@@ -100,22 +116,26 @@ export class Bridge {
     return this.device.session;
   }
 
-  /** A socket opened: admit it (welcome status) or reject it (CLIENT_ALREADY_CONNECTED, closed). */
-  open(socket: ClientSocket, remote: string): Client | null {
+  /**
+   * A socket opened: admit it (welcome status) or reject it (a bad token: AUTH_FAILED; server
+   * full: CLIENT_ALREADY_CONNECTED; closed either way).
+   */
+  open(socket: ClientSocket, remote: string, admission: Admission = this.gate.admit({ authorization: undefined, protocols: undefined })): Client | null {
+    if (admission.failed) {
+      refuse(socket, "AUTH_FAILED", "Authentication failed: the token is not valid", this.#o.clock.now(), CLOSE_POLICY, "authentication failed");
+      this.#log.log("WARNING", `Rejected client ${remote}: invalid token`);
+      return null;
+    }
     if (this.hub.isFull) {
       const message = this.#multi
         ? `Server already has the maximum of ${this.#maxClients} connected clients`
         : "Server already has a connected client";
-      try {
-        socket.send(errorMessage(freshId(), "CLIENT_ALREADY_CONNECTED", message, this.#o.clock.now()));
-        socket.close(CLOSE_TRY_AGAIN, "server full");
-      } catch {
-        /* the peer is already gone */
-      }
+      refuse(socket, "CLIENT_ALREADY_CONNECTED", message, this.#o.clock.now(), CLOSE_TRY_AGAIN, "server full");
       this.#log.log("WARNING", `Rejected client ${remote}: ${message}`);
       return null;
     }
-    const client = this.hub.add(socket, remote);
+    const client = this.hub.add(socket, remote, admission.principal);
+    this.#access.admitted(client, admission);
     this.#router.addClient(client);
     this.#log.log("INFO", `Client ${remote} connected (${this.hub.size} total)`);
     const session = this.device.session;
@@ -132,14 +152,21 @@ export class Bridge {
 
   /** Handles one inbound frame. Never throws. */
   message(client: Client, frame: Frame): void {
+    if (!client.open || !this.#access.withinRate(client)) return;
     let id: unknown; // the request's id once the frame parsed that far: a processing error echoes it
     try {
       const parsed = parseFrame(frameText(frame), this.#multi);
       if (isRejection(parsed)) {
+        // a contract command this client may not send is refused as such, implemented or not
+        if (parsed.code === "UNKNOWN_COMMAND" && this.gate.deniesUnknown(client.principal, parsed.type)) {
+          return this.#access.deny(client, replyId(parsed.id), String(parsed.type));
+        }
         this.hub.send(client, errorMessage(parsed.echoId ? replyId(parsed.id) : freshId(), parsed.code, parsed.message, this.#o.clock.now()));
         return;
       }
       id = parsed.id;
+      if (parsed.type === "auth") return this.#access.auth(client, replyId(id), parsed.data);
+      if (!this.gate.allows(client.principal, parsed.type)) return this.#access.deny(client, replyId(id), parsed.type);
       dispatch(this.#ctx, client, parsed);
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e);
@@ -148,6 +175,7 @@ export class Bridge {
   }
 
   #left(client: Client): void {
+    this.#access.left(client);
     this.#router.removeClient(client);
     if (this.hub.size === 0) {
       // last client gone: device torn down, forwarding removed, level reset (§3.7)

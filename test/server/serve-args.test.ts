@@ -10,7 +10,7 @@ describe("parseServeArgs", () => {
 
   test("values, --flag=value and switches", () => {
     const c = parseServeArgs([
-      "--host=0.0.0.0", "--port", "0", "-v", "--source", "replay:/tmp/x.bin", "--speed", "0", "--max-clients", "4",
+      "--host=0.0.0.0", "--no-auth", "--port", "0", "-v", "--source", "replay:/tmp/x.bin", "--speed", "0", "--max-clients", "4",
       "--sim-fail-opens", "2", "--sim-corruption=0.5", "--sim-tick-ms", "2", "--sim-unthrottled", "--device", "AA:BB:CC:DD:EE:FF", "--scan-ms", "2500",
     ]);
     expect(c).toMatchObject({ host: "0.0.0.0", port: 0, verbose: true, source: { kind: "replay", path: "/tmp/x.bin" }, speed: 0, maxClients: 4, device: "AA:BB:CC:DD:EE:FF", scanMs: 2500 });

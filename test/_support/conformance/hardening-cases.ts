@@ -54,7 +54,8 @@ export async function connectDisconnectRace(runtime: Runtime): Promise<void> {
  * bounded in bytes, so it is closed with 1013 long before 4096 messages; the sender streams on.
  */
 export async function byteBoundedQueue(runtime: Runtime): Promise<void> {
-  await withServer(runtime, ["--max-clients", "2"], async (srv, open) => {
+  // 300 broadcasts as fast as possible: above the default inbound rate limit, which is not under test here
+  await withServer(runtime, ["--max-clients", "2", "--rate-limit", "100000"], async (srv, open) => {
     const { c: a } = await openWelcomed(open);
     const { c: b } = await openWelcomed(open);
     await a.request("connect", {});

@@ -1,0 +1,92 @@
+/**
+ * @module The one access gate in front of admission and dispatch (BRIDGE-API §5): who a new
+ * socket is (from its upgrade request), what an `auth` message makes of it, and whether a
+ * principal may send a command. Auth is off when no token is configured: everyone is `control`.
+ */
+import { isContractCommand, permissionsOf, permits } from "../../protocol/permissions.ts";
+import type { Role } from "../../protocol/permissions.ts";
+import type { Principal } from "./principal.ts";
+import { OPEN_ACCESS } from "./principal.ts";
+import type { TokenTable } from "./tokens.ts";
+
+/** The subprotocol prefix that carries a token (browsers cannot set an Authorization header). */
+export const BEARER_PROTOCOL = "mw75.bearer.";
+/** The subprotocol that announces a first-message `auth`. */
+export const AUTH_PROTOCOL = "mw75.auth";
+/** How long a client that announced a first-message `auth` has to send it. */
+export const AUTH_DEADLINE_MS = 10_000;
+
+/** What the gate made of an upgrade request. */
+export interface Admission {
+  principal: Principal;
+  /** A token was presented and is not valid: the socket gets AUTH_FAILED and is closed (1008). */
+  failed: boolean;
+  /** The client announced `auth` by message: it must authenticate within AUTH_DEADLINE_MS. */
+  awaitsAuth: boolean;
+}
+
+/** The headers of an upgrade the gate reads. */
+export interface UpgradeCredentials {
+  authorization: string | undefined;
+  /** `Sec-WebSocket-Protocol`, comma-separated. */
+  protocols: string | undefined;
+}
+
+export class AccessGate {
+  #tokens: TokenTable;
+
+  constructor(tokens: TokenTable) {
+    this.#tokens = tokens;
+  }
+
+  get authEnabled(): boolean {
+    return this.#tokens.enabled;
+  }
+
+  /** Decides who a new socket is, from its upgrade headers. */
+  admit(c: UpgradeCredentials): Admission {
+    if (!this.authEnabled) return { principal: { ...OPEN_ACCESS }, failed: false, awaitsAuth: false };
+    const protocols = (c.protocols ?? "").split(",").map((p) => p.trim()).filter((p) => p !== "");
+    const bearer = /^Bearer\s+(.+)$/i.exec(c.authorization ?? "")?.[1]?.trim();
+    const fromProtocol = protocols.find((p) => p.startsWith(BEARER_PROTOCOL))?.slice(BEARER_PROTOCOL.length);
+    const token = bearer ?? fromProtocol;
+    if (token !== undefined) {
+      const principal = this.#tokens.lookup(token);
+      return principal === null
+        ? { principal: anonymous(), failed: true, awaitsAuth: false }
+        : { principal, failed: false, awaitsAuth: false };
+    }
+    return { principal: anonymous(), failed: false, awaitsAuth: protocols.includes(AUTH_PROTOCOL) };
+  }
+
+  /** The principal an `auth {token}` message earns, or null for a bad one. */
+  authenticate(token: unknown): Principal | null {
+    if (!this.authEnabled) return { ...OPEN_ACCESS };
+    return typeof token === "string" ? this.#tokens.lookup(token) : null;
+  }
+
+  /** True when `principal` may send `command` (a contract command this version lacks included). */
+  allows(principal: Principal, command: string): boolean {
+    return permits(principal.role, command);
+  }
+
+  /** True when the gate should answer PERMISSION_DENIED rather than UNKNOWN_COMMAND. */
+  deniesUnknown(principal: Principal, type: unknown): boolean {
+    return isContractCommand(type) && !permits(principal.role, type);
+  }
+
+  /** `auth_result` data for a principal; `available` keeps the commands this server implements. */
+  authResult(principal: Principal, available: (command: string) => boolean): Record<string, unknown> {
+    return { authenticated: this.authEnabled, role: principal.role, permissions: permissionsOf(principal.role).filter(available) };
+  }
+
+  /** The PERMISSION_DENIED text for `command`. */
+  static deniedText(command: string, role: Role): string {
+    const need = permits("observe", command) ? "an observe or control token" : "a control token";
+    return `Permission denied: ${command} needs ${need} (this client is ${role === "anonymous" ? "anonymous" : `an ${role} client`})`;
+  }
+}
+
+function anonymous(): Principal {
+  return { role: "anonymous", name: null };
+}
