@@ -1,10 +1,13 @@
 /**
- * @module One `eeg_batch` subscription's batching (BRIDGE-API.md §2.2): SampleBlocks in, decimated
- * through a Decimator, SampleBatches of consecutive output seqs out, bounded by count and by age.
+ * @module One `eeg_batch` subscription's batching (BRIDGE-API.md §2.2): SampleBlocks in, through the
+ * optional mains notch (notch.ts) and a Decimator, SampleBatches of consecutive output seqs out,
+ * bounded by count and by age.
  */
 import type { Clock, TimerHandle } from "./clock.ts";
 import { Decimator, DECIMATIONS, DRL_SIGNAL, isDecimation, REF_SIGNAL, SIGNALS } from "./decimator.ts";
 import type { DecimatedSample } from "./decimator.ts";
+import { SampleNotch } from "./notch.ts";
+import type { NotchHz } from "./notch.ts";
 import { CHANNELS, DEVICE_RATE_HZ } from "./samples.ts";
 import type { SampleBatch, SampleBlock } from "./samples.ts";
 
@@ -16,6 +19,8 @@ export interface BatcherOptions {
   readonly intervalMs: number;
   /** One of 1, 2, 4, 5, 10, 20, 25, 50. */
   readonly decimate: number;
+  /** The mains notch before decimation (default off). */
+  readonly notchHz?: NotchHz;
 }
 
 /** The batcher of one subscription. */
@@ -26,6 +31,8 @@ export interface Batcher {
   flush(): void;
   /** Stops the timer and drops the pending batch; later calls do nothing. */
   close(): void;
+  /** Switches the notch from the next sample on; a change restarts its filters. */
+  setNotch(hz: NotchHz): void;
 }
 
 // small subscriptions never pay for the 5000-sample maximum
@@ -149,6 +156,7 @@ export function createBatcher(options: BatcherOptions, clock: Clock, emit: (batc
   }
 
   const decimator = new Decimator(decimate, add);
+  let notch = options.notchHz ? new SampleNotch(options.notchHz) : null;
 
   return {
     push(block) {
@@ -160,10 +168,12 @@ export function createBatcher(options: BatcherOptions, clock: Clock, emit: (batc
         if (seenInput && seq !== lastInput + 1) {
           decimator.drain();
           emitPending();
+          notch?.reset(); // the mains phase does not carry across missing samples
         }
         seenInput = true;
         lastInput = seq;
-        decimator.push(block, i);
+        if (notch === null) decimator.push(block, i);
+        else decimator.push(notch.filter(block, i), 0);
       }
     },
     flush() {
@@ -173,6 +183,9 @@ export function createBatcher(options: BatcherOptions, clock: Clock, emit: (batc
       closed = true;
       disarm();
       count = 0;
+    },
+    setNotch(hz) {
+      if ((notch?.frequency ?? null) !== hz) notch = hz ? new SampleNotch(hz) : null;
     },
   };
 }

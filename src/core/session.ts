@@ -41,7 +41,6 @@ export interface SessionOptions {
 }
 
 type OpenResult = "ok" | "stale" | { code: ErrorCode; message: string };
-
 const STATS_LOG_EVERY_MS = 5000;
 
 /** Owns the link, the decoder feed and the reconnect loop. All public methods are safe to call in any state. */
@@ -95,6 +94,12 @@ export class DeviceSession {
     return this.#decoderLive ? this.#o.decoder.stats() : null;
   }
 
+  /** The `auto_reconnect` setting (the flag connect sets); off also stops a running reconnect loop, as disconnect does. */
+  setAutoReconnect(on: boolean): void {
+    this.#autoReconnect = on;
+    if (!on) this.#cancelLoop();
+  }
+
   /** Starts a connection (the caller checked `busy`); a running reconnect loop is replaced. */
   connect(autoReconnect: boolean): void {
     this.#autoReconnect = autoReconnect;
@@ -104,8 +109,7 @@ export class DeviceSession {
 
   /** The disconnect command: auto-reconnect off, then disconnecting → idle, or idle at once when nothing is active. */
   async disconnect(): Promise<void> {
-    this.#autoReconnect = false;
-    this.#cancelLoop();
+    this.setAutoReconnect(false);
     const gen = ++this.#gen; // whatever is still in flight belongs to an older generation now
     if (!this.busy) {
       this.#setState("idle", { kind: "no_device" });
@@ -123,8 +127,7 @@ export class DeviceSession {
 
   /** Silent teardown (last client left or shutdown): nothing is announced, the state returns to idle. */
   async shutdown(): Promise<void> {
-    this.#autoReconnect = false;
-    this.#cancelLoop();
+    this.setAutoReconnect(false);
     this.#gen++;
     this.#state = "idle";
     try {

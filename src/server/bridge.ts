@@ -108,7 +108,10 @@ export class Bridge {
       available: (command) => isKnown(command, this.#multi),
       ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
     });
-    this.#ctx = { device: this.device, hub: this.hub, router: this.#router, control: this.#control, logs: this.#logs, clock, log: this.#log };
+    this.#ctx = {
+      device: this.device, hub: this.hub, router: this.#router, control: this.#control, logs: this.#logs,
+      labels: { subject: "", session_label: "" }, clock, log: this.#log,
+    };
   }
 
   /** The device session (state, battery, connect/disconnect). */
@@ -166,7 +169,7 @@ export class Bridge {
       }
       id = parsed.id;
       if (parsed.type === "auth") return this.#access.auth(client, replyId(id), parsed.data);
-      if (!this.gate.allows(client.principal, parsed.type)) return this.#access.deny(client, replyId(id), parsed.type);
+      if (!this.gate.allows(client.principal, parsed.type)) return this.#access.deny(client, replyId(id), parsed.type, parsed.data);
       dispatch(this.#ctx, client, parsed);
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e);

@@ -7,13 +7,19 @@ import type { Clock } from "../core/clock.ts";
 import type { Device } from "../core/device.ts";
 import type { ErrorCode } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
-import { envelope, errorMessage, replyId, toSeconds } from "../protocol/envelope.ts";
+import { envelope, errorMessage, freshId, replyId, toSeconds } from "../protocol/envelope.ts";
 import { decideConnect, decideDisconnect } from "../protocol/handler.ts";
 import type { ControlView } from "../protocol/handler.ts";
 import type { Command } from "../protocol/inbound.ts";
+import { permits } from "../protocol/permissions.ts";
+import { firstSetKey, isSettingsProblem, parseGet, parseSet, pickSettings } from "../protocol/settings.ts";
+import type { SettingsProblem } from "../protocol/settings.ts";
 import { isProblem, parseSubscribe, parseUnsubscribe } from "../protocol/subscriptions.ts";
+import { AccessGate } from "./access/gate.ts";
 import type { Client, Hub } from "./hub.ts";
 import type { LogForwarder } from "./log-forwarding.ts";
+import { applySettings, readSettings } from "./settings.ts";
+import type { StoredLabels } from "./settings.ts";
 import type { StreamRouter } from "./streams/router.ts";
 
 /** Who controls the device (MW75.md §3.7); null = nobody. */
@@ -28,6 +34,8 @@ export interface DispatchContext {
   router: StreamRouter;
   control: Control;
   logs: LogForwarder;
+  /** `subject` and `session_label` (settings stored for the recordings). */
+  labels: StoredLabels;
   clock: Clock;
   log: Logger;
 }
@@ -37,6 +45,9 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
   const id = replyId(cmd.id);
   const reply = (type: string, data: Record<string, unknown>) => ctx.hub.send(client, envelope(id, type, data));
   const refuse = (code: ErrorCode, message: string) => ctx.hub.send(client, errorMessage(id, code, message, ctx.clock.now()));
+  // settings errors name the key (§5.1): `error {code, message, timestamp, key}`
+  const refuseSetting = (p: SettingsProblem) =>
+    ctx.hub.send(client, errorMessage(id, p.code, p.message, ctx.clock.now(), p.key === undefined ? undefined : { key: p.key }));
   const view: ControlView = {
     controlTakenByOther: ctx.control.controller !== null && ctx.control.controller !== client,
     deviceState: ctx.device.session.state,
@@ -91,6 +102,27 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
       if (isProblem(req)) return refuse(req.code, req.message);
       ctx.router.unsubscribe(client, req.stream);
       return reply("command_ack", { command: "unsubscribe", stream: req.stream });
+    }
+    case "get": {
+      const req = parseGet(cmd.data);
+      if (isSettingsProblem(req)) return refuseSetting(req);
+      return reply("settings", { values: pickSettings(readSettings(ctx), req.keys) });
+    }
+    case "set": {
+      const role = client.principal.role;
+      if (!permits(role, "set")) {
+        // shaped like the access gate's denial, plus the key (§5.1)
+        const extra = { command: "set", key: firstSetKey(cmd.data) };
+        return ctx.hub.send(client, errorMessage(id, "PERMISSION_DENIED", AccessGate.deniedText("set", role), ctx.clock.now(), extra));
+      }
+      const req = parseSet(cmd.data);
+      if (isSettingsProblem(req)) return refuseSetting(req);
+      applySettings(ctx, req);
+      const data = { values: readSettings(ctx), changed: req.keys };
+      reply("settings", data);
+      ctx.hub.broadcast(envelope(freshId(), "settings", data), client);
+      ctx.log.log("INFO", `Client ${client.remote} changed settings: ${req.keys.join(", ")}`);
+      return;
     }
   }
 }

@@ -23,6 +23,7 @@ export interface HubOptions {
   clock: Clock;
   /** 1 = the documented single-client policy; more = controller/observer rules. */
   maxClients: number;
+  /** The initial heartbeat period (`setHeartbeatMs` changes it). */
   heartbeatMs: number;
   limits: OutboxLimits;
   /** Builds a client's heartbeat message (called per tick). */
@@ -43,9 +44,27 @@ export class Hub {
   #drainTimer: TimerHandle | null = null;
   /** eeg_data shed for clients that already left (so /health keeps the total). */
   #shedGone = 0;
+  #heartbeatMs: number;
 
   constructor(options: HubOptions) {
     this.#o = options;
+    this.#heartbeatMs = options.heartbeatMs;
+  }
+
+  /** The heartbeat period of every client (the `heartbeat_s` setting). */
+  get heartbeatMs(): number {
+    return this.#heartbeatMs;
+  }
+
+  /** Changes every client's heartbeat period at once: each next beat comes one new period from now. */
+  setHeartbeatMs(ms: number): void {
+    if (!(ms > 0)) throw new RangeError(`Invalid heartbeat period "${ms}": expected a positive number of ms`);
+    this.#heartbeatMs = ms;
+    for (const client of this.#clients) {
+      if (client.heartbeat === null) continue;
+      this.#o.clock.clearInterval(client.heartbeat);
+      client.heartbeat = this.#startHeartbeat(client);
+    }
   }
 
   get size(): number {
@@ -75,9 +94,13 @@ export class Hub {
       heartbeat: null,
       open: true,
     };
-    client.heartbeat = this.#o.clock.setInterval(() => this.send(client, this.#o.heartbeat()), this.#o.heartbeatMs);
+    client.heartbeat = this.#startHeartbeat(client);
     this.#clients.push(client);
     return client;
+  }
+
+  #startHeartbeat(client: Client): TimerHandle {
+    return this.#o.clock.setInterval(() => this.send(client, this.#o.heartbeat()), this.#heartbeatMs);
   }
 
   /** Forgets a client (idempotent); returns true when it was registered. */

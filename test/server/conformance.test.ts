@@ -12,6 +12,7 @@ import {
   byteBoundedQueue, clumsyParameters, connectDisconnectRace, frameGuards, halfSentRequests,
 } from "../_support/conformance/hardening-cases.ts";
 import { captureAcrossReconnects } from "../_support/conformance/capture-cases.ts";
+import { settingsGetSet } from "../_support/conformance/settings-cases.ts";
 import { bannerAndHealth, captureThenReplay, cleanShutdown, cliErrors } from "../_support/conformance/process-cases.ts";
 import { logFiltering, streamingLifecycle, validationAndReplies } from "../_support/conformance/protocol-cases.ts";
 import { baseClientUnchanged, subscribeAndUnsubscribe } from "../_support/conformance/subscription-cases.ts";
@@ -58,6 +59,7 @@ const SCENARIOS: [string, (runtime: (typeof RUNTIMES)[number]) => Promise<void>,
   ["eeg_batch since_seq older than the ring: resumed_from is the oldest retained seq", resumeOlderThanRing, 30_000],
   ["eeg_batch since_seq ahead of the stream: nothing before since_seq is sent", resumeAheadOfStream, 30_000],
   ["a slow eeg_batch subscriber sheds whole batches, counted; a fast one keeps every seq", slowBatchSubscriber, 40_000],
+  ["settings: get all/some, set broadcast with changed, all-or-nothing INVALID_VALUE, heartbeat_s 5, log_level INFO forwarding", settingsGetSet, 30_000],
 ];
 
 for (const runtime of RUNTIMES) {

@@ -7,6 +7,7 @@ import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { ErrorCode } from "../../core/errors.ts";
 import type { Logger } from "../../core/ports.ts";
 import { envelope, errorMessage, freshId } from "../../protocol/envelope.ts";
+import { firstSetKey } from "../../protocol/settings.ts";
 import type { Client, Hub } from "../hub.ts";
 import type { ClientSocket } from "../outbox.ts";
 import { AUTH_DEADLINE_MS, AccessGate } from "./gate.ts";
@@ -88,10 +89,11 @@ export class ClientAccess {
     o.hub.send(client, envelope(id, "auth_result", o.gate.authResult(principal, o.available)));
   }
 
-  /** PERMISSION_DENIED for `command`, naming it. */
-  deny(client: Client, id: unknown, command: string): void {
+  /** PERMISSION_DENIED for `command`, naming it (and for `set` the first key, as §5.1 asks). */
+  deny(client: Client, id: unknown, command: string, data?: unknown): void {
     const o = this.#o;
-    o.hub.send(client, errorMessage(id, "PERMISSION_DENIED", AccessGate.deniedText(command, client.principal.role), o.clock.now(), { command }));
+    const extra = command === "set" ? { command, key: firstSetKey(data) } : { command };
+    o.hub.send(client, errorMessage(id, "PERMISSION_DENIED", AccessGate.deniedText(command, client.principal.role), o.clock.now(), extra));
   }
 
   /** The client is gone (or authenticated): its auth deadline no longer applies. */

@@ -3,10 +3,11 @@
  * batcher (and decimation filter), one encoding per batch for all its members. A subscription
  * with `since_seq` gets its own pipeline that first replays the device's ring buffer — paced by
  * the client's socket, so a long resume is never shed — and then continues live, so it sees every
- * retained sample exactly once.
+ * retained sample exactly once. Every pipeline runs the device's `notch_hz` setting (`setNotch`).
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { createBatcher } from "../../core/batcher.ts";
+import type { NotchHz } from "../../core/notch.ts";
 import type { SampleRing } from "../../core/sample-ring.ts";
 import { CHANNELS, DEVICE_RATE_HZ } from "../../core/samples.ts";
 import type { SampleBatch, SampleBlock } from "../../core/samples.ts";
@@ -48,10 +49,10 @@ class BatchGroup {
   readonly members = new ClientSet();
   readonly batcher;
 
-  constructor(options: BatchOptions, clock: Clock, hub: Hub) {
+  constructor(options: BatchOptions, notchHz: NotchHz, clock: Clock, hub: Hub) {
     const encode = encoderFor(options);
     this.batcher = createBatcher(
-      { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate },
+      { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate, notchHz },
       clock,
       (batch) => hub.sendDataTo(this.members, [encode(batch)]),
     );
@@ -65,6 +66,7 @@ export class BatchStream {
   #ring: SampleRing;
   #groups = new Map<string, BatchGroup>();
   #resumes = new Set<ResumePipeline>();
+  #notch: NotchHz = null;
 
   constructor(hub: Hub, clock: Clock, ring: SampleRing) {
     this.#hub = hub;
@@ -78,7 +80,7 @@ export class BatchStream {
     const key = groupKey(options);
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = new BatchGroup(options, this.#clock, this.#hub);
+      group = new BatchGroup(options, this.#notch, this.#clock, this.#hub);
       this.#groups.set(key, group);
     }
     const g = group;
@@ -99,6 +101,18 @@ export class BatchStream {
     for (const resume of this.#resumes) resume.onSamples(block);
   }
 
+  /** The notch every pipeline runs (off = null). */
+  get notchHz(): NotchHz {
+    return this.#notch;
+  }
+
+  /** Switches every pipeline, present and future, from its next sample on. */
+  setNotch(hz: NotchHz): void {
+    this.#notch = hz;
+    for (const group of this.#groups.values()) group.batcher.setNotch(hz);
+    for (const resume of this.#resumes) resume.setNotch(hz);
+  }
+
   #resume(client: Client, options: BatchOptions, since: number): BatchHandle {
     const oldest = this.#ring.oldestSeq;
     const newest = this.#ring.newestSeq;
@@ -111,7 +125,7 @@ export class BatchStream {
       // 0 with the process), so waiting for it would mean minutes of silence; go live at once
       from = effective.resumed_from = newest + 1;
     }
-    const pipeline = new ResumePipeline(client, options, from, this.#hub, this.#clock, this.#ring);
+    const pipeline = new ResumePipeline(client, options, from, this.#notch, this.#hub, this.#clock, this.#ring);
     this.#resumes.add(pipeline);
     return {
       options: effective,
@@ -143,7 +157,7 @@ class ResumePipeline {
   #retry: TimerHandle | null = null;
   #batcher;
 
-  constructor(client: Client, options: BatchOptions, from: number, hub: Hub, clock: Clock, ring: SampleRing) {
+  constructor(client: Client, options: BatchOptions, from: number, notchHz: NotchHz, hub: Hub, clock: Clock, ring: SampleRing) {
     this.#client = client;
     this.#hub = hub;
     this.#clock = clock;
@@ -151,7 +165,7 @@ class ResumePipeline {
     this.#next = from;
     const encode = encoderFor(options);
     this.#batcher = createBatcher(
-      { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate },
+      { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate, notchHz },
       clock,
       (batch) => hub.sendDataTo([client], [encode(batch)]),
     );
@@ -166,6 +180,10 @@ class ResumePipeline {
       if (part !== null) this.#batcher.push(part);
     }
     else this.#pump(); // the ring already holds this block: the replay reaches it
+  }
+
+  setNotch(hz: NotchHz): void {
+    this.#batcher.setNotch(hz);
   }
 
   close(): void {

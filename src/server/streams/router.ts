@@ -6,6 +6,7 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Device } from "../../core/device.ts";
 import type { DeviceEvent } from "../../core/device-events.ts";
+import type { NotchHz } from "../../core/notch.ts";
 import type { SampleBlock } from "../../core/samples.ts";
 import type { StreamName, Subscription } from "../../protocol/subscriptions.ts";
 import type { Client, Hub } from "../hub.ts";
@@ -47,6 +48,15 @@ export class StreamRouter {
 
   onEvent(event: DeviceEvent): void {
     this.#events.onEvent(event);
+  }
+
+  /** The `notch_hz` setting: the mains notch of every `eeg_batch` pipeline (never `eeg_data`). */
+  get notchHz(): NotchHz {
+    return this.#batches.notchHz;
+  }
+
+  setNotch(hz: NotchHz): void {
+    this.#batches.setNotch(hz);
   }
 
   /** A new client: subscribed to `eeg`, as the base protocol expects. */
