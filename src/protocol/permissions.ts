@@ -22,7 +22,7 @@ export function permits(role: Role, command: string): boolean {
   return (role === "observe" ? OBSERVE : ANONYMOUS).has(command);
 }
 
-/** The commands of the contract `role` may send (the `auth_result.permissions` list). */
+/** The commands of the contract `role` may send (`auth_result.permissions` keeps those this server implements). */
 export function permissionsOf(role: Role): string[] {
   return CONTRACT_COMMANDS.filter((c) => permits(role, c));
 }

@@ -129,7 +129,7 @@ export class Bridge {
       this.#log.log("WARNING", `Rejected client ${remote}: invalid token`);
       return null;
     }
-    if (this.hub.isFull) {
+    if (this.hub.isFull && !this.#makeRoomFor(admission)) {
       const message = this.#multi
         ? `Server already has the maximum of ${this.#maxClients} connected clients`
         : "Server already has a connected client";
@@ -144,6 +144,22 @@ export class Bridge {
     const session = this.device.session;
     this.hub.send(client, statusEvent(session.state, STATUS_TEXT.welcome, session.batteryLevel, this.#o.clock.now()));
     return client;
+  }
+
+  /**
+   * With tokens required, anonymous clients must not be able to lock out the token holders: a
+   * client with a token takes the place of the longest-connected anonymous one when the server is
+   * full. True when a place was freed.
+   */
+  #makeRoomFor(admission: Admission): boolean {
+    if (!this.gate.authEnabled || admission.principal.role === "anonymous") return false;
+    const victim = this.hub.clients.find((c) => c.principal.role === "anonymous");
+    if (victim === undefined) return false;
+    const text = "Server full: this anonymous connection gave its place to a client with a token";
+    refuse(victim.socket, "CLIENT_ALREADY_CONNECTED", text, this.#o.clock.now(), CLOSE_TRY_AGAIN, "server full");
+    this.#log.log("INFO", `Client ${victim.remote} (anonymous) closed to admit a client with a token`);
+    this.close(victim);
+    return true;
   }
 
   /** A socket closed (idempotent). */

@@ -3,6 +3,8 @@ import { describe, expect, test } from "bun:test";
 import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
 import { createLogHub } from "../../src/core/log-hub.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";
+import { AccessGate } from "../../src/server/access/gate.ts";
+import { TokenTable } from "../../src/server/access/tokens.ts";
 import { Bridge } from "../../src/server/bridge.ts";
 import type { ClientSocket } from "../../src/server/outbox.ts";
 import { ManualClock, flush, scriptedSource } from "../_support/fakes.ts";
@@ -81,5 +83,27 @@ describe("Bridge", () => {
       "INVALID_JSON", "INVALID_JSON", "INVALID_MESSAGE", "MISSING_TYPE", "UNKNOWN_COMMAND",
       "MESSAGE_PROCESSING_ERROR", "MESSAGE_PROCESSING_ERROR", "INVALID_JSON",
     ]);
+  });
+
+  test("with tokens required, a token holder takes the place of an anonymous client when the server is full", async () => {
+    const clock = new ManualClock();
+    const gate = new AccessGate(new TokenTable([{ token: "control-token", role: "control", name: "c" }]));
+    const b = new Bridge({
+      source: scriptedSource([{ ok: true }]), clock, maxClients: 1, runtime: "test", gate,
+      decoder: await createDecoder(await readDecoderWasm()), logs: createLogHub(clock.now),
+    });
+    const anon = socket();
+    expect(b.open(anon.sock, "1.1.1.1:1", gate.admit({ authorization: undefined, protocols: undefined }))).not.toBeNull();
+    const holder = socket();
+    const c = b.open(holder.sock, "2.2.2.2:2", gate.admit({ authorization: "Bearer control-token", protocols: undefined }));
+    expect(c).not.toBeNull();
+    expect(anon.s.closed).toBe(1013);
+    expect(anon.s.sent.at(-1)).toMatchObject({ type: "error", data: { code: "CLIENT_ALREADY_CONNECTED" } });
+    expect(holder.s.sent[0]).toMatchObject({ type: "status", data: { message: "Client connected to MW75 server" } });
+    // the slot is now a token holder's: another anonymous client is refused, as is a second token holder
+    const late = socket();
+    expect(b.open(late.sock, "3.3.3.3:3", gate.admit({ authorization: undefined, protocols: undefined }))).toBeNull();
+    expect(late.s.closed).toBe(1013);
+    expect(b.hub.size).toBe(1);
   });
 });
