@@ -3,9 +3,11 @@
  * print the banner, shut down cleanly on SIGINT/SIGTERM. The entries (bun.ts, deno.ts, node.ts) only
  * pick the runtime adapter and the tty opener.
  */
-import { createFileSink, readFileBytes } from "./adapters/fs.ts";
+import { createFileSink, readFileBytes, readTlsFiles } from "./adapters/fs.ts";
 import { readDecoderWasm } from "./adapters/wasm-file.ts";
-import { UsageError, USAGE, parseServeArgs } from "./config.ts";
+import { buildAccess } from "./access-setup.ts";
+import type { AccessGate } from "./server/access/gate.ts";
+import { UsageError, USAGE, isLoopbackHost, parseServeArgs } from "./config.ts";
 import type { ServeConfig } from "./config.ts";
 import { systemClock } from "./core/clock.ts";
 import { LEVEL_RANK, createLogHub, formatRecord } from "./core/log-hub.ts";
@@ -58,6 +60,8 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
   let server: RunningServer;
   let bridge: Bridge;
   try {
+    const tls = await readTls(config);
+    const access = await buildAccess(config);
     source = buildSource(config, deps);
     if (config.capture !== null) {
       const sink = createFileSink(config.capture);
@@ -76,20 +80,29 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
       reconnectBaseMs: config.reconnectBaseMs,
       noDataTimeoutMs: config.noDataTimeoutMs,
       limits: { ...DEFAULT_OUTBOX_LIMITS, highWaterBytes: config.clientBufferBytes },
+      gate: access.gate,
+      rateLimit: config.access.rateLimit,
     }));
     server = await runtime.serve({
       hostname: config.host,
       port: config.port,
       limits: { maxMessageBytes: config.maxMessageBytes, requestTimeoutMs: REQUEST_TIMEOUT_MS },
+      ...(tls ? { tls } : {}),
       createApp: (upgradeWebSocket) =>
-        createApp({ bridge: b, upgradeWebSocket, socketOf: runtime.socketOf, remoteOf: runtime.remoteOf }),
+        createApp({ bridge: b, upgradeWebSocket, socketOf: runtime.socketOf, remoteOf: runtime.remoteOf, hosts: access.hosts }),
     });
   } catch (e) {
     runtime.stderr(`error: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
     return runtime.exit(1);
   }
-  runtime.stdout(banner(config, runtime.name, source, server.port));
+  runtime.stdout(banner(config, runtime.name, source, server.port, bridge.gate));
   watchShutdown(runtime, logs, bridge, server, capture);
+}
+
+/** The PEM text of --tls-cert/--tls-key (config guarantees both or neither), read before any device work. */
+function readTls(config: ServeConfig): Promise<{ cert: string; key: string } | null> {
+  const { tlsCert, tlsKey } = config.access;
+  return tlsCert === null || tlsKey === null ? Promise.resolve(null) : readTlsFiles(tlsCert, tlsKey);
 }
 
 function buildSource(config: ServeConfig, deps: EntryDeps): DeviceSource {
@@ -108,8 +121,17 @@ function buildSource(config: ServeConfig, deps: EntryDeps): DeviceSource {
   }
 }
 
-function banner(config: ServeConfig, runtimeName: string, source: DeviceSource, port: number): string {
+/** One line on who may connect, so a user sees at start-up what is exposed. */
+function accessLine(config: ServeConfig, gate: AccessGate): string {
+  const reach = isLoopbackHost(config.host) ? "loopback only" : `reachable on ${config.host}`;
+  const auth = gate.authEnabled ? "tokens required to control (anonymous clients are read-only)" : "no tokens (every client may control)";
+  const origins = config.access.allowOrigins.includes("*") ? "any origin" : "browser origins checked";
+  return `access: ${reach}, ${origins}, ${auth}`;
+}
+
+function banner(config: ServeConfig, runtimeName: string, source: DeviceSource, port: number, gate: AccessGate): string {
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  const [web, ws] = config.access.tlsCert !== null ? ["https", "wss"] : ["http", "ws"];
   const lines = [
     `MW75 bridge ${VERSION} on ${runtimeName}`,
     `source: ${source.description}`,
@@ -117,8 +139,9 @@ function banner(config: ServeConfig, runtimeName: string, source: DeviceSource, 
       ? "data: SYNTHETIC (simulator) - not from a headset"
       : `data: ${source.kind === "replay" ? "recorded capture (replay)" : "real MW75 headset"}`,
     `clients: ${config.maxClients === 1 ? "single-client policy" : `up to ${config.maxClients} (controller + observers)`}`,
-    `listening on http://${host}:${port}`,
-    `WebSocket: ws://${host}:${port}/ (also /ws)   health: http://${host}:${port}/health`,
+    accessLine(config, gate),
+    `listening on ${web}://${host}:${port}`,
+    `WebSocket: ${ws}://${host}:${port}/ (also /ws)   health: ${web}://${host}:${port}/health`,
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -1,4 +1,9 @@
-/** @module File helpers for replay and capture on node:fs/promises (works the same under Bun, Deno and Node). */
+/**
+ * @module File helpers on node:fs/promises for replay, capture and the TLS certificate and key
+ * (works the same under Bun, Deno and Node).
+ */
+import { X509Certificate, createPrivateKey } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import type { CaptureSink } from "../sources/capture.ts";
 
@@ -7,6 +12,47 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
   const buf = await readFile(path);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
+
+/**
+ * Reads `--tls-cert` and `--tls-key` as PEM text and checks that the key belongs to the (first)
+ * certificate. Every failure names the file: the runtimes' own TLS errors name none, and Deno's
+ * node:https even accepts a mismatched pair, then fails every handshake.
+ */
+export async function readTlsFiles(certPath: string, keyPath: string): Promise<{ cert: string; key: string }> {
+  const cert = await readPemFile(certPath, "TLS certificate");
+  const key = await readPemFile(keyPath, "TLS key");
+  let x509: X509Certificate;
+  let privateKey: KeyObject;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch (err) {
+    throw unusable("TLS certificate", certPath, err);
+  }
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (err) {
+    throw unusable("TLS key", keyPath, err);
+  }
+  if (!x509.checkPrivateKey(privateKey)) {
+    throw new Error(`Cannot use TLS key file ${keyPath}: it does not belong to the certificate in ${certPath}`);
+  }
+  return { cert, key };
+}
+
+async function readPemFile(path: string, what: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new Error(`Cannot read ${what} file ${path}: ${reasonOf(err)}`, { cause: err });
+  }
+  // a DER or empty file: say so rather than pass on an ASN.1 decoder's message
+  if (!text.includes("-----BEGIN ")) throw new Error(`Cannot use ${what} file ${path}: it holds no PEM block ("-----BEGIN …")`);
+  return text;
+}
+
+const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const unusable = (what: string, path: string, err: unknown) => new Error(`Cannot use ${what} file ${path}: ${reasonOf(err)}`, { cause: err });
 
 /** A capture sink on a file; `ready` settles once the file is open and its size known (or it failed to open). */
 export interface FileSink extends CaptureSink {

@@ -25,8 +25,12 @@ export function serveCommand(runtime: Runtime): string[] {
 /** A running server child. */
 export interface ServerProcess {
   readonly port: number;
+  /** `http://HOST:PORT` and `ws://HOST:PORT`, also when the server speaks TLS (then they are refused). */
   readonly http: string;
   readonly ws: string;
+  /** `https://HOST:PORT` and `wss://HOST:PORT` when the banner said https (--tls-cert), else null. */
+  readonly https: string | null;
+  readonly wss: string | null;
   readonly child: ChildProcess;
   stdout(): string;
   stderr(): string;
@@ -38,7 +42,7 @@ export interface ServerProcess {
 
 /**
  * Spawns the server with `--port 0` plus `args` (and extra environment variables) and waits,
- * bounded, for the `listening on` line.
+ * bounded, for the `listening on http://` (or `https://`) line.
  */
 export function startServer(
   runtime: Runtime,
@@ -71,14 +75,17 @@ export function startServer(
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + timeoutMs;
     const poll = setInterval(() => {
-      const m = /listening on http:\/\/([^\s:]+):(\d+)/.exec(out);
+      const m = /listening on (https?):\/\/([^\s:]+):(\d+)/.exec(out);
       if (m) {
         clearInterval(poll);
-        const base = `${m[1]}:${m[2]}`;
+        const base = `${m[2]}:${m[3]}`;
+        const tls = m[1] === "https";
         resolve({
-          port: Number(m[2]),
+          port: Number(m[3]),
           http: `http://${base}`,
           ws: `ws://${base}`,
+          https: tls ? `https://${base}` : null,
+          wss: tls ? `wss://${base}` : null,
           child,
           stdout: () => out,
           stderr: () => err,

@@ -15,6 +15,8 @@ export const bunRuntime: RuntimeAdapter = {
       hostname: options.hostname,
       port: options.port,
       fetch: app.fetch,
+      // PEM text; Bun then serves https and wss on the same port (and nothing in plain text)
+      ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
       // a larger inbound message closes the socket with 1009 before it is buffered
       websocket: { ...websocket, maxPayloadLength: options.limits.maxMessageBytes },
       // limits.requestTimeoutMs is not ours to set here: Bun (uWebSockets) drops a connection

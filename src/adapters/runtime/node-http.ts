@@ -1,12 +1,14 @@
 /**
- * @module Serving on node:http with @hono/node-server 1.x and @hono/node-ws (the `ws` package),
- * shared by the Node and the Deno adapter. Deno runs it through its node:http, because Deno.serve
- * offers neither a limit on inbound WebSocket messages nor a deadline for unfinished requests.
+ * @module Serving on node:http (node:https with TLS) with @hono/node-server 1.x and @hono/node-ws
+ * (the `ws` package), shared by the Node and the Deno adapter. Deno runs it through its node:http,
+ * because Deno.serve offers neither a limit on inbound WebSocket messages nor a deadline for
+ * unfinished requests.
  */
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createNodeWebSocket } from "@hono/node-ws";
 import type { Hono } from "hono";
+import { createServer as createHttpsServer } from "node:https";
 import type { ClientSocket } from "../../server/outbox.ts";
 import type { RunningServer, RuntimeAdapter } from "../../server/runtime.ts";
 import { formatRemote } from "./shared.ts";
@@ -44,25 +46,33 @@ function ensureErrorEvent(): void {
 // half-sent request live up to 40 s)
 const TIMEOUT_CHECK_MS = 1000;
 
-/** RuntimeAdapter.serve on node:http: inbound messages capped (ws closes with 1009), request deadline set. */
+/**
+ * RuntimeAdapter.serve on node:http, or node:https when `tls` is given: inbound messages capped
+ * (ws closes with 1009), request deadline set.
+ */
 export const serveOnNodeHttp: RuntimeAdapter["serve"] = (options) => {
   ensureErrorEvent();
   // createNodeWebSocket needs the app, and the app needs its upgrade helper: resolve the cycle lazily
   let app: Hono | undefined;
   const lazy = { request: (...args: Parameters<Hono["request"]>) => app!.request(...args) } as unknown as Hono;
-  const nodeWs = createNodeWebSocket({ app: lazy });
+  // baseUrl only sets the scheme of the URL the upgrade request has inside the app
+  const nodeWs = createNodeWebSocket({ app: lazy, baseUrl: options.tls ? "https://localhost" : "http://localhost" });
   // @hono/node-ws builds its WebSocketServer without options; ws reads maxPayload at each upgrade
   nodeWs.wss.options.maxPayload = options.limits.maxMessageBytes;
   app = options.createApp(nodeWs.upgradeWebSocket);
   const deadline = options.limits.requestTimeoutMs;
+  // headers (an upgrade is nothing but headers) must be complete within the deadline
+  const timeouts = { headersTimeout: deadline, requestTimeout: deadline, connectionsCheckingInterval: TIMEOUT_CHECK_MS };
+  const tls = options.tls;
+  const transport = tls
+    ? {
+      createServer: createHttpsServer,
+      // the TLS handshake comes before the headers, so it gets the same deadline (node's default is 120 s)
+      serverOptions: { ...timeouts, handshakeTimeout: deadline, cert: tls.cert, key: tls.key },
+    }
+    : { serverOptions: timeouts };
   return new Promise<RunningServer>((resolve, reject) => {
-    const server = serve({
-      fetch: app!.fetch,
-      hostname: options.hostname,
-      port: options.port,
-      // headers (an upgrade is nothing but headers) must be complete within the deadline
-      serverOptions: { headersTimeout: deadline, requestTimeout: deadline, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
-    }, (info) => {
+    const server = serve({ fetch: app!.fetch, hostname: options.hostname, port: options.port, ...transport }, (info) => {
       resolve({
         port: info.port,
         close: () =>
