@@ -7,35 +7,22 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer } from "../server-process.ts";
 import type { Runtime, ServerProcess } from "../server-process.ts";
 import { UpgradeRefused, connectWs, parseHead } from "../ws-client.ts";
 import type { Msg, UpgradeOptions, UpgradeResponse, WsClient } from "../ws-client.ts";
-import { delay, isStatusMessage } from "./helpers.ts";
+import { delay, isStatusMessage, withServer } from "./helpers.ts";
 
 /** Opens a client on `path` (default `/`) with extra upgrade headers and subprotocols. */
 export type OpenWith = (extra?: UpgradeOptions & { path?: string }) => Promise<WsClient>;
 
 /** Like withServer, with header-carrying clients and extra environment variables. */
-export async function withAccessServer(
+export function withAccessServer(
   runtime: Runtime,
   args: string[],
   body: (srv: ServerProcess, open: OpenWith) => Promise<void>,
   env: Record<string, string> = {},
 ): Promise<void> {
-  const srv = await startServer(runtime, args, 20_000, env);
-  const clients: WsClient[] = [];
-  const open: OpenWith = async (extra = {}) => {
-    const c = await connectWs(`${srv.ws}${extra.path ?? "/"}`, 5000, extra);
-    clients.push(c);
-    return c;
-  };
-  try {
-    await body(srv, open);
-  } finally {
-    for (const c of clients) c.close();
-    srv.kill();
-  }
+  return withServer(runtime, args, (srv, open) => body(srv, (extra = {}) => open(extra)), env);
 }
 
 /** Waits for the welcome status of a client that was just admitted. */

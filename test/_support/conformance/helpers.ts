@@ -4,20 +4,28 @@ import { readFileSync } from "node:fs";
 import { startServer } from "../server-process.ts";
 import type { Runtime, ServerProcess } from "../server-process.ts";
 import { connectWs } from "../ws-client.ts";
-import type { Msg, WsClient } from "../ws-client.ts";
+import type { Msg, UpgradeOptions, WsClient } from "../ws-client.ts";
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** Runs `body` against a fresh server; the server and every client are killed in `finally`. */
+/** Opens a client on a path (default `/`), or with upgrade options (headers, subprotocols, a CA) and a path. */
+export type Open = (target?: string | (UpgradeOptions & { path?: string })) => Promise<WsClient>;
+
+/**
+ * Runs `body` against a fresh server started with `args` (and extra environment variables); the
+ * server and every client are killed in `finally`.
+ */
 export async function withServer(
   runtime: Runtime,
   args: string[],
-  body: (srv: ServerProcess, open: (path?: string) => Promise<WsClient>) => Promise<void>,
+  body: (srv: ServerProcess, open: Open) => Promise<void>,
+  env: Record<string, string> = {},
 ): Promise<void> {
-  const srv = await startServer(runtime, args);
+  const srv = await startServer(runtime, args, 20_000, env);
   const clients: WsClient[] = [];
-  const open = async (path = "/") => {
-    const c = await connectWs(`${srv.ws}${path}`);
+  const open: Open = async (target = "/") => {
+    const extra = typeof target === "string" ? { path: target } : target;
+    const c = await connectWs(`${srv.ws}${extra.path ?? "/"}`, 5000, extra);
     clients.push(c);
     return c;
   };
