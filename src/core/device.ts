@@ -36,6 +36,8 @@ export interface DeviceListener {
   onError?(code: ErrorCode, message: string): void;
   onSamples?(block: SampleBlock): void;
   onEvent?(event: DeviceEvent): void;
+  /** Every raw chunk of the link as it arrived, before decoding (the raw recording). */
+  onBytes?(bytes: Uint8Array): void;
 }
 
 /** A device: session + stream + ring + health + events. */
@@ -48,6 +50,7 @@ export class Device {
   #listeners: DeviceListener[] = [];
   #leadOff = new LeadOffTracker();
   #lastState: DeviceState = "idle";
+  #blocks = createBlockBuilder();
   #lastBattery: number | null = null;
 
   constructor(o: DeviceOptions) {
@@ -60,7 +63,7 @@ export class Device {
       clock: o.clock,
       log: o.log,
       sourceLog: o.sourceLog,
-      blocks: createBlockBuilder(),
+      blocks: this.#blocks,
       ...(o.reconnectBaseMs !== undefined ? { reconnectBaseMs: o.reconnectBaseMs } : {}),
       ...(o.noDataTimeoutMs !== undefined ? { noDataTimeoutMs: o.noDataTimeoutMs } : {}),
       events: {
@@ -68,8 +71,14 @@ export class Device {
         onError: (code, message) => this.#each((l) => l.onError?.(code, message)),
         onSamples: (block) => this.#samples(block),
         onChunk: (timing) => this.health.chunk(timing),
+        onBytes: (bytes) => this.#each((l) => l.onBytes?.(bytes)),
       },
     });
+  }
+
+  /** The seq of the sample at or just after Unix ms `timeMs` (the sample clock), or null before any sample. */
+  seqAt(timeMs: number): number | null {
+    return this.#blocks.clock.seqAt(timeMs / 1000);
   }
 
   /** Adds a listener; returns its removal. */

@@ -24,7 +24,11 @@ export type ErrorCode =
   | "PERMISSION_DENIED"
   | "RATE_LIMITED"
   | "INVALID_VALUE"
-  | "UNKNOWN_KEY";
+  | "UNKNOWN_KEY"
+  | "RECORDING_ALREADY_ACTIVE"
+  | "NOT_RECORDING"
+  | "RECORDING_EXISTS"
+  | "RECORDING_FAILED";
 
 /** A failure the caller is expected to handle and report to clients under `code`. */
 export class BridgeError extends Error {

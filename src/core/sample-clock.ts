@@ -171,6 +171,16 @@ export class SampleClock {
     return this.#anchorTime + (seq - this.#anchorSeq) * PERIOD_S;
   }
 
+  /**
+   * The seq of the sample at or just after Unix time `timeS` under the current anchor (the inverse
+   * of `timeOf`, for placing markers); null before the first chunk.
+   */
+  seqAt(timeS: number): number | null {
+    if (!this.ready) return null;
+    // a hair of tolerance: a time computed by timeOf(s) must give s back, not s + 1
+    return Math.ceil(this.#anchorSeq + (timeS - this.#anchorTime) / PERIOD_S - 1e-6);
+  }
+
   // --- fit ---
 
   #setAnchor(seq: number, offset: number): void {

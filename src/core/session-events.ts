@@ -4,6 +4,7 @@
  * the protocol's business (src/protocol/status-text.ts).
  */
 import type { ErrorCode } from "./errors.ts";
+import type { PacketBatch } from "../decoder/types.ts";
 import type { SampleBlock } from "./samples.ts";
 
 /** Device states, one to one with the wire states of MW75.md §3.6. */
@@ -48,4 +49,14 @@ export interface SessionEvents {
   onSamples(block: SampleBlock): void;
   /** After each chunk, whether or not it held samples. */
   onChunk?(timing: ChunkTiming): void;
+  /** Each raw chunk of the link before it is decoded (only called when someone listens). */
+  onBytes?(bytes: Uint8Array): void;
+}
+
+/** Turns the decoder's batches into SampleBlocks (seq and sample clock live for the device's lifetime). */
+export interface BlockBuilder {
+  /** A new connection starts: its first seq is estimated from host time (BRIDGE-API §1). */
+  startConnection(): void;
+  /** The EEG samples of one decoder batch that arrived at `arrivalMs`, or null when it has none. */
+  fromBatch(batch: PacketBatch, arrivalMs: number): SampleBlock | null;
 }

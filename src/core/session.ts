@@ -13,15 +13,8 @@ import { errorText, readLink } from "./link-reader.ts";
 import { startLinkWatchdog } from "./link-watchdog.ts";
 import { MAX_RECONNECT_ATTEMPTS, ReconnectLoop } from "./reconnect.ts";
 import type { SampleBlock } from "./samples.ts";
-import type { DeviceState, SessionEvents, StatusCause } from "./session-events.ts";
+import type { BlockBuilder, DeviceState, SessionEvents, StatusCause } from "./session-events.ts";
 
-/** Turns the decoder's batches into SampleBlocks (seq and sample clock live for the device's lifetime). */
-export interface BlockBuilder {
-  /** A new connection starts: its first seq is estimated from host time (BRIDGE-API §1). */
-  startConnection(): void;
-  /** The EEG samples of one decoder batch that arrived at `arrivalMs`, or null when it has none. */
-  fromBatch(batch: PacketBatch, arrivalMs: number): SampleBlock | null;
-}
 
 /** Session dependencies and tunables. */
 export interface SessionOptions {
@@ -206,6 +199,7 @@ export class DeviceSession {
     if (!(chunk instanceof Uint8Array)) return this.#boundary(chunk);
     const now = this.#o.clock.now();
     this.#lastData = this.#arrivalMs = now;
+    this.#o.events.onBytes?.(chunk);
     this.#o.decoder.pushBatch(chunk, this.#onBatch);
     const decodeMs = this.#o.clock.now() - now;
     const blocks = this.#blocks;

@@ -9,7 +9,8 @@ import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { createBatcher } from "../../core/batcher.ts";
 import type { NotchHz } from "../../core/notch.ts";
 import type { SampleRing } from "../../core/sample-ring.ts";
-import { CHANNELS, DEVICE_RATE_HZ } from "../../core/samples.ts";
+import { DEVICE_RATE_HZ } from "../../core/samples.ts";
+import { sliceBySeq } from "../../core/sample-slice.ts";
 import type { SampleBatch, SampleBlock } from "../../core/samples.ts";
 import { eegBatchFrame } from "../../protocol/encoders/binary-frame.ts";
 import { eegBatchJson } from "../../protocol/encoders/eeg-batch-json.ts";
@@ -176,7 +177,7 @@ class ResumePipeline {
     if (this.#closed) return;
     if (this.#live) {
       // asked for a seq still ahead: nothing before it
-      const part = samplesFrom(block, this.#next);
+      const part = sliceBySeq(block, this.#next);
       if (part !== null) this.#batcher.push(part);
     }
     else this.#pump(); // the ring already holds this block: the replay reaches it
@@ -210,27 +211,4 @@ class ResumePipeline {
       this.#batcher.push(page);
     }
   }
-}
-
-/** The samples of `block` with seq ≥ `seq` (the block itself when all are; null when none are). */
-function samplesFrom(block: SampleBlock, seq: number): SampleBlock | null {
-  if (block.seq[0]! >= seq) return block;
-  let i = 0;
-  while (i < block.count && block.seq[i]! < seq) i++;
-  if (i === block.count) return null;
-  const cut = <T extends { subarray(from: number, to?: number): T }>(a: T, per = 1): T => a.subarray(i * per);
-  return {
-    ...block,
-    count: block.count - i,
-    seq: cut(block.seq),
-    counter: cut(block.counter),
-    time: cut(block.time),
-    ref: cut(block.ref),
-    drl: cut(block.drl),
-    channels: cut(block.channels, CHANNELS),
-    leadOff: cut(block.leadOff),
-    nonFinite: cut(block.nonFinite),
-    featureStatus: cut(block.featureStatus),
-    gaps: block.gaps.filter((g) => g.index >= i).map((g) => ({ ...g, index: g.index - i })),
-  };
 }

@@ -1,0 +1,96 @@
+/**
+ * @module The data of `start_recording` and `marker` (BRIDGE-API §4), checked field by field:
+ * INVALID_PARAMETERS names the field and what is allowed.
+ */
+import * as v from "valibot";
+import type { MarkerRequest } from "../core/markers.ts";
+import { RECORDING_FORMATS } from "../recording/types.ts";
+import type { RecordingFormat } from "../recording/types.ts";
+
+/** A refusal of a request's data. */
+export interface RequestProblem {
+  code: "INVALID_PARAMETERS";
+  message: string;
+}
+
+/** A validated `start_recording`. */
+export interface StartRequest {
+  sessionName: string | null;
+  formats: RecordingFormat[];
+  durationS: number | null;
+  subject: string | null;
+  notes: string | null;
+}
+
+const SESSION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** The longest recording `duration_s` allows: a day. */
+const MAX_DURATION_S = 86_400;
+
+type Rule = [v.GenericSchema, string];
+const START_FIELDS: Record<string, Rule> = {
+  session_name: [v.pipe(v.string(), v.regex(SESSION_NAME), v.check((s) => !s.startsWith(".") && !s.includes(".."))), "1–64 characters of A–Z, a–z, 0–9, _ . - (not starting with a dot, no ..)"],
+  formats: [v.pipe(v.array(v.picklist(RECORDING_FORMATS)), v.minLength(1), v.check((l) => new Set(l).size === l.length)), `a list of distinct formats from ${RECORDING_FORMATS.join(", ")}`],
+  duration_s: [v.pipe(v.number(), v.minValue(1), v.maxValue(MAX_DURATION_S)), `a number of seconds between 1 and ${MAX_DURATION_S}`],
+  subject: [v.pipe(v.string(), v.maxLength(64)), "a string of at most 64 characters"],
+  notes: [v.pipe(v.string(), v.maxLength(1024)), "a string of at most 1024 characters"],
+};
+const MARKER_FIELDS: Record<string, Rule> = {
+  label: [v.pipe(v.string(), v.minLength(1), v.maxLength(128)), "a string of 1 to 128 characters"],
+  value: [v.pipe(v.number(), v.finite()), "a finite number"],
+  timestamp: [v.pipe(v.number(), v.finite(), v.minValue(0)), "Unix seconds (a number ≥ 0)"],
+  duration_s: [v.pipe(v.number(), v.finite(), v.minValue(0)), "a number of seconds ≥ 0"],
+};
+
+/** Reads `start_recording` data; every field is optional. */
+export function parseStartRecording(data: unknown): StartRequest | RequestProblem {
+  const checked = checkFields(data, START_FIELDS, "start_recording");
+  if (!("fields" in checked)) return checked;
+  const { fields } = checked;
+  return {
+    sessionName: (fields["session_name"] as string | undefined) ?? null,
+    formats: (fields["formats"] as RecordingFormat[] | undefined) ?? ["bdf", "csv"],
+    durationS: (fields["duration_s"] as number | undefined) ?? null,
+    subject: (fields["subject"] as string | undefined) ?? null,
+    notes: (fields["notes"] as string | undefined) ?? null,
+  };
+}
+
+/** Reads `marker` data (the WebSocket command and the body of POST /markers); `label` is required. */
+export function parseMarker(data: unknown): MarkerRequest | RequestProblem {
+  const checked = checkFields(data, MARKER_FIELDS, "marker");
+  if (!("fields" in checked)) return checked;
+  const { fields } = checked;
+  if (fields["label"] === undefined) return invalid(`Invalid label: must be ${MARKER_FIELDS["label"]![1]}, got nothing`);
+  return {
+    label: fields["label"] as string,
+    value: (fields["value"] as number | undefined) ?? null,
+    timestamp: (fields["timestamp"] as number | undefined) ?? null,
+    durationS: (fields["duration_s"] as number | undefined) ?? 0,
+  };
+}
+
+/** True for a problem rather than a request. */
+export function isRequestProblem<T extends object>(value: T | RequestProblem): value is RequestProblem {
+  return "code" in value && (value as RequestProblem).code === "INVALID_PARAMETERS";
+}
+
+function checkFields(data: unknown, rules: Record<string, Rule>, command: string): { fields: Record<string, unknown> } | RequestProblem {
+  if (data === undefined || data === null) return { fields: {} };
+  if (typeof data !== "object" || Array.isArray(data)) return invalid(`'data' of ${command} must be an object`);
+  const fields = data as Record<string, unknown>;
+  for (const [key, value] of Object.entries(fields)) {
+    const rule = rules[key];
+    if (rule === undefined) return invalid(`Unknown field ${key} for ${command}; its fields are ${Object.keys(rules).join(", ")}`);
+    if (!v.is(rule[0], value)) return invalid(`Invalid ${key}: must be ${rule[1]}, got ${describe(value)}`);
+  }
+  return { fields };
+}
+
+function invalid(message: string): RequestProblem {
+  return { code: "INVALID_PARAMETERS", message };
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
