@@ -1,4 +1,6 @@
 /** @module Command-line options of `serve` (all three runtimes): parsing, validation and the usage text. */
+import { RECORDING_FORMATS } from "./recording/types.ts";
+import type { RecordingFormat } from "./recording/types.ts";
 import type { SimOptions } from "./sources/sim.ts";
 
 /** Where bytes come from. */
@@ -38,6 +40,10 @@ export interface ServeConfig {
   clientBufferBytes: number;
   maxMessageBytes: number;
   access: AccessFlags;
+  /** Where recordings go (`--recordings-dir`). */
+  recordingsDir: string;
+  /** `--record FORMATS`: start a recording in these formats at the first `connected`. */
+  record: RecordingFormat[] | null;
   device: string | null;
   rfcommTty: string;
   scanMs: number;
@@ -70,6 +76,8 @@ export const USAGE = `Usage: serve [options]
   --auth FILE               tokens with roles: {"tokens":[{"token":"…","role":"control"|"observe","name":"…"}]}
   --no-auth                 allow a non-loopback --host without tokens (deliberately open)
   --tls-cert FILE --tls-key FILE   serve https/wss
+  --recordings-dir DIR      where recordings are written (default ./recordings)
+  --record FORMATS          record from the first connection on, e.g. bdf,csv (bdf, edf, csv, raw)
   --device ADDR             mw75: Bluetooth address (skips the scan)
   --rfcomm-tty PATH         mw75: RFCOMM tty (default /dev/rfcomm0)
   --scan-ms N               mw75: BLE scan duration (default 4000)
@@ -114,6 +122,8 @@ const VALUED: Record<string, Setter> = {
   "--auth": (c, v) => void (c.access.authFile = nonEmpty("--auth", v)),
   "--tls-cert": (c, v) => void (c.access.tlsCert = nonEmpty("--tls-cert", v)),
   "--tls-key": (c, v) => void (c.access.tlsKey = nonEmpty("--tls-key", v)),
+  "--recordings-dir": (c, v) => void (c.recordingsDir = nonEmpty("--recordings-dir", v)),
+  "--record": (c, v) => void (c.record = formatList("--record", v)),
   "--device": (c, v) => void (c.device = nonEmpty("--device", v)),
   "--rfcomm-tty": (c, v) => void (c.rfcommTty = nonEmpty("--rfcomm-tty", v)),
   "--scan-ms": (c, v) => void (c.scanMs = int("--scan-ms", 100)(v)),
@@ -159,6 +169,8 @@ export function parseServeArgs(args: readonly string[], env: Readonly<Record<str
     clientBufferBytes: 256 * 1024,
     maxMessageBytes: 64 * 1024,
     access: { allowOrigins: [], authFile: null, token: null, noAuth: false, tlsCert: null, tlsKey: null, rateLimit: 100 },
+    recordingsDir: "./recordings",
+    record: null,
     device: null,
     rfcommTty: "/dev/rfcomm0",
     scanMs: 4000,
@@ -211,6 +223,16 @@ function parseSource(value: string): SourceSpec {
   if (value === "mw75") return { kind: "mw75" };
   if (value.startsWith("replay:") && value.length > "replay:".length) return { kind: "replay", path: value.slice(7) };
   throw new UsageError(`--source expects sim, mw75 or replay:FILE, got "${value}"`);
+}
+
+/** `bdf,csv` → ["bdf", "csv"]: distinct recording formats. */
+function formatList(name: string, value: string): RecordingFormat[] {
+  const formats = value.split(",").map((f) => f.trim().toLowerCase());
+  for (const f of formats) {
+    if (!(RECORDING_FORMATS as readonly string[]).includes(f)) throw new UsageError(`${name} expects formats from ${RECORDING_FORMATS.join(", ")}, got "${f}"`);
+  }
+  if (new Set(formats).size !== formats.length) throw new UsageError(`${name} lists a format twice: "${value}"`);
+  return formats as RecordingFormat[];
 }
 
 /** `3,7` → [3, 7]: distinct channel numbers 1–12. */

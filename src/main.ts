@@ -6,6 +6,8 @@
 import { createFileSink, readFileBytes, readTlsFiles } from "./adapters/fs.ts";
 import { readDecoderWasm } from "./adapters/wasm-file.ts";
 import { buildAccess } from "./access-setup.ts";
+import { createRecordingStore } from "./adapters/recording-store.ts";
+import { recoverRecordings } from "./recording/recovery.ts";
 import type { AccessGate } from "./server/access/gate.ts";
 import { UsageError, USAGE, isLoopbackHost, parseServeArgs } from "./config.ts";
 import type { ServeConfig } from "./config.ts";
@@ -62,6 +64,9 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
   try {
     const tls = await readTls(config);
     const access = await buildAccess(config);
+    const recordingStore = createRecordingStore(config.recordingsDir);
+    // a recording a crash left open is finished before anything new is written
+    await recoverRecordings(recordingStore, logs.logger("mw75.recording"));
     source = buildSource(config, deps);
     if (config.capture !== null) {
       const sink = createFileSink(config.capture);
@@ -82,6 +87,8 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
       limits: { ...DEFAULT_OUTBOX_LIMITS, highWaterBytes: config.clientBufferBytes },
       gate: access.gate,
       rateLimit: config.access.rateLimit,
+      recordingStore,
+      ...(config.record !== null ? { recordOnConnect: config.record } : {}),
     }));
     server = await runtime.serve({
       hostname: config.host,
@@ -89,7 +96,7 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
       limits: { maxMessageBytes: config.maxMessageBytes, requestTimeoutMs: REQUEST_TIMEOUT_MS },
       ...(tls ? { tls } : {}),
       createApp: (upgradeWebSocket) =>
-        createApp({ bridge: b, upgradeWebSocket, socketOf: runtime.socketOf, remoteOf: runtime.remoteOf, hosts: access.hosts }),
+        createApp({ bridge: b, upgradeWebSocket, socketOf: runtime.socketOf, remoteOf: runtime.remoteOf, hosts: access.hosts, recordingStore }),
     });
   } catch (e) {
     runtime.stderr(`error: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);

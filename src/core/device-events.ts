@@ -1,5 +1,6 @@
 /** @module Discrete device events of the `events` stream (BRIDGE-API §2.4), and the lead-off transition tracker. */
 import { CHANNELS } from "./samples.ts";
+import type { Marker } from "./markers.ts";
 import type { Gap, SampleBlock } from "./samples.ts";
 import type { DeviceState } from "./session-events.ts";
 
@@ -8,7 +9,10 @@ export type DeviceEvent =
   | { readonly type: "state_change"; readonly atMs: number; readonly from: DeviceState; readonly to: DeviceState }
   | { readonly type: "gap"; readonly atMs: number; readonly gap: Gap }
   | { readonly type: "lead_off"; readonly atMs: number; readonly seq: number; readonly off: number[]; readonly on: number[] }
-  | { readonly type: "battery"; readonly atMs: number; readonly level: number };
+  | { readonly type: "battery"; readonly atMs: number; readonly level: number }
+  | { readonly type: "marker"; readonly atMs: number; readonly marker: Marker }
+  /** A recording's new state; `recording` is its wire object (built where recordings live). */
+  | { readonly type: "recording"; readonly atMs: number; readonly recording: Readonly<Record<string, unknown>> };
 
 /** 1-based channel numbers of the bits set in `mask`. */
 export function channelsOf(mask: number): number[] {

@@ -7,6 +7,8 @@ import type { Decoder } from "../decoder/types.ts";
 import type { Clock } from "./clock.ts";
 import type { DeviceEvent } from "./device-events.ts";
 import { LeadOffTracker } from "./device-events.ts";
+import { placeMarker } from "./markers.ts";
+import type { Marker, MarkerRequest } from "./markers.ts";
 import type { ErrorCode } from "./errors.ts";
 import { LinkHealth } from "./link-health.ts";
 import type { DeviceSource, Logger } from "./ports.ts";
@@ -79,6 +81,19 @@ export class Device {
   /** The seq of the sample at or just after Unix ms `timeMs` (the sample clock), or null before any sample. */
   seqAt(timeMs: number): number | null {
     return this.#blocks.clock.seqAt(timeMs / 1000);
+  }
+
+  /** Places a marker on this device's stream and tells every listener (recordings, the events stream). */
+  mark(request: MarkerRequest, id: string): Marker {
+    const now = this.#clock.now();
+    const marker = placeMarker(request, id, now, (t) => this.seqAt(t));
+    this.#event({ type: "marker", atMs: marker.timestamp * 1000, marker });
+    return marker;
+  }
+
+  /** Sends an event that starts outside the device (a recording's new state) to the listeners. */
+  emit(event: DeviceEvent): void {
+    this.#event(event);
   }
 
   /** Adds a listener; returns its removal. */

@@ -34,10 +34,14 @@ export const AutoReconnectSchema = v.nullable(v.union([v.boolean(), v.picklist([
 /** Command names; `broadcast` is only known when several clients are allowed (§3.7). */
 export type CommandType =
   | "connect" | "disconnect" | "status" | "ping" | "broadcast"
-  | "subscribe" | "unsubscribe" | "auth" | "get" | "set";
+  | "subscribe" | "unsubscribe" | "auth" | "get" | "set"
+  | "start_recording" | "stop_recording" | "recording_status" | "marker";
 
 /** Commands every client may send, whatever the client policy (the bridge's additions included). */
-const ALWAYS_KNOWN: ReadonlySet<string> = new Set(["connect", "disconnect", "status", "ping", "subscribe", "unsubscribe", "auth", "get", "set"]);
+const ALWAYS_KNOWN: ReadonlySet<string> = new Set([
+  "connect", "disconnect", "status", "ping", "subscribe", "unsubscribe", "auth", "get", "set",
+  "start_recording", "stop_recording", "recording_status", "marker",
+]);
 
 /** A frame that passed the generic checks. */
 export interface Command {

@@ -68,3 +68,21 @@ export interface FormatWriter {
   /** Figures for the metadata, e.g. `{ clipped: 12, records: 20 }`. */
   figures(): Record<string, number>;
 }
+
+/** What a recording reports (the `recording` object of §4.1 is built from it). */
+export interface RecordingFigures {
+  state: "recording" | "stopped" | "failed";
+  failure: string | null;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  startMs: number | null;
+  stoppedAtMs: number | null;
+  samples: number;
+  markers: number;
+  gaps: number;
+  /** Samples missing in the gaps (filled in EDF/BDF), and duplicate packets dropped. */
+  lost: number;
+  duplicates: number;
+  files: Array<{ name: string; format: string; bytes: number }>;
+  writerFigures: Record<string, Record<string, number>>;
+}

@@ -11,6 +11,8 @@ import type { ClientSocket } from "./outbox.ts";
 import type { HostPolicy } from "./access/hosts.ts";
 import { hostGuard, originGuard, tokenGuard } from "./access/http-guards.ts";
 import { metricsText } from "./metrics.ts";
+import { addRecordingRoutes } from "./recording-routes.ts";
+import type { RecordingStore } from "../recording/store.ts";
 
 /** Dependencies of the app. */
 export interface AppOptions {
@@ -20,6 +22,8 @@ export interface AppOptions {
   remoteOf(c: Context): string;
   /** Which Host names and Origins are this server's (absent: any, as in unit tests). */
   hosts?: HostPolicy;
+  /** The recordings directory the download route serves from (absent: no recordings). */
+  recordingStore?: RecordingStore;
 }
 
 const ANY_HOST: HostPolicy = { originAllowed: () => true, hostAllowed: () => true };
@@ -32,6 +36,7 @@ export function createApp(options: AppOptions): Hono {
   app.use("*", hostGuard(hosts));
   app.get("/health", (c) => c.json(bridge.health()));
   app.get("/metrics", tokenGuard(bridge.gate), (c) => c.text(metricsText(bridge), 200, { "Content-Type": "text/plain; version=0.0.4" }));
+  addRecordingRoutes(app, bridge, options.recordingStore ?? null);
 
   const ws = options.upgradeWebSocket((c) => {
     const remote = safeRemote(options, c);

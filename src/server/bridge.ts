@@ -20,6 +20,11 @@ import { LogForwarder } from "./log-forwarding.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "./outbox.ts";
 import type { ClientSocket, OutboxLimits } from "./outbox.ts";
 import { StreamRouter } from "./streams/router.ts";
+import { Recordings } from "./recordings.ts";
+import { placeMarker } from "./recording-commands.ts";
+import type { RecordingStore } from "../recording/store.ts";
+import type { RecordingFormat } from "../recording/types.ts";
+import { VERSION } from "../protocol/version.ts";
 import { CLOSE_POLICY, ClientAccess, refuse } from "./access/client-access.ts";
 import { AccessGate } from "./access/gate.ts";
 import type { Admission } from "./access/gate.ts";
@@ -44,6 +49,10 @@ export interface BridgeOptions {
   gate?: AccessGate;
   /** Inbound messages per second per client (burst 2×); absent = no limit. */
   rateLimit?: number;
+  /** Where recordings go; absent = the recording commands answer RECORDING_FAILED. */
+  recordingStore?: RecordingStore;
+  /** `--record`: start a recording in these formats at the first `connected`. */
+  recordOnConnect?: RecordingFormat[];
 }
 
 /** Raw frame payload as the WebSocket layer delivers it. */
@@ -63,6 +72,8 @@ export class Bridge {
   #log: Logger;
   #startedAt: number;
   readonly gate: AccessGate;
+  /** The device's recordings (null without a recordings directory). */
+  readonly recordings: Recordings | null;
   #access: ClientAccess;
 
   constructor(options: BridgeOptions) {
@@ -108,9 +119,21 @@ export class Bridge {
       available: (command) => isKnown(command, this.#multi),
       ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
     });
+    const labels = { subject: "", session_label: "" };
+    this.recordings = options.recordingStore === undefined ? null : new Recordings({
+      device: this.device, store: options.recordingStore, clock, log: options.logs.logger("mw75.recording"),
+      context: {
+        deviceName: options.source.synthetic ? "simulated MW75 Neuro" : "MW75 Neuro", deviceAddress: null,
+        source: options.source.kind, synthetic: options.source.synthetic, bridgeVersion: VERSION,
+      },
+      labels: () => labels,
+      ...(options.recordOnConnect !== undefined ? { recordOnConnect: options.recordOnConnect } : {}),
+      announce: (recording) => this.#announceRecording(recording),
+      failed: (message) => this.hub.broadcast(errorMessage(freshId(), "RECORDING_FAILED", message, clock.now())),
+    });
     this.#ctx = {
       device: this.device, hub: this.hub, router: this.#router, control: this.#control, logs: this.#logs,
-      labels: { subject: "", session_label: "" }, clock, log: this.#log,
+      labels, recordingCommands: { device: this.device, recordings: this.recordings }, clock, log: this.#log,
     };
   }
 
@@ -210,6 +233,17 @@ export class Bridge {
     }
   }
 
+  /** The `recording` message to every client, and the `recording` event on the events stream. */
+  #announceRecording(recording: Record<string, unknown>): void {
+    this.hub.broadcast(envelope(freshId(), "recording", recording));
+    this.device.emit({ type: "recording", atMs: this.#o.clock.now(), recording });
+  }
+
+  /** A marker from outside the WebSocket (POST /markers): the same validation and effects as the command. */
+  marker(data: unknown): ReturnType<typeof placeMarker> {
+    return placeMarker(this.#ctx.recordingCommands, data);
+  }
+
   /** The /health body. */
   health(): Record<string, unknown> {
     return healthBody({
@@ -228,6 +262,7 @@ export class Bridge {
     this.#log.log("INFO", "Shutting down");
     const session = this.device.session;
     if (session.busy) await session.disconnect();
+    await this.recordings?.close().catch((e: unknown) => this.#log.log("ERROR", `Closing the recording: ${String(e)}`));
     await session.shutdown();
     this.hub.broadcast(statusEvent(session.state, STATUS_TEXT.shutdown, null, this.#o.clock.now()));
     for (const client of this.hub.clients) client.outbox.drain();

@@ -11,14 +11,14 @@ import { envelope, errorMessage, freshId, replyId, toSeconds } from "../protocol
 import { decideConnect, decideDisconnect } from "../protocol/handler.ts";
 import type { ControlView } from "../protocol/handler.ts";
 import type { Command } from "../protocol/inbound.ts";
-import { permits } from "../protocol/permissions.ts";
-import { firstSetKey, isSettingsProblem, parseGet, parseSet, pickSettings } from "../protocol/settings.ts";
+import { isSettingsProblem, parseGet, parseSet, pickSettings } from "../protocol/settings.ts";
 import type { SettingsProblem } from "../protocol/settings.ts";
 import { isProblem, parseSubscribe, parseUnsubscribe } from "../protocol/subscriptions.ts";
-import { AccessGate } from "./access/gate.ts";
 import type { Client, Hub } from "./hub.ts";
 import type { LogForwarder } from "./log-forwarding.ts";
 import { applySettings, readSettings } from "./settings.ts";
+import { dispatchRecording } from "./recording-commands.ts";
+import type { RecordingCommands } from "./recording-commands.ts";
 import type { StoredLabels } from "./settings.ts";
 import type { StreamRouter } from "./streams/router.ts";
 
@@ -36,6 +36,7 @@ export interface DispatchContext {
   logs: LogForwarder;
   /** `subject` and `session_label` (settings stored for the recordings). */
   labels: StoredLabels;
+  recordingCommands: RecordingCommands;
   clock: Clock;
   log: Logger;
 }
@@ -109,12 +110,7 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
       return reply("settings", { values: pickSettings(readSettings(ctx), req.keys) });
     }
     case "set": {
-      const role = client.principal.role;
-      if (!permits(role, "set")) {
-        // shaped like the access gate's denial, plus the key (§5.1)
-        const extra = { command: "set", key: firstSetKey(cmd.data) };
-        return ctx.hub.send(client, errorMessage(id, "PERMISSION_DENIED", AccessGate.deniedText("set", role), ctx.clock.now(), extra));
-      }
+      // who may write was decided by the access gate, before dispatch (PERMISSION_DENIED {key})
       const req = parseSet(cmd.data);
       if (isSettingsProblem(req)) return refuseSetting(req);
       applySettings(ctx, req);
@@ -124,5 +120,10 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
       ctx.log.log("INFO", `Client ${client.remote} changed settings: ${req.keys.join(", ")}`);
       return;
     }
+    case "start_recording":
+    case "stop_recording":
+    case "recording_status":
+    case "marker":
+      return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, reply, refuse);
   }
 }

@@ -1,5 +1,6 @@
 /** @module `event` messages (BRIDGE-API §2.4) from typed device events. */
 import type { DeviceEvent } from "../../core/device-events.ts";
+import type { Marker } from "../../core/markers.ts";
 import { envelope, freshId } from "../envelope.ts";
 
 /** The `data` of an `event` message. */
@@ -22,9 +23,20 @@ export function eventData(event: DeviceEvent, deviceId?: string): Record<string,
     case "battery":
       base["battery_level"] = event.level;
       break;
+    case "marker":
+      Object.assign(base, { seq: event.marker.seq, marker: markerData(event.marker) });
+      break;
+    case "recording":
+      base["recording"] = event.recording;
+      break;
   }
   if (deviceId !== undefined) base["device_id"] = deviceId;
   return base;
+}
+
+/** A marker as the wire shows it (the `marker` command's ack, POST /markers, the `marker` event). */
+export function markerData(m: Marker): Record<string, unknown> {
+  return { id: m.id, label: m.label, value: m.value, timestamp: m.timestamp, duration_s: m.durationS, seq: m.seq };
 }
 
 /** The whole `event` envelope (fresh id). */

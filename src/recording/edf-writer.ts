@@ -1,0 +1,271 @@
+/**
+ * @module The BDF+C and EDF+C FormatWriters (BRIDGE-API §4.1): samples in, whole 1-s data records
+ * out, in constant memory. Gaps are filled with zeros and annotated so time stays aligned;
+ * clipped and non-finite values are counted.
+ */
+import { CHANNELS, DEVICE_RATE_HZ } from "../core/samples.ts";
+import type { SampleBlock } from "../core/samples.ts";
+import {
+  ANNOTATION_BYTES,
+  BDF,
+  buildHeader,
+  DATA_SIGNALS,
+  EDF,
+  recordBytes,
+  recordCountPatch,
+  SAMPLES_PER_RECORD,
+} from "./edf-header.ts";
+import type { EdfVariant } from "./edf-header.ts";
+import { TalQueue } from "./tal.ts";
+import type { Annotation, FormatWriter, Patch, RecordingInfo } from "./types.ts";
+import { SIGNAL_LABELS } from "./types.ts";
+
+/** BDF+C: 24-bit, 0.023842 µV per count, clipped runs annotated `lead_off ch<k>`. */
+export function createBdfWriter(): FormatWriter {
+  return createEdfFamilyWriter(BDF);
+}
+
+/** EDF+C: 16-bit, 0.1 µV per count, clipping only counted. */
+export function createEdfWriter(): FormatWriter {
+  return createEdfFamilyWriter(EDF);
+}
+
+/** Records one `take()` hands over at most (~1.4 MB of BDF): the recorder takes twice a second. */
+const MAX_RECORDS_PER_TAKE = 64;
+const REF = CHANNELS;
+const DRL = CHANNELS + 1;
+/** Text of the clipping annotation for data signal `s` (0-based). */
+const clipText = (
+  s: number,
+): string => (s < CHANNELS ? `lead_off ch${s + 1}` : `clipped ${SIGNAL_LABELS[s]}`);
+
+/**
+ * One writer for both variants. Every record is a fresh zeroed buffer, so gap and padding
+ * samples cost nothing but the skip (digital 0), and `take()` can hand records over uncopied.
+ */
+function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
+  const bps = v.bytesPerSample;
+  const signalStride = SAMPLES_PER_RECORD * bps;
+  const annotationOffset = DATA_SIGNALS * signalStride;
+  const recordSize = recordBytes(v);
+  const { digitalMin, digitalMax, uvPerCount } = v;
+  const queue = new TalQueue(ANNOTATION_BYTES);
+  const clipped = new Float64Array(DATA_SIGNALS);
+  // 1 while signal s is inside a run of clipped values: only the run's start is annotated
+  const inClip = new Uint8Array(DATA_SIGNALS);
+
+  let started = false;
+  let finished = false;
+  let firstSeq = 0;
+  /** Seq the next written sample must have; everything before it is in the file. */
+  let nextSeq = 0;
+  let record = new Uint8Array(recordSize);
+  /** Samples per signal already in `record`. */
+  let fill = 0;
+  let records = 0;
+  /**
+   * Records ready for `take()`, in file order. A long gap is a run of zero records kept as a
+   * count and built only when taken, a few at a time, so an hour without the headset costs no
+   * memory (built at once it would be ~80 MB).
+   */
+  let done: Array<Uint8Array | { zeros: number; index: number }> = [];
+  let flushing = false;
+  let nonFinite = 0;
+  let gapSamples = 0;
+  let paddingSamples = 0;
+  let droppedSamples = 0;
+
+  const seconds = (samples: number): number => samples / DEVICE_RATE_HZ;
+  /** Samples (real, gap and padding) written so far, i.e. the time of the next one in samples. */
+  const written = (): number => records * SAMPLES_PER_RECORD + fill;
+
+  function closeRecord(): void {
+    queue.fill(record, annotationOffset, records, flushing ? Infinity : records + 1);
+    done.push(record);
+    records++;
+    record = new Uint8Array(recordSize);
+    fill = 0;
+  }
+
+  /** `k` samples of digital 0 on every signal (the buffers are zeroed already). */
+  function skip(k: number): void {
+    if (fill > 0) {
+      const n = Math.min(k, SAMPLES_PER_RECORD - fill);
+      fill += n;
+      k -= n;
+      if (fill === SAMPLES_PER_RECORD) closeRecord();
+    }
+    const whole = Math.floor(k / SAMPLES_PER_RECORD);
+    if (whole > 0) {
+      done.push({ zeros: whole, index: records });
+      records += whole;
+      k -= whole * SAMPLES_PER_RECORD;
+    }
+    fill += k; // the open record is fresh (zeroed) here
+  }
+
+  /** Encodes one value of signal `s` at the current position. */
+  function put(s: number, value: number): void {
+    let d: number;
+    if (value - value !== 0) {
+      // NaN or ±Infinity: nothing to keep, and not a clipping run
+      nonFinite++;
+      d = 0;
+      inClip[s] = 0;
+    } else {
+      d = Math.round(value / uvPerCount);
+      if (d > digitalMax || d < digitalMin) {
+        d = d > digitalMax ? digitalMax : digitalMin;
+        clipped[s]!++;
+        if (inClip[s] === 0) {
+          inClip[s] = 1;
+          if (v.annotateClipping) {
+            queue.add({ onsetS: seconds(written()), durationS: 0, text: clipText(s) });
+          }
+        }
+      } else {
+        inClip[s] = 0;
+      }
+    }
+    const at = s * signalStride + fill * bps;
+    record[at] = d & 0xff;
+    record[at + 1] = (d >> 8) & 0xff;
+    if (bps === 3) record[at + 2] = (d >> 16) & 0xff;
+  }
+
+  /** Up to `max` records (zero runs built now, each with its time-keeping TAL). */
+  function take(max = MAX_RECORDS_PER_TAKE): Uint8Array | null {
+    const out: Uint8Array[] = [];
+    while (done.length > 0 && out.length < max) {
+      const head = done[0]!;
+      if (head instanceof Uint8Array) {
+        out.push(head);
+        done.shift();
+        continue;
+      }
+      const zeros = new Uint8Array(recordSize);
+      queue.fill(zeros, annotationOffset, head.index, flushing ? Infinity : head.index + 1);
+      out.push(zeros);
+      head.index++;
+      if (--head.zeros === 0) done.shift();
+    }
+    if (out.length === 0) return null;
+    return out.length === 1 ? out[0]! : concat(out, recordSize);
+  }
+
+  function mustBeWriting(what: string): void {
+    if (!started) throw new TypeError(`Cannot ${what} before start()`);
+    if (finished) throw new TypeError(`Cannot ${what} after finish()`);
+  }
+
+  return {
+    format: v.format,
+    extension: v.format,
+
+    start(info: RecordingInfo): Uint8Array {
+      if (started) throw new TypeError("Cannot start a writer twice");
+      if (!Number.isInteger(info.firstSeq)) {
+        throw new RangeError(`Cannot start at seq "${info.firstSeq}"`);
+      }
+      started = true;
+      firstSeq = info.firstSeq;
+      nextSeq = firstSeq;
+      return buildHeader(v, info);
+    },
+
+    samples(block: SampleBlock): void {
+      mustBeWriting("write samples");
+      const { seq, channels, ref, drl } = block;
+      for (let i = 0; i < block.count; i++) {
+        const s = seq[i]!;
+        if (s < nextSeq) {
+          // already in the file (a repeat or a step back): writing it would shift time
+          droppedSamples++;
+          continue;
+        }
+        if (s > nextSeq) {
+          const k = s - nextSeq;
+          queue.add({
+            onsetS: seconds(nextSeq - firstSeq),
+            durationS: seconds(k),
+            text: `gap ${k} samples`,
+          });
+          gapSamples += k;
+          inClip.fill(0); // zeros end any clipped run: a run after the gap is a new onset
+          skip(k);
+          nextSeq = s;
+        }
+        const base = i * CHANNELS;
+        for (let c = 0; c < CHANNELS; c++) put(c, channels[base + c]!);
+        put(REF, ref[i]!);
+        put(DRL, drl[i]!);
+        nextSeq++;
+        if (++fill === SAMPLES_PER_RECORD) closeRecord();
+      }
+    },
+
+    raw(): void {},
+
+    annotate(annotation: Annotation): void {
+      mustBeWriting("annotate");
+      queue.add(annotation);
+    },
+
+    take: () => take(),
+
+    get pendingSamples(): number {
+      return fill;
+    },
+
+    finish(): { tail: Uint8Array | null; patches: Patch[] } {
+      mustBeWriting("finish");
+      finished = true;
+      const end = written();
+      const partial = fill > 0 ? SAMPLES_PER_RECORD - fill : 0;
+      // Pad the partial record, plus whole records while the pending annotations (the padding
+      // note among them) need more room than the records left to write.
+      let pad = partial;
+      let note: object | null = null;
+      for (;;) {
+        if (pad > 0) {
+          const text = `end of data, ${pad} samples of padding`;
+          note = queue.add({ onsetS: seconds(end), durationS: seconds(pad), text }, true);
+        }
+        const need = queue.recordsToDrain(records);
+        const have = (fill + pad) / SAMPLES_PER_RECORD;
+        if (need <= have) break;
+        if (note !== null) queue.remove(note);
+        pad += (need - have) * SAMPLES_PER_RECORD;
+      }
+      flushing = true;
+      paddingSamples = pad;
+      skip(pad);
+      const tail = take(Number.POSITIVE_INFINITY);
+      return { tail, patches: [recordCountPatch(records)] };
+    },
+
+    figures(): Record<string, number> {
+      const out: Record<string, number> = {
+        records,
+        clipped: clipped.reduce((a, b) => a + b, 0),
+        non_finite: nonFinite,
+        gap_samples: gapSamples,
+        padding_samples: paddingSamples,
+        dropped_samples: droppedSamples,
+        annotations: queue.written,
+        annotations_pending: queue.pending,
+        annotations_dropped: queue.dropped,
+      };
+      for (let s = 0; s < DATA_SIGNALS; s++) {
+        if (clipped[s]! > 0) out[`clipped_${SIGNAL_LABELS[s]!.toLowerCase()}`] = clipped[s]!;
+      }
+      return out;
+    },
+  };
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(parts.length * size);
+  for (let i = 0; i < parts.length; i++) out.set(parts[i]!, i * size);
+  return out;
+}

@@ -1,0 +1,283 @@
+/**
+ * @module One recording (BRIDGE-API §4.1): a subscriber of the device's samples, raw bytes and
+ * markers that feeds the format writers and appends what they encode to files created for it
+ * (never overwriting). Data reaches the OS at least twice a second and the disk once a second;
+ * the last data record is completed from the live stream (or padded) so the files end on a
+ * record boundary; any write failure ends the recording as `failed` while streaming goes on.
+ */
+import type { Clock, TimerHandle } from "../core/clock.ts";
+import type { Marker } from "../core/markers.ts";
+import { sliceBySeq } from "../core/sample-slice.ts";
+import { DEVICE_RATE_HZ } from "../core/samples.ts";
+import type { SampleBlock } from "../core/samples.ts";
+import { captureRecord } from "../sources/capture-format.ts";
+import { eventsCsvHeader, eventsCsvRow, gapEventRow } from "./events-csv.ts";
+import type { EventsCsvRow } from "./events-csv.ts";
+import { repairAfterFailure } from "./recovery.ts";
+import type { RecordingFile, RecordingStore } from "./store.ts";
+import type { FormatWriter, RecordingFigures, RecordingInfo } from "./types.ts";
+
+const FLUSH_EVERY_MS = 500;
+const MAX_TAKES_PER_FLUSH = 16; // a take is ≤ 64 EDF/BDF records: a flush drains ~2000 s of data per second
+const SYNC_EVERY_MS = 1000;
+/** How long a stop waits for the live stream to complete the last data record before padding it. */
+const COMPLETE_RECORD_WAIT_MS = 1500;
+
+/** A file of the recording and the writer that fills it (the events sidecar has none). */
+interface Output {
+  name: string;
+  format: string;
+  file: RecordingFile;
+  writer: FormatWriter | null;
+  /** Appends are chained so they reach the file in order. */
+  chain: Promise<void>;
+  /** The header written at the first sample (EDF/BDF: to repair the record count after a failure). */
+  header?: Uint8Array;
+}
+
+/** Everything a recording needs besides its writers. */
+export interface RecorderOptions {
+  store: RecordingStore;
+  clock: Clock;
+  /** The header fields; `startMs` and `firstSeq` are filled in at the first sample. */
+  info: Omit<RecordingInfo, "startMs" | "firstSeq">;
+  writers: FormatWriter[];
+  /** Stops by itself after this many seconds of samples (rounded up to whole samples). */
+  durationS: number | null;
+  /** Told when the recording ends by itself (duration reached) or fails. */
+  onEnd(recorder: Recorder): void;
+}
+
+export class Recorder {
+  #o: RecorderOptions;
+  #outputs: Output[] = [];
+  #events: Output | null = null;
+  #state: RecordingFigures["state"] = "recording";
+  #failure: string | null = null;
+  #firstSeq: number | null = null;
+  #lastSeq: number | null = null;
+  #startMs: number | null = null;
+  #stoppedAt: number | null = null;
+  #samples = 0;
+  #markers = 0;
+  #gaps = 0;
+  #lost = 0;
+  #duplicates = 0;
+  /** Set while stopping: the last seq the files will hold. */
+  #endSeq: number | null = null;
+  #flushTimer: TimerHandle | null = null;
+  #lastSync = 0;
+  #stopping: Promise<void> | null = null;
+  #recordComplete: (() => void) | null = null;
+
+  private constructor(o: RecorderOptions) {
+    this.#o = o;
+  }
+
+  /** Creates every file (all names were checked free by the caller; a race still fails cleanly). */
+  static async create(o: RecorderOptions): Promise<Recorder> {
+    const r = new Recorder(o);
+    const base = o.info.sessionName;
+    try {
+      for (const writer of o.writers) {
+        const name = `${base}.${writer.extension}`;
+        r.#outputs.push({ name, format: writer.format, file: await o.store.create(name), writer, chain: Promise.resolve() });
+      }
+      const eventsName = `${base}_events.csv`;
+      r.#events = { name: eventsName, format: "events", file: await o.store.create(eventsName), writer: null, chain: Promise.resolve() };
+      r.#append(r.#events, new TextEncoder().encode(eventsCsvHeader()));
+    } catch (e) {
+      for (const out of [...r.#outputs, ...(r.#events ? [r.#events] : [])]) await out.file.close().catch(() => {});
+      throw e;
+    }
+    r.#flushTimer = o.clock.setInterval(() => r.#flush(), FLUSH_EVERY_MS);
+    r.#lastSync = o.clock.now();
+    return r;
+  }
+
+  get state(): RecordingFigures["state"] {
+    return this.#state;
+  }
+
+  /** The header fields (with the first sample's time and seq once it came; the start request's before). */
+  info(requestedAtMs: number): RecordingInfo {
+    return { ...this.#o.info, startMs: this.#startMs ?? requestedAtMs, firstSeq: this.#firstSeq ?? 0 };
+  }
+
+  /** The device's samples, in order. The first one starts the files. */
+  onSamples(block: SampleBlock): void {
+    if (this.#state !== "recording" || this.#endSeq !== null && this.#lastSeq !== null && this.#lastSeq >= this.#endSeq) return;
+    let part: SampleBlock | null = block;
+    if (this.#endSeq !== null) part = sliceBySeq(block, Number.NEGATIVE_INFINITY, this.#endSeq);
+    if (part === null) return;
+    if (this.#firstSeq === null) this.#begin(part);
+    for (const out of this.#outputs) out.writer!.samples(part);
+    this.#duplicates += part.duplicates;
+    for (const gap of part.gaps) {
+      this.#gaps++;
+      this.#lost += gap.missing;
+      // the row spans the missing samples, as the EDF/BDF annotation does
+      this.#row(gapEventRow(gap, this.#onset(gap.seq)));
+    }
+    this.#samples += part.count;
+    this.#lastSeq = part.seq[part.count - 1]!;
+    const limit = this.#o.durationS;
+    if (this.#endSeq === null && limit !== null && this.#lastSeq - this.#firstSeq! + 1 >= Math.ceil(limit * DEVICE_RATE_HZ)) {
+      this.#endSeq = this.#firstSeq! + Math.ceil(limit * DEVICE_RATE_HZ) - 1;
+      void this.stop().then(() => this.#o.onEnd(this));
+    }
+    if (this.#endSeq !== null && this.#lastSeq >= this.#endSeq) this.#recordComplete?.();
+  }
+
+  /** Raw link bytes as they arrived (the raw format). */
+  onBytes(bytes: Uint8Array): void {
+    if (this.#state !== "recording" || this.#stopping !== null) return;
+    for (const out of this.#outputs) out.writer!.raw(bytes);
+  }
+
+  /** The device connected again mid-recording: the raw file gets a boundary record, so it replays cleanly. */
+  onReconnect(connection: number): void {
+    if (this.#state !== "recording" || this.#firstSeq === null) return;
+    const record = captureRecord(connection, this.#o.clock.now());
+    for (const out of this.#outputs) if (out.format === "raw") out.writer!.raw(record);
+  }
+
+  /** A marker: an annotation in EDF/BDF and a row in the events sidecar (before the first sample: not placed). */
+  onMarker(marker: Marker): boolean {
+    if (this.#state !== "recording" || this.#firstSeq === null || marker.seq === null || marker.seq < this.#firstSeq) return false;
+    const onsetS = this.#onset(marker.seq);
+    const text = marker.value === null ? marker.label : `${marker.label} (${marker.value})`;
+    for (const out of this.#outputs) out.writer!.annotate({ onsetS, durationS: marker.durationS, text });
+    this.#markers++;
+    this.#row({ onsetS, durationS: marker.durationS, label: marker.label, value: marker.value, seq: marker.seq });
+    return true;
+  }
+
+  /**
+   * Ends the recording: the last data record is completed from the live stream (at most
+   * COMPLETE_RECORD_WAIT_MS) or padded, then the files are finished and closed. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  figures(): RecordingFigures {
+    const writerFigures: Record<string, Record<string, number>> = {};
+    for (const out of this.#outputs) writerFigures[out.format] = out.writer!.figures();
+    return {
+      state: this.#state,
+      failure: this.#failure,
+      firstSeq: this.#firstSeq,
+      lastSeq: this.#lastSeq,
+      startMs: this.#startMs,
+      stoppedAtMs: this.#stoppedAt,
+      samples: this.#samples,
+      markers: this.#markers,
+      gaps: this.#gaps,
+      lost: this.#lost,
+      duplicates: this.#duplicates,
+      files: [...this.#outputs, ...(this.#events ? [this.#events] : [])].map((o) => ({ name: o.name, format: o.format, bytes: o.file.bytes })),
+      writerFigures,
+    };
+  }
+
+  async #stop(): Promise<void> {
+    if (this.#state !== "recording") return this.#closeAll();
+    const records = this.#firstSeq === null || this.#lastSeq === null ? 0 : Math.ceil((this.#lastSeq - this.#firstSeq + 1) / DEVICE_RATE_HZ);
+    this.#endSeq ??= this.#firstSeq === null ? null : this.#firstSeq + records * DEVICE_RATE_HZ - 1;
+    if (this.#endSeq !== null && this.#lastSeq !== null && this.#lastSeq < this.#endSeq) {
+      await new Promise<void>((resolve) => {
+        const timer = this.#o.clock.setTimeout(resolve, COMPLETE_RECORD_WAIT_MS);
+        this.#recordComplete = () => {
+          this.#o.clock.clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#recordComplete = null;
+    }
+    if (this.#flushTimer !== null) this.#o.clock.clearInterval(this.#flushTimer);
+    this.#flushTimer = null;
+    for (const out of this.#outputs) {
+      const { tail, patches } = out.writer!.finish();
+      this.#flushOutput(out);
+      if (tail !== null) this.#append(out, tail);
+      for (const p of patches) out.chain = out.chain.then(() => out.file.writeAt(p.offset, p.bytes));
+    }
+    const all = [...this.#outputs, ...(this.#events ? [this.#events] : [])];
+    try {
+      for (const out of all) await out.chain;
+      for (const out of all) await out.file.sync();
+    } catch (e) {
+      this.#fail(e);
+    }
+    await this.#closeAll();
+    if (this.#state === "recording") this.#state = "stopped";
+  }
+
+  async #closeAll(): Promise<void> {
+    for (const out of [...this.#outputs, ...(this.#events ? [this.#events] : [])]) {
+      await out.chain.catch(() => {});
+      if (this.#state === "failed" && out.header !== undefined) await repairAfterFailure(out.format, out.header, out.file).catch(() => {});
+      await out.file.close().catch(() => {});
+    }
+    this.#stoppedAt ??= this.#o.clock.now();
+  }
+
+  #begin(block: SampleBlock): void {
+    this.#firstSeq = block.seq[0]!;
+    this.#startMs = block.time[0]! * 1000;
+    const info: RecordingInfo = { ...this.#o.info, startMs: this.#startMs, firstSeq: this.#firstSeq };
+    for (const out of this.#outputs) {
+      const header = out.writer!.start(info);
+      if (header !== null) {
+        out.header = header;
+        this.#append(out, header);
+      }
+    }
+  }
+
+  #onset(seq: number): number {
+    return (seq - this.#firstSeq!) / DEVICE_RATE_HZ;
+  }
+
+  #row(row: EventsCsvRow): void {
+    if (this.#events !== null) this.#append(this.#events, new TextEncoder().encode(eventsCsvRow(row)));
+  }
+
+  #flush(): void {
+    if (this.#state !== "recording") return;
+    for (const out of this.#outputs) this.#flushOutput(out);
+    const now = this.#o.clock.now();
+    if (now - this.#lastSync >= SYNC_EVERY_MS) {
+      this.#lastSync = now;
+      for (const out of [...this.#outputs, ...(this.#events ? [this.#events] : [])]) out.chain = out.chain.then(() => out.file.sync());
+    }
+  }
+
+  /** Hands what the writer has to the file: a bounded number of takes, so a long gap drains over a few flushes. */
+  #flushOutput(out: Output): void {
+    for (let k = 0; k < MAX_TAKES_PER_FLUSH; k++) {
+      const bytes = out.writer?.take() ?? null;
+      if (bytes === null || bytes.length === 0) return;
+      this.#append(out, bytes);
+    }
+  }
+
+  #append(out: Output, bytes: Uint8Array): void {
+    out.chain = out.chain.then(() => out.file.append(bytes)).catch((e: unknown) => {
+      this.#fail(e);
+      throw e; // keeps the chain failed: nothing more is written to a broken file
+    });
+    out.chain.catch(() => {});
+  }
+
+  #fail(e: unknown): void {
+    if (this.#state !== "recording") return;
+    this.#state = "failed";
+    this.#failure = e instanceof Error ? e.message : String(e); // the store's messages name the file and the OS code
+    if (this.#flushTimer !== null) this.#o.clock.clearInterval(this.#flushTimer);
+    this.#flushTimer = null;
+    this.#o.onEnd(this);
+  }
+}

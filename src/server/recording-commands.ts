@@ -1,0 +1,62 @@
+/**
+ * @module `start_recording`, `stop_recording`, `recording_status` and `marker` (BRIDGE-API §4),
+ * for the WebSocket dispatcher and for `POST /markers`: validate, act on the device's
+ * recordings, answer with an ack, the `recording` reply or the specific error.
+ */
+import type { Device } from "../core/device.ts";
+import type { ErrorCode } from "../core/errors.ts";
+import { markerData } from "../protocol/encoders/device-events.ts";
+import { freshId } from "../protocol/envelope.ts";
+import { isRequestProblem, parseMarker, parseStartRecording } from "../protocol/recording-requests.ts";
+import type { Recordings } from "./recordings.ts";
+
+/** What the recording commands act on; `recordings` is null when the server has no recordings directory. */
+export interface RecordingCommands {
+  device: Device;
+  recordings: Recordings | null;
+}
+
+const NO_RECORDINGS = "Recording is not available: this server was started without a recordings directory";
+
+type Reply = (type: string, data: Record<string, unknown>) => void;
+type Refuse = (code: ErrorCode, message: string) => void;
+
+/** Executes one recording command; the start and stop replies come once the files are ready or final. */
+export function dispatchRecording(c: RecordingCommands, type: string, data: unknown, reply: Reply, refuse: Refuse): void {
+  const recordings = c.recordings;
+  if (recordings === null && type !== "marker") return refuse("RECORDING_FAILED", NO_RECORDINGS);
+  switch (type) {
+    case "start_recording": {
+      const req = parseStartRecording(data);
+      if (isRequestProblem(req)) return refuse(req.code, req.message);
+      void recordings!.start(req).then(
+        (r) => (r.ok ? reply("command_ack", { command: "start_recording", recording: r.recording }) : refuse(r.code, r.message)),
+        (e: unknown) => refuse("RECORDING_FAILED", `Cannot start the recording: ${e instanceof Error ? e.message : String(e)}`),
+      );
+      return;
+    }
+    case "stop_recording":
+      void recordings!.stop().then(
+        (r) => (r.ok ? reply("command_ack", { command: "stop_recording", recording: r.recording }) : refuse(r.code, r.message)),
+        (e: unknown) => refuse("RECORDING_FAILED", `Cannot stop the recording: ${e instanceof Error ? e.message : String(e)}`),
+      );
+      return;
+    case "recording_status":
+      return reply("recording", recordings!.status() ?? { state: "none" });
+    case "marker": {
+      const result = placeMarker(c, data);
+      if (!result.ok) return refuse(result.code, result.message);
+      return reply("command_ack", { command: "marker", marker: result.marker });
+    }
+  }
+}
+
+/** Validates and places a marker (shared by the `marker` command and POST /markers). */
+export function placeMarker(
+  c: RecordingCommands,
+  data: unknown,
+): { ok: true; marker: Record<string, unknown> } | { ok: false; code: "INVALID_PARAMETERS"; message: string } {
+  const req = parseMarker(data);
+  if (isRequestProblem(req)) return { ok: false, ...req };
+  return { ok: true, marker: markerData(c.device.mark(req, freshId())) };
+}
