@@ -223,7 +223,16 @@ export class Bridge {
       // last client gone: device torn down, forwarding removed, level reset (§3.7)
       this.#control.controller = null;
       this.#logs.level = null;
-      void this.device.session.shutdown();
+      // a recording ends with the session it records (finishing its last data record first)
+      const recordings = this.recordings;
+      if (!recordings?.active) {
+        void this.device.session.shutdown();
+        return;
+      }
+      // …unless a new client came meanwhile and uses the device
+      void recordings.close().catch(() => {}).then(async () => {
+        if (this.hub.size === 0) await this.device.session.shutdown();
+      });
       return;
     }
     if (this.#control.controller === client) {
