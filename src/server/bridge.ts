@@ -20,11 +20,11 @@ import { LogForwarder } from "./log-forwarding.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "./outbox.ts";
 import type { ClientSocket, OutboxLimits } from "./outbox.ts";
 import { StreamRouter } from "./streams/router.ts";
-import { Recordings } from "./recordings.ts";
+import { recordingsFor } from "./recordings.ts";
+import type { Recordings } from "./recordings.ts";
 import { placeMarker } from "./recording-commands.ts";
 import type { RecordingStore } from "../recording/store.ts";
 import type { RecordingFormat } from "../recording/types.ts";
-import { VERSION } from "../protocol/version.ts";
 import { CLOSE_POLICY, ClientAccess, refuse } from "./access/client-access.ts";
 import { AccessGate } from "./access/gate.ts";
 import type { Admission } from "./access/gate.ts";
@@ -120,16 +120,9 @@ export class Bridge {
       ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
     });
     const labels = { subject: "", session_label: "" };
-    this.recordings = options.recordingStore === undefined ? null : new Recordings({
-      device: this.device, store: options.recordingStore, clock, log: options.logs.logger("mw75.recording"),
-      context: {
-        deviceName: options.source.synthetic ? "simulated MW75 Neuro" : "MW75 Neuro", deviceAddress: null,
-        source: options.source.kind, synthetic: options.source.synthetic, bridgeVersion: VERSION,
-      },
-      labels: () => labels,
-      ...(options.recordOnConnect !== undefined ? { recordOnConnect: options.recordOnConnect } : {}),
-      announce: (recording) => this.#announceRecording(recording),
-      failed: (message) => this.hub.broadcast(errorMessage(freshId(), "RECORDING_FAILED", message, clock.now())),
+    this.recordings = options.recordingStore === undefined ? null : recordingsFor({
+      device: this.device, hub: this.hub, store: options.recordingStore, clock, logs: options.logs,
+      source: options.source, labels: () => labels, recordOnConnect: options.recordOnConnect,
     });
     this.#ctx = {
       device: this.device, hub: this.hub, router: this.#router, control: this.#control, logs: this.#logs,
@@ -240,12 +233,6 @@ export class Bridge {
       const session = this.device.session;
       this.hub.broadcast(statusEvent(session.state, STATUS_TEXT.controlReleased, session.batteryLevel, this.#o.clock.now()));
     }
-  }
-
-  /** The `recording` message to every client, and the `recording` event on the events stream. */
-  #announceRecording(recording: Record<string, unknown>): void {
-    this.hub.broadcast(envelope(freshId(), "recording", recording));
-    this.device.emit({ type: "recording", atMs: this.#o.clock.now(), recording });
   }
 
   /** A marker from outside the WebSocket (POST /markers): the same validation and effects as the command. */

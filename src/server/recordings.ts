@@ -6,7 +6,11 @@
 import type { Clock } from "../core/clock.ts";
 import type { Device } from "../core/device.ts";
 import type { ErrorCode } from "../core/errors.ts";
-import type { Logger } from "../core/ports.ts";
+import type { LogHub } from "../core/log-hub.ts";
+import type { DeviceSource, Logger } from "../core/ports.ts";
+import { envelope, errorMessage, freshId } from "../protocol/envelope.ts";
+import { VERSION } from "../protocol/version.ts";
+import type { Hub } from "./hub.ts";
 import type { StartRequest } from "../protocol/recording-requests.ts";
 import { createBdfWriter, createEdfWriter } from "../recording/edf-writer.ts";
 import { createCsvWriter } from "../recording/csv-writer.ts";
@@ -219,4 +223,34 @@ function defaultName(nowMs: number): string {
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** What `recordingsFor` wires a device's recordings to. */
+export interface RecordingsWiring {
+  device: Device;
+  hub: Hub;
+  store: RecordingStore;
+  clock: Clock;
+  logs: LogHub;
+  source: DeviceSource;
+  labels(): { subject: string; session_label: string };
+  recordOnConnect: RecordingFormat[] | undefined;
+}
+
+/** The recordings of a bridge's device: `recording` broadcasts and events, RECORDING_FAILED errors. */
+export function recordingsFor(w: RecordingsWiring): Recordings {
+  return new Recordings({
+    device: w.device, store: w.store, clock: w.clock, log: w.logs.logger("mw75.recording"),
+    context: {
+      deviceName: w.source.synthetic ? "simulated MW75 Neuro" : "MW75 Neuro", deviceAddress: null,
+      source: w.source.kind, synthetic: w.source.synthetic, bridgeVersion: VERSION,
+    },
+    labels: w.labels,
+    ...(w.recordOnConnect !== undefined ? { recordOnConnect: w.recordOnConnect } : {}),
+    announce: (recording) => {
+      w.hub.broadcast(envelope(freshId(), "recording", recording));
+      w.device.emit({ type: "recording", atMs: w.clock.now(), recording });
+    },
+    failed: (message) => w.hub.broadcast(errorMessage(freshId(), "RECORDING_FAILED", message, w.clock.now())),
+  });
 }
