@@ -40,6 +40,8 @@ export interface DeviceListener {
   onEvent?(event: DeviceEvent): void;
   /** Every raw chunk of the link as it arrived, before decoding (the raw recording). */
   onBytes?(bytes: Uint8Array): void;
+  /** A promise to make the link reader wait (a sink behind, e.g. a recording's disk), or null. */
+  pressure?(): Promise<void> | null;
 }
 
 /** A device: session + stream + ring + health + events. */
@@ -74,6 +76,13 @@ export class Device {
         onSamples: (block) => this.#samples(block),
         onChunk: (timing) => this.health.chunk(timing),
         onBytes: (bytes) => this.#each((l) => l.onBytes?.(bytes)),
+        pressure: () => {
+          for (const l of this.#listeners) {
+            const wait = l.pressure?.() ?? null;
+            if (wait !== null) return wait;
+          }
+          return null;
+        },
       },
     });
   }

@@ -20,6 +20,8 @@ export async function readLink(
   clock: Clock,
   onChunk: (chunk: LinkChunk) => void,
   current: () => boolean,
+  /** After each chunk: a promise to wait on before reading on (a sink that is behind), or null. */
+  pressure: () => Promise<void> | null = () => null,
 ): Promise<ReadEnd> {
   let sliceStart = clock.now();
   for (;;) {
@@ -35,6 +37,11 @@ export async function readLink(
       onChunk(chunk.value);
     } catch (e) {
       return { kind: "failed", error: e };
+    }
+    const wait = pressure();
+    if (wait !== null) {
+      await wait;
+      sliceStart = clock.now();
     }
     // a source that always has data ready (unthrottled sim, fast replay) resolves reads as
     // microtasks only; yield to the event loop now and then so sockets and timers still run

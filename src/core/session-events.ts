@@ -51,6 +51,8 @@ export interface SessionEvents {
   onChunk?(timing: ChunkTiming): void;
   /** Each raw chunk of the link before it is decoded (only called when someone listens). */
   onBytes?(bytes: Uint8Array): void;
+  /** Asked after each chunk: a promise makes the reader wait (a recording whose disk is behind). */
+  pressure?(): Promise<void> | null;
 }
 
 /** Turns the decoder's batches into SampleBlocks (seq and sample clock live for the device's lifetime). */

@@ -82,6 +82,10 @@ export class DeviceSession {
   figures(): PacketFigures {
     return this.#stats.figures(this.liveStats(), this.#o.clock.now());
   }
+  /** The partial packet the decoder holds (what a raw recording must start with to stay decodable). */
+  pendingBytes(): Uint8Array {
+    return this.#decoderLive ? this.#o.decoder.residual() : new Uint8Array(0);
+  }
   /** The decoder's figures for the current connection; null while no link is open. */
   liveStats(): DecodeStats | null {
     return this.#decoderLive ? this.#o.decoder.stats() : null;
@@ -190,7 +194,8 @@ export class DeviceSession {
         this.#o.log.log("DEBUG", `Stream: ${f.valid} valid, ${f.checksum_failures} checksum failures, ${f.lost} lost, ${f.rate_hz} Hz`);
       },
     });
-    const end = await readLink(reader, this.#o.clock, (chunk) => this.#feed(chunk), () => gen === this.#gen);
+    const pressure = () => this.#o.events.pressure?.() ?? null;
+    const end = await readLink(reader, this.#o.clock, (chunk) => this.#feed(chunk), () => gen === this.#gen, pressure);
     if (end.kind === "failed") this.#lost(gen, "error", `Device error: ${errorText(end.error)}`);
     else if (end.kind === "ended") this.#lost(gen, "disconnected", end.reason);
   }

@@ -191,7 +191,7 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
             text: `gap ${k} samples`,
           });
           gapSamples += k;
-          inClip.fill(0); // zeros end any clipped run: a run after the gap is a new onset
+          // a clipped run goes on across a gap (an electrode off before and after is one event)
           skip(k);
           nextSeq = s;
         }

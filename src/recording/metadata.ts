@@ -14,12 +14,12 @@
  * - `first_seq` · `start_ms`: the exact Unix ms (fractional) of the first sample, from the
  *   sample clock — EDF/BDF headers hold only whole seconds, so this is the precise file start
  * - `duration_s`: time the files cover, gaps included ((last seq − first seq + 1) / 500; 0 with no samples)
- * - `samples` (received) · `lost` (missing samples, the sum of the gaps) · `duplicates` (packets
- *   dropped) · `markers` · `gaps` (counts)
+ * - `samples` (received) and `packets` (the same count, the name BRIDGE-API §4.1 uses) · `lost`
+ *   (missing samples, the sum of the gaps) · `duplicates` (packets dropped) · `markers` · `gaps`
  * - `clipped`: per format, values clipped to the format's range (EDF/BDF; 0 for csv and raw) ·
  *   `figures`: every writer's `figures()` as reported
- * - `formats` · `files`: `[{name, format, bytes}]` (the format files and the sidecars, whose
- *   `format` is `events` or `metadata`)
+ * - `formats` · `files`: `[{name, format, bytes}]` (the format files and the events sidecar,
+ *   whose `format` is `events`; the metadata file does not list itself)
  * - `state`: `recording` | `stopped` | `failed` | `recovered` (finalised at a restart after a
  *   crash) · `failure_reason`: the error message when failed ("unknown failure" if none was
  *   given), what a recovery found when given, else null
@@ -86,6 +86,7 @@ export interface RecordingMetadata {
   start_ms: number;
   duration_s: number;
   samples: number;
+  packets: number;
   lost: number;
   duplicates: number;
   markers: number;
@@ -130,6 +131,7 @@ export function buildMetadata(input: MetadataInput): RecordingMetadata {
     start_ms: info.startMs,
     duration_s: Math.max(0, samplesSpanned) / DEVICE_RATE_HZ,
     samples: input.samples,
+    packets: input.samples,
     lost: input.lost,
     duplicates: input.duplicates,
     markers: input.markers,

@@ -13,27 +13,14 @@ import type { SampleBlock } from "../core/samples.ts";
 import { captureRecord } from "../sources/capture-format.ts";
 import { eventsCsvHeader, eventsCsvRow, gapEventRow } from "./events-csv.ts";
 import type { EventsCsvRow } from "./events-csv.ts";
-import { repairAfterFailure } from "./recovery.ts";
-import type { RecordingFile, RecordingStore } from "./store.ts";
+import { RecordingFiles } from "./recording-files.ts";
+import type { RecordingStore } from "./store.ts";
 import type { FormatWriter, RecordingFigures, RecordingInfo } from "./types.ts";
 
 const FLUSH_EVERY_MS = 500;
-const MAX_TAKES_PER_FLUSH = 16; // a take is ≤ 64 EDF/BDF records: a flush drains ~2000 s of data per second
 const SYNC_EVERY_MS = 1000;
 /** How long a stop waits for the live stream to complete the last data record before padding it. */
 const COMPLETE_RECORD_WAIT_MS = 1500;
-
-/** A file of the recording and the writer that fills it (the events sidecar has none). */
-interface Output {
-  name: string;
-  format: string;
-  file: RecordingFile;
-  writer: FormatWriter | null;
-  /** Appends are chained so they reach the file in order. */
-  chain: Promise<void>;
-  /** The header written at the first sample (EDF/BDF: to repair the record count after a failure). */
-  header?: Uint8Array;
-}
 
 /** Everything a recording needs besides its writers. */
 export interface RecorderOptions {
@@ -46,12 +33,13 @@ export interface RecorderOptions {
   durationS: number | null;
   /** Told when the recording ends by itself (duration reached) or fails. */
   onEnd(recorder: Recorder): void;
+  /** Told when the first sample started the files (the metadata then knows first_seq and start_ms). */
+  onBegin?(recorder: Recorder): void;
 }
 
 export class Recorder {
   #o: RecorderOptions;
-  #outputs: Output[] = [];
-  #events: Output | null = null;
+  #files!: RecordingFiles;
   #state: RecordingFigures["state"] = "recording";
   #failure: string | null = null;
   #firstSeq: number | null = null;
@@ -77,22 +65,16 @@ export class Recorder {
   /** Creates every file (all names were checked free by the caller; a race still fails cleanly). */
   static async create(o: RecorderOptions): Promise<Recorder> {
     const r = new Recorder(o);
-    const base = o.info.sessionName;
-    try {
-      for (const writer of o.writers) {
-        const name = `${base}.${writer.extension}`;
-        r.#outputs.push({ name, format: writer.format, file: await o.store.create(name), writer, chain: Promise.resolve() });
-      }
-      const eventsName = `${base}_events.csv`;
-      r.#events = { name: eventsName, format: "events", file: await o.store.create(eventsName), writer: null, chain: Promise.resolve() };
-      r.#append(r.#events, new TextEncoder().encode(eventsCsvHeader()));
-    } catch (e) {
-      for (const out of [...r.#outputs, ...(r.#events ? [r.#events] : [])]) await out.file.close().catch(() => {});
-      throw e;
-    }
+    r.#files = await RecordingFiles.create(o.store, o.info.sessionName, o.writers, (e) => r.#fail(e));
+    r.#files.append(r.#files.events!, new TextEncoder().encode(eventsCsvHeader()));
     r.#flushTimer = o.clock.setInterval(() => r.#flush(), FLUSH_EVERY_MS);
     r.#lastSync = o.clock.now();
     return r;
+  }
+
+  /** See RecordingFiles.pressure: a promise to wait on while the disk is behind, else null. */
+  pressure(): Promise<void> | null {
+    return this.#state === "recording" ? this.#files.pressure() : null;
   }
 
   get state(): RecordingFigures["state"] {
@@ -106,12 +88,15 @@ export class Recorder {
 
   /** The device's samples, in order. The first one starts the files. */
   onSamples(block: SampleBlock): void {
-    if (this.#state !== "recording" || this.#endSeq !== null && this.#lastSeq !== null && this.#lastSeq >= this.#endSeq) return;
-    let part: SampleBlock | null = block;
-    if (this.#endSeq !== null) part = sliceBySeq(block, Number.NEGATIVE_INFINITY, this.#endSeq);
+    if (this.#state !== "recording" || this.#reachedEnd()) return;
+    if (this.#firstSeq === null) this.#begin(block);
+    const part = this.#endSeq === null ? block : sliceBySeq(block, Number.NEGATIVE_INFINITY, this.#endSeq);
     if (part === null) return;
-    if (this.#firstSeq === null) this.#begin(part);
-    for (const out of this.#outputs) out.writer!.samples(part);
+    for (const out of this.#files.outputs) {
+      out.writer!.samples(part);
+      // a completed EDF/BDF record goes to the OS at once: what a crash can lose stays under 1 s
+      if (out.format === "bdf" || out.format === "edf") this.#files.flush(out);
+    }
     this.#duplicates += part.duplicates;
     for (const gap of part.gaps) {
       this.#gaps++;
@@ -121,25 +106,25 @@ export class Recorder {
     }
     this.#samples += part.count;
     this.#lastSeq = part.seq[part.count - 1]!;
-    const limit = this.#o.durationS;
-    if (this.#endSeq === null && limit !== null && this.#lastSeq - this.#firstSeq! + 1 >= Math.ceil(limit * DEVICE_RATE_HZ)) {
-      this.#endSeq = this.#firstSeq! + Math.ceil(limit * DEVICE_RATE_HZ) - 1;
-      void this.stop().then(() => this.#o.onEnd(this));
+    if (this.#endSeq !== null && this.#lastSeq >= this.#endSeq) {
+      this.#recordComplete?.();
+      // the duration is reached: stop by itself (a stop already under way just completes)
+      if (this.#stopping === null) void this.stop().then(() => this.#o.onEnd(this));
     }
-    if (this.#endSeq !== null && this.#lastSeq >= this.#endSeq) this.#recordComplete?.();
   }
 
   /** Raw link bytes as they arrived (the raw format). */
   onBytes(bytes: Uint8Array): void {
-    if (this.#state !== "recording" || this.#stopping !== null) return;
-    for (const out of this.#outputs) out.writer!.raw(bytes);
+    // until the last sample is in (a stop waits for its record): the raw file covers the same span
+    if (this.#state !== "recording" || this.#reachedEnd()) return;
+    for (const out of this.#files.outputs) out.writer!.raw(bytes);
   }
 
   /** The device connected again mid-recording: the raw file gets a boundary record, so it replays cleanly. */
   onReconnect(connection: number): void {
     if (this.#state !== "recording" || this.#firstSeq === null) return;
     const record = captureRecord(connection, this.#o.clock.now());
-    for (const out of this.#outputs) if (out.format === "raw") out.writer!.raw(record);
+    for (const out of this.#files.outputs) if (out.format === "raw") out.writer!.raw(record);
   }
 
   /** A marker: an annotation in EDF/BDF and a row in the events sidecar (before the first sample: not placed). */
@@ -147,7 +132,7 @@ export class Recorder {
     if (this.#state !== "recording" || this.#firstSeq === null || marker.seq === null || marker.seq < this.#firstSeq) return false;
     const onsetS = this.#onset(marker.seq);
     const text = marker.value === null ? marker.label : `${marker.label} (${marker.value})`;
-    for (const out of this.#outputs) out.writer!.annotate({ onsetS, durationS: marker.durationS, text });
+    for (const out of this.#files.outputs) out.writer!.annotate({ onsetS, durationS: marker.durationS, text });
     this.#markers++;
     this.#row({ onsetS, durationS: marker.durationS, label: marker.label, value: marker.value, seq: marker.seq });
     return true;
@@ -164,7 +149,7 @@ export class Recorder {
 
   figures(): RecordingFigures {
     const writerFigures: Record<string, Record<string, number>> = {};
-    for (const out of this.#outputs) writerFigures[out.format] = out.writer!.figures();
+    for (const out of this.#files.outputs) writerFigures[out.format] = out.writer!.figures();
     return {
       state: this.#state,
       failure: this.#failure,
@@ -177,7 +162,7 @@ export class Recorder {
       gaps: this.#gaps,
       lost: this.#lost,
       duplicates: this.#duplicates,
-      files: [...this.#outputs, ...(this.#events ? [this.#events] : [])].map((o) => ({ name: o.name, format: o.format, bytes: o.file.bytes })),
+      files: this.#files.all.map((o) => ({ name: o.name, format: o.format, bytes: o.file.bytes })),
       writerFigures,
     };
   }
@@ -198,16 +183,14 @@ export class Recorder {
     }
     if (this.#flushTimer !== null) this.#o.clock.clearInterval(this.#flushTimer);
     this.#flushTimer = null;
-    for (const out of this.#outputs) {
+    for (const out of this.#files.outputs) {
       const { tail, patches } = out.writer!.finish();
-      this.#flushOutput(out);
-      if (tail !== null) this.#append(out, tail);
-      for (const p of patches) out.chain = out.chain.then(() => out.file.writeAt(p.offset, p.bytes));
+      this.#files.flush(out);
+      if (tail !== null) this.#files.append(out, tail);
+      this.#files.patch(out, patches);
     }
-    const all = [...this.#outputs, ...(this.#events ? [this.#events] : [])];
     try {
-      for (const out of all) await out.chain;
-      for (const out of all) await out.file.sync();
+      await this.#files.settle();
     } catch (e) {
       this.#fail(e);
     }
@@ -216,25 +199,28 @@ export class Recorder {
   }
 
   async #closeAll(): Promise<void> {
-    for (const out of [...this.#outputs, ...(this.#events ? [this.#events] : [])]) {
-      await out.chain.catch(() => {});
-      if (this.#state === "failed" && out.header !== undefined) await repairAfterFailure(out.format, out.header, out.file).catch(() => {});
-      await out.file.close().catch(() => {});
-    }
+    await this.#files.close(this.#state === "failed");
     this.#stoppedAt ??= this.#o.clock.now();
+  }
+
+  #reachedEnd(): boolean {
+    return this.#endSeq !== null && this.#lastSeq !== null && this.#lastSeq >= this.#endSeq;
   }
 
   #begin(block: SampleBlock): void {
     this.#firstSeq = block.seq[0]!;
     this.#startMs = block.time[0]! * 1000;
+    const limit = this.#o.durationS;
+    if (limit !== null) this.#endSeq = this.#firstSeq + Math.ceil(limit * DEVICE_RATE_HZ) - 1;
     const info: RecordingInfo = { ...this.#o.info, startMs: this.#startMs, firstSeq: this.#firstSeq };
-    for (const out of this.#outputs) {
+    for (const out of this.#files.outputs) {
       const header = out.writer!.start(info);
       if (header !== null) {
         out.header = header;
-        this.#append(out, header);
+        this.#files.append(out, header);
       }
     }
+    this.#o.onBegin?.(this);
   }
 
   #onset(seq: number): number {
@@ -242,34 +228,17 @@ export class Recorder {
   }
 
   #row(row: EventsCsvRow): void {
-    if (this.#events !== null) this.#append(this.#events, new TextEncoder().encode(eventsCsvRow(row)));
+    this.#files.append(this.#files.events!, new TextEncoder().encode(eventsCsvRow(row)));
   }
 
   #flush(): void {
     if (this.#state !== "recording") return;
-    for (const out of this.#outputs) this.#flushOutput(out);
+    for (const out of this.#files.outputs) this.#files.flush(out);
     const now = this.#o.clock.now();
     if (now - this.#lastSync >= SYNC_EVERY_MS) {
       this.#lastSync = now;
-      for (const out of [...this.#outputs, ...(this.#events ? [this.#events] : [])]) out.chain = out.chain.then(() => out.file.sync());
+      this.#files.syncAll();
     }
-  }
-
-  /** Hands what the writer has to the file: a bounded number of takes, so a long gap drains over a few flushes. */
-  #flushOutput(out: Output): void {
-    for (let k = 0; k < MAX_TAKES_PER_FLUSH; k++) {
-      const bytes = out.writer?.take() ?? null;
-      if (bytes === null || bytes.length === 0) return;
-      this.#append(out, bytes);
-    }
-  }
-
-  #append(out: Output, bytes: Uint8Array): void {
-    out.chain = out.chain.then(() => out.file.append(bytes)).catch((e: unknown) => {
-      this.#fail(e);
-      throw e; // keeps the chain failed: nothing more is written to a broken file
-    });
-    out.chain.catch(() => {});
   }
 
   #fail(e: unknown): void {

@@ -26,7 +26,8 @@ export function recordingObject(c: RecordingContext, f: RecordingFigures): Recor
     id: c.id,
     state: f.state,
     session_name: c.sessionName,
-    started_at: (f.startMs ?? c.requestedAtMs) / 1000,
+    // when it was asked for (the first sample, a little later, is `start_ms` in the metadata)
+    started_at: c.requestedAtMs / 1000,
     duration_s: span / DEVICE_RATE_HZ,
     samples: f.samples,
     markers: f.markers,

@@ -72,6 +72,7 @@ export class Recordings {
       onEvent: (event) => {
         if (event.type === "marker") this.#active?.recorder.onMarker(event.marker);
       },
+      pressure: () => this.#active?.recorder.pressure() ?? null,
     });
   }
 
@@ -118,12 +119,16 @@ export class Recordings {
           bridgeVersion: context.bridgeVersion,
         },
         onEnd: (r) => void this.#ended(r),
+        // the metadata learns first_seq and start_ms now, so a crash leaves them right
+        onBegin: () => void (this.#active !== null && this.#writeMetadata(this.#active)),
       });
     } catch (e) {
       const code = (e as { code?: string }).code === "EEXIST" ? "RECORDING_EXISTS" : "RECORDING_FAILED";
       return { ok: false, code, message: `Cannot start the recording: ${errorText(e)}` };
     }
     this.#active = { recorder, context };
+    // the partial packet the decoder holds now begins the raw file, so it decodes from its first byte
+    recorder.onBytes(this.#o.device.session.pendingBytes());
     await this.#writeMetadata(this.#active);
     this.#o.log.log("INFO", `Recording ${name} started (${req.formats.join(", ")})`);
     const object = this.#object(this.#active);
@@ -205,7 +210,7 @@ export class Recordings {
         ...(f.failure !== null ? { failureReason: f.failure } : {}),
       });
       // the wire object rides along, so GET /recordings can list recordings from their files alone
-      await this.#o.store.writeJson(`${c.sessionName}.json`, { ...metadata, recording: this.#object(active) });
+      await writeMetadataFile(this.#o.store, `${c.sessionName}.json`, { ...metadata, recording: this.#object(active) });
     } catch (e) {
       this.#o.log.log("ERROR", `Cannot write the metadata of ${active.context.sessionName}: ${errorText(e)}`);
     }
@@ -253,4 +258,29 @@ export function recordingsFor(w: RecordingsWiring): Recordings {
     },
     failed: (message) => w.hub.broadcast(errorMessage(freshId(), "RECORDING_FAILED", message, w.clock.now())),
   });
+}
+
+/**
+ * Replaces a metadata file atomically; when that fails (a full disk has no room for the temporary
+ * copy), rewrites it in place: the new text usually fits the blocks the old one has.
+ */
+async function writeMetadataFile(store: RecordingStore, name: string, value: unknown): Promise<void> {
+  try {
+    await store.writeJson(name, value);
+  } catch (e) {
+    const bytes = new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
+    let file;
+    try {
+      file = await store.open(name);
+    } catch {
+      throw e;
+    }
+    try {
+      await file.writeAt(0, bytes);
+      await file.truncate(bytes.length);
+      await file.sync();
+    } finally {
+      await file.close().catch(() => {});
+    }
+  }
 }

@@ -63,6 +63,7 @@ const TYPES: Record<string, string> = {
   start_ms: "number",
   duration_s: "number",
   samples: "number",
+  packets: "number",
   lost: "number",
   duplicates: "number",
   markers: "number",
