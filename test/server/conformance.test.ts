@@ -14,6 +14,10 @@ import {
 import { captureAcrossReconnects } from "../_support/conformance/capture-cases.ts";
 import { settingsGetSet } from "../_support/conformance/settings-cases.ts";
 import { tlsServes } from "../_support/conformance/tls-cases.ts";
+import { csvMatchesStream, mneReadsRecording, rawMetadataAndEvents } from "../_support/conformance/recording-cases.ts";
+import { recordingCommandsAndErrors } from "../_support/conformance/recording-command-cases.ts";
+import { recordingAcrossLinkLoss, recordingSurvivesCrash } from "../_support/conformance/recording-crash-cases.ts";
+import { recordingDiskFull, recordOnFirstConnect } from "../_support/conformance/recording-disk-cases.ts";
 import { authOffUnchanged, hostRebinding, nonLoopbackRefusal, originChecks } from "../_support/conformance/access-cases.ts";
 import { anonymousReadOnly, controlThreeWays, observeRole, wrongTokens } from "../_support/conformance/token-cases.ts";
 import { halfOpenConnections, oversizedFrame, rateLimitFlood } from "../_support/conformance/limits-cases.ts";
@@ -77,6 +81,15 @@ const SCENARIOS: [string, (runtime: (typeof RUNTIMES)[number]) => Promise<void>,
   ["200 half-open TCP connections do not keep a new client from connecting and streaming", halfOpenConnections, 30_000],
   ["auth off: a page on http://localhost:PORT connects and controls the device as in the base protocol", authOffUnchanged, 30_000],
   ["--tls-cert/--tls-key: https and wss with the CA trusted; untrusted and plain clients refused, server unharmed", tlsServes, 60_000],
+  // BRIDGE-API §4: recordings and markers
+  ["recording 20 s (bdf, edf, csv, raw; --sim-drop 0.01; 3 markers): MNE reads BDF and EDF, n_times = seq span, values = streamed, markers and gaps annotated", mneReadsRecording, 60_000],
+  ["the recording's CSV: reference header + Seq,LeadOff, rows = streamed values by seq exactly, 3-decimal timestamps", csvMatchesStream, 60_000],
+  ["the recording's raw file replays and decodes cleanly; metadata and _events.csv list first_seq, files, markers and gaps", rawMetadataAndEvents, 60_000],
+  ["recording commands: ALREADY_ACTIVE, NOT_RECORDING, EXISTS without overwriting, INVALID_PARAMETERS naming the field with nothing written, status, broadcast, events, GET /recordings", recordingCommandsAndErrors, 30_000],
+  ["a recording across link losses and auto-reconnects: one continuous BDF with the estimated gap, raw replays cleanly", recordingAcrossLinkLoss, 40_000],
+  ["SIGKILL mid-recording: the restart finalises it (logged, recovered) and the BDF holds all but the last second", recordingSurvivesCrash, 40_000],
+  ["a full recordings disk: RECORDING_FAILED broadcast, state failed, streaming goes on, the partial BDF reads", recordingDiskFull, 40_000],
+  ["--record bdf,csv starts a recording at the first connected, and only then", recordOnFirstConnect, 30_000],
 ];
 
 for (const runtime of RUNTIMES) {

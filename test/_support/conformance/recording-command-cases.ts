@@ -52,8 +52,9 @@ async function refused(p: Problems, c: WsClient, type: string, data: unknown, co
 /** A message's data, read field by field. */
 const d = (m: Msg): Data => m.data as Data;
 
-/** The contents of every file in `dir`, by name. */
-const contents = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((n) => [n, readFileSync(join(dir, n)).toString("base64")]));
+/** The contents of every file in `dir` by name, without dot-files (atomic writes in flight). */
+const contents = (dir: string) =>
+  Object.fromEntries(readdirSync(dir).filter((n) => !n.startsWith(".")).sort().map((n) => [n, readFileSync(join(dir, n)).toString("base64")]));
 
 /** Scenario 4: commands, errors, status, no overwrite, broadcasts, events, HTTP list and downloads. */
 export async function recordingCommandsAndErrors(runtime: Runtime): Promise<void> {

@@ -91,7 +91,9 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
 /** Name → bytes of every file in `dir` ("absent" when the directory does not exist). */
 export function snapshot(dir: string): Record<string, number> | "absent" {
   if (!existsSync(dir)) return "absent";
-  return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, statSync(join(dir, name)).size]));
+  // a dot-file is an atomic metadata write in flight (renamed over the .json a moment later)
+  const names = readdirSync(dir).filter((name) => !name.startsWith(".")).sort();
+  return Object.fromEntries(names.map((name) => [name, statSync(join(dir, name)).size]));
 }
 
 export function readJson(path: string): Data {
