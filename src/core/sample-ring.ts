@@ -3,6 +3,7 @@
  * device's samples (30 000 at 500 Hz) in preallocated typed arrays, read back by `seq` to resume
  * a client's stream.
  */
+import { UV_PER_COUNT } from "../decoder/types.ts";
 import { CHANNELS } from "./samples.ts";
 import type { Gap, SampleBlock } from "./samples.ts";
 
@@ -23,8 +24,12 @@ interface Plane {
 
 /**
  * The last `capacity` samples of one device, oldest overwritten first. Memory is allocated once in
- * the constructor (about 150 bytes per sample: 4.5 MB at the default capacity) and never grows.
+ * the constructor (about 94 bytes per sample: 2.8 MB at the default capacity) and never grows.
  * Samples must arrive with increasing `seq` (as `toSampleBlock` produces them).
+ *
+ * Channels are kept as the headset's f32 counts (µV / 0.023842) and REF/DRL as the f32 values they
+ * were sent as: for decoded samples (µV = f32 count × 0.023842 in f64) both come back bit for bit,
+ * at 56 bytes per sample less than f64 planes (what lets a bridge hold hundreds of devices).
  */
 export class SampleRing {
   /** Samples the ring holds at most. */
@@ -32,9 +37,10 @@ export class SampleRing {
   readonly #seq: Float64Array;
   readonly #counter: Uint8Array;
   readonly #time: Float64Array;
-  readonly #ref: Float64Array;
-  readonly #drl: Float64Array;
-  readonly #channels: Float64Array;
+  readonly #ref: Float32Array;
+  readonly #drl: Float32Array;
+  /** f32 counts, sample-major. */
+  readonly #channels: Float32Array;
   readonly #leadOff: Uint16Array;
   readonly #nonFinite: Uint16Array;
   readonly #featureStatus: Uint8Array;
@@ -58,9 +64,9 @@ export class SampleRing {
     this.#seq = new Float64Array(capacity);
     this.#counter = new Uint8Array(capacity);
     this.#time = new Float64Array(capacity);
-    this.#ref = new Float64Array(capacity);
-    this.#drl = new Float64Array(capacity);
-    this.#channels = new Float64Array(capacity * CHANNELS);
+    this.#ref = new Float32Array(capacity);
+    this.#drl = new Float32Array(capacity);
+    this.#channels = new Float32Array(capacity * CHANNELS);
     this.#leadOff = new Uint16Array(capacity);
     this.#nonFinite = new Uint16Array(capacity);
     this.#featureStatus = new Uint8Array(capacity);
@@ -108,7 +114,7 @@ export class SampleRing {
     copyIn(this.#time, block.time, 1, at, skip, count, cap);
     copyIn(this.#ref, block.ref, 1, at, skip, count, cap);
     copyIn(this.#drl, block.drl, 1, at, skip, count, cap);
-    copyIn(this.#channels, block.channels, CHANNELS, at, skip, count, cap);
+    countsIn(this.#channels, block.channels, at, skip, count, cap);
     copyIn(this.#leadOff, block.leadOff, 1, at, skip, count, cap);
     copyIn(this.#nonFinite, block.nonFinite, 1, at, skip, count, cap);
     copyIn(this.#featureStatus, block.featureStatus, 1, at, skip, count, cap);
@@ -177,7 +183,7 @@ export class SampleRing {
       time: copyOut(this.#time, new Float64Array(n), 1, at, n, cap),
       ref: copyOut(this.#ref, new Float64Array(n), 1, at, n, cap),
       drl: copyOut(this.#drl, new Float64Array(n), 1, at, n, cap),
-      channels: copyOut(this.#channels, new Float64Array(n * CHANNELS), CHANNELS, at, n, cap),
+      channels: countsOut(this.#channels, at, n, cap),
       leadOff: copyOut(this.#leadOff, new Uint16Array(n), 1, at, n, cap),
       nonFinite: copyOut(this.#nonFinite, new Uint16Array(n), 1, at, n, cap),
       featureStatus: copyOut(this.#featureStatus, new Uint8Array(n), 1, at, n, cap),
@@ -230,4 +236,24 @@ function copyOut<T extends Plane>(
   dst.set(src.subarray(at * width, (at + first) * width), 0);
   if (count > first) dst.set(src.subarray(0, (count - first) * width), first * width);
   return dst;
+}
+
+/** Stores µV as f32 counts: for a decoded value the division lands within 2^-52 of the count, which rounds back to it. */
+function countsIn(dst: Float32Array, src: Float64Array, at: number, from: number, count: number, cap: number): void {
+  for (let j = 0; j < count; j++) {
+    const d = ((at + j) % cap) * CHANNELS;
+    const s = (from + j) * CHANNELS;
+    for (let c = 0; c < CHANNELS; c++) dst[d + c] = src[s + c]! / UV_PER_COUNT;
+  }
+}
+
+/** µV again, computed as the decoder computes it (f64 count × 0.023842). */
+function countsOut(src: Float32Array, at: number, count: number, cap: number): Float64Array {
+  const out = new Float64Array(count * CHANNELS);
+  for (let j = 0; j < count; j++) {
+    const s = ((at + j) % cap) * CHANNELS;
+    const d = j * CHANNELS;
+    for (let c = 0; c < CHANNELS; c++) out[d + c] = src[s + c]! * UV_PER_COUNT;
+  }
+  return out;
 }

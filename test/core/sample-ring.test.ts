@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { SampleRing } from "../../src/core/sample-ring.ts";
 import { CHANNELS } from "../../src/core/samples.ts";
+import { UV_PER_COUNT } from "../../src/decoder/types.ts";
 import type { Gap, SampleBlock } from "../../src/core/samples.ts";
 
 /** A block whose every field is derived from seq, so any sample can be checked on its own. */
@@ -13,14 +14,15 @@ function block(
   const n = seqs.length;
   const channels = new Float64Array(n * CHANNELS);
   seqs.forEach((s, i) => {
-    for (let c = 0; c < CHANNELS; c++) channels[i * CHANNELS + c] = s * 100 + c;
+    // decoded values, as the decoder makes them: an f32 count (here fractional, as the simulator's) × 0.023842 in f64
+    for (let c = 0; c < CHANNELS; c++) channels[i * CHANNELS + c] = Math.fround(s * 100 + c + 1 / 3) * UV_PER_COUNT;
   });
   return {
     count: n,
     seq: Float64Array.from(seqs),
     counter: Uint8Array.from(seqs.map((s) => s & 255)),
     time: Float64Array.from(seqs.map((s) => 1_700_000_000 + s / 500)),
-    ref: Float64Array.from(seqs.map((s) => s + 0.25)),
+    ref: Float64Array.from(seqs.map((s) => Math.fround(s + 0.1))),
     drl: Float64Array.from(seqs.map((s) => -s)),
     channels,
     leadOff: Uint16Array.from(seqs.map((s) => s & 0xfff)),
@@ -56,6 +58,28 @@ function expectConsistent(b: SampleBlock): void {
 }
 
 describe("SampleRing", () => {
+  test("gives decoded values back bit for bit: every f32 count, its extremes, ±0 and the non-finite ones", () => {
+    const counts = [0, -0, 1, -1, 8388607, -8388608, 1 / 3, 1e-40, 3.4e38, -3.4e38, Infinity, -Infinity];
+    const ring = new SampleRing(4);
+    const b = block([0]);
+    counts.forEach((count, c) => (b.channels[c] = Math.fround(count) * UV_PER_COUNT));
+    ring.push(b);
+    const back = Array.from(ring.read(0, 1)!.channels);
+    expect(back.map((v) => Object.is(v, -0) ? "-0" : v)).toEqual(Array.from(b.channels).map((v) => Object.is(v, -0) ? "-0" : v));
+    // a random sweep of f32 counts of every magnitude
+    let x = 12345;
+    for (let k = 0; k < 2000; k++) {
+      const r = new SampleRing(2);
+      const one = block([k]);
+      for (let c = 0; c < CHANNELS; c++) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        one.channels[c] = Math.fround(((x / 2 ** 32) - 0.5) * 2 ** ((x % 60) - 20)) * UV_PER_COUNT;
+      }
+      r.push(one);
+      expect(Array.from(r.read(k, 1)!.channels)).toEqual(Array.from(one.channels));
+    }
+  });
+
   test("is empty at first: no oldest or newest, nothing to read", () => {
     const ring = new SampleRing(8);
     expect([ring.oldestSeq, ring.newestSeq, ring.size, ring.capacity]).toEqual([null, null, 0, 8]);
@@ -181,7 +205,7 @@ describe("SampleRing", () => {
     expect(Array.from(first.seq)).toEqual([0, 1, 2, 3]);
     expectConsistent(first);
     first.channels[0] = -1;
-    expect(ring.read(4, 1)!.channels[0]).toBe(400);
+    expect(ring.read(4, 1)!.channels[0]).toBe(Math.fround(400 + 1 / 3) * UV_PER_COUNT);
   });
 
   test("rejects a block that does not continue after newestSeq, and bad arguments", () => {
