@@ -1,13 +1,11 @@
 /** @module Command-line options of `serve` (all three runtimes): parsing, validation and the usage text. */
 import { RECORDING_FORMATS } from "./recording/types.ts";
 import type { RecordingFormat } from "./recording/types.ts";
-import type { SimOptions } from "./sources/sim.ts";
+import { UsageError, parseSource, planDevices, setRfcommTty, setSimFlag } from "./config-devices.ts";
+import type { DeviceFlags, DevicePlan } from "./config-devices.ts";
 
-/** Where bytes come from. */
-export type SourceSpec = { kind: "sim" } | { kind: "replay"; path: string } | { kind: "mw75" };
-
-/** Simulator fault/tuning flags: exactly the sim source's options. */
-export type SimFlags = SimOptions;
+export { UsageError } from "./config-devices.ts";
+export type { DevicePlan, SourceSpec } from "./config-devices.ts";
 
 /** Access control and transport security (BRIDGE-API §5). */
 export interface AccessFlags {
@@ -25,12 +23,11 @@ export interface AccessFlags {
   rateLimit: number;
 }
 
-/** Everything `serve` accepts. */
-export interface ServeConfig {
+/** Everything `serve` accepts; `devices` is what the device flags resolve to. */
+export interface ServeConfig extends DeviceFlags {
   host: string;
   port: number;
   verbose: boolean;
-  source: SourceSpec;
   speed: number;
   capture: string | null;
   maxClients: number;
@@ -44,16 +41,11 @@ export interface ServeConfig {
   recordingsDir: string;
   /** `--record FORMATS`: start a recording in these formats at the first `connected`. */
   record: RecordingFormat[] | null;
-  device: string | null;
-  rfcommTty: string;
   scanMs: number;
-  sim: SimFlags;
+  /** `--autoconnect`: every device connected at start-up, auto-reconnecting, whoever is connected. */
+  autoconnect: boolean;
+  devices: DevicePlan[];
   help: boolean;
-}
-
-/** A bad command line; the entry prints the usage and exits with code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
 }
 
 export const USAGE = `Usage: serve [options]
@@ -61,7 +53,11 @@ export const USAGE = `Usage: serve [options]
   --host HOST               interface to bind (default 127.0.0.1)
   --port N                  TCP port (default 8080; 0 = any free port, printed in the banner)
   --verbose, -v             print DEBUG logs on stderr
-  --source SRC              sim (default, SYNTHETIC data) | replay:FILE | mw75 (real headset)
+  --source SRC              sim (default, SYNTHETIC data) | replay:FILE | mw75 | mw75:ADDR (real headset);
+                            repeatable: one device each (the first is the default device on / and /ws)
+  --sim-devices N           N simulated headsets sim-1 … sim-N, each with its own seed
+  --autoconnect             connect every device at start-up (auto-reconnect on) and keep it connected
+                            without clients (recording with --record, headless use)
   --speed X                 replay speed: 1 = real time (default), 0 = as fast as possible
   --capture FILE            save every raw byte the source delivers to FILE (a boundary record between connections)
   --max-clients N           1 (default) = single-client policy; N > 1 = controller/observers
@@ -80,11 +76,13 @@ export const USAGE = `Usage: serve [options]
   --record FORMATS          record from the first connection on, e.g. bdf,csv (bdf, edf, csv, raw)
   --device ADDR             mw75: Bluetooth address (skips the scan)
   --rfcomm-tty PATH         mw75: RFCOMM tty (default /dev/rfcomm0)
+  --rfcomm-tty ADDR=PATH    the tty of the headset ADDR (one per headset with several; also used by connect_device)
   --scan-ms N               mw75: BLE scan duration (default 4000)
   --sim-seed N --sim-rate-hz N --sim-unthrottled --sim-chunk-bytes N --sim-tick-ms N --sim-battery N
   --sim-activation-delay-ms N --sim-fail-activation --sim-fail-rfcomm --sim-fail-opens N
   --sim-link-loss-ms N --sim-corruption R --sim-drop R --sim-lead-off CHANNELS (e.g. 3,7)
-                            simulator tuning and fault injection (for tests)
+                            simulator tuning and fault injection (for tests); a valued one applies to
+                            one device when written ID=VALUE, e.g. --sim-link-loss-ms sim-2=1500
   --help, -h                this text
 `;
 
@@ -107,7 +105,8 @@ const real = (name: string, min: number, max: number) => (value: string): number
 const VALUED: Record<string, Setter> = {
   "--host": (c, v) => void (c.host = nonEmpty("--host", v)),
   "--port": (c, v) => void (c.port = int("--port", 0, 65535)(v)),
-  "--source": (c, v) => void (c.source = parseSource(v)),
+  "--source": (c, v) => void c.sources.push(parseSource(v)),
+  "--sim-devices": (c, v) => void (c.simDevices = int("--sim-devices", 1, 1000)(v)),
   "--speed": (c, v) => void (c.speed = real("--speed", 0, 1e6)(v)),
   "--capture": (c, v) => void (c.capture = nonEmpty("--capture", v)),
   "--max-clients": (c, v) => void (c.maxClients = int("--max-clients", 1, 10_000)(v)),
@@ -125,19 +124,19 @@ const VALUED: Record<string, Setter> = {
   "--recordings-dir": (c, v) => void (c.recordingsDir = nonEmpty("--recordings-dir", v)),
   "--record": (c, v) => void (c.record = formatList("--record", v)),
   "--device": (c, v) => void (c.device = nonEmpty("--device", v)),
-  "--rfcomm-tty": (c, v) => void (c.rfcommTty = nonEmpty("--rfcomm-tty", v)),
+  "--rfcomm-tty": (c, v) => setRfcommTty(c, v),
   "--scan-ms": (c, v) => void (c.scanMs = int("--scan-ms", 100)(v)),
-  "--sim-seed": (c, v) => void (c.sim.seed = int("--sim-seed", 0, 2 ** 32 - 1)(v)),
-  "--sim-rate-hz": (c, v) => void (c.sim.rateHz = real("--sim-rate-hz", 1, 1e6)(v)),
-  "--sim-chunk-bytes": (c, v) => void (c.sim.chunkBytes = int("--sim-chunk-bytes", 1, 1 << 20)(v)),
-  "--sim-tick-ms": (c, v) => void (c.sim.tickMs = int("--sim-tick-ms", 0, 1000)(v)),
-  "--sim-battery": (c, v) => void (c.sim.batteryLevel = int("--sim-battery", 0, 100)(v)),
-  "--sim-activation-delay-ms": (c, v) => void (c.sim.activationDelayMs = int("--sim-activation-delay-ms", 0)(v)),
-  "--sim-fail-opens": (c, v) => void (c.sim.failOpens = int("--sim-fail-opens", 0)(v)),
-  "--sim-link-loss-ms": (c, v) => void (c.sim.linkLossAfterMs = int("--sim-link-loss-ms", 1)(v)),
-  "--sim-corruption": (c, v) => void (c.sim.corruptionRate = real("--sim-corruption", 0, 1)(v)),
-  "--sim-drop": (c, v) => void (c.sim.dropRate = real("--sim-drop", 0, 1)(v)),
-  "--sim-lead-off": (c, v) => void (c.sim.leadOffChannels = channelList("--sim-lead-off", v)),
+  "--sim-seed": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.seed = int("--sim-seed", 0, 2 ** 32 - 1)(x))),
+  "--sim-rate-hz": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.rateHz = real("--sim-rate-hz", 1, 1e6)(x))),
+  "--sim-chunk-bytes": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.chunkBytes = int("--sim-chunk-bytes", 1, 1 << 20)(x))),
+  "--sim-tick-ms": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.tickMs = int("--sim-tick-ms", 0, 1000)(x))),
+  "--sim-battery": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.batteryLevel = int("--sim-battery", 0, 100)(x))),
+  "--sim-activation-delay-ms": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.activationDelayMs = int("--sim-activation-delay-ms", 0)(x))),
+  "--sim-fail-opens": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.failOpens = int("--sim-fail-opens", 0)(x))),
+  "--sim-link-loss-ms": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.linkLossAfterMs = int("--sim-link-loss-ms", 1)(x))),
+  "--sim-corruption": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.corruptionRate = real("--sim-corruption", 0, 1)(x))),
+  "--sim-drop": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.dropRate = real("--sim-drop", 0, 1)(x))),
+  "--sim-lead-off": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.leadOffChannels = channelList("--sim-lead-off", x))),
 };
 const SWITCHES: Record<string, (c: ServeConfig) => void> = {
   "--verbose": (c) => void (c.verbose = true),
@@ -148,6 +147,7 @@ const SWITCHES: Record<string, (c: ServeConfig) => void> = {
   "--sim-fail-activation": (c) => void (c.sim.failActivation = true),
   "--sim-fail-rfcomm": (c) => void (c.sim.failRfcomm = true),
   "--no-auth": (c) => void (c.access.noAuth = true),
+  "--autoconnect": (c) => void (c.autoconnect = true),
 };
 
 /**
@@ -159,7 +159,12 @@ export function parseServeArgs(args: readonly string[], env: Readonly<Record<str
     host: "127.0.0.1",
     port: 8080,
     verbose: false,
-    source: { kind: "sim" },
+    sources: [],
+    simDevices: null,
+    simByDevice: {},
+    rfcommTtys: {},
+    autoconnect: false,
+    devices: [],
     speed: 1,
     capture: null,
     maxClients: 1,
@@ -193,7 +198,11 @@ export function parseServeArgs(args: readonly string[], env: Readonly<Record<str
       throw new UsageError(`unknown option "${arg}"`);
     }
   }
-  if (c.source.kind !== "replay" && c.speed !== 1) throw new UsageError("--speed only applies to --source replay:FILE");
+  c.devices = planDevices(c);
+  if (c.speed !== 1 && !c.devices.some((d) => d.source.kind === "replay")) throw new UsageError("--speed only applies to --source replay:FILE");
+  if (c.capture !== null && c.devices.length > 1) {
+    throw new UsageError("--capture saves one device's bytes: with several devices record each with --record raw (or start_recording formats [\"raw\"])");
+  }
   checkAccess(c, env);
   return c;
 }
@@ -216,13 +225,6 @@ function checkAccess(c: ServeConfig, env: Readonly<Record<string, string | undef
         "Add --token TOKEN (or --auth FILE) and preferably --tls-cert/--tls-key, or pass --no-auth to serve it open deliberately",
     );
   }
-}
-
-function parseSource(value: string): SourceSpec {
-  if (value === "sim") return { kind: "sim" };
-  if (value === "mw75") return { kind: "mw75" };
-  if (value.startsWith("replay:") && value.length > "replay:".length) return { kind: "replay", path: value.slice(7) };
-  throw new UsageError(`--source expects sim, mw75 or replay:FILE, got "${value}"`);
 }
 
 /** `bdf,csv` → ["bdf", "csv"]: distinct recording formats. */

@@ -3,7 +3,7 @@
  * print the banner, shut down cleanly on SIGINT/SIGTERM. The entries (bun.ts, deno.ts, node.ts) only
  * pick the runtime adapter and the tty opener.
  */
-import { createFileSink, readFileBytes, readTlsFiles } from "./adapters/fs.ts";
+import { readTlsFiles } from "./adapters/fs.ts";
 import { readDecoderWasm } from "./adapters/wasm-file.ts";
 import { buildAccess } from "./access-setup.ts";
 import { createRecordingStore } from "./adapters/recording-store.ts";
@@ -14,18 +14,13 @@ import type { ServeConfig } from "./config.ts";
 import { systemClock } from "./core/clock.ts";
 import { LEVEL_RANK, createLogHub, formatRecord } from "./core/log-hub.ts";
 import type { LogHub } from "./core/log-hub.ts";
-import type { DeviceSource, OpenTty } from "./core/ports.ts";
-import { createDecoder } from "./decoder/decoder.ts";
+import type { OpenTty } from "./core/ports.ts";
+import { buildFleet } from "./devices-setup.ts";
 import { VERSION } from "./protocol/version.ts";
 import { createApp } from "./server/app.ts";
-import { Bridge } from "./server/bridge.ts";
-import { DEFAULT_OUTBOX_LIMITS } from "./server/outbox.ts";
+import type { Fleet } from "./server/fleet.ts";
 import type { RunningServer, RuntimeAdapter } from "./server/runtime.ts";
-import { withCapture } from "./sources/capture.ts";
 import type { CapturingSource } from "./sources/capture.ts";
-import { createMw75Source } from "./sources/mw75.ts";
-import { createReplaySource } from "./sources/replay.ts";
-import { createSimSource } from "./sources/sim.ts";
 
 /** Per-runtime pieces the entry passes in besides the adapter. */
 export interface EntryDeps {
@@ -57,75 +52,42 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
     if (LEVEL_RANK[r.level] >= minRank) runtime.stderr(`${formatRecord(r)}\n`);
   });
 
-  let source: DeviceSource;
   let capture: CapturingSource | null = null;
   let server: RunningServer;
-  let bridge: Bridge;
+  let fleet: Fleet;
   try {
     const tls = await readTls(config);
     const access = await buildAccess(config);
     const recordingStore = createRecordingStore(config.recordingsDir);
     // a recording a crash left open is finished before anything new is written
     await recoverRecordings(recordingStore, logs.logger("mw75.recording"));
-    source = buildSource(config, deps);
-    if (config.capture !== null) {
-      const sink = createFileSink(config.capture);
-      await sink.ready;
-      source = capture = withCapture(source, sink);
-    }
-    const decoder = await createDecoder(await readDecoderWasm());
-    const b = (bridge = new Bridge({
-      source,
-      decoder,
-      clock: systemClock,
-      logs,
-      runtime: runtime.name,
-      maxClients: config.maxClients,
-      heartbeatMs: config.heartbeatMs,
-      reconnectBaseMs: config.reconnectBaseMs,
-      noDataTimeoutMs: config.noDataTimeoutMs,
-      limits: { ...DEFAULT_OUTBOX_LIMITS, highWaterBytes: config.clientBufferBytes },
-      gate: access.gate,
-      rateLimit: config.access.rateLimit,
-      recordingStore,
-      ...(config.record !== null ? { recordOnConnect: config.record } : {}),
-    }));
+    const wasm = await WebAssembly.compile(await readDecoderWasm());
+    const built = await buildFleet({
+      config, openTty: deps.openTty, logs, runtimeName: runtime.name, wasm, gate: access.gate, recordingStore,
+    });
+    const f = (fleet = built.fleet);
+    capture = built.capture;
     server = await runtime.serve({
       hostname: config.host,
       port: config.port,
       limits: { maxMessageBytes: config.maxMessageBytes, requestTimeoutMs: REQUEST_TIMEOUT_MS },
       ...(tls ? { tls } : {}),
       createApp: (upgradeWebSocket) =>
-        createApp({ bridge: b, upgradeWebSocket, socketOf: runtime.socketOf, remoteOf: runtime.remoteOf, hosts: access.hosts, recordingStore }),
+        createApp({ fleet: f, upgradeWebSocket, socketOf: runtime.socketOf, remoteOf: runtime.remoteOf, hosts: access.hosts, recordingStore }),
     });
   } catch (e) {
     runtime.stderr(`error: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
     return runtime.exit(1);
   }
-  runtime.stdout(banner(config, runtime.name, source, server.port, bridge.gate));
-  watchShutdown(runtime, logs, bridge, server, capture);
+  runtime.stdout(banner(config, runtime.name, fleet, server.port));
+  if (config.autoconnect) fleet.autoconnect();
+  watchShutdown(runtime, logs, fleet, server, capture);
 }
 
 /** The PEM text of --tls-cert/--tls-key (config guarantees both or neither), read before any device work. */
 function readTls(config: ServeConfig): Promise<{ cert: string; key: string } | null> {
   const { tlsCert, tlsKey } = config.access;
   return tlsCert === null || tlsKey === null ? Promise.resolve(null) : readTlsFiles(tlsCert, tlsKey);
-}
-
-function buildSource(config: ServeConfig, deps: EntryDeps): DeviceSource {
-  switch (config.source.kind) {
-    case "sim":
-      return createSimSource(config.sim);
-    case "replay":
-      return createReplaySource({ path: config.source.path, speed: config.speed, readFile: readFileBytes });
-    case "mw75":
-      return createMw75Source({
-        rfcommTty: config.rfcommTty,
-        scanMs: config.scanMs,
-        openTty: deps.openTty,
-        ...(config.device !== null ? { device: config.device } : {}),
-      });
-  }
 }
 
 /** One line on who may connect, so a user sees at start-up what is exposed. */
@@ -136,8 +98,10 @@ function accessLine(config: ServeConfig, gate: AccessGate): string {
   return `access: ${reach}, ${origins}, ${auth}`;
 }
 
-function banner(config: ServeConfig, runtimeName: string, source: DeviceSource, port: number, gate: AccessGate): string {
+function banner(config: ServeConfig, runtimeName: string, fleet: Fleet, port: number): string {
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  const source = fleet.default.source;
+  const gate = fleet.default.gate;
   const [web, ws] = config.access.tlsCert !== null ? ["https", "wss"] : ["http", "ws"];
   const lines = [
     `MW75 bridge ${VERSION} on ${runtimeName}`,
@@ -150,13 +114,18 @@ function banner(config: ServeConfig, runtimeName: string, source: DeviceSource, 
     `listening on ${web}://${host}:${port}`,
     `WebSocket: ${ws}://${host}:${port}/ (also /ws)   health: ${web}://${host}:${port}/health`,
   ];
+  if (fleet.list().length > 1 || config.autoconnect) {
+    // one line per device: its id, what it reads and its socket
+    const devices = fleet.list().map((b) => `  ${b.identity.id}: ${b.source.description}  ${ws}://${host}:${port}/devices/${b.identity.id}/ws`);
+    lines.splice(3, 0, `devices: ${fleet.list().length} (the first is the default on / and /ws)${config.autoconnect ? ", connected at start-up (--autoconnect)" : ""}`, ...devices);
+  }
   return `${lines.join("\n")}\n`;
 }
 
 function watchShutdown(
   runtime: RuntimeAdapter,
   logs: LogHub,
-  bridge: Bridge,
+  fleet: Fleet,
   server: RunningServer,
   capture: CapturingSource | null,
 ): void {
@@ -167,7 +136,7 @@ function watchShutdown(
     const force = setTimeout(() => runtime.exit(0), SHUTDOWN_GRACE_MS * 2);
     void (async () => {
       try {
-        await bridge.shutdown();
+        await fleet.shutdown();
         await capture?.close();
         await Promise.race([server.close(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
       } catch (e) {

@@ -28,7 +28,9 @@ export type ErrorCode =
   | "RECORDING_ALREADY_ACTIVE"
   | "NOT_RECORDING"
   | "RECORDING_EXISTS"
-  | "RECORDING_FAILED";
+  | "RECORDING_FAILED"
+  | "UNKNOWN_DEVICE"
+  | "SCAN_FAILED";
 
 /** A failure the caller is expected to handle and report to clients under `code`. */
 export class BridgeError extends Error {

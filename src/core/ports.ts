@@ -60,3 +60,22 @@ export interface DeviceSource {
    */
   open(options: { signal: AbortSignal; log: Logger }): Promise<DeviceLink>;
 }
+
+/** A headset a discovery found (BRIDGE-API §6 `scan_result`). */
+export interface DiscoveredDevice {
+  /** Bluetooth address AA:BB:CC:DD:EE:FF (or a simulated one). */
+  readonly address: string;
+  readonly name: string;
+  /** Signal strength in dBm; null when the adapter reported none. */
+  readonly rssi: number | null;
+  readonly paired: boolean;
+}
+
+/** Finds headsets (BlueZ discovery, or the simulated ones); the `list()` half of a device port. */
+export interface DeviceDiscovery {
+  /**
+   * Scans for `durationMs` and resolves with the MW75 headsets seen, each once. Rejects with a
+   * BridgeError SCAN_FAILED whose message says how to fix it (adapter off, no BlueZ, no adapter).
+   */
+  list(options: { durationMs: number; signal?: AbortSignal; log: Logger }): Promise<DiscoveredDevice[]>;
+}

@@ -43,11 +43,9 @@ export function statusEvent(
   message: string,
   batteryLevel: number | null,
   nowMs: number,
+  deviceId: string | null = null,
 ): string {
-  return envelope(freshId(), "status", {
-    state,
-    message,
-    timestamp: toSeconds(nowMs),
-    battery_level: batteryLevel,
-  });
+  const data: Record<string, unknown> = { state, message, timestamp: toSeconds(nowMs), battery_level: batteryLevel };
+  if (deviceId !== null) data["device_id"] = deviceId;
+  return envelope(freshId(), "status", data);
 }

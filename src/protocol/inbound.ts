@@ -35,12 +35,14 @@ export const AutoReconnectSchema = v.nullable(v.union([v.boolean(), v.picklist([
 export type CommandType =
   | "connect" | "disconnect" | "status" | "ping" | "broadcast"
   | "subscribe" | "unsubscribe" | "auth" | "get" | "set"
-  | "start_recording" | "stop_recording" | "recording_status" | "marker";
+  | "start_recording" | "stop_recording" | "recording_status" | "marker"
+  | "list_devices" | "scan_devices" | "connect_device";
 
 /** Commands every client may send, whatever the client policy (the bridge's additions included). */
 const ALWAYS_KNOWN: ReadonlySet<string> = new Set([
   "connect", "disconnect", "status", "ping", "subscribe", "unsubscribe", "auth", "get", "set",
   "start_recording", "stop_recording", "recording_status", "marker",
+  "list_devices", "scan_devices", "connect_device",
 ]);
 
 /** A frame that passed the generic checks. */

@@ -6,12 +6,11 @@ import * as v from "valibot";
 import type { MarkerRequest } from "../core/markers.ts";
 import { RECORDING_FORMATS } from "../recording/types.ts";
 import type { RecordingFormat } from "../recording/types.ts";
+import { checkFields, invalid } from "./request-fields.ts";
+import type { RequestProblem, Rule } from "./request-fields.ts";
 
-/** A refusal of a request's data. */
-export interface RequestProblem {
-  code: "INVALID_PARAMETERS";
-  message: string;
-}
+export type { RequestProblem } from "./request-fields.ts";
+export { isRequestProblem } from "./request-fields.ts";
 
 /** A validated `start_recording`. */
 export interface StartRequest {
@@ -26,7 +25,6 @@ const SESSION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** The longest recording `duration_s` allows: a day. */
 const MAX_DURATION_S = 86_400;
 
-type Rule = [v.GenericSchema, string];
 const START_FIELDS: Record<string, Rule> = {
   session_name: [v.pipe(v.string(), v.regex(SESSION_NAME), v.check((s) => !s.startsWith(".") && !s.includes(".."))), "1–64 characters of A–Z, a–z, 0–9, _ . - (not starting with a dot, no ..)"],
   formats: [v.pipe(v.array(v.picklist(RECORDING_FORMATS)), v.minLength(1), v.check((l) => new Set(l).size === l.length)), `a list of distinct formats from ${RECORDING_FORMATS.join(", ")}`],
@@ -67,30 +65,4 @@ export function parseMarker(data: unknown): MarkerRequest | RequestProblem {
     timestamp: (fields["timestamp"] as number | undefined) ?? null,
     durationS: (fields["duration_s"] as number | undefined) ?? 0,
   };
-}
-
-/** True for a problem rather than a request. */
-export function isRequestProblem<T extends object>(value: T | RequestProblem): value is RequestProblem {
-  return "code" in value && (value as RequestProblem).code === "INVALID_PARAMETERS";
-}
-
-function checkFields(data: unknown, rules: Record<string, Rule>, command: string): { fields: Record<string, unknown> } | RequestProblem {
-  if (data === undefined || data === null) return { fields: {} };
-  if (typeof data !== "object" || Array.isArray(data)) return invalid(`'data' of ${command} must be an object`);
-  const fields = data as Record<string, unknown>;
-  for (const [key, value] of Object.entries(fields)) {
-    const rule = rules[key];
-    if (rule === undefined) return invalid(`Unknown field ${key} for ${command}; its fields are ${Object.keys(rules).join(", ")}`);
-    if (!v.is(rule[0], value)) return invalid(`Invalid ${key}: must be ${rule[1]}, got ${describe(value)}`);
-  }
-  return { fields };
-}
-
-function invalid(message: string): RequestProblem {
-  return { code: "INVALID_PARAMETERS", message };
-}
-
-function describe(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

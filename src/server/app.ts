@@ -1,22 +1,25 @@
 /**
- * @module The Hono app: GET /health, GET /metrics and the WebSocket endpoint on `/` and `/ws`,
+ * @module The Hono app: GET /health, /metrics and /devices, the recordings routes, and the
+ * WebSocket endpoints — `/` and `/ws` for the default device, `/devices/<device_id>/ws` for any —
  * behind the access gate's Host, Origin and token checks; runtime specifics arrive injected.
  */
 import { Hono } from "hono";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { Bridge, Frame } from "./bridge.ts";
+import type { Fleet } from "./fleet.ts";
 import type { Client } from "./hub.ts";
 import type { ClientSocket } from "./outbox.ts";
 import type { HostPolicy } from "./access/hosts.ts";
 import { hostGuard, originGuard, tokenGuard } from "./access/http-guards.ts";
+import { fleetHealth } from "./health.ts";
 import { metricsText } from "./metrics.ts";
 import { addRecordingRoutes } from "./recording-routes.ts";
 import type { RecordingStore } from "../recording/store.ts";
 
 /** Dependencies of the app. */
 export interface AppOptions {
-  bridge: Bridge;
+  fleet: Fleet;
   upgradeWebSocket: UpgradeWebSocket;
   socketOf(ws: WSContext): ClientSocket;
   remoteOf(c: Context): string;
@@ -30,15 +33,42 @@ const ANY_HOST: HostPolicy = { originAllowed: () => true, hostAllowed: () => tru
 
 /** Builds the app. */
 export function createApp(options: AppOptions): Hono {
-  const { bridge } = options;
+  const { fleet } = options;
+  const gate = fleet.default.gate;
   const hosts = options.hosts ?? ANY_HOST;
   const app = new Hono();
   app.use("*", hostGuard(hosts));
-  app.get("/health", (c) => c.json(bridge.health()));
-  app.get("/metrics", tokenGuard(bridge.gate), (c) => c.text(metricsText(bridge), 200, { "Content-Type": "text/plain; version=0.0.4" }));
-  addRecordingRoutes(app, bridge, options.recordingStore ?? null);
+  app.get("/health", (c) => c.json(fleetHealth(fleet)));
+  app.get("/metrics", tokenGuard(gate), (c) => c.text(metricsText(fleet), 200, { "Content-Type": "text/plain; version=0.0.4" }));
+  app.get("/devices", tokenGuard(gate), (c) => c.json({ devices: fleet.describe() }));
+  addRecordingRoutes(app, fleet, options.recordingStore ?? null);
 
-  const ws = options.upgradeWebSocket((c) => {
+  const defaultSocket = socketRoute(options, () => fleet.default, false);
+  app.get("/", originGuard(hosts), defaultSocket);
+  app.get("/ws", originGuard(hosts), defaultSocket);
+  app.get("/", (c) => c.text("MW75 bridge: open a WebSocket here (or on /ws); GET /health for status\n"));
+  app.get("/ws", (c) => c.text("WebSocket endpoint\n", 426));
+  // an unknown device is refused before the upgrade, so no socket opens for it
+  app.get("/devices/:id/ws", knownDevice(fleet), originGuard(hosts), socketRoute(options, (c) => fleet.get(c.req.param("id") ?? "")!, true));
+  app.get("/devices/:id/ws", (c) => c.text(`WebSocket endpoint of ${c.req.param("id")}\n`, 426));
+  return app;
+}
+
+/** 404 UNKNOWN_DEVICE for a path naming no device. */
+function knownDevice(fleet: Fleet): MiddlewareHandler {
+  return async (c, next) => {
+    const id = c.req.param("id") ?? "";
+    if (fleet.get(id) === undefined) {
+      return c.json({ code: "UNKNOWN_DEVICE", message: `No device ${JSON.stringify(id)}; GET /devices lists them` }, 404);
+    }
+    await next();
+  };
+}
+
+/** The WebSocket handler of one device's socket (`perDevice`: its messages name the device). */
+function socketRoute(options: AppOptions, bridgeOf: (c: Context) => Bridge, perDevice: boolean): MiddlewareHandler {
+  return options.upgradeWebSocket((c) => {
+    const bridge = bridgeOf(c);
     const remote = safeRemote(options, c);
     // who this socket is, decided once from its upgrade request (tokens are never logged)
     const admission = bridge.gate.admit({ authorization: c.req.header("authorization"), protocols: c.req.header("sec-websocket-protocol") });
@@ -47,7 +77,7 @@ export function createApp(options: AppOptions): Hono {
     let chain: Promise<void> = Promise.resolve();
     return {
       onOpen(_event, socket) {
-        client = bridge.open(options.socketOf(socket), remote, admission);
+        client = bridge.open(options.socketOf(socket), remote, admission, perDevice);
       },
       onMessage(event, _socket) {
         const current = client;
@@ -69,11 +99,6 @@ export function createApp(options: AppOptions): Hono {
       },
     };
   });
-  app.get("/", originGuard(hosts), ws);
-  app.get("/ws", originGuard(hosts), ws);
-  app.get("/", (c) => c.text("MW75 bridge: open a WebSocket here (or on /ws); GET /health for status\n"));
-  app.get("/ws", (c) => c.text("WebSocket endpoint\n", 426));
-  return app;
 }
 
 function safeRemote(options: AppOptions, c: Context): string {

@@ -3,11 +3,8 @@
  * status and errors into broadcasts, routes its samples and events to the subscribed streams,
  * hands each frame to the dispatcher, and shuts down. `message()` never throws into the socket.
  */
-import type { Clock } from "../core/clock.ts";
 import { Device } from "../core/device.ts";
-import type { LogHub } from "../core/log-hub.ts";
 import type { DeviceSource, Logger } from "../core/ports.ts";
-import type { Decoder } from "../decoder/types.ts";
 import { envelope, errorMessage, freshId, replyId, statusEvent, toSeconds } from "../protocol/envelope.ts";
 import { frameText, isKnown, isRejection, parseFrame } from "../protocol/inbound.ts";
 import { STATUS_TEXT, statusText } from "../protocol/status-text.ts";
@@ -18,45 +15,22 @@ import { CLOSE_TRY_AGAIN, Hub } from "./hub.ts";
 import type { Client } from "./hub.ts";
 import { LogForwarder } from "./log-forwarding.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "./outbox.ts";
-import type { ClientSocket, OutboxLimits } from "./outbox.ts";
+import type { ClientSocket } from "./outbox.ts";
 import { StreamRouter } from "./streams/router.ts";
 import { recordingsFor } from "./recordings.ts";
 import type { Recordings } from "./recordings.ts";
 import { placeMarker } from "./recording-commands.ts";
-import type { RecordingStore } from "../recording/store.ts";
-import type { RecordingFormat } from "../recording/types.ts";
+import type { RecordingCommands } from "./recording-commands.ts";
 import { CLOSE_POLICY, ClientAccess, refuse } from "./access/client-access.ts";
 import { AccessGate } from "./access/gate.ts";
 import type { Admission } from "./access/gate.ts";
 import { TokenTable } from "./access/tokens.ts";
+import type { DeviceIdentity } from "../core/device-registry.ts";
+import { DEVICE_LOGGER, kindOf } from "./bridge-options.ts";
+import type { BridgeOptions, Frame } from "./bridge-options.ts";
 
-/** Everything the bridge needs; timings are overridable for tests. */
-export interface BridgeOptions {
-  source: DeviceSource;
-  decoder: Decoder;
-  clock: Clock;
-  logs: LogHub;
-  /** "bun", "deno" or "node" (reported by /health). */
-  runtime: string;
-  maxClients?: number;
-  heartbeatMs?: number;
-  reconnectBaseMs?: number;
-  noDataTimeoutMs?: number;
-  limits?: OutboxLimits;
-  /** Samples the device keeps for resume (default 60 s). */
-  ringSamples?: number;
-  /** Tokens and roles; absent = auth off (every client may do everything). */
-  gate?: AccessGate;
-  /** Inbound messages per second per client (burst 2×); absent = no limit. */
-  rateLimit?: number;
-  /** Where recordings go; absent = the recording commands answer RECORDING_FAILED. */
-  recordingStore?: RecordingStore;
-  /** `--record`: start a recording in these formats at the first `connected`. */
-  recordOnConnect?: RecordingFormat[];
-}
-
-/** Raw frame payload as the WebSocket layer delivers it. */
-export type Frame = string | ArrayBuffer | ArrayBufferView;
+export type { BridgeOptions, Frame } from "./bridge-options.ts";
+import { describeDevice, soloFleet } from "./device-info.ts";
 
 /** Composes the device, the client hub, the streams and the dispatcher. */
 export class Bridge {
@@ -74,7 +48,10 @@ export class Bridge {
   readonly gate: AccessGate;
   /** The device's recordings (null without a recordings directory). */
   readonly recordings: Recordings | null;
+  readonly identity: DeviceIdentity;
   #access: ClientAccess;
+  /** Connected independently of clients (`--autoconnect`, `connect_device`): the last one leaving does not tear it down. */
+  #kept = false;
 
   constructor(options: BridgeOptions) {
     this.#o = options;
@@ -82,7 +59,10 @@ export class Bridge {
     this.gate = options.gate ?? new AccessGate(new TokenTable([]));
     this.#maxClients = Math.max(1, options.maxClients ?? 1);
     this.#multi = this.#maxClients > 1;
-    this.#log = options.logs.logger("mw75.server");
+    this.identity = options.identity ?? { id: `${options.source.kind}-1`, kind: kindOf(options.source.kind), name: options.source.description, address: null };
+    const scope = options.scoped === true ? `[${this.identity.id}]` : "";
+    const logger = (name: string) => options.logs.logger(`${name}${scope}`);
+    this.#log = logger("mw75.server");
     this.#startedAt = clock.now();
     this.hub = new Hub({
       clock,
@@ -99,17 +79,18 @@ export class Bridge {
       source: options.source,
       decoder: options.decoder,
       clock,
-      log: options.logs.logger("mw75.session"),
-      sourceLog: options.logs.logger(`mw75.source.${options.source.kind}`),
+      log: logger("mw75.session"),
+      sourceLog: logger(`mw75.source.${options.source.kind}`),
       ...(options.reconnectBaseMs !== undefined ? { reconnectBaseMs: options.reconnectBaseMs } : {}),
       ...(options.noDataTimeoutMs !== undefined ? { noDataTimeoutMs: options.noDataTimeoutMs } : {}),
       ...(options.ringSamples !== undefined ? { ringSamples: options.ringSamples } : {}),
     });
     this.#router = new StreamRouter(this.device, this.hub, clock);
-    this.#logs = new LogForwarder(options.logs, this.hub);
+    // a device's socket gets the server-wide records and its own device's, never another device's
+    this.#logs = new LogForwarder(options.logs, this.hub, scope === "" ? undefined : (name) => name.endsWith(scope) || !DEVICE_LOGGER.test(name));
     const battery = () => this.device.session.batteryLevel;
     this.device.listen({
-      onStatus: (state, cause) => this.hub.broadcast(statusEvent(state, statusText(cause), battery(), clock.now())),
+      onStatus: (state, cause) => this.#broadcastStatus(state, statusText(cause), battery()),
       onError: (code, message) => this.hub.broadcast(errorMessage(freshId(), code, message, clock.now())),
       onSamples: (block) => this.#router.onSamples(block),
       onEvent: (event) => this.#router.onEvent(event),
@@ -123,11 +104,24 @@ export class Bridge {
     this.recordings = options.recordingStore === undefined ? null : recordingsFor({
       device: this.device, hub: this.hub, store: options.recordingStore, clock, logs: options.logs,
       source: options.source, labels: () => labels, recordOnConnect: options.recordOnConnect,
+      ...(options.scoped === true ? { deviceId: this.identity.id } : {}),
+      address: this.identity.kind === "mw75" ? this.identity.address : null,
     });
     this.#ctx = {
       device: this.device, hub: this.hub, router: this.#router, control: this.#control, logs: this.#logs,
       labels, recordingCommands: { device: this.device, recordings: this.recordings }, clock, log: this.#log,
+      fleet: options.fleet ?? soloFleet(this),
     };
+  }
+
+  /** What the recording commands of this device act on. */
+  get recordingCommands(): RecordingCommands {
+    return this.#ctx.recordingCommands;
+  }
+
+  /** Where the device's bytes come from. */
+  get source(): DeviceSource {
+    return this.#o.source;
   }
 
   /** The device session (state, battery, connect/disconnect). */
@@ -139,7 +133,12 @@ export class Bridge {
    * A socket opened: admit it (welcome status) or reject it (a bad token: AUTH_FAILED; server
    * full: CLIENT_ALREADY_CONNECTED; closed either way).
    */
-  open(socket: ClientSocket, remote: string, admission: Admission = this.gate.admit({ authorization: undefined, protocols: undefined })): Client | null {
+  open(
+    socket: ClientSocket,
+    remote: string,
+    admission: Admission = this.gate.admit({ authorization: undefined, protocols: undefined }),
+    perDevice = false,
+  ): Client | null {
     if (admission.failed) {
       refuse(socket, "AUTH_FAILED", "Authentication failed: the token is not valid", this.#o.clock.now(), CLOSE_POLICY, "authentication failed");
       this.#log.log("WARNING", `Rejected client ${remote}: invalid token`);
@@ -153,13 +152,34 @@ export class Bridge {
       this.#log.log("WARNING", `Rejected client ${remote}: ${message}`);
       return null;
     }
-    const client = this.hub.add(socket, remote, admission.principal);
+    const client = this.hub.add(socket, remote, admission.principal, perDevice ? this.identity.id : null);
     this.#access.admitted(client, admission);
     this.#router.addClient(client);
     this.#log.log("INFO", `Client ${remote} connected (${this.hub.size} total)`);
     const session = this.device.session;
-    this.hub.send(client, statusEvent(session.state, STATUS_TEXT.welcome, session.batteryLevel, this.#o.clock.now()));
+    this.hub.send(client, statusEvent(session.state, STATUS_TEXT.welcome, session.batteryLevel, this.#o.clock.now(), client.deviceId));
     return client;
+  }
+
+  /** `status` to every client, naming the device on per-device sockets. */
+  #broadcastStatus(state: Parameters<typeof statusEvent>[0], message: string, battery: number | null): void {
+    const now = this.#o.clock.now();
+    this.hub.broadcastTagged((deviceId) => statusEvent(state, message, battery, now, deviceId));
+  }
+
+  /**
+   * Connects the device now, auto-reconnecting, and keeps it connected when clients come and go
+   * (`--autoconnect`, `connect_device`). A client's `disconnect` still stops it.
+   */
+  keepConnected(): void {
+    this.#kept = true;
+    const session = this.device.session;
+    if (!session.busy) session.connect(true);
+  }
+
+  /** The `devices` entry of this device (BRIDGE-API §6). */
+  describe(): Record<string, unknown> {
+    return describeDevice(this.identity, this.device.session, this.hub.size, this.recordings);
   }
 
   /**
@@ -216,6 +236,7 @@ export class Bridge {
       // last client gone: device torn down, forwarding removed, level reset (§3.7)
       this.#control.controller = null;
       this.#logs.level = null;
+      if (this.#kept) return; // a headless device keeps streaming (and recording)
       // a recording ends with the session it records (finishing its last data record first)
       const recordings = this.recordings;
       if (!recordings?.active) {
@@ -231,7 +252,7 @@ export class Bridge {
     if (this.#control.controller === client) {
       this.#control.controller = null;
       const session = this.device.session;
-      this.hub.broadcast(statusEvent(session.state, STATUS_TEXT.controlReleased, session.batteryLevel, this.#o.clock.now()));
+      this.#broadcastStatus(session.state, STATUS_TEXT.controlReleased, session.batteryLevel);
     }
   }
 
@@ -260,7 +281,7 @@ export class Bridge {
     if (session.busy) await session.disconnect();
     await this.recordings?.close().catch((e: unknown) => this.#log.log("ERROR", `Closing the recording: ${String(e)}`));
     await session.shutdown();
-    this.hub.broadcast(statusEvent(session.state, STATUS_TEXT.shutdown, null, this.#o.clock.now()));
+    this.#broadcastStatus(session.state, STATUS_TEXT.shutdown, null);
     for (const client of this.hub.clients) client.outbox.drain();
     this.#router.close();
     for (const client of this.hub.clients.slice()) {

@@ -20,6 +20,8 @@ import { applySettings, readSettings } from "./settings.ts";
 import { dispatchRecording } from "./recording-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 import type { StoredLabels } from "./settings.ts";
+import { dispatchDeviceCommand } from "./device-commands.ts";
+import type { FleetCommands } from "./device-commands.ts";
 import type { StreamRouter } from "./streams/router.ts";
 
 /** Who controls the device (MW75.md §3.7); null = nobody. */
@@ -37,6 +39,8 @@ export interface DispatchContext {
   /** `subject` and `session_label` (settings stored for the recordings). */
   labels: StoredLabels;
   recordingCommands: RecordingCommands;
+  /** The bridge's devices (list, scan, connect by address). */
+  fleet: FleetCommands;
   clock: Clock;
   log: Logger;
 }
@@ -82,6 +86,8 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
         total_clients: ctx.hub.size,
         shed_messages: client.outbox.shed,
         subscriptions: ctx.router.list(client),
+        // per-device sockets name their device (BRIDGE-API §6); `/` stays the base protocol
+        ...(client.deviceId === null ? {} : { device_id: client.deviceId }),
       });
     case "ping":
       return reply("pong", { timestamp: toSeconds(ctx.clock.now()) });
@@ -120,10 +126,28 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
       ctx.log.log("INFO", `Client ${client.remote} changed settings: ${req.keys.join(", ")}`);
       return;
     }
+    case "marker": {
+      // a marker may name another device of this bridge (one stimulus tool marking every headset)
+      const named = namedDevice(cmd.data);
+      if (named === undefined) return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, reply, refuse);
+      const target = typeof named.id === "string" ? ctx.fleet.recordingCommandsOf(named.id) : undefined;
+      if (target === undefined) return refuse("UNKNOWN_DEVICE", `No device ${JSON.stringify(named.id)}; list_devices lists them`);
+      return dispatchRecording(target, cmd.type, named.rest, reply, refuse);
+    }
     case "start_recording":
     case "stop_recording":
     case "recording_status":
-    case "marker":
       return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, reply, refuse);
+    case "list_devices":
+    case "scan_devices":
+    case "connect_device":
+      return dispatchDeviceCommand(ctx.fleet, cmd.type, cmd.data, reply, refuse);
   }
+}
+
+/** `data.device_id` split from the other fields, or undefined when the data names no device. */
+function namedDevice(data: unknown): { id: unknown; rest: Record<string, unknown> } | undefined {
+  if (typeof data !== "object" || data === null || Array.isArray(data) || !("device_id" in data)) return undefined;
+  const { device_id: id, ...rest } = data as Record<string, unknown>;
+  return { id, rest };
 }

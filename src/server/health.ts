@@ -34,3 +34,30 @@ export function healthBody(h: HealthInput): Record<string, unknown> {
     shed: h.hub.totalShed,
   };
 }
+
+/** What /health and /metrics read of each device. */
+export interface HealthSource {
+  readonly identity: { readonly id: string; readonly kind: string };
+  health(): Record<string, unknown>;
+  describe(): Record<string, unknown>;
+}
+
+/** The /health body: the default device's figures as before, plus `devices` with every device's own. */
+export function fleetHealth(fleet: { default: HealthSource; list(): HealthSource[] }): Record<string, unknown> {
+  const devices = fleet.list().map((b) => {
+    const h = b.health();
+    const d = b.describe();
+    return {
+      device_id: b.identity.id,
+      kind: b.identity.kind,
+      state: h["device_state"],
+      auto_reconnect: h["auto_reconnect"],
+      battery_level: h["battery_level"],
+      clients: h["clients"],
+      packets: h["packets"],
+      shed: h["shed"],
+      recording: d["recording"],
+    };
+  });
+  return { ...fleet.default.health(), devices };
+}

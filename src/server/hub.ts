@@ -12,6 +12,8 @@ export interface Client {
   principal: Principal;
   /** `ip:port` of the peer (the `from` of broadcasts). */
   readonly remote: string;
+  /** The device id its messages carry (a `/devices/<id>/ws` socket), or null on `/` and `/ws`. */
+  readonly deviceId: string | null;
   readonly outbox: Outbox;
   readonly socket: ClientSocket;
   heartbeat: TimerHandle | null;
@@ -84,11 +86,12 @@ export class Hub {
   }
 
   /** Registers a socket; the caller checked `isFull`. Starts its heartbeat (first tick one period later). */
-  add(socket: ClientSocket, remote: string, principal: Principal = OPEN_ACCESS): Client {
+  add(socket: ClientSocket, remote: string, principal: Principal = OPEN_ACCESS, deviceId: string | null = null): Client {
     const client: Client = {
       id: this.#nextId++,
       principal: { ...principal },
       remote,
+      deviceId,
       socket,
       outbox: new Outbox(socket, this.#o.limits, this.#o.clock.now),
       heartbeat: null,
@@ -135,6 +138,19 @@ export class Hub {
   broadcast(text: string, skip?: Client): void {
     for (const client of this.#clients.slice()) {
       if (client !== skip) this.send(client, text);
+    }
+  }
+
+  /**
+   * A control message whose text depends on the socket's path (`status` names its device on a
+   * per-device socket): each variant is built once, only if some client needs it.
+   */
+  broadcastTagged(build: (deviceId: string | null) => string): void {
+    const texts = new Map<string | null, string>();
+    for (const client of this.#clients.slice()) {
+      let text = texts.get(client.deviceId);
+      if (text === undefined) texts.set(client.deviceId, (text = build(client.deviceId)));
+      this.send(client, text);
     }
   }
 

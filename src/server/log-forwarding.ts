@@ -9,15 +9,18 @@ import type { Hub } from "./hub.ts";
 export class LogForwarder {
   level: LogLevel | null = null;
   #hub: Hub;
+  #mine: (logger: string) => boolean;
 
-  constructor(logs: LogHub, hub: Hub) {
+  /** `mine` picks the loggers whose records this hub's clients may see (default: all). */
+  constructor(logs: LogHub, hub: Hub, mine: (logger: string) => boolean = () => true) {
     this.#hub = hub;
+    this.#mine = mine;
     logs.subscribe((record) => this.#forward(record));
   }
 
   #forward(record: LogRecord): void {
     const level = this.level;
-    if (level === null || LEVEL_RANK[record.level] < LEVEL_RANK[level] || this.#hub.size === 0) return;
+    if (level === null || LEVEL_RANK[record.level] < LEVEL_RANK[level] || this.#hub.size === 0 || !this.#mine(record.logger)) return;
     this.#hub.broadcast(envelope(freshId(), "log", {
       level: record.level,
       message: formatRecord(record),

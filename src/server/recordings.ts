@@ -49,6 +49,8 @@ export interface RecordingsOptions {
   failed(message: string): void;
   /** `--record`: start a recording in these formats at the first `connected`. */
   recordOnConnect?: RecordingFormat[];
+  /** One of several devices: default session names start with its id (no two devices collide). */
+  deviceId?: string;
 }
 
 export class Recordings {
@@ -90,7 +92,7 @@ export class Recordings {
     if (this.#active !== null) {
       return { ok: false, code: "RECORDING_ALREADY_ACTIVE", message: `A recording is already running: ${this.#active.context.sessionName}` };
     }
-    const name = req.sessionName ?? defaultName(this.#o.clock.now());
+    const name = req.sessionName ?? defaultName(this.#o.clock.now(), this.#o.deviceId);
     await this.#o.store.ensureDir();
     const wanted = [...req.formats.map((f) => `${name}.${WRITERS[f]().extension}`), `${name}.json`, `${name}_events.csv`];
     const existing = new Set((await this.#o.store.list()).map((f) => f.name));
@@ -222,8 +224,9 @@ export class Recordings {
 }
 
 /** `rec-20261201T214012Z`: the UTC start time, valid as a session name. */
-function defaultName(nowMs: number): string {
-  return `rec-${new Date(nowMs).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}`;
+function defaultName(nowMs: number, deviceId: string | undefined): string {
+  const name = `rec-${new Date(nowMs).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}`;
+  return deviceId === undefined ? name : `${deviceId}-${name}`;
 }
 
 function errorText(e: unknown): string {
@@ -240,18 +243,23 @@ export interface RecordingsWiring {
   source: DeviceSource;
   labels(): { subject: string; session_label: string };
   recordOnConnect: RecordingFormat[] | undefined;
+  /** Set for one of several devices (see RecordingsOptions.deviceId). */
+  deviceId?: string;
+  /** A headset's Bluetooth address for the metadata, when known. */
+  address?: string | null;
 }
 
 /** The recordings of a bridge's device: `recording` broadcasts and events, RECORDING_FAILED errors. */
 export function recordingsFor(w: RecordingsWiring): Recordings {
   return new Recordings({
-    device: w.device, store: w.store, clock: w.clock, log: w.logs.logger("mw75.recording"),
+    device: w.device, store: w.store, clock: w.clock, log: w.logs.logger(`mw75.recording${w.deviceId === undefined ? "" : `[${w.deviceId}]`}`),
     context: {
-      deviceName: w.source.synthetic ? "simulated MW75 Neuro" : "MW75 Neuro", deviceAddress: null,
+      deviceName: w.source.synthetic ? "simulated MW75 Neuro" : "MW75 Neuro", deviceAddress: w.address ?? null,
       source: w.source.kind, synthetic: w.source.synthetic, bridgeVersion: VERSION,
     },
     labels: w.labels,
     ...(w.recordOnConnect !== undefined ? { recordOnConnect: w.recordOnConnect } : {}),
+    ...(w.deviceId !== undefined ? { deviceId: w.deviceId } : {}),
     announce: (recording) => {
       w.hub.broadcast(envelope(freshId(), "recording", recording));
       w.device.emit({ type: "recording", atMs: w.clock.now(), recording });

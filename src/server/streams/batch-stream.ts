@@ -34,15 +34,19 @@ export interface BatchHandle {
   close(): void;
 }
 
-function encoderFor(options: BatchOptions): (batch: SampleBatch) => OutMessage {
+function encoderFor(options: BatchOptions, deviceId: string | null): (batch: SampleBatch) => OutMessage {
   const channels = options.channels;
   if (options.format === "binary") return (batch) => eegBatchFrame(batch, { channels, refDrl: options.ref_drl });
+  if (deviceId !== null) return (batch) => eegBatchJson(batch, { id: freshId(), channels, deviceId });
   return (batch) => eegBatchJson(batch, { id: freshId(), channels });
 }
 
-/** Options that make two subscriptions produce identical messages. */
-function groupKey(o: BatchOptions): string {
-  return JSON.stringify([o.format, o.num_samples, o.interval_ms, o.decimate, o.channels, o.ref_drl]);
+/**
+ * Options that make two subscriptions produce identical messages (JSON batches name the device on
+ * per-device sockets; binary frames never do, so those groups span both kinds of socket).
+ */
+function groupKey(o: BatchOptions, deviceId: string | null): string {
+  return JSON.stringify([o.format, o.num_samples, o.interval_ms, o.decimate, o.channels, o.ref_drl, o.format === "binary" ? null : deviceId]);
 }
 
 /** Members sharing a batcher; the batch is encoded once and sent to each. */
@@ -50,8 +54,8 @@ class BatchGroup {
   readonly members = new ClientSet();
   readonly batcher;
 
-  constructor(options: BatchOptions, notchHz: NotchHz, clock: Clock, hub: Hub) {
-    const encode = encoderFor(options);
+  constructor(options: BatchOptions, deviceId: string | null, notchHz: NotchHz, clock: Clock, hub: Hub) {
+    const encode = encoderFor(options, deviceId);
     this.batcher = createBatcher(
       { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate, notchHz },
       clock,
@@ -78,10 +82,11 @@ export class BatchStream {
   /** Starts a subscription; call after the ack is queued, so replayed batches follow it. */
   subscribe(client: Client, options: BatchOptions): BatchHandle {
     if (options.since_seq !== undefined) return this.#resume(client, options, options.since_seq);
-    const key = groupKey(options);
+    const deviceId = options.format === "binary" ? null : client.deviceId;
+    const key = groupKey(options, deviceId);
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = new BatchGroup(options, this.#notch, this.#clock, this.#hub);
+      group = new BatchGroup(options, deviceId, this.#notch, this.#clock, this.#hub);
       this.#groups.set(key, group);
     }
     const g = group;
@@ -164,7 +169,7 @@ class ResumePipeline {
     this.#clock = clock;
     this.#ring = ring;
     this.#next = from;
-    const encode = encoderFor(options);
+    const encode = encoderFor(options, client.deviceId);
     this.#batcher = createBatcher(
       { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate, notchHz },
       clock,

@@ -18,6 +18,7 @@ export function startDiagnostics(client: Client, intervalMs: number, device: Dev
       shed: client.outbox.shed,
       batteryLevel: device.session.batteryLevel,
       clients: hub.size,
+      ...(client.deviceId === null ? {} : { deviceId: client.deviceId }),
     });
     // a stream message like the others: a client too slow for it sheds it rather than queueing
     hub.sendDataTo([client], [message]);

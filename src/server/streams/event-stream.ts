@@ -5,7 +5,7 @@
  */
 import type { DeviceEvent } from "../../core/device-events.ts";
 import { eventMessage } from "../../protocol/encoders/device-events.ts";
-import type { Hub } from "../hub.ts";
+import type { Client, Hub } from "../hub.ts";
 import { ClientSet } from "./client-set.ts";
 
 /** Subscribers of `events`. */
@@ -19,6 +19,13 @@ export class EventStream extends ClientSet {
 
   onEvent(event: DeviceEvent): void {
     if (this.size === 0) return;
-    this.#hub.sendDataTo(this, [eventMessage(event)]);
+    // one encoding per socket kind: per-device sockets carry device_id, `/` does not
+    const byTag = new Map<string | null, Client[]>();
+    for (const client of this) {
+      const group = byTag.get(client.deviceId);
+      if (group === undefined) byTag.set(client.deviceId, [client]);
+      else group.push(client);
+    }
+    for (const [deviceId, clients] of byTag) this.#hub.sendDataTo(clients, [eventMessage(event, deviceId ?? undefined)]);
   }
 }

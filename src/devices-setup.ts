@@ -1,0 +1,104 @@
+/**
+ * @module Builds the bridge's devices from the resolved command line: one source, one decoder
+ * instance (of one compiled WASM module) and one Bridge per device, in a Fleet whose discovery is
+ * BlueZ when headsets are involved and the simulated headsets otherwise.
+ */
+import { createFileSink, readFileBytes } from "./adapters/fs.ts";
+import type { ServeConfig, DevicePlan } from "./config.ts";
+import type { DeviceIdentity } from "./core/device-registry.ts";
+import type { LogHub } from "./core/log-hub.ts";
+import type { DeviceDiscovery, DeviceSource, OpenTty } from "./core/ports.ts";
+import { systemClock } from "./core/clock.ts";
+import { createDecoder } from "./decoder/decoder.ts";
+import type { RecordingStore } from "./recording/store.ts";
+import type { AccessGate } from "./server/access/gate.ts";
+import { Bridge } from "./server/bridge.ts";
+import { Fleet, simDiscovery } from "./server/fleet.ts";
+import { DEFAULT_OUTBOX_LIMITS } from "./server/outbox.ts";
+import { withCapture } from "./sources/capture.ts";
+import type { CapturingSource } from "./sources/capture.ts";
+import { createMw75Source } from "./sources/mw75.ts";
+import { createReplaySource } from "./sources/replay.ts";
+import { createSimSource } from "./sources/sim.ts";
+
+/** What every device shares. */
+export interface FleetSetup {
+  config: ServeConfig;
+  openTty: OpenTty;
+  logs: LogHub;
+  runtimeName: string;
+  /** The decoder, compiled once; each device instantiates it. */
+  wasm: WebAssembly.Module;
+  gate: AccessGate;
+  recordingStore: RecordingStore;
+}
+
+/** The fleet, with the capture of the single device when `--capture` asked for one. */
+export async function buildFleet(s: FleetSetup): Promise<{ fleet: Fleet; capture: CapturingSource | null }> {
+  const { config } = s;
+  const headsets = config.devices.some((p) => p.identity.kind === "mw75");
+  const anySim = config.devices.some((p) => p.identity.kind === "sim");
+  const fleet: Fleet = new Fleet({
+    discovery: headsets || !anySim ? bluezDiscovery() : null,
+    headsetTty: (address) => config.rfcommTtys[address] ?? (headsets ? null : config.rfcommTty),
+    makeHeadset: (identity, tty) => makeBridge(s, identity, headsetSource(s, identity.address, tty), fleet),
+    log: s.logs.logger("mw75.server"),
+  });
+  let capture: CapturingSource | null = null;
+  for (const plan of config.devices) {
+    let source = sourceFor(s, plan);
+    if (config.capture !== null) {
+      const sink = createFileSink(config.capture);
+      await sink.ready;
+      source = capture = withCapture(source, sink);
+    }
+    fleet.add(await makeBridge(s, plan.identity, source, fleet), plan.identity.kind === "mw75" ? plan.rfcommTty : undefined);
+  }
+  if (!headsets && anySim) fleet.useDiscovery(simDiscovery(fleet));
+  return { fleet, capture };
+}
+
+async function makeBridge(s: FleetSetup, identity: DeviceIdentity, source: DeviceSource, fleet: Fleet): Promise<Bridge> {
+  const { config } = s;
+  return new Bridge({
+    source,
+    decoder: await createDecoder(s.wasm),
+    clock: systemClock,
+    logs: s.logs,
+    runtime: s.runtimeName,
+    identity,
+    scoped: config.devices.length > 1 || fleet.registry.size > 0,
+    fleet,
+    maxClients: config.maxClients,
+    heartbeatMs: config.heartbeatMs,
+    reconnectBaseMs: config.reconnectBaseMs,
+    noDataTimeoutMs: config.noDataTimeoutMs,
+    limits: { ...DEFAULT_OUTBOX_LIMITS, highWaterBytes: config.clientBufferBytes },
+    gate: s.gate,
+    rateLimit: config.access.rateLimit,
+    recordingStore: s.recordingStore,
+    ...(config.record !== null ? { recordOnConnect: config.record } : {}),
+  });
+}
+
+function sourceFor(s: FleetSetup, plan: DevicePlan): DeviceSource {
+  switch (plan.source.kind) {
+    case "sim":
+      return createSimSource(plan.sim);
+    case "replay":
+      return createReplaySource({ path: plan.source.path, speed: s.config.speed, readFile: readFileBytes });
+    case "mw75":
+      return headsetSource(s, plan.identity.address, plan.rfcommTty);
+  }
+}
+
+function headsetSource(s: FleetSetup, address: string | null, rfcommTty: string): DeviceSource {
+  return createMw75Source({ rfcommTty, scanMs: s.config.scanMs, openTty: s.openTty, ...(address !== null ? { device: address } : {}) });
+}
+
+/** BlueZ discovery, loaded on first use (node-ble stays unloaded on a bridge that never scans). */
+function bluezDiscovery(): DeviceDiscovery {
+  return {
+    list: async (options) => (await import("./adapters/ble/scan.ts")).createBluezDiscovery().list(options),
+  };
+}

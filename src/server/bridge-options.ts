@@ -1,0 +1,56 @@
+/** @module What a Bridge is built from: the device's source and decoder, timings, limits, access, recordings and its place among several devices. */
+import type { Clock } from "../core/clock.ts";
+import type { DeviceIdentity } from "../core/device-registry.ts";
+import type { LogHub } from "../core/log-hub.ts";
+import type { DeviceSource } from "../core/ports.ts";
+import type { Decoder } from "../decoder/types.ts";
+import type { RecordingStore } from "../recording/store.ts";
+import type { RecordingFormat } from "../recording/types.ts";
+import type { AccessGate } from "./access/gate.ts";
+import type { FleetCommands } from "./device-commands.ts";
+import type { OutboxLimits } from "./outbox.ts";
+
+/** Everything the bridge needs; timings are overridable for tests. */
+export interface BridgeOptions {
+  source: DeviceSource;
+  decoder: Decoder;
+  clock: Clock;
+  logs: LogHub;
+  /** "bun", "deno" or "node" (reported by /health). */
+  runtime: string;
+  maxClients?: number;
+  heartbeatMs?: number;
+  reconnectBaseMs?: number;
+  noDataTimeoutMs?: number;
+  limits?: OutboxLimits;
+  /** Samples the device keeps for resume (default 60 s). */
+  ringSamples?: number;
+  /** Tokens and roles; absent = auth off (every client may do everything). */
+  gate?: AccessGate;
+  /** Inbound messages per second per client (burst 2×); absent = no limit. */
+  rateLimit?: number;
+  /** Where recordings go; absent = the recording commands answer RECORDING_FAILED. */
+  recordingStore?: RecordingStore;
+  /** `--record`: start a recording in these formats at the first `connected`. */
+  recordOnConnect?: RecordingFormat[];
+  /** Who the device is (default: `<source kind>-1`). */
+  identity?: DeviceIdentity;
+  /**
+   * One of several devices: its loggers, logs forwarded and default recording names carry its id,
+   * so a client of one device never sees another's.
+   */
+  scoped?: boolean;
+  /** The bridge's devices, for list_devices / scan_devices / connect_device (default: this one alone). */
+  fleet?: FleetCommands;
+}
+
+/** Loggers that belong to one device (the others are the server's). */
+export const DEVICE_LOGGER = /^mw75\.(session|source|recording|server)\b.*\[/;
+
+/** Raw frame payload as the WebSocket layer delivers it. */
+export type Frame = string | ArrayBuffer | ArrayBufferView;
+
+/** The kind of a source (`sim` for anything unknown). */
+export function kindOf(kind: string): DeviceIdentity["kind"] {
+  return kind === "replay" || kind === "mw75" ? kind : "sim";
+}

@@ -1,0 +1,35 @@
+/**
+ * @module A device's entry in `devices` (BRIDGE-API §6) and the device set of a bridge that runs
+ * alone (unit tests, embedders): it lists itself and has nothing to scan or add.
+ */
+import type { DeviceIdentity } from "../core/device-registry.ts";
+import { BridgeError } from "../core/errors.ts";
+import type { DeviceSession } from "../core/session.ts";
+import type { FleetCommands } from "./device-commands.ts";
+import type { Recordings } from "./recordings.ts";
+import type { RecordingCommands } from "./recording-commands.ts";
+
+/** `{device_id, name, address, kind, state, battery_level, clients, recording}`. */
+export function describeDevice(identity: DeviceIdentity, session: DeviceSession, clients: number, recordings: Recordings | null): Record<string, unknown> {
+  const recording = recordings?.active ? recordings.status() : null;
+  return {
+    device_id: identity.id,
+    name: identity.name,
+    address: identity.address,
+    kind: identity.kind,
+    state: session.state,
+    battery_level: session.batteryLevel,
+    clients,
+    recording: recording === null ? null : { id: recording["id"], session_name: recording["session_name"], state: recording["state"] },
+  };
+}
+
+/** The device set of a bridge without a fleet around it. */
+export function soloFleet(self: { describe(): Record<string, unknown>; identity: DeviceIdentity; recordingCommands: RecordingCommands }): FleetCommands {
+  return {
+    describe: () => [self.describe()],
+    recordingCommandsOf: (id) => (id === self.identity.id ? self.recordingCommands : undefined),
+    scan: () => Promise.reject(new BridgeError("SCAN_FAILED", "This bridge has no device discovery")),
+    connectDevice: () => Promise.reject(new BridgeError("CONNECTION_FAILED", "This bridge cannot add devices")),
+  };
+}

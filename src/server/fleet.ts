@@ -1,0 +1,139 @@
+/**
+ * @module The bridge's devices (BRIDGE-API §6): one Bridge per device in the core's registry, the
+ * default one first; discovery (BlueZ, or the simulated headsets), headsets added at run time by
+ * address, `--autoconnect`, shutdown of all. Each device stays isolated: its own session,
+ * decoder, clients, control, streams, ring and recording.
+ */
+import { DeviceRegistry, deviceIdFor } from "../core/device-registry.ts";
+import type { DeviceIdentity } from "../core/device-registry.ts";
+import { BridgeError } from "../core/errors.ts";
+import type { DeviceDiscovery, DiscoveredDevice, Logger } from "../core/ports.ts";
+import type { Bridge } from "./bridge.ts";
+import type { FleetCommands } from "./device-commands.ts";
+import type { RecordingCommands } from "./recording-commands.ts";
+
+/** What the fleet needs from the program that builds devices. */
+export interface FleetOptions {
+  /** BlueZ discovery, the simulated one, or null (scan_devices answers SCAN_FAILED). */
+  discovery: DeviceDiscovery | null;
+  /** The tty `--rfcomm-tty ADDR=PATH` gave a headset, or the single-headset default; null when none. */
+  headsetTty(address: string): string | null;
+  /** Builds the bridge of a headset added at run time (null: this bridge cannot add headsets). */
+  makeHeadset: ((identity: DeviceIdentity, rfcommTty: string) => Promise<Bridge>) | null;
+  log: Logger;
+}
+
+export class Fleet implements FleetCommands {
+  readonly registry = new DeviceRegistry<Bridge>();
+  #o: FleetOptions;
+  /** RFCOMM tty per headset device id (two devices never read one tty). */
+  #ttys = new Map<string, string>();
+  #adding = new Map<string, Promise<{ deviceId: string; added: boolean }>>();
+  #scan: { durationS: number; result: Promise<DiscoveredDevice[]> } | null = null;
+
+  constructor(options: FleetOptions) {
+    this.#o = options;
+  }
+
+  /** Replaces the discovery (the simulated one needs the fleet it lists). */
+  useDiscovery(discovery: DeviceDiscovery): void {
+    this.#o = { ...this.#o, discovery };
+  }
+
+  /** Registers a device built at start-up (`rfcommTty` for headsets). */
+  add(bridge: Bridge, rfcommTty?: string): void {
+    this.registry.add(bridge);
+    if (rfcommTty !== undefined) this.#ttys.set(bridge.identity.id, rfcommTty);
+  }
+
+  /** The device of `/` and `/ws`. */
+  get default(): Bridge {
+    return this.registry.default;
+  }
+
+  get(id: string): Bridge | undefined {
+    return this.registry.get(id);
+  }
+
+  list(): Bridge[] {
+    return this.registry.list();
+  }
+
+  recordingCommandsOf(id: string): RecordingCommands | undefined {
+    return this.get(id)?.recordingCommands;
+  }
+
+  describe(): Array<Record<string, unknown>> {
+    return this.list().map((b) => b.describe());
+  }
+
+  /** One discovery at a time: a second request while one runs shares it (BlueZ allows one per adapter). */
+  scan(durationS: number): Promise<DiscoveredDevice[]> {
+    const discovery = this.#o.discovery;
+    if (discovery === null) return Promise.reject(new BridgeError("SCAN_FAILED", "This bridge has no device discovery (no Bluetooth backend and no simulated headsets)"));
+    if (this.#scan !== null && this.#scan.durationS >= durationS) return this.#scan.result;
+    const result = discovery.list({ durationMs: durationS * 1000, log: this.#o.log });
+    const scan = (this.#scan = { durationS, result });
+    const clear = () => {
+      if (this.#scan === scan) this.#scan = null;
+    };
+    result.then(clear, clear);
+    return result;
+  }
+
+  /** Adds the headset at `address` as a new device, connecting it (auto-reconnect on); finds it when it is one already. */
+  connectDevice(address: string, rfcommTty: string | null): Promise<{ deviceId: string; added: boolean }> {
+    const known = this.registry.find((b) => b.identity.address === address);
+    if (known !== undefined) return Promise.resolve({ deviceId: known.identity.id, added: false });
+    const pending = this.#adding.get(address);
+    if (pending !== undefined) return pending.then((r) => ({ ...r, added: false }));
+    const adding = this.#addHeadset(address, rfcommTty).finally(() => this.#adding.delete(address));
+    this.#adding.set(address, adding);
+    return adding;
+  }
+
+  async #addHeadset(address: string, given: string | null): Promise<{ deviceId: string; added: boolean }> {
+    const make = this.#o.makeHeadset;
+    if (make === null) throw new BridgeError("CONNECTION_FAILED", "This bridge cannot add headsets at run time");
+    const tty = given ?? this.#o.headsetTty(address);
+    if (tty === null) {
+      throw new BridgeError("INVALID_PARAMETERS",
+        `No RFCOMM tty is known for ${address}: bind one (sudo rfcomm bind /dev/rfcommN ${address} 25), then pass it as rfcomm_tty or start the bridge with --rfcomm-tty ${address}=/dev/rfcommN`);
+    }
+    for (const [id, used] of this.#ttys) {
+      if (used === tty) throw new BridgeError("INVALID_PARAMETERS", `Invalid rfcomm_tty: ${tty} already carries ${id}; bind the new headset to its own tty`);
+    }
+    const n = this.registry.count("mw75") + 1;
+    const identity: DeviceIdentity = { id: deviceIdFor("mw75", address, n), kind: "mw75", name: `MW75 Neuro ${address}`, address };
+    const bridge = await make(identity, tty);
+    this.add(bridge, tty);
+    this.#o.log.log("INFO", `Device ${identity.id} added for the headset ${address} (RFCOMM ${tty})`);
+    bridge.keepConnected();
+    return { deviceId: identity.id, added: true };
+  }
+
+  /** `--autoconnect`: every device connected now and kept connected. */
+  autoconnect(): void {
+    for (const bridge of this.list()) bridge.keepConnected();
+  }
+
+  /** Ctrl-C: every device torn down at once (one slow headset does not hold up the others). */
+  async shutdown(): Promise<void> {
+    await Promise.all(this.list().map((b) => b.shutdown()));
+  }
+}
+
+/** scan_devices on a bridge of simulated headsets: they answer as found, after the scan time. */
+export function simDiscovery(fleet: Fleet): DeviceDiscovery {
+  return {
+    async list({ durationMs, signal }) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, durationMs));
+        signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      });
+      return fleet.list()
+        .filter((b) => b.identity.kind === "sim" && b.identity.address !== null)
+        .map((b) => ({ address: b.identity.address!, name: b.identity.name, rssi: -50, paired: true }));
+    },
+  };
+}
