@@ -7,7 +7,8 @@ export function activationError(message: string, cause?: unknown): BridgeError {
   return new BridgeError("BLE_ACTIVATION_FAILED", message, cause === undefined ? undefined : { cause });
 }
 
-const PERMISSION =
+/** What to do when the system D-Bus refuses BlueZ to this user. */
+export const PERMISSION =
   "No permission to use BlueZ on the system D-Bus. Add your user to the bluetooth group (`sudo usermod -aG bluetooth $USER`, then log in again) or run the bridge from a local desktop session.";
 
 function fromBusSocket(error: unknown): BridgeError | undefined {

@@ -40,18 +40,19 @@ async function loadNodeBle(): Promise<typeof NodeBle> {
   return mod.default ?? mod;
 }
 
-/** The device's name; `final` is false when BlueZ has no name yet and only the alias exists. */
-async function nameOf(device: Device): Promise<{ name: string; final: boolean }> {
-  try {
-    return { name: await device.getName(), final: true };
-  } catch {
-    return { name: await device.getAlias(), final: false };
-  }
+/** A node-ble session on the system bus; `busDown` rejects with the bus connection's own error. */
+export interface BluezSession {
+  readonly bluetooth: NodeBle.Bluetooth;
+  /** Closes the bus connection. */
+  readonly destroy: () => void;
+  /** Never resolves; rejects once the bus connection fails (race pending calls against it). */
+  readonly busDown: Promise<never>;
+  /** The bus connection's error, if it failed. */
+  busError(): unknown;
 }
 
-/** Connects to the headset and resolves once its command (and, if asked, status) characteristic is usable. */
-export async function connectHeadset(target: BluezTarget): Promise<ControlLink> {
-  const { timing, log, signal } = target;
+/** Opens the system bus through node-ble (DBUS_SYSTEM_BUS_ADDRESS, else the default socket). */
+export async function openBluez(): Promise<BluezSession> {
   const { createBluetooth } = await loadNodeBle();
   const { bluetooth, destroy } = createBluetooth();
   let busError: unknown;
@@ -64,6 +65,22 @@ export async function connectHeadset(target: BluezTarget): Promise<ControlLink> 
     busError = error;
     failBus(error);
   });
+  return { bluetooth, destroy, busDown, busError: () => busError };
+}
+
+/** The device's name; `final` is false when BlueZ has no name yet and only the alias exists. */
+async function nameOf(device: Device): Promise<{ name: string; final: boolean }> {
+  try {
+    return { name: await device.getName(), final: true };
+  } catch {
+    return { name: await device.getAlias(), final: false };
+  }
+}
+
+/** Connects to the headset and resolves once its command (and, if asked, status) characteristic is usable. */
+export async function connectHeadset(target: BluezTarget): Promise<ControlLink> {
+  const { timing, log, signal } = target;
+  const { bluetooth, destroy, busDown, busError } = await openBluez();
   const call = <T>(work: Promise<T>, what: string, ms = timing.call) => bounded(Promise.race([work, busDown]), ms, what, signal);
   let device: Device | undefined;
   try {
@@ -121,7 +138,7 @@ export async function connectHeadset(target: BluezTarget): Promise<ControlLink> 
   } catch (error) {
     if (device) await bounded(device.disconnect(), timing.call, "disconnecting BLE").catch(() => {});
     destroy();
-    throw bleFailure(error, busError);
+    throw bleFailure(error, busError());
   }
 }
 
