@@ -6,9 +6,13 @@
  */
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
+import { Buffer } from "node:buffer";
 import { createNodeWebSocket } from "@hono/node-ws";
 import type { Hono } from "hono";
+import type { IncomingMessage } from "node:http";
+import { STATUS_CODES } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import type { Duplex } from "node:stream";
 import type { ClientSocket } from "../../server/outbox.ts";
 import type { RunningServer, RuntimeAdapter } from "../../server/runtime.ts";
 import { formatRemote } from "./shared.ts";
@@ -54,7 +58,18 @@ export const serveOnNodeHttp: RuntimeAdapter["serve"] = (options) => {
   ensureErrorEvent();
   // createNodeWebSocket needs the app, and the app needs its upgrade helper: resolve the cycle lazily
   let app: Hono | undefined;
-  const lazy = { request: (...args: Parameters<Hono["request"]>) => app!.request(...args) } as unknown as Hono;
+  const refusals = new WeakMap<IncomingMessage, string>();
+  const lazy = {
+    request: async (...args: Parameters<Hono["request"]>) => {
+      const response = await app!.request(...args);
+      const incoming = (args[2] as { incoming?: IncomingMessage } | undefined)?.incoming;
+      // a refused upgrade (404 UNKNOWN_DEVICE, 403 origin): keep the whole answer for the socket
+      if (incoming !== undefined && response.status >= 300) {
+        refusals.set(incoming, await refusalText(response.clone()));
+      }
+      return response;
+    },
+  } as unknown as Hono;
   // baseUrl only sets the scheme of the URL the upgrade request has inside the app
   const nodeWs = createNodeWebSocket({ app: lazy, baseUrl: options.tls ? "https://localhost" : "http://localhost" });
   // @hono/node-ws builds its WebSocketServer without options; ws reads maxPayload at each upgrade
@@ -83,6 +98,16 @@ export const serveOnNodeHttp: RuntimeAdapter["serve"] = (options) => {
       });
     });
     server.once("error", reject);
+    // @hono/node-ws answers a refused upgrade with its status line only (Content-Length: 0): send
+    // the app's full answer instead, so a client sees why (runs before the library's listener)
+    server.prependListener("upgrade", (request: IncomingMessage, socket: Duplex) => {
+      const end = socket.end.bind(socket);
+      socket.end = ((...args: Parameters<Duplex["end"]>) => {
+        const full = refusals.get(request);
+        refusals.delete(request);
+        return typeof args[0] === "string" && full !== undefined ? end(full) : end(...args);
+      }) as Duplex["end"];
+    });
     nodeWs.injectWebSocket(server);
   });
 };
@@ -118,3 +143,11 @@ export const nodeWsSocketOf: RuntimeAdapter["socketOf"] = (ws): ClientSocket => 
 
 /** `ip:port` of the peer of a request served by @hono/node-server. */
 export const nodeRemoteOf: RuntimeAdapter["remoteOf"] = (c) => formatRemote(getConnInfo(c));
+
+/** An HTTP/1.1 response with the app's status, content type and body, connection closed. */
+async function refusalText(response: Response): Promise<string> {
+  const body = Buffer.from(await response.text(), "utf8");
+  const type = response.headers.get("content-type") ?? "text/plain; charset=UTF-8";
+  const head = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}\r\nConnection: close\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n`;
+  return head + body.toString("utf8");
+}
