@@ -7,7 +7,8 @@
  * - `sampling_rate` 500 · `channel_names` (Ch1…Ch12, REF, DRL: file order) · `channel_units`
  *   (`µV` for Ch1…Ch12; `as sent` for REF and DRL, which the device sends unscaled) ·
  *   `uv_per_count` 0.023842 (the channels' ADC scale)
- * - `device_name` · `device_address` (null when unknown) · `bridge_version` · `source` (e.g.
+ * - `device_id` (the bridge's id, e.g. `sim-2`) · `device_name` · `device_address` (null when
+ *   unknown) · `bridge_version` · `source` (e.g.
  *   `mw75`, `sim`, `replay:FILE`) · `synthetic` (true for the simulator and its replays)
  * - `started_at` / `stopped_at`: ISO 8601 UTC (`…Z`, ms) of the start and stop commands;
  *   `started_at_unix` / `stopped_at_unix`: the same in Unix seconds (stop: null while recording)
@@ -73,6 +74,7 @@ export interface RecordingMetadata {
   channel_names: string[];
   channel_units: string[];
   uv_per_count: number;
+  device_id: string | null;
   device_name: string;
   device_address: string | null;
   bridge_version: string;
@@ -118,6 +120,7 @@ export function buildMetadata(input: MetadataInput): RecordingMetadata {
     channel_names: [...SIGNAL_LABELS],
     channel_units: SIGNAL_LABELS.map((label) => (label === "REF" || label === "DRL" ? "as sent" : "µV")),
     uv_per_count: UV_PER_COUNT,
+    device_id: info.deviceId ?? null,
     device_name: info.deviceName,
     device_address: info.deviceAddress,
     bridge_version: info.bridgeVersion,

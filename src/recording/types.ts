@@ -25,6 +25,8 @@ export interface RecordingInfo {
   /** e.g. "MW75 Neuro" or "simulated MW75"; and its address when known. */
   deviceName: string;
   deviceAddress: string | null;
+  /** The bridge's id for the device (`sim-2`, `mw75-AABBCCDDEEFF`), when known. */
+  deviceId?: string;
   synthetic: boolean;
   bridgeVersion: string;
 }

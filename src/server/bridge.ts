@@ -105,7 +105,8 @@ export class Bridge {
       device: this.device, hub: this.hub, store: options.recordingStore, clock, logs: options.logs,
       source: options.source, labels: () => labels, recordOnConnect: options.recordOnConnect,
       ...(options.scoped === true ? { deviceId: this.identity.id } : {}),
-      address: this.identity.kind === "mw75" ? this.identity.address : null,
+      address: this.identity.address,
+      identityId: this.identity.id,
     });
     this.#ctx = {
       device: this.device, hub: this.hub, router: this.#router, control: this.#control, logs: this.#logs,
@@ -175,6 +176,7 @@ export class Bridge {
     this.#kept = true;
     const session = this.device.session;
     if (!session.busy) session.connect(true);
+    else session.setAutoReconnect(true);
   }
 
   /** The `devices` entry of this device (BRIDGE-API §6). */

@@ -46,7 +46,7 @@ export function dispatchDeviceCommand(fleet: FleetCommands, type: string, data: 
             command: "connect_device",
             device_id: deviceId,
             address: req.address,
-            message: added ? `Connecting to the headset ${req.address} as ${deviceId}` : `The headset ${req.address} is already ${deviceId}`,
+            message: added ? `Connected to the headset ${req.address} as ${deviceId}` : `The headset ${req.address} is already ${deviceId}`,
           }),
         failed("CONNECTION_FAILED"),
       );

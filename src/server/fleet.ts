@@ -7,6 +7,7 @@
 import { DeviceRegistry, deviceIdFor } from "../core/device-registry.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
+import type { ErrorCode } from "../core/errors.ts";
 import type { DeviceDiscovery, DiscoveredDevice, Logger } from "../core/ports.ts";
 import type { Bridge } from "./bridge.ts";
 import type { FleetCommands } from "./device-commands.ts";
@@ -84,7 +85,11 @@ export class Fleet implements FleetCommands {
   /** Adds the headset at `address` as a new device, connecting it (auto-reconnect on); finds it when it is one already. */
   connectDevice(address: string, rfcommTty: string | null): Promise<{ deviceId: string; added: boolean }> {
     const known = this.registry.find((b) => b.identity.address === address);
-    if (known !== undefined) return Promise.resolve({ deviceId: known.identity.id, added: false });
+    if (known !== undefined) {
+      // "connect" means connect: an idle device of that address is started (and kept connected)
+      if (!known.session.busy) known.keepConnected();
+      return Promise.resolve({ deviceId: known.identity.id, added: false });
+    }
     const pending = this.#adding.get(address);
     if (pending !== undefined) return pending.then((r) => ({ ...r, added: false }));
     const adding = this.#addHeadset(address, rfcommTty).finally(() => this.#adding.delete(address));
@@ -106,9 +111,17 @@ export class Fleet implements FleetCommands {
     const n = this.registry.count("mw75") + 1;
     const identity: DeviceIdentity = { id: deviceIdFor("mw75", address, n), kind: "mw75", name: `MW75 Neuro ${address}`, address };
     const bridge = await make(identity, tty);
+    // it joins the fleet once it streams: an address that is no MW75 (or is out of reach) is an
+    // error for the requester, not a device retrying in the list
+    this.#o.log.log("INFO", `Connecting to the headset ${address} (RFCOMM ${tty}) as ${identity.id}`);
+    try {
+      await connectOnce(bridge);
+    } catch (error) {
+      await bridge.shutdown().catch(() => {});
+      throw error;
+    }
     this.add(bridge, tty);
-    this.#o.log.log("INFO", `Device ${identity.id} added for the headset ${address} (RFCOMM ${tty})`);
-    bridge.keepConnected();
+    this.#o.log.log("INFO", `Device ${identity.id} added for the headset ${address}`);
     return { deviceId: identity.id, added: true };
   }
 
@@ -121,6 +134,29 @@ export class Fleet implements FleetCommands {
   async shutdown(): Promise<void> {
     await Promise.all(this.list().map((b) => b.shutdown()));
   }
+}
+
+/**
+ * One connection attempt of a headset added at run time: resolves once it streams (then it is kept
+ * connected, auto-reconnecting), rejects with the attempt's error (BLE_ACTIVATION_FAILED for an
+ * address that is no MW75).
+ */
+function connectOnce(bridge: Bridge): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const stop = bridge.device.listen({
+      onStatus: (state) => {
+        if (state !== "connected") return;
+        stop();
+        bridge.keepConnected();
+        resolve();
+      },
+      onError: (code: ErrorCode, message: string) => {
+        stop();
+        reject(new BridgeError(code, message));
+      },
+    });
+    bridge.device.session.connect(false);
+  });
 }
 
 /** scan_devices on a bridge of simulated headsets: they answer as found, after the scan time. */

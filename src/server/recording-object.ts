@@ -12,6 +12,7 @@ export interface RecordingContext {
   notes: string;
   deviceName: string;
   deviceAddress: string | null;
+  deviceId?: string;
   source: string;
   synthetic: boolean;
   bridgeVersion: string;

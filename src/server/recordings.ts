@@ -118,6 +118,7 @@ export class Recordings {
         info: {
           sessionName: name, subject: context.subject, sessionLabel: labels.session_label, notes: context.notes,
           deviceName: context.deviceName, deviceAddress: context.deviceAddress, synthetic: context.synthetic,
+          ...(context.deviceId !== undefined ? { deviceId: context.deviceId } : {}),
           bridgeVersion: context.bridgeVersion,
         },
         onEnd: (r) => void this.#ended(r),
@@ -245,8 +246,10 @@ export interface RecordingsWiring {
   recordOnConnect: RecordingFormat[] | undefined;
   /** Set for one of several devices (see RecordingsOptions.deviceId). */
   deviceId?: string;
-  /** A headset's Bluetooth address for the metadata, when known. */
+  /** The device's address for the metadata, when known. */
   address?: string | null;
+  /** The device's id for the metadata (every device has one; `deviceId` is set only with several). */
+  identityId?: string;
 }
 
 /** The recordings of a bridge's device: `recording` broadcasts and events, RECORDING_FAILED errors. */
@@ -255,6 +258,7 @@ export function recordingsFor(w: RecordingsWiring): Recordings {
     device: w.device, store: w.store, clock: w.clock, log: w.logs.logger(`mw75.recording${w.deviceId === undefined ? "" : `[${w.deviceId}]`}`),
     context: {
       deviceName: w.source.synthetic ? "simulated MW75 Neuro" : "MW75 Neuro", deviceAddress: w.address ?? null,
+      ...(w.identityId !== undefined ? { deviceId: w.identityId } : {}),
       source: w.source.kind, synthetic: w.source.synthetic, bridgeVersion: VERSION,
     },
     labels: w.labels,

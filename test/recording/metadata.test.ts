@@ -16,6 +16,7 @@ function input(overrides: Partial<MetadataInput> = {}): MetadataInput {
       notes: "eyes closed",
       deviceName: "MW75 Neuro",
       deviceAddress: "AA:BB:CC:DD:EE:FF",
+      deviceId: "mw75-AABBCCDDEEFF",
       synthetic: false,
       bridgeVersion: "0.1.0",
     },
@@ -50,6 +51,7 @@ const TYPES: Record<string, string> = {
   channel_names: "array",
   channel_units: "array",
   uv_per_count: "number",
+  device_id: "string",
   device_name: "string",
   device_address: "string",
   bridge_version: "string",
@@ -100,6 +102,7 @@ describe("buildMetadata", () => {
     expect(meta.clipped).toEqual({ bdf: 12, csv: 0 });
     expect(meta.files[2]).toEqual({ name: "session_2026-01-01_events.csv", format: "events", bytes: 64 });
     expect(meta.device_address).toBe("AA:BB:CC:DD:EE:FF");
+    expect(meta.device_id).toBe("mw75-AABBCCDDEEFF");
     expect(meta.synthetic).toBe(false);
     expect(JSON.parse(JSON.stringify(meta))).toEqual(meta);
   });

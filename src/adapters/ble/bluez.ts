@@ -110,7 +110,7 @@ export async function connectHeadset(target: BluezTarget): Promise<ControlLink> 
       service = await gatt.getPrimaryService(MW75_SERVICE_UUID);
     } catch {
       throw activationError(
-        `${found.name} [${found.address}] has no MW75 control service (${MW75_SERVICE_UUID}). Is it an MW75 Neuro? Pass the right address with --device.`,
+        `${found.name} [${found.address}] has no MW75 control service (${MW75_SERVICE_UUID}). Is it an MW75 Neuro? Use the address of an MW75 (scan_devices or \`bluetoothctl devices\` lists them).`,
       );
     }
     const command = await call(service.getCharacteristic(MW75_COMMAND_UUID), "finding the command characteristic");
