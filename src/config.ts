@@ -42,6 +42,8 @@ export interface ServeConfig extends DeviceFlags {
   /** `--record FORMATS`: start a recording in these formats at the first `connected`. */
   record: RecordingFormat[] | null;
   scanMs: number;
+  /** Seconds of samples each device keeps for `since_seq` resume (BRIDGE-API §2.5: 60). */
+  retentionS: number;
   /** `--autoconnect`: every device connected at start-up, auto-reconnecting, whoever is connected. */
   autoconnect: boolean;
   devices: DevicePlan[];
@@ -56,6 +58,8 @@ export const USAGE = `Usage: serve [options]
   --source SRC              sim (default, SYNTHETIC data) | replay:FILE | mw75 | mw75:ADDR (real headset);
                             repeatable: one device each (the first is the default device on / and /ws)
   --sim-devices N           N simulated headsets sim-1 … sim-N, each with its own seed
+  --retention-s N           seconds of samples each device keeps for since_seq resume (default 60;
+                            about 1.7 MB per device per 60 s: lower it for fleets of hundreds)
   --autoconnect             connect every device at start-up (auto-reconnect on) and keep it connected
                             without clients (recording with --record, headless use)
   --speed X                 replay speed: 1 = real time (default), 0 = as fast as possible
@@ -107,6 +111,7 @@ const VALUED: Record<string, Setter> = {
   "--port": (c, v) => void (c.port = int("--port", 0, 65535)(v)),
   "--source": (c, v) => void c.sources.push(parseSource(v)),
   "--sim-devices": (c, v) => void (c.simDevices = int("--sim-devices", 1, 1000)(v)),
+  "--retention-s": (c, v) => void (c.retentionS = int("--retention-s", 1, 3600)(v)),
   "--speed": (c, v) => void (c.speed = real("--speed", 0, 1e6)(v)),
   "--capture": (c, v) => void (c.capture = nonEmpty("--capture", v)),
   "--max-clients": (c, v) => void (c.maxClients = int("--max-clients", 1, 10_000)(v)),
@@ -164,6 +169,7 @@ export function parseServeArgs(args: readonly string[], env: Readonly<Record<str
     simByDevice: {},
     rfcommTtys: {},
     autoconnect: false,
+    retentionS: 60,
     devices: [],
     speed: 1,
     capture: null,

@@ -10,6 +10,7 @@ import type { LogHub } from "./core/log-hub.ts";
 import type { DeviceDiscovery, DeviceSource, OpenTty } from "./core/ports.ts";
 import { systemClock } from "./core/clock.ts";
 import { createDecoder } from "./decoder/decoder.ts";
+import { DEVICE_RATE_HZ } from "./core/samples.ts";
 import type { RecordingStore } from "./recording/store.ts";
 import type { AccessGate } from "./server/access/gate.ts";
 import { Bridge } from "./server/bridge.ts";
@@ -74,6 +75,7 @@ async function makeBridge(s: FleetSetup, identity: DeviceIdentity, source: Devic
     reconnectBaseMs: config.reconnectBaseMs,
     noDataTimeoutMs: config.noDataTimeoutMs,
     limits: { ...DEFAULT_OUTBOX_LIMITS, highWaterBytes: config.clientBufferBytes },
+    ringSamples: config.retentionS * DEVICE_RATE_HZ,
     gate: s.gate,
     rateLimit: config.access.rateLimit,
     recordingStore: s.recordingStore,
