@@ -1,5 +1,6 @@
 /** @module Server-benchmark plumbing: start the bridge as a child process, read /proc figures, and fast WebSocket clients. */
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
@@ -107,6 +108,29 @@ export async function cpuSeconds(pid: number, clockTicks = 100): Promise<number>
   return (Number(rest[11]) + Number(rest[12])) / clockTicks;
 }
 
+/**
+ * CPU seconds of every live thread of `pid`, in nanoseconds from /proc/PID/task/TID/schedstat (exact,
+ * where /proc/PID/stat counts 10-ms ticks); falls back to `cpuSeconds`.
+ */
+export function threadCpuSeconds(pid: number): Promise<number> {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+    readFileSync(`/proc/${pid}/task/${tasks[0]}/schedstat`, "utf8");
+  } catch {
+    return cpuSeconds(pid);
+  }
+  let ns = 0;
+  for (const task of tasks) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // the thread exited meanwhile
+    }
+  }
+  return Promise.resolve(ns / 1e9);
+}
+
 /** VmRSS and VmHWM (peak) in MB from /proc/PID/status. */
 export async function memoryMb(pid: number): Promise<{ rss: number; peak: number }> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
@@ -128,6 +152,8 @@ export class BenchClient {
   eegSizes: number[] | null = null;
   /** Receives every binary message (an ArrayBuffer). */
   onFrame: ((frame: ArrayBuffer) => void) | null = null;
+  /** When set, sees every text message first, with its receive time (the usual handling follows). */
+  onText: ((text: string, receivedMs: number) => void) | null = null;
   /** Latency samples in ms (filled while `recording`). */
   latencies: number[] = [];
   /** Server clock minus this process's clock, ms (set by `calibrate`). */
@@ -143,6 +169,7 @@ export class BenchClient {
         return;
       }
       const s = e.data;
+      this.onText?.(s, received);
       if (s.indexOf('"type":"eeg_data"') !== -1) {
         this.eeg++;
         if (this.eegSizes !== null) this.eegSizes.push(Buffer.byteLength(s, "utf8"));
@@ -162,10 +189,10 @@ export class BenchClient {
     };
   }
 
-  /** Opens a client to `ws://url/` (10 s limit). */
-  static open(url: string): Promise<BenchClient> {
+  /** Opens a client to `ws://url/` (or `ws://url` + `path`, e.g. `/devices/sim-2/ws`) (10 s limit). */
+  static open(url: string, path = "/"): Promise<BenchClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://${url}/`);
+      const ws = new WebSocket(`ws://${url}${path}`);
       const timer = setTimeout(() => reject(new Error(`WebSocket to ${url} did not open in 10 s`)), 10_000);
       ws.onopen = () => {
         clearTimeout(timer);
