@@ -7,7 +7,7 @@ import { createFileSink, readFileBytes } from "./adapters/fs.ts";
 import type { ServeConfig, DevicePlan } from "./config.ts";
 import type { DeviceIdentity } from "./core/device-registry.ts";
 import type { LogHub } from "./core/log-hub.ts";
-import type { DeviceDiscovery, DeviceSource, OpenTty } from "./core/ports.ts";
+import type { DevicePort, DeviceSource, OpenTty } from "./core/ports.ts";
 import { systemClock } from "./core/clock.ts";
 import { createDecoder } from "./decoder/decoder.ts";
 import { DEVICE_RATE_HZ } from "./core/samples.ts";
@@ -39,15 +39,17 @@ export async function buildFleet(s: FleetSetup): Promise<{ fleet: Fleet; capture
   const { config } = s;
   const headsets = config.devices.some((p) => p.identity.kind === "mw75");
   const anySim = config.devices.some((p) => p.identity.kind === "sim");
+  const port = mw75Port(s);
   const fleet: Fleet = new Fleet({
-    discovery: headsets || !anySim ? bluezDiscovery() : null,
+    discovery: headsets || !anySim ? port : null,
     headsetTty: (address) => config.rfcommTtys[address] ?? (headsets ? null : config.rfcommTty),
-    makeHeadset: (identity, tty) => makeBridge(s, identity, headsetSource(s, identity.address, tty), fleet),
+    headsets: port,
+    makeBridge: (identity, source) => makeBridge(s, identity, source, fleet),
     log: s.logs.logger("mw75.server"),
   });
   let capture: CapturingSource | null = null;
   for (const plan of config.devices) {
-    let source = sourceFor(s, plan);
+    let source = sourceFor(s, plan, port);
     if (config.capture !== null) {
       const sink = createFileSink(config.capture);
       await sink.ready;
@@ -83,14 +85,15 @@ async function makeBridge(s: FleetSetup, identity: DeviceIdentity, source: Devic
   });
 }
 
-function sourceFor(s: FleetSetup, plan: DevicePlan): DeviceSource {
+function sourceFor(s: FleetSetup, plan: DevicePlan, port: DevicePort): DeviceSource {
   switch (plan.source.kind) {
     case "sim":
       return createSimSource(plan.sim);
     case "replay":
       return createReplaySource({ path: plan.source.path, speed: s.config.speed, readFile: readFileBytes });
     case "mw75":
-      return headsetSource(s, plan.identity.address, plan.rfcommTty);
+      // an address-less headset is the first MW75 its activation finds
+      return plan.identity.address === null ? headsetSource(s, null, plan.rfcommTty) : port.open(plan.identity.address, { rfcommTty: plan.rfcommTty });
   }
 }
 
@@ -98,9 +101,10 @@ function headsetSource(s: FleetSetup, address: string | null, rfcommTty: string)
   return createMw75Source({ rfcommTty, scanMs: s.config.scanMs, openTty: s.openTty, ...(address !== null ? { device: address } : {}) });
 }
 
-/** BlueZ discovery, loaded on first use (node-ble stays unloaded on a bridge that never scans). */
-function bluezDiscovery(): DeviceDiscovery {
+/** The real MW75 as a port: BlueZ discovery (loaded on first use: node-ble stays unloaded on a bridge that never scans), opened by address. */
+function mw75Port(s: FleetSetup): DevicePort {
   return {
     list: async (options) => (await import("./adapters/ble/scan.ts")).createBluezDiscovery().list(options),
+    open: (address, { rfcommTty }) => headsetSource(s, address, rfcommTty),
   };
 }

@@ -79,3 +79,12 @@ export interface DeviceDiscovery {
    */
   list(options: { durationMs: number; signal?: AbortSignal; log: Logger }): Promise<DiscoveredDevice[]>;
 }
+
+/**
+ * A kind of headset the bridge can find and open by address, in the spirit of serialport's
+ * bindings (`list()` / `open(path)`): the real MW75 through BlueZ and RFCOMM.
+ */
+export interface DevicePort extends DeviceDiscovery {
+  /** The source of the headset at `address` whose data arrives on `rfcommTty`; its `open()` connects. */
+  open(address: string, options: { rfcommTty: string }): DeviceSource;
+}

@@ -8,7 +8,7 @@ import { DeviceRegistry, deviceIdFor } from "../core/device-registry.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
 import type { ErrorCode } from "../core/errors.ts";
-import type { DeviceDiscovery, DiscoveredDevice, Logger } from "../core/ports.ts";
+import type { DeviceDiscovery, DevicePort, DiscoveredDevice, DeviceSource, Logger } from "../core/ports.ts";
 import type { Bridge } from "./bridge.ts";
 import type { FleetCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
@@ -19,8 +19,10 @@ export interface FleetOptions {
   discovery: DeviceDiscovery | null;
   /** The tty `--rfcomm-tty ADDR=PATH` gave a headset, or the single-headset default; null when none. */
   headsetTty(address: string): string | null;
-  /** Builds the bridge of a headset added at run time (null: this bridge cannot add headsets). */
-  makeHeadset: ((identity: DeviceIdentity, rfcommTty: string) => Promise<Bridge>) | null;
+  /** Opens headsets by address for `connect_device` (null: this bridge cannot add headsets). */
+  headsets: DevicePort | null;
+  /** Builds the bridge of a device from its identity and source. */
+  makeBridge(identity: DeviceIdentity, source: DeviceSource): Promise<Bridge>;
   log: Logger;
 }
 
@@ -98,8 +100,8 @@ export class Fleet implements FleetCommands {
   }
 
   async #addHeadset(address: string, given: string | null): Promise<{ deviceId: string; added: boolean }> {
-    const make = this.#o.makeHeadset;
-    if (make === null) throw new BridgeError("CONNECTION_FAILED", "This bridge cannot add headsets at run time");
+    const port = this.#o.headsets;
+    if (port === null) throw new BridgeError("CONNECTION_FAILED", "This bridge cannot add headsets at run time");
     const tty = given ?? this.#o.headsetTty(address);
     if (tty === null) {
       throw new BridgeError("INVALID_PARAMETERS",
@@ -110,7 +112,7 @@ export class Fleet implements FleetCommands {
     }
     const n = this.registry.count("mw75") + 1;
     const identity: DeviceIdentity = { id: deviceIdFor("mw75", address, n), kind: "mw75", name: `MW75 Neuro ${address}`, address };
-    const bridge = await make(identity, tty);
+    const bridge = await this.#o.makeBridge(identity, port.open(address, { rfcommTty: tty }));
     // it joins the fleet once it streams: an address that is no MW75 (or is out of reach) is an
     // error for the requester, not a device retrying in the list
     this.#o.log.log("INFO", `Connecting to the headset ${address} (RFCOMM ${tty}) as ${identity.id}`);
