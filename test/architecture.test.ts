@@ -1,10 +1,10 @@
 /** @module Keeps the runtime-neutral core free of runtime, device and adapter imports. */
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const NEUTRAL_DIRS = ["src/core", "src/decoder", "src/protocol", "src/server"];
+const NEUTRAL_DIRS = ["src/core", "src/decoder", "src/protocol", "src/server", "src/client"];
 
 /** Module specifiers the neutral core must never load, with the reason shown on failure. */
 const FORBIDDEN: [RegExp, string][] = [
@@ -27,6 +27,15 @@ const CORE_FORBIDDEN: [RegExp, string][] = [
   [/(^|\/)sources\//, "device source"],
 ];
 
+/**
+ * The client SDK (src/client) runs in browsers as well as in Bun, Deno and Node, without a bundler
+ * resolving packages for it: its modules name no package or built-in at all (not even for types),
+ * and every module it loads at run time — its own and the protocol modules it reuses — imports only
+ * relative paths and touches no runtime global.
+ */
+const CLIENT_DIR = "src/client";
+const CLIENT_GLOBALS = /(^|[^.\w])(require\s*\(|__dirname|__filename)/;
+
 /** Specifiers a module imports or re-exports, comments ignored. */
 function specifiers(source: string): { code: string; specs: string[] } {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
@@ -35,6 +44,42 @@ function specifiers(source: string): { code: string; specs: string[] } {
     specs.push(match[1] ?? match[2] ?? match[3] ?? "");
   }
   return { code, specs };
+}
+
+/** Relative specifiers a module loads at run time (`import type`/`export type` are erased, so not followed). */
+export function runtimeImports(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
+  const specs: string[] = [];
+  for (const match of code.matchAll(/(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g)) {
+    if (/^(import|export)\s+type\s/.test(match[0])) continue;
+    specs.push(match[1] ?? match[2] ?? match[3] ?? "");
+  }
+  return specs;
+}
+
+/** Violations of the client rule in one module: bare specifiers (packages, built-ins) and runtime globals. */
+export function clientViolations(source: string, typesToo: boolean): string[] {
+  const { code, specs } = specifiers(source);
+  const checked = typesToo ? specs : runtimeImports(source);
+  const found = checked.filter((s) => !s.startsWith("./") && !s.startsWith("../")).map((s) => `imports "${s}" (the SDK loads no package or built-in)`);
+  const global = code.match(FORBIDDEN_GLOBALS) ?? code.match(CLIENT_GLOBALS);
+  if (global) found.push(`uses the runtime global ${global[2]}`);
+  return found;
+}
+
+/** Every module the client SDK loads at run time: src/client and what its runtime imports reach. */
+function clientGraph(): string[] {
+  const seen = new Set<string>();
+  const todo = filesUnder(CLIENT_DIR);
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const spec of runtimeImports(readFileSync(join(ROOT, file), "utf8"))) {
+      if (spec.startsWith("./") || spec.startsWith("../")) todo.push(join(dirname(file), spec));
+    }
+  }
+  return [...seen].sort();
 }
 
 /** Violations of the core's own rule (nothing from protocol/, server/ or sources/). */
@@ -93,6 +138,25 @@ describe("architecture", () => {
     const files = filesUnder("src/core");
     expect(files.length).toBeGreaterThan(5);
     const problems = files.flatMap((file) => coreViolations(readFileSync(join(ROOT, file), "utf8")).map((v) => `${file}: ${v}`));
+    expect(problems).toEqual([]);
+  });
+
+  test("the client checker recognises packages, built-ins and runtime globals, and skips erased type imports", () => {
+    for (const line of [`import * as v from "valibot";`, `import { Hono } from "hono";`, `import { connect } from "node:net";`, `export { serve } from "bun";`,
+      `const t = process.env.TOKEN;`, `const ws = require("ws");`, `const m = await import("ws");`]) {
+      expect({ line, found: clientViolations(line, true).length > 0 }).toEqual({ line, found: true });
+    }
+    expect(clientViolations(`import type { Context } from "hono";`, false)).toEqual([]);
+    expect(clientViolations(`import type { Context } from "hono";`, true)).toHaveLength(1);
+    expect(runtimeImports(`import type { A } from "./a.ts";\nexport type { B } from "./b.ts";\nimport { c } from "./c.ts";\nexport * from "./d.ts";`)).toEqual(["./c.ts", "./d.ts"]);
+  });
+
+  test("the client SDK and every module it loads at run time import only relative modules and no runtime global", () => {
+    const own = filesUnder(CLIENT_DIR);
+    expect(own.length).toBeGreaterThan(5);
+    const graph = clientGraph();
+    expect(graph).toContain("src/protocol/encoders/binary-frame-reader.ts"); // the walk follows imports out of src/client
+    const problems = graph.flatMap((file) => clientViolations(readFileSync(join(ROOT, file), "utf8"), own.includes(file)).map((v) => `${file}: ${v}`));
     expect(problems).toEqual([]);
   });
 

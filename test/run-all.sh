@@ -9,8 +9,9 @@ trap 'rm -rf "$logs"' EXIT
 passed=0 failed=0 broken=()
 
 # suites whose files are runtime-neutral run under all three runtimes; the rest only under Bun
-# (those start servers and helpers under every runtime themselves)
-NEUTRAL=(test/decoder test/sources test/protocol test/core test/recording test/architecture.test.ts)
+# (those start servers and helpers under every runtime themselves); test/client starts its server
+# under the runtime that runs it
+NEUTRAL=(test/decoder test/sources test/protocol test/core test/recording test/client test/architecture.test.ts)
 # hardware files named *.deno.test.ts exercise each runtime's own tty opener, so they run in all three
 HARDWARE=$(find test/hardware -name '*.deno.test.ts' 2>/dev/null | sort)
 NODE_FILES="$(find "${NEUTRAL[@]}" -name '*.test.ts' 2>/dev/null | sort) $HARDWARE"

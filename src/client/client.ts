@@ -1,0 +1,285 @@
+/**
+ * @module `connect(url, options)` → a `BridgeClient`: the bridge's messages as typed events, its
+ * commands as promise-returning methods, its streams as async iterators, and a connection that
+ * reconnects, resumes and watches its own liveness. Runtime-neutral: only web-standard APIs.
+ */
+import { batchFromFrame, batchFromJson } from "./batch.ts";
+import type { EegBatch } from "./batch.ts";
+import type { BackoffOptions } from "./backoff.ts";
+import type { CommandData, CommandName, CommandReply, MarkerData, StartRecordingData } from "./commands.ts";
+import { Connection } from "./connection.ts";
+import type { CloseInfo, ConnectionState } from "./connection.ts";
+import { Emitter } from "./emitter.ts";
+import type { Listener } from "./emitter.ts";
+import { BridgeClientError } from "./errors.ts";
+import type { LivenessOptions } from "./liveness.ts";
+import { Requests } from "./requests.ts";
+import { socketBase, webSocketConstructor } from "./socket.ts";
+import type { WebSocketConstructorLike } from "./socket.ts";
+import { Streams } from "./streams.ts";
+import type { DataLoss, StreamItems, StreamName, StreamOptions } from "./streams.ts";
+import type { Subscription } from "./subscription.ts";
+import { systemTimers } from "./timers.ts";
+import type { Timers } from "./timers.ts";
+import { parseEnvelope } from "./wire.ts";
+import type { EegBatchData, ErrorData, ServerMessage, ServerMessages, ServerMessageType } from "./wire.ts";
+
+// --- options and events ---
+
+export interface ClientOptions {
+  /** The WebSocket constructor; default the global one (Node 20 has none: pass `ws`'s). */
+  WebSocket?: WebSocketConstructorLike;
+  /** A bridge token (§5); sent as a header where the constructor can, else as the subprotocol. */
+  token?: string;
+  /** `"subprotocol"` forces the subprotocol even where a header would work (default `"auto"`). */
+  tokenVia?: "auto" | "subprotocol";
+  /** How long a command waits for its reply, ms (default 10 000). */
+  requestTimeoutMs?: number;
+  /** Reconnect schedule, or false to stay closed after the first loss (default 1, 2, 4 … 30 s). */
+  reconnect?: false | BackoffOptions;
+  /** Silence that counts as a dead connection, or false to trust the socket (default 20 s, ping at 10 s). */
+  liveness?: false | LivenessOptions;
+  /** Keep the base `eeg_data` stream every socket starts with (default true, as the base protocol). */
+  eeg?: boolean;
+  /** Items a subscription holds for a slow consumer before it drops the oldest (default 10 000). */
+  maxQueued?: number;
+  /** Clock and timers (tests drive them by hand). */
+  timers?: Timers;
+  /** Random numbers in [0, 1) for the backoff jitter and request ids (default Math.random). */
+  random?: () => number;
+}
+
+/** Per server message type: its data and the whole envelope. */
+type ServerEventArgs = { [K in ServerMessageType]: [data: ServerMessages[K], message: ServerMessage<K>] };
+
+/** Every event of a client: each server message type, plus the SDK's own (which no server message is named). */
+export type ClientEventMap = ServerEventArgs & {
+  /** A socket opened (`reconnect`: not the first); the subscriptions are being renewed. */
+  open: [info: { reconnect: boolean }];
+  close: [info: CloseInfo];
+  reconnecting: [info: { attempt: number; delayMs: number }];
+  /** Samples that will not arrive (see DataLoss). */
+  data_loss: [loss: DataLoss];
+  /** A binary frame, decoded (before the resume de-duplication the iterator applies). */
+  binary: [batch: EegBatch];
+  /** Every text message, after its typed event. */
+  message: [message: ServerMessage];
+  /** A message the SDK could not read (bad JSON, a malformed frame); it was skipped. */
+  problem: [error: Error];
+};
+
+export type ClientState = ConnectionState;
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const ended = (type: string) => new BridgeClientError("CLIENT_CLOSED", `The client was closed before the reply to ${type}`, { command: type });
+
+// --- the client ---
+
+/** Opens a client to a bridge socket (`ws://host:port/`, `/ws` or `/devices/<id>/ws`; http(s) URLs work too). */
+export function connect(url: string | URL, options: ClientOptions = {}): BridgeClient {
+  return new BridgeClient(url, options);
+}
+
+export class BridgeClient {
+  readonly url: string;
+  #events = new Emitter<ClientEventMap>();
+  #conn: Connection;
+  #requests: Requests;
+  #streams: Streams;
+  #timeoutMs: number;
+  #opens = 0;
+  #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  #fatal: BridgeClientError | null = null;
+
+  constructor(url: string | URL, options: ClientOptions = {}) {
+    this.url = socketBase(url).href;
+    this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timers = options.timers ?? systemTimers;
+    const random = options.random ?? Math.random;
+    const WebSocket = webSocketConstructor(options.WebSocket);
+    this.#conn = new Connection(
+      {
+        url: this.url, WebSocket, token: options.token, tokenVia: options.tokenVia ?? "auto",
+        reconnect: options.reconnect ?? {}, liveness: options.liveness ?? {}, timers, random,
+      },
+      {
+        open: () => this.#opened(),
+        text: (text) => this.#text(text),
+        binary: (bytes) => this.#binary(bytes),
+        close: (info) => this.#closed(info),
+        reconnecting: (attempt, delayMs) => this.#events.emit("reconnecting", { attempt, delayMs }),
+        problem: (error) => this.#events.emit("problem", error),
+      },
+    );
+    // ids carry a per-client prefix: another client's broadcast reaches us with *its* request id
+    const prefix = `${Math.floor(random() * 2 ** 31).toString(36)}-`;
+    this.#requests = new Requests(timers, (text) => this.#conn.send(text), prefix);
+    const maxQueued = options.maxQueued ?? 10_000;
+    this.#streams = new Streams({
+      maxQueued,
+      isOpen: () => this.#conn.state === "open",
+      send: (type, data, onReply) => this.#requests.request(type, data, this.#timeoutMs, { queue: false, onReply }),
+      loss: (loss) => this.#events.emit("data_loss", loss),
+    }, options.eeg ?? true);
+    this.#conn.start();
+  }
+
+  /** `connecting`, `open`, `waiting` (for the next attempt) or `closed`. */
+  get state(): ClientState {
+    return this.#conn.state;
+  }
+
+  on<K extends keyof ClientEventMap>(type: K, listener: Listener<ClientEventMap[K]>): () => void {
+    return this.#events.on(type, listener);
+  }
+
+  once<K extends keyof ClientEventMap>(type: K, listener: Listener<ClientEventMap[K]>): () => void {
+    return this.#events.once(type, listener);
+  }
+
+  off<K extends keyof ClientEventMap>(type: K, listener: Listener<ClientEventMap[K]>): void {
+    this.#events.off(type, listener);
+  }
+
+  /** Resolves when a socket is open (now, or at the next open); rejects once the client has ended. */
+  opened(): Promise<void> {
+    if (this.#conn.state === "open") return Promise.resolve();
+    if (this.#conn.state === "closed") return Promise.reject(this.#fatal ?? ended("opened"));
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  /** Sends one command; resolves with its reply's data, rejects with a BridgeClientError. */
+  request<K extends CommandName>(type: K, data?: CommandData<K>, options: { timeoutMs?: number } = {}): Promise<CommandReply<K>> {
+    if (this.#conn.state === "closed") return Promise.reject(this.#fatal ?? ended(type));
+    return this.#requests.request(type, data, options.timeoutMs ?? this.#timeoutMs) as Promise<CommandReply<K>>;
+  }
+
+  /**
+   * Subscribes to a stream; iterate the result with `for await`. Resubscribed after every
+   * reconnect (`eeg_batch` resuming after the last seq delivered); ending the iteration unsubscribes.
+   * Subscribing again to the same stream replaces its options and ends the earlier iterator.
+   */
+  subscribe<S extends StreamName>(stream: S, options?: StreamOptions[S]): Subscription<StreamItems[S]> {
+    if (this.#conn.state === "closed") throw new TypeError(`Cannot subscribe to ${stream}: the client is closed`);
+    return this.#streams.subscribe(stream, (options ?? {}) as Record<string, unknown>) as Subscription<StreamItems[S]>;
+  }
+
+  /** Ends the stream's subscription (its iterator finishes) and unsubscribes on the bridge. */
+  unsubscribe(stream: StreamName): Promise<CommandReply<"unsubscribe">> {
+    return this.#streams.unsubscribe(stream) as Promise<CommandReply<"unsubscribe">>;
+  }
+
+  /** Closes for good: no reconnect, iterators finish, pending commands reject with CLIENT_CLOSED. */
+  close(): void {
+    if (this.#conn.state === "closed") return;
+    this.#conn.close();
+    this.#end(undefined);
+  }
+
+  // --- commands ---
+
+  /** `connect` (the base protocol's): starts the socket's headset and takes control of it. */
+  connectHeadset(data: CommandData<"connect"> = {}): Promise<CommandReply<"connect">> {
+    return this.request("connect", data);
+  }
+  disconnectHeadset(): Promise<CommandReply<"disconnect">> {
+    return this.request("disconnect", {});
+  }
+  status(): Promise<CommandReply<"status">> {
+    return this.request("status", {});
+  }
+  ping(): Promise<CommandReply<"ping">> {
+    return this.request("ping", {});
+  }
+  broadcast(data: unknown): Promise<CommandReply<"broadcast">> {
+    return this.request("broadcast", data);
+  }
+  /** First-message authentication (§5), for a token not given at connect. */
+  auth(token: string): Promise<CommandReply<"auth">> {
+    return this.request("auth", { token });
+  }
+  getSettings(keys?: string[]): Promise<CommandReply<"get">> {
+    return this.request("get", keys === undefined ? {} : { keys });
+  }
+  setSettings(values: Record<string, unknown>): Promise<CommandReply<"set">> {
+    return this.request("set", { values });
+  }
+  startRecording(data: StartRecordingData = {}): Promise<CommandReply<"start_recording">> {
+    return this.request("start_recording", data);
+  }
+  stopRecording(): Promise<CommandReply<"stop_recording">> {
+    return this.request("stop_recording", {});
+  }
+  recordingStatus(): Promise<CommandReply<"recording_status">> {
+    return this.request("recording_status", {});
+  }
+  marker(label: string, data: Omit<MarkerData, "label"> = {}): Promise<CommandReply<"marker">> {
+    return this.request("marker", { ...data, label });
+  }
+  listDevices(): Promise<CommandReply<"list_devices">> {
+    return this.request("list_devices", {});
+  }
+  /** `scan_devices`: waits for the scan itself plus the usual reply timeout. */
+  scanDevices(durationS?: number): Promise<CommandReply<"scan_devices">> {
+    const timeoutMs = this.#timeoutMs + (durationS ?? 4) * 1000;
+    return this.request("scan_devices", durationS === undefined ? {} : { duration_s: durationS }, { timeoutMs });
+  }
+  /** `connect_device`: adds the headset found by a scan as a device of the bridge. */
+  connectDevice(address: string, rfcommTty?: string): Promise<CommandReply<"connect_device">> {
+    return this.request("connect_device", rfcommTty === undefined ? { address } : { address, rfcomm_tty: rfcommTty }, { timeoutMs: this.#timeoutMs + 20_000 });
+  }
+
+  // --- what the connection reports ---
+
+  #opened(): void {
+    // resubscriptions go first, then what waited for a socket, then the user's own open handlers
+    this.#streams.opened();
+    this.#requests.flush();
+    this.#events.emit("open", { reconnect: this.#opens++ > 0 });
+    for (const w of this.#waiters.splice(0)) w.resolve();
+  }
+
+  #text(text: string): void {
+    const m = parseEnvelope(text);
+    if (m === null) return this.#events.emit("problem", new TypeError(`Ignored a message that is not an envelope: ${text.slice(0, 80)}`));
+    if (m.type === "status" && "state" in m.data) this.#conn.healthy(); // the welcome: this server takes us
+    if (m.type === "error" && (m.data as ErrorData).code === "AUTH_FAILED") {
+      // the server closes next (1008); retrying a bad token would only repeat that
+      this.#fatal = BridgeClientError.fromServer(m.data as ErrorData);
+      this.#conn.stopReconnecting();
+    }
+    this.#requests.settle(m);
+    if (m.type === "eeg_batch") {
+      try {
+        this.#streams.batch(batchFromJson(m.data as EegBatchData));
+      } catch (e) {
+        this.#events.emit("problem", e as Error);
+      }
+    } else this.#streams.route(m);
+    this.#events.emit(m.type, m.data as never, m as never);
+    this.#events.emit("message", m);
+  }
+
+  #binary(bytes: Uint8Array): void {
+    let batch: EegBatch;
+    try {
+      batch = batchFromFrame(bytes);
+    } catch (e) {
+      return this.#events.emit("problem", e as Error);
+    }
+    this.#streams.batch(batch);
+    this.#events.emit("binary", batch);
+  }
+
+  #closed(info: CloseInfo): void {
+    this.#requests.lost();
+    this.#events.emit("close", info);
+    if (info.reconnectInMs === null) this.#end(this.#fatal ?? new BridgeClientError("CONNECTION_LOST", `The connection closed (${info.code}${info.reason === "" ? "" : ` ${info.reason}`}) and reconnecting is off`));
+  }
+
+  #end(error: BridgeClientError | undefined): void {
+    this.#streams.finishAll(error);
+    this.#requests.failAll((type) => error ?? ended(type));
+    for (const w of this.#waiters.splice(0)) w.reject(error ?? ended("opened"));
+  }
+}

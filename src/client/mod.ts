@@ -1,0 +1,18 @@
+/** @module The MW75 bridge client SDK: `connect(url, options)` for browsers, Bun, Deno and Node (docs/client-sdk.md). */
+export { BridgeClient, connect } from "./client.ts";
+export type { ClientEventMap, ClientOptions, ClientState } from "./client.ts";
+export type { EegBatch } from "./batch.ts";
+export { BACKOFF_DEFAULTS, backoffDelay, backoffOptions } from "./backoff.ts";
+export type { BackoffOptions } from "./backoff.ts";
+export type { CommandData, CommandName, CommandReply, Commands, MarkerData, StartRecordingData } from "./commands.ts";
+export type { CloseCause, CloseInfo } from "./connection.ts";
+export { BridgeClientError } from "./errors.ts";
+export type { ClientErrorCode } from "./errors.ts";
+export type { LivenessOptions } from "./liveness.ts";
+export { BEARER_PROTOCOL, deviceUrl } from "./socket.ts";
+export type { WebSocketConstructorLike, WebSocketLike } from "./socket.ts";
+export type { DataLoss, EegBatchOptions, StreamItems, StreamName, StreamOptions } from "./streams.ts";
+export { Subscription } from "./subscription.ts";
+export { systemTimers } from "./timers.ts";
+export type { Timers } from "./timers.ts";
+export type * from "./wire.ts";

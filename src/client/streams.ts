@@ -1,0 +1,213 @@
+/**
+ * @module The client's subscriptions (BRIDGE-API §2): what each stream was asked with, the last
+ * seq it delivered, resubscribing after a reconnect with `since_seq = last + 1` (§2.5), and
+ * reporting what could not be recovered instead of hiding it.
+ */
+import { dropFirst } from "./batch.ts";
+import type { EegBatch } from "./batch.ts";
+import { BridgeClientError } from "./errors.ts";
+import { Subscription } from "./subscription.ts";
+import type { DiagnosticsData, EegDataData, EventData, ServerMessage } from "./wire.ts";
+
+/** `eeg_batch` options (§2.2); the bridge answers with the effective values. */
+export interface EegBatchOptions {
+  format?: "json" | "binary";
+  num_samples?: number;
+  interval_ms?: number;
+  decimate?: 1 | 2 | 4 | 5 | 10 | 20 | 25 | 50;
+  channels?: readonly number[];
+  ref_drl?: boolean;
+  /** Start from this seq (retained samples first). The SDK sets it itself when it resubscribes. */
+  since_seq?: number;
+}
+
+/** Options per stream. */
+export interface StreamOptions {
+  eeg: Record<string, never>;
+  eeg_batch: EegBatchOptions;
+  events: Record<string, never>;
+  diagnostics: { interval_ms?: number };
+}
+
+/** What a subscription's iterator yields per stream. */
+export interface StreamItems {
+  eeg: EegDataData;
+  eeg_batch: EegBatch;
+  events: EventData;
+  diagnostics: DiagnosticsData;
+}
+
+export type StreamName = keyof StreamItems;
+
+/**
+ * Samples the consumer will not see. `retention`: the outage outlasted the bridge's buffer (the
+ * ack's `resumed_from` is past `since_seq`); `restart`: the bridge process restarted, so seq began
+ * again (what was missed is unknown); `no_resume`: the `eeg` stream has no `since_seq` and came back
+ * after a jump; `overflow`: the consumer fell `maxQueued` items behind and the oldest was dropped.
+ */
+export interface DataLoss {
+  stream: string;
+  reason: "retention" | "restart" | "no_resume" | "overflow";
+  /** First and last missing seq (inclusive); null where the stream has no seq or it is unknown. */
+  fromSeq: number | null;
+  toSeq: number | null;
+}
+
+/** What the streams need of the client. */
+export interface StreamHost {
+  readonly maxQueued: number;
+  isOpen(): boolean;
+  /** Sends a command on the open socket only (never queued: an open resubscribes anyway). */
+  send(type: string, data: Record<string, unknown>, onReply?: (m: ServerMessage) => void): Promise<unknown>;
+  loss(loss: DataLoss): void;
+}
+
+interface Entry {
+  stream: string;
+  options: Record<string, unknown>;
+  sub: Subscription<unknown>;
+  /** The last seq delivered to the consumer (null: none yet, or seq numbering began again). */
+  lastSeq: number | null;
+  /** The `since_seq` the pending subscribe asked for. */
+  askedSince: number | null;
+  /** `eeg` only: the seq before the outage, checked against the first message after it. */
+  checkAfter: number | null;
+}
+
+export class Streams {
+  #entries = new Map<string, Entry>();
+  #host: StreamHost;
+  /** Whether the base `eeg` stream (on by default on every new socket) is wanted. */
+  #wantEeg: boolean;
+
+  constructor(host: StreamHost, wantEeg: boolean) {
+    this.#host = host;
+    this.#wantEeg = wantEeg;
+  }
+
+  /** Subscribes (or replaces the subscription of the same stream, whose iterator then ends). */
+  subscribe(stream: string, options: Record<string, unknown>): Subscription<unknown> {
+    this.#entries.get(stream)?.sub.finish();
+    const since = typeof options["since_seq"] === "number" ? options["since_seq"] : null;
+    const entry: Entry = { stream, options: { ...options }, sub: null!, lastSeq: since === null ? null : since - 1, askedSince: null, checkAfter: null };
+    entry.sub = new Subscription<unknown>(stream, this.#host.maxQueued, (item) => this.#dropped(stream, item), () => this.#ended(entry));
+    this.#entries.set(stream, entry);
+    if (stream === "eeg") this.#wantEeg = true;
+    if (this.#host.isOpen()) this.#send(entry);
+    return entry.sub;
+  }
+
+  /** Ends the subscription of `stream` (if any) and unsubscribes on the bridge. */
+  unsubscribe(stream: string): Promise<unknown> {
+    const entry = this.#entries.get(stream);
+    if (entry !== undefined) {
+      this.#entries.delete(stream);
+      entry.sub.finish();
+    }
+    if (stream === "eeg") this.#wantEeg = false;
+    return this.#host.send("unsubscribe", { stream });
+  }
+
+  /** A new socket is open: ask again for everything, resuming where each stream stopped. */
+  opened(): void {
+    if (!this.#wantEeg) this.#host.send("unsubscribe", { stream: "eeg" }).catch(() => {});
+    for (const entry of this.#entries.values()) {
+      entry.checkAfter = entry.lastSeq;
+      this.#send(entry);
+    }
+  }
+
+  /** Routes a stream message to its subscription; false when it is not a stream message. */
+  route(m: ServerMessage): boolean {
+    switch (m.type) {
+      case "eeg_data":
+        this.#eeg(m.data as EegDataData);
+        return true;
+      case "event":
+        this.#entries.get("events")?.sub.push(m.data);
+        return true;
+      case "diagnostics":
+        this.#entries.get("diagnostics")?.sub.push(m.data);
+        return true;
+    }
+    return false;
+  }
+
+  /** A decoded `eeg_batch` (either format): samples seen already are cut off, so each arrives once. */
+  batch(b: EegBatch): void {
+    const entry = this.#entries.get("eeg_batch");
+    if (entry === undefined) return;
+    let out = b;
+    if (entry.lastSeq !== null && b.firstSeq <= entry.lastSeq) {
+      const skip = Math.floor((entry.lastSeq - b.firstSeq) / b.decimate) + 1;
+      if (skip >= b.count) return;
+      out = dropFirst(b, skip);
+    }
+    entry.lastSeq = out.lastSeq;
+    entry.sub.push(out);
+  }
+
+  /** Ends every iteration (the client closed: `done`; or gave up: `error`). */
+  finishAll(error?: unknown): void {
+    for (const entry of this.#entries.values()) entry.sub.finish(error);
+    this.#entries.clear();
+  }
+
+  #send(entry: Entry): void {
+    const data: Record<string, unknown> = { stream: entry.stream, ...entry.options };
+    if (entry.stream === "eeg_batch" && entry.lastSeq !== null) data["since_seq"] = entry.lastSeq + 1;
+    entry.askedSince = typeof data["since_seq"] === "number" ? data["since_seq"] : null;
+    this.#host.send("subscribe", data, (m) => this.#acked(entry, m)).catch((e: unknown) => {
+      // a lost socket resubscribes on the next open; a refusal (UNKNOWN_STREAM, …) ends the subscription
+      if (!(e instanceof BridgeClientError) || e.data === undefined || this.#entries.get(entry.stream) !== entry) return;
+      this.#entries.delete(entry.stream);
+      entry.sub.finish(e);
+    });
+  }
+
+  /** Runs synchronously with the ack, before the replayed batches that follow it are routed. */
+  #acked(entry: Entry, m: ServerMessage): void {
+    if (this.#entries.get(entry.stream) !== entry) return;
+    const options = ((m.data as { options?: Record<string, unknown> }).options ?? {}) as Record<string, unknown>;
+    const from = options["resumed_from"];
+    const asked = entry.askedSince;
+    if (asked !== null && typeof from === "number" && from !== asked) {
+      if (from > asked) this.#host.loss({ stream: entry.stream, reason: "retention", fromSeq: asked, toSeq: from - 1 });
+      else {
+        // a resumed_from below since_seq: a new bridge process, whose seqs started again at 0
+        this.#host.loss({ stream: entry.stream, reason: "restart", fromSeq: asked, toSeq: null });
+        entry.lastSeq = null;
+      }
+    }
+    entry.sub.acknowledged(options);
+  }
+
+  #eeg(d: EegDataData): void {
+    const entry = this.#entries.get("eeg");
+    if (entry === undefined) return;
+    const before = entry.checkAfter;
+    if (before !== null && typeof d.seq === "number") {
+      entry.checkAfter = null;
+      if (d.seq > before + 1) this.#host.loss({ stream: "eeg", reason: "no_resume", fromSeq: before + 1, toSeq: d.seq - 1 });
+      else if (d.seq <= before) this.#host.loss({ stream: "eeg", reason: "restart", fromSeq: before + 1, toSeq: null });
+    }
+    if (typeof d.seq === "number") entry.lastSeq = d.seq;
+    entry.sub.push(d);
+  }
+
+  #dropped(stream: string, item: unknown): void {
+    if (stream === "eeg_batch") {
+      const b = item as EegBatch;
+      return this.#host.loss({ stream, reason: "overflow", fromSeq: b.firstSeq, toSeq: b.lastSeq });
+    }
+    const seq = stream === "eeg" ? (item as EegDataData).seq : null;
+    this.#host.loss({ stream, reason: "overflow", fromSeq: seq, toSeq: seq });
+  }
+
+  #ended(entry: Entry): void {
+    if (this.#entries.get(entry.stream) !== entry) return;
+    this.#entries.delete(entry.stream);
+    if (entry.stream === "eeg") this.#wantEeg = false;
+    if (this.#host.isOpen()) this.#host.send("unsubscribe", { stream: entry.stream }).catch(() => {});
+  }
+}

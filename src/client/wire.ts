@@ -1,0 +1,200 @@
+/** @module The server's messages as the SDK types them: the `data` of every message type the bridge sends (MW75.md §3.4, BRIDGE-API.md). */
+
+/** Device states on the wire (MW75.md §3.6); `reconnecting` only appears in status events. */
+export type DeviceState = "idle" | "connecting" | "connected" | "disconnecting" | "disconnected" | "error";
+
+/** The event form of `status`: the welcome, state changes, reconnect progress. */
+export interface StatusEventData {
+  state: DeviceState | "reconnecting";
+  message: string;
+  timestamp: number;
+  battery_level: number | null;
+  device_id?: string;
+}
+
+/** The reply form of `status` (answers the `status` command; a different shape, as in the reference). */
+export interface StatusReplyData {
+  device_state: DeviceState;
+  auto_reconnect: boolean;
+  log_level: string;
+  battery_level: number | null;
+  has_control: boolean;
+  total_clients: number;
+  shed_messages?: number;
+  subscriptions?: Array<{ stream: string; options: Record<string, unknown> }>;
+  device_id?: string;
+}
+
+/** `command_ack`: `command` plus the command's own fields. */
+export interface CommandAckData {
+  command: string;
+  message?: string;
+  [field: string]: unknown;
+}
+
+/** One `eeg_data` message: one packet of the base stream. */
+export interface EegDataData {
+  timestamp: number;
+  event_id: number;
+  counter: number;
+  seq: number;
+  ref: number | null;
+  drl: number | null;
+  /** `ch1` … `ch12`, µV; null for a non-finite value. */
+  channels: Record<string, number | null>;
+  feature_status: number;
+}
+
+/** A JSON `eeg_batch` as sent (the SDK hands out the decoded `EegBatch` instead). */
+export interface EegBatchData {
+  first_seq: number;
+  count: number;
+  sample_rate: number;
+  decimate: number;
+  timestamps: number[];
+  counters: number[];
+  ref: Array<number | null>;
+  drl: Array<number | null>;
+  channels: Record<string, Array<number | null>>;
+  lead_off: number[];
+  device_id?: string;
+}
+
+/** `diagnostics`: link and stream health (BRIDGE-API §2.3). */
+export interface DiagnosticsData {
+  timestamp: number;
+  device_state: DeviceState;
+  rate_hz: number;
+  expected_rate_hz: number;
+  packets: { valid: number; lost: number; duplicates: number; checksum_failures: number; skipped_bytes: number };
+  loss_ratio: number;
+  jitter_ms: number;
+  latency_ms: { decode: number; send_queue: number };
+  buffered_bytes: number;
+  shed: number;
+  battery_level: number | null;
+  lead_off: number[];
+  clients: number;
+  device_id?: string;
+}
+
+/** A marker as the bridge stores it (§4.2). */
+export interface MarkerObject {
+  id: string;
+  label: string;
+  value: number | null;
+  timestamp: number;
+  duration_s: number;
+  seq: number | null;
+}
+
+/** A recording (§4.1). */
+export interface RecordingObject {
+  id: string;
+  state: "recording" | "stopped" | "failed";
+  session_name: string;
+  started_at: number;
+  stopped_at?: number | null;
+  duration_s: number;
+  samples: number;
+  markers: number;
+  gaps: number;
+  files: Array<{ name: string; format: string; bytes: number }>;
+  [field: string]: unknown;
+}
+
+interface EventBase {
+  timestamp: number;
+  device_id?: string;
+}
+
+/** `event` data (BRIDGE-API §2.4), told apart by `event_type`. */
+export type EventData =
+  | (EventBase & { event_type: "state_change"; from_state: DeviceState; to_state: DeviceState })
+  | (EventBase & { event_type: "gap"; seq: number; expected_counter: number; got_counter: number; missing: number; estimated: boolean })
+  | (EventBase & { event_type: "lead_off"; seq: number; channels_off: number[]; channels_on: number[] })
+  | (EventBase & { event_type: "battery"; battery_level: number })
+  | (EventBase & { event_type: "marker"; seq: number | null; marker: MarkerObject })
+  | (EventBase & { event_type: "recording"; recording: RecordingObject });
+
+/** `error`: the code, the message and, for some codes, more fields (settings errors carry `key`). */
+export interface ErrorData {
+  code: string;
+  message: string;
+  timestamp?: number;
+  key?: string | null;
+  [field: string]: unknown;
+}
+
+/** The settings of §5.1. */
+export interface SettingsValues {
+  auto_reconnect: boolean;
+  log_level: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+  subject: string;
+  session_label: string;
+  heartbeat_s: number;
+  notch_hz: null | 50 | 60;
+}
+
+/** `settings`: a `get` reply, or the broadcast after a `set` (then with `changed`). */
+export interface SettingsData {
+  values: Partial<SettingsValues>;
+  changed?: string[];
+}
+
+/** One entry of `devices` (§6). */
+export interface DeviceEntry {
+  device_id: string;
+  name: string;
+  address: string | null;
+  kind: "sim" | "replay" | "mw75";
+  state: DeviceState;
+  battery_level: number | null;
+  clients: number;
+  recording: unknown;
+}
+
+/** Every data type by message type. Binary frames have no type: the SDK decodes them into `EegBatch`. */
+export interface ServerMessages {
+  status: StatusEventData | StatusReplyData;
+  command_ack: CommandAckData;
+  pong: { timestamp: number };
+  heartbeat: { timestamp: number; battery_level: number | null };
+  eeg_data: EegDataData;
+  eeg_batch: EegBatchData;
+  diagnostics: DiagnosticsData;
+  event: EventData;
+  log: { level: string; message: string; logger: string; timestamp: number };
+  broadcast: { from: string; data: unknown; timestamp: number };
+  error: ErrorData;
+  settings: SettingsData;
+  devices: { devices: DeviceEntry[] };
+  scan_result: { devices: Array<{ address: string; name: string; rssi: number | null; paired: boolean }> };
+  recording: RecordingObject | { state: "none" };
+  auth_result: { authenticated: boolean; role: "anonymous" | "observe" | "control"; permissions: string[] };
+}
+
+export type ServerMessageType = keyof ServerMessages;
+
+/** One text message from the server: the envelope of BRIDGE-API's contract. */
+export interface ServerMessage<K extends ServerMessageType = ServerMessageType> {
+  id: unknown;
+  type: K;
+  data: ServerMessages[K];
+}
+
+/** Parses one text frame into an envelope, or returns null when it is not `{type: string, …}` JSON. */
+export function parseEnvelope(text: string): ServerMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  const m = value as { id?: unknown; type?: unknown; data?: unknown };
+  if (typeof m.type !== "string") return null;
+  // the contract says `data` is always an object; an absent one is read as {} rather than refused
+  const data = typeof m.data === "object" && m.data !== null ? m.data : {};
+  return { id: m.id, type: m.type as ServerMessageType, data: data as ServerMessages[ServerMessageType] };
+}
