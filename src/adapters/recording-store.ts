@@ -209,6 +209,8 @@ export function createRecordingStore(dir: string): RecordingStore {
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (err) {
+        // a directory not made yet (no recording so far) holds no recordings
+        if (osErrorCode(err) === "ENOENT") return [];
         throw storeError("list", dir, err, "recordings directory");
       }
       const files: StoredFile[] = [];

@@ -1,5 +1,5 @@
 /**
- * @module The Hono app: GET /health, /metrics and /devices, the recordings routes, and the
+ * @module The Hono app: GET / (the dashboard page), /health, /metrics and /devices, the recordings routes, and the
  * WebSocket endpoints — `/` and `/ws` for the default device, `/devices/<device_id>/ws` for any —
  * behind the access gate's Host, Origin and token checks; runtime specifics arrive injected.
  */
@@ -15,6 +15,7 @@ import { hostGuard, originGuard, tokenGuard } from "./access/http-guards.ts";
 import { fleetHealth } from "./health.ts";
 import { metricsText } from "./metrics.ts";
 import { addRecordingRoutes } from "./recording-routes.ts";
+import { DASHBOARD_HTML } from "./dashboard-asset.ts";
 import type { RecordingStore } from "../recording/store.ts";
 
 /** Dependencies of the app. */
@@ -46,7 +47,8 @@ export function createApp(options: AppOptions): Hono {
   const defaultSocket = socketRoute(options, () => fleet.default, false);
   app.get("/", originGuard(hosts), defaultSocket);
   app.get("/ws", originGuard(hosts), defaultSocket);
-  app.get("/", (c) => c.text("MW75 bridge: open a WebSocket here (or on /ws); GET /health for status\n"));
+  // a browser GET without Upgrade gets the dashboard (BRIDGE-API §8); the upgrade above is unchanged
+  app.get("/", (c) => c.html(DASHBOARD_HTML, 200, { "Cache-Control": "no-cache" }));
   app.get("/ws", (c) => c.text("WebSocket endpoint\n", 426));
   // an unknown device is refused before the upgrade, so no socket opens for it
   app.get("/devices/:id/ws", knownDevice(fleet), originGuard(hosts), socketRoute(options, (c) => fleet.get(c.req.param("id") ?? "")!, true));

@@ -1,0 +1,242 @@
+/** @module The dashboard page (GET /): one SDK client per chosen device, the stacked plot, markers, recording and diagnostics. */
+import { BridgeClientError, connect, deviceUrl } from "../client/mod.ts";
+import type { BridgeClient, DeviceEntry, RecordingObject } from "../client/mod.ts";
+import { CHANNELS, StackedPlot, asDecimate, decimationFor, median } from "./plot.ts";
+import { $, addEvent, addLine, channelLabels, pill, renderDiagnostics, renderRecordings, showAck, stateTone } from "./panels.ts";
+
+declare const DASHBOARD_VERSION: string;
+
+const params = new URLSearchParams(location.search);
+/** `?decimate=N` pins the stream's decimation (the frame-time bench uses 1: 500 Hz). */
+const pinnedDecimate = asDecimate(Number(params.get("decimate")));
+
+const plot = new StackedPlot($<HTMLCanvasElement>("plot"));
+const labels = channelLabels(CHANNELS);
+const acks: Array<Record<string, unknown>> = [];
+let client: BridgeClient | null = null;
+let deviceId: string | null = params.get("device");
+let token = params.get("token") ?? localStorage.getItem("mw75.token") ?? "";
+/** The user pressed Connect (and not Disconnect since): after the bridge restarts the page connects the headset again. */
+let wantConnected = false;
+let generation = 0;
+
+$<HTMLInputElement>("token").value = token;
+$("version").textContent = `dashboard ${DASHBOARD_VERSION}`;
+
+function authHeaders(): HeadersInit {
+  return token === "" ? {} : { Authorization: `Bearer ${token}` };
+}
+
+async function getJson<T>(path: string): Promise<T | null> {
+  try {
+    const res = await fetch(path, { headers: authHeaders() });
+    return res.ok ? ((await res.json()) as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+function windowSeconds(): number {
+  return Number($<HTMLSelectElement>("window").value);
+}
+
+function errorText(e: unknown): string {
+  return e instanceof BridgeClientError ? `${e.code}: ${e.message}` : String(e);
+}
+
+/** Subscribes to binary eeg_batch with a decimation that keeps about two samples per pixel column. */
+async function runEeg(c: BridgeClient, gen: number): Promise<void> {
+  const windowS = windowSeconds();
+  const columns = Math.max(200, $("plot").clientWidth * (globalThis.devicePixelRatio || 1));
+  const decimate = pinnedDecimate ?? decimationFor(windowS, columns * 2);
+  const rate = 500 / decimate;
+  plot.reset(windowS, rate);
+  $("rate-info").textContent = `${rate} Hz shown (decimate ${decimate})`;
+  const sub = c.subscribe("eeg_batch", { format: "binary", decimate, num_samples: Math.max(1, Math.round(rate / 20)), interval_ms: 50 });
+  try {
+    for await (const batch of sub) {
+      if (gen !== generation) break;
+      plot.push(batch.channels, batch.count, batch.leadOff);
+    }
+  } catch (e) {
+    if (gen === generation) showAck(`eeg stream: ${errorText(e)}`, true);
+  }
+}
+
+async function runEvents(c: BridgeClient, gen: number): Promise<void> {
+  try {
+    for await (const e of c.subscribe("events")) {
+      if (gen !== generation) break;
+      addEvent(e);
+      if (e.event_type === "recording") void refreshRecordings();
+      if (e.event_type === "state_change") pill("device-state", e.to_state, stateTone(e.to_state));
+    }
+  } catch {
+    /* the client closed */
+  }
+}
+
+async function runDiagnostics(c: BridgeClient, gen: number): Promise<void> {
+  try {
+    for await (const d of c.subscribe("diagnostics", { interval_ms: 500 })) {
+      if (gen !== generation) break;
+      renderDiagnostics(d);
+      plot.markLeadOff(d.lead_off);
+      pill("device-state", d.device_state, stateTone(d.device_state));
+      if (d.battery_level !== null) pill("battery", `${d.battery_level}%`);
+    }
+  } catch {
+    /* the client closed */
+  }
+}
+
+/** The bridge's /health: the SYNTHETIC banner and the version. */
+async function refreshHealth(): Promise<void> {
+  const h = await getJson<{ synthetic?: boolean; version?: string; devices?: unknown[] }>("/health");
+  if (h === null) return;
+  $("synthetic").classList.toggle("on", h.synthetic === true);
+  $("version").textContent = `dashboard ${DASHBOARD_VERSION} · bridge ${h.version ?? "?"}`;
+}
+
+/** GET /devices: a picker when the bridge has several. */
+async function refreshDevices(): Promise<void> {
+  const body = await getJson<{ devices: DeviceEntry[] }>("/devices");
+  const devices = body?.devices ?? [];
+  $("device-picker-wrap").classList.toggle("hidden", devices.length < 2);
+  const select = $<HTMLSelectElement>("device-picker");
+  select.replaceChildren(
+    ...devices.map((d) => {
+      const o = document.createElement("option");
+      o.value = d.device_id;
+      o.textContent = `${d.name} (${d.device_id}, ${d.state})`;
+      return o;
+    }),
+  );
+  if (deviceId !== null) select.value = deviceId;
+}
+
+async function refreshRecordings(): Promise<void> {
+  const body = await getJson<{ recordings: RecordingObject[] }>("/recordings");
+  const recordings = body?.recordings ?? [];
+  renderRecordings(recordings, (name) => void download(name));
+  const active = recordings.find((r) => r.state === "recording");
+  pill("rec-state", active ? `recording ${active.session_name}` : "stopped", active ? "bad" : "");
+}
+
+/** Downloads a recording file with the token header (a plain link cannot carry it). */
+async function download(name: string): Promise<void> {
+  const res = await fetch(`/recordings/${encodeURIComponent(name)}`, { headers: authHeaders() });
+  if (!res.ok) return showAck(`download ${name}: HTTP ${res.status}`, true);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** (Re)starts the client for the chosen device and token. */
+function start(): void {
+  client?.close();
+  const gen = ++generation;
+  const url = deviceId === null ? `${location.origin}/` : deviceUrl(location.origin, deviceId);
+  const c = connect(url, { ...(token === "" ? {} : { token }), eeg: false, reconnect: { baseMs: 1000, maxMs: 10_000 } });
+  client = c;
+  c.on("open", () => {
+    pill("conn", "open", "ok");
+    void refreshHealth();
+    void refreshDevices();
+    void refreshRecordings();
+    if (wantConnected) c.connectHeadset({ auto_reconnect: true }).catch(() => undefined);
+  });
+  c.on("close", (info) => pill("conn", `lost (${info.cause}); retry in ${Math.round((info.reconnectInMs ?? 0) / 1000)} s`, info.reconnectInMs === null ? "bad" : "warn"));
+  c.on("status", (s) => {
+    const state = "state" in s ? s.state : s.device_state;
+    pill("device-state", state, stateTone(state));
+    if (s.battery_level !== null) pill("battery", `${s.battery_level}%`);
+  });
+  c.on("heartbeat", (h) => {
+    if (h.battery_level !== null) pill("battery", `${h.battery_level}%`);
+  });
+  c.on("recording", () => void refreshRecordings());
+  c.on("data_loss", (l) => addLine("data_loss", `${l.stream}: seq ${l.fromSeq ?? "?"}..${l.toSeq ?? "?"} not recovered (${l.reason})`));
+  void runEeg(c, gen);
+  void runEvents(c, gen);
+  void runDiagnostics(c, gen);
+}
+
+async function command(name: string, run: (c: BridgeClient) => Promise<unknown>): Promise<void> {
+  if (client === null) return;
+  try {
+    const ack = (await run(client)) as Record<string, unknown>;
+    acks.push(ack);
+    showAck(`${name} ack${typeof ack["message"] === "string" ? `: ${ack["message"]}` : ""}`);
+  } catch (e) {
+    showAck(`${name}: ${errorText(e)}`, true);
+  }
+}
+
+async function marker(): Promise<void> {
+  if (client === null) return;
+  const label = $<HTMLInputElement>("marker-label").value.trim() || "marker";
+  try {
+    const ack = await client.marker(label);
+    acks.push(ack);
+    showAck(`marker ack: ${ack.marker.id} "${ack.marker.label}" seq ${ack.marker.seq ?? "–"}`);
+  } catch (e) {
+    showAck(`marker: ${errorText(e)}`, true);
+  }
+}
+
+$("connect").addEventListener("click", () => {
+  wantConnected = true;
+  void command("connect", (c) => c.connectHeadset({ auto_reconnect: true }));
+});
+$("disconnect").addEventListener("click", () => {
+  wantConnected = false;
+  void command("disconnect", (c) => c.disconnectHeadset());
+});
+$("marker").addEventListener("click", () => void marker());
+$("rec-start").addEventListener("click", () => void command("start_recording", (c) => c.startRecording({ formats: ["bdf", "csv"] })).then(refreshRecordings));
+$("rec-stop").addEventListener("click", () => void command("stop_recording", (c) => c.stopRecording()).then(refreshRecordings));
+$("window").addEventListener("change", () => client !== null && void runEeg(client, generation));
+$("scale").addEventListener("change", () => {
+  plot.scaleUv = Number($<HTMLSelectElement>("scale").value);
+  plot.draw(true);
+});
+$("device-picker").addEventListener("change", () => {
+  deviceId = $<HTMLSelectElement>("device-picker").value;
+  start();
+});
+$("apply-token").addEventListener("click", () => {
+  token = $<HTMLInputElement>("token").value.trim();
+  localStorage.setItem("mw75.token", token);
+  start();
+});
+document.addEventListener("keydown", (ev) => {
+  const target = ev.target as HTMLElement | null;
+  if (target !== null && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA")) return;
+  if (ev.key === "m" && !ev.ctrlKey && !ev.metaKey && !ev.altKey) void marker();
+});
+
+function frame(): void {
+  plot.draw();
+  labels.update((ch) => plot.isLeadOff(ch));
+  requestAnimationFrame(frame);
+}
+
+plot.scaleUv = Number($<HTMLSelectElement>("scale").value);
+start();
+requestAnimationFrame(frame);
+
+/** For tests and the frame-time bench: the plot's figures and the acks the page received. */
+Object.assign(globalThis, {
+  __mw75: {
+    acks,
+    samples: () => plot.samples,
+    frameTimes: () => [...plot.frameTimes],
+    medianFrameMs: () => median(plot.frameTimes),
+    drawForced: () => plot.draw(true),
+    client: () => client,
+  },
+});

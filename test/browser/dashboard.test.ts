@@ -1,0 +1,132 @@
+/** @module The dashboard in real Chromium against a live simulator bridge: banner, moving traces, lead-off, markers, recording, console, restart. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { haveChromium, launchChromium, openPage, until } from "../_support/browser.ts";
+import { startServer } from "../_support/server-process.ts";
+import type { ServerProcess } from "../_support/server-process.ts";
+
+const TIMEOUT = 90_000;
+const dir = mkdtempSync(join(tmpdir(), "mw75-dashboard-"));
+let browser: Browser | null = null;
+
+/** PNG bytes of the plot canvas, also saved under the test's temp dir. */
+async function shot(page: Page, name: string): Promise<Buffer> {
+  const png = await page.locator("#plot").screenshot();
+  writeFileSync(join(dir, `${name}.png`), png);
+  return png;
+}
+
+async function samples(page: Page): Promise<number> {
+  return page.evaluate("window.__mw75.samples()") as Promise<number>;
+}
+
+/** The plot moves: more samples arrive and the canvas pixels change between two screenshots. */
+async function tracesMove(page: Page, name: string): Promise<void> {
+  const before = await samples(page);
+  await until(page, `window.__mw75.samples() > ${before + 200}`);
+  const a = await shot(page, `${name}-a`);
+  await page.waitForTimeout(600);
+  const b = await shot(page, `${name}-b`);
+  expect(a.equals(b)).toBe(false);
+}
+
+describe.skipIf(!haveChromium())("dashboard in Chromium", () => {
+  beforeAll(async () => {
+    browser = await launchChromium();
+    console.log(`dashboard screenshots: ${dir}`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test("banner, traces, marker (button and key m), recording list, no console errors", async () => {
+    const recordings = join(dir, "recordings");
+    const server = await startServer("bun", ["--recordings-dir", recordings]);
+    let page: Page | null = null;
+    try {
+      const opened = await openPage(browser!, `${server.http}/`);
+      page = opened.page;
+      await until(page, `document.getElementById("synthetic").classList.contains("on")`);
+      expect(await page.locator("#synthetic").isVisible()).toBe(true);
+      await until(page, `document.getElementById("conn").textContent === "open"`);
+      await page.click("#connect");
+      await until(page, `document.getElementById("device-state").textContent === "connected"`);
+      await tracesMove(page, "traces");
+
+      await page.click("#marker");
+      await until(page, `window.__mw75.acks.some((a) => a.command === "marker")`);
+      const id = (await page.evaluate(`window.__mw75.acks.filter((a) => a.command === "marker").at(-1).marker.id`)) as string;
+      expect(await page.locator("#ack").textContent()).toContain(id);
+      await until(page, `document.querySelector('#events li[data-marker-id="${id}"]') !== null`);
+      await page.locator("body").press("m");
+      await until(page, `window.__mw75.acks.filter((a) => a.command === "marker").length === 2`);
+
+      await page.click("#rec-start");
+      await until(page, `document.getElementById("rec-state").textContent.startsWith("recording")`);
+      await page.waitForTimeout(1200);
+      await page.click("#rec-stop");
+      await until(page, `document.getElementById("rec-state").textContent === "stopped" && document.querySelectorAll("#recordings a.file").length >= 2`);
+      const listed = (await (await fetch(`${server.http}/recordings`)).json()) as { recordings: Array<{ session_name: string; files: Array<{ name: string }> }> };
+      expect(listed.recordings.length).toBe(1);
+      const rec = listed.recordings[0]!;
+      expect(await page.locator(`#recordings li[data-session="${rec.session_name}"]`).count()).toBe(1);
+      const href = await page.locator("#recordings a.file").first().getAttribute("href");
+      expect(rec.files.map((f) => `/recordings/${encodeURIComponent(f.name)}`)).toContain(href!);
+      expect((await fetch(`${server.http}${href}`)).status).toBe(200);
+      await page.screenshot({ path: join(dir, "dashboard.png") });
+      expect(opened.errors).toEqual([]);
+    } finally {
+      await page?.close();
+      server.kill();
+    }
+  }, TIMEOUT);
+
+  test("a lead-off channel is highlighted, the others are not", async () => {
+    const server = await startServer("bun", ["--autoconnect", "--sim-lead-off", "3"]);
+    let page: Page | null = null;
+    try {
+      const opened = await openPage(browser!, `${server.http}/`);
+      page = opened.page;
+      await until(page, `document.querySelector('#labels div[data-ch="3"]').classList.contains("lead-off")`);
+      await tracesMove(page, "lead-off");
+      const off = await page.locator("#labels div.lead-off").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset["ch"]));
+      expect(off).toEqual(["3"]);
+      await page.screenshot({ path: join(dir, "lead-off.png") });
+      expect(opened.errors).toEqual([]);
+    } finally {
+      await page?.close();
+      server.kill();
+    }
+  }, TIMEOUT);
+
+  test("the page recovers after the bridge restarts on the same port", async () => {
+    let server: ServerProcess = await startServer("bun", []);
+    let page: Page | null = null;
+    try {
+      const opened = await openPage(browser!, `${server.http}/`);
+      page = opened.page;
+      await until(page, `document.getElementById("conn").textContent === "open"`);
+      await page.click("#connect");
+      await tracesMove(page, "before-restart");
+      const port = server.port;
+      server.kill();
+      await server.exited;
+      await until(page, `document.getElementById("conn").textContent.startsWith("lost")`);
+      await page.waitForTimeout(1500);
+      server = await startServer("bun", ["--port", String(port)]);
+      expect(server.port).toBe(port);
+      // the SDK reconnects (backoff ≤ 10 s) and the page connects the headset again
+      await until(page, `document.getElementById("conn").textContent === "open"`, 30_000);
+      await until(page, `document.getElementById("device-state").textContent === "connected"`);
+      await tracesMove(page, "after-restart");
+      // while the bridge was down Chromium logs the refused WebSocket attempts; nothing else may appear
+      expect(opened.errors.filter((e) => !/WebSocket connection to .* failed/.test(e))).toEqual([]);
+    } finally {
+      await page?.close();
+      server.kill();
+    }
+  }, TIMEOUT);
+});
