@@ -2,6 +2,7 @@
 import { BridgeClientError, connect, deviceUrl } from "../client/mod.ts";
 import type { BridgeClient, DeviceEntry, RecordingObject } from "../client/mod.ts";
 import { CHANNELS, StackedPlot, asDecimate, decimationFor, median } from "./plot.ts";
+import { Analysis } from "./analysis.ts";
 import { $, addEvent, addLine, channelLabels, pill, renderDiagnostics, renderRecordings, showAck, stateTone } from "./panels.ts";
 
 declare const DASHBOARD_VERSION: string;
@@ -11,6 +12,7 @@ const params = new URLSearchParams(location.search);
 const pinnedDecimate = asDecimate(Number(params.get("decimate")));
 
 const plot = new StackedPlot($<HTMLCanvasElement>("plot"));
+const analysis = new Analysis(plot, (id) => $(id), () => client !== null && void runEeg(client, generation));
 const labels = channelLabels(CHANNELS);
 const acks: Array<Record<string, unknown>> = [];
 let client: BridgeClient | null = null;
@@ -51,12 +53,13 @@ async function runEeg(c: BridgeClient, gen: number): Promise<void> {
   const decimate = pinnedDecimate ?? decimationFor(windowS, columns * 2);
   const rate = 500 / decimate;
   plot.reset(windowS, rate);
+  analysis.reset();
   $("rate-info").textContent = `${rate} Hz shown (decimate ${decimate})`;
   const sub = c.subscribe("eeg_batch", { format: "binary", decimate, num_samples: Math.max(1, Math.round(rate / 20)), interval_ms: 50 });
   try {
     for await (const batch of sub) {
       if (gen !== generation) break;
-      plot.push(batch.channels, batch.count, batch.leadOff);
+      plot.push(analysis.filter.apply(batch.channels), batch.count, batch.leadOff);
     }
   } catch (e) {
     if (gen === generation) showAck(`eeg stream: ${errorText(e)}`, true);
@@ -238,5 +241,7 @@ Object.assign(globalThis, {
     medianFrameMs: () => median(plot.frameTimes),
     drawForced: () => plot.draw(true),
     client: () => client,
+    bands: () => analysis.bands,
+    spectrumUpdates: () => analysis.updates,
   },
 });

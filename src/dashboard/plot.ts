@@ -65,6 +65,21 @@ export class StackedPlot {
     return (this.leadOffUntil[ch] ?? 0) > this.now();
   }
 
+  /** The newest `n` samples of channel `ch` (oldest first; NaN where nothing was written yet). */
+  recent(ch: number, n: number): Float32Array {
+    const ring = this.rings[ch];
+    const out = new Float32Array(n).fill(Number.NaN);
+    if (ring === undefined || this.length === 0) return out;
+    const take = Math.min(n, this.length, this.written);
+    for (let i = 0; i < take; i++) out[n - take + i] = ring[(this.written - take + i) % this.length]!;
+    return out;
+  }
+
+  /** The rate of the samples in the rings (Hz). */
+  get rate(): number {
+    return this.rateHz;
+  }
+
   /** Samples appended since the last reset. */
   get samples(): number {
     return this.written;

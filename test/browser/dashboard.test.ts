@@ -56,6 +56,16 @@ describe.skipIf(!haveChromium())("dashboard in Chromium", () => {
       await until(page, `document.getElementById("device-state").textContent === "connected"`);
       await tracesMove(page, "traces");
 
+      // Spectrum: alpha/beta band power per channel, finite and > 0 on the simulator's signal.
+      await until(page, `window.__mw75.spectrumUpdates() > 0`);
+      const bands = (await page.evaluate("window.__mw75.bands()")) as Record<string, { alpha: number; beta: number }>;
+      expect(Object.keys(bands).length).toBe(12);
+      for (const b of Object.values(bands)) for (const v of [b.alpha, b.beta]) expect(Number.isFinite(v) && v > 0).toBe(true);
+      // Display filters: the band-pass and the notch redraw the traces without console errors.
+      await page.check("#bandpass");
+      await page.selectOption("#notch", "50");
+      await tracesMove(page, "filtered");
+
       await page.click("#marker");
       await until(page, `window.__mw75.acks.some((a) => a.command === "marker")`);
       const id = (await page.evaluate(`window.__mw75.acks.filter((a) => a.command === "marker").at(-1).marker.id`)) as string;

@@ -1,0 +1,61 @@
+/** @module The dashboard's spectrum panel and display-filter controls, wired to the stacked plot. */
+import { DisplayFilter } from "./display-filter.ts";
+import type { FilterSettings } from "./display-filter.ts";
+import { CHANNELS } from "./plot.ts";
+import type { StackedPlot } from "./plot.ts";
+import { bandPower, drawSpectra, pow2Below, psd } from "./spectrum.ts";
+import type { ChannelSpectrum } from "./spectrum.ts";
+
+const COLOURS = ["#1f5fa8", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#2c3e50", "#f39c12", "#7f8c8d", "#e84393", "#0984e3", "#6c5ce7"];
+
+/** Alpha and beta band power (µV²) per channel from the last spectrum, for the page and tests. */
+export interface BandPowers {
+  [ch: number]: { alpha: number; beta: number };
+}
+
+/** Owns the display filter and refreshes the spectrum ~2×/s; `restart` re-subscribes the plot after a filter change. */
+export class Analysis {
+  readonly filter = new DisplayFilter();
+  bands: BandPowers = {};
+  updates = 0;
+
+  constructor(private readonly plot: StackedPlot, private readonly el: (id: string) => HTMLElement, restart: () => void) {
+    const changed = () => {
+      this.filter.configure(this.settingsFromUi(), this.plot.rate);
+      restart();
+    };
+    el("notch").addEventListener("change", changed);
+    el("bandpass").addEventListener("change", changed);
+    setInterval(() => this.update(), 500);
+  }
+
+  private settingsFromUi(): FilterSettings {
+    const notch = Number((this.el("notch") as HTMLSelectElement).value);
+    return { notchHz: notch === 50 || notch === 60 ? notch : 0, bandPass: (this.el("bandpass") as HTMLInputElement).checked };
+  }
+
+  /** Call after `plot.reset`: the filters start over at the plot's rate. */
+  reset(): void {
+    this.filter.configure(this.settingsFromUi(), this.plot.rate);
+  }
+
+  /** Computes a PSD per channel over the last 2–4 s on the plot, draws it and the band-power table. */
+  update(): void {
+    const rate = this.plot.rate;
+    if (rate <= 0 || this.plot.samples < rate * 2) return;
+    const n = pow2Below(Math.min(rate * 4, this.plot.samples));
+    const spectra: ChannelSpectrum[] = [];
+    const bands: BandPowers = {};
+    for (let ch = 1; ch <= CHANNELS; ch++) {
+      const p = psd(this.plot.recent(ch, n), rate);
+      const alpha = bandPower(p, rate, 8, 12), beta = bandPower(p, rate, 13, 30);
+      spectra.push({ ch, psd: p, alpha, beta });
+      bands[ch] = { alpha, beta };
+    }
+    this.bands = bands;
+    this.updates++;
+    drawSpectra(this.el("spectrum") as HTMLCanvasElement, spectra, rate, COLOURS);
+    const rows = spectra.map((s) => `<tr><td style="color:${COLOURS[(s.ch - 1) % COLOURS.length]}">ch ${s.ch}</td><td>${s.alpha.toFixed(1)}</td><td>${s.beta.toFixed(1)}</td></tr>`);
+    this.el("bands").innerHTML = `<tr><th></th><th>α 8–12</th><th>β 13–30</th></tr>${rows.join("")}`;
+  }
+}
