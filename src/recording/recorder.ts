@@ -53,6 +53,8 @@ export class Recorder {
   #duplicates = 0;
   /** Set while stopping: the last seq the files will hold. */
   #endSeq: number | null = null;
+  /** The stream jumped past `#endSeq` (its last samples were lost): the recording is complete. */
+  #pastEnd = false;
   #flushTimer: TimerHandle | null = null;
   #lastSync = 0;
   #stopping: Promise<void> | null = null;
@@ -91,7 +93,12 @@ export class Recorder {
     if (this.#state !== "recording" || this.#reachedEnd()) return;
     if (this.#firstSeq === null) this.#begin(block);
     const part = this.#endSeq === null ? block : sliceBySeq(block, Number.NEGATIVE_INFINITY, this.#endSeq);
-    if (part === null) return;
+    // the duration also ends when the stream jumps past its last seq (packets lost right there)
+    const passedEnd = this.#endSeq !== null && block.count > 0 && block.seq[block.count - 1]! >= this.#endSeq;
+    if (part === null) {
+      if (passedEnd) this.#durationReached();
+      return;
+    }
     for (const out of this.#files.outputs) {
       out.writer!.samples(part);
       // a completed EDF/BDF record goes to the OS at once: what a crash can lose stays under 1 s
@@ -106,11 +113,14 @@ export class Recorder {
     }
     this.#samples += part.count;
     this.#lastSeq = part.seq[part.count - 1]!;
-    if (this.#endSeq !== null && this.#lastSeq >= this.#endSeq) {
-      this.#recordComplete?.();
-      // the duration is reached: stop by itself (a stop already under way just completes)
-      if (this.#stopping === null) void this.stop().then(() => this.#o.onEnd(this));
-    }
+    if (passedEnd) this.#durationReached();
+  }
+
+  /** The duration is reached: stop by itself (a stop already under way just completes). */
+  #durationReached(): void {
+    this.#pastEnd = true;
+    this.#recordComplete?.();
+    if (this.#stopping === null) void this.stop().then(() => this.#o.onEnd(this));
   }
 
   /** Raw link bytes as they arrived (the raw format). */
@@ -204,7 +214,7 @@ export class Recorder {
   }
 
   #reachedEnd(): boolean {
-    return this.#endSeq !== null && this.#lastSeq !== null && this.#lastSeq >= this.#endSeq;
+    return this.#pastEnd || (this.#endSeq !== null && this.#lastSeq !== null && this.#lastSeq >= this.#endSeq);
   }
 
   #begin(block: SampleBlock): void {
