@@ -18,6 +18,9 @@ export class Analysis {
   readonly filter = new DisplayFilter();
   bands: BandPowers = {};
   updates = 0;
+  /** The filter settings and rate the last spectrum was computed with (tests compare spectra before and after a change). */
+  spectrumOf: FilterSettings & { rateHz: number } = { notchHz: 0, bandPass: false, rateHz: 0 };
+  #spectra: ChannelSpectrum[] = [];
 
   constructor(private readonly plot: StackedPlot, private readonly el: (id: string) => HTMLElement, restart: () => void) {
     const changed = () => {
@@ -39,6 +42,14 @@ export class Analysis {
     this.filter.configure(this.settingsFromUi(), this.plot.rate);
   }
 
+  /** Mean band power (µV²) over the channels in [lo, hi] Hz from the last spectrum, NaN before the first. */
+  power(lo: number, hi: number): number {
+    if (this.#spectra.length === 0) return NaN;
+    let sum = 0;
+    for (const s of this.#spectra) sum += bandPower(s.psd, this.spectrumOf.rateHz, lo, hi);
+    return sum / this.#spectra.length;
+  }
+
   /** Computes a PSD per channel over the last 2–4 s on the plot, draws it and the band-power table. */
   update(): void {
     const rate = this.plot.rate;
@@ -53,6 +64,8 @@ export class Analysis {
       bands[ch] = { alpha, beta };
     }
     this.bands = bands;
+    this.#spectra = spectra;
+    this.spectrumOf = { ...this.filter.settings, rateHz: rate };
     this.updates++;
     drawSpectra(this.el("spectrum") as HTMLCanvasElement, spectra, rate, COLOURS);
     const rows = spectra.map((s) => `<tr><td style="color:${COLOURS[(s.ch - 1) % COLOURS.length]}">ch ${s.ch}</td><td>${s.alpha.toFixed(1)}</td><td>${s.beta.toFixed(1)}</td></tr>`);

@@ -93,17 +93,22 @@ async function runDiagnostics(c: BridgeClient, gen: number): Promise<void> {
   }
 }
 
-/** The bridge's /health: the SYNTHETIC banner and the version. */
+/** With auth on and no token, /devices and /recordings would answer 401: the page does not ask. */
+let authRequired = false;
+const needsToken = () => authRequired && token === "";
+
+/** The bridge's /health: the SYNTHETIC banner, the version and whether routes need a token. */
 async function refreshHealth(): Promise<void> {
-  const h = await getJson<{ synthetic?: boolean; version?: string; devices?: unknown[] }>("/health");
+  const h = await getJson<{ synthetic?: boolean; version?: string; auth_required?: boolean }>("/health");
   if (h === null) return;
+  authRequired = h.auth_required === true;
   $("synthetic").classList.toggle("on", h.synthetic === true);
   $("version").textContent = `dashboard ${DASHBOARD_VERSION} · bridge ${h.version ?? "?"}`;
 }
 
 /** GET /devices: a picker when the bridge has several. */
 async function refreshDevices(): Promise<void> {
-  const body = await getJson<{ devices: DeviceEntry[] }>("/devices");
+  const body = needsToken() ? null : await getJson<{ devices: DeviceEntry[] }>("/devices");
   const devices = body?.devices ?? [];
   $("device-picker-wrap").classList.toggle("hidden", devices.length < 2);
   const select = $<HTMLSelectElement>("device-picker");
@@ -119,7 +124,13 @@ async function refreshDevices(): Promise<void> {
 }
 
 async function refreshRecordings(): Promise<void> {
-  const body = await getJson<{ recordings: RecordingObject[] }>("/recordings");
+  const res = needsToken() ? null : await fetch("/recordings", { headers: authHeaders() }).catch(() => null);
+  if (needsToken() || res?.status === 401 || res?.status === 403) {
+    // with auth on, listing and downloading recordings need a token (BRIDGE-API §5)
+    $("recordings").replaceChildren(Object.assign(document.createElement("li"), { className: "hint", textContent: "Enter a token to list and download recordings." }));
+    return;
+  }
+  const body = res?.ok === true ? ((await res.json()) as { recordings: RecordingObject[] }) : null;
   const recordings = body?.recordings ?? [];
   renderRecordings(recordings, (name) => void download(name));
   const active = recordings.find((r) => r.state === "recording");
@@ -147,9 +158,7 @@ function start(): void {
   client = c;
   c.on("open", () => {
     pill("conn", "open", "ok");
-    void refreshHealth();
-    void refreshDevices();
-    void refreshRecordings();
+    void refreshHealth().then(() => Promise.all([refreshDevices(), refreshRecordings()]));
     if (wantConnected) c.connectHeadset({ auto_reconnect: true }).catch(() => undefined);
   });
   c.on("close", (info) => pill("conn", `lost (${info.cause}); retry in ${Math.round((info.reconnectInMs ?? 0) / 1000)} s`, info.reconnectInMs === null ? "bad" : "warn"));
@@ -243,5 +252,8 @@ Object.assign(globalThis, {
     client: () => client,
     bands: () => analysis.bands,
     spectrumUpdates: () => analysis.updates,
+    spectrumOf: () => analysis.spectrumOf,
+    power: (lo: number, hi: number) => analysis.power(lo, hi),
+    deviceId: () => deviceId,
   },
 });

@@ -39,7 +39,8 @@ export function createApp(options: AppOptions): Hono {
   const hosts = options.hosts ?? ANY_HOST;
   const app = new Hono();
   app.use("*", hostGuard(hosts));
-  app.get("/health", (c) => c.json(fleetHealth(fleet)));
+  // `auth_required` tells pages like the dashboard whether the token-guarded routes need a token
+  app.get("/health", (c) => c.json({ ...fleetHealth(fleet), auth_required: gate.authEnabled }));
   app.get("/metrics", tokenGuard(gate), (c) => c.text(metricsText(fleet), 200, { "Content-Type": "text/plain; version=0.0.4" }));
   app.get("/devices", tokenGuard(gate), (c) => c.json({ devices: fleet.describe() }));
   addRecordingRoutes(app, fleet, options.recordingStore ?? null);

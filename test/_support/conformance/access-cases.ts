@@ -110,6 +110,7 @@ export async function nonLoopbackRefusal(runtime: Runtime): Promise<void> {
     const local = `ws://127.0.0.1:${p}/`;
     const h = await getWithHost(p, "/health", `127.0.0.1:${p}`);
     expect(h.status).toBe(200);
+    expect(((await (await fetch(`http://127.0.0.1:${p}/health`)).json()) as Record<string, unknown>)["auth_required"]).toBe(false);
     const evil = await rawHttp(p, upgradeHead(p, { Origin: "http://evil.example" }), 2000);
     expect(evil.status).toBe(403);
     const lan = lanAddress();
@@ -127,6 +128,8 @@ export async function nonLoopbackRefusal(runtime: Runtime): Promise<void> {
   const token = "env-token-4b7d0c1e";
   await withAccessServer(runtime, ["--host", "0.0.0.0", "--max-clients", "2"], async (srv) => {
     const url = `ws://127.0.0.1:${srv.port}/`;
+    // /health stays open and tells pages that the guarded routes need a token
+    expect(((await (await fetch(`http://127.0.0.1:${srv.port}/health`)).json()) as Record<string, unknown>)["auth_required"]).toBe(true);
     const anon = await welcomed(await connectWs(url));
     expectDenied(await replyTo(anon, "connect", {}), "connect");
     const ctl = await welcomed(await connectWs(url, 5000, bearer(token)));

@@ -1,0 +1,133 @@
+/** @module The dashboard's controls in real Chromium: display filters change the spectrum as designed; token field, device picker and authenticated downloads. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { haveChromium, launchChromium, openPage, until } from "../_support/browser.ts";
+import { tracesMove } from "../_support/dashboard-page.ts";
+import { startServer } from "../_support/server-process.ts";
+
+const TIMEOUT = 90_000;
+const TOKEN = "dashboard-test-token-7f3a";
+const dir = mkdtempSync(join(tmpdir(), "mw75-dashboard-controls-"));
+let browser: Browser | null = null;
+
+interface SpectrumOf {
+  notchHz: number;
+  bandPass: boolean;
+  rateHz: number;
+}
+
+/** Waits for a spectrum computed with `settings` over data filtered that way only, then reads band powers. */
+async function spectrumWith(page: Page, settings: Omit<SpectrumOf, "rateHz">, bands: Array<[number, number]>): Promise<number[]> {
+  const want = JSON.stringify(settings);
+  // the plot restarts on a filter change, so the first matching spectrum holds only filtered samples;
+  // two more updates let the filters' start-up transient (≤ 0.5 s at these Qs) leave the 4-s window
+  await until(page, `JSON.stringify({ notchHz: window.__mw75.spectrumOf().notchHz, bandPass: window.__mw75.spectrumOf().bandPass }) === ${JSON.stringify(want)}`, 20_000);
+  const u = (await page.evaluate("window.__mw75.spectrumUpdates()")) as number;
+  await until(page, `window.__mw75.spectrumUpdates() >= ${u + 8}`, 20_000);
+  return page.evaluate(`[${bands.map(([lo, hi]) => `window.__mw75.power(${lo}, ${hi})`).join(",")}]`) as Promise<number[]>;
+}
+
+describe.skipIf(!haveChromium())("dashboard controls in Chromium", () => {
+  beforeAll(async () => {
+    browser = await launchChromium();
+    console.log(`dashboard screenshots: ${dir}`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test("the 50 Hz notch removes the simulator's mains hum and the 1–40 Hz band-pass the content above 40 Hz, alpha stays", async () => {
+    const server = await startServer("bun", ["--autoconnect"]);
+    let page: Page | null = null;
+    try {
+      // decimate 2: 250 Hz on the plot, so 50 Hz and 60–100 Hz are below Nyquist
+      const opened = await openPage(browser!, `${server.http}/?decimate=2`);
+      page = opened.page;
+      const BANDS: Array<[number, number]> = [[49, 51], [60, 100], [8, 12]];
+      const [mains0, high0, alpha0] = await spectrumWith(page, { notchHz: 0, bandPass: false }, BANDS);
+      expect((await page.evaluate("window.__mw75.spectrumOf().rateHz")) as number).toBe(250);
+
+      await page.selectOption("#notch", "50");
+      const [mains1, , alpha1] = await spectrumWith(page, { notchHz: 50, bandPass: false }, BANDS);
+      await tracesMove(page, dir, "notch");
+
+      await page.check("#bandpass");
+      const [mains2, high2, alpha2] = await spectrumWith(page, { notchHz: 50, bandPass: true }, BANDS);
+      await tracesMove(page, dir, "notch-bandpass");
+      console.log(`display filters, mean band power µV²: 49–51 Hz ${mains0!.toFixed(3)} → notch ${mains1!.toFixed(3)} → +band-pass ${mains2!.toFixed(3)}; 60–100 Hz ${high0!.toFixed(3)} → ${high2!.toFixed(3)}; alpha ${alpha0!.toFixed(1)} → ${alpha1!.toFixed(1)} → ${alpha2!.toFixed(1)}`);
+
+      // the hum (2–6 µV per channel) dominates 49–51 Hz; a Q-30 notch takes it down by far more than 10×
+      expect(mains1!).toBeLessThan(mains0! / 10);
+      // a second-order 40 Hz low-pass: ≥ 12 dB down from 80 Hz on; over 60–100 Hz at least 4×
+      expect(high2!).toBeLessThan(high0! / 4);
+      // and neither filter touches the 10 Hz alpha rhythm much (it waxes and wanes: allow 0.5–2×)
+      for (const a of [alpha1!, alpha2!]) {
+        expect(a).toBeGreaterThan(alpha0! / 2);
+        expect(a).toBeLessThan(alpha0! * 2);
+      }
+      expect(opened.errors).toEqual([]);
+    } finally {
+      await page?.close();
+      server.kill();
+    }
+  }, TIMEOUT);
+
+  test("with --token: read-only until the token is applied, then control; the picker switches headsets; downloads carry the token", async () => {
+    const recordings = join(dir, "recordings");
+    const server = await startServer("bun", ["--token", TOKEN, "--sim-devices", "2", "--recordings-dir", recordings]);
+    let page: Page | null = null;
+    try {
+      const opened = await openPage(browser!, `${server.http}/`);
+      page = opened.page;
+      await until(page, `document.getElementById("conn").textContent === "open"`);
+      // anonymous: connecting is refused with the code, recordings ask for a token
+      await page.click("#connect");
+      await until(page, `document.getElementById("ack").textContent.includes("PERMISSION_DENIED")`);
+      expect(await page.locator("#ack").getAttribute("class")).toBe("error");
+      await until(page, `document.querySelector("#recordings li.hint") !== null`);
+
+      await page.fill("#token", TOKEN);
+      await page.click("#apply-token");
+      await until(page, `document.getElementById("conn").textContent === "open"`);
+      expect(await page.evaluate(`localStorage.getItem("mw75.token")`)).toBe(TOKEN);
+
+      // the picker lists both headsets; choose the second one and connect it
+      await until(page, `!document.getElementById("device-picker-wrap").classList.contains("hidden")`);
+      const options = await page.locator("#device-picker option").evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+      expect(options).toEqual(["sim-1", "sim-2"]);
+      await page.selectOption("#device-picker", "sim-2");
+      await until(page, `window.__mw75.deviceId() === "sim-2" && document.getElementById("conn").textContent === "open"`);
+      await page.click("#connect");
+      await until(page, `document.getElementById("device-state").textContent === "connected"`);
+      await tracesMove(page, dir, "sim-2");
+      const devices = (await (await fetch(`${server.http}/devices`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { devices: Array<{ device_id: string; state: string }> };
+      expect(Object.fromEntries(devices.devices.map((d) => [d.device_id, d.state]))).toEqual({ "sim-1": "idle", "sim-2": "connected" });
+
+      // record on sim-2, then download a file through the page: it must carry the token
+      await page.click("#rec-start");
+      await until(page, `document.getElementById("rec-state").textContent.startsWith("recording")`);
+      await page.waitForTimeout(1200);
+      await page.click("#rec-stop");
+      await until(page, `document.getElementById("rec-state").textContent === "stopped" && document.querySelectorAll("#recordings a.file").length >= 2`);
+      expect((await fetch(`${server.http}/recordings`)).status).toBe(401);
+      const link = page.locator("#recordings a.file", { hasText: "csv" }).first();
+      const name = decodeURIComponent((await link.getAttribute("href"))!.replace("/recordings/", ""));
+      expect(name).toContain("sim-2");
+      const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+      expect(download.suggestedFilename()).toBe(name);
+      const saved = readFileSync((await download.path())!);
+      const direct = await fetch(`${server.http}/recordings/${encodeURIComponent(name)}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+      expect(direct.status).toBe(200);
+      expect(saved.equals(Buffer.from(await direct.arrayBuffer()))).toBe(true);
+      expect(saved.length).toBeGreaterThan(1000);
+      await page.screenshot({ path: join(dir, "token-picker.png") });
+      expect(opened.errors).toEqual([]);
+    } finally {
+      await page?.close();
+      server.kill();
+    }
+  }, TIMEOUT);
+});
