@@ -158,6 +158,16 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
     if (finished) throw new TypeError(`Cannot ${what} after finish()`);
   }
 
+  /** Missing samples from `nextSeq` up to (not including) `seq`: zero-filled and annotated. */
+  function gapTo(seq: number): void {
+    const k = seq - nextSeq;
+    queue.add({ onsetS: seconds(nextSeq - firstSeq), durationS: seconds(k), text: `gap ${k} samples` });
+    gapSamples += k;
+    // a clipped run goes on across a gap (an electrode off before and after is one event)
+    skip(k);
+    nextSeq = seq;
+  }
+
   return {
     format: v.format,
     extension: v.format,
@@ -183,18 +193,7 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
           droppedSamples++;
           continue;
         }
-        if (s > nextSeq) {
-          const k = s - nextSeq;
-          queue.add({
-            onsetS: seconds(nextSeq - firstSeq),
-            durationS: seconds(k),
-            text: `gap ${k} samples`,
-          });
-          gapSamples += k;
-          // a clipped run goes on across a gap (an electrode off before and after is one event)
-          skip(k);
-          nextSeq = s;
-        }
+        if (s > nextSeq) gapTo(s);
         const base = i * CHANNELS;
         for (let c = 0; c < CHANNELS; c++) put(c, channels[base + c]!);
         put(REF, ref[i]!);
@@ -217,8 +216,10 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
       return fill;
     },
 
-    finish(): { tail: Uint8Array | null; patches: Patch[] } {
+    finish(lastSeq?: number): { tail: Uint8Array | null; patches: Patch[] } {
       mustBeWriting("finish");
+      // the stream jumped past the end (its last packets were lost): the span ends in a gap
+      if (lastSeq !== undefined && started && lastSeq >= nextSeq) gapTo(lastSeq + 1);
       finished = true;
       const end = written();
       const partial = fill > 0 ? SAMPLES_PER_RECORD - fill : 0;

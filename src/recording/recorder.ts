@@ -118,9 +118,23 @@ export class Recorder {
 
   /** The duration is reached: stop by itself (a stop already under way just completes). */
   #durationReached(): void {
+    this.#tailGap();
     this.#pastEnd = true;
     this.#recordComplete?.();
     if (this.#stopping === null) void this.stop().then(() => this.#o.onEnd(this));
+  }
+
+  /**
+   * The stream jumped past the end seq: the samples after the last one written up to the end were
+   * lost, a gap like any other (the files still span the whole duration, EDF/BDF zero-fill it).
+   */
+  #tailGap(): void {
+    if (this.#endSeq === null || this.#lastSeq === null || this.#lastSeq >= this.#endSeq) return;
+    const missing = this.#endSeq - this.#lastSeq;
+    this.#gaps++;
+    this.#lost += missing;
+    this.#row(gapEventRow({ seq: this.#endSeq + 1, missing }, this.#onset(this.#endSeq + 1)));
+    this.#lastSeq = this.#endSeq;
   }
 
   /** Raw link bytes as they arrived (the raw format). */
@@ -194,7 +208,7 @@ export class Recorder {
     if (this.#flushTimer !== null) this.#o.clock.clearInterval(this.#flushTimer);
     this.#flushTimer = null;
     for (const out of this.#files.outputs) {
-      const { tail, patches } = out.writer!.finish();
+      const { tail, patches } = out.writer!.finish(this.#pastEnd ? this.#lastSeq ?? undefined : undefined);
       this.#files.flush(out);
       if (tail !== null) this.#files.append(out, tail);
       this.#files.patch(out, patches);

@@ -64,9 +64,10 @@ export interface FormatWriter {
   readonly pendingSamples: number;
   /**
    * Ends the file: completes the last unit (EDF/BDF pad the last record, annotated) and returns
-   * the remaining bytes and the header patches (e.g. the number of data records).
+   * the remaining bytes and the header patches (e.g. the number of data records). `lastSeq`: the
+   * seq the file must reach although its last samples were lost (EDF/BDF fill them as a gap).
    */
-  finish(): { tail: Uint8Array | null; patches: Patch[] };
+  finish(lastSeq?: number): { tail: Uint8Array | null; patches: Patch[] };
   /** Figures for the metadata, e.g. `{ clipped: 12, records: 20 }`. */
   figures(): Record<string, number>;
 }

@@ -246,6 +246,7 @@ export function runWriter(
   writer: FormatWriter,
   info: RecordingInfo,
   feed: (f: Feed) => void,
+  lastSeq?: number,
 ): { file: Uint8Array; unpatched: Uint8Array; figures: Record<string, number>; patches: Patch[] } {
   const parts: Array<Uint8Array | null> = [writer.start(info)];
   feed({
@@ -257,7 +258,7 @@ export function runWriter(
     annotate: (a) => writer.annotate(a),
   });
   parts.push(writer.take());
-  const { tail, patches } = writer.finish();
+  const { tail, patches } = writer.finish(lastSeq);
   parts.push(tail);
   const unpatched = joinBytes(parts);
   const file = unpatched.slice();

@@ -7,7 +7,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { Runtime } from "../server-process.ts";
 import { health, isStatus, openWelcomed, withServer } from "./helpers.ts";
-import { csvRows, decodeLines, SIGNALS } from "./recording-helpers.ts";
+import { csvRows, decodeLines, jumpsInside, SIGNALS } from "./recording-helpers.ts";
 import type { Jump, MneReport, Problems } from "./recording-helpers.ts";
 import type { BatchSample, Data } from "./stream-helpers.ts";
 
@@ -69,7 +69,7 @@ export function checkAnnotations(
 ): void {
   const last = o.firstSeq + o.span - 1;
   const onset = (seq: number) => (seq - o.firstSeq) / RATE;
-  const wantGaps = o.jumps.filter((j) => j.after >= o.firstSeq && j.next <= last)
+  const wantGaps = jumpsInside(o.jumps, o.firstSeq, last)
     .map((j) => ({ onset: onset(j.after + 1), duration: j.missing / RATE, description: `gap ${j.missing} samples` }));
   const gotGaps = r.annotations.filter((a) => /^gap \d+ samples$/.test(a.description));
   p.equal(gotGaps.length, wantGaps.length, `${ext}: number of gap annotations (stream jumps inside the recording)`);
@@ -136,7 +136,7 @@ export function checkEventsCsv(p: Problems, text: string, firstSeq: number, last
   const [header, ...rows] = csvRows(text);
   p.equal(header?.join(","), "onset,duration,label,value,seq", "events.csv: header");
   const gaps = rows.filter((r) => r[2] === "gap");
-  const want = jumps.filter((j) => j.after >= firstSeq && j.next <= lastSeq);
+  const want = jumpsInside(jumps, firstSeq, lastSeq);
   p.equal(gaps.length, want.length, "events.csv: gap rows ≠ stream jumps inside the recording");
   for (const j of want) {
     const row = gaps.find((r) => Number(r[4]) === j.after + 1);

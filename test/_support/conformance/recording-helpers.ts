@@ -215,6 +215,16 @@ export function jumpsOf(seqs: number[]): Jump[] {
   return out;
 }
 
+/**
+ * The jumps whose missing seqs start inside [first, last], cut at `last`: a recording whose last
+ * samples were lost ends in a gap (the files still span the whole duration).
+ */
+export function jumpsInside(jumps: Jump[], first: number, last: number): Jump[] {
+  return jumps
+    .filter((j) => j.after >= first && j.after < last)
+    .map((j) => (j.next <= last ? j : { after: j.after, next: last + 1, missing: last - j.after }));
+}
+
 /** Lines of a CSV text split into fields (no quoted fields in our files' data rows); the last empty line dropped. */
 export function csvRows(text: string): string[][] {
   const lines = text.split("\n");
