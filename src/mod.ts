@@ -1,6 +1,6 @@
 /** @module Public runtime-neutral API of the bridge (re-exports only). */
-export { createDecoder } from "./decoder/decoder.ts";
-export type { Decoder, DecodedPacket, DecodeStats, EegPacket, EventPacket, PacketBatch } from "./decoder/types.ts";
+export { createDecodeStream, createDecoder } from "./decoder/mod.ts";
+export type { DecodedBatch, Decoder, DecodedPacket, DecodeStats, EegPacket, EventPacket, PacketBatch } from "./decoder/mod.ts";
 export { BridgeError } from "./core/errors.ts";
 export type { ErrorCode } from "./core/errors.ts";
 export type { ByteStreamHandle, DeviceLink, DeviceSource, LinkBoundary, LinkChunk, LogLevel, Logger, OpenTty } from "./core/ports.ts";

@@ -36,6 +36,16 @@ const CORE_FORBIDDEN: [RegExp, string][] = [
 const CLIENT_DIR = "src/client";
 const CLIENT_GLOBALS = /(^|[^.\w])(require\s*\(|__dirname|__filename)/;
 
+/**
+ * The "./decoder" entry is published on its own: everything it imports, types included (the .d.ts
+ * follow them), stays in src/decoder and names no package. The one exception: the bundled-wasm
+ * loader may import node:fs/promises dynamically, reached only on file: URLs. The browser entry
+ * (the "browser" condition) has not even that, so no bundler meets a node: specifier.
+ */
+const DECODER_ENTRY = "src/decoder/mod.ts";
+const DECODER_BROWSER_ENTRY = "src/decoder/browser.ts";
+const DYNAMIC_ONLY: Record<string, string[]> = { "src/decoder/wasm-bundled.ts": ["node:fs/promises"] };
+
 /** Specifiers a module imports or re-exports, comments ignored. */
 function specifiers(source: string): { code: string; specs: string[] } {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
@@ -76,6 +86,41 @@ function clientGraph(): string[] {
     if (seen.has(file)) continue;
     seen.add(file);
     for (const spec of runtimeImports(readFileSync(join(ROOT, file), "utf8"))) {
+      if (spec.startsWith("./") || spec.startsWith("../")) todo.push(join(dirname(file), spec));
+    }
+  }
+  return [...seen].sort();
+}
+
+/** Whether `spec` is only ever loaded by `import("…")`, never by a static import or re-export. */
+export function onlyDynamic(source: string, spec: string): boolean {
+  const quoted = `["']${spec.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}["']`;
+  return !new RegExp(`from\\s*${quoted}|import\\s+${quoted}`).test(specifiers(source).code);
+}
+
+/** Violations of the decoder entry rule in one module of the entry's graph. */
+export function decoderEntryViolations(file: string, source: string, browser: boolean): string[] {
+  const found = file.startsWith("src/decoder/") ? [] : ["lies outside src/decoder (the entry would publish more than the decoder)"];
+  const { code, specs } = specifiers(source);
+  for (const spec of specs) {
+    if (spec.startsWith("./") || spec.startsWith("../")) continue;
+    const allowed = !browser && (DYNAMIC_ONLY[file] ?? []).includes(spec) && onlyDynamic(source, spec);
+    if (!allowed) found.push(`imports "${spec}"${browser ? " (the browser entry loads no package or built-in)" : ""}`);
+  }
+  const global = code.match(FORBIDDEN_GLOBALS) ?? code.match(CLIENT_GLOBALS);
+  if (global) found.push(`uses the runtime global ${global[2]}`);
+  return found;
+}
+
+/** Every module reachable from `entries` through relative imports of any kind, type imports included. */
+function importGraph(entries: string[]): string[] {
+  const seen = new Set<string>();
+  const todo = [...entries];
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const spec of specifiers(readFileSync(join(ROOT, file), "utf8")).specs) {
       if (spec.startsWith("./") || spec.startsWith("../")) todo.push(join(dirname(file), spec));
     }
   }
@@ -163,7 +208,35 @@ describe("architecture", () => {
   test("the runtime-neutral folders import no runtime, device or adapter module", () => {
     const files = NEUTRAL_DIRS.flatMap(filesUnder);
     expect(files.length).toBeGreaterThan(3);
-    const problems = files.flatMap((file) => violations(readFileSync(join(ROOT, file), "utf8")).map((v) => `${file}: ${v}`));
+    const problems = files.flatMap((file) => {
+      const source = readFileSync(join(ROOT, file), "utf8");
+      // the bundled-wasm loader's file read is allowed as a dynamic import only (see DYNAMIC_ONLY)
+      const allowed = (DYNAMIC_ONLY[file] ?? []).filter((spec) => onlyDynamic(source, spec)).map((spec) => `imports "${spec}" (Node built-in)`);
+      return violations(source).filter((v) => !allowed.includes(v)).map((v) => `${file}: ${v}`);
+    });
     expect(problems).toEqual([]);
   });
+
+  test("the decoder entry checker recognises packages, modules outside src/decoder, static built-ins and runtime globals", () => {
+    const ok = "src/decoder/x.ts";
+    for (const [file, line, browser] of [
+      [ok, `import * as v from "valibot";`, false], [ok, `import type { Hono } from "hono";`, false], [ok, `const f = Deno.readFile("x");`, false],
+      ["src/decoder/wasm-bundled.ts", `import { readFile } from "node:fs/promises";`, false],
+      ["src/decoder/wasm-bundled.ts", `const fs = await import("node:fs/promises");`, true],
+      [ok, `const fs = await import("node:fs/promises");`, false], ["src/core/x.ts", `export const x = 1;`, false],
+    ] as const) {
+      expect({ file, line, found: decoderEntryViolations(file, line, browser).length > 0 }).toEqual({ file, line, found: true });
+    }
+    expect(decoderEntryViolations("src/decoder/wasm-bundled.ts", `const fs = await import("node:fs/promises");\nimport { a } from "./a.ts";`, false)).toEqual([]);
+  });
+
+  for (const [entry, browser] of [[DECODER_ENTRY, false], [DECODER_BROWSER_ENTRY, true]] as const) {
+    test(`the ${browser ? "browser " : ""}decoder entry ${entry} reaches only src/decoder and no package${browser ? " or built-in at all" : ""}`, () => {
+      const graph = importGraph([entry]);
+      expect(graph).toContain("src/decoder/decoder.ts"); // the walk follows the entry's imports
+      expect(graph.includes("src/decoder/wasm-bundled.ts")).toBe(!browser);
+      const problems = graph.flatMap((file) => decoderEntryViolations(file, readFileSync(join(ROOT, file), "utf8"), browser).map((v) => `${file}: ${v}`));
+      expect(problems).toEqual([]);
+    });
+  }
 });

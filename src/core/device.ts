@@ -48,7 +48,7 @@ export interface DeviceListener {
 export class Device {
   readonly session: DeviceSession;
   readonly ring: SampleRing;
-  readonly health = new LinkHealth();
+  readonly health: LinkHealth = new LinkHealth();
   #clock: Clock;
   #log: Logger;
   #listeners: DeviceListener[] = [];

@@ -2,6 +2,7 @@
 import { asDecoderExports, checkFeedStatus, type DecoderExports, STATS_FIELDS } from "./abi.ts";
 import { CHANNEL_COUNT, EEG_EVENT_ID, PACKET_LEN } from "./types.ts";
 import type { DecodedPacket, Decoder, DecodeStats, PacketBatch } from "./types.ts";
+import { decodeStream } from "./stream.ts";
 
 const NON_FINITE_ANY = (1 << 14) - 1;
 
@@ -100,7 +101,16 @@ function decoderOver(wasm: DecoderExports): Decoder {
     return new Uint8Array(wasm.memory.buffer, wasm.residual_ptr(), wasm.residual_len()).slice();
   }
 
-  return { push, pushBatch, stats, residual, discardTail: () => wasm.discard_tail(), reset: () => wasm.reset() };
+  const decoder: Decoder = {
+    push,
+    pushBatch,
+    stats,
+    residual,
+    discardTail: () => wasm.discard_tail(),
+    reset: () => wasm.reset(),
+    transform: () => decodeStream(decoder),
+  };
+  return decoder;
 }
 
 /** Copies packet `i` of a batch into a plain object. */

@@ -108,4 +108,10 @@ export interface Decoder {
   discardTail(): number;
   /** Forgets buffered bytes, counters and statistics. */
   reset(): void;
+  /**
+   * A TransformStream over this decoder: bytes in, the packets each chunk completed out (arrays,
+   * never empty), e.g. `port.readable.pipeThrough(decoder.transform())`. It shares this decoder's
+   * state, so use one transform per decoder at a time.
+   */
+  transform(): TransformStream<Uint8Array, DecodedPacket[]>;
 }

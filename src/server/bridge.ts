@@ -126,7 +126,7 @@ export class Bridge {
   }
 
   /** The device session (state, battery, connect/disconnect). */
-  get session() {
+  get session(): Device["session"] {
     return this.device.session;
   }
 

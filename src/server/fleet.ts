@@ -27,7 +27,7 @@ export interface FleetOptions {
 }
 
 export class Fleet implements FleetCommands {
-  readonly registry = new DeviceRegistry<Bridge>();
+  readonly registry: DeviceRegistry<Bridge> = new DeviceRegistry<Bridge>();
   #o: FleetOptions;
   /** RFCOMM tty per headset device id (two devices never read one tty). */
   #ttys = new Map<string, string>();

@@ -240,6 +240,7 @@ describe("DeviceSession", () => {
       residual: () => new Uint8Array(),
       discardTail: () => 0,
       reset: () => {},
+      transform: () => new TransformStream(),
     };
     const t = await setup([{ ok: true }], { decoder: broken });
     t.session.connect(false);
