@@ -3,6 +3,8 @@ import { RECORDING_FORMATS } from "./recording/types.ts";
 import type { RecordingFormat } from "./recording/types.ts";
 import { UsageError, parseSource, planDevices, setRfcommTty, setSimFlag } from "./config-devices.ts";
 import type { DeviceFlags, DevicePlan } from "./config-devices.ts";
+import { MQTT_USAGE, MQTT_VALUED, defaultMqtt, finishMqtt } from "./config-mqtt.ts";
+import type { MqttFlags } from "./config-mqtt.ts";
 
 export { UsageError } from "./config-devices.ts";
 export type { DevicePlan, SourceSpec } from "./config-devices.ts";
@@ -47,6 +49,8 @@ export interface ServeConfig extends DeviceFlags {
   /** `--autoconnect`: every device connected at start-up, auto-reconnecting, whoever is connected. */
   autoconnect: boolean;
   devices: DevicePlan[];
+  /** `--mqtt URL` and friends (BRIDGE-API §7). */
+  mqtt: MqttFlags;
   help: boolean;
 }
 
@@ -78,7 +82,7 @@ export const USAGE = `Usage: serve [options]
   --tls-cert FILE --tls-key FILE   serve https/wss
   --recordings-dir DIR      where recordings are written (default ./recordings)
   --record FORMATS          record from the first connection on, e.g. bdf,csv (bdf, edf, csv, raw)
-  --device ADDR             mw75: Bluetooth address (skips the scan)
+${MQTT_USAGE}  --device ADDR             mw75: Bluetooth address (skips the scan)
   --rfcomm-tty PATH         mw75: RFCOMM tty (default /dev/rfcomm0)
   --rfcomm-tty ADDR=PATH    the tty of the headset ADDR (one per headset with several; also used by connect_device)
   --scan-ms N               mw75: BLE scan duration (default 4000)
@@ -107,6 +111,7 @@ const real = (name: string, min: number, max: number) => (value: string): number
 };
 
 const VALUED: Record<string, Setter> = {
+  ...MQTT_VALUED,
   "--host": (c, v) => void (c.host = nonEmpty("--host", v)),
   "--port": (c, v) => void (c.port = int("--port", 0, 65535)(v)),
   "--source": (c, v) => void c.sources.push(parseSource(v)),
@@ -157,7 +162,7 @@ const SWITCHES: Record<string, (c: ServeConfig) => void> = {
 
 /**
  * Parses `args` (`--flag value` or `--flag=value`); throws UsageError on anything unknown or
- * malformed. `env` supplies MW75_TOKEN when `--token` is not given.
+ * malformed. `env` supplies MW75_TOKEN when `--token` is not given (and the MQTT credentials).
  */
 export function parseServeArgs(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): ServeConfig {
   const c: ServeConfig = {
@@ -186,6 +191,7 @@ export function parseServeArgs(args: readonly string[], env: Readonly<Record<str
     rfcommTty: "/dev/rfcomm0",
     scanMs: 4000,
     sim: {},
+    mqtt: defaultMqtt(),
     help: false,
   };
   for (let i = 0; i < args.length; i++) {
@@ -210,6 +216,7 @@ export function parseServeArgs(args: readonly string[], env: Readonly<Record<str
     throw new UsageError("--capture saves one device's bytes: with several devices record each with --record raw (or start_recording formats [\"raw\"])");
   }
   checkAccess(c, env);
+  finishMqtt(c, env);
   return c;
 }
 

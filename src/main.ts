@@ -21,6 +21,7 @@ import { createApp } from "./server/app.ts";
 import type { Fleet } from "./server/fleet.ts";
 import type { RunningServer, RuntimeAdapter } from "./server/runtime.ts";
 import type { CapturingSource } from "./sources/capture.ts";
+import type { RunningMqtt } from "./mqtt/setup.ts";
 
 /** Per-runtime pieces the entry passes in besides the adapter. */
 export interface EntryDeps {
@@ -79,9 +80,25 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
     runtime.stderr(`error: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
     return runtime.exit(1);
   }
-  runtime.stdout(banner(config, runtime.name, fleet, server.port));
+  // the publisher listens before any device connects, so the broker sees every state from the first
+  let mqtt: RunningMqtt | null;
+  try {
+    mqtt = await startMqtt(config, fleet, logs, runtime.name);
+  } catch (e) {
+    runtime.stderr(`error: cannot start publishing to MQTT: ${e instanceof Error ? e.message : String(e)}\n`);
+    return runtime.exit(1);
+  }
+  runtime.stdout(banner(config, runtime.name, fleet, server.port) + (mqtt === null ? "" : `${mqtt.banner}\n`));
   if (config.autoconnect) fleet.autoconnect();
-  watchShutdown(runtime, logs, fleet, server, capture);
+  watchShutdown(runtime, logs, fleet, server, capture, mqtt);
+}
+
+/** `--mqtt`: mqtt.js is loaded only then. */
+async function startMqtt(config: ServeConfig, fleet: Fleet, logs: LogHub, runtimeName: string): Promise<RunningMqtt | null> {
+  const url = config.mqtt.url;
+  if (url === null) return null;
+  const { startMqtt: start } = await import("./mqtt/setup.ts");
+  return start({ flags: { ...config.mqtt, url }, fleet, logs, clock: systemClock, info: { version: VERSION, runtime: runtimeName } });
 }
 
 /** The PEM text of --tls-cert/--tls-key (config guarantees both or neither), read before any device work. */
@@ -128,6 +145,7 @@ function watchShutdown(
   fleet: Fleet,
   server: RunningServer,
   capture: CapturingSource | null,
+  mqtt: RunningMqtt | null,
 ): void {
   const log = logs.logger("mw75.server");
   runtime.onShutdownSignal((signal) => {
@@ -137,6 +155,7 @@ function watchShutdown(
     void (async () => {
       try {
         await fleet.shutdown();
+        await mqtt?.close(); // after the devices' last states, so the broker has them too
         await capture?.close();
         await Promise.race([server.close(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
       } catch (e) {

@@ -16,6 +16,9 @@ const FORBIDDEN: [RegExp, string][] = [
   [/^@hono\/node-(server|ws)/, "Node server adapter"],
   [/^hono\/(bun|deno)$/, "runtime-specific Hono adapter"],
   [/(^|\/)adapters\//, "adapter module"],
+  // the broker is the edge of the program: src/mqtt depends on the server, never the reverse
+  [/^mqtt(\/|$)/, "MQTT client package"],
+  [/(^|\/)mqtt\//, "MQTT publisher module"],
 ];
 /** Runtime globals used directly in code (not in comments). */
 const FORBIDDEN_GLOBALS = /(^|[^.\w])(Deno|Bun|process|Buffer)\./;
@@ -167,6 +170,8 @@ describe("architecture", () => {
       `const m = await import("../adapters/wasm-file.ts");`,
       `export { upgradeWebSocket } from "hono/bun";`,
       `const f = Deno.open("x");`,
+      `import mqtt from "mqtt";`,
+      `import type { MqttPublisher } from "../mqtt/publisher.ts";`,
     ];
     for (const line of bad) expect({ line, found: violations(line).length > 0 }).toEqual({ line, found: true });
     expect(violations(`import { Hono } from "hono";\n// Deno.open is not used here\nimport type { X } from "./x.ts";`)).toEqual([]);

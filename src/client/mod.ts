@@ -2,6 +2,8 @@
 export { BridgeClient, connect } from "./client.ts";
 export type { ClientEventMap, ClientOptions, ClientState } from "./client.ts";
 export type { EegBatch } from "./batch.ts";
+// frames that arrive by another road (MQTT, a file) decode the same way as on the socket
+export { batchFromFrame } from "./batch.ts";
 export { BACKOFF_DEFAULTS, backoffDelay, backoffOptions } from "./backoff.ts";
 export type { BackoffOptions } from "./backoff.ts";
 export type { CommandData, CommandName, CommandReply, Commands, MarkerData, StartRecordingData } from "./commands.ts";

@@ -28,7 +28,6 @@ import { TokenTable } from "./access/tokens.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { DEVICE_LOGGER, kindOf } from "./bridge-options.ts";
 import type { BridgeOptions, Frame } from "./bridge-options.ts";
-
 export type { BridgeOptions, Frame } from "./bridge-options.ts";
 import { describeDevice, soloFleet } from "./device-info.ts";
 
@@ -88,9 +87,8 @@ export class Bridge {
     this.#router = new StreamRouter(this.device, this.hub, clock);
     // a device's socket gets the server-wide records and its own device's, never another device's
     this.#logs = new LogForwarder(options.logs, this.hub, scope === "" ? undefined : (name) => name.endsWith(scope) || !DEVICE_LOGGER.test(name));
-    const battery = () => this.device.session.batteryLevel;
     this.device.listen({
-      onStatus: (state, cause) => this.#broadcastStatus(state, statusText(cause), battery()),
+      onStatus: (state, cause) => this.#broadcastStatus(state, statusText(cause), this.device.session.batteryLevel),
       onError: (code, message) => this.hub.broadcast(errorMessage(freshId(), code, message, clock.now())),
       onSamples: (block) => this.#router.onSamples(block),
       onEvent: (event) => this.#router.onEvent(event),
@@ -119,6 +117,9 @@ export class Bridge {
   get recordingCommands(): RecordingCommands {
     return this.#ctx.recordingCommands;
   }
+
+  /** The device's streams (the MQTT publisher taps its `eeg_batch` there). */
+  get streams(): StreamRouter { return this.#router; }
 
   /** Where the device's bytes come from. */
   get source(): DeviceSource {

@@ -33,6 +33,9 @@ export class Fleet implements FleetCommands {
   #ttys = new Map<string, string>();
   #adding = new Map<string, Promise<{ deviceId: string; added: boolean }>>();
   #scan: { durationS: number; result: Promise<DiscoveredDevice[]> } | null = null;
+  /** The MQTT publisher's /health figures (set by the program when --mqtt is given). */
+  mqttHealth: (() => Record<string, unknown>) | null = null;
+  #added: Array<(bridge: Bridge) => void> = [];
 
   constructor(options: FleetOptions) {
     this.#o = options;
@@ -43,10 +46,16 @@ export class Fleet implements FleetCommands {
     this.#o = { ...this.#o, discovery };
   }
 
-  /** Registers a device built at start-up (`rfcommTty` for headsets). */
+  /** Registers a device (at start-up, or a headset added by `connect_device`; `rfcommTty` for headsets). */
   add(bridge: Bridge, rfcommTty?: string): void {
     this.registry.add(bridge);
     if (rfcommTty !== undefined) this.#ttys.set(bridge.identity.id, rfcommTty);
+    for (const listener of this.#added) listener(bridge);
+  }
+
+  /** Calls `listener` for every device added from now on (the MQTT publisher attaches each). */
+  onAdded(listener: (bridge: Bridge) => void): void {
+    this.#added.push(listener);
   }
 
   /** The device of `/` and `/ws`. */

@@ -42,8 +42,18 @@ export interface HealthSource {
   describe(): Record<string, unknown>;
 }
 
-/** The /health body: the default device's figures as before, plus `devices` with every device's own. */
-export function fleetHealth(fleet: { default: HealthSource; list(): HealthSource[] }): Record<string, unknown> {
+/** What /health reads of the fleet: its devices and, with --mqtt, the publisher's figures. */
+export interface HealthFleet {
+  default: HealthSource;
+  list(): HealthSource[];
+  mqttHealth?: (() => Record<string, unknown>) | null;
+}
+
+/**
+ * The /health body: the default device's figures as before, plus `devices` with every device's own
+ * and `mqtt` (`{connected, published, dropped, …}`, or null when the bridge publishes to no broker).
+ */
+export function fleetHealth(fleet: HealthFleet): Record<string, unknown> {
   const devices = fleet.list().map((b) => {
     const h = b.health();
     const d = b.describe();
@@ -59,5 +69,5 @@ export function fleetHealth(fleet: { default: HealthSource; list(): HealthSource
       recording: d["recording"],
     };
   });
-  return { ...fleet.default.health(), devices };
+  return { ...fleet.default.health(), devices, mqtt: fleet.mqttHealth?.() ?? null };
 }

@@ -49,9 +49,13 @@ function groupKey(o: BatchOptions, deviceId: string | null): string {
   return JSON.stringify([o.format, o.num_samples, o.interval_ms, o.decimate, o.channels, o.ref_drl, o.format === "binary" ? null : deviceId]);
 }
 
-/** Members sharing a batcher; the batch is encoded once and sent to each. */
+/** A subscriber that is no socket (the MQTT publisher): gets each encoded batch with the batch it encodes. */
+export type BatchTap = (message: OutMessage, batch: SampleBatch) => void;
+
+/** Members sharing a batcher; the batch is encoded once and sent to each (sockets and taps). */
 class BatchGroup {
   readonly members = new ClientSet();
+  readonly taps = new Set<BatchTap>();
   readonly batcher;
 
   constructor(options: BatchOptions, deviceId: string | null, notchHz: NotchHz, clock: Clock, hub: Hub) {
@@ -59,8 +63,16 @@ class BatchGroup {
     this.batcher = createBatcher(
       { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate, notchHz },
       clock,
-      (batch) => hub.sendDataTo(this.members, [encode(batch)]),
+      (batch) => {
+        const message = encode(batch);
+        if (this.members.size > 0) hub.sendDataTo(this.members, [message]);
+        for (const tap of this.taps) tap(message, batch);
+      },
     );
+  }
+
+  get idle(): boolean {
+    return this.members.size === 0 && this.taps.size === 0;
   }
 }
 
@@ -83,23 +95,38 @@ export class BatchStream {
   subscribe(client: Client, options: BatchOptions): BatchHandle {
     if (options.since_seq !== undefined) return this.#resume(client, options, options.since_seq);
     const deviceId = options.format === "binary" ? null : client.deviceId;
+    const g = this.#group(options, deviceId);
+    g.members.add(client);
+    return { options, close: () => (g.members.remove(client), this.#release(options, deviceId, g)) };
+  }
+
+  /**
+   * Adds a subscriber that is no socket (live only, no since_seq). It shares the group of sockets
+   * subscribed with the same options, so both get the very same encoded batches. Returns its removal.
+   */
+  tap(options: BatchOptions, tap: BatchTap): () => void {
+    // JSON batches of a tap name no device, as on `/`
+    const g = this.#group(options, null);
+    g.taps.add(tap);
+    return () => (g.taps.delete(tap), this.#release(options, null, g));
+  }
+
+  #group(options: BatchOptions, deviceId: string | null): BatchGroup {
     const key = groupKey(options, deviceId);
     let group = this.#groups.get(key);
     if (group === undefined) {
       group = new BatchGroup(options, deviceId, this.#notch, this.#clock, this.#hub);
       this.#groups.set(key, group);
     }
-    const g = group;
-    g.members.add(client);
-    return {
-      options,
-      close: () => {
-        g.members.remove(client);
-        if (g.members.size > 0) return;
-        g.batcher.close();
-        this.#groups.delete(key);
-      },
-    };
+    return group;
+  }
+
+  /** The last member of a group left: its batcher stops. */
+  #release(options: BatchOptions, deviceId: string | null, group: BatchGroup): void {
+    const key = groupKey(options, deviceId);
+    if (!group.idle || this.#groups.get(key) !== group) return;
+    group.batcher.close();
+    this.#groups.delete(key);
   }
 
   onSamples(block: SampleBlock): void {

@@ -8,9 +8,10 @@ import type { Device } from "../../core/device.ts";
 import type { DeviceEvent } from "../../core/device-events.ts";
 import type { NotchHz } from "../../core/notch.ts";
 import type { SampleBlock } from "../../core/samples.ts";
-import type { StreamName, Subscription } from "../../protocol/subscriptions.ts";
+import type { BatchOptions, StreamName, Subscription } from "../../protocol/subscriptions.ts";
 import type { Client, Hub } from "../hub.ts";
 import { BatchStream } from "./batch-stream.ts";
+import type { BatchTap } from "./batch-stream.ts";
 import { startDiagnostics } from "./diagnostics-stream.ts";
 import { EegFanout } from "./eeg-fanout.ts";
 import { EventStream } from "./event-stream.ts";
@@ -57,6 +58,11 @@ export class StreamRouter {
 
   setNotch(hz: NotchHz): void {
     this.#batches.setNotch(hz);
+  }
+
+  /** A subscriber of `eeg_batch` that is no socket (the MQTT publisher); returns its removal. */
+  tapBatches(options: BatchOptions, tap: BatchTap): () => void {
+    return this.#batches.tap(options, tap);
   }
 
   /** A new client: subscribed to `eeg`, as the base protocol expects. */

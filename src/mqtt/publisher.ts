@@ -1,0 +1,178 @@
+/**
+ * @module The bridge's MQTT publisher (BRIDGE-API §7): one broker link, one feed per device, and the
+ * pump that empties the feeds' queues into the link while it is up — a few messages in flight at a
+ * time, so a slow broker fills the bounded queues (and drops, counted) instead of memory, and never
+ * holds up the WebSocket side.
+ */
+import type { Clock } from "../core/clock.ts";
+import type { Logger } from "../core/ports.ts";
+import type { Bridge } from "../server/bridge.ts";
+import type { BrokerLink } from "./connection.ts";
+import { DeviceFeed, MQTT_BATCH_OPTIONS } from "./device-feed.ts";
+import type { Outgoing } from "./queue.ts";
+import type { BridgeTopics } from "./topics.ts";
+
+/** Messages handed to mqtt.js and not yet acknowledged (QoS 1) or written (QoS 0). */
+const MAX_IN_FLIGHT = 64;
+
+/** What the publisher is built from; the link is opened by the caller with `onConnect` wired to `connected()`. */
+export interface PublisherOptions {
+  bridgeId: string;
+  topics: BridgeTopics;
+  clock: Clock;
+  log: Logger;
+  /** The retained online status, besides `online` and `devices`: version, runtime, start time… */
+  info: Record<string, unknown>;
+}
+
+export class MqttPublisher {
+  #o: PublisherOptions;
+  #link: BrokerLink | null = null;
+  #feeds: DeviceFeed[] = [];
+  #devices: Array<Record<string, unknown>> = [];
+  #next = 0;
+  #inFlight = 0;
+  #published = 0;
+  #statusPending = true;
+  #scheduled = false;
+  #closed = false;
+  #confirming = false;
+  /** Bumped at every disconnection: a PINGRESP of an older connection confirms nothing. */
+  #generation = 0;
+
+  constructor(options: PublisherOptions) {
+    this.#o = options;
+  }
+
+  /** The link to publish into (set once, right after it was opened). */
+  use(link: BrokerLink): void {
+    this.#link = link;
+  }
+
+  /** Publishes this device from now on. */
+  add(bridge: Bridge): void {
+    if (this.#closed) return;
+    this.#feeds.push(new DeviceFeed(bridge, this.#o.topics, () => this.#o.clock.now(), () => this.#wake()));
+    const { id, name, kind, address } = bridge.identity;
+    this.#devices.push({ device_id: id, name, kind, address, synthetic: bridge.source.synthetic });
+    this.#statusPending = true;
+    this.#wake();
+  }
+
+  /** The link is (again) up: the broker gets the online status and every state first, then the queues. */
+  connected(): void {
+    this.#statusPending = true;
+    for (const feed of this.#feeds) feed.republishState();
+    this.#wake();
+  }
+
+  /**
+   * The connection dropped: QoS 0 frames the broker had not confirmed may be lost with it (a broker
+   * that is shutting down stops reading), so they are queued again, ahead of what came since. A
+   * broker may have routed a frame and not answered the PING after it (mosquitto does so when it
+   * stops): then a consumer gets that frame twice, byte for byte. At least once, never lost.
+   */
+  disconnected(): void {
+    this.#generation++;
+    this.#confirming = false;
+    for (const feed of this.#feeds) feed.resendUnconfirmed();
+  }
+
+  /** The retained online status (without `online`, which the caller sets). */
+  statusPayload(online: boolean): string {
+    if (!online) return JSON.stringify({ online: false, bridge_id: this.#o.bridgeId });
+    const o = MQTT_BATCH_OPTIONS;
+    const frame = { num_samples: o.num_samples, interval_ms: o.interval_ms, channels: o.channels.length, ref_drl: o.ref_drl };
+    return JSON.stringify({ online: true, bridge_id: this.#o.bridgeId, ...this.#o.info, devices: this.#devices, eeg_frame: frame });
+  }
+
+  /** `/health` `mqtt`: counts of messages (frames, events, states); dropped ones never reached the broker. */
+  health(): Record<string, unknown> {
+    let dropped = 0;
+    let droppedSamples = 0;
+    let queued = 0;
+    for (const feed of this.#feeds) {
+      dropped += feed.queue.dropped;
+      droppedSamples += feed.queue.droppedSamples;
+      queued += feed.queue.size;
+    }
+    return { connected: this.#link?.connected ?? false, published: this.#published, dropped, dropped_samples: droppedSamples, queued };
+  }
+
+  /** Stops every feed; what is still queued is dropped with the process. */
+  close(): void {
+    this.#closed = true;
+    for (const feed of this.#feeds) feed.close();
+  }
+
+  // --- pump ---
+
+  /** Coalesces wake-ups into one pump per turn of the event loop. */
+  #wake(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    const link = this.#link;
+    if (link === null || !link.connected || this.#closed) return;
+    if (this.#statusPending) {
+      this.#statusPending = false;
+      this.#send({ topic: this.#o.topics.status, payload: this.statusPayload(true), qos: 1, retain: true, samples: 0, n: -1 }, null);
+    }
+    for (const feed of this.#feeds) {
+      if (feed.pendingState === null) continue;
+      this.#send({ topic: this.#o.topics.state(feed.id), payload: feed.pendingState, qos: 1, retain: true, samples: 0, n: -1 }, null);
+      feed.pendingState = null;
+    }
+    // round robin over the devices, so one device's backlog does not starve the others
+    let idle = 0;
+    while (this.#inFlight < MAX_IN_FLIGHT && idle < this.#feeds.length) {
+      const feed = this.#feeds[this.#next++ % this.#feeds.length]!;
+      const message = feed.queue.shift();
+      if (message === undefined) {
+        idle++;
+      } else {
+        idle = 0;
+        this.#send(message, feed);
+      }
+    }
+    this.#confirm(link);
+  }
+
+  /**
+   * Asks the broker to confirm the frames sent so far: one PINGREQ in flight at a time, the next
+   * as soon as its answer came if more frames went out meanwhile. So a frame stays unconfirmed
+   * for about one round trip (a resend after a disconnection can repeat only those), and the
+   * pings cost 2 bytes each way per pump at most.
+   */
+  #confirm(link: BrokerLink): void {
+    if (this.#confirming || !this.#feeds.some((f) => f.unconfirmed > 0)) return;
+    const marks = this.#feeds.map((f) => f.sentMark);
+    const generation = this.#generation;
+    this.#confirming = true;
+    link.confirm(() => {
+      if (generation !== this.#generation) return;
+      this.#confirming = false;
+      marks.forEach((mark, i) => this.#feeds[i]!.confirmed(mark));
+      this.#wake();
+    });
+  }
+
+  /** Hands one message to mqtt.js; a failed event goes back into its queue (a state is re-sent on reconnect). */
+  #send(message: Outgoing, feed: DeviceFeed | null): void {
+    this.#inFlight++;
+    // a frame is kept until confirmed (see disconnected); an event is QoS 1, mqtt.js reports its fate
+    if (feed !== null && message.qos === 0) feed.sent(message);
+    this.#link!.publish(message.topic, message.payload, message.qos, message.retain, (error) => {
+      this.#inFlight--;
+      if (error === undefined) this.#published++;
+      else if (feed !== null && message.qos === 1 && !this.#closed) feed.queue.putBack(message);
+      this.#wake();
+    });
+  }
+}
