@@ -1,25 +1,12 @@
 /** @module The "./decoder" entry under the "browser" condition: the same API as mod.ts, loading decoder.wasm by fetch only (no node: import for a bundler to trip over). */
-import { createDecoder as decoderFrom } from "./decoder.ts";
-import { decodeStream, type DecodedBatch } from "./stream.ts";
-import type { Decoder } from "./types.ts";
+import { entryFor } from "./entry.ts";
+import type { CreateDecoder, CreateDecodeStream } from "./api.ts";
 import { bundledModule } from "./wasm-browser.ts";
 
-export type { DecodedBatch } from "./stream.ts";
-export type { DecodedPacket, Decoder, DecodeStats, EegPacket, EventPacket, PacketBatch } from "./types.ts";
-export { CHANNEL_COUNT, EEG_EVENT_ID, LEAD_OFF_RAW, PACKET_LEN, SAMPLE_RATE_HZ, UV_PER_COUNT } from "./types.ts";
+export * from "./api.ts";
+const entry = entryFor(bundledModule);
 
-/**
- * A new decoder with its own state. Without an argument it uses the decoder.wasm shipped with
- * this package (compiled once, then shared); pass the bytes or a compiled module to use another.
- */
-export function createDecoder(source?: BufferSource | WebAssembly.Module): Promise<Decoder> {
-  return source === undefined ? bundledModule().then(decoderFrom) : decoderFrom(source);
-}
-
-/**
- * `readable.pipeThrough(createDecodeStream())`: bytes in, arrays of the packets each chunk
- * completed out. Pass a decoder to read its `stats()` afterwards; without one a fresh decoder is made.
- */
-export function createDecodeStream(decoder?: Decoder | Promise<Decoder>): TransformStream<Uint8Array, DecodedBatch> {
-  return decodeStream(decoder ?? createDecoder());
-}
+/** A new decoder; without an argument it fetches the decoder.wasm shipped with the package (see CreateDecoder). */
+export const createDecoder: CreateDecoder = entry.createDecoder;
+/** A TransformStream from RFCOMM bytes to arrays of packets (see CreateDecodeStream). */
+export const createDecodeStream: CreateDecodeStream = entry.createDecodeStream;

@@ -3,20 +3,18 @@
  * against the docs' two-bridge setup: two bridges, one mosquitto, one consumer, run under Bun, Deno
  * and Node at once; it must print decoded frames of every device of both bridges.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { RUNTIMES, startServer } from "../_support/server-process.ts";
 import type { Runtime } from "../_support/server-process.ts";
 import { startBroker } from "../_support/mqtt/broker.ts";
+import { cleanupsAfterAll } from "../_support/mqtt/test-kit.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLE = "docs/examples/mqtt-consumer.ts";
-const cleanups: Array<() => Promise<void> | void> = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
+const cleanups = cleanupsAfterAll();
 
 /** Runs the example under `runtime` for `ms`, then kills it by PID; resolves with its output. */
 function runConsumer(runtime: Runtime, url: string, ms: number): Promise<{ out: string; err: string }> {

@@ -7,29 +7,18 @@
  * or two of them twice (identical bytes); a repeat is allowed, a hole is not.
  * A frozen broker (SIGSTOP: connected, but reading nothing) does not slow the WebSocket side.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { RUNTIMES, startServer } from "../_support/server-process.ts";
-import type { Runtime, ServerProcess } from "../_support/server-process.ts";
+import type { Runtime } from "../_support/server-process.ts";
 import { startBroker } from "../_support/mqtt/broker.ts";
 import { seqProblems, subscribe, withoutRepeats } from "../_support/mqtt/subscriber.ts";
 import type { ReceivedFrame } from "../_support/mqtt/subscriber.ts";
 import { connectWs } from "../_support/ws-client.ts";
+import { cleanupsAfterAll, delay, health, until } from "../_support/mqtt/test-kit.ts";
 
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const health = async (srv: ServerProcess) => (await (await fetch(`${srv.http}/health`)).json()) as Record<string, any>;
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await delay(100);
-  }
-}
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
+const cleanups = cleanupsAfterAll();
 
 /** Streams, stops the broker for `outageMs`, restarts it, waits for the bridge to publish again; returns what was seen. */
 async function restartScenario(runtime: Runtime, outageMs: number, reconnectWithinMs: number) {

@@ -4,31 +4,18 @@
  * 10 s, `eeg` frames byte-equal to the WebSocket's binary `eeg_batch`, events, the last will after
  * SIGKILL; and a broker that refuses the bridge's password.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { RUNTIMES, startServer } from "../_support/server-process.ts";
-import type { ServerProcess } from "../_support/server-process.ts";
 import { connectWs } from "../_support/ws-client.ts";
 import { startBroker } from "../_support/mqtt/broker.ts";
 import type { Broker } from "../_support/mqtt/broker.ts";
 import { json, seqProblems, subscribe } from "../_support/mqtt/subscriber.ts";
 import type { Subscriber } from "../_support/mqtt/subscriber.ts";
+import { cleanupsAfterAll, delay, health, until } from "../_support/mqtt/test-kit.ts";
 
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const health = async (srv: ServerProcess) => (await (await fetch(`${srv.http}/health`)).json()) as Record<string, any>;
 
-/** Waits (bounded) until `check` holds. */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await delay(50);
-  }
-}
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
+const cleanups = cleanupsAfterAll();
 
 for (const runtime of RUNTIMES) {
   describe(`mqtt publishing (${runtime})`, () => {

@@ -3,17 +3,15 @@
  * open a WebSocket listener here, so a small relay (the `ws` package) carries the MQTT bytes
  * between WebSocket messages and mosquitto's TCP port; the broker is still the real one.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { connect as tcpConnect } from "node:net";
 import { WebSocketServer } from "ws";
 import { RUNTIMES, startServer } from "../_support/server-process.ts";
 import { startBroker } from "../_support/mqtt/broker.ts";
 import { json, subscribe } from "../_support/mqtt/subscriber.ts";
+import { cleanupsAfterAll } from "../_support/mqtt/test-kit.ts";
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
+const cleanups = cleanupsAfterAll();
 
 /** A WebSocket server on a free port that pipes each connection to mosquitto's TCP listener. */
 async function relayTo(brokerPort: number): Promise<{ port: number; close(): void }> {

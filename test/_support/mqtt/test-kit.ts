@@ -1,0 +1,28 @@
+/** @module What the MQTT test files share: bounded waits, /health, and clean-ups run after the file (servers, brokers, subscribers). */
+import { afterAll } from "bun:test";
+import type { ServerProcess } from "../server-process.ts";
+
+export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** GET /health as JSON. */
+export async function health(srv: ServerProcess): Promise<Record<string, any>> {
+  return (await (await fetch(`${srv.http}/health`)).json()) as Record<string, any>;
+}
+
+/** Waits (bounded) until `check` holds, polling every `pollMs`. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, pollMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await delay(pollMs);
+  }
+}
+
+/** A list of clean-ups run in reverse order after every test of the calling file. */
+export function cleanupsAfterAll(): Array<() => Promise<void> | void> {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c();
+  });
+  return cleanups;
+}
