@@ -1,9 +1,11 @@
-/** @module Probes of the dashboard page for the browser tests: plot screenshots and "the traces move". */
+/** @module The dashboard page for the browser tests: a page on a live bridge, plot screenshots, "the traces move", a short recording. */
 import { expect } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
-import { until } from "./browser.ts";
+import type { Browser, Page } from "playwright-core";
+import { openPage, until } from "./browser.ts";
+import { startServer } from "./server-process.ts";
+import type { Runtime, ServerProcess } from "./server-process.ts";
 
 /** PNG bytes of the plot canvas, also saved as `dir/name.png` (the screenshots a failure is read from). */
 export async function plotShot(page: Page, dir: string, name: string): Promise<Buffer> {
@@ -22,7 +24,39 @@ export async function tracesMove(page: Page, dir: string, name: string): Promise
   expect(a.equals(b)).toBe(false);
 }
 
+/** Start, about a second of recording, Stop: waits until the page lists the stopped recording's files. */
+export async function recordBriefly(page: Page): Promise<void> {
+  await page.click("#rec-start");
+  await until(page, `document.getElementById("rec-state").textContent.startsWith("recording")`);
+  await page.waitForTimeout(1200);
+  await page.click("#rec-stop");
+  await until(page, `document.getElementById("rec-state").textContent === "stopped" && document.querySelectorAll("#recordings a.file").length >= 2`);
+}
+
 /** Text of an element (empty when missing). */
 export async function text(page: Page, id: string): Promise<string> {
   return (await page.locator(`#${id}`).textContent()) ?? "";
+}
+
+/**
+ * Starts a bridge under `runtime` with `args`, opens the dashboard at `path` and runs `body` with
+ * the page and the console errors it collects; the page is closed and the bridge killed after.
+ */
+export async function withDashboard(
+  browser: Browser,
+  runtime: Runtime,
+  args: string[],
+  path: string,
+  body: (page: Page, errors: string[], server: ServerProcess) => Promise<void>,
+): Promise<void> {
+  const server = await startServer(runtime, args);
+  let page: Page | null = null;
+  try {
+    const opened = await openPage(browser, `${server.http}${path}`);
+    page = opened.page;
+    await body(page, opened.errors, server);
+  } finally {
+    await page?.close();
+    server.kill();
+  }
 }

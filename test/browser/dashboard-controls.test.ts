@@ -4,9 +4,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { haveChromium, launchChromium, openPage, until } from "../_support/browser.ts";
-import { tracesMove } from "../_support/dashboard-page.ts";
-import { startServer } from "../_support/server-process.ts";
+import { haveChromium, launchChromium, until } from "../_support/browser.ts";
+import { recordBriefly, tracesMove, withDashboard } from "../_support/dashboard-page.ts";
 
 const TIMEOUT = 90_000;
 const TOKEN = "dashboard-test-token-7f3a";
@@ -31,21 +30,18 @@ async function spectrumWith(page: Page, settings: Omit<SpectrumOf, "rateHz">, ba
 }
 
 describe.skipIf(!haveChromium())("dashboard controls in Chromium", () => {
+  // Chromium can take more than bun's 5-s hook default to start on a loaded 2-core machine
   beforeAll(async () => {
     browser = await launchChromium();
     console.log(`dashboard screenshots: ${dir}`);
-  });
+  }, 60_000);
   afterAll(async () => {
     await browser?.close();
   });
 
   test("the 50 Hz notch removes the simulator's mains hum and the 1–40 Hz band-pass the content above 40 Hz, alpha stays", async () => {
-    const server = await startServer("bun", ["--autoconnect"]);
-    let page: Page | null = null;
-    try {
-      // decimate 2: 250 Hz on the plot, so 50 Hz and 60–100 Hz are below Nyquist
-      const opened = await openPage(browser!, `${server.http}/?decimate=2`);
-      page = opened.page;
+    // decimate 2: 250 Hz on the plot, so 50 Hz and 60–100 Hz are below Nyquist
+    await withDashboard(browser!, "bun", ["--autoconnect"], "/?decimate=2", async (page, errors) => {
       const BANDS: Array<[number, number]> = [[49, 51], [60, 100], [8, 12]];
       const [mains0, high0, alpha0] = await spectrumWith(page, { notchHz: 0, bandPass: false }, BANDS);
       expect((await page.evaluate("window.__mw75.spectrumOf().rateHz")) as number).toBe(250);
@@ -68,20 +64,13 @@ describe.skipIf(!haveChromium())("dashboard controls in Chromium", () => {
         expect(a).toBeGreaterThan(alpha0! / 2);
         expect(a).toBeLessThan(alpha0! * 2);
       }
-      expect(opened.errors).toEqual([]);
-    } finally {
-      await page?.close();
-      server.kill();
-    }
+      expect(errors).toEqual([]);
+    });
   }, TIMEOUT);
 
   test("with --token: read-only until the token is applied, then control; the picker switches headsets; downloads carry the token", async () => {
     const recordings = join(dir, "recordings");
-    const server = await startServer("bun", ["--token", TOKEN, "--sim-devices", "2", "--recordings-dir", recordings]);
-    let page: Page | null = null;
-    try {
-      const opened = await openPage(browser!, `${server.http}/`);
-      page = opened.page;
+    await withDashboard(browser!, "bun", ["--token", TOKEN, "--sim-devices", "2", "--recordings-dir", recordings], "/", async (page, errors, server) => {
       await until(page, `document.getElementById("conn").textContent === "open"`);
       // anonymous: connecting is refused with the code, recordings ask for a token
       await page.click("#connect");
@@ -107,11 +96,7 @@ describe.skipIf(!haveChromium())("dashboard controls in Chromium", () => {
       expect(Object.fromEntries(devices.devices.map((d) => [d.device_id, d.state]))).toEqual({ "sim-1": "idle", "sim-2": "connected" });
 
       // record on sim-2, then download a file through the page: it must carry the token
-      await page.click("#rec-start");
-      await until(page, `document.getElementById("rec-state").textContent.startsWith("recording")`);
-      await page.waitForTimeout(1200);
-      await page.click("#rec-stop");
-      await until(page, `document.getElementById("rec-state").textContent === "stopped" && document.querySelectorAll("#recordings a.file").length >= 2`);
+      await recordBriefly(page);
       expect((await fetch(`${server.http}/recordings`)).status).toBe(401);
       const link = page.locator("#recordings a.file", { hasText: "csv" }).first();
       const name = decodeURIComponent((await link.getAttribute("href"))!.replace("/recordings/", ""));
@@ -124,10 +109,7 @@ describe.skipIf(!haveChromium())("dashboard controls in Chromium", () => {
       expect(saved.equals(Buffer.from(await direct.arrayBuffer()))).toBe(true);
       expect(saved.length).toBeGreaterThan(1000);
       await page.screenshot({ path: join(dir, "token-picker.png") });
-      expect(opened.errors).toEqual([]);
-    } finally {
-      await page?.close();
-      server.kill();
-    }
+      expect(errors).toEqual([]);
+    });
   }, TIMEOUT);
 });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { haveChromium, launchChromium, openPage, until } from "../_support/browser.ts";
-import { tracesMove as movingTraces } from "../_support/dashboard-page.ts";
+import { recordBriefly, tracesMove as movingTraces, withDashboard } from "../_support/dashboard-page.ts";
 import { RUNTIMES, startServer } from "../_support/server-process.ts";
 import type { ServerProcess } from "../_support/server-process.ts";
 
@@ -18,21 +18,18 @@ async function tracesMove(page: Page, name: string): Promise<void> {
 }
 
 describe.skipIf(!haveChromium())("dashboard in Chromium", () => {
+  // Chromium can take more than bun's 5-s hook default to start on a loaded 2-core machine
   beforeAll(async () => {
     browser = await launchChromium();
     console.log(`dashboard screenshots: ${dir}`);
-  });
+  }, 60_000);
   afterAll(async () => {
     await browser?.close();
   });
 
   test.each([...RUNTIMES])("%s bridge: banner, traces, spectrum, marker (button and key m), recording list, no console errors", async (runtime) => {
     const recordings = join(dir, `recordings-${runtime}`);
-    const server = await startServer(runtime, ["--recordings-dir", recordings]);
-    let page: Page | null = null;
-    try {
-      const opened = await openPage(browser!, `${server.http}/`);
-      page = opened.page;
+    await withDashboard(browser!, runtime, ["--recordings-dir", recordings], "/", async (page, errors, server) => {
       await until(page, `document.getElementById("synthetic").classList.contains("on")`);
       expect(await page.locator("#synthetic").isVisible()).toBe(true);
       await until(page, `document.getElementById("conn").textContent === "open"`);
@@ -54,11 +51,7 @@ describe.skipIf(!haveChromium())("dashboard in Chromium", () => {
       await page.locator("body").press("m");
       await until(page, `window.__mw75.acks.filter((a) => a.command === "marker").length === 2`);
 
-      await page.click("#rec-start");
-      await until(page, `document.getElementById("rec-state").textContent.startsWith("recording")`);
-      await page.waitForTimeout(1200);
-      await page.click("#rec-stop");
-      await until(page, `document.getElementById("rec-state").textContent === "stopped" && document.querySelectorAll("#recordings a.file").length >= 2`);
+      await recordBriefly(page);
       const listed = (await (await fetch(`${server.http}/recordings`)).json()) as { recordings: Array<{ session_name: string; files: Array<{ name: string }> }> };
       expect(listed.recordings.length).toBe(1);
       const rec = listed.recordings[0]!;
@@ -67,29 +60,19 @@ describe.skipIf(!haveChromium())("dashboard in Chromium", () => {
       expect(rec.files.map((f) => `/recordings/${encodeURIComponent(f.name)}`)).toContain(href!);
       expect((await fetch(`${server.http}${href}`)).status).toBe(200);
       await page.screenshot({ path: join(dir, `dashboard-${runtime}.png`) });
-      expect(opened.errors).toEqual([]);
-    } finally {
-      await page?.close();
-      server.kill();
-    }
+      expect(errors).toEqual([]);
+    });
   }, TIMEOUT);
 
   test("a lead-off channel is highlighted, the others are not", async () => {
-    const server = await startServer("bun", ["--autoconnect", "--sim-lead-off", "3"]);
-    let page: Page | null = null;
-    try {
-      const opened = await openPage(browser!, `${server.http}/`);
-      page = opened.page;
+    await withDashboard(browser!, "bun", ["--autoconnect", "--sim-lead-off", "3"], "/", async (page, errors) => {
       await until(page, `document.querySelector('#labels div[data-ch="3"]').classList.contains("lead-off")`);
       await tracesMove(page, "lead-off");
       const off = await page.locator("#labels div.lead-off").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset["ch"]));
       expect(off).toEqual(["3"]);
       await page.screenshot({ path: join(dir, "lead-off.png") });
-      expect(opened.errors).toEqual([]);
-    } finally {
-      await page?.close();
-      server.kill();
-    }
+      expect(errors).toEqual([]);
+    });
   }, TIMEOUT);
 
   test("the page recovers after the bridge restarts on the same port", async () => {
