@@ -49,6 +49,25 @@ run deno "$bin/deno" test --allow-read --allow-write --allow-env --allow-net --a
 # shellcheck disable=SC2086
 run node node --import ./test/_support/register-bun-test.mjs --import tsx --test $NODE_FILES
 
+# the names of the failed tests once more, just above the total, so that the last lines of a long
+# CI log say what failed (bun: "(fail) …", deno: its FAILURES list "name => file", node: "not ok")
+failures() {
+  sed 's/\x1b\[[0-9;]*m//g' "$logs/bun.log" 2>/dev/null | grep -E '^\(fail\) ' | sort -u | sed 's/^/bun /'
+  sed 's/\x1b\[[0-9;]*m//g' "$logs/deno.log" 2>/dev/null | grep -E ' => \./?test/' | sort -u | sed 's/^/deno (fail) /'
+  sed 's/\x1b\[[0-9;]*m//g' "$logs/node.log" 2>/dev/null | grep -E '^ *not ok ' | sed 's/^ *//' | sort -u | sed 's/^/node /'
+}
+# and what bun printed just before each of its failures (the assertion and its values), kept short
+bun_context() {
+  sed 's/\x1b\[[0-9;]*m//g' "$logs/bun.log" 2>/dev/null | awk '
+    /^\(fail\) / && !seen[$0]++ { print "--- " $0; for (i = n - 12; i < n; i++) if (i >= 0) print "  " buf[i % 12]; n = 0; next }
+    { buf[n % 12] = $0; n++ }' | head -n 200
+}
+if [ "$failed" -gt 0 ]; then
+  echo "=== what bun printed before its failures"
+  bun_context | cut -c1-300
+  echo "=== failed tests"
+  failures | cut -c1-300
+fi
 for b in "${broken[@]}"; do echo "error: $b"; done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
