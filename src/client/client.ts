@@ -11,6 +11,7 @@ import { Connection } from "./connection.ts";
 import type { CloseInfo, ConnectionState } from "./connection.ts";
 import { Emitter } from "./emitter.ts";
 import type { Listener } from "./emitter.ts";
+import { HeadsetHold, type HeadsetReconnect } from "./headset.ts";
 import { BridgeClientError } from "./errors.ts";
 import type { LivenessOptions } from "./liveness.ts";
 import { Requests } from "./requests.ts";
@@ -58,6 +59,8 @@ export type ClientEventMap = ServerEventArgs & {
   open: [info: { reconnect: boolean }];
   close: [info: CloseInfo];
   reconnecting: [info: { attempt: number; delayMs: number }];
+  /** After a reconnect the headset this client had connected was idle: `connect` went out again (docs/client-sdk.md). */
+  headset_reconnect: [info: HeadsetReconnect];
   /** Samples that will not arrive (see DataLoss). */
   data_loss: [loss: DataLoss];
   /** A binary frame, decoded (before the resume de-duplication the iterator applies). */
@@ -86,6 +89,7 @@ export class BridgeClient {
   #conn: Connection;
   #requests: Requests;
   #streams: Streams;
+  #headset: HeadsetHold;
   #timeoutMs: number;
   #opens = 0;
   #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -121,6 +125,11 @@ export class BridgeClient {
       send: (type, data, onReply) => this.#requests.request(type, data, this.#timeoutMs, { queue: false, onReply }),
       loss: (loss) => this.#events.emit("data_loss", loss),
     }, options.eeg ?? true);
+    this.#headset = new HeadsetHold({
+      connect: (data) => this.#requests.request("connect", data, this.#timeoutMs, { queue: false }),
+      off: (why) => this.#streams.deviceOff(why),
+      reconnected: (info) => this.#events.emit("headset_reconnect", info),
+    });
     this.#conn.start();
   }
 
@@ -151,7 +160,9 @@ export class BridgeClient {
   /** Sends one command; resolves with its reply's data, rejects with a BridgeClientError. */
   request<K extends CommandName>(type: K, data?: CommandData<K>, options: { timeoutMs?: number } = {}): Promise<CommandReply<K>> {
     if (this.#conn.state === "closed") return Promise.reject(this.#fatal ?? ended(type));
-    return this.#requests.request(type, data, options.timeoutMs ?? this.#timeoutMs) as Promise<CommandReply<K>>;
+    const reply = this.#requests.request(type, data, options.timeoutMs ?? this.#timeoutMs);
+    this.#headset.sent(type, data, reply);
+    return reply as Promise<CommandReply<K>>;
   }
 
   /**
@@ -178,7 +189,7 @@ export class BridgeClient {
 
   // --- commands ---
 
-  /** `connect` (the base protocol's): starts the socket's headset and takes control of it. */
+  /** `connect` (the base protocol's): starts the socket's headset and takes control of it; connected again after a reconnect that finds it released. */
   connectHeadset(data: CommandData<"connect"> = {}): Promise<CommandReply<"connect">> {
     return this.request("connect", data);
   }
@@ -234,6 +245,7 @@ export class BridgeClient {
   #opened(): void {
     // resubscriptions go first, then what waited for a socket, then the user's own open handlers
     this.#streams.opened();
+    this.#headset.opened();
     this.#requests.flush();
     this.#events.emit("open", { reconnect: this.#opens++ > 0 });
     for (const w of this.#waiters.splice(0)) w.resolve();
@@ -242,7 +254,10 @@ export class BridgeClient {
   #text(text: string): void {
     const m = parseEnvelope(text);
     if (m === null) return this.#events.emit("problem", new TypeError(`Ignored a message that is not an envelope: ${text.slice(0, 80)}`));
-    if (m.type === "status" && "state" in m.data) this.#conn.healthy(); // the welcome: this server takes us
+    if (m.type === "status" && "state" in m.data) {
+      this.#conn.healthy(); // the welcome: this server takes us
+      this.#headset.status(String((m.data as { state: unknown }).state));
+    }
     if (m.type === "error" && (m.data as ErrorData).code === "AUTH_FAILED") {
       // the server closes next (1008); retrying a bad token would only repeat that
       this.#fatal = BridgeClientError.fromServer(m.data as ErrorData);

@@ -9,6 +9,7 @@ export type { BackoffOptions } from "./backoff.ts";
 export type { CommandData, CommandName, CommandReply, Commands, MarkerData, StartRecordingData } from "./commands.ts";
 export type { CloseCause, CloseInfo } from "./connection.ts";
 export { BridgeClientError } from "./errors.ts";
+export type { HeadsetReconnect } from "./headset.ts";
 export type { ClientErrorCode } from "./errors.ts";
 export type { LivenessOptions } from "./liveness.ts";
 export { BEARER_PROTOCOL, deviceUrl } from "./socket.ts";

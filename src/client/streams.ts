@@ -6,6 +6,7 @@
 import { dropFirst } from "./batch.ts";
 import type { EegBatch } from "./batch.ts";
 import { BridgeClientError } from "./errors.ts";
+import type { HeadsetOff } from "./headset.ts";
 import { Subscription } from "./subscription.ts";
 import type { DiagnosticsData, EegDataData, EventData, ServerMessage } from "./wire.ts";
 
@@ -43,11 +44,14 @@ export type StreamName = keyof StreamItems;
  * Samples the consumer will not see. `retention`: the outage outlasted the bridge's buffer (the
  * ack's `resumed_from` is past `since_seq`); `restart`: the bridge process restarted, so seq began
  * again (what was missed is unknown); `no_resume`: the `eeg` stream has no `since_seq` and came back
- * after a jump; `overflow`: the consumer fell `maxQueued` items behind and the oldest was dropped.
+ * after a jump; `overflow`: the consumer fell `maxQueued` items behind and the oldest was dropped;
+ * `released`: the bridge let the headset go while this client was away, and the SDK connected it
+ * again (the seqs skipped meanwhile); `gap`: any other jump in seq (lost packets, a lost link).
+ * A jump across a deliberate stop (a `disconnect`, seen as an `idle` status) is no loss.
  */
 export interface DataLoss {
   stream: string;
-  reason: "retention" | "restart" | "no_resume" | "overflow";
+  reason: "retention" | "restart" | "no_resume" | "overflow" | "released" | "gap";
   /** First and last missing seq (inclusive); null where the stream has no seq or it is unknown. */
   fromSeq: number | null;
   toSeq: number | null;
@@ -72,6 +76,10 @@ interface Entry {
   askedSince: number | null;
   /** `eeg` only: the seq before the outage, checked against the first message after it. */
   checkAfter: number | null;
+  /** Why the headset stopped since the last item: labels the next seq jump (null: not known to have stopped). */
+  off: HeadsetOff | null;
+  /** The resume ack said the replay starts past since_seq: the first batch's jump is that loss. */
+  retention: boolean;
 }
 
 export class Streams {
@@ -89,7 +97,7 @@ export class Streams {
   subscribe(stream: string, options: Record<string, unknown>): Subscription<unknown> {
     this.#entries.get(stream)?.sub.finish();
     const since = typeof options["since_seq"] === "number" ? options["since_seq"] : null;
-    const entry: Entry = { stream, options: { ...options }, sub: null!, lastSeq: since === null ? null : since - 1, askedSince: null, checkAfter: null };
+    const entry: Entry = { stream, options: { ...options }, sub: null!, lastSeq: since === null ? null : since - 1, askedSince: null, checkAfter: null, off: null, retention: false };
     entry.sub = new Subscription<unknown>(stream, this.#host.maxQueued, (item) => this.#dropped(stream, item), () => this.#ended(entry));
     this.#entries.set(stream, entry);
     if (stream === "eeg") this.#wantEeg = true;
@@ -117,6 +125,11 @@ export class Streams {
     }
   }
 
+  /** The headset stopped streaming (see HeadsetHold): the next seq jump of each seq stream spans that time. */
+  deviceOff(why: HeadsetOff): void {
+    for (const entry of this.#entries.values()) if (entry.lastSeq !== null && (entry.stream === "eeg_batch" || entry.stream === "eeg")) entry.off = why;
+  }
+
   /** Routes a stream message to its subscription; false when it is not a stream message. */
   route(m: ServerMessage): boolean {
     switch (m.type) {
@@ -133,7 +146,10 @@ export class Streams {
     return false;
   }
 
-  /** A decoded `eeg_batch` (either format): samples seen already are cut off, so each arrives once. */
+  /**
+   * A decoded `eeg_batch` (either format): samples seen already are cut off, so each arrives once;
+   * seqs skipped before it (more than one decimation step after the last delivered) are reported.
+   */
   batch(b: EegBatch): void {
     const entry = this.#entries.get("eeg_batch");
     if (entry === undefined) return;
@@ -143,6 +159,8 @@ export class Streams {
       if (skip >= b.count) return;
       out = dropFirst(b, skip);
     }
+    if (entry.lastSeq !== null && out.firstSeq > entry.lastSeq + out.decimate) this.#jumped(entry, out.firstSeq - 1);
+    entry.retention = false;
     entry.lastSeq = out.lastSeq;
     entry.sub.push(out);
   }
@@ -171,12 +189,16 @@ export class Streams {
     const options = ((m.data as { options?: Record<string, unknown> }).options ?? {}) as Record<string, unknown>;
     const from = options["resumed_from"];
     const asked = entry.askedSince;
+    entry.retention = false;
     if (asked !== null && typeof from === "number" && from !== asked) {
-      if (from > asked) this.#host.loss({ stream: entry.stream, reason: "retention", fromSeq: asked, toSeq: from - 1 });
+      // reported with the first batch, which says exactly where the replay begins (the ring may
+      // have moved past resumed_from meanwhile), so the range is one and exact
+      if (from > asked) entry.retention = true;
       else {
         // a resumed_from below since_seq: a new bridge process, whose seqs started again at 0
         this.#host.loss({ stream: entry.stream, reason: "restart", fromSeq: asked, toSeq: null });
         entry.lastSeq = null;
+        entry.off = null;
       }
     }
     entry.sub.acknowledged(options);
@@ -188,11 +210,21 @@ export class Streams {
     const before = entry.checkAfter;
     if (before !== null && typeof d.seq === "number") {
       entry.checkAfter = null;
+      entry.off = null; // the jump across the outage covers the headset's stop too
       if (d.seq > before + 1) this.#host.loss({ stream: "eeg", reason: "no_resume", fromSeq: before + 1, toSeq: d.seq - 1 });
       else if (d.seq <= before) this.#host.loss({ stream: "eeg", reason: "restart", fromSeq: before + 1, toSeq: null });
-    }
+    } else if (entry.lastSeq !== null && typeof d.seq === "number" && d.seq > entry.lastSeq + 1) this.#jumped(entry, d.seq - 1);
     if (typeof d.seq === "number") entry.lastSeq = d.seq;
     entry.sub.push(d);
+  }
+
+  /** Seqs `entry.lastSeq + 1 … toSeq` will never arrive: reported once, unless the headset was deliberately off. */
+  #jumped(entry: Entry, toSeq: number): void {
+    const off = entry.off;
+    entry.off = null;
+    if (off === "deliberate") return;
+    const reason = entry.retention ? "retention" : off ?? "gap";
+    this.#host.loss({ stream: entry.stream, reason, fromSeq: entry.lastSeq! + 1, toSeq });
   }
 
   #dropped(stream: string, item: unknown): void {
