@@ -47,6 +47,7 @@ export async function buildFleet(s: FleetSetup): Promise<{ fleet: Fleet; capture
     headsetTty: (address) => config.rfcommTtys[address] ?? (headsets ? null : config.rfcommTty),
     headsets: port,
     makeBridge: (identity, source) => makeBridge(s, identity, source, fleet),
+    ...(headsets || !anySim ? { headsetName: async (address: string) => (await import("./adapters/ble/scan.ts")).readHeadsetName(address) } : {}),
     log: s.logs.logger("mw75.server"),
   });
   let capture: CapturingSource | null = null;
