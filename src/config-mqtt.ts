@@ -66,17 +66,47 @@ export function brokerUrl(value: string): string {
   return value;
 }
 
+/** Longest `--bridge-id` and `--mqtt-prefix`, in UTF-8 bytes: a topic is at most 65,535 bytes, and these leave room for the device id and the stream's name. */
+export const BRIDGE_ID_MAX_BYTES = 64;
+export const PREFIX_MAX_BYTES = 256;
+
+// C0 and C1 controls and DEL: MQTT allows most of them, but brokers and tools do not agree on them
+// and a log line or a terminal shows them wrongly; NUL is forbidden by MQTT itself
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// a lone surrogate has no UTF-8 form: the broker would get U+FFFD or close the connection
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /**
  * Topic levels for the prefix (`lab/mw75`) or one level for the bridge id: no MQTT wildcard (`+`,
- * `#`), no NUL, no leading `$` (reserved for broker topics), no empty level.
+ * `#`), no control character, no lone surrogate, no leading `$` (reserved for broker topics), no
+ * empty level, and at most `PREFIX_MAX_BYTES` / `BRIDGE_ID_MAX_BYTES` of UTF-8. A broker refuses
+ * such topics only when the bridge publishes, and mqtt.js then reports little more than a closed
+ * connection: refused here, at start-up, the message names the flag.
  */
 export function topicLevels(name: string, value: string, slashes: boolean): string {
-  const bad = /[+#\u0000]/.exec(value);
-  if (bad !== null) throw new UsageError(`${name} must not contain the MQTT wildcards + and # (or NUL), got "${value}"`);
-  if (!slashes && value.includes("/")) throw new UsageError(`${name} is one topic level and must not contain "/", got "${value}"`);
-  if (value.split("/").some((level) => level === "")) throw new UsageError(`${name} must not be empty or have an empty topic level, got "${value}"`);
-  if (value.startsWith("$")) throw new UsageError(`${name} must not start with "$" (topics reserved for the broker), got "${value}"`);
+  const max = slashes ? PREFIX_MAX_BYTES : BRIDGE_ID_MAX_BYTES;
+  const bytes = new TextEncoder().encode(value).length;
+  if (bytes > max) throw new UsageError(`${name} is at most ${max} bytes of UTF-8, got ${bytes} (${shown(value)})`);
+  const control = CONTROL.exec(value);
+  if (control !== null) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+    throw new UsageError(`${name} must not contain control characters, got U+${code} in ${shown(value)}`);
+  }
+  if (LONE_SURROGATE.test(value)) throw new UsageError(`${name} is not valid Unicode text (a lone surrogate), got ${shown(value)}`);
+  const bad = /[+#]/.exec(value);
+  if (bad !== null) throw new UsageError(`${name} must not contain the MQTT wildcards + and #, got ${shown(value)}`);
+  if (!slashes && value.includes("/")) throw new UsageError(`${name} is one topic level and must not contain "/", got ${shown(value)}`);
+  if (value.split("/").some((level) => level === "")) throw new UsageError(`${name} must not be empty or have an empty topic level, got ${shown(value)}`);
+  if (value.startsWith("$")) throw new UsageError(`${name} must not start with "$" (topics reserved for the broker), got ${shown(value)}`);
   return value;
+}
+
+/** The value quoted for a message: controls escaped, cut after 40 characters. */
+function shown(value: string): string {
+  const head = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  const unsafe = new RegExp(`${CONTROL.source}|${LONE_SURROGATE.source}`, "g");
+  return `"${head.replace(unsafe, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
 }
 
 function filled(name: string, value: string): string {

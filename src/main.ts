@@ -15,7 +15,7 @@ import { systemClock } from "./core/clock.ts";
 import { LEVEL_RANK, createLogHub, formatRecord } from "./core/log-hub.ts";
 import type { LogHub } from "./core/log-hub.ts";
 import type { OpenTty } from "./core/ports.ts";
-import { buildFleet } from "./devices-setup.ts";
+import { buildFleet, checkSourceFiles } from "./devices-setup.ts";
 import { VERSION } from "./protocol/version.ts";
 import { createApp } from "./server/app.ts";
 import type { Fleet } from "./server/fleet.ts";
@@ -38,6 +38,7 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
   let config: ServeConfig;
   try {
     config = parseServeArgs(runtime.args, runtime.env);
+    if (!config.help) await checkSourceFiles(config);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     runtime.stderr(`error: ${e.message}\n\n${USAGE}`);

@@ -22,6 +22,9 @@
  * | 25 | 20      | 8             | 735    | 367 (734 ms)  |
  * | 50 | 10      | 4             | 1467   | 733 (1466 ms) |
  *
+ * Measured (test/core/fir.test.ts, decimator-stopband.test.ts): stop-band ≥ 49.5 dB for every d,
+ * pass-band ripple ≤ 0.031 dB.
+ *
  * Only every d-th output is computed (see decimator.ts), so the cost per input sample is about
  * N / d ≈ 29 multiply-adds per signal whatever d is.
  */

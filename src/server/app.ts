@@ -13,6 +13,7 @@ import type { ClientSocket } from "./outbox.ts";
 import type { HostPolicy } from "./access/hosts.ts";
 import { hostGuard, originGuard, tokenGuard } from "./access/http-guards.ts";
 import { fleetHealth } from "./health.ts";
+import { healthFor } from "./access/health-view.ts";
 import { metricsText } from "./metrics.ts";
 import { addRecordingRoutes } from "./recording-routes.ts";
 import { DASHBOARD_HTML } from "./dashboard-asset.ts";
@@ -40,7 +41,7 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   app.use("*", hostGuard(hosts));
   // `auth_required` tells pages like the dashboard whether the token-guarded routes need a token
-  app.get("/health", (c) => c.json({ ...fleetHealth(fleet), auth_required: gate.authEnabled }));
+  app.get("/health", (c) => c.json(healthFor(gate, c.req.header("authorization"), { ...fleetHealth(fleet), auth_required: gate.authEnabled })));
   app.get("/metrics", tokenGuard(gate), (c) => c.text(metricsText(fleet), 200, { "Content-Type": "text/plain; version=0.0.4" }));
   app.get("/devices", tokenGuard(gate), (c) => c.json({ devices: fleet.describe() }));
   addRecordingRoutes(app, fleet, options.recordingStore ?? null);

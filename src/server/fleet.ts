@@ -23,8 +23,13 @@ export interface FleetOptions {
   headsets: DevicePort | null;
   /** Builds the bridge of a device from its identity and source. */
   makeBridge(identity: DeviceIdentity, source: DeviceSource): Promise<Bridge>;
+  /** The name the Bluetooth stack knows for `address` when no scan found it (null: unknown). */
+  headsetName?(address: string): Promise<string | null>;
   log: Logger;
 }
+
+/** Names of the headsets scans found, by address; a lab has few, so a small bound suffices. */
+const SCANNED_NAMES_MAX = 256;
 
 export class Fleet implements FleetCommands {
   readonly registry: DeviceRegistry<Bridge> = new DeviceRegistry<Bridge>();
@@ -33,6 +38,8 @@ export class Fleet implements FleetCommands {
   #ttys = new Map<string, string>();
   #adding = new Map<string, Promise<{ deviceId: string; added: boolean }>>();
   #scan: { durationS: number; result: Promise<DiscoveredDevice[]> } | null = null;
+  /** The name each address had in the latest scan that found it (a device added later keeps it). */
+  #scannedNames = new Map<string, string>();
   /** The MQTT publisher's /health figures (set by the program when --mqtt is given). */
   mqttHealth: (() => Record<string, unknown>) | null = null;
   #added: Array<(bridge: Bridge) => void> = [];
@@ -89,7 +96,10 @@ export class Fleet implements FleetCommands {
     const clear = () => {
       if (this.#scan === scan) this.#scan = null;
     };
-    result.then(clear, clear);
+    result.then((devices) => {
+      clear();
+      for (const d of devices) this.#rememberName(d.address, d.name);
+    }, clear);
     return result;
   }
 
@@ -120,7 +130,8 @@ export class Fleet implements FleetCommands {
       if (used === tty) throw new BridgeError("INVALID_PARAMETERS", `Invalid rfcomm_tty: ${tty} already carries ${id}; bind the new headset to its own tty`);
     }
     const n = this.registry.count("mw75") + 1;
-    const identity: DeviceIdentity = { id: deviceIdFor("mw75", address, n), kind: "mw75", name: `MW75 Neuro ${address}`, address };
+    const name = await this.#nameOf(address);
+    const identity: DeviceIdentity = { id: deviceIdFor("mw75", address, n), kind: "mw75", name, address };
     const bridge = await this.#o.makeBridge(identity, port.open(address, { rfcommTty: tty }));
     // it joins the fleet once it streams: an address that is no MW75 (or is out of reach) is an
     // error for the requester, not a device retrying in the list
@@ -134,6 +145,21 @@ export class Fleet implements FleetCommands {
     this.add(bridge, tty);
     this.#o.log.log("INFO", `Device ${identity.id} added for the headset ${address}`);
     return { deviceId: identity.id, added: true };
+  }
+
+  /** What a scan called the headset, else what the Bluetooth stack calls it, else "MW75 Neuro <address>". */
+  async #nameOf(address: string): Promise<string> {
+    const scanned = this.#scannedNames.get(address);
+    if (scanned !== undefined) return scanned;
+    const known = await this.#o.headsetName?.(address).catch(() => null);
+    return known ?? `MW75 Neuro ${address}`;
+  }
+
+  #rememberName(address: string, name: string): void {
+    // a found address moves to the end, so the oldest is the one forgotten
+    this.#scannedNames.delete(address);
+    if (name !== address) this.#scannedNames.set(address, name);
+    if (this.#scannedNames.size > SCANNED_NAMES_MAX) this.#scannedNames.delete(this.#scannedNames.keys().next().value!);
   }
 
   /** `--autoconnect`: every device connected now and kept connected. */

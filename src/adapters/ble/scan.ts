@@ -119,6 +119,33 @@ async function readDevice(device: Device, address: string, call: Call, fatal: (e
   return { address, name: alias ?? name ?? address, rssi: typeof rssi === "number" ? rssi : null, paired: paired === true };
 }
 
+/**
+ * The name BlueZ knows for the device at `address` (its Alias, else its Name), read without a
+ * discovery; null when BlueZ, the adapter or the device is not there, or a call takes over
+ * `callMs`. For naming a headset added by `connect_device` without a scan before it.
+ */
+export async function readHeadsetName(address: string, callMs = 2000): Promise<string | null> {
+  let session: Awaited<ReturnType<typeof openBluez>> | undefined;
+  try {
+    session = await openBluez();
+    const { bluetooth, busDown } = session;
+    const call = <T>(work: Promise<T>, what: string) => bounded(Promise.race([work, busDown]), callMs, what);
+    const adapters = await call(bluetooth.adapters(), "listing Bluetooth adapters");
+    if (adapters.length === 0) return null;
+    const adapter = await call(bluetooth.getAdapter(adapters[0]!), "opening the adapter");
+    const device = await call(adapter.getDevice(address), "opening the device");
+    for (const read of [() => device.getAlias(), () => device.getName()]) {
+      const name = await call(read(), "reading the device name").catch(() => null);
+      if (typeof name === "string" && name.trim() !== "") return name;
+    }
+    return null;
+  } catch {
+    return null;
+  } finally {
+    session?.destroy();
+  }
+}
+
 /** Turns what a scan step threw into SCAN_FAILED with the fix; `busError` is the bus connection's own error. */
 function scanFailure(error: unknown, busError: unknown): BridgeError {
   if (error instanceof BridgeError) return error;

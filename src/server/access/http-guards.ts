@@ -32,12 +32,17 @@ export function originGuard(hosts: HostPolicy): MiddlewareHandler {
 export function tokenGuard(gate: AccessGate): MiddlewareHandler {
   return async (c, next) => {
     if (gate.authEnabled) {
-      const token = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim();
-      if (token === undefined || gate.authenticate(token) === null) {
+      if (!hasValidToken(gate, c.req.header("authorization"))) {
         c.header("WWW-Authenticate", 'Bearer realm="mw75"');
         return c.json({ code: "AUTH_FAILED", message: "This route needs a valid token: Authorization: Bearer <token>" }, 401);
       }
     }
     await next();
   };
+}
+
+/** True when `authorization` is `Bearer <token>` with a token the gate knows (any role). */
+export function hasValidToken(gate: AccessGate, authorization: string | undefined): boolean {
+  const token = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
+  return token !== undefined && gate.authenticate(token) !== null;
 }
