@@ -36,19 +36,14 @@ export class TalLog {
 
   /** Records below `index` were handed over: their buffers are no longer ours to change. */
   released(index: number): void {
-    for (let i = this.#slots.length - 1; i >= 0; i--) {
-      const slot = this.#slots[i]!;
-      if (slot.target === null) break;
-      if (slot.index < index) slot.target = null;
-    }
-    // a gap's zero records are laid out after the record behind them: clear those too
+    // not just the newest: a gap's zero records are laid out after the record behind them
     for (const slot of this.#slots) if (slot.index < index) slot.target = null;
   }
 
   /**
    * Puts `late` among the kept records in onset order, when one of them holds a later annotation.
-   * Returns the rewritten records and what no longer fits (it goes back to the queue), or null when
-   * `late` is not late (the queue places it as usual).
+   * Returns the records whose annotations changed and what no longer fits (it goes back to the
+   * queue), or null when `late` is not late (the queue places it as usual).
    */
   insert(late: QueuedTal): { rewrites: Rewrite[]; leftover: QueuedTal[] } | null {
     const slots = this.#slots.slice(-this.keep);
@@ -76,6 +71,10 @@ export class TalLog {
         at += t.bytes.length;
         placed.push(t);
         next++;
+      }
+      // usually only the late one's record changes: the others are not rewritten
+      if (placed.length === slot.items.length && placed.every((t, i) => t === slot.items[i])) {
+        continue;
       }
       slot.items = placed;
       if (slot.target !== null) slot.target.set(bytes, slot.offset);

@@ -43,6 +43,26 @@ describe("annotation order in the file", () => {
   });
 });
 
+describe("rewrites for a late marker", () => {
+  test("only the record it lands in is patched, at that record's annotation space", () => {
+    const w = createBdfWriter();
+    const header = w.start(testInfo())!;
+    for (let r = 0; r < 10; r++) {
+      w.annotate({ onsetS: r + 0.5, durationS: 0, text: `m${r}` });
+      w.samples(makeBlock(range(r * 500, r * 500 + 500), () => 0));
+      w.take();
+    }
+    w.annotate({ onsetS: 3.25, durationS: 0, text: "late" });
+    const patches = w.takePatches!();
+    const recordBytes = 14 * 500 * 3 + 768;
+    expect(patches.map((p) => [p.offset, p.bytes.length])).toEqual([[
+      header.length + 3 * recordBytes + 14 * 500 * 3,
+      768,
+    ]]);
+    expect(w.takePatches!()).toEqual([]);
+  });
+});
+
 describe("a flood of markers", () => {
   test("never lengthens the signal: what does not fit is dropped and counted", () => {
     const { file, figures } = runWriter(createBdfWriter(), testInfo(), (f) => {

@@ -39,31 +39,34 @@ function readWithMne(file: Uint8Array): Report {
   }
 }
 
-describe.skipIf(!haveMne)("MNE reads late markers and a flood", () => {
-  test("annotations in onset order, n_times = the samples recorded, the file's own TAL order sorted too", () => {
-    const { file, figures } = runWriter(createBdfWriter(), testInfo(), (f) => {
-      f.annotate({ onsetS: 2.024, durationS: 0, text: "later" });
-      // a flood: far more than the records' annotation space holds
-      for (let i = 0; i < 600; i++) {
-        f.annotate({ onsetS: 3 + i * 0.001, durationS: 0, text: `flood ${i}` });
-      }
-      f.samples(makeBlock(range(0, 2500), () => 0));
-      f.annotate({ onsetS: 1.026, durationS: 0, text: "past" });
-      f.samples(makeBlock(range(2500, 2750), () => 0));
-    });
-    const inFile = annotationsOf(parseEdf(file)).map((a) => a.onset);
-    expect(inFile).toEqual([...inFile].sort((a, b) => a - b));
-    const report = readWithMne(file);
-    expect(report.n_times).toBe(3000); // 2750 samples and the last record's 250 of padding
-    const named = report.annotations.filter((a) => !a.description.startsWith("flood"));
-    expect(named.map((a) => [Number(a.onset.toFixed(3)), a.description])).toEqual([
-      [1.026, "past"],
-      [2.024, "later"],
-    ]);
-    const flood = report.annotations.filter((a) => a.description.startsWith("flood"));
-    const notes = report.annotations.length - flood.length - named.length; // the padding note, when it found room
-    expect(flood.length + named.length + notes).toBe(figures.annotations!);
-    expect(figures.annotations! + figures.annotations_dropped!).toBe(603); // 602 markers and the padding note
-    expect(figures.annotations_dropped).toBeGreaterThan(0);
-  });
+describe("MNE reads late markers and a flood", () => {
+  test.skipIf(!haveMne)(
+    "annotations in onset order, n_times = the samples recorded, the file's own TAL order sorted too",
+    () => {
+      const { file, figures } = runWriter(createBdfWriter(), testInfo(), (f) => {
+        f.annotate({ onsetS: 2.024, durationS: 0, text: "later" });
+        // a flood: far more than the records' annotation space holds
+        for (let i = 0; i < 600; i++) {
+          f.annotate({ onsetS: 3 + i * 0.001, durationS: 0, text: `flood ${i}` });
+        }
+        f.samples(makeBlock(range(0, 2500), () => 0));
+        f.annotate({ onsetS: 1.026, durationS: 0, text: "past" });
+        f.samples(makeBlock(range(2500, 2750), () => 0));
+      });
+      const inFile = annotationsOf(parseEdf(file)).map((a) => a.onset);
+      expect(inFile).toEqual([...inFile].sort((a, b) => a - b));
+      const report = readWithMne(file);
+      expect(report.n_times).toBe(3000); // 2750 samples and the last record's 250 of padding
+      const named = report.annotations.filter((a) => !a.description.startsWith("flood"));
+      expect(named.map((a) => [Number(a.onset.toFixed(3)), a.description])).toEqual([
+        [1.026, "past"],
+        [2.024, "later"],
+      ]);
+      const flood = report.annotations.filter((a) => a.description.startsWith("flood"));
+      const notes = report.annotations.length - flood.length - named.length; // the padding note, when it found room
+      expect(flood.length + named.length + notes).toBe(figures.annotations!);
+      expect(figures.annotations! + figures.annotations_dropped!).toBe(603); // 602 markers and the padding note
+      expect(figures.annotations_dropped).toBeGreaterThan(0);
+    },
+  );
 });
