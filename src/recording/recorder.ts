@@ -22,8 +22,8 @@ const FLUSH_EVERY_MS = 500;
 const SYNC_EVERY_MS = 1000;
 /** How long a stop waits for the live stream to complete the last data record before padding it. */
 const COMPLETE_RECORD_WAIT_MS = 1500;
-/** Onsets within which a late events row is sorted in: a marker's timestamp is at most 60 s old, plus slack. */
-const EVENTS_REORDER_S = 90;
+/** Onsets within which a late events row is sorted in: markers may be stamped 60 s either side of now, plus slack. */
+const EVENTS_REORDER_S = 150;
 
 /** Everything a recording needs besides its writers. */
 export interface RecorderOptions {
@@ -74,9 +74,8 @@ export class Recorder {
   static async create(o: RecorderOptions): Promise<Recorder> {
     const r = new Recorder(o);
     r.#files = await RecordingFiles.create(o.store, o.info.sessionName, o.writers, (e) => r.#fail(e));
-    const header = new TextEncoder().encode(eventsCsvHeader());
-    r.#files.append(r.#files.events!, header);
-    r.#events = new EventsLog(header.length, EVENTS_REORDER_S);
+    r.#events = new EventsLog(eventsCsvHeader().length, EVENTS_REORDER_S); // the header is ASCII
+    r.#files.append(r.#files.events!, new TextEncoder().encode(eventsCsvHeader()));
     r.#flushTimer = o.clock.setInterval(() => r.#flush(), FLUSH_EVERY_MS);
     r.#lastSync = o.clock.now();
     return r;
