@@ -24,6 +24,13 @@ export interface StartRequest {
 const SESSION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** The longest recording `duration_s` allows: a day. */
 const MAX_DURATION_S = 86_400;
+/**
+ * How far a marker's `timestamp` may lie before and after the bridge's clock. Stimulus software
+ * stamps events that just happened or are about to; anything further off is almost surely a wrong
+ * unit or clock, and a recording could not place it (the files are reordered within this window).
+ */
+export const MARKER_PAST_S = 60;
+export const MARKER_FUTURE_S = 60;
 
 const START_FIELDS: Record<string, Rule> = {
   session_name: [v.pipe(v.string(), v.regex(SESSION_NAME), v.check((s) => !s.startsWith(".") && !s.includes(".."))), "1–64 characters of A–Z, a–z, 0–9, _ . - (not starting with a dot, no ..)"],
@@ -36,7 +43,8 @@ const MARKER_FIELDS: Record<string, Rule> = {
   label: [v.pipe(v.string(), v.minLength(1), v.maxLength(128)), "a string of 1 to 128 characters"],
   value: [v.pipe(v.number(), v.finite()), "a finite number"],
   timestamp: [v.pipe(v.number(), v.finite(), v.minValue(0)), "Unix seconds (a number ≥ 0)"],
-  duration_s: [v.pipe(v.number(), v.finite(), v.minValue(0)), "a number of seconds ≥ 0"],
+  // a marker longer than the longest recording says nothing a file can hold (and EDF+ stops at 1e9 s)
+  duration_s: [v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_DURATION_S)), `a number of seconds from 0 to ${MAX_DURATION_S}`],
 };
 
 /** Reads `start_recording` data; every field is optional. */
@@ -53,16 +61,36 @@ export function parseStartRecording(data: unknown): StartRequest | RequestProble
   };
 }
 
-/** Reads `marker` data (the WebSocket command and the body of POST /markers); `label` is required. */
-export function parseMarker(data: unknown): MarkerRequest | RequestProblem {
+/**
+ * Reads `marker` data (the WebSocket command and the body of POST /markers); `label` is required.
+ * A `timestamp` must lie within MARKER_PAST_S before and MARKER_FUTURE_S after `nowMs` (the
+ * bridge's clock).
+ */
+export function parseMarker(data: unknown, nowMs: number = Date.now()): MarkerRequest | RequestProblem {
   const checked = checkFields(data, MARKER_FIELDS, "marker");
   if (!("fields" in checked)) return checked;
   const { fields } = checked;
   if (fields["label"] === undefined) return invalid(`Invalid label: must be ${MARKER_FIELDS["label"]![1]}, got nothing`);
+  const timestamp = fields["timestamp"] as number | undefined;
+  if (timestamp !== undefined) {
+    const problem = timestampProblem(timestamp, nowMs / 1000);
+    if (problem !== null) return invalid(problem);
+  }
   return {
     label: fields["label"] as string,
     value: (fields["value"] as number | undefined) ?? null,
     timestamp: (fields["timestamp"] as number | undefined) ?? null,
     durationS: (fields["duration_s"] as number | undefined) ?? 0,
   };
+}
+
+/** Why `t` is no marker time near `nowS`, or null when it is one. */
+function timestampProblem(t: number, nowS: number): string | null {
+  const from = Math.floor(nowS - MARKER_PAST_S);
+  const to = Math.ceil(nowS + MARKER_FUTURE_S);
+  if (t >= from && t <= to) return null;
+  const range = `Unix seconds on the bridge's clock, from ${from} to ${to} (at most ${MARKER_PAST_S} s before and ${MARKER_FUTURE_S} s after now)`;
+  // Date.now() instead of Date.now() / 1000 is the usual slip
+  const hint = t / 1000 >= from && t / 1000 <= to ? `; this looks like milliseconds: send ${t / 1000}` : "";
+  return `Invalid timestamp: must be ${range}, got ${t}${hint}`;
 }

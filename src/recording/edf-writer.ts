@@ -16,6 +16,7 @@ import {
   SAMPLES_PER_RECORD,
 } from "./edf-header.ts";
 import type { EdfVariant } from "./edf-header.ts";
+import { TalLog } from "./tal-log.ts";
 import { TalQueue } from "./tal.ts";
 import type { Annotation, FormatWriter, Patch, RecordingInfo } from "./types.ts";
 import { SIGNAL_LABELS } from "./types.ts";
@@ -32,6 +33,8 @@ export function createEdfWriter(): FormatWriter {
 
 /** Records one `take()` hands over at most (~1.4 MB of BDF): the recorder takes twice a second. */
 const MAX_RECORDS_PER_TAKE = 64;
+/** Records whose annotations a late marker can still be sorted into: a marker may be 60 s old, plus slack. */
+const REORDER_RECORDS = 90;
 const REF = CHANNELS;
 const DRL = CHANNELS + 1;
 /** Text of the clipping annotation for data signal `s` (0-based). */
@@ -50,6 +53,12 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
   const recordSize = recordBytes(v);
   const { digitalMin, digitalMax, uvPerCount } = v;
   const queue = new TalQueue(ANNOTATION_BYTES);
+  const log = new TalLog(ANNOTATION_BYTES, REORDER_RECORDS);
+  /** Rewritten annotation spaces of records already handed over, for the recorder to write in place. */
+  let patches: Patch[] = [];
+  let headerLength = 0;
+  /** Records handed over by `take()` (they leave in index order). */
+  let taken = 0;
   const clipped = new Float64Array(DATA_SIGNALS);
   // 1 while signal s is inside a run of clipped values: only the run's start is annotated
   const inClip = new Uint8Array(DATA_SIGNALS);
@@ -69,7 +78,6 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
    * memory (built at once it would be ~80 MB).
    */
   let done: Array<Uint8Array | { zeros: number; index: number }> = [];
-  let flushing = false;
   let nonFinite = 0;
   let gapSamples = 0;
   let paddingSamples = 0;
@@ -80,7 +88,7 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
   const written = (): number => records * SAMPLES_PER_RECORD + fill;
 
   function closeRecord(): void {
-    queue.fill(record, annotationOffset, records, flushing ? Infinity : records + 1);
+    log.placed(records, queue.fill(record, annotationOffset, records, records + 1), record, annotationOffset);
     done.push(record);
     records++;
     record = new Uint8Array(recordSize);
@@ -144,12 +152,14 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
         continue;
       }
       const zeros = new Uint8Array(recordSize);
-      queue.fill(zeros, annotationOffset, head.index, flushing ? Infinity : head.index + 1);
+      log.placed(head.index, queue.fill(zeros, annotationOffset, head.index, head.index + 1), zeros, annotationOffset);
       out.push(zeros);
       head.index++;
       if (--head.zeros === 0) done.shift();
     }
     if (out.length === 0) return null;
+    taken += out.length;
+    log.released(taken);
     return out.length === 1 ? out[0]! : concat(out, recordSize);
   }
 
@@ -180,7 +190,9 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
       started = true;
       firstSeq = info.firstSeq;
       nextSeq = firstSeq;
-      return buildHeader(v, info);
+      const header = buildHeader(v, info);
+      headerLength = header.length;
+      return header;
     },
 
     samples(block: SampleBlock): void {
@@ -207,7 +219,24 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
 
     annotate(annotation: Annotation): void {
       mustBeWriting("annotate");
-      queue.add(annotation);
+      const entry = queue.encode(annotation);
+      // a marker stamped in the past may belong before annotations already written: re-sort those records
+      const moved = log.insert(entry);
+      if (moved === null) {
+        queue.addEncoded(entry);
+        return;
+      }
+      for (const r of moved.rewrites) {
+        if (r.target === null) patches.push({ offset: headerLength + r.index * recordSize + annotationOffset, bytes: r.bytes });
+      }
+      for (const t of moved.leftover) queue.addEncoded(t, true);
+      queue.written += 1 - moved.leftover.length;
+    },
+
+    takePatches(): Patch[] {
+      const out = patches;
+      patches = [];
+      return out;
     },
 
     take: () => take(),
@@ -222,27 +251,19 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
       if (lastSeq !== undefined && started && lastSeq >= nextSeq) gapTo(lastSeq + 1);
       finished = true;
       const end = written();
-      const partial = fill > 0 ? SAMPLES_PER_RECORD - fill : 0;
-      // Pad the partial record, plus whole records while the pending annotations (the padding
-      // note among them) need more room than the records left to write.
-      let pad = partial;
-      let note: object | null = null;
-      for (;;) {
-        if (pad > 0) {
-          const text = `end of data, ${pad} samples of padding`;
-          note = queue.add({ onsetS: seconds(end), durationS: seconds(pad), text }, true);
-        }
-        const need = queue.recordsToDrain(records);
-        const have = (fill + pad) / SAMPLES_PER_RECORD;
-        if (need <= have) break;
-        if (note !== null) queue.remove(note);
-        pad += (need - have) * SAMPLES_PER_RECORD;
+      // Only the partial record is padded: the signal never gets longer than what was recorded.
+      // Annotations that find no room in the records there are (a flood) are dropped and counted.
+      const pad = fill > 0 ? SAMPLES_PER_RECORD - fill : 0;
+      if (pad > 0) {
+        queue.add({ onsetS: seconds(end), durationS: seconds(pad), text: `end of data, ${pad} samples of padding` }, true);
       }
-      flushing = true;
       paddingSamples = pad;
       skip(pad);
       const tail = take(Number.POSITIVE_INFINITY);
-      return { tail, patches: [recordCountPatch(records)] };
+      queue.discardPending();
+      const out = [...patches, recordCountPatch(records)];
+      patches = [];
+      return { tail, patches: out };
     },
 
     figures(): Record<string, number> {

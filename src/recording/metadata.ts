@@ -18,7 +18,9 @@
  * - `samples` (received) and `packets` (the same count, the name BRIDGE-API §4.1 uses) · `lost`
  *   (missing samples, the sum of the gaps) · `duplicates` (packets dropped) · `markers` · `gaps`
  * - `clipped`: per format, values clipped to the format's range (EDF/BDF; 0 for csv and raw) ·
- *   `figures`: every writer's `figures()` as reported
+ *   `figures`: every writer's `figures()` as reported · `annotations_dropped`: markers and notes
+ *   an EDF/BDF file had no room for (a marker flood beyond the annotation space of its records;
+ *   the most of any format, 0 without EDF/BDF) — the events sidecar still has every marker
  * - `formats` · `files`: `[{name, format, bytes}]` (the format files and the events sidecar,
  *   whose `format` is `events`; the metadata file does not list itself)
  * - `state`: `recording` | `stopped` | `failed` | `recovered` (finalised at a restart after a
@@ -94,6 +96,7 @@ export interface RecordingMetadata {
   markers: number;
   gaps: number;
   clipped: Partial<Record<RecordingFormat, number>>;
+  annotations_dropped: number;
   figures: Partial<Record<RecordingFormat, Record<string, number>>>;
   formats: RecordingFormat[];
   files: RecordingFileEntry[];
@@ -140,12 +143,20 @@ export function buildMetadata(input: MetadataInput): RecordingMetadata {
     markers: input.markers,
     gaps: input.gaps,
     clipped,
+    annotations_dropped: annotationsDropped(input.figures),
     figures: { ...input.figures },
     formats: [...input.formats],
     files: input.files.map((f) => ({ name: f.name, format: f.format, bytes: f.bytes })),
     state: input.state,
     failure_reason: input.failureReason ?? (input.state === "failed" ? "unknown failure" : null),
   };
+}
+
+/** Annotations the EDF/BDF writers dropped: the most of any one format (each file drops the same ones). */
+export function annotationsDropped(figures: Partial<Record<string, Record<string, number>>>): number {
+  let most = 0;
+  for (const f of Object.values(figures)) most = Math.max(most, f?.["annotations_dropped"] ?? 0);
+  return most;
 }
 
 function isoTime(ms: number, field: string): string {

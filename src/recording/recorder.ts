@@ -11,8 +11,9 @@ import { sliceBySeq } from "../core/sample-slice.ts";
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import type { SampleBlock } from "../core/samples.ts";
 import { captureRecord } from "../sources/capture-format.ts";
-import { eventsCsvHeader, eventsCsvRow, gapEventRow } from "./events-csv.ts";
+import { eventsCsvHeader, gapEventRow } from "./events-csv.ts";
 import type { EventsCsvRow } from "./events-csv.ts";
+import { EventsLog } from "./events-log.ts";
 import { RecordingFiles } from "./recording-files.ts";
 import type { RecordingStore } from "./store.ts";
 import type { FormatWriter, RecordingFigures, RecordingInfo } from "./types.ts";
@@ -21,6 +22,8 @@ const FLUSH_EVERY_MS = 500;
 const SYNC_EVERY_MS = 1000;
 /** How long a stop waits for the live stream to complete the last data record before padding it. */
 const COMPLETE_RECORD_WAIT_MS = 1500;
+/** Onsets within which a late events row is sorted in: markers may be stamped 60 s either side of now, plus slack. */
+const EVENTS_REORDER_S = 150;
 
 /** Everything a recording needs besides its writers. */
 export interface RecorderOptions {
@@ -40,6 +43,7 @@ export interface RecorderOptions {
 export class Recorder {
   #o: RecorderOptions;
   #files!: RecordingFiles;
+  #events!: EventsLog;
   #state: RecordingFigures["state"] = "recording";
   #failure: string | null = null;
   #firstSeq: number | null = null;
@@ -51,6 +55,8 @@ export class Recorder {
   #gaps = 0;
   #lost = 0;
   #duplicates = 0;
+  /** Annotations each writer refused (e.g. a time a TAL cannot hold); the events rows have them. */
+  #refused = new Map<FormatWriter, number>();
   /** Set while stopping: the last seq the files will hold. */
   #endSeq: number | null = null;
   /** The stream jumped past `#endSeq` (its last samples were lost): the recording is complete. */
@@ -68,6 +74,7 @@ export class Recorder {
   static async create(o: RecorderOptions): Promise<Recorder> {
     const r = new Recorder(o);
     r.#files = await RecordingFiles.create(o.store, o.info.sessionName, o.writers, (e) => r.#fail(e));
+    r.#events = new EventsLog(eventsCsvHeader().length, EVENTS_REORDER_S); // the header is ASCII
     r.#files.append(r.#files.events!, new TextEncoder().encode(eventsCsvHeader()));
     r.#flushTimer = o.clock.setInterval(() => r.#flush(), FLUSH_EVERY_MS);
     r.#lastSync = o.clock.now();
@@ -151,14 +158,23 @@ export class Recorder {
     for (const out of this.#files.outputs) if (out.format === "raw") out.writer!.raw(record);
   }
 
-  /** A marker: an annotation in EDF/BDF and a row in the events sidecar (before the first sample: not placed). */
+  /**
+   * A marker: a row in the events sidecar and an annotation in EDF/BDF (before the first sample: not
+   * placed). The row does not depend on the writers: one refusing the annotation only counts it dropped.
+   */
   onMarker(marker: Marker): boolean {
     if (this.#state !== "recording" || this.#firstSeq === null || marker.seq === null || marker.seq < this.#firstSeq) return false;
     const onsetS = this.#onset(marker.seq);
-    const text = marker.value === null ? marker.label : `${marker.label} (${marker.value})`;
-    for (const out of this.#files.outputs) out.writer!.annotate({ onsetS, durationS: marker.durationS, text });
-    this.#markers++;
     this.#row({ onsetS, durationS: marker.durationS, label: marker.label, value: marker.value, seq: marker.seq });
+    this.#markers++;
+    const text = marker.value === null ? marker.label : `${marker.label} (${marker.value})`;
+    for (const out of this.#files.outputs) {
+      try {
+        out.writer!.annotate({ onsetS, durationS: marker.durationS, text });
+      } catch {
+        this.#refused.set(out.writer!, (this.#refused.get(out.writer!) ?? 0) + 1);
+      }
+    }
     return true;
   }
 
@@ -173,7 +189,12 @@ export class Recorder {
 
   figures(): RecordingFigures {
     const writerFigures: Record<string, Record<string, number>> = {};
-    for (const out of this.#files.outputs) writerFigures[out.format] = out.writer!.figures();
+    for (const out of this.#files.outputs) {
+      const f = out.writer!.figures();
+      const refused = this.#refused.get(out.writer!) ?? 0;
+      if (refused > 0) f["annotations_dropped"] = (f["annotations_dropped"] ?? 0) + refused;
+      writerFigures[out.format] = f;
+    }
     return {
       state: this.#state,
       failure: this.#failure,
@@ -252,7 +273,9 @@ export class Recorder {
   }
 
   #row(row: EventsCsvRow): void {
-    this.#files.append(this.#files.events!, new TextEncoder().encode(eventsCsvRow(row)));
+    const write = this.#events.add(row);
+    this.#files.append(this.#files.events!, write.append);
+    if (write.rewrite !== null) this.#files.patch(this.#files.events!, [write.rewrite]);
   }
 
   #flush(): void {

@@ -78,9 +78,12 @@ export class RecordingFiles {
   flush(out: Output): void {
     for (let k = 0; k < MAX_TAKES_PER_FLUSH; k++) {
       const bytes = out.writer?.take() ?? null;
-      if (bytes === null || bytes.length === 0) return;
+      if (bytes === null || bytes.length === 0) break;
       this.append(out, bytes);
     }
+    // after the appends they rewrite: they only touch records already taken
+    const patches = out.writer?.takePatches?.() ?? [];
+    if (patches.length > 0) this.patch(out, patches);
   }
 
   /** Queues an fsync of every file (after what is queued before it). */

@@ -1,11 +1,14 @@
 /**
  * @module Start-up finalisation of recordings a crash or SIGKILL left open (BRIDGE-API §4.1): every
  * metadata file still saying `recording` has its EDF/BDF files given the record count they
- * really hold (a record cut short by the crash is cut off) and is marked `recovered`. Nothing
- * else is touched: CSV, raw and events files keep every byte written.
+ * really hold (a record cut short by the crash is cut off) and is marked `recovered`, with the
+ * counts of the repaired files (the metadata was last written at the first sample: all zeros).
+ * Nothing else is touched: CSV, raw and events files keep every byte written.
  */
 import type { Logger } from "../core/ports.ts";
 import { planEdfRecovery } from "./edf-recovery.ts";
+import { recoveredFigures } from "./recovered-figures.ts";
+import type { RecoveredFigures } from "./recovered-figures.ts";
 import type { RecordingFile, RecordingStore } from "./store.ts";
 
 /** Finalises what needs it; resolves with the session names it recovered. Never throws. */
@@ -27,20 +30,28 @@ export async function recoverRecordings(store: RecordingStore, log: Logger): Pro
     if (meta["state"] !== "recording") continue;
     const name = String(meta["session_name"] ?? f.name.replace(/\.json$/, ""));
     const notes: string[] = [];
-    for (const entry of (meta["files"] as Array<{ name: string; format: string }> | undefined) ?? []) {
+    let records: number | null = null;
+    const entries = (meta["files"] as Array<{ name: string; format: string }> | undefined) ?? [];
+    for (const entry of entries) {
       if (entry.format !== "bdf" && entry.format !== "edf") continue;
       try {
-        notes.push(await finalise(store, entry.name));
+        const done = await finalise(store, entry.name);
+        notes.push(done.note);
+        if (done.records !== null) records = Math.min(records ?? Infinity, done.records);
       } catch (e) {
         notes.push(`${entry.name}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    const figures = await figuresOf(store, entries, Number(meta["first_seq"] ?? 0), records);
     const sizes = new Map((await store.list()).map((x) => [x.name, x.bytes] as const));
     const listed = (meta["files"] as Array<{ name: string; bytes: number }> | undefined) ?? [];
-    const recording: Record<string, unknown> = { ...(meta["recording"] as Record<string, unknown> | undefined), state: "stopped", recovered: true };
+    const { lost: _lost, ...counts } = figures ?? { lost: 0 };
+    // "recovered", not "stopped": GET /recordings then says the files were finalised after a crash
+    const recording: Record<string, unknown> = { ...(meta["recording"] as Record<string, unknown> | undefined), ...counts, state: "recovered", recovered: true };
     recording["files"] = listed.map((x) => ({ ...x, bytes: sizes.get(x.name) ?? x.bytes }));
     await store.writeJson(f.name, {
       ...meta,
+      ...(figures !== null ? { ...figures, packets: figures.samples } : {}),
       state: "recovered",
       files: recording["files"],
       failure_reason: `finalised at start-up after an unclean stop: ${notes.join("; ") || "no EDF/BDF files"}`,
@@ -52,10 +63,29 @@ export async function recoverRecordings(store: RecordingStore, log: Logger): Pro
   return recovered;
 }
 
-async function finalise(store: RecordingStore, name: string): Promise<string> {
+/** The counts of the repaired files (null when none tells the span); never throws. */
+async function figuresOf(store: RecordingStore, entries: Array<{ name: string; format: string }>, firstSeq: number, records: number | null): Promise<RecoveredFigures | null> {
+  const text = async (format: string): Promise<string | null> => {
+    const entry = entries.find((e) => e.format === format);
+    return entry === undefined ? null : await store.readText(entry.name).catch(() => null);
+  };
+  const events = await text("events");
+  let csv: { rows: number; lastSeq: number } | null = null;
+  if (records === null) {
+    // only without EDF/BDF: the data CSV is the largest file, read just for its row count
+    const lines = (await text("csv"))?.split("\n").filter((l) => l !== "") ?? [];
+    const header = lines[0]?.split(",") ?? [];
+    const seqAt = header.indexOf("Seq");
+    const last = lines.length > 1 ? Number(lines[lines.length - 1]!.split(",")[seqAt]) : firstSeq - 1;
+    if (seqAt >= 0 && Number.isInteger(last)) csv = { rows: lines.length - 1, lastSeq: last };
+  }
+  return recoveredFigures({ firstSeq, records, csv, events });
+}
+
+async function finalise(store: RecordingStore, name: string): Promise<{ note: string; records: number | null }> {
   const bytes = await store.read(name);
   const plan = planEdfRecovery(bytes, bytes.length);
-  if (!plan.ok) return `${name}: left as it is (${plan.reason})`;
+  if (!plan.ok) return { note: `${name}: left as it is (${plan.reason})`, records: null };
   const file = await store.open(name);
   try {
     await file.writeAt(plan.patch.offset, plan.patch.bytes);
@@ -65,7 +95,7 @@ async function finalise(store: RecordingStore, name: string): Promise<string> {
     await file.close();
   }
   const cut = bytes.length - plan.truncateTo;
-  return `${name}: ${plan.records} records${cut > 0 ? `, ${cut} bytes of an unfinished record cut` : ""}`;
+  return { note: `${name}: ${plan.records} records${cut > 0 ? `, ${cut} bytes of an unfinished record cut` : ""}`, records: plan.records };
 }
 
 /** A recording that failed mid-way keeps what was written: an EDF/BDF header gets the count of complete records. */

@@ -78,10 +78,12 @@ export function timeKeepingTal(recordIndex: number): Uint8Array {
   return out;
 }
 
-interface Pending {
+/** An encoded TAL waiting for (or written into) a data record. */
+export interface QueuedTal {
   readonly onsetS: number;
   readonly bytes: Uint8Array;
 }
+type Pending = QueuedTal;
 
 /**
  * Annotations waiting for a data record, in onset order. Each goes into the record that covers
@@ -107,19 +109,27 @@ export class TalQueue {
     return this.#items.length - this.#head;
   }
 
+  /** `a` encoded as the queue would hold it (the text cut to what fits beside a time-keeping TAL). */
+  encode(a: Annotation): QueuedTal {
+    return { onsetS: a.onsetS, bytes: encodeTal(a, this.space - TIME_KEEPING_RESERVE) };
+  }
+
   /** Queues `a`; returns its entry (for `remove`), or null when dropped. `force` ignores the bound. */
   add(a: Annotation, force = false): object | null {
-    const bytes = encodeTal(a, this.space - TIME_KEEPING_RESERVE);
-    if (!force && this.#pendingBytes + bytes.length > this.maxPendingBytes) {
+    return this.addEncoded(this.encode(a), force);
+  }
+
+  /** Queues an encoded TAL (see `add`). */
+  addEncoded(entry: QueuedTal, force = false): object | null {
+    if (!force && this.#pendingBytes + entry.bytes.length > this.maxPendingBytes) {
       this.dropped++;
       return null;
     }
-    const entry: Pending = { onsetS: a.onsetS, bytes };
     const items = this.#items;
     let j = items.length;
     while (j > this.#head && items[j - 1]!.onsetS > entry.onsetS) j--; // usually in order: O(1)
     items.splice(j, 0, entry);
-    this.#pendingBytes += bytes.length;
+    this.#pendingBytes += entry.bytes.length;
     return entry;
   }
 
@@ -131,20 +141,30 @@ export class TalQueue {
     this.#items.splice(at, 1);
   }
 
+  /** Gives up every annotation still waiting (no record is left for them); they count as dropped. */
+  discardPending(): void {
+    this.dropped += this.pending;
+    this.#items = [];
+    this.#head = 0;
+    this.#pendingBytes = 0;
+  }
+
   /**
    * Writes record `index`'s annotation space at `target[offset…offset+space)`: the time-keeping
    * TAL, then pending TALs with onset before `endS` while they fit, in onset order. The rest of
-   * the space must already be zero (fresh records are).
+   * the space must already be zero (fresh records are). Returns the TALs it wrote.
    */
-  fill(target: Uint8Array, offset: number, index: number, endS: number): void {
+  fill(target: Uint8Array, offset: number, index: number, endS: number): QueuedTal[] {
     const tk = timeKeepingTal(index);
     target.set(tk, offset);
     let at = offset + tk.length;
     const limit = offset + this.space;
     const items = this.#items;
+    const placed: QueuedTal[] = [];
     while (this.#head < items.length) {
       const next = items[this.#head]!;
       if (next.onsetS >= endS || at + next.bytes.length > limit) break;
+      placed.push(next);
       target.set(next.bytes, at);
       at += next.bytes.length;
       this.#pendingBytes -= next.bytes.length;
@@ -155,6 +175,7 @@ export class TalQueue {
       this.#items = items.slice(this.#head);
       this.#head = 0;
     }
+    return placed;
   }
 
   /** Records, from record `index` on, that writing out every pending TAL would take. */

@@ -60,6 +60,11 @@ export interface FormatWriter {
   annotate(annotation: Annotation): void;
   /** Bytes encoded since the last call that may be appended now (EDF/BDF: whole data records only). */
   take(): Uint8Array | null;
+  /**
+   * Rewrites of bytes already handed over by `take()` (EDF/BDF: annotations re-sorted for a late
+   * marker), to write at their offsets after what was taken; `finish()` returns the rest.
+   */
+  takePatches?(): Patch[];
   /** Samples held back because their data record is not complete yet (0 for the streaming formats). */
   readonly pendingSamples: number;
   /**

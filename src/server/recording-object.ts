@@ -1,5 +1,6 @@
 /** @module The `recording` object of BRIDGE-API §4.1 (acks, the `recording` broadcast and event, GET /recordings). */
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
+import { annotationsDropped } from "../recording/metadata.ts";
 import type { RecordingFigures } from "../recording/types.ts";
 import type { RecordingFormat } from "../recording/types.ts";
 
@@ -20,7 +21,10 @@ export interface RecordingContext {
   requestedAtMs: number;
 }
 
-/** `{id, state, session_name, started_at, stopped_at?, duration_s, samples, markers, gaps, files}` (+ `failure`). */
+/**
+ * `{id, state, session_name, started_at, stopped_at?, duration_s, samples, markers, gaps, files}` (+ `failure`),
+ * plus `annotations_dropped`: markers the EDF/BDF files had no room for (the events sidecar has them all).
+ */
 export function recordingObject(c: RecordingContext, f: RecordingFigures): Record<string, unknown> {
   const span = f.firstSeq === null || f.lastSeq === null ? 0 : f.lastSeq - f.firstSeq + 1;
   const object: Record<string, unknown> = {
@@ -33,6 +37,7 @@ export function recordingObject(c: RecordingContext, f: RecordingFigures): Recor
     samples: f.samples,
     markers: f.markers,
     gaps: f.gaps,
+    annotations_dropped: annotationsDropped(f.writerFigures),
     first_seq: f.firstSeq,
     files: f.files,
   };

@@ -71,6 +71,7 @@ const TYPES: Record<string, string> = {
   markers: "number",
   gaps: "number",
   clipped: "object",
+  annotations_dropped: "number",
   figures: "object",
   formats: "array",
   files: "array",

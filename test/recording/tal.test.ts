@@ -173,29 +173,24 @@ describe("annotations in written files", () => {
     const got = annotationsOf(parseEdf(file));
     expect(got.map((a) => [a.text, a.record, a.onset])).toEqual([
       ["now", 0, 0.1],
+      // a late one is sorted back into the record that covers it
+      ["in the past", 0, 0.2],
       ["later", 3, 3.25],
-      // the data ended on a record boundary, so these need a padding record (onsets unchanged)
-      ["in the past", 6, 0.2],
-      ["end of data, 500 samples of padding", 6, 6],
-      ["after the end", 6, 99],
+      // "after the end": no record covers it, and none is added for it
     ]);
   });
 
-  test("adds padding records at the end when the annotations need more room than the data", () => {
+  test("pads only the partial record when the annotations need more room than the data (the rest are dropped)", () => {
     const { file, figures } = runWriter(createBdfWriter(), testInfo(), (f) => {
       for (let i = 0; i < 200; i++) f.annotate({ onsetS: 0.5, durationS: 0, text: `flood ${i}` });
       f.samples(makeBlock(range(0, 750), () => 0));
     });
     const p = parseEdf(file);
-    const got = annotationsOf(p);
-    expect(got.filter((a) => a.text.startsWith("flood")).length).toBe(200);
-    const note = got.find((a) => a.text.startsWith("end of data"))!;
-    expect(p.records).toBeGreaterThan(2);
-    expect(note).toMatchObject({
-      onset: 1.5,
-      text: `end of data, ${p.records * 500 - 750} samples of padding`,
-    });
-    expect(figures.padding_samples).toBe(p.records * 500 - 750);
+    const flood = annotationsOf(p).filter((a) => a.text.startsWith("flood")).length;
+    expect(p.records).toBe(2);
+    expect(figures.padding_samples).toBe(250);
+    expect(flood).toBeLessThan(200);
+    expect(figures.annotations_dropped).toBe(201 - figures.annotations!);
     expect(figures.annotations_pending).toBe(0);
   });
 

@@ -1,0 +1,67 @@
+/**
+ * @module The counts of a recording finalised after a crash (its metadata still holds those of
+ * its first sample): the span the repaired EDF/BDF records cover (or the CSV's rows when there is
+ * no EDF/BDF), and the markers, gaps and lost samples of the events sidecar inside that span.
+ */
+import { DEVICE_RATE_HZ } from "../core/samples.ts";
+import { SAMPLES_PER_RECORD } from "./edf-header.ts";
+import { GAP_LABEL, LEAD_OFF_LABEL } from "./events-csv.ts";
+
+/** What recovery found in the files. */
+export interface RecoveredFiles {
+  firstSeq: number;
+  /** Complete EDF/BDF data records after the repair, null without an EDF/BDF file. */
+  records: number | null;
+  /** The data CSV's rows and the seq of its last one, when there is a CSV and no EDF/BDF. */
+  csv: { rows: number; lastSeq: number } | null;
+  /** The `_events.csv` text, null when it is missing. */
+  events: string | null;
+}
+
+/** The figures a user sees (metadata and `recording` object), null when no file tells the span. */
+export interface RecoveredFigures {
+  duration_s: number;
+  samples: number;
+  markers: number;
+  gaps: number;
+  lost: number;
+}
+
+export function recoveredFigures(f: RecoveredFiles): RecoveredFigures | null {
+  let span: number;
+  if (f.records !== null) span = f.records * SAMPLES_PER_RECORD;
+  else if (f.csv !== null) span = f.csv.rows === 0 ? 0 : f.csv.lastSeq - f.firstSeq + 1;
+  else return null;
+  const end = f.firstSeq + span;
+  let markers = 0;
+  let gaps = 0;
+  let lost = 0;
+  for (const row of eventRows(f.events ?? "")) {
+    if (row.seq >= end) continue; // after the last sample the files hold
+    if (row.label === GAP_LABEL) {
+      gaps++;
+      lost += Math.min(row.value, end - row.seq);
+    } else if (row.label !== LEAD_OFF_LABEL) {
+      markers++;
+    }
+  }
+  // the CSV has no rows for lost samples; the EDF/BDF span holds them as zeros
+  const samples = f.records !== null ? span - lost : f.csv!.rows;
+  return { duration_s: span / DEVICE_RATE_HZ, samples, markers, gaps, lost };
+}
+
+/** Rows of the events CSV as label, value and seq (a line that is not a whole row is skipped). */
+function* eventRows(text: string): Generator<{ label: string; value: number; seq: number }> {
+  for (const line of text.split("\n").slice(1)) {
+    const parts = line.split(",");
+    if (parts.length < 5) continue;
+    const seq = Number(parts[parts.length - 1]);
+    if (!Number.isInteger(seq) || parts[0] === "" || Number.isNaN(Number(parts[0]))) continue;
+    // the label may hold commas (it is quoted then); the fields around it never do
+    let label = parts.slice(2, -2).join(",");
+    if (label.startsWith('"') && label.endsWith('"')) {
+      label = label.slice(1, -1).replaceAll('""', '"');
+    }
+    yield { label, value: Number(parts[parts.length - 2]) || 0, seq };
+  }
+}
