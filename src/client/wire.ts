@@ -91,7 +91,8 @@ export interface MarkerObject {
 /** A recording (§4.1). */
 export interface RecordingObject {
   id: string;
-  state: "recording" | "stopped" | "failed";
+  /** `recovered`: a recording a restart finalised after a crash (docs/recording.md). */
+  state: "recording" | "stopped" | "failed" | "recovered";
   session_name: string;
   started_at: number;
   stopped_at?: number | null;
@@ -99,6 +100,8 @@ export interface RecordingObject {
   samples: number;
   markers: number;
   gaps: number;
+  /** Markers and notes the EDF/BDF files had no room for (the events sidecar has them all). */
+  annotations_dropped?: number;
   files: Array<{ name: string; format: string; bytes: number }>;
   [field: string]: unknown;
 }
