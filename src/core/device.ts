@@ -73,6 +73,8 @@ export class Device {
       ...(o.noDataTimeoutMs !== undefined ? { noDataTimeoutMs: o.noDataTimeoutMs } : {}),
       events: {
         onStatus: (state, cause) => this.#status(state, cause),
+        // no state_change either (nobody is told of a teardown), but the next one starts from idle
+        onQuietIdle: () => void (this.#lastState = "idle"),
         onError: (code, message) => this.#each((l) => l.onError?.(code, message)),
         onSamples: (block) => this.#samples(block),
         onChunk: (timing) => this.health.chunk(timing),

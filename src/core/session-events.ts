@@ -49,6 +49,8 @@ export interface ChunkTiming {
 /** The session's listener. */
 export interface SessionEvents {
   onStatus(state: StatusState, cause: StatusCause): void;
+  /** A silent teardown put the session back to idle: no status is announced (MW75.md §3.6), but listeners resync. */
+  onQuietIdle?(): void;
   /** A device-level error (broadcast as `error`). */
   onError(code: ErrorCode, message: string): void;
   /** The EEG samples of one decoded chunk, in stream order (non-EEG packets never appear). */

@@ -153,6 +153,7 @@ export class DeviceSession {
     this.#reconnect.cancel();
     this.#gen++;
     this.#state = "idle";
+    this.#o.events.onQuietIdle?.();
     try {
       await this.#closeLink();
     } catch (e) {

@@ -121,6 +121,8 @@ describe("Device: a deliberate disconnect is no gap; a link loss is", () => {
     t.source.links[1]!.packets(100, 10);
     await flush();
     expect(t.gaps()).toEqual([]);
+    // the teardown announces nothing, but the next state_change starts from where it left the device
+    expect(t.changes().slice(-2)).toEqual(["idle>connecting", "connecting>connected"]);
   });
 
   test("a link loss followed by an auto-reconnect is an estimated gap", async () => {

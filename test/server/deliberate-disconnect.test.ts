@@ -119,6 +119,39 @@ async function deliberatePause(runtime: Runtime): Promise<void> {
   }
 }
 
+/** Default single-client policy: the last client leaving tears the device down; that is deliberate too. */
+async function teardownThenConnect(runtime: Runtime): Promise<void> {
+  await withServer(runtime, [], async (srv, open) => {
+    const first = (await openWelcomed(open)).c;
+    await first.request("connect", {});
+    await eegAfter(first, 0, 250, 5000);
+    first.close();
+    // the teardown is silent: poll /health until the device is idle and nobody holds it
+    const deadline = Date.now() + 5000;
+    for (
+      let h = await health(srv);
+      h["clients"] !== 0 || h["device_state"] !== "idle";
+      h = await health(srv)
+    ) {
+      if (Date.now() > deadline) {
+        throw new Error(`no teardown within 5 s: ${JSON.stringify(h).slice(0, 200)}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const { c } = await openWelcomed(open);
+    await c.request("subscribe", { stream: "events" });
+    await c.request("connect", {});
+    await eegAfter(c, 0, 250, 5000);
+    await c.request("ping");
+    const seqs = since(c, 0).filter(isEeg).map((m) => m.data["seq"] as number);
+    const lastBefore = since(first, 0).filter(isEeg).at(-1)!.data["seq"] as number;
+    expect(seqs[0]!).toBeGreaterThan(lastBefore + 1); // seq jumped across the teardown
+    expect(since(c, 0).filter(isEvent("gap")).map((m) => m.data)).toEqual([]);
+    expect(stateChanges(since(c, 0))).toEqual(["idle>connecting", "connecting>connected"]);
+    expect((await health(srv))["packets"]["lost"]).toBe(0);
+  });
+}
+
 async function oneStateWhileWaiting(runtime: Runtime): Promise<void> {
   // the link drops 0.6 s into each connection; the first wait lasts 3 s, room for 3 HTTP/WS round
   // trips even on a loaded machine (each takes milliseconds; checked below against the wait's end)
@@ -171,6 +204,11 @@ for (const runtime of RUNTIMES) {
       "connect → disconnect → 1.5 s idle → connect: no gap event, no loss counted, state changes, a gap-free recording",
       () => deliberatePause(runtime),
       40_000,
+    );
+    test(
+      "the teardown when the last client leaves, then a new client connects: no gap event",
+      () => teardownThenConnect(runtime),
+      30_000,
     );
     test(
       "during an auto-reconnect wait the broadcast, the status reply, /health and the events stream say reconnecting",
