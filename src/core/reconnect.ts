@@ -119,7 +119,9 @@ export class Reconnector {
     });
     this.#loop = loop;
     void loop.done.finally(() => {
-      if (this.#loop === loop) this.#loop = null;
+      if (this.#loop !== loop) return;
+      this.#loop = null;
+      this.#wait = null; // a loop that ended for any reason waits for nothing
     });
   }
 
