@@ -2,11 +2,11 @@
 import { CHANNELS } from "./samples.ts";
 import type { Marker } from "./markers.ts";
 import type { Gap, SampleBlock } from "./samples.ts";
-import type { DeviceState } from "./session-events.ts";
+import type { StatusState } from "./session-events.ts";
 
 /** One event; `atMs` is Unix ms (sample-clock time for gap and lead_off, host time otherwise). */
 export type DeviceEvent =
-  | { readonly type: "state_change"; readonly atMs: number; readonly from: DeviceState; readonly to: DeviceState }
+  | { readonly type: "state_change"; readonly atMs: number; readonly from: StatusState; readonly to: StatusState }
   | { readonly type: "gap"; readonly atMs: number; readonly gap: Gap }
   | { readonly type: "lead_off"; readonly atMs: number; readonly seq: number; readonly off: number[]; readonly on: number[] }
   | { readonly type: "battery"; readonly atMs: number; readonly level: number }

@@ -15,7 +15,7 @@ import type { DeviceSource, Logger } from "./ports.ts";
 import { createBlockBuilder } from "./sample-blocks.ts";
 import { SampleRing } from "./sample-ring.ts";
 import type { SampleBlock } from "./samples.ts";
-import type { DeviceState, StatusCause, StatusState } from "./session-events.ts";
+import type { StatusCause, StatusState } from "./session-events.ts";
 import { DeviceSession } from "./session.ts";
 
 /** What a device needs; timings are overridable for tests. */
@@ -53,7 +53,8 @@ export class Device {
   #log: Logger;
   #listeners: DeviceListener[] = [];
   #leadOff = new LeadOffTracker();
-  #lastState: DeviceState = "idle";
+  /** The state the last state_change event went to (the session's reported state, `reconnecting` included). */
+  #lastState: StatusState = "idle";
   #blocks = createBlockBuilder();
   #lastBattery: number | null = null;
 
@@ -72,6 +73,8 @@ export class Device {
       ...(o.noDataTimeoutMs !== undefined ? { noDataTimeoutMs: o.noDataTimeoutMs } : {}),
       events: {
         onStatus: (state, cause) => this.#status(state, cause),
+        // no state_change either (nobody is told of a teardown), but the next one starts from idle
+        onQuietIdle: () => void (this.#lastState = "idle"),
         onError: (code, message) => this.#each((l) => l.onError?.(code, message)),
         onSamples: (block) => this.#samples(block),
         onChunk: (timing) => this.health.chunk(timing),
@@ -115,7 +118,8 @@ export class Device {
 
   #status(state: StatusState, cause: StatusCause): void {
     const now = this.#clock.now();
-    if (state !== "reconnecting" && state !== this.#lastState) {
+    // `reconnecting` is a state change too: the events stream says what /health and status say
+    if (state !== this.#lastState) {
       const from = this.#lastState;
       this.#lastState = state;
       if (state === "connected") {
@@ -135,7 +139,8 @@ export class Device {
   #samples(block: SampleBlock): void {
     this.ring.push(block);
     this.health.block(block);
-    for (const gap of block.gaps) this.#event({ type: "gap", atMs: block.time[gap.index]! * 1000, gap });
+    // a deliberate pause is marked by its state changes; only lost samples are a gap
+    for (const gap of block.gaps) if (gap.deliberate !== true) this.#event({ type: "gap", atMs: block.time[gap.index]! * 1000, gap });
     this.#leadOff.scan(block, (e) => this.#event(e));
     for (const l of this.#listeners) {
       if (l.onSamples === undefined) continue;

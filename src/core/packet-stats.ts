@@ -12,6 +12,11 @@ export interface PacketFigures {
 
 const RATE_WINDOW_MS = 1000;
 
+/** The periodic DEBUG log line of a session's figures. */
+export function statsLine(f: PacketFigures): string {
+  return `Stream: ${f.valid} valid, ${f.checksum_failures} checksum failures, ${f.lost} lost, ${f.rate_hz} Hz`;
+}
+
 /** Running totals; call `count` per chunk and `closeConnection` with the decoder's final stats. */
 export class PacketStats {
   #past = { valid: 0, checksum: 0, lost: 0, duplicates: 0 };

@@ -116,8 +116,8 @@ export function toSampleBlock(
 export interface DeviceBlocks {
   readonly tracker: SeqTracker;
   readonly clock: SampleClock;
-  /** A new connection starts (before its first chunk): the next seq is estimated from host time. */
-  startConnection(): void;
+  /** A new connection starts (before its first chunk): the next seq is estimated from host time (see SeqTracker for `afterLinkLoss`). */
+  startConnection(afterLinkLoss?: boolean): void;
   /** `toSampleBlock` with this device's tracker and clock. */
   fromBatch(batch: SampleSource, arrivalMs: number): SampleBlock | null;
 }
@@ -129,7 +129,7 @@ export function createBlockBuilder(): DeviceBlocks {
   return {
     tracker,
     clock,
-    startConnection: () => tracker.startConnection(),
+    startConnection: (afterLinkLoss) => tracker.startConnection(afterLinkLoss),
     fromBatch: (batch, arrivalMs) => toSampleBlock(batch, arrivalMs, tracker, clock),
   };
 }

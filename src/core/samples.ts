@@ -22,6 +22,12 @@ export interface Gap {
   readonly gotCounter: number;
   /** True for a reconnect gap, whose size was estimated from host time (§1). */
   readonly estimated: boolean;
+  /**
+   * True when the jump only spans a time the device was deliberately disconnected (a `disconnect`,
+   * the teardown when the last client left): nothing was lost, so no consumer reports it as a gap.
+   * Absent on every other jump.
+   */
+  readonly deliberate?: boolean;
 }
 
 /**

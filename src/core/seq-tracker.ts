@@ -70,6 +70,11 @@ interface MutableAssignment {
  *   both arrivals alike and mostly cancels; what remains is the difference of the two chunks'
  *   delays (typically a few ms, so k is right to a few samples). k > 0 is reported as a
  *   `Gap {missing: k, estimated: true}`; k = 0 (an instant reconnect) reports none.
+ * - Why the previous connection ended decides what that jump means: after a link loss it is a gap;
+ *   when every connection since the last kept sample ended deliberately (`startConnection(false)`)
+ *   the device was off on purpose and nothing was lost, so the jump (kept, for time alignment) is
+ *   marked `deliberate: true` and not counted in `gaps`. One link loss anywhere in between makes
+ *   the whole jump a gap: the tracker cannot tell how much of it the link loss cost.
  * - Only EEG packets (event id 239) count; other packets are skipped and change nothing.
  */
 export class SeqTracker {
@@ -81,6 +86,8 @@ export class SeqTracker {
   /** Arrival (host ms) of the chunk that held the last kept sample. */
   #lastArrivalMs = 0;
   #connectionStart = true;
+  /** A link was lost since the last kept sample (the pending reconnect jump is a gap, not a deliberate pause). */
+  #lossPending = false;
   #duplicates = 0;
   #gaps = 0;
   #out: MutableAssignment = {
@@ -102,15 +109,20 @@ export class SeqTracker {
     return this.#duplicates;
   }
 
-  /** Gaps reported since the tracker was made (counter gaps and estimated reconnect gaps). */
+  /** Gaps reported since the tracker was made (counter gaps and estimated reconnect gaps; deliberate jumps excluded). */
   get gaps(): number {
     return this.#gaps;
   }
 
-  /** Marks a new connection: call it before that connection's first chunk. Idempotent until a sample arrives. */
-  startConnection(): void {
+  /**
+   * Marks a new connection: call it before that connection's first chunk. `afterLinkLoss` says
+   * whether the previous connection ended by losing its link (the default) or deliberately.
+   * Idempotent until a sample arrives, except that a link loss is remembered until then.
+   */
+  startConnection(afterLinkLoss = true): void {
     this.#prevCounter = -1;
     this.#connectionStart = true;
+    if (afterLinkLoss) this.#lossPending = true;
   }
 
   /**
@@ -178,18 +190,20 @@ export class SeqTracker {
             expectedCounter: reconnectExpected,
             gotCounter: counter[indexOut[0]!]!,
             estimated: true,
+            ...(this.#lossPending ? {} : { deliberate: true }),
           });
           gaps = shifted;
         }
       }
       this.#connectionStart = false;
+      this.#lossPending = false;
       this.#lastCounter = prev;
       this.#lastArrivalMs = arrivalMs;
     }
     this.#last = last;
     this.#prevCounter = prev;
     this.#duplicates += duplicates;
-    if (gaps !== null) this.#gaps += gaps.length;
+    if (gaps !== null) for (const g of gaps) if (g.deliberate !== true) this.#gaps++;
 
     out.count = kept;
     out.gaps = gaps ?? NO_GAPS;

@@ -9,7 +9,11 @@ import type { SampleBlock } from "./samples.ts";
 
 /** Device states, one to one with the wire states of MW75.md §3.6. */
 export type DeviceState = "idle" | "connecting" | "connected" | "disconnecting" | "disconnected" | "error";
-/** A `status` event may also say `reconnecting`; the stored state never is. */
+/**
+ * A `status` event may also say `reconnecting`; the stored state never is. It is also the state
+ * the bridge reports everywhere else (/health, diagnostics, state_change events) while an
+ * auto-reconnect loop waits: `DeviceSession.reportedState`.
+ */
 export type StatusState = DeviceState | "reconnecting";
 
 /** Why a status is announced. */
@@ -28,7 +32,9 @@ export type StatusCause =
   /** Opening or streaming failed (state `error`). */
   | { readonly kind: "failed"; readonly message: string }
   /** The reconnect loop waits `delayMs` before attempt `attempt` of `of`. */
-  | { readonly kind: "reconnecting"; readonly attempt: number; readonly of: number; readonly delayMs: number };
+  | { readonly kind: "reconnecting"; readonly attempt: number; readonly of: number; readonly delayMs: number }
+  /** `auto_reconnect` was switched off while the loop waited: the stored state holds again. */
+  | { readonly kind: "reconnect_stopped" };
 
 /** Timing of one decoded chunk, for the link-health figures (diagnostics). */
 export interface ChunkTiming {
@@ -43,6 +49,8 @@ export interface ChunkTiming {
 /** The session's listener. */
 export interface SessionEvents {
   onStatus(state: StatusState, cause: StatusCause): void;
+  /** A silent teardown put the session back to idle: no status is announced (MW75.md §3.6), but listeners resync. */
+  onQuietIdle?(): void;
   /** A device-level error (broadcast as `error`). */
   onError(code: ErrorCode, message: string): void;
   /** The EEG samples of one decoded chunk, in stream order (non-EEG packets never appear). */
@@ -57,8 +65,12 @@ export interface SessionEvents {
 
 /** Turns the decoder's batches into SampleBlocks (seq and sample clock live for the device's lifetime). */
 export interface BlockBuilder {
-  /** A new connection starts: its first seq is estimated from host time (BRIDGE-API §1). */
-  startConnection(): void;
+  /**
+   * A new connection starts: its first seq is estimated from host time (BRIDGE-API §1).
+   * `afterLinkLoss` is false when every connection since the last sample ended deliberately (the
+   * seq jump is then no gap).
+   */
+  startConnection(afterLinkLoss: boolean): void;
   /** The EEG samples of one decoder batch that arrived at `arrivalMs`, or null when it has none. */
   fromBatch(batch: PacketBatch, arrivalMs: number): SampleBlock | null;
 }

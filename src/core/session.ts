@@ -6,15 +6,15 @@ import type { Decoder, DecodeStats, PacketBatch } from "../decoder/types.ts";
 import type { Clock } from "./clock.ts";
 import { BridgeError } from "./errors.ts";
 import type { ErrorCode } from "./errors.ts";
-import { PacketStats } from "./packet-stats.ts";
+import { PacketStats, statsLine } from "./packet-stats.ts";
 import type { PacketFigures } from "./packet-stats.ts";
 import type { DeviceLink, DeviceSource, LinkBoundary, LinkChunk, Logger } from "./ports.ts";
 import { errorText, readLink } from "./link-reader.ts";
 import { startLinkWatchdog } from "./link-watchdog.ts";
-import { MAX_RECONNECT_ATTEMPTS, ReconnectLoop } from "./reconnect.ts";
+import { Reconnector } from "./reconnect.ts";
+import type { ReconnectLoop, ReconnectWait } from "./reconnect.ts";
 import type { SampleBlock } from "./samples.ts";
-import type { BlockBuilder, DeviceState, SessionEvents, StatusCause } from "./session-events.ts";
-
+import type { BlockBuilder, DeviceState, SessionEvents, StatusCause, StatusState } from "./session-events.ts";
 
 /** Session dependencies and tunables. */
 export interface SessionOptions {
@@ -47,7 +47,9 @@ export class DeviceSession {
   #link: DeviceLink | null = null;
   #reader: ReadableStreamDefaultReader<LinkChunk> | null = null;
   #decoderLive = false;
-  #loop: ReconnectLoop | null = null;
+  #reconnect: Reconnector;
+  /** A link was lost since the last connection opened: the next seq jump is a gap, not a deliberate pause. */
+  #linkLost = false;
   #stopWatchdog: (() => void) | null = null;
   #lastData = 0;
   #stats = new PacketStats();
@@ -61,10 +63,31 @@ export class DeviceSession {
 
   constructor(options: SessionOptions) {
     this.#o = options;
+    this.#reconnect = new Reconnector({
+      clock: options.clock,
+      ...(options.reconnectBaseMs !== undefined ? { baseMs: options.reconnectBaseMs } : {}),
+      log: options.log,
+      enabled: () => this.#autoReconnect,
+      announce: ({ attempt, of, delayMs }) => this.#o.events.onStatus("reconnecting", { kind: "reconnecting", attempt, of, delayMs }),
+      attempt: (k, loop) => this.#open({ kind: "reconnected", attempts: k }, loop),
+      failed: (message) => this.#o.events.onError("RECONNECT_FAILED", message),
+      exhausted: (message) => {
+        this.#autoReconnect = false;
+        this.#o.events.onError("RECONNECT_EXHAUSTED", message);
+      },
+    });
   }
 
   get state(): DeviceState {
     return this.#state;
+  }
+  /** The one state to report everywhere: `reconnecting` while the reconnect loop waits, else the stored state. */
+  get reportedState(): StatusState {
+    return this.#reconnect.wait === null ? this.#state : "reconnecting";
+  }
+  /** The wait the reconnect loop is in (attempt k of 10, its delay, when it ends), or null. */
+  get reconnectWait(): ReconnectWait | null {
+    return this.#reconnect.wait;
   }
   get autoReconnect(): boolean {
     return this.#autoReconnect;
@@ -91,22 +114,24 @@ export class DeviceSession {
     return this.#decoderLive ? this.#o.decoder.stats() : null;
   }
 
-  /** The `auto_reconnect` setting (the flag connect sets); off also stops a running reconnect loop, as disconnect does. */
+  /** `auto_reconnect` (the flag connect sets); off stops a running loop, and a waiting one's end is announced (no stale `reconnecting`). */
   setAutoReconnect(on: boolean): void {
     this.#autoReconnect = on;
-    if (!on) this.#cancelLoop();
+    if (on) return;
+    if (this.#reconnect.cancel()) this.#setState(this.#state, { kind: "reconnect_stopped" });
   }
 
   /** Starts a connection (the caller checked `busy`); a running reconnect loop is replaced. */
   connect(autoReconnect: boolean): void {
     this.#autoReconnect = autoReconnect;
-    this.#cancelLoop();
+    this.#reconnect.cancel();
     void this.#openAndReport();
   }
 
   /** The disconnect command: auto-reconnect off, then disconnecting → idle, or idle at once when nothing is active. */
   async disconnect(): Promise<void> {
-    this.setAutoReconnect(false);
+    this.#autoReconnect = false;
+    this.#reconnect.cancel(); // silently: the idle status follows, as in the base protocol
     const gen = ++this.#gen; // whatever is still in flight belongs to an older generation now
     if (!this.busy) {
       this.#setState("idle", { kind: "no_device" });
@@ -124,9 +149,11 @@ export class DeviceSession {
 
   /** Silent teardown (last client left or shutdown): nothing is announced, the state returns to idle. */
   async shutdown(): Promise<void> {
-    this.setAutoReconnect(false);
+    this.#autoReconnect = false;
+    this.#reconnect.cancel();
     this.#gen++;
     this.#state = "idle";
+    this.#o.events.onQuietIdle?.();
     try {
       await this.#closeLink();
     } catch (e) {
@@ -138,7 +165,7 @@ export class DeviceSession {
     const result = await this.#open({ kind: "connected" }, null);
     if (typeof result === "string") return;
     this.#o.events.onError(result.code, result.message);
-    if (this.#autoReconnect) this.#startLoop();
+    if (this.#autoReconnect) this.#reconnect.start();
   }
 
   /** One connection attempt; resolves once the link is really up (or the attempt failed/was superseded). */
@@ -168,11 +195,12 @@ export class DeviceSession {
       return "stale";
     }
     this.#abort = null;
-    if (loop !== null && this.#loop === loop) this.#loop = null; // a drop from here on starts a fresh loop
+    this.#reconnect.detach(loop);
     this.#link = link;
     this.#o.decoder.reset();
     this.#decoderLive = true;
-    this.#o.blocks.startConnection();
+    this.#o.blocks.startConnection(this.#linkLost);
+    this.#linkLost = false;
     this.#setState("connected", connected);
     this.#o.log.log("DEBUG", `Link open (battery ${link.batteryLevel ?? "unknown"}), decoder reset`);
     void this.#pump(link, gen);
@@ -189,10 +217,7 @@ export class DeviceSession {
       statsEveryMs: STATS_LOG_EVERY_MS,
       lastData: () => this.#lastData,
       onSilent: (ms) => this.#lost(gen, "disconnected", `no data for ${Math.round(ms)} ms`),
-      onStatsDue: () => {
-        const f = this.figures();
-        this.#o.log.log("DEBUG", `Stream: ${f.valid} valid, ${f.checksum_failures} checksum failures, ${f.lost} lost, ${f.rate_hz} Hz`);
-      },
+      onStatsDue: () => this.#o.log.log("DEBUG", statsLine(this.figures())),
     });
     const pressure = () => this.#o.events.pressure?.() ?? null;
     const end = await readLink(reader, this.#o.clock, (chunk) => this.#feed(chunk), () => gen === this.#gen, pressure);
@@ -232,6 +257,7 @@ export class DeviceSession {
   #lost(gen: number, state: "disconnected" | "error", reason: string): void {
     if (gen !== this.#gen) return;
     this.#gen++;
+    this.#linkLost = true;
     this.#closeLink().catch(() => {});
     if (state === "error") {
       this.#o.log.log("ERROR", reason);
@@ -241,7 +267,7 @@ export class DeviceSession {
       this.#o.log.log("WARNING", `Device link lost: ${reason}`);
       this.#setState("disconnected", { kind: "link_lost" });
     }
-    if (this.#autoReconnect) this.#startLoop();
+    if (this.#autoReconnect) this.#reconnect.start();
   }
 
   /** Stops reading, folds the decoder stats into the totals and closes the link (idempotent). */
@@ -263,37 +289,9 @@ export class DeviceSession {
     return link ? link.close() : Promise.resolve();
   }
 
-  #startLoop(): void {
-    if (this.#loop !== null) return;
-    const loop: ReconnectLoop = new ReconnectLoop({
-      clock: this.#o.clock,
-      ...(this.#o.reconnectBaseMs !== undefined ? { baseMs: this.#o.reconnectBaseMs } : {}),
-      enabled: () => this.#autoReconnect,
-      announce: (attempt, delayMs) => {
-        this.#o.log.log("INFO", `Auto-reconnect attempt ${attempt}/${MAX_RECONNECT_ATTEMPTS} in ${delayMs / 1000} s`);
-        this.#o.events.onStatus("reconnecting", { kind: "reconnecting", attempt, of: MAX_RECONNECT_ATTEMPTS, delayMs });
-      },
-      attempt: (k) => this.#open({ kind: "reconnected", attempts: k }, loop),
-      failed: (message) => this.#o.events.onError("RECONNECT_FAILED", message),
-      exhausted: (message) => {
-        this.#autoReconnect = false;
-        this.#o.log.log("ERROR", message);
-        this.#o.events.onError("RECONNECT_EXHAUSTED", message);
-      },
-    });
-    this.#loop = loop;
-    void loop.done.finally(() => {
-      if (this.#loop === loop) this.#loop = null;
-    });
-  }
-
-  #cancelLoop(): void {
-    this.#loop?.cancel();
-    this.#loop = null;
-  }
-
   #setState(state: DeviceState, cause: StatusCause): void {
     this.#state = state;
+    this.#reconnect.endWait(); // any new state ends a wait (the attempt starts with `connecting`)
     this.#o.events.onStatus(state, cause);
   }
 }

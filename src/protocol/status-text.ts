@@ -35,5 +35,8 @@ export function statusText(cause: StatusCause): string {
     case "reconnecting":
       // the reference prints the delay in seconds with Python's float formatting: 1 → "1s", 0.05 → "0.05s"
       return `Auto-reconnect attempt ${cause.attempt}/${cause.of} in ${cause.delayMs / 1000}s...`;
+    case "reconnect_stopped":
+      // bridge-only (the settings command): the reference never stops a loop without a disconnect
+      return "Auto-reconnect stopped";
   }
 }

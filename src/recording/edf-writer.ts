@@ -168,10 +168,10 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
     if (finished) throw new TypeError(`Cannot ${what} after finish()`);
   }
 
-  /** Missing samples from `nextSeq` up to (not including) `seq`: zero-filled and annotated. */
-  function gapTo(seq: number): void {
+  /** Missing samples from `nextSeq` up to (not including) `seq`: zero-filled and annotated (`device off` when deliberate, no loss). */
+  function gapTo(seq: number, deliberate = false): void {
     const k = seq - nextSeq;
-    queue.add({ onsetS: seconds(nextSeq - firstSeq), durationS: seconds(k), text: `gap ${k} samples` });
+    queue.add({ onsetS: seconds(nextSeq - firstSeq), durationS: seconds(k), text: `${deliberate ? "device off" : "gap"} ${k} samples` });
     gapSamples += k;
     // a clipped run goes on across a gap (an electrode off before and after is one event)
     skip(k);
@@ -205,7 +205,7 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
           droppedSamples++;
           continue;
         }
-        if (s > nextSeq) gapTo(s);
+        if (s > nextSeq) gapTo(s, block.gaps.some((g) => g.index === i && g.deliberate === true));
         const base = i * CHANNELS;
         for (let c = 0; c < CHANNELS; c++) put(c, channels[base + c]!);
         put(REF, ref[i]!);

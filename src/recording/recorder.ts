@@ -113,6 +113,11 @@ export class Recorder {
     }
     this.#duplicates += part.duplicates;
     for (const gap of part.gaps) {
+      // a deliberate pause (issue 18): zero-filled like a gap, but no loss and not called one
+      if (gap.deliberate === true) {
+        this.#row({ ...gapEventRow(gap, this.#onset(gap.seq)), label: "device_off" });
+        continue;
+      }
       this.#gaps++;
       this.#lost += gap.missing;
       // the row spans the missing samples, as the EDF/BDF annotation does

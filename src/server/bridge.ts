@@ -159,7 +159,7 @@ export class Bridge {
     this.#router.addClient(client);
     this.#log.log("INFO", `Client ${remote} connected (${this.hub.size} total)`);
     const session = this.device.session;
-    this.hub.send(client, statusEvent(session.state, STATUS_TEXT.welcome, session.batteryLevel, this.#o.clock.now(), client.deviceId));
+    this.hub.send(client, statusEvent(session.reportedState, STATUS_TEXT.welcome, session.batteryLevel, this.#o.clock.now(), client.deviceId));
     return client;
   }
 
@@ -255,7 +255,7 @@ export class Bridge {
     if (this.#control.controller === client) {
       this.#control.controller = null;
       const session = this.device.session;
-      this.#broadcastStatus(session.state, STATUS_TEXT.controlReleased, session.batteryLevel);
+      this.#broadcastStatus(session.reportedState, STATUS_TEXT.controlReleased, session.batteryLevel);
     }
   }
 

@@ -76,9 +76,12 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
       session.disconnect().catch((e) => ctx.log.log("ERROR", `Disconnect failed: ${String(e)}`));
       return;
     }
-    case "status":
+    case "status": {
+      const wait = session.reconnectWait;
       return reply("status", {
+        // the base reply only knows the six stored states (MW75.md §3.6): a wait is named beside it
         device_state: session.state,
+        ...(wait === null ? {} : { reconnecting: { attempt: wait.attempt, of: wait.of, delay_ms: wait.delayMs, until: toSeconds(wait.untilMs) } }),
         auto_reconnect: session.autoReconnect,
         log_level: ctx.logs.level ?? "ERROR",
         battery_level: session.batteryLevel,
@@ -89,6 +92,7 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
         // per-device sockets name their device (BRIDGE-API §6); `/` stays the base protocol
         ...(client.deviceId === null ? {} : { device_id: client.deviceId }),
       });
+    }
     case "ping":
       return reply("pong", { timestamp: toSeconds(ctx.clock.now()) });
     case "broadcast": {

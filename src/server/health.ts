@@ -25,7 +25,8 @@ export function healthBody(h: HealthInput): Record<string, unknown> {
     source: h.source.kind,
     source_description: h.source.description,
     synthetic: h.source.synthetic,
-    device_state: session.state,
+    // bridge-only, so it may say `reconnecting` during an auto-reconnect wait, as the broadcasts do
+    device_state: session.reportedState,
     auto_reconnect: session.autoReconnect,
     battery_level: session.batteryLevel,
     clients: h.hub.size,

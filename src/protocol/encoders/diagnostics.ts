@@ -1,14 +1,15 @@
 /** @module The `diagnostics` message (BRIDGE-API §2.3): link and stream health as one client sees it. */
 import type { HealthFigures } from "../../core/link-health.ts";
 import { DEVICE_RATE_HZ } from "../../core/samples.ts";
-import type { DeviceState } from "../../core/session-events.ts";
+import type { StatusState } from "../../core/session-events.ts";
 import type { DecodeStats } from "../../decoder/types.ts";
 import { envelope, freshId } from "../envelope.ts";
 
 /** Everything a diagnostics message reports. */
 export interface DiagnosticsInput {
   nowMs: number;
-  deviceState: DeviceState;
+  /** The reported state (`reconnecting` while an auto-reconnect loop waits). */
+  deviceState: StatusState;
   health: HealthFigures;
   /** The current connection's decoder figures (null while no link is open: zeros). */
   live: DecodeStats | null;

@@ -10,7 +10,7 @@ export function startDiagnostics(client: Client, intervalMs: number, device: Dev
     const now = clock.now();
     const message = diagnosticsMessage({
       nowMs: now,
-      deviceState: device.session.state,
+      deviceState: device.session.reportedState,
       health: device.health.figures(now),
       live: device.session.liveStats(),
       queueAgeMs: client.outbox.queueAgeMs(),

@@ -227,12 +227,11 @@ export async function leadOffAndStateEvents(runtime: Runtime): Promise<void> {
     expect(battery.length).toBeGreaterThanOrEqual(1);
     expect(battery[0]!.data["battery_level"]).toBe(85);
 
-    // the reconnect continues seq at last + 1 + the missing span estimated from host time (§1)
+    // the reconnect continues seq at last + 1 + the span estimated from host time (§1); the device
+    // was off on purpose (disconnect), so that jump is no gap (issue 18 item 2)
     const lastBefore = eeg[eeg.indexOf(secondFirst) - 1]!;
-    const gap = msgs.filter(isEvent("gap")).map((m) => m.data);
-    expect(gap.length).toBe(1);
+    expect(msgs.filter(isEvent("gap")).length).toBe(0);
     const jump = (secondFirst.data["seq"] as number) - (lastBefore.data["seq"] as number);
-    expect(gap[0]).toMatchObject({ seq: secondFirst.data["seq"], missing: jump - 1, estimated: true });
     const elapsedSamples = ((secondFirst.data["timestamp"] as number) - (lastBefore.data["timestamp"] as number)) * 500;
     expect(Math.abs(jump - elapsedSamples)).toBeLessThan(30);
   });
