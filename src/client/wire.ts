@@ -2,10 +2,12 @@
 
 /** Device states on the wire (MW75.md §3.6); `reconnecting` only appears in status events. */
 export type DeviceState = "idle" | "connecting" | "connected" | "disconnecting" | "disconnected" | "error";
+/** A state as the bridge reports it where it may say `reconnecting` (events, diagnostics, /devices). */
+export type ReportedState = DeviceState | "reconnecting";
 
 /** The event form of `status`: the welcome, state changes, reconnect progress. */
 export interface StatusEventData {
-  state: DeviceState | "reconnecting";
+  state: ReportedState;
   message: string;
   timestamp: number;
   battery_level: number | null;
@@ -15,6 +17,8 @@ export interface StatusEventData {
 /** The reply form of `status` (answers the `status` command; a different shape, as in the reference). */
 export interface StatusReplyData {
   device_state: DeviceState;
+  /** Only during an auto-reconnect wait (the base reply's `device_state` keeps the stored state). */
+  reconnecting?: { attempt: number; of: number; delay_ms: number; until: number };
   auto_reconnect: boolean;
   log_level: string;
   battery_level: number | null;
@@ -63,7 +67,7 @@ export interface EegBatchData {
 /** `diagnostics`: link and stream health (BRIDGE-API §2.3). */
 export interface DiagnosticsData {
   timestamp: number;
-  device_state: DeviceState;
+  device_state: ReportedState;
   rate_hz: number;
   expected_rate_hz: number;
   packets: { valid: number; lost: number; duplicates: number; checksum_failures: number; skipped_bytes: number };
@@ -113,7 +117,7 @@ interface EventBase {
 
 /** `event` data (BRIDGE-API §2.4), told apart by `event_type`. */
 export type EventData =
-  | (EventBase & { event_type: "state_change"; from_state: DeviceState; to_state: DeviceState })
+  | (EventBase & { event_type: "state_change"; from_state: ReportedState; to_state: ReportedState })
   | (EventBase & { event_type: "gap"; seq: number; expected_counter: number; got_counter: number; missing: number; estimated: boolean })
   | (EventBase & { event_type: "lead_off"; seq: number; channels_off: number[]; channels_on: number[] })
   | (EventBase & { event_type: "battery"; battery_level: number })
@@ -151,7 +155,7 @@ export interface DeviceEntry {
   name: string;
   address: string | null;
   kind: "sim" | "replay" | "mw75";
-  state: DeviceState;
+  state: ReportedState;
   battery_level: number | null;
   clients: number;
   recording: unknown;
