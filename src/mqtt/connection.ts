@@ -53,6 +53,14 @@ export function safeUrl(url: string): string {
 }
 
 const CONNECT_TIMEOUT_MS = 5000;
+/**
+ * Seconds of the MQTT keepalive. mqtt.js closes the connection when no packet (PINGRESP, PUBACK…)
+ * came from the broker for 1.5 × this, so a frozen or cut-off broker stops being reported connected
+ * within 3 s of its last answer; an idle link costs one 2-byte ping each way every 2 s.
+ */
+export const KEEPALIVE_S = 2;
+/** The liveness bound that follows from KEEPALIVE_S (how mqtt.js applies it). */
+export const SILENCE_LIMIT_MS = KEEPALIVE_S * 1500;
 const CLOSE_TIMEOUT_MS = 1000;
 
 /** Connects now and keeps reconnecting until closed. */
@@ -64,6 +72,7 @@ export function openBrokerLink(o: BrokerLinkOptions): BrokerLink {
     // our own backoff below: mqtt.js only knows a fixed period
     reconnectPeriod: 0,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    keepalive: KEEPALIVE_S,
     // nothing is handed to mqtt.js while offline: the bounded queue holds it instead
     queueQoSZero: false,
     will: { topic: o.will.topic, payload: o.will.payload, qos: 1, retain: true },
@@ -150,6 +159,10 @@ function isAuthError(error: Error): boolean {
 }
 
 function describeError(error: Error, where: string): string {
+  if (error.message === "Keepalive timeout") {
+    return `MQTT: the broker ${where} sent nothing for ${SILENCE_LIMIT_MS / 1000} s (frozen, overloaded or cut off): ` +
+      "closed the connection, its unconfirmed frames are queued again; reconnecting with backoff";
+  }
   if (isAuthError(error)) {
     return `MQTT: the broker ${where} refused the login (${error.message}): check --mqtt-username and --mqtt-password ` +
       "(or MW75_MQTT_USERNAME/MW75_MQTT_PASSWORD); retrying with backoff";
