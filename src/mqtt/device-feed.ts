@@ -75,14 +75,13 @@ export class DeviceFeed {
   }
 
   /**
-   * A QoS 0 frame went out: kept until the broker confirms it. The liveness bound (no answer for
-   * 3 s closes the link) keeps this list short; should it still pass 10 s of frames, the oldest are
-   * given up and counted, never forgotten silently.
+   * A QoS 0 frame went out: kept until the broker confirms it. No bound here: a broker silent for
+   * 3 s is left (connection.ts), so this holds at most what was sent in that time, and what comes
+   * back to the queue then is bounded there, counted when given up.
    */
   sent(message: Outgoing): void {
     this.#sent.push(message);
     this.#sentSamples += message.samples;
-    while (this.#sentSamples > QUEUE_SECONDS * DEVICE_RATE_HZ) this.queue.giveUp(this.#forget());
   }
 
   /** Frames sent and not confirmed yet. */

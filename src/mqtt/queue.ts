@@ -3,7 +3,8 @@
  * (or slower than the stream): at most `maxSamples` samples of `eeg` frames (10 s at 500 Hz), the
  * oldest dropped and counted first, so memory stays fixed however long the outage lasts.
  * Messages come back into it when the broker did not confirm them: those may have reached the
- * broker, so they are resent and dropped only when nothing that was never sent is left to drop.
+ * broker, so they are resent, and dropped (newest first) only when nothing that was never sent is
+ * left to drop.
  * A dropped message then is one the broker surely never had, and `droppedSamples` is exactly
  * what a consumer misses.
  */
@@ -74,18 +75,15 @@ export class PublishQueue {
     this.#trim();
   }
 
-  /** Counts a message given up outside the queue (sent, never confirmed, beyond the bound). */
-  giveUp(m: Outgoing): void {
-    this.dropped++;
-    this.droppedSamples += m.samples;
-  }
-
   #trim(): void {
     while (this.#samples > this.#maxSamples || this.#other > MAX_OTHER) {
-      // what was never sent goes first: dropping it loses exactly what is counted
-      const old = this.#take() ?? this.#again.shift()!;
+      // what was never sent goes first: dropping it loses exactly what is counted. Of the rest, the
+      // newest: a broker that stopped answering may have routed the oldest ones only (and the hole
+      // stays one run of seqs)
+      const old = this.#take() ?? this.#again.pop()!;
       this.#count(old, -1);
-      this.giveUp(old);
+      this.dropped++;
+      this.droppedSamples += old.samples;
     }
   }
 

@@ -87,11 +87,12 @@ describe("MQTT accounting (issue 18 item 15)", () => {
     // 10 000 samples produced: each is pending (queued again) or dropped, never both, never neither
     const total = (h: Record<string, unknown>) =>
       (h["dropped_samples"] as number) + 50 * (h["queued"] as number);
+    // while connected all of it is pending; once left, the 10-s queue keeps 5000 and counts the rest
     expect({
-      frozen: frozen["dropped_samples"],
+      frozen: [frozen["pending_samples"], frozen["dropped_samples"]],
       closed: total(closed),
       queuedSamples: closed["pending_samples"],
-    }).toEqual({ frozen: 5000, closed: 10_000, queuedSamples: 5000 });
+    }).toEqual({ frozen: [10_000, 0], closed: 10_000, queuedSamples: 5000 });
     expect(closed["confirmed_samples"]).toBe(0);
   });
 
@@ -154,5 +155,20 @@ describe("PublishQueue overflow", () => {
     for (let m = q.shift(); m !== undefined; m = q.shift()) order.push(m.payload as string);
     expect([q.dropped, q.droppedSamples, order.length]).toEqual([10, 500, 100]);
     expect(order.slice(0, 61)).toEqual([...Array.from({ length: 60 }, (_, i) => String(i)), "70"]);
+  });
+
+  test("with only unconfirmed frames left, drops the newest: the oldest are those a broker may have routed", () => {
+    const q = new PublishQueue(5000);
+    const sent = [];
+    // 120 frames handed over as they come (never more than 100 queued at once)
+    for (let i = 0; i < 120; i++) {
+      q.push(frame(i));
+      sent.push(q.shift()!);
+    }
+    for (const m of sent) q.putBack(m);
+    q.push(frame(120));
+    const order: string[] = [];
+    for (let m = q.shift(); m !== undefined; m = q.shift()) order.push(m.payload as string);
+    expect([q.dropped, order.length, order[0], order[99]]).toEqual([21, 100, "0", "99"]);
   });
 });

@@ -47,14 +47,14 @@ for (const runtime of RUNTIMES) {
         });
         cleanups.push(() => sub.close());
         await broker.save();
-        // 1000 samples/s (2× real time): the 10-s queue (5000 samples) lasts 5 s, less than the
-        // outage below (4 s frozen, 1.5 s down, then the reconnection), while the frames sent and
-        // unconfirmed in the ≤ 3 s before the bridge notices (≤ 3000 samples) still fit in it
+        // 2500 samples/s (5× real time): the 10-s queue (5000 samples) lasts 2 s, so even the
+        // frames written into the frozen broker's socket before the bridge notices (3 s of them)
+        // overflow it, and the outage (4 s frozen, 1.5 s down, then the reconnection) gives up more
         const srv = await startServer(runtime, [
           "--sim-devices",
           "1",
           "--sim-rate-hz",
-          "1000",
+          "2500",
           "--autoconnect",
           "--mqtt",
           broker.url,
