@@ -4,7 +4,7 @@ const LINES: Array<[name: string, type: "counter" | "gauge", help: string, field
   [
     "mw75_mqtt_connected",
     "gauge",
-    "1 while the MQTT broker answers (silent for 3 s counts as gone)",
+    "1 while connected to the MQTT broker (a ping unanswered for 3 s counts as gone)",
     "connected",
   ],
   [
