@@ -1,7 +1,8 @@
 /**
  * @module The bridge's one connection to the MQTT broker, over mqtt.js (the only module that loads
  * it): the last will, reconnects with backoff (1 s doubling to 30 s, forever: a broker may be down
- * for hours), and log lines that say what is wrong without ever naming the password.
+ * for hours), leaving a broker that stopped answering pings, and log lines that say what is wrong
+ * without ever naming the password.
  */
 import { Buffer } from "node:buffer";
 import mqtt from "mqtt";
@@ -53,6 +54,21 @@ export function safeUrl(url: string): string {
 }
 
 const CONNECT_TIMEOUT_MS = 5000;
+/**
+ * Seconds of the MQTT keepalive: mqtt.js pings an idle link this often, and the broker drops a
+ * bridge silent for 1.5 × this (publishing its last will). Generous on purpose: a stall of the
+ * bridge's own event loop must not read as a crash. Liveness is PING_ANSWER_LIMIT_MS's job.
+ */
+const KEEPALIVE_S = 10;
+/**
+ * A PINGREQ unanswered this long means the broker is gone (frozen, overloaded, cut off without a
+ * reset): the connection is closed, reported down, and its unconfirmed frames are queued again.
+ * While frames flow a ping follows every pump, so a frozen broker is left about 3 s after it
+ * stopped; an idle link is pinged every KEEPALIVE_S, so there it takes up to 13 s.
+ */
+export const PING_ANSWER_LIMIT_MS = 3000;
+/** How often the pings' age is checked (the bound above is met within this). */
+const WATCH_EVERY_MS = 250;
 const CLOSE_TIMEOUT_MS = 1000;
 
 /** Connects now and keeps reconnecting until closed. */
@@ -64,6 +80,7 @@ export function openBrokerLink(o: BrokerLinkOptions): BrokerLink {
     // our own backoff below: mqtt.js only knows a fixed period
     reconnectPeriod: 0,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    keepalive: KEEPALIVE_S,
     // nothing is handed to mqtt.js while offline: the bounded queue holds it instead
     queueQoSZero: false,
     will: { topic: o.will.topic, payload: o.will.payload, qos: 1, retain: true },
@@ -77,20 +94,42 @@ export function openBrokerLink(o: BrokerLinkOptions): BrokerLink {
   let timer: TimerHandle | null = null;
   let lastProblem = "";
   // one entry per PINGREQ on the wire, ours (a callback) or mqtt.js's keepalive (null): PINGRESPs come in the same order
-  let pings: Array<(() => void) | null> = [];
+  let pings: Array<{ done: (() => void) | null; at: number }> = [];
   let mine: (() => void) | null = null;
   client.on("packetsend", (packet) => {
-    if (packet.cmd === "pingreq") pings.push(mine);
+    if (packet.cmd === "pingreq") pings.push({ done: mine, at: o.clock.now() });
   });
   client.on("packetreceive", (packet) => {
-    if (packet.cmd === "pingresp") pings.shift()?.();
+    if (packet.cmd === "pingresp") pings.shift()?.done?.();
   });
+  let watch: TimerHandle | null = null;
+  let lastTick = 0;
+  const stopWatching = () => {
+    if (watch !== null) o.clock.clearInterval(watch);
+    watch = null;
+  };
+  const watchPings = () => {
+    stopWatching();
+    lastTick = o.clock.now();
+    watch = o.clock.setInterval(() => {
+      const now = o.clock.now();
+      // a late tick means this process stalled: the answer may be waiting unread in the socket
+      const stalled = now - lastTick > 4 * WATCH_EVERY_MS;
+      lastTick = now;
+      if (stalled || pings.length === 0 || now - pings[0]!.at < PING_ANSWER_LIMIT_MS) return;
+      stopWatching();
+      o.log.log("WARNING", `MQTT: the broker ${where} has not answered a ping for ${PING_ANSWER_LIMIT_MS / 1000} s (frozen, overloaded or cut off): ` +
+        "leaving it; its unconfirmed frames are queued again");
+      client.stream.destroy();
+    }, WATCH_EVERY_MS);
+  };
 
   client.on("connect", () => {
     attempt = 0;
     wasConnected = true;
     lastProblem = "";
     o.log.log("INFO", `MQTT: connected to ${where} as ${o.clientId}`);
+    watchPings();
     o.onConnect();
   });
   client.on("error", (error) => {
@@ -101,6 +140,7 @@ export function openBrokerLink(o: BrokerLinkOptions): BrokerLink {
   });
   client.on("close", () => {
     pings = [];
+    stopWatching();
     o.onDisconnect();
     if (closing || timer !== null) return;
     if (wasConnected) o.log.log("WARNING", `MQTT: lost the connection to ${where}; publishing is queued (up to 10 s per device) until it is back`);
@@ -131,6 +171,7 @@ export function openBrokerLink(o: BrokerLinkOptions): BrokerLink {
     },
     async close(last) {
       closing = true;
+      stopWatching();
       if (timer !== null) o.clock.clearTimeout(timer);
       timer = null;
       const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, CLOSE_TIMEOUT_MS))]);
@@ -150,6 +191,10 @@ function isAuthError(error: Error): boolean {
 }
 
 function describeError(error: Error, where: string): string {
+  if (error.message === "Keepalive timeout") {
+    return `MQTT: the broker ${where} sent nothing for ${KEEPALIVE_S * 1.5} s (frozen, overloaded or cut off): ` +
+      "left it, its unconfirmed frames are queued again; reconnecting with backoff";
+  }
   if (isAuthError(error)) {
     return `MQTT: the broker ${where} refused the login (${error.message}): check --mqtt-username and --mqtt-password ` +
       "(or MW75_MQTT_USERNAME/MW75_MQTT_PASSWORD); retrying with backoff";

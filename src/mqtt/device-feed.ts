@@ -40,6 +40,8 @@ export class DeviceFeed {
   #sent: Outgoing[] = [];
   #sentSamples = 0;
   #sentBase = 0;
+  /** Samples of the frames the broker confirmed (a PINGRESP came after them). */
+  confirmedSamples = 0;
 
   constructor(bridge: Bridge, topics: BridgeTopics, now: () => number, wake: () => void) {
     const id = (this.id = bridge.identity.id);
@@ -72,11 +74,14 @@ export class DeviceFeed {
     this.pendingState = JSON.stringify(this.#state);
   }
 
-  /** A QoS 0 frame went out: kept until the broker confirms it (at most 10 s of them: beyond, it surely had them). */
+  /**
+   * A QoS 0 frame went out: kept until the broker confirms it. No bound here: a broker silent for
+   * 3 s is left (connection.ts), so this holds at most what was sent in that time, and what comes
+   * back to the queue then is bounded there, counted when given up.
+   */
   sent(message: Outgoing): void {
     this.#sent.push(message);
     this.#sentSamples += message.samples;
-    while (this.#sentSamples > QUEUE_SECONDS * DEVICE_RATE_HZ) this.#forget();
   }
 
   /** Frames sent and not confirmed yet. */
@@ -91,7 +96,12 @@ export class DeviceFeed {
 
   /** Everything sent before `mark` reached the broker. */
   confirmed(mark: number): void {
-    while (this.#sentBase < mark && this.#sent.length > 0) this.#forget();
+    while (this.#sentBase < mark && this.#sent.length > 0) this.confirmedSamples += this.#forget().samples;
+  }
+
+  /** Samples queued or sent and not confirmed yet: neither confirmed nor given up. */
+  get pendingSamples(): number {
+    return this.queue.samples + this.#sentSamples;
   }
 
   /** The connection dropped: the unconfirmed frames go back into the queue, in stream order, to be sent again. */
@@ -108,9 +118,11 @@ export class DeviceFeed {
     this.#stops = [];
   }
 
-  #forget(): void {
-    this.#sentSamples -= this.#sent.shift()!.samples;
+  #forget(): Outgoing {
+    const message = this.#sent.shift()!;
+    this.#sentSamples -= message.samples;
     this.#sentBase++;
+    return message;
   }
 
   #setState(change: Record<string, unknown>): void {

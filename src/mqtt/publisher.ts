@@ -75,6 +75,9 @@ export class MqttPublisher {
   disconnected(): void {
     this.#generation++;
     this.#confirming = false;
+    // a QoS 0 publish stuck behind a full socket waits for a 'drain' the closed socket never emits:
+    // its slot would stay taken for ever, and 64 of them would stop publishing for good
+    this.#inFlight = 0;
     for (const feed of this.#feeds) feed.resendUnconfirmed();
   }
 
@@ -86,17 +89,27 @@ export class MqttPublisher {
     return JSON.stringify({ online: true, bridge_id: this.#o.bridgeId, ...this.#o.info, devices: this.#devices, eeg_frame: frame });
   }
 
-  /** `/health` `mqtt`: counts of messages (frames, events, states); dropped ones never reached the broker. */
+  /**
+   * `/health` `mqtt`: counts of messages (frames, events, states), and of the EEG samples in frames:
+   * each sample is in exactly one of `confirmed_samples`, `pending_samples` and `dropped_samples`.
+   */
   health(): Record<string, unknown> {
     let dropped = 0;
     let droppedSamples = 0;
     let queued = 0;
+    let confirmedSamples = 0;
+    let pendingSamples = 0;
     for (const feed of this.#feeds) {
       dropped += feed.queue.dropped;
       droppedSamples += feed.queue.droppedSamples;
       queued += feed.queue.size;
+      confirmedSamples += feed.confirmedSamples;
+      pendingSamples += feed.pendingSamples;
     }
-    return { connected: this.#link?.connected ?? false, published: this.#published, dropped, dropped_samples: droppedSamples, queued };
+    return {
+      connected: this.#link?.connected ?? false, published: this.#published, dropped, dropped_samples: droppedSamples, queued,
+      confirmed_samples: confirmedSamples, pending_samples: pendingSamples,
+    };
   }
 
   /** Stops every feed; what is still queued is dropped with the process. */
@@ -166,10 +179,12 @@ export class MqttPublisher {
   /** Hands one message to mqtt.js; a failed event goes back into its queue (a state is re-sent on reconnect). */
   #send(message: Outgoing, feed: DeviceFeed | null): void {
     this.#inFlight++;
+    const generation = this.#generation;
     // a frame is kept until confirmed (see disconnected); an event is QoS 1, mqtt.js reports its fate
     if (feed !== null && message.qos === 0) feed.sent(message);
     this.#link!.publish(message.topic, message.payload, message.qos, message.retain, (error) => {
-      this.#inFlight--;
+      // a slot of an older connection was freed when it closed
+      if (generation === this.#generation) this.#inFlight--;
       if (error === undefined) this.#published++;
       else if (feed !== null && message.qos === 1 && !this.#closed) feed.queue.putBack(message);
       this.#wake();

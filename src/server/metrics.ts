@@ -1,4 +1,5 @@
 /** @module `GET /metrics` in the Prometheus text format (BRIDGE-API §8): packet, client and stream figures per device. */
+import { mqttMetricsText } from "../mqtt/metrics.ts";
 import type { HealthSource } from "./health.ts";
 
 type Metric = [name: string, type: "counter" | "gauge", help: string, value: (h: Health) => number | null];
@@ -16,7 +17,7 @@ const METRICS: Metric[] = [
 ];
 
 /** The exposition text: one sample per device for each metric, labelled `device="<device_id>"`. */
-export function metricsText(fleet: { list(): HealthSource[] }): string {
+export function metricsText(fleet: { list(): HealthSource[]; mqttHealth?: (() => Record<string, unknown>) | null }): string {
   const devices = fleet.list().map((b) => ({ id: b.identity.id, h: b.health() as unknown as Health }));
   let out = "";
   for (const [name, type, help, value] of METRICS) {
@@ -30,5 +31,6 @@ export function metricsText(fleet: { list(): HealthSource[] }): string {
   for (const { id, h } of devices) out += `mw75_device_connected{device="${id}",state="${h.device_state}"} ${h.device_state === "connected" ? 1 : 0}\n`;
   const uptime = devices[0]?.h.uptime ?? 0;
   out += `# HELP mw75_uptime_seconds Seconds since the bridge started\n# TYPE mw75_uptime_seconds gauge\nmw75_uptime_seconds ${uptime}\n`;
+  out += mqttMetricsText(fleet.mqttHealth?.() ?? null);
   return out;
 }

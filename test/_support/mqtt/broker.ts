@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,6 +30,13 @@ export interface Broker {
   start(): Promise<void>;
   /** SIGTERM by PID (mosquitto then saves its persistence file), bounded; SIGKILL after 3 s. */
   stop(): Promise<void>;
+  /** SIGKILL by PID (frozen or not: a crash saves nothing), resolved once it exited. */
+  kill(): Promise<void>;
+  /**
+   * A persistent broker writes its sessions and subscriptions to disk now (SIGUSR1), resolved once
+   * the file is there, so a broker killed later restarts with them.
+   */
+  save(): Promise<void>;
   /** Stops it and removes its files. */
   dispose(): Promise<void>;
   log(): string;
@@ -93,6 +100,25 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       const forced = setTimeout(() => c.pid !== undefined && c.exitCode === null && process.kill(c.pid, "SIGKILL"), 3000);
       await exited;
       clearTimeout(forced);
+    },
+    async kill() {
+      const c = child;
+      if (c === null || c.exitCode !== null || c.signalCode !== null || c.pid === undefined) return;
+      const exited = new Promise<void>((resolve) => c.once("exit", () => resolve()));
+      process.kill(c.pid, "SIGKILL");
+      await exited;
+    },
+    async save() {
+      if (!options.persistent) throw new Error("save() needs a broker started with persistent: true");
+      const file = join(dir, "mosquitto.db");
+      const before = existsSync(file) ? statSync(file).mtimeMs : -1;
+      process.kill(broker.pid!, "SIGUSR1");
+      // mosquitto writes the file within a few ms; 3 s is far beyond that even on a loaded machine
+      const deadline = Date.now() + 3000;
+      while (!existsSync(file) || statSync(file).mtimeMs === before) {
+        if (Date.now() > deadline) throw new Error(`mosquitto did not write ${file} within 3 s after SIGUSR1:\n${log}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
     async dispose() {
       await broker.stop();
