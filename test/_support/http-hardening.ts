@@ -12,6 +12,7 @@ export async function bystander(
 ): Promise<{ c: WsClient; jumps(): [number, number][] }> {
   const { c } = await openWelcomed(open);
   await c.request("connect", {});
+  // the simulator streams within ~20 ms of connect: 5 s is a 250× margin for a loaded machine
   await c.next(isEeg, 5000, "the bystander's first eeg_data");
   return { c, jumps: () => seqJumps(c.messages) };
 }
@@ -21,6 +22,7 @@ export function rawRequest(
   port: number,
   head: string,
   body: (write: (b: Buffer | string) => boolean) => Promise<void> | void,
+  // an answer decided on headers or on 2 MB comes in milliseconds; 5 s allows for a loaded machine
   timeoutMs = 5000,
 ): Promise<{ status: number; head: string }> {
   return new Promise((resolve, reject) => {
