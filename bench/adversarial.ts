@@ -1,11 +1,12 @@
 /**
  * @module Adversarial before/after bench, run as `bun bench/adversarial.ts [--root DIR] [--runtimes bun,deno,node]
- * [--only N,N] [--quick]`: reproduces seven reported server defects against the `serve` entry of DIR and prints figures.
+ * [--only N,N] [--quick]`: reproduces reported server defects (1–7, then issue 18 items 8 and 9) against the `serve` entry of DIR and prints figures.
  */
 import { execSync } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectThenDisconnect, nonReadingClient } from "./adversarial-attacks.ts";
+import { hugeMarkerBody, largeDownload } from "./adversarial-http.ts";
 import { captureAcrossReconnects, halfSentRequests } from "./adversarial-lifecycle.ts";
 import { clumsyConnect, hugeFrame, nestedJson } from "./adversarial-limits.ts";
 import type { Ctx, Outcome, Runtime } from "./adversarial-server.ts";
@@ -17,7 +18,7 @@ const flag = (name: string, fallback: string): string => {
 };
 const ROOT = resolve(flag("--root", fileURLToPath(new URL("..", import.meta.url))));
 const RUNTIMES = flag("--runtimes", "bun,deno,node").split(",").filter(Boolean) as Runtime[];
-const ONLY = flag("--only", "1,2,3,4,5,6,7").split(",").map(Number);
+const ONLY = flag("--only", "1,2,3,4,5,6,7,8,9").split(",").map(Number);
 const QUICK = args.includes("--quick");
 
 /** The defects in report order; each never throws on a bad outcome, only when it could not measure. */
@@ -29,6 +30,9 @@ const DEFECTS: { n: number; title: string; run: (ctx: Ctx) => Promise<Outcome> }
   { n: 5, title: "clumsy-client traps", run: clumsyConnect },
   { n: 6, title: "half-sent HTTP requests", run: halfSentRequests },
   { n: 7, title: "--capture across reconnects", run: captureAcrossReconnects },
+  // issue 18
+  { n: 8, title: "huge POST /markers body", run: hugeMarkerBody },
+  { n: 9, title: "large downloads", run: largeDownload },
 ];
 
 const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").slice(0, 300);

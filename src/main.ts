@@ -75,7 +75,7 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
       limits: { maxMessageBytes: config.maxMessageBytes, requestTimeoutMs: REQUEST_TIMEOUT_MS },
       ...(tls ? { tls } : {}),
       createApp: (upgradeWebSocket) =>
-        createApp({ fleet: f, upgradeWebSocket, socketOf: runtime.socketOf, remoteOf: runtime.remoteOf, hosts: access.hosts, recordingStore }),
+        createApp({ fleet: f, upgradeWebSocket, socketOf: runtime.socketOf, remoteOf: runtime.remoteOf, hosts: access.hosts, recordingStore, rateLimit: config.access.rateLimit }),
     });
   } catch (e) {
     runtime.stderr(`error: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);

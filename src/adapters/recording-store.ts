@@ -3,12 +3,14 @@
  * Bun, Deno and Node. Positional writes only, so a truncate or a header patch never moves where
  * the next append lands; OS error codes are kept (and recovered from Deno's "os error N" messages).
  */
-import { lstat, mkdir, open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { isSafeName, SAFE_NAME_RULE } from "../recording/safe-name.ts";
 import type { RecordingFile, RecordingStore, StoredFile, StoreError } from "../recording/store.ts";
+import { downloadFile, NotServable, openChecked } from "./recording-open.ts";
+import type { OpenRules } from "./recording-open.ts";
 
 // --- errors ---
 
@@ -170,14 +172,25 @@ export function createRecordingStore(dir: string): RecordingStore {
     if (!info.isFile()) throw new RecordingStoreError(`Cannot ${action} recording file ${path}: it is not a regular file`, "EINVAL", path);
   };
 
+  /** Opens once without following links and checks the descriptor (see recording-open.ts). */
+  const openForReading = async (path: string, rules: OpenRules) => {
+    try {
+      return await openChecked(path, rules);
+    } catch (err) {
+      if (err instanceof NotServable) throw new RecordingStoreError(`Cannot read recording file ${path}: ${err.message}`, err.code, path, err);
+      throw storeError("read", path, err);
+    }
+  };
+
   async function read(name: string): Promise<Uint8Array> {
     const path = pathOf(name, "read");
-    await regularFile(path, "read");
+    const file = downloadFile(name, await openForReading(path, { oneLink: false }), (action, err) => storeError(action, path, err));
     try {
-      const buf = await readFile(path);
-      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    } catch (err) {
-      throw storeError("read", path, err);
+      // up to the size it had when opened: the JSON files are replaced whole (writeJson), and the
+      // data files read here are those of a crashed recording, which nothing appends to
+      return await file.read(0, file.bytes);
+    } finally {
+      await file.close();
     }
   }
 
@@ -227,6 +240,16 @@ export function createRecordingStore(dir: string): RecordingStore {
       return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
     read,
+    async openDownload(name) {
+      const path = pathOf(name, "read");
+      let device: number;
+      try {
+        device = (await stat(dir)).dev;
+      } catch (err) {
+        throw storeError("read", dir, err, "recordings directory");
+      }
+      return downloadFile(name, await openForReading(path, { oneLink: true, device }), (action, err) => storeError(action, path, err));
+    },
     async readText(name) {
       return new TextDecoder().decode(await read(name));
     },

@@ -49,6 +49,19 @@ export interface StoredFile {
   modifiedMs: number;
 }
 
+/**
+ * A file opened for a download: checked on the open descriptor, so the name cannot be swapped for
+ * a link between the check and the reads. Reads may run in any order; `close` is idempotent.
+ */
+export interface DownloadFile {
+  readonly name: string;
+  /** Size when it was opened (a growing recording is served up to this size). */
+  readonly bytes: number;
+  /** Up to `length` bytes from `position`; fewer at the end of the file, none past it. */
+  read(position: number, length: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
 /** The recordings directory. */
 export interface RecordingStore {
   /** The directory (as configured, e.g. `./recordings`). */
@@ -64,6 +77,11 @@ export interface RecordingStore {
   /** A whole regular file (symbolic links are refused, so nothing outside the directory is read). */
   read(name: string): Promise<Uint8Array>;
   readText(name: string): Promise<string>;
+  /**
+   * Opens a file for a download: no link is followed (`O_NOFOLLOW`), and the opened file must be a
+   * regular file with exactly one link on the directory's device (`EINVAL` otherwise, as for a link).
+   */
+  openDownload(name: string): Promise<DownloadFile>;
   /**
    * Replaces `name` with `value` as JSON, atomically: readers see the old file or the new one,
    * never a part (temporary file in the same directory, fdatasync, then rename).

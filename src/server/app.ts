@@ -11,7 +11,7 @@ import type { Fleet } from "./fleet.ts";
 import type { Client } from "./hub.ts";
 import type { ClientSocket } from "./outbox.ts";
 import type { HostPolicy } from "./access/hosts.ts";
-import { hostGuard, originGuard, tokenGuard } from "./access/http-guards.ts";
+import { bodyGuard, hasValidToken, hostGuard, originGuard, rateGuard, tokenGuard } from "./access/http-guards.ts";
 import { fleetHealth } from "./health.ts";
 import { healthFor } from "./access/health-view.ts";
 import { metricsText } from "./metrics.ts";
@@ -29,6 +29,8 @@ export interface AppOptions {
   hosts?: HostPolicy;
   /** The recordings directory the download route serves from (absent: no recordings). */
   recordingStore?: RecordingStore;
+  /** `--rate-limit`: requests per second per client on routes that take a body (absent: no limit). */
+  rateLimit?: number;
 }
 
 const ANY_HOST: HostPolicy = { originAllowed: () => true, hostAllowed: () => true };
@@ -40,11 +42,13 @@ export function createApp(options: AppOptions): Hono {
   const hosts = options.hosts ?? ANY_HOST;
   const app = new Hono();
   app.use("*", hostGuard(hosts));
+  // every route that takes a body gets the same small limit, decided before the body is read
+  app.use("*", bodyGuard());
   // `auth_required` tells pages like the dashboard whether the token-guarded routes need a token
   app.get("/health", (c) => c.json(healthFor(gate, c.req.header("authorization"), { ...fleetHealth(fleet), auth_required: gate.authEnabled })));
   app.get("/metrics", tokenGuard(gate), (c) => c.text(metricsText(fleet), 200, { "Content-Type": "text/plain; version=0.0.4" }));
   app.get("/devices", tokenGuard(gate), (c) => c.json({ devices: fleet.describe() }));
-  addRecordingRoutes(app, fleet, options.recordingStore ?? null);
+  addRecordingRoutes(app, fleet, options.recordingStore ?? null, rateGuard(options.rateLimit, (c) => safeRemote(options, c), (a) => gate.authEnabled && hasValidToken(gate, a)));
 
   const defaultSocket = socketRoute(options, () => fleet.default, false);
   app.get("/", originGuard(hosts), defaultSocket);

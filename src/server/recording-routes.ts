@@ -2,13 +2,15 @@
  * @module HTTP routes of BRIDGE-API §4: `GET /recordings` (the recording objects),
  * `GET /recordings/<file>` (a file by a name from the list only: no paths) and `POST /markers`
  * (a marker from tools that do not speak WebSocket; `device_id` picks the device, default the
- * default one). Token-guarded when auth is on.
+ * default one). Token-guarded when auth is on; POST bodies are size- and rate-limited, downloads
+ * are streamed from a file opened once (see download-response.ts).
  */
-import type { Hono } from "hono";
+import type { Hono, MiddlewareHandler } from "hono";
 import { isSafeName } from "../recording/safe-name.ts";
-import type { RecordingStore } from "../recording/store.ts";
+import type { DownloadFile, RecordingStore, StoreError } from "../recording/store.ts";
 import type { Fleet } from "./fleet.ts";
 import { tokenGuard } from "./access/http-guards.ts";
+import { downloadResponse } from "./download-response.ts";
 
 const TYPES: Record<string, string> = {
   bdf: "application/octet-stream",
@@ -18,25 +20,46 @@ const TYPES: Record<string, string> = {
   json: "application/json",
 };
 
-/** Adds the routes to `app`; without a store, /recordings answers 404 and markers still work. */
-export function addRecordingRoutes(app: Hono, fleet: Fleet, store: RecordingStore | null): void {
+const NOT_FOUND = { code: "NOT_FOUND", message: "No such recording file" } as const;
+
+/**
+ * Adds the routes to `app`; without a store, /recordings answers 404 and markers still work.
+ * `limit` runs before a body is read (the per-client rate limit of routes that take one).
+ */
+export function addRecordingRoutes(app: Hono, fleet: Fleet, store: RecordingStore | null, limit?: MiddlewareHandler): void {
   const bridge = fleet.default;
   const guard = tokenGuard(bridge.gate);
-  app.get("/recordings", guard, async (c) => c.json({ recordings: bridge.recordings ? await bridge.recordings.list() : [] }));
+  app.get("/recordings", guard, async (c) => {
+    try {
+      return c.json({ recordings: bridge.recordings ? await bridge.recordings.list() : [] });
+    } catch (err) {
+      // a --recordings-dir that is a file, unreadable, …: the server is fine, the directory is not
+      const reason = err instanceof Error ? err.message : String(err);
+      return c.json({ code: "RECORDINGS_UNAVAILABLE", message: `The recordings directory cannot be listed: ${reason}` }, 503);
+    }
+  });
   app.get("/recordings/:file", guard, async (c) => {
     const name = c.req.param("file");
     // only plain names that the directory lists: "..", "/" and %-escapes never reach the store
-    if (store === null || !isSafeName(name)) return c.json({ code: "NOT_FOUND", message: "No such recording file" }, 404);
-    const listed = (await store.list()).some((f) => f.name === name);
-    if (!listed) return c.json({ code: "NOT_FOUND", message: "No such recording file" }, 404);
-    const bytes = await store.read(name);
+    if (store === null || !isSafeName(name)) return c.json(NOT_FOUND, 404);
+    let file: DownloadFile;
+    try {
+      const listed = (await store.list()).some((f) => f.name === name);
+      if (!listed) return c.json(NOT_FOUND, 404);
+      // opened once, checked on the descriptor: a link swapped in after the listing is refused here
+      file = await store.openDownload(name);
+    } catch (err) {
+      // never 500 for a file: whatever cannot be opened safely is not there for a client
+      return c.json({ ...NOT_FOUND, ...((err as StoreError).code === "EINVAL" ? { message: "No such recording file (not a regular file of the directory)" } : {}) }, 404);
+    }
     const ext = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
-    return c.body(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, 200, {
+    return downloadResponse(file, {
       "Content-Type": TYPES[ext] ?? "application/octet-stream",
       "Content-Disposition": `attachment; filename="${name}"`,
-    });
+    }, c.req.method, c.req.header("range"));
   });
-  app.post("/markers", guard, async (c) => {
+  // the body limit itself is app-wide (app.ts), so it also covers routes added later
+  app.post("/markers", guard, ...(limit === undefined ? [] : [limit]), async (c) => {
     let body: unknown;
     try {
       body = await c.req.json();

@@ -1,11 +1,14 @@
 /**
  * @module The access gate as Hono middleware: the `Host` check on every route (DNS rebinding),
  * the `Origin` check before a WebSocket upgrade (cross-site hijacking), and the token a protected
- * HTTP route needs when auth is on. Routes only declare that they are protected.
+ * HTTP route needs when auth is on, and the body and rate limits of routes that take a body.
+ * Routes only declare that they are protected.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { AccessGate } from "./gate.ts";
 import type { HostPolicy } from "./hosts.ts";
+import { RateLimiter } from "./rate-limit.ts";
 
 /** 403 for a request whose Host names another server. */
 export function hostGuard(hosts: HostPolicy): MiddlewareHandler {
@@ -45,4 +48,66 @@ export function tokenGuard(gate: AccessGate): MiddlewareHandler {
 export function hasValidToken(gate: AccessGate, authorization: string | undefined): boolean {
   const token = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
   return token !== undefined && gate.authenticate(token) !== null;
+}
+
+/** Largest request body any route takes: a marker is under 1 KB, so 16 KiB leaves room for escapes. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * 413 BODY_TOO_LARGE for a body over `maxBytes`: decided on `Content-Length` before anything is
+ * read, and for a chunked body once the bytes counted so far pass the limit (hono/body-limit does
+ * both). The connection is closed after the answer, so the rest of the body is never read.
+ */
+export function bodyGuard(maxBytes = MAX_BODY_BYTES): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => {
+      c.header("Connection", "close");
+      return c.json({ code: "BODY_TOO_LARGE", message: `The request body is over the limit of ${maxBytes} bytes (a marker needs well under 1 KB)` }, 413);
+    },
+  });
+}
+
+// an idle client's bucket is full again after 2 s (bursts of 2 s worth): forget it after 10 s
+const IDLE_FORGET_MS = 10_000;
+const PRUNE_ABOVE = 1000;
+
+/**
+ * The WebSocket inbound rate limit (`--rate-limit`, RateLimiter) for HTTP requests, one bucket per
+ * client: the bearer token when it is one the gate knows, else the remote IP address (each request
+ * has its own port; an unknown token would let a flooder take a fresh bucket per request). Excess
+ * requests get 429 RATE_LIMITED with `Retry-After`, before their body is read.
+ */
+export function rateGuard(
+  ratePerSecond: number | undefined,
+  remoteOf: (c: Context) => string,
+  knownToken: (authorization: string | undefined) => boolean = () => false,
+  now: () => number = Date.now,
+): MiddlewareHandler {
+  const buckets = new Map<string, { limiter: RateLimiter; seenAt: number }>();
+  return async (c, next) => {
+    if (ratePerSecond === undefined) return next();
+    const t = now();
+    const authorization = c.req.header("authorization");
+    const token = knownToken(authorization) ? /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim() : undefined;
+    const key = token !== undefined ? `token:${token}` : `ip:${hostOf(remoteOf(c))}`;
+    if (buckets.size > PRUNE_ABOVE) {
+      for (const [k, b] of buckets) if (t - b.seenAt > IDLE_FORGET_MS) buckets.delete(k);
+    }
+    let bucket = buckets.get(key);
+    if (bucket === undefined) buckets.set(key, (bucket = { limiter: new RateLimiter(ratePerSecond, now), seenAt: t }));
+    bucket.seenAt = t;
+    if (bucket.limiter.take() !== "accept") {
+      c.header("Retry-After", String(Math.max(1, Math.ceil(1 / ratePerSecond))));
+      c.header("Connection", "close");
+      return c.json({ code: "RATE_LIMITED", message: `Too many requests: at most ${ratePerSecond}/s per client (bursts of ${2 * ratePerSecond}), as for WebSocket messages` }, 429);
+    }
+    await next();
+  };
+}
+
+/** The address part of `ip:port` (also `[v6]:port` and a bare v6 address with its port last). */
+function hostOf(remote: string): string {
+  const colon = remote.lastIndexOf(":");
+  return colon > 0 ? remote.slice(0, colon) : remote;
 }
