@@ -47,6 +47,8 @@ interface Active {
   ending: Promise<Record<string, unknown>> | null;
   /** Set when it ended without a sample and its empty files were removed: why. */
   discarded: string | null;
+  /** Metadata writes, one after another: the start's write never lands after the first sample's. */
+  metadata: Promise<void>;
 }
 
 const DISCARDED = "no sample was recorded before the stop: its empty files were removed";
@@ -186,7 +188,7 @@ export class Recordings {
       const code = (e as { code?: string }).code === "EEXIST" ? "RECORDING_EXISTS" : "RECORDING_FAILED";
       return this.#refused(by, code, `Cannot start the recording ${name}: ${errorText(e)}${left.length > 0 ? `; left behind: ${left.join("; ")}` : ""}`, true);
     }
-    const active: Active = { recorder, context, ending: null, discarded: null };
+    const active: Active = { recorder, context, ending: null, discarded: null, metadata: Promise.resolve() };
     this.#active = active;
     // the partial packet the decoder holds now begins the raw file, so it decodes from its first byte
     recorder.onBytes(this.#o.device.session.pendingBytes());
@@ -249,7 +251,13 @@ export class Recordings {
     return object;
   }
 
-  async #writeMetadata(active: Active): Promise<void> {
+  #writeMetadata(active: Active): Promise<void> {
+    active.metadata = active.metadata.then(() => this.#writeMetadataNow(active));
+    return active.metadata;
+  }
+
+  /** Writes the figures of this moment; a failure is logged, never thrown. */
+  async #writeMetadataNow(active: Active): Promise<void> {
     try {
       const c = active.context;
       const f = active.recorder.figures();
