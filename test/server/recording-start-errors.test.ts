@@ -177,12 +177,65 @@ async function diskFullIsAnError(runtime: Runtime): Promise<void> {
   }
 }
 
+/**
+ * The disk fills up (a filler file takes a 4-MiB tmpfs) just before a stop: the failure surfaces
+ * while the stop completes its last record. The recording ends once: one ERROR line, one `failed`
+ * broadcast, the stop acknowledged with it (before, the end was logged and broadcast twice).
+ */
+async function failureDuringStopEndsOnce(runtime: Runtime): Promise<void> {
+  const tmp = tempDir(`mw75-rec-stopfull-${runtime}-`);
+  const dir = join(tmp.dir, "small");
+  mkdirSync(dir);
+  expect(
+    spawnSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", dir], { timeout: 10_000 }).status,
+  ).toBe(0);
+  try {
+    await withServer(runtime, ["--recordings-dir", dir], async (srv, open) => {
+      const { c } = await openWelcomed(open);
+      await c.request("connect", {});
+      await c.next(isStatus("connected"), 5000);
+      await c.request("start_recording", { session_name: "late", formats: ["bdf", "csv"] }, 10_000);
+      // 5 s: the first sample comes within ~20 ms of the start; the margin covers a loaded machine
+      await until(
+        () => c.messages.some((m) => m.type === "eeg_data"),
+        5000,
+        "samples after the start",
+      );
+      spawnSync("dd", ["if=/dev/zero", `of=${join(dir, "filler")}`, "bs=64k"], {
+        stdio: "ignore",
+        timeout: 10_000,
+      });
+      const stop = await c.request("stop_recording", {}, 10_000);
+      expect([stop.type, (stop.data["recording"] as Record<string, unknown>)["state"]]).toEqual([
+        "command_ack",
+        "failed",
+      ]);
+      // 1.5 s: a second end (announce and log) followed the first within a few ms before the fix
+      await delay(1500);
+      expect(
+        c.messages.filter((m) => m.type === "recording" && m.data["state"] === "failed").length,
+      ).toBe(1);
+      expect(c.messages.filter(isError("RECORDING_FAILED")).length).toBe(1);
+      const ended = errorLines(srv.stderr()).filter((l) => /Recording late failed/.test(l));
+      expect(ended.length).toBe(1);
+      expect(ended[0]).toMatch(/ENOSPC/);
+    });
+  } finally {
+    for (let k = 0; k < 20 && spawnSync("umount", [dir], { timeout: 10_000 }).status !== 0; k++) {
+      await delay(100);
+    }
+    if (existsSync(dir)) spawnSync("umount", ["-l", dir], { timeout: 10_000 });
+    tmp.remove();
+  }
+}
+
 const CASES: Array<[string, (runtime: Runtime) => Promise<void>]> = [
   ["--record with an unwritable --recordings-dir exits 2", unwritableDirExits2],
   ["a start that cannot create the directory logs an ERROR with the reason", failedStartIsLogged],
   ["--record that cannot start at connect logs an ERROR with the reason", failedAutoStartIsLogged],
   ["a start that fails part-way removes what it created", partialStartLeavesNothing],
   ["a full disk is one ERROR line with the reason", diskFullIsAnError],
+  ["a recording failing during its stop ends once", failureDuringStopEndsOnce],
 ];
 
 describe("recordings that cannot start or fail", () => {
