@@ -88,7 +88,7 @@ export class Recordings {
 
   /** `status()` once the commands that arrived before have been carried out (`recording_status`). */
   statusInOrder(): Promise<Record<string, unknown> | null> {
-    return this.#inOrder(() => Promise.resolve(this.status()));
+    return this.#inOrder(() => Promise.resolve(this.status()), false);
   }
 
   /** A recording runs, or a command that may start or end one is still under way. */
@@ -136,9 +136,10 @@ export class Recordings {
    * Commands of one device complete in arrival order: a start still creating its files is never
    * overtaken by a second start (two recordings, one orphaned) or by a stop (NOT_RECORDING).
    */
-  #inOrder<T>(job: () => Promise<T>): Promise<T> {
-    this.#queued++;
-    const run = this.#queue.then(job).finally(() => this.#queued--);
+  #inOrder<T>(job: () => Promise<T>, mayStartOrEnd = true): Promise<T> {
+    const counted = mayStartOrEnd ? 1 : 0;
+    this.#queued += counted;
+    const run = this.#queue.then(job).finally(() => (this.#queued -= counted));
     this.#queue = run.catch(() => {});
     return run;
   }
