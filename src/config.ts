@@ -1,6 +1,7 @@
 /** @module Command-line options of `serve` (all three runtimes): parsing, validation and the usage text. */
 import { RECORDING_FORMATS } from "./recording/types.ts";
 import type { RecordingFormat } from "./recording/types.ts";
+import type { RecordingStore } from "./recording/store.ts";
 import { UsageError, parseSource, planDevices, setRfcommTty, setSimFlag } from "./config-devices.ts";
 import type { DeviceFlags, DevicePlan } from "./config-devices.ts";
 import { MQTT_USAGE, MQTT_VALUED, defaultMqtt, finishMqtt } from "./config-mqtt.ts";
@@ -218,6 +219,20 @@ export function parseServeArgs(args: readonly string[], env: Readonly<Record<str
   checkAccess(c, env);
   finishMqtt(c, env);
   return c;
+}
+
+/**
+ * `--record` starts recordings nobody asked for interactively, so nobody would see a refusal: a
+ * recordings directory it cannot write is a bad command line (exit 2), found before serving.
+ */
+export async function checkRecordingsDir(c: ServeConfig, store: Pick<RecordingStore, "probeWritable">): Promise<void> {
+  if (c.record === null) return;
+  try {
+    await store.probeWritable();
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new UsageError(`--recordings-dir ${c.recordingsDir} is not writable, and --record ${c.record.join(",")} needs it: ${reason}`);
+  }
 }
 
 /** Loopback names and addresses: only processes on this machine can reach them. */

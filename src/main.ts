@@ -9,7 +9,7 @@ import { buildAccess } from "./access-setup.ts";
 import { createRecordingStore } from "./adapters/recording-store.ts";
 import { recoverRecordings } from "./recording/recovery.ts";
 import type { AccessGate } from "./server/access/gate.ts";
-import { UsageError, USAGE, isLoopbackHost, parseServeArgs } from "./config.ts";
+import { UsageError, USAGE, checkRecordingsDir, isLoopbackHost, parseServeArgs } from "./config.ts";
 import type { ServeConfig } from "./config.ts";
 import { systemClock } from "./core/clock.ts";
 import { LEVEL_RANK, createLogHub, formatRecord } from "./core/log-hub.ts";
@@ -38,7 +38,10 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
   let config: ServeConfig;
   try {
     config = parseServeArgs(runtime.args, runtime.env);
-    if (!config.help) await checkSourceFiles(config);
+    if (!config.help) {
+      await checkSourceFiles(config);
+      await checkRecordingsDir(config, createRecordingStore(config.recordingsDir));
+    }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     runtime.stderr(`error: ${e.message}\n\n${USAGE}`);

@@ -272,5 +272,29 @@ export function createRecordingStore(dir: string): RecordingStore {
         throw storeError("write", path, err instanceof RecordingStoreError && err.cause !== undefined ? err.cause : err);
       }
     },
+    async remove(name) {
+      const path = pathOf(name, "remove");
+      try {
+        // only a regular file of ours: a link or a directory that took the name is left alone
+        if (!(await lstat(path)).isFile()) return;
+        await unlink(path);
+      } catch (err) {
+        if (osErrorCode(err) !== "ENOENT") throw storeError("remove", path, err);
+      }
+    },
+    async probeWritable() {
+      try {
+        await mkdir(dir, { recursive: true });
+      } catch (err) {
+        throw storeError("create", dir, err, "recordings directory");
+      }
+      // a hidden name: never listed, never taken for a recording, even if a crash leaves it
+      const probe = join(dir, `.write-probe-${Date.now().toString(36)}-${++tempCount}.tmp`);
+      const file = await openRecordingFileAt(probe, "create").catch((err: unknown) => {
+        throw storeError("create a file in", dir, err instanceof RecordingStoreError && err.cause !== undefined ? err.cause : err, "recordings directory");
+      });
+      await file.close().catch(() => {});
+      await unlink(probe).catch(() => {});
+    },
   };
 }

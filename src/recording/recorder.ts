@@ -219,6 +219,8 @@ export class Recorder {
 
   async #stop(): Promise<void> {
     if (this.#state !== "recording") return this.#closeAll();
+    // stopped before its first sample: one arriving while the files close must not start them
+    if (this.#firstSeq === null) this.#pastEnd = true;
     const records = this.#firstSeq === null || this.#lastSeq === null ? 0 : Math.ceil((this.#lastSeq - this.#firstSeq + 1) / DEVICE_RATE_HZ);
     this.#endSeq ??= this.#firstSeq === null ? null : this.#firstSeq + records * DEVICE_RATE_HZ - 1;
     if (this.#endSeq !== null && this.#lastSeq !== null && this.#lastSeq < this.#endSeq) {
@@ -233,7 +235,8 @@ export class Recorder {
     }
     if (this.#flushTimer !== null) this.#o.clock.clearInterval(this.#flushTimer);
     this.#flushTimer = null;
-    for (const out of this.#files.outputs) {
+    // a writer never started (no sample came) has nothing to finish, and EDF/BDF would throw
+    for (const out of this.#firstSeq === null ? [] : this.#files.outputs) {
       const { tail, patches } = out.writer!.finish(this.#pastEnd ? this.#lastSeq ?? undefined : undefined);
       this.#files.flush(out);
       if (tail !== null) this.#files.append(out, tail);

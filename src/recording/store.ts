@@ -87,4 +87,8 @@ export interface RecordingStore {
    * never a part (temporary file in the same directory, fdatasync, then rename).
    */
   writeJson(name: string, value: unknown): Promise<void>;
+  /** Removes a regular file (what a failed or empty recording created); a missing file is no error. */
+  remove(name: string): Promise<void>;
+  /** Creates the directory when missing and proves a file can be created in it (then removes it). */
+  probeWritable(): Promise<void>;
 }

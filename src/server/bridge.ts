@@ -17,7 +17,7 @@ import { LogForwarder } from "./log-forwarding.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "./outbox.ts";
 import type { ClientSocket } from "./outbox.ts";
 import { StreamRouter } from "./streams/router.ts";
-import { recordingsFor } from "./recordings.ts";
+import { recordingsFor } from "./recordings-wiring.ts";
 import type { Recordings } from "./recordings.ts";
 import { placeMarker } from "./recording-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";

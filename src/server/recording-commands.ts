@@ -21,7 +21,10 @@ const NO_RECORDINGS = "Recording is not available: this server was started witho
 type Reply = (type: string, data: Record<string, unknown>) => void;
 type Refuse = (code: ErrorCode, message: string) => void;
 
-/** Executes one recording command; the start and stop replies come once the files are ready or final. */
+/**
+ * Executes one recording command; the start and stop replies come once the files are ready or
+ * final. A device's recording commands complete in arrival order (Recordings queues them).
+ */
 export function dispatchRecording(c: RecordingCommands, type: string, data: unknown, reply: Reply, refuse: Refuse): void {
   const recordings = c.recordings;
   if (recordings === null && type !== "marker") return refuse("RECORDING_FAILED", NO_RECORDINGS);
@@ -42,7 +45,9 @@ export function dispatchRecording(c: RecordingCommands, type: string, data: unkn
       );
       return;
     case "recording_status":
-      return reply("recording", recordings!.status() ?? { state: "none" });
+      // after the start or stop sent just before it: the answer reflects the commands in their order
+      void recordings!.statusInOrder().then((status) => reply("recording", status ?? { state: "none" }));
+      return;
     case "marker": {
       const result = placeMarker(c, data);
       if (!result.ok) return refuse(result.code, result.message);

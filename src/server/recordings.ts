@@ -6,19 +6,13 @@
 import type { Clock } from "../core/clock.ts";
 import type { Device } from "../core/device.ts";
 import type { ErrorCode } from "../core/errors.ts";
-import type { LogHub } from "../core/log-hub.ts";
-import type { DeviceSource, Logger } from "../core/ports.ts";
-import { envelope, errorMessage, freshId } from "../protocol/envelope.ts";
-import { VERSION } from "../protocol/version.ts";
-import type { Hub } from "./hub.ts";
+import type { Logger } from "../core/ports.ts";
 import type { StartRequest } from "../protocol/recording-requests.ts";
-import { createBdfWriter, createEdfWriter } from "../recording/edf-writer.ts";
-import { createCsvWriter } from "../recording/csv-writer.ts";
 import { buildMetadata } from "../recording/metadata.ts";
-import { createRawWriter } from "../recording/raw-writer.ts";
 import { Recorder } from "../recording/recorder.ts";
 import type { RecordingStore } from "../recording/store.ts";
-import type { FormatWriter, RecordingFormat } from "../recording/types.ts";
+import type { RecordingFormat } from "../recording/types.ts";
+import { defaultName, removeFiles, trackingCreates, WRITERS, writeMetadataFile } from "./recording-disk.ts";
 import { recordingObject } from "./recording-object.ts";
 import type { RecordingContext } from "./recording-object.ts";
 
@@ -26,13 +20,6 @@ import type { RecordingContext } from "./recording-object.ts";
 export type RecordingResult =
   | { ok: true; recording: Record<string, unknown> }
   | { ok: false; code: ErrorCode; message: string };
-
-const WRITERS: Record<RecordingFormat, () => FormatWriter> = {
-  bdf: createBdfWriter,
-  edf: createEdfWriter,
-  csv: createCsvWriter,
-  raw: createRawWriter,
-};
 
 /** What the recordings need from the bridge. */
 export interface RecordingsOptions {
@@ -53,12 +40,28 @@ export interface RecordingsOptions {
   deviceId?: string;
 }
 
+/** The running recording; `ending` is set once its end began (by a stop, a shutdown or by itself), so it ends once. */
+interface Active {
+  recorder: Recorder;
+  context: RecordingContext;
+  ending: Promise<Record<string, unknown>> | null;
+  /** Set when it ended without a sample and its empty files were removed: why. */
+  discarded: string | null;
+  /** Metadata writes, one after another: the start's write never lands after the first sample's. */
+  metadata: Promise<void>;
+}
+
+const DISCARDED = "no sample was recorded before the stop: its empty files were removed";
+
 export class Recordings {
   #o: RecordingsOptions;
-  #active: { recorder: Recorder; context: RecordingContext } | null = null;
+  #active: Active | null = null;
   #last: Record<string, unknown> | null = null;
   #connections = 0;
   #nextId = 1;
+  /** The tail of this device's recording commands: each runs after the one before it has finished. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #queued = 0;
 
   constructor(o: RecordingsOptions) {
     this.#o = o;
@@ -83,68 +86,35 @@ export class Recordings {
     return this.#active !== null ? this.#object(this.#active) : this.#last;
   }
 
-  get active(): boolean {
-    return this.#active !== null;
+  /** `status()` once the commands that arrived before have been carried out (`recording_status`). */
+  statusInOrder(): Promise<Record<string, unknown> | null> {
+    return this.#inOrder(() => Promise.resolve(this.status()), false);
   }
 
-  /** Starts a recording; the files exist (empty) when this resolves. */
-  async start(req: StartRequest): Promise<RecordingResult> {
-    if (this.#active !== null) {
-      return { ok: false, code: "RECORDING_ALREADY_ACTIVE", message: `A recording is already running: ${this.#active.context.sessionName}` };
-    }
-    const name = req.sessionName ?? defaultName(this.#o.clock.now(), this.#o.deviceId);
-    await this.#o.store.ensureDir();
-    const wanted = [...req.formats.map((f) => `${name}.${WRITERS[f]().extension}`), `${name}.json`, `${name}_events.csv`];
-    const existing = new Set((await this.#o.store.list()).map((f) => f.name));
-    const taken = wanted.filter((n) => existing.has(n));
-    if (taken.length > 0) return { ok: false, code: "RECORDING_EXISTS", message: `Not overwriting ${taken.join(", ")}: choose another session_name` };
-    const labels = this.#o.labels();
-    const context: RecordingContext = {
-      ...this.#o.context,
-      id: `rec-${this.#nextId++}`,
-      requestedAtMs: this.#o.clock.now(),
-      sessionName: name,
-      formats: req.formats,
-      subject: req.subject ?? labels.subject,
-      notes: req.notes ?? labels.session_label,
-    };
-    let recorder: Recorder;
-    try {
-      recorder = await Recorder.create({
-        store: this.#o.store,
-        clock: this.#o.clock,
-        writers: req.formats.map((f) => WRITERS[f]()),
-        durationS: req.durationS,
-        info: {
-          sessionName: name, subject: context.subject, sessionLabel: labels.session_label, notes: context.notes,
-          deviceName: context.deviceName, deviceAddress: context.deviceAddress, synthetic: context.synthetic,
-          ...(context.deviceId !== undefined ? { deviceId: context.deviceId } : {}),
-          bridgeVersion: context.bridgeVersion,
-        },
-        onEnd: (r) => void this.#ended(r),
-        // the metadata learns first_seq and start_ms now, so a crash leaves them right
-        onBegin: () => void (this.#active !== null && this.#writeMetadata(this.#active)),
-      });
-    } catch (e) {
-      const code = (e as { code?: string }).code === "EEXIST" ? "RECORDING_EXISTS" : "RECORDING_FAILED";
-      return { ok: false, code, message: `Cannot start the recording: ${errorText(e)}` };
-    }
-    this.#active = { recorder, context };
-    // the partial packet the decoder holds now begins the raw file, so it decodes from its first byte
-    recorder.onBytes(this.#o.device.session.pendingBytes());
-    await this.#writeMetadata(this.#active);
-    this.#o.log.log("INFO", `Recording ${name} started (${req.formats.join(", ")})`);
-    const object = this.#object(this.#active);
-    this.#o.announce(object);
-    return { ok: true, recording: object };
+  /** A recording runs, or a command that may start or end one is still under way. */
+  get active(): boolean {
+    return this.#active !== null || this.#queued > 0;
+  }
+
+  /** Starts a recording after the commands before it; the files exist (empty) when this resolves. */
+  start(req: StartRequest): Promise<RecordingResult> {
+    return this.#inOrder(() => this.#start(req, "command"));
   }
 
   /** Stops the active recording (after completing its last data record); resolves with its final object. */
-  async stop(): Promise<RecordingResult> {
-    const active = this.#active;
-    if (active === null) return { ok: false, code: "NOT_RECORDING", message: "No recording is running" };
-    await active.recorder.stop();
-    return { ok: true, recording: await this.#finish(active) };
+  stop(): Promise<RecordingResult> {
+    return this.#inOrder(async () => {
+      const active = this.#active;
+      if (active === null) return { ok: false, code: "NOT_RECORDING", message: "No recording is running" };
+      return { ok: true, recording: await this.#end(active) };
+    });
+  }
+
+  /** Shutdown: an active recording is stopped and finalised (after the commands already queued). */
+  close(): Promise<void> {
+    return this.#inOrder(async () => {
+      if (this.#active !== null) await this.#end(this.#active);
+    });
   }
 
   /** Recordings on disk: the objects of their metadata files, newest first. */
@@ -162,36 +132,133 @@ export class Recordings {
     return out.sort((a, b) => Number(b["started_at"] ?? 0) - Number(a["started_at"] ?? 0));
   }
 
+  /**
+   * Commands of one device complete in arrival order: a start still creating its files is never
+   * overtaken by a second start (two recordings, one orphaned) or by a stop (NOT_RECORDING).
+   */
+  #inOrder<T>(job: () => Promise<T>, mayStartOrEnd = true): Promise<T> {
+    const counted = mayStartOrEnd ? 1 : 0;
+    this.#queued += counted;
+    const run = this.#queue.then(job).finally(() => (this.#queued -= counted));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #start(req: StartRequest, by: "command" | "--record"): Promise<RecordingResult> {
+    if (this.#active !== null) {
+      return this.#refused(by, "RECORDING_ALREADY_ACTIVE", `A recording is already running: ${this.#active.context.sessionName}`, false);
+    }
+    const name = req.sessionName ?? defaultName(this.#o.clock.now(), this.#o.deviceId);
+    // only what this start creates is removed if it fails: another device may use the same names
+    const { store, created } = trackingCreates(this.#o.store);
+    let recorder: Recorder;
+    let context: RecordingContext;
+    try {
+      await store.ensureDir();
+      const wanted = [...req.formats.map((f) => `${name}.${WRITERS[f]().extension}`), `${name}.json`, `${name}_events.csv`];
+      const existing = new Set((await store.list()).map((f) => f.name));
+      const taken = wanted.filter((n) => existing.has(n));
+      if (taken.length > 0) return this.#refused(by, "RECORDING_EXISTS", `Not overwriting ${taken.join(", ")}: choose another session_name`, false);
+      const labels = this.#o.labels();
+      context = {
+        ...this.#o.context,
+        id: `rec-${this.#nextId++}`,
+        requestedAtMs: this.#o.clock.now(),
+        sessionName: name,
+        formats: req.formats,
+        subject: req.subject ?? labels.subject,
+        notes: req.notes ?? labels.session_label,
+      };
+      recorder = await Recorder.create({
+        store,
+        clock: this.#o.clock,
+        writers: req.formats.map((f) => WRITERS[f]()),
+        durationS: req.durationS,
+        info: {
+          sessionName: name, subject: context.subject, sessionLabel: labels.session_label, notes: context.notes,
+          deviceName: context.deviceName, deviceAddress: context.deviceAddress, synthetic: context.synthetic,
+          ...(context.deviceId !== undefined ? { deviceId: context.deviceId } : {}),
+          bridgeVersion: context.bridgeVersion,
+        },
+        onEnd: (r) => this.#endedByItself(r),
+        // the metadata learns first_seq and start_ms now, so a crash leaves them right
+        onBegin: () => void (this.#active !== null && this.#writeMetadata(this.#active)),
+      });
+    } catch (e) {
+      const left = await removeFiles(this.#o.store, created);
+      const code = (e as { code?: string }).code === "EEXIST" ? "RECORDING_EXISTS" : "RECORDING_FAILED";
+      return this.#refused(by, code, `Cannot start the recording ${name}: ${errorText(e)}${left.length > 0 ? `; left behind: ${left.join("; ")}` : ""}`, true);
+    }
+    const active: Active = { recorder, context, ending: null, discarded: null, metadata: Promise.resolve() };
+    this.#active = active;
+    // the partial packet the decoder holds now begins the raw file, so it decodes from its first byte
+    recorder.onBytes(this.#o.device.session.pendingBytes());
+    await this.#writeMetadata(active);
+    this.#o.log.log("INFO", `Recording ${name} started (${req.formats.join(", ")})`);
+    const object = this.#object(active);
+    this.#o.announce(object);
+    // a write that failed while the start was being announced ended it before it was active
+    if (recorder.state === "failed") void this.#end(active);
+    return { ok: true, recording: object };
+  }
+
+  /**
+   * A start that failed on the disk is an ERROR line with the reason, whoever asked; `--record` has
+   * nobody to answer, so its refusals are logged too (a client's refusal is its reply alone).
+   */
+  #refused(by: "command" | "--record", code: ErrorCode, message: string, fault: boolean): RecordingResult {
+    if (by === "--record") this.#o.log.log(code === "RECORDING_ALREADY_ACTIVE" ? "WARNING" : "ERROR", `--record could not start: ${message}`);
+    else if (fault) this.#o.log.log("ERROR", message);
+    return { ok: false, code, message };
+  }
+
   async #autoStart(formats: RecordingFormat[]): Promise<void> {
-    const result = await this.start({ sessionName: null, formats, durationS: null, subject: null, notes: null });
+    const result = await this.#inOrder(() => this.#start({ sessionName: null, formats, durationS: null, subject: null, notes: null }, "--record"));
     if (!result.ok) this.#o.failed(`--record could not start: ${result.message}`);
   }
 
-  /** Shutdown: an active recording is stopped and finalised. */
-  async close(): Promise<void> {
-    if (this.#active !== null) await this.stop();
-  }
-
-  async #ended(recorder: Recorder): Promise<void> {
+  /** The recorder ended by itself (its duration, or a write failure): finished once, whoever else asks. */
+  #endedByItself(recorder: Recorder): void {
     const active = this.#active;
-    if (active === null || active.recorder !== recorder) return;
-    await recorder.stop();
-    const object = await this.#finish(active);
-    if (recorder.state === "failed") this.#o.failed(`Recording ${active.context.sessionName} failed: ${recorder.figures().failure}; the files keep what was written`);
-    void object;
+    if (active !== null && active.recorder === recorder) void this.#end(active);
   }
 
-  async #finish(active: { recorder: Recorder; context: RecordingContext }): Promise<Record<string, unknown>> {
+  #end(active: Active): Promise<Record<string, unknown>> {
+    active.ending ??= this.#finish(active);
+    return active.ending;
+  }
+
+  async #finish(active: Active): Promise<Record<string, unknown>> {
+    const name = active.context.sessionName;
+    await active.recorder.stop().catch((e: unknown) => this.#o.log.log("ERROR", `Recording ${name}: the files could not be finished: ${errorText(e)}`));
+    const figures = active.recorder.figures();
+    if (figures.firstSeq === null) {
+      // headers without a sample are not files a reader accepts (a 0-byte BDF): none is kept
+      const left = await removeFiles(this.#o.store, [...figures.files.map((f) => f.name), `${name}.json`]);
+      if (left.length === 0) active.discarded = DISCARDED;
+      else this.#o.log.log("ERROR", `Recording ${name} holds no sample, but its files could not be removed: ${left.join("; ")}`);
+    }
     if (this.#active === active) this.#active = null;
-    await this.#writeMetadata(active);
+    if (active.discarded === null) await this.#writeMetadata(active);
     const object = this.#object(active);
     this.#last = object;
-    this.#o.log.log("INFO", `Recording ${active.context.sessionName} ${String(object["state"])}: ${String(object["samples"])} samples`);
+    if (figures.state === "failed") {
+      this.#o.log.log("ERROR", `Recording ${name} failed: ${figures.failure}; ${figures.samples} samples kept in the files`);
+    } else {
+      this.#o.log.log("INFO", `Recording ${name} ${String(object["state"])}: ${figures.samples} samples${active.discarded !== null ? ` (${DISCARDED})` : ""}`);
+    }
     this.#o.announce(object);
+    if (figures.state === "failed") this.#o.failed(`Recording ${name} failed: ${figures.failure}; the files keep what was written`);
     return object;
   }
 
-  async #writeMetadata(active: { recorder: Recorder; context: RecordingContext }): Promise<void> {
+  #writeMetadata(active: Active): Promise<void> {
+    active.metadata = active.metadata.then(() => this.#writeMetadataNow(active));
+    return active.metadata;
+  }
+
+  /** Writes the figures of this moment; a failure is logged, never thrown. */
+  async #writeMetadataNow(active: Active): Promise<void> {
     try {
       const c = active.context;
       const f = active.recorder.figures();
@@ -219,80 +286,12 @@ export class Recordings {
     }
   }
 
-  #object(active: { recorder: Recorder; context: RecordingContext }): Record<string, unknown> {
-    return recordingObject(active.context, active.recorder.figures());
+  #object(active: Active): Record<string, unknown> {
+    const object = recordingObject(active.context, active.recorder.figures());
+    return active.discarded === null ? object : { ...object, files: [], discarded: active.discarded };
   }
-}
-
-/** `rec-20261201T214012Z`: the UTC start time, valid as a session name. */
-function defaultName(nowMs: number, deviceId: string | undefined): string {
-  const name = `rec-${new Date(nowMs).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}`;
-  return deviceId === undefined ? name : `${deviceId}-${name}`;
 }
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** What `recordingsFor` wires a device's recordings to. */
-export interface RecordingsWiring {
-  device: Device;
-  hub: Hub;
-  store: RecordingStore;
-  clock: Clock;
-  logs: LogHub;
-  source: DeviceSource;
-  labels(): { subject: string; session_label: string };
-  recordOnConnect: RecordingFormat[] | undefined;
-  /** Set for one of several devices (see RecordingsOptions.deviceId). */
-  deviceId?: string;
-  /** The device's address for the metadata, when known. */
-  address?: string | null;
-  /** The device's id for the metadata (every device has one; `deviceId` is set only with several). */
-  identityId?: string;
-}
-
-/** The recordings of a bridge's device: `recording` broadcasts and events, RECORDING_FAILED errors. */
-export function recordingsFor(w: RecordingsWiring): Recordings {
-  return new Recordings({
-    device: w.device, store: w.store, clock: w.clock, log: w.logs.logger(`mw75.recording${w.deviceId === undefined ? "" : `[${w.deviceId}]`}`),
-    context: {
-      deviceName: w.source.synthetic ? "simulated MW75 Neuro" : "MW75 Neuro", deviceAddress: w.address ?? null,
-      ...(w.identityId !== undefined ? { deviceId: w.identityId } : {}),
-      source: w.source.kind, synthetic: w.source.synthetic, bridgeVersion: VERSION,
-    },
-    labels: w.labels,
-    ...(w.recordOnConnect !== undefined ? { recordOnConnect: w.recordOnConnect } : {}),
-    ...(w.deviceId !== undefined ? { deviceId: w.deviceId } : {}),
-    announce: (recording) => {
-      w.hub.broadcast(envelope(freshId(), "recording", recording));
-      w.device.emit({ type: "recording", atMs: w.clock.now(), recording });
-    },
-    failed: (message) => w.hub.broadcast(errorMessage(freshId(), "RECORDING_FAILED", message, w.clock.now())),
-  });
-}
-
-/**
- * Replaces a metadata file atomically; when that fails (a full disk has no room for the temporary
- * copy), rewrites it in place: the new text usually fits the blocks the old one has.
- */
-async function writeMetadataFile(store: RecordingStore, name: string, value: unknown): Promise<void> {
-  try {
-    await store.writeJson(name, value);
-  } catch (e) {
-    const bytes = new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
-    let file;
-    try {
-      file = await store.open(name);
-    } catch {
-      throw e;
-    }
-    try {
-      await file.writeAt(0, bytes);
-      await file.truncate(bytes.length);
-      await file.sync();
-    } finally {
-      await file.close().catch(() => {});
-    }
-  }
 }
