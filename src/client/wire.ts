@@ -106,6 +106,8 @@ export interface RecordingObject {
   gaps: number;
   /** Markers and notes the EDF/BDF files had no room for (the events sidecar has them all). */
   annotations_dropped?: number;
+  /** Why a recording stopped before its first sample left no file (docs/recording.md). */
+  discarded?: string;
   files: Array<{ name: string; format: string; bytes: number }>;
   [field: string]: unknown;
 }
