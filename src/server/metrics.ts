@@ -1,5 +1,5 @@
 /** @module `GET /metrics` in the Prometheus text format (BRIDGE-API §8): packet, client and stream figures per device. */
-import { mqttMetricsText } from "../mqtt/metrics.ts";
+import { mqttMetricsText } from "./mqtt-metrics.ts";
 import type { HealthSource } from "./health.ts";
 
 type Metric = [name: string, type: "counter" | "gauge", help: string, value: (h: Health) => number | null];

@@ -1,4 +1,4 @@
-/** @module The `mw75_mqtt_*` lines of `GET /metrics`: the publisher's `/health` figures in the Prometheus text format. */
+/** @module The `mw75_mqtt_*` lines of `GET /metrics`: the MQTT publisher's `/health` figures (a plain record, so server/ needs nothing of mqtt/) in the Prometheus text format. */
 
 const LINES: Array<[name: string, type: "counter" | "gauge", help: string, field: string]> = [
   [
