@@ -77,7 +77,7 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
    * count and built only when taken, a few at a time, so an hour without the headset costs no
    * memory (built at once it would be ~80 MB).
    */
-  let done: Array<Uint8Array | { zeros: number; index: number }> = [];
+  const done: Array<Uint8Array | { zeros: number; index: number }> = [];
   let nonFinite = 0;
   let gapSamples = 0;
   let paddingSamples = 0;

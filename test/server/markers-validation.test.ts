@@ -95,7 +95,7 @@ describe("marker validation and floods", () => {
             const stop = await c.request("stop_recording", {}, 10_000);
             expect(stop.type).toBe("command_ack");
             const rec = stop.data["recording"] as Data;
-            await checkFiles(tmp.dir, rec, acked);
+            checkFiles(tmp.dir, rec, acked);
           });
         } finally {
           tmp.remove();
@@ -106,7 +106,7 @@ describe("marker validation and floods", () => {
   }
 });
 
-async function checkFiles(dir: string, rec: Data, acked: Data[]): Promise<void> {
+function checkFiles(dir: string, rec: Data, acked: Data[]): void {
   const records = (statSync(join(dir, "m.bdf")).size - HEADER_BYTES) / RECORD_BYTES;
   // the BDF holds the recorded span, its last record padded: never the flood's extra records
   expect(records).toBe(Math.ceil(rec["duration_s"] as number));
