@@ -1,5 +1,8 @@
 /** @module Conformance scenarios for device failures: activation/RFCOMM/connection errors, auto-reconnect, link loss. */
 import { expect } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Runtime } from "../server-process.ts";
 import type { Msg } from "../ws-client.ts";
 import { delay, expectError, health, isEeg, isError, isStatus, isStatusMessage, openWelcomed, since, withServer } from "./helpers.ts";
@@ -53,13 +56,23 @@ export async function rfcommAndConnectionFailures(runtime: Runtime): Promise<voi
     await c.next(isStatus("error"));
     expectError(await c.next(isError("RFCOMM_CONNECTION_FAILED")), "RFCOMM_CONNECTION_FAILED");
   });
-  await withServer(runtime, ["--source", "replay:/nonexistent/capture.bin"], async (_srv, open) => {
-    const { c } = await openWelcomed(open);
-    await c.request("connect", {});
-    const err = await c.next(isError("CONNECTION_FAILED"));
-    expect(String(err.data["message"])).toContain("/nonexistent/capture.bin");
-    expect((await c.request("status")).data["device_state"]).toBe("error");
-  });
+  // a missing capture is refused at start (test/server/start-checks.test.ts); one that goes away
+  // after the start fails the connect, naming the file
+  const dir = mkdtempSync(join(tmpdir(), "mw75-gone-"));
+  const capture = join(dir, "capture.bin");
+  writeFileSync(capture, new Uint8Array(0));
+  try {
+    await withServer(runtime, ["--source", `replay:${capture}`], async (_srv, open) => {
+      rmSync(capture);
+      const { c } = await openWelcomed(open);
+      await c.request("connect", {});
+      const err = await c.next(isError("CONNECTION_FAILED"));
+      expect(String(err.data["message"])).toContain(capture);
+      expect((await c.request("status")).data["device_state"]).toBe("error");
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Two failed opens, then success: RECONNECT_FAILED once, success announced only when the link is up. */
