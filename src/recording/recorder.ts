@@ -14,6 +14,7 @@ import { captureRecord } from "../sources/capture-format.ts";
 import { eventsCsvHeader, gapEventRow } from "./events-csv.ts";
 import type { EventsCsvRow } from "./events-csv.ts";
 import { EventsLog } from "./events-log.ts";
+import { annotateAll, EarlyMarkers, figuresWithRefusals } from "./recorder-markers.ts";
 import { RecordingFiles } from "./recording-files.ts";
 import type { RecordingStore } from "./store.ts";
 import type { FormatWriter, RecordingFigures, RecordingInfo } from "./types.ts";
@@ -57,6 +58,7 @@ export class Recorder {
   #duplicates = 0;
   /** Annotations each writer refused (e.g. a time a TAL cannot hold); the events rows have them. */
   #refused = new Map<FormatWriter, number>();
+  #early = new EarlyMarkers();
   /** Set while stopping: the last seq the files will hold. */
   #endSeq: number | null = null;
   /** The stream jumped past `#endSeq` (its last samples were lost): the recording is complete. */
@@ -164,22 +166,18 @@ export class Recorder {
   }
 
   /**
-   * A marker: a row in the events sidecar and an annotation in EDF/BDF (before the first sample: not
-   * placed). The row does not depend on the writers: one refusing the annotation only counts it dropped.
+   * A marker: an events row and an EDF/BDF annotation (a writer refusing only counts it dropped). One
+   * sent before the first sample is held and placed there; one stamped before it later is not (false).
    */
   onMarker(marker: Marker): boolean {
-    if (this.#state !== "recording" || this.#firstSeq === null || marker.seq === null || marker.seq < this.#firstSeq) return false;
+    if (this.#state !== "recording") return false;
+    if (this.#firstSeq === null) return this.#early.hold(marker);
+    if (marker.seq === null || marker.seq < this.#firstSeq) return false;
     const onsetS = this.#onset(marker.seq);
     this.#row({ onsetS, durationS: marker.durationS, label: marker.label, value: marker.value, seq: marker.seq });
     this.#markers++;
     const text = marker.value === null ? marker.label : `${marker.label} (${marker.value})`;
-    for (const out of this.#files.outputs) {
-      try {
-        out.writer!.annotate({ onsetS, durationS: marker.durationS, text });
-      } catch {
-        this.#refused.set(out.writer!, (this.#refused.get(out.writer!) ?? 0) + 1);
-      }
-    }
+    annotateAll(this.#files.outputs.map((o) => o.writer!), this.#refused, { onsetS, durationS: marker.durationS, text });
     return true;
   }
 
@@ -193,13 +191,7 @@ export class Recorder {
   }
 
   figures(): RecordingFigures {
-    const writerFigures: Record<string, Record<string, number>> = {};
-    for (const out of this.#files.outputs) {
-      const f = out.writer!.figures();
-      const refused = this.#refused.get(out.writer!) ?? 0;
-      if (refused > 0) f["annotations_dropped"] = (f["annotations_dropped"] ?? 0) + refused;
-      writerFigures[out.format] = f;
-    }
+    const writerFigures = figuresWithRefusals(this.#files.outputs.map((o) => [o.format, o.writer!]), this.#refused);
     return {
       state: this.#state,
       failure: this.#failure,
@@ -273,6 +265,7 @@ export class Recorder {
         this.#files.append(out, header);
       }
     }
+    for (const marker of this.#early.release(this.#firstSeq)) this.onMarker(marker);
     this.#o.onBegin?.(this);
   }
 

@@ -88,4 +88,20 @@ describe("Recorder event order", () => {
     expect(recorder.figures()).toMatchObject({ state: "stopped", markers: 1, samples: 1000 });
     expect(recorder.figures().writerFigures["bdf"]).toMatchObject({ annotations_dropped: 1 });
   });
+
+  test("markers sent after the start but before the first sample are placed at that sample, not dropped", async () => {
+    const early = { ...marker("no clock yet", 0), seq: null };
+    const { events, bdf, recorder } = await record((r) => {
+      expect(r.onMarker(early)).toBe(true);
+      expect(r.onMarker(marker("stamped before", 40))).toBe(true);
+      r.onSamples(makeBlock(range(50, 600), () => 0)); // the first sample is seq 50
+      expect(r.onMarker(marker("running, stamped before", 10))).toBe(false);
+    });
+    expect(events).toEqual(["0.000,0.000,no clock yet,,50", "0.000,0.000,stamped before,,50"]);
+    expect(annotationsOf(parseEdf(bdf)).map((a) => [a.onset, a.text]).slice(0, 2)).toEqual([
+      [0, "no clock yet"],
+      [0, "stamped before"],
+    ]);
+    expect(recorder.figures()).toMatchObject({ markers: 2, firstSeq: 50 });
+  });
 });
