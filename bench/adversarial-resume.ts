@@ -6,7 +6,15 @@
 import { execSync } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Ctx, health, lagMonitor, num, type Runtime, scene, sleep } from "./adversarial-server.ts";
+import {
+  type Ctx,
+  health,
+  lagMonitor,
+  num,
+  type Runtime,
+  scene,
+  sleep,
+} from "./adversarial-server.ts";
 import type { Msg, RawWs } from "./adversarial-ws.ts";
 
 const args = process.argv.slice(2);
@@ -32,7 +40,11 @@ interface Figures {
 }
 
 /** The bystander's batches in [t0, t1]: longest silence (edges count), seqs missing and seqs seen twice. */
-function bystanderFigures(msgs: Msg[], t0: number, t1: number): { maxGapMs: number; lost: number; duplicates: number } {
+function bystanderFigures(
+  msgs: Msg[],
+  t0: number,
+  t1: number,
+): { maxGapMs: number; lost: number; duplicates: number } {
   let prevAt = t0;
   let maxGapMs = 0;
   let next: number | null = null;
@@ -65,7 +77,9 @@ async function attack(ctx: Ctx, attackers: number): Promise<Figures> {
     await bystander.request("unsubscribe", { stream: "eeg" });
     await bystander.request("subscribe", { stream: "eeg_batch", num_samples: 10 });
     const connected = await bystander.request("connect", {}, 10_000);
-    if (connected === null || connected.type === "error") throw new Error(`connect failed: ${connected?.head ?? "no reply"}`);
+    if (connected === null || connected.type === "error") {
+      throw new Error(`connect failed: ${connected?.head ?? "no reply"}`);
+    }
     const clients: RawWs[] = [];
     for (let k = 0; k < attackers; k++) {
       const c = await s.open();
@@ -82,7 +96,13 @@ async function attack(ctx: Ctx, attackers: number): Promise<Figures> {
     while (performance.now() - t0 < ATTACK_S * 1000) {
       const due = Math.floor(((performance.now() - t0) / 1000) * RESUBSCRIBES_PER_S);
       for (; sent < due; sent++) {
-        for (const c of clients) c.send({ id: `r${sent}`, type: "subscribe", data: { stream: "eeg_batch", since_seq: 0 } });
+        for (const c of clients) {
+          c.send({
+            id: `r${sent}`,
+            type: "subscribe",
+            data: { stream: "eeg_batch", since_seq: 0 },
+          });
+        }
       }
       await sleep(5);
     }
@@ -99,7 +119,9 @@ async function main(): Promise<void> {
   let rev = "";
   try {
     rev = execSync("git rev-parse --short HEAD", { cwd: ROOT, encoding: "utf8" }).trim();
-    if (execSync("git status --porcelain -- src", { cwd: ROOT, encoding: "utf8" }).trim()) rev += " + uncommitted src/";
+    if (execSync("git status --porcelain -- src", { cwd: ROOT, encoding: "utf8" }).trim()) {
+      rev += " + uncommitted src/";
+    }
   } catch {
     rev = "not a git checkout";
   }
@@ -111,20 +133,34 @@ async function main(): Promise<void> {
     }
   })();
   console.log(`uptime: ${uptime}`);
-  console.log(`resume flood bench: server from ${ROOT} (${rev}); ring filled ${FILL_S} s, attack ${ATTACK_S} s at ${RESUBSCRIBES_PER_S}/s per attacker`);
-  console.log(`\n| runtime | attackers | bystander max gap ms | bystander lost | bystander dup | link lost (/health) | bench lag ms |`);
+  console.log(
+    `resume flood bench: server from ${ROOT} (${rev}); ring filled ${FILL_S} s, attack ${ATTACK_S} s at ${RESUBSCRIBES_PER_S}/s per attacker`,
+  );
+  console.log(
+    `\n| runtime | attackers | bystander max gap ms | bystander lost | bystander dup | link lost (/health) | bench lag ms |`,
+  );
   console.log(`|---|---|---|---|---|---|---|`);
   for (const runtime of RUNTIMES) {
     for (const n of ATTACKERS) {
       try {
         const f = await attack({ runtime, root: ROOT, quick: false }, n);
-        console.log(`| ${runtime} | ${n} | ${num(f.maxGapMs)} | ${f.lost} | ${f.duplicates} | ${num(f.linkLost)} | ${num(f.benchLagMs)} |`);
+        console.log(
+          `| ${runtime} | ${n} | ${num(f.maxGapMs)} | ${f.lost} | ${f.duplicates} | ${
+            num(f.linkLost)
+          } | ${num(f.benchLagMs)} |`,
+        );
       } catch (e) {
-        console.log(`| ${runtime} | ${n} | not measured: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)} | | | | |`);
+        console.log(
+          `| ${runtime} | ${n} | not measured: ${
+            (e instanceof Error ? e.message : String(e)).slice(0, 200)
+          } | | | | |`,
+        );
       }
     }
   }
-  console.log("\nmax gap = longest time between two of the bystander's eeg_batch arrivals (10 samples = 20 ms each) in the attack window, edges included; lost = seqs missing between its batches.");
+  console.log(
+    "\nmax gap = longest time between two of the bystander's eeg_batch arrivals (10 samples = 20 ms each) in the attack window, edges included; lost = seqs missing between its batches.",
+  );
 }
 
 await main();
