@@ -16,6 +16,7 @@ import {
   sleep,
 } from "./adversarial-server.ts";
 import type { Msg, RawWs } from "./adversarial-ws.ts";
+import { cpuSeconds } from "./server-harness.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -36,7 +37,10 @@ interface Figures {
   duplicates: number;
   linkLost: number;
   benchLagMs: number;
-  acks: number;
+  /** What all attackers together were sent, per second of attack. */
+  receivedMbPerS: number;
+  /** Server CPU seconds per second of attack (1 = one core). */
+  serverCpu: number;
 }
 
 /** The bystander's batches in [t0, t1]: longest silence (edges count), seqs missing and seqs seen twice. */
@@ -65,10 +69,10 @@ function bystanderFigures(
   return { maxGapMs: Math.max(maxGapMs, t1 - prevAt), lost, duplicates };
 }
 
-/** Makes an attacker cheap for this process: it reads what it is sent but never parses it. */
-function discardIncoming(c: RawWs): void {
+/** Makes an attacker cheap for this process: it reads what it is sent, counting bytes, but never parses it. */
+function discardIncoming(c: RawWs, count: (n: number) => void): void {
   c.socket.removeAllListeners("data");
-  c.socket.on("data", () => {});
+  c.socket.on("data", (chunk: Buffer) => count(chunk.length));
 }
 
 async function attack(ctx: Ctx, attackers: number): Promise<Figures> {
@@ -81,15 +85,18 @@ async function attack(ctx: Ctx, attackers: number): Promise<Figures> {
       throw new Error(`connect failed: ${connected?.head ?? "no reply"}`);
     }
     const clients: RawWs[] = [];
+    let received = 0;
     for (let k = 0; k < attackers; k++) {
       const c = await s.open();
       await c.request("unsubscribe", { stream: "eeg" });
-      discardIncoming(c);
+      discardIncoming(c, (n) => (received += n));
       clients.push(c);
     }
     await sleep(FILL_S * 1000); // the ring fills: the longer it is, the dearer each replay was
     const lostBefore = (await health(s.server.port))?.packets?.["lost"] ?? Number.NaN;
     const lag = lagMonitor();
+    const cpu0 = await cpuSeconds(s.server.pid);
+    const received0 = received;
     const t0 = performance.now();
     let sent = 0;
     // each attacker keeps to 100 subscribes per second of elapsed time, whatever this process's timer lag
@@ -107,11 +114,13 @@ async function attack(ctx: Ctx, attackers: number): Promise<Figures> {
       await sleep(5);
     }
     const t1 = performance.now();
+    const receivedMbPerS = (received - received0) / 1e6 / ((t1 - t0) / 1000);
+    const serverCpu = ((await cpuSeconds(s.server.pid)) - cpu0) / ((t1 - t0) / 1000);
     const benchLagMs = lag.stop();
     await sleep(500); // batches already in flight at t1 still count toward exactly-once
     const lostAfter = (await health(s.server.port, 5000))?.packets?.["lost"] ?? Number.NaN;
     const f = bystanderFigures(bystander.msgs, t0, t1);
-    return { ...f, linkLost: lostAfter - lostBefore, benchLagMs, acks: sent * attackers };
+    return { ...f, linkLost: lostAfter - lostBefore, benchLagMs, receivedMbPerS, serverCpu };
   });
 }
 
@@ -137,9 +146,9 @@ async function main(): Promise<void> {
     `resume flood bench: server from ${ROOT} (${rev}); ring filled ${FILL_S} s, attack ${ATTACK_S} s at ${RESUBSCRIBES_PER_S}/s per attacker`,
   );
   console.log(
-    `\n| runtime | attackers | bystander max gap ms | bystander lost | bystander dup | link lost (/health) | bench lag ms |`,
+    `\n| runtime | attackers | bystander max gap ms | bystander lost | bystander dup | link lost (/health) | attackers got MB/s | server CPU (cores) | bench lag ms |`,
   );
-  console.log(`|---|---|---|---|---|---|---|`);
+  console.log(`|---|---|---|---|---|---|---|---|---|`);
   for (const runtime of RUNTIMES) {
     for (const n of ATTACKERS) {
       try {
@@ -147,13 +156,13 @@ async function main(): Promise<void> {
         console.log(
           `| ${runtime} | ${n} | ${num(f.maxGapMs)} | ${f.lost} | ${f.duplicates} | ${
             num(f.linkLost)
-          } | ${num(f.benchLagMs)} |`,
+          } | ${num(f.receivedMbPerS, 1)} | ${num(f.serverCpu, 2)} | ${num(f.benchLagMs)} |`,
         );
       } catch (e) {
         console.log(
           `| ${runtime} | ${n} | not measured: ${
             (e instanceof Error ? e.message : String(e)).slice(0, 200)
-          } | | | | |`,
+          } | | | | | | |`,
         );
       }
     }
