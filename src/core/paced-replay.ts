@@ -62,19 +62,26 @@ export interface ReplayOptions {
   /** First seq to replay. */
   from: number;
   clock: Clock;
-  /** Samples read (and handed to `onPage`) per macrotask at most. */
+  /** Samples read (and handed to `onPage`) at a time. */
   pageSamples: number;
   /**
+   * One macrotask reads pages until `onPage` reported this many bytes sent, or `maxStepSamples`
+   * were read: a dear encoding (12-channel JSON) gets one page per turn of the event loop, a cheap
+   * one (a binary channel) several, so that it still outpaces a fast stream.
+   */
+  maxStepBytes: number;
+  maxStepSamples: number;
+  /**
    * Allowances a page must wait for, e.g. its client's (shared by all its replays) and the
-   * process's (shared by all clients); whoever encodes the pages charges them.
+   * process's (shared by all clients); each is charged what `onPage` reports.
    */
   allowances: readonly ReplayAllowance[];
   /** False while the client's socket is backed up: the replay waits rather than queue or shed. */
   canSend(): boolean;
   /** How long to wait for socket room before looking again (ms). */
   retryMs: number;
-  /** One page of retained samples, in seq order. */
-  onPage(block: SampleBlock): void;
+  /** One page of retained samples, in seq order; returns the bytes it caused to be sent. */
+  onPage(block: SampleBlock): number;
   /**
    * The ring held nothing more: called in the same macrotask as the last read, so every later
    * block reaches the caller live, and `next` is the first seq it must take from them.
@@ -98,6 +105,11 @@ export function startReplay(o: ReplayOptions): Replay {
       `Invalid replay page of ${o.pageSamples} samples: expected an integer ≥ 1`,
     );
   }
+  if (!(o.maxStepBytes > 0) || !(o.maxStepSamples > 0)) {
+    throw new RangeError(
+      `Invalid replay step of ${o.maxStepBytes} bytes, ${o.maxStepSamples} samples: expected positive numbers`,
+    );
+  }
   let next = o.from;
   let caughtUp = false;
   let cancelled = false;
@@ -113,19 +125,24 @@ export function startReplay(o: ReplayOptions): Replay {
 
   function step(): void {
     timer = null;
-    if (cancelled) return;
-    if (!o.canSend()) return later(o.retryMs);
-    let wait = 0;
-    for (const allowance of o.allowances) wait = Math.max(wait, allowance.waitMs());
-    if (wait > 0) return later(wait);
-    const page = o.source.read(next, o.pageSamples);
-    if (page === null || page.count === 0) return finish();
-    next = page.seq[page.count - 1]! + 1;
-    o.onPage(page);
-    if (cancelled) return;
-    // a short page is the ring's end: later samples come live
-    if (page.count < o.pageSamples) return finish();
-    later(0);
+    let bytes = 0;
+    let samples = 0;
+    while (!cancelled) {
+      if (!o.canSend()) return later(o.retryMs);
+      let wait = 0;
+      for (const allowance of o.allowances) wait = Math.max(wait, allowance.waitMs());
+      if (wait > 0) return later(wait);
+      const page = o.source.read(next, o.pageSamples);
+      if (page === null || page.count === 0) return finish();
+      next = page.seq[page.count - 1]! + 1;
+      const sent = o.onPage(page);
+      for (const allowance of o.allowances) allowance.charge(sent);
+      // a short page is the ring's end: later samples come live
+      if (page.count < o.pageSamples) return cancelled ? undefined : finish();
+      bytes += sent;
+      samples += page.count;
+      if (bytes >= o.maxStepBytes || samples >= o.maxStepSamples) return later(0);
+    }
   }
 
   later(0);

@@ -74,10 +74,12 @@ function replay(
     from,
     clock,
     pageSamples: 100,
+    maxStepBytes: 1000,
+    maxStepSamples: 100,
     allowances: [new ReplayAllowance(1e9, 1e9, clock.now)],
     canSend: () => seen.room,
     retryMs: 10,
-    onPage: (p) => pages.push([...p.seq]),
+    onPage: (p) => (pages.push([...p.seq]), 0),
     onCaughtUp: (next) => (seen.caughtUp = next),
     ...extra,
   });
@@ -149,10 +151,9 @@ describe("paced replay", () => {
     const clock = new StepClock();
     const ring = new SampleRing(5000);
     ring.push(block(0, 3000));
-    // 100 kB/s with a 50 kB burst; every page is charged 50 kB, as a 100-sample JSON page about is
+    // 100 kB/s with a 50 kB burst; every page sends 50 kB (the step ends after each)
     const allowance = new ReplayAllowance(100_000, 50_000, clock.now);
-    const charged =
-      (pages: number[][]) => (p: SampleBlock) => (pages.push([...p.seq]), allowance.charge(50_000));
+    const charged = (pages: number[][]) => (p: SampleBlock) => (pages.push([...p.seq]), 50_000);
     const a: number[][] = [];
     const first = replay(clock, ring, 0, { allowances: [allowance], onPage: charged(a) });
     clock.step(); // the burst: at once
@@ -175,6 +176,31 @@ describe("paced replay", () => {
     expect(clock.t).toBe(1000);
   });
 
+  test("a macrotask reads pages until it sent its step's bytes or read its step's samples", () => {
+    const clock = new StepClock();
+    const ring = new SampleRing(5000);
+    ring.push(block(0, 3000));
+    const dear: number[][] = [];
+    replay(clock, ring, 0, {
+      maxStepBytes: 1000,
+      maxStepSamples: 1000,
+      onPage: (p) => (dear.push([...p.seq]), 600),
+    });
+    clock.step();
+    expect(dear).toHaveLength(2); // 1200 bytes ≥ 1000 after the second page
+    const cheap: number[][] = [];
+    const clock2 = new StepClock();
+    replay(clock2, ring, 0, {
+      maxStepBytes: 1000,
+      maxStepSamples: 1000,
+      onPage: (p) => (cheap.push([...p.seq]), 10),
+    });
+    clock2.step();
+    expect(cheap.flat()).toEqual(range(0, 1000)); // ten pages of 100: the sample bound
+    clock2.step();
+    expect(cheap.flat()).toEqual(range(0, 2000));
+  });
+
   test("a page waits for the emptiest of its allowances (the client's and the process's)", () => {
     const clock = new StepClock();
     const ring = new SampleRing(5000);
@@ -183,7 +209,10 @@ describe("paced replay", () => {
     const everyone = new ReplayAllowance(100_000, 10_000, clock.now);
     everyone.charge(60_000); // other clients' replays took it: 50 kB in debt, 0.5 s
     const pages: number[][] = [];
-    replay(clock, ring, 0, { allowances: [mine, everyone], onPage: (p) => pages.push([...p.seq]) });
+    replay(clock, ring, 0, {
+      allowances: [mine, everyone],
+      onPage: (p) => (pages.push([...p.seq]), 0),
+    });
     clock.step();
     expect(pages).toHaveLength(0);
     clock.step();

@@ -24,11 +24,15 @@ import type { Client, Hub } from "../hub.ts";
 import type { OutMessage } from "../outbox.ts";
 import { ClientSet } from "./client-set.ts";
 
-/**
- * Samples read from the ring per replay step, one step per macrotask: 0.5 s of signal, about 2–4 ms
- * to batch and encode as 12-channel JSON, so other clients' data is never held up for longer.
- */
+/** Samples read from the ring at a time by a replay: 0.5 s of signal. */
 const REPLAY_PAGE = 250;
+/**
+ * What one replay may send in one macrotask: one page of 12-channel JSON (about 40 kB, 2–4 ms to
+ * batch and encode), so other clients' data is never held up for longer; a cheap encoding (one
+ * binary channel, 4 bytes a sample) may read up to 10 s of signal per turn to outpace a fast stream.
+ */
+const REPLAY_STEP_BYTES = 32 * 1024;
+const REPLAY_STEP_SAMPLES = 5000;
 /** How soon a replay waiting for socket room tries again. */
 const REPLAY_RETRY_MS = 10;
 /**
@@ -229,17 +233,18 @@ class ResumePipeline {
   #closed = false;
   #replay: Replay;
   #batcher;
+  /** Bytes the batcher sent since the current page went in. */
+  #pageBytes = 0;
 
   constructor(client: Client, options: BatchOptions, from: number, notchHz: NotchHz, hub: Hub, clock: Clock, ring: SampleRing) {
     this.#next = from;
     const encode = encoderFor(options, client.deviceId);
-    const allowances = allowancesOf(client, clock);
     this.#batcher = createBatcher(
       { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate, notchHz },
       clock,
       (batch) => {
         const message = encode(batch);
-        if (!this.#live) for (const allowance of allowances) allowance.charge(sizeOf(message));
+        this.#pageBytes += sizeOf(message);
         hub.sendDataTo([client], [message]);
       },
     );
@@ -248,10 +253,16 @@ class ResumePipeline {
       from,
       clock,
       pageSamples: REPLAY_PAGE,
-      allowances,
+      maxStepBytes: REPLAY_STEP_BYTES,
+      maxStepSamples: REPLAY_STEP_SAMPLES,
+      allowances: allowancesOf(client, clock),
       canSend: () => client.outbox.hasRoom,
       retryMs: REPLAY_RETRY_MS,
-      onPage: (page) => this.#batcher.push(page),
+      onPage: (page) => {
+        this.#pageBytes = 0;
+        this.#batcher.push(page);
+        return this.#pageBytes;
+      },
       onCaughtUp: (next) => {
         this.#next = next;
         this.#live = true;
