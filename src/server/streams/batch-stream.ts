@@ -1,13 +1,17 @@
 /**
  * @module The `eeg_batch` stream. Subscriptions with the same options share one group: one
  * batcher (and decimation filter), one encoding per batch for all its members. A subscription
- * with `since_seq` gets its own pipeline that first replays the device's ring buffer — paced by
- * the client's socket, so a long resume is never shed — and then continues live, so it sees every
- * retained sample exactly once. Every pipeline runs the device's `notch_hz` setting (`setNotch`).
+ * with `since_seq` gets its own pipeline that first replays the device's ring buffer — one page
+ * per macrotask, only while the client's socket has room (so a long resume is never shed) and its
+ * byte allowance lasts (paced-replay.ts) — and then continues live, so it sees every retained
+ * sample exactly once. A new subscription, an unsubscribe or a close cancels a pending replay.
+ * Every pipeline runs the device's `notch_hz` setting (`setNotch`).
  */
-import type { Clock, TimerHandle } from "../../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import { createBatcher } from "../../core/batcher.ts";
 import type { NotchHz } from "../../core/notch.ts";
+import { ReplayAllowance, startReplay } from "../../core/paced-replay.ts";
+import type { Replay } from "../../core/paced-replay.ts";
 import type { SampleRing } from "../../core/sample-ring.ts";
 import { DEVICE_RATE_HZ } from "../../core/samples.ts";
 import { sliceBySeq } from "../../core/sample-slice.ts";
@@ -20,10 +24,32 @@ import type { Client, Hub } from "../hub.ts";
 import type { OutMessage } from "../outbox.ts";
 import { ClientSet } from "./client-set.ts";
 
-/** Samples read from the ring per replay step. */
-const REPLAY_PAGE = 500;
+/** Samples read from the ring at a time by a replay: 0.5 s of signal. */
+const REPLAY_PAGE = 250;
+/**
+ * What one replay may send in one macrotask: one page of 12-channel JSON (about 40 kB, 2–4 ms to
+ * batch and encode), so other clients' data is never held up for longer; a cheap encoding (one
+ * binary channel, 4 bytes a sample) may read up to 10 s of signal per turn to outpace a fast stream.
+ */
+const REPLAY_STEP_BYTES = 32 * 1024;
+const REPLAY_STEP_SAMPLES = 5000;
 /** How soon a replay waiting for socket room tries again. */
 const REPLAY_RETRY_MS = 10;
+/**
+ * Replay bytes per second per client, over all its replays: a full 60-s ring as 12-channel JSON
+ * (~7 MB) takes under 2 s, while a client re-subscribing without pause costs a fraction of a core
+ * (it used to cost whatever its socket could take, in long synchronous runs).
+ */
+const REPLAY_BYTES_PER_S = 4 * 1024 * 1024;
+/** What a client may be sent at socket speed before the rate applies (a resume of a few seconds). */
+const REPLAY_BURST_BYTES = 1024 * 1024;
+/**
+ * Replay bytes per second over all clients of the process: four clients at their full allowance,
+ * about half a core of encoding, so that many clients each within their own allowance still
+ * cannot take the event loop together.
+ */
+const REPLAY_PROCESS_BYTES_PER_S = 4 * REPLAY_BYTES_PER_S;
+const REPLAY_PROCESS_BURST_BYTES = 4 * REPLAY_BURST_BYTES;
 /** A since_seq further ahead of the newest sample than this (1 s) cannot be this process's. */
 const FUTURE_SLACK = DEVICE_RATE_HZ;
 
@@ -178,41 +204,78 @@ export class BatchStream {
   }
 }
 
-/** One client's private pipeline: ring replay from `next`, paced by its socket, then live. */
+/** The allowance of each client, shared by all its replays (on every device) and kept across re-subscribes. */
+const clientAllowances = new WeakMap<Client, ReplayAllowance>();
+/** The process's allowance, per clock (tests run several bridges with manual clocks in one process). */
+const processAllowances = new WeakMap<Clock, ReplayAllowance>();
+
+function allowancesOf(client: Client, clock: Clock): ReplayAllowance[] {
+  let mine = clientAllowances.get(client);
+  if (mine === undefined) {
+    mine = new ReplayAllowance(REPLAY_BYTES_PER_S, REPLAY_BURST_BYTES, clock.now);
+    clientAllowances.set(client, mine);
+  }
+  let all = processAllowances.get(clock);
+  if (all === undefined) {
+    all = new ReplayAllowance(REPLAY_PROCESS_BYTES_PER_S, REPLAY_PROCESS_BURST_BYTES, clock.now);
+    processAllowances.set(clock, all);
+  }
+  return [mine, all];
+}
+
+/** Bytes on the wire, near enough (JSON batches are ASCII). */
+const sizeOf = (m: OutMessage): number => (typeof m === "string" ? m.length : m.byteLength);
+
+/** One client's private pipeline: a paced ring replay from `from`, then live. */
 class ResumePipeline {
-  #client: Client;
-  #hub: Hub;
-  #clock: Clock;
-  #ring: SampleRing;
   #next: number;
   #live = false;
   #closed = false;
-  #retry: TimerHandle | null = null;
+  #replay: Replay;
   #batcher;
+  /** Bytes the batcher sent since the current page went in. */
+  #pageBytes = 0;
 
   constructor(client: Client, options: BatchOptions, from: number, notchHz: NotchHz, hub: Hub, clock: Clock, ring: SampleRing) {
-    this.#client = client;
-    this.#hub = hub;
-    this.#clock = clock;
-    this.#ring = ring;
     this.#next = from;
     const encode = encoderFor(options, client.deviceId);
     this.#batcher = createBatcher(
       { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate, notchHz },
       clock,
-      (batch) => hub.sendDataTo([client], [encode(batch)]),
+      (batch) => {
+        const message = encode(batch);
+        this.#pageBytes += sizeOf(message);
+        hub.sendDataTo([client], [message]);
+      },
     );
-    this.#retry = clock.setTimeout(() => this.#pump(), 0); // after the ack the caller sends now
+    this.#replay = startReplay({
+      source: ring,
+      from,
+      clock,
+      pageSamples: REPLAY_PAGE,
+      maxStepBytes: REPLAY_STEP_BYTES,
+      maxStepSamples: REPLAY_STEP_SAMPLES,
+      allowances: allowancesOf(client, clock),
+      canSend: () => client.outbox.hasRoom,
+      retryMs: REPLAY_RETRY_MS,
+      onPage: (page) => {
+        this.#pageBytes = 0;
+        this.#batcher.push(page);
+        return this.#pageBytes;
+      },
+      onCaughtUp: (next) => {
+        this.#next = next;
+        this.#live = true;
+      },
+    });
   }
 
   onSamples(block: SampleBlock): void {
-    if (this.#closed) return;
-    if (this.#live) {
-      // asked for a seq still ahead: nothing before it
-      const part = sliceBySeq(block, this.#next);
-      if (part !== null) this.#batcher.push(part);
-    }
-    else this.#pump(); // the ring already holds this block: the replay reaches it
+    // while replaying, the ring already holds this block and the replay reaches it
+    if (this.#closed || !this.#live) return;
+    // nothing before `next`: a since_seq still ahead, or the replay's last page
+    const part = sliceBySeq(block, this.#next);
+    if (part !== null) this.#batcher.push(part);
   }
 
   setNotch(hz: NotchHz): void {
@@ -221,26 +284,7 @@ class ResumePipeline {
 
   close(): void {
     this.#closed = true;
-    if (this.#retry !== null) this.#clock.clearTimeout(this.#retry);
-    this.#retry = null;
+    this.#replay.cancel();
     this.#batcher.close();
-  }
-
-  #pump(): void {
-    if (this.#retry !== null) this.#clock.clearTimeout(this.#retry);
-    this.#retry = null;
-    while (!this.#closed && !this.#live) {
-      if (!this.#client.outbox.hasRoom) {
-        this.#retry = this.#clock.setTimeout(() => this.#pump(), REPLAY_RETRY_MS);
-        return;
-      }
-      const page = this.#ring.read(this.#next, REPLAY_PAGE);
-      if (page === null || page.count === 0) {
-        this.#live = true; // caught up: from now on every new block comes live
-        return;
-      }
-      this.#next = page.seq[page.count - 1]! + 1;
-      this.#batcher.push(page);
-    }
   }
 }
