@@ -11,7 +11,7 @@ import type { Fleet } from "./fleet.ts";
 import type { Client } from "./hub.ts";
 import type { ClientSocket } from "./outbox.ts";
 import type { HostPolicy } from "./access/hosts.ts";
-import { bodyGuard, hasValidToken, hostGuard, originGuard, rateGuard, tokenGuard } from "./access/http-guards.ts";
+import { declaredBodyGuard, hasValidToken, hostGuard, originGuard, rateGuard, tokenGuard } from "./access/http-guards.ts";
 import { fleetHealth } from "./health.ts";
 import { healthFor } from "./access/health-view.ts";
 import { metricsText } from "./metrics.ts";
@@ -42,8 +42,9 @@ export function createApp(options: AppOptions): Hono {
   const hosts = options.hosts ?? ANY_HOST;
   const app = new Hono();
   app.use("*", hostGuard(hosts));
-  // every route that takes a body gets the same small limit, decided before the body is read
-  app.use("*", bodyGuard());
+  // a declared body over the limit is refused on every route before anything is read; the route
+  // that takes a body also counts a chunked one, after its token and rate guards (recording-routes.ts)
+  app.use("*", declaredBodyGuard());
   // `auth_required` tells pages like the dashboard whether the token-guarded routes need a token
   app.get("/health", (c) => c.json(healthFor(gate, c.req.header("authorization"), { ...fleetHealth(fleet), auth_required: gate.authEnabled })));
   app.get("/metrics", tokenGuard(gate), (c) => c.text(metricsText(fleet), 200, { "Content-Type": "text/plain; version=0.0.4" }));

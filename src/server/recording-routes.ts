@@ -9,7 +9,7 @@ import type { Hono, MiddlewareHandler } from "hono";
 import { isSafeName } from "../recording/safe-name.ts";
 import type { DownloadFile, RecordingStore, StoreError } from "../recording/store.ts";
 import type { Fleet } from "./fleet.ts";
-import { tokenGuard } from "./access/http-guards.ts";
+import { bodyGuard, tokenGuard } from "./access/http-guards.ts";
 import { downloadResponse } from "./download-response.ts";
 
 const TYPES: Record<string, string> = {
@@ -58,8 +58,9 @@ export function addRecordingRoutes(app: Hono, fleet: Fleet, store: RecordingStor
       "Content-Disposition": `attachment; filename="${name}"`,
     }, c.req.method, c.req.header("range"));
   });
-  // the body limit itself is app-wide (app.ts), so it also covers routes added later
-  app.post("/markers", guard, ...(limit === undefined ? [] : [limit]), async (c) => {
+  // token, then rate, then the body limit that reads (and counts) the body: a refused client's body
+  // is never read; a declared length over the limit was already refused app-wide (app.ts)
+  app.post("/markers", guard, ...(limit === undefined ? [] : [limit]), bodyGuard(), async (c) => {
     let body: unknown;
     try {
       body = await c.req.json();

@@ -53,19 +53,30 @@ export function hasValidToken(gate: AccessGate, authorization: string | undefine
 /** Largest request body any route takes: a marker is under 1 KB, so 16 KiB leaves room for escapes. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
+/** The 413 answer; the connection is closed after it, so the rest of the body is never read. */
+function tooLarge(c: Context, maxBytes: number): Response {
+  c.header("Connection", "close");
+  return c.json({ code: "BODY_TOO_LARGE", message: `The request body is over the limit of ${maxBytes} bytes (a marker needs well under 1 KB)` }, 413);
+}
+
 /**
- * 413 BODY_TOO_LARGE for a body over `maxBytes`: decided on `Content-Length` before anything is
- * read, and for a chunked body once the bytes counted so far pass the limit (hono/body-limit does
- * both). The connection is closed after the answer, so the rest of the body is never read.
+ * 413 BODY_TOO_LARGE on any route for a request whose `Content-Length` is over `maxBytes`: decided
+ * on the header alone, nothing is read (so the app-wide check costs a flooder's bytes nothing).
+ */
+export function declaredBodyGuard(maxBytes = MAX_BODY_BYTES): MiddlewareHandler {
+  return async (c, next) => {
+    if (Number(c.req.header("content-length") ?? 0) > maxBytes) return tooLarge(c, maxBytes);
+    await next();
+  };
+}
+
+/**
+ * 413 BODY_TOO_LARGE for a body over `maxBytes`, declared or counted as a chunked body streams in
+ * (hono/body-limit does both). It reads the body, so a route puts it after its token and rate
+ * guards: a client refused by those never has a byte of its body read.
  */
 export function bodyGuard(maxBytes = MAX_BODY_BYTES): MiddlewareHandler {
-  return bodyLimit({
-    maxSize: maxBytes,
-    onError: (c) => {
-      c.header("Connection", "close");
-      return c.json({ code: "BODY_TOO_LARGE", message: `The request body is over the limit of ${maxBytes} bytes (a marker needs well under 1 KB)` }, 413);
-    },
-  });
+  return bodyLimit({ maxSize: maxBytes, onError: (c) => tooLarge(c, maxBytes) });
 }
 
 // an idle client's bucket is full again after 2 s (bursts of 2 s worth): forget it after 10 s
