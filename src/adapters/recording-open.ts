@@ -1,11 +1,10 @@
 /**
  * @module Opening a file of the recordings directory for reading exactly once, without following a
  * link (`O_NOFOLLOW`), and judging what was opened by its descriptor (`fstat`): a name swapped for
- * a link after a check can no longer be served. Used by recording-store.ts; node:fs/promises works
- * the same under Bun, Deno and Node.
+ * a link after a check can no longer be served. Used by recording-store.ts under Bun, Deno and Node.
  */
 import { constants } from "node:fs";
-import { open } from "node:fs/promises";
+import { lstat, open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import type { DownloadFile } from "../recording/store.ts";
 
@@ -42,6 +41,11 @@ export async function openChecked(
   }
   try {
     const info = await handle.stat();
+    // Deno ignores O_NOFOLLOW unless run with --allow-all (it opens the resolved path), so the name
+    // is also asked what it is now: a link, or another file than the one opened, is refused
+    const named = await lstat(path);
+    if (named.isSymbolicLink()) throw new NotServable("it is a symbolic link");
+    if (named.ino !== info.ino || named.dev !== info.dev) throw new NotServable("it changed while it was opened");
     let why: string | null = null;
     if (!info.isFile()) why = "it is not a regular file";
     else if (rules.oneLink && info.nlink !== 1) {
