@@ -15,6 +15,8 @@
  *   value = missing samples, `seq` = the first missing seq.
  * - `lead_off`: a channel going onto the lead-off sentinel (not its recovery); value = the
  *   channel number 1–12 (the BDF annotation says `lead_off ch<k>`), duration 0, `seq` = that sample.
+ * - `device_off`: a deliberate pause (disconnect, then connect), laid out like a gap row; the
+ *   EDF/BDF holds its samples as zeros, but nothing is lost and it is no gap.
  */
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import type { Gap } from "../core/samples.ts";
@@ -32,6 +34,8 @@ export interface EventsCsvRow {
 
 /** Label of a gap row. */
 export const GAP_LABEL = "gap";
+/** Label of a deliberate pause row (zero-filled in EDF/BDF, no loss): value = its samples, `seq` = its first. */
+export const DEVICE_OFF_LABEL = "device_off";
 /** Label of a lead-off onset row. */
 export const LEAD_OFF_LABEL = "lead_off";
 

@@ -11,7 +11,7 @@ import { sliceBySeq } from "../core/sample-slice.ts";
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import type { SampleBlock } from "../core/samples.ts";
 import { captureRecord } from "../sources/capture-format.ts";
-import { eventsCsvHeader, gapEventRow } from "./events-csv.ts";
+import { DEVICE_OFF_LABEL, eventsCsvHeader, gapEventRow } from "./events-csv.ts";
 import type { EventsCsvRow } from "./events-csv.ts";
 import { EventsLog } from "./events-log.ts";
 import { annotateAll, EarlyMarkers, figuresWithRefusals } from "./recorder-markers.ts";
@@ -117,7 +117,7 @@ export class Recorder {
     for (const gap of part.gaps) {
       // a deliberate pause (issue 18): zero-filled like a gap, but no loss and not called one
       if (gap.deliberate === true) {
-        this.#row({ ...gapEventRow(gap, this.#onset(gap.seq)), label: "device_off" });
+        this.#row({ ...gapEventRow(gap, this.#onset(gap.seq)), label: DEVICE_OFF_LABEL });
         continue;
       }
       this.#gaps++;

@@ -2,10 +2,12 @@
  * @module The counts of a recording finalised after a crash (its metadata still holds those of
  * its first sample): the span the repaired EDF/BDF records cover (or the CSV's rows when there is
  * no EDF/BDF), and the markers, gaps and lost samples of the events sidecar inside that span.
+ * A deliberate pause (`device_off` row) is zero-filled in the EDF/BDF span like a gap, but it is
+ * neither a marker, a gap nor a loss: its samples are only taken out of `samples`.
  */
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import { SAMPLES_PER_RECORD } from "./edf-header.ts";
-import { GAP_LABEL, LEAD_OFF_LABEL } from "./events-csv.ts";
+import { DEVICE_OFF_LABEL, GAP_LABEL, LEAD_OFF_LABEL } from "./events-csv.ts";
 
 /** What recovery found in the files. */
 export interface RecoveredFiles {
@@ -36,17 +38,20 @@ export function recoveredFigures(f: RecoveredFiles): RecoveredFigures | null {
   let markers = 0;
   let gaps = 0;
   let lost = 0;
+  let paused = 0;
   for (const row of eventRows(f.events ?? "")) {
     if (row.seq >= end) continue; // after the last sample the files hold
     if (row.label === GAP_LABEL) {
       gaps++;
       lost += Math.min(row.value, end - row.seq);
+    } else if (row.label === DEVICE_OFF_LABEL) {
+      paused += Math.max(0, Math.min(row.value, end - row.seq));
     } else if (row.label !== LEAD_OFF_LABEL) {
       markers++;
     }
   }
-  // the CSV has no rows for lost samples; the EDF/BDF span holds them as zeros
-  const samples = f.records !== null ? span - lost : f.csv!.rows;
+  // the CSV has no rows for lost or paused samples; the EDF/BDF span holds them as zeros
+  const samples = f.records !== null ? span - lost - paused : f.csv!.rows;
   return { duration_s: span / DEVICE_RATE_HZ, samples, markers, gaps, lost };
 }
 

@@ -6,6 +6,7 @@
  * Nothing else is touched: CSV, raw and events files keep every byte written.
  */
 import type { Logger } from "../core/ports.ts";
+import { csvRowFigures } from "./csv-rows.ts";
 import { planEdfRecovery } from "./edf-recovery.ts";
 import { recoveredFigures } from "./recovered-figures.ts";
 import type { RecoveredFigures } from "./recovered-figures.ts";
@@ -65,21 +66,29 @@ export async function recoverRecordings(store: RecordingStore, log: Logger): Pro
 
 /** The counts of the repaired files (null when none tells the span); never throws. */
 async function figuresOf(store: RecordingStore, entries: Array<{ name: string; format: string }>, firstSeq: number, records: number | null): Promise<RecoveredFigures | null> {
-  const text = async (format: string): Promise<string | null> => {
-    const entry = entries.find((e) => e.format === format);
-    return entry === undefined ? null : await store.readText(entry.name).catch(() => null);
-  };
-  const events = await text("events");
+  const events = entries.find((e) => e.format === "events");
+  const eventsText = events === undefined ? null : await store.readText(events.name).catch(() => null);
+  const data = entries.find((e) => e.format === "csv");
   let csv: { rows: number; lastSeq: number } | null = null;
-  if (records === null) {
-    // only without EDF/BDF: the data CSV is the largest file, read just for its row count
-    const lines = (await text("csv"))?.split("\n").filter((l) => l !== "") ?? [];
-    const header = lines[0]?.split(",") ?? [];
-    const seqAt = header.indexOf("Seq");
-    const last = lines.length > 1 ? Number(lines[lines.length - 1]!.split(",")[seqAt]) : firstSeq - 1;
-    if (seqAt >= 0 && Number.isInteger(last)) csv = { rows: lines.length - 1, lastSeq: last };
+  if (records === null && data !== undefined) {
+    // only without EDF/BDF: the data CSV is the largest file (hours of it outgrow one string), counted in chunks
+    const counted = await csvRowsOf(store, data.name);
+    if (counted !== null) csv = { rows: counted.rows, lastSeq: counted.lastSeq ?? firstSeq - 1 };
   }
-  return recoveredFigures({ firstSeq, records, csv, events });
+  return recoveredFigures({ firstSeq, records, csv, events: eventsText });
+}
+
+async function csvRowsOf(store: RecordingStore, name: string): Promise<{ rows: number; lastSeq: number | null } | null> {
+  try {
+    const file = await store.openDownload(name);
+    try {
+      return await csvRowFigures(file);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return null;
+  }
 }
 
 async function finalise(store: RecordingStore, name: string): Promise<{ note: string; records: number | null }> {
