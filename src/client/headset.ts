@@ -11,8 +11,12 @@ export interface HeadsetReconnect {
   error: BridgeClientError | null;
 }
 
-/** Why the headset stopped streaming, as far as this client can tell (the streams label the seq jump by it). */
-export type HeadsetOff = "released" | "deliberate";
+/**
+ * Why the headset stopped streaming, as far as this client can tell (the streams label the seq jump
+ * by it). `lost`: the link was lost, which no later stop makes deliberate (the bridge reports that
+ * jump as a gap too).
+ */
+export type HeadsetOff = "released" | "deliberate" | "lost";
 
 /** What the hold needs of the client. */
 export interface HeadsetHost {
@@ -30,6 +34,8 @@ export class HeadsetHold {
   /** Bumped by every `disconnect`: a `connect` acknowledged after it no longer counts. */
   #gen = 0;
   #awaitingWelcome = false;
+  /** The last state reported, to tell a connect attempt that failed from a link that failed. */
+  #state = "";
 
   constructor(host: HeadsetHost) {
     this.#host = host;
@@ -64,7 +70,12 @@ export class HeadsetHold {
   /** A status event (welcome or broadcast) with the device's `state`. */
   status(state: string): void {
     const welcome = this.#awaitingWelcome;
+    const before = this.#state;
     this.#awaitingWelcome = false;
+    this.#state = state;
+    // only an `error` while streaming broke a link; after `connecting` it is an attempt that failed,
+    // with nothing to lose (a welcome cannot tell which: counted as lost, a loss too many rather than one hidden)
+    if (state === "disconnected" || (state === "error" && (welcome || before === "connected"))) return this.#host.off("lost");
     if (!welcome) {
       // someone's `disconnect` (this client's or, with several clients, another's): a deliberate stop
       if (state === "idle" || state === "disconnecting") this.#host.off("deliberate");

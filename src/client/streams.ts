@@ -47,7 +47,8 @@ export type StreamName = keyof StreamItems;
  * after a jump; `overflow`: the consumer fell `maxQueued` items behind and the oldest was dropped;
  * `released`: the bridge let the headset go while this client was away, and the SDK connected it
  * again (the seqs skipped meanwhile); `gap`: any other jump in seq (lost packets, a lost link).
- * A jump across a deliberate stop (a `disconnect`, seen as an `idle` status) is no loss.
+ * A jump across a deliberate stop (a `disconnect`, seen as an `idle` status) is no loss, unless the
+ * link was lost before it (a `disconnected` status): then it is a `gap`.
  */
 export interface DataLoss {
   stream: string;
@@ -76,7 +77,7 @@ interface Entry {
   askedSince: number | null;
   /** `eeg` only: the seq before the outage, checked against the first message after it. */
   checkAfter: number | null;
-  /** Why the headset stopped since the last item: labels the next seq jump (null: not known to have stopped). */
+  /** Why the headset stopped since the last jump: labels the next one (null: not known to have stopped). */
   off: HeadsetOff | null;
   /** The resume ack said the replay starts past since_seq: the first batch's jump is that loss. */
   retention: boolean;
@@ -127,7 +128,10 @@ export class Streams {
 
   /** The headset stopped streaming (see HeadsetHold): the next seq jump of each seq stream spans that time. */
   deviceOff(why: HeadsetOff): void {
-    for (const entry of this.#entries.values()) if (entry.lastSeq !== null && (entry.stream === "eeg_batch" || entry.stream === "eeg")) entry.off = why;
+    for (const entry of this.#entries.values()) {
+      // a lost link stays the label until the jump: a stop after it does not undo the loss
+      if (entry.lastSeq !== null && (entry.stream === "eeg_batch" || entry.stream === "eeg") && entry.off !== "lost") entry.off = why;
+    }
   }
 
   /** Routes a stream message to its subscription; false when it is not a stream message. */
@@ -223,7 +227,7 @@ export class Streams {
     const off = entry.off;
     entry.off = null;
     if (off === "deliberate") return;
-    const reason = entry.retention ? "retention" : off ?? "gap";
+    const reason = entry.retention ? "retention" : off === "released" ? "released" : "gap";
     this.#host.loss({ stream: entry.stream, reason, fromSeq: entry.lastSeq! + 1, toSeq });
   }
 
