@@ -30,6 +30,7 @@ import { DEVICE_LOGGER, kindOf } from "./bridge-options.ts";
 import type { BridgeOptions, Frame } from "./bridge-options.ts";
 export type { BridgeOptions, Frame } from "./bridge-options.ts";
 import { describeDevice, soloFleet } from "./device-info.ts";
+import { announced, broadcastStatus, currentState, type StateFor } from "./status-broadcast.ts";
 
 /** Composes the device, the client hub, the streams and the dispatcher. */
 export class Bridge {
@@ -88,7 +89,7 @@ export class Bridge {
     // a device's socket gets the server-wide records and its own device's, never another device's
     this.#logs = new LogForwarder(options.logs, this.hub, scope === "" ? undefined : (name) => name.endsWith(scope) || !DEVICE_LOGGER.test(name));
     this.device.listen({
-      onStatus: (state, cause) => this.#broadcastStatus(state, statusText(cause), this.device.session.batteryLevel),
+      onStatus: (state, cause) => this.#broadcastStatus(announced(state, cause), statusText(cause), this.device.session.batteryLevel),
       onError: (code, message) => this.hub.broadcast(errorMessage(freshId(), code, message, clock.now())),
       onSamples: (block) => this.#router.onSamples(block),
       onEvent: (event) => this.#router.onEvent(event),
@@ -159,14 +160,13 @@ export class Bridge {
     this.#router.addClient(client);
     this.#log.log("INFO", `Client ${remote} connected (${this.hub.size} total)`);
     const session = this.device.session;
-    this.hub.send(client, statusEvent(session.reportedState, STATUS_TEXT.welcome, session.batteryLevel, this.#o.clock.now(), client.deviceId));
+    this.hub.send(client, statusEvent(currentState(session)(client.deviceId), STATUS_TEXT.welcome, session.batteryLevel, this.#o.clock.now(), client.deviceId));
     return client;
   }
 
-  /** `status` to every client, naming the device on per-device sockets. */
-  #broadcastStatus(state: Parameters<typeof statusEvent>[0], message: string, battery: number | null): void {
-    const now = this.#o.clock.now();
-    this.hub.broadcastTagged((deviceId) => statusEvent(state, message, battery, now, deviceId));
+  /** `status` to every client it is for (status-broadcast.ts), naming the device on per-device sockets. */
+  #broadcastStatus(stateFor: StateFor, message: string, battery: number | null): void {
+    broadcastStatus(this.hub, stateFor, message, battery, this.#o.clock.now());
   }
 
   /**
@@ -255,7 +255,7 @@ export class Bridge {
     if (this.#control.controller === client) {
       this.#control.controller = null;
       const session = this.device.session;
-      this.#broadcastStatus(session.reportedState, STATUS_TEXT.controlReleased, session.batteryLevel);
+      this.#broadcastStatus(currentState(session), STATUS_TEXT.controlReleased, session.batteryLevel);
     }
   }
 
@@ -284,7 +284,7 @@ export class Bridge {
     if (session.busy) await session.disconnect();
     await this.recordings?.close().catch((e: unknown) => this.#log.log("ERROR", `Closing the recording: ${String(e)}`));
     await session.shutdown();
-    this.#broadcastStatus(session.state, STATUS_TEXT.shutdown, null);
+    this.#broadcastStatus(() => session.state, STATUS_TEXT.shutdown, null);
     for (const client of this.hub.clients) client.outbox.drain();
     this.#router.close();
     for (const client of this.hub.clients.slice()) {

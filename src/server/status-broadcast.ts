@@ -1,0 +1,57 @@
+/**
+ * @module Which `status` each socket gets: base-protocol sockets (`/`, `/ws`) exactly what the
+ * reference sends (MW75.md §3.4, §3.6), per-device sockets (BRIDGE-API §6) the bridge's reported
+ * state and its own announcements too.
+ */
+import type { StatusCause, StatusState } from "../core/session-events.ts";
+import { statusEvent } from "../protocol/envelope.ts";
+import type { Hub } from "./hub.ts";
+
+/** The state a `status` names on a socket (`deviceId` null: a base socket), or null: not sent there. */
+export type StateFor = (deviceId: string | null) => StatusState | null;
+
+/** What the session knows of its state. */
+interface SessionState {
+  readonly state: StatusState;
+  readonly reportedState: StatusState;
+}
+
+/**
+ * For statuses that are no state change (the welcome, control released): the reference sends its
+ * "current state", the stored one, which is never `reconnecting`; a per-device socket gets the
+ * reported state, as /health and /devices say it.
+ */
+export function currentState(session: SessionState): (deviceId: string | null) => StatusState {
+  return (deviceId) => deviceId === null ? session.state : session.reportedState;
+}
+
+/**
+ * For a session's announcement: the state it announces, except that what the reference never
+ * says (the loop stopped by `auto_reconnect` off, the bridge's settings command) stays off base
+ * sockets: their clients see the `settings` broadcast and the `status` reply instead.
+ */
+export function announced(state: StatusState, cause: StatusCause): StateFor {
+  return cause.kind === "reconnect_stopped"
+    ? (deviceId) => deviceId === null ? null : state
+    : () => state;
+}
+
+/** `status` to every client that gets it, naming the device on per-device sockets; each variant is built once. */
+export function broadcastStatus(
+  hub: Hub,
+  stateFor: StateFor,
+  message: string,
+  battery: number | null,
+  nowMs: number,
+): void {
+  const texts = new Map<string | null, string | null>();
+  for (const client of hub.clients.slice()) {
+    let text = texts.get(client.deviceId);
+    if (text === undefined) {
+      const state = stateFor(client.deviceId);
+      text = state === null ? null : statusEvent(state, message, battery, nowMs, client.deviceId);
+      texts.set(client.deviceId, text);
+    }
+    if (text !== null) hub.send(client, text);
+  }
+}
