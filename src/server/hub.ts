@@ -142,19 +142,6 @@ export class Hub {
   }
 
   /**
-   * A control message whose text depends on the socket's path (`status` names its device on a
-   * per-device socket): each variant is built once, only if some client needs it.
-   */
-  broadcastTagged(build: (deviceId: string | null) => string): void {
-    const texts = new Map<string | null, string>();
-    for (const client of this.#clients.slice()) {
-      let text = texts.get(client.deviceId);
-      if (text === undefined) texts.set(client.deviceId, (text = build(client.deviceId)));
-      this.send(client, text);
-    }
-  }
-
-  /**
    * Hot path: the same stream messages (one chunk's `eeg_data`, one batch) to each of `clients`,
    * shed per client when it lags.
    */
