@@ -35,7 +35,7 @@ export interface RecorderOptions {
   writers: FormatWriter[];
   /** Stops by itself after this many seconds of samples (rounded up to whole samples). */
   durationS: number | null;
-  /** Told when the recording ends by itself (duration reached) or fails. */
+  /** Told when the recording ends by itself (duration reached: its stop has begun) or fails. */
   onEnd(recorder: Recorder): void;
   /** Told when the first sample started the files (the metadata then knows first_seq and start_ms). */
   onBegin?(recorder: Recorder): void;
@@ -135,7 +135,9 @@ export class Recorder {
     this.#tailGap();
     this.#pastEnd = true;
     this.#recordComplete?.();
-    if (this.#stopping === null) void this.stop().then(() => this.#o.onEnd(this));
+    if (this.#stopping !== null) return;
+    void this.stop(); // the owner is told now, not once the files are closed: a start sent meanwhile waits for this end
+    this.#o.onEnd(this);
   }
 
   /**
@@ -165,10 +167,7 @@ export class Recorder {
     for (const out of this.#files.outputs) if (out.format === "raw") out.writer!.raw(record);
   }
 
-  /**
-   * A marker: an events row and an EDF/BDF annotation (a writer refusing only counts it dropped). One
-   * sent before the first sample is held and placed there; one stamped before it later is not (false).
-   */
+  /** A marker: a row and an EDF/BDF annotation; held until the first sample; false when left out (hold full, stamped before the first sample). */
   onMarker(marker: Marker): boolean {
     if (this.#state !== "recording") return false;
     if (this.#firstSeq === null) return this.#early.hold(marker);

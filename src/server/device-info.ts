@@ -11,7 +11,8 @@ import type { RecordingCommands } from "./recording-commands.ts";
 
 /** `{device_id, name, address, kind, state, battery_level, clients, recording}`. */
 export function describeDevice(identity: DeviceIdentity, session: DeviceSession, clients: number, recordings: Recordings | null): Record<string, unknown> {
-  const recording = recordings?.active ? recordings.status() : null;
+  // a start still under way has no recording yet: not the previous one's object
+  const recording = recordings?.current() ?? null;
   return {
     device_id: identity.id,
     name: identity.name,

@@ -56,12 +56,15 @@ export function dispatchRecording(c: RecordingCommands, type: string, data: unkn
   }
 }
 
-/** Validates and places a marker (shared by the `marker` command and POST /markers). */
+/** Validates and places a marker (shared by the `marker` command and POST /markers); refused when a recording would drop it. */
 export function placeMarker(
   c: RecordingCommands,
   data: unknown,
 ): { ok: true; marker: Record<string, unknown> } | { ok: false; code: "INVALID_PARAMETERS"; message: string } {
   const req = parseMarker(data);
   if (isRequestProblem(req)) return { ok: false, ...req };
-  return { ok: true, marker: markerData(c.device.mark(req, freshId())) };
+  if (c.recordings === null) return { ok: true, marker: markerData(c.device.mark(req, freshId())) };
+  // a marker the running recording would leave out is refused, not acknowledged
+  const placed = c.recordings.mark(req, freshId());
+  return placed.ok ? { ok: true, marker: markerData(placed.marker) } : placed;
 }

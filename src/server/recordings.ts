@@ -6,12 +6,15 @@
 import type { Clock } from "../core/clock.ts";
 import type { Device } from "../core/device.ts";
 import type { ErrorCode } from "../core/errors.ts";
+import type { MarkerRequest } from "../core/markers.ts";
 import type { Logger } from "../core/ports.ts";
 import type { StartRequest } from "../protocol/recording-requests.ts";
-import { buildMetadata } from "../recording/metadata.ts";
 import { Recorder } from "../recording/recorder.ts";
 import type { RecordingStore } from "../recording/store.ts";
 import type { RecordingFormat } from "../recording/types.ts";
+import { listRecordings, metadataOf } from "./recording-metadata.ts";
+import { MarkerRouter } from "./recording-marker-hold.ts";
+import type { MarkResult } from "./recording-marker-hold.ts";
 import { defaultName, removeFiles, trackingCreates, WRITERS, writeMetadataFile } from "./recording-disk.ts";
 import { recordingObject } from "./recording-object.ts";
 import type { RecordingContext } from "./recording-object.ts";
@@ -62,9 +65,18 @@ export class Recordings {
   /** The tail of this device's recording commands: each runs after the one before it has finished. */
   #queue: Promise<unknown> = Promise.resolve();
   #queued = 0;
+  #markers: MarkerRouter;
 
   constructor(o: RecordingsOptions) {
     this.#o = o;
+    this.#markers = new MarkerRouter({
+      device: o.device,
+      clock: o.clock,
+      current: () => {
+        const a = this.#active;
+        return a === null ? null : { recorder: a.recorder, sessionName: a.context.sessionName, ending: a.ending !== null };
+      },
+    });
     o.device.listen({
       onSamples: (block) => this.#active?.recorder.onSamples(block),
       onBytes: (bytes) => this.#active?.recorder.onBytes(bytes),
@@ -75,7 +87,7 @@ export class Recordings {
         else if (o.recordOnConnect !== undefined) void this.#autoStart(o.recordOnConnect);
       },
       onEvent: (event) => {
-        if (event.type === "marker") this.#active?.recorder.onMarker(event.marker);
+        if (event.type === "marker") this.#markers.onEvent(event.marker);
       },
       pressure: () => this.#active?.recorder.pressure() ?? null,
     });
@@ -91,6 +103,16 @@ export class Recordings {
     return this.#inOrder(() => Promise.resolve(this.status()), false);
   }
 
+  /** The running recording's object, or null (also while a start is still under way). */
+  current(): Record<string, unknown> | null {
+    return this.#active !== null ? this.#object(this.#active) : null;
+  }
+
+  /** Places a marker and sends it on the events stream, or refuses one the running recording would leave out (MarkerRouter). */
+  mark(req: MarkerRequest, id: string): MarkResult {
+    return this.#markers.mark(req, id);
+  }
+
   /** A recording runs, or a command that may start or end one is still under way. */
   get active(): boolean {
     return this.#active !== null || this.#queued > 0;
@@ -98,7 +120,7 @@ export class Recordings {
 
   /** Starts a recording after the commands before it; the files exist (empty) when this resolves. */
   start(req: StartRequest): Promise<RecordingResult> {
-    return this.#inOrder(() => this.#start(req, "command"));
+    return this.#queuedStart(req, "command");
   }
 
   /** Stops the active recording (after completing its last data record); resolves with its final object. */
@@ -118,18 +140,8 @@ export class Recordings {
   }
 
   /** Recordings on disk: the objects of their metadata files, newest first. */
-  async list(): Promise<Array<Record<string, unknown>>> {
-    const files = (await this.#o.store.list()).filter((f) => f.name.endsWith(".json"));
-    const out: Array<Record<string, unknown>> = [];
-    for (const f of files) {
-      try {
-        const meta = JSON.parse(await this.#o.store.readText(f.name)) as Record<string, unknown>;
-        if (typeof meta["recording"] === "object" && meta["recording"] !== null) out.push(meta["recording"] as Record<string, unknown>);
-      } catch {
-        /* not one of ours, or being replaced right now */
-      }
-    }
-    return out.sort((a, b) => Number(b["started_at"] ?? 0) - Number(a["started_at"] ?? 0));
+  list(): Promise<Array<Record<string, unknown>>> {
+    return listRecordings(this.#o.store);
   }
 
   /**
@@ -144,7 +156,16 @@ export class Recordings {
     return run;
   }
 
+  /** A start in the queue; markers sent until it runs (or fails) are held for it. */
+  #queuedStart(req: StartRequest, by: "command" | "--record"): Promise<RecordingResult> {
+    this.#markers.startQueued();
+    return this.#inOrder(() => this.#start(req, by).finally(() => this.#markers.startDone()));
+  }
+
   async #start(req: StartRequest, by: "command" | "--record"): Promise<RecordingResult> {
+    // one that ended by itself (duration, write failure) is finished outside the queue: wait for it
+    const ending = this.#active?.ending;
+    if (ending) await ending.catch(() => {});
     if (this.#active !== null) {
       return this.#refused(by, "RECORDING_ALREADY_ACTIVE", `A recording is already running: ${this.#active.context.sessionName}`, false);
     }
@@ -191,6 +212,7 @@ export class Recordings {
     }
     const active: Active = { recorder, context, ending: null, discarded: null, metadata: Promise.resolve() };
     this.#active = active;
+    this.#markers.started(recorder);
     // the partial packet the decoder holds now begins the raw file, so it decodes from its first byte
     recorder.onBytes(this.#o.device.session.pendingBytes());
     await this.#writeMetadata(active);
@@ -213,7 +235,7 @@ export class Recordings {
   }
 
   async #autoStart(formats: RecordingFormat[]): Promise<void> {
-    const result = await this.#inOrder(() => this.#start({ sessionName: null, formats, durationS: null, subject: null, notes: null }, "--record"));
+    const result = await this.#queuedStart({ sessionName: null, formats, durationS: null, subject: null, notes: null }, "--record");
     if (!result.ok) this.#o.failed(`--record could not start: ${result.message}`);
   }
 
@@ -261,26 +283,7 @@ export class Recordings {
   async #writeMetadataNow(active: Active): Promise<void> {
     try {
       const c = active.context;
-      const f = active.recorder.figures();
-      const metadata = buildMetadata({
-        info: active.recorder.info(c.requestedAtMs),
-        source: c.source,
-        state: f.state,
-        startedAtMs: f.startMs ?? c.requestedAtMs,
-        stoppedAtMs: f.stoppedAtMs,
-        lastSeq: f.lastSeq,
-        samples: f.samples,
-        lost: f.lost,
-        duplicates: f.duplicates,
-        markers: f.markers,
-        gaps: f.gaps,
-        formats: c.formats,
-        files: f.files.map((file) => ({ ...file, format: file.format as RecordingFormat | "events" })),
-        figures: f.writerFigures,
-        ...(f.failure !== null ? { failureReason: f.failure } : {}),
-      });
-      // the wire object rides along, so GET /recordings can list recordings from their files alone
-      await writeMetadataFile(this.#o.store, `${c.sessionName}.json`, { ...metadata, recording: this.#object(active) });
+      await writeMetadataFile(this.#o.store, `${c.sessionName}.json`, metadataOf(c, active.recorder, this.#object(active)));
     } catch (e) {
       this.#o.log.log("ERROR", `Cannot write the metadata of ${active.context.sessionName}: ${errorText(e)}`);
     }
