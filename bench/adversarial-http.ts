@@ -44,7 +44,13 @@ function rawExchange(
       settled = true;
       clearTimeout(timer);
       socket.destroy();
-      resolve({ status, chunked: /\r\ntransfer-encoding:\s*chunked/i.test(headText), bodyBytes: bodySeen, ms: performance.now() - t0, error });
+      resolve({
+        status,
+        chunked: /\r\ntransfer-encoding:\s*chunked/i.test(headText),
+        bodyBytes: bodySeen,
+        ms: performance.now() - t0,
+        error,
+      });
     };
     const timer = setTimeout(() => ((error ||= "timeout"), finish()), timeoutMs);
     socket.on("data", (d: Buffer) => {
@@ -194,7 +200,9 @@ export function largeDownload(ctx: Ctx): Promise<Outcome> {
     }
     const peak2 = (await memory(s.server.pid)).peak;
     const mib = size / 2 ** 20;
-    const got = (one.chunked ? one.bodyBytes >= size : one.bodyBytes === size) ? `complete${one.chunked ? " (chunked)" : ""}` : `${num(one.bodyBytes / 2 ** 20)} MiB`;
+    const got = (one.chunked ? one.bodyBytes >= size : one.bodyBytes === size)
+      ? `complete${one.chunked ? " (chunked)" : ""}`
+      : `${num(one.bodyBytes / 2 ** 20)} MiB`;
     return {
       lines: [
         `9a ${mib} MiB download: status ${one.status || "none"}${

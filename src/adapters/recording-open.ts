@@ -45,7 +45,9 @@ export async function openChecked(
     // is also asked what it is now: a link, or another file than the one opened, is refused
     const named = await lstat(path);
     if (named.isSymbolicLink()) throw new NotServable("it is a symbolic link");
-    if (named.ino !== info.ino || named.dev !== info.dev) throw new NotServable("it changed while it was opened");
+    if (named.ino !== info.ino || named.dev !== info.dev) {
+      throw new NotServable("it changed while it was opened");
+    }
     let why: string | null = null;
     if (!info.isFile()) why = "it is not a regular file";
     else if (rules.oneLink && info.nlink !== 1) {

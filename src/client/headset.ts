@@ -75,7 +75,9 @@ export class HeadsetHold {
     this.#state = state;
     // only an `error` while streaming broke a link; after `connecting` it is an attempt that failed,
     // with nothing to lose (a welcome cannot tell which: counted as lost, a loss too many rather than one hidden)
-    if (state === "disconnected" || (state === "error" && (welcome || before === "connected"))) return this.#host.off("lost");
+    if (state === "disconnected" || (state === "error" && (welcome || before === "connected"))) {
+      return this.#host.off("lost");
+    }
     if (!welcome) {
       // someone's `disconnect` (this client's or, with several clients, another's): a deliberate stop
       if (state === "idle" || state === "disconnecting") this.#host.off("deliberate");

@@ -16,7 +16,11 @@ function appWith(
   app.use("*", bodyGuard(64));
   // tokens named "token-*" are the ones the gate knows
   const known = (a: string | undefined) => /^Bearer token-/.test(a ?? "");
-  app.post("/x", rateGuard(rate, () => remote.value, known, () => clock.now), (c) => c.text("ok", 201));
+  app.post(
+    "/x",
+    rateGuard(rate, () => remote.value, known, () => clock.now),
+    (c) => c.text("ok", 201),
+  );
   return app;
 }
 
@@ -69,7 +73,9 @@ describe("HTTP rate guard", () => {
     const remote = { value: "10.0.0.1:1" };
     const app = appWith(1, remote, { now: 0 });
     const got: number[] = [];
-    for (let i = 0; i < 3; i++) got.push((await post(app, { authorization: `Bearer random-${i}` })).status);
+    for (let i = 0; i < 3; i++) {
+      got.push((await post(app, { authorization: `Bearer random-${i}` })).status);
+    }
     expect(got).toEqual([201, 201, 429]);
   });
 
