@@ -63,6 +63,8 @@ for (const runtime of RUNTIMES) {
         ]);
         cleanups.push(() => srv.kill());
         await sub.next((m) => m.topic === `${base}/sim-1/eeg`, 10_000, "frames before the freeze");
+        // not a readiness wait: half a second of frames confirmed before the freeze, so the
+        // accounting below has confirmed, in-flight and dropped samples all at once
         await delay(500);
 
         const pid = broker.pid!;
@@ -85,6 +87,7 @@ for (const runtime of RUNTIMES) {
         // frozen a little longer, so reconnection attempts meet the frozen broker too
         await delay(Math.max(0, 4000 - (Date.now() - frozenAt)));
         await broker.kill();
+        // the outage under test: the broker stays down 1.5 s, so the bridge's reconnects fail once or twice
         await delay(1500);
         await broker.start();
 
