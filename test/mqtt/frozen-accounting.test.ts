@@ -87,7 +87,7 @@ for (const runtime of RUNTIMES) {
         // frozen a little longer, so reconnection attempts meet the frozen broker too
         await delay(Math.max(0, 4000 - (Date.now() - frozenAt)));
         await broker.kill();
-        // the outage under test: the broker stays down 1.5 s, so the bridge's reconnects fail once or twice
+        // the outage under test: the broker stays down 1.5 s, long enough for a reconnect attempt to find no broker
         await delay(1500);
         await broker.start();
 
