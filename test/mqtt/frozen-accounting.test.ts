@@ -101,14 +101,18 @@ for (const runtime of RUNTIMES) {
           "the bridge reconnects and empties its queue",
         );
         const dropped = (await health(srv))["mqtt"].dropped_samples as number;
-        // a frame published now arrives after every older one (one connection, one broker, in order)
-        const seen = sub.messages.length;
+        // a frame published now arrives after every older one (one connection, one broker, in order).
+        // "Now" is told by its seq, not by its arrival: frames the bridge resends after the restart
+        // are old ones, and taking one of those for the newest hid every loss (missing 0). Every
+        // sample accounted for at this point (confirmed, pending or dropped) has a lower seq.
         const before = (await health(srv))["mqtt"];
-        await sub.next(
-          (m) => m.topic === `${base}/sim-1/eeg`,
+        const accounted = (before.confirmed_samples as number) +
+          (before.pending_samples as number) +
+          (before.dropped_samples as number);
+        await until(
+          () => sub.frames("sim-1").some((f) => f.firstSeq >= accounted),
           5000,
-          "a live frame after the restart",
-          seen,
+          "a frame published after the restart",
         );
         const { frames, mismatches } = withoutRepeats(sub.frames("sim-1"));
         const last = frames.reduce((a, f) => (f.firstSeq > a.firstSeq ? f : a), frames[0]!);
