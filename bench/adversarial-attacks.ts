@@ -1,5 +1,15 @@
 /** @module Adversarial defects 1 (connect then disconnect at once) and 2 (a client that never reads). */
-import { type Ctx, health, lagMonitor, memory, num, type Outcome, scene, type Scene, sleep } from "./adversarial-server.ts";
+import {
+  type Ctx,
+  health,
+  lagMonitor,
+  memory,
+  num,
+  type Outcome,
+  type Scene,
+  scene,
+  sleep,
+} from "./adversarial-server.ts";
 import { frame, type Msg, type RawWs, textFrame } from "./adversarial-ws.ts";
 
 // --- 1: connect immediately followed by disconnect ---
@@ -19,7 +29,11 @@ const TRY_WINDOW_MS = 300;
 
 async function oneTry(s: Scene, c: RawWs, n: number, gapMs: number | null): Promise<Try> {
   const from = c.msgs.length;
-  const connect = textFrame({ id: `c${n}`, type: "connect", data: { auto_reconnect: false, log_level: "ERROR" } });
+  const connect = textFrame({
+    id: `c${n}`,
+    type: "connect",
+    data: { auto_reconnect: false, log_level: "ERROR" },
+  });
   const disconnect = textFrame({ id: `d${n}`, type: "disconnect" });
   if (gapMs === null) c.write(Buffer.concat([connect, disconnect]));
   else {
@@ -62,12 +76,17 @@ function summary(tries: Try[]): { line: string; cell: string } {
   const mismatch = tries.filter((t) => t.told !== t.health || t.reply !== t.health).length;
   const counts = new Map<string, number>();
   for (const t of tries) counts.set(t.seq, (counts.get(t.seq) ?? 0) + 1);
-  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${v}× ${k}`).join(", ");
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${v}× ${k}`)
+    .join(", ");
   const finals = [...new Set(tries.map((t) => `${t.told}/${t.reply}/${t.health}`))].join(" ");
-  const badGaps = tries.filter((t) => t.gapMs !== null && (t.reply !== "idle" || t.eegLate > 0)).map((t) => `${t.gapMs} ms`);
-  const gapNote = badGaps.length > 0 ? ` (bad tries had gaps ${[...new Set(badGaps)].join(", ")})` : "";
+  const badGaps = tries.filter((t) => t.gapMs !== null && (t.reply !== "idle" || t.eegLate > 0))
+    .map((t) => `${t.gapMs} ms`);
+  const gapNote = badGaps.length > 0
+    ? ` (bad tries had gaps ${[...new Set(badGaps)].join(", ")})`
+    : "";
   return {
-    line: `${bad}/${tries.length} bad${gapNote} (final not idle ${notIdle}, eeg kept flowing ${flowing}), told≠/health ${mismatch}; ` +
+    line:
+      `${bad}/${tries.length} bad${gapNote} (final not idle ${notIdle}, eeg kept flowing ${flowing}), told≠/health ${mismatch}; ` +
       `told/reply/health seen: ${finals}; sequences: ${top}`,
     cell: `${bad}/${tries.length} bad, ${mismatch} mism.`,
   };
@@ -84,8 +103,14 @@ export function connectThenDisconnect(ctx: Ctx): Promise<Outcome> {
     const a = summary(same);
     const b = summary(gaps);
     return {
-      lines: [`1a connect+disconnect in one TCP write: ${a.line}`, `1b connect, 0–5 ms, disconnect: ${b.line}`],
-      cells: { "1a same write: bad, told≠health": a.cell, "1b 0–5 ms gap: bad, told≠health": b.cell },
+      lines: [
+        `1a connect+disconnect in one TCP write: ${a.line}`,
+        `1b connect, 0–5 ms, disconnect: ${b.line}`,
+      ],
+      cells: {
+        "1a same write: bad, told≠health": a.cell,
+        "1b 0–5 ms gap: bad, told≠health": b.cell,
+      },
     };
   });
 }
@@ -128,7 +153,12 @@ interface Flood {
 }
 
 /** Runs `attack` while B does not read, then reads B to learn how (and whether) it was closed. */
-async function flood(s: Scene, a: RawWs, b: RawWs, attack: (deadline: number) => Promise<number>): Promise<Flood> {
+async function flood(
+  s: Scene,
+  a: RawWs,
+  b: RawWs,
+  attack: (deadline: number) => Promise<number>,
+): Promise<Flood> {
   b.pause();
   await sleep(300);
   const rssBefore = (await memory(s.server.pid)).rss;
@@ -161,17 +191,27 @@ async function flood(s: Scene, a: RawWs, b: RawWs, attack: (deadline: number) =>
 }
 
 /** Writes `frame` up to `count` times, each after the previous one drained, until `deadline`. */
-async function writeMany(c: RawWs, count: number, deadline: number, make: (i: number) => Buffer): Promise<number> {
+async function writeMany(
+  c: RawWs,
+  count: number,
+  deadline: number,
+  make: (i: number) => Buffer,
+): Promise<number> {
   let sent = 0;
   for (; sent < count; sent++) {
-    if (performance.now() > deadline || !(await c.writeDrained(make(sent), deadline - performance.now()))) break;
+    if (
+      performance.now() > deadline ||
+      !(await c.writeDrained(make(sent), deadline - performance.now()))
+    ) break;
   }
   return sent;
 }
 
 // "dropped" = gone from /health `clients`; a server may still be waiting for B's close reply then
 const dropText = (f: Flood): string =>
-  f.dropMs === null ? "still in /health clients" : `left /health clients after ${num(f.dropMs / 1000, 1)} s`;
+  f.dropMs === null
+    ? "still in /health clients"
+    : `left /health clients after ${num(f.dropMs / 1000, 1)} s`;
 
 /** Defect 2: 400 pings with a 1 MiB id from a client that never reads; then 400 × 60 KiB broadcasts aimed at it. */
 export async function nonReadingClient(ctx: Ctx): Promise<Outcome> {
@@ -189,9 +229,16 @@ export async function nonReadingClient(ctx: Ctx): Promise<Outcome> {
     const b = await s.open();
     const from = a.msgs.length;
     const f = await flood(s, a, b, async (deadline) => {
-      const n = await writeMany(a, 400, deadline, (i) => textFrame({ id: `b${i}`, type: "broadcast", data: { blob } }));
+      const n = await writeMany(
+        a,
+        400,
+        deadline,
+        (i) => textFrame({ id: `b${i}`, type: "broadcast", data: { blob } }),
+      );
       const isAck = (m: Msg): boolean => m.type === "command_ack" && String(m.id).startsWith("b");
-      while (performance.now() < deadline && a.msgs.slice(from).filter(isAck).length < n) await sleep(20);
+      while (performance.now() < deadline && a.msgs.slice(from).filter(isAck).length < n) {
+        await sleep(20);
+      }
       const mine = a.msgs.slice(from).filter(isAck);
       acks = mine.length;
       lastRecipients = mine.at(-1)?.data.recipients ?? "?";
@@ -201,16 +248,30 @@ export async function nonReadingClient(ctx: Ctx): Promise<Outcome> {
   });
   return {
     lines: [
-      `2a 400 pings × 1 MiB id, B never reads: sent ${pings.sent}/400, RSS ${num(pings.rssBefore)} → peak ${num(pings.peak)} MB ` +
-        `(${num(pings.rssAfter)} MB after), B ${dropText(pings)}, close code ${pings.code}; reading client A's longest eeg gap ` +
-        `${num(pings.stall)} ms over ${num(pings.seconds, 1)} s (bench's own loop lag ≤ ${num(pings.ownLag)} ms)`,
+      `2a 400 pings × 1 MiB id, B never reads: sent ${pings.sent}/400, RSS ${
+        num(pings.rssBefore)
+      } → peak ${num(pings.peak)} MB ` +
+      `(${num(pings.rssAfter)} MB after), B ${
+        dropText(pings)
+      }, close code ${pings.code}; reading client A's longest eeg gap ` +
+      `${num(pings.stall)} ms over ${num(pings.seconds, 1)} s (bench's own loop lag ≤ ${
+        num(pings.ownLag)
+      } ms)`,
       `2b A sends 400 broadcasts × 60 KiB to non-reading B: sent ${casts.sent}, acks ${acks} (last recipients ${lastRecipients}), ` +
-        `RSS ${num(casts.rssBefore)} → peak ${num(casts.peak)} MB (${num(casts.rssAfter)} MB after), B ${dropText(casts)}, ` +
-        `close code ${casts.code}; A's longest eeg gap ${num(casts.stall)} ms over ${num(casts.seconds, 1)} s (own lag ≤ ${num(casts.ownLag)} ms)`,
+      `RSS ${num(casts.rssBefore)} → peak ${num(casts.peak)} MB (${
+        num(casts.rssAfter)
+      } MB after), B ${dropText(casts)}, ` +
+      `close code ${casts.code}; A's longest eeg gap ${num(casts.stall)} ms over ${
+        num(casts.seconds, 1)
+      } s (own lag ≤ ${num(casts.ownLag)} ms)`,
     ],
     cells: {
-      "2a 1 MiB pings: peak MB, B close, A stall": `${num(pings.peak)} MB, ${pings.code}, ${num(pings.stall)} ms`,
-      "2b 60 KiB broadcasts: peak MB, B close, A stall": `${num(casts.peak)} MB, ${casts.code}, ${num(casts.stall)} ms`,
+      "2a 1 MiB pings: peak MB, B close, A stall": `${num(pings.peak)} MB, ${pings.code}, ${
+        num(pings.stall)
+      } ms`,
+      "2b 60 KiB broadcasts: peak MB, B close, A stall": `${num(casts.peak)} MB, ${casts.code}, ${
+        num(casts.stall)
+      } ms`,
     },
   };
 }

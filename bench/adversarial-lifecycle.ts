@@ -4,7 +4,15 @@ import { connect as tcpConnect } from "node:net";
 import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Ctx, health, num, type Outcome, scene, sleep, startServer } from "./adversarial-server.ts";
+import {
+  type Ctx,
+  health,
+  num,
+  type Outcome,
+  scene,
+  sleep,
+  startServer,
+} from "./adversarial-server.ts";
 import { RawWs } from "./adversarial-ws.ts";
 
 // --- 6: half-sent HTTP requests ---
@@ -23,7 +31,10 @@ function openHalf(port: number): Promise<Half> {
     const socket = tcpConnect({ host: "127.0.0.1", port });
     const h: Half = { socket, closedAt: null, answer: "" };
     const done = (): void => void (h.closedAt ??= performance.now());
-    socket.on("data", (d: Buffer) => void (h.answer ||= d.toString("latin1").split("\r\n")[0] ?? ""));
+    socket.on(
+      "data",
+      (d: Buffer) => void (h.answer ||= d.toString("latin1").split("\r\n")[0] ?? ""),
+    );
     socket.on("end", done);
     socket.on("close", done);
     socket.on("error", done);
@@ -59,10 +70,17 @@ export function halfSentRequests(ctx: Ctx): Promise<Outcome> {
     const halves: Half[] = [];
     try {
       const t0 = performance.now();
-      halves.push(...(await Promise.all(Array.from({ length: HALF_REQUESTS }, () => openHalf(s.server.port)))));
-      const at = (sec: number): Promise<void> => sleep(Math.max(0, t0 + sec * 1000 - performance.now()));
+      halves.push(
+        ...(await Promise.all(
+          Array.from({ length: HALF_REQUESTS }, () => openHalf(s.server.port)),
+        )),
+      );
+      const at = (sec: number): Promise<void> =>
+        sleep(Math.max(0, t0 + sec * 1000 - performance.now()));
       const probeTimes = ctx.quick ? [2, 8, 13] : [2, 8, 13, 30, 42];
-      const probes = probeTimes.map((sec) => at(sec).then(() => probe(s.server.port)).then((r) => `${sec}s ${r}`));
+      const probes = probeTimes.map((sec) =>
+        at(sec).then(() => probe(s.server.port)).then((r) => `${sec}s ${r}`)
+      );
       const checks = ctx.quick ? [5, 12, 15] : [5, 12, 45];
       const closed: string[] = [];
       for (const sec of checks) {
@@ -70,18 +88,29 @@ export function halfSentRequests(ctx: Ctx): Promise<Outcome> {
         closed.push(`${halves.filter((h) => h.closedAt !== null).length}@${sec}s`);
       }
       const probed = await Promise.all(probes);
-      const answers = [...new Set(halves.map((h) => h.answer).filter((a) => a !== ""))].join(" | ") || "nothing";
-      const closes = halves.map((h) => h.closedAt).filter((t): t is number => t !== null).map((t) => (t - t0) / 1000);
-      const span = closes.length === 0 ? "none closed" : `closed at ${num(Math.min(...closes), 1)}–${num(Math.max(...closes), 1)} s`;
+      const answers = [
+        ...new Set(
+          halves.map((h) => h.answer).filter((a) => a !== ""),
+        ),
+      ].join(" | ") || "nothing";
+      const closes = halves.map((h) => h.closedAt).filter((t): t is number => t !== null).map((t) =>
+        (t - t0) / 1000
+      );
+      const span = closes.length === 0
+        ? "none closed"
+        : `closed at ${num(Math.min(...closes), 1)}–${num(Math.max(...closes), 1)} s`;
       const okProbes = probed.filter((p) => / ok /.test(p)).length;
       return {
         lines: [
-          `6  ${HALF_REQUESTS} half-sent requests: closed by server ${closed.join(", ")} (${span}), server wrote: ${answers}; ` +
-            `WebSocket probes: ${probed.join("; ")}`,
+          `6  ${HALF_REQUESTS} half-sent requests: closed by server ${
+            closed.join(", ")
+          } (${span}), server wrote: ${answers}; ` +
+          `WebSocket probes: ${probed.join("; ")}`,
         ],
         cells: {
-          [`6 half requests: closed at ${checks.join("/")} s, probes ok`]:
-            `${closed.map((c) => c.split("@")[0]).join("/")} (${span}), ${okProbes}/${probed.length}`,
+          [`6 half requests: closed at ${checks.join("/")} s, probes ok`]: `${
+            closed.map((c) => c.split("@")[0]).join("/")
+          } (${span}), ${okProbes}/${probed.length}`,
         },
       };
     } finally {
@@ -103,7 +132,11 @@ export async function captureAcrossReconnects(ctx: Ctx): Promise<Outcome> {
       const c = await s.open();
       const from = c.msgs.length;
       await c.request("connect", { auto_reconnect: false, log_level: "ERROR" });
-      const end = await c.waitFor((m) => m.type === "status" && m.data.state === "disconnected", 20_000, from);
+      const end = await c.waitFor(
+        (m) => m.type === "status" && m.data.state === "disconnected",
+        20_000,
+        from,
+      );
       await sleep(200);
       const p = (await health(s.server.port))?.packets ?? {};
       return { ended: end !== null, p, eeg: c.eegTimes().length };
@@ -112,18 +145,26 @@ export async function captureAcrossReconnects(ctx: Ctx): Promise<Outcome> {
     return {
       lines: [
         `7  capture with ${live.reconnects} auto-reconnects: live client got ${live.eeg} eeg_data, capture ${size} bytes ` +
-          `(${num(size / 63, 1)} packets' worth), server ${live.exit}; replay ${replay.ended ? "ended" : "did NOT end in 20 s"}: ` +
-          `valid ${p.valid}, checksum_failures ${p.checksum_failures}, lost ${p.lost}, duplicates ${p.duplicates}, ` +
-          `replay client got ${replay.eeg} eeg_data`,
+        `(${num(size / 63, 1)} packets' worth), server ${live.exit}; replay ${
+          replay.ended ? "ended" : "did NOT end in 20 s"
+        }: ` +
+        `valid ${p.valid}, checksum_failures ${p.checksum_failures}, lost ${p.lost}, duplicates ${p.duplicates}, ` +
+        `replay client got ${replay.eeg} eeg_data`,
       ],
-      cells: { "7 replay valid/cksum/lost vs live eeg": `${p.valid}/${p.checksum_failures}/${p.lost} vs ${live.eeg}` },
+      cells: {
+        "7 replay valid/cksum/lost vs live eeg":
+          `${p.valid}/${p.checksum_failures}/${p.lost} vs ${live.eeg}`,
+      },
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function liveCapture(ctx: Ctx, file: string): Promise<{ reconnects: number; eeg: number; exit: string }> {
+async function liveCapture(
+  ctx: Ctx,
+  file: string,
+): Promise<{ reconnects: number; eeg: number; exit: string }> {
   const args = ["--capture", file, "--sim-link-loss-ms", "400", "--reconnect-base-ms", "50"];
   const server = await startServer(ctx.runtime, ctx.root, args);
   let c: RawWs | null = null;
@@ -131,7 +172,9 @@ async function liveCapture(ctx: Ctx, file: string): Promise<{ reconnects: number
     c = await RawWs.open(server.port);
     await c.request("connect", { auto_reconnect: true, log_level: "ERROR" });
     const successes = (): number =>
-      c!.msgs.filter((m) => m.type === "status" && /Auto-reconnect successful/.test(String(m.data.message))).length;
+      c!.msgs.filter((m) =>
+        m.type === "status" && /Auto-reconnect successful/.test(String(m.data.message))
+      ).length;
     const deadline = performance.now() + 15_000;
     while (successes() < 3 && performance.now() < deadline) await sleep(20);
     const reconnects = successes();

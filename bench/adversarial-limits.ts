@@ -1,5 +1,14 @@
 /** @module Adversarial defects 3 (deeply nested JSON), 4 (a 64 MiB frame) and 5 (clumsy `connect` data). */
-import { type Ctx, health, lagMonitor, memory, num, type Outcome, scene, sleep } from "./adversarial-server.ts";
+import {
+  type Ctx,
+  health,
+  lagMonitor,
+  memory,
+  num,
+  type Outcome,
+  scene,
+  sleep,
+} from "./adversarial-server.ts";
 import { frame, type Msg, type RawWs } from "./adversarial-ws.ts";
 
 /** What a reply was, in a few characters: `pong`, an error code, or the message type. */
@@ -33,7 +42,9 @@ export function nestedJson(ctx: Ctx): Promise<Outcome> {
     const t0 = performance.now();
     for (let i = 0; i < 5; i++) x.write(frame(0x1, text));
     const deadline = t0 + 10_000;
-    while (performance.now() < deadline && replies(x, from).length < 5 && !x.isClosed) await sleep(10);
+    while (performance.now() < deadline && replies(x, from).length < 5 && !x.isClosed) {
+      await sleep(10);
+    }
     const got = replies(x, from);
     const lastAt = got.at(-1)?.at ?? Number.NaN;
     await sleep(300);
@@ -45,9 +56,13 @@ export function nestedJson(ctx: Ctx): Promise<Outcome> {
     const closed = x.isClosed ? `, attacker closed ${x.closeCode}` : "";
     return {
       lines: [
-        `3  5 pings with a ${DEPTH}-deep id (${num(text.length / 1000)} KB each): replies ${got.length}/5 = ${kinds}` +
-          `${closed}${got.length > 0 ? `, last after ${num(lastAt - t0)} ms` : ""}; streaming client's longest eeg gap ${num(stall)} ms (own lag ≤ ${num(ownLag)} ms); ` +
-          `server ${alive ? "alive" : `NOT answering (${s.server.exit ?? "running"})`}`,
+        `3  5 pings with a ${DEPTH}-deep id (${
+          num(text.length / 1000)
+        } KB each): replies ${got.length}/5 = ${kinds}` +
+        `${closed}${
+          got.length > 0 ? `, last after ${num(lastAt - t0)} ms` : ""
+        }; streaming client's longest eeg gap ${num(stall)} ms (own lag ≤ ${num(ownLag)} ms); ` +
+        `server ${alive ? "alive" : `NOT answering (${s.server.exit ?? "running"})`}`,
       ],
       cells: { "3 nested 30k: reply, other's stall": `${kinds}, ${num(stall)} ms` },
     };
@@ -78,19 +93,37 @@ export function hugeFrame(ctx: Ctx): Promise<Outcome> {
     const refusedEarly = x.isClosed || replies(x, from).length > 0;
     const written = !refusedEarly && (await x.writeDrained(whole.subarray(headerLen), 30_000));
     const deadline = t0 + 30_000;
-    while (performance.now() < deadline && replies(x, from).length === 0 && !x.isClosed) await sleep(20);
+    while (performance.now() < deadline && replies(x, from).length === 0 && !x.isClosed) {
+      await sleep(20);
+    }
     if (!x.isClosed) await Promise.race([x.closed, sleep(1000)]);
     const reply = replies(x, from)[0];
     const mem = await memory(s.server.pid);
-    const code = x.isClosed ? `${x.closeCode}${x.closeCode === 1006 && x.error ? ` (${x.error})` : ""}` : "open";
+    const code = x.isClosed
+      ? `${x.closeCode}${x.closeCode === 1006 && x.error ? ` (${x.error})` : ""}`
+      : "open";
     const after = x.isClosed ? num(((x.closedAt ?? t0) - t0) / 1000, 1) : "-";
-    const replyDesc = reply ? `${replyText(reply)} (${num(reply.size / (1 << 20), 1)} MiB)` : "none";
+    const replyDesc = reply
+      ? `${replyText(reply)} (${num(reply.size / (1 << 20), 1)} MiB)`
+      : "none";
     return {
       lines: [
-        `4  one 64 MiB text frame: ${refusedEarly ? "refused on its header" : written ? "fully written" : "write did not finish"}, attacker close code ${code} ` +
-          `(after ${after} s), reply ${replyDesc}, RSS ${num(rssBefore)} → peak ${num(mem.peak)} MB (${num(mem.rss)} MB after)`,
+        `4  one 64 MiB text frame: ${
+          refusedEarly
+            ? "refused on its header"
+            : written
+            ? "fully written"
+            : "write did not finish"
+        }, attacker close code ${code} ` +
+        `(after ${after} s), reply ${replyDesc}, RSS ${num(rssBefore)} → peak ${
+          num(mem.peak)
+        } MB (${num(mem.rss)} MB after)`,
       ],
-      cells: { "4 64 MiB frame: close, reply, peak MB": `${code}, ${reply ? replyText(reply) : "no reply"}, ${num(mem.peak)} MB` },
+      cells: {
+        "4 64 MiB frame: close, reply, peak MB": `${code}, ${
+          reply ? replyText(reply) : "no reply"
+        }, ${num(mem.peak)} MB`,
+      },
     };
   });
 }
@@ -113,16 +146,24 @@ export function clumsyConnect(ctx: Ctx): Promise<Outcome> {
     const from = c.msgs.length;
     c.write(frame(0x1, '{"id":"abc","type":"connect","data":"yes"}'));
     const r2 = await c.waitFor((m) => m.type === "error" || m.type === "command_ack", 2000, from);
-    const r1Text = r1?.type === "command_ack" ? `command_ack (auto_reconnect ${JSON.stringify(r1.data.auto_reconnect)})` : replyText(r1);
+    const r1Text = r1?.type === "command_ack"
+      ? `command_ack (auto_reconnect ${JSON.stringify(r1.data.auto_reconnect)})`
+      : replyText(r1);
     const echoed = r2 ? r2.id === "abc" : false;
     return {
       lines: [
-        `5a connect {auto_reconnect:"false"}: reply ${r1Text}; status reply auto_reconnect ${JSON.stringify(autoReconnect)}`,
-        `5b {"id":"abc","type":"connect","data":"yes"}: reply ${replyText(r2)}, id ${r2 ? JSON.stringify(r2.id) : "-"} ` +
-          `(echoed: ${echoed ? "yes" : "no"})`,
+        `5a connect {auto_reconnect:"false"}: reply ${r1Text}; status reply auto_reconnect ${
+          JSON.stringify(autoReconnect)
+        }`,
+        `5b {"id":"abc","type":"connect","data":"yes"}: reply ${replyText(r2)}, id ${
+          r2 ? JSON.stringify(r2.id) : "-"
+        } ` +
+        `(echoed: ${echoed ? "yes" : "no"})`,
       ],
       cells: {
-        '5a auto_reconnect "false": reply, stored': `${replyText(r1)}, ${JSON.stringify(autoReconnect)}`,
+        '5a auto_reconnect "false": reply, stored': `${replyText(r1)}, ${
+          JSON.stringify(autoReconnect)
+        }`,
         '5b data "yes": code, id echoed': `${replyText(r2)}, ${echoed ? "echoed" : "not echoed"}`,
       },
     };

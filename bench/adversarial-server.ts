@@ -49,7 +49,7 @@ export function startServer(runtime: Runtime, root: string, args: string[]): Pro
       live.delete(pid);
       exit = code !== null ? `exit ${code}` : `signal ${sig}`;
       resolve(exit);
-    }),
+    })
   );
   const signal = (name: NodeJS.Signals): void => {
     try {
@@ -58,7 +58,10 @@ export function startServer(runtime: Runtime, root: string, args: string[]): Pro
       // exited meanwhile
     }
   };
-  const stop = async (name: "SIGINT" | "SIGTERM" | "SIGKILL" = "SIGTERM", graceMs = 3000): Promise<string> => {
+  const stop = async (
+    name: "SIGINT" | "SIGTERM" | "SIGKILL" = "SIGTERM",
+    graceMs = 3000,
+  ): Promise<string> => {
     if (!live.has(pid)) return exit ?? "not started";
     signal(name);
     const timer = setTimeout(() => signal("SIGKILL"), graceMs);
@@ -70,9 +73,14 @@ export function startServer(runtime: Runtime, root: string, args: string[]): Pro
     let stdout = "";
     const fail = (why: string): void => {
       clearTimeout(timer);
-      void stop("SIGKILL").then(() => reject(new Error(`${runtime} server: ${why}; stderr: ${stderr.slice(-400)}`)));
+      void stop("SIGKILL").then(() =>
+        reject(new Error(`${runtime} server: ${why}; stderr: ${stderr.slice(-400)}`))
+      );
     };
-    const timer = setTimeout(() => fail(`no "listening on" line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(`no "listening on" line within ${START_TIMEOUT_MS} ms`),
+      START_TIMEOUT_MS,
+    );
     const early = (): void => fail(`exited early (${exit})`);
     child.once("exit", early);
     child.stdout.on("data", (d: Buffer) => {
@@ -83,7 +91,15 @@ export function startServer(runtime: Runtime, root: string, args: string[]): Pro
       child.off("exit", early);
       child.stdout.removeAllListeners("data");
       child.stdout.resume();
-      resolve({ pid, port: Number(m[2]), get exit() { return exit; }, stderrTail: () => stderr, stop });
+      resolve({
+        pid,
+        port: Number(m[2]),
+        get exit() {
+          return exit;
+        },
+        stderrTail: () => stderr,
+        stop,
+      });
     });
   });
 }
@@ -103,7 +119,9 @@ export interface Health {
 /** GET /health, or null when it does not answer within `timeoutMs`. */
 export async function health(port: number, timeoutMs = 2000): Promise<Health | null> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(`http://127.0.0.1:${port}/health`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     return (await res.json()) as Health;
   } catch {
     return null;
@@ -121,7 +139,6 @@ export function lagMonitor(): { stop(): number } {
   }, 10);
   return { stop: () => (clearInterval(t), Math.max(0, max)) };
 }
-
 
 // --- scenes ---
 
@@ -146,7 +163,11 @@ export interface Scene {
 }
 
 /** Runs `body` against a fresh server started with `args`. */
-export async function scene<T>(ctx: Ctx, args: string[], body: (s: Scene) => Promise<T>): Promise<T> {
+export async function scene<T>(
+  ctx: Ctx,
+  args: string[],
+  body: (s: Scene) => Promise<T>,
+): Promise<T> {
   const server = await startServer(ctx.runtime, ctx.root, args);
   const clients: RawWs[] = [];
   try {
@@ -166,4 +187,7 @@ export async function scene<T>(ctx: Ctx, args: string[], body: (s: Scene) => Pro
 }
 
 /** "1.23" style figure; "?" for NaN. */
-export const num = (v: number, digits = 0): string => (Number.isFinite(v) ? v.toFixed(digits) : "?");
+export const num = (
+  v: number,
+  digits = 0,
+): string => (Number.isFinite(v) ? v.toFixed(digits) : "?");

@@ -27,12 +27,13 @@ export function frame(opcode: number, payload: Uint8Array | string, fin = true):
     header.writeBigUInt64BE(BigInt(len), 2);
   }
   const mask = len > 1 << 20 ? Buffer.alloc(4) : randomBytes(4);
-  if (len <= 1 << 20) for (let i = 0; i < len; i++) body[i] = body[i]! ^ mask[i & 3]!;
+  if (len <= 1 << 20) { for (let i = 0; i < len; i++) body[i] = body[i]! ^ mask[i & 3]!; }
   return Buffer.concat([header, mask, body]);
 }
 
 /** A masked text frame of `value` (JSON-encoded unless it is already a string). */
-export const textFrame = (value: unknown): Buffer => frame(0x1, typeof value === "string" ? value : JSON.stringify(value));
+export const textFrame = (value: unknown): Buffer =>
+  frame(0x1, typeof value === "string" ? value : JSON.stringify(value));
 
 // --- raw client ---
 
@@ -79,7 +80,10 @@ export class RawWs {
     return new Promise((resolve, reject) => {
       const socket = tcpConnect({ host: "127.0.0.1", port });
       socket.setNoDelay(true);
-      const timer = setTimeout(() => (socket.destroy(), reject(new Error(`handshake timed out after ${timeoutMs} ms`))), timeoutMs);
+      const timer = setTimeout(
+        () => (socket.destroy(), reject(new Error(`handshake timed out after ${timeoutMs} ms`))),
+        timeoutMs,
+      );
       let head = Buffer.alloc(0);
       const onData = (chunk: Buffer): void => {
         head = Buffer.concat([head, chunk]);
@@ -161,7 +165,9 @@ export class RawWs {
   /** Arrival times of eeg_data within [t0, t1]. */
   eegTimes(t0 = 0, t1 = Number.POSITIVE_INFINITY): number[] {
     const out: number[] = [];
-    for (const m of this.msgs) if (m.type === "eeg_data" && m.at >= t0 && m.at <= t1) out.push(m.at);
+    for (const m of this.msgs) {
+      if (m.type === "eeg_data" && m.at >= t0 && m.at <= t1) out.push(m.at);
+    }
     return out;
   }
 
@@ -195,7 +201,9 @@ export class RawWs {
     this.#chunks.push(chunk);
     this.#total += chunk.length;
     if (this.#total < this.#need) return;
-    let buf = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#total);
+    let buf = this.#chunks.length === 1
+      ? this.#chunks[0]!
+      : Buffer.concat(this.#chunks, this.#total);
     let off = 0;
     for (;;) {
       const n = this.#frameAt(buf, off);
@@ -239,7 +247,9 @@ export class RawWs {
     } else if (opcode !== 0xa) {
       this.#fragments.push(Buffer.from(payload));
       if ((b0 & 0x80) !== 0) {
-        const whole = this.#fragments.length === 1 ? this.#fragments[0]! : Buffer.concat(this.#fragments);
+        const whole = this.#fragments.length === 1
+          ? this.#fragments[0]!
+          : Buffer.concat(this.#fragments);
         this.#fragments = [];
         this.msgs.push(describe(whole));
       }
@@ -258,16 +268,23 @@ export class RawWs {
 function describe(payload: Buffer): Msg {
   const at = performance.now();
   const size = payload.length;
-  if (payload.subarray(0, 80).indexOf('"type":"eeg_data"') >= 0) return { at, type: "eeg_data", id: null, data: {}, size, head: "" };
+  if (payload.subarray(0, 80).indexOf('"type":"eeg_data"') >= 0) {
+    return { at, type: "eeg_data", id: null, data: {}, size, head: "" };
+  }
   const head = payload.subarray(0, 300).toString("utf8");
   if (size > PARSE_LIMIT) {
     // huge replies (a pong echoing a 1 MiB id) are only sniffed: `type` follows the id or precedes the data
     const tail = payload.subarray(Math.max(0, size - 400)).toString("utf8");
-    const type = /"type":"([a-z_]+)"/.exec(head)?.[1] ?? /"type":"([a-z_]+)"/.exec(tail)?.[1] ?? "?";
+    const type = /"type":"([a-z_]+)"/.exec(head)?.[1] ?? /"type":"([a-z_]+)"/.exec(tail)?.[1] ??
+      "?";
     return { at, type, id: "(huge)", data: {}, size, head };
   }
   try {
-    const m = JSON.parse(payload.toString("utf8")) as { id?: unknown; type?: string; data?: Record<string, unknown> };
+    const m = JSON.parse(payload.toString("utf8")) as {
+      id?: unknown;
+      type?: string;
+      data?: Record<string, unknown>;
+    };
     return { at, type: String(m.type), id: m.id, data: m.data ?? {}, size, head };
   } catch {
     return { at, type: "__not_json__", id: null, data: {}, size, head };

@@ -35,7 +35,8 @@ const DEFECTS: { n: number; title: string; run: (ctx: Ctx) => Promise<Outcome> }
   { n: 9, title: "large downloads", run: largeDownload },
 ];
 
-const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").slice(0, 300);
+const oneLine = (e: unknown): string =>
+  (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").slice(0, 300);
 
 async function main(): Promise<void> {
   let uptime = "";
@@ -53,7 +54,11 @@ async function main(): Promise<void> {
   } catch {
     rev = "not a git checkout";
   }
-  console.log(`MW75 adversarial bench: server from ${ROOT} (${rev}); runtimes ${RUNTIMES.join(", ")}; defects ${ONLY.join(",")}${QUICK ? "; --quick" : ""}`);
+  console.log(
+    `MW75 adversarial bench: server from ${ROOT} (${rev}); runtimes ${
+      RUNTIMES.join(", ")
+    }; defects ${ONLY.join(",")}${QUICK ? "; --quick" : ""}`,
+  );
 
   const rows = new Map<string, Map<Runtime, string>>();
   const started = performance.now();
@@ -65,7 +70,10 @@ async function main(): Promise<void> {
       try {
         outcome = await d.run({ runtime, root: ROOT, quick: QUICK });
       } catch (e) {
-        outcome = { lines: [`${d.n}  ${d.title}: could not measure: ${oneLine(e)}`], cells: { [`${d.n} ${d.title}`]: `not measured` } };
+        outcome = {
+          lines: [`${d.n}  ${d.title}: could not measure: ${oneLine(e)}`],
+          cells: { [`${d.n} ${d.title}`]: `not measured` },
+        };
       }
       for (const line of outcome.lines) console.log(line);
       console.log(`   (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
@@ -81,7 +89,9 @@ async function main(): Promise<void> {
   console.log(`|---|${RUNTIMES.map(() => "---").join("|")}|`);
   // rows are grouped by defect number even when one runtime failed to produce a row another did
   const sorted = [...rows].sort((a, b) => parseInt(a[0]) - parseInt(b[0]));
-  for (const [row, cells] of sorted) console.log(`| ${row} | ${RUNTIMES.map((r) => cells.get(r) ?? "-").join(" | ")} |`);
+  for (const [row, cells] of sorted) {
+    console.log(`| ${row} | ${RUNTIMES.map((r) => cells.get(r) ?? "-").join(" | ")} |`);
+  }
   console.log(
     "\nnotes: stall = longest gap between a reading client's consecutive eeg_data arrivals (window edges count) in this " +
       "process; RSS from /proc/PID/status of the server (peak = VmHWM over the server's life); close codes as the attacker " +

@@ -54,14 +54,24 @@ export class FrameLedger {
 /** Sends a request and fails unless the server acknowledges it. */
 async function acked(c: BenchClient, id: string, type: string, data: unknown): Promise<void> {
   const reply = await c.request(id, type, data);
-  if (!reply.includes('"type":"command_ack"')) throw new Error(`${type} refused: ${reply.slice(0, 200)}`);
+  if (!reply.includes('"type":"command_ack"')) {
+    throw new Error(`${type} refused: ${reply.slice(0, 200)}`);
+  }
 }
 
 /** Subscribes `c` to binary eeg_batch (N = 50, default options); with `onlyBatches` it also stops eeg_data. */
-async function subscribeBinary(c: BenchClient, ledger: FrameLedger, onlyBatches: boolean): Promise<void> {
+async function subscribeBinary(
+  c: BenchClient,
+  ledger: FrameLedger,
+  onlyBatches: boolean,
+): Promise<void> {
   c.onFrame = ledger.add;
   if (onlyBatches) await acked(c, "bench-unsub", "unsubscribe", { stream: "eeg" });
-  await acked(c, "bench-sub", "subscribe", { stream: "eeg_batch", format: "binary", num_samples: BATCH_N });
+  await acked(c, "bench-sub", "subscribe", {
+    stream: "eeg_batch",
+    format: "binary",
+    num_samples: BATCH_N,
+  });
 }
 
 export interface WireSize {
@@ -92,7 +102,11 @@ export function wireSize(runtime: Runtime): Promise<WireSize> {
     const deadline = performance.now() + WIRE_TIMEOUT_MS;
     while (sizes.length < WIRE_MESSAGES && performance.now() < deadline) await sleep(50);
     c.eegSizes = null;
-    if (sizes.length === 0 || ledger.fullFrames === 0) throw new Error(`wire size: ${sizes.length} eeg_data, ${ledger.fullFrames} frames of N = ${BATCH_N}`);
+    if (sizes.length === 0 || ledger.fullFrames === 0) {
+      throw new Error(
+        `wire size: ${sizes.length} eeg_data, ${ledger.fullFrames} frames of N = ${BATCH_N}`,
+      );
+    }
     const jsonMean = sizes.reduce((a, b) => a + b, 0) / sizes.length;
     const binaryPerSample = ledger.fullBytes / (ledger.fullFrames * BATCH_N);
     return {
@@ -130,30 +144,40 @@ export interface BatchFootprint {
  */
 export function batchFootprint(runtime: Runtime, subscribe = true): Promise<BatchFootprint> {
   const ledger = new FrameLedger();
-  return withServer(runtime, [], 1, async (server, clients) => {
-    await startStreaming(clients, () => !subscribe || ledger.frames > 0, "eeg_batch frame");
-    await sleep(1000);
-    const packets0 = (await health(server)).packets.valid;
-    const cpu0 = await cpuSeconds(server.pid);
-    const samples0 = ledger.samples;
-    const frames0 = ledger.frames;
-    const t0 = performance.now();
-    await sleep(Settings.cpuSeconds * 1000);
-    const cpu1 = await cpuSeconds(server.pid);
-    const wall = (performance.now() - t0) / 1000;
-    const mem = await memoryMb(server.pid);
-    const packets = (await health(server)).packets.valid - packets0;
-    return {
-      cpuShare: (cpu1 - cpu0) / wall,
-      rssMb: mem.rss,
-      packetRate: packets / wall,
-      rate: (ledger.samples - samples0) / wall,
-      framesPerSecond: (ledger.frames - frames0) / wall,
-      eegData: clients[0]!.eeg,
-      missing: ledger.missing,
-      duplicated: ledger.duplicated,
-    };
-  }, (c) => (subscribe ? subscribeBinary(c, ledger, true) : acked(c, "bench-unsub", "unsubscribe", { stream: "eeg" })));
+  return withServer(
+    runtime,
+    [],
+    1,
+    async (server, clients) => {
+      await startStreaming(clients, () => !subscribe || ledger.frames > 0, "eeg_batch frame");
+      await sleep(1000);
+      const packets0 = (await health(server)).packets.valid;
+      const cpu0 = await cpuSeconds(server.pid);
+      const samples0 = ledger.samples;
+      const frames0 = ledger.frames;
+      const t0 = performance.now();
+      await sleep(Settings.cpuSeconds * 1000);
+      const cpu1 = await cpuSeconds(server.pid);
+      const wall = (performance.now() - t0) / 1000;
+      const mem = await memoryMb(server.pid);
+      const packets = (await health(server)).packets.valid - packets0;
+      return {
+        cpuShare: (cpu1 - cpu0) / wall,
+        rssMb: mem.rss,
+        packetRate: packets / wall,
+        rate: (ledger.samples - samples0) / wall,
+        framesPerSecond: (ledger.frames - frames0) / wall,
+        eegData: clients[0]!.eeg,
+        missing: ledger.missing,
+        duplicated: ledger.duplicated,
+      };
+    },
+    (
+      c,
+    ) => (subscribe
+      ? subscribeBinary(c, ledger, true)
+      : acked(c, "bench-unsub", "unsubscribe", { stream: "eeg" })),
+  );
 }
 
 export interface Fanout {
@@ -177,7 +201,11 @@ export function fanout(runtime: Runtime, count = 100): Promise<Fanout> {
   const ledgers = Array.from({ length: count }, () => new FrameLedger());
   let opened = 0;
   return withServer(runtime, ["--max-clients", String(count)], count, async (server, clients) => {
-    await startStreaming(clients, () => ledgers.every((l) => l.frames > 0), `eeg_batch frame on all ${count} clients`);
+    await startStreaming(
+      clients,
+      () => ledgers.every((l) => l.frames > 0),
+      `eeg_batch frame on all ${count} clients`,
+    );
     await sleep(1000);
     const shed0 = (await health(server)).shed;
     const cpu0 = await cpuSeconds(server.pid);

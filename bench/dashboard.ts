@@ -34,10 +34,20 @@ try {
   await until(page, "window.__mw75.samples() >= 5000", 20_000);
   const r = (await page.evaluate(MEASURE)) as Record<string, number | number[]>;
   const f = (x: unknown) => (x as number).toFixed(2);
-  console.log(`dashboard frame time (Chromium ${browser.version()}, headless, software canvas; canvas ${(r["canvas"] as number[]).join("×")} px, 12 ch × 5000 samples in the window):`);
-  console.log(`  frames ${r["frames"]} in ${SECONDS} s, frame interval median ${f(r["intervalMedian"])} ms`);
+  console.log(
+    `dashboard frame time (Chromium ${browser.version()}, headless, software canvas; canvas ${
+      (r["canvas"] as number[]).join("×")
+    } px, 12 ch × 5000 samples in the window):`,
+  );
+  console.log(
+    `  frames ${r["frames"]} in ${SECONDS} s, frame interval median ${f(r["intervalMedian"])} ms`,
+  );
   console.log(`  draw        median ${f(r["drawMedian"])} ms, p95 ${f(r["drawP95"])} ms`);
-  console.log(`  draw+raster median ${f(r["flushedMedian"])} ms, p95 ${f(r["flushedP95"])} ms (1-pixel getImageData forces the canvas to rasterise)`);
+  console.log(
+    `  draw+raster median ${f(r["flushedMedian"])} ms, p95 ${
+      f(r["flushedP95"])
+    } ms (1-pixel getImageData forces the canvas to rasterise)`,
+  );
   if (errors.length > 0) console.log(`  page errors: ${errors.join("; ")}`);
 } finally {
   await browser.close();

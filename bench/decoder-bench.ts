@@ -30,7 +30,9 @@ function buildStream(aaInside: boolean): Uint8Array {
     });
   }
   const out = new Uint8Array(PACKETS * PACKET_LEN);
-  for (let at = 0; at < out.length; at += cycle.length) out.set(cycle.subarray(0, Math.min(cycle.length, out.length - at)), at);
+  for (let at = 0; at < out.length; at += cycle.length) {
+    out.set(cycle.subarray(0, Math.min(cycle.length, out.length - at)), at);
+  }
   return out;
 }
 
@@ -65,7 +67,12 @@ async function feeders(): Promise<Feeder[]> {
   };
   // The bare exports with one cached whole-memory view: what the binding's per-call work costs.
   const instance = await WebAssembly.instantiate(module, {});
-  const abi = instance.exports as unknown as { memory: WebAssembly.Memory; reset(): void; input_ptr(): number; feed(len: number): number };
+  const abi = instance.exports as unknown as {
+    memory: WebAssembly.Memory;
+    reset(): void;
+    input_ptr(): number;
+    feed(len: number): number;
+  };
   return [
     {
       name: "abi",
@@ -109,7 +116,16 @@ function median(values: number[]): number {
 
 /** Decodes the first 20k packets' bytes with both decoders (64-byte chunks) and compares every value exactly. */
 async function valuesAgree(stream: Uint8Array): Promise<boolean> {
-  const collect = (out: number[]) => (b: { count: number; counter: Uint8Array; ref: Float64Array; drl: Float64Array; channels: Float64Array }): void => {
+  const collect = (out: number[]) =>
+  (
+    b: {
+      count: number;
+      counter: Uint8Array;
+      ref: Float64Array;
+      drl: Float64Array;
+      channels: Float64Array;
+    },
+  ): void => {
     for (let i = 0; i < b.count; i++) {
       out.push(b.counter[i]!, b.ref[i]!, b.drl[i]!);
       for (let c = 0; c < CHANNEL_COUNT; c++) out.push(b.channels[i * CHANNEL_COUNT + c]!);
@@ -130,14 +146,18 @@ async function valuesAgree(stream: Uint8Array): Promise<boolean> {
 async function main(): Promise<void> {
   const streams = { clean: buildStream(false), damaged: corrupt(buildStream(true), 0.01) };
   for (const [variant, stream] of Object.entries(streams)) {
-    console.log(JSON.stringify({ kind: "values", runtime, variant, agree: await valuesAgree(stream) }));
+    console.log(
+      JSON.stringify({ kind: "values", runtime, variant, agree: await valuesAgree(stream) }),
+    );
   }
   const list = await feeders();
   for (const [variant, stream] of Object.entries(streams)) {
     for (const chunk of CHUNKS) {
       // chunk views are made before timing: a transport hands the decoder ready-made chunks
       const chunks: Uint8Array[] = [];
-      for (let at = 0; at < stream.length; at += chunk) chunks.push(stream.subarray(at, at + chunk));
+      for (let at = 0; at < stream.length; at += chunk) {
+        chunks.push(stream.subarray(at, at + chunk));
+      }
       const counts: Record<string, { packets: number; failures: number }> = {};
       for (const f of list) {
         counts[f.name] = f.pass(chunks); // warm-up pass, also the sanity sample
@@ -150,13 +170,31 @@ async function main(): Promise<void> {
         const seconds = median(times);
         const packets = counts[f.name]!.packets;
         console.log(JSON.stringify({
-          kind: "result", runtime, decoder: f.name, variant, chunk, packets,
+          kind: "result",
+          runtime,
+          decoder: f.name,
+          variant,
+          chunk,
+          packets,
           failures: counts[f.name]!.failures,
-          packetsPerSec: packets / seconds, mbPerSec: stream.length / seconds / 1e6,
+          packetsPerSec: packets / seconds,
+          mbPerSec: stream.length / seconds / 1e6,
         }));
       }
-      const agree = counts.wasm!.packets === counts.ts!.packets && counts.wasm!.failures === counts.ts!.failures && counts.abi!.packets === counts.wasm!.packets;
-      console.log(JSON.stringify({ kind: "sanity", runtime, variant, chunk, agree, wasm: counts.wasm, ts: counts.ts }));
+      const agree = counts.wasm!.packets === counts.ts!.packets &&
+        counts.wasm!.failures === counts.ts!.failures &&
+        counts.abi!.packets === counts.wasm!.packets;
+      console.log(
+        JSON.stringify({
+          kind: "sanity",
+          runtime,
+          variant,
+          chunk,
+          agree,
+          wasm: counts.wasm,
+          ts: counts.ts,
+        }),
+      );
     }
   }
   if (sink === 42) console.log(""); // keeps `sink` observable

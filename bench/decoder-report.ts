@@ -44,14 +44,22 @@ const lines = (await readFile(path, "utf8")).split("\n").filter((l) => l.startsW
 const records = lines.map((l) => JSON.parse(l) as Result | Sanity);
 const results = records.filter((r): r is Result => r.kind === "result");
 const sanity = records.filter((r): r is Sanity => r.kind === "sanity");
-const values = records.filter((r) => (r as { kind: string }).kind === "values") as unknown as Array<{ runtime: string; variant: string; agree: boolean }>;
+const values = records.filter((r) => (r as { kind: string }).kind === "values") as unknown as Array<
+  { runtime: string; variant: string; agree: boolean }
+>;
 
 const pick = (rt: string, dec: string, variant: string, chunk: number) =>
-  results.filter((r) => r.runtime === rt && r.decoder === dec && r.variant === variant && r.chunk === chunk);
+  results.filter((r) =>
+    r.runtime === rt && r.decoder === dec && r.variant === variant && r.chunk === chunk
+  );
 
 console.log("MW75 decoder benchmark: 1,000,000 packets (63 MB) per pass, f64 channel output");
-console.log("  clean = simulated EEG; damaged = 0xAA in every payload (REF bytes, feature status) + 1% packets with a flipped byte");
-console.log("  each process: 1 warm-up + 3 timed passes (median); figures below: median over processes\n");
+console.log(
+  "  clean = simulated EEG; damaged = 0xAA in every payload (REF bytes, feature status) + 1% packets with a flipped byte",
+);
+console.log(
+  "  each process: 1 warm-up + 3 timed passes (median); figures below: median over processes\n",
+);
 console.log("runtime  variant  chunk   procs | WASM Mpkt/s   MB/s |  TS Mpkt/s   MB/s | WASM/TS");
 const medianOf = new Map<string, number>();
 for (const rt of RUNTIMES) {
@@ -64,36 +72,50 @@ for (const rt of RUNTIMES) {
       const tp = median(t.map((r) => r.packetsPerSec));
       medianOf.set(`${rt}/${variant}/${chunk}`, wp);
       console.log(
-        `${rt.padEnd(8)} ${variant.padEnd(8)} ${chunkLabel(chunk).padEnd(7)} ${String(w.length).padStart(5)} |` +
+        `${rt.padEnd(8)} ${variant.padEnd(8)} ${chunkLabel(chunk).padEnd(7)} ${
+          String(w.length).padStart(5)
+        } |` +
           `     ${m(wp)} ${median(w.map((r) => r.mbPerSec)).toFixed(0).padStart(6)} |` +
-          `    ${m(tp)} ${median(t.map((r) => r.mbPerSec)).toFixed(0).padStart(6)} | ${(wp / tp).toFixed(2).padStart(6)}×`,
+          `    ${m(tp)} ${median(t.map((r) => r.mbPerSec)).toFixed(0).padStart(6)} | ${
+            (wp / tp).toFixed(2).padStart(6)
+          }×`,
       );
     }
   }
 }
 
-console.log("\nbinding overhead: the same WASM exports called bare (one cached memory view, no batch callback)");
+console.log(
+  "\nbinding overhead: the same WASM exports called bare (one cached memory view, no batch callback)",
+);
 for (const rt of RUNTIMES) {
   const cells = CHUNKS.map((chunk) => {
     const a = pick(rt, "abi", "clean", chunk);
     const w = medianOf.get(`${rt}/clean/${chunk}`);
     if (a.length === 0 || w === undefined) return null;
     const ap = median(a.map((r) => r.packetsPerSec));
-    return `${chunkLabel(chunk)}: bare ${(ap / 1e6).toFixed(2)}M vs pushBatch ${(w / 1e6).toFixed(2)}M packets/s`;
+    return `${chunkLabel(chunk)}: bare ${(ap / 1e6).toFixed(2)}M vs pushBatch ${
+      (w / 1e6).toFixed(2)
+    }M packets/s`;
   }).filter((c) => c !== null);
   if (cells.length) console.log(`  ${rt.padEnd(5)} clean  ${cells.join("; ")}`);
 }
 
 const disagreements = sanity.filter((s) => !s.agree);
 console.log(
-  `\nsanity: WASM and TS decoders agree on packet and checksum-failure counts in ${sanity.length - disagreements.length}/${sanity.length} cases` +
+  `\nsanity: WASM and TS decoders agree on packet and checksum-failure counts in ${
+    sanity.length - disagreements.length
+  }/${sanity.length} cases` +
     (disagreements.length ? ` — MISMATCH: ${JSON.stringify(disagreements[0])}` : ""),
 );
 
 const valueMismatches = values.filter((v) => !v.agree);
 console.log(
-  `sanity: WASM and TS channel/REF/DRL/counter values identical (first 20k packets, 64-byte chunks) in ${values.length - valueMismatches.length}/${values.length} checks` +
-    (valueMismatches.length ? ` — MISMATCH in ${valueMismatches.map((v) => `${v.runtime}/${v.variant}`).join(", ")}` : ""),
+  `sanity: WASM and TS channel/REF/DRL/counter values identical (first 20k packets, 64-byte chunks) in ${
+    values.length - valueMismatches.length
+  }/${values.length} checks` +
+    (valueMismatches.length
+      ? ` — MISMATCH in ${valueMismatches.map((v) => `${v.runtime}/${v.variant}`).join(", ")}`
+      : ""),
 );
 
 console.log("\ntargets (WASM, clean stream, median of processes):");
@@ -105,8 +127,12 @@ for (const rt of RUNTIMES) {
     const met = value !== undefined && value >= target;
     allMet &&= met;
     console.log(
-      `  ${rt.padEnd(5)} ${chunkLabel(chunk).padEnd(5)} ≥ ${(target / 1e6).toFixed(0)}M packets/s: ` +
-        (value === undefined ? "not run" : `${(value / 1e6).toFixed(2)}M — ${met ? "met" : "not met"}`),
+      `  ${rt.padEnd(5)} ${chunkLabel(chunk).padEnd(5)} ≥ ${
+        (target / 1e6).toFixed(0)
+      }M packets/s: ` +
+        (value === undefined
+          ? "not run"
+          : `${(value / 1e6).toFixed(2)}M — ${met ? "met" : "not met"}`),
     );
   }
 }

@@ -1,6 +1,17 @@
 /** @module One run of the multi-device benchmark: a bridge with N autoconnected sim devices, one binary eeg_batch client per device, and its measurement windows. */
 import { BATCH_N, FrameLedger } from "./batch-scenarios.ts";
-import { BenchClient, memoryMb, median, percentile, type Runtime, type ServerProcess, sleep, startServer, threadCpuSeconds, wallMs } from "./server-harness.ts";
+import {
+  BenchClient,
+  median,
+  memoryMb,
+  percentile,
+  type Runtime,
+  type ServerProcess,
+  sleep,
+  startServer,
+  threadCpuSeconds,
+  wallMs,
+} from "./server-harness.ts";
 
 /** Sample rate of every sim device. */
 export const RATE_HZ = 500;
@@ -106,7 +117,9 @@ class LatencyLog {
     if (n !== BATCH_N) return;
     const newest = (v.getFloat64(24, true) + (n - 1) / v.getFloat32(12, true)) * 1000; // §3: sample i at t0 + i / sample_rate
     if (this.recording) this.values.push(received - (newest - this.offsetMs));
-    if (probed && this.probe !== null) this.probe.push([v.getFloat64(16, true) + n - 1, received, newest]);
+    if (probed && this.probe !== null) {
+      this.probe.push([v.getFloat64(16, true) + n - 1, received, newest]);
+    }
   }
 }
 
@@ -122,24 +135,42 @@ async function deviceHealth(srv: ServerProcess): Promise<DeviceHealth[]> {
 
 async function acked(c: BenchClient, id: string, type: string, data: unknown): Promise<void> {
   const reply = await c.request(id, type, data);
-  if (!reply.includes('"type":"command_ack"')) throw new Error(`${type} refused: ${reply.slice(0, 200)}`);
+  if (!reply.includes('"type":"command_ack"')) {
+    throw new Error(`${type} refused: ${reply.slice(0, 200)}`);
+  }
 }
 
 /** Opens one client per device (`/devices/sim-K/ws`), at most OPEN_CONCURRENCY handshakes at once; each drops eeg_data and takes binary batches. */
-async function openDeviceClients(url: string, count: number, latency: LatencyLog, intervalMs: number | null): Promise<DeviceClient[]> {
-  const options = { stream: "eeg_batch", format: "binary", num_samples: BATCH_N, ...(intervalMs === null ? {} : { interval_ms: intervalMs }) };
+async function openDeviceClients(
+  url: string,
+  count: number,
+  latency: LatencyLog,
+  intervalMs: number | null,
+): Promise<DeviceClient[]> {
+  const options = {
+    stream: "eeg_batch",
+    format: "binary",
+    num_samples: BATCH_N,
+    ...(intervalMs === null ? {} : { interval_ms: intervalMs }),
+  };
   const clients: DeviceClient[] = new Array(count);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       const i = next++;
-      const c = new DeviceClient(await BenchClient.open(url, `/devices/sim-${i + 1}/ws`), latency, i === 0);
+      const c = new DeviceClient(
+        await BenchClient.open(url, `/devices/sim-${i + 1}/ws`),
+        latency,
+        i === 0,
+      );
       clients[i] = c;
       await acked(c.client, "unsub", "unsubscribe", { stream: "eeg" });
       await acked(c.client, "sub", "subscribe", options);
     }
   };
-  const results = await Promise.allSettled(Array.from({ length: Math.min(OPEN_CONCURRENCY, count) }, worker));
+  const results = await Promise.allSettled(
+    Array.from({ length: Math.min(OPEN_CONCURRENCY, count) }, worker),
+  );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed === undefined) return clients;
   for (const c of clients) c?.client.close();
@@ -147,14 +178,30 @@ async function openDeviceClients(url: string, count: number, latency: LatencyLog
 }
 
 /** Measures one window of `seconds`. */
-async function measure(srv: ServerProcess, clients: DeviceClient[], latency: LatencyLog, startedAt: number, seconds: number): Promise<Window> {
+async function measure(
+  srv: ServerProcess,
+  clients: DeviceClient[],
+  latency: LatencyLog,
+  startedAt: number,
+  seconds: number,
+): Promise<Window> {
   const samples = (): number => clients.reduce((n, c) => n + c.ledger.samples, 0);
   latency.values = [];
   latency.frames = 0;
   latency.recording = true;
-  const [cpu0, own0, samples0, t0] = [await threadCpuSeconds(srv.pid), process.cpuUsage(), samples(), performance.now()];
+  const [cpu0, own0, samples0, t0] = [
+    await threadCpuSeconds(srv.pid),
+    process.cpuUsage(),
+    samples(),
+    performance.now(),
+  ];
   await sleep(seconds * 1000);
-  const [cpu1, own, samples1, t1] = [await threadCpuSeconds(srv.pid), process.cpuUsage(own0), samples(), performance.now()];
+  const [cpu1, own, samples1, t1] = [
+    await threadCpuSeconds(srv.pid),
+    process.cpuUsage(own0),
+    samples(),
+    performance.now(),
+  ];
   latency.recording = false;
   const wall = (t1 - t0) / 1000;
   const mem = await memoryMb(srv.pid);
@@ -203,25 +250,47 @@ async function probeArrival(c: DeviceClient, latency: LatencyLog, seconds: numbe
     lag.push(at - stamp);
   }
   if (lat.length === 0) throw new Error("probe: no frame matched an eeg_data seq");
-  return { frames: lat.length, p50: median(lat), p99: percentile(lat, 99), lagP50: median(lag), lagP99: percentile(lag, 99) };
+  return {
+    frames: lat.length,
+    p50: median(lat),
+    p99: percentile(lat, 99),
+    lagP50: median(lag),
+    lagP99: percentile(lag, 99),
+  };
 }
 
 /** Sleeps until `seconds` have passed since `startedAt` (performance.now() ms). */
-const sleepUntil = (startedAt: number, seconds: number): Promise<void> => sleep(Math.max(0, startedAt + seconds * 1000 - performance.now()));
+const sleepUntil = (startedAt: number, seconds: number): Promise<void> =>
+  sleep(Math.max(0, startedAt + seconds * 1000 - performance.now()));
 
 /** One bridge with `devices` sim devices, one client each; always stops the server and closes the clients. */
-export async function runDevices(runtime: Runtime, devices: number, o: RunOptions): Promise<RunResult> {
+export async function runDevices(
+  runtime: Runtime,
+  devices: number,
+  o: RunOptions,
+): Promise<RunResult> {
   const startedAt = performance.now();
-  const srv = await startServer(runtime, ["--sim-devices", String(devices), "--autoconnect", ...serverArgs()]);
+  const srv = await startServer(runtime, [
+    "--sim-devices",
+    String(devices),
+    "--autoconnect",
+    ...serverArgs(),
+  ]);
   const startS = (performance.now() - startedAt) / 1000;
   const latency = new LatencyLog();
   let clients: DeviceClient[] = [];
   try {
     clients = await openDeviceClients(srv.url, devices, latency, o.intervalMs);
     const deadline = performance.now() + FIRST_FRAME_TIMEOUT_MS;
-    while (clients.some((c) => c.ledger.frames === 0) && performance.now() < deadline) await sleep(20);
+    while (clients.some((c) => c.ledger.frames === 0) && performance.now() < deadline) {
+      await sleep(20);
+    }
     const silent = clients.filter((c) => c.ledger.frames === 0).length;
-    if (silent > 0) throw new Error(`${silent} of ${devices} clients got no frame within ${FIRST_FRAME_TIMEOUT_MS / 1000} s`);
+    if (silent > 0) {
+      throw new Error(
+        `${silent} of ${devices} clients got no frame within ${FIRST_FRAME_TIMEOUT_MS / 1000} s`,
+      );
+    }
     const readyS = (performance.now() - startedAt) / 1000;
     const { offsetMs, rttMs } = await clients[0]!.client.calibrate(CALIBRATION_PINGS);
     latency.offsetMs = offsetMs;
@@ -237,7 +306,14 @@ export async function runDevices(runtime: Runtime, devices: number, o: RunOption
     const probe = o.probeS > 0 ? await probeArrival(clients[0]!, latency, o.probeS) : null;
     const ledgers = clients.map((c) => c.ledger);
     return {
-      runtime, devices, startS, readyS, offsetErrorMs: rttMs / 2, early, filled, probe,
+      runtime,
+      devices,
+      startS,
+      readyS,
+      offsetErrorMs: rttMs / 2,
+      early,
+      filled,
+      probe,
       missing: ledgers.reduce((n, l) => n + l.missing, 0),
       duplicated: ledgers.reduce((n, l) => n + l.duplicated, 0),
       lossyClients: ledgers.filter((l) => l.missing > 0 || l.duplicated > 0).length,
@@ -254,5 +330,7 @@ export async function runDevices(runtime: Runtime, devices: number, o: RunOption
 /** `--server-args "--retention-s 15"`: extra flags for every server this benchmark starts. */
 function serverArgs(): string[] {
   const i = process.argv.indexOf("--server-args");
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]!.split(/\s+/).filter(Boolean) : [];
+  return i >= 0 && process.argv[i + 1] !== undefined
+    ? process.argv[i + 1]!.split(/\s+/).filter(Boolean)
+    : [];
 }

@@ -9,7 +9,7 @@ import { cpuUsage } from "node:process";
 import { loadavg } from "node:os";
 import { createBatcher } from "../src/core/batcher.ts";
 import { systemClock } from "../src/core/clock.ts";
-import { Decimator, DECIMATIONS } from "../src/core/decimator.ts";
+import { DECIMATIONS, Decimator } from "../src/core/decimator.ts";
 import { CHANNELS, DEVICE_RATE_HZ } from "../src/core/samples.ts";
 import type { SampleBlock } from "../src/core/samples.ts";
 
@@ -38,11 +38,17 @@ function input(): SampleBlock[] {
       ref[i] = 1000 + 5 * Math.sin(2 * Math.PI * 0.5 * t);
       drl[i] = -1000 + 5 * Math.cos(2 * Math.PI * 0.7 * t);
       for (let c = 0; c < CHANNELS; c++) {
-        channels[i * CHANNELS + c] = 200 * c + 20 * Math.sin(2 * Math.PI * 10 * t + c) + 5 * Math.sin(2 * Math.PI * 50 * t);
+        channels[i * CHANNELS + c] = 200 * c + 20 * Math.sin(2 * Math.PI * 10 * t + c) +
+          5 * Math.sin(2 * Math.PI * 50 * t);
       }
     }
     blocks.push({
-      count: n, seq, time, ref, drl, channels,
+      count: n,
+      seq,
+      time,
+      ref,
+      drl,
+      channels,
       counter: Uint8Array.from(seq, (s) => s & 0xff),
       leadOff: new Uint16Array(n),
       nonFinite: new Uint16Array(n),
@@ -56,7 +62,11 @@ function input(): SampleBlock[] {
 }
 
 /** CPU and wall µs per pass of `blocks` through `PASSES` fresh batchers (or bare decimators) by `d`. */
-function once(blocks: SampleBlock[], d: number, bare: boolean): { cpu: number; wall: number; outputs: number } {
+function once(
+  blocks: SampleBlock[],
+  d: number,
+  bare: boolean,
+): { cpu: number; wall: number; outputs: number } {
   let outputs = 0;
   const cpu0 = cpuUsage();
   const wall0 = performance.now();
@@ -67,9 +77,13 @@ function once(blocks: SampleBlock[], d: number, bare: boolean): { cpu: number; w
       decimator.drain();
       continue;
     }
-    const batcher = createBatcher({ numSamples: 25, intervalMs: 100, decimate: d }, systemClock, (b) => {
-      outputs += b.count;
-    });
+    const batcher = createBatcher(
+      { numSamples: 25, intervalMs: 100, decimate: d },
+      systemClock,
+      (b) => {
+        outputs += b.count;
+      },
+    );
     for (const block of blocks) batcher.push(block);
     batcher.flush();
     batcher.close();
@@ -83,7 +97,9 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 /** The load average, or why it cannot be read (Deno without --allow-sys). */
 function load(): string {
-  const deno = (globalThis as { Deno?: { permissions: { querySync(d: { name: string; kind: string }): { state: string } } } }).Deno;
+  const deno = (globalThis as {
+    Deno?: { permissions: { querySync(d: { name: string; kind: string }): { state: string } } };
+  }).Deno;
   if (deno && deno.permissions.querySync({ name: "sys", kind: "loadavg" }).state !== "granted") {
     return "unavailable (run deno with --allow-sys=loadavg to see it)";
   }
@@ -91,9 +107,13 @@ function load(): string {
 }
 
 const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
-console.log(`dsp on ${runtime}: ${SECONDS} s of ${DEVICE_RATE_HZ} Hz input, 14 signals, blocks of ${BLOCK_SAMPLES}, median of ${RUNS} runs`);
+console.log(
+  `dsp on ${runtime}: ${SECONDS} s of ${DEVICE_RATE_HZ} Hz input, 14 signals, blocks of ${BLOCK_SAMPLES}, median of ${RUNS} runs`,
+);
 console.log(`load average (1, 5, 15 min): ${load()}`);
-console.log("    d  taps  outputs   CPU µs per s of input   % of one core   (wall µs/s)   decimator alone: CPU µs/s");
+console.log(
+  "    d  taps  outputs   CPU µs per s of input   % of one core   (wall µs/s)   decimator alone: CPU µs/s",
+);
 const blocks = input();
 for (const d of DECIMATIONS) {
   once(blocks, d, false); // warm-up: lets the JIT settle before timing
@@ -105,8 +125,12 @@ for (const d of DECIMATIONS) {
   const alone = median(bare.map((r) => r.cpu)) / SECONDS;
   const taps = new Decimator(d, () => {}).length;
   console.log(
-    `${String(d).padStart(5)}  ${String(taps).padStart(4)}  ${String(runs[0]!.outputs).padStart(7)}` +
-      `   ${cpu.toFixed(1).padStart(21)}   ${(cpu / 1e4).toFixed(3).padStart(13)}   ${wall.toFixed(1).padStart(11)}` +
+    `${String(d).padStart(5)}  ${String(taps).padStart(4)}  ${
+      String(runs[0]!.outputs).padStart(7)
+    }` +
+      `   ${cpu.toFixed(1).padStart(21)}   ${(cpu / 1e4).toFixed(3).padStart(13)}   ${
+        wall.toFixed(1).padStart(11)
+      }` +
       `   ${alone.toFixed(1).padStart(25)}`,
   );
 }

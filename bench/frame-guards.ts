@@ -5,12 +5,46 @@
 import { MAX_NESTING, nestsDeeperThan } from "../src/protocol/frame-limits.ts";
 
 const frames: Array<[string, string]> = [
-  ["connect (60 B)", JSON.stringify({ id: "req-1", type: "connect", data: { auto_reconnect: true, log_level: "INFO" } })],
-  ["broadcast, 1 KB of data", JSON.stringify({ id: "b", type: "broadcast", data: { values: Array.from({ length: 150 }, (_, i) => i * 1.5) } })],
-  ["broadcast, 60 KB string", JSON.stringify({ id: "b", type: "broadcast", data: { note: "n".repeat(60_000) } })],
-  ["broadcast, 60 KB of numbers", JSON.stringify({ id: "b", type: "broadcast", data: Array.from({ length: 9000 }, (_, i) => i / 7) })],
-  ["broadcast, 2000 small objects (30 KB)", JSON.stringify({ id: "b", type: "broadcast", data: Array.from({ length: 2000 }, (_, i) => ({ k: i % 10, v: "x" })) })],
-  ["ping, id 30k levels deep (60 KB)", `{"id":${"[".repeat(30_000)}${"]".repeat(30_000)},"type":"ping"}`],
+  [
+    "connect (60 B)",
+    JSON.stringify({
+      id: "req-1",
+      type: "connect",
+      data: { auto_reconnect: true, log_level: "INFO" },
+    }),
+  ],
+  [
+    "broadcast, 1 KB of data",
+    JSON.stringify({
+      id: "b",
+      type: "broadcast",
+      data: { values: Array.from({ length: 150 }, (_, i) => i * 1.5) },
+    }),
+  ],
+  [
+    "broadcast, 60 KB string",
+    JSON.stringify({ id: "b", type: "broadcast", data: { note: "n".repeat(60_000) } }),
+  ],
+  [
+    "broadcast, 60 KB of numbers",
+    JSON.stringify({
+      id: "b",
+      type: "broadcast",
+      data: Array.from({ length: 9000 }, (_, i) => i / 7),
+    }),
+  ],
+  [
+    "broadcast, 2000 small objects (30 KB)",
+    JSON.stringify({
+      id: "b",
+      type: "broadcast",
+      data: Array.from({ length: 2000 }, (_, i) => ({ k: i % 10, v: "x" })),
+    }),
+  ],
+  [
+    "ping, id 30k levels deep (60 KB)",
+    `{"id":${"[".repeat(30_000)}${"]".repeat(30_000)},"type":"ping"}`,
+  ],
 ];
 
 /** Median ns per call of `fn` over 7 batches sized to ~20 ms each. */
@@ -32,7 +66,9 @@ function nsPerCall(fn: () => unknown): number {
 }
 
 const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
-console.log(`frame guards on ${runtime}: pre-scan (limit ${MAX_NESTING}) vs JSON.parse, median ns per frame`);
+console.log(
+  `frame guards on ${runtime}: pre-scan (limit ${MAX_NESTING}) vs JSON.parse, median ns per frame`,
+);
 let sink = 0;
 for (const [name, text] of frames) {
   const scan = nsPerCall(() => (sink += nestsDeeperThan(text, MAX_NESTING) ? 1 : 0));
@@ -40,6 +76,10 @@ for (const [name, text] of frames) {
   // the deep frame is never parsed by the server; its parse time shows what the scan saves
   const parse = nsPerCall(() => (sink += (JSON.parse(text) as object) ? 1 : 0));
   const ratio = (scan / parse) * 100;
-  console.log(`  ${name.padEnd(34)} scan ${scan.toFixed(0).padStart(9)} ns   parse ${parse.toFixed(0).padStart(10)} ns   scan/parse ${ratio.toFixed(1).padStart(6)} %${deep ? "   (rejected by the scan)" : ""}`);
+  console.log(
+    `  ${name.padEnd(34)} scan ${scan.toFixed(0).padStart(9)} ns   parse ${
+      parse.toFixed(0).padStart(10)
+    } ns   scan/parse ${ratio.toFixed(1).padStart(6)} %${deep ? "   (rejected by the scan)" : ""}`,
+  );
 }
 if (sink < 0) console.log(sink);

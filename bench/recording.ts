@@ -29,7 +29,8 @@ const FORMATS = ["bdf", "csv"];
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;
 
-const fmt = (v: number, digits = 0): string => v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (v: number, digits = 0): string =>
+  v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const pct = (cores: number): string => `${fmt(cores * 100, 2)}%`;
 
 // --- helpers ---
@@ -42,7 +43,9 @@ const pct = (cores: number): string => `${fmt(cores * 100, 2)}%`;
 function cpuOf(pid: number): Promise<number> {
   try {
     let ns = 0;
-    for (const task of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    }
     return Promise.resolve(ns / 1e9);
   } catch {
     return cpuSeconds(pid);
@@ -69,7 +72,9 @@ async function untilState(srv: ServerProcess, state: string, timeoutMs: number):
   for (;;) {
     const h = (await (await fetch(`http://${srv.url}/health`)).json()) as Json;
     if (h["device_state"] === state) return h;
-    if (Date.now() > deadline) throw new Error(`device not ${state} within ${timeoutMs} ms (now ${h["device_state"]})`);
+    if (Date.now() > deadline) {
+      throw new Error(`device not ${state} within ${timeoutMs} ms (now ${h["device_state"]})`);
+    }
     await sleep(20);
   }
 }
@@ -77,7 +82,9 @@ async function untilState(srv: ServerProcess, state: string, timeoutMs: number):
 let requestId = 0;
 const request = async (c: BenchClient, type: string, data: unknown = {}): Promise<Json> => {
   const reply = dataOf(await c.request(`b${++requestId}`, type, data));
-  if (typeof reply["code"] === "string") throw new Error(`${type}: ${reply["code"]} ${reply["message"]}`);
+  if (typeof reply["code"] === "string") {
+    throw new Error(`${type}: ${reply["code"]} ${reply["message"]}`);
+  }
   return reply;
 };
 
@@ -116,7 +123,12 @@ async function cpuAt500Hz(runtime: Runtime): Promise<CpuFigures> {
       rates.push(bytes / stopped["duration_s"]);
       if (c.eeg === 0) throw new Error("the client received no eeg_data");
     }
-    return { idle: median(idle), recording: median(rec), bytesPerS: median(rates), rssMb: (await memoryMb(srv.pid)).peak };
+    return {
+      idle: median(idle),
+      recording: median(rec),
+      bytesPerS: median(rates),
+      rssMb: (await memoryMb(srv.pid)).peak,
+    };
   } finally {
     c.close();
     await srv.stop();
@@ -139,7 +151,14 @@ interface ReplayFigures {
 /** Replays `file` as fast as possible; with `record`, a bdf+csv recording runs from before the connect to its stop ack. */
 async function replay(runtime: Runtime, file: string, record: boolean): Promise<ReplayFigures> {
   const dir = mkdtempSync(join(tmpdir(), `mw75-bench-replay-${runtime}-`));
-  const srv = await startServer(runtime, ["--source", `replay:${file}`, "--speed", "0", "--recordings-dir", dir]);
+  const srv = await startServer(runtime, [
+    "--source",
+    `replay:${file}`,
+    "--speed",
+    "0",
+    "--recordings-dir",
+    dir,
+  ]);
   const c = await BenchClient.open(srv.url);
   try {
     await request(c, "unsubscribe", { stream: "eeg" }); // no eeg_data: the decoder and the recorder only
@@ -152,11 +171,22 @@ async function replay(runtime: Runtime, file: string, record: boolean): Promise<
     const seconds = (performance.now() - t0) / 1000;
     const valid = h["packets"]["valid"] as number;
     if (valid < PACKETS * 0.999) throw new Error(`only ${valid} of ${PACKETS} packets decoded`);
-    const figures: ReplayFigures = { seconds, packetsPerS: valid / seconds, cpuS: await cpuOf(srv.pid) - cpu0, peakRssMb: (await memoryMb(srv.pid)).peak };
+    const figures: ReplayFigures = {
+      seconds,
+      packetsPerS: valid / seconds,
+      cpuS: await cpuOf(srv.pid) - cpu0,
+      peakRssMb: (await memoryMb(srv.pid)).peak,
+    };
     if (stopped !== null) {
       figures.bytes = dirBytes(dir);
-      figures.records = Math.floor((statSync(join(dir, "hour.bdf")).size - 4096) / (14 * 500 * 3 + 768));
-      if (stopped["samples"] !== valid) console.log(`  ${runtime}: the recording holds ${stopped["samples"]} samples of ${valid} decoded`);
+      figures.records = Math.floor(
+        (statSync(join(dir, "hour.bdf")).size - 4096) / (14 * 500 * 3 + 768),
+      );
+      if (stopped["samples"] !== valid) {
+        console.log(
+          `  ${runtime}: the recording holds ${stopped["samples"]} samples of ${valid} decoded`,
+        );
+      }
     }
     return figures;
   } finally {
@@ -183,30 +213,59 @@ async function main(): Promise<void> {
   try {
     const g0 = performance.now();
     writeFileSync(capture, simPackets(1, 0, PACKETS));
-    console.log(`capture: ${fmt(PACKETS)} packets (${fmt(PACKETS / 500 / 60, 1)} min at 500 Hz, ${fmt(statSync(capture).size / 1e6, 1)} MB) generated in ${fmt((performance.now() - g0) / 1000, 1)} s`);
+    console.log(
+      `capture: ${fmt(PACKETS)} packets (${fmt(PACKETS / 500 / 60, 1)} min at 500 Hz, ${
+        fmt(statSync(capture).size / 1e6, 1)
+      } MB) generated in ${fmt((performance.now() - g0) / 1000, 1)} s`,
+    );
     const rows: Array<[string, ...string[]]> = [
-      ["CPU, 500 Hz, 1 client, no recording"], ["CPU, 500 Hz, 1 client, recording bdf+csv"], ["recording cost (extra CPU)"],
-      ["  target ≤ 1% of a core on Bun"], ["write throughput (bdf+csv)"], ["server peak RSS (500 Hz run)"],
-      ["1-h replay, decoder alone"], ["  time (median)"], ["1-h replay recorded bdf+csv"], ["  time (to the stop ack)"],
-      ["  recorded / decoder alone"], ["  server CPU s, peak RSS"], ["  bytes written, BDF records"],
+      ["CPU, 500 Hz, 1 client, no recording"],
+      ["CPU, 500 Hz, 1 client, recording bdf+csv"],
+      ["recording cost (extra CPU)"],
+      ["  target ≤ 1% of a core on Bun"],
+      ["write throughput (bdf+csv)"],
+      ["server peak RSS (500 Hz run)"],
+      ["1-h replay, decoder alone"],
+      ["  time (median)"],
+      ["1-h replay recorded bdf+csv"],
+      ["  time (to the stop ack)"],
+      ["  recorded / decoder alone"],
+      ["  server CPU s, peak RSS"],
+      ["  bytes written, BDF records"],
     ];
     for (const runtime of RUNTIMES) {
       const started = performance.now();
-      const cpu = await cpuAt500Hz(runtime).catch((e: unknown) => (console.log(`${runtime} cpu: failed: ${String(e)}`), null));
+      const cpu = await cpuAt500Hz(runtime).catch((
+        e: unknown,
+      ) => (console.log(`${runtime} cpu: failed: ${String(e)}`), null));
       const alone: ReplayFigures[] = [];
       for (let k = 0; k < REPEATS; k++) {
-        const r = await replay(runtime, capture, false).catch((e: unknown) => (console.log(`${runtime} replay: failed: ${String(e)}`), null));
+        const r = await replay(runtime, capture, false).catch((
+          e: unknown,
+        ) => (console.log(`${runtime} replay: failed: ${String(e)}`), null));
         if (r !== null) alone.push(r);
       }
-      const rec = await replay(runtime, capture, true).catch((e: unknown) => (console.log(`${runtime} recorded replay: failed: ${String(e)}`), null));
-      const a = alone.length > 0 ? { packetsPerS: median(alone.map((r) => r.packetsPerS)), seconds: median(alone.map((r) => r.seconds)) } : null;
+      const rec = await replay(runtime, capture, true).catch((
+        e: unknown,
+      ) => (console.log(`${runtime} recorded replay: failed: ${String(e)}`), null));
+      const a = alone.length > 0
+        ? {
+          packetsPerS: median(alone.map((r) => r.packetsPerS)),
+          seconds: median(alone.map((r) => r.seconds)),
+        }
+        : null;
       const extra = cpu === null ? null : cpu.recording - cpu.idle;
       const cells = [
-        cpu ? pct(cpu.idle) : "—", cpu ? pct(cpu.recording) : "—", extra === null ? "—" : `${extra >= 0 ? "+" : ""}${pct(extra)}`,
+        cpu ? pct(cpu.idle) : "—",
+        cpu ? pct(cpu.recording) : "—",
+        extra === null ? "—" : `${extra >= 0 ? "+" : ""}${pct(extra)}`,
         runtime !== "bun" || extra === null ? "" : extra <= TARGET_EXTRA_CORE ? "met" : "NOT met",
-        cpu ? `${fmt(cpu.bytesPerS / 1000, 1)} kB/s` : "—", cpu ? `${fmt(cpu.rssMb, 0)} MB` : "—",
-        a ? `${fmt(a.packetsPerS)} pkt/s` : "—", a ? `${fmt(a.seconds, 1)} s` : "—",
-        rec ? `${fmt(rec.packetsPerS)} pkt/s` : "—", rec ? `${fmt(rec.seconds, 1)} s` : "—",
+        cpu ? `${fmt(cpu.bytesPerS / 1000, 1)} kB/s` : "—",
+        cpu ? `${fmt(cpu.rssMb, 0)} MB` : "—",
+        a ? `${fmt(a.packetsPerS)} pkt/s` : "—",
+        a ? `${fmt(a.seconds, 1)} s` : "—",
+        rec ? `${fmt(rec.packetsPerS)} pkt/s` : "—",
+        rec ? `${fmt(rec.seconds, 1)} s` : "—",
         rec && a ? `${fmt(rec.packetsPerS / a.packetsPerS, 2)}×` : "—",
         rec ? `${fmt(rec.cpuS, 1)} s, ${fmt(rec.peakRssMb, 0)} MB` : "—",
         rec ? `${fmt((rec.bytes ?? 0) / 1e6, 0)} MB, ${rec.records}` : "—",
@@ -215,10 +274,18 @@ async function main(): Promise<void> {
       console.log(`${runtime}: done in ${fmt((performance.now() - started) / 1000, 0)} s`);
     }
     const width = Math.max(...rows.map((r) => r[0].length));
-    const cols = RUNTIMES.map((r, i) => Math.max(r.length, ...rows.map((row) => row[i + 1]!.length)) + 2);
+    const cols = RUNTIMES.map((r, i) =>
+      Math.max(r.length, ...rows.map((row) => row[i + 1]!.length)) + 2
+    );
     console.log(`\n${"".padEnd(width)}${RUNTIMES.map((r, i) => r.padStart(cols[i]!)).join("")}`);
-    for (const row of rows) console.log(`${row[0].padEnd(width)}${row.slice(1).map((c, i) => c.padStart(cols[i]!)).join("")}`);
-    console.log(`\nCPU: median of ${REPEATS} ${WINDOW_S}-s windows each; throughput: bytes of the files / duration_s; replays: ${REPEATS} without, 1 with a recording.`);
+    for (const row of rows) {
+      console.log(
+        `${row[0].padEnd(width)}${row.slice(1).map((c, i) => c.padStart(cols[i]!)).join("")}`,
+      );
+    }
+    console.log(
+      `\nCPU: median of ${REPEATS} ${WINDOW_S}-s windows each; throughput: bytes of the files / duration_s; replays: ${REPEATS} without, 1 with a recording.`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -27,13 +27,27 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => pr
  * The command that runs the `serve` entry of the checkout at `root` in-process (so the child's PID
  * is the server itself, not a wrapper); run it with `cwd: root`.
  */
-export function serveCommand(runtime: Runtime, args: string[], root: string = ROOT): [string, string[]] {
+export function serveCommand(
+  runtime: Runtime,
+  args: string[],
+  root: string = ROOT,
+): [string, string[]] {
   const bin = `${root}/node_modules/.bin`;
   switch (runtime) {
     case "bun":
       return [`${bin}/bun`, ["src/bun.ts", ...args]];
     case "deno":
-      return [`${bin}/deno`, ["run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", "src/deno.ts", ...args]];
+      return [`${bin}/deno`, [
+        "run",
+        "--allow-net",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "--allow-run",
+        "--allow-sys",
+        "src/deno.ts",
+        ...args,
+      ]];
     case "node":
       return ["node", ["--import", "tsx", "src/node.ts", ...args]];
   }
@@ -60,7 +74,7 @@ export function startServer(runtime: Runtime, args: string[]): Promise<ServerPro
     child.once("exit", () => {
       if (pid !== undefined) live.delete(pid);
       resolve();
-    }),
+    })
   );
   const signal = (name: "SIGTERM" | "SIGKILL"): void => {
     try {
@@ -82,7 +96,10 @@ export function startServer(runtime: Runtime, args: string[]): Promise<ServerPro
       clearTimeout(timer);
       void stop().then(() => reject(new Error(`${runtime} server: ${why}\nstderr: ${stderr}`)));
     };
-    const timer = setTimeout(() => fail(`no "listening on" line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(`no "listening on" line within ${START_TIMEOUT_MS} ms`),
+      START_TIMEOUT_MS,
+    );
     const early = (code: number | null): void => fail(`exited early with code ${code}`);
     child.once("exit", early);
     child.stdout.on("data", (d: Buffer) => {
@@ -134,7 +151,8 @@ export function threadCpuSeconds(pid: number): Promise<number> {
 /** VmRSS and VmHWM (peak) in MB from /proc/PID/status. */
 export async function memoryMb(pid: number): Promise<{ rss: number; peak: number }> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+  const kb = (key: string): number =>
+    Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
   return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
 }
 
@@ -193,7 +211,10 @@ export class BenchClient {
   static open(url: string, path = "/"): Promise<BenchClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(`ws://${url}${path}`);
-      const timer = setTimeout(() => reject(new Error(`WebSocket to ${url} did not open in 10 s`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`WebSocket to ${url} did not open in 10 s`)),
+        10_000,
+      );
       ws.onopen = () => {
         clearTimeout(timer);
         resolve(new BenchClient(ws));
@@ -247,7 +268,12 @@ export class BenchClient {
  * the bottleneck; `prepare` runs on each client as soon as it is open (e.g. its subscriptions). On any failure the
  * clients already open are closed before the error propagates.
  */
-export async function openClients(url: string, count: number, concurrency: number, prepare?: (c: BenchClient) => Promise<void>): Promise<BenchClient[]> {
+export async function openClients(
+  url: string,
+  count: number,
+  concurrency: number,
+  prepare?: (c: BenchClient) => Promise<void>,
+): Promise<BenchClient[]> {
   const clients: BenchClient[] = new Array(count);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -259,7 +285,9 @@ export async function openClients(url: string, count: number, concurrency: numbe
     }
   };
   // allSettled, not all: every worker has stopped opening before the survivors are closed
-  const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, count) }, worker));
+  const results = await Promise.allSettled(
+    Array.from({ length: Math.min(concurrency, count) }, worker),
+  );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed === undefined) return clients;
   for (const c of clients) c?.close();

@@ -49,14 +49,23 @@ export async function withServer<T>(
 }
 
 /** The server's GET /health figures the benchmark reads. */
-export async function health(server: ServerProcess): Promise<{ shed: number; packets: { valid: number } }> {
+export async function health(
+  server: ServerProcess,
+): Promise<{ shed: number; packets: { valid: number } }> {
   const res = await fetch(`http://${server.url}/health`, { signal: AbortSignal.timeout(5_000) });
   return (await res.json()) as { shed: number; packets: { valid: number } };
 }
 
 /** The first client takes control and starts the device; resolves once `ready()` holds (10 s limit), after the warm-up. */
-export async function startStreaming(clients: BenchClient[], ready: () => boolean = () => clients[0]!.eeg > 0, what = "eeg_data"): Promise<void> {
-  await clients[0]!.request("bench-connect", "connect", { auto_reconnect: false, log_level: "ERROR" });
+export async function startStreaming(
+  clients: BenchClient[],
+  ready: () => boolean = () => clients[0]!.eeg > 0,
+  what = "eeg_data",
+): Promise<void> {
+  await clients[0]!.request("bench-connect", "connect", {
+    auto_reconnect: false,
+    log_level: "ERROR",
+  });
   const deadline = performance.now() + 10_000;
   while (!ready() && performance.now() < deadline) await sleep(20);
   if (!ready()) throw new Error(`no ${what} within 10 s of connect`);
@@ -79,7 +88,10 @@ export interface Throughput {
 }
 
 export function throughput(runtime: Runtime, clientCount: number): Promise<Throughput> {
-  const serverArgs = ["--sim-unthrottled", ...(clientCount > 1 ? ["--max-clients", String(clientCount)] : [])];
+  const serverArgs = [
+    "--sim-unthrottled",
+    ...(clientCount > 1 ? ["--max-clients", String(clientCount)] : []),
+  ];
   return withServer(runtime, serverArgs, clientCount, async (server, clients) => {
     await startStreaming(clients);
     const shedBefore = (await health(server)).shed;
@@ -129,7 +141,13 @@ export function latency(runtime: Runtime, clientCount = 10): Promise<Latency> {
     await sleep(Settings.latencySeconds * 1000);
     for (const c of clients) c.recording = false;
     const all = clients.flatMap((c) => c.latencies);
-    return { p50: percentile(all, 50), p99: percentile(all, 99), max: Math.max(...all), samples: all.length, rtt };
+    return {
+      p50: percentile(all, 50),
+      p99: percentile(all, 99),
+      max: Math.max(...all),
+      samples: all.length,
+      rtt,
+    };
   });
 }
 
@@ -151,7 +169,12 @@ export function footprint(runtime: Runtime, serverArgs: string[] = []): Promise<
     const cpu1 = await cpuSeconds(server.pid);
     const wall = (performance.now() - t0) / 1000;
     const mem = await memoryMb(server.pid);
-    return { cpuShare: (cpu1 - cpu0) / wall, rssMb: mem.rss, peakMb: mem.peak, rate: (clients[0]!.eeg - eeg0) / wall };
+    return {
+      cpuShare: (cpu1 - cpu0) / wall,
+      rssMb: mem.rss,
+      peakMb: mem.peak,
+      rate: (clients[0]!.eeg - eeg0) / wall,
+    };
   });
 }
 

@@ -6,9 +6,26 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { BATCH_N, type BatchFootprint, batchFootprint, type Fanout, fanout, type WireSize, wireSize } from "./batch-scenarios.ts";
+import {
+  BATCH_N,
+  type BatchFootprint,
+  batchFootprint,
+  type Fanout,
+  fanout,
+  type WireSize,
+  wireSize,
+} from "./batch-scenarios.ts";
 import type { Runtime } from "./server-harness.ts";
-import { type Footprint, footprint, idleCpu, type Latency, latency, Settings, type Throughput, throughput } from "./server-scenarios.ts";
+import {
+  type Footprint,
+  footprint,
+  idleCpu,
+  type Latency,
+  latency,
+  Settings,
+  type Throughput,
+  throughput,
+} from "./server-scenarios.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -31,7 +48,8 @@ interface Results {
   fan: Fanout | null;
 }
 
-const fmt = (v: number, digits = 0): string => v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (v: number, digits = 0): string =>
+  v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const pct = (cores: number): string => `${fmt(cores * 100, 2)}%`;
 const verdict = (ok: boolean): string => (ok ? "met" : "NOT met");
 
@@ -56,47 +74,69 @@ async function attempt<T>(name: string, run: () => Promise<T>): Promise<T | null
 /** Idle CPU and the CPU of a per-packet (2 ms) simulator cadence: what wake-ups cost on this machine. */
 async function printWakeUpCosts(runtime: Runtime): Promise<void> {
   const idle = await attempt("baseline", () => idleCpu(runtime));
-  if (idle !== null) console.log(`baseline: 1 client connected, device idle, 5 s: CPU ${pct(idle)} of a core`);
+  if (idle !== null) {
+    console.log(`baseline: 1 client connected, device idle, 5 s: CPU ${pct(idle)} of a core`);
+  }
   // the simulator delivers every 10 ms by default; a per-packet cadence costs five times the wake-ups
   const perPacket = await footprint(runtime, ["--sim-tick-ms", "2"]).catch(() => null);
   console.log(
     perPacket
-      ? `500 Hz, 1 client, sim delivering every 2 ms: CPU ${pct(perPacket.cpuShare)} of a core, RSS ${fmt(perPacket.rssMb, 1)} MB`
+      ? `500 Hz, 1 client, sim delivering every 2 ms: CPU ${
+        pct(perPacket.cpuShare)
+      } of a core, RSS ${fmt(perPacket.rssMb, 1)} MB`
       : "500 Hz, 1 client, sim delivering every 2 ms: not measured (the server failed to stream)",
   );
 }
 
-async function eegDataFigures(runtime: Runtime): Promise<Pick<Results, "one" | "ten" | "lat" | "fp">> {
+async function eegDataFigures(
+  runtime: Runtime,
+): Promise<Pick<Results, "one" | "ten" | "lat" | "fp">> {
   const windows = `median of ${Settings.throughputWindows} 1-s windows`;
   const one = await attempt("throughput, 1 client", () => throughput(runtime, 1));
   if (one) {
     console.log(
-      `throughput, sim unthrottled, 1 client:   ${fmt(one.total)} eeg_data msgs/s delivered (${windows}, range ${fmt(one.range[0])}–${fmt(one.range[1])}; ` +
-        `server shed ${fmt(one.shed)}/s, server CPU ${fmt(one.serverCpu * 100)}% of a core, client CPU ${fmt(one.clientCpu * 100)}%)`,
+      `throughput, sim unthrottled, 1 client:   ${
+        fmt(one.total)
+      } eeg_data msgs/s delivered (${windows}, range ${fmt(one.range[0])}–${fmt(one.range[1])}; ` +
+        `server shed ${fmt(one.shed)}/s, server CPU ${
+          fmt(one.serverCpu * 100)
+        }% of a core, client CPU ${fmt(one.clientCpu * 100)}%)`,
     );
   }
   const ten = await attempt("throughput, 10 clients", () => throughput(runtime, 10));
   if (ten) {
     console.log(
-      `throughput, sim unthrottled, 10 clients: ${fmt(ten.total)} msgs/s in total, ${fmt(ten.perClient)} per client (${windows}; ` +
-        `shed ${fmt(ten.shed)}/s, server CPU ${fmt(ten.serverCpu * 100)}%, client CPU ${fmt(ten.clientCpu * 100)}%)`,
+      `throughput, sim unthrottled, 10 clients: ${fmt(ten.total)} msgs/s in total, ${
+        fmt(ten.perClient)
+      } per client (${windows}; ` +
+        `shed ${fmt(ten.shed)}/s, server CPU ${fmt(ten.serverCpu * 100)}%, client CPU ${
+          fmt(ten.clientCpu * 100)
+        }%)`,
     );
   }
   const lat = await attempt("latency, 10 clients", () => latency(runtime));
   if (lat) {
     console.log(
-      `latency at 500 Hz, 10 clients: p50 ${fmt(lat.p50, 3)} ms, p99 ${fmt(lat.p99, 3)} ms, max ${fmt(lat.max, 3)} ms ` +
+      `latency at 500 Hz, 10 clients: p50 ${fmt(lat.p50, 3)} ms, p99 ${fmt(lat.p99, 3)} ms, max ${
+        fmt(lat.max, 3)
+      } ms ` +
         `(${fmt(lat.samples)} samples; clock offset error ≤ ${fmt(lat.rtt / 2, 3)} ms)`,
     );
   }
   const single = await attempt("latency, 1 client", () => latency(runtime, 1));
   if (single) {
-    console.log(`latency at 500 Hz, 1 client (context: less client-side queueing): p50 ${fmt(single.p50, 3)} ms, p99 ${fmt(single.p99, 3)} ms, max ${fmt(single.max, 3)} ms`);
+    console.log(
+      `latency at 500 Hz, 1 client (context: less client-side queueing): p50 ${
+        fmt(single.p50, 3)
+      } ms, p99 ${fmt(single.p99, 3)} ms, max ${fmt(single.max, 3)} ms`,
+    );
   }
   const fp = await attempt("500 Hz, 1 eeg_data client", () => footprint(runtime));
   if (fp) {
     console.log(
-      `500 Hz, 1 eeg_data client, ${Settings.cpuSeconds} s (sim delivers every 10 ms): CPU ${pct(fp.cpuShare)} of a core, RSS ${fmt(fp.rssMb, 1)} MB (peak ${fmt(fp.peakMb, 1)} MB), ` +
+      `500 Hz, 1 eeg_data client, ${Settings.cpuSeconds} s (sim delivers every 10 ms): CPU ${
+        pct(fp.cpuShare)
+      } of a core, RSS ${fmt(fp.rssMb, 1)} MB (peak ${fmt(fp.peakMb, 1)} MB), ` +
         `${fmt(fp.rate)} eeg_data msgs/s received`,
     );
   }
@@ -104,36 +144,63 @@ async function eegDataFigures(runtime: Runtime): Promise<Pick<Results, "one" | "
   return { one, ten, lat, fp };
 }
 
-async function batchFigures(runtime: Runtime): Promise<Pick<Results, "wire" | "batch" | "floor" | "fan">> {
+async function batchFigures(
+  runtime: Runtime,
+): Promise<Pick<Results, "wire" | "batch" | "floor" | "fan">> {
   const wire = await attempt("bytes per sample", () => wireSize(runtime));
   if (wire) {
     console.log(
-      `bytes per sample on the wire (as received, 500 Hz, one client on both streams): eeg_data ${fmt(wire.jsonMean, 1)} B ` +
-        `(mean of ${fmt(wire.jsonMessages)} messages, ${wire.jsonRange[0]}–${wire.jsonRange[1]} B) vs binary eeg_batch N = ${BATCH_N} ` +
-        `${fmt(wire.binaryPerSample, 2)} B (${wire.fullFrames} frames, C = ${wire.channels}, flags ${wire.flags}): ${fmt(wire.ratio, 1)}× fewer` +
-        (wire.otherFrames > 0 ? `; ${wire.otherFrames} frames with N < ${BATCH_N} left out (all frames: ${fmt(wire.allFramesPerSample, 2)} B per sample)` : ""),
+      `bytes per sample on the wire (as received, 500 Hz, one client on both streams): eeg_data ${
+        fmt(wire.jsonMean, 1)
+      } B ` +
+        `(mean of ${fmt(wire.jsonMessages)} messages, ${wire.jsonRange[0]}–${
+          wire.jsonRange[1]
+        } B) vs binary eeg_batch N = ${BATCH_N} ` +
+        `${
+          fmt(wire.binaryPerSample, 2)
+        } B (${wire.fullFrames} frames, C = ${wire.channels}, flags ${wire.flags}): ${
+          fmt(wire.ratio, 1)
+        }× fewer` +
+        (wire.otherFrames > 0
+          ? `; ${wire.otherFrames} frames with N < ${BATCH_N} left out (all frames: ${
+            fmt(wire.allFramesPerSample, 2)
+          } B per sample)`
+          : ""),
     );
   }
   const batch = await attempt("500 Hz, 1 binary client", () => batchFootprint(runtime));
   if (batch) {
     console.log(
-      `500 Hz, 1 binary eeg_batch client (N = ${BATCH_N}, eeg unsubscribed), ${Settings.cpuSeconds} s: CPU ${pct(batch.cpuShare)} of a core, RSS ${fmt(batch.rssMb, 1)} MB, ` +
-        `${fmt(batch.rate)} samples/s in ${fmt(batch.framesPerSecond, 1)} frames/s (eeg_data received: ${batch.eegData}; missing ${batch.missing}, duplicated ${batch.duplicated})`,
+      `500 Hz, 1 binary eeg_batch client (N = ${BATCH_N}, eeg unsubscribed), ${Settings.cpuSeconds} s: CPU ${
+        pct(batch.cpuShare)
+      } of a core, RSS ${fmt(batch.rssMb, 1)} MB, ` +
+        `${fmt(batch.rate)} samples/s in ${
+          fmt(batch.framesPerSecond, 1)
+        } frames/s (eeg_data received: ${batch.eegData}; missing ${batch.missing}, duplicated ${batch.duplicated})`,
     );
   }
   // context for the 1% target: what the pipeline costs with nobody subscribed to anything
   const floor = await attempt("500 Hz, no subscription", () => batchFootprint(runtime, false));
   if (floor) {
     console.log(
-      `500 Hz, 1 client with no stream subscribed (sim → decode → ring only), ${Settings.cpuSeconds} s: CPU ${pct(floor.cpuShare)} of a core, ` +
+      `500 Hz, 1 client with no stream subscribed (sim → decode → ring only), ${Settings.cpuSeconds} s: CPU ${
+        pct(floor.cpuShare)
+      } of a core, ` +
         `${fmt(floor.packetRate)} packets/s decoded, eeg_data received: ${floor.eegData}`,
     );
   }
-  const fan = await attempt(`500 Hz, ${FANOUT_CLIENTS} binary clients`, () => fanout(runtime, FANOUT_CLIENTS));
+  const fan = await attempt(
+    `500 Hz, ${FANOUT_CLIENTS} binary clients`,
+    () => fanout(runtime, FANOUT_CLIENTS),
+  );
   if (fan) {
     console.log(
-      `500 Hz, ${fan.clients} binary eeg_batch clients, ${Settings.cpuSeconds} s: server CPU ${pct(fan.cpuShare)} of a core, RSS ${fmt(fan.rssMb, 1)} MB ` +
-        `(peak ${fmt(fan.peakMb, 1)} MB), client CPU ${fmt(fan.clientCpu * 100)}%, server shed ${fan.shed}; ` +
+      `500 Hz, ${fan.clients} binary eeg_batch clients, ${Settings.cpuSeconds} s: server CPU ${
+        pct(fan.cpuShare)
+      } of a core, RSS ${fmt(fan.rssMb, 1)} MB ` +
+        `(peak ${fmt(fan.peakMb, 1)} MB), client CPU ${
+          fmt(fan.clientCpu * 100)
+        }%, server shed ${fan.shed}; ` +
         `clients that lost anything: ${fan.lossyClients} (missing ${fan.missing} samples, duplicated ${fan.duplicated}); ` +
         `${fmt(fan.samplesRange[0])}–${fmt(fan.samplesRange[1])} samples per client`,
     );
@@ -148,7 +215,10 @@ function printSummary(all: Map<Runtime, Results>): void {
     ["eeg_data msgs/s, 10 clients (total)", (r) => r.ten && fmt(r.ten.total)],
     ["latency p99, 500 Hz, 10 clients (ms)", (r) => r.lat && fmt(r.lat.p99, 3)],
     ["bytes/sample, eeg_data (mean)", (r) => r.wire && fmt(r.wire.jsonMean, 1)],
-    [`bytes/sample, binary eeg_batch N=${BATCH_N}`, (r) => r.wire && fmt(r.wire.binaryPerSample, 2)],
+    [
+      `bytes/sample, binary eeg_batch N=${BATCH_N}`,
+      (r) => r.wire && fmt(r.wire.binaryPerSample, 2),
+    ],
     ["bytes/sample ratio (eeg_data / binary)", (r) => r.wire && `${fmt(r.wire.ratio, 1)}×`],
     ["CPU 500 Hz, 1 eeg_data client", (r) => r.fp && pct(r.fp.cpuShare)],
     ["CPU 500 Hz, 1 binary client", (r) => r.batch && pct(r.batch.cpuShare)],
@@ -156,15 +226,25 @@ function printSummary(all: Map<Runtime, Results>): void {
     ["RSS 500 Hz, 1 eeg_data client (MB)", (r) => r.fp && fmt(r.fp.rssMb, 1)],
     [`CPU 500 Hz, ${FANOUT_CLIENTS} binary clients`, (r) => r.fan && pct(r.fan.cpuShare)],
     [`RSS 500 Hz, ${FANOUT_CLIENTS} binary clients (MB)`, (r) => r.fan && fmt(r.fan.rssMb, 1)],
-    [`${FANOUT_CLIENTS} clients: clients that lost anything`, (r) => r.fan && String(r.fan.lossyClients)],
-    [`${FANOUT_CLIENTS} clients: missing / duplicated samples`, (r) => r.fan && `${r.fan.missing} / ${r.fan.duplicated}`],
+    [
+      `${FANOUT_CLIENTS} clients: clients that lost anything`,
+      (r) => r.fan && String(r.fan.lossyClients),
+    ],
+    [
+      `${FANOUT_CLIENTS} clients: missing / duplicated samples`,
+      (r) => r.fan && `${r.fan.missing} / ${r.fan.duplicated}`,
+    ],
   ];
   const runtimes = [...all.keys()];
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log(`\nsummary (one run each; medians only where a figure says so):`);
   console.log(`  ${"".padEnd(width)}  ${runtimes.map((r) => r.padStart(12)).join("")}`);
   for (const [label, cell] of rows) {
-    console.log(`  ${label.padEnd(width)}  ${runtimes.map((r) => (cell(all.get(r)!) ?? "—").padStart(12)).join("")}`);
+    console.log(
+      `  ${label.padEnd(width)}  ${
+        runtimes.map((r) => (cell(all.get(r)!) ?? "—").padStart(12)).join("")
+      }`,
+    );
   }
 }
 
@@ -172,17 +252,44 @@ function targetLines(runtime: Runtime, r: Results): string[] {
   const rt = runtime.padEnd(5);
   const forBun = runtime === "bun" ? "" : " (target is for Bun)";
   const line = (what: string, shown: string | null, ok: boolean | null): string =>
-    `${rt} ${what}: ${shown === null || ok === null ? "not measured" : `${shown} — ${verdict(ok)}`}`;
+    `${rt} ${what}: ${
+      shown === null || ok === null ? "not measured" : `${shown} — ${verdict(ok)}`
+    }`;
   return [
-    line(`≥ 200k msgs/s to one client${forBun}`, r.one && fmt(r.one.total), r.one && r.one.total >= 200_000),
-    line("p99 ≤ 1 ms (500 Hz, 10 clients)", r.lat && `${fmt(r.lat.p99, 3)} ms`, r.lat && r.lat.p99 <= 1),
-    line("≤ 1% of a core (500 Hz, 1 eeg_data client)", r.fp && pct(r.fp.cpuShare), r.fp && r.fp.cpuShare <= 0.01),
-    line("≤ 80 MB RSS (500 Hz, 1 client)", r.fp && `${fmt(r.fp.rssMb, 1)} MB`, r.fp && r.fp.rssMb <= 80),
-    line(`≥ 10× fewer bytes per sample (binary N=${BATCH_N} vs eeg_data)`, r.wire && `${fmt(r.wire.ratio, 1)}×`, r.wire && r.wire.ratio >= 10),
-    line(`≤ 1% of a core (500 Hz, 1 binary eeg_batch client)${forBun}`, r.batch && pct(r.batch.cpuShare), r.batch && r.batch.cpuShare <= 0.01),
+    line(
+      `≥ 200k msgs/s to one client${forBun}`,
+      r.one && fmt(r.one.total),
+      r.one && r.one.total >= 200_000,
+    ),
+    line(
+      "p99 ≤ 1 ms (500 Hz, 10 clients)",
+      r.lat && `${fmt(r.lat.p99, 3)} ms`,
+      r.lat && r.lat.p99 <= 1,
+    ),
+    line(
+      "≤ 1% of a core (500 Hz, 1 eeg_data client)",
+      r.fp && pct(r.fp.cpuShare),
+      r.fp && r.fp.cpuShare <= 0.01,
+    ),
+    line(
+      "≤ 80 MB RSS (500 Hz, 1 client)",
+      r.fp && `${fmt(r.fp.rssMb, 1)} MB`,
+      r.fp && r.fp.rssMb <= 80,
+    ),
+    line(
+      `≥ 10× fewer bytes per sample (binary N=${BATCH_N} vs eeg_data)`,
+      r.wire && `${fmt(r.wire.ratio, 1)}×`,
+      r.wire && r.wire.ratio >= 10,
+    ),
+    line(
+      `≤ 1% of a core (500 Hz, 1 binary eeg_batch client)${forBun}`,
+      r.batch && pct(r.batch.cpuShare),
+      r.batch && r.batch.cpuShare <= 0.01,
+    ),
     line(
       `all samples delivered (${FANOUT_CLIENTS} binary clients)`,
-      r.fan && `${r.fan.lossyClients} clients lost samples, ${r.fan.missing} missing, ${r.fan.duplicated} duplicated`,
+      r.fan &&
+        `${r.fan.lossyClients} clients lost samples, ${r.fan.missing} missing, ${r.fan.duplicated} duplicated`,
       r.fan && r.fan.lossyClients === 0,
     ),
   ];
@@ -190,8 +297,14 @@ function targetLines(runtime: Runtime, r: Results): string[] {
 
 async function main(): Promise<void> {
   console.log(`machine load at start: ${loadLine()}`);
-  console.log(`MW75 server benchmark (client: ${"Bun" in globalThis ? "bun" : "other"} in one process; server: child process per scenario)`);
-  console.log("every figure is from ONE run on a shared 2-core machine: compare across runtimes with care, rerun before drawing conclusions");
+  console.log(
+    `MW75 server benchmark (client: ${
+      "Bun" in globalThis ? "bun" : "other"
+    } in one process; server: child process per scenario)`,
+  );
+  console.log(
+    "every figure is from ONE run on a shared 2-core machine: compare across runtimes with care, rerun before drawing conclusions",
+  );
   const all = new Map<Runtime, Results>();
   for (const runtime of RUNTIMES) {
     console.log(`\n== server on ${runtime}`);
@@ -199,7 +312,9 @@ async function main(): Promise<void> {
   }
   printSummary(all);
   console.log("\ntargets:");
-  for (const [runtime, r] of all) for (const line of targetLines(runtime, r)) console.log(`  ${line}`);
+  for (const [runtime, r] of all) {
+    for (const line of targetLines(runtime, r)) console.log(`  ${line}`);
+  }
   console.log(
     "\nnotes: latency = client receive time − eeg_data.timestamp (stamped by the server when it decodes the chunk), " +
       "with the server/client clock offset measured by ping/pong (best of 50 round trips per client); it covers " +

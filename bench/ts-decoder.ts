@@ -1,5 +1,11 @@
 /** @module A plain TypeScript DataView decoder with the MW75 framing rule: the baseline the WASM decoder is measured against. */
-import { CHANNEL_COUNT, EEG_EVENT_ID, LEAD_OFF_RAW, PACKET_LEN, UV_PER_COUNT } from "../src/decoder/types.ts";
+import {
+  CHANNEL_COUNT,
+  EEG_EVENT_ID,
+  LEAD_OFF_RAW,
+  PACKET_LEN,
+  UV_PER_COUNT,
+} from "../src/decoder/types.ts";
 
 const SYNC = 0xaa;
 const CHECKSUM_AT = 61;
@@ -52,7 +58,14 @@ export function createTsDecoder() {
   let tail = 0;
   let batch = emptyBatch(1024);
   let prevCounter = -1;
-  const stats: TsStats = { eegPackets: 0, eventPackets: 0, checksumFailures: 0, bytesSkipped: 0, lostPackets: 0, duplicatePackets: 0 };
+  const stats: TsStats = {
+    eegPackets: 0,
+    eventPackets: 0,
+    checksumFailures: 0,
+    bytesSkipped: 0,
+    lostPackets: 0,
+    duplicatePackets: 0,
+  };
 
   function push(chunk: Uint8Array, onBatch: (batch: TsBatch) => void): number {
     const len = tail + chunk.length;

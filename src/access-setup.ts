@@ -8,7 +8,7 @@ import type { ServeConfig } from "./config.ts";
 import { AccessGate } from "./server/access/gate.ts";
 import { createHostPolicy } from "./server/access/hosts.ts";
 import type { HostPolicy } from "./server/access/hosts.ts";
-import { TokenTable, parseAuthFile } from "./server/access/tokens.ts";
+import { parseAuthFile, TokenTable } from "./server/access/tokens.ts";
 import type { TokenEntry } from "./server/access/tokens.ts";
 
 /** What main wires into the bridge and the app. */
@@ -27,12 +27,18 @@ export async function buildAccess(config: ServeConfig): Promise<AccessSetup> {
     try {
       text = await readFile(a.authFile, "utf8");
     } catch (e) {
-      throw new Error(`Cannot read auth file ${a.authFile}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(
+        `Cannot read auth file ${a.authFile}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     entries.push(...parseAuthFile(text, a.authFile));
   }
   return {
     gate: new AccessGate(new TokenTable(entries)),
-    hosts: createHostPolicy({ listenHost: config.host, localNames: localNames(), allowOrigins: a.allowOrigins }),
+    hosts: createHostPolicy({
+      listenHost: config.host,
+      localNames: localNames(),
+      allowOrigins: a.allowOrigins,
+    }),
   };
 }

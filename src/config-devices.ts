@@ -8,7 +8,10 @@ import type { DeviceIdentity } from "./core/device-registry.ts";
 import type { SimOptions } from "./sources/sim.ts";
 
 /** Where one device's bytes come from. */
-export type SourceSpec = { kind: "sim" } | { kind: "replay"; path: string } | { kind: "mw75"; address?: string };
+export type SourceSpec = { kind: "sim" } | { kind: "replay"; path: string } | {
+  kind: "mw75";
+  address?: string;
+};
 
 /** A bad command line; the entry prints the usage and exits with code 2. */
 export class UsageError extends Error {
@@ -44,7 +47,11 @@ const ADDRESS = /^([0-9A-F]{2}:){5}[0-9A-F]{2}$/;
 /** `AA:bb:…` → `AA:BB:…`; throws UsageError naming `flag` for anything else. */
 export function bluetoothAddress(flag: string, value: string): string {
   const address = value.trim().toUpperCase();
-  if (!ADDRESS.test(address)) throw new UsageError(`${flag} expects a Bluetooth address like AA:BB:CC:DD:EE:FF, got "${value}"`);
+  if (!ADDRESS.test(address)) {
+    throw new UsageError(
+      `${flag} expects a Bluetooth address like AA:BB:CC:DD:EE:FF, got "${value}"`,
+    );
+  }
   return address;
 }
 
@@ -52,8 +59,12 @@ export function bluetoothAddress(flag: string, value: string): string {
 export function parseSource(value: string): SourceSpec {
   if (value === "sim") return { kind: "sim" };
   if (value === "mw75") return { kind: "mw75" };
-  if (value.startsWith("mw75:")) return { kind: "mw75", address: bluetoothAddress("--source mw75:ADDR", value.slice(5)) };
-  if (value.startsWith("replay:") && value.length > "replay:".length) return { kind: "replay", path: value.slice(7) };
+  if (value.startsWith("mw75:")) {
+    return { kind: "mw75", address: bluetoothAddress("--source mw75:ADDR", value.slice(5)) };
+  }
+  if (value.startsWith("replay:") && value.length > "replay:".length) {
+    return { kind: "replay", path: value.slice(7) };
+  }
   throw new UsageError(`--source expects sim, replay:FILE, mw75 or mw75:ADDR, got "${value}"`);
 }
 
@@ -75,16 +86,20 @@ export function setRfcommTty(f: DeviceFlags, value: string): void {
  * A simulator flag's value for every sim device (`0.1`) or one (`sim-2=0.1`): `apply` writes the
  * parsed value into the options it is given.
  */
-export function setSimFlag(f: DeviceFlags, value: string, apply: (sim: SimOptions, value: string) => void): void {
+export function setSimFlag(
+  f: DeviceFlags,
+  value: string,
+  apply: (sim: SimOptions, value: string) => void,
+): void {
   const scoped = /^(sim-\d+)=(.*)$/.exec(value);
   if (scoped === null) return apply(f.sim, value);
-  apply((f.simByDevice[scoped[1]!] ??= {}), scoped[2]!);
+  apply(f.simByDevice[scoped[1]!] ??= {}, scoped[2]!);
 }
 
 /** Resolves the flags into the devices to run, in order (the first is the default device). */
 export function planDevices(f: DeviceFlags): DevicePlan[] {
   const specs: SourceSpec[] = [...f.sources];
-  if (f.simDevices !== null) for (let i = 0; i < f.simDevices; i++) specs.push({ kind: "sim" });
+  if (f.simDevices !== null) { for (let i = 0; i < f.simDevices; i++) specs.push({ kind: "sim" }); }
   if (specs.length === 0) specs.push({ kind: "sim" });
   const counts = { sim: 0, replay: 0, mw75: 0 };
   const headsets = specs.filter((s) => s.kind === "mw75");
@@ -95,19 +110,46 @@ export function planDevices(f: DeviceFlags): DevicePlan[] {
       const base = f.sim.seed ?? 1;
       // each simulated headset its own seed (so their data differ), sim-1 the seed of a single one
       const sim = { ...f.sim, seed: (base + n - 1) >>> 0, ...f.simByDevice[id] };
-      return { identity: { id, kind: "sim", name: `Simulated MW75 ${n}`, address: simAddress(n) }, source: spec, sim, rfcommTty: f.rfcommTty };
+      return {
+        identity: { id, kind: "sim", name: `Simulated MW75 ${n}`, address: simAddress(n) },
+        source: spec,
+        sim,
+        rfcommTty: f.rfcommTty,
+      };
     }
     if (spec.kind === "replay") {
       const file = spec.path.split(/[\\/]/).pop() ?? spec.path;
-      return { identity: { id: deviceIdFor("replay", null, n), kind: "replay", name: `Replay of ${file}`, address: null }, source: spec, sim: {}, rfcommTty: f.rfcommTty };
+      return {
+        identity: {
+          id: deviceIdFor("replay", null, n),
+          kind: "replay",
+          name: `Replay of ${file}`,
+          address: null,
+        },
+        source: spec,
+        sim: {},
+        rfcommTty: f.rfcommTty,
+      };
     }
-    const address = spec.address ?? (headsets.length === 1 && f.device !== null ? bluetoothAddress("--device", f.device) : null);
-    const tty = address === null ? f.rfcommTty : (f.rfcommTtys[address] ?? (headsets.length === 1 ? f.rfcommTty : null));
+    const address = spec.address ??
+      (headsets.length === 1 && f.device !== null ? bluetoothAddress("--device", f.device) : null);
+    const tty = address === null
+      ? f.rfcommTty
+      : (f.rfcommTtys[address] ?? (headsets.length === 1 ? f.rfcommTty : null));
     if (tty === null) {
-      throw new UsageError(`Headset ${address} has no RFCOMM tty: with several headsets give each one, e.g. --rfcomm-tty ${address}=/dev/rfcomm${n - 1}`);
+      throw new UsageError(
+        `Headset ${address} has no RFCOMM tty: with several headsets give each one, e.g. --rfcomm-tty ${address}=/dev/rfcomm${
+          n - 1
+        }`,
+      );
     }
     const name = address === null ? "MW75 Neuro (first found)" : `MW75 Neuro ${address}`;
-    return { identity: { id: deviceIdFor("mw75", address, n), kind: "mw75", name, address }, source: address === null ? spec : { kind: "mw75", address }, sim: {}, rfcommTty: tty };
+    return {
+      identity: { id: deviceIdFor("mw75", address, n), kind: "mw75", name, address },
+      source: address === null ? spec : { kind: "mw75", address },
+      sim: {},
+      rfcommTty: tty,
+    };
   });
   checkPlans(plans, f);
   return plans;
@@ -117,15 +159,25 @@ function checkPlans(plans: DevicePlan[], f: DeviceFlags): void {
   const ids = plans.map((p) => p.identity.id);
   const headsets = plans.filter((p) => p.identity.kind === "mw75");
   if (headsets.length > 1 && headsets.some((p) => p.identity.address === null)) {
-    throw new UsageError("With several headsets every --source mw75 needs its address (--source mw75:AA:BB:CC:DD:EE:FF): otherwise two devices would take the same headset");
+    throw new UsageError(
+      "With several headsets every --source mw75 needs its address (--source mw75:AA:BB:CC:DD:EE:FF): otherwise two devices would take the same headset",
+    );
   }
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (duplicate !== undefined) throw new UsageError(`The headset of ${duplicate} is listed twice in --source`);
+  if (duplicate !== undefined) {
+    throw new UsageError(`The headset of ${duplicate} is listed twice in --source`);
+  }
   const ttys = headsets.map((p) => p.rfcommTty);
   const shared = ttys.find((t, i) => ttys.indexOf(t) !== i);
-  if (shared !== undefined) throw new UsageError(`Two headsets would read the same RFCOMM tty ${shared}: give each its own --rfcomm-tty ADDR=PATH`);
+  if (shared !== undefined) {
+    throw new UsageError(
+      `Two headsets would read the same RFCOMM tty ${shared}: give each its own --rfcomm-tty ADDR=PATH`,
+    );
+  }
   for (const id of Object.keys(f.simByDevice)) {
-    if (!ids.includes(id)) throw new UsageError(`A simulator flag names ${id}, but the devices are ${ids.join(", ")}`);
+    if (!ids.includes(id)) {
+      throw new UsageError(`A simulator flag names ${id}, but the devices are ${ids.join(", ")}`);
+    }
   }
 }
 

@@ -13,7 +13,8 @@ export interface MqttFlags {
   bridgeId: string | null;
 }
 
-export const MQTT_USAGE = `  --mqtt URL                publish every device to an MQTT broker: mqtt://HOST:PORT, mqtts://…, ws://…, wss://…
+export const MQTT_USAGE =
+  `  --mqtt URL                publish every device to an MQTT broker: mqtt://HOST:PORT, mqtts://…, ws://…, wss://…
   --mqtt-username NAME      broker user name (or set MW75_MQTT_USERNAME)
   --mqtt-password PASS      broker password (or set MW75_MQTT_PASSWORD, which keeps it out of the process list)
   --mqtt-prefix P           first topic level(s) (default mw75): topics are P/BRIDGE_ID/…
@@ -42,13 +43,23 @@ export const MQTT_VALUED: Record<string, Setter> = {
  * Fills user name and password from the environment when the flags did not give them, and refuses
  * MQTT options without `--mqtt` (a typo would otherwise silently publish nothing).
  */
-export function finishMqtt(c: { mqtt: MqttFlags }, env: Readonly<Record<string, string | undefined>>): void {
+export function finishMqtt(
+  c: { mqtt: MqttFlags },
+  env: Readonly<Record<string, string | undefined>>,
+): void {
   const m = c.mqtt;
   if (m.username === null && env["MW75_MQTT_USERNAME"]) m.username = env["MW75_MQTT_USERNAME"];
   if (m.password === null && env["MW75_MQTT_PASSWORD"]) m.password = env["MW75_MQTT_PASSWORD"];
   if (m.url !== null) return;
-  const given = [["--mqtt-prefix", m.prefix !== "mw75"], ["--bridge-id", m.bridgeId !== null]].filter(([, set]) => set);
-  if (given.length > 0) throw new UsageError(`${given.map(([name]) => name).join(" and ")} only ${given.length > 1 ? "apply" : "applies"} with --mqtt URL`);
+  const given = [["--mqtt-prefix", m.prefix !== "mw75"], ["--bridge-id", m.bridgeId !== null]]
+    .filter(([, set]) => set);
+  if (given.length > 0) {
+    throw new UsageError(
+      `${given.map(([name]) => name).join(" and ")} only ${
+        given.length > 1 ? "apply" : "applies"
+      } with --mqtt URL`,
+    );
+  }
 }
 
 /** A broker URL mqtt.js can open; a bad one names what is wrong, never the password it may contain. */
@@ -57,12 +68,18 @@ export function brokerUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`--mqtt expects a broker URL like mqtt://127.0.0.1:1883, got a value that is no URL`);
+    throw new UsageError(
+      `--mqtt expects a broker URL like mqtt://127.0.0.1:1883, got a value that is no URL`,
+    );
   }
   if (!SCHEMES.includes(url.protocol)) {
-    throw new UsageError(`--mqtt expects a URL starting with mqtt://, mqtts://, ws:// or wss://, got "${url.protocol}//"`);
+    throw new UsageError(
+      `--mqtt expects a URL starting with mqtt://, mqtts://, ws:// or wss://, got "${url.protocol}//"`,
+    );
   }
-  if (url.hostname === "") throw new UsageError(`--mqtt: the URL names no host (e.g. mqtt://127.0.0.1:1883)`);
+  if (url.hostname === "") {
+    throw new UsageError(`--mqtt: the URL names no host (e.g. mqtt://127.0.0.1:1883)`);
+  }
   return value;
 }
 
@@ -87,18 +104,44 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 export function topicLevels(name: string, value: string, slashes: boolean): string {
   const max = slashes ? PREFIX_MAX_BYTES : BRIDGE_ID_MAX_BYTES;
   const bytes = new TextEncoder().encode(value).length;
-  if (bytes > max) throw new UsageError(`${name} is at most ${max} bytes of UTF-8, got ${bytes} (${shown(value)})`);
+  if (bytes > max) {
+    throw new UsageError(
+      `${name} is at most ${max} bytes of UTF-8, got ${bytes} (${shown(value)})`,
+    );
+  }
   const control = CONTROL.exec(value);
   if (control !== null) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-    throw new UsageError(`${name} must not contain control characters, got U+${code} in ${shown(value)}`);
+    throw new UsageError(
+      `${name} must not contain control characters, got U+${code} in ${shown(value)}`,
+    );
   }
-  if (LONE_SURROGATE.test(value)) throw new UsageError(`${name} is not valid Unicode text (a lone surrogate), got ${shown(value)}`);
+  if (LONE_SURROGATE.test(value)) {
+    throw new UsageError(
+      `${name} is not valid Unicode text (a lone surrogate), got ${shown(value)}`,
+    );
+  }
   const bad = /[+#]/.exec(value);
-  if (bad !== null) throw new UsageError(`${name} must not contain the MQTT wildcards + and #, got ${shown(value)}`);
-  if (!slashes && value.includes("/")) throw new UsageError(`${name} is one topic level and must not contain "/", got ${shown(value)}`);
-  if (value.split("/").some((level) => level === "")) throw new UsageError(`${name} must not be empty or have an empty topic level, got ${shown(value)}`);
-  if (value.startsWith("$")) throw new UsageError(`${name} must not start with "$" (topics reserved for the broker), got ${shown(value)}`);
+  if (bad !== null) {
+    throw new UsageError(
+      `${name} must not contain the MQTT wildcards + and #, got ${shown(value)}`,
+    );
+  }
+  if (!slashes && value.includes("/")) {
+    throw new UsageError(
+      `${name} is one topic level and must not contain "/", got ${shown(value)}`,
+    );
+  }
+  if (value.split("/").some((level) => level === "")) {
+    throw new UsageError(
+      `${name} must not be empty or have an empty topic level, got ${shown(value)}`,
+    );
+  }
+  if (value.startsWith("$")) {
+    throw new UsageError(
+      `${name} must not start with "$" (topics reserved for the broker), got ${shown(value)}`,
+    );
+  }
   return value;
 }
 
@@ -106,7 +149,9 @@ export function topicLevels(name: string, value: string, slashes: boolean): stri
 function shown(value: string): string {
   const head = value.length > 40 ? `${value.slice(0, 40)}…` : value;
   const unsafe = new RegExp(`${CONTROL.source}|${LONE_SURROGATE.source}`, "g");
-  return `"${head.replace(unsafe, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
+  return `"${
+    head.replace(unsafe, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)
+  }"`;
 }
 
 function filled(name: string, value: string): string {

@@ -2,9 +2,15 @@
 import { RECORDING_FORMATS } from "./recording/types.ts";
 import type { RecordingFormat } from "./recording/types.ts";
 import type { RecordingStore } from "./recording/store.ts";
-import { UsageError, parseSource, planDevices, setRfcommTty, setSimFlag } from "./config-devices.ts";
+import {
+  parseSource,
+  planDevices,
+  setRfcommTty,
+  setSimFlag,
+  UsageError,
+} from "./config-devices.ts";
 import type { DeviceFlags, DevicePlan } from "./config-devices.ts";
-import { MQTT_USAGE, MQTT_VALUED, defaultMqtt, finishMqtt } from "./config-mqtt.ts";
+import { defaultMqtt, finishMqtt, MQTT_USAGE, MQTT_VALUED } from "./config-mqtt.ts";
 import type { MqttFlags } from "./config-mqtt.ts";
 
 export { UsageError } from "./config-devices.ts";
@@ -96,13 +102,14 @@ ${MQTT_USAGE}  --device ADDR             mw75: Bluetooth address (skips the scan
 `;
 
 type Setter = (c: ServeConfig, value: string) => void;
-const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) => (value: string): number => {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${name} expects an integer between ${min} and ${max}, got "${value}"`);
-  }
-  return n;
-};
+const int =
+  (name: string, min: number, max = Number.MAX_SAFE_INTEGER) => (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+      throw new UsageError(`${name} expects an integer between ${min} and ${max}, got "${value}"`);
+    }
+    return n;
+  };
 const real = (name: string, min: number, max: number) => (value: string): number => {
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
@@ -124,8 +131,10 @@ const VALUED: Record<string, Setter> = {
   "--heartbeat-ms": (c, v) => void (c.heartbeatMs = int("--heartbeat-ms", 10)(v)),
   "--reconnect-base-ms": (c, v) => void (c.reconnectBaseMs = int("--reconnect-base-ms", 1)(v)),
   "--no-data-timeout-ms": (c, v) => void (c.noDataTimeoutMs = int("--no-data-timeout-ms", 50)(v)),
-  "--client-buffer-bytes": (c, v) => void (c.clientBufferBytes = int("--client-buffer-bytes", 1024)(v)),
-  "--max-message-bytes": (c, v) => void (c.maxMessageBytes = int("--max-message-bytes", 1024, 64 * 1024 * 1024)(v)),
+  "--client-buffer-bytes": (c, v) =>
+    void (c.clientBufferBytes = int("--client-buffer-bytes", 1024)(v)),
+  "--max-message-bytes": (c, v) =>
+    void (c.maxMessageBytes = int("--max-message-bytes", 1024, 64 * 1024 * 1024)(v)),
   "--rate-limit": (c, v) => void (c.access.rateLimit = int("--rate-limit", 1, 100_000)(v)),
   "--allow-origin": (c, v) => void c.access.allowOrigins.push(nonEmpty("--allow-origin", v)),
   "--token": (c, v) => void (c.access.token = tokenValue("--token", v)),
@@ -137,17 +146,32 @@ const VALUED: Record<string, Setter> = {
   "--device": (c, v) => void (c.device = nonEmpty("--device", v)),
   "--rfcomm-tty": (c, v) => setRfcommTty(c, v),
   "--scan-ms": (c, v) => void (c.scanMs = int("--scan-ms", 100)(v)),
-  "--sim-seed": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.seed = int("--sim-seed", 0, 2 ** 32 - 1)(x))),
-  "--sim-rate-hz": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.rateHz = real("--sim-rate-hz", 1, 1e6)(x))),
-  "--sim-chunk-bytes": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.chunkBytes = int("--sim-chunk-bytes", 1, 1 << 20)(x))),
-  "--sim-tick-ms": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.tickMs = int("--sim-tick-ms", 0, 1000)(x))),
-  "--sim-battery": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.batteryLevel = int("--sim-battery", 0, 100)(x))),
-  "--sim-activation-delay-ms": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.activationDelayMs = int("--sim-activation-delay-ms", 0)(x))),
-  "--sim-fail-opens": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.failOpens = int("--sim-fail-opens", 0)(x))),
-  "--sim-link-loss-ms": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.linkLossAfterMs = int("--sim-link-loss-ms", 1)(x))),
-  "--sim-corruption": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.corruptionRate = real("--sim-corruption", 0, 1)(x))),
-  "--sim-drop": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.dropRate = real("--sim-drop", 0, 1)(x))),
-  "--sim-lead-off": (c, v) => setSimFlag(c, v, (sim, x) => void (sim.leadOffChannels = channelList("--sim-lead-off", x))),
+  "--sim-seed": (c, v) =>
+    setSimFlag(c, v, (sim, x) => void (sim.seed = int("--sim-seed", 0, 2 ** 32 - 1)(x))),
+  "--sim-rate-hz": (c, v) =>
+    setSimFlag(c, v, (sim, x) => void (sim.rateHz = real("--sim-rate-hz", 1, 1e6)(x))),
+  "--sim-chunk-bytes": (c, v) =>
+    setSimFlag(c, v, (sim, x) => void (sim.chunkBytes = int("--sim-chunk-bytes", 1, 1 << 20)(x))),
+  "--sim-tick-ms": (c, v) =>
+    setSimFlag(c, v, (sim, x) => void (sim.tickMs = int("--sim-tick-ms", 0, 1000)(x))),
+  "--sim-battery": (c, v) =>
+    setSimFlag(c, v, (sim, x) => void (sim.batteryLevel = int("--sim-battery", 0, 100)(x))),
+  "--sim-activation-delay-ms": (c, v) =>
+    setSimFlag(
+      c,
+      v,
+      (sim, x) => void (sim.activationDelayMs = int("--sim-activation-delay-ms", 0)(x)),
+    ),
+  "--sim-fail-opens": (c, v) =>
+    setSimFlag(c, v, (sim, x) => void (sim.failOpens = int("--sim-fail-opens", 0)(x))),
+  "--sim-link-loss-ms": (c, v) =>
+    setSimFlag(c, v, (sim, x) => void (sim.linkLossAfterMs = int("--sim-link-loss-ms", 1)(x))),
+  "--sim-corruption": (c, v) =>
+    setSimFlag(c, v, (sim, x) => void (sim.corruptionRate = real("--sim-corruption", 0, 1)(x))),
+  "--sim-drop": (c, v) =>
+    setSimFlag(c, v, (sim, x) => void (sim.dropRate = real("--sim-drop", 0, 1)(x))),
+  "--sim-lead-off": (c, v) =>
+    setSimFlag(c, v, (sim, x) => void (sim.leadOffChannels = channelList("--sim-lead-off", x))),
 };
 const SWITCHES: Record<string, (c: ServeConfig) => void> = {
   "--verbose": (c) => void (c.verbose = true),
@@ -165,7 +189,10 @@ const SWITCHES: Record<string, (c: ServeConfig) => void> = {
  * Parses `args` (`--flag value` or `--flag=value`); throws UsageError on anything unknown or
  * malformed. `env` supplies MW75_TOKEN when `--token` is not given (and the MQTT credentials).
  */
-export function parseServeArgs(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): ServeConfig {
+export function parseServeArgs(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): ServeConfig {
   const c: ServeConfig = {
     host: "127.0.0.1",
     port: 8080,
@@ -185,7 +212,15 @@ export function parseServeArgs(args: readonly string[], env: Readonly<Record<str
     noDataTimeoutMs: 1500,
     clientBufferBytes: 256 * 1024,
     maxMessageBytes: 64 * 1024,
-    access: { allowOrigins: [], authFile: null, token: null, noAuth: false, tlsCert: null, tlsKey: null, rateLimit: 100 },
+    access: {
+      allowOrigins: [],
+      authFile: null,
+      token: null,
+      noAuth: false,
+      tlsCert: null,
+      tlsKey: null,
+      rateLimit: 100,
+    },
     recordingsDir: "./recordings",
     record: null,
     device: null,
@@ -212,9 +247,13 @@ export function parseServeArgs(args: readonly string[], env: Readonly<Record<str
     }
   }
   c.devices = planDevices(c);
-  if (c.speed !== 1 && !c.devices.some((d) => d.source.kind === "replay")) throw new UsageError("--speed only applies to --source replay:FILE");
+  if (c.speed !== 1 && !c.devices.some((d) => d.source.kind === "replay")) {
+    throw new UsageError("--speed only applies to --source replay:FILE");
+  }
   if (c.capture !== null && c.devices.length > 1) {
-    throw new UsageError("--capture saves one device's bytes: with several devices record each with --record raw (or start_recording formats [\"raw\"])");
+    throw new UsageError(
+      '--capture saves one device\'s bytes: with several devices record each with --record raw (or start_recording formats ["raw"])',
+    );
   }
   checkAccess(c, env);
   finishMqtt(c, env);
@@ -225,13 +264,20 @@ export function parseServeArgs(args: readonly string[], env: Readonly<Record<str
  * `--record` starts recordings nobody asked for interactively, so nobody would see a refusal: a
  * recordings directory it cannot write is a bad command line (exit 2), found before serving.
  */
-export async function checkRecordingsDir(c: ServeConfig, store: Pick<RecordingStore, "probeWritable">): Promise<void> {
+export async function checkRecordingsDir(
+  c: ServeConfig,
+  store: Pick<RecordingStore, "probeWritable">,
+): Promise<void> {
   if (c.record === null) return;
   try {
     await store.probeWritable();
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    throw new UsageError(`--recordings-dir ${c.recordingsDir} is not writable, and --record ${c.record.join(",")} needs it: ${reason}`);
+    throw new UsageError(
+      `--recordings-dir ${c.recordingsDir} is not writable, and --record ${
+        c.record.join(",")
+      } needs it: ${reason}`,
+    );
   }
 }
 
@@ -244,7 +290,9 @@ export function isLoopbackHost(host: string): boolean {
 function checkAccess(c: ServeConfig, env: Readonly<Record<string, string | undefined>>): void {
   const a = c.access;
   if (a.token === null && env["MW75_TOKEN"]) a.token = tokenValue("MW75_TOKEN", env["MW75_TOKEN"]);
-  if ((a.tlsCert === null) !== (a.tlsKey === null)) throw new UsageError("--tls-cert and --tls-key go together: give both files or neither");
+  if ((a.tlsCert === null) !== (a.tlsKey === null)) {
+    throw new UsageError("--tls-cert and --tls-key go together: give both files or neither");
+  }
   const hasAuth = a.token !== null || a.authFile !== null;
   if (hasAuth && a.noAuth) throw new UsageError("--no-auth contradicts --token/--auth: choose one");
   if (!isLoopbackHost(c.host) && !hasAuth && !a.noAuth) {
@@ -259,22 +307,32 @@ function checkAccess(c: ServeConfig, env: Readonly<Record<string, string | undef
 function formatList(name: string, value: string): RecordingFormat[] {
   const formats = value.split(",").map((f) => f.trim().toLowerCase());
   for (const f of formats) {
-    if (!(RECORDING_FORMATS as readonly string[]).includes(f)) throw new UsageError(`${name} expects formats from ${RECORDING_FORMATS.join(", ")}, got "${f}"`);
+    if (!(RECORDING_FORMATS as readonly string[]).includes(f)) {
+      throw new UsageError(
+        `${name} expects formats from ${RECORDING_FORMATS.join(", ")}, got "${f}"`,
+      );
+    }
   }
-  if (new Set(formats).size !== formats.length) throw new UsageError(`${name} lists a format twice: "${value}"`);
+  if (new Set(formats).size !== formats.length) {
+    throw new UsageError(`${name} lists a format twice: "${value}"`);
+  }
   return formats as RecordingFormat[];
 }
 
 /** `3,7` → [3, 7]: distinct channel numbers 1–12. */
 function channelList(name: string, value: string): number[] {
   const channels = value.split(",").map((part) => int(name, 1, 12)(part.trim()));
-  if (new Set(channels).size !== channels.length) throw new UsageError(`${name} lists a channel twice: "${value}"`);
+  if (new Set(channels).size !== channels.length) {
+    throw new UsageError(`${name} lists a channel twice: "${value}"`);
+  }
   return channels;
 }
 
 /** A token: at least 8 characters (a guessable token protects nothing); the message never repeats it. */
 function tokenValue(name: string, value: string): string {
-  if (value.length < 8) throw new UsageError(`${name} must be at least 8 characters long (try: openssl rand -hex 24)`);
+  if (value.length < 8) {
+    throw new UsageError(`${name} must be at least 8 characters long (try: openssl rand -hex 24)`);
+  }
   return value;
 }
 

@@ -6,7 +6,7 @@
 import { open, stat } from "node:fs/promises";
 import { createFileSink, readFileBytes } from "./adapters/fs.ts";
 import { UsageError } from "./config.ts";
-import type { ServeConfig, DevicePlan } from "./config.ts";
+import type { DevicePlan, ServeConfig } from "./config.ts";
 import type { DeviceIdentity } from "./core/device-registry.ts";
 import type { LogHub } from "./core/log-hub.ts";
 import type { DevicePort, DeviceSource, OpenTty } from "./core/ports.ts";
@@ -37,7 +37,9 @@ export interface FleetSetup {
 }
 
 /** The fleet, with the capture of the single device when `--capture` asked for one. */
-export async function buildFleet(s: FleetSetup): Promise<{ fleet: Fleet; capture: CapturingSource | null }> {
+export async function buildFleet(
+  s: FleetSetup,
+): Promise<{ fleet: Fleet; capture: CapturingSource | null }> {
   const { config } = s;
   const headsets = config.devices.some((p) => p.identity.kind === "mw75");
   const anySim = config.devices.some((p) => p.identity.kind === "sim");
@@ -47,7 +49,12 @@ export async function buildFleet(s: FleetSetup): Promise<{ fleet: Fleet; capture
     headsetTty: (address) => config.rfcommTtys[address] ?? (headsets ? null : config.rfcommTty),
     headsets: port,
     makeBridge: (identity, source) => makeBridge(s, identity, source, fleet),
-    ...(headsets || !anySim ? { headsetName: async (address: string) => (await import("./adapters/ble/scan.ts")).readHeadsetName(address) } : {}),
+    ...(headsets || !anySim
+      ? {
+        headsetName: async (address: string) =>
+          (await import("./adapters/ble/scan.ts")).readHeadsetName(address),
+      }
+      : {}),
     log: s.logs.logger("mw75.server"),
   });
   let capture: CapturingSource | null = null;
@@ -58,7 +65,10 @@ export async function buildFleet(s: FleetSetup): Promise<{ fleet: Fleet; capture
       await sink.ready;
       source = capture = withCapture(source, sink);
     }
-    fleet.add(await makeBridge(s, plan.identity, source, fleet), plan.identity.kind === "mw75" ? plan.rfcommTty : undefined);
+    fleet.add(
+      await makeBridge(s, plan.identity, source, fleet),
+      plan.identity.kind === "mw75" ? plan.rfcommTty : undefined,
+    );
   }
   if (!headsets && anySim) fleet.useDiscovery(simDiscovery(fleet));
   return { fleet, capture };
@@ -73,7 +83,8 @@ export async function checkSourceFiles(config: ServeConfig): Promise<void> {
   for (const plan of config.devices) {
     if (plan.source.kind !== "replay") continue;
     const { path } = plan.source;
-    const refuse = (why: string) => new UsageError(`--source replay:${path}: cannot replay the capture file: ${why}`);
+    const refuse = (why: string) =>
+      new UsageError(`--source replay:${path}: cannot replay the capture file: ${why}`);
     try {
       if (!(await stat(path)).isFile()) throw refuse(`${path} is not a regular file`);
       await (await open(path, "r")).close();
@@ -83,7 +94,12 @@ export async function checkSourceFiles(config: ServeConfig): Promise<void> {
   }
 }
 
-async function makeBridge(s: FleetSetup, identity: DeviceIdentity, source: DeviceSource, fleet: Fleet): Promise<Bridge> {
+async function makeBridge(
+  s: FleetSetup,
+  identity: DeviceIdentity,
+  source: DeviceSource,
+  fleet: Fleet,
+): Promise<Bridge> {
   const { config } = s;
   return new Bridge({
     source,
@@ -112,21 +128,33 @@ function sourceFor(s: FleetSetup, plan: DevicePlan, port: DevicePort): DeviceSou
     case "sim":
       return createSimSource(plan.sim);
     case "replay":
-      return createReplaySource({ path: plan.source.path, speed: s.config.speed, readFile: readFileBytes });
+      return createReplaySource({
+        path: plan.source.path,
+        speed: s.config.speed,
+        readFile: readFileBytes,
+      });
     case "mw75":
       // an address-less headset is the first MW75 its activation finds
-      return plan.identity.address === null ? headsetSource(s, null, plan.rfcommTty) : port.open(plan.identity.address, { rfcommTty: plan.rfcommTty });
+      return plan.identity.address === null
+        ? headsetSource(s, null, plan.rfcommTty)
+        : port.open(plan.identity.address, { rfcommTty: plan.rfcommTty });
   }
 }
 
 function headsetSource(s: FleetSetup, address: string | null, rfcommTty: string): DeviceSource {
-  return createMw75Source({ rfcommTty, scanMs: s.config.scanMs, openTty: s.openTty, ...(address !== null ? { device: address } : {}) });
+  return createMw75Source({
+    rfcommTty,
+    scanMs: s.config.scanMs,
+    openTty: s.openTty,
+    ...(address !== null ? { device: address } : {}),
+  });
 }
 
 /** The real MW75 as a port: BlueZ discovery (loaded on first use: node-ble stays unloaded on a bridge that never scans), opened by address. */
 function mw75Port(s: FleetSetup): DevicePort {
   return {
-    list: async (options) => (await import("./adapters/ble/scan.ts")).createBluezDiscovery().list(options),
+    list: async (options) =>
+      (await import("./adapters/ble/scan.ts")).createBluezDiscovery().list(options),
     open: (address, { rfcommTty }) => headsetSource(s, address, rfcommTty),
   };
 }

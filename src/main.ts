@@ -9,10 +9,10 @@ import { buildAccess } from "./access-setup.ts";
 import { createRecordingStore } from "./adapters/recording-store.ts";
 import { recoverRecordings } from "./recording/recovery.ts";
 import type { AccessGate } from "./server/access/gate.ts";
-import { UsageError, USAGE, checkRecordingsDir, isLoopbackHost, parseServeArgs } from "./config.ts";
+import { checkRecordingsDir, isLoopbackHost, parseServeArgs, USAGE, UsageError } from "./config.ts";
 import type { ServeConfig } from "./config.ts";
 import { systemClock } from "./core/clock.ts";
-import { LEVEL_RANK, createLogHub, formatRecord } from "./core/log-hub.ts";
+import { createLogHub, formatRecord, LEVEL_RANK } from "./core/log-hub.ts";
 import type { LogHub } from "./core/log-hub.ts";
 import type { OpenTty } from "./core/ports.ts";
 import { buildFleet, checkSourceFiles } from "./devices-setup.ts";
@@ -68,7 +68,13 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
     await recoverRecordings(recordingStore, logs.logger("mw75.recording"));
     const wasm = await WebAssembly.compile(await readDecoderWasm());
     const built = await buildFleet({
-      config, openTty: deps.openTty, logs, runtimeName: runtime.name, wasm, gate: access.gate, recordingStore,
+      config,
+      openTty: deps.openTty,
+      logs,
+      runtimeName: runtime.name,
+      wasm,
+      gate: access.gate,
+      recordingStore,
     });
     const f = (fleet = built.fleet);
     capture = built.capture;
@@ -78,7 +84,15 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
       limits: { maxMessageBytes: config.maxMessageBytes, requestTimeoutMs: REQUEST_TIMEOUT_MS },
       ...(tls ? { tls } : {}),
       createApp: (upgradeWebSocket) =>
-        createApp({ fleet: f, upgradeWebSocket, socketOf: runtime.socketOf, remoteOf: runtime.remoteOf, hosts: access.hosts, recordingStore, rateLimit: config.access.rateLimit }),
+        createApp({
+          fleet: f,
+          upgradeWebSocket,
+          socketOf: runtime.socketOf,
+          remoteOf: runtime.remoteOf,
+          hosts: access.hosts,
+          recordingStore,
+          rateLimit: config.access.rateLimit,
+        }),
     });
   } catch (e) {
     runtime.stderr(`error: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -89,33 +103,54 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
   try {
     mqtt = await startMqtt(config, fleet, logs, runtime.name);
   } catch (e) {
-    runtime.stderr(`error: cannot start publishing to MQTT: ${e instanceof Error ? e.message : String(e)}\n`);
+    runtime.stderr(
+      `error: cannot start publishing to MQTT: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
     return runtime.exit(1);
   }
-  runtime.stdout(banner(config, runtime.name, fleet, server.port) + (mqtt === null ? "" : `${mqtt.banner}\n`));
+  runtime.stdout(
+    banner(config, runtime.name, fleet, server.port) + (mqtt === null ? "" : `${mqtt.banner}\n`),
+  );
   if (config.autoconnect) fleet.autoconnect();
   watchShutdown(runtime, logs, fleet, server, capture, mqtt);
 }
 
 /** `--mqtt`: mqtt.js is loaded only then. */
-async function startMqtt(config: ServeConfig, fleet: Fleet, logs: LogHub, runtimeName: string): Promise<RunningMqtt | null> {
+async function startMqtt(
+  config: ServeConfig,
+  fleet: Fleet,
+  logs: LogHub,
+  runtimeName: string,
+): Promise<RunningMqtt | null> {
   const url = config.mqtt.url;
   if (url === null) return null;
   const { startMqtt: start } = await import("./mqtt/setup.ts");
-  return start({ flags: { ...config.mqtt, url }, fleet, logs, clock: systemClock, info: { version: VERSION, runtime: runtimeName } });
+  return start({
+    flags: { ...config.mqtt, url },
+    fleet,
+    logs,
+    clock: systemClock,
+    info: { version: VERSION, runtime: runtimeName },
+  });
 }
 
 /** The PEM text of --tls-cert/--tls-key (config guarantees both or neither), read before any device work. */
 function readTls(config: ServeConfig): Promise<{ cert: string; key: string } | null> {
   const { tlsCert, tlsKey } = config.access;
-  return tlsCert === null || tlsKey === null ? Promise.resolve(null) : readTlsFiles(tlsCert, tlsKey);
+  return tlsCert === null || tlsKey === null
+    ? Promise.resolve(null)
+    : readTlsFiles(tlsCert, tlsKey);
 }
 
 /** One line on who may connect, so a user sees at start-up what is exposed. */
 function accessLine(config: ServeConfig, gate: AccessGate): string {
   const reach = isLoopbackHost(config.host) ? "loopback only" : `reachable on ${config.host}`;
-  const auth = gate.authEnabled ? "tokens required to control (anonymous clients are read-only)" : "no tokens (every client may control)";
-  const origins = config.access.allowOrigins.includes("*") ? "any origin" : "browser origins checked";
+  const auth = gate.authEnabled
+    ? "tokens required to control (anonymous clients are read-only)"
+    : "no tokens (every client may control)";
+  const origins = config.access.allowOrigins.includes("*")
+    ? "any origin"
+    : "browser origins checked";
   return `access: ${reach}, ${origins}, ${auth}`;
 }
 
@@ -130,15 +165,28 @@ function banner(config: ServeConfig, runtimeName: string, fleet: Fleet, port: nu
     source.synthetic
       ? "data: SYNTHETIC (simulator) - not from a headset"
       : `data: ${source.kind === "replay" ? "recorded capture (replay)" : "real MW75 headset"}`,
-    `clients: ${config.maxClients === 1 ? "single-client policy" : `up to ${config.maxClients} (controller + observers)`}`,
+    `clients: ${
+      config.maxClients === 1
+        ? "single-client policy"
+        : `up to ${config.maxClients} (controller + observers)`
+    }`,
     accessLine(config, gate),
     `listening on ${web}://${host}:${port}`,
     `WebSocket: ${ws}://${host}:${port}/ (also /ws)   health: ${web}://${host}:${port}/health`,
   ];
   if (fleet.list().length > 1 || config.autoconnect) {
     // one line per device: its id, what it reads and its socket
-    const devices = fleet.list().map((b) => `  ${b.identity.id}: ${b.source.description}  ${ws}://${host}:${port}/devices/${b.identity.id}/ws`);
-    lines.splice(3, 0, `devices: ${fleet.list().length} (the first is the default on / and /ws)${config.autoconnect ? ", connected at start-up (--autoconnect)" : ""}`, ...devices);
+    const devices = fleet.list().map((b) =>
+      `  ${b.identity.id}: ${b.source.description}  ${ws}://${host}:${port}/devices/${b.identity.id}/ws`
+    );
+    lines.splice(
+      3,
+      0,
+      `devices: ${fleet.list().length} (the first is the default on / and /ws)${
+        config.autoconnect ? ", connected at start-up (--autoconnect)" : ""
+      }`,
+      ...devices,
+    );
   }
   return `${lines.join("\n")}\n`;
 }

@@ -1,9 +1,26 @@
 /** @module Public runtime-neutral API of the bridge (re-exports only). */
-export { createDecodeStream, createDecoder } from "./decoder/mod.ts";
-export type { DecodedBatch, Decoder, DecodedPacket, DecodeStats, EegPacket, EventPacket, PacketBatch } from "./decoder/mod.ts";
+export { createDecoder, createDecodeStream } from "./decoder/mod.ts";
+export type {
+  DecodedBatch,
+  DecodedPacket,
+  Decoder,
+  DecodeStats,
+  EegPacket,
+  EventPacket,
+  PacketBatch,
+} from "./decoder/mod.ts";
 export { BridgeError } from "./core/errors.ts";
 export type { ErrorCode } from "./core/errors.ts";
-export type { ByteStreamHandle, DeviceLink, DeviceSource, LinkBoundary, LinkChunk, LogLevel, Logger, OpenTty } from "./core/ports.ts";
+export type {
+  ByteStreamHandle,
+  DeviceLink,
+  DeviceSource,
+  LinkBoundary,
+  LinkChunk,
+  Logger,
+  LogLevel,
+  OpenTty,
+} from "./core/ports.ts";
 export { systemClock } from "./core/clock.ts";
 export type { Clock } from "./core/clock.ts";
 export { createLogHub } from "./core/log-hub.ts";
@@ -21,8 +38,8 @@ export type { BridgeOptions } from "./server/bridge.ts";
 export { createApp } from "./server/app.ts";
 export type { AppOptions } from "./server/app.ts";
 export type { ClientSocket, OutboxLimits } from "./server/outbox.ts";
-export type { RuntimeAdapter, RunningServer } from "./server/runtime.ts";
-export { parseFrame, LOG_LEVELS } from "./protocol/inbound.ts";
+export type { RunningServer, RuntimeAdapter } from "./server/runtime.ts";
+export { LOG_LEVELS, parseFrame } from "./protocol/inbound.ts";
 export type { DeviceState, StatusCause, StatusState } from "./core/session-events.ts";
 export { eegDataMessages } from "./protocol/encoders/eeg-data.ts";
 export { eegBatchJson } from "./protocol/encoders/eeg-batch-json.ts";

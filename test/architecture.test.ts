@@ -47,13 +47,19 @@ const CLIENT_GLOBALS = /(^|[^.\w])(require\s*\(|__dirname|__filename)/;
  */
 const DECODER_ENTRY = "src/decoder/mod.ts";
 const DECODER_BROWSER_ENTRY = "src/decoder/browser.ts";
-const DYNAMIC_ONLY: Record<string, string[]> = { "src/decoder/wasm-bundled.ts": ["node:fs/promises"] };
+const DYNAMIC_ONLY: Record<string, string[]> = {
+  "src/decoder/wasm-bundled.ts": ["node:fs/promises"],
+};
 
 /** Specifiers a module imports or re-exports, comments ignored. */
 function specifiers(source: string): { code: string; specs: string[] } {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
   const specs: string[] = [];
-  for (const match of code.matchAll(/(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g)) {
+  for (
+    const match of code.matchAll(
+      /(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g,
+    )
+  ) {
     specs.push(match[1] ?? match[2] ?? match[3] ?? "");
   }
   return { code, specs };
@@ -63,7 +69,11 @@ function specifiers(source: string): { code: string; specs: string[] } {
 export function runtimeImports(source: string): string[] {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
   const specs: string[] = [];
-  for (const match of code.matchAll(/(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g)) {
+  for (
+    const match of code.matchAll(
+      /(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g,
+    )
+  ) {
     if (/^(import|export)\s+type\s/.test(match[0])) continue;
     specs.push(match[1] ?? match[2] ?? match[3] ?? "");
   }
@@ -74,7 +84,9 @@ export function runtimeImports(source: string): string[] {
 export function clientViolations(source: string, typesToo: boolean): string[] {
   const { code, specs } = specifiers(source);
   const checked = typesToo ? specs : runtimeImports(source);
-  const found = checked.filter((s) => !s.startsWith("./") && !s.startsWith("../")).map((s) => `imports "${s}" (the SDK loads no package or built-in)`);
+  const found = checked.filter((s) => !s.startsWith("./") && !s.startsWith("../")).map((s) =>
+    `imports "${s}" (the SDK loads no package or built-in)`
+  );
   const global = code.match(FORBIDDEN_GLOBALS) ?? code.match(CLIENT_GLOBALS);
   if (global) found.push(`uses the runtime global ${global[2]}`);
   return found;
@@ -103,12 +115,19 @@ export function onlyDynamic(source: string, spec: string): boolean {
 
 /** Violations of the decoder entry rule in one module of the entry's graph. */
 export function decoderEntryViolations(file: string, source: string, browser: boolean): string[] {
-  const found = file.startsWith("src/decoder/") ? [] : ["lies outside src/decoder (the entry would publish more than the decoder)"];
+  const found = file.startsWith("src/decoder/")
+    ? []
+    : ["lies outside src/decoder (the entry would publish more than the decoder)"];
   const { code, specs } = specifiers(source);
   for (const spec of specs) {
     if (spec.startsWith("./") || spec.startsWith("../")) continue;
-    const allowed = !browser && (DYNAMIC_ONLY[file] ?? []).includes(spec) && onlyDynamic(source, spec);
-    if (!allowed) found.push(`imports "${spec}"${browser ? " (the browser entry loads no package or built-in)" : ""}`);
+    const allowed = !browser && (DYNAMIC_ONLY[file] ?? []).includes(spec) &&
+      onlyDynamic(source, spec);
+    if (!allowed) {
+      found.push(
+        `imports "${spec}"${browser ? " (the browser entry loads no package or built-in)" : ""}`,
+      );
+    }
   }
   const global = code.match(FORBIDDEN_GLOBALS) ?? code.match(CLIENT_GLOBALS);
   if (global) found.push(`uses the runtime global ${global[2]}`);
@@ -132,7 +151,9 @@ function importGraph(entries: string[]): string[] {
 
 /** Violations of the core's own rule (nothing from protocol/, server/ or sources/). */
 export function coreViolations(source: string): string[] {
-  return specifiers(source).specs.flatMap((s) => CORE_FORBIDDEN.filter(([p]) => p.test(s)).map(([, why]) => `imports "${s}" (${why})`));
+  return specifiers(source).specs.flatMap((s) =>
+    CORE_FORBIDDEN.filter(([p]) => p.test(s)).map(([, why]) => `imports "${s}" (${why})`)
+  );
 }
 
 /** Returns one line per violation found in a module's source text. */
@@ -140,7 +161,9 @@ export function violations(source: string): string[] {
   const found: string[] = [];
   const { code, specs } = specifiers(source);
   for (const specifier of specs) {
-    for (const [pattern, why] of FORBIDDEN) if (pattern.test(specifier)) found.push(`imports "${specifier}" (${why})`);
+    for (const [pattern, why] of FORBIDDEN) {
+      if (pattern.test(specifier)) found.push(`imports "${specifier}" (${why})`);
+    }
   }
   const global = code.match(FORBIDDEN_GLOBALS);
   if (global) found.push(`uses the runtime global ${global[2]}`);
@@ -156,7 +179,11 @@ function filesUnder(dir: string): string[] {
   }
   return entries.flatMap((name) => {
     const path = join(dir, name);
-    return statSync(join(ROOT, path)).isDirectory() ? filesUnder(path) : path.endsWith(".ts") ? [path] : [];
+    return statSync(join(ROOT, path)).isDirectory()
+      ? filesUnder(path)
+      : path.endsWith(".ts")
+      ? [path]
+      : [];
   });
 }
 
@@ -173,32 +200,62 @@ describe("architecture", () => {
       `import mqtt from "mqtt";`,
       `import type { MqttPublisher } from "../mqtt/publisher.ts";`,
     ];
-    for (const line of bad) expect({ line, found: violations(line).length > 0 }).toEqual({ line, found: true });
-    expect(violations(`import { Hono } from "hono";\n// Deno.open is not used here\nimport type { X } from "./x.ts";`)).toEqual([]);
+    for (const line of bad) {
+      expect({ line, found: violations(line).length > 0 }).toEqual({ line, found: true });
+    }
+    expect(
+      violations(
+        `import { Hono } from "hono";\n// Deno.open is not used here\nimport type { X } from "./x.ts";`,
+      ),
+    ).toEqual([]);
   });
 
   test("the core checker recognises imports of the layers above the core", () => {
-    expect(coreViolations(`import { eegDataJson } from "../protocol/eeg-json.ts";`)).toHaveLength(1);
+    expect(coreViolations(`import { eegDataJson } from "../protocol/eeg-json.ts";`)).toHaveLength(
+      1,
+    );
     expect(coreViolations(`import type { Hub } from "../server/hub.ts";`)).toHaveLength(1);
     expect(coreViolations(`import { simPackets } from "../sources/sim.ts";`)).toHaveLength(1);
-    expect(coreViolations(`import type { Decoder } from "../decoder/types.ts";\nimport { X } from "./x.ts";`)).toEqual([]);
+    expect(
+      coreViolations(
+        `import type { Decoder } from "../decoder/types.ts";\nimport { X } from "./x.ts";`,
+      ),
+    ).toEqual([]);
   });
 
   test("the core imports nothing from protocol/, server/ or sources/ (no wire format, no import cycle)", () => {
     const files = filesUnder("src/core");
     expect(files.length).toBeGreaterThan(5);
-    const problems = files.flatMap((file) => coreViolations(readFileSync(join(ROOT, file), "utf8")).map((v) => `${file}: ${v}`));
+    const problems = files.flatMap((file) =>
+      coreViolations(readFileSync(join(ROOT, file), "utf8")).map((v) => `${file}: ${v}`)
+    );
     expect(problems).toEqual([]);
   });
 
   test("the client checker recognises packages, built-ins and runtime globals, and skips erased type imports", () => {
-    for (const line of [`import * as v from "valibot";`, `import { Hono } from "hono";`, `import { connect } from "node:net";`, `export { serve } from "bun";`,
-      `const t = process.env.TOKEN;`, `const ws = require("ws");`, `const m = await import("ws");`]) {
-      expect({ line, found: clientViolations(line, true).length > 0 }).toEqual({ line, found: true });
+    for (
+      const line of [
+        `import * as v from "valibot";`,
+        `import { Hono } from "hono";`,
+        `import { connect } from "node:net";`,
+        `export { serve } from "bun";`,
+        `const t = process.env.TOKEN;`,
+        `const ws = require("ws");`,
+        `const m = await import("ws");`,
+      ]
+    ) {
+      expect({ line, found: clientViolations(line, true).length > 0 }).toEqual({
+        line,
+        found: true,
+      });
     }
     expect(clientViolations(`import type { Context } from "hono";`, false)).toEqual([]);
     expect(clientViolations(`import type { Context } from "hono";`, true)).toHaveLength(1);
-    expect(runtimeImports(`import type { A } from "./a.ts";\nexport type { B } from "./b.ts";\nimport { c } from "./c.ts";\nexport * from "./d.ts";`)).toEqual(["./c.ts", "./d.ts"]);
+    expect(
+      runtimeImports(
+        `import type { A } from "./a.ts";\nexport type { B } from "./b.ts";\nimport { c } from "./c.ts";\nexport * from "./d.ts";`,
+      ),
+    ).toEqual(["./c.ts", "./d.ts"]);
   });
 
   test("the client SDK and every module it loads at run time import only relative modules and no runtime global", () => {
@@ -206,7 +263,11 @@ describe("architecture", () => {
     expect(own.length).toBeGreaterThan(5);
     const graph = clientGraph();
     expect(graph).toContain("src/protocol/encoders/binary-frame-reader.ts"); // the walk follows imports out of src/client
-    const problems = graph.flatMap((file) => clientViolations(readFileSync(join(ROOT, file), "utf8"), own.includes(file)).map((v) => `${file}: ${v}`));
+    const problems = graph.flatMap((file) =>
+      clientViolations(readFileSync(join(ROOT, file), "utf8"), own.includes(file)).map((v) =>
+        `${file}: ${v}`
+      )
+    );
     expect(problems).toEqual([]);
   });
 
@@ -216,7 +277,9 @@ describe("architecture", () => {
     const problems = files.flatMap((file) => {
       const source = readFileSync(join(ROOT, file), "utf8");
       // the bundled-wasm loader's file read is allowed as a dynamic import only (see DYNAMIC_ONLY)
-      const allowed = (DYNAMIC_ONLY[file] ?? []).filter((spec) => onlyDynamic(source, spec)).map((spec) => `imports "${spec}" (Node built-in)`);
+      const allowed = (DYNAMIC_ONLY[file] ?? []).filter((spec) => onlyDynamic(source, spec)).map((
+        spec,
+      ) => `imports "${spec}" (Node built-in)`);
       return violations(source).filter((v) => !allowed.includes(v)).map((v) => `${file}: ${v}`);
     });
     expect(problems).toEqual([]);
@@ -224,15 +287,28 @@ describe("architecture", () => {
 
   test("the decoder entry checker recognises packages, modules outside src/decoder, static built-ins and runtime globals", () => {
     const ok = "src/decoder/x.ts";
-    for (const [file, line, browser] of [
-      [ok, `import * as v from "valibot";`, false], [ok, `import type { Hono } from "hono";`, false], [ok, `const f = Deno.readFile("x");`, false],
-      ["src/decoder/wasm-bundled.ts", `import { readFile } from "node:fs/promises";`, false],
-      ["src/decoder/wasm-bundled.ts", `const fs = await import("node:fs/promises");`, true],
-      [ok, `const fs = await import("node:fs/promises");`, false], ["src/core/x.ts", `export const x = 1;`, false],
-    ] as const) {
-      expect({ file, line, found: decoderEntryViolations(file, line, browser).length > 0 }).toEqual({ file, line, found: true });
+    for (
+      const [file, line, browser] of [
+        [ok, `import * as v from "valibot";`, false],
+        [ok, `import type { Hono } from "hono";`, false],
+        [ok, `const f = Deno.readFile("x");`, false],
+        ["src/decoder/wasm-bundled.ts", `import { readFile } from "node:fs/promises";`, false],
+        ["src/decoder/wasm-bundled.ts", `const fs = await import("node:fs/promises");`, true],
+        [ok, `const fs = await import("node:fs/promises");`, false],
+        ["src/core/x.ts", `export const x = 1;`, false],
+      ] as const
+    ) {
+      expect({ file, line, found: decoderEntryViolations(file, line, browser).length > 0 }).toEqual(
+        { file, line, found: true },
+      );
     }
-    expect(decoderEntryViolations("src/decoder/wasm-bundled.ts", `const fs = await import("node:fs/promises");\nimport { a } from "./a.ts";`, false)).toEqual([]);
+    expect(
+      decoderEntryViolations(
+        "src/decoder/wasm-bundled.ts",
+        `const fs = await import("node:fs/promises");\nimport { a } from "./a.ts";`,
+        false,
+      ),
+    ).toEqual([]);
   });
 
   for (const [entry, browser] of [[DECODER_ENTRY, false], [DECODER_BROWSER_ENTRY, true]] as const) {
@@ -240,7 +316,11 @@ describe("architecture", () => {
       const graph = importGraph([entry]);
       expect(graph).toContain("src/decoder/decoder.ts"); // the walk follows the entry's imports
       expect(graph.includes("src/decoder/wasm-bundled.ts")).toBe(!browser);
-      const problems = graph.flatMap((file) => decoderEntryViolations(file, readFileSync(join(ROOT, file), "utf8"), browser).map((v) => `${file}: ${v}`));
+      const problems = graph.flatMap((file) =>
+        decoderEntryViolations(file, readFileSync(join(ROOT, file), "utf8"), browser).map((v) =>
+          `${file}: ${v}`
+        )
+      );
       expect(problems).toEqual([]);
     });
   }

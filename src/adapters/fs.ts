@@ -2,7 +2,7 @@
  * @module File helpers on node:fs/promises for replay, capture and the TLS certificate and key
  * (works the same under Bun, Deno and Node).
  */
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import type { CaptureSink } from "../sources/capture.ts";
@@ -18,7 +18,10 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
  * certificate. Every failure names the file: the runtimes' own TLS errors name none, and Deno's
  * node:https even accepts a mismatched pair, then fails every handshake.
  */
-export async function readTlsFiles(certPath: string, keyPath: string): Promise<{ cert: string; key: string }> {
+export async function readTlsFiles(
+  certPath: string,
+  keyPath: string,
+): Promise<{ cert: string; key: string }> {
   const cert = await readPemFile(certPath, "TLS certificate");
   const key = await readPemFile(keyPath, "TLS key");
   let x509: X509Certificate;
@@ -34,7 +37,9 @@ export async function readTlsFiles(certPath: string, keyPath: string): Promise<{
     throw unusable("TLS key", keyPath, err);
   }
   if (!x509.checkPrivateKey(privateKey)) {
-    throw new Error(`Cannot use TLS key file ${keyPath}: it does not belong to the certificate in ${certPath}`);
+    throw new Error(
+      `Cannot use TLS key file ${keyPath}: it does not belong to the certificate in ${certPath}`,
+    );
   }
   return { cert, key };
 }
@@ -47,12 +52,15 @@ async function readPemFile(path: string, what: string): Promise<string> {
     throw new Error(`Cannot read ${what} file ${path}: ${reasonOf(err)}`, { cause: err });
   }
   // a DER or empty file: say so rather than pass on an ASN.1 decoder's message
-  if (!text.includes("-----BEGIN ")) throw new Error(`Cannot use ${what} file ${path}: it holds no PEM block ("-----BEGIN …")`);
+  if (!text.includes("-----BEGIN ")) {
+    throw new Error(`Cannot use ${what} file ${path}: it holds no PEM block ("-----BEGIN …")`);
+  }
   return text;
 }
 
 const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
-const unusable = (what: string, path: string, err: unknown) => new Error(`Cannot use ${what} file ${path}: ${reasonOf(err)}`, { cause: err });
+const unusable = (what: string, path: string, err: unknown) =>
+  new Error(`Cannot use ${what} file ${path}: ${reasonOf(err)}`, { cause: err });
 
 /** A capture sink on a file; `ready` settles once the file is open and its size known (or it failed to open). */
 export interface FileSink extends CaptureSink {
@@ -70,7 +78,10 @@ export interface FileSink extends CaptureSink {
  */
 export function createFileSink(path: string): FileSink {
   // the size tells the capture whether this run appends to an earlier one (boundary records)
-  const opened = open(path, "a").then(async (handle) => ({ handle, size: (await handle.stat()).size })).catch((err: unknown) => {
+  const opened = open(path, "a").then(async (handle) => ({
+    handle,
+    size: (await handle.stat()).size,
+  })).catch((err: unknown) => {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(`Cannot open capture file ${path} for writing: ${reason}`, { cause: err });
   });

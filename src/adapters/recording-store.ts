@@ -26,7 +26,9 @@ export class RecordingStoreError extends Error implements StoreError {
   }
 }
 
-const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+const ERRNO_NAMES = new Map<number, string>(
+  Object.entries(constants.errno).map(([name, n]) => [n, name]),
+);
 // Deno's own error classes, for errors that arrive without a code
 const DENO_ERROR_CODES: Record<string, string> = {
   NotFound: "ENOENT",
@@ -52,7 +54,12 @@ export function osErrorCode(err: unknown): string {
   return (typeof name === "string" && DENO_ERROR_CODES[name]) || "EIO";
 }
 
-function storeError(action: string, path: string, err: unknown, what = "recording file"): RecordingStoreError {
+function storeError(
+  action: string,
+  path: string,
+  err: unknown,
+  what = "recording file",
+): RecordingStoreError {
   const code = osErrorCode(err);
   const text = err instanceof Error ? err.message : String(err);
   const reason = text.startsWith(code) ? text : `${code}: ${text}`;
@@ -66,7 +73,11 @@ function storeError(action: string, path: string, err: unknown, what = "recordin
  * symbolic link in its place), "open" = an existing one for reading and writing. Exported for the
  * store and for tests that need a path outside a directory (e.g. /dev/full).
  */
-export async function openRecordingFileAt(path: string, mode: "create" | "open", name = path): Promise<RecordingFile> {
+export async function openRecordingFileAt(
+  path: string,
+  mode: "create" | "open",
+  name = path,
+): Promise<RecordingFile> {
   let handle: FileHandle;
   let size = 0;
   try {
@@ -81,7 +92,15 @@ export async function openRecordingFileAt(path: string, mode: "create" | "open",
   /** Runs `op` after the earlier operations, whatever their outcome; failures name the file. */
   const run = <T>(action: string, op: (h: FileHandle) => Promise<T>): Promise<T> => {
     // refused at call time: operations queued before close() still run, later ones never do
-    if (closed) return Promise.reject(new RecordingStoreError(`Cannot ${action} recording file ${path}: it is closed`, "EBADF", path));
+    if (closed) {
+      return Promise.reject(
+        new RecordingStoreError(
+          `Cannot ${action} recording file ${path}: it is closed`,
+          "EBADF",
+          path,
+        ),
+      );
+    }
     const result = queue.then(async () => {
       try {
         return await op(handle);
@@ -98,7 +117,13 @@ export async function openRecordingFileAt(path: string, mode: "create" | "open",
     while (done < bytes.length) {
       const { bytesWritten } = await h.write(bytes, done, bytes.length - done, at + done);
       // a zero-byte write without an error would loop forever; no OS should do it
-      if (bytesWritten <= 0) throw new RecordingStoreError(`Cannot write recording file ${path}: the OS wrote 0 bytes`, "EIO", path);
+      if (bytesWritten <= 0) {
+        throw new RecordingStoreError(
+          `Cannot write recording file ${path}: the OS wrote 0 bytes`,
+          "EIO",
+          path,
+        );
+      }
       done += bytesWritten;
     }
   };
@@ -121,7 +146,11 @@ export async function openRecordingFileAt(path: string, mode: "create" | "open",
         size = at + bytes.length;
       }),
     writeAt: (offset, bytes) => {
-      if (!Number.isSafeInteger(offset) || offset < 0) return Promise.reject(new RangeError(`writeAt offset must be an integer ≥ 0, got ${offset}`));
+      if (!Number.isSafeInteger(offset) || offset < 0) {
+        return Promise.reject(
+          new RangeError(`writeAt offset must be an integer ≥ 0, got ${offset}`),
+        );
+      }
       return run("write", async (h) => {
         await writeAll(h, bytes, offset);
         size = Math.max(size, offset + bytes.length);
@@ -129,7 +158,11 @@ export async function openRecordingFileAt(path: string, mode: "create" | "open",
     },
     sync: () => run("sync", (h) => h.datasync()),
     truncate: (length) => {
-      if (!Number.isSafeInteger(length) || length < 0) return Promise.reject(new RangeError(`truncate length must be an integer ≥ 0, got ${length}`));
+      if (!Number.isSafeInteger(length) || length < 0) {
+        return Promise.reject(
+          new RangeError(`truncate length must be an integer ≥ 0, got ${length}`),
+        );
+      }
       return run("truncate", async (h) => {
         await h.truncate(length);
         size = length;
@@ -139,7 +172,7 @@ export async function openRecordingFileAt(path: string, mode: "create" | "open",
       closed ??= queue.then(() =>
         handle.close().catch((err: unknown) => {
           throw storeError("close", path, err);
-        }),
+        })
       );
       return closed;
     },
@@ -156,7 +189,11 @@ export function createRecordingStore(dir: string): RecordingStore {
   const pathOf = (name: string, action: string): string => {
     if (!isSafeName(name)) {
       const shown = typeof name === "string" ? JSON.stringify(name) : String(name);
-      throw new RecordingStoreError(`Cannot ${action} recording file ${shown} in ${dir}: a name must be ${SAFE_NAME_RULE}`, "EINVAL", shown);
+      throw new RecordingStoreError(
+        `Cannot ${action} recording file ${shown} in ${dir}: a name must be ${SAFE_NAME_RULE}`,
+        "EINVAL",
+        shown,
+      );
     }
     return join(dir, name);
   };
@@ -169,7 +206,13 @@ export function createRecordingStore(dir: string): RecordingStore {
     } catch (err) {
       throw storeError(action, path, err);
     }
-    if (!info.isFile()) throw new RecordingStoreError(`Cannot ${action} recording file ${path}: it is not a regular file`, "EINVAL", path);
+    if (!info.isFile()) {
+      throw new RecordingStoreError(
+        `Cannot ${action} recording file ${path}: it is not a regular file`,
+        "EINVAL",
+        path,
+      );
+    }
   };
 
   /** Opens once without following links and checks the descriptor (see recording-open.ts). */
@@ -177,14 +220,25 @@ export function createRecordingStore(dir: string): RecordingStore {
     try {
       return await openChecked(path, rules);
     } catch (err) {
-      if (err instanceof NotServable) throw new RecordingStoreError(`Cannot read recording file ${path}: ${err.message}`, err.code, path, err);
+      if (err instanceof NotServable) {
+        throw new RecordingStoreError(
+          `Cannot read recording file ${path}: ${err.message}`,
+          err.code,
+          path,
+          err,
+        );
+      }
       throw storeError("read", path, err);
     }
   };
 
   async function read(name: string): Promise<Uint8Array> {
     const path = pathOf(name, "read");
-    const file = downloadFile(name, await openForReading(path, { oneLink: false }), (action, err) => storeError(action, path, err));
+    const file = downloadFile(
+      name,
+      await openForReading(path, { oneLink: false }),
+      (action, err) => storeError(action, path, err),
+    );
     try {
       // up to the size it had when opened: the JSON files are replaced whole (writeJson), and the
       // data files read here are those of a crashed recording, which nothing appends to
@@ -209,7 +263,12 @@ export function createRecordingStore(dir: string): RecordingStore {
         return await openRecordingFileAt(path, "create", name);
       } catch (err) {
         if ((err as StoreError).code !== "EEXIST") throw err;
-        throw new RecordingStoreError(`Cannot create recording file ${path}: it already exists (files are never overwritten)`, "EEXIST", path, err);
+        throw new RecordingStoreError(
+          `Cannot create recording file ${path}: it already exists (files are never overwritten)`,
+          "EEXIST",
+          path,
+          err,
+        );
       }
     },
     async open(name) {
@@ -248,7 +307,11 @@ export function createRecordingStore(dir: string): RecordingStore {
       } catch (err) {
         throw storeError("read", dir, err, "recordings directory");
       }
-      return downloadFile(name, await openForReading(path, { oneLink: true, device }), (action, err) => storeError(action, path, err));
+      return downloadFile(
+        name,
+        await openForReading(path, { oneLink: true, device }),
+        (action, err) => storeError(action, path, err),
+      );
     },
     async readText(name) {
       return new TextDecoder().decode(await read(name));
@@ -269,7 +332,11 @@ export function createRecordingStore(dir: string): RecordingStore {
         await file?.close().catch(() => {});
         await unlink(temp).catch(() => {});
         // name the file the caller asked for, with the OS error underneath (the temp file is a detail)
-        throw storeError("write", path, err instanceof RecordingStoreError && err.cause !== undefined ? err.cause : err);
+        throw storeError(
+          "write",
+          path,
+          err instanceof RecordingStoreError && err.cause !== undefined ? err.cause : err,
+        );
       }
     },
     async remove(name) {
@@ -291,7 +358,12 @@ export function createRecordingStore(dir: string): RecordingStore {
       // a hidden name: never listed, never taken for a recording, even if a crash leaves it
       const probe = join(dir, `.write-probe-${Date.now().toString(36)}-${++tempCount}.tmp`);
       const file = await openRecordingFileAt(probe, "create").catch((err: unknown) => {
-        throw storeError("create a file in", dir, err instanceof RecordingStoreError && err.cause !== undefined ? err.cause : err, "recordings directory");
+        throw storeError(
+          "create a file in",
+          dir,
+          err instanceof RecordingStoreError && err.cause !== undefined ? err.cause : err,
+          "recordings directory",
+        );
       });
       await file.close().catch(() => {});
       await unlink(probe).catch(() => {});

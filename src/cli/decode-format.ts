@@ -16,7 +16,12 @@ function hex(bytes: Uint8Array): string {
 /** One line (without newline) for a packet. */
 export function packetLine(packet: DecodedPacket): string {
   if (packet.type === "event") {
-    return JSON.stringify({ type: "event", event_id: packet.eventId, counter: packet.counter, raw_hex: hex(packet.raw) });
+    return JSON.stringify({
+      type: "event",
+      event_id: packet.eventId,
+      counter: packet.counter,
+      raw_hex: hex(packet.raw),
+    });
   }
   const line: Record<string, unknown> = {
     type: "eeg",
@@ -34,7 +39,12 @@ export function packetLine(packet: DecodedPacket): string {
 
 /** One line for a capture's boundary record; `droppedBytes` is the unfinished packet discarded there. */
 export function boundaryLine(boundary: LinkBoundary, droppedBytes: number): string {
-  return JSON.stringify({ type: "boundary", connection: boundary.connection, unix_ms: boundary.startedAtMs, dropped_bytes: droppedBytes });
+  return JSON.stringify({
+    type: "boundary",
+    connection: boundary.connection,
+    unix_ms: boundary.startedAtMs,
+    dropped_bytes: droppedBytes,
+  });
 }
 
 /** The closing line with the decoder's totals and the bytes left undecoded at the end. */

@@ -39,7 +39,10 @@ class OutputClosed extends Error {}
 
 function write(text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    process.stdout.write(text, (error) => (error ? reject(isBrokenPipe(error) ? new OutputClosed() : error) : resolve()));
+    process.stdout.write(
+      text,
+      (error) => (error ? reject(isBrokenPipe(error) ? new OutputClosed() : error) : resolve()),
+    );
   });
 }
 
@@ -59,7 +62,9 @@ async function main(args: string[]): Promise<number> {
   }
   const unknown = args.find((a) => a.startsWith("-") && a !== "-");
   if (unknown !== undefined || args.length > 1) {
-    process.stderr.write(`decode: unexpected argument ${JSON.stringify(unknown ?? args[1])}\n${USAGE}\n`);
+    process.stderr.write(
+      `decode: unexpected argument ${JSON.stringify(unknown ?? args[1])}\n${USAGE}\n`,
+    );
     return 2;
   }
   const path = args[0];

@@ -10,14 +10,26 @@ export interface BackoffOptions {
   jitter?: number;
 }
 
-export const BACKOFF_DEFAULTS: Readonly<Required<BackoffOptions>> = Object.freeze({ baseMs: 1000, maxMs: 30_000, jitter: 0.2 });
+export const BACKOFF_DEFAULTS: Readonly<Required<BackoffOptions>> = Object.freeze({
+  baseMs: 1000,
+  maxMs: 30_000,
+  jitter: 0.2,
+});
 
 /** The options with defaults filled in; RangeError for values that make no schedule. */
 export function backoffOptions(options: BackoffOptions = {}): Required<BackoffOptions> {
   const o = { ...BACKOFF_DEFAULTS, ...options };
-  if (!(o.baseMs > 0) || !Number.isFinite(o.baseMs)) throw new RangeError(`Invalid backoff baseMs: must be a positive number, got ${o.baseMs}`);
-  if (!(o.maxMs >= o.baseMs) || !Number.isFinite(o.maxMs)) throw new RangeError(`Invalid backoff maxMs: must be at least baseMs (${o.baseMs}), got ${o.maxMs}`);
-  if (!(o.jitter >= 0 && o.jitter <= 1)) throw new RangeError(`Invalid backoff jitter: must be between 0 and 1, got ${o.jitter}`);
+  if (!(o.baseMs > 0) || !Number.isFinite(o.baseMs)) {
+    throw new RangeError(`Invalid backoff baseMs: must be a positive number, got ${o.baseMs}`);
+  }
+  if (!(o.maxMs >= o.baseMs) || !Number.isFinite(o.maxMs)) {
+    throw new RangeError(
+      `Invalid backoff maxMs: must be at least baseMs (${o.baseMs}), got ${o.maxMs}`,
+    );
+  }
+  if (!(o.jitter >= 0 && o.jitter <= 1)) {
+    throw new RangeError(`Invalid backoff jitter: must be between 0 and 1, got ${o.jitter}`);
+  }
   return o;
 }
 
@@ -26,7 +38,11 @@ export function backoffOptions(options: BackoffOptions = {}): Required<BackoffOp
  * a delay, so `maxMs` stays a true ceiling, and clients that lost the same bridge at the same
  * moment spread their attempts instead of arriving together.
  */
-export function backoffDelay(attempt: number, options: Required<BackoffOptions>, random: () => number): number {
+export function backoffDelay(
+  attempt: number,
+  options: Required<BackoffOptions>,
+  random: () => number,
+): number {
   const nominal = Math.min(options.maxMs, options.baseMs * 2 ** attempt);
   return nominal * (1 - options.jitter * random());
 }

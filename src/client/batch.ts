@@ -65,7 +65,9 @@ export function batchFromFrame(bytes: Uint8Array): EegBatch {
 export function batchFromJson(d: EegBatchData): EegBatch {
   const n = d.count;
   const channels = new Map<number, Float32Array>();
-  for (const [name, values] of Object.entries(d.channels ?? {})) channels.set(Number(name.slice(2)), floats(values, n, name));
+  for (const [name, values] of Object.entries(d.channels ?? {})) {
+    channels.set(Number(name.slice(2)), floats(values, n, name));
+  }
   const batch: Mutable<EegBatch> = {
     format: "json",
     firstSeq: d.first_seq,
@@ -106,7 +108,9 @@ export function dropFirst(b: EegBatch, skip: number): EegBatch {
 }
 
 function checked(values: unknown, n: number, what: string): number[] {
-  if (!Array.isArray(values) || values.length !== n) throw new TypeError(`Cannot decode eeg_batch: "${what}" does not hold ${n} values`);
+  if (!Array.isArray(values) || values.length !== n) {
+    throw new TypeError(`Cannot decode eeg_batch: "${what}" does not hold ${n} values`);
+  }
   return values as number[];
 }
 

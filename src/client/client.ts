@@ -6,7 +6,13 @@
 import { batchFromFrame, batchFromJson } from "./batch.ts";
 import type { EegBatch } from "./batch.ts";
 import type { BackoffOptions } from "./backoff.ts";
-import type { CommandData, CommandName, CommandReply, MarkerData, StartRecordingData } from "./commands.ts";
+import type {
+  CommandData,
+  CommandName,
+  CommandReply,
+  MarkerData,
+  StartRecordingData,
+} from "./commands.ts";
 import { Connection } from "./connection.ts";
 import type { CloseInfo, ConnectionState } from "./connection.ts";
 import { Emitter } from "./emitter.ts";
@@ -23,7 +29,13 @@ import type { Subscription } from "./subscription.ts";
 import { systemTimers } from "./timers.ts";
 import type { Timers } from "./timers.ts";
 import { parseEnvelope } from "./wire.ts";
-import type { EegBatchData, ErrorData, ServerMessage, ServerMessages, ServerMessageType } from "./wire.ts";
+import type {
+  EegBatchData,
+  ErrorData,
+  ServerMessage,
+  ServerMessages,
+  ServerMessageType,
+} from "./wire.ts";
 
 // --- options and events ---
 
@@ -51,7 +63,9 @@ export interface ClientOptions {
 }
 
 /** Per server message type: its data and the whole envelope. */
-type ServerEventArgs = { [K in ServerMessageType]: [data: ServerMessages[K], message: ServerMessage<K>] };
+type ServerEventArgs = {
+  [K in ServerMessageType]: [data: ServerMessages[K], message: ServerMessage<K>];
+};
 
 /** Every event of a client: each server message type, plus the SDK's own (which no server message is named). */
 export type ClientEventMap = ServerEventArgs & {
@@ -74,7 +88,10 @@ export type ClientEventMap = ServerEventArgs & {
 export type ClientState = ConnectionState;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const ended = (type: string) => new BridgeClientError("CLIENT_CLOSED", `The client was closed before the reply to ${type}`, { command: type });
+const ended = (type: string) =>
+  new BridgeClientError("CLIENT_CLOSED", `The client was closed before the reply to ${type}`, {
+    command: type,
+  });
 
 // --- the client ---
 
@@ -103,8 +120,14 @@ export class BridgeClient {
     const WebSocket = webSocketConstructor(options.WebSocket);
     this.#conn = new Connection(
       {
-        url: this.url, WebSocket, token: options.token, tokenVia: options.tokenVia ?? "auto",
-        reconnect: options.reconnect ?? {}, liveness: options.liveness ?? {}, timers, random,
+        url: this.url,
+        WebSocket,
+        token: options.token,
+        tokenVia: options.tokenVia ?? "auto",
+        reconnect: options.reconnect ?? {},
+        liveness: options.liveness ?? {},
+        timers,
+        random,
       },
       {
         open: () => this.#opened(),
@@ -122,7 +145,8 @@ export class BridgeClient {
     this.#streams = new Streams({
       maxQueued,
       isOpen: () => this.#conn.state === "open",
-      send: (type, data, onReply) => this.#requests.request(type, data, this.#timeoutMs, { queue: false, onReply }),
+      send: (type, data, onReply) =>
+        this.#requests.request(type, data, this.#timeoutMs, { queue: false, onReply }),
       loss: (loss) => this.#events.emit("data_loss", loss),
     }, options.eeg ?? true);
     this.#headset = new HeadsetHold({
@@ -158,7 +182,11 @@ export class BridgeClient {
   }
 
   /** Sends one command; resolves with its reply's data, rejects with a BridgeClientError. */
-  request<K extends CommandName>(type: K, data?: CommandData<K>, options: { timeoutMs?: number } = {}): Promise<CommandReply<K>> {
+  request<K extends CommandName>(
+    type: K,
+    data?: CommandData<K>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<CommandReply<K>> {
     if (this.#conn.state === "closed") return Promise.reject(this.#fatal ?? ended(type));
     const reply = this.#requests.request(type, data, options.timeoutMs ?? this.#timeoutMs);
     this.#headset.sent(type, data, reply);
@@ -170,9 +198,17 @@ export class BridgeClient {
    * reconnect (`eeg_batch` resuming after the last seq delivered); ending the iteration unsubscribes.
    * Subscribing again to the same stream replaces its options and ends the earlier iterator.
    */
-  subscribe<S extends StreamName>(stream: S, options?: StreamOptions[S]): Subscription<StreamItems[S]> {
-    if (this.#conn.state === "closed") throw new TypeError(`Cannot subscribe to ${stream}: the client is closed`);
-    return this.#streams.subscribe(stream, (options ?? {}) as Record<string, unknown>) as Subscription<StreamItems[S]>;
+  subscribe<S extends StreamName>(
+    stream: S,
+    options?: StreamOptions[S],
+  ): Subscription<StreamItems[S]> {
+    if (this.#conn.state === "closed") {
+      throw new TypeError(`Cannot subscribe to ${stream}: the client is closed`);
+    }
+    return this.#streams.subscribe(
+      stream,
+      (options ?? {}) as Record<string, unknown>,
+    ) as Subscription<StreamItems[S]>;
   }
 
   /** Ends the stream's subscription (its iterator finishes) and unsubscribes on the bridge. */
@@ -233,11 +269,17 @@ export class BridgeClient {
   /** `scan_devices`: waits for the scan itself plus the usual reply timeout. */
   scanDevices(durationS?: number): Promise<CommandReply<"scan_devices">> {
     const timeoutMs = this.#timeoutMs + (durationS ?? 4) * 1000;
-    return this.request("scan_devices", durationS === undefined ? {} : { duration_s: durationS }, { timeoutMs });
+    return this.request("scan_devices", durationS === undefined ? {} : { duration_s: durationS }, {
+      timeoutMs,
+    });
   }
   /** `connect_device`: adds the headset found by a scan as a device of the bridge. */
   connectDevice(address: string, rfcommTty?: string): Promise<CommandReply<"connect_device">> {
-    return this.request("connect_device", rfcommTty === undefined ? { address } : { address, rfcomm_tty: rfcommTty }, { timeoutMs: this.#timeoutMs + 20_000 });
+    return this.request(
+      "connect_device",
+      rfcommTty === undefined ? { address } : { address, rfcomm_tty: rfcommTty },
+      { timeoutMs: this.#timeoutMs + 20_000 },
+    );
   }
 
   // --- what the connection reports ---
@@ -253,7 +295,12 @@ export class BridgeClient {
 
   #text(text: string): void {
     const m = parseEnvelope(text);
-    if (m === null) return this.#events.emit("problem", new TypeError(`Ignored a message that is not an envelope: ${text.slice(0, 80)}`));
+    if (m === null) {
+      return this.#events.emit(
+        "problem",
+        new TypeError(`Ignored a message that is not an envelope: ${text.slice(0, 80)}`),
+      );
+    }
     if (m.type === "status" && "state" in m.data) {
       this.#conn.healthy(); // the welcome: this server takes us
       this.#headset.status(String((m.data as { state: unknown }).state));
@@ -289,7 +336,17 @@ export class BridgeClient {
   #closed(info: CloseInfo): void {
     this.#requests.lost();
     this.#events.emit("close", info);
-    if (info.reconnectInMs === null) this.#end(this.#fatal ?? new BridgeClientError("CONNECTION_LOST", `The connection closed (${info.code}${info.reason === "" ? "" : ` ${info.reason}`}) and reconnecting is off`));
+    if (info.reconnectInMs === null) {
+      this.#end(
+        this.#fatal ??
+          new BridgeClientError(
+            "CONNECTION_LOST",
+            `The connection closed (${info.code}${
+              info.reason === "" ? "" : ` ${info.reason}`
+            }) and reconnecting is off`,
+          ),
+      );
+    }
   }
 
   #end(error: BridgeClientError | undefined): void {

@@ -1,5 +1,11 @@
 /** @module Every command of the protocol with the `data` it takes and the reply it resolves to (MW75.md §3.3, BRIDGE-API.md §2, §4–§6). */
-import type { CommandAckData, MarkerObject, RecordingObject, ServerMessages, StatusReplyData } from "./wire.ts";
+import type {
+  CommandAckData,
+  MarkerObject,
+  RecordingObject,
+  ServerMessages,
+  StatusReplyData,
+} from "./wire.ts";
 
 /** `start_recording` data (§4.1). */
 export interface StartRecordingData {
@@ -21,23 +27,38 @@ export interface MarkerData {
 
 /** Command name → its `data` and the `data` of its reply. */
 export interface Commands {
-  connect: { data: { auto_reconnect?: boolean; log_level?: "DEBUG" | "INFO" | "WARNING" | "ERROR" }; reply: CommandAckData & { auto_reconnect: unknown; log_level: string } };
+  connect: {
+    data: { auto_reconnect?: boolean; log_level?: "DEBUG" | "INFO" | "WARNING" | "ERROR" };
+    reply: CommandAckData & { auto_reconnect: unknown; log_level: string };
+  };
   disconnect: { data: Record<string, never>; reply: CommandAckData };
   status: { data: Record<string, never>; reply: StatusReplyData };
   ping: { data: Record<string, never>; reply: ServerMessages["pong"] };
   broadcast: { data: unknown; reply: CommandAckData & { recipients: number } };
-  subscribe: { data: { stream: string; [option: string]: unknown }; reply: CommandAckData & { stream: string; options: Record<string, unknown> } };
+  subscribe: {
+    data: { stream: string; [option: string]: unknown };
+    reply: CommandAckData & { stream: string; options: Record<string, unknown> };
+  };
   unsubscribe: { data: { stream: string }; reply: CommandAckData & { stream: string } };
   auth: { data: { token: string }; reply: ServerMessages["auth_result"] };
   get: { data: { keys?: string[] }; reply: ServerMessages["settings"] };
   set: { data: { values: Record<string, unknown> }; reply: ServerMessages["settings"] };
-  start_recording: { data: StartRecordingData; reply: CommandAckData & { recording: RecordingObject } };
-  stop_recording: { data: Record<string, never>; reply: CommandAckData & { recording: RecordingObject } };
+  start_recording: {
+    data: StartRecordingData;
+    reply: CommandAckData & { recording: RecordingObject };
+  };
+  stop_recording: {
+    data: Record<string, never>;
+    reply: CommandAckData & { recording: RecordingObject };
+  };
   recording_status: { data: Record<string, never>; reply: ServerMessages["recording"] };
   marker: { data: MarkerData; reply: CommandAckData & { marker: MarkerObject } };
   list_devices: { data: Record<string, never>; reply: ServerMessages["devices"] };
   scan_devices: { data: { duration_s?: number }; reply: ServerMessages["scan_result"] };
-  connect_device: { data: { address: string; rfcomm_tty?: string }; reply: CommandAckData & { device_id: string; address: string } };
+  connect_device: {
+    data: { address: string; rfcomm_tty?: string };
+    reply: CommandAckData & { device_id: string; address: string };
+  };
 }
 
 export type CommandName = keyof Commands;

@@ -65,11 +65,15 @@ export class Connection {
   constructor(options: ConnectionOptions, sink: ConnectionSink) {
     this.#o = options;
     this.#sink = sink;
-    this.#style = options.tokenVia === "subprotocol" ? "subprotocol" : tokenStyle(options.WebSocket);
+    this.#style = options.tokenVia === "subprotocol"
+      ? "subprotocol"
+      : tokenStyle(options.WebSocket);
     this.#backoff = options.reconnect === false ? null : backoffOptions(options.reconnect);
     this.#liveness = options.liveness === false
       ? null
-      : new Liveness(options.timers, options.liveness, () => this.send(JSON.stringify({ id: "liveness", type: "ping", data: {} })), () => this.#dead());
+      : new Liveness(options.timers, options.liveness, () =>
+        this.send(JSON.stringify({ id: "liveness", type: "ping", data: {} })), () =>
+        this.#dead());
   }
 
   get state(): ConnectionState {
@@ -141,7 +145,11 @@ export class Connection {
       if (typeof data === "string") return this.#sink.text(data);
       const bytes = binaryBytes(data);
       if (bytes !== null) this.#sink.binary(bytes);
-      else this.#sink.problem(new TypeError("Ignored a binary message that is not an ArrayBuffer (binaryType \"arraybuffer\" unsupported?)"));
+      else {this.#sink.problem(
+          new TypeError(
+            'Ignored a binary message that is not an ArrayBuffer (binaryType "arraybuffer" unsupported?)',
+          ),
+        );}
     };
     socket.onclose = (event) => {
       if (this.#socket !== socket) return;
@@ -181,7 +189,9 @@ export class Connection {
 
   #lost(code: number, reason: string, cause: CloseCause): void {
     if (this.#state === "closed") return;
-    const delay = this.#backoff === null || this.#giveUp ? null : backoffDelay(this.#failures++, this.#backoff, this.#o.random);
+    const delay = this.#backoff === null || this.#giveUp
+      ? null
+      : backoffDelay(this.#failures++, this.#backoff, this.#o.random);
     this.#state = delay === null ? "closed" : "waiting";
     this.#sink.close({ code, reason, cause, reconnectInMs: delay });
     if (delay === null || this.#state !== "waiting") return;

@@ -11,7 +11,7 @@ export class Emitter<M extends EventMap> {
   /** Adds a listener; call the returned function to remove it again. */
   on<K extends keyof M>(type: K, listener: Listener<M[K]>): () => void {
     let set = this.#listeners.get(type);
-    if (set === undefined) this.#listeners.set(type, (set = new Set()));
+    if (set === undefined) this.#listeners.set(type, set = new Set());
     set.add(listener);
     return () => this.off(type, listener);
   }

@@ -23,7 +23,11 @@ export class BridgeClientError extends Error {
   /** The command that failed, when the error answers one. */
   readonly command: string | undefined;
 
-  constructor(code: string, message: string, options: { data?: ErrorData; command?: string; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { data?: ErrorData; command?: string; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "BridgeClientError";
     this.code = code;
@@ -35,6 +39,10 @@ export class BridgeClientError extends Error {
   static fromServer(data: ErrorData, command?: string): BridgeClientError {
     const code = typeof data.code === "string" ? data.code : "UNKNOWN_ERROR";
     const message = typeof data.message === "string" ? data.message : `The bridge answered ${code}`;
-    return new BridgeClientError(code, message, command === undefined ? { data } : { data, command });
+    return new BridgeClientError(
+      code,
+      message,
+      command === undefined ? { data } : { data, command },
+    );
   }
 }

@@ -27,9 +27,13 @@ export class Liveness {
   constructor(timers: Timers, options: LivenessOptions, ping: () => void, dead: () => void) {
     this.timeoutMs = options.timeoutMs ?? LIVENESS_TIMEOUT_MS;
     this.pingIntervalMs = options.pingIntervalMs ?? this.timeoutMs / 2;
-    if (!(this.timeoutMs > 0)) throw new RangeError(`Invalid liveness timeoutMs: must be positive, got ${this.timeoutMs}`);
+    if (!(this.timeoutMs > 0)) {
+      throw new RangeError(`Invalid liveness timeoutMs: must be positive, got ${this.timeoutMs}`);
+    }
     if (!(this.pingIntervalMs > 0 && this.pingIntervalMs < this.timeoutMs)) {
-      throw new RangeError(`Invalid liveness pingIntervalMs: must be positive and below timeoutMs (${this.timeoutMs}), got ${this.pingIntervalMs}`);
+      throw new RangeError(
+        `Invalid liveness pingIntervalMs: must be positive and below timeoutMs (${this.timeoutMs}), got ${this.pingIntervalMs}`,
+      );
     }
     this.#timers = timers;
     this.#ping = ping;

@@ -6,7 +6,14 @@ export type { EegBatch } from "./batch.ts";
 export { batchFromFrame } from "./batch.ts";
 export { BACKOFF_DEFAULTS, backoffDelay, backoffOptions } from "./backoff.ts";
 export type { BackoffOptions } from "./backoff.ts";
-export type { CommandData, CommandName, CommandReply, Commands, MarkerData, StartRecordingData } from "./commands.ts";
+export type {
+  CommandData,
+  CommandName,
+  CommandReply,
+  Commands,
+  MarkerData,
+  StartRecordingData,
+} from "./commands.ts";
 export type { CloseCause, CloseInfo } from "./connection.ts";
 export { BridgeClientError } from "./errors.ts";
 export type { HeadsetReconnect } from "./headset.ts";
@@ -14,7 +21,13 @@ export type { ClientErrorCode } from "./errors.ts";
 export type { LivenessOptions } from "./liveness.ts";
 export { BEARER_PROTOCOL, deviceUrl } from "./socket.ts";
 export type { WebSocketConstructorLike, WebSocketLike } from "./socket.ts";
-export type { DataLoss, EegBatchOptions, StreamItems, StreamName, StreamOptions } from "./streams.ts";
+export type {
+  DataLoss,
+  EegBatchOptions,
+  StreamItems,
+  StreamName,
+  StreamOptions,
+} from "./streams.ts";
 export { Subscription } from "./subscription.ts";
 export { systemTimers } from "./timers.ts";
 export type { Timers } from "./timers.ts";

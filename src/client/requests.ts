@@ -23,7 +23,15 @@ interface Pending {
  * Types that never answer a request even when they carry a known id: another client's `broadcast`
  * keeps *its* request id, and stream messages are not replies.
  */
-const NOT_REPLIES: ReadonlySet<string> = new Set(["broadcast", "eeg_data", "eeg_batch", "diagnostics", "event", "heartbeat", "log"]);
+const NOT_REPLIES: ReadonlySet<string> = new Set([
+  "broadcast",
+  "eeg_data",
+  "eeg_batch",
+  "diagnostics",
+  "event",
+  "heartbeat",
+  "log",
+]);
 
 export interface RequestOptions {
   queue?: boolean;
@@ -48,18 +56,40 @@ export class Requests {
    * Sends `{id, type, data}` now or at the next open (`queue: false`: rejects at once with
    * CONNECTION_LOST when no socket is open); resolves with the reply's `data`.
    */
-  request(type: string, data: unknown, timeoutMs: number, options: RequestOptions = {}): Promise<unknown> {
+  request(
+    type: string,
+    data: unknown,
+    timeoutMs: number,
+    options: RequestOptions = {},
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const id = `${this.#prefix}${++this.#next}`;
       const text = JSON.stringify({ id, type, data: data ?? {} });
-      const p: Pending = { id, type, text, timer: null, sent: false, onReply: options.onReply, resolve, reject };
+      const p: Pending = {
+        id,
+        type,
+        text,
+        timer: null,
+        sent: false,
+        onReply: options.onReply,
+        resolve,
+        reject,
+      };
       if (options.queue === false && !this.#send(text)) {
-        return reject(new BridgeClientError("CONNECTION_LOST", `Cannot send ${type}: no connection`, { command: type }));
+        return reject(
+          new BridgeClientError("CONNECTION_LOST", `Cannot send ${type}: no connection`, {
+            command: type,
+          }),
+        );
       }
       p.sent = options.queue === false;
       p.timer = this.#timers.setTimeout(() => {
         this.#pending.delete(id);
-        reject(new BridgeClientError("TIMEOUT", `No reply to ${type} within ${timeoutMs} ms`, { command: type }));
+        reject(
+          new BridgeClientError("TIMEOUT", `No reply to ${type} within ${timeoutMs} ms`, {
+            command: type,
+          }),
+        );
       }, timeoutMs);
       this.#pending.set(id, p);
       if (!p.sent) p.sent = this.#send(text);
@@ -91,7 +121,14 @@ export class Requests {
   lost(): void {
     for (const p of [...this.#pending.values()]) {
       if (!p.sent) continue;
-      this.#fail(p, new BridgeClientError("CONNECTION_LOST", `The connection closed before the reply to ${p.type}`, { command: p.type }));
+      this.#fail(
+        p,
+        new BridgeClientError(
+          "CONNECTION_LOST",
+          `The connection closed before the reply to ${p.type}`,
+          { command: p.type },
+        ),
+      );
     }
   }
 

@@ -34,10 +34,14 @@ const OPEN = 1;
 export type TokenStyle = "options-headers" | "ws-headers" | "subprotocol";
 
 /** The constructor to use: the injected one, else the global; TypeError when there is neither. */
-export function webSocketConstructor(injected?: WebSocketConstructorLike): WebSocketConstructorLike {
+export function webSocketConstructor(
+  injected?: WebSocketConstructorLike,
+): WebSocketConstructorLike {
   const ctor = injected ?? (globalThis as { WebSocket?: WebSocketConstructorLike }).WebSocket;
   if (typeof ctor !== "function") {
-    throw new TypeError("Cannot connect: this runtime has no global WebSocket; pass one as options.WebSocket (in Node 20: the ws package's WebSocket)");
+    throw new TypeError(
+      "Cannot connect: this runtime has no global WebSocket; pass one as options.WebSocket (in Node 20: the ws package's WebSocket)",
+    );
   }
   return ctor;
 }
@@ -52,12 +56,19 @@ export function tokenStyle(ctor: WebSocketConstructorLike): TokenStyle {
   const agent = typeof g.navigator?.userAgent === "string" ? g.navigator.userAgent : "";
   // Bun's global has terminate() too, so it must be recognised before the ws check
   if (ctor === g.WebSocket && /^(Bun|Deno)\//.test(agent)) return "options-headers";
-  if (typeof (ctor.prototype as { terminate?: unknown } | undefined)?.terminate === "function") return "ws-headers";
+  if (typeof (ctor.prototype as { terminate?: unknown } | undefined)?.terminate === "function") {
+    return "ws-headers";
+  }
   return "subprotocol";
 }
 
 /** Opens a socket to `url`, presenting `token` (when given) in the given style. */
-export function openSocket(ctor: WebSocketConstructorLike, url: string, token: string | undefined, style: TokenStyle): WebSocketLike {
+export function openSocket(
+  ctor: WebSocketConstructorLike,
+  url: string,
+  token: string | undefined,
+  style: TokenStyle,
+): WebSocketLike {
   if (token === undefined) return new ctor(url);
   const headers = { Authorization: `Bearer ${token}` };
   switch (style) {
@@ -78,7 +89,9 @@ export function isOpen(socket: WebSocketLike | null): socket is WebSocketLike {
 /** Bytes of a binary message (ArrayBuffer, or a view such as `ws`'s Buffer), or null for anything else. */
 export function binaryBytes(data: unknown): Uint8Array | null {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (ArrayBuffer.isView(data)) {
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
   return null;
 }
 
@@ -96,6 +109,10 @@ export function socketBase(base: string | URL): URL {
   const url = new URL(base);
   if (url.protocol === "http:") url.protocol = "ws:";
   else if (url.protocol === "https:") url.protocol = "wss:";
-  else if (url.protocol !== "ws:" && url.protocol !== "wss:") throw new TypeError(`Cannot connect to "${url.href}": expected a ws:, wss:, http: or https: URL`);
+  else if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+    throw new TypeError(
+      `Cannot connect to "${url.href}": expected a ws:, wss:, http: or https: URL`,
+    );
+  }
   return url;
 }

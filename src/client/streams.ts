@@ -63,7 +63,11 @@ export interface StreamHost {
   readonly maxQueued: number;
   isOpen(): boolean;
   /** Sends a command on the open socket only (never queued: an open resubscribes anyway). */
-  send(type: string, data: Record<string, unknown>, onReply?: (m: ServerMessage) => void): Promise<unknown>;
+  send(
+    type: string,
+    data: Record<string, unknown>,
+    onReply?: (m: ServerMessage) => void,
+  ): Promise<unknown>;
   loss(loss: DataLoss): void;
 }
 
@@ -98,8 +102,22 @@ export class Streams {
   subscribe(stream: string, options: Record<string, unknown>): Subscription<unknown> {
     this.#entries.get(stream)?.sub.finish();
     const since = typeof options["since_seq"] === "number" ? options["since_seq"] : null;
-    const entry: Entry = { stream, options: { ...options }, sub: null!, lastSeq: since === null ? null : since - 1, askedSince: null, checkAfter: null, off: null, retention: false };
-    entry.sub = new Subscription<unknown>(stream, this.#host.maxQueued, (item) => this.#dropped(stream, item), () => this.#ended(entry));
+    const entry: Entry = {
+      stream,
+      options: { ...options },
+      sub: null!,
+      lastSeq: since === null ? null : since - 1,
+      askedSince: null,
+      checkAfter: null,
+      off: null,
+      retention: false,
+    };
+    entry.sub = new Subscription<unknown>(
+      stream,
+      this.#host.maxQueued,
+      (item) => this.#dropped(stream, item),
+      () => this.#ended(entry),
+    );
     this.#entries.set(stream, entry);
     if (stream === "eeg") this.#wantEeg = true;
     if (this.#host.isOpen()) this.#send(entry);
@@ -130,7 +148,10 @@ export class Streams {
   deviceOff(why: HeadsetOff): void {
     for (const entry of this.#entries.values()) {
       // a lost link stays the label until the jump: a stop after it does not undo the loss
-      if (entry.lastSeq !== null && (entry.stream === "eeg_batch" || entry.stream === "eeg") && entry.off !== "lost") entry.off = why;
+      if (
+        entry.lastSeq !== null && (entry.stream === "eeg_batch" || entry.stream === "eeg") &&
+        entry.off !== "lost"
+      ) entry.off = why;
     }
   }
 
@@ -163,7 +184,9 @@ export class Streams {
       if (skip >= b.count) return;
       out = dropFirst(b, skip);
     }
-    if (entry.lastSeq !== null && out.firstSeq > entry.lastSeq + out.decimate) this.#jumped(entry, out.firstSeq - 1);
+    if (entry.lastSeq !== null && out.firstSeq > entry.lastSeq + out.decimate) {
+      this.#jumped(entry, out.firstSeq - 1);
+    }
     entry.retention = false;
     entry.lastSeq = out.lastSeq;
     entry.sub.push(out);
@@ -177,11 +200,16 @@ export class Streams {
 
   #send(entry: Entry): void {
     const data: Record<string, unknown> = { stream: entry.stream, ...entry.options };
-    if (entry.stream === "eeg_batch" && entry.lastSeq !== null) data["since_seq"] = entry.lastSeq + 1;
+    if (entry.stream === "eeg_batch" && entry.lastSeq !== null) {
+      data["since_seq"] = entry.lastSeq + 1;
+    }
     entry.askedSince = typeof data["since_seq"] === "number" ? data["since_seq"] : null;
     this.#host.send("subscribe", data, (m) => this.#acked(entry, m)).catch((e: unknown) => {
       // a lost socket resubscribes on the next open; a refusal (UNKNOWN_STREAM, …) ends the subscription
-      if (!(e instanceof BridgeClientError) || e.data === undefined || this.#entries.get(entry.stream) !== entry) return;
+      if (
+        !(e instanceof BridgeClientError) || e.data === undefined ||
+        this.#entries.get(entry.stream) !== entry
+      ) return;
       this.#entries.delete(entry.stream);
       entry.sub.finish(e);
     });
@@ -190,7 +218,10 @@ export class Streams {
   /** Runs synchronously with the ack, before the replayed batches that follow it are routed. */
   #acked(entry: Entry, m: ServerMessage): void {
     if (this.#entries.get(entry.stream) !== entry) return;
-    const options = ((m.data as { options?: Record<string, unknown> }).options ?? {}) as Record<string, unknown>;
+    const options = ((m.data as { options?: Record<string, unknown> }).options ?? {}) as Record<
+      string,
+      unknown
+    >;
     const from = options["resumed_from"];
     const asked = entry.askedSince;
     entry.retention = false;
@@ -215,9 +246,19 @@ export class Streams {
     if (before !== null && typeof d.seq === "number") {
       entry.checkAfter = null;
       entry.off = null; // the jump across the outage covers the headset's stop too
-      if (d.seq > before + 1) this.#host.loss({ stream: "eeg", reason: "no_resume", fromSeq: before + 1, toSeq: d.seq - 1 });
-      else if (d.seq <= before) this.#host.loss({ stream: "eeg", reason: "restart", fromSeq: before + 1, toSeq: null });
-    } else if (entry.lastSeq !== null && typeof d.seq === "number" && d.seq > entry.lastSeq + 1) this.#jumped(entry, d.seq - 1);
+      if (d.seq > before + 1) {
+        this.#host.loss({
+          stream: "eeg",
+          reason: "no_resume",
+          fromSeq: before + 1,
+          toSeq: d.seq - 1,
+        });
+      } else if (d.seq <= before) {
+        this.#host.loss({ stream: "eeg", reason: "restart", fromSeq: before + 1, toSeq: null });
+      }
+    } else if (entry.lastSeq !== null && typeof d.seq === "number" && d.seq > entry.lastSeq + 1) {
+      this.#jumped(entry, d.seq - 1);
+    }
     if (typeof d.seq === "number") entry.lastSeq = d.seq;
     entry.sub.push(d);
   }
@@ -244,6 +285,8 @@ export class Streams {
     if (this.#entries.get(entry.stream) !== entry) return;
     this.#entries.delete(entry.stream);
     if (entry.stream === "eeg") this.#wantEeg = false;
-    if (this.#host.isOpen()) this.#host.send("unsubscribe", { stream: entry.stream }).catch(() => {});
+    if (this.#host.isOpen()) {
+      this.#host.send("unsubscribe", { stream: entry.stream }).catch(() => {});
+    }
   }
 }

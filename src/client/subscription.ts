@@ -21,7 +21,9 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
 
   /** `onDrop` hears of items dropped from a full queue; `onReturn` runs once when the consumer ends it. */
   constructor(stream: string, maxQueued: number, onDrop: (item: T) => void, onReturn: () => void) {
-    if (!(Number.isInteger(maxQueued) && maxQueued >= 1)) throw new RangeError(`Invalid maxQueued: must be an integer of at least 1, got ${maxQueued}`);
+    if (!(Number.isInteger(maxQueued) && maxQueued >= 1)) {
+      throw new RangeError(`Invalid maxQueued: must be an integer of at least 1, got ${maxQueued}`);
+    }
     this.stream = stream;
     this.#maxQueued = maxQueued;
     this.#onDrop = onDrop;
@@ -64,7 +66,10 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
     this.#end = { error };
     if (!this.#readySettled) {
       this.#readySettled = true;
-      this.#settleReady.reject(error ?? new Error(`The ${this.stream} subscription ended before the bridge acknowledged it`));
+      this.#settleReady.reject(
+        error ??
+          new Error(`The ${this.stream} subscription ended before the bridge acknowledged it`),
+      );
     }
     for (const waiter of this.#waiting.splice(0)) {
       if (error === undefined) waiter.resolve({ value: undefined, done: true });

@@ -12,5 +12,6 @@ export interface Timers {
 export const systemTimers: Timers = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]),
+  clearTimeout: (handle) =>
+    globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]),
 };

@@ -1,7 +1,13 @@
 /** @module The server's messages as the SDK types them: the `data` of every message type the bridge sends (MW75.md §3.4, BRIDGE-API.md). */
 
 /** Device states on the wire (MW75.md §3.6); `reconnecting` only appears in status events. */
-export type DeviceState = "idle" | "connecting" | "connected" | "disconnecting" | "disconnected" | "error";
+export type DeviceState =
+  | "idle"
+  | "connecting"
+  | "connected"
+  | "disconnecting"
+  | "disconnected"
+  | "error";
 /** A state as the bridge reports it where it may say `reconnecting` (events, diagnostics, /devices). */
 export type ReportedState = DeviceState | "reconnecting";
 
@@ -70,7 +76,13 @@ export interface DiagnosticsData {
   device_state: ReportedState;
   rate_hz: number;
   expected_rate_hz: number;
-  packets: { valid: number; lost: number; duplicates: number; checksum_failures: number; skipped_bytes: number };
+  packets: {
+    valid: number;
+    lost: number;
+    duplicates: number;
+    checksum_failures: number;
+    skipped_bytes: number;
+  };
   loss_ratio: number;
   jitter_ms: number;
   latency_ms: { decode: number; send_queue: number };
@@ -120,8 +132,20 @@ interface EventBase {
 /** `event` data (BRIDGE-API §2.4), told apart by `event_type`. */
 export type EventData =
   | (EventBase & { event_type: "state_change"; from_state: ReportedState; to_state: ReportedState })
-  | (EventBase & { event_type: "gap"; seq: number; expected_counter: number; got_counter: number; missing: number; estimated: boolean })
-  | (EventBase & { event_type: "lead_off"; seq: number; channels_off: number[]; channels_on: number[] })
+  | (EventBase & {
+    event_type: "gap";
+    seq: number;
+    expected_counter: number;
+    got_counter: number;
+    missing: number;
+    estimated: boolean;
+  })
+  | (EventBase & {
+    event_type: "lead_off";
+    seq: number;
+    channels_off: number[];
+    channels_on: number[];
+  })
   | (EventBase & { event_type: "battery"; battery_level: number })
   | (EventBase & { event_type: "marker"; seq: number | null; marker: MarkerObject })
   | (EventBase & { event_type: "recording"; recording: RecordingObject });
@@ -178,9 +202,15 @@ export interface ServerMessages {
   error: ErrorData;
   settings: SettingsData;
   devices: { devices: DeviceEntry[] };
-  scan_result: { devices: Array<{ address: string; name: string; rssi: number | null; paired: boolean }> };
+  scan_result: {
+    devices: Array<{ address: string; name: string; rssi: number | null; paired: boolean }>;
+  };
   recording: RecordingObject | { state: "none" };
-  auth_result: { authenticated: boolean; role: "anonymous" | "observe" | "control"; permissions: string[] };
+  auth_result: {
+    authenticated: boolean;
+    role: "anonymous" | "observe" | "control";
+    permissions: string[];
+  };
 }
 
 export type ServerMessageType = keyof ServerMessages;
@@ -205,5 +235,9 @@ export function parseEnvelope(text: string): ServerMessage | null {
   if (typeof m.type !== "string") return null;
   // the contract says `data` is always an object; an absent one is read as {} rather than refused
   const data = typeof m.data === "object" && m.data !== null ? m.data : {};
-  return { id: m.id, type: m.type as ServerMessageType, data: data as ServerMessages[ServerMessageType] };
+  return {
+    id: m.id,
+    type: m.type as ServerMessageType,
+    data: data as ServerMessages[ServerMessageType],
+  };
 }

@@ -4,7 +4,14 @@
  * bounded by count and by age.
  */
 import type { Clock, TimerHandle } from "./clock.ts";
-import { Decimator, DECIMATIONS, DRL_SIGNAL, isDecimation, REF_SIGNAL, SIGNALS } from "./decimator.ts";
+import {
+  DECIMATIONS,
+  Decimator,
+  DRL_SIGNAL,
+  isDecimation,
+  REF_SIGNAL,
+  SIGNALS,
+} from "./decimator.ts";
 import type { DecimatedSample } from "./decimator.ts";
 import { SampleNotch } from "./notch.ts";
 import type { NotchHz } from "./notch.ts";
@@ -46,7 +53,9 @@ function checkOptions({ numSamples, intervalMs, decimate }: BatcherOptions): voi
     throw new RangeError(`Invalid intervalMs "${intervalMs}": expected a number from 10 to 10000`);
   }
   if (!isDecimation(decimate)) {
-    throw new RangeError(`Invalid decimate "${decimate}": expected one of ${DECIMATIONS.join(", ")}`);
+    throw new RangeError(
+      `Invalid decimate "${decimate}": expected one of ${DECIMATIONS.join(", ")}`,
+    );
   }
 }
 
@@ -56,7 +65,11 @@ function checkOptions({ numSamples, intervalMs, decimate }: BatcherOptions): voi
  * and restarts the filter. Samples whose seq is not above the last one pushed are skipped. Each
  * emitted SampleBatch owns its arrays.
  */
-export function createBatcher(options: BatcherOptions, clock: Clock, emit: (batch: SampleBatch) => void): Batcher {
+export function createBatcher(
+  options: BatcherOptions,
+  clock: Clock,
+  emit: (batch: SampleBatch) => void,
+): Batcher {
   checkOptions(options);
   const { numSamples, intervalMs, decimate } = options;
   const sampleRate = DEVICE_RATE_HZ / decimate;

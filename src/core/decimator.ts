@@ -75,7 +75,14 @@ export class Decimator {
   readonly #lastFinite = new Float64Array(SIGNALS);
   // the padding value of each signal (the mean of the inputs at a segment's edge)
   readonly #pad = new Float64Array(SIGNALS);
-  readonly #out: DecimatedSample = { seq: 0, time: 0, counter: 0, values: new Float64Array(SIGNALS), leadOff: 0, nonFinite: 0 };
+  readonly #out: DecimatedSample = {
+    seq: 0,
+    time: 0,
+    counter: 0,
+    values: new Float64Array(SIGNALS),
+    leadOff: 0,
+    nonFinite: 0,
+  };
   #pos = 0;
   #open = false;
   #segmentStart = 0;
@@ -86,7 +93,9 @@ export class Decimator {
 
   /** A decimator by `d` (one of `DECIMATIONS`) that hands its outputs to `sink`. */
   constructor(d: number, sink: DecimatorSink) {
-    if (!isDecimation(d)) throw new RangeError(`Invalid decimation "${d}": expected one of ${DECIMATIONS.join(", ")}`);
+    if (!isDecimation(d)) {
+      throw new RangeError(`Invalid decimation "${d}": expected one of ${DECIMATIONS.join(", ")}`);
+    }
     this.factor = d;
     this.#sink = sink;
     this.#taps = d === 1 ? new Float64Array([1]) : firTaps(d);
@@ -235,7 +244,13 @@ export class Decimator {
   }
 
   /** Appends `values` as the newest input, with these labels and masks. */
-  #write(time: number, counter: number, leadOff: number, nonFinite: number, values: Float64Array): void {
+  #write(
+    time: number,
+    counter: number,
+    leadOff: number,
+    nonFinite: number,
+    values: Float64Array,
+  ): void {
     const n = this.length;
     const p = this.#pos + 1 === n ? 0 : this.#pos + 1;
     this.#pos = p;
@@ -274,7 +289,9 @@ export class Decimator {
       }
       // symmetric taps: fold the window so each tap multiplies once
       let acc = taps[half]! * ring[base + half]!;
-      for (let k = 0, last = base + n - 1; k < half; k++) acc += taps[k]! * (ring[base + k]! + ring[last - k]!);
+      for (let k = 0, last = base + n - 1; k < half; k++) {
+        acc += taps[k]! * (ring[base + k]! + ring[last - k]!);
+      }
       out.values[s] = acc;
     }
     out.seq = seq;

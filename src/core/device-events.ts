@@ -6,13 +6,28 @@ import type { StatusState } from "./session-events.ts";
 
 /** One event; `atMs` is Unix ms (sample-clock time for gap and lead_off, host time otherwise). */
 export type DeviceEvent =
-  | { readonly type: "state_change"; readonly atMs: number; readonly from: StatusState; readonly to: StatusState }
+  | {
+    readonly type: "state_change";
+    readonly atMs: number;
+    readonly from: StatusState;
+    readonly to: StatusState;
+  }
   | { readonly type: "gap"; readonly atMs: number; readonly gap: Gap }
-  | { readonly type: "lead_off"; readonly atMs: number; readonly seq: number; readonly off: number[]; readonly on: number[] }
+  | {
+    readonly type: "lead_off";
+    readonly atMs: number;
+    readonly seq: number;
+    readonly off: number[];
+    readonly on: number[];
+  }
   | { readonly type: "battery"; readonly atMs: number; readonly level: number }
   | { readonly type: "marker"; readonly atMs: number; readonly marker: Marker }
   /** A recording's new state; `recording` is its wire object (built where recordings live). */
-  | { readonly type: "recording"; readonly atMs: number; readonly recording: Readonly<Record<string, unknown>> };
+  | {
+    readonly type: "recording";
+    readonly atMs: number;
+    readonly recording: Readonly<Record<string, unknown>>;
+  };
 
 /** 1-based channel numbers of the bits set in `mask`. */
 export function channelsOf(mask: number): number[] {
@@ -41,7 +56,13 @@ export class LeadOffTracker {
       const off = mask & ~this.#mask;
       const on = this.#mask & ~mask;
       this.#mask = mask;
-      emit({ type: "lead_off", atMs: block.time[i]! * 1000, seq: block.seq[i]!, off: channelsOf(off), on: channelsOf(on) });
+      emit({
+        type: "lead_off",
+        atMs: block.time[i]! * 1000,
+        seq: block.seq[i]!,
+        off: channelsOf(off),
+        on: channelsOf(on),
+      });
     }
   }
 }

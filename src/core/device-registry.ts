@@ -27,7 +27,9 @@ const DEVICE_ID = /^[a-z0-9]+(-[A-Za-z0-9]+)*$/;
 
 /** `mw75-AABBCCDDEEFF` for an address, `<kind>-<n>` otherwise (n counts that kind from 1). */
 export function deviceIdFor(kind: DeviceKind, address: string | null, n: number): string {
-  if (kind === "mw75" && address !== null) return `mw75-${address.replaceAll(":", "").toUpperCase()}`;
+  if (kind === "mw75" && address !== null) {
+    return `mw75-${address.replaceAll(":", "").toUpperCase()}`;
+  }
   return `${kind}-${n}`;
 }
 
@@ -44,7 +46,11 @@ export class DeviceRegistry<T extends Registered> {
   /** Adds a device; throws when its id is taken (ids are the contract of every path and topic). */
   add(entry: T): T {
     const id = entry.identity.id;
-    if (!isDeviceId(id)) throw new RangeError(`Invalid device id "${id}": expected a slug like sim-1 or mw75-AABBCCDDEEFF`);
+    if (!isDeviceId(id)) {
+      throw new RangeError(
+        `Invalid device id "${id}": expected a slug like sim-1 or mw75-AABBCCDDEEFF`,
+      );
+    }
     if (this.#byId.has(id)) throw new RangeError(`Device id "${id}" is already in use`);
     this.#byId.set(id, entry);
     for (const listener of this.#listeners) listener(entry);

@@ -140,14 +140,21 @@ export class Device {
     this.ring.push(block);
     this.health.block(block);
     // a deliberate pause is marked by its state changes; only lost samples are a gap
-    for (const gap of block.gaps) if (gap.deliberate !== true) this.#event({ type: "gap", atMs: block.time[gap.index]! * 1000, gap });
+    for (const gap of block.gaps) {
+      if (gap.deliberate !== true) {
+        this.#event({ type: "gap", atMs: block.time[gap.index]! * 1000, gap });
+      }
+    }
     this.#leadOff.scan(block, (e) => this.#event(e));
     for (const l of this.#listeners) {
       if (l.onSamples === undefined) continue;
       try {
         l.onSamples(block);
       } catch (e) {
-        this.#log.log("ERROR", `A sample consumer failed: ${e instanceof Error ? e.message : String(e)}`);
+        this.#log.log(
+          "ERROR",
+          `A sample consumer failed: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     }
   }
@@ -161,7 +168,10 @@ export class Device {
       try {
         call(l);
       } catch (e) {
-        this.#log.log("ERROR", `A device listener failed: ${e instanceof Error ? e.message : String(e)}`);
+        this.#log.log(
+          "ERROR",
+          `A device listener failed: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     }
   }

@@ -55,7 +55,9 @@ export function isFirDecimation(d: number): d is FirDecimation {
  */
 export function firTaps(d: number): Float64Array {
   if (!isFirDecimation(d)) {
-    throw new RangeError(`Invalid decimation "${d}": expected one of ${FIR_DECIMATIONS.join(", ")}`);
+    throw new RangeError(
+      `Invalid decimation "${d}": expected one of ${FIR_DECIMATIONS.join(", ")}`,
+    );
   }
   let taps = cache.get(d);
   if (taps === undefined) {
@@ -66,7 +68,11 @@ export function firTaps(d: number): Float64Array {
 }
 
 /** Magnitude (linear, 1 = unity) of the filter `taps` at `freqHz` for input rate `rateHz`. */
-export function firMagnitude(taps: Float64Array, freqHz: number, rateHz: number = DEVICE_RATE_HZ): number {
+export function firMagnitude(
+  taps: Float64Array,
+  freqHz: number,
+  rateHz: number = DEVICE_RATE_HZ,
+): number {
   const w = (2 * Math.PI * freqHz) / rateHz;
   let re = 0;
   let im = 0;
@@ -78,7 +84,11 @@ export function firMagnitude(taps: Float64Array, freqHz: number, rateHz: number 
 }
 
 /** `firMagnitude` in decibels (0 dB = unity gain). */
-export function firGainDb(taps: Float64Array, freqHz: number, rateHz: number = DEVICE_RATE_HZ): number {
+export function firGainDb(
+  taps: Float64Array,
+  freqHz: number,
+  rateHz: number = DEVICE_RATE_HZ,
+): number {
   return 20 * Math.log10(firMagnitude(taps, freqHz, rateHz));
 }
 

@@ -50,7 +50,9 @@ export class LinkHealth {
   /** The samples of a chunk: its gaps and lead-off flags. */
   block(block: SampleBlock): void {
     // a reconnect's estimated gap is the time the link was down, not loss on a live link
-    for (const gap of block.gaps) if (!gap.estimated) this.#gaps.push({ atMs: block.arrivalMs, missing: gap.missing });
+    for (const gap of block.gaps) {
+      if (!gap.estimated) this.#gaps.push({ atMs: block.arrivalMs, missing: gap.missing });
+    }
     let any = 0;
     for (let i = 0; i < block.count; i++) any |= block.leadOff[i]!;
     if (any === 0) return;
@@ -100,7 +102,9 @@ export class LinkHealth {
     const mean = intervals > 0 ? gapSum / intervals : 0;
     const variance = intervals > 1 ? Math.max(0, gapSqSum / intervals - mean * mean) : 0;
     const leadOff: number[] = [];
-    for (let c = 0; c < CHANNELS; c++) if (nowMs - this.#offAt[c]! <= RATE_WINDOW_MS) leadOff.push(c + 1);
+    for (let c = 0; c < CHANNELS; c++) {
+      if (nowMs - this.#offAt[c]! <= RATE_WINDOW_MS) leadOff.push(c + 1);
+    }
     return {
       rateHz: (rateSamples * 1000) / RATE_WINDOW_MS,
       lossRatio: longSamples + missing > 0 ? missing / (longSamples + missing) : 0,

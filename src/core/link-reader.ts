@@ -29,7 +29,9 @@ export async function readLink(
     try {
       chunk = await reader.read();
     } catch (e) {
-      return current() ? { kind: "ended", reason: `link error: ${errorText(e)}` } : { kind: "stopped" };
+      return current()
+        ? { kind: "ended", reason: `link error: ${errorText(e)}` }
+        : { kind: "stopped" };
     }
     if (!current()) return { kind: "stopped" };
     if (chunk.done) return { kind: "ended", reason: "the device closed the link" };

@@ -1,8 +1,13 @@
 /** @module Named loggers that fan records out to subscribers (console, WebSocket `log` forwarding). */
-import type { LogLevel, Logger } from "./ports.ts";
+import type { Logger, LogLevel } from "./ports.ts";
 
 /** Numeric order of levels, lowest first. */
-export const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40 };
+export const LEVEL_RANK: Readonly<Record<LogLevel, number>> = {
+  DEBUG: 10,
+  INFO: 20,
+  WARNING: 30,
+  ERROR: 40,
+};
 
 /** One log record as subscribers see it. */
 export interface LogRecord {

@@ -28,8 +28,20 @@ export interface MarkerRequest {
  * Places `request` on the stream: its time (given or `nowMs`) and the seq there. A time before the
  * stream's first sample (seq 0) gets seq 0, the sample just after it: a seq is never negative.
  */
-export function placeMarker(request: MarkerRequest, id: string, nowMs: number, seqAt: (timeMs: number) => number | null): Marker {
+export function placeMarker(
+  request: MarkerRequest,
+  id: string,
+  nowMs: number,
+  seqAt: (timeMs: number) => number | null,
+): Marker {
   const timestamp = request.timestamp ?? nowMs / 1000;
   const seq = seqAt(timestamp * 1000);
-  return { id, label: request.label, value: request.value, timestamp, durationS: request.durationS, seq: seq === null ? null : Math.max(0, seq) };
+  return {
+    id,
+    label: request.label,
+    value: request.value,
+    timestamp,
+    durationS: request.durationS,
+    seq: seq === null ? null : Math.max(0, seq),
+  };
 }

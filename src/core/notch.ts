@@ -43,7 +43,9 @@ export interface Biquad {
 
 /** The notch at `f0` Hz for sample rate `fs` and quality `q` (formulas in the module doc). */
 export function notchDesign(f0: number, fs: number = DEVICE_RATE_HZ, q: number = NOTCH_Q): Biquad {
-  if (!(f0 > 0 && f0 < fs / 2)) throw new RangeError(`Invalid notch frequency "${f0}": expected 0 < f0 < ${fs / 2}`);
+  if (!(f0 > 0 && f0 < fs / 2)) {
+    throw new RangeError(`Invalid notch frequency "${f0}": expected 0 < f0 < ${fs / 2}`);
+  }
   if (!(q > 0)) throw new RangeError(`Invalid notch Q "${q}": expected a positive number`);
   const w0 = (2 * Math.PI * f0) / fs;
   const beta = Math.tan(w0 / q / 2);

@@ -77,7 +77,9 @@ export interface DeviceDiscovery {
    * Scans for `durationMs` and resolves with the MW75 headsets seen, each once. Rejects with a
    * BridgeError SCAN_FAILED whose message says how to fix it (adapter off, no BlueZ, no adapter).
    */
-  list(options: { durationMs: number; signal?: AbortSignal; log: Logger }): Promise<DiscoveredDevice[]>;
+  list(
+    options: { durationMs: number; signal?: AbortSignal; log: Logger },
+  ): Promise<DiscoveredDevice[]>;
 }
 
 /**

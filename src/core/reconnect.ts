@@ -12,7 +12,10 @@ export const DEFAULT_RECONNECT_BASE_MS = 1000;
 const CAP_FACTOR = 30;
 
 /** Delay before attempt `attempt` (1-based). */
-export function reconnectDelayMs(attempt: number, baseMs: number = DEFAULT_RECONNECT_BASE_MS): number {
+export function reconnectDelayMs(
+  attempt: number,
+  baseMs: number = DEFAULT_RECONNECT_BASE_MS,
+): number {
   return Math.min(baseMs * 2 ** (attempt - 1), baseMs * CAP_FACTOR);
 }
 
@@ -70,7 +73,9 @@ export class ReconnectLoop {
       if (!elapsed || this.#cancelled || !h.enabled()) return;
       const result = await h.attempt(k);
       if (this.#cancelled || result === "stale" || result === "ok") return;
-      h.failed(`Auto-reconnect attempt ${k}/${MAX_RECONNECT_ATTEMPTS} failed: ${result.code}: ${result.message}`);
+      h.failed(
+        `Auto-reconnect attempt ${k}/${MAX_RECONNECT_ATTEMPTS} failed: ${result.code}: ${result.message}`,
+      );
     }
     h.exhausted(`Auto-reconnect failed after ${MAX_RECONNECT_ATTEMPTS} attempts`);
   }
@@ -107,8 +112,16 @@ export class Reconnector {
     const loop: ReconnectLoop = new ReconnectLoop({
       ...h,
       announce: (attempt, delayMs) => {
-        this.#wait = { attempt, of: MAX_RECONNECT_ATTEMPTS, delayMs, untilMs: h.clock.now() + delayMs };
-        h.log.log("INFO", `Auto-reconnect attempt ${attempt}/${MAX_RECONNECT_ATTEMPTS} in ${delayMs / 1000} s`);
+        this.#wait = {
+          attempt,
+          of: MAX_RECONNECT_ATTEMPTS,
+          delayMs,
+          untilMs: h.clock.now() + delayMs,
+        };
+        h.log.log(
+          "INFO",
+          `Auto-reconnect attempt ${attempt}/${MAX_RECONNECT_ATTEMPTS} in ${delayMs / 1000} s`,
+        );
         h.announce(this.#wait);
       },
       attempt: (k) => h.attempt(k, loop),

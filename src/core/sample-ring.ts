@@ -239,7 +239,14 @@ function copyOut<T extends Plane>(
 }
 
 /** Stores µV as f32 counts: for a decoded value the division lands within 2^-52 of the count, which rounds back to it. */
-function countsIn(dst: Float32Array, src: Float64Array, at: number, from: number, count: number, cap: number): void {
+function countsIn(
+  dst: Float32Array,
+  src: Float64Array,
+  at: number,
+  from: number,
+  count: number,
+  cap: number,
+): void {
   for (let j = 0; j < count; j++) {
     const d = ((at + j) % cap) * CHANNELS;
     const s = (from + j) * CHANNELS;

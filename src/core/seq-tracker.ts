@@ -203,7 +203,7 @@ export class SeqTracker {
     this.#last = last;
     this.#prevCounter = prev;
     this.#duplicates += duplicates;
-    if (gaps !== null) for (const g of gaps) if (g.deliberate !== true) this.#gaps++;
+    if (gaps !== null) { for (const g of gaps) if (g.deliberate !== true) this.#gaps++; }
 
     out.count = kept;
     out.gaps = gaps ?? NO_GAPS;

@@ -8,7 +8,13 @@ import type { PacketBatch } from "../decoder/types.ts";
 import type { SampleBlock } from "./samples.ts";
 
 /** Device states, one to one with the wire states of MW75.md §3.6. */
-export type DeviceState = "idle" | "connecting" | "connected" | "disconnecting" | "disconnected" | "error";
+export type DeviceState =
+  | "idle"
+  | "connecting"
+  | "connected"
+  | "disconnecting"
+  | "disconnected"
+  | "error";
 /**
  * A `status` event may also say `reconnecting`; the stored state never is. It is also the state
  * the bridge reports everywhere else (/health, diagnostics, state_change events) while an
@@ -32,7 +38,12 @@ export type StatusCause =
   /** Opening or streaming failed (state `error`). */
   | { readonly kind: "failed"; readonly message: string }
   /** The reconnect loop waits `delayMs` before attempt `attempt` of `of`. */
-  | { readonly kind: "reconnecting"; readonly attempt: number; readonly of: number; readonly delayMs: number }
+  | {
+    readonly kind: "reconnecting";
+    readonly attempt: number;
+    readonly of: number;
+    readonly delayMs: number;
+  }
   /** `auto_reconnect` was switched off while the loop waited: the stored state holds again. */
   | { readonly kind: "reconnect_stopped" };
 

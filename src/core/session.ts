@@ -14,7 +14,13 @@ import { startLinkWatchdog } from "./link-watchdog.ts";
 import { Reconnector } from "./reconnect.ts";
 import type { ReconnectLoop, ReconnectWait } from "./reconnect.ts";
 import type { SampleBlock } from "./samples.ts";
-import type { BlockBuilder, DeviceState, SessionEvents, StatusCause, StatusState } from "./session-events.ts";
+import type {
+  BlockBuilder,
+  DeviceState,
+  SessionEvents,
+  StatusCause,
+  StatusState,
+} from "./session-events.ts";
 
 /** Session dependencies and tunables. */
 export interface SessionOptions {
@@ -68,7 +74,8 @@ export class DeviceSession {
       ...(options.reconnectBaseMs !== undefined ? { baseMs: options.reconnectBaseMs } : {}),
       log: options.log,
       enabled: () => this.#autoReconnect,
-      announce: ({ attempt, of, delayMs }) => this.#o.events.onStatus("reconnecting", { kind: "reconnecting", attempt, of, delayMs }),
+      announce: ({ attempt, of, delayMs }) =>
+        this.#o.events.onStatus("reconnecting", { kind: "reconnecting", attempt, of, delayMs }),
       attempt: (k, loop) => this.#open({ kind: "reconnected", attempts: k }, loop),
       failed: (message) => this.#o.events.onError("RECONNECT_FAILED", message),
       exhausted: (message) => {
@@ -202,7 +209,10 @@ export class DeviceSession {
     this.#o.blocks.startConnection(this.#linkLost);
     this.#linkLost = false;
     this.#setState("connected", connected);
-    this.#o.log.log("DEBUG", `Link open (battery ${link.batteryLevel ?? "unknown"}), decoder reset`);
+    this.#o.log.log(
+      "DEBUG",
+      `Link open (battery ${link.batteryLevel ?? "unknown"}), decoder reset`,
+    );
     void this.#pump(link, gen);
     return "ok";
   }
@@ -220,7 +230,13 @@ export class DeviceSession {
       onStatsDue: () => this.#o.log.log("DEBUG", statsLine(this.figures())),
     });
     const pressure = () => this.#o.events.pressure?.() ?? null;
-    const end = await readLink(reader, this.#o.clock, (chunk) => this.#feed(chunk), () => gen === this.#gen, pressure);
+    const end = await readLink(
+      reader,
+      this.#o.clock,
+      (chunk) => this.#feed(chunk),
+      () => gen === this.#gen,
+      pressure,
+    );
     if (end.kind === "failed") this.#lost(gen, "error", `Device error: ${errorText(end.error)}`);
     else if (end.kind === "ended") this.#lost(gen, "disconnected", end.reason);
   }
@@ -250,7 +266,10 @@ export class DeviceSession {
   #boundary({ connection, startedAtMs: t }: LinkBoundary): void {
     const at = t === null ? "" : ` (recorded ${new Date(t).toISOString()})`;
     const dropped = this.#o.decoder.discardTail();
-    this.#o.log.log("INFO", `Capture connection ${connection} starts here${at}; ${dropped} bytes of an unfinished packet dropped`);
+    this.#o.log.log(
+      "INFO",
+      `Capture connection ${connection} starts here${at}; ${dropped} bytes of an unfinished packet dropped`,
+    );
   }
 
   /** The link went away (or processing failed): clean up, announce, maybe start the reconnect loop. */

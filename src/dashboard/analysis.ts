@@ -6,7 +6,20 @@ import type { StackedPlot } from "./plot.ts";
 import { bandPower, drawSpectra, pow2Below, psd } from "./spectrum.ts";
 import type { ChannelSpectrum } from "./spectrum.ts";
 
-const COLOURS = ["#1f5fa8", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#2c3e50", "#f39c12", "#7f8c8d", "#e84393", "#0984e3", "#6c5ce7"];
+const COLOURS = [
+  "#1f5fa8",
+  "#c0392b",
+  "#27ae60",
+  "#8e44ad",
+  "#d35400",
+  "#16a085",
+  "#2c3e50",
+  "#f39c12",
+  "#7f8c8d",
+  "#e84393",
+  "#0984e3",
+  "#6c5ce7",
+];
 
 /** Alpha and beta band power (µV²) per channel from the last spectrum, for the page and tests. */
 export interface BandPowers {
@@ -22,7 +35,11 @@ export class Analysis {
   spectrumOf: FilterSettings & { rateHz: number } = { notchHz: 0, bandPass: false, rateHz: 0 };
   #spectra: ChannelSpectrum[] = [];
 
-  constructor(private readonly plot: StackedPlot, private readonly el: (id: string) => HTMLElement, restart: () => void) {
+  constructor(
+    private readonly plot: StackedPlot,
+    private readonly el: (id: string) => HTMLElement,
+    restart: () => void,
+  ) {
     const changed = () => {
       this.filter.configure(this.settingsFromUi(), this.plot.rate);
       restart();
@@ -34,7 +51,10 @@ export class Analysis {
 
   private settingsFromUi(): FilterSettings {
     const notch = Number((this.el("notch") as HTMLSelectElement).value);
-    return { notchHz: notch === 50 || notch === 60 ? notch : 0, bandPass: (this.el("bandpass") as HTMLInputElement).checked };
+    return {
+      notchHz: notch === 50 || notch === 60 ? notch : 0,
+      bandPass: (this.el("bandpass") as HTMLInputElement).checked,
+    };
   }
 
   /** Call after `plot.reset`: the filters start over at the plot's rate. */
@@ -68,7 +88,13 @@ export class Analysis {
     this.spectrumOf = { ...this.filter.settings, rateHz: rate };
     this.updates++;
     drawSpectra(this.el("spectrum") as HTMLCanvasElement, spectra, rate, COLOURS);
-    const rows = spectra.map((s) => `<tr><td style="color:${COLOURS[(s.ch - 1) % COLOURS.length]}">ch ${s.ch}</td><td>${s.alpha.toFixed(1)}</td><td>${s.beta.toFixed(1)}</td></tr>`);
-    this.el("bands").innerHTML = `<tr><th></th><th>α 8–12</th><th>β 13–30</th></tr>${rows.join("")}`;
+    const rows = spectra.map((s) =>
+      `<tr><td style="color:${COLOURS[(s.ch - 1) % COLOURS.length]}">ch ${s.ch}</td><td>${
+        s.alpha.toFixed(1)
+      }</td><td>${s.beta.toFixed(1)}</td></tr>`
+    );
+    this.el("bands").innerHTML = `<tr><th></th><th>α 8–12</th><th>β 13–30</th></tr>${
+      rows.join("")
+    }`;
   }
 }

@@ -1,9 +1,19 @@
 /** @module The dashboard page (GET /): one SDK client per chosen device, the stacked plot, markers, recording and diagnostics. */
 import { BridgeClientError, connect, deviceUrl } from "../client/mod.ts";
 import type { BridgeClient, DeviceEntry, RecordingObject } from "../client/mod.ts";
-import { CHANNELS, StackedPlot, asDecimate, decimationFor, median } from "./plot.ts";
+import { asDecimate, CHANNELS, decimationFor, median, StackedPlot } from "./plot.ts";
 import { Analysis } from "./analysis.ts";
-import { $, addEvent, addLine, channelLabels, pill, renderDiagnostics, renderRecordings, showAck, stateTone } from "./panels.ts";
+import {
+  $,
+  addEvent,
+  addLine,
+  channelLabels,
+  pill,
+  renderDiagnostics,
+  renderRecordings,
+  showAck,
+  stateTone,
+} from "./panels.ts";
 
 declare const DASHBOARD_VERSION: string;
 
@@ -12,7 +22,11 @@ const params = new URLSearchParams(location.search);
 const pinnedDecimate = asDecimate(Number(params.get("decimate")));
 
 const plot = new StackedPlot($<HTMLCanvasElement>("plot"));
-const analysis = new Analysis(plot, (id) => $(id), () => client !== null && void runEeg(client, generation));
+const analysis = new Analysis(
+  plot,
+  (id) => $(id),
+  () => client !== null && void runEeg(client, generation),
+);
 const labels = channelLabels(CHANNELS);
 const acks: Array<Record<string, unknown>> = [];
 let client: BridgeClient | null = null;
@@ -55,7 +69,12 @@ async function runEeg(c: BridgeClient, gen: number): Promise<void> {
   plot.reset(windowS, rate);
   analysis.reset();
   $("rate-info").textContent = `${rate} Hz shown (decimate ${decimate})`;
-  const sub = c.subscribe("eeg_batch", { format: "binary", decimate, num_samples: Math.max(1, Math.round(rate / 20)), interval_ms: 50 });
+  const sub = c.subscribe("eeg_batch", {
+    format: "binary",
+    decimate,
+    num_samples: Math.max(1, Math.round(rate / 20)),
+    interval_ms: 50,
+  });
   try {
     for await (const batch of sub) {
       if (gen !== generation) break;
@@ -99,7 +118,9 @@ const needsToken = () => authRequired && token === "";
 
 /** The bridge's /health: the SYNTHETIC banner, the version and whether routes need a token. */
 async function refreshHealth(): Promise<void> {
-  const h = await getJson<{ synthetic?: boolean; version?: string; auth_required?: boolean }>("/health");
+  const h = await getJson<{ synthetic?: boolean; version?: string; auth_required?: boolean }>(
+    "/health",
+  );
   if (h === null) return;
   authRequired = h.auth_required === true;
   $("synthetic").classList.toggle("on", h.synthetic === true);
@@ -124,10 +145,17 @@ async function refreshDevices(): Promise<void> {
 }
 
 async function refreshRecordings(): Promise<void> {
-  const res = needsToken() ? null : await fetch("/recordings", { headers: authHeaders() }).catch(() => null);
+  const res = needsToken()
+    ? null
+    : await fetch("/recordings", { headers: authHeaders() }).catch(() => null);
   if (needsToken() || res?.status === 401 || res?.status === 403) {
     // with auth on, listing and downloading recordings need a token (BRIDGE-API §5)
-    $("recordings").replaceChildren(Object.assign(document.createElement("li"), { className: "hint", textContent: "Enter a token to list and download recordings." }));
+    $("recordings").replaceChildren(
+      Object.assign(document.createElement("li"), {
+        className: "hint",
+        textContent: "Enter a token to list and download recordings.",
+      }),
+    );
     return;
   }
   const body = res?.ok === true ? ((await res.json()) as { recordings: RecordingObject[] }) : null;
@@ -154,14 +182,26 @@ function start(): void {
   client?.close();
   const gen = ++generation;
   const url = deviceId === null ? `${location.origin}/` : deviceUrl(location.origin, deviceId);
-  const c = connect(url, { ...(token === "" ? {} : { token }), eeg: false, reconnect: { baseMs: 1000, maxMs: 10_000 } });
+  const c = connect(url, {
+    ...(token === "" ? {} : { token }),
+    eeg: false,
+    reconnect: { baseMs: 1000, maxMs: 10_000 },
+  });
   client = c;
   c.on("open", () => {
     pill("conn", "open", "ok");
     void refreshHealth().then(() => Promise.all([refreshDevices(), refreshRecordings()]));
     if (wantConnected) c.connectHeadset({ auto_reconnect: true }).catch(() => undefined);
   });
-  c.on("close", (info) => pill("conn", `lost (${info.cause}); retry in ${Math.round((info.reconnectInMs ?? 0) / 1000)} s`, info.reconnectInMs === null ? "bad" : "warn"));
+  c.on(
+    "close",
+    (info) =>
+      pill(
+        "conn",
+        `lost (${info.cause}); retry in ${Math.round((info.reconnectInMs ?? 0) / 1000)} s`,
+        info.reconnectInMs === null ? "bad" : "warn",
+      ),
+  );
   c.on("status", (s) => {
     const state = "state" in s ? s.state : s.device_state;
     pill("device-state", state, stateTone(state));
@@ -171,7 +211,14 @@ function start(): void {
     if (h.battery_level !== null) pill("battery", `${h.battery_level}%`);
   });
   c.on("recording", () => void refreshRecordings());
-  c.on("data_loss", (l) => addLine("data_loss", `${l.stream}: seq ${l.fromSeq ?? "?"}..${l.toSeq ?? "?"} not recovered (${l.reason})`));
+  c.on(
+    "data_loss",
+    (l) =>
+      addLine(
+        "data_loss",
+        `${l.stream}: seq ${l.fromSeq ?? "?"}..${l.toSeq ?? "?"} not recovered (${l.reason})`,
+      ),
+  );
   void runEeg(c, gen);
   void runEvents(c, gen);
   void runDiagnostics(c, gen);
@@ -209,8 +256,17 @@ $("disconnect").addEventListener("click", () => {
   void command("disconnect", (c) => c.disconnectHeadset());
 });
 $("marker").addEventListener("click", () => void marker());
-$("rec-start").addEventListener("click", () => void command("start_recording", (c) => c.startRecording({ formats: ["bdf", "csv"] })).then(refreshRecordings));
-$("rec-stop").addEventListener("click", () => void command("stop_recording", (c) => c.stopRecording()).then(refreshRecordings));
+$("rec-start").addEventListener(
+  "click",
+  () =>
+    void command("start_recording", (c) => c.startRecording({ formats: ["bdf", "csv"] })).then(
+      refreshRecordings,
+    ),
+);
+$("rec-stop").addEventListener(
+  "click",
+  () => void command("stop_recording", (c) => c.stopRecording()).then(refreshRecordings),
+);
 $("window").addEventListener("change", () => client !== null && void runEeg(client, generation));
 $("scale").addEventListener("change", () => {
   plot.scaleUv = Number($<HTMLSelectElement>("scale").value);
@@ -227,7 +283,10 @@ $("apply-token").addEventListener("click", () => {
 });
 document.addEventListener("keydown", (ev) => {
   const target = ev.target as HTMLElement | null;
-  if (target !== null && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA")) return;
+  if (
+    target !== null &&
+    (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA")
+  ) return;
   if (ev.key === "m" && !ev.ctrlKey && !ev.metaKey && !ev.altKey) void marker();
 });
 

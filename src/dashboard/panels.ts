@@ -19,7 +19,10 @@ export function pill(id: string, text: string, tone: "ok" | "warn" | "bad" | "" 
 export function stateTone(state: string): "ok" | "warn" | "bad" | "" {
   if (state === "connected" || state === "open") return "ok";
   if (state === "error" || state === "closed") return "bad";
-  if (state === "connecting" || state === "reconnecting" || state === "waiting" || state === "disconnecting") return "warn";
+  if (
+    state === "connecting" || state === "reconnecting" || state === "waiting" ||
+    state === "disconnecting"
+  ) return "warn";
   return "";
 }
 
@@ -74,7 +77,10 @@ export function showAck(text: string, error = false): void {
 }
 
 /** Renders the recordings (newest first) with one download link per file. */
-export function renderRecordings(recordings: RecordingObject[], download: (name: string) => void): void {
+export function renderRecordings(
+  recordings: RecordingObject[],
+  download: (name: string) => void,
+): void {
   const list = $("recordings");
   list.replaceChildren();
   for (const r of [...recordings].sort((a, b) => b.started_at - a.started_at)) {
@@ -106,7 +112,10 @@ export function renderDiagnostics(d: DiagnosticsData): void {
     ["duplicates", `${d.packets.duplicates}`],
     ["checksum failures", `${d.packets.checksum_failures}`],
     ["jitter", `${d.jitter_ms.toFixed(1)} ms`],
-    ["latency", `decode ${d.latency_ms.decode.toFixed(2)} ms, queue ${d.latency_ms.send_queue.toFixed(0)} ms`],
+    [
+      "latency",
+      `decode ${d.latency_ms.decode.toFixed(2)} ms, queue ${d.latency_ms.send_queue.toFixed(0)} ms`,
+    ],
     ["shed", `${d.shed}`],
     ["backlog", `${d.buffered_bytes} B`],
     ["clients", `${d.clients}`],

@@ -23,14 +23,20 @@ export class StackedPlot {
   /** The last frame times of `draw` (ms), newest last, at most 600. */
   readonly frameTimes: number[] = [];
 
-  constructor(private readonly canvas: HTMLCanvasElement, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** Starts over with a window of `windowS` seconds at `rateHz` (the stream's rate after decimation). */
   reset(windowS: number, rateHz: number): void {
     this.windowS = windowS;
     this.rateHz = rateHz;
     this.length = Math.max(1, Math.round(windowS * rateHz));
-    this.rings = Array.from({ length: CHANNELS + 1 }, () => new Float32Array(this.length).fill(Number.NaN));
+    this.rings = Array.from(
+      { length: CHANNELS + 1 },
+      () => new Float32Array(this.length).fill(Number.NaN),
+    );
     this.written = 0;
     this.dirty = true;
   }
@@ -40,7 +46,11 @@ export class StackedPlot {
   }
 
   /** Appends `count` samples per channel (a missing channel appends NaN); `leadOff` lists channels off in them. */
-  push(channels: ReadonlyMap<number, Float32Array>, count: number, leadOff: readonly number[]): void {
+  push(
+    channels: ReadonlyMap<number, Float32Array>,
+    count: number,
+    leadOff: readonly number[],
+  ): void {
     if (this.length === 0 || count === 0) return;
     const start = this.written % this.length;
     for (let ch = 1; ch <= CHANNELS; ch++) {
@@ -71,7 +81,9 @@ export class StackedPlot {
     const out = new Float32Array(n).fill(Number.NaN);
     if (ring === undefined || this.length === 0) return out;
     const take = Math.min(n, this.length, this.written);
-    for (let i = 0; i < take; i++) out[n - take + i] = ring[(this.written - take + i) % this.length]!;
+    for (let i = 0; i < take; i++) {
+      out[n - take + i] = ring[(this.written - take + i) % this.length]!;
+    }
     return out;
   }
 
@@ -117,7 +129,9 @@ export class StackedPlot {
       }
       ctx.fillStyle = GRID;
       ctx.fillRect(0, Math.round(top + rowH / 2), w, 1);
-      if (filled > 0) this.trace(ctx, this.rings[ch]!, firstIndex, filled, pxPerSample, top, rowH, w);
+      if (filled > 0) {
+        this.trace(ctx, this.rings[ch]!, firstIndex, filled, pxPerSample, top, rowH, w);
+      }
     }
     this.dirty = false;
     this.frameTimes.push(performance.now() - t0);
@@ -126,7 +140,16 @@ export class StackedPlot {
   }
 
   /** Draws one row: per pixel column the min and max of its samples, joined into one path. */
-  private trace(ctx: CanvasRenderingContext2D, ring: Float32Array, firstIndex: number, filled: number, pxPerSample: number, top: number, rowH: number, w: number): void {
+  private trace(
+    ctx: CanvasRenderingContext2D,
+    ring: Float32Array,
+    firstIndex: number,
+    filled: number,
+    pxPerSample: number,
+    top: number,
+    rowH: number,
+    w: number,
+  ): void {
     const n = this.length;
     const mid = top + rowH / 2;
     const k = -(rowH / 2) / this.scaleUv;

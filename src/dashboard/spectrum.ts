@@ -79,7 +79,12 @@ export interface ChannelSpectrum {
 }
 
 /** Draws log10 power vs 1–60 Hz (or up to Nyquist), one line per channel, on `canvas`. */
-export function drawSpectra(canvas: HTMLCanvasElement, spectra: readonly ChannelSpectrum[], rateHz: number, colours: readonly string[]): void {
+export function drawSpectra(
+  canvas: HTMLCanvasElement,
+  spectra: readonly ChannelSpectrum[],
+  rateHz: number,
+  colours: readonly string[],
+): void {
   const dpr = globalThis.devicePixelRatio || 1;
   const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
   const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
@@ -92,7 +97,13 @@ export function drawSpectra(canvas: HTMLCanvasElement, spectra: readonly Channel
   const df = rateHz / ((spectra[0]!.psd.length - 1) * 2);
   let lo = Infinity, hi = -Infinity;
   const logs = spectra.map((s) => Array.from(s.psd, (v) => Math.log10(v + 1e-9)));
-  for (const l of logs) for (let k = Math.ceil(1 / df); k * df <= fMax && k < l.length; k++) (lo = Math.min(lo, l[k]!)), (hi = Math.max(hi, l[k]!));
+  for (const l of logs) {
+    for (
+      let k = Math.ceil(1 / df);
+      k * df <= fMax && k < l.length;
+      k++
+    ) (lo = Math.min(lo, l[k]!)), (hi = Math.max(hi, l[k]!));
+  }
   if (!(hi > lo)) hi = lo + 1;
   ctx.strokeStyle = "#e3e6ea";
   for (const f of [10, 20, 30, 40, 50, 60]) {

@@ -58,16 +58,22 @@ export function checkFeedStatus(status: number, len: number): number {
 /** Checks that `exports` is a decoder of the ABI this binding speaks. */
 export function asDecoderExports(exports: WebAssembly.Exports): DecoderExports {
   const candidate = exports as Partial<DecoderExports>;
-  if (typeof candidate.abi_version !== "function" || !(candidate.memory instanceof WebAssembly.Memory)) {
+  if (
+    typeof candidate.abi_version !== "function" || !(candidate.memory instanceof WebAssembly.Memory)
+  ) {
     throw new TypeError("Cannot use the module: it is not an MW75 decoder (no abi_version export)");
   }
   const version = candidate.abi_version();
   if (version !== ABI_VERSION) {
-    throw new TypeError(`Cannot use the module: decoder ABI ${version}, this binding needs ${ABI_VERSION}`);
+    throw new TypeError(
+      `Cannot use the module: decoder ABI ${version}, this binding needs ${ABI_VERSION}`,
+    );
   }
   // added within ABI 1 (wasm/ABI.md): an older module of the same version lacks it
   if (typeof candidate.discard_tail !== "function") {
-    throw new TypeError("Cannot use the module: it has no discard_tail export (built before it was added); rebuild it with: npm run wasm:build");
+    throw new TypeError(
+      "Cannot use the module: it has no discard_tail export (built before it was added); rebuild it with: npm run wasm:build",
+    );
   }
   return candidate as DecoderExports;
 }

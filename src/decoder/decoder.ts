@@ -10,7 +10,9 @@ const NON_FINITE_ANY = (1 << 14) - 1;
  * Instantiates a decoder from the bytes of decoder.wasm or a compiled module. Each decoder owns
  * its own instance (and memory), so decoders never share state.
  */
-export async function createDecoder(bytesOrModule: BufferSource | WebAssembly.Module): Promise<Decoder> {
+export async function createDecoder(
+  bytesOrModule: BufferSource | WebAssembly.Module,
+): Promise<Decoder> {
   const module = bytesOrModule instanceof WebAssembly.Module
     ? bytesOrModule
     : await WebAssembly.compile(bytesOrModule);

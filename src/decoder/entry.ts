@@ -4,7 +4,14 @@ import { createDecoder as decoderFrom } from "./decoder.ts";
 import { decodeStream } from "./stream.ts";
 
 /** The entry's two functions over `bundled`, the host's way to the shipped module. */
-export function entryFor(bundled: () => Promise<WebAssembly.Module>): { createDecoder: CreateDecoder; createDecodeStream: CreateDecodeStream } {
-  const createDecoder: CreateDecoder = (source) => (source === undefined ? bundled().then(decoderFrom) : decoderFrom(source));
-  return { createDecoder, createDecodeStream: (decoder) => decodeStream(decoder ?? createDecoder()) };
+export function entryFor(
+  bundled: () => Promise<WebAssembly.Module>,
+): { createDecoder: CreateDecoder; createDecodeStream: CreateDecodeStream } {
+  const createDecoder: CreateDecoder = (
+    source,
+  ) => (source === undefined ? bundled().then(decoderFrom) : decoderFrom(source));
+  return {
+    createDecoder,
+    createDecodeStream: (decoder) => decodeStream(decoder ?? createDecoder()),
+  };
 }

@@ -15,7 +15,9 @@ type Chunk = Uint8Array;
  * its state across chunks, so packets split between reads are joined; statistics and the held-back
  * tail stay readable on the decoder itself after the stream ends.
  */
-export function decodeStream(decoder: Decoder | Promise<Decoder>): TransformStream<Chunk, DecodedBatch> {
+export function decodeStream(
+  decoder: Decoder | Promise<Decoder>,
+): TransformStream<Chunk, DecodedBatch> {
   let ready: Decoder | null = decoder instanceof Promise ? null : decoder;
   return new TransformStream<Chunk, DecodedBatch>({
     // a promised decoder (createDecodeStream() without one) is awaited once, before the first chunk
@@ -24,7 +26,11 @@ export function decodeStream(decoder: Decoder | Promise<Decoder>): TransformStre
     },
     transform(chunk, controller) {
       if (!(chunk instanceof Uint8Array)) {
-        throw new TypeError(`Cannot decode a chunk of type ${Object.prototype.toString.call(chunk)}: expected a Uint8Array`);
+        throw new TypeError(
+          `Cannot decode a chunk of type ${
+            Object.prototype.toString.call(chunk)
+          }: expected a Uint8Array`,
+        );
       }
       const packets = ready!.push(chunk);
       if (packets.length > 0) controller.enqueue(packets);

@@ -5,4 +5,6 @@ import { cachedLoader, compileFromUrl } from "./wasm-fetch.ts";
 const WASM_URL = new URL("../../wasm/decoder.wasm", import.meta.url);
 
 /** The compiled bundled module, fetched once per page. */
-export const bundledModule: () => Promise<WebAssembly.Module> = cachedLoader(() => compileFromUrl(WASM_URL));
+export const bundledModule: () => Promise<WebAssembly.Module> = cachedLoader(() =>
+  compileFromUrl(WASM_URL)
+);

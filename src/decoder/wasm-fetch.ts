@@ -6,7 +6,9 @@
  */
 export async function compileFromUrl(url: URL): Promise<WebAssembly.Module> {
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`Cannot load the MW75 decoder from ${url.href}: HTTP ${response.status}`);
+  if (!response.ok) {
+    throw new Error(`Cannot load the MW75 decoder from ${url.href}: HTTP ${response.status}`);
+  }
   // compileStreaming rejects any MIME type but application/wasm, and many static servers send
   // application/octet-stream; decide before consuming the body, because a body reads only once
   const type = response.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
@@ -17,7 +19,9 @@ export async function compileFromUrl(url: URL): Promise<WebAssembly.Module> {
 }
 
 /** Caches one compile per loader and forgets a failed one, so a later call can retry. */
-export function cachedLoader(load: () => Promise<WebAssembly.Module>): () => Promise<WebAssembly.Module> {
+export function cachedLoader(
+  load: () => Promise<WebAssembly.Module>,
+): () => Promise<WebAssembly.Module> {
   let pending: Promise<WebAssembly.Module> | null = null;
   return () => {
     pending ??= load().catch((error: unknown) => {

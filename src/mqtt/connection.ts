@@ -30,7 +30,13 @@ export interface BrokerLinkOptions {
 /** The open link; `publish` only while `connected`. */
 export interface BrokerLink {
   readonly connected: boolean;
-  publish(topic: string, payload: Uint8Array | string, qos: 0 | 1, retain: boolean, done: (error?: Error) => void): void;
+  publish(
+    topic: string,
+    payload: Uint8Array | string,
+    qos: 0 | 1,
+    retain: boolean,
+    done: (error?: Error) => void,
+  ): void;
   /**
    * Sends a PINGREQ; `done` runs when its PINGRESP arrives. A broker handles one connection's
    * packets in order, so by then it has read everything published before: the QoS 0 frames sent
@@ -118,8 +124,13 @@ export function openBrokerLink(o: BrokerLinkOptions): BrokerLink {
       lastTick = now;
       if (stalled || pings.length === 0 || now - pings[0]!.at < PING_ANSWER_LIMIT_MS) return;
       stopWatching();
-      o.log.log("WARNING", `MQTT: the broker ${where} has not answered a ping for ${PING_ANSWER_LIMIT_MS / 1000} s (frozen, overloaded or cut off): ` +
-        "leaving it; its unconfirmed frames are queued again");
+      o.log.log(
+        "WARNING",
+        `MQTT: the broker ${where} has not answered a ping for ${
+          PING_ANSWER_LIMIT_MS / 1000
+        } s (frozen, overloaded or cut off): ` +
+          "leaving it; its unconfirmed frames are queued again",
+      );
       client.stream.destroy();
     }, WATCH_EVERY_MS);
   };
@@ -135,7 +146,10 @@ export function openBrokerLink(o: BrokerLinkOptions): BrokerLink {
   client.on("error", (error) => {
     const problem = describeError(error, where);
     // a broker that stays down would repeat the same line every retry: once at WARNING/ERROR, then DEBUG
-    o.log.log(problem === lastProblem ? "DEBUG" : isAuthError(error) ? "ERROR" : "WARNING", problem);
+    o.log.log(
+      problem === lastProblem ? "DEBUG" : isAuthError(error) ? "ERROR" : "WARNING",
+      problem,
+    );
     lastProblem = problem;
   });
   client.on("close", () => {
@@ -143,7 +157,12 @@ export function openBrokerLink(o: BrokerLinkOptions): BrokerLink {
     stopWatching();
     o.onDisconnect();
     if (closing || timer !== null) return;
-    if (wasConnected) o.log.log("WARNING", `MQTT: lost the connection to ${where}; publishing is queued (up to 10 s per device) until it is back`);
+    if (wasConnected) {
+      o.log.log(
+        "WARNING",
+        `MQTT: lost the connection to ${where}; publishing is queued (up to 10 s per device) until it is back`,
+      );
+    }
     wasConnected = false;
     const delay = reconnectDelayMs(++attempt);
     o.log.log("DEBUG", `MQTT: reconnecting to ${where} in ${delay / 1000} s (attempt ${attempt})`);
@@ -158,7 +177,14 @@ export function openBrokerLink(o: BrokerLinkOptions): BrokerLink {
       return client.connected;
     },
     publish(topic, payload, qos, retain, done) {
-      client.publish(topic, typeof payload === "string" ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos, retain }, (e) => done(e ?? undefined));
+      client.publish(
+        topic,
+        typeof payload === "string"
+          ? payload
+          : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+        { qos, retain },
+        (e) => done(e ?? undefined),
+      );
     },
     confirm(done) {
       if (!client.connected) return;
@@ -174,9 +200,12 @@ export function openBrokerLink(o: BrokerLinkOptions): BrokerLink {
       stopWatching();
       if (timer !== null) o.clock.clearTimeout(timer);
       timer = null;
-      const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, CLOSE_TIMEOUT_MS))]);
+      const bounded = <T>(p: Promise<T>) =>
+        Promise.race([p, new Promise<void>((r) => setTimeout(r, CLOSE_TIMEOUT_MS))]);
       if (last !== undefined && client.connected) {
-        await bounded(client.publishAsync(last.topic, last.payload, { qos: 1, retain: true }).catch(() => {}));
+        await bounded(
+          client.publishAsync(last.topic, last.payload, { qos: 1, retain: true }).catch(() => {}),
+        );
       }
       await bounded(client.endAsync().catch(() => {}));
       if (client.connected || !client.disconnected) client.end(true);
@@ -192,7 +221,9 @@ function isAuthError(error: Error): boolean {
 
 function describeError(error: Error, where: string): string {
   if (error.message === "Keepalive timeout") {
-    return `MQTT: the broker ${where} sent nothing for ${KEEPALIVE_S * 1.5} s (frozen, overloaded or cut off): ` +
+    return `MQTT: the broker ${where} sent nothing for ${
+      KEEPALIVE_S * 1.5
+    } s (frozen, overloaded or cut off): ` +
       "left it, its unconfirmed frames are queued again; reconnecting with backoff";
   }
   if (isAuthError(error)) {

@@ -22,7 +22,12 @@ import type { BridgeTopics } from "./topics.ts";
  * short; 500 ms keeps N = 50 and still flushes a stalled stream's last samples within half a second.
  */
 export const MQTT_BATCH_OPTIONS: Readonly<BatchOptions> = Object.freeze({
-  format: "binary", num_samples: 50, interval_ms: 500, decimate: 1, channels: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], ref_drl: true,
+  format: "binary",
+  num_samples: 50,
+  interval_ms: 500,
+  decimate: 1,
+  channels: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+  ref_drl: true,
 });
 
 /** Seconds of frames a device keeps queued while the broker is away (BRIDGE-API §7). */
@@ -46,23 +51,48 @@ export class DeviceFeed {
   constructor(bridge: Bridge, topics: BridgeTopics, now: () => number, wake: () => void) {
     const id = (this.id = bridge.identity.id);
     const session = bridge.session;
-    this.#state = { state: session.state, message: "", timestamp: toSeconds(now()), battery_level: session.batteryLevel, device_id: id };
+    this.#state = {
+      state: session.state,
+      message: "",
+      timestamp: toSeconds(now()),
+      battery_level: session.batteryLevel,
+      device_id: id,
+    };
     this.pendingState = JSON.stringify(this.#state);
     const eeg = topics.eeg(id);
     const events = topics.events(id);
     const untap = bridge.streams.tapBatches({ ...MQTT_BATCH_OPTIONS }, (message, batch) => {
       if (typeof message === "string") return; // binary options: always bytes
-      this.queue.push({ topic: eeg, payload: message, qos: 0, retain: false, samples: batch.count });
+      this.queue.push({
+        topic: eeg,
+        payload: message,
+        qos: 0,
+        retain: false,
+        samples: batch.count,
+      });
       wake();
     });
     const unlisten = bridge.device.listen({
       onStatus: (state: StatusState, cause: StatusCause) => {
-        this.#setState({ state, message: statusText(cause), timestamp: toSeconds(now()), battery_level: session.batteryLevel });
+        this.#setState({
+          state,
+          message: statusText(cause),
+          timestamp: toSeconds(now()),
+          battery_level: session.batteryLevel,
+        });
         wake();
       },
       onEvent: (event: DeviceEvent) => {
-        this.queue.push({ topic: events, payload: JSON.stringify(eventData(event, id)), qos: 1, retain: false, samples: 0 });
-        if (event.type === "battery") this.#setState({ battery_level: event.level, timestamp: toSeconds(now()) });
+        this.queue.push({
+          topic: events,
+          payload: JSON.stringify(eventData(event, id)),
+          qos: 1,
+          retain: false,
+          samples: 0,
+        });
+        if (event.type === "battery") {
+          this.#setState({ battery_level: event.level, timestamp: toSeconds(now()) });
+        }
         wake();
       },
     });
@@ -96,7 +126,9 @@ export class DeviceFeed {
 
   /** Everything sent before `mark` reached the broker. */
   confirmed(mark: number): void {
-    while (this.#sentBase < mark && this.#sent.length > 0) this.confirmedSamples += this.#forget().samples;
+    while (this.#sentBase < mark && this.#sent.length > 0) {
+      this.confirmedSamples += this.#forget().samples;
+    }
   }
 
   /** Samples queued or sent and not confirmed yet: neither confirmed nor given up. */

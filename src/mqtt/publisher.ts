@@ -52,7 +52,9 @@ export class MqttPublisher {
   /** Publishes this device from now on. */
   add(bridge: Bridge): void {
     if (this.#closed) return;
-    this.#feeds.push(new DeviceFeed(bridge, this.#o.topics, () => this.#o.clock.now(), () => this.#wake()));
+    this.#feeds.push(
+      new DeviceFeed(bridge, this.#o.topics, () => this.#o.clock.now(), () => this.#wake()),
+    );
     const { id, name, kind, address } = bridge.identity;
     this.#devices.push({ device_id: id, name, kind, address, synthetic: bridge.source.synthetic });
     this.#statusPending = true;
@@ -85,8 +87,19 @@ export class MqttPublisher {
   statusPayload(online: boolean): string {
     if (!online) return JSON.stringify({ online: false, bridge_id: this.#o.bridgeId });
     const o = MQTT_BATCH_OPTIONS;
-    const frame = { num_samples: o.num_samples, interval_ms: o.interval_ms, channels: o.channels.length, ref_drl: o.ref_drl };
-    return JSON.stringify({ online: true, bridge_id: this.#o.bridgeId, ...this.#o.info, devices: this.#devices, eeg_frame: frame });
+    const frame = {
+      num_samples: o.num_samples,
+      interval_ms: o.interval_ms,
+      channels: o.channels.length,
+      ref_drl: o.ref_drl,
+    };
+    return JSON.stringify({
+      online: true,
+      bridge_id: this.#o.bridgeId,
+      ...this.#o.info,
+      devices: this.#devices,
+      eeg_frame: frame,
+    });
   }
 
   /**
@@ -107,8 +120,13 @@ export class MqttPublisher {
       pendingSamples += feed.pendingSamples;
     }
     return {
-      connected: this.#link?.connected ?? false, published: this.#published, dropped, dropped_samples: droppedSamples, queued,
-      confirmed_samples: confirmedSamples, pending_samples: pendingSamples,
+      connected: this.#link?.connected ?? false,
+      published: this.#published,
+      dropped,
+      dropped_samples: droppedSamples,
+      queued,
+      confirmed_samples: confirmedSamples,
+      pending_samples: pendingSamples,
     };
   }
 
@@ -135,11 +153,25 @@ export class MqttPublisher {
     if (link === null || !link.connected || this.#closed) return;
     if (this.#statusPending) {
       this.#statusPending = false;
-      this.#send({ topic: this.#o.topics.status, payload: this.statusPayload(true), qos: 1, retain: true, samples: 0, n: -1 }, null);
+      this.#send({
+        topic: this.#o.topics.status,
+        payload: this.statusPayload(true),
+        qos: 1,
+        retain: true,
+        samples: 0,
+        n: -1,
+      }, null);
     }
     for (const feed of this.#feeds) {
       if (feed.pendingState === null) continue;
-      this.#send({ topic: this.#o.topics.state(feed.id), payload: feed.pendingState, qos: 1, retain: true, samples: 0, n: -1 }, null);
+      this.#send({
+        topic: this.#o.topics.state(feed.id),
+        payload: feed.pendingState,
+        qos: 1,
+        retain: true,
+        samples: 0,
+        n: -1,
+      }, null);
       feed.pendingState = null;
     }
     // round robin over the devices, so one device's backlog does not starve the others

@@ -40,7 +40,11 @@ export function startMqtt(s: MqttStart): RunningMqtt {
     topics,
     clock: s.clock,
     log,
-    info: { ...s.info, started_at: s.clock.now() / 1000, topic_prefix: `${flags.prefix}/${bridgeId}` },
+    info: {
+      ...s.info,
+      started_at: s.clock.now() / 1000,
+      topic_prefix: `${flags.prefix}/${bridgeId}`,
+    },
   });
   const offline = { topic: topics.status, payload: publisher.statusPayload(false) };
   const link = openBrokerLink({
@@ -58,9 +62,16 @@ export function startMqtt(s: MqttStart): RunningMqtt {
   publisher.use(link);
   for (const bridge of s.fleet.list()) publisher.add(bridge);
   s.fleet.onAdded((bridge) => publisher.add(bridge));
-  s.fleet.mqttHealth = () => ({ ...publisher.health(), broker: safeUrl(flags.url), bridge_id: bridgeId, topic_prefix: `${flags.prefix}/${bridgeId}` });
+  s.fleet.mqttHealth = () => ({
+    ...publisher.health(),
+    broker: safeUrl(flags.url),
+    bridge_id: bridgeId,
+    topic_prefix: `${flags.prefix}/${bridgeId}`,
+  });
   return {
-    banner: `mqtt: publishing to ${safeUrl(flags.url)} under ${flags.prefix}/${bridgeId}/ (status, <device>/state, <device>/eeg, <device>/events)`,
+    banner: `mqtt: publishing to ${
+      safeUrl(flags.url)
+    } under ${flags.prefix}/${bridgeId}/ (status, <device>/state, <device>/eeg, <device>/events)`,
     async close() {
       publisher.close();
       await link.close(offline);

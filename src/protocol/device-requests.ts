@@ -23,11 +23,17 @@ export const SCAN_DEFAULT_S = 4;
 const ADDRESS = /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/;
 
 const SCAN_FIELDS: Record<string, Rule> = {
-  duration_s: [v.pipe(v.number(), v.finite(), v.minValue(1), v.maxValue(30)), "a number of seconds between 1 and 30"],
+  duration_s: [
+    v.pipe(v.number(), v.finite(), v.minValue(1), v.maxValue(30)),
+    "a number of seconds between 1 and 30",
+  ],
 };
 const CONNECT_FIELDS: Record<string, Rule> = {
   address: [v.pipe(v.string(), v.regex(ADDRESS)), "a Bluetooth address like AA:BB:CC:DD:EE:FF"],
-  rfcomm_tty: [v.pipe(v.string(), v.minLength(1), v.maxLength(256), v.startsWith("/")), "an absolute tty path such as /dev/rfcomm1"],
+  rfcomm_tty: [
+    v.pipe(v.string(), v.minLength(1), v.maxLength(256), v.startsWith("/")),
+    "an absolute tty path such as /dev/rfcomm1",
+  ],
 };
 
 /** Reads `scan_devices` data; `duration_s` defaults to 4. */
@@ -42,6 +48,11 @@ export function parseConnectDevice(data: unknown): ConnectDeviceRequest | Reques
   const checked = checkFields(data, CONNECT_FIELDS, "connect_device");
   if (!("fields" in checked)) return checked;
   const address = checked.fields["address"] as string | undefined;
-  if (address === undefined) return invalid(`Invalid address: must be ${CONNECT_FIELDS["address"]![1]}, got nothing`);
-  return { address: address.toUpperCase(), rfcommTty: (checked.fields["rfcomm_tty"] as string | undefined) ?? null };
+  if (address === undefined) {
+    return invalid(`Invalid address: must be ${CONNECT_FIELDS["address"]![1]}, got nothing`);
+  }
+  return {
+    address: address.toUpperCase(),
+    rfcommTty: (checked.fields["rfcomm_tty"] as string | undefined) ?? null,
+  };
 }

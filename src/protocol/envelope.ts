@@ -33,7 +33,13 @@ export function envelope(id: unknown, type: string, data: Record<string, unknown
 }
 
 /** `error {code, message, timestamp}`, plus `extra` fields where a code has them (e.g. `key`). */
-export function errorMessage(id: unknown, code: ErrorCode, message: string, nowMs: number, extra?: Record<string, unknown>): string {
+export function errorMessage(
+  id: unknown,
+  code: ErrorCode,
+  message: string,
+  nowMs: number,
+  extra?: Record<string, unknown>,
+): string {
   return envelope(id, "error", { code, message, timestamp: toSeconds(nowMs), ...extra });
 }
 
@@ -45,7 +51,12 @@ export function statusEvent(
   nowMs: number,
   deviceId: string | null = null,
 ): string {
-  const data: Record<string, unknown> = { state, message, timestamp: toSeconds(nowMs), battery_level: batteryLevel };
+  const data: Record<string, unknown> = {
+    state,
+    message,
+    timestamp: toSeconds(nowMs),
+    battery_level: batteryLevel,
+  };
   if (deviceId !== null) data["device_id"] = deviceId;
   return envelope(freshId(), "status", data);
 }

@@ -30,7 +30,11 @@ export interface ConnectGo {
   readonly ack: Record<string, unknown>;
 }
 
-const CONTROL_TAKEN: Refusal = { ok: false, code: "DEVICE_CONTROL_TAKEN", message: "Another client controls the device" };
+const CONTROL_TAKEN: Refusal = {
+  ok: false,
+  code: "DEVICE_CONTROL_TAKEN",
+  message: "Another client controls the device",
+};
 
 /**
  * §3.3 connect: control → already connected → data → auto_reconnect → level. Throws a TypeError
@@ -39,30 +43,47 @@ const CONTROL_TAKEN: Refusal = { ok: false, code: "DEVICE_CONTROL_TAKEN", messag
 export function decideConnect(view: ControlView, data: unknown): ConnectGo | Refusal {
   if (view.controlTakenByOther) return CONTROL_TAKEN;
   if (view.deviceState === "connected" || view.deviceState === "connecting") {
-    return { ok: false, code: "ALREADY_CONNECTED", message: view.deviceState === "connected" ? "Already connected" : "Already connecting" };
+    return {
+      ok: false,
+      code: "ALREADY_CONNECTED",
+      message: view.deviceState === "connected" ? "Already connected" : "Already connecting",
+    };
   }
   const request = readConnect(data);
   if (request.autoReconnect === null) {
-    return { ok: false, code: "INVALID_PARAMETERS", message: autoReconnectProblem(request.autoReconnectGiven) };
+    return {
+      ok: false,
+      code: "INVALID_PARAMETERS",
+      message: autoReconnectProblem(request.autoReconnectGiven),
+    };
   }
   const level = parseLogLevel(request.logLevelGiven);
   if (level === null) {
     return {
       ok: false,
       code: "INVALID_LOG_LEVEL",
-      message: `Invalid log level: ${JSON.stringify(request.logLevelGiven)}. Must be one of DEBUG, INFO, WARNING, ERROR`,
+      message: `Invalid log level: ${
+        JSON.stringify(request.logLevelGiven)
+      }. Must be one of DEBUG, INFO, WARNING, ERROR`,
     };
   }
   return {
     ok: true,
     autoReconnect: request.autoReconnect,
     level,
-    ack: { command: "connect", auto_reconnect: request.autoReconnectGiven, log_level: level, message: "Connecting to MW75 device" },
+    ack: {
+      command: "connect",
+      auto_reconnect: request.autoReconnectGiven,
+      log_level: level,
+      message: "Connecting to MW75 device",
+    },
   };
 }
 
 /** §3.3 disconnect: only the controller, or anyone while nobody holds control. Never releases control. */
-export function decideDisconnect(view: ControlView): { ok: true; ack: Record<string, unknown> } | Refusal {
+export function decideDisconnect(
+  view: ControlView,
+): { ok: true; ack: Record<string, unknown> } | Refusal {
   if (view.controlTakenByOther) return CONTROL_TAKEN;
   return { ok: true, ack: { command: "disconnect", message: "Disconnect requested" } };
 }

@@ -7,7 +7,7 @@ import * as v from "valibot";
 import type { ErrorCode } from "../core/errors.ts";
 import type { LogLevel } from "../core/ports.ts";
 import { isTruthy } from "./envelope.ts";
-import { MAX_ID_BYTES, MAX_NESTING, jsonByteLength, nestsDeeperThan } from "./frame-limits.ts";
+import { jsonByteLength, MAX_ID_BYTES, MAX_NESTING, nestsDeeperThan } from "./frame-limits.ts";
 
 /** Levels a client may request (no CRITICAL, as in the reference). */
 export const LOG_LEVELS: readonly LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR"];
@@ -33,16 +33,42 @@ export const AutoReconnectSchema = v.nullable(v.union([v.boolean(), v.picklist([
 
 /** Command names; `broadcast` is only known when several clients are allowed (§3.7). */
 export type CommandType =
-  | "connect" | "disconnect" | "status" | "ping" | "broadcast"
-  | "subscribe" | "unsubscribe" | "auth" | "get" | "set"
-  | "start_recording" | "stop_recording" | "recording_status" | "marker"
-  | "list_devices" | "scan_devices" | "connect_device";
+  | "connect"
+  | "disconnect"
+  | "status"
+  | "ping"
+  | "broadcast"
+  | "subscribe"
+  | "unsubscribe"
+  | "auth"
+  | "get"
+  | "set"
+  | "start_recording"
+  | "stop_recording"
+  | "recording_status"
+  | "marker"
+  | "list_devices"
+  | "scan_devices"
+  | "connect_device";
 
 /** Commands every client may send, whatever the client policy (the bridge's additions included). */
 const ALWAYS_KNOWN: ReadonlySet<string> = new Set([
-  "connect", "disconnect", "status", "ping", "subscribe", "unsubscribe", "auth", "get", "set",
-  "start_recording", "stop_recording", "recording_status", "marker",
-  "list_devices", "scan_devices", "connect_device",
+  "connect",
+  "disconnect",
+  "status",
+  "ping",
+  "subscribe",
+  "unsubscribe",
+  "auth",
+  "get",
+  "set",
+  "start_recording",
+  "stop_recording",
+  "recording_status",
+  "marker",
+  "list_devices",
+  "scan_devices",
+  "connect_device",
 ]);
 
 /** A frame that passed the generic checks. */
@@ -74,7 +100,12 @@ export function frameText(frame: string | ArrayBuffer | ArrayBufferView): string
 /** Validates a decoded frame up to dispatch. Pure: never throws for any input string. */
 export function parseFrame(text: string, allowBroadcast: boolean): Command | Rejection {
   if (nestsDeeperThan(text, MAX_NESTING)) {
-    return reject("INVALID_MESSAGE", `Message nests arrays/objects deeper than ${MAX_NESTING} levels`, undefined, false);
+    return reject(
+      "INVALID_MESSAGE",
+      `Message nests arrays/objects deeper than ${MAX_NESTING} levels`,
+      undefined,
+      false,
+    );
   }
   let json: unknown;
   try {
@@ -82,16 +113,28 @@ export function parseFrame(text: string, allowBroadcast: boolean): Command | Rej
   } catch {
     return reject("INVALID_JSON", "Invalid JSON format", undefined, false);
   }
-  if (Array.isArray(json)) return reject("INVALID_MESSAGE", "Message must be a JSON object", undefined, false);
+  if (Array.isArray(json)) {
+    return reject("INVALID_MESSAGE", "Message must be a JSON object", undefined, false);
+  }
   const env = v.safeParse(EnvelopeSchema, json);
-  if (!env.success) return reject("INVALID_MESSAGE", "Message must be a JSON object", undefined, false);
+  if (!env.success) {
+    return reject("INVALID_MESSAGE", "Message must be a JSON object", undefined, false);
+  }
   const { id, type, data } = env.output;
   if (jsonByteLength(id) > MAX_ID_BYTES) {
-    return reject("INVALID_MESSAGE", `Message id is longer than ${MAX_ID_BYTES} bytes (as JSON)`, undefined, false);
+    return reject(
+      "INVALID_MESSAGE",
+      `Message id is longer than ${MAX_ID_BYTES} bytes (as JSON)`,
+      undefined,
+      false,
+    );
   }
   if (!isTruthy(type)) return reject("MISSING_TYPE", "Message type is required", id, true);
   if (!isKnown(type, allowBroadcast)) {
-    return { ...reject("UNKNOWN_COMMAND", `Unknown command type: ${describe(type)}`, id, true), type };
+    return {
+      ...reject("UNKNOWN_COMMAND", `Unknown command type: ${describe(type)}`, id, true),
+      type,
+    };
   }
   return { id, type, data };
 }
@@ -115,7 +158,9 @@ export interface ConnectRequest {
 export function readConnect(data: unknown): ConnectRequest {
   // valibot's record() accepts arrays (it copies them into an object), so rule them out first
   const parsed = v.safeParse(CommandDataSchema, data);
-  if (!parsed.success || Array.isArray(data)) throw new TypeError(`'data' must be an object, got ${kindOf(data)}`);
+  if (!parsed.success || Array.isArray(data)) {
+    throw new TypeError(`'data' must be an object, got ${kindOf(data)}`);
+  }
   const fields = parsed.output ?? {};
   const given = "auto_reconnect" in fields ? fields["auto_reconnect"] : false;
   return {

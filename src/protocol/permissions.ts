@@ -8,12 +8,34 @@ export type Role = "anonymous" | "observe" | "control";
 
 /** Every command of the contract, including those later versions add (so the gate can name them). */
 export const CONTRACT_COMMANDS = [
-  "connect", "disconnect", "status", "ping", "broadcast", "auth", "subscribe", "unsubscribe", "get", "set",
-  "start_recording", "stop_recording", "recording_status", "marker",
-  "list_devices", "scan_devices", "connect_device",
+  "connect",
+  "disconnect",
+  "status",
+  "ping",
+  "broadcast",
+  "auth",
+  "subscribe",
+  "unsubscribe",
+  "get",
+  "set",
+  "start_recording",
+  "stop_recording",
+  "recording_status",
+  "marker",
+  "list_devices",
+  "scan_devices",
+  "connect_device",
 ] as const;
 
-const ANONYMOUS: ReadonlySet<string> = new Set(["status", "ping", "subscribe", "unsubscribe", "recording_status", "get", "auth"]);
+const ANONYMOUS: ReadonlySet<string> = new Set([
+  "status",
+  "ping",
+  "subscribe",
+  "unsubscribe",
+  "recording_status",
+  "get",
+  "auth",
+]);
 const OBSERVE: ReadonlySet<string> = new Set([...ANONYMOUS, "marker", "broadcast"]);
 
 /** True when `role` may send `command`. */

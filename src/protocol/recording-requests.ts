@@ -33,9 +33,26 @@ export const MARKER_PAST_S = 60;
 export const MARKER_FUTURE_S = 60;
 
 const START_FIELDS: Record<string, Rule> = {
-  session_name: [v.pipe(v.string(), v.regex(SESSION_NAME), v.check((s) => !s.startsWith(".") && !s.includes(".."))), "1–64 characters of A–Z, a–z, 0–9, _ . - (not starting with a dot, no ..)"],
-  formats: [v.pipe(v.array(v.picklist(RECORDING_FORMATS)), v.minLength(1), v.check((l) => new Set(l).size === l.length)), `a list of distinct formats from ${RECORDING_FORMATS.join(", ")}`],
-  duration_s: [v.pipe(v.number(), v.minValue(1), v.maxValue(MAX_DURATION_S)), `a number of seconds between 1 and ${MAX_DURATION_S}`],
+  session_name: [
+    v.pipe(
+      v.string(),
+      v.regex(SESSION_NAME),
+      v.check((s) => !s.startsWith(".") && !s.includes("..")),
+    ),
+    "1–64 characters of A–Z, a–z, 0–9, _ . - (not starting with a dot, no ..)",
+  ],
+  formats: [
+    v.pipe(
+      v.array(v.picklist(RECORDING_FORMATS)),
+      v.minLength(1),
+      v.check((l) => new Set(l).size === l.length),
+    ),
+    `a list of distinct formats from ${RECORDING_FORMATS.join(", ")}`,
+  ],
+  duration_s: [
+    v.pipe(v.number(), v.minValue(1), v.maxValue(MAX_DURATION_S)),
+    `a number of seconds between 1 and ${MAX_DURATION_S}`,
+  ],
   subject: [v.pipe(v.string(), v.maxLength(64)), "a string of at most 64 characters"],
   notes: [v.pipe(v.string(), v.maxLength(1024)), "a string of at most 1024 characters"],
 };
@@ -44,7 +61,10 @@ const MARKER_FIELDS: Record<string, Rule> = {
   value: [v.pipe(v.number(), v.finite()), "a finite number"],
   timestamp: [v.pipe(v.number(), v.finite(), v.minValue(0)), "Unix seconds (a number ≥ 0)"],
   // a marker longer than the longest recording says nothing a file can hold (and EDF+ stops at 1e9 s)
-  duration_s: [v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_DURATION_S)), `a number of seconds from 0 to ${MAX_DURATION_S}`],
+  duration_s: [
+    v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_DURATION_S)),
+    `a number of seconds from 0 to ${MAX_DURATION_S}`,
+  ],
 };
 
 /** Reads `start_recording` data; every field is optional. */
@@ -66,11 +86,16 @@ export function parseStartRecording(data: unknown): StartRequest | RequestProble
  * A `timestamp` must lie within MARKER_PAST_S before and MARKER_FUTURE_S after `nowMs` (the
  * bridge's clock).
  */
-export function parseMarker(data: unknown, nowMs: number = Date.now()): MarkerRequest | RequestProblem {
+export function parseMarker(
+  data: unknown,
+  nowMs: number = Date.now(),
+): MarkerRequest | RequestProblem {
   const checked = checkFields(data, MARKER_FIELDS, "marker");
   if (!("fields" in checked)) return checked;
   const { fields } = checked;
-  if (fields["label"] === undefined) return invalid(`Invalid label: must be ${MARKER_FIELDS["label"]![1]}, got nothing`);
+  if (fields["label"] === undefined) {
+    return invalid(`Invalid label: must be ${MARKER_FIELDS["label"]![1]}, got nothing`);
+  }
   const timestamp = fields["timestamp"] as number | undefined;
   if (timestamp !== undefined) {
     const problem = timestampProblem(timestamp, nowMs / 1000);
@@ -89,8 +114,11 @@ function timestampProblem(t: number, nowS: number): string | null {
   const from = Math.floor(nowS - MARKER_PAST_S);
   const to = Math.ceil(nowS + MARKER_FUTURE_S);
   if (t >= from && t <= to) return null;
-  const range = `Unix seconds on the bridge's clock, from ${from} to ${to} (at most ${MARKER_PAST_S} s before and ${MARKER_FUTURE_S} s after now)`;
+  const range =
+    `Unix seconds on the bridge's clock, from ${from} to ${to} (at most ${MARKER_PAST_S} s before and ${MARKER_FUTURE_S} s after now)`;
   // Date.now() instead of Date.now() / 1000 is the usual slip
-  const hint = t / 1000 >= from && t / 1000 <= to ? `; this looks like milliseconds: send ${t / 1000}` : "";
+  const hint = t / 1000 >= from && t / 1000 <= to
+    ? `; this looks like milliseconds: send ${t / 1000}`
+    : "";
   return `Invalid timestamp: must be ${range}, got ${t}${hint}`;
 }

@@ -14,19 +14,33 @@ export interface RequestProblem {
 export type Rule = [v.GenericSchema, string];
 
 /** True for a problem rather than a request. */
-export function isRequestProblem<T extends object>(value: T | RequestProblem): value is RequestProblem {
+export function isRequestProblem<T extends object>(
+  value: T | RequestProblem,
+): value is RequestProblem {
   return "code" in value && (value as RequestProblem).code === "INVALID_PARAMETERS";
 }
 
 /** Checks every field present against `rules`; absent/null data counts as `{}`. */
-export function checkFields(data: unknown, rules: Record<string, Rule>, command: string): { fields: Record<string, unknown> } | RequestProblem {
+export function checkFields(
+  data: unknown,
+  rules: Record<string, Rule>,
+  command: string,
+): { fields: Record<string, unknown> } | RequestProblem {
   if (data === undefined || data === null) return { fields: {} };
-  if (typeof data !== "object" || Array.isArray(data)) return invalid(`'data' of ${command} must be an object`);
+  if (typeof data !== "object" || Array.isArray(data)) {
+    return invalid(`'data' of ${command} must be an object`);
+  }
   const fields = data as Record<string, unknown>;
   for (const [key, value] of Object.entries(fields)) {
     const rule = rules[key];
-    if (rule === undefined) return invalid(`Unknown field ${key} for ${command}; its fields are ${Object.keys(rules).join(", ")}`);
-    if (!v.is(rule[0], value)) return invalid(`Invalid ${key}: must be ${rule[1]}, got ${describe(value)}`);
+    if (rule === undefined) {
+      return invalid(
+        `Unknown field ${key} for ${command}; its fields are ${Object.keys(rules).join(", ")}`,
+      );
+    }
+    if (!v.is(rule[0], value)) {
+      return invalid(`Invalid ${key}: must be ${rule[1]}, got ${describe(value)}`);
+    }
   }
   return { fields };
 }

@@ -10,7 +10,14 @@ import type { LogLevel } from "../core/ports.ts";
 import { LOG_LEVELS, LogLevelSchema } from "./inbound.ts";
 
 /** Every setting, in the order a full `settings` reply lists them. */
-export const SETTING_KEYS = ["auto_reconnect", "log_level", "subject", "session_label", "heartbeat_s", "notch_hz"] as const;
+export const SETTING_KEYS = [
+  "auto_reconnect",
+  "log_level",
+  "subject",
+  "session_label",
+  "heartbeat_s",
+  "notch_hz",
+] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** The current value of every setting. */
@@ -45,19 +52,38 @@ const [HB_MIN, HB_MAX] = HEARTBEAT_S_RANGE;
 const label = v.pipe(v.string(), v.check((s) => [...s].length <= MAX_LABEL_CHARS));
 
 /** Per key: what a valid value looks like, and the INVALID_VALUE text for one that is not. */
-const RULES: Record<SettingKey, { schema: v.GenericSchema; message: (value: unknown) => string }> = {
-  // 0/1 too, as connect accepts them
-  auto_reconnect: { schema: v.union([v.boolean(), v.picklist([0, 1])]), message: () => "Value must be a boolean (true, false, 0 or 1)" },
-  log_level: { schema: LogLevelSchema, message: () => `Value must be one of ${LOG_LEVELS.join(", ")} (any case)` },
-  subject: { schema: label, message: () => `Value must be a string of at most ${MAX_LABEL_CHARS} characters` },
-  session_label: { schema: label, message: () => `Value must be a string of at most ${MAX_LABEL_CHARS} characters` },
-  heartbeat_s: {
-    schema: v.pipe(v.number(), v.integer(), v.minValue(HB_MIN), v.maxValue(HB_MAX)),
-    // the contract's wording for an integer out of range; anything else is told it needs an integer
-    message: (value) => Number.isInteger(value) ? `Value must be between ${HB_MIN} and ${HB_MAX}` : `Value must be an integer between ${HB_MIN} and ${HB_MAX}`,
-  },
-  notch_hz: { schema: v.nullable(v.picklist(NOTCH_FREQUENCIES)), message: () => `Value must be null, ${NOTCH_FREQUENCIES.join(" or ")}` },
-};
+const RULES: Record<SettingKey, { schema: v.GenericSchema; message: (value: unknown) => string }> =
+  {
+    // 0/1 too, as connect accepts them
+    auto_reconnect: {
+      schema: v.union([v.boolean(), v.picklist([0, 1])]),
+      message: () => "Value must be a boolean (true, false, 0 or 1)",
+    },
+    log_level: {
+      schema: LogLevelSchema,
+      message: () => `Value must be one of ${LOG_LEVELS.join(", ")} (any case)`,
+    },
+    subject: {
+      schema: label,
+      message: () => `Value must be a string of at most ${MAX_LABEL_CHARS} characters`,
+    },
+    session_label: {
+      schema: label,
+      message: () => `Value must be a string of at most ${MAX_LABEL_CHARS} characters`,
+    },
+    heartbeat_s: {
+      schema: v.pipe(v.number(), v.integer(), v.minValue(HB_MIN), v.maxValue(HB_MAX)),
+      // the contract's wording for an integer out of range; anything else is told it needs an integer
+      message: (value) =>
+        Number.isInteger(value)
+          ? `Value must be between ${HB_MIN} and ${HB_MAX}`
+          : `Value must be an integer between ${HB_MIN} and ${HB_MAX}`,
+    },
+    notch_hz: {
+      schema: v.nullable(v.picklist(NOTCH_FREQUENCIES)),
+      message: () => `Value must be null, ${NOTCH_FREQUENCIES.join(" or ")}`,
+    },
+  };
 
 /** True for a setting name. */
 export function isSettingKey(key: unknown): key is SettingKey {
@@ -74,7 +100,9 @@ export function parseGet(data: unknown): { keys: SettingKey[] } | SettingsProble
   const keys = fields["keys"];
   if (keys === undefined || keys === null) return { keys: [...SETTING_KEYS] };
   if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === "string")) {
-    return invalid(`Invalid keys: must be a non-empty list of setting names (${SETTING_KEYS.join(", ")})`);
+    return invalid(
+      `Invalid keys: must be a non-empty list of setting names (${SETTING_KEYS.join(", ")})`,
+    );
   }
   const unknown = keys.find((k) => !isSettingKey(k));
   if (unknown !== undefined) return unknownKey(unknown);
@@ -95,7 +123,9 @@ export function parseSet(data: unknown): SettingsWrite | SettingsProblem {
     const rule = RULES[key];
     const parsed = v.safeParse(rule.schema, value);
     if (!parsed.success) return { code: "INVALID_VALUE", message: rule.message(value), key };
-    out[key] = key === "auto_reconnect" ? parsed.output === true || parsed.output === 1 : parsed.output;
+    out[key] = key === "auto_reconnect"
+      ? parsed.output === true || parsed.output === 1
+      : parsed.output;
     keys.push(key);
   }
   return { values: out as Partial<SettingValues>, keys };
@@ -108,14 +138,19 @@ export function firstSetKey(data: unknown): string | null {
 }
 
 /** `values` of the settings reply: `all` restricted to `keys`, in that order. */
-export function pickSettings(all: SettingValues, keys: readonly SettingKey[]): Record<string, unknown> {
+export function pickSettings(
+  all: SettingValues,
+  keys: readonly SettingKey[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of keys) out[key] = all[key];
   return out;
 }
 
 /** True for a problem rather than a request. */
-export function isSettingsProblem<T extends object>(value: T | SettingsProblem): value is SettingsProblem {
+export function isSettingsProblem<T extends object>(
+  value: T | SettingsProblem,
+): value is SettingsProblem {
   return "code" in value && "message" in value; // no successful result has either field
 }
 
@@ -130,10 +165,17 @@ function setValues(data: unknown): Fields | SettingsProblem {
   if (isSettingsProblem(read)) return read;
   const fields = read.fields;
   const extra = Object.keys(fields).find((k) => k !== "values");
-  if (extra !== undefined) return invalid(`Unknown field ${extra} for set; its only field is values, e.g. ${usage}`);
+  if (extra !== undefined) {
+    return invalid(`Unknown field ${extra} for set; its only field is values, e.g. ${usage}`);
+  }
   const values = fields["values"];
-  if (values === null || typeof values !== "object" || Array.isArray(values) || Object.keys(values).length === 0) {
-    return invalid(`Invalid values: must be a non-empty object of setting names and values, e.g. ${usage}`);
+  if (
+    values === null || typeof values !== "object" || Array.isArray(values) ||
+    Object.keys(values).length === 0
+  ) {
+    return invalid(
+      `Invalid values: must be a non-empty object of setting names and values, e.g. ${usage}`,
+    );
   }
   return { fields: values as Record<string, unknown> };
 }
@@ -141,13 +183,19 @@ function setValues(data: unknown): Fields | SettingsProblem {
 /** `data` as an object; absent or null counts as `{}`. */
 function objectOrNull(data: unknown, command: string, usage: string): Fields | SettingsProblem {
   if (data === undefined || data === null) return { fields: {} };
-  if (typeof data !== "object" || Array.isArray(data)) return invalid(`'data' of ${command} must be an object: ${usage}`);
+  if (typeof data !== "object" || Array.isArray(data)) {
+    return invalid(`'data' of ${command} must be an object: ${usage}`);
+  }
   return { fields: data as Record<string, unknown> };
 }
 
 function unknownKey(key: string): SettingsProblem {
   const shown = key.length > 40 ? `${key.slice(0, 40)}…` : key;
-  return { code: "UNKNOWN_KEY", message: `Unknown setting: ${shown}. Settings are ${SETTING_KEYS.join(", ")}`, key };
+  return {
+    code: "UNKNOWN_KEY",
+    message: `Unknown setting: ${shown}. Settings are ${SETTING_KEYS.join(", ")}`,
+    key,
+  };
 }
 
 function invalid(message: string): SettingsProblem {

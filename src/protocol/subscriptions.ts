@@ -38,7 +38,8 @@ export interface SubscriptionProblem {
   message: string;
 }
 
-const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+const int = (min: number, max: number) =>
+  v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 const CHANNEL_LIST = v.pipe(
   v.array(int(1, CHANNELS)),
   v.minLength(1),
@@ -77,17 +78,24 @@ export function parseSubscribe(data: unknown): Subscription | SubscriptionProble
     const rule = allowed[key];
     if (rule === undefined) {
       const known = Object.keys(allowed);
-      const hint = known.length > 0 ? `; its options are ${known.join(", ")}` : "; it has no options";
+      const hint = known.length > 0
+        ? `; its options are ${known.join(", ")}`
+        : "; it has no options";
       return invalid(`Unknown option ${key} for stream ${stream}${hint}`);
     }
-    if (!v.is(rule[0], value)) return invalid(`Invalid ${key}: must be ${rule[1]}, got ${describe(value)}`);
+    if (!v.is(rule[0], value)) {
+      return invalid(`Invalid ${key}: must be ${rule[1]}, got ${describe(value)}`);
+    }
   }
   switch (stream) {
     case "eeg":
     case "events":
       return { stream, options: {} };
     case "diagnostics":
-      return { stream, options: { interval_ms: (fields["interval_ms"] as number | undefined) ?? 100 } };
+      return {
+        stream,
+        options: { interval_ms: (fields["interval_ms"] as number | undefined) ?? 100 },
+      };
     case "eeg_batch": {
       const channels = fields["channels"] as number[] | undefined;
       const options: BatchOptions = {
@@ -95,7 +103,9 @@ export function parseSubscribe(data: unknown): Subscription | SubscriptionProble
         num_samples: (fields["num_samples"] as number | undefined) ?? 25,
         interval_ms: (fields["interval_ms"] as number | undefined) ?? 100,
         decimate: (fields["decimate"] as number | undefined) ?? 1,
-        channels: channels === undefined ? ALL_CHANNELS.slice() : [...channels].sort((a, b) => a - b),
+        channels: channels === undefined
+          ? ALL_CHANNELS.slice()
+          : [...channels].sort((a, b) => a - b),
         ref_drl: (fields["ref_drl"] as boolean | undefined) ?? false,
       };
       const since = fields["since_seq"] as number | undefined;
@@ -112,19 +122,28 @@ export function parseUnsubscribe(data: unknown): { stream: StreamName } | Subscr
 }
 
 /** True for a problem rather than a request. */
-export function isProblem<T extends object>(value: T | SubscriptionProblem): value is SubscriptionProblem {
+export function isProblem<T extends object>(
+  value: T | SubscriptionProblem,
+): value is SubscriptionProblem {
   return "code" in value && "message" in value;
 }
 
-function readStream(data: unknown): { stream: StreamName; fields: Record<string, unknown> } | SubscriptionProblem {
+function readStream(
+  data: unknown,
+): { stream: StreamName; fields: Record<string, unknown> } | SubscriptionProblem {
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     return invalid(`'data' must be an object with a "stream" field (one of ${STREAMS.join(", ")})`);
   }
   const fields = data as Record<string, unknown>;
   const stream = fields["stream"];
-  if (typeof stream !== "string" || stream === "") return invalid(`Invalid stream: must be one of ${STREAMS.join(", ")}, got ${describe(stream)}`);
+  if (typeof stream !== "string" || stream === "") {
+    return invalid(`Invalid stream: must be one of ${STREAMS.join(", ")}, got ${describe(stream)}`);
+  }
   if (!(STREAMS as readonly string[]).includes(stream)) {
-    return { code: "UNKNOWN_STREAM", message: `Unknown stream: ${stream}. Streams are ${STREAMS.join(", ")}` };
+    return {
+      code: "UNKNOWN_STREAM",
+      message: `Unknown stream: ${stream}. Streams are ${STREAMS.join(", ")}`,
+    };
   }
   return { stream: stream as StreamName, fields };
 }

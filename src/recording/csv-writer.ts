@@ -83,7 +83,8 @@ export function createCsvWriter(): FormatWriter {
       const { count, time, counter, ref, drl, channels, featureStatus, seq, leadOff } = block;
       let out = "";
       for (let i = 0; i < count; i++) {
-        let row = timestamp3(time[i]!) + ",239," + counter[i]! + "," + value(ref[i]!) + "," + value(drl[i]!);
+        let row = timestamp3(time[i]!) + ",239," + counter[i]! + "," + value(ref[i]!) + "," +
+          value(drl[i]!);
         const base = i * CHANNELS;
         for (let c = 0; c < CHANNELS; c++) row += "," + value(channels[base + c]!);
         out += row + "," + featureStatus[i]! + "," + seq[i]! + "," + (leadOff[i]! & 0xfff) + "\n";

@@ -88,7 +88,12 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
   const written = (): number => records * SAMPLES_PER_RECORD + fill;
 
   function closeRecord(): void {
-    log.placed(records, queue.fill(record, annotationOffset, records, records + 1), record, annotationOffset);
+    log.placed(
+      records,
+      queue.fill(record, annotationOffset, records, records + 1),
+      record,
+      annotationOffset,
+    );
     done.push(record);
     records++;
     record = new Uint8Array(recordSize);
@@ -152,7 +157,12 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
         continue;
       }
       const zeros = new Uint8Array(recordSize);
-      log.placed(head.index, queue.fill(zeros, annotationOffset, head.index, head.index + 1), zeros, annotationOffset);
+      log.placed(
+        head.index,
+        queue.fill(zeros, annotationOffset, head.index, head.index + 1),
+        zeros,
+        annotationOffset,
+      );
       out.push(zeros);
       head.index++;
       if (--head.zeros === 0) done.shift();
@@ -171,7 +181,11 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
   /** Missing samples from `nextSeq` up to (not including) `seq`: zero-filled and annotated (`device off` when deliberate, no loss). */
   function gapTo(seq: number, deliberate = false): void {
     const k = seq - nextSeq;
-    queue.add({ onsetS: seconds(nextSeq - firstSeq), durationS: seconds(k), text: `${deliberate ? "device off" : "gap"} ${k} samples` });
+    queue.add({
+      onsetS: seconds(nextSeq - firstSeq),
+      durationS: seconds(k),
+      text: `${deliberate ? "device off" : "gap"} ${k} samples`,
+    });
     gapSamples += k;
     // a clipped run goes on across a gap (an electrode off before and after is one event)
     skip(k);
@@ -227,7 +241,12 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
         return;
       }
       for (const r of moved.rewrites) {
-        if (r.target === null) patches.push({ offset: headerLength + r.index * recordSize + annotationOffset, bytes: r.bytes });
+        if (r.target === null) {
+          patches.push({
+            offset: headerLength + r.index * recordSize + annotationOffset,
+            bytes: r.bytes,
+          });
+        }
       }
       for (const t of moved.leftover) queue.addEncoded(t, true);
       queue.written += 1 - moved.leftover.length;
@@ -255,7 +274,11 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
       // Annotations that find no room in the records there are (a flood) are dropped and counted.
       const pad = fill > 0 ? SAMPLES_PER_RECORD - fill : 0;
       if (pad > 0) {
-        queue.add({ onsetS: seconds(end), durationS: seconds(pad), text: `end of data, ${pad} samples of padding` }, true);
+        queue.add({
+          onsetS: seconds(end),
+          durationS: seconds(pad),
+          text: `end of data, ${pad} samples of padding`,
+        }, true);
       }
       paddingSamples = pad;
       skip(pad);

@@ -46,15 +46,27 @@ export function eventsCsvHeader(): string {
 
 /** One row as a line, with its newline. Throws RangeError for a non-finite onset or duration or a non-integer seq. */
 export function eventsCsvRow(row: EventsCsvRow): string {
-  if (!Number.isInteger(row.seq)) throw new RangeError(`events.csv seq must be an integer, got ${row.seq}`);
-  const value = row.value !== undefined && row.value !== null && row.value - row.value === 0 ? String(row.value) : "";
-  return `${seconds(row.onsetS, "onset")},${seconds(row.durationS, "duration")},${csvField(row.label)},${value},${row.seq}\n`;
+  if (!Number.isInteger(row.seq)) {
+    throw new RangeError(`events.csv seq must be an integer, got ${row.seq}`);
+  }
+  const value = row.value !== undefined && row.value !== null && row.value - row.value === 0
+    ? String(row.value)
+    : "";
+  return `${seconds(row.onsetS, "onset")},${seconds(row.durationS, "duration")},${
+    csvField(row.label)
+  },${value},${row.seq}\n`;
 }
 
 /** The gap row for `gap`, whose next sample (`gap.seq`) is `nextOnsetS` seconds from the first sample. */
 export function gapEventRow(gap: Pick<Gap, "seq" | "missing">, nextOnsetS: number): EventsCsvRow {
   const durationS = gap.missing / DEVICE_RATE_HZ;
-  return { onsetS: nextOnsetS - durationS, durationS, label: GAP_LABEL, value: gap.missing, seq: gap.seq - gap.missing };
+  return {
+    onsetS: nextOnsetS - durationS,
+    durationS,
+    label: GAP_LABEL,
+    value: gap.missing,
+    seq: gap.seq - gap.missing,
+  };
 }
 
 /** The row for channel `channel` (1–12) going onto the lead-off sentinel at sample `seq`. */

@@ -121,7 +121,9 @@ export function buildMetadata(input: MetadataInput): RecordingMetadata {
     notes: info.notes,
     sampling_rate: DEVICE_RATE_HZ,
     channel_names: [...SIGNAL_LABELS],
-    channel_units: SIGNAL_LABELS.map((label) => (label === "REF" || label === "DRL" ? "as sent" : "µV")),
+    channel_units: SIGNAL_LABELS.map((
+      label,
+    ) => (label === "REF" || label === "DRL" ? "as sent" : "µV")),
     uv_per_count: UV_PER_COUNT,
     device_id: info.deviceId ?? null,
     device_name: info.deviceName,
@@ -153,13 +155,17 @@ export function buildMetadata(input: MetadataInput): RecordingMetadata {
 }
 
 /** Annotations the EDF/BDF writers dropped: the most of any one format (each file drops the same ones). */
-export function annotationsDropped(figures: Partial<Record<string, Record<string, number>>>): number {
+export function annotationsDropped(
+  figures: Partial<Record<string, Record<string, number>>>,
+): number {
   let most = 0;
   for (const f of Object.values(figures)) most = Math.max(most, f?.["annotations_dropped"] ?? 0);
   return most;
 }
 
 function isoTime(ms: number, field: string): string {
-  if (!Number.isFinite(ms)) throw new RangeError(`metadata ${field} must be a finite Unix ms, got ${ms}`);
+  if (!Number.isFinite(ms)) {
+    throw new RangeError(`metadata ${field} must be a finite Unix ms, got ${ms}`);
+  }
   return new Date(ms).toISOString();
 }

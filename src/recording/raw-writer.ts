@@ -29,7 +29,11 @@ export function rawBoundaryRecord(connection: number, unixMs: number): Uint8Arra
  * The record for a replayed capture's `LinkBoundary` (renumbered by the recording as
  * `connection`); a boundary without a recorded time gets `fallbackMs` (e.g. now).
  */
-export function rawBoundaryRecordFor(boundary: LinkBoundary, connection: number, fallbackMs: number): Uint8Array {
+export function rawBoundaryRecordFor(
+  boundary: LinkBoundary,
+  connection: number,
+  fallbackMs: number,
+): Uint8Array {
   return captureRecord(connection, boundary.startedAtMs ?? fallbackMs);
 }
 

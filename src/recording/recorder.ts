@@ -75,7 +75,12 @@ export class Recorder {
   /** Creates every file (all names were checked free by the caller; a race still fails cleanly). */
   static async create(o: RecorderOptions): Promise<Recorder> {
     const r = new Recorder(o);
-    r.#files = await RecordingFiles.create(o.store, o.info.sessionName, o.writers, (e) => r.#fail(e));
+    r.#files = await RecordingFiles.create(
+      o.store,
+      o.info.sessionName,
+      o.writers,
+      (e) => r.#fail(e),
+    );
     r.#events = new EventsLog(eventsCsvHeader().length, EVENTS_REORDER_S); // the header is ASCII
     r.#files.append(r.#files.events!, new TextEncoder().encode(eventsCsvHeader()));
     r.#flushTimer = o.clock.setInterval(() => r.#flush(), FLUSH_EVERY_MS);
@@ -94,16 +99,23 @@ export class Recorder {
 
   /** The header fields (with the first sample's time and seq once it came; the start request's before). */
   info(requestedAtMs: number): RecordingInfo {
-    return { ...this.#o.info, startMs: this.#startMs ?? requestedAtMs, firstSeq: this.#firstSeq ?? 0 };
+    return {
+      ...this.#o.info,
+      startMs: this.#startMs ?? requestedAtMs,
+      firstSeq: this.#firstSeq ?? 0,
+    };
   }
 
   /** The device's samples, in order. The first one starts the files. */
   onSamples(block: SampleBlock): void {
     if (this.#state !== "recording" || this.#reachedEnd()) return;
     if (this.#firstSeq === null) this.#begin(block);
-    const part = this.#endSeq === null ? block : sliceBySeq(block, Number.NEGATIVE_INFINITY, this.#endSeq);
+    const part = this.#endSeq === null
+      ? block
+      : sliceBySeq(block, Number.NEGATIVE_INFINITY, this.#endSeq);
     // the duration also ends when the stream jumps past its last seq (packets lost right there)
-    const passedEnd = this.#endSeq !== null && block.count > 0 && block.seq[block.count - 1]! >= this.#endSeq;
+    const passedEnd = this.#endSeq !== null && block.count > 0 &&
+      block.seq[block.count - 1]! >= this.#endSeq;
     if (part === null) {
       if (passedEnd) this.#durationReached();
       return;
@@ -173,10 +185,20 @@ export class Recorder {
     if (this.#firstSeq === null) return this.#early.hold(marker);
     if (marker.seq === null || marker.seq < this.#firstSeq) return false;
     const onsetS = this.#onset(marker.seq);
-    this.#row({ onsetS, durationS: marker.durationS, label: marker.label, value: marker.value, seq: marker.seq });
+    this.#row({
+      onsetS,
+      durationS: marker.durationS,
+      label: marker.label,
+      value: marker.value,
+      seq: marker.seq,
+    });
     this.#markers++;
     const text = marker.value === null ? marker.label : `${marker.label} (${marker.value})`;
-    annotateAll(this.#files.outputs.map((o) => o.writer!), this.#refused, { onsetS, durationS: marker.durationS, text });
+    annotateAll(this.#files.outputs.map((o) => o.writer!), this.#refused, {
+      onsetS,
+      durationS: marker.durationS,
+      text,
+    });
     return true;
   }
 
@@ -190,7 +212,10 @@ export class Recorder {
   }
 
   figures(): RecordingFigures {
-    const writerFigures = figuresWithRefusals(this.#files.outputs.map((o) => [o.format, o.writer!]), this.#refused);
+    const writerFigures = figuresWithRefusals(
+      this.#files.outputs.map((o) => [o.format, o.writer!]),
+      this.#refused,
+    );
     return {
       state: this.#state,
       failure: this.#failure,
@@ -212,7 +237,9 @@ export class Recorder {
     if (this.#state !== "recording") return this.#closeAll();
     // stopped before its first sample: one arriving while the files close must not start them
     if (this.#firstSeq === null) this.#pastEnd = true;
-    const records = this.#firstSeq === null || this.#lastSeq === null ? 0 : Math.ceil((this.#lastSeq - this.#firstSeq + 1) / DEVICE_RATE_HZ);
+    const records = this.#firstSeq === null || this.#lastSeq === null
+      ? 0
+      : Math.ceil((this.#lastSeq - this.#firstSeq + 1) / DEVICE_RATE_HZ);
     this.#endSeq ??= this.#firstSeq === null ? null : this.#firstSeq + records * DEVICE_RATE_HZ - 1;
     if (this.#endSeq !== null && this.#lastSeq !== null && this.#lastSeq < this.#endSeq) {
       await new Promise<void>((resolve) => {
@@ -228,7 +255,9 @@ export class Recorder {
     this.#flushTimer = null;
     // a writer never started (no sample came) has nothing to finish, and EDF/BDF would throw
     for (const out of this.#firstSeq === null ? [] : this.#files.outputs) {
-      const { tail, patches } = out.writer!.finish(this.#pastEnd ? this.#lastSeq ?? undefined : undefined);
+      const { tail, patches } = out.writer!.finish(
+        this.#pastEnd ? this.#lastSeq ?? undefined : undefined,
+      );
       this.#files.flush(out);
       if (tail !== null) this.#files.append(out, tail);
       this.#files.patch(out, patches);
@@ -248,7 +277,8 @@ export class Recorder {
   }
 
   #reachedEnd(): boolean {
-    return this.#pastEnd || (this.#endSeq !== null && this.#lastSeq !== null && this.#lastSeq >= this.#endSeq);
+    return this.#pastEnd ||
+      (this.#endSeq !== null && this.#lastSeq !== null && this.#lastSeq >= this.#endSeq);
   }
 
   #begin(block: SampleBlock): void {
@@ -256,7 +286,11 @@ export class Recorder {
     this.#startMs = block.time[0]! * 1000;
     const limit = this.#o.durationS;
     if (limit !== null) this.#endSeq = this.#firstSeq + Math.ceil(limit * DEVICE_RATE_HZ) - 1;
-    const info: RecordingInfo = { ...this.#o.info, startMs: this.#startMs, firstSeq: this.#firstSeq };
+    const info: RecordingInfo = {
+      ...this.#o.info,
+      startMs: this.#startMs,
+      firstSeq: this.#firstSeq,
+    };
     for (const out of this.#files.outputs) {
       const header = out.writer!.start(info);
       if (header !== null) {

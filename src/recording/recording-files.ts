@@ -40,15 +40,32 @@ export class RecordingFiles {
   }
 
   /** Creates `<base>.<ext>` per writer and `<base>_events.csv` (never overwriting); closes what it made on failure. */
-  static async create(store: RecordingStore, base: string, writers: FormatWriter[], onError: (e: unknown) => void): Promise<RecordingFiles> {
+  static async create(
+    store: RecordingStore,
+    base: string,
+    writers: FormatWriter[],
+    onError: (e: unknown) => void,
+  ): Promise<RecordingFiles> {
     const f = new RecordingFiles(onError);
     try {
       for (const writer of writers) {
         const name = `${base}.${writer.extension}`;
-        f.outputs.push({ name, format: writer.format, file: await store.create(name), writer, chain: Promise.resolve() });
+        f.outputs.push({
+          name,
+          format: writer.format,
+          file: await store.create(name),
+          writer,
+          chain: Promise.resolve(),
+        });
       }
       const events = `${base}_events.csv`;
-      f.events = { name: events, format: "events", file: await store.create(events), writer: null, chain: Promise.resolve() };
+      f.events = {
+        name: events,
+        format: "events",
+        file: await store.create(events),
+        writer: null,
+        chain: Promise.resolve(),
+      };
     } catch (e) {
       for (const out of f.all) await out.file.close().catch(() => {});
       throw e;
@@ -110,7 +127,9 @@ export class RecordingFiles {
   async close(failed: boolean): Promise<void> {
     for (const out of this.all) {
       await out.chain.catch(() => {});
-      if (failed && out.header !== undefined) await repairAfterFailure(out.format, out.header, out.file).catch(() => {});
+      if (failed && out.header !== undefined) {
+        await repairAfterFailure(out.format, out.header, out.file).catch(() => {});
+      }
       await out.file.close().catch(() => {});
     }
     this.#release();

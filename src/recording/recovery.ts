@@ -48,26 +48,45 @@ export async function recoverRecordings(store: RecordingStore, log: Logger): Pro
     const listed = (meta["files"] as Array<{ name: string; bytes: number }> | undefined) ?? [];
     const { lost: _lost, ...counts } = figures ?? { lost: 0 };
     // "recovered", not "stopped": GET /recordings then says the files were finalised after a crash
-    const recording: Record<string, unknown> = { ...(meta["recording"] as Record<string, unknown> | undefined), ...counts, state: "recovered", recovered: true };
+    const recording: Record<string, unknown> = {
+      ...(meta["recording"] as Record<string, unknown> | undefined),
+      ...counts,
+      state: "recovered",
+      recovered: true,
+    };
     recording["files"] = listed.map((x) => ({ ...x, bytes: sizes.get(x.name) ?? x.bytes }));
     await store.writeJson(f.name, {
       ...meta,
       ...(figures !== null ? { ...figures, packets: figures.samples } : {}),
       state: "recovered",
       files: recording["files"],
-      failure_reason: `finalised at start-up after an unclean stop: ${notes.join("; ") || "no EDF/BDF files"}`,
+      failure_reason: `finalised at start-up after an unclean stop: ${
+        notes.join("; ") || "no EDF/BDF files"
+      }`,
       recording,
     });
-    log.log("INFO", `Recording ${name} was left open by an unclean stop; finalised (${notes.join("; ") || "nothing to repair"})`);
+    log.log(
+      "INFO",
+      `Recording ${name} was left open by an unclean stop; finalised (${
+        notes.join("; ") || "nothing to repair"
+      })`,
+    );
     recovered.push(name);
   }
   return recovered;
 }
 
 /** The counts of the repaired files (null when none tells the span); never throws. */
-async function figuresOf(store: RecordingStore, entries: Array<{ name: string; format: string }>, firstSeq: number, records: number | null): Promise<RecoveredFigures | null> {
+async function figuresOf(
+  store: RecordingStore,
+  entries: Array<{ name: string; format: string }>,
+  firstSeq: number,
+  records: number | null,
+): Promise<RecoveredFigures | null> {
   const events = entries.find((e) => e.format === "events");
-  const eventsText = events === undefined ? null : await store.readText(events.name).catch(() => null);
+  const eventsText = events === undefined
+    ? null
+    : await store.readText(events.name).catch(() => null);
   const data = entries.find((e) => e.format === "csv");
   let csv: { rows: number; lastSeq: number } | null = null;
   if (records === null && data !== undefined) {
@@ -78,7 +97,10 @@ async function figuresOf(store: RecordingStore, entries: Array<{ name: string; f
   return recoveredFigures({ firstSeq, records, csv, events: eventsText });
 }
 
-async function csvRowsOf(store: RecordingStore, name: string): Promise<{ rows: number; lastSeq: number | null } | null> {
+async function csvRowsOf(
+  store: RecordingStore,
+  name: string,
+): Promise<{ rows: number; lastSeq: number | null } | null> {
   try {
     const file = await store.openDownload(name);
     try {
@@ -91,7 +113,10 @@ async function csvRowsOf(store: RecordingStore, name: string): Promise<{ rows: n
   }
 }
 
-async function finalise(store: RecordingStore, name: string): Promise<{ note: string; records: number | null }> {
+async function finalise(
+  store: RecordingStore,
+  name: string,
+): Promise<{ note: string; records: number | null }> {
   const bytes = await store.read(name);
   const plan = planEdfRecovery(bytes, bytes.length);
   if (!plan.ok) return { note: `${name}: left as it is (${plan.reason})`, records: null };
@@ -104,11 +129,20 @@ async function finalise(store: RecordingStore, name: string): Promise<{ note: st
     await file.close();
   }
   const cut = bytes.length - plan.truncateTo;
-  return { note: `${name}: ${plan.records} records${cut > 0 ? `, ${cut} bytes of an unfinished record cut` : ""}`, records: plan.records };
+  return {
+    note: `${name}: ${plan.records} records${
+      cut > 0 ? `, ${cut} bytes of an unfinished record cut` : ""
+    }`,
+    records: plan.records,
+  };
 }
 
 /** A recording that failed mid-way keeps what was written: an EDF/BDF header gets the count of complete records. */
-export async function repairAfterFailure(format: string, header: Uint8Array, file: RecordingFile): Promise<void> {
+export async function repairAfterFailure(
+  format: string,
+  header: Uint8Array,
+  file: RecordingFile,
+): Promise<void> {
   if (format !== "bdf" && format !== "edf") return;
   const plan = planEdfRecovery(header, file.bytes);
   if (!plan.ok) return;

@@ -9,7 +9,8 @@ export const MAX_NAME_LENGTH = 128;
 const ALLOWED = /^[A-Za-z0-9_.-]+$/;
 
 /** The rule in words, for error messages. */
-export const SAFE_NAME_RULE = `1–${MAX_NAME_LENGTH} characters of [A-Za-z0-9_.-], not starting with "." and without ".."`;
+export const SAFE_NAME_RULE =
+  `1–${MAX_NAME_LENGTH} characters of [A-Za-z0-9_.-], not starting with "." and without ".."`;
 
 /**
  * True when `name` is a plain file name that cannot leave the directory: only `[A-Za-z0-9_.-]`,

@@ -10,7 +10,11 @@ export type RecordingFormat = "bdf" | "edf" | "csv" | "raw";
 export const RECORDING_FORMATS: readonly RecordingFormat[] = ["bdf", "edf", "csv", "raw"];
 
 /** Channel labels in file order (EDF/BDF signals and CSV columns): Ch1…Ch12, then REF and DRL. */
-export const SIGNAL_LABELS = [...Array.from({ length: 12 }, (_, i) => `Ch${i + 1}`), "REF", "DRL"] as const;
+export const SIGNAL_LABELS = [
+  ...Array.from({ length: 12 }, (_, i) => `Ch${i + 1}`),
+  "REF",
+  "DRL",
+] as const;
 
 /** What a recording is about, fixed when it starts (headers are written from it). */
 export interface RecordingInfo {

@@ -11,7 +11,14 @@ import type { Fleet } from "./fleet.ts";
 import type { Client } from "./hub.ts";
 import type { ClientSocket } from "./outbox.ts";
 import type { HostPolicy } from "./access/hosts.ts";
-import { declaredBodyGuard, hasValidToken, hostGuard, originGuard, rateGuard, tokenGuard } from "./access/http-guards.ts";
+import {
+  declaredBodyGuard,
+  hasValidToken,
+  hostGuard,
+  originGuard,
+  rateGuard,
+  tokenGuard,
+} from "./access/http-guards.ts";
 import { fleetHealth } from "./health.ts";
 import { healthFor } from "./access/health-view.ts";
 import { metricsText } from "./metrics.ts";
@@ -46,10 +53,32 @@ export function createApp(options: AppOptions): Hono {
   // that takes a body also counts a chunked one, after its token and rate guards (recording-routes.ts)
   app.use("*", declaredBodyGuard());
   // `auth_required` tells pages like the dashboard whether the token-guarded routes need a token
-  app.get("/health", (c) => c.json(healthFor(gate, c.req.header("authorization"), { ...fleetHealth(fleet), auth_required: gate.authEnabled })));
-  app.get("/metrics", tokenGuard(gate), (c) => c.text(metricsText(fleet), 200, { "Content-Type": "text/plain; version=0.0.4" }));
+  app.get(
+    "/health",
+    (c) =>
+      c.json(
+        healthFor(gate, c.req.header("authorization"), {
+          ...fleetHealth(fleet),
+          auth_required: gate.authEnabled,
+        }),
+      ),
+  );
+  app.get(
+    "/metrics",
+    tokenGuard(gate),
+    (c) => c.text(metricsText(fleet), 200, { "Content-Type": "text/plain; version=0.0.4" }),
+  );
   app.get("/devices", tokenGuard(gate), (c) => c.json({ devices: fleet.describe() }));
-  addRecordingRoutes(app, fleet, options.recordingStore ?? null, rateGuard(options.rateLimit, (c) => safeRemote(options, c), (a) => gate.authEnabled && hasValidToken(gate, a)));
+  addRecordingRoutes(
+    app,
+    fleet,
+    options.recordingStore ?? null,
+    rateGuard(
+      options.rateLimit,
+      (c) => safeRemote(options, c),
+      (a) => gate.authEnabled && hasValidToken(gate, a),
+    ),
+  );
 
   const defaultSocket = socketRoute(options, () => fleet.default, false);
   app.get("/", originGuard(hosts), defaultSocket);
@@ -58,7 +87,12 @@ export function createApp(options: AppOptions): Hono {
   app.get("/", (c) => c.html(DASHBOARD_HTML, 200, { "Cache-Control": "no-cache" }));
   app.get("/ws", (c) => c.text("WebSocket endpoint\n", 426));
   // an unknown device is refused before the upgrade, so no socket opens for it
-  app.get("/devices/:id/ws", knownDevice(fleet), originGuard(hosts), socketRoute(options, (c) => fleet.get(c.req.param("id") ?? "")!, true));
+  app.get(
+    "/devices/:id/ws",
+    knownDevice(fleet),
+    originGuard(hosts),
+    socketRoute(options, (c) => fleet.get(c.req.param("id") ?? "")!, true),
+  );
   app.get("/devices/:id/ws", (c) => c.text(`WebSocket endpoint of ${c.req.param("id")}\n`, 426));
   return app;
 }
@@ -68,19 +102,29 @@ function knownDevice(fleet: Fleet): MiddlewareHandler {
   return async (c, next) => {
     const id = c.req.param("id") ?? "";
     if (fleet.get(id) === undefined) {
-      return c.json({ code: "UNKNOWN_DEVICE", message: `No device ${JSON.stringify(id)}; GET /devices lists them` }, 404);
+      return c.json({
+        code: "UNKNOWN_DEVICE",
+        message: `No device ${JSON.stringify(id)}; GET /devices lists them`,
+      }, 404);
     }
     await next();
   };
 }
 
 /** The WebSocket handler of one device's socket (`perDevice`: its messages name the device). */
-function socketRoute(options: AppOptions, bridgeOf: (c: Context) => Bridge, perDevice: boolean): MiddlewareHandler {
+function socketRoute(
+  options: AppOptions,
+  bridgeOf: (c: Context) => Bridge,
+  perDevice: boolean,
+): MiddlewareHandler {
   return options.upgradeWebSocket((c) => {
     const bridge = bridgeOf(c);
     const remote = safeRemote(options, c);
     // who this socket is, decided once from its upgrade request (tokens are never logged)
-    const admission = bridge.gate.admit({ authorization: c.req.header("authorization"), protocols: c.req.header("sec-websocket-protocol") });
+    const admission = bridge.gate.admit({
+      authorization: c.req.header("authorization"),
+      protocols: c.req.header("sec-websocket-protocol"),
+    });
     let client: Client | null = null;
     // frames are handled strictly in arrival order even when a Blob needs an async read
     let chain: Promise<void> = Promise.resolve();

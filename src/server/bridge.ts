@@ -5,7 +5,14 @@
  */
 import { Device } from "../core/device.ts";
 import type { DeviceSource, Logger } from "../core/ports.ts";
-import { envelope, errorMessage, freshId, replyId, statusEvent, toSeconds } from "../protocol/envelope.ts";
+import {
+  envelope,
+  errorMessage,
+  freshId,
+  replyId,
+  statusEvent,
+  toSeconds,
+} from "../protocol/envelope.ts";
 import { frameText, isKnown, isRejection, parseFrame } from "../protocol/inbound.ts";
 import { STATUS_TEXT, statusText } from "../protocol/status-text.ts";
 import { dispatch } from "./dispatch.ts";
@@ -21,7 +28,7 @@ import { recordingsFor } from "./recordings-wiring.ts";
 import type { Recordings } from "./recordings.ts";
 import { placeMarker } from "./recording-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
-import { CLOSE_POLICY, ClientAccess, refuse } from "./access/client-access.ts";
+import { ClientAccess, CLOSE_POLICY, refuse } from "./access/client-access.ts";
 import { AccessGate } from "./access/gate.ts";
 import type { Admission } from "./access/gate.ts";
 import { TokenTable } from "./access/tokens.ts";
@@ -59,7 +66,13 @@ export class Bridge {
     this.gate = options.gate ?? new AccessGate(new TokenTable([]));
     this.#maxClients = Math.max(1, options.maxClients ?? 1);
     this.#multi = this.#maxClients > 1;
-    this.identity = options.identity ?? { id: `${options.source.kind}-1`, kind: kindOf(options.source.kind), name: options.source.description, address: null };
+    this.identity = options.identity ??
+      {
+        id: `${options.source.kind}-1`,
+        kind: kindOf(options.source.kind),
+        name: options.source.description,
+        address: null,
+      };
     const scope = options.scoped === true ? `[${this.identity.id}]` : "";
     const logger = (name: string) => options.logs.logger(`${name}${scope}`);
     this.#log = logger("mw75.server");
@@ -69,9 +82,16 @@ export class Bridge {
       maxClients: this.#maxClients,
       heartbeatMs: options.heartbeatMs ?? 30_000,
       limits: options.limits ?? DEFAULT_OUTBOX_LIMITS,
-      heartbeat: () => envelope(freshId(), "heartbeat", { timestamp: toSeconds(clock.now()), battery_level: this.device.session.batteryLevel }),
+      heartbeat: () =>
+        envelope(freshId(), "heartbeat", {
+          timestamp: toSeconds(clock.now()),
+          battery_level: this.device.session.batteryLevel,
+        }),
       onOverflow: (client) => {
-        this.#log.log("WARNING", `Client ${client.remote} closed: too slow to receive control messages`);
+        this.#log.log(
+          "WARNING",
+          `Client ${client.remote} closed: too slow to receive control messages`,
+        );
         this.#left(client);
       },
     });
@@ -81,35 +101,66 @@ export class Bridge {
       clock,
       log: logger("mw75.session"),
       sourceLog: logger(`mw75.source.${options.source.kind}`),
-      ...(options.reconnectBaseMs !== undefined ? { reconnectBaseMs: options.reconnectBaseMs } : {}),
-      ...(options.noDataTimeoutMs !== undefined ? { noDataTimeoutMs: options.noDataTimeoutMs } : {}),
+      ...(options.reconnectBaseMs !== undefined
+        ? { reconnectBaseMs: options.reconnectBaseMs }
+        : {}),
+      ...(options.noDataTimeoutMs !== undefined
+        ? { noDataTimeoutMs: options.noDataTimeoutMs }
+        : {}),
       ...(options.ringSamples !== undefined ? { ringSamples: options.ringSamples } : {}),
     });
     this.#router = new StreamRouter(this.device, this.hub, clock);
     // a device's socket gets the server-wide records and its own device's, never another device's
-    this.#logs = new LogForwarder(options.logs, this.hub, scope === "" ? undefined : (name) => name.endsWith(scope) || !DEVICE_LOGGER.test(name));
+    this.#logs = new LogForwarder(
+      options.logs,
+      this.hub,
+      scope === "" ? undefined : (name) => name.endsWith(scope) || !DEVICE_LOGGER.test(name),
+    );
     this.device.listen({
-      onStatus: (state, cause) => this.#broadcastStatus(announced(state, cause), statusText(cause), this.device.session.batteryLevel),
-      onError: (code, message) => this.hub.broadcast(errorMessage(freshId(), code, message, clock.now())),
+      onStatus: (state, cause) =>
+        this.#broadcastStatus(
+          announced(state, cause),
+          statusText(cause),
+          this.device.session.batteryLevel,
+        ),
+      onError: (code, message) =>
+        this.hub.broadcast(errorMessage(freshId(), code, message, clock.now())),
       onSamples: (block) => this.#router.onSamples(block),
       onEvent: (event) => this.#router.onEvent(event),
     });
     this.#access = new ClientAccess({
-      gate: this.gate, hub: this.hub, clock, log: this.#log, drop: (client) => this.close(client),
+      gate: this.gate,
+      hub: this.hub,
+      clock,
+      log: this.#log,
+      drop: (client) => this.close(client),
       available: (command) => isKnown(command, this.#multi),
       ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
     });
     const labels = { subject: "", session_label: "" };
     this.recordings = options.recordingStore === undefined ? null : recordingsFor({
-      device: this.device, hub: this.hub, store: options.recordingStore, clock, logs: options.logs,
-      source: options.source, labels: () => labels, recordOnConnect: options.recordOnConnect,
+      device: this.device,
+      hub: this.hub,
+      store: options.recordingStore,
+      clock,
+      logs: options.logs,
+      source: options.source,
+      labels: () => labels,
+      recordOnConnect: options.recordOnConnect,
       ...(options.scoped === true ? { deviceId: this.identity.id } : {}),
       address: this.identity.address,
       identityId: this.identity.id,
     });
     this.#ctx = {
-      device: this.device, hub: this.hub, router: this.#router, control: this.#control, logs: this.#logs,
-      labels, recordingCommands: { device: this.device, recordings: this.recordings }, clock, log: this.#log,
+      device: this.device,
+      hub: this.hub,
+      router: this.#router,
+      control: this.#control,
+      logs: this.#logs,
+      labels,
+      recordingCommands: { device: this.device, recordings: this.recordings },
+      clock,
+      log: this.#log,
       fleet: options.fleet ?? soloFleet(this),
     };
   }
@@ -120,7 +171,9 @@ export class Bridge {
   }
 
   /** The device's streams (the MQTT publisher taps its `eeg_batch` there). */
-  get streams(): StreamRouter { return this.#router; }
+  get streams(): StreamRouter {
+    return this.#router;
+  }
 
   /** Where the device's bytes come from. */
   get source(): DeviceSource {
@@ -143,7 +196,14 @@ export class Bridge {
     perDevice = false,
   ): Client | null {
     if (admission.failed) {
-      refuse(socket, "AUTH_FAILED", "Authentication failed: the token is not valid", this.#o.clock.now(), CLOSE_POLICY, "authentication failed");
+      refuse(
+        socket,
+        "AUTH_FAILED",
+        "Authentication failed: the token is not valid",
+        this.#o.clock.now(),
+        CLOSE_POLICY,
+        "authentication failed",
+      );
       this.#log.log("WARNING", `Rejected client ${remote}: invalid token`);
       return null;
     }
@@ -151,16 +211,37 @@ export class Bridge {
       const message = this.#multi
         ? `Server already has the maximum of ${this.#maxClients} connected clients`
         : "Server already has a connected client";
-      refuse(socket, "CLIENT_ALREADY_CONNECTED", message, this.#o.clock.now(), CLOSE_TRY_AGAIN, "server full");
+      refuse(
+        socket,
+        "CLIENT_ALREADY_CONNECTED",
+        message,
+        this.#o.clock.now(),
+        CLOSE_TRY_AGAIN,
+        "server full",
+      );
       this.#log.log("WARNING", `Rejected client ${remote}: ${message}`);
       return null;
     }
-    const client = this.hub.add(socket, remote, admission.principal, perDevice ? this.identity.id : null);
+    const client = this.hub.add(
+      socket,
+      remote,
+      admission.principal,
+      perDevice ? this.identity.id : null,
+    );
     this.#access.admitted(client, admission);
     this.#router.addClient(client);
     this.#log.log("INFO", `Client ${remote} connected (${this.hub.size} total)`);
     const session = this.device.session;
-    this.hub.send(client, statusEvent(currentState(session)(client.deviceId), STATUS_TEXT.welcome, session.batteryLevel, this.#o.clock.now(), client.deviceId));
+    this.hub.send(
+      client,
+      statusEvent(
+        currentState(session)(client.deviceId),
+        STATUS_TEXT.welcome,
+        session.batteryLevel,
+        this.#o.clock.now(),
+        client.deviceId,
+      ),
+    );
     return client;
   }
 
@@ -195,8 +276,18 @@ export class Bridge {
     const victim = this.hub.clients.find((c) => c.principal.role === "anonymous");
     if (victim === undefined) return false;
     const text = "Server full: this anonymous connection gave its place to a client with a token";
-    refuse(victim.socket, "CLIENT_ALREADY_CONNECTED", text, this.#o.clock.now(), CLOSE_TRY_AGAIN, "server full");
-    this.#log.log("INFO", `Client ${victim.remote} (anonymous) closed to admit a client with a token`);
+    refuse(
+      victim.socket,
+      "CLIENT_ALREADY_CONNECTED",
+      text,
+      this.#o.clock.now(),
+      CLOSE_TRY_AGAIN,
+      "server full",
+    );
+    this.#log.log(
+      "INFO",
+      `Client ${victim.remote} (anonymous) closed to admit a client with a token`,
+    );
     this.close(victim);
     return true;
   }
@@ -216,19 +307,35 @@ export class Bridge {
       const parsed = parseFrame(frameText(frame), this.#multi);
       if (isRejection(parsed)) {
         // a contract command this client may not send is refused as such, implemented or not
-        if (parsed.code === "UNKNOWN_COMMAND" && this.gate.deniesUnknown(client.principal, parsed.type)) {
+        if (
+          parsed.code === "UNKNOWN_COMMAND" &&
+          this.gate.deniesUnknown(client.principal, parsed.type)
+        ) {
           return this.#access.deny(client, replyId(parsed.id), String(parsed.type));
         }
-        this.hub.send(client, errorMessage(parsed.echoId ? replyId(parsed.id) : freshId(), parsed.code, parsed.message, this.#o.clock.now()));
+        this.hub.send(
+          client,
+          errorMessage(
+            parsed.echoId ? replyId(parsed.id) : freshId(),
+            parsed.code,
+            parsed.message,
+            this.#o.clock.now(),
+          ),
+        );
         return;
       }
       id = parsed.id;
       if (parsed.type === "auth") return this.#access.auth(client, replyId(id), parsed.data);
-      if (!this.gate.allows(client.principal, parsed.type)) return this.#access.deny(client, replyId(id), parsed.type, parsed.data);
+      if (!this.gate.allows(client.principal, parsed.type)) {
+        return this.#access.deny(client, replyId(id), parsed.type, parsed.data);
+      }
       dispatch(this.#ctx, client, parsed);
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e);
-      this.hub.send(client, errorMessage(replyId(id), "MESSAGE_PROCESSING_ERROR", text, this.#o.clock.now()));
+      this.hub.send(
+        client,
+        errorMessage(replyId(id), "MESSAGE_PROCESSING_ERROR", text, this.#o.clock.now()),
+      );
     }
   }
 
@@ -255,7 +362,11 @@ export class Bridge {
     if (this.#control.controller === client) {
       this.#control.controller = null;
       const session = this.device.session;
-      this.#broadcastStatus(currentState(session), STATUS_TEXT.controlReleased, session.batteryLevel);
+      this.#broadcastStatus(
+        currentState(session),
+        STATUS_TEXT.controlReleased,
+        session.batteryLevel,
+      );
     }
   }
 
@@ -282,7 +393,9 @@ export class Bridge {
     this.#log.log("INFO", "Shutting down");
     const session = this.device.session;
     if (session.busy) await session.disconnect();
-    await this.recordings?.close().catch((e: unknown) => this.#log.log("ERROR", `Closing the recording: ${String(e)}`));
+    await this.recordings?.close().catch((e: unknown) =>
+      this.#log.log("ERROR", `Closing the recording: ${String(e)}`)
+    );
     await session.shutdown();
     this.#broadcastStatus(() => session.state, STATUS_TEXT.shutdown, null);
     for (const client of this.hub.clients) client.outbox.drain();

@@ -16,7 +16,10 @@ export interface FleetCommands {
   /** A discovery of `durationS` seconds; rejects with a BridgeError (SCAN_FAILED). */
   scan(durationS: number): Promise<DiscoveredDevice[]>;
   /** Adds (or finds) the headset at `address`, connecting; rejects with a BridgeError. */
-  connectDevice(address: string, rfcommTty: string | null): Promise<{ deviceId: string; added: boolean }>;
+  connectDevice(
+    address: string,
+    rfcommTty: string | null,
+  ): Promise<{ deviceId: string; added: boolean }>;
   /** The recording commands of device `id` (a `marker` naming another device), or undefined. */
   recordingCommandsOf(id: string): RecordingCommands | undefined;
 }
@@ -25,16 +28,27 @@ type Reply = (type: string, data: Record<string, unknown>) => void;
 type Refuse = (code: ErrorCode, message: string) => void;
 
 /** Executes one device command; scans and connects answer when they are done. */
-export function dispatchDeviceCommand(fleet: FleetCommands, type: string, data: unknown, reply: Reply, refuse: Refuse): void {
+export function dispatchDeviceCommand(
+  fleet: FleetCommands,
+  type: string,
+  data: unknown,
+  reply: Reply,
+  refuse: Refuse,
+): void {
   const failed = (fallback: ErrorCode) => (e: unknown) =>
-    e instanceof BridgeError ? refuse(e.code, e.message) : refuse(fallback, e instanceof Error ? e.message : String(e));
+    e instanceof BridgeError
+      ? refuse(e.code, e.message)
+      : refuse(fallback, e instanceof Error ? e.message : String(e));
   switch (type) {
     case "list_devices":
       return reply("devices", { devices: fleet.describe() });
     case "scan_devices": {
       const req = parseScan(data);
       if (isRequestProblem(req)) return refuse(req.code, req.message);
-      void fleet.scan(req.durationS).then((found) => reply("scan_result", { devices: found.map(scanEntry) }), failed("SCAN_FAILED"));
+      void fleet.scan(req.durationS).then(
+        (found) => reply("scan_result", { devices: found.map(scanEntry) }),
+        failed("SCAN_FAILED"),
+      );
       return;
     }
     case "connect_device": {
@@ -46,7 +60,9 @@ export function dispatchDeviceCommand(fleet: FleetCommands, type: string, data: 
             command: "connect_device",
             device_id: deviceId,
             address: req.address,
-            message: added ? `Connected to the headset ${req.address} as ${deviceId}` : `The headset ${req.address} is already ${deviceId}`,
+            message: added
+              ? `Connected to the headset ${req.address} as ${deviceId}`
+              : `The headset ${req.address} is already ${deviceId}`,
           }),
         failed("CONNECTION_FAILED"),
       );

@@ -10,7 +10,12 @@ import type { Recordings } from "./recordings.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
 /** `{device_id, name, address, kind, state, battery_level, clients, recording}`. */
-export function describeDevice(identity: DeviceIdentity, session: DeviceSession, clients: number, recordings: Recordings | null): Record<string, unknown> {
+export function describeDevice(
+  identity: DeviceIdentity,
+  session: DeviceSession,
+  clients: number,
+  recordings: Recordings | null,
+): Record<string, unknown> {
   // a start still under way has no recording yet: not the previous one's object
   const recording = recordings?.current() ?? null;
   return {
@@ -21,16 +26,26 @@ export function describeDevice(identity: DeviceIdentity, session: DeviceSession,
     state: session.reportedState,
     battery_level: session.batteryLevel,
     clients,
-    recording: recording === null ? null : { id: recording["id"], session_name: recording["session_name"], state: recording["state"] },
+    recording: recording === null
+      ? null
+      : { id: recording["id"], session_name: recording["session_name"], state: recording["state"] },
   };
 }
 
 /** The device set of a bridge without a fleet around it. */
-export function soloFleet(self: { describe(): Record<string, unknown>; identity: DeviceIdentity; recordingCommands: RecordingCommands }): FleetCommands {
+export function soloFleet(
+  self: {
+    describe(): Record<string, unknown>;
+    identity: DeviceIdentity;
+    recordingCommands: RecordingCommands;
+  },
+): FleetCommands {
   return {
     describe: () => [self.describe()],
     recordingCommandsOf: (id) => (id === self.identity.id ? self.recordingCommands : undefined),
-    scan: () => Promise.reject(new BridgeError("SCAN_FAILED", "This bridge has no device discovery")),
-    connectDevice: () => Promise.reject(new BridgeError("CONNECTION_FAILED", "This bridge cannot add devices")),
+    scan: () =>
+      Promise.reject(new BridgeError("SCAN_FAILED", "This bridge has no device discovery")),
+    connectDevice: () =>
+      Promise.reject(new BridgeError("CONNECTION_FAILED", "This bridge cannot add devices")),
   };
 }

@@ -48,11 +48,22 @@ export interface DispatchContext {
 /** Executes `cmd` from `client`. May throw (the caller turns it into MESSAGE_PROCESSING_ERROR). */
 export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): void {
   const id = replyId(cmd.id);
-  const reply = (type: string, data: Record<string, unknown>) => ctx.hub.send(client, envelope(id, type, data));
-  const refuse = (code: ErrorCode, message: string) => ctx.hub.send(client, errorMessage(id, code, message, ctx.clock.now()));
+  const reply = (type: string, data: Record<string, unknown>) =>
+    ctx.hub.send(client, envelope(id, type, data));
+  const refuse = (code: ErrorCode, message: string) =>
+    ctx.hub.send(client, errorMessage(id, code, message, ctx.clock.now()));
   // settings errors name the key (§5.1): `error {code, message, timestamp, key}`
   const refuseSetting = (p: SettingsProblem) =>
-    ctx.hub.send(client, errorMessage(id, p.code, p.message, ctx.clock.now(), p.key === undefined ? undefined : { key: p.key }));
+    ctx.hub.send(
+      client,
+      errorMessage(
+        id,
+        p.code,
+        p.message,
+        ctx.clock.now(),
+        p.key === undefined ? undefined : { key: p.key },
+      ),
+    );
   const view: ControlView = {
     controlTakenByOther: ctx.control.controller !== null && ctx.control.controller !== client,
     deviceState: ctx.device.session.state,
@@ -65,7 +76,10 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
       ctx.control.controller = client;
       ctx.logs.level = d.level;
       reply("command_ack", d.ack);
-      ctx.log.log("INFO", `Client ${client.remote} took control (auto_reconnect=${d.autoReconnect}, log_level=${d.level})`);
+      ctx.log.log(
+        "INFO",
+        `Client ${client.remote} took control (auto_reconnect=${d.autoReconnect}, log_level=${d.level})`,
+      );
       session.connect(d.autoReconnect);
       return;
     }
@@ -81,7 +95,14 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
       return reply("status", {
         // the base reply only knows the six stored states (MW75.md §3.6): a wait is named beside it
         device_state: session.state,
-        ...(wait === null ? {} : { reconnecting: { attempt: wait.attempt, of: wait.of, delay_ms: wait.delayMs, until: toSeconds(wait.untilMs) } }),
+        ...(wait === null ? {} : {
+          reconnecting: {
+            attempt: wait.attempt,
+            of: wait.of,
+            delay_ms: wait.delayMs,
+            until: toSeconds(wait.untilMs),
+          },
+        }),
         auto_reconnect: session.autoReconnect,
         log_level: ctx.logs.level ?? "ERROR",
         battery_level: session.batteryLevel,
@@ -97,9 +118,20 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
       return reply("pong", { timestamp: toSeconds(ctx.clock.now()) });
     case "broadcast": {
       const data = cmd.data === undefined ? {} : cmd.data;
-      ctx.hub.broadcast(envelope(id, "broadcast", { from: client.remote, data, timestamp: toSeconds(ctx.clock.now()) }), client);
+      ctx.hub.broadcast(
+        envelope(id, "broadcast", {
+          from: client.remote,
+          data,
+          timestamp: toSeconds(ctx.clock.now()),
+        }),
+        client,
+      );
       const n = ctx.hub.size - 1;
-      return reply("command_ack", { command: "broadcast", message: `Message broadcast to ${n} other client(s)`, recipients: n });
+      return reply("command_ack", {
+        command: "broadcast",
+        message: `Message broadcast to ${n} other client(s)`,
+        recipients: n,
+      });
     }
     case "subscribe": {
       const sub = parseSubscribe(cmd.data);
@@ -133,9 +165,18 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
     case "marker": {
       // a marker may name another device of this bridge (one stimulus tool marking every headset)
       const named = namedDevice(cmd.data);
-      if (named === undefined) return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, reply, refuse);
-      const target = typeof named.id === "string" ? ctx.fleet.recordingCommandsOf(named.id) : undefined;
-      if (target === undefined) return refuse("UNKNOWN_DEVICE", `No device ${JSON.stringify(named.id)}; list_devices lists them`);
+      if (named === undefined) {
+        return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, reply, refuse);
+      }
+      const target = typeof named.id === "string"
+        ? ctx.fleet.recordingCommandsOf(named.id)
+        : undefined;
+      if (target === undefined) {
+        return refuse(
+          "UNKNOWN_DEVICE",
+          `No device ${JSON.stringify(named.id)}; list_devices lists them`,
+        );
+      }
       return dispatchRecording(target, cmd.type, named.rest, reply, refuse);
     }
     case "start_recording":
@@ -151,7 +192,9 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
 
 /** `data.device_id` split from the other fields, or undefined when the data names no device. */
 function namedDevice(data: unknown): { id: unknown; rest: Record<string, unknown> } | undefined {
-  if (typeof data !== "object" || data === null || Array.isArray(data) || !("device_id" in data)) return undefined;
+  if (typeof data !== "object" || data === null || Array.isArray(data) || !("device_id" in data)) {
+    return undefined;
+  }
   const { device_id: id, ...rest } = data as Record<string, unknown>;
   return { id, rest };
 }

@@ -4,11 +4,17 @@
  * address, `--autoconnect`, shutdown of all. Each device stays isolated: its own session,
  * decoder, clients, control, streams, ring and recording.
  */
-import { DeviceRegistry, deviceIdFor } from "../core/device-registry.ts";
+import { deviceIdFor, DeviceRegistry } from "../core/device-registry.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
 import type { ErrorCode } from "../core/errors.ts";
-import type { DeviceDiscovery, DevicePort, DiscoveredDevice, DeviceSource, Logger } from "../core/ports.ts";
+import type {
+  DeviceDiscovery,
+  DevicePort,
+  DeviceSource,
+  DiscoveredDevice,
+  Logger,
+} from "../core/ports.ts";
 import type { Bridge } from "./bridge.ts";
 import type { FleetCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
@@ -89,7 +95,14 @@ export class Fleet implements FleetCommands {
   /** One discovery at a time: a second request while one runs shares it (BlueZ allows one per adapter). */
   scan(durationS: number): Promise<DiscoveredDevice[]> {
     const discovery = this.#o.discovery;
-    if (discovery === null) return Promise.reject(new BridgeError("SCAN_FAILED", "This bridge has no device discovery (no Bluetooth backend and no simulated headsets)"));
+    if (discovery === null) {
+      return Promise.reject(
+        new BridgeError(
+          "SCAN_FAILED",
+          "This bridge has no device discovery (no Bluetooth backend and no simulated headsets)",
+        ),
+      );
+    }
     if (this.#scan !== null && this.#scan.durationS >= durationS) return this.#scan.result;
     const result = discovery.list({ durationMs: durationS * 1000, log: this.#o.log });
     const scan = (this.#scan = { durationS, result });
@@ -104,7 +117,10 @@ export class Fleet implements FleetCommands {
   }
 
   /** Adds the headset at `address` as a new device, connecting it (auto-reconnect on); finds it when it is one already. */
-  connectDevice(address: string, rfcommTty: string | null): Promise<{ deviceId: string; added: boolean }> {
+  connectDevice(
+    address: string,
+    rfcommTty: string | null,
+  ): Promise<{ deviceId: string; added: boolean }> {
     const known = this.registry.find((b) => b.identity.address === address);
     if (known !== undefined) {
       // "connect" means connect: an idle device of that address is started (and kept connected)
@@ -118,24 +134,44 @@ export class Fleet implements FleetCommands {
     return adding;
   }
 
-  async #addHeadset(address: string, given: string | null): Promise<{ deviceId: string; added: boolean }> {
+  async #addHeadset(
+    address: string,
+    given: string | null,
+  ): Promise<{ deviceId: string; added: boolean }> {
     const port = this.#o.headsets;
-    if (port === null) throw new BridgeError("CONNECTION_FAILED", "This bridge cannot add headsets at run time");
+    if (port === null) {
+      throw new BridgeError("CONNECTION_FAILED", "This bridge cannot add headsets at run time");
+    }
     const tty = given ?? this.#o.headsetTty(address);
     if (tty === null) {
-      throw new BridgeError("INVALID_PARAMETERS",
-        `No RFCOMM tty is known for ${address}: bind one (sudo rfcomm bind /dev/rfcommN ${address} 25), then pass it as rfcomm_tty or start the bridge with --rfcomm-tty ${address}=/dev/rfcommN`);
+      throw new BridgeError(
+        "INVALID_PARAMETERS",
+        `No RFCOMM tty is known for ${address}: bind one (sudo rfcomm bind /dev/rfcommN ${address} 25), then pass it as rfcomm_tty or start the bridge with --rfcomm-tty ${address}=/dev/rfcommN`,
+      );
     }
     for (const [id, used] of this.#ttys) {
-      if (used === tty) throw new BridgeError("INVALID_PARAMETERS", `Invalid rfcomm_tty: ${tty} already carries ${id}; bind the new headset to its own tty`);
+      if (used === tty) {
+        throw new BridgeError(
+          "INVALID_PARAMETERS",
+          `Invalid rfcomm_tty: ${tty} already carries ${id}; bind the new headset to its own tty`,
+        );
+      }
     }
     const n = this.registry.count("mw75") + 1;
     const name = await this.#nameOf(address);
-    const identity: DeviceIdentity = { id: deviceIdFor("mw75", address, n), kind: "mw75", name, address };
+    const identity: DeviceIdentity = {
+      id: deviceIdFor("mw75", address, n),
+      kind: "mw75",
+      name,
+      address,
+    };
     const bridge = await this.#o.makeBridge(identity, port.open(address, { rfcommTty: tty }));
     // it joins the fleet once it streams: an address that is no MW75 (or is out of reach) is an
     // error for the requester, not a device retrying in the list
-    this.#o.log.log("INFO", `Connecting to the headset ${address} (RFCOMM ${tty}) as ${identity.id}`);
+    this.#o.log.log(
+      "INFO",
+      `Connecting to the headset ${address} (RFCOMM ${tty}) as ${identity.id}`,
+    );
     try {
       await connectOnce(bridge);
     } catch (error) {
@@ -159,7 +195,9 @@ export class Fleet implements FleetCommands {
     // a found address moves to the end, so the oldest is the one forgotten
     this.#scannedNames.delete(address);
     if (name !== address) this.#scannedNames.set(address, name);
-    if (this.#scannedNames.size > SCANNED_NAMES_MAX) this.#scannedNames.delete(this.#scannedNames.keys().next().value!);
+    if (this.#scannedNames.size > SCANNED_NAMES_MAX) {
+      this.#scannedNames.delete(this.#scannedNames.keys().next().value!);
+    }
   }
 
   /** `--autoconnect`: every device connected now and kept connected. */
@@ -206,7 +244,12 @@ export function simDiscovery(fleet: Fleet): DeviceDiscovery {
       });
       return fleet.list()
         .filter((b) => b.identity.kind === "sim" && b.identity.address !== null)
-        .map((b) => ({ address: b.identity.address!, name: b.identity.name, rssi: -50, paired: true }));
+        .map((b) => ({
+          address: b.identity.address!,
+          name: b.identity.name,
+          rssi: -50,
+          paired: true,
+        }));
     },
   };
 }

@@ -60,7 +60,9 @@ export class Hub {
 
   /** Changes every client's heartbeat period at once: each next beat comes one new period from now. */
   setHeartbeatMs(ms: number): void {
-    if (!(ms > 0)) throw new RangeError(`Invalid heartbeat period "${ms}": expected a positive number of ms`);
+    if (!(ms > 0)) {
+      throw new RangeError(`Invalid heartbeat period "${ms}": expected a positive number of ms`);
+    }
     this.#heartbeatMs = ms;
     for (const client of this.#clients) {
       if (client.heartbeat === null) continue;
@@ -86,7 +88,12 @@ export class Hub {
   }
 
   /** Registers a socket; the caller checked `isFull`. Starts its heartbeat (first tick one period later). */
-  add(socket: ClientSocket, remote: string, principal: Principal = OPEN_ACCESS, deviceId: string | null = null): Client {
+  add(
+    socket: ClientSocket,
+    remote: string,
+    principal: Principal = OPEN_ACCESS,
+    deviceId: string | null = null,
+  ): Client {
     const client: Client = {
       id: this.#nextId++,
       principal: { ...principal },
@@ -103,7 +110,10 @@ export class Hub {
   }
 
   #startHeartbeat(client: Client): TimerHandle {
-    return this.#o.clock.setInterval(() => this.send(client, this.#o.heartbeat()), this.#heartbeatMs);
+    return this.#o.clock.setInterval(
+      () => this.send(client, this.#o.heartbeat()),
+      this.#heartbeatMs,
+    );
   }
 
   /** Forgets a client (idempotent); returns true when it was registered. */

@@ -1,5 +1,5 @@
 /** @module `log` forwarding (MW75.md §3.10): records at or above the level the controller asked for go to every client. */
-import { LEVEL_RANK, formatRecord } from "../core/log-hub.ts";
+import { formatRecord, LEVEL_RANK } from "../core/log-hub.ts";
 import type { LogHub, LogRecord } from "../core/log-hub.ts";
 import type { LogLevel } from "../core/ports.ts";
 import { envelope, freshId, toSeconds } from "../protocol/envelope.ts";
@@ -20,7 +20,10 @@ export class LogForwarder {
 
   #forward(record: LogRecord): void {
     const level = this.level;
-    if (level === null || LEVEL_RANK[record.level] < LEVEL_RANK[level] || this.#hub.size === 0 || !this.#mine(record.logger)) return;
+    if (
+      level === null || LEVEL_RANK[record.level] < LEVEL_RANK[level] || this.#hub.size === 0 ||
+      !this.#mine(record.logger)
+    ) return;
     this.#hub.broadcast(envelope(freshId(), "log", {
       level: record.level,
       message: formatRecord(record),

@@ -82,7 +82,8 @@ export class Outbox {
 
   /** True when a message would go straight to the socket. */
   get hasRoom(): boolean {
-    return this.#head === this.#queue.length && this.#socket.bufferedAmount() <= this.#limits.highWaterBytes;
+    return this.#head === this.#queue.length &&
+      this.#socket.bufferedAmount() <= this.#limits.highWaterBytes;
   }
 
   /** Hot path: send now when the socket keeps up, else queue a little, else shed. */
@@ -114,13 +115,16 @@ export class Outbox {
   sendControl(text: string): boolean {
     if (this.hasRoom && this.#socket.send(text)) return true;
     this.#push(text, false);
-    return this.#queuedControl <= this.#limits.maxQueuedControl && this.#queuedControlChars <= this.#limits.maxQueuedControlChars;
+    return this.#queuedControl <= this.#limits.maxQueuedControl &&
+      this.#queuedControlChars <= this.#limits.maxQueuedControlChars;
   }
 
   /** Moves queued messages to the socket while it has room; returns the number still pending. */
   drain(): number {
     const queue = this.#queue;
-    while (this.#head < queue.length && this.#socket.bufferedAmount() <= this.#limits.highWaterBytes) {
+    while (
+      this.#head < queue.length && this.#socket.bufferedAmount() <= this.#limits.highWaterBytes
+    ) {
       const data = this.#isData[this.#head]!;
       const message = queue[this.#head]!;
       if (!this.#write(message)) {
@@ -149,7 +153,9 @@ export class Outbox {
   }
 
   #write(message: OutMessage): boolean {
-    return typeof message === "string" ? this.#socket.send(message) : this.#socket.sendBinary(message);
+    return typeof message === "string"
+      ? this.#socket.send(message)
+      : this.#socket.sendBinary(message);
   }
 
   #push(message: OutMessage, data: boolean): void {

@@ -7,7 +7,11 @@ import type { Device } from "../core/device.ts";
 import type { ErrorCode } from "../core/errors.ts";
 import { markerData } from "../protocol/encoders/device-events.ts";
 import { freshId } from "../protocol/envelope.ts";
-import { isRequestProblem, parseMarker, parseStartRecording } from "../protocol/recording-requests.ts";
+import {
+  isRequestProblem,
+  parseMarker,
+  parseStartRecording,
+} from "../protocol/recording-requests.ts";
 import type { Recordings } from "./recordings.ts";
 
 /** What the recording commands act on; `recordings` is null when the server has no recordings directory. */
@@ -16,7 +20,8 @@ export interface RecordingCommands {
   recordings: Recordings | null;
 }
 
-const NO_RECORDINGS = "Recording is not available: this server was started without a recordings directory";
+const NO_RECORDINGS =
+  "Recording is not available: this server was started without a recordings directory";
 
 type Reply = (type: string, data: Record<string, unknown>) => void;
 type Refuse = (code: ErrorCode, message: string) => void;
@@ -25,7 +30,13 @@ type Refuse = (code: ErrorCode, message: string) => void;
  * Executes one recording command; the start and stop replies come once the files are ready or
  * final. A device's recording commands complete in arrival order (Recordings queues them).
  */
-export function dispatchRecording(c: RecordingCommands, type: string, data: unknown, reply: Reply, refuse: Refuse): void {
+export function dispatchRecording(
+  c: RecordingCommands,
+  type: string,
+  data: unknown,
+  reply: Reply,
+  refuse: Refuse,
+): void {
   const recordings = c.recordings;
   if (recordings === null && type !== "marker") return refuse("RECORDING_FAILED", NO_RECORDINGS);
   switch (type) {
@@ -33,20 +44,38 @@ export function dispatchRecording(c: RecordingCommands, type: string, data: unkn
       const req = parseStartRecording(data);
       if (isRequestProblem(req)) return refuse(req.code, req.message);
       void recordings!.start(req).then(
-        (r) => (r.ok ? reply("command_ack", { command: "start_recording", recording: r.recording }) : refuse(r.code, r.message)),
-        (e: unknown) => refuse("RECORDING_FAILED", `Cannot start the recording: ${e instanceof Error ? e.message : String(e)}`),
+        (
+          r,
+        ) => (r.ok
+          ? reply("command_ack", { command: "start_recording", recording: r.recording })
+          : refuse(r.code, r.message)),
+        (e: unknown) =>
+          refuse(
+            "RECORDING_FAILED",
+            `Cannot start the recording: ${e instanceof Error ? e.message : String(e)}`,
+          ),
       );
       return;
     }
     case "stop_recording":
       void recordings!.stop().then(
-        (r) => (r.ok ? reply("command_ack", { command: "stop_recording", recording: r.recording }) : refuse(r.code, r.message)),
-        (e: unknown) => refuse("RECORDING_FAILED", `Cannot stop the recording: ${e instanceof Error ? e.message : String(e)}`),
+        (
+          r,
+        ) => (r.ok
+          ? reply("command_ack", { command: "stop_recording", recording: r.recording })
+          : refuse(r.code, r.message)),
+        (e: unknown) =>
+          refuse(
+            "RECORDING_FAILED",
+            `Cannot stop the recording: ${e instanceof Error ? e.message : String(e)}`,
+          ),
       );
       return;
     case "recording_status":
       // after the start or stop sent just before it: the answer reflects the commands in their order
-      void recordings!.statusInOrder().then((status) => reply("recording", status ?? { state: "none" }));
+      void recordings!.statusInOrder().then((status) =>
+        reply("recording", status ?? { state: "none" })
+      );
       return;
     case "marker": {
       const result = placeMarker(c, data);
@@ -60,7 +89,11 @@ export function dispatchRecording(c: RecordingCommands, type: string, data: unkn
 export function placeMarker(
   c: RecordingCommands,
   data: unknown,
-): { ok: true; marker: Record<string, unknown> } | { ok: false; code: "INVALID_PARAMETERS"; message: string } {
+): { ok: true; marker: Record<string, unknown> } | {
+  ok: false;
+  code: "INVALID_PARAMETERS";
+  message: string;
+} {
   const req = parseMarker(data);
   if (isRequestProblem(req)) return { ok: false, ...req };
   if (c.recordings === null) return { ok: true, marker: markerData(c.device.mark(req, freshId())) };

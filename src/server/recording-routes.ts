@@ -26,7 +26,12 @@ const NOT_FOUND = { code: "NOT_FOUND", message: "No such recording file" } as co
  * Adds the routes to `app`; without a store, /recordings answers 404 and markers still work.
  * `limit` runs before a body is read (the per-client rate limit of routes that take one).
  */
-export function addRecordingRoutes(app: Hono, fleet: Fleet, store: RecordingStore | null, limit?: MiddlewareHandler): void {
+export function addRecordingRoutes(
+  app: Hono,
+  fleet: Fleet,
+  store: RecordingStore | null,
+  limit?: MiddlewareHandler,
+): void {
   const bridge = fleet.default;
   const guard = tokenGuard(bridge.gate);
   app.get("/recordings", guard, async (c) => {
@@ -35,7 +40,10 @@ export function addRecordingRoutes(app: Hono, fleet: Fleet, store: RecordingStor
     } catch (err) {
       // a --recordings-dir that is a file, unreadable, …: the server is fine, the directory is not
       const reason = err instanceof Error ? err.message : String(err);
-      return c.json({ code: "RECORDINGS_UNAVAILABLE", message: `The recordings directory cannot be listed: ${reason}` }, 503);
+      return c.json({
+        code: "RECORDINGS_UNAVAILABLE",
+        message: `The recordings directory cannot be listed: ${reason}`,
+      }, 503);
     }
   });
   app.get("/recordings/:file", guard, async (c) => {
@@ -50,13 +58,23 @@ export function addRecordingRoutes(app: Hono, fleet: Fleet, store: RecordingStor
       file = await store.openDownload(name);
     } catch (err) {
       // never 500 for a file: whatever cannot be opened safely is not there for a client
-      return c.json({ ...NOT_FOUND, ...((err as StoreError).code === "EINVAL" ? { message: "No such recording file (not a regular file of the directory)" } : {}) }, 404);
+      return c.json({
+        ...NOT_FOUND,
+        ...((err as StoreError).code === "EINVAL"
+          ? { message: "No such recording file (not a regular file of the directory)" }
+          : {}),
+      }, 404);
     }
     const ext = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
-    return downloadResponse(file, {
-      "Content-Type": TYPES[ext] ?? "application/octet-stream",
-      "Content-Disposition": `attachment; filename="${name}"`,
-    }, c.req.method, c.req.header("range"));
+    return downloadResponse(
+      file,
+      {
+        "Content-Type": TYPES[ext] ?? "application/octet-stream",
+        "Content-Disposition": `attachment; filename="${name}"`,
+      },
+      c.req.method,
+      c.req.header("range"),
+    );
   });
   // token, then rate, then the body limit that reads (and counts) the body: a refused client's body
   // is never read; a declared length over the limit was already refused app-wide (app.ts)
@@ -71,7 +89,12 @@ export function addRecordingRoutes(app: Hono, fleet: Fleet, store: RecordingStor
     if (typeof body === "object" && body !== null && !Array.isArray(body) && "device_id" in body) {
       const { device_id: id, ...rest } = body as Record<string, unknown>;
       const named = typeof id === "string" ? fleet.get(id) : undefined;
-      if (named === undefined) return c.json({ code: "UNKNOWN_DEVICE", message: `No device ${JSON.stringify(id)}; GET /devices lists them` }, 404);
+      if (named === undefined) {
+        return c.json({
+          code: "UNKNOWN_DEVICE",
+          message: `No device ${JSON.stringify(id)}; GET /devices lists them`,
+        }, 404);
+      }
       target = named;
       body = rest;
     }

@@ -15,7 +15,13 @@ import type { RecordingFormat } from "../recording/types.ts";
 import { listRecordings, metadataOf } from "./recording-metadata.ts";
 import { MarkerRouter } from "./recording-marker-hold.ts";
 import type { MarkResult } from "./recording-marker-hold.ts";
-import { defaultName, removeFiles, trackingCreates, WRITERS, writeMetadataFile } from "./recording-disk.ts";
+import {
+  defaultName,
+  removeFiles,
+  trackingCreates,
+  writeMetadataFile,
+  WRITERS,
+} from "./recording-disk.ts";
 import { recordingObject } from "./recording-object.ts";
 import type { RecordingContext } from "./recording-object.ts";
 
@@ -31,7 +37,10 @@ export interface RecordingsOptions {
   clock: Clock;
   log: Logger;
   /** Fixed facts for the headers and the metadata. */
-  context: Omit<RecordingContext, "sessionName" | "formats" | "subject" | "notes" | "id" | "requestedAtMs">;
+  context: Omit<
+    RecordingContext,
+    "sessionName" | "formats" | "subject" | "notes" | "id" | "requestedAtMs"
+  >;
   /** The `subject`/`session_label` settings, read when a recording starts. */
   labels(): { subject: string; session_label: string };
   /** Sends the `recording` message to every client (with the object) and RECORDING_FAILED errors. */
@@ -74,7 +83,9 @@ export class Recordings {
       clock: o.clock,
       current: () => {
         const a = this.#active;
-        return a === null ? null : { recorder: a.recorder, sessionName: a.context.sessionName, ending: a.ending !== null };
+        return a === null
+          ? null
+          : { recorder: a.recorder, sessionName: a.context.sessionName, ending: a.ending !== null };
       },
     });
     o.device.listen({
@@ -127,7 +138,9 @@ export class Recordings {
   stop(): Promise<RecordingResult> {
     return this.#inOrder(async () => {
       const active = this.#active;
-      if (active === null) return { ok: false, code: "NOT_RECORDING", message: "No recording is running" };
+      if (active === null) {
+        return { ok: false, code: "NOT_RECORDING", message: "No recording is running" };
+      }
       return { ok: true, recording: await this.#end(active) };
     });
   }
@@ -167,7 +180,12 @@ export class Recordings {
     const ending = this.#active?.ending;
     if (ending) await ending.catch(() => {});
     if (this.#active !== null) {
-      return this.#refused(by, "RECORDING_ALREADY_ACTIVE", `A recording is already running: ${this.#active.context.sessionName}`, false);
+      return this.#refused(
+        by,
+        "RECORDING_ALREADY_ACTIVE",
+        `A recording is already running: ${this.#active.context.sessionName}`,
+        false,
+      );
     }
     const name = req.sessionName ?? defaultName(this.#o.clock.now(), this.#o.deviceId);
     // only what this start creates is removed if it fails: another device may use the same names
@@ -176,10 +194,21 @@ export class Recordings {
     let context: RecordingContext;
     try {
       await store.ensureDir();
-      const wanted = [...req.formats.map((f) => `${name}.${WRITERS[f]().extension}`), `${name}.json`, `${name}_events.csv`];
+      const wanted = [
+        ...req.formats.map((f) => `${name}.${WRITERS[f]().extension}`),
+        `${name}.json`,
+        `${name}_events.csv`,
+      ];
       const existing = new Set((await store.list()).map((f) => f.name));
       const taken = wanted.filter((n) => existing.has(n));
-      if (taken.length > 0) return this.#refused(by, "RECORDING_EXISTS", `Not overwriting ${taken.join(", ")}: choose another session_name`, false);
+      if (taken.length > 0) {
+        return this.#refused(
+          by,
+          "RECORDING_EXISTS",
+          `Not overwriting ${taken.join(", ")}: choose another session_name`,
+          false,
+        );
+      }
       const labels = this.#o.labels();
       context = {
         ...this.#o.context,
@@ -196,8 +225,13 @@ export class Recordings {
         writers: req.formats.map((f) => WRITERS[f]()),
         durationS: req.durationS,
         info: {
-          sessionName: name, subject: context.subject, sessionLabel: labels.session_label, notes: context.notes,
-          deviceName: context.deviceName, deviceAddress: context.deviceAddress, synthetic: context.synthetic,
+          sessionName: name,
+          subject: context.subject,
+          sessionLabel: labels.session_label,
+          notes: context.notes,
+          deviceName: context.deviceName,
+          deviceAddress: context.deviceAddress,
+          synthetic: context.synthetic,
           ...(context.deviceId !== undefined ? { deviceId: context.deviceId } : {}),
           bridgeVersion: context.bridgeVersion,
         },
@@ -207,10 +241,25 @@ export class Recordings {
       });
     } catch (e) {
       const left = await removeFiles(this.#o.store, created);
-      const code = (e as { code?: string }).code === "EEXIST" ? "RECORDING_EXISTS" : "RECORDING_FAILED";
-      return this.#refused(by, code, `Cannot start the recording ${name}: ${errorText(e)}${left.length > 0 ? `; left behind: ${left.join("; ")}` : ""}`, true);
+      const code = (e as { code?: string }).code === "EEXIST"
+        ? "RECORDING_EXISTS"
+        : "RECORDING_FAILED";
+      return this.#refused(
+        by,
+        code,
+        `Cannot start the recording ${name}: ${errorText(e)}${
+          left.length > 0 ? `; left behind: ${left.join("; ")}` : ""
+        }`,
+        true,
+      );
     }
-    const active: Active = { recorder, context, ending: null, discarded: null, metadata: Promise.resolve() };
+    const active: Active = {
+      recorder,
+      context,
+      ending: null,
+      discarded: null,
+      metadata: Promise.resolve(),
+    };
     this.#active = active;
     this.#markers.started(recorder);
     // the partial packet the decoder holds now begins the raw file, so it decodes from its first byte
@@ -228,14 +277,29 @@ export class Recordings {
    * A start that failed on the disk is an ERROR line with the reason, whoever asked; `--record` has
    * nobody to answer, so its refusals are logged too (a client's refusal is its reply alone).
    */
-  #refused(by: "command" | "--record", code: ErrorCode, message: string, fault: boolean): RecordingResult {
-    if (by === "--record") this.#o.log.log(code === "RECORDING_ALREADY_ACTIVE" ? "WARNING" : "ERROR", `--record could not start: ${message}`);
-    else if (fault) this.#o.log.log("ERROR", message);
+  #refused(
+    by: "command" | "--record",
+    code: ErrorCode,
+    message: string,
+    fault: boolean,
+  ): RecordingResult {
+    if (by === "--record") {
+      this.#o.log.log(
+        code === "RECORDING_ALREADY_ACTIVE" ? "WARNING" : "ERROR",
+        `--record could not start: ${message}`,
+      );
+    } else if (fault) this.#o.log.log("ERROR", message);
     return { ok: false, code, message };
   }
 
   async #autoStart(formats: RecordingFormat[]): Promise<void> {
-    const result = await this.#queuedStart({ sessionName: null, formats, durationS: null, subject: null, notes: null }, "--record");
+    const result = await this.#queuedStart({
+      sessionName: null,
+      formats,
+      durationS: null,
+      subject: null,
+      notes: null,
+    }, "--record");
     if (!result.ok) this.#o.failed(`--record could not start: ${result.message}`);
   }
 
@@ -252,25 +316,50 @@ export class Recordings {
 
   async #finish(active: Active): Promise<Record<string, unknown>> {
     const name = active.context.sessionName;
-    await active.recorder.stop().catch((e: unknown) => this.#o.log.log("ERROR", `Recording ${name}: the files could not be finished: ${errorText(e)}`));
+    await active.recorder.stop().catch((e: unknown) =>
+      this.#o.log.log(
+        "ERROR",
+        `Recording ${name}: the files could not be finished: ${errorText(e)}`,
+      )
+    );
     const figures = active.recorder.figures();
     if (figures.firstSeq === null) {
       // headers without a sample are not files a reader accepts (a 0-byte BDF): none is kept
-      const left = await removeFiles(this.#o.store, [...figures.files.map((f) => f.name), `${name}.json`]);
+      const left = await removeFiles(this.#o.store, [
+        ...figures.files.map((f) => f.name),
+        `${name}.json`,
+      ]);
       if (left.length === 0) active.discarded = DISCARDED;
-      else this.#o.log.log("ERROR", `Recording ${name} holds no sample, but its files could not be removed: ${left.join("; ")}`);
+      else {this.#o.log.log(
+          "ERROR",
+          `Recording ${name} holds no sample, but its files could not be removed: ${
+            left.join("; ")
+          }`,
+        );}
     }
     if (this.#active === active) this.#active = null;
     if (active.discarded === null) await this.#writeMetadata(active);
     const object = this.#object(active);
     this.#last = object;
     if (figures.state === "failed") {
-      this.#o.log.log("ERROR", `Recording ${name} failed: ${figures.failure}; ${figures.samples} samples kept in the files`);
+      this.#o.log.log(
+        "ERROR",
+        `Recording ${name} failed: ${figures.failure}; ${figures.samples} samples kept in the files`,
+      );
     } else {
-      this.#o.log.log("INFO", `Recording ${name} ${String(object["state"])}: ${figures.samples} samples${active.discarded !== null ? ` (${DISCARDED})` : ""}`);
+      this.#o.log.log(
+        "INFO",
+        `Recording ${name} ${String(object["state"])}: ${figures.samples} samples${
+          active.discarded !== null ? ` (${DISCARDED})` : ""
+        }`,
+      );
     }
     this.#o.announce(object);
-    if (figures.state === "failed") this.#o.failed(`Recording ${name} failed: ${figures.failure}; the files keep what was written`);
+    if (figures.state === "failed") {
+      this.#o.failed(
+        `Recording ${name} failed: ${figures.failure}; the files keep what was written`,
+      );
+    }
     return object;
   }
 
@@ -283,15 +372,24 @@ export class Recordings {
   async #writeMetadataNow(active: Active): Promise<void> {
     try {
       const c = active.context;
-      await writeMetadataFile(this.#o.store, `${c.sessionName}.json`, metadataOf(c, active.recorder, this.#object(active)));
+      await writeMetadataFile(
+        this.#o.store,
+        `${c.sessionName}.json`,
+        metadataOf(c, active.recorder, this.#object(active)),
+      );
     } catch (e) {
-      this.#o.log.log("ERROR", `Cannot write the metadata of ${active.context.sessionName}: ${errorText(e)}`);
+      this.#o.log.log(
+        "ERROR",
+        `Cannot write the metadata of ${active.context.sessionName}: ${errorText(e)}`,
+      );
     }
   }
 
   #object(active: Active): Record<string, unknown> {
     const object = recordingObject(active.context, active.recorder.figures());
-    return active.discarded === null ? object : { ...object, files: [], discarded: active.discarded };
+    return active.discarded === null
+      ? object
+      : { ...object, files: [], discarded: active.discarded };
   }
 }
 

@@ -48,8 +48,12 @@ export function applySettings(host: SettingsHost, write: SettingsWrite): void {
   const v = write.values;
   if (v.auto_reconnect !== undefined) host.device.session.setAutoReconnect(v.auto_reconnect);
   if (v.log_level !== undefined) host.logs.level = v.log_level;
-  if (v.heartbeat_s !== undefined && v.heartbeat_s * 1000 !== host.hub.heartbeatMs) host.hub.setHeartbeatMs(v.heartbeat_s * 1000);
-  if (v.notch_hz !== undefined && v.notch_hz !== host.router.notchHz) host.router.setNotch(v.notch_hz);
+  if (v.heartbeat_s !== undefined && v.heartbeat_s * 1000 !== host.hub.heartbeatMs) {
+    host.hub.setHeartbeatMs(v.heartbeat_s * 1000);
+  }
+  if (v.notch_hz !== undefined && v.notch_hz !== host.router.notchHz) {
+    host.router.setNotch(v.notch_hz);
+  }
   const stored = host.labels;
   if (v.subject !== undefined) stored.subject = v.subject;
   if (v.session_label !== undefined) stored.session_label = v.session_label;

@@ -28,12 +28,18 @@ const MIDDLE_BYTES = new TextEncoder().encode(MIDDLE);
 
 /** The record that goes before the bytes of connection `connection`, opened at `unixMs`. */
 export function captureRecord(connection: number, unixMs: number): Uint8Array {
-  if (!Number.isSafeInteger(connection) || connection < 1 || String(connection).length > MAX_DIGITS) {
-    throw new RangeError(`capture record connection must be an integer ≥ 1 of at most ${MAX_DIGITS} digits, got ${connection}`);
+  if (
+    !Number.isSafeInteger(connection) || connection < 1 || String(connection).length > MAX_DIGITS
+  ) {
+    throw new RangeError(
+      `capture record connection must be an integer ≥ 1 of at most ${MAX_DIGITS} digits, got ${connection}`,
+    );
   }
   const ms = Math.floor(unixMs);
   if (!Number.isSafeInteger(ms) || ms < 0 || String(ms).length > MAX_DIGITS) {
-    throw new RangeError(`capture record unix_ms must be a time ≥ 0 of at most ${MAX_DIGITS} digits, got ${unixMs}`);
+    throw new RangeError(
+      `capture record unix_ms must be a time ≥ 0 of at most ${MAX_DIGITS} digits, got ${unixMs}`,
+    );
   }
   return new TextEncoder().encode(`${HEAD}${connection}${MIDDLE}${ms}\n`);
 }
@@ -134,7 +140,9 @@ export function createCaptureSplitter(): CaptureSplitter {
 }
 
 /** Splits a whole capture at once: the data bytes (one buffer) and each marker's offset in them. */
-export function splitCapture(bytes: Uint8Array): { data: Uint8Array; marks: Array<{ at: number; boundary: LinkBoundary }> } {
+export function splitCapture(
+  bytes: Uint8Array,
+): { data: Uint8Array; marks: Array<{ at: number; boundary: LinkBoundary }> } {
   const splitter = createCaptureSplitter();
   const pieces = [...splitter.push(bytes), ...splitter.end()];
   const marks: Array<{ at: number; boundary: LinkBoundary }> = [];

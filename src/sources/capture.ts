@@ -32,7 +32,11 @@ export interface CaptureOptions {
  * gets a record too when the sink was not empty. A failing sink (disk full, file removed)
  * stops the capture with an ERROR log but never interrupts the EEG stream.
  */
-export function withCapture(source: DeviceSource, sink: CaptureSink, { now = Date.now }: CaptureOptions = {}): CapturingSource {
+export function withCapture(
+  source: DeviceSource,
+  sink: CaptureSink,
+  { now = Date.now }: CaptureOptions = {},
+): CapturingSource {
   let writing: Promise<void> = Promise.resolve();
   let broken = false;
   let closed: Promise<void> | undefined;
@@ -49,7 +53,9 @@ export function withCapture(source: DeviceSource, sink: CaptureSink, { now = Dat
       const reader = inner.readable.getReader();
 
       /** Queues one write behind the others; `bytes` may decide late (null: nothing to write). */
-      const save = (bytes: Uint8Array | (() => Uint8Array | null | Promise<Uint8Array | null>)): Promise<void> => {
+      const save = (
+        bytes: Uint8Array | (() => Uint8Array | null | Promise<Uint8Array | null>),
+      ): Promise<void> => {
         if (broken || closed) return Promise.resolve();
         writing = writing
           .then(async () => {
@@ -58,7 +64,12 @@ export function withCapture(source: DeviceSource, sink: CaptureSink, { now = Dat
           })
           .catch((err: unknown) => {
             broken = true;
-            log.log("ERROR", `Capture stopped: cannot write raw bytes (${err instanceof Error ? err.message : String(err)})`);
+            log.log(
+              "ERROR",
+              `Capture stopped: cannot write raw bytes (${
+                err instanceof Error ? err.message : String(err)
+              })`,
+            );
           });
         return writing;
       };

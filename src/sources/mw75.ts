@@ -1,7 +1,13 @@
 /** @module The real MW75 headset as a DeviceSource: BLE activation through BlueZ, then the RFCOMM tty. */
 import { BridgeError } from "../core/errors.ts";
 import type { ByteStreamHandle, DeviceLink, DeviceSource, Logger, OpenTty } from "../core/ports.ts";
-import { activate, deactivate, DEFAULT_TIMING, type Mw75Timing, StatusTracker } from "../adapters/ble/activation.ts";
+import {
+  activate,
+  deactivate,
+  DEFAULT_TIMING,
+  type Mw75Timing,
+  StatusTracker,
+} from "../adapters/ble/activation.ts";
 import { bleFailure } from "../adapters/ble/ble-errors.ts";
 import { connectHeadset } from "../adapters/ble/bluez.ts";
 import { abortableSleep, bounded, StepAborted } from "../adapters/ble/bounded.ts";
@@ -51,7 +57,12 @@ export function createMw75Source(options: Mw75Options): DeviceSource {
   };
 }
 
-async function openLink(options: Mw75Options, timing: Mw75Timing, signal: AbortSignal, log: Logger): Promise<DeviceLink> {
+async function openLink(
+  options: Mw75Options,
+  timing: Mw75Timing,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<DeviceLink> {
   const sleep = (ms: number) => abortableSleep(ms, signal);
   const tracker = new StatusTracker(log);
   log.log("INFO", "Activating the MW75 over BLE (BlueZ)");
@@ -77,7 +88,12 @@ async function openLink(options: Mw75Options, timing: Mw75Timing, signal: AbortS
   // the data channel is opened with BLE down, as both references do
   await control.close();
   const address = control.address;
-  log.log("INFO", `EEG enabled on ${control.name} [${address}]${battery === null ? "" : `, battery ${battery}%`}; BLE disconnected`);
+  log.log(
+    "INFO",
+    `EEG enabled on ${control.name} [${address}]${
+      battery === null ? "" : `, battery ${battery}%`
+    }; BLE disconnected`,
+  );
   const disable = () => sendDisable(options, timing, address, log);
   let handle: ByteStreamHandle;
   try {
@@ -88,26 +104,41 @@ async function openLink(options: Mw75Options, timing: Mw75Timing, signal: AbortS
     await disable();
     if (error instanceof BridgeError) {
       // the opener cannot know the address; we do by now
-      throw new BridgeError(error.code, error.message.replaceAll(ADDRESS_PLACEHOLDER, address), { cause: error.cause });
+      throw new BridgeError(error.code, error.message.replaceAll(ADDRESS_PLACEHOLDER, address), {
+        cause: error.cause,
+      });
     }
-    if (error instanceof StepAborted) throw new BridgeError("CONNECTION_FAILED", "Connecting was cancelled.");
-    throw new BridgeError("RFCOMM_CONNECTION_FAILED", `Cannot open ${options.rfcommTty}: ${String(error)}`, { cause: error });
+    if (error instanceof StepAborted) {
+      throw new BridgeError("CONNECTION_FAILED", "Connecting was cancelled.");
+    }
+    throw new BridgeError(
+      "RFCOMM_CONNECTION_FAILED",
+      `Cannot open ${options.rfcommTty}: ${String(error)}`,
+      { cause: error },
+    );
   }
   log.log("INFO", `RFCOMM: streaming from ${options.rfcommTty}`);
   let closing: Promise<void> | undefined;
   return {
     batteryLevel: battery,
-    readable: withWatchdog(handle.readable, options.idleTimeoutMs ?? DEFAULT_IDLE_MS, options.rfcommTty),
-    close: () =>
-      (closing ??= (async () => {
-        await handle.close();
-        await abortableSleep(options.disableDelayMs ?? 500);
-        await disable();
-      })()),
+    readable: withWatchdog(
+      handle.readable,
+      options.idleTimeoutMs ?? DEFAULT_IDLE_MS,
+      options.rfcommTty,
+    ),
+    close: () => (closing ??= (async () => {
+      await handle.close();
+      await abortableSleep(options.disableDelayMs ?? 500);
+      await disable();
+    })()),
   };
 }
 
-async function openTtyBounded(options: Mw75Options, ms: number, signal: AbortSignal): Promise<ByteStreamHandle> {
+async function openTtyBounded(
+  options: Mw75Options,
+  ms: number,
+  signal: AbortSignal,
+): Promise<ByteStreamHandle> {
   const opening = options.openTty(options.rfcommTty);
   try {
     return await bounded(opening, ms, `opening ${options.rfcommTty}`, signal);
@@ -117,14 +148,21 @@ async function openTtyBounded(options: Mw75Options, ms: number, signal: AbortSig
     if (error instanceof StepAborted || error instanceof BridgeError) throw error;
     throw new BridgeError(
       "RFCOMM_CONNECTION_FAILED",
-      `The RFCOMM channel on ${options.rfcommTty} did not open within ${ms / 1000} s. Check \`rfcomm -a\` shows it bound to the headset on channel 25 and that the headset is connected as the audio device.`,
+      `The RFCOMM channel on ${options.rfcommTty} did not open within ${
+        ms / 1000
+      } s. Check \`rfcomm -a\` shows it bound to the headset on channel 25 and that the headset is connected as the audio device.`,
       { cause: error },
     );
   }
 }
 
 /** Best effort and bounded: reconnects BLE, switches raw mode and EEG off, disconnects; failures are logged. */
-async function sendDisable(options: Mw75Options, timing: Mw75Timing, address: string, log: Logger): Promise<void> {
+async function sendDisable(
+  options: Mw75Options,
+  timing: Mw75Timing,
+  address: string,
+  log: Logger,
+): Promise<void> {
   const run = async () => {
     const control = await connectHeadset({ device: address, scanMs: options.scanMs, timing, log });
     try {
@@ -138,12 +176,21 @@ async function sendDisable(options: Mw75Options, timing: Mw75Timing, address: st
     await bounded(run(), options.disableTimeoutMs ?? 10_000, "switching EEG off");
     log.log("INFO", "BLE: EEG off, disconnected");
   } catch (error) {
-    log.log("WARNING", `Could not switch EEG off over BLE (${error instanceof Error ? error.message : String(error)}); the headset stops streaming when it is turned off.`);
+    log.log(
+      "WARNING",
+      `Could not switch EEG off over BLE (${
+        error instanceof Error ? error.message : String(error)
+      }); the headset stops streaming when it is turned off.`,
+    );
   }
 }
 
 /** Passes chunks through; errors the stream when nothing arrives for `ms` (a stalled link). */
-function withWatchdog(source: ReadableStream<Uint8Array>, ms: number, path: string): ReadableStream<Uint8Array> {
+function withWatchdog(
+  source: ReadableStream<Uint8Array>,
+  ms: number,
+  path: string,
+): ReadableStream<Uint8Array> {
   if (ms <= 0) return source;
   const reader = source.getReader();
   return new ReadableStream<Uint8Array>({
@@ -151,7 +198,13 @@ function withWatchdog(source: ReadableStream<Uint8Array>, ms: number, path: stri
       let timer: ReturnType<typeof setTimeout> | undefined;
       const stalled = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new BridgeError("RFCOMM_CONNECTION_FAILED", `No data from the headset on ${path} for ${ms / 1000} s: the link stalled.`)),
+          () =>
+            reject(
+              new BridgeError(
+                "RFCOMM_CONNECTION_FAILED",
+                `No data from the headset on ${path} for ${ms / 1000} s: the link stalled.`,
+              ),
+            ),
           ms,
         );
       });

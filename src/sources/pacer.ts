@@ -35,7 +35,9 @@ export interface PacerOptions {
  */
 export function startPacer(options: PacerOptions): Pacer {
   const { rate, emit } = options;
-  if (!(rate > 0) || !Number.isFinite(rate)) throw new RangeError(`pacer rate must be > 0, got ${rate}`);
+  if (!(rate > 0) || !Number.isFinite(rate)) {
+    throw new RangeError(`pacer rate must be > 0, got ${rate}`);
+  }
   const now = options.now ?? (() => performance.now());
   const maxBacklog = options.maxBacklog ?? Math.max(1, Math.ceil(rate * 5));
   const msPerUnit = 1000 / rate;
@@ -87,7 +89,9 @@ export function startPacer(options: PacerOptions): Pacer {
 export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const cancelled = (): BridgeError =>
-      new BridgeError("CONNECTION_FAILED", "Connection attempt cancelled", { cause: signal.reason });
+      new BridgeError("CONNECTION_FAILED", "Connection attempt cancelled", {
+        cause: signal.reason,
+      });
     if (signal.aborted) {
       reject(cancelled());
       return;
@@ -130,7 +134,7 @@ export function createEventLoopYield(everyMs = 1): EventLoopYield {
         turn(() => {
           last = performance.now();
           resolve();
-        }),
+        })
       );
     },
   };

@@ -32,12 +32,16 @@ const TICK_MS = 10;
 export function createReplaySource(options: ReplayOptions): DeviceSource {
   const { path, speed, readFile } = options;
   if (!(speed >= 0) || !Number.isFinite(speed)) {
-    throw new RangeError(`replay speed must be a finite number ≥ 0 (0 = as fast as possible), got ${speed}`);
+    throw new RangeError(
+      `replay speed must be a finite number ≥ 0 (0 = as fast as possible), got ${speed}`,
+    );
   }
   return {
     kind: "replay",
     synthetic: false,
-    description: `replay of ${path} (${speed === 0 ? "as fast as possible" : `${speed}× real time`})`,
+    description: `replay of ${path} (${
+      speed === 0 ? "as fast as possible" : `${speed}× real time`
+    })`,
     async open({ signal, log }) {
       log.log("INFO", `Replay: reading capture ${path}`);
       let file: Uint8Array;
@@ -47,15 +51,31 @@ export function createReplaySource(options: ReplayOptions): DeviceSource {
         file = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
-        throw new BridgeError("CONNECTION_FAILED", `Cannot read capture file ${path}: ${reason}`, { cause: err });
+        throw new BridgeError("CONNECTION_FAILED", `Cannot read capture file ${path}: ${reason}`, {
+          cause: err,
+        });
       }
-      if (signal.aborted) throw new BridgeError("CONNECTION_FAILED", "Connection attempt cancelled", { cause: signal.reason });
+      if (signal.aborted) {
+        throw new BridgeError("CONNECTION_FAILED", "Connection attempt cancelled", {
+          cause: signal.reason,
+        });
+      }
       const { data: bytes, marks } = splitCapture(file);
       if (bytes.length === 0) {
-        throw new BridgeError("CONNECTION_FAILED", `Capture file ${path} is empty: nothing to replay`);
+        throw new BridgeError(
+          "CONNECTION_FAILED",
+          `Capture file ${path} is empty: nothing to replay`,
+        );
       }
-      const records = marks.length === 0 ? "" : `, ${marks.length} connection boundary record${marks.length === 1 ? "" : "s"}`;
-      log.log("INFO", `Replay: ${bytes.length} bytes (~${Math.floor(bytes.length / PACKET_LEN)} packets${records}) from ${path}`);
+      const records = marks.length === 0
+        ? ""
+        : `, ${marks.length} connection boundary record${marks.length === 1 ? "" : "s"}`;
+      log.log(
+        "INFO",
+        `Replay: ${bytes.length} bytes (~${
+          Math.floor(bytes.length / PACKET_LEN)
+        } packets${records}) from ${path}`,
+      );
 
       let pos = 0;
       let nextMark = 0;
@@ -92,35 +112,34 @@ export function createReplaySource(options: ReplayOptions): DeviceSource {
       };
 
       const turn = createEventLoopYield();
-      const readable =
-        speed === 0
-          ? new ReadableStream<LinkChunk>({
-              start(c) {
-                controller = c;
+      const readable = speed === 0
+        ? new ReadableStream<LinkChunk>({
+          start(c) {
+            controller = c;
+          },
+          async pull(c) {
+            await turn.due(); // see createEventLoopYield: a synchronous pull would starve the reader's event loop
+            if (!done) emitUpTo(Math.min(bytes.length, pos + FAST_CHUNK), c);
+          },
+          cancel: finish,
+        })
+        : new ReadableStream<LinkChunk>({
+          start(c) {
+            controller = c;
+            let packets = 0;
+            const pacer = startPacer({
+              rate: SAMPLE_RATE_HZ * speed,
+              minIntervalMs: TICK_MS,
+              emit(count) {
+                packets += count;
+                const due = Math.min(bytes.length, packets * PACKET_LEN);
+                emitUpTo(due === bytes.length ? due : due - (due % RFCOMM_BLOCK), c);
               },
-              async pull(c) {
-                await turn.due(); // see createEventLoopYield: a synchronous pull would starve the reader's event loop
-                if (!done) emitUpTo(Math.min(bytes.length, pos + FAST_CHUNK), c);
-              },
-              cancel: finish,
-            })
-          : new ReadableStream<LinkChunk>({
-              start(c) {
-                controller = c;
-                let packets = 0;
-                const pacer = startPacer({
-                  rate: SAMPLE_RATE_HZ * speed,
-                  minIntervalMs: TICK_MS,
-                  emit(count) {
-                    packets += count;
-                    const due = Math.min(bytes.length, packets * PACKET_LEN);
-                    emitUpTo(due === bytes.length ? due : due - (due % RFCOMM_BLOCK), c);
-                  },
-                });
-                stop = () => pacer.stop();
-              },
-              cancel: finish,
             });
+            stop = () => pacer.stop();
+          },
+          cancel: finish,
+        });
 
       return {
         batteryLevel: null,

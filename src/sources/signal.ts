@@ -88,8 +88,7 @@ export function createEegSignal(seed: number, rateHz: number): EegSignal {
           ch.pink[k] = pole * ch.pink[k]! + Math.sqrt(1 - pole * pole) * white;
           noise += PINK_GAINS[k]! * ch.pink[k]!;
         }
-        const uv =
-          ch.alphaUv * envelope * Math.sin(TWO_PI * ALPHA_HZ * t + ch.alphaPhase) +
+        const uv = ch.alphaUv * envelope * Math.sin(TWO_PI * ALPHA_HZ * t + ch.alphaPhase) +
           ch.mainsUv * Math.sin(TWO_PI * MAINS_HZ * t + ch.mainsPhase) +
           ch.noiseUv * noise;
         sample.raw[c] = uv / UV_PER_COUNT;
@@ -113,7 +112,12 @@ export interface PacketGenerator {
  * A packet generator over `createEegSignal(seed, rateHz)`; the 1-based channels in `leadOff`
  * carry the lead-off sentinel (raw 8388607) in every packet instead of the signal.
  */
-export function createPacketGenerator(seed: number, startCounter: number, rateHz: number, leadOff: readonly number[] = []): PacketGenerator {
+export function createPacketGenerator(
+  seed: number,
+  startCounter: number,
+  rateHz: number,
+  leadOff: readonly number[] = [],
+): PacketGenerator {
   const signal = createEegSignal(seed, rateHz);
   let counter = startCounter & 0xff;
   return {
@@ -121,7 +125,12 @@ export function createPacketGenerator(seed: number, startCounter: number, rateHz
       for (let i = 0; i < count; i++) {
         const s = signal.next();
         for (const ch of leadOff) s.raw[ch - 1] = LEAD_OFF_RAW;
-        writePacket(out, at + i * PACKET_LEN, { counter, ref: s.ref, drl: s.drl, rawChannels: s.raw });
+        writePacket(out, at + i * PACKET_LEN, {
+          counter,
+          ref: s.ref,
+          drl: s.drl,
+          rawChannels: s.raw,
+        });
         counter = (counter + 1) & 0xff;
       }
     },
@@ -136,7 +145,12 @@ export function createPacketGenerator(seed: number, startCounter: number, rateHz
  * `seed`, counters from `startCounter`. A sim link opened with the same seed and rate and no
  * faults emits exactly these bytes (from counter 0).
  */
-export function simPackets(seed: number, startCounter: number, count: number, rateHz = 500): Uint8Array {
+export function simPackets(
+  seed: number,
+  startCounter: number,
+  count: number,
+  rateHz = 500,
+): Uint8Array {
   const out = new Uint8Array(count * PACKET_LEN);
   createPacketGenerator(seed, startCounter, rateHz).fill(out, 0, count);
   return out;

@@ -81,7 +81,9 @@ export function createSimSource(options: SimOptions = {}): DeviceSource {
   return {
     kind: "sim",
     synthetic: true,
-    description: `simulated MW75 (synthetic data, seed ${seed}, ${rateHz} Hz${options.unthrottled ? ", unthrottled" : ""})`,
+    description: `simulated MW75 (synthetic data, seed ${seed}, ${rateHz} Hz${
+      options.unthrottled ? ", unthrottled" : ""
+    })`,
     async open({ signal, log }) {
       opens++;
       log.log("INFO", "Simulated MW75: activating over BLE (synthetic data)");
@@ -100,7 +102,12 @@ export function createSimSource(options: SimOptions = {}): DeviceSource {
         );
       }
       const link = openLink(seed, rateHz, batteryLevel, options, log);
-      log.log("INFO", `Simulated MW75: data link open, ${rateHz} Hz${options.unthrottled ? " (unthrottled)" : ""}`);
+      log.log(
+        "INFO",
+        `Simulated MW75: data link open, ${rateHz} Hz${
+          options.unthrottled ? " (unthrottled)" : ""
+        }`,
+      );
       return link;
     },
   };
@@ -148,7 +155,12 @@ function ringFeed(seed: number, rateHz: number, leadOff: readonly number[]): Fee
 }
 
 /** Appends `count` packets from `feed` to `queue`, dropping/corrupting some when asked. */
-function produce(queue: ChunkQueue, feed: Feed, count: number, faults: { rand: Prng; corrupt: number; drop: number }): void {
+function produce(
+  queue: ChunkQueue,
+  feed: Feed,
+  count: number,
+  faults: { rand: Prng; corrupt: number; drop: number },
+): void {
   const start = queue.length;
   const buf = queue.reserve(count * PACKET_LEN);
   feed(buf, start, count);
@@ -171,7 +183,13 @@ function produce(queue: ChunkQueue, feed: Feed, count: number, faults: { rand: P
   queue.length = write;
 }
 
-function openLink(seed: number, rateHz: number, batteryLevel: number, options: SimOptions, log: Logger): DeviceLink {
+function openLink(
+  seed: number,
+  rateHz: number,
+  batteryLevel: number,
+  options: SimOptions,
+  log: Logger,
+): DeviceLink {
   const faults = {
     rand: createPrng((seed ^ FAULT_SEED_SALT) >>> 0),
     corrupt: options.corruptionRate ?? 0,
@@ -207,7 +225,9 @@ function openLink(seed: number, rateHz: number, batteryLevel: number, options: S
         while (!ended) {
           await turn.due();
           if (ended) return;
-          for (let tries = 0; queue.length < size && tries < 64; tries++) produce(queue, feed, perPull, faults);
+          for (let tries = 0; queue.length < size && tries < 64; tries++) {
+            produce(queue, feed, perPull, faults);
+          }
           if (queue.length >= size) {
             c.enqueue(queue.take(size));
             return;
@@ -232,13 +252,20 @@ function openLink(seed: number, rateHz: number, batteryLevel: number, options: S
             produce(queue, feed, count, faults);
             const chunks: Uint8Array[] = [];
             if (options.chunkBytes !== undefined) {
-              while (queue.length >= options.chunkBytes) chunks.push(queue.take(options.chunkBytes));
+              while (queue.length >= options.chunkBytes) {
+                chunks.push(queue.take(options.chunkBytes));
+              }
             } else if (queue.length >= RFCOMM_BLOCK) {
               chunks.push(queue.take(queue.length - (queue.length % RFCOMM_BLOCK)));
             }
             for (const chunk of chunks) {
               if ((c.desiredSize ?? 0) < -MAX_QUEUED_BYTES) {
-                if (!overflowLogged) log.log("DEBUG", "Simulated MW75: reader too slow, dropping bytes like a full tty buffer");
+                if (!overflowLogged) {
+                  log.log(
+                    "DEBUG",
+                    "Simulated MW75: reader too slow, dropping bytes like a full tty buffer",
+                  );
+                }
                 overflowLogged = true;
                 continue;
               }
@@ -254,13 +281,23 @@ function openLink(seed: number, rateHz: number, batteryLevel: number, options: S
 
   if (options.linkLossAfterMs !== undefined) {
     const timer = setTimeout(() => {
-      log.log("DEBUG", `Simulated MW75: link lost after ${options.linkLossAfterMs} ms (fault injected)`);
+      log.log(
+        "DEBUG",
+        `Simulated MW75: link lost after ${options.linkLossAfterMs} ms (fault injected)`,
+      );
       end();
     }, options.linkLossAfterMs);
     stopFns.push(() => clearTimeout(timer));
   }
-  const cadence = options.unthrottled ? "unthrottled" : `every ${options.tickMs ?? DEFAULT_TICK_MS} ms`;
-  log.log("DEBUG", `Simulated MW75: seed ${seed}, delivery ${cadence}, chunks ${options.chunkBytes ?? (options.unthrottled ? UNTHROTTLED_CHUNK : "of whole 64-byte blocks")}, corruption ${faults.corrupt}, drop ${faults.drop}`);
+  const cadence = options.unthrottled
+    ? "unthrottled"
+    : `every ${options.tickMs ?? DEFAULT_TICK_MS} ms`;
+  log.log(
+    "DEBUG",
+    `Simulated MW75: seed ${seed}, delivery ${cadence}, chunks ${
+      options.chunkBytes ?? (options.unthrottled ? UNTHROTTLED_CHUNK : "of whole 64-byte blocks")
+    }, corruption ${faults.corrupt}, drop ${faults.drop}`,
+  );
 
   return {
     batteryLevel,

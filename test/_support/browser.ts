@@ -12,11 +12,18 @@ export function haveChromium(): boolean {
 
 /** Launches headless Chromium from CHROMIUM. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"], headless: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu"],
+    headless: true,
+  });
 }
 
 /** A page with a 1400×900 viewport and the console errors and page errors it produced. */
-export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors: string[] = [];
   page.on("console", (m) => {

@@ -30,7 +30,10 @@ export async function recordBriefly(page: Page): Promise<void> {
   await until(page, `document.getElementById("rec-state").textContent.startsWith("recording")`);
   await page.waitForTimeout(1200);
   await page.click("#rec-stop");
-  await until(page, `document.getElementById("rec-state").textContent === "stopped" && document.querySelectorAll("#recordings a.file").length >= 2`);
+  await until(
+    page,
+    `document.getElementById("rec-state").textContent === "stopped" && document.querySelectorAll("#recordings a.file").length >= 2`,
+  );
 }
 
 /** Text of an element (empty when missing). */

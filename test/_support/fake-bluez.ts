@@ -91,7 +91,8 @@ export interface FakeBluez {
   stop(): void;
 }
 
-const BUS_CONFIG = (socket: string) => `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+const BUS_CONFIG = (socket: string) =>
+  `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <listen>unix:path=${socket}</listen>
@@ -125,7 +126,10 @@ function killPid(child: ChildProcess | undefined): void {
 function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`dbus-daemon printed no address within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`dbus-daemon printed no address within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.stdout!.on("data", (d: Uint8Array) => {
       out += new TextDecoder().decode(d);
       const nl = out.indexOf("\n");
@@ -145,15 +149,26 @@ function bluezOwned(busAddress: string): Promise<boolean> {
   return new Promise((resolve) => {
     execFile(
       "dbus-send",
-      [`--bus=${busAddress}`, "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
-        "org.freedesktop.DBus.NameHasOwner", "string:org.bluez"],
+      [
+        `--bus=${busAddress}`,
+        "--print-reply",
+        "--dest=org.freedesktop.DBus",
+        "/org/freedesktop/DBus",
+        "org.freedesktop.DBus.NameHasOwner",
+        "string:org.bluez",
+      ],
       { timeout: 2000 },
       (error, stdout) => resolve(!error && String(stdout).includes("boolean true")),
     );
   });
 }
 
-function waitUntil(read: () => string[], pred: (events: string[]) => boolean, timeoutMs: number, what: string): Promise<string[]> {
+function waitUntil(
+  read: () => string[],
+  pred: (events: string[]) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<string[]> {
   const end = Date.now() + timeoutMs;
   return (async () => {
     for (;;) {
@@ -182,7 +197,9 @@ const wire = (d: FakeDevice) => ({
 export async function startFakeBluez(options: FakeBluezOptions = {}): Promise<FakeBluez> {
   const dir = mkdtempSync(join(tmpdir(), "mw75-bluez-"));
   const record = join(dir, "events.log");
-  const headsets = (options.headsets ?? [{ address: options.address ?? "A0:B1:C2:D3:E4:75" }]).map((h) => h.address.toUpperCase());
+  const headsets = (options.headsets ?? [{ address: options.address ?? "A0:B1:C2:D3:E4:75" }]).map((
+    h,
+  ) => h.address.toUpperCase());
   writeFileSync(join(dir, "bus.conf"), BUS_CONFIG(join(dir, "bus.sock")));
   let daemon: ChildProcess | undefined;
   let mock: ChildProcess | undefined;
@@ -193,7 +210,11 @@ export async function startFakeBluez(options: FakeBluezOptions = {}): Promise<Fa
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    daemon = spawn("dbus-daemon", [`--config-file=${join(dir, "bus.conf")}`, "--nofork", "--print-address"], {
+    daemon = spawn("dbus-daemon", [
+      `--config-file=${join(dir, "bus.conf")}`,
+      "--nofork",
+      "--print-address",
+    ], {
       stdio: ["ignore", "pipe", "ignore"],
     });
     const busAddress = await firstLine(daemon, 5000);
@@ -209,20 +230,35 @@ export async function startFakeBluez(options: FakeBluezOptions = {}): Promise<Fa
       others: (options.others ?? []).map(wire),
     };
     if (options.bluez ?? true) {
-      mock = spawn(PYTHON, ["-m", "dbusmock", "--system", "-t", TEMPLATE, "-p", JSON.stringify(params)], {
+      mock = spawn(PYTHON, [
+        "-m",
+        "dbusmock",
+        "--system",
+        "-t",
+        TEMPLATE,
+        "-p",
+        JSON.stringify(params),
+      ], {
         stdio: ["ignore", "pipe", "pipe"],
         env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: busAddress },
       });
-      const keep = (d: Uint8Array) => void (mockLog = (mockLog + new TextDecoder().decode(d)).slice(-4000));
+      const keep = (d: Uint8Array) =>
+        void (mockLog = (mockLog + new TextDecoder().decode(d)).slice(-4000));
       mock.stdout!.on("data", keep);
       mock.stderr!.on("data", keep);
       const deadline = Date.now() + 10_000;
       while (!(await bluezOwned(busAddress))) {
-        if (mock.exitCode !== null || Date.now() > deadline) throw new Error(`dbusmock did not come up:\n${mockLog}`);
+        if (mock.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`dbusmock did not come up:\n${mockLog}`);
+        }
         await sleep(100);
       }
     }
-    const tagged = () => (existsSync(record) ? readFileSync(record, "utf8").split("\n").filter((l) => l !== "") : []);
+    const tagged = () => (existsSync(record)
+      ? readFileSync(record, "utf8").split("\n").filter((l) =>
+        l !== ""
+      )
+      : []);
     // each line is "<ADDRESS> <event>"; the address never contains a space
     const untag = (line: string) => line.slice(line.indexOf(" ") + 1);
     const events = () => tagged().map(untag);
@@ -236,7 +272,11 @@ export async function startFakeBluez(options: FakeBluezOptions = {}): Promise<Fa
       device(address) {
         const prefix = `${address.toUpperCase()} `;
         const own = () => tagged().filter((l) => l.startsWith(prefix)).map(untag);
-        return { events: own, waitFor: (pred, timeoutMs, what) => waitUntil(own, pred, timeoutMs, `${what} on ${address}`) };
+        return {
+          events: own,
+          waitFor: (pred, timeoutMs, what) =>
+            waitUntil(own, pred, timeoutMs, `${what} on ${address}`),
+        };
       },
       configure: (o) =>
         new Promise<void>((resolve, reject) => {
@@ -250,9 +290,20 @@ export async function startFakeBluez(options: FakeBluezOptions = {}): Promise<Fa
           });
           execFile(
             "dbus-send",
-            [`--bus=${busAddress}`, "--print-reply", "--dest=org.bluez", "/", "org.bluez.Mock.ConfigureMw75", `string:${params}`],
+            [
+              `--bus=${busAddress}`,
+              "--print-reply",
+              "--dest=org.bluez",
+              "/",
+              "org.bluez.Mock.ConfigureMw75",
+              `string:${params}`,
+            ],
             { timeout: 3000 },
-            (error, _out, stderr) => (error ? reject(new Error(`ConfigureMw75 failed: ${String(stderr)}`)) : resolve()),
+            (
+              error,
+              _out,
+              stderr,
+            ) => (error ? reject(new Error(`ConfigureMw75 failed: ${String(stderr)}`)) : resolve()),
           );
         }),
       stop,

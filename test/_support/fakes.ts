@@ -20,7 +20,8 @@ export class ManualClock implements Clock {
   now = (): number => this.#now;
   setTimeout = (fn: () => void, ms: number): TimerHandle => this.#add(fn, ms, null);
   setInterval = (fn: () => void, ms: number): TimerHandle => this.#add(fn, ms, Math.max(1, ms));
-  clearTimeout = (h: TimerHandle): void => void (this.#timers = this.#timers.filter((t) => t.id !== h));
+  clearTimeout = (h: TimerHandle): void =>
+    void (this.#timers = this.#timers.filter((t) => t.id !== h));
   clearInterval = (h: TimerHandle): void => this.clearTimeout(h);
 
   #add(fn: () => void, ms: number, every: number | null): number {
@@ -34,7 +35,9 @@ export class ManualClock implements Clock {
     const target = this.#now + ms;
     for (let guard = 0; guard < 100_000; guard++) {
       await flush();
-      const due = this.#timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      const due = this.#timers.filter((t) =>
+        t.at <= target
+      ).sort((a, b) => a.at - b.at || a.id - b.id)[0];
       if (!due) break;
       this.#now = Math.max(this.#now, due.at);
       if (due.every === null) this.clearTimeout(due.id);
@@ -52,7 +55,9 @@ export async function flush(): Promise<void> {
 }
 
 /** What the next open() does. */
-export type OpenStep = { fail: ErrorCode | "plain" } | { ok: true; battery?: number } | { hang: true };
+export type OpenStep = { fail: ErrorCode | "plain" } | { ok: true; battery?: number } | {
+  hang: true;
+};
 
 /** A controllable link: push packets/bytes, end or error it. */
 export interface FakeLink extends DeviceLink {
@@ -65,7 +70,9 @@ export interface FakeLink extends DeviceLink {
 }
 
 /** A DeviceSource following `steps` (the last step repeats); `links` holds every link it opened. */
-export function scriptedSource(steps: OpenStep[]): DeviceSource & { links: FakeLink[]; opens: number } {
+export function scriptedSource(
+  steps: OpenStep[],
+): DeviceSource & { links: FakeLink[]; opens: number } {
   const links: FakeLink[] = [];
   const source = {
     kind: "fake",
@@ -77,10 +84,16 @@ export function scriptedSource(steps: OpenStep[]): DeviceSource & { links: FakeL
       const step = steps[Math.min(source.opens, steps.length - 1)]!;
       source.opens++;
       if ("fail" in step) {
-        return Promise.reject(step.fail === "plain" ? new Error("boom") : new BridgeError(step.fail, `scripted ${step.fail}`));
+        return Promise.reject(
+          step.fail === "plain"
+            ? new Error("boom")
+            : new BridgeError(step.fail, `scripted ${step.fail}`),
+        );
       }
       if ("hang" in step) {
-        return new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
+        return new Promise((_, reject) =>
+          signal.addEventListener("abort", () => reject(new Error("aborted")))
+        );
       }
       const link = fakeLink(step.battery ?? 77);
       links.push(link);
@@ -100,7 +113,12 @@ function fakeLink(battery: number): FakeLink {
     push: (chunk) => controller.enqueue(chunk),
     packets(fromCounter, count) {
       for (let i = 0; i < count; i++) {
-        controller.enqueue(buildPacket({ counter: (fromCounter + i) & 0xff, rawChannels: [i, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 8388607] }));
+        controller.enqueue(
+          buildPacket({
+            counter: (fromCounter + i) & 0xff,
+            rawChannels: [i, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 8388607],
+          }),
+        );
       }
     },
     end: () => controller.close(),

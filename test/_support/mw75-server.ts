@@ -17,11 +17,26 @@ export interface Mw75Server {
 }
 
 /** Starts the server verbosely with the emulated system bus's address and waits for its banner. */
-export async function startMw75Server(runtime: Runtime, args: string[], busAddress: string, timeoutMs = 30_000): Promise<Mw75Server> {
-  const server = await startServer(runtime, ["-v", ...args], timeoutMs, { DBUS_SYSTEM_BUS_ADDRESS: busAddress });
+export async function startMw75Server(
+  runtime: Runtime,
+  args: string[],
+  busAddress: string,
+  timeoutMs = 30_000,
+): Promise<Mw75Server> {
+  const server = await startServer(runtime, ["-v", ...args], timeoutMs, {
+    DBUS_SYSTEM_BUS_ADDRESS: busAddress,
+  });
   const signal = (sig: NodeJS.Signals) => {
     const { child } = server;
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, sig);
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      process.kill(child.pid, sig);
+    }
   };
-  return { ws: `${server.ws}/`, output: () => server.stdout() + server.stderr(), kill: server.kill, signal, exited: server.exited };
+  return {
+    ws: `${server.ws}/`,
+    output: () => server.stdout() + server.stderr(),
+    kill: server.kill,
+    signal,
+    exited: server.exited,
+  };
 }

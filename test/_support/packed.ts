@@ -8,7 +8,8 @@ import { promisify } from "node:util";
 const exec = promisify(execFile);
 export const ROOT = new URL("../../", import.meta.url).pathname;
 /** The package's own name, read rather than assumed, so a rename cannot pass unnoticed. */
-export const PACKAGE_NAME: string = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string }).name;
+export const PACKAGE_NAME: string =
+  (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string }).name;
 
 /** What `npm pack --json` reports about the tarball it wrote. */
 export interface Packed {
@@ -21,12 +22,27 @@ export interface Packed {
 
 /** `npm pack` into `dest`; its prepack script rebuilds dist/, so the tarball holds current output. */
 export async function pack(dest: string): Promise<Packed> {
-  const { stdout } = await exec("npm", ["pack", "--json", "--silent", "--pack-destination", dest], { cwd: ROOT, maxBuffer: 1 << 26 });
+  const { stdout } = await exec("npm", ["pack", "--json", "--silent", "--pack-destination", dest], {
+    cwd: ROOT,
+    maxBuffer: 1 << 26,
+  });
   // prepack's own output (if any) precedes the JSON report
-  const [report] = JSON.parse(stdout.slice(stdout.indexOf("[\n"))) as { filename: string; size: number; unpackedSize: number; entryCount: number; files: { path: string }[] }[];
+  const [report] = JSON.parse(stdout.slice(stdout.indexOf("[\n"))) as {
+    filename: string;
+    size: number;
+    unpackedSize: number;
+    entryCount: number;
+    files: { path: string }[];
+  }[];
   if (report === undefined) throw new Error(`npm pack reported nothing: ${stdout}`);
   const { size, unpackedSize, entryCount } = report;
-  return { tarball: join(dest, basename(report.filename)), size, unpackedSize, entryCount, files: report.files.map((f) => f.path) };
+  return {
+    tarball: join(dest, basename(report.filename)),
+    size,
+    unpackedSize,
+    entryCount,
+    files: report.files.map((f) => f.path),
+  };
 }
 
 /**
@@ -34,8 +50,18 @@ export async function pack(dest: string): Promise<Packed> {
  * <tarball>`); `--prefer-offline` takes the dependencies from npm's cache when it has them.
  */
 export async function installProject(tarball: string, dir: string): Promise<string> {
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "embedding-probe", private: true, type: "module" }));
-  await exec("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball], { cwd: dir, maxBuffer: 1 << 24 });
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "embedding-probe", private: true, type: "module" }),
+  );
+  await exec("npm", [
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--prefer-offline",
+    "--loglevel=error",
+    tarball,
+  ], { cwd: dir, maxBuffer: 1 << 24 });
   return dir;
 }
 
@@ -87,19 +113,38 @@ function commandFor(runtime: Runtime, script: string, args: string[]): [string, 
     case "bun":
       return [join(ROOT, "node_modules/.bin/bun"), [script, ...args]];
     case "deno":
-      return [join(ROOT, "node_modules/.bin/deno"), ["run", "--allow-read", "--allow-write", "--allow-env", "--no-prompt", script, ...args]];
+      return [join(ROOT, "node_modules/.bin/deno"), [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "--no-prompt",
+        script,
+        ...args,
+      ]];
   }
 }
 
 /** Runs a script in the project directory; rejects with its stderr when it exits non-zero. */
-export async function runIn(dir: string, runtime: Runtime, script: string, args: string[] = []): Promise<string> {
+export async function runIn(
+  dir: string,
+  runtime: Runtime,
+  script: string,
+  args: string[] = [],
+): Promise<string> {
   const [command, argv] = commandFor(runtime, script, args);
   try {
-    const { stdout } = await exec(command, argv, { cwd: dir, maxBuffer: 1 << 26, env: { ...process.env, NO_COLOR: "1" } });
+    const { stdout } = await exec(command, argv, {
+      cwd: dir,
+      maxBuffer: 1 << 26,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     return stdout;
   } catch (error) {
     // tsc reports on stdout, the runtimes on stderr: show both
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${runtime} ${script} failed: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
+    throw new Error(
+      `${runtime} ${script} failed: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`,
+    );
   }
 }

@@ -16,11 +16,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `socat pty,raw,echo=0,link=A pty,raw,echo=0,link=B` and waits (bounded) for both links. */
 export async function startPtyPair(a: string, b: string): Promise<PtyPair> {
-  const child: ChildProcess = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
+  const child: ChildProcess = spawn("socat", [
+    "-d",
+    "-d",
+    `pty,raw,echo=0,link=${a}`,
+    `pty,raw,echo=0,link=${b}`,
+  ], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";
-  child.stderr!.on("data", (d: Uint8Array) => void (log = (log + new TextDecoder().decode(d)).slice(-2000)));
+  child.stderr!.on(
+    "data",
+    (d: Uint8Array) => void (log = (log + new TextDecoder().decode(d)).slice(-2000)),
+  );
   const stop = () => {
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       try {
@@ -59,20 +67,33 @@ export function makePackets(count: number, from = 0): Uint8Array[] {
  * Writes the packets into `path` at ~`hz` (batches every 10 ms); stops early when `shouldStop()` says so.
  * Goes through a `cat` child because Deno only opens device files under --allow-all.
  */
-export async function feedPackets(path: string, packets: Uint8Array[], hz = 500, shouldStop = () => false): Promise<number> {
-  const writer = spawn("sh", ["-c", 'exec cat > "$0"', path], { stdio: ["pipe", "ignore", "ignore"] });
+export async function feedPackets(
+  path: string,
+  packets: Uint8Array[],
+  hz = 500,
+  shouldStop = () => false,
+): Promise<number> {
+  const writer = spawn("sh", ["-c", 'exec cat > "$0"', path], {
+    stdio: ["pipe", "ignore", "ignore"],
+  });
   const exited = new Promise<void>((r) => writer.once("exit", () => r()));
   writer.stdin!.on("error", () => {}); // the pty may vanish mid-feed (link-loss tests)
   const perTick = Math.max(1, Math.round(hz / 100));
   let sent = 0;
   try {
     while (sent < packets.length && !shouldStop() && writer.exitCode === null) {
-      for (let k = 0; k < perTick && sent < packets.length; k++) writer.stdin!.write(packets[sent++]!);
+      for (let k = 0; k < perTick && sent < packets.length; k++) {
+        writer.stdin!.write(packets[sent++]!);
+      }
       await sleep(10);
     }
   } finally {
     writer.stdin!.end();
-    const timer = setTimeout(() => writer.pid !== undefined && writer.exitCode === null && process.kill(writer.pid, "SIGKILL"), 3000);
+    const timer = setTimeout(
+      () =>
+        writer.pid !== undefined && writer.exitCode === null && process.kill(writer.pid, "SIGKILL"),
+      3000,
+    );
     await exited;
     clearTimeout(timer);
   }

@@ -38,11 +38,20 @@ export type ProbeKind = "node" | "deno-allow-all";
 
 const PROBE_ARGV: Record<ProbeKind, string[]> = {
   node: ["node", "--import", "tsx", "test/_support/tty-probe.ts"],
-  "deno-allow-all": [`${ROOT}node_modules/.bin/deno`, "run", "--allow-all", "test/_support/tty-probe.ts"],
+  "deno-allow-all": [
+    `${ROOT}node_modules/.bin/deno`,
+    "run",
+    "--allow-all",
+    "test/_support/tty-probe.ts",
+  ],
 };
 
 /** A child reading `path` with its runtime's opener; `ready` resolves once the tty is open. */
-export function startProbe(kind: ProbeKind, path: string, timeoutMs = 15_000): { ready: Promise<boolean>; result: Promise<ProbeResult> } {
+export function startProbe(
+  kind: ProbeKind,
+  path: string,
+  timeoutMs = 15_000,
+): { ready: Promise<boolean>; result: Promise<ProbeResult> } {
   const [cmd, ...args] = PROBE_ARGV[kind];
   const child = spawn(cmd!, [...args, path], {
     cwd: ROOT,
@@ -66,7 +75,9 @@ export function startProbe(kind: ProbeKind, path: string, timeoutMs = 15_000): {
       markReady(false);
       const line = out.split("\n").find((l) => l.startsWith("RESULT "));
       if (line) resolve(JSON.parse(line.slice(7)) as ProbeResult);
-      else reject(new Error(`node probe exited ${code} without a result\nstdout:${out}\nstderr:${err}`));
+      else {reject(
+          new Error(`node probe exited ${code} without a result\nstdout:${out}\nstderr:${err}`),
+        );}
     });
   });
   return { ready, result };

@@ -16,7 +16,17 @@ export function serveCommand(runtime: Runtime): string[] {
       return [`${BIN}/bun`, "src/bun.ts"];
     case "deno":
       // the same permissions as `deno task serve`
-      return [`${BIN}/deno`, "run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", "src/deno.ts"];
+      return [
+        `${BIN}/deno`,
+        "run",
+        "--allow-net",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "--allow-run",
+        "--allow-sys",
+        "src/deno.ts",
+      ];
     case "node":
       return ["node", "--import", "tsx", "src/node.ts"];
   }
@@ -58,7 +68,9 @@ export function startServer(
   });
   let out = "";
   let err = "";
-  const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? -1)));
+  const exited = new Promise<number>((resolve) =>
+    child.once("exit", (code) => resolve(code ?? -1))
+  );
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => {
     if (err.length < 1_000_000) err += d.toString();
@@ -95,14 +107,22 @@ export function startServer(
       } else if (child.exitCode !== null || Date.now() > deadline) {
         clearInterval(poll);
         kill();
-        reject(new Error(`server (${runtime}) did not start: exit ${child.exitCode}\nstdout:\n${out}\nstderr:\n${err}`));
+        reject(
+          new Error(
+            `server (${runtime}) did not start: exit ${child.exitCode}\nstdout:\n${out}\nstderr:\n${err}`,
+          ),
+        );
       }
     }, 20);
   });
 }
 
 /** Runs the entry to completion (bounded) and returns exit code and output. */
-export function runServeCli(runtime: Runtime, args: string[], timeoutMs = 20_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runServeCli(
+  runtime: Runtime,
+  args: string[],
+  timeoutMs = 20_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const [cmd, ...pre] = serveCommand(runtime);
   const child = spawn(cmd!, [...pre, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
@@ -110,7 +130,10 @@ export function runServeCli(runtime: Runtime, args: string[], timeoutMs = 20_000
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.pid !== undefined && process.kill(child.pid, "SIGKILL"), timeoutMs);
+    const timer = setTimeout(
+      () => child.pid !== undefined && process.kill(child.pid, "SIGKILL"),
+      timeoutMs,
+    );
     child.once("exit", (code) => {
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });

@@ -1,10 +1,12 @@
 /** @module Helpers for the source tests: bounded stream readers, a recording logger, packet checks. */
-import type { LinkBoundary, LinkChunk, LogLevel, Logger } from "../../src/core/ports.ts";
+import type { LinkBoundary, LinkChunk, Logger, LogLevel } from "../../src/core/ports.ts";
 import { PACKET_LEN } from "../../src/decoder/types.ts";
 import { checksumOf } from "../../src/sources/packet-builder.ts";
 
 /** A Logger that remembers every record. */
-export function recordingLogger(): Logger & { records: Array<{ level: LogLevel; message: string }> } {
+export function recordingLogger(): Logger & {
+  records: Array<{ level: LogLevel; message: string }>;
+} {
   const records: Array<{ level: LogLevel; message: string }> = [];
   return { records, log: (level, message) => records.push({ level, message }) };
 }
@@ -29,7 +31,10 @@ export interface ReadResult {
  * Reads until the stream ends, `maxBytes` have arrived, or `maxMs` has passed, whichever first.
  * The reader's lock is released but the stream is not cancelled.
  */
-export async function readChunks(readable: ReadableStream<LinkChunk>, limits: { maxMs: number; maxBytes?: number }): Promise<ReadResult> {
+export async function readChunks(
+  readable: ReadableStream<LinkChunk>,
+  limits: { maxMs: number; maxBytes?: number },
+): Promise<ReadResult> {
   const reader = readable.getReader();
   const chunks: Uint8Array[] = [];
   const boundaries: ReadResult["boundaries"] = [];
@@ -43,7 +48,9 @@ export async function readChunks(readable: ReadableStream<LinkChunk>, limits: { 
       const left = deadline - performance.now();
       if (left <= 0) break;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), left)));
+      const timeout = new Promise<"timeout">((
+        resolve,
+      ) => (timer = setTimeout(() => resolve("timeout"), left)));
       const result = await Promise.race([reader.read(), timeout]);
       clearTimeout(timer);
       if (result === "timeout") break;
@@ -76,11 +83,18 @@ export function concat(chunks: Uint8Array[]): Uint8Array {
 }
 
 /** Per 63-byte slot of a packet-aligned buffer: sync ok, checksum ok, event id and counter. */
-export function inspectAligned(bytes: Uint8Array): Array<{ sync: boolean; checksumOk: boolean; eventId: number; counter: number }> {
+export function inspectAligned(
+  bytes: Uint8Array,
+): Array<{ sync: boolean; checksumOk: boolean; eventId: number; counter: number }> {
   const out = [];
   for (let at = 0; at + PACKET_LEN <= bytes.length; at += PACKET_LEN) {
     const p = bytes.subarray(at, at + PACKET_LEN);
-    out.push({ sync: p[0] === 0xaa, checksumOk: checksumOf(p) === (p[61]! | (p[62]! << 8)), eventId: p[1]!, counter: p[3]! });
+    out.push({
+      sync: p[0] === 0xaa,
+      checksumOk: checksumOf(p) === (p[61]! | (p[62]! << 8)),
+      eventId: p[1]!,
+      counter: p[3]!,
+    });
   }
   return out;
 }

@@ -12,7 +12,12 @@ export function cleanStream(count: number, random: () => number, firstCounter = 
   const raw = new Float32Array(CHANNEL_COUNT);
   for (let p = 0; p < count; p++) {
     for (let c = 0; c < CHANNEL_COUNT; c++) raw[c] = Math.round((random() - 0.5) * 16000);
-    writePacket(out, p * PACKET_LEN, { counter: firstCounter + p, rawChannels: raw, ref: random() * 10, drl: -random() });
+    writePacket(out, p * PACKET_LEN, {
+      counter: firstCounter + p,
+      rawChannels: raw,
+      ref: random() * 10,
+      drl: -random(),
+    });
   }
   return out;
 }
@@ -29,7 +34,11 @@ export function damagedStream(count: number, random: () => number): Uint8Array {
       out.push(clean[i]! ^ (1 + Math.floor(random() * 255))); // flip
       continue;
     }
-    if (roll < 0.013) for (let g = Math.floor(random() * 40); g > 0; g--) out.push(random() < 0.3 ? 0xaa : Math.floor(random() * 256));
+    if (roll < 0.013) {
+      for (let g = Math.floor(random() * 40); g > 0; g--) {
+        out.push(random() < 0.3 ? 0xaa : Math.floor(random() * 256));
+      }
+    }
     out.push(clean[i]!);
   }
   return Uint8Array.from(out);
@@ -43,7 +52,11 @@ export function garbage(length: number, random: () => number): Uint8Array {
 }
 
 /** Splits `bytes` into random chunk sizes in [0, maxChunk] (empty chunks included). */
-export function randomChunks(bytes: Uint8Array, random: () => number, maxChunk: number): Uint8Array[] {
+export function randomChunks(
+  bytes: Uint8Array,
+  random: () => number,
+  maxChunk: number,
+): Uint8Array[] {
   const chunks: Uint8Array[] = [];
   for (let at = 0; at < bytes.length;) {
     const size = Math.floor(random() * (maxChunk + 1));

@@ -32,15 +32,41 @@ export function makeSelfSignedCert(): TestCert {
   const keyFile = join(dir, "key.pem");
   const remove = () => rmSync(dir, { recursive: true, force: true });
   const r = spawnSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth",
-    "-keyout", keyFile, "-out", certFile,
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    "-addext",
+    "basicConstraints=critical,CA:FALSE",
+    "-addext",
+    "extendedKeyUsage=serverAuth",
+    "-keyout",
+    keyFile,
+    "-out",
+    certFile,
   ], { encoding: "utf8", timeout: OPENSSL_TIMEOUT_MS });
   if (r.error || r.status !== 0) {
     remove();
-    const why = r.error ? r.error.message : `exit ${r.status}: ${r.stderr.trim().split("\n").slice(-3).join(" / ")}`;
-    throw new Error(`Cannot make a test certificate with openssl (apt-get install openssl): ${why}`);
+    const why = r.error
+      ? r.error.message
+      : `exit ${r.status}: ${r.stderr.trim().split("\n").slice(-3).join(" / ")}`;
+    throw new Error(
+      `Cannot make a test certificate with openssl (apt-get install openssl): ${why}`,
+    );
   }
-  return { dir, certFile, keyFile, cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8"), remove };
+  return {
+    dir,
+    certFile,
+    keyFile,
+    cert: readFileSync(certFile, "utf8"),
+    key: readFileSync(keyFile, "utf8"),
+    remove,
+  };
 }

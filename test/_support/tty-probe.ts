@@ -4,7 +4,8 @@ import { runtimeOpenTty } from "./runtime-tty.ts";
 const openTty = await runtimeOpenTty();
 
 const path = process.argv[process.argv.length - 1]!;
-const report = (r: Record<string, unknown>) => process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
+const report = (r: Record<string, unknown>) =>
+  process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
 try {
   const handle = await openTty(path);
   process.stdout.write("OPEN\n");
@@ -21,10 +22,24 @@ try {
     report({ opened: true, bytes, outcome: "end", endedAt: Date.now() - last });
   } catch (error) {
     const e = error as { code?: string; message?: string };
-    report({ opened: true, bytes, outcome: "error", code: e.code, message: e.message, endedAt: Date.now() - last });
+    report({
+      opened: true,
+      bytes,
+      outcome: "error",
+      code: e.code,
+      message: e.message,
+      endedAt: Date.now() - last,
+    });
   }
 } catch (error) {
   const e = error as { code?: string; message?: string };
-  report({ opened: false, bytes: [], outcome: "open-failed", code: e.code, message: e.message, endedAt: 0 });
+  report({
+    opened: false,
+    bytes: [],
+    outcome: "open-failed",
+    code: e.code,
+    message: e.message,
+    endedAt: 0,
+  });
 }
 process.exit(0);

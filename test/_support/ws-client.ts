@@ -69,7 +69,11 @@ export interface WsClient {
 let requestSeq = 0;
 
 /** Opens a WebSocket to `url` (ws:// or wss://host:port/path); `extra` adds request headers, subprotocols, a CA. */
-export function connectWs(url: string, timeoutMs = 5000, extra: UpgradeOptions = {}): Promise<WsClient> {
+export function connectWs(
+  url: string,
+  timeoutMs = 5000,
+  extra: UpgradeOptions = {},
+): Promise<WsClient> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = openSocket(u, extra.ca);
@@ -116,24 +120,49 @@ export function connectWs(url: string, timeoutMs = 5000, extra: UpgradeOptions =
 function openSocket(u: URL, ca: string | string[] | undefined): Socket {
   const host = u.hostname.replace(/^\[|\]$/g, "");
   if (u.protocol !== "wss:") return tcpConnect({ host, port: Number(u.port || 80) });
-  return tlsConnect({ host, port: Number(u.port || 443), ...(isIP(host) ? {} : { servername: host }), ...(ca !== undefined ? { ca } : {}) });
+  return tlsConnect({
+    host,
+    port: Number(u.port || 443),
+    ...(isIP(host) ? {} : { servername: host }),
+    ...(ca !== undefined ? { ca } : {}),
+  });
 }
 
 /** The request head's header lines: the defaults, each replaced in place by an `extra` header of the same name. */
 function upgradeHeaders(host: string, key: string, extra: UpgradeOptions): string {
-  const protocols = extra.protocols === undefined ? {} : { "Sec-WebSocket-Protocol": extra.protocols.join(", ") };
-  const defaults = { Host: host, Upgrade: "websocket", Connection: "Upgrade", "Sec-WebSocket-Key": key, "Sec-WebSocket-Version": "13" };
+  const protocols = extra.protocols === undefined
+    ? {}
+    : { "Sec-WebSocket-Protocol": extra.protocols.join(", ") };
+  const defaults = {
+    Host: host,
+    Upgrade: "websocket",
+    Connection: "Upgrade",
+    "Sec-WebSocket-Key": key,
+    "Sec-WebSocket-Version": "13",
+  };
   const lines = new Map<string, string>(); // lower-case name → line; set() on a known name keeps its place
-  for (const [name, value] of Object.entries({ ...defaults, ...extra.headers, ...protocols })) lines.set(name.toLowerCase(), `${name}: ${value}\r\n`);
+  for (const [name, value] of Object.entries({ ...defaults, ...extra.headers, ...protocols })) {
+    lines.set(name.toLowerCase(), `${name}: ${value}\r\n`);
+  }
   return [...lines.values()].join("");
 }
 
 /** Status line and headers of an HTTP response head that ends at `end` (the blank line). */
 export function parseHead(head: Buffer, end: number): UpgradeResponse {
   const [statusLine = "", ...rest] = head.subarray(0, end).toString("latin1").split("\r\n");
-  const fields = rest.filter((line) => line.indexOf(":") > 0).map((line) => [line.slice(0, line.indexOf(":")).trim().toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]);
+  const fields = rest.filter((line) => line.indexOf(":") > 0).map((
+    line,
+  ) => [
+    line.slice(0, line.indexOf(":")).trim().toLowerCase(),
+    line.slice(line.indexOf(":") + 1).trim(),
+  ]);
   const status = Number(/^HTTP\/\d(?:\.\d)? (\d{3})/.exec(statusLine)?.[1] ?? 0);
-  return { status, statusLine, headers: Object.fromEntries(fields), body: head.subarray(end + 4).toString("utf8") };
+  return {
+    status,
+    statusLine,
+    headers: Object.fromEntries(fields),
+    body: head.subarray(end + 4).toString("utf8"),
+  };
 }
 
 function createClient(socket: Socket, initial: Buffer, upgrade: UpgradeResponse): WsClient {
@@ -172,7 +201,9 @@ function createClient(socket: Socket, initial: Buffer, upgrade: UpgradeResponse)
     if (!closedFlag && !socket.destroyed) socket.write(frame(opcode, payload));
   };
   const writeTogether = (payloads: Uint8Array[]) => {
-    if (!closedFlag && !socket.destroyed) socket.write(Buffer.concat(payloads.map((p) => frame(0x1, p))));
+    if (!closedFlag && !socket.destroyed) {
+      socket.write(Buffer.concat(payloads.map((p) => frame(0x1, p))));
+    }
   };
 
   const parse = () => {
@@ -212,7 +243,13 @@ function createClient(socket: Socket, initial: Buffer, upgrade: UpgradeResponse)
       const whole = Buffer.concat(fragments);
       fragments = [];
       if (firstOpcode === 0x2) {
-        messages.push({ id: null, type: "__binary__", data: {}, raw: "", bytes: new Uint8Array(whole) });
+        messages.push({
+          id: null,
+          type: "__binary__",
+          data: {},
+          raw: "",
+          bytes: new Uint8Array(whole),
+        });
         continue;
       }
       const text = whole.toString("utf8");
@@ -238,10 +275,12 @@ function createClient(socket: Socket, initial: Buffer, upgrade: UpgradeResponse)
   });
   socket.on("close", finish);
   socket.on("error", finish);
-  if (buf.length > 0) queueMicrotask(() => {
-    parse();
-    wake();
-  });
+  if (buf.length > 0) {
+    queueMicrotask(() => {
+      parse();
+      wake();
+    });
+  }
 
   const client: WsClient = {
     upgrade,
@@ -272,7 +311,11 @@ function createClient(socket: Socket, initial: Buffer, upgrade: UpgradeResponse)
           // control messages say more about a stuck scenario than the last eeg_data do
           const control = messages.filter((m) => m.type !== "eeg_data").slice(-8);
           const recent = control.map((m) => m.raw.slice(0, 160)).join("\n  ");
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last control messages:\n  ${recent}`));
+          reject(
+            new Error(
+              `timed out after ${timeoutMs} ms waiting for ${what}; last control messages:\n  ${recent}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
@@ -287,7 +330,11 @@ function createClient(socket: Socket, initial: Buffer, upgrade: UpgradeResponse)
     request(type, data, timeoutMs = 5000) {
       const id = `req-${++requestSeq}`;
       client.send(data === undefined ? { id, type } : { id, type, data });
-      return client.next((m) => m.id === id && m.type !== "eeg_data", timeoutMs, `the reply to ${type} (${id})`);
+      return client.next(
+        (m) => m.id === id && m.type !== "eeg_data",
+        timeoutMs,
+        `the reply to ${type} (${id})`,
+      );
     },
     pause: () => socket.pause(),
     resume: () => socket.resume(),

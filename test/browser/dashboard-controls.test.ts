@@ -19,11 +19,21 @@ interface SpectrumOf {
 }
 
 /** Waits for a spectrum computed with `settings` over data filtered that way only, then reads band powers. */
-async function spectrumWith(page: Page, settings: Omit<SpectrumOf, "rateHz">, bands: Array<[number, number]>): Promise<number[]> {
+async function spectrumWith(
+  page: Page,
+  settings: Omit<SpectrumOf, "rateHz">,
+  bands: Array<[number, number]>,
+): Promise<number[]> {
   const want = JSON.stringify(settings);
   // the plot restarts on a filter change, so the first matching spectrum holds only filtered samples;
   // two more updates let the filters' start-up transient (≤ 0.5 s at these Qs) leave the 4-s window
-  await until(page, `JSON.stringify({ notchHz: window.__mw75.spectrumOf().notchHz, bandPass: window.__mw75.spectrumOf().bandPass }) === ${JSON.stringify(want)}`, 20_000);
+  await until(
+    page,
+    `JSON.stringify({ notchHz: window.__mw75.spectrumOf().notchHz, bandPass: window.__mw75.spectrumOf().bandPass }) === ${
+      JSON.stringify(want)
+    }`,
+    20_000,
+  );
   const u = (await page.evaluate("window.__mw75.spectrumUpdates()")) as number;
   await until(page, `window.__mw75.spectrumUpdates() >= ${u + 8}`, 20_000);
   return page.evaluate(averagedPowers(bands)) as Promise<number[]>;
@@ -62,77 +72,135 @@ describe.skipIf(!haveChromium())("dashboard controls in Chromium", () => {
     await browser?.close();
   });
 
-  test("the 50 Hz notch removes the simulator's mains hum and the 1–40 Hz band-pass the content above 40 Hz, alpha stays", async () => {
-    // decimate 2: 250 Hz on the plot, so 50 Hz and 60–100 Hz are below Nyquist
-    await withDashboard(browser!, "bun", ["--autoconnect"], "/?decimate=2", async (page, errors) => {
-      const BANDS: Array<[number, number]> = [[49, 51], [60, 100], [8, 12]];
-      const [mains0, high0, alpha0] = await spectrumWith(page, { notchHz: 0, bandPass: false }, BANDS);
-      expect((await page.evaluate("window.__mw75.spectrumOf().rateHz")) as number).toBe(250);
+  test(
+    "the 50 Hz notch removes the simulator's mains hum and the 1–40 Hz band-pass the content above 40 Hz, alpha stays",
+    async () => {
+      // decimate 2: 250 Hz on the plot, so 50 Hz and 60–100 Hz are below Nyquist
+      await withDashboard(
+        browser!,
+        "bun",
+        ["--autoconnect"],
+        "/?decimate=2",
+        async (page, errors) => {
+          const BANDS: Array<[number, number]> = [[49, 51], [60, 100], [8, 12]];
+          const [mains0, high0, alpha0] = await spectrumWith(
+            page,
+            { notchHz: 0, bandPass: false },
+            BANDS,
+          );
+          expect((await page.evaluate("window.__mw75.spectrumOf().rateHz")) as number).toBe(250);
 
-      await page.selectOption("#notch", "50");
-      const [mains1, , alpha1] = await spectrumWith(page, { notchHz: 50, bandPass: false }, BANDS);
-      await tracesMove(page, dir, "notch");
+          await page.selectOption("#notch", "50");
+          const [mains1, , alpha1] = await spectrumWith(
+            page,
+            { notchHz: 50, bandPass: false },
+            BANDS,
+          );
+          await tracesMove(page, dir, "notch");
 
-      await page.check("#bandpass");
-      const [mains2, high2, alpha2] = await spectrumWith(page, { notchHz: 50, bandPass: true }, BANDS);
-      await tracesMove(page, dir, "notch-bandpass");
-      console.log(`display filters, mean band power µV²: 49–51 Hz ${mains0!.toFixed(3)} → notch ${mains1!.toFixed(3)} → +band-pass ${mains2!.toFixed(3)}; 60–100 Hz ${high0!.toFixed(3)} → ${high2!.toFixed(3)}; alpha ${alpha0!.toFixed(1)} → ${alpha1!.toFixed(1)} → ${alpha2!.toFixed(1)}`);
+          await page.check("#bandpass");
+          const [mains2, high2, alpha2] = await spectrumWith(
+            page,
+            { notchHz: 50, bandPass: true },
+            BANDS,
+          );
+          await tracesMove(page, dir, "notch-bandpass");
+          console.log(
+            `display filters, mean band power µV²: 49–51 Hz ${mains0!.toFixed(3)} → notch ${
+              mains1!.toFixed(3)
+            } → +band-pass ${mains2!.toFixed(3)}; 60–100 Hz ${high0!.toFixed(3)} → ${
+              high2!.toFixed(3)
+            }; alpha ${alpha0!.toFixed(1)} → ${alpha1!.toFixed(1)} → ${alpha2!.toFixed(1)}`,
+          );
 
-      // the hum (2–6 µV per channel) dominates 49–51 Hz; a Q-30 notch takes it down by far more than 10×
-      expect(mains1!).toBeLessThan(mains0! / 10);
-      // a second-order 40 Hz low-pass: ≥ 12 dB down from 80 Hz on; over 60–100 Hz at least 4×
-      expect(high2!).toBeLessThan(high0! / 4);
-      // and neither filter touches the 10 Hz alpha rhythm much (averaged over its envelope: within 1.5× either way)
-      for (const a of [alpha1!, alpha2!]) {
-        expect(a).toBeGreaterThan(alpha0! / 1.5);
-        expect(a).toBeLessThan(alpha0! * 1.5);
-      }
-      expect(errors).toEqual([]);
-    });
-  }, TIMEOUT);
+          // the hum (2–6 µV per channel) dominates 49–51 Hz; a Q-30 notch takes it down by far more than 10×
+          expect(mains1!).toBeLessThan(mains0! / 10);
+          // a second-order 40 Hz low-pass: ≥ 12 dB down from 80 Hz on; over 60–100 Hz at least 4×
+          expect(high2!).toBeLessThan(high0! / 4);
+          // and neither filter touches the 10 Hz alpha rhythm much (averaged over its envelope: within 1.5× either way)
+          for (const a of [alpha1!, alpha2!]) {
+            expect(a).toBeGreaterThan(alpha0! / 1.5);
+            expect(a).toBeLessThan(alpha0! * 1.5);
+          }
+          expect(errors).toEqual([]);
+        },
+      );
+    },
+    TIMEOUT,
+  );
 
-  test("with --token: read-only until the token is applied, then control; the picker switches headsets; downloads carry the token", async () => {
-    const recordings = join(dir, "recordings");
-    await withDashboard(browser!, "bun", ["--token", TOKEN, "--sim-devices", "2", "--recordings-dir", recordings], "/", async (page, errors, server) => {
-      await until(page, `document.getElementById("conn").textContent === "open"`);
-      // anonymous: connecting is refused with the code, recordings ask for a token
-      await page.click("#connect");
-      await until(page, `document.getElementById("ack").textContent.includes("PERMISSION_DENIED")`);
-      expect(await page.locator("#ack").getAttribute("class")).toBe("error");
-      await until(page, `document.querySelector("#recordings li.hint") !== null`);
+  test(
+    "with --token: read-only until the token is applied, then control; the picker switches headsets; downloads carry the token",
+    async () => {
+      const recordings = join(dir, "recordings");
+      await withDashboard(
+        browser!,
+        "bun",
+        ["--token", TOKEN, "--sim-devices", "2", "--recordings-dir", recordings],
+        "/",
+        async (page, errors, server) => {
+          await until(page, `document.getElementById("conn").textContent === "open"`);
+          // anonymous: connecting is refused with the code, recordings ask for a token
+          await page.click("#connect");
+          await until(
+            page,
+            `document.getElementById("ack").textContent.includes("PERMISSION_DENIED")`,
+          );
+          expect(await page.locator("#ack").getAttribute("class")).toBe("error");
+          await until(page, `document.querySelector("#recordings li.hint") !== null`);
 
-      await page.fill("#token", TOKEN);
-      await page.click("#apply-token");
-      await until(page, `document.getElementById("conn").textContent === "open"`);
-      expect(await page.evaluate(`localStorage.getItem("mw75.token")`)).toBe(TOKEN);
+          await page.fill("#token", TOKEN);
+          await page.click("#apply-token");
+          await until(page, `document.getElementById("conn").textContent === "open"`);
+          expect(await page.evaluate(`localStorage.getItem("mw75.token")`)).toBe(TOKEN);
 
-      // the picker lists both headsets; choose the second one and connect it
-      await until(page, `!document.getElementById("device-picker-wrap").classList.contains("hidden")`);
-      const options = await page.locator("#device-picker option").evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
-      expect(options).toEqual(["sim-1", "sim-2"]);
-      await page.selectOption("#device-picker", "sim-2");
-      await until(page, `window.__mw75.deviceId() === "sim-2" && document.getElementById("conn").textContent === "open"`);
-      await page.click("#connect");
-      await until(page, `document.getElementById("device-state").textContent === "connected"`);
-      await tracesMove(page, dir, "sim-2");
-      const devices = (await (await fetch(`${server.http}/devices`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { devices: Array<{ device_id: string; state: string }> };
-      expect(Object.fromEntries(devices.devices.map((d) => [d.device_id, d.state]))).toEqual({ "sim-1": "idle", "sim-2": "connected" });
+          // the picker lists both headsets; choose the second one and connect it
+          await until(
+            page,
+            `!document.getElementById("device-picker-wrap").classList.contains("hidden")`,
+          );
+          const options = await page.locator("#device-picker option").evaluateAll((els) =>
+            els.map((e) => (e as HTMLOptionElement).value)
+          );
+          expect(options).toEqual(["sim-1", "sim-2"]);
+          await page.selectOption("#device-picker", "sim-2");
+          await until(
+            page,
+            `window.__mw75.deviceId() === "sim-2" && document.getElementById("conn").textContent === "open"`,
+          );
+          await page.click("#connect");
+          await until(page, `document.getElementById("device-state").textContent === "connected"`);
+          await tracesMove(page, dir, "sim-2");
+          const devices = (await (await fetch(`${server.http}/devices`, {
+            headers: { Authorization: `Bearer ${TOKEN}` },
+          })).json()) as { devices: Array<{ device_id: string; state: string }> };
+          expect(Object.fromEntries(devices.devices.map((d) => [d.device_id, d.state]))).toEqual({
+            "sim-1": "idle",
+            "sim-2": "connected",
+          });
 
-      // record on sim-2, then download a file through the page: it must carry the token
-      await recordBriefly(page);
-      expect((await fetch(`${server.http}/recordings`)).status).toBe(401);
-      const link = page.locator("#recordings a.file", { hasText: "csv" }).first();
-      const name = decodeURIComponent((await link.getAttribute("href"))!.replace("/recordings/", ""));
-      expect(name).toContain("sim-2");
-      const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
-      expect(download.suggestedFilename()).toBe(name);
-      const saved = readFileSync((await download.path())!);
-      const direct = await fetch(`${server.http}/recordings/${encodeURIComponent(name)}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-      expect(direct.status).toBe(200);
-      expect(saved.equals(Buffer.from(await direct.arrayBuffer()))).toBe(true);
-      expect(saved.length).toBeGreaterThan(1000);
-      await page.screenshot({ path: join(dir, "token-picker.png") });
-      expect(errors).toEqual([]);
-    });
-  }, TIMEOUT);
+          // record on sim-2, then download a file through the page: it must carry the token
+          await recordBriefly(page);
+          expect((await fetch(`${server.http}/recordings`)).status).toBe(401);
+          const link = page.locator("#recordings a.file", { hasText: "csv" }).first();
+          const name = decodeURIComponent(
+            (await link.getAttribute("href"))!.replace("/recordings/", ""),
+          );
+          expect(name).toContain("sim-2");
+          const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+          expect(download.suggestedFilename()).toBe(name);
+          const saved = readFileSync((await download.path())!);
+          const direct = await fetch(`${server.http}/recordings/${encodeURIComponent(name)}`, {
+            headers: { Authorization: `Bearer ${TOKEN}` },
+          });
+          expect(direct.status).toBe(200);
+          expect(saved.equals(Buffer.from(await direct.arrayBuffer()))).toBe(true);
+          expect(saved.length).toBeGreaterThan(1000);
+          await page.screenshot({ path: join(dir, "token-picker.png") });
+          expect(errors).toEqual([]);
+        },
+      );
+    },
+    TIMEOUT,
+  );
 });

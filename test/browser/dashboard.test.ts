@@ -5,7 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { haveChromium, launchChromium, openPage, until } from "../_support/browser.ts";
-import { recordBriefly, tracesMove as movingTraces, withDashboard } from "../_support/dashboard-page.ts";
+import {
+  recordBriefly,
+  tracesMove as movingTraces,
+  withDashboard,
+} from "../_support/dashboard-page.ts";
 import { RUNTIMES, startServer } from "../_support/server-process.ts";
 import type { ServerProcess } from "../_support/server-process.ts";
 
@@ -27,52 +31,91 @@ describe.skipIf(!haveChromium())("dashboard in Chromium", () => {
     await browser?.close();
   });
 
-  test.each([...RUNTIMES])("%s bridge: banner, traces, spectrum, marker (button and key m), recording list, no console errors", async (runtime) => {
-    const recordings = join(dir, `recordings-${runtime}`);
-    await withDashboard(browser!, runtime, ["--recordings-dir", recordings], "/", async (page, errors, server) => {
-      await until(page, `document.getElementById("synthetic").classList.contains("on")`);
-      expect(await page.locator("#synthetic").isVisible()).toBe(true);
-      await until(page, `document.getElementById("conn").textContent === "open"`);
-      await page.click("#connect");
-      await until(page, `document.getElementById("device-state").textContent === "connected"`);
-      await tracesMove(page, `traces-${runtime}`);
+  test.each([...RUNTIMES])(
+    "%s bridge: banner, traces, spectrum, marker (button and key m), recording list, no console errors",
+    async (runtime) => {
+      const recordings = join(dir, `recordings-${runtime}`);
+      await withDashboard(
+        browser!,
+        runtime,
+        ["--recordings-dir", recordings],
+        "/",
+        async (page, errors, server) => {
+          await until(page, `document.getElementById("synthetic").classList.contains("on")`);
+          expect(await page.locator("#synthetic").isVisible()).toBe(true);
+          await until(page, `document.getElementById("conn").textContent === "open"`);
+          await page.click("#connect");
+          await until(page, `document.getElementById("device-state").textContent === "connected"`);
+          await tracesMove(page, `traces-${runtime}`);
 
-      // Spectrum: alpha/beta band power per channel, finite and > 0 on the simulator's signal.
-      await until(page, `window.__mw75.spectrumUpdates() > 0`);
-      const bands = (await page.evaluate("window.__mw75.bands()")) as Record<string, { alpha: number; beta: number }>;
-      expect(Object.keys(bands).length).toBe(12);
-      for (const b of Object.values(bands)) for (const v of [b.alpha, b.beta]) expect(Number.isFinite(v) && v > 0).toBe(true);
+          // Spectrum: alpha/beta band power per channel, finite and > 0 on the simulator's signal.
+          await until(page, `window.__mw75.spectrumUpdates() > 0`);
+          const bands = (await page.evaluate("window.__mw75.bands()")) as Record<
+            string,
+            { alpha: number; beta: number }
+          >;
+          expect(Object.keys(bands).length).toBe(12);
+          for (const b of Object.values(bands)) {
+            for (const v of [b.alpha, b.beta]) expect(Number.isFinite(v) && v > 0).toBe(true);
+          }
 
-      await page.click("#marker");
-      await until(page, `window.__mw75.acks.some((a) => a.command === "marker")`);
-      const id = (await page.evaluate(`window.__mw75.acks.filter((a) => a.command === "marker").at(-1).marker.id`)) as string;
-      expect(await page.locator("#ack").textContent()).toContain(id);
-      await until(page, `document.querySelector('#events li[data-marker-id="${id}"]') !== null`);
-      await page.locator("body").press("m");
-      await until(page, `window.__mw75.acks.filter((a) => a.command === "marker").length === 2`);
+          await page.click("#marker");
+          await until(page, `window.__mw75.acks.some((a) => a.command === "marker")`);
+          const id = (await page.evaluate(
+            `window.__mw75.acks.filter((a) => a.command === "marker").at(-1).marker.id`,
+          )) as string;
+          expect(await page.locator("#ack").textContent()).toContain(id);
+          await until(
+            page,
+            `document.querySelector('#events li[data-marker-id="${id}"]') !== null`,
+          );
+          await page.locator("body").press("m");
+          await until(
+            page,
+            `window.__mw75.acks.filter((a) => a.command === "marker").length === 2`,
+          );
 
-      await recordBriefly(page);
-      const listed = (await (await fetch(`${server.http}/recordings`)).json()) as { recordings: Array<{ session_name: string; files: Array<{ name: string }> }> };
-      expect(listed.recordings.length).toBe(1);
-      const rec = listed.recordings[0]!;
-      expect(await page.locator(`#recordings li[data-session="${rec.session_name}"]`).count()).toBe(1);
-      const href = await page.locator("#recordings a.file").first().getAttribute("href");
-      expect(rec.files.map((f) => `/recordings/${encodeURIComponent(f.name)}`)).toContain(href!);
-      expect((await fetch(`${server.http}${href}`)).status).toBe(200);
-      await page.screenshot({ path: join(dir, `dashboard-${runtime}.png`) });
-      expect(errors).toEqual([]);
-    });
-  }, TIMEOUT);
+          await recordBriefly(page);
+          const listed = (await (await fetch(`${server.http}/recordings`)).json()) as {
+            recordings: Array<{ session_name: string; files: Array<{ name: string }> }>;
+          };
+          expect(listed.recordings.length).toBe(1);
+          const rec = listed.recordings[0]!;
+          expect(await page.locator(`#recordings li[data-session="${rec.session_name}"]`).count())
+            .toBe(1);
+          const href = await page.locator("#recordings a.file").first().getAttribute("href");
+          expect(rec.files.map((f) => `/recordings/${encodeURIComponent(f.name)}`)).toContain(
+            href!,
+          );
+          expect((await fetch(`${server.http}${href}`)).status).toBe(200);
+          await page.screenshot({ path: join(dir, `dashboard-${runtime}.png`) });
+          expect(errors).toEqual([]);
+        },
+      );
+    },
+    TIMEOUT,
+  );
 
   test("a lead-off channel is highlighted, the others are not", async () => {
-    await withDashboard(browser!, "bun", ["--autoconnect", "--sim-lead-off", "3"], "/", async (page, errors) => {
-      await until(page, `document.querySelector('#labels div[data-ch="3"]').classList.contains("lead-off")`);
-      await tracesMove(page, "lead-off");
-      const off = await page.locator("#labels div.lead-off").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset["ch"]));
-      expect(off).toEqual(["3"]);
-      await page.screenshot({ path: join(dir, "lead-off.png") });
-      expect(errors).toEqual([]);
-    });
+    await withDashboard(
+      browser!,
+      "bun",
+      ["--autoconnect", "--sim-lead-off", "3"],
+      "/",
+      async (page, errors) => {
+        await until(
+          page,
+          `document.querySelector('#labels div[data-ch="3"]').classList.contains("lead-off")`,
+        );
+        await tracesMove(page, "lead-off");
+        const off = await page.locator("#labels div.lead-off").evaluateAll((els) =>
+          els.map((e) => (e as HTMLElement).dataset["ch"])
+        );
+        expect(off).toEqual(["3"]);
+        await page.screenshot({ path: join(dir, "lead-off.png") });
+        expect(errors).toEqual([]);
+      },
+    );
   }, TIMEOUT);
 
   test("the page recovers after the bridge restarts on the same port", async () => {

@@ -18,23 +18,34 @@ const COMMANDS: Record<string, string[]> = {
 
 function decode(runtime: string, args: string[], input?: Uint8Array) {
   const [cmd, ...rest] = COMMANDS[runtime]!;
-  const run = spawnSync(cmd!, [...rest, ...args], { cwd: ROOT, input, timeout: 60_000, encoding: "utf8" });
+  const run = spawnSync(cmd!, [...rest, ...args], {
+    cwd: ROOT,
+    input,
+    timeout: 60_000,
+    encoding: "utf8",
+  });
   return { code: run.status, out: run.stdout, err: run.stderr };
 }
 
 const stream = new Uint8Array([
-  0x01, 0x02, // junk before the first sync byte
+  0x01,
+  0x02, // junk before the first sync byte
   ...buildPacket({ counter: 1, ref: 2.5, rawChannels: [1000, 8388607, NaN] }),
   ...buildPacket({ counter: 7, eventId: 100 }),
   ...buildPacket({ counter: 3, rawChannels: [-1000] }),
-  0xaa, 0xef, // a partial packet left at the end
+  0xaa,
+  0xef, // a partial packet left at the end
 ]);
 
 // two recorded connections: the first dropped 30 bytes into its packet with counter 100
 const firstLink = simPackets(2, 0, 101).subarray(0, 100 * 63 + 30);
 const secondLink = simPackets(2, 0, 50);
 const glued = new Uint8Array([...firstLink, ...secondLink]);
-const twoLinks = new Uint8Array([...firstLink, ...captureRecord(2, 1_700_000_000_000), ...secondLink]);
+const twoLinks = new Uint8Array([
+  ...firstLink,
+  ...captureRecord(2, 1_700_000_000_000),
+  ...secondLink,
+]);
 
 const dir = mkdtempSync(join(tmpdir(), "mw75-decode-"));
 const file = join(dir, "capture.bin");
@@ -48,8 +59,14 @@ process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 /** Runs decode with its stdout into `head -c 200`, which exits early: decode must stop quietly, exit 0. */
 function decodeIntoHead(runtime: string, path: string) {
   const command = [...COMMANDS[runtime]!, path].map((a) => `'${a}'`).join(" ");
-  const run = spawnSync("bash", ["-c", `set -o pipefail; ${command} 2>"$ERR_FILE" | head -c 200 >/dev/null`], {
-    cwd: ROOT, timeout: 60_000, encoding: "utf8", env: { ...process.env, ERR_FILE: `${path}.err` },
+  const run = spawnSync("bash", [
+    "-c",
+    `set -o pipefail; ${command} 2>"$ERR_FILE" | head -c 200 >/dev/null`,
+  ], {
+    cwd: ROOT,
+    timeout: 60_000,
+    encoding: "utf8",
+    env: { ...process.env, ERR_FILE: `${path}.err` },
   });
   return { code: run.status, err: readFileSync(`${path}.err`, "utf8") };
 }
@@ -73,12 +90,31 @@ for (const runtime of ["bun", "deno", "node"]) {
       expect(code).toBe(0);
       const lines = out.trim().split("\n").map((l) => JSON.parse(l));
       expect(lines.map((l) => l.type)).toEqual(["eeg", "event", "eeg", "stats"]);
-      expect(lines[0]).toMatchObject({ event_id: 239, counter: 1, ref: 2.5, lead_off: [2], non_finite: true, feature_status: 0 });
+      expect(lines[0]).toMatchObject({
+        event_id: 239,
+        counter: 1,
+        ref: 2.5,
+        lead_off: [2],
+        non_finite: true,
+        feature_status: 0,
+      });
       expect(lines[0].channels.slice(0, 3)).toEqual([23.842, 8388607 * 0.023842, null]);
-      expect(lines[1]).toEqual({ type: "event", event_id: 100, counter: 7, raw_hex: Buffer.from(buildPacket({ counter: 7, eventId: 100 })).toString("hex") });
+      expect(lines[1]).toEqual({
+        type: "event",
+        event_id: 100,
+        counter: 7,
+        raw_hex: Buffer.from(buildPacket({ counter: 7, eventId: 100 })).toString("hex"),
+      });
       expect(lines[2]).toMatchObject({ counter: 3, lead_off: [] });
       expect(lines[2].non_finite).toBeUndefined();
-      expect(lines[3]).toMatchObject({ eeg_packets: 2, event_packets: 1, lost_packets: 1, bytes_skipped: 2, non_finite_values: 1, residual_bytes: 2 });
+      expect(lines[3]).toMatchObject({
+        eeg_packets: 2,
+        event_packets: 1,
+        lost_packets: 1,
+        bytes_skipped: 2,
+        non_finite_values: 1,
+        residual_bytes: 2,
+      });
     }, 60_000);
 
     test("reads standard input when no file is given", () => {
@@ -87,17 +123,36 @@ for (const runtime of ["bun", "deno", "node"]) {
       expect(out.trim().split("\n").length).toBe(4);
     }, 60_000);
 
-    test("a capture of two connections decodes as a gap at the boundary record, not as corruption", () => {
-      const { code, out } = decode(runtime, [twoLinksFile]);
-      expect(code).toBe(0);
-      const lines = out.trim().split("\n").map((l) => JSON.parse(l));
-      const boundary = lines.findIndex((l) => l.type === "boundary");
-      expect(lines[boundary]).toEqual({ type: "boundary", connection: 2, unix_ms: 1_700_000_000_000, dropped_bytes: 30 });
-      // in stream order: the first connection's 100 packets, the boundary, then the second's
-      expect(boundary).toBe(100);
-      expect(lines.slice(boundary - 1, boundary + 2).map((l) => l.counter)).toEqual([99, undefined, 0]);
-      expect(lines.at(-1)).toMatchObject({ type: "stats", eeg_packets: 150, checksum_failures: 0, lost_packets: 255 - 99, residual_bytes: 0 });
-    }, 60_000);
+    test(
+      "a capture of two connections decodes as a gap at the boundary record, not as corruption",
+      () => {
+        const { code, out } = decode(runtime, [twoLinksFile]);
+        expect(code).toBe(0);
+        const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+        const boundary = lines.findIndex((l) => l.type === "boundary");
+        expect(lines[boundary]).toEqual({
+          type: "boundary",
+          connection: 2,
+          unix_ms: 1_700_000_000_000,
+          dropped_bytes: 30,
+        });
+        // in stream order: the first connection's 100 packets, the boundary, then the second's
+        expect(boundary).toBe(100);
+        expect(lines.slice(boundary - 1, boundary + 2).map((l) => l.counter)).toEqual([
+          99,
+          undefined,
+          0,
+        ]);
+        expect(lines.at(-1)).toMatchObject({
+          type: "stats",
+          eeg_packets: 150,
+          checksum_failures: 0,
+          lost_packets: 255 - 99,
+          residual_bytes: 0,
+        });
+      },
+      60_000,
+    );
 
     test("the same connections without the record show checksum failures", () => {
       const { code, out } = decode(runtime, [gluedFile]);

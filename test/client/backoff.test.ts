@@ -11,7 +11,13 @@ const NOMINAL = [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000];
 function fakeClient(random: number, extra: Parameters<typeof connect>[1] = {}) {
   FakeSocket.reset();
   const timers = new ManualTimers();
-  const client = connect("ws://bridge.test/", { WebSocket: Fake, timers, random: () => random, liveness: false, ...extra });
+  const client = connect("ws://bridge.test/", {
+    WebSocket: Fake,
+    timers,
+    random: () => random,
+    liveness: false,
+    ...extra,
+  });
   return { client, timers };
 }
 
@@ -63,11 +69,15 @@ describe("connect (reconnect schedule)", () => {
   });
 
   test("waits the shortest jittered delays when random is near 1, reported by the reconnecting event", () => {
-    const { client, timers } = fakeClient(0.999999, { reconnect: { baseMs: 1000, maxMs: 8000, jitter: 0.5 } });
+    const { client, timers } = fakeClient(0.999999, {
+      reconnect: { baseMs: 1000, maxMs: 8000, jitter: 0.5 },
+    });
     const announced: number[] = [];
     client.on("reconnecting", (i) => announced.push(i.delayMs));
     const waits = [0, 1, 2, 3, 4].map(() => failAndMeasure(timers));
-    for (const [k, nominal] of [1000, 2000, 4000, 8000, 8000].entries()) expect(waits[k]).toBeCloseTo(nominal / 2, 2);
+    for (const [k, nominal] of [1000, 2000, 4000, 8000, 8000].entries()) {
+      expect(waits[k]).toBeCloseTo(nominal / 2, 2);
+    }
     expect(announced).toHaveLength(5);
     for (const [k, d] of announced.entries()) expect(d).toBeCloseTo(waits[k]!, 6);
     client.close();
@@ -75,7 +85,11 @@ describe("connect (reconnect schedule)", () => {
 
   test("starts again from the base delay after a connection the bridge welcomed", () => {
     const { client, timers } = fakeClient(0);
-    expect([failAndMeasure(timers), failAndMeasure(timers), failAndMeasure(timers)]).toEqual([1000, 2000, 4000]);
+    expect([failAndMeasure(timers), failAndMeasure(timers), failAndMeasure(timers)]).toEqual([
+      1000,
+      2000,
+      4000,
+    ]);
     const s = FakeSocket.made.at(-1)!;
     s.open();
     s.welcome();
@@ -92,7 +106,15 @@ describe("connect (reconnect schedule)", () => {
     const second = fakeClient(0);
     const s = FakeSocket.made.at(-1)!;
     s.open();
-    s.receive({ id: "x", type: "error", data: { code: "AUTH_FAILED", message: "Authentication failed: the token is not valid", timestamp: 1 } });
+    s.receive({
+      id: "x",
+      type: "error",
+      data: {
+        code: "AUTH_FAILED",
+        message: "Authentication failed: the token is not valid",
+        timestamp: 1,
+      },
+    });
     s.drop(1008);
     second.timers.advance(120_000);
     expect(FakeSocket.made).toHaveLength(1);

@@ -2,17 +2,32 @@
 import { describe, expect, test } from "bun:test";
 import { connect } from "../../src/client/mod.ts";
 import type { EegBatch } from "../../src/client/mod.ts";
-import { batchSeqs, seqProblems, until, webSocketClass, withBridge } from "../_support/client/live-server.ts";
+import {
+  batchSeqs,
+  seqProblems,
+  until,
+  webSocketClass,
+  withBridge,
+} from "../_support/client/live-server.ts";
 
 const WebSocket = await webSocketClass();
 
 /** seq → [timestamp, ch → value, ref, drl] over every batch. */
-function bySeq(batches: EegBatch[]): Map<number, { t: number; values: Map<number, number>; ref?: number; drl?: number }> {
-  const out = new Map<number, { t: number; values: Map<number, number>; ref?: number; drl?: number }>();
+function bySeq(
+  batches: EegBatch[],
+): Map<number, { t: number; values: Map<number, number>; ref?: number; drl?: number }> {
+  const out = new Map<
+    number,
+    { t: number; values: Map<number, number>; ref?: number; drl?: number }
+  >();
   for (const b of batches) {
     for (const [i, seq] of batchSeqs(b).entries()) {
       const values = new Map([...b.channels].map(([ch, plane]) => [ch, plane[i]!]));
-      out.set(seq, { t: b.timestamps[i]!, values, ...(b.ref ? { ref: b.ref[i]!, drl: b.drl![i]! } : {}) });
+      out.set(seq, {
+        t: b.timestamps[i]!,
+        values,
+        ...(b.ref ? { ref: b.ref[i]!, drl: b.drl![i]! } : {}),
+      });
     }
   }
   return out;
@@ -26,12 +41,19 @@ describe("subscribe eeg_batch", () => {
       const json = connect(`${srv.ws}/`, { WebSocket, eeg: false });
       const got = { binary: [] as EegBatch[], json: [] as EegBatch[] };
       try {
-        const subs = [bin.subscribe("eeg_batch", { ...options, format: "binary" }), json.subscribe("eeg_batch", { ...options, format: "json" })];
+        const subs = [
+          bin.subscribe("eeg_batch", { ...options, format: "binary" }),
+          json.subscribe("eeg_batch", { ...options, format: "json" }),
+        ];
         expect((await subs[0]!.ready)["format"]).toBe("binary");
         const readers = subs.map(async (sub, k) => {
           for await (const b of sub) (k === 0 ? got.binary : got.json).push(b);
         });
-        await until(() => got.binary.length >= 40 && got.json.length >= 40, 10_000, "40 batches of each format");
+        await until(
+          () => got.binary.length >= 40 && got.json.length >= 40,
+          10_000,
+          "40 batches of each format",
+        );
         for (const s of subs) await s.close();
         await Promise.all(readers);
       } finally {
@@ -52,7 +74,8 @@ describe("subscribe eeg_batch", () => {
         const j = fromJson.get(seq);
         if (j === undefined) continue;
         compared++;
-        expect({ seq, values: [...fromBinary.values], ref: fromBinary.ref, drl: fromBinary.drl }).toEqual({ seq, values: [...j.values], ref: j.ref, drl: j.drl });
+        expect({ seq, values: [...fromBinary.values], ref: fromBinary.ref, drl: fromBinary.drl })
+          .toEqual({ seq, values: [...j.values], ref: j.ref, drl: j.drl });
         // a frame holds t0 and the rate only; the JSON batch each sample's own clock time (docs/binary-frames.md)
         expect(Math.abs(fromBinary.t - j.t)).toBeLessThan(0.005);
       }
@@ -67,13 +90,19 @@ describe("subscribe eeg_batch", () => {
     await withBridge(["--autoconnect", "--max-clients", "4"], async (srv) => {
       const client = connect(`${srv.ws}/`, { WebSocket, eeg: false });
       try {
-        const sub = client.subscribe("eeg_batch", { format: "binary", num_samples: 10, decimate: 5 });
+        const sub = client.subscribe("eeg_batch", {
+          format: "binary",
+          num_samples: 10,
+          decimate: 5,
+        });
         const batches: EegBatch[] = [];
         for await (const b of sub) {
           batches.push(b);
           if (batches.length === 6) break; // break unsubscribes
         }
-        expect(batches.every((b) => b.decimate === 5 && b.sampleRate === 100 && b.firstSeq % 5 === 0)).toBe(true);
+        expect(
+          batches.every((b) => b.decimate === 5 && b.sampleRate === 100 && b.firstSeq % 5 === 0),
+        ).toBe(true);
         expect(seqProblems(batches.flatMap(batchSeqs), 5)).toBe("");
         expect((await client.status()).subscriptions).toEqual([]);
       } finally {

@@ -34,7 +34,11 @@ describe("BridgeClient commands", () => {
         expect(ack.command).toBe("marker");
         expect(ack.marker).toMatchObject({ label: "stimulus", value: 3 });
         expect((await client.connectHeadset({ auto_reconnect: false })).command).toBe("connect");
-        await until(() => statuses.some((s) => s.state === "connected"), 10_000, "status connected");
+        await until(
+          () => statuses.some((s) => s.state === "connected"),
+          10_000,
+          "status connected",
+        );
         expect(statuses[0]!.message).toBe("Client connected to MW75 server"); // the welcome came first
         expect((await client.getSettings(["heartbeat_s"])).values).toEqual({ heartbeat_s: 30 });
         expect((await client.listDevices()).devices.map((d) => d.device_id)).toEqual(["sim-1"]);
@@ -71,28 +75,37 @@ describe("BridgeClient commands", () => {
     });
   }, 30_000);
 
-  test("a command without a reply times out, one in flight when the socket drops is CONNECTION_LOST", async () => {
-    await withBridge(["--max-clients", "4"], async (srv) => {
-      const proxy = await startProxy(srv.port);
-      const client = connect(proxy.url(), { WebSocket, eeg: false, liveness: false, reconnect: { baseMs: 50, maxMs: 50 } });
-      try {
-        await client.opened();
-        proxy.stall();
-        const timedOut = await rejection(client.request("ping", {}, { timeoutMs: 300 }));
-        expect(timedOut.code).toBe("TIMEOUT");
-        const lost = client.request("ping", {}, { timeoutMs: 5000 });
-        proxy.cut();
-        expect((await rejection(lost)).code).toBe("CONNECTION_LOST");
-        // queued while the client waits to reconnect, sent on the next socket
-        const later = client.ping();
-        expect((await later).timestamp).toBeGreaterThan(0);
-        const closed = client.ping();
-        client.close();
-        expect((await rejection(closed)).code).toBe("CLIENT_CLOSED");
-      } finally {
-        client.close();
-        await proxy.close();
-      }
-    });
-  }, 30_000);
+  test(
+    "a command without a reply times out, one in flight when the socket drops is CONNECTION_LOST",
+    async () => {
+      await withBridge(["--max-clients", "4"], async (srv) => {
+        const proxy = await startProxy(srv.port);
+        const client = connect(proxy.url(), {
+          WebSocket,
+          eeg: false,
+          liveness: false,
+          reconnect: { baseMs: 50, maxMs: 50 },
+        });
+        try {
+          await client.opened();
+          proxy.stall();
+          const timedOut = await rejection(client.request("ping", {}, { timeoutMs: 300 }));
+          expect(timedOut.code).toBe("TIMEOUT");
+          const lost = client.request("ping", {}, { timeoutMs: 5000 });
+          proxy.cut();
+          expect((await rejection(lost)).code).toBe("CONNECTION_LOST");
+          // queued while the client waits to reconnect, sent on the next socket
+          const later = client.ping();
+          expect((await later).timestamp).toBeGreaterThan(0);
+          const closed = client.ping();
+          client.close();
+          expect((await rejection(closed)).code).toBe("CLIENT_CLOSED");
+        } finally {
+          client.close();
+          await proxy.close();
+        }
+      });
+    },
+    30_000,
+  );
 });

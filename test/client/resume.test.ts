@@ -5,19 +5,44 @@
  */
 import { describe, expect, test } from "bun:test";
 import { connect } from "../../src/client/mod.ts";
-import type { BridgeClient, CloseInfo, DataLoss, EegBatch, Subscription } from "../../src/client/mod.ts";
+import type {
+  BridgeClient,
+  CloseInfo,
+  DataLoss,
+  EegBatch,
+  Subscription,
+} from "../../src/client/mod.ts";
 import { startProxy } from "../_support/client/tcp-proxy.ts";
-import { batchSeqs, delay, seqProblems, until, webSocketClass, withBridge } from "../_support/client/live-server.ts";
+import {
+  batchSeqs,
+  delay,
+  seqProblems,
+  until,
+  webSocketClass,
+  withBridge,
+} from "../_support/client/live-server.ts";
 
 const WebSocket = await webSocketClass();
 
 /** What a test watches on one client. */
 function watch(client: BridgeClient, sub: Subscription<EegBatch>) {
-  const w = { seqs: [] as number[], losses: [] as DataLoss[], closes: [] as CloseInfo[], opens: 0, sinceSeqs: [] as unknown[], done: Promise.resolve() };
+  const w = {
+    seqs: [] as number[],
+    losses: [] as DataLoss[],
+    closes: [] as CloseInfo[],
+    opens: 0,
+    sinceSeqs: [] as unknown[],
+    done: Promise.resolve(),
+  };
   client.on("data_loss", (l) => w.losses.push(l));
   client.on("close", (c) => w.closes.push(c));
   client.on("open", () => w.opens++);
-  client.on("command_ack", (ack) => void (ack.command === "subscribe" && w.sinceSeqs.push((ack["options"] as Record<string, unknown>)["since_seq"])));
+  client.on(
+    "command_ack",
+    (ack) =>
+      void (ack.command === "subscribe" &&
+        w.sinceSeqs.push((ack["options"] as Record<string, unknown>)["since_seq"])),
+  );
   w.done = (async () => {
     for await (const b of sub) w.seqs.push(...batchSeqs(b));
   })();
@@ -28,9 +53,16 @@ describe("BridgeClient resume", () => {
   test("a cut connection resumes with every seq exactly once", async () => {
     await withBridge(["--autoconnect", "--max-clients", "4"], async (srv) => {
       const proxy = await startProxy(srv.port);
-      const client = connect(proxy.url(), { WebSocket, eeg: false, reconnect: { baseMs: 300, maxMs: 300, jitter: 0 } });
+      const client = connect(proxy.url(), {
+        WebSocket,
+        eeg: false,
+        reconnect: { baseMs: 300, maxMs: 300, jitter: 0 },
+      });
       try {
-        const w = watch(client, client.subscribe("eeg_batch", { format: "binary", num_samples: 25, channels: [1] }));
+        const w = watch(
+          client,
+          client.subscribe("eeg_batch", { format: "binary", num_samples: 25, channels: [1] }),
+        );
         await until(() => w.seqs.length >= 500, 10_000, "1 s of samples");
         proxy.cut(); // frames in flight in the proxy are gone with it
         const atCut = w.seqs.length;
@@ -54,60 +86,90 @@ describe("BridgeClient resume", () => {
     });
   }, 40_000);
 
-  test("an outage longer than the bridge retains is reported as the missing seq range", async () => {
-    await withBridge(["--autoconnect", "--max-clients", "4", "--retention-s", "1"], async (srv) => {
-      const proxy = await startProxy(srv.port);
-      const client = connect(proxy.url(), { WebSocket, eeg: false, reconnect: { baseMs: 2500, maxMs: 2500, jitter: 0 } });
-      try {
-        const w = watch(client, client.subscribe("eeg_batch", { format: "json", num_samples: 25 }));
-        await until(() => w.seqs.length >= 250, 10_000, "0.5 s of samples");
-        proxy.cut();
-        const atCut = w.seqs.length;
-        await until(() => w.seqs.length >= atCut + 250, 15_000, "samples after the reconnect");
-        expect(w.losses).toHaveLength(1);
-        const loss = w.losses[0]!;
-        expect(loss).toMatchObject({ stream: "eeg_batch", reason: "retention", fromSeq: w.seqs[atCut - 1]! + 1 });
-        // 2.5 s away, 1 s retained: about 1.5 s (750 samples) could not be replayed
-        expect(loss.toSeq! - loss.fromSeq! + 1).toBeGreaterThan(500);
-        expect(loss.toSeq! - loss.fromSeq! + 1).toBeLessThan(1000);
-        // the stream goes on right after the reported range (the ring may have moved a little on)
-        const resumedAt = w.seqs[atCut]!;
-        expect(resumedAt).toBeGreaterThan(loss.toSeq!);
-        expect(resumedAt - loss.toSeq!).toBeLessThan(20);
-        expect(seqProblems(w.seqs.slice(0, atCut))).toBe("");
-        expect(seqProblems(w.seqs.slice(atCut))).toBe("");
-      } finally {
-        client.close();
-        await proxy.close();
-      }
-    });
-  }, 40_000);
+  test(
+    "an outage longer than the bridge retains is reported as the missing seq range",
+    async () => {
+      await withBridge(
+        ["--autoconnect", "--max-clients", "4", "--retention-s", "1"],
+        async (srv) => {
+          const proxy = await startProxy(srv.port);
+          const client = connect(proxy.url(), {
+            WebSocket,
+            eeg: false,
+            reconnect: { baseMs: 2500, maxMs: 2500, jitter: 0 },
+          });
+          try {
+            const w = watch(
+              client,
+              client.subscribe("eeg_batch", { format: "json", num_samples: 25 }),
+            );
+            await until(() => w.seqs.length >= 250, 10_000, "0.5 s of samples");
+            proxy.cut();
+            const atCut = w.seqs.length;
+            await until(() => w.seqs.length >= atCut + 250, 15_000, "samples after the reconnect");
+            expect(w.losses).toHaveLength(1);
+            const loss = w.losses[0]!;
+            expect(loss).toMatchObject({
+              stream: "eeg_batch",
+              reason: "retention",
+              fromSeq: w.seqs[atCut - 1]! + 1,
+            });
+            // 2.5 s away, 1 s retained: about 1.5 s (750 samples) could not be replayed
+            expect(loss.toSeq! - loss.fromSeq! + 1).toBeGreaterThan(500);
+            expect(loss.toSeq! - loss.fromSeq! + 1).toBeLessThan(1000);
+            // the stream goes on right after the reported range (the ring may have moved a little on)
+            const resumedAt = w.seqs[atCut]!;
+            expect(resumedAt).toBeGreaterThan(loss.toSeq!);
+            expect(resumedAt - loss.toSeq!).toBeLessThan(20);
+            expect(seqProblems(w.seqs.slice(0, atCut))).toBe("");
+            expect(seqProblems(w.seqs.slice(atCut))).toBe("");
+          } finally {
+            client.close();
+            await proxy.close();
+          }
+        },
+      );
+    },
+    40_000,
+  );
 
-  test("a connection that goes silent without closing is dropped by the liveness timeout and resumed", async () => {
-    await withBridge(["--autoconnect", "--max-clients", "4"], async (srv) => {
-      const proxy = await startProxy(srv.port);
-      const client = connect(proxy.url(), { WebSocket, eeg: false, liveness: { timeoutMs: 600 }, reconnect: { baseMs: 100, maxMs: 100, jitter: 0 } });
-      try {
-        const w = watch(client, client.subscribe("eeg_batch", { format: "binary", num_samples: 25 }));
-        await until(() => w.seqs.length >= 250, 10_000, "0.5 s of samples");
-        proxy.stall(); // nothing closes: only the silence tells
-        const atStall = Date.now();
-        await until(() => w.closes.length === 1, 5000, "the liveness close");
-        const silentFor = Date.now() - atStall;
-        expect(w.closes[0]!.cause).toBe("liveness");
-        expect(silentFor).toBeGreaterThan(450);
-        expect(silentFor).toBeLessThan(2000);
-        await until(() => w.opens === 2, 5000, "the reconnect");
-        const atOpen = w.seqs.length;
-        await until(() => w.seqs.length >= atOpen + 500, 10_000, "1 s more samples");
-        expect(w.losses).toEqual([]);
-        expect(seqProblems(w.seqs)).toBe("");
-      } finally {
-        client.close();
-        await proxy.close();
-      }
-    });
-  }, 40_000);
+  test(
+    "a connection that goes silent without closing is dropped by the liveness timeout and resumed",
+    async () => {
+      await withBridge(["--autoconnect", "--max-clients", "4"], async (srv) => {
+        const proxy = await startProxy(srv.port);
+        const client = connect(proxy.url(), {
+          WebSocket,
+          eeg: false,
+          liveness: { timeoutMs: 600 },
+          reconnect: { baseMs: 100, maxMs: 100, jitter: 0 },
+        });
+        try {
+          const w = watch(
+            client,
+            client.subscribe("eeg_batch", { format: "binary", num_samples: 25 }),
+          );
+          await until(() => w.seqs.length >= 250, 10_000, "0.5 s of samples");
+          proxy.stall(); // nothing closes: only the silence tells
+          const atStall = Date.now();
+          await until(() => w.closes.length === 1, 5000, "the liveness close");
+          const silentFor = Date.now() - atStall;
+          expect(w.closes[0]!.cause).toBe("liveness");
+          expect(silentFor).toBeGreaterThan(450);
+          expect(silentFor).toBeLessThan(2000);
+          await until(() => w.opens === 2, 5000, "the reconnect");
+          const atOpen = w.seqs.length;
+          await until(() => w.seqs.length >= atOpen + 500, 10_000, "1 s more samples");
+          expect(w.losses).toEqual([]);
+          expect(seqProblems(w.seqs)).toBe("");
+        } finally {
+          client.close();
+          await proxy.close();
+        }
+      });
+    },
+    40_000,
+  );
 
   test("an idle connection stays up on its own pings", async () => {
     // no device streaming, heartbeats every 30 s: only the pongs keep the 400 ms timeout satisfied

@@ -9,7 +9,14 @@ const Fake = FakeSocket as unknown as WebSocketConstructorLike;
 function setup(extra: Parameters<typeof connect>[1] = {}) {
   FakeSocket.reset();
   const timers = new ManualTimers();
-  const client = connect("ws://bridge.test/", { WebSocket: Fake, timers, random: () => 0, liveness: false, reconnect: { baseMs: 100 }, ...extra });
+  const client = connect("ws://bridge.test/", {
+    WebSocket: Fake,
+    timers,
+    random: () => 0,
+    liveness: false,
+    reconnect: { baseMs: 100 },
+    ...extra,
+  });
   const losses: DataLoss[] = [];
   client.on("data_loss", (l) => losses.push(l));
   const socket = () => FakeSocket.made.at(-1)!;
@@ -18,10 +25,17 @@ function setup(extra: Parameters<typeof connect>[1] = {}) {
 }
 
 /** Answers the latest `subscribe` on `s` with an ack carrying `options`; returns the request's data. */
-function ackSubscribe(s: FakeSocket, options: Record<string, unknown> = {}): Record<string, unknown> {
+function ackSubscribe(
+  s: FakeSocket,
+  options: Record<string, unknown> = {},
+): Record<string, unknown> {
   const req = s.sent.filter((m) => m["type"] === "subscribe").at(-1)!;
   const data = req["data"] as Record<string, unknown>;
-  s.receive({ id: req["id"], type: "command_ack", data: { command: "subscribe", stream: data["stream"], options: { ...data, ...options } } });
+  s.receive({
+    id: req["id"],
+    type: "command_ack",
+    data: { command: "subscribe", stream: data["stream"], options: { ...data, ...options } },
+  });
   return data;
 }
 
@@ -29,10 +43,19 @@ function ackSubscribe(s: FakeSocket, options: Record<string, unknown> = {}): Rec
 function jsonBatch(first: number, count: number) {
   const seqs = Array.from({ length: count }, (_, i) => first + i);
   return {
-    id: "b", type: "eeg_batch",
+    id: "b",
+    type: "eeg_batch",
     data: {
-      first_seq: first, count, sample_rate: 500, decimate: 1, timestamps: seqs.map((q) => 1000 + q / 500), counters: seqs.map((q) => q % 256),
-      ref: seqs.map(() => 0), drl: seqs.map(() => 0), channels: { ch1: seqs, ch2: seqs.map(() => null) }, lead_off: [],
+      first_seq: first,
+      count,
+      sample_rate: 500,
+      decimate: 1,
+      timestamps: seqs.map((q) => 1000 + q / 500),
+      counters: seqs.map((q) => q % 256),
+      ref: seqs.map(() => 0),
+      drl: seqs.map(() => 0),
+      channels: { ch1: seqs, ch2: seqs.map(() => null) },
+      lead_off: [],
     },
   };
 }
@@ -48,7 +71,10 @@ function reconnect(timers: ManualTimers): FakeSocket {
   return s;
 }
 
-async function take(sub: AsyncIterator<{ channels: ReadonlyMap<number, Float32Array> }>, n: number): Promise<number[]> {
+async function take(
+  sub: AsyncIterator<{ channels: ReadonlyMap<number, Float32Array> }>,
+  n: number,
+): Promise<number[]> {
   const values: number[] = [];
   for (let i = 0; i < n; i++) values.push(...(await sub.next()).value!.channels.get(1)!);
   return values;
@@ -58,10 +84,19 @@ describe("BridgeClient.subscribe", () => {
   test("resubscribes after a reconnect from the seq after the last one delivered, cutting off what overlaps", async () => {
     const { client, timers, socket, losses } = setup();
     const sub = client.subscribe("eeg_batch", { format: "json", num_samples: 10 });
-    expect(ackSubscribe(socket())).toEqual({ stream: "eeg_batch", format: "json", num_samples: 10 });
+    expect(ackSubscribe(socket())).toEqual({
+      stream: "eeg_batch",
+      format: "json",
+      num_samples: 10,
+    });
     socket().receive(jsonBatch(0, 10));
     const s = reconnect(timers);
-    expect(ackSubscribe(s)).toEqual({ stream: "eeg_batch", format: "json", num_samples: 10, since_seq: 10 });
+    expect(ackSubscribe(s)).toEqual({
+      stream: "eeg_batch",
+      format: "json",
+      num_samples: 10,
+      since_seq: 10,
+    });
     s.receive(jsonBatch(5, 10)); // overlaps 5..9
     s.receive(jsonBatch(15, 10));
     expect(await take(sub, 3)).toEqual(Array.from({ length: 25 }, (_, i) => i));
@@ -93,7 +128,22 @@ describe("BridgeClient.subscribe", () => {
     ackSubscribe(s, { resumed_from: 3 });
     s.receive(jsonBatch(3, 4));
     expect(losses).toEqual([{ stream: "eeg_batch", reason: "restart", fromSeq: 110, toSeq: null }]);
-    expect(await take(sub, 2)).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 3, 4, 5, 6]);
+    expect(await take(sub, 2)).toEqual([
+      100,
+      101,
+      102,
+      103,
+      104,
+      105,
+      106,
+      107,
+      108,
+      109,
+      3,
+      4,
+      5,
+      6,
+    ]);
     client.close();
   });
 
@@ -113,7 +163,20 @@ describe("BridgeClient.subscribe", () => {
   test("the base eeg stream reports a jump across a reconnect (it has no since_seq)", async () => {
     const { client, timers, socket, losses } = setup();
     const sub = client.subscribe("eeg");
-    const eeg = (seq: number) => ({ id: "e", type: "eeg_data", data: { timestamp: seq, event_id: 239, counter: seq % 256, seq, ref: 0, drl: 0, channels: {}, feature_status: 0 } });
+    const eeg = (seq: number) => ({
+      id: "e",
+      type: "eeg_data",
+      data: {
+        timestamp: seq,
+        event_id: 239,
+        counter: seq % 256,
+        seq,
+        ref: 0,
+        drl: 0,
+        channels: {},
+        feature_status: 0,
+      },
+    });
     ackSubscribe(socket());
     for (let q = 0; q < 5; q++) socket().receive(eeg(q));
     const s = reconnect(timers);
@@ -129,7 +192,9 @@ describe("BridgeClient.subscribe", () => {
 
   test("eeg: false unsubscribes the base stream on every socket; by default nothing is sent", () => {
     const off = setup({ eeg: false });
-    expect(off.socket().sent.map((m) => [m["type"], m["data"]])).toEqual([["unsubscribe", { stream: "eeg" }]]);
+    expect(off.socket().sent.map((m) => [m["type"], m["data"]])).toEqual([["unsubscribe", {
+      stream: "eeg",
+    }]]);
     expect(reconnect(off.timers).sent.map((m) => m["type"])).toEqual(["unsubscribe"]);
     off.client.close();
     const on = setup();
@@ -154,13 +219,14 @@ describe("BridgeClient.on", () => {
     const seen: string[] = [];
     const errors: unknown[] = [];
     const original = globalThis.queueMicrotask;
-    globalThis.queueMicrotask = (fn) => original(() => {
-      try {
-        fn();
-      } catch (e) {
-        errors.push(e);
-      }
-    });
+    globalThis.queueMicrotask = (fn) =>
+      original(() => {
+        try {
+          fn();
+        } catch (e) {
+          errors.push(e);
+        }
+      });
     try {
       client.on("heartbeat", () => {
         throw new Error("listener bug");
@@ -169,9 +235,17 @@ describe("BridgeClient.on", () => {
       const sub = client.subscribe("events");
       ackSubscribe(socket());
       socket().receive({ id: "h", type: "heartbeat", data: { timestamp: 7, battery_level: null } });
-      socket().receive({ id: "v", type: "event", data: { event_type: "battery", timestamp: 8, battery_level: 50 } });
+      socket().receive({
+        id: "v",
+        type: "event",
+        data: { event_type: "battery", timestamp: 8, battery_level: 50 },
+      });
       expect(seen).toEqual(["hb 7"]);
-      expect((await sub.next()).value).toEqual({ event_type: "battery", timestamp: 8, battery_level: 50 });
+      expect((await sub.next()).value).toEqual({
+        event_type: "battery",
+        timestamp: 8,
+        battery_level: 50,
+      });
       await Promise.resolve();
       expect(errors).toHaveLength(1);
     } finally {

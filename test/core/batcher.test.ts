@@ -34,12 +34,17 @@ function block(seqs: number[]): SampleBlock {
   };
 }
 
-const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
+const range = (from: number, count: number): number[] =>
+  Array.from({ length: count }, (_, i) => from + i);
 
 function setup(options: Partial<BatcherOptions> = {}) {
   const clock = new ManualClock();
   const batches: SampleBatch[] = [];
-  const batcher = createBatcher({ numSamples: 25, intervalMs: 100, decimate: 1, ...options }, clock, (b) => batches.push(b));
+  const batcher = createBatcher(
+    { numSamples: 25, intervalMs: 100, decimate: 1, ...options },
+    clock,
+    (b) => batches.push(b),
+  );
   return { clock, batches, batcher };
 }
 
@@ -48,13 +53,17 @@ function feed(batcher: { push(b: SampleBlock): void }, seqs: number[], size: num
   for (let i = 0; i < seqs.length; i += size) batcher.push(block(seqs.slice(i, i + size)));
 }
 
-const seqsOf = (b: SampleBatch): number[] => range(0, b.count).map((i) => b.firstSeq + i * b.decimate);
+const seqsOf = (b: SampleBatch): number[] =>
+  range(0, b.count).map((i) => b.firstSeq + i * b.decimate);
 
 describe("createBatcher", () => {
   test("emits a batch each time numSamples samples have been added", () => {
     const { batches, batcher } = setup();
     feed(batcher, range(0, 110), 7);
-    expect(batches.map((b) => [b.firstSeq, b.count])).toEqual([[0, 25], [25, 25], [50, 25], [75, 25]]);
+    expect(batches.map((b) => [b.firstSeq, b.count])).toEqual([[0, 25], [25, 25], [50, 25], [
+      75,
+      25,
+    ]]);
     const b = batches[1]!;
     expect([b.decimate, b.sampleRate]).toEqual([1, 500]);
     expect(Array.from(b.time)).toEqual(seqsOf(b).map((s) => T0 + s / 500));
@@ -147,7 +156,10 @@ describe("createBatcher", () => {
   test("carries the decimator's values and masks into the channel-major batch", () => {
     const { batches, batcher } = setup({ numSamples: 7, decimate: 4 });
     const outs: Array<{ seq: number; values: number[]; leadOff: number }> = [];
-    const dec = new Decimator(4, (o) => outs.push({ seq: o.seq, values: Array.from(o.values), leadOff: o.leadOff }));
+    const dec = new Decimator(
+      4,
+      (o) => outs.push({ seq: o.seq, values: Array.from(o.values), leadOff: o.leadOff }),
+    );
     const input = block(range(0, 500));
     batcher.push(input);
     dec.pushBlock(input);
@@ -155,7 +167,11 @@ describe("createBatcher", () => {
     for (let i = 0; i < b.count; i++) {
       const o = outs.find((x) => x.seq === b.firstSeq + i * 4)!;
       for (let c = 0; c < CHANNELS; c++) expect(b.channels[c * b.count + i]).toBe(o.values[c]!);
-      expect([b.ref[i], b.drl[i], b.leadOff[i]]).toEqual([o.values[CHANNELS], o.values[CHANNELS + 1], o.leadOff]);
+      expect([b.ref[i], b.drl[i], b.leadOff[i]]).toEqual([
+        o.values[CHANNELS],
+        o.values[CHANNELS + 1],
+        o.leadOff,
+      ]);
     }
   });
 
@@ -192,7 +208,9 @@ describe("createBatcher", () => {
     feed(batcher, range(10, 200), 13);
     batcher.flush();
     expect(first).toEqual(snapshot);
-    const buffers = batches.flatMap((b) => [b.time, b.counter, b.ref, b.drl, b.channels, b.leadOff, b.nonFinite].map((a) => a.buffer));
+    const buffers = batches.flatMap((b) =>
+      [b.time, b.counter, b.ref, b.drl, b.channels, b.leadOff, b.nonFinite].map((a) => a.buffer)
+    );
     expect(new Set(buffers).size).toBe(buffers.length);
   });
 
@@ -205,8 +223,18 @@ describe("createBatcher", () => {
 
   test("throws RangeError when an option is out of range", () => {
     const clock = new ManualClock();
-    const make = (o: Partial<BatcherOptions>) => () => createBatcher({ numSamples: 25, intervalMs: 100, decimate: 1, ...o }, clock, () => {});
-    for (const bad of [{ numSamples: 0 }, { numSamples: 5001 }, { numSamples: 2.5 }, { intervalMs: 9 }, { intervalMs: 10001 }, { decimate: 3 }]) {
+    const make = (o: Partial<BatcherOptions>) => () =>
+      createBatcher({ numSamples: 25, intervalMs: 100, decimate: 1, ...o }, clock, () => {});
+    for (
+      const bad of [
+        { numSamples: 0 },
+        { numSamples: 5001 },
+        { numSamples: 2.5 },
+        { intervalMs: 9 },
+        { intervalMs: 10001 },
+        { decimate: 3 },
+      ]
+    ) {
       expect(make(bad)).toThrow(RangeError);
     }
     expect(make({ numSamples: 5000, intervalMs: 10, decimate: 50 })).not.toThrow();

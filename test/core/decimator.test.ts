@@ -1,6 +1,6 @@
 /** @module The streaming decimator end to end on synthetic blocks: attenuation, alignment, edges, defects. */
 import { describe, expect, test } from "bun:test";
-import { Decimator, DECIMATIONS, SIGNALS } from "../../src/core/decimator.ts";
+import { DECIMATIONS, Decimator, SIGNALS } from "../../src/core/decimator.ts";
 import type { DecimatedSample } from "../../src/core/decimator.ts";
 import { FIR_DECIMATIONS } from "../../src/core/fir.ts";
 import { CHANNELS } from "../../src/core/samples.ts";
@@ -20,7 +20,11 @@ const T0 = 1_700_000_000;
 const timeOf = (seq: number): number => T0 + seq / 500;
 
 /** A block of the given seqs; `value` gives every signal (0–11 channels, 12 REF, 13 DRL). */
-function block(seqs: number[], value: Signal, leadOff: (seq: number) => number = () => 0): SampleBlock {
+function block(
+  seqs: number[],
+  value: Signal,
+  leadOff: (seq: number) => number = () => 0,
+): SampleBlock {
   const n = seqs.length;
   const b = {
     count: n,
@@ -44,18 +48,23 @@ function block(seqs: number[], value: Signal, leadOff: (seq: number) => number =
   return b;
 }
 
-const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
+const range = (from: number, count: number): number[] =>
+  Array.from({ length: count }, (_, i) => from + i);
 
 /** Runs `blocks` through a decimator by `d`, then drains it; returns copies of every output. */
 function run(d: number, blocks: SampleBlock[], drain = true): Out[] {
   const outs: Out[] = [];
-  const dec = new Decimator(d, (o: DecimatedSample) => outs.push({ ...o, values: Array.from(o.values) }));
+  const dec = new Decimator(
+    d,
+    (o: DecimatedSample) => outs.push({ ...o, values: Array.from(o.values) }),
+  );
   for (const b of blocks) dec.pushBlock(b);
   if (drain) dec.drain();
   return outs;
 }
 
-const sine = (hz: number, amplitude: number): Signal => (seq, k) => amplitude * Math.sin(2 * Math.PI * hz * seq / 500 + k * 0.3);
+const sine = (hz: number, amplitude: number): Signal => (seq, k) =>
+  amplitude * Math.sin(2 * Math.PI * hz * seq / 500 + k * 0.3);
 
 /** RMS of signal `k` over outputs whose seq is in [from, to). */
 function rms(outs: Out[], k: number, from: number, to: number): number {
@@ -75,13 +84,17 @@ function random(seed: number): () => number {
 
 describe("Decimator", () => {
   test("attenuates a tone above the new Nyquist by at least 40 dB in the steady state", () => {
-    const cases: Array<[number, number]> = [[5, 60], ...FIR_DECIMATIONS.map((d): [number, number] => [d, 0.6 * (500 / d)])];
+    const cases: Array<[number, number]> = [
+      [5, 60],
+      ...FIR_DECIMATIONS.map((d): [number, number] => [d, 0.6 * (500 / d)]),
+    ];
     for (const [d, hz] of cases) {
       const dec = new Decimator(d, () => {});
       const n = 20_000 + 4 * dec.length;
       const outs = run(d, [block(range(0, n), sine(hz, 100))]);
       for (const k of [0, 7, CHANNELS, CHANNELS + 1]) {
-        const db = 20 * Math.log10(rms(outs, k, 2 * dec.length, n - 2 * dec.length) / (100 / Math.SQRT2));
+        const db = 20 *
+          Math.log10(rms(outs, k, 2 * dec.length, n - 2 * dec.length) / (100 / Math.SQRT2));
         expect({ d, hz, k, ok: db <= -40 }).toEqual({ d, hz, k, ok: true });
       }
     }
@@ -109,7 +122,8 @@ describe("Decimator", () => {
       const i = outs.findIndex((o) => o.values[0]! >= 50);
       const a = outs[i - 1]!;
       const b = outs[i]!;
-      const crossing = a.seq + ((50 - a.values[0]!) / (b.values[0]! - a.values[0]!)) * (b.seq - a.seq);
+      const crossing = a.seq +
+        ((50 - a.values[0]!) / (b.values[0]! - a.values[0]!)) * (b.seq - a.seq);
       expect({ d, ok: Math.abs(crossing - k) <= d }).toEqual({ d, ok: true });
     }
   });
@@ -142,7 +156,9 @@ describe("Decimator", () => {
     for (const d of FIR_DECIMATIONS) {
       const outs = run(d, [block(range(3, 400), () => 42.5)]);
       expect(outs[0]!.seq).toBe(Math.ceil(3 / d) * d);
-      for (const o of outs) expect({ d, ok: Math.abs(o.values[5]! - 42.5) < 1e-9 }).toEqual({ d, ok: true });
+      for (const o of outs) {
+        expect({ d, ok: Math.abs(o.values[5]! - 42.5) < 1e-9 }).toEqual({ d, ok: true });
+      }
     }
   });
 
@@ -156,7 +172,9 @@ describe("Decimator", () => {
       const post = outs.filter((o) => o.seq >= 1503);
       expect(pre.at(-1)!.seq).toBe(Math.floor(999 / d) * d);
       expect(post[0]!.seq).toBe(Math.ceil(1503 / d) * d);
-      expect(post.map((o) => o.seq)).toEqual(range(0, post.length).map((i) => post[0]!.seq + i * d));
+      expect(post.map((o) => o.seq)).toEqual(
+        range(0, post.length).map((i) => post[0]!.seq + i * d),
+      );
       // held/padded values only: nothing from the other side leaks across the gap
       for (const o of pre) expect(Math.abs(o.values[0]! - 10) < 1e-9).toBe(true);
       for (const o of post) expect(Math.abs(o.values[0]! + 10) < 1e-9).toBe(true);
@@ -172,14 +190,18 @@ describe("Decimator", () => {
         const held: Signal = (s, k) => (s === nanSeq && k === signal ? base(s - 1, k) : base(s, k));
         const got = run(d, [block(range(0, 4000), withNaN)]);
         const want = run(d, [block(range(0, 4000), held)]);
-        const cover = got.filter((o) => nanSeq >= o.seq - Math.floor(d / 2) && nanSeq <= o.seq + Math.ceil(d / 2) - 1);
+        const cover = got.filter((o) =>
+          nanSeq >= o.seq - Math.floor(d / 2) && nanSeq <= o.seq + Math.ceil(d / 2) - 1
+        );
         expect(cover.length).toBe(1);
         for (let i = 0; i < got.length; i++) {
           const g = got[i]!;
           if (g === cover[0]) {
             expect(g.nonFinite).toBe(1 << signal);
             expect(Number.isNaN(g.values[signal]!)).toBe(true);
-            expect(g.values.filter((_, k) => k !== signal)).toEqual(want[i]!.values.filter((_, k) => k !== signal));
+            expect(g.values.filter((_, k) => k !== signal)).toEqual(
+              want[i]!.values.filter((_, k) => k !== signal),
+            );
           } else {
             expect(g).toEqual(want[i]!);
           }
@@ -195,7 +217,9 @@ describe("Decimator", () => {
       const outs = run(d, [block(range(0, 3000), () => 1, (s) => masks[s]!)]);
       for (const o of outs) {
         let want = 0;
-        for (let s = o.seq - Math.floor(d / 2); s <= o.seq + Math.ceil(d / 2) - 1; s++) want |= masks[s] ?? 0;
+        for (let s = o.seq - Math.floor(d / 2); s <= o.seq + Math.ceil(d / 2) - 1; s++) {
+          want |= masks[s] ?? 0;
+        }
         expect([o.seq, o.leadOff]).toEqual([o.seq, want]);
       }
       expect(outs.some((o) => o.leadOff !== 0)).toBe(true);

@@ -1,13 +1,14 @@
 /** @module The mains notch: design figures, steady-state attenuation, pass band, NaN and lead-off handling, the batcher stage. */
 import { describe, expect, test } from "bun:test";
 import { createBatcher } from "../../src/core/batcher.ts";
-import { NotchBank, SampleNotch, notchDesign, responseDb } from "../../src/core/notch.ts";
+import { NotchBank, notchDesign, responseDb, SampleNotch } from "../../src/core/notch.ts";
 import { CHANNELS } from "../../src/core/samples.ts";
 import type { SampleBatch, SampleBlock } from "../../src/core/samples.ts";
 import { ManualClock } from "../_support/fakes.ts";
 
 const FS = 500;
-const tone = (f: number, amplitude = 100, phase = 0.3) => (n: number) => amplitude * Math.sin((2 * Math.PI * f * n) / FS + phase);
+const tone = (f: number, amplitude = 100, phase = 0.3) => (n: number) =>
+  amplitude * Math.sin((2 * Math.PI * f * n) / FS + phase);
 
 /** Amplitude of the `f` Hz component of `x` (a one-bin DFT over a whole number of periods). */
 function amplitudeAt(x: ArrayLike<number>, f: number): number {
@@ -21,7 +22,11 @@ function amplitudeAt(x: ArrayLike<number>, f: number): number {
 }
 
 /** Runs signal 0 of a bank over `seconds` of `input` and returns the last second of output. */
-function lastSecond(f0: number, input: (n: number) => number, seconds = 3): { out: Float64Array; input: Float64Array } {
+function lastSecond(
+  f0: number,
+  input: (n: number) => number,
+  seconds = 3,
+): { out: Float64Array; input: Float64Array } {
   const bank = new NotchBank(f0, 1);
   const total = seconds * FS;
   const out = new Float64Array(FS);
@@ -105,9 +110,16 @@ describe("NotchBank", () => {
   });
 });
 
-function block(from: number, count: number, value: (n: number, c: number) => number, leadOff = 0): SampleBlock {
+function block(
+  from: number,
+  count: number,
+  value: (n: number, c: number) => number,
+  leadOff = 0,
+): SampleBlock {
   const channels = new Float64Array(count * CHANNELS);
-  for (let i = 0; i < count; i++) for (let c = 0; c < CHANNELS; c++) channels[i * CHANNELS + c] = value(from + i, c);
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < CHANNELS; c++) channels[i * CHANNELS + c] = value(from + i, c);
+  }
   return {
     count,
     seq: Float64Array.from({ length: count }, (_, i) => from + i),
@@ -148,13 +160,19 @@ describe("SampleNotch", () => {
 describe("createBatcher notch stage", () => {
   function run(notchHz: 50 | null, decimate: number, switchTo?: 50 | null) {
     const batches: SampleBatch[] = [];
-    const batcher = createBatcher({ numSamples: 50, intervalMs: 1000, decimate, notchHz }, new ManualClock(), (b) => batches.push(b));
+    const batcher = createBatcher(
+      { numSamples: 50, intervalMs: 1000, decimate, notchHz },
+      new ManualClock(),
+      (b) => batches.push(b),
+    );
     for (let at = 0; at < 2000; at += 100) {
       if (at === 1000 && switchTo !== undefined) batcher.setNotch(switchTo);
       batcher.push(block(at, 100, (n, c) => c * 10 + tone(50)(n) + tone(10, 30)(n)));
     }
     // channel 2's values after the 1.5 s mark
-    const tail = batches.filter((b) => b.firstSeq >= 1500).flatMap((b) => Array.from(b.channels.subarray(2 * b.count, 3 * b.count)));
+    const tail = batches.filter((b) => b.firstSeq >= 1500).flatMap((b) =>
+      Array.from(b.channels.subarray(2 * b.count, 3 * b.count))
+    );
     return { batches, tail };
   }
 

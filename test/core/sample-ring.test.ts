@@ -15,7 +15,9 @@ function block(
   const channels = new Float64Array(n * CHANNELS);
   seqs.forEach((s, i) => {
     // decoded values, as the decoder makes them: an f32 count (here fractional, as the simulator's) × 0.023842 in f64
-    for (let c = 0; c < CHANNELS; c++) channels[i * CHANNELS + c] = Math.fround(s * 100 + c + 1 / 3) * UV_PER_COUNT;
+    for (let c = 0; c < CHANNELS; c++) {
+      channels[i * CHANNELS + c] = Math.fround(s * 100 + c + 1 / 3) * UV_PER_COUNT;
+    }
   });
   return {
     count: n,
@@ -59,13 +61,28 @@ function expectConsistent(b: SampleBlock): void {
 
 describe("SampleRing", () => {
   test("gives decoded values back bit for bit: every f32 count, its extremes, ±0 and the non-finite ones", () => {
-    const counts = [0, -0, 1, -1, 8388607, -8388608, 1 / 3, 1e-40, 3.4e38, -3.4e38, Infinity, -Infinity];
+    const counts = [
+      0,
+      -0,
+      1,
+      -1,
+      8388607,
+      -8388608,
+      1 / 3,
+      1e-40,
+      3.4e38,
+      -3.4e38,
+      Infinity,
+      -Infinity,
+    ];
     const ring = new SampleRing(4);
     const b = block([0]);
     counts.forEach((count, c) => (b.channels[c] = Math.fround(count) * UV_PER_COUNT));
     ring.push(b);
     const back = Array.from(ring.read(0, 1)!.channels);
-    expect(back.map((v) => Object.is(v, -0) ? "-0" : v)).toEqual(Array.from(b.channels).map((v) => Object.is(v, -0) ? "-0" : v));
+    expect(back.map((v) => Object.is(v, -0) ? "-0" : v)).toEqual(
+      Array.from(b.channels).map((v) => Object.is(v, -0) ? "-0" : v),
+    );
     // a random sweep of f32 counts of every magnitude
     let x = 12345;
     for (let k = 0; k < 2000; k++) {

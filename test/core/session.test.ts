@@ -9,12 +9,19 @@ import { buildPacket } from "../../src/sources/packet-builder.ts";
 import { createBlockBuilder } from "../../src/core/sample-blocks.ts";
 import type { SampleBlock } from "../../src/core/samples.ts";
 import { statusText } from "../../src/protocol/status-text.ts";
-import { ManualClock, flush, scriptedSource } from "../_support/fakes.ts";
+import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";
 import type { OpenStep } from "../_support/fakes.ts";
 
-type Event = { status: string; message: string; at: number } | { error: ErrorCode; message: string; at: number };
+type Event = { status: string; message: string; at: number } | {
+  error: ErrorCode;
+  message: string;
+  at: number;
+};
 
-async function setup(steps: OpenStep[], options: { decoder?: Decoder; noDataTimeoutMs?: number } = {}) {
+async function setup(
+  steps: OpenStep[],
+  options: { decoder?: Decoder; noDataTimeoutMs?: number } = {},
+) {
   const clock = new ManualClock();
   const source = scriptedSource(steps);
   const events: Event[] = [];
@@ -30,7 +37,8 @@ async function setup(steps: OpenStep[], options: { decoder?: Decoder; noDataTime
     blocks: createBlockBuilder(),
     noDataTimeoutMs: options.noDataTimeoutMs ?? 1500,
     events: {
-      onStatus: (status, cause) => void events.push({ status, message: statusText(cause), at: clock.now() }),
+      onStatus: (status, cause) =>
+        void events.push({ status, message: statusText(cause), at: clock.now() }),
       onError: (error, message) => void events.push({ error, message, at: clock.now() }),
       onSamples: (block) => void blocks.push(block),
     },
@@ -44,7 +52,7 @@ async function setup(steps: OpenStep[], options: { decoder?: Decoder; noDataTime
         counter: b.counter[i]!,
         leadOff: b.leadOff[i]!,
         channels: Array.from(b.channels.subarray(i * 12, i * 12 + 12)),
-      })),
+      }))
     );
   return { clock, source, session, events, blocks, samples, logs, states };
 }
@@ -89,10 +97,14 @@ describe("DeviceSession", () => {
     await t.clock.advance(200_000);
     const reconnecting = t.events.filter((e) => "status" in e && e.status === "reconnecting");
     expect(reconnecting.map((e) => e.message)).toEqual(
-      [1, 2, 4, 8, 16, 30, 30, 30, 30, 30].map((d, k) => `Auto-reconnect attempt ${k + 1}/10 in ${d}s...`),
+      [1, 2, 4, 8, 16, 30, 30, 30, 30, 30].map((d, k) =>
+        `Auto-reconnect attempt ${k + 1}/10 in ${d}s...`
+      ),
     );
     const connecting = t.events.filter((e) => "status" in e && e.status === "connecting").slice(1);
-    expect(connecting.map((e, k) => e.at - reconnecting[k]!.at)).toEqual([1, 2, 4, 8, 16, 30, 30, 30, 30, 30].map((d) => d * 1000));
+    expect(connecting.map((e, k) => e.at - reconnecting[k]!.at)).toEqual(
+      [1, 2, 4, 8, 16, 30, 30, 30, 30, 30].map((d) => d * 1000),
+    );
     expect(t.events.filter((e) => "error" in e && e.error === "RECONNECT_FAILED")).toHaveLength(10);
     expect(t.states().at(-1)).toBe("!RECONNECT_EXHAUSTED");
     expect(t.session.autoReconnect).toBe(false);
@@ -109,10 +121,21 @@ describe("DeviceSession", () => {
     await t.clock.advance(1000);
     await t.clock.advance(2000);
     const tail = t.events.slice(-1)[0]!;
-    expect(tail).toMatchObject({ status: "connected", message: "Auto-reconnect successful after 2 attempts" });
+    expect(tail).toMatchObject({
+      status: "connected",
+      message: "Auto-reconnect successful after 2 attempts",
+    });
     expect(t.states()).toEqual([
-      "connecting", "connected", "disconnected", "reconnecting", "connecting", "error", "!RECONNECT_FAILED",
-      "reconnecting", "connecting", "connected",
+      "connecting",
+      "connected",
+      "disconnected",
+      "reconnecting",
+      "connecting",
+      "error",
+      "!RECONNECT_FAILED",
+      "reconnecting",
+      "connecting",
+      "connected",
     ]);
     expect(t.source.links[0]!.closed).toBe(true);
   });
@@ -168,35 +191,46 @@ describe("DeviceSession", () => {
     expect(t.source.links.every((l) => l.closed)).toBe(true);
   });
 
-  test("every interleaving of connect/disconnect ends in the state of the last command", async () => {
-    // a bit pattern per case: 1 = connect, 0 = disconnect (up to 5 commands); 0 or 2 flushes between commands
-    const decoder = await createDecoder(await readDecoderWasm());
-    for (let pattern = 1; pattern < 32; pattern++) {
-      for (const gap of [0, 2]) {
-        const t = await setup([{ ok: true }], { decoder, noDataTimeoutMs: 1e9 }); // the fake links send nothing
-        const commands = pattern.toString(2).split("").map((b) => b === "1");
-        for (const connect of commands) {
-          if (connect && !t.session.busy) t.session.connect(false);
-          else if (!connect) void t.session.disconnect();
-          for (let k = 0; k < gap; k++) await flush();
+  test(
+    "every interleaving of connect/disconnect ends in the state of the last command",
+    async () => {
+      // a bit pattern per case: 1 = connect, 0 = disconnect (up to 5 commands); 0 or 2 flushes between commands
+      const decoder = await createDecoder(await readDecoderWasm());
+      for (let pattern = 1; pattern < 32; pattern++) {
+        for (const gap of [0, 2]) {
+          const t = await setup([{ ok: true }], { decoder, noDataTimeoutMs: 1e9 }); // the fake links send nothing
+          const commands = pattern.toString(2).split("").map((b) => b === "1");
+          for (const connect of commands) {
+            if (connect && !t.session.busy) t.session.connect(false);
+            else if (!connect) void t.session.disconnect();
+            for (let k = 0; k < gap; k++) await flush();
+          }
+          await t.clock.advance(10); // let every pending continuation run
+          const last = commands.at(-1)!;
+          expect({ pattern, gap, state: t.session.state }).toEqual({
+            pattern,
+            gap,
+            state: last ? "connected" : "idle",
+          });
+          // what was announced last is what the session holds
+          expect(t.states().at(-1)).toBe(t.session.state);
+          // at most one link is open, and only when connected
+          expect(t.source.links.filter((l) => !l.closed).length).toBe(last ? 1 : 0);
         }
-        await t.clock.advance(10); // let every pending continuation run
-        const last = commands.at(-1)!;
-        expect({ pattern, gap, state: t.session.state }).toEqual({ pattern, gap, state: last ? "connected" : "idle" });
-        // what was announced last is what the session holds
-        expect(t.states().at(-1)).toBe(t.session.state);
-        // at most one link is open, and only when connected
-        expect(t.source.links.filter((l) => !l.closed).length).toBe(last ? 1 : 0);
       }
-    }
-  }, 20_000);
+    },
+    20_000,
+  );
 
   test("disconnect with no connection announces idle and cancels a waiting reconnect loop", async () => {
     const t = await setup([{ fail: "BLE_ACTIVATION_FAILED" }]);
     t.session.connect(true);
     await flush();
     await t.session.disconnect();
-    expect(t.events.at(-1)).toMatchObject({ status: "idle", message: "No active device connection" });
+    expect(t.events.at(-1)).toMatchObject({
+      status: "idle",
+      message: "No active device connection",
+    });
     await t.clock.advance(100_000);
     expect(t.source.opens).toBe(1);
   });
@@ -226,7 +260,11 @@ describe("DeviceSession", () => {
     expect(t.samples().map((p) => p.counter)).toEqual([10, 11, 12, 0, 1]);
     expect(t.samples().map((p) => p.seq)).toEqual([0, 1, 2, 246, 247]); // the counter jump 12 → 0 is a gap of 243
     expect(t.session.figures()).toMatchObject({ valid: 5, checksum_failures: 0, lost: 243 });
-    expect(t.logs.some((l) => l.startsWith("INFO Capture connection 2 starts here") && l.includes("40 bytes"))).toBe(true);
+    expect(
+      t.logs.some((l) =>
+        l.startsWith("INFO Capture connection 2 starts here") && l.includes("40 bytes")
+      ),
+    ).toBe(true);
     expect(t.session.state).toBe("connected");
   });
 
@@ -236,7 +274,16 @@ describe("DeviceSession", () => {
       pushBatch: () => {
         throw new Error("decoder exploded");
       },
-      stats: () => ({ eegPackets: 0, eventPackets: 0, checksumFailures: 0, bytesSkipped: 0, lostPackets: 0, duplicatePackets: 0, nonFiniteValues: 0, bytesIn: 0 }),
+      stats: () => ({
+        eegPackets: 0,
+        eventPackets: 0,
+        checksumFailures: 0,
+        bytesSkipped: 0,
+        lostPackets: 0,
+        duplicatePackets: 0,
+        nonFiniteValues: 0,
+        bytesIn: 0,
+      }),
       residual: () => new Uint8Array(),
       discardTail: () => 0,
       reset: () => {},

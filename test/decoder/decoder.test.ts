@@ -13,7 +13,9 @@ const fresh = (): Promise<Decoder> => createDecoder(wasm);
 
 /** A comparable summary; JSON turns NaN into null on both sides, so compare through it. */
 function summary(packets: DecodedPacket[]): string {
-  return JSON.stringify(packets.map((p) => (p.type === "eeg" ? p : { ...p, raw: Array.from(p.raw) })));
+  return JSON.stringify(
+    packets.map((p) => (p.type === "eeg" ? p : { ...p, raw: Array.from(p.raw) })),
+  );
 }
 
 describe("createDecoder", () => {
@@ -50,11 +52,17 @@ describe("createDecoder", () => {
   test("returns other events raw and keeps them out of the counter accounting", async () => {
     const decoder = await fresh();
     const event = buildPacket({ counter: 77, eventId: 100, featureStatus: 9 });
-    const packets = decoder.push(concat([buildPacket({ counter: 1 }), event, buildPacket({ counter: 2 })]));
+    const packets = decoder.push(
+      concat([buildPacket({ counter: 1 }), event, buildPacket({ counter: 2 })]),
+    );
     expect(packets.map((p) => p.type)).toEqual(["eeg", "event", "eeg"]);
     const other = packets[1]!;
     if (other.type !== "event") throw new Error("expected an event");
-    expect({ id: other.eventId, counter: other.counter, offset: other.offset }).toEqual({ id: 100, counter: 77, offset: 63 });
+    expect({ id: other.eventId, counter: other.counter, offset: other.offset }).toEqual({
+      id: 100,
+      counter: 77,
+      offset: 63,
+    });
     expect(Array.from(other.raw)).toEqual(Array.from(event));
     expect(decoder.stats()).toMatchObject({ eegPackets: 2, eventPackets: 1, lostPackets: 0 });
   });
@@ -65,7 +73,12 @@ describe("createDecoder", () => {
     bad[20] = bad[20]! ^ 0xff;
     decoder.push(concat([Uint8Array.of(1, 2, 3), bad, buildPacket({ counter: 2 })]));
     // 3 junk bytes, then the damaged packet: its failed window slides 1 byte, the other 62 are skipped
-    expect(decoder.stats()).toMatchObject({ eegPackets: 1, checksumFailures: 1, bytesSkipped: 3 + 63, bytesIn: 3 + 126 });
+    expect(decoder.stats()).toMatchObject({
+      eegPackets: 1,
+      checksumFailures: 1,
+      bytesSkipped: 3 + 63,
+      bytesIn: 3 + 126,
+    });
   });
 
   test("decodes a chunk far larger than the input area without losing packets at block edges", async () => {
@@ -74,7 +87,11 @@ describe("createDecoder", () => {
     const packets = decoder.push(stream);
     expect(packets.length).toBe(40_000);
     expect(packets.every((p, i) => p.counter === (i & 0xff) && p.offset === i * 63)).toBe(true);
-    expect(decoder.stats()).toMatchObject({ eegPackets: 40_000, lostPackets: 0, checksumFailures: 0 });
+    expect(decoder.stats()).toMatchObject({
+      eegPackets: 40_000,
+      lostPackets: 0,
+      checksumFailures: 0,
+    });
   });
 
   test("pushBatch exposes the same packets as push without allocating objects", async () => {
@@ -109,7 +126,10 @@ describe("createDecoder", () => {
 
   test("discardTail drops the partial packet but keeps stats and counter history", async () => {
     const decoder = await fresh();
-    const cut = concat([buildPacket({ counter: 10 }), buildPacket({ counter: 11 }).subarray(0, 25)]);
+    const cut = concat([
+      buildPacket({ counter: 10 }),
+      buildPacket({ counter: 11 }).subarray(0, 25),
+    ]);
     decoder.push(cut);
     const before = decoder.stats();
     expect(decoder.discardTail()).toBe(25);
@@ -118,7 +138,12 @@ describe("createDecoder", () => {
     // the next connection starts on a packet boundary: no checksum failure, the jump 10 → 0 is lost
     const next = decoder.push(concat([buildPacket({ counter: 0 }), buildPacket({ counter: 1 })]));
     expect(next.map((p) => [p.counter, p.offset])).toEqual([[0, 88], [1, 151]]);
-    expect(decoder.stats()).toMatchObject({ eegPackets: 3, checksumFailures: 0, lostPackets: 245, duplicatePackets: 0 });
+    expect(decoder.stats()).toMatchObject({
+      eegPackets: 3,
+      checksumFailures: 0,
+      lostPackets: 245,
+      duplicatePackets: 0,
+    });
     expect(decoder.discardTail()).toBe(0);
   });
 
@@ -129,7 +154,9 @@ describe("createDecoder", () => {
 
   test("without discardTail the same bytes fail checksums", async () => {
     const decoder = await fresh();
-    decoder.push(concat([buildPacket({ counter: 10 }), buildPacket({ counter: 11 }).subarray(0, 25)]));
+    decoder.push(
+      concat([buildPacket({ counter: 10 }), buildPacket({ counter: 11 }).subarray(0, 25)]),
+    );
     decoder.push(concat([buildPacket({ counter: 0 }), buildPacket({ counter: 1 })]));
     expect(decoder.stats().checksumFailures).toBeGreaterThan(0);
   });
@@ -157,10 +184,15 @@ describe("createDecoder (chunking property)", () => {
         const expected = summary(whole.push(stream));
         const chunked = await fresh();
         const got: DecodedPacket[] = [];
-        for (const chunk of randomChunks(stream, random, seed % 2 ? 7 : 700)) got.push(...chunked.push(chunk));
+        for (const chunk of randomChunks(stream, random, seed % 2 ? 7 : 700)) {
+          got.push(...chunked.push(chunk));
+        }
         const context = `${kind} seed ${seed}`;
         expect({ context, packets: summary(got) }).toEqual({ context, packets: expected });
-        expect({ context, tail: Array.from(chunked.residual()) }).toEqual({ context, tail: Array.from(whole.residual()) });
+        expect({ context, tail: Array.from(chunked.residual()) }).toEqual({
+          context,
+          tail: Array.from(whole.residual()),
+        });
         expect({ context, stats: chunked.stats() }).toEqual({ context, stats: whole.stats() });
       }
     });

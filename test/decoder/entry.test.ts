@@ -1,14 +1,16 @@
 /** @module The "./decoder" entry from source in every runtime: createDecoder() finds its own wasm, the Web Streams transform, the fetch loader's two paths. */
 import { describe, expect, test } from "bun:test";
 import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
-import { createDecodeStream, createDecoder } from "../../src/decoder/mod.ts";
+import { createDecoder, createDecodeStream } from "../../src/decoder/mod.ts";
 import type { DecodedPacket } from "../../src/decoder/mod.ts";
 import { compileFromUrl } from "../../src/decoder/wasm-fetch.ts";
 import { damagedStream, prng, randomChunks } from "../_support/streams.ts";
 
 /** JSON through both sides, so NaN compares as null and event bytes as arrays. */
 function summary(packets: DecodedPacket[]): string {
-  return JSON.stringify(packets.map((p) => (p.type === "eeg" ? p : { ...p, raw: Array.from(p.raw) })));
+  return JSON.stringify(
+    packets.map((p) => (p.type === "eeg" ? p : { ...p, raw: Array.from(p.raw) })),
+  );
 }
 
 /** A readable stream that yields `chunks` one by one. */
@@ -24,7 +26,9 @@ function readableOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
 
 async function collect(stream: ReadableStream<DecodedPacket[]>): Promise<DecodedPacket[][]> {
   const batches: DecodedPacket[][] = [];
-  for await (const batch of stream as unknown as AsyncIterable<DecodedPacket[]>) batches.push(batch);
+  for await (const batch of stream as unknown as AsyncIterable<DecodedPacket[]>) {
+    batches.push(batch);
+  }
   return batches;
 }
 
@@ -60,15 +64,20 @@ describe("decoder entry", () => {
 
   test("createDecodeStream() makes its own decoder; a given one (or its promise) is used as is", async () => {
     const expected = summary((await createDecoder()).push(stream));
-    expect(summary((await collect(readableOf(chunks).pipeThrough(createDecodeStream()))).flat())).toBe(expected);
+    expect(summary((await collect(readableOf(chunks).pipeThrough(createDecodeStream()))).flat()))
+      .toBe(expected);
     const decoder = createDecoder();
-    expect(summary((await collect(readableOf(chunks).pipeThrough(createDecodeStream(decoder)))).flat())).toBe(expected);
+    expect(
+      summary((await collect(readableOf(chunks).pipeThrough(createDecodeStream(decoder)))).flat()),
+    ).toBe(expected);
     expect((await decoder).stats().bytesIn).toBe(stream.length);
   });
 
   test("a chunk that is not a Uint8Array errors the stream with a message naming its type", async () => {
     const bad = new ReadableStream<unknown>({ start: (c) => (c.enqueue("text"), c.close()) });
-    const error = await collect(bad.pipeThrough(createDecodeStream() as unknown as TransformStream<unknown, DecodedPacket[]>)).catch((e: unknown) => e);
+    const error = await collect(
+      bad.pipeThrough(createDecodeStream() as unknown as TransformStream<unknown, DecodedPacket[]>),
+    ).catch((e: unknown) => e);
     expect(String(error)).toContain("expected a Uint8Array");
   });
 

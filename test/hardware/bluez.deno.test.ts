@@ -24,7 +24,14 @@ function recorder(): Logger & { lines: [LogLevel, string][] } {
 /** Runs `body` with a fake BlueZ on DBUS_SYSTEM_BUS_ADDRESS and a pty pair; tears everything down. */
 async function withRig(
   fakeOptions: FakeBluezOptions,
-  body: (rig: { source: (o?: Partial<Mw75Options>) => ReturnType<typeof createMw75Source>; fake: Awaited<ReturnType<typeof startFakeBluez>>; a: string; b: string }) => Promise<void>,
+  body: (
+    rig: {
+      source: (o?: Partial<Mw75Options>) => ReturnType<typeof createMw75Source>;
+      fake: Awaited<ReturnType<typeof startFakeBluez>>;
+      a: string;
+      b: string;
+    },
+  ) => Promise<void>,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "mw75-ble-"));
   const fake = await startFakeBluez(fakeOptions);
@@ -37,7 +44,14 @@ async function withRig(
   try {
     const openTty = await runtimeOpenTty();
     const source = (o: Partial<Mw75Options> = {}) =>
-      createMw75Source({ rfcommTty: pty.b, scanMs: 2000, openTty, timing: { bleSettle: 100 }, disableDelayMs: 50, ...o });
+      createMw75Source({
+        rfcommTty: pty.b,
+        scanMs: 2000,
+        openTty,
+        timing: { bleSettle: 100 },
+        disableDelayMs: 50,
+        ...o,
+      });
     await body({ source, fake, a: pty.a, b: pty.b });
   } finally {
     if (saved === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
@@ -48,7 +62,8 @@ async function withRig(
   }
 }
 
-const openError = (p: Promise<DeviceLink>) => p.then((l) => (void l.close(), null), (e: unknown) => e as BridgeError);
+const openError = (p: Promise<DeviceLink>) =>
+  p.then((l) => (void l.close(), null), (e: unknown) => e as BridgeError);
 
 describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
   test("activates (battery 85), streams the pty bytes, and switches EEG off on close", async () => {
@@ -78,7 +93,9 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
         await feeding;
         reader.releaseLock();
         expect(got.length).toBe(want);
-        expect(Buffer.from(got).equals(Buffer.concat(packets.map((p) => Buffer.from(p))))).toBe(true);
+        expect(Buffer.from(got).equals(Buffer.concat(packets.map((p) => Buffer.from(p))))).toBe(
+          true,
+        );
       } finally {
         await link.close();
       }
@@ -91,47 +108,66 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
 
   test("--device with the headset's address works without a name match", async () => {
     await withRig({}, async ({ source, fake }) => {
-      const link = await source({ device: fake.address.toLowerCase() }).open({ signal: new AbortController().signal, log: recorder() });
+      const link = await source({ device: fake.address.toLowerCase() }).open({
+        signal: new AbortController().signal,
+        log: recorder(),
+      });
       await link.close();
       expect(link.batteryLevel).toBe(85);
       expect(fake.events().filter((e) => e.startsWith("write"))).toEqual([...ENABLE, ...DISABLE]);
     });
   }, 30_000);
 
-  test("no headset advertising is BLE_ACTIVATION_FAILED telling to pair and make it the audio device", async () => {
-    await withRig({ advertise: false }, async ({ source, fake }) => {
-      const started = Date.now();
-      const error = await openError(source({ scanMs: 1000 }).open({ signal: new AbortController().signal, log: recorder() }));
-      expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
-      expect(error?.message).toContain("No MW75 headset was found in a 1 s BLE scan");
-      expect(error?.message).toContain("Pair it first");
-      expect(error?.message).toContain("active audio device");
-      expect(Date.now() - started).toBeLessThan(6000);
-      expect(fake.events()).not.toContain("connect");
-    });
-  }, 30_000);
+  test(
+    "no headset advertising is BLE_ACTIVATION_FAILED telling to pair and make it the audio device",
+    async () => {
+      await withRig({ advertise: false }, async ({ source, fake }) => {
+        const started = Date.now();
+        const error = await openError(
+          source({ scanMs: 1000 }).open({ signal: new AbortController().signal, log: recorder() }),
+        );
+        expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
+        expect(error?.message).toContain("No MW75 headset was found in a 1 s BLE scan");
+        expect(error?.message).toContain("Pair it first");
+        expect(error?.message).toContain("active audio device");
+        expect(Date.now() - started).toBeLessThan(6000);
+        expect(fake.events()).not.toContain("connect");
+      });
+    },
+    30_000,
+  );
 
-  test("a headset that never confirms raw mode (41 F0) is BLE_ACTIVATION_FAILED; EEG is switched off and BLE dropped", async () => {
-    await withRig({ confirmRaw: false }, async ({ source, fake }) => {
-      const error = await openError(source().open({ signal: new AbortController().signal, log: recorder() }));
-      expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
-      expect(error?.message).toContain("41 F0");
-      const events = fake.events();
-      expect(events.filter((e) => e === "write 099a034101")).toHaveLength(2);
-      // EEG had been confirmed, so it is switched off again before BLE is dropped
-      expect(events.filter((e) => e.startsWith("write")).slice(-2)).toEqual(DISABLE);
-      expect(events.at(-1)).toBe("disconnect");
-    });
-  }, 30_000);
+  test(
+    "a headset that never confirms raw mode (41 F0) is BLE_ACTIVATION_FAILED; EEG is switched off and BLE dropped",
+    async () => {
+      await withRig({ confirmRaw: false }, async ({ source, fake }) => {
+        const error = await openError(
+          source().open({ signal: new AbortController().signal, log: recorder() }),
+        );
+        expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
+        expect(error?.message).toContain("41 F0");
+        const events = fake.events();
+        expect(events.filter((e) => e === "write 099a034101")).toHaveLength(2);
+        // EEG had been confirmed, so it is switched off again before BLE is dropped
+        expect(events.filter((e) => e.startsWith("write")).slice(-2)).toEqual(DISABLE);
+        expect(events.at(-1)).toBe("disconnect");
+      });
+    },
+    30_000,
+  );
 
   test("a powered-off adapter and a missing adapter say how to fix them", async () => {
     await withRig({ powered: false }, async ({ source }) => {
-      const error = await openError(source().open({ signal: new AbortController().signal, log: recorder() }));
+      const error = await openError(
+        source().open({ signal: new AbortController().signal, log: recorder() }),
+      );
       expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
       expect(error?.message).toContain("bluetoothctl power on");
     });
     await withRig({ adapter: false }, async ({ source }) => {
-      const error = await openError(source().open({ signal: new AbortController().signal, log: recorder() }));
+      const error = await openError(
+        source().open({ signal: new AbortController().signal, log: recorder() }),
+      );
       expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
       expect(error?.message).toContain("No Bluetooth adapter");
     });
@@ -144,7 +180,9 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
       const openTty = await runtimeOpenTty();
       const source = createMw75Source({ rfcommTty: "/dev/null", scanMs: 500, openTty });
       const started = Date.now();
-      const error = await openError(source.open({ signal: new AbortController().signal, log: recorder() }));
+      const error = await openError(
+        source.open({ signal: new AbortController().signal, log: recorder() }),
+      );
       expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
       expect(error?.message).toContain("system D-Bus");
       // the socket error fails the pending call at once instead of waiting for its 5 s bound
@@ -155,24 +193,37 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
     }
   }, 15_000);
 
-  test("a missing tty after activation is RFCOMM_CONNECTION_FAILED and EEG is switched off again", async () => {
-    await withRig({}, async ({ source, fake }) => {
-      const error = await openError(
-        source({ rfcommTty: "/dev/rfcomm-missing-75" }).open({ signal: new AbortController().signal, log: recorder() }),
-      );
-      expect(error?.code).toBe("RFCOMM_CONNECTION_FAILED");
-      // by then the address is known, so the hint is the exact command to run
-      expect(error?.message).toContain(`sudo rfcomm bind 0 ${fake.address} 25`);
-      expect(fake.events().filter((e) => e.startsWith("write"))).toEqual([...ENABLE, ...DISABLE]);
-    });
-  }, 30_000);
+  test(
+    "a missing tty after activation is RFCOMM_CONNECTION_FAILED and EEG is switched off again",
+    async () => {
+      await withRig({}, async ({ source, fake }) => {
+        const error = await openError(
+          source({ rfcommTty: "/dev/rfcomm-missing-75" }).open({
+            signal: new AbortController().signal,
+            log: recorder(),
+          }),
+        );
+        expect(error?.code).toBe("RFCOMM_CONNECTION_FAILED");
+        // by then the address is known, so the hint is the exact command to run
+        expect(error?.message).toContain(`sudo rfcomm bind 0 ${fake.address} 25`);
+        expect(fake.events().filter((e) => e.startsWith("write"))).toEqual([...ENABLE, ...DISABLE]);
+      });
+    },
+    30_000,
+  );
 
   test("a stalled link (no bytes for idleTimeoutMs) errors the stream", async () => {
     await withRig({}, async ({ source }) => {
-      const link = await source({ idleTimeoutMs: 400 }).open({ signal: new AbortController().signal, log: recorder() });
+      const link = await source({ idleTimeoutMs: 400 }).open({
+        signal: new AbortController().signal,
+        log: recorder(),
+      });
       try {
         const started = Date.now();
-        const error = await link.readable.getReader().read().then(() => null, (e: unknown) => e as BridgeError);
+        const error = await link.readable.getReader().read().then(
+          () => null,
+          (e: unknown) => e as BridgeError,
+        );
         expect(error?.code).toBe("RFCOMM_CONNECTION_FAILED");
         expect(error?.message).toContain("stalled");
         expect(Date.now() - started).toBeLessThan(2000);
@@ -187,7 +238,9 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
       const abort = new AbortController();
       const started = Date.now();
       setTimeout(() => abort.abort(), 300);
-      const error = await openError(source({ scanMs: 10_000 }).open({ signal: abort.signal, log: recorder() }));
+      const error = await openError(
+        source({ scanMs: 10_000 }).open({ signal: abort.signal, log: recorder() }),
+      );
       expect(error?.code).toBe("CONNECTION_FAILED");
       expect(Date.now() - started).toBeLessThan(2000);
       expect(fake.events()).not.toContain("connect");

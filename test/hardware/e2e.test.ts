@@ -9,8 +9,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UV_PER_COUNT } from "../../src/decoder/types.ts";
 import { type FakeBluez, type FakeBluezOptions, startFakeBluez } from "../_support/fake-bluez.ts";
-import { type Client, connectClient, type Msg, type Runtime, startMw75Server } from "../_support/mw75-server.ts";
-import { feedPackets, makePackets, type PtyPair, rawChannelsFor, startPtyPair } from "../_support/pty-pair.ts";
+import {
+  type Client,
+  connectClient,
+  type Msg,
+  type Runtime,
+  startMw75Server,
+} from "../_support/mw75-server.ts";
+import {
+  feedPackets,
+  makePackets,
+  type PtyPair,
+  rawChannelsFor,
+  startPtyPair,
+} from "../_support/pty-pair.ts";
 
 const RUNTIMES: Runtime[] = ["bun", "deno", "node"];
 const DISABLE = ["write 099a034100", "write 099a036000"];
@@ -68,16 +80,27 @@ function expectChannelsMatch(m: Msg): void {
   const channels = m.data.channels as Record<string, number>;
   const raw = rawChannelsFor(counter);
   expect(m.data.event_id).toBe(239);
-  for (let c = 0; c < 12; c++) expect(channels[`ch${c + 1}`]).toBeCloseTo(raw[c]! * UV_PER_COUNT, 4);
+  for (let c = 0; c < 12; c++) {
+    expect(channels[`ch${c + 1}`]).toBeCloseTo(raw[c]! * UV_PER_COUNT, 4);
+  }
 }
 
 async function collectEeg(client: Client, count: number, timeoutMs: number): Promise<Msg[]> {
   const got: Msg[] = [];
-  while (got.length < count) got.push(await client.next((m) => m.type === "eeg_data", timeoutMs, `eeg_data #${got.length + 1}`));
+  while (got.length < count) {
+    got.push(
+      await client.next((m) => m.type === "eeg_data", timeoutMs, `eeg_data #${got.length + 1}`),
+    );
+  }
   return got;
 }
 
-async function scenario(runtime: Runtime, fakeOptions: FakeBluezOptions, extraArgs: string[], body: (rig: Rig, client: Client) => Promise<void>) {
+async function scenario(
+  runtime: Runtime,
+  fakeOptions: FakeBluezOptions,
+  extraArgs: string[],
+  body: (rig: Rig, client: Client) => Promise<void>,
+) {
   const rig = await makeRig(fakeOptions);
   let server: Awaited<ReturnType<typeof startMw75Server>> | undefined;
   let client: Client | undefined;
@@ -92,7 +115,9 @@ async function scenario(runtime: Runtime, fakeOptions: FakeBluezOptions, extraAr
     await body(rig, client);
   } catch (error) {
     // the server's own log explains most failures
-    throw new Error(`${String(error)}\n--- server output (tail) ---\n${server?.output().slice(-4000) ?? ""}`);
+    throw new Error(
+      `${String(error)}\n--- server output (tail) ---\n${server?.output().slice(-4000) ?? ""}`,
+    );
   } finally {
     client?.close();
     server?.kill();
@@ -102,68 +127,90 @@ async function scenario(runtime: Runtime, fakeOptions: FakeBluezOptions, extraAr
 
 for (const runtime of RUNTIMES) {
   describe(`serve --source mw75 under ${runtime} (emulated BlueZ + pty)`, () => {
-    test("connect: status connected with battery 85, eeg_data equal to the pty's packets, disconnect switches EEG off", async () => {
-      await scenario(runtime, {}, [], async (rig, client) => {
-        await rig.startPty();
-        rig.startFeeding();
-        client.send({ type: "connect", data: {} });
-        const connected = await client.next(isStatus("connected"), 25_000, "status connected");
-        expect(connected.data.battery_level).toBe(85);
-        const eeg = await collectEeg(client, 60, 5000);
-        for (const m of eeg) expectChannelsMatch(m);
-        const counters = eeg.map((m) => m.data.counter as number);
-        expect(counters.slice(1).every((c, i) => c === ((counters[i]! + 1) & 0xff))).toBe(true);
-        client.send({ type: "disconnect", data: {} });
-        await client.next(isStatus("idle"), 15_000, "status idle");
-        const events = await rig.fake.waitFor(
-          (ev) => ev.slice(ev.lastIndexOf("connect")).filter((e) => e.startsWith("write")).join() === DISABLE.join() && ev.at(-1) === "disconnect",
-          10_000,
-          "the disable sequence",
-        );
-        expect(events.filter((e) => e.startsWith("write")).slice(0, 3)).toEqual(["write 099a036001", "write 099a034101", "write 099a0314ff"]);
-      });
-    }, 90_000);
+    test(
+      "connect: status connected with battery 85, eeg_data equal to the pty's packets, disconnect switches EEG off",
+      async () => {
+        await scenario(runtime, {}, [], async (rig, client) => {
+          await rig.startPty();
+          rig.startFeeding();
+          client.send({ type: "connect", data: {} });
+          const connected = await client.next(isStatus("connected"), 25_000, "status connected");
+          expect(connected.data.battery_level).toBe(85);
+          const eeg = await collectEeg(client, 60, 5000);
+          for (const m of eeg) expectChannelsMatch(m);
+          const counters = eeg.map((m) => m.data.counter as number);
+          expect(counters.slice(1).every((c, i) => c === ((counters[i]! + 1) & 0xff))).toBe(true);
+          client.send({ type: "disconnect", data: {} });
+          await client.next(isStatus("idle"), 15_000, "status idle");
+          const events = await rig.fake.waitFor(
+            (ev) =>
+              ev.slice(ev.lastIndexOf("connect")).filter((e) => e.startsWith("write")).join() ===
+                DISABLE.join() && ev.at(-1) === "disconnect",
+            10_000,
+            "the disable sequence",
+          );
+          expect(events.filter((e) => e.startsWith("write")).slice(0, 3)).toEqual([
+            "write 099a036001",
+            "write 099a034101",
+            "write 099a0314ff",
+          ]);
+        });
+      },
+      90_000,
+    );
 
-    test("failures: no headset advertising, no 41 F1, missing tty — each with its error code", async () => {
-      await scenario(runtime, { advertise: false }, [], async (rig, client) => {
-        client.send({ type: "connect", data: {} });
-        const noDevice = await client.next(isError, 20_000, "error (no device)");
-        expect(noDevice.data.code).toBe("BLE_ACTIVATION_FAILED");
-        expect(String(noDevice.data.message)).toContain("Pair it first");
+    test(
+      "failures: no headset advertising, no 41 F1, missing tty — each with its error code",
+      async () => {
+        await scenario(runtime, { advertise: false }, [], async (rig, client) => {
+          client.send({ type: "connect", data: {} });
+          const noDevice = await client.next(isError, 20_000, "error (no device)");
+          expect(noDevice.data.code).toBe("BLE_ACTIVATION_FAILED");
+          expect(String(noDevice.data.message)).toContain("Pair it first");
 
-        await rig.fake.configure({ advertise: true, confirmRaw: false });
-        client.send({ type: "connect", data: {} });
-        const noRaw = await client.next(isError, 20_000, "error (no 41 F1)");
-        expect(noRaw.data.code).toBe("BLE_ACTIVATION_FAILED");
-        expect(String(noRaw.data.message)).toContain("41 F0");
+          await rig.fake.configure({ advertise: true, confirmRaw: false });
+          client.send({ type: "connect", data: {} });
+          const noRaw = await client.next(isError, 20_000, "error (no 41 F1)");
+          expect(noRaw.data.code).toBe("BLE_ACTIVATION_FAILED");
+          expect(String(noRaw.data.message)).toContain("41 F0");
 
-        await rig.fake.configure({ confirmRaw: true });
-        client.send({ type: "connect", data: {} });
-        const noTty = await client.next(isError, 25_000, "error (no tty)");
-        expect(noTty.data.code).toBe("RFCOMM_CONNECTION_FAILED");
-        expect(String(noTty.data.message)).toContain("rfcomm bind 0");
-      });
-    }, 120_000);
+          await rig.fake.configure({ confirmRaw: true });
+          client.send({ type: "connect", data: {} });
+          const noTty = await client.next(isError, 25_000, "error (no tty)");
+          expect(noTty.data.code).toBe("RFCOMM_CONNECTION_FAILED");
+          expect(String(noTty.data.message)).toContain("rfcomm bind 0");
+        });
+      },
+      120_000,
+    );
 
-    test("pty closed mid-stream: status disconnected within 2 s, then auto-reconnect streams again", async () => {
-      await scenario(runtime, {}, ["--reconnect-base-ms", "300"], async (rig, client) => {
-        await rig.startPty();
-        rig.startFeeding();
-        client.send({ type: "connect", data: { auto_reconnect: true } });
-        await client.next(isStatus("connected"), 25_000, "status connected");
-        await collectEeg(client, 20, 5000);
-        client.skipAll();
-        await rig.stopFeeding();
-        const cut = Date.now();
-        rig.pty!.stop();
-        await client.next(isStatus("disconnected"), 4000, "status disconnected");
-        expect(Date.now() - cut).toBeLessThan(2000);
-        await rig.startPty();
-        rig.startFeeding();
-        const again = await client.next(isStatus("connected"), 40_000, "status connected after reconnect");
-        expect(again.data.battery_level).toBe(85);
-        for (const m of await collectEeg(client, 20, 5000)) expectChannelsMatch(m);
-      });
-    }, 120_000);
+    test(
+      "pty closed mid-stream: status disconnected within 2 s, then auto-reconnect streams again",
+      async () => {
+        await scenario(runtime, {}, ["--reconnect-base-ms", "300"], async (rig, client) => {
+          await rig.startPty();
+          rig.startFeeding();
+          client.send({ type: "connect", data: { auto_reconnect: true } });
+          await client.next(isStatus("connected"), 25_000, "status connected");
+          await collectEeg(client, 20, 5000);
+          client.skipAll();
+          await rig.stopFeeding();
+          const cut = Date.now();
+          rig.pty!.stop();
+          await client.next(isStatus("disconnected"), 4000, "status disconnected");
+          expect(Date.now() - cut).toBeLessThan(2000);
+          await rig.startPty();
+          rig.startFeeding();
+          const again = await client.next(
+            isStatus("connected"),
+            40_000,
+            "status connected after reconnect",
+          );
+          expect(again.data.battery_level).toBe(85);
+          for (const m of await collectEeg(client, 20, 5000)) expectChannelsMatch(m);
+        });
+      },
+      120_000,
+    );
   });
 }

@@ -13,10 +13,26 @@ const GAIA = [0x09, 0x9a, 0x03];
 
 describe("parseStatus", () => {
   test("confirmations and refusals of EEG and raw mode", () => {
-    expect(parseStatus(frame(...GAIA, 0x60, 0xf1))).toEqual({ kind: "eeg", ok: true, status: 0xf1 });
-    expect(parseStatus(frame(...GAIA, 0x60, 0xf0))).toEqual({ kind: "eeg", ok: false, status: 0xf0 });
-    expect(parseStatus(frame(...GAIA, 0x41, 0xf1))).toEqual({ kind: "raw", ok: true, status: 0xf1 });
-    expect(parseStatus(frame(...GAIA, 0x41, 0xf0))).toEqual({ kind: "raw", ok: false, status: 0xf0 });
+    expect(parseStatus(frame(...GAIA, 0x60, 0xf1))).toEqual({
+      kind: "eeg",
+      ok: true,
+      status: 0xf1,
+    });
+    expect(parseStatus(frame(...GAIA, 0x60, 0xf0))).toEqual({
+      kind: "eeg",
+      ok: false,
+      status: 0xf0,
+    });
+    expect(parseStatus(frame(...GAIA, 0x41, 0xf1))).toEqual({
+      kind: "raw",
+      ok: true,
+      status: 0xf1,
+    });
+    expect(parseStatus(frame(...GAIA, 0x41, 0xf0))).toEqual({
+      kind: "raw",
+      ok: false,
+      status: 0xf0,
+    });
   });
 
   test("the three battery shapes give the level", () => {
@@ -33,7 +49,10 @@ describe("parseStatus", () => {
   });
 
   test("short frames, foreign prefixes, RFCOMM status and unknown ids", () => {
-    expect(parseStatus(frame(...GAIA, 0x60))).toEqual({ kind: "other", reason: "short frame (4 bytes)" });
+    expect(parseStatus(frame(...GAIA, 0x60))).toEqual({
+      kind: "other",
+      reason: "short frame (4 bytes)",
+    });
     expect(parseStatus(frame(0x08, 0x9a, 0x03, 0x60, 0xf1)).kind).toBe("other");
     expect(parseStatus(frame(...GAIA, 0x88, 0x01))).toEqual({ kind: "rfcomm", connected: true });
     expect(parseStatus(frame(...GAIA, 0x88, 0x00))).toEqual({ kind: "rfcomm", connected: false });
@@ -100,21 +119,30 @@ describe("activation sequence", () => {
 
   test("41 F0 twice is BLE_ACTIVATION_FAILED", async () => {
     const h = fakeHeadset(standard(() => false));
-    const error = await activate(h.channel, h.tracker, TIMING, h.sleep, h.log).then(() => null, (e: unknown) => e);
+    const error = await activate(h.channel, h.tracker, TIMING, h.sleep, h.log).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((error as BridgeError).code).toBe("BLE_ACTIVATION_FAILED");
     expect((error as BridgeError).message).toContain("41 F0");
   });
 
   test("no raw-mode confirmation at all is BLE_ACTIVATION_FAILED", async () => {
     const h = fakeHeadset((f, n) => (f[3] === 0x41 ? null : standard(() => true)(f, n)));
-    const error = await activate(h.channel, h.tracker, TIMING, h.sleep, h.log).then(() => null, (e: unknown) => e);
+    const error = await activate(h.channel, h.tracker, TIMING, h.sleep, h.log).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((error as BridgeError).code).toBe("BLE_ACTIVATION_FAILED");
     expect((error as BridgeError).message).toContain("no 41 F1");
   });
 
   test("no EEG confirmation is BLE_ACTIVATION_FAILED even when raw mode is confirmed", async () => {
     const h = fakeHeadset((f, n) => (f[3] === 0x60 ? null : standard(() => true)(f, n)));
-    const error = await activate(h.channel, h.tracker, TIMING, h.sleep, h.log).then(() => null, (e: unknown) => e);
+    const error = await activate(h.channel, h.tracker, TIMING, h.sleep, h.log).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((error as BridgeError).code).toBe("BLE_ACTIVATION_FAILED");
     expect((error as BridgeError).message).toContain("no 60 F1");
   });
@@ -122,7 +150,12 @@ describe("activation sequence", () => {
   test("deactivation: raw off → 100 ms → EEG off → 500 ms", async () => {
     const h = fakeHeadset(() => null);
     await deactivate(h.channel, { afterDisableRaw: 100, afterDisableEeg: 500 }, h.sleep);
-    expect(h.steps).toEqual(["write 09 9a 03 41 00", "sleep 100", "write 09 9a 03 60 00", "sleep 500"]);
+    expect(h.steps).toEqual([
+      "write 09 9a 03 41 00",
+      "sleep 100",
+      "write 09 9a 03 60 00",
+      "sleep 500",
+    ]);
   });
 });
 
@@ -131,10 +164,18 @@ describe("error messages say what to do", () => {
 
   test("BlueZ failures map to BLE_ACTIVATION_FAILED with the fix", () => {
     const cases: [unknown, unknown, string][] = [
-      [dbusError("org.freedesktop.DBus.Error.ServiceUnknown"), undefined, "systemctl start bluetooth"],
+      [
+        dbusError("org.freedesktop.DBus.Error.ServiceUnknown"),
+        undefined,
+        "systemctl start bluetooth",
+      ],
       [dbusError("org.freedesktop.DBus.Error.AccessDenied"), undefined, "bluetooth group"],
       [dbusError("org.bluez.Error.NotReady"), undefined, "bluetoothctl power on"],
-      [new StepTimeout("listing Bluetooth adapters", 5000), Object.assign(new Error("x"), { code: "ENOENT" }), "system D-Bus"],
+      [
+        new StepTimeout("listing Bluetooth adapters", 5000),
+        Object.assign(new Error("x"), { code: "ENOENT" }),
+        "system D-Bus",
+      ],
       [new StepTimeout("connecting over BLE", 10000), undefined, "active audio device"],
       [dbusError("org.bluez.Error.Failed"), undefined, "org.bluez.Error.Failed"],
     ];
@@ -162,6 +203,8 @@ describe("error messages say what to do", () => {
 
   test("the bind hint names the tty's index", () => {
     expect(bindHint("/dev/rfcomm3")).toBe("sudo rfcomm bind 3 <HEADSET-ADDRESS> 25");
-    expect(bindHint("/tmp/elsewhere", "AA:BB:CC:DD:EE:FF")).toBe("sudo rfcomm bind 0 AA:BB:CC:DD:EE:FF 25");
+    expect(bindHint("/tmp/elsewhere", "AA:BB:CC:DD:EE:FF")).toBe(
+      "sudo rfcomm bind 0 AA:BB:CC:DD:EE:FF 25",
+    );
   });
 });

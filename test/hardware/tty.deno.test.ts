@@ -24,7 +24,11 @@ function tempDir(): string {
 }
 
 /** Reads until `want` bytes arrived, the stream ended, or `timeoutMs` passed. */
-async function readUpTo(handle: ByteStreamHandle, want: number, timeoutMs: number): Promise<Uint8Array> {
+async function readUpTo(
+  handle: ByteStreamHandle,
+  want: number,
+  timeoutMs: number,
+): Promise<Uint8Array> {
   const reader = handle.readable.getReader();
   const parts: Uint8Array[] = [];
   let got = 0;
@@ -33,7 +37,9 @@ async function readUpTo(handle: ByteStreamHandle, want: number, timeoutMs: numbe
     while (got < want && Date.now() < deadline) {
       const next = await Promise.race([
         reader.read(),
-        new Promise<"timeout">((r) => setTimeout(() => r("timeout"), Math.max(1, deadline - Date.now()))),
+        new Promise<"timeout">((r) =>
+          setTimeout(() => r("timeout"), Math.max(1, deadline - Date.now()))
+        ),
       ]);
       if (next === "timeout" || next.done) break;
       parts.push(next.value);
@@ -46,7 +52,10 @@ async function readUpTo(handle: ByteStreamHandle, want: number, timeoutMs: numbe
 }
 
 /** Drains until the stream ends or errors; returns how it ended and when. */
-async function drainUntilEnd(handle: ByteStreamHandle, timeoutMs: number): Promise<{ how: string; at: number; bytes: number }> {
+async function drainUntilEnd(
+  handle: ByteStreamHandle,
+  timeoutMs: number,
+): Promise<{ how: string; at: number; bytes: number }> {
   const reader = handle.readable.getReader();
   let bytes = 0;
   const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), timeoutMs));
@@ -55,7 +64,11 @@ async function drainUntilEnd(handle: ByteStreamHandle, timeoutMs: number): Promi
     try {
       next = await Promise.race([reader.read(), timeout]);
     } catch (error) {
-      return { how: error instanceof BridgeError ? `error ${error.code}` : `error ${String(error)}`, at: Date.now(), bytes };
+      return {
+        how: error instanceof BridgeError ? `error ${error.code}` : `error ${String(error)}`,
+        at: Date.now(),
+        bytes,
+      };
     }
     if (next === "timeout") return { how: "timeout", at: Date.now(), bytes };
     if (next.done) return { how: "end", at: Date.now(), bytes };
@@ -73,7 +86,10 @@ describe(`RFCOMM tty reader (${runtime} opener, socat pty)`, () => {
       handle = await openTty(pty.b);
       const packets = makePackets(250);
       const expected = concat(packets);
-      const [sent, got] = await Promise.all([feedPackets(pty.a, packets, 500), readUpTo(handle, expected.length, 8000)]);
+      const [sent, got] = await Promise.all([
+        feedPackets(pty.a, packets, 500),
+        readUpTo(handle, expected.length, 8000),
+      ]);
       expect(sent).toBe(250);
       expect(got.length).toBe(expected.length);
       expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true);
@@ -131,7 +147,10 @@ describe(`RFCOMM tty reader (${runtime} opener, socat pty)`, () => {
 
   test("a missing tty is RFCOMM_CONNECTION_FAILED naming the bind command", async () => {
     const openTty = await runtimeOpenTty();
-    const error = await openTty("/dev/rfcomm-does-not-exist-75").then(() => null, (e: unknown) => e);
+    const error = await openTty("/dev/rfcomm-does-not-exist-75").then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(BridgeError);
     expect((error as BridgeError).code).toBe("RFCOMM_CONNECTION_FAILED");
     expect((error as BridgeError).message).toContain("rfcomm bind 0");

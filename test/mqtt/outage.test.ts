@@ -16,8 +16,6 @@ import type { ReceivedFrame } from "../_support/mqtt/subscriber.ts";
 import { connectWs } from "../_support/ws-client.ts";
 import { cleanupsAfterAll, delay, health, until } from "../_support/mqtt/test-kit.ts";
 
-
-
 const cleanups = cleanupsAfterAll();
 
 /** Streams, stops the broker for `outageMs`, restarts it, waits for the bridge to publish again; returns what was seen. */
@@ -27,23 +25,52 @@ async function restartScenario(runtime: Runtime, outageMs: number, reconnectWith
   const bridgeId = `outage-${runtime}-${outageMs}`;
   const base = `mw75/${bridgeId}`;
   // a persistent session: the restarted broker queues for it what arrives before it is back
-  const sub = await subscribe(broker.url, `${base}/#`, { clientId: `test-${bridgeId}-${Date.now()}`, clean: false });
+  const sub = await subscribe(broker.url, `${base}/#`, {
+    clientId: `test-${bridgeId}-${Date.now()}`,
+    clean: false,
+  });
   cleanups.push(() => sub.close());
-  const srv = await startServer(runtime, ["--sim-devices", "2", "--autoconnect", "--mqtt", broker.url, "--bridge-id", bridgeId]);
+  const srv = await startServer(runtime, [
+    "--sim-devices",
+    "2",
+    "--autoconnect",
+    "--mqtt",
+    broker.url,
+    "--bridge-id",
+    bridgeId,
+  ]);
   cleanups.push(() => srv.kill());
   await sub.next((m) => m.topic === `${base}/sim-2/eeg`, 10_000, "frames before the outage");
   await delay(1500);
   await broker.stop();
-  await until(async () => (await health(srv))["mqtt"].connected === false, 5000, "the bridge notices the outage");
+  await until(
+    async () => (await health(srv))["mqtt"].connected === false,
+    5000,
+    "the bridge notices the outage",
+  );
   await delay(outageMs);
   await broker.start();
   const restartedAt = Date.now();
-  await until(async () => (await health(srv))["mqtt"].connected === true, reconnectWithinMs, "the bridge reconnects by itself");
+  await until(
+    async () => (await health(srv))["mqtt"].connected === true,
+    reconnectWithinMs,
+    "the bridge reconnects by itself",
+  );
   const reconnectedAfterMs = Date.now() - restartedAt;
   const seen = sub.messages.length;
   // publishing resumes: new frames of both devices after the reconnection, then a second more
-  await sub.next((m) => m.topic === `${base}/sim-1/eeg`, 5000, "sim-1 frames after the restart", seen);
-  await sub.next((m) => m.topic === `${base}/sim-2/eeg`, 5000, "sim-2 frames after the restart", seen);
+  await sub.next(
+    (m) => m.topic === `${base}/sim-1/eeg`,
+    5000,
+    "sim-1 frames after the restart",
+    seen,
+  );
+  await sub.next(
+    (m) => m.topic === `${base}/sim-2/eeg`,
+    5000,
+    "sim-2 frames after the restart",
+    seen,
+  );
   await delay(1000);
   const h = await health(srv);
   return { srv, sub, h, reconnectedAfterMs };
@@ -51,83 +78,120 @@ async function restartScenario(runtime: Runtime, outageMs: number, reconnectWith
 
 /** Samples missing between consecutive frames (0 for a complete sequence). */
 const missingSamples = (frames: ReceivedFrame[]) =>
-  frames.slice(1).reduce((sum, f, i) => sum + f.firstSeq - (frames[i]!.firstSeq + frames[i]!.count), 0);
+  frames.slice(1).reduce(
+    (sum, f, i) => sum + f.firstSeq - (frames[i]!.firstSeq + frames[i]!.count),
+    0,
+  );
 
 for (const runtime of RUNTIMES) {
   describe(`mqtt broker outages (${runtime})`, () => {
-    test("a frozen broker (SIGSTOP 4 s): WebSocket eeg_data keeps its 500/s, publishing catches up, losses only as counted", async () => {
-      const broker = await startBroker();
-      cleanups.push(() => broker.dispose());
-      const base = `mw75/frozen-${runtime}`;
-      const sub = await subscribe(broker.url, `${base}/#`);
-      cleanups.push(() => sub.close());
-      const srv = await startServer(runtime, ["--sim-devices", "2", "--autoconnect", "--mqtt", broker.url, "--bridge-id", `frozen-${runtime}`]);
-      cleanups.push(() => srv.kill());
-      await sub.next((m) => m.topic === `${base}/sim-1/eeg`, 10_000, "frames before the freeze");
-      const ws = await connectWs(`${srv.ws}/devices/sim-1/ws`);
-      cleanups.push(() => ws.close());
-      await ws.next((m) => m.type === "eeg_data", 5000, "eeg_data");
-      const from = ws.messages.length;
-      const pid = broker.pid!;
-      process.kill(pid, "SIGSTOP");
-      cleanups.push(() => void (broker.running && process.kill(pid, "SIGCONT")));
-      await delay(4000);
-      const during = ws.messages.slice(from).filter((m) => m.type === "eeg_data").map((m) => m.data["seq"] as number);
-      process.kill(pid, "SIGCONT");
-      expect(during.length).toBeGreaterThan(4 * 500 * 0.85);
-      expect(during.every((seq, i) => i === 0 || seq === during[i - 1]! + 1)).toBe(true);
-      const seen = sub.messages.length;
-      await sub.next((m) => m.topic === `${base}/sim-2/eeg`, 10_000, "frames after SIGCONT", seen);
-      await delay(1500);
-      const h = await health(srv);
-      let missing = 0;
-      let mismatches = 0;
-      for (const device of ["sim-1", "sim-2"]) {
-        // silent for 3 s, the broker was left and its unconfirmed frames resent on a new connection; on
-        // SIGCONT it still reads the old connection's, so a frame may arrive twice (identical bytes)
-        const unique = withoutRepeats(sub.frames(device));
-        missing += missingSamples(unique.frames);
-        mismatches += unique.mismatches;
-      }
-      // 4 s fit in the 10-s queue: nothing is dropped, nothing is missing
-      expect({ missing, mismatches, connected: h["mqtt"].connected }).toEqual({ missing: h["mqtt"].dropped_samples, mismatches: 0, connected: true });
-      ws.close();
-    }, 45_000);
+    test(
+      "a frozen broker (SIGSTOP 4 s): WebSocket eeg_data keeps its 500/s, publishing catches up, losses only as counted",
+      async () => {
+        const broker = await startBroker();
+        cleanups.push(() => broker.dispose());
+        const base = `mw75/frozen-${runtime}`;
+        const sub = await subscribe(broker.url, `${base}/#`);
+        cleanups.push(() => sub.close());
+        const srv = await startServer(runtime, [
+          "--sim-devices",
+          "2",
+          "--autoconnect",
+          "--mqtt",
+          broker.url,
+          "--bridge-id",
+          `frozen-${runtime}`,
+        ]);
+        cleanups.push(() => srv.kill());
+        await sub.next((m) => m.topic === `${base}/sim-1/eeg`, 10_000, "frames before the freeze");
+        const ws = await connectWs(`${srv.ws}/devices/sim-1/ws`);
+        cleanups.push(() => ws.close());
+        await ws.next((m) => m.type === "eeg_data", 5000, "eeg_data");
+        const from = ws.messages.length;
+        const pid = broker.pid!;
+        process.kill(pid, "SIGSTOP");
+        cleanups.push(() => void (broker.running && process.kill(pid, "SIGCONT")));
+        await delay(4000);
+        const during = ws.messages.slice(from).filter((m) => m.type === "eeg_data").map((m) =>
+          m.data["seq"] as number
+        );
+        process.kill(pid, "SIGCONT");
+        expect(during.length).toBeGreaterThan(4 * 500 * 0.85);
+        expect(during.every((seq, i) => i === 0 || seq === during[i - 1]! + 1)).toBe(true);
+        const seen = sub.messages.length;
+        await sub.next(
+          (m) => m.topic === `${base}/sim-2/eeg`,
+          10_000,
+          "frames after SIGCONT",
+          seen,
+        );
+        await delay(1500);
+        const h = await health(srv);
+        let missing = 0;
+        let mismatches = 0;
+        for (const device of ["sim-1", "sim-2"]) {
+          // silent for 3 s, the broker was left and its unconfirmed frames resent on a new connection; on
+          // SIGCONT it still reads the old connection's, so a frame may arrive twice (identical bytes)
+          const unique = withoutRepeats(sub.frames(device));
+          missing += missingSamples(unique.frames);
+          mismatches += unique.mismatches;
+        }
+        // 4 s fit in the 10-s queue: nothing is dropped, nothing is missing
+        expect({ missing, mismatches, connected: h["mqtt"].connected }).toEqual({
+          missing: h["mqtt"].dropped_samples,
+          mismatches: 0,
+          connected: true,
+        });
+        ws.close();
+      },
+      45_000,
+    );
 
-    test("3-s outage: reconnects by itself, every seq arrives (a resent frame at most twice), nothing dropped", async () => {
-      const { srv, sub, h } = await restartScenario(runtime, 3000, 15_000);
-      for (const device of ["sim-1", "sim-2"]) {
-        const { frames, repeats, mismatches } = withoutRepeats(sub.frames(device));
-        expect({ device, firstSeq: frames[0]?.firstSeq }).toEqual({ device, firstSeq: 0 });
-        expect({ device, problems: seqProblems(frames) }).toEqual({ device, problems: [] });
-        // only what was unconfirmed at the loss (about one round trip of frames) may come twice
-        expect({ device, few: repeats <= 3, mismatches }).toEqual({ device, few: true, mismatches: 0 });
-        const last = frames[frames.length - 1]!;
-        expect(last.firstSeq + last.count).toBeGreaterThan(500 * 5); // 1.5 s before, 3 s out, 1 s after at least
-      }
-      expect(h["mqtt"]).toMatchObject({ connected: true, dropped: 0, dropped_samples: 0 });
-      expect(srv.stderr()).toContain("MQTT: lost the connection to");
-      expect(srv.stderr().match(/MQTT: connected to/g)?.length).toBe(2);
-    }, 45_000);
+    test(
+      "3-s outage: reconnects by itself, every seq arrives (a resent frame at most twice), nothing dropped",
+      async () => {
+        const { srv, sub, h } = await restartScenario(runtime, 3000, 15_000);
+        for (const device of ["sim-1", "sim-2"]) {
+          const { frames, repeats, mismatches } = withoutRepeats(sub.frames(device));
+          expect({ device, firstSeq: frames[0]?.firstSeq }).toEqual({ device, firstSeq: 0 });
+          expect({ device, problems: seqProblems(frames) }).toEqual({ device, problems: [] });
+          // only what was unconfirmed at the loss (about one round trip of frames) may come twice
+          expect({ device, few: repeats <= 3, mismatches }).toEqual({
+            device,
+            few: true,
+            mismatches: 0,
+          });
+          const last = frames[frames.length - 1]!;
+          expect(last.firstSeq + last.count).toBeGreaterThan(500 * 5); // 1.5 s before, 3 s out, 1 s after at least
+        }
+        expect(h["mqtt"]).toMatchObject({ connected: true, dropped: 0, dropped_samples: 0 });
+        expect(srv.stderr()).toContain("MQTT: lost the connection to");
+        expect(srv.stderr().match(/MQTT: connected to/g)?.length).toBe(2);
+      },
+      45_000,
+    );
 
-    test("15-s outage (longer than the queue): the oldest frames are dropped, counted, and those are what is missing", async () => {
-      // the retries come at 1, 3, 7, 15 and 31 s after the loss, so reconnection may take until ~31 s
-      const { sub, h } = await restartScenario(runtime, 15_000, 25_000);
-      expect(h["mqtt"].dropped).toBeGreaterThan(0);
-      let missing = 0;
-      for (const device of ["sim-1", "sim-2"]) {
-        const { frames, mismatches } = withoutRepeats(sub.frames(device));
-        expect([frames[0]?.firstSeq, mismatches]).toEqual([0, 0]);
-        // one hole per device: the frames that were older than the 10 s kept while the broker was away
-        expect({ device, holes: seqProblems(frames).length }).toEqual({ device, holes: 1 });
-        missing += missingSamples(frames);
-      }
-      // only frames never handed to the broker are dropped (an unconfirmed one is resent instead,
-      // the broker may have routed it): what is counted is exactly what is missing
-      expect(missing).toBe(h["mqtt"].dropped_samples);
-      // at least the outage beyond the 10-s queue, per device
-      expect(h["mqtt"].dropped_samples).toBeGreaterThanOrEqual(2 * 5 * 500 * 0.9);
-    }, 60_000);
+    test(
+      "15-s outage (longer than the queue): the oldest frames are dropped, counted, and those are what is missing",
+      async () => {
+        // the retries come at 1, 3, 7, 15 and 31 s after the loss, so reconnection may take until ~31 s
+        const { sub, h } = await restartScenario(runtime, 15_000, 25_000);
+        expect(h["mqtt"].dropped).toBeGreaterThan(0);
+        let missing = 0;
+        for (const device of ["sim-1", "sim-2"]) {
+          const { frames, mismatches } = withoutRepeats(sub.frames(device));
+          expect([frames[0]?.firstSeq, mismatches]).toEqual([0, 0]);
+          // one hole per device: the frames that were older than the 10 s kept while the broker was away
+          expect({ device, holes: seqProblems(frames).length }).toEqual({ device, holes: 1 });
+          missing += missingSamples(frames);
+        }
+        // only frames never handed to the broker are dropped (an unconfirmed one is resent instead,
+        // the broker may have routed it): what is counted is exactly what is missing
+        expect(missing).toBe(h["mqtt"].dropped_samples);
+        // at least the outage beyond the 10-s queue, per device
+        expect(h["mqtt"].dropped_samples).toBeGreaterThanOrEqual(2 * 5 * 500 * 0.9);
+      },
+      60_000,
+    );
   });
 }
-

@@ -16,7 +16,8 @@ describe("embedding docs", () => {
     const doc = readFileSync(join(ROOT, "docs/embedding.md"), "utf8");
     const stale = RUN_BY_TESTS.filter((file) => {
       const body = readFileSync(join(ROOT, "docs/examples/embedding", file), "utf8").trimEnd();
-      return !/```(js|ts|html)\n$/.test(doc.slice(0, doc.indexOf(`${body}\n\`\`\``))) || !doc.includes(`${body}\n\`\`\``);
+      return !/```(js|ts|html)\n$/.test(doc.slice(0, doc.indexOf(`${body}\n\`\`\``))) ||
+        !doc.includes(`${body}\n\`\`\``);
     });
     expect(stale).toEqual([]);
   });

@@ -1,9 +1,17 @@
 /** @module Type-checked in the temporary project against the installed .d.ts: the "./decoder" entry's types resolve through the exports map, and misuse is an error. */
-import { createDecodeStream, createDecoder, type DecodedBatch, type Decoder, PACKET_LEN } from "mw75-bridge/decoder";
+import {
+  createDecoder,
+  createDecodeStream,
+  type DecodedBatch,
+  type Decoder,
+  PACKET_LEN,
+} from "mw75-bridge/decoder";
 
 const decoder: Decoder = await createDecoder();
 const stream: TransformStream<Uint8Array, DecodedBatch> = decoder.transform();
-const other: TransformStream<Uint8Array, DecodedBatch> = createDecodeStream(createDecoder(new Uint8Array(PACKET_LEN)));
+const other: TransformStream<Uint8Array, DecodedBatch> = createDecodeStream(
+  createDecoder(new Uint8Array(PACKET_LEN)),
+);
 for (const packet of decoder.push(new Uint8Array(0))) {
   const counter: number = packet.counter;
   if (packet.type === "eeg") console.log(counter, packet.channels[0], packet.leadOff.length);

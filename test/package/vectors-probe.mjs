@@ -19,13 +19,37 @@ for (const { file } of read("index.json").files) {
     let at = 0;
     vector.chunk_sizes.forEach((size, chunk) => {
       for (const p of decoder.push(input.subarray(at, at + size))) {
-        emitted.push(p.type === "eeg"
-          ? { type: p.type, chunk, offset: p.offset, counter: p.counter, featureStatus: p.featureStatus, ref: num(p.ref), drl: num(p.drl), channels: p.channels.map(num) }
-          : { type: p.type, chunk, offset: p.offset, counter: p.counter, eventId: p.eventId, raw: hex(p.raw) });
+        emitted.push(
+          p.type === "eeg"
+            ? {
+              type: p.type,
+              chunk,
+              offset: p.offset,
+              counter: p.counter,
+              featureStatus: p.featureStatus,
+              ref: num(p.ref),
+              drl: num(p.drl),
+              channels: p.channels.map(num),
+            }
+            : {
+              type: p.type,
+              chunk,
+              offset: p.offset,
+              counter: p.counter,
+              eventId: p.eventId,
+              raw: hex(p.raw),
+            },
+        );
       }
       at += size;
     });
-    cases.push({ file, name: vector.name, emitted, residual: hex(decoder.residual()), stats: decoder.stats() });
+    cases.push({
+      file,
+      name: vector.name,
+      emitted,
+      residual: hex(decoder.residual()),
+      stats: decoder.stats(),
+    });
   }
 }
 const runtime = globalThis.Bun ? "bun" : globalThis.Deno ? "deno" : "node";

@@ -5,7 +5,14 @@
 import { describe, expect, test } from "bun:test";
 import { CHANNELS } from "../../src/core/samples.ts";
 import type { SampleBatch } from "../../src/core/samples.ts";
-import { eegBatchFrame, frameBytes, HEADER_BYTES, KIND_EEG_BATCH, LAYOUT_VERSION, MAGIC } from "../../src/protocol/encoders/binary-frame.ts";
+import {
+  eegBatchFrame,
+  frameBytes,
+  HEADER_BYTES,
+  KIND_EEG_BATCH,
+  LAYOUT_VERSION,
+  MAGIC,
+} from "../../src/protocol/encoders/binary-frame.ts";
 import { readEegBatchFrame } from "../../src/protocol/encoders/binary-frame-reader.ts";
 import { createPrng } from "../../src/sources/signal.ts";
 
@@ -24,7 +31,10 @@ function makeBatch(count: number, seed = 1): SampleBatch {
     ref: Float64Array.from({ length: count }, () => random() * 10 - 5),
     drl: Float64Array.from({ length: count }, () => random() * 10 - 5),
     channels: Float64Array.from({ length: CHANNELS * count }, () => (random() - 0.5) * 400),
-    leadOff: Uint16Array.from({ length: count }, (_, i) => (i % 3 === 0 ? (1 << 3) | (1 << 11) : 0)),
+    leadOff: Uint16Array.from(
+      { length: count },
+      (_, i) => (i % 3 === 0 ? (1 << 3) | (1 << 11) : 0),
+    ),
     nonFinite: new Uint16Array(count),
   };
 }
@@ -57,7 +67,8 @@ function decodeIndependently(frame: Uint8Array) {
   };
 }
 
-const channelValues = (b: SampleBatch, ch: number) => Array.from(b.channels.subarray((ch - 1) * b.count, ch * b.count));
+const channelValues = (b: SampleBatch, ch: number) =>
+  Array.from(b.channels.subarray((ch - 1) * b.count, ch * b.count));
 const f32 = (values: ArrayLike<number>) => Array.from(values, Math.fround);
 
 describe("eegBatchFrame", () => {
@@ -66,7 +77,15 @@ describe("eegBatchFrame", () => {
     const frame = eegBatchFrame(batch, { channels: [2, 5, 12], refDrl: false });
     const d = decodeIndependently(frame);
     expect(d.magic).toEqual([0x4d, 0x57, 0x37, 0x35]);
-    expect(d).toMatchObject({ version: 1, kind: 1, c: 3, flags: 0, n: 7, sampleRate: 100, reserved: 0 });
+    expect(d).toMatchObject({
+      version: 1,
+      kind: 1,
+      c: 3,
+      flags: 0,
+      n: 7,
+      sampleRate: 100,
+      reserved: 0,
+    });
     expect(d.firstSeq).toBe(2 ** 40 + 7);
     expect(d.t0).toBe(batch.time[0]!);
     expect(d.mask).toBe((1 << 1) | (1 << 4) | (1 << 11));
@@ -77,7 +96,11 @@ describe("eegBatchFrame", () => {
   test("writes the selected channel planes in ascending order within f32 precision", () => {
     const batch = makeBatch(7);
     const d = decodeIndependently(eegBatchFrame(batch, { channels: [2, 5, 12], refDrl: false }));
-    expect(d.planes).toEqual([f32(channelValues(batch, 2)), f32(channelValues(batch, 5)), f32(channelValues(batch, 12))]);
+    expect(d.planes).toEqual([
+      f32(channelValues(batch, 2)),
+      f32(channelValues(batch, 5)),
+      f32(channelValues(batch, 12)),
+    ]);
     // the values really needed rounding, so a f64 write would have failed the comparison above
     expect(d.planes[0]).not.toEqual(channelValues(batch, 2));
   });
@@ -140,7 +163,10 @@ describe("frame sizes", () => {
     expect(perSample).toBeCloseTo(50.72, 10);
     expect(510 / perSample).toBeGreaterThanOrEqual(10);
     // with REF/DRL planes the gain is smaller; pinned so the docs' figure stays true
-    expect(eegBatchFrame(makeBatch(50), { channels: ALL, refDrl: true }).length / 50).toBeCloseTo(58.72, 10);
+    expect(eegBatchFrame(makeBatch(50), { channels: ALL, refDrl: true }).length / 50).toBeCloseTo(
+      58.72,
+      10,
+    );
   });
 });
 
@@ -151,11 +177,25 @@ describe("readEegBatchFrame", () => {
       const frame = eegBatchFrame(batch, { channels, refDrl });
       const d = decodeIndependently(frame);
       const r = readEegBatchFrame(frame);
-      expect(r).toMatchObject({ version: 1, kind: 1, channels: [...channels], sampleRate: 100, firstSeq: d.firstSeq, t0: d.t0, count: 9 });
+      expect(r).toMatchObject({
+        version: 1,
+        kind: 1,
+        channels: [...channels],
+        sampleRate: 100,
+        firstSeq: d.firstSeq,
+        t0: d.t0,
+        count: 9,
+      });
       expect([...r.data.keys()]).toEqual([...channels]);
-      expect(channels.map((ch) => Array.from(r.data.get(ch)!))).toEqual(d.planes.slice(0, channels.length));
-      expect(r.ref === undefined ? undefined : Array.from(r.ref)).toEqual(refDrl ? d.planes[channels.length] : undefined);
-      expect(r.drl === undefined ? undefined : Array.from(r.drl)).toEqual(refDrl ? d.planes[channels.length + 1] : undefined);
+      expect(channels.map((ch) => Array.from(r.data.get(ch)!))).toEqual(
+        d.planes.slice(0, channels.length),
+      );
+      expect(r.ref === undefined ? undefined : Array.from(r.ref)).toEqual(
+        refDrl ? d.planes[channels.length] : undefined,
+      );
+      expect(r.drl === undefined ? undefined : Array.from(r.drl)).toEqual(
+        refDrl ? d.planes[channels.length + 1] : undefined,
+      );
       expect("ref" in r).toBe(refDrl);
       expect(Array.from(r.leadOff)).toEqual(d.leadOff);
     }
@@ -167,7 +207,9 @@ describe("readEegBatchFrame", () => {
     host.set(frame, 1);
     const fromView = readEegBatchFrame(host.subarray(1, 1 + frame.length));
     const fromBuffer = readEegBatchFrame(frame.slice().buffer);
-    expect(Array.from(fromView.data.get(3)!)).toEqual(Array.from(readEegBatchFrame(frame).data.get(3)!));
+    expect(Array.from(fromView.data.get(3)!)).toEqual(
+      Array.from(readEegBatchFrame(frame).data.get(3)!),
+    );
     expect(Array.from(fromBuffer.ref!)).toEqual(Array.from(fromView.ref!));
     // the result is a copy: reusing the input buffer (as socket libraries do) changes nothing
     const before = Array.from(fromView.data.get(1)!);
@@ -184,7 +226,13 @@ describe("readEegBatchFrame", () => {
   });
 
   test("throws RangeError naming the field for an unknown version, kind, flag or a mask that disagrees with C", () => {
-    const cases: [number, number, RegExp][] = [[4, 2, /version 2/], [5, 9, /kind 9/], [7, 0x02, /flag/], [6, 4, /channel mask/], [33, 0x10, /channel mask/]];
+    const cases: [number, number, RegExp][] = [
+      [4, 2, /version 2/],
+      [5, 9, /kind 9/],
+      [7, 0x02, /flag/],
+      [6, 4, /channel mask/],
+      [33, 0x10, /channel mask/],
+    ];
     for (const [offset, value, message] of cases) {
       const frame = eegBatchFrame(makeBatch(2), { channels: [2, 5, 12], refDrl: false });
       frame[offset] = value;
@@ -213,7 +261,10 @@ describe("readEegBatchFrame", () => {
         channels: channels.length === 0 ? [1] : channels,
         refDrl: random() < 0.5,
       });
-      let bytes = frame.subarray(0, random() < 0.5 ? Math.floor(random() * (frame.length + 1)) : frame.length);
+      let bytes = frame.subarray(
+        0,
+        random() < 0.5 ? Math.floor(random() * (frame.length + 1)) : frame.length,
+      );
       if (random() < 0.5) {
         bytes = bytes.slice();
         for (let k = 1 + Math.floor(random() * 3); k > 0 && bytes.length > 0; k--) {
@@ -228,7 +279,8 @@ describe("readEegBatchFrame", () => {
       } catch (error) {
         thrown++;
         // an out-of-bounds DataView read would be a RangeError too, but not with this message
-        const ok = (error instanceof RangeError || error instanceof TypeError) && error.message.startsWith("Cannot read frame: ");
+        const ok = (error instanceof RangeError || error instanceof TypeError) &&
+          error.message.startsWith("Cannot read frame: ");
         if (!ok) throw error;
       }
     }

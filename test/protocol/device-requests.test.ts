@@ -9,18 +9,36 @@ describe("device requests", () => {
     expect(parseScan({ duration_s: 30 })).toEqual({ durationS: 30 });
     for (const bad of [0, 31, -1, "4", null, Infinity]) {
       const r = parseScan({ duration_s: bad });
-      expect({ bad, r }).toMatchObject({ bad, r: { code: "INVALID_PARAMETERS", message: expect.stringContaining("duration_s") } });
+      expect({ bad, r }).toMatchObject({
+        bad,
+        r: { code: "INVALID_PARAMETERS", message: expect.stringContaining("duration_s") },
+      });
     }
-    expect(parseScan({ seconds: 2 })).toMatchObject({ code: "INVALID_PARAMETERS", message: expect.stringContaining("seconds") });
+    expect(parseScan({ seconds: 2 })).toMatchObject({
+      code: "INVALID_PARAMETERS",
+      message: expect.stringContaining("seconds"),
+    });
     expect(parseScan([1])).toMatchObject({ code: "INVALID_PARAMETERS" });
   });
 
   test("connect_device: a Bluetooth address (upper-cased), an optional absolute tty", () => {
-    expect(parseConnectDevice({ address: "aa:bb:cc:dd:ee:ff" })).toEqual({ address: "AA:BB:CC:DD:EE:FF", rfcommTty: null });
-    expect(parseConnectDevice({ address: "AA:BB:CC:DD:EE:FF", rfcomm_tty: "/dev/rfcomm2" })).toEqual({ address: "AA:BB:CC:DD:EE:FF", rfcommTty: "/dev/rfcomm2" });
-    for (const data of [{}, { address: "zz" }, { address: "AA:BB:CC:DD:EE" }, { address: 5 }, { address: "AA:BB:CC:DD:EE:FF", rfcomm_tty: "rfcomm2" }]) {
+    expect(parseConnectDevice({ address: "aa:bb:cc:dd:ee:ff" })).toEqual({
+      address: "AA:BB:CC:DD:EE:FF",
+      rfcommTty: null,
+    });
+    expect(parseConnectDevice({ address: "AA:BB:CC:DD:EE:FF", rfcomm_tty: "/dev/rfcomm2" }))
+      .toEqual({ address: "AA:BB:CC:DD:EE:FF", rfcommTty: "/dev/rfcomm2" });
+    for (
+      const data of [{}, { address: "zz" }, { address: "AA:BB:CC:DD:EE" }, { address: 5 }, {
+        address: "AA:BB:CC:DD:EE:FF",
+        rfcomm_tty: "rfcomm2",
+      }]
+    ) {
       const r = parseConnectDevice(data);
-      expect({ data, r }).toMatchObject({ data, r: { code: "INVALID_PARAMETERS", message: expect.stringMatching(/address|rfcomm_tty/) } });
+      expect({ data, r }).toMatchObject({
+        data,
+        r: { code: "INVALID_PARAMETERS", message: expect.stringMatching(/address|rfcomm_tty/) },
+      });
     }
   });
 });

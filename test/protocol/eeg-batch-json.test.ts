@@ -17,7 +17,10 @@ function makeBatch(count: number, edit?: (b: SampleBatch) => void): SampleBatch 
     counter: Uint8Array.from({ length: count }, (_, i) => (250 + 2 * i) & 0xff),
     ref: Float64Array.from({ length: count }, (_, i) => 1.5 + i),
     drl: Float64Array.from({ length: count }, (_, i) => -2.25 - i),
-    channels: Float64Array.from({ length: CHANNELS * count }, (_, j) => (Math.floor(j / count) + 1) * 10 + (j % count) * 0.1),
+    channels: Float64Array.from(
+      { length: CHANNELS * count },
+      (_, j) => (Math.floor(j / count) + 1) * 10 + (j % count) * 0.1,
+    ),
     leadOff: new Uint16Array(count),
     nonFinite: new Uint16Array(count),
   };
@@ -31,15 +34,28 @@ const parse = (s: string): any => JSON.parse(s);
 describe("eegBatchJson", () => {
   test("writes the envelope and every §2.2 field in order with the batch's values", () => {
     const batch = makeBatch(3);
-    const msg = parse(eegBatchJson(batch, { id: "6f1c2a9e-0000-4000-8000-000000000001", channels: ALL }));
+    const msg = parse(
+      eegBatchJson(batch, { id: "6f1c2a9e-0000-4000-8000-000000000001", channels: ALL }),
+    );
     expect(Object.keys(msg)).toEqual(["id", "type", "data"]);
     expect(msg.id).toBe("6f1c2a9e-0000-4000-8000-000000000001");
     expect(msg.type).toBe("eeg_batch");
     expect(Object.keys(msg.data)).toEqual([
-      "first_seq", "count", "sample_rate", "decimate", "timestamps", "counters", "ref", "drl", "channels", "lead_off",
+      "first_seq",
+      "count",
+      "sample_rate",
+      "decimate",
+      "timestamps",
+      "counters",
+      "ref",
+      "drl",
+      "channels",
+      "lead_off",
     ]);
     const channels: Record<string, number[]> = {};
-    for (let c = 0; c < CHANNELS; c++) channels[`ch${c + 1}`] = Array.from(batch.channels.subarray(c * 3, c * 3 + 3));
+    for (let c = 0; c < CHANNELS; c++) {
+      channels[`ch${c + 1}`] = Array.from(batch.channels.subarray(c * 3, c * 3 + 3));
+    }
     expect(msg.data).toEqual({
       first_seq: 12000,
       count: 3,
@@ -81,7 +97,11 @@ describe("eegBatchJson", () => {
       b.leadOff[0] = 1 << 6; // ch7
       b.leadOff[2] = (1 << 11) | (1 << 2); // ch12, ch3
     });
-    expect(parse(eegBatchJson(batch, { id: "a", channels: [3] })).data.lead_off).toEqual([3, 7, 12]);
+    expect(parse(eegBatchJson(batch, { id: "a", channels: [3] })).data.lead_off).toEqual([
+      3,
+      7,
+      12,
+    ]);
     expect(parse(eegBatchJson(makeBatch(3), { id: "a", channels: [3] })).data.lead_off).toEqual([]);
   });
 
@@ -112,18 +132,25 @@ describe("eegBatchJson", () => {
 
   test("writes null for a non-finite timestamp so the message still parses", () => {
     const batch = makeBatch(2, (b) => void (b.time[1] = Number.NaN));
-    expect(parse(eegBatchJson(batch, { id: "a", channels: [1] })).data.timestamps).toEqual([1700000000.123456, null]);
+    expect(parse(eegBatchJson(batch, { id: "a", channels: [1] })).data.timestamps).toEqual([
+      1700000000.123456,
+      null,
+    ]);
   });
 
   test("appends device_id as the last field when given and omits it otherwise", () => {
     const withId = parse(eegBatchJson(makeBatch(1), { id: "a", channels: [1], deviceId: "sim-2" }));
     expect(Object.keys(withId.data).at(-1)).toBe("device_id");
     expect(withId.data.device_id).toBe("sim-2");
-    expect("device_id" in parse(eegBatchJson(makeBatch(1), { id: "a", channels: [1] })).data).toBe(false);
+    expect("device_id" in parse(eegBatchJson(makeBatch(1), { id: "a", channels: [1] })).data).toBe(
+      false,
+    );
   });
 
   test("escapes id and device_id when they contain quotes or control characters", () => {
-    const msg = parse(eegBatchJson(makeBatch(1), { id: 'x"y\\z', channels: [1], deviceId: "a\nb" }));
+    const msg = parse(
+      eegBatchJson(makeBatch(1), { id: 'x"y\\z', channels: [1], deviceId: "a\nb" }),
+    );
     expect(msg.id).toBe('x"y\\z');
     expect(msg.data.device_id).toBe("a\nb");
   });

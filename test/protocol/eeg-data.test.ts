@@ -21,7 +21,9 @@ async function encode(packets: Uint8Array[]): Promise<unknown[]> {
   blocks.startConnection();
   decoder.pushBatch(bytes, (b: PacketBatch) => {
     const block = blocks.fromBatch(b, 1_700_000_000_500);
-    if (block !== null) for (const text of eegDataMessages(block, () => "id-1")) out.push(JSON.parse(text));
+    if (block !== null) {
+      for (const text of eegDataMessages(block, () => "id-1")) out.push(JSON.parse(text));
+    }
   });
   return out;
 }
@@ -29,21 +31,52 @@ async function encode(packets: Uint8Array[]): Promise<unknown[]> {
 describe("eegDataMessages", () => {
   test("envelope and fields match the protocol, channels scaled to µV, lead_off from the raw sentinel", async () => {
     const [msg] = (await encode([
-      buildPacket({ counter: 9, ref: 1.5, drl: -2.25, rawChannels: [1000, 0, 8388607, 0, 0, 0, 0, 0, 0, 0, 0, 8388607], featureStatus: 3 }),
+      buildPacket({
+        counter: 9,
+        ref: 1.5,
+        drl: -2.25,
+        rawChannels: [1000, 0, 8388607, 0, 0, 0, 0, 0, 0, 0, 0, 8388607],
+        featureStatus: 3,
+      }),
     ])) as any[];
     expect(msg.id).toBe("id-1");
     expect(msg.type).toBe("eeg_data");
-    expect(msg.data).toMatchObject({ timestamp: 1700000000.5, event_id: 239, counter: 9, seq: 0, ref: 1.5, drl: -2.25, feature_status: 3, lead_off: [3, 12] });
+    expect(msg.data).toMatchObject({
+      timestamp: 1700000000.5,
+      event_id: 239,
+      counter: 9,
+      seq: 0,
+      ref: 1.5,
+      drl: -2.25,
+      feature_status: 3,
+      lead_off: [3, 12],
+    });
     // the base fields keep their order; seq sits next to counter
-    expect(Object.keys(msg.data)).toEqual(["timestamp", "event_id", "counter", "seq", "ref", "drl", "channels", "feature_status", "lead_off"]);
+    expect(Object.keys(msg.data)).toEqual([
+      "timestamp",
+      "event_id",
+      "counter",
+      "seq",
+      "ref",
+      "drl",
+      "channels",
+      "feature_status",
+      "lead_off",
+    ]);
     expect(msg.data.channels.ch1).toBe(23.842);
     expect(msg.data.channels.ch3).toBe(8388607 * 0.023842);
-    expect(Object.keys(msg.data.channels)).toEqual(Array.from({ length: 12 }, (_, i) => `ch${i + 1}`));
+    expect(Object.keys(msg.data.channels)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `ch${i + 1}`),
+    );
   });
 
   test("NaN and ±Infinity become null, so the message is still valid JSON", async () => {
     const msgs = (await encode([
-      buildPacket({ counter: 1, ref: Number.NaN, rawChannels: [Number.POSITIVE_INFINITY, Number.NaN, 5] }),
+      buildPacket({
+        counter: 1,
+        ref: Number.NaN,
+        rawChannels: [Number.POSITIVE_INFINITY, Number.NaN, 5],
+      }),
       buildPacket({ counter: 2, drl: Number.NEGATIVE_INFINITY }),
     ])) as any[];
     expect(msgs).toHaveLength(2);

@@ -1,8 +1,20 @@
 /** @module Inbound validation order and error codes (MW75.md §3.3/§3.5), and the id rules. */
 import { describe, expect, test } from "bun:test";
 import { isTruthy, replyId } from "../../src/protocol/envelope.ts";
-import { MAX_ID_BYTES, MAX_NESTING, jsonByteLength, nestsDeeperThan } from "../../src/protocol/frame-limits.ts";
-import { autoReconnectProblem, frameText, isRejection, parseFrame, parseLogLevel, readConnect } from "../../src/protocol/inbound.ts";
+import {
+  jsonByteLength,
+  MAX_ID_BYTES,
+  MAX_NESTING,
+  nestsDeeperThan,
+} from "../../src/protocol/frame-limits.ts";
+import {
+  autoReconnectProblem,
+  frameText,
+  isRejection,
+  parseFrame,
+  parseLogLevel,
+  readConnect,
+} from "../../src/protocol/inbound.ts";
 
 const code = (text: string, multi = false): string => {
   const r = parseFrame(text, multi);
@@ -13,13 +25,17 @@ describe("parseFrame", () => {
   test("checks JSON, then object, then type, then known command", () => {
     expect(code("{oops")).toBe("INVALID_JSON");
     expect(code("")).toBe("INVALID_JSON");
-    for (const t of ["[]", "[1]", "3", '"s"', "null", "true"]) expect(code(t)).toBe("INVALID_MESSAGE");
+    for (const t of ["[]", "[1]", "3", '"s"', "null", "true"]) {
+      expect(code(t)).toBe("INVALID_MESSAGE");
+    }
     expect(code("{}")).toBe("MISSING_TYPE");
     expect(code('{"type":""}')).toBe("MISSING_TYPE");
     expect(code('{"type":null}')).toBe("MISSING_TYPE");
     expect(code('{"type":"nope"}')).toBe("UNKNOWN_COMMAND");
     expect(code('{"type":5}')).toBe("UNKNOWN_COMMAND");
-    for (const t of ["connect", "disconnect", "status", "ping"]) expect(code(JSON.stringify({ type: t }))).toBe(t);
+    for (const t of ["connect", "disconnect", "status", "ping"]) {
+      expect(code(JSON.stringify({ type: t }))).toBe(t);
+    }
   });
 
   test("broadcast is a command only when several clients are allowed", () => {
@@ -31,7 +47,12 @@ describe("parseFrame", () => {
     const bad = parseFrame('{"id":"a"', false);
     expect(isRejection(bad) && bad.echoId).toBe(false);
     const unknown = parseFrame('{"id":"a","type":"dance"}', false);
-    expect(unknown).toMatchObject({ code: "UNKNOWN_COMMAND", id: "a", echoId: true, message: "Unknown command type: dance" });
+    expect(unknown).toMatchObject({
+      code: "UNKNOWN_COMMAND",
+      id: "a",
+      echoId: true,
+      message: "Unknown command type: dance",
+    });
   });
 
   test("nesting deeper than the limit is INVALID_MESSAGE before parsing; at the limit it parses", () => {
@@ -49,10 +70,16 @@ describe("parseFrame", () => {
     const withId = (id: unknown) => JSON.stringify({ id, type: "ping" });
     const fits = "a".repeat(MAX_ID_BYTES - 2); // the JSON text adds the two quotes
     expect(code(withId(fits))).toBe("ping");
-    expect(parseFrame(withId(`${fits}b`), false)).toMatchObject({ code: "INVALID_MESSAGE", echoId: false });
+    expect(parseFrame(withId(`${fits}b`), false)).toMatchObject({
+      code: "INVALID_MESSAGE",
+      echoId: false,
+    });
     expect(code(withId(Array.from({ length: 400 }, (_, i) => i)))).toBe("INVALID_MESSAGE");
     // checked before MISSING_TYPE, which would echo it
-    expect(parseFrame(JSON.stringify({ id: "x".repeat(5000) }), false)).toMatchObject({ code: "INVALID_MESSAGE", echoId: false });
+    expect(parseFrame(JSON.stringify({ id: "x".repeat(5000) }), false)).toMatchObject({
+      code: "INVALID_MESSAGE",
+      echoId: false,
+    });
   });
 
   test("binary frames decode as UTF-8 and bad bytes throw", () => {
@@ -63,18 +90,32 @@ describe("parseFrame", () => {
 
 describe("connect data", () => {
   test("defaults, booleans, 0/1 and null for auto_reconnect; the given value is kept for the ack", () => {
-    expect(readConnect(undefined)).toEqual({ autoReconnectGiven: false, autoReconnect: false, logLevelGiven: "ERROR" });
+    expect(readConnect(undefined)).toEqual({
+      autoReconnectGiven: false,
+      autoReconnect: false,
+      logLevelGiven: "ERROR",
+    });
     expect(readConnect(null).autoReconnect).toBe(false);
-    expect(readConnect({ auto_reconnect: 1 })).toMatchObject({ autoReconnectGiven: 1, autoReconnect: true });
+    expect(readConnect({ auto_reconnect: 1 })).toMatchObject({
+      autoReconnectGiven: 1,
+      autoReconnect: true,
+    });
     expect(readConnect({ auto_reconnect: true }).autoReconnect).toBe(true);
-    for (const off of [0, null, false]) expect(readConnect({ auto_reconnect: off }).autoReconnect).toBe(false);
+    for (const off of [0, null, false]) {
+      expect(readConnect({ auto_reconnect: off }).autoReconnect).toBe(false);
+    }
   });
 
-  test("any other auto_reconnect is refused (null), so the string \"false\" never turns it on", () => {
+  test('any other auto_reconnect is refused (null), so the string "false" never turns it on', () => {
     for (const bad of ["false", "true", "yes", "", 2, -1, 0.5, [], [1], {}, { on: true }]) {
-      expect(readConnect({ auto_reconnect: bad })).toMatchObject({ autoReconnectGiven: bad, autoReconnect: null });
+      expect(readConnect({ auto_reconnect: bad })).toMatchObject({
+        autoReconnectGiven: bad,
+        autoReconnect: null,
+      });
     }
-    expect(autoReconnectProblem("false")).toBe('Invalid auto_reconnect: expected true, false, 0 or 1, got "false" (string)');
+    expect(autoReconnectProblem("false")).toBe(
+      'Invalid auto_reconnect: expected true, false, 0 or 1, got "false" (string)',
+    );
   });
 
   test("non-object data throws (reported as MESSAGE_PROCESSING_ERROR)", () => {
@@ -96,7 +137,9 @@ describe("ids", () => {
     expect(replyId([1])).toEqual([1]);
     for (const falsy of [0, "", null, undefined, [], {}, false]) {
       expect(isTruthy(falsy)).toBe(false);
-      expect(String(replyId(falsy))).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(String(replyId(falsy))).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
     }
   });
 });
@@ -112,8 +155,10 @@ describe("frame limits", () => {
     expect(nestsDeeperThan('["a\\\\", [[[]]]]', 3)).toBe(true);
     expect(nestsDeeperThan('["a\\\\", [[[]]]]', 4)).toBe(false);
     // many openers in sequence but shallow: not deep
-    expect(nestsDeeperThan(`[${Array.from({ length: 100 }, () => '{"a":[1]}').join(",")}]`, 3)).toBe(false);
-    expect(nestsDeeperThan(`[${Array.from({ length: 100 }, () => '{"a":[1]}').join(",")}]`, 2)).toBe(true);
+    expect(nestsDeeperThan(`[${Array.from({ length: 100 }, () => '{"a":[1]}').join(",")}]`, 3))
+      .toBe(false);
+    expect(nestsDeeperThan(`[${Array.from({ length: 100 }, () => '{"a":[1]}').join(",")}]`, 2))
+      .toBe(true);
   });
 
   test("jsonByteLength counts UTF-8 bytes of the JSON text", () => {

@@ -1,7 +1,14 @@
 /** @module `get` / `set` validation (BRIDGE-API §5.1): every key's rule, the codes and messages, all-or-nothing. */
 import { describe, expect, test } from "bun:test";
-import { SETTING_KEYS, firstSetKey, isSettingsProblem, parseGet, parseSet, pickSettings } from "../../src/protocol/settings.ts";
-import type { SettingValues, SettingsProblem, SettingsWrite } from "../../src/protocol/settings.ts";
+import {
+  firstSetKey,
+  isSettingsProblem,
+  parseGet,
+  parseSet,
+  pickSettings,
+  SETTING_KEYS,
+} from "../../src/protocol/settings.ts";
+import type { SettingsProblem, SettingsWrite, SettingValues } from "../../src/protocol/settings.ts";
 
 const ok = (data: unknown): SettingsWrite => {
   const r = parseSet(data);
@@ -17,9 +24,32 @@ const one = (key: string, value: unknown) => parseSet({ values: { [key]: value }
 
 describe("parseSet", () => {
   test("accepts a valid value of every key and normalises them", () => {
-    const w = ok({ values: { auto_reconnect: 1, log_level: "info", subject: "S-01", session_label: "", heartbeat_s: 300, notch_hz: 60 } });
-    expect(w.values).toEqual({ auto_reconnect: true, log_level: "INFO", subject: "S-01", session_label: "", heartbeat_s: 300, notch_hz: 60 });
-    expect(w.keys).toEqual(["auto_reconnect", "log_level", "subject", "session_label", "heartbeat_s", "notch_hz"]);
+    const w = ok({
+      values: {
+        auto_reconnect: 1,
+        log_level: "info",
+        subject: "S-01",
+        session_label: "",
+        heartbeat_s: 300,
+        notch_hz: 60,
+      },
+    });
+    expect(w.values).toEqual({
+      auto_reconnect: true,
+      log_level: "INFO",
+      subject: "S-01",
+      session_label: "",
+      heartbeat_s: 300,
+      notch_hz: 60,
+    });
+    expect(w.keys).toEqual([
+      "auto_reconnect",
+      "log_level",
+      "subject",
+      "session_label",
+      "heartbeat_s",
+      "notch_hz",
+    ]);
     expect(ok({ values: { auto_reconnect: false } }).values).toEqual({ auto_reconnect: false });
     expect(ok({ values: { auto_reconnect: 0 } }).values).toEqual({ auto_reconnect: false });
     expect(ok({ values: { notch_hz: null } }).values).toEqual({ notch_hz: null });
@@ -52,7 +82,11 @@ describe("parseSet", () => {
       ["notch_hz", false, "Value must be null, 50 or 60"],
     ];
     for (const [key, value, message] of cases) {
-      expect({ key, value, r: one(key, value) }).toEqual({ key, value, r: { code: "INVALID_VALUE", message, key } });
+      expect({ key, value, r: one(key, value) }).toEqual({
+        key,
+        value,
+        r: { code: "INVALID_VALUE", message, key },
+      });
     }
   });
 
@@ -60,46 +94,91 @@ describe("parseSet", () => {
     expect(problem({ values: { heartbeat: 10 } })).toEqual({
       code: "UNKNOWN_KEY",
       key: "heartbeat",
-      message: "Unknown setting: heartbeat. Settings are auto_reconnect, log_level, subject, session_label, heartbeat_s, notch_hz",
+      message:
+        "Unknown setting: heartbeat. Settings are auto_reconnect, log_level, subject, session_label, heartbeat_s, notch_hz",
     });
     expect(problem({ values: { code: 1 } })).toMatchObject({ code: "UNKNOWN_KEY", key: "code" });
-    expect(problem({ values: { ["__proto__"]: 1 } })).toMatchObject({ code: "UNKNOWN_KEY", key: "__proto__" });
-    expect(problem({ values: JSON.parse('{"__proto__": {"heartbeat_s": 5}}') })).toMatchObject({ code: "UNKNOWN_KEY", key: "__proto__" });
+    expect(problem({ values: { ["__proto__"]: 1 } })).toMatchObject({
+      code: "UNKNOWN_KEY",
+      key: "__proto__",
+    });
+    expect(problem({ values: JSON.parse('{"__proto__": {"heartbeat_s": 5}}') })).toMatchObject({
+      code: "UNKNOWN_KEY",
+      key: "__proto__",
+    });
   });
 
   test("is all-or-nothing: one bad key anywhere makes the whole set a problem, the first one answers", () => {
     expect(problem({ values: { subject: "ok", heartbeat_s: 1, notch_hz: 50 } })).toEqual({
-      code: "INVALID_VALUE", key: "heartbeat_s", message: "Value must be between 5 and 300",
+      code: "INVALID_VALUE",
+      key: "heartbeat_s",
+      message: "Value must be between 5 and 300",
     });
-    expect(problem({ values: { notch_hz: 50, nope: 1, heartbeat_s: 1 } })).toMatchObject({ code: "UNKNOWN_KEY", key: "nope" });
-    expect(problem({ values: { heartbeat_s: 1, nope: 1 } })).toMatchObject({ code: "INVALID_VALUE", key: "heartbeat_s" });
+    expect(problem({ values: { notch_hz: 50, nope: 1, heartbeat_s: 1 } })).toMatchObject({
+      code: "UNKNOWN_KEY",
+      key: "nope",
+    });
+    expect(problem({ values: { heartbeat_s: 1, nope: 1 } })).toMatchObject({
+      code: "INVALID_VALUE",
+      key: "heartbeat_s",
+    });
   });
 
   test("refuses a bad request shape with INVALID_PARAMETERS (no key)", () => {
-    for (const data of [undefined, null, {}, { values: {} }, { values: null }, { values: [] }, { values: [["heartbeat_s", 5]] }, { values: "x" }, "x", [1], 3]) {
+    for (
+      const data of [
+        undefined,
+        null,
+        {},
+        { values: {} },
+        { values: null },
+        { values: [] },
+        { values: [["heartbeat_s", 5]] },
+        { values: "x" },
+        "x",
+        [1],
+        3,
+      ]
+    ) {
       const p = problem(data);
-      expect({ data, code: p.code, key: p.key }).toEqual({ data, code: "INVALID_PARAMETERS", key: undefined });
+      expect({ data, code: p.code, key: p.key }).toEqual({
+        data,
+        code: "INVALID_PARAMETERS",
+        key: undefined,
+      });
     }
     expect(problem({ values: { heartbeat_s: 10 }, extra: 1 })).toEqual({
       code: "INVALID_PARAMETERS",
-      message: 'Unknown field extra for set; its only field is values, e.g. {"values": {"heartbeat_s": 10, …}}',
+      message:
+        'Unknown field extra for set; its only field is values, e.g. {"values": {"heartbeat_s": 10, …}}',
     });
-    expect(problem({ values: {} }).message).toBe('Invalid values: must be a non-empty object of setting names and values, e.g. {"values": {"heartbeat_s": 10, …}}');
+    expect(problem({ values: {} }).message).toBe(
+      'Invalid values: must be a non-empty object of setting names and values, e.g. {"values": {"heartbeat_s": 10, …}}',
+    );
   });
 });
 
 describe("parseGet", () => {
   test("returns every key when keys is absent", () => {
-    for (const data of [undefined, null, {}, { keys: null }]) expect(parseGet(data)).toEqual({ keys: [...SETTING_KEYS] });
+    for (const data of [undefined, null, {}, { keys: null }]) {
+      expect(parseGet(data)).toEqual({ keys: [...SETTING_KEYS] });
+    }
   });
 
   test("returns the asked keys in order without duplicates", () => {
-    expect(parseGet({ keys: ["notch_hz", "heartbeat_s", "notch_hz"] })).toEqual({ keys: ["notch_hz", "heartbeat_s"] });
+    expect(parseGet({ keys: ["notch_hz", "heartbeat_s", "notch_hz"] })).toEqual({
+      keys: ["notch_hz", "heartbeat_s"],
+    });
   });
 
   test("refuses unknown keys with UNKNOWN_KEY and bad shapes with INVALID_PARAMETERS", () => {
-    expect(parseGet({ keys: ["heartbeat_s", "volume"] })).toMatchObject({ code: "UNKNOWN_KEY", key: "volume" });
-    for (const data of [{ keys: [] }, { keys: "heartbeat_s" }, { keys: [1] }, { key: "x" }, "x", [1]]) {
+    expect(parseGet({ keys: ["heartbeat_s", "volume"] })).toMatchObject({
+      code: "UNKNOWN_KEY",
+      key: "volume",
+    });
+    for (
+      const data of [{ keys: [] }, { keys: "heartbeat_s" }, { keys: [1] }, { key: "x" }, "x", [1]]
+    ) {
       expect(parseGet(data)).toMatchObject({ code: "INVALID_PARAMETERS" });
     }
   });
@@ -109,13 +188,25 @@ describe("firstSetKey", () => {
   test("names the request's first key, or null when there is none", () => {
     expect(firstSetKey({ values: { subject: "a", heartbeat_s: 5 } })).toBe("subject");
     expect(firstSetKey({ values: { nope: 1 } })).toBe("nope");
-    for (const data of [undefined, {}, { values: {} }, { values: [] }, "x"]) expect(firstSetKey(data)).toBeNull();
+    for (const data of [undefined, {}, { values: {} }, { values: [] }, "x"]) {
+      expect(firstSetKey(data)).toBeNull();
+    }
   });
 });
 
 describe("pickSettings", () => {
   test("keeps only the asked keys, in their order", () => {
-    const all: SettingValues = { auto_reconnect: true, log_level: "INFO", subject: "s", session_label: "l", heartbeat_s: 30, notch_hz: null };
-    expect(Object.entries(pickSettings(all, ["notch_hz", "subject"]))).toEqual([["notch_hz", null], ["subject", "s"]]);
+    const all: SettingValues = {
+      auto_reconnect: true,
+      log_level: "INFO",
+      subject: "s",
+      session_label: "l",
+      heartbeat_s: 30,
+      notch_hz: null,
+    };
+    expect(Object.entries(pickSettings(all, ["notch_hz", "subject"]))).toEqual([
+      ["notch_hz", null],
+      ["subject", "s"],
+    ]);
   });
 });

@@ -47,7 +47,9 @@ function block(firstSeq: number, count: number, fill: Fill = {}): SampleBlock {
     leadOff[i] = fill.leadOff ? fill.leadOff(i) : 0;
     for (let c = 0; c < CHANNELS; c++) {
       // the decoder's f32 path: a float32 count times the scale, so values have long expansions
-      channels[i * CHANNELS + c] = fill.channel ? fill.channel(i, c) : Math.fround(Math.sin(s * 13 + c) * 400_000) * 0.023842;
+      channels[i * CHANNELS + c] = fill.channel
+        ? fill.channel(i, c)
+        : Math.fround(Math.sin(s * 13 + c) * 400_000) * 0.023842;
     }
   }
   return {
@@ -99,7 +101,12 @@ describe("createCsvWriter", () => {
   test("writes rows that parse back to the input values exactly when values are finite", () => {
     const odd = [1e-7, -1e21, 5e-324, Number.MAX_VALUE, 23.841999053955078, 0.1 + 0.2, -190736, 0];
     const b = block(1000, 300, {
-      channel: (i, c) => (i < odd.length && c === 3 ? odd[i]! : Math.fround(Math.sin(i * 12 + c) * 8e6) * 0.023842),
+      channel: (
+        i,
+        c,
+      ) => (i < odd.length && c === 3
+        ? odd[i]!
+        : Math.fround(Math.sin(i * 12 + c) * 8e6) * 0.023842),
       ref: (i) => (i % 2 ? 42 : Math.random() * 1e6 - 5e5),
       leadOff: (i) => (i * 0x1357) & 0xffff,
     });
@@ -114,7 +121,9 @@ describe("createCsvWriter", () => {
       expect(Number(f[2])).toBe(b.counter[i]!);
       expect(Number(f[3])).toBe(b.ref[i]!);
       expect(Number(f[4])).toBe(b.drl[i]!);
-      for (let c = 0; c < CHANNELS; c++) expect(Number(f[5 + c])).toBe(b.channels[i * CHANNELS + c]!);
+      for (let c = 0; c < CHANNELS; c++) {
+        expect(Number(f[5 + c])).toBe(b.channels[i * CHANNELS + c]!);
+      }
       expect(Number(f[17])).toBe(b.featureStatus[i]!);
       expect(Number(f[18])).toBe(b.seq[i]!);
       expect(Number(f[19])).toBe(b.leadOff[i]! & 0xfff);
@@ -123,7 +132,14 @@ describe("createCsvWriter", () => {
   });
 
   test("writes a gap as missing rows when seq jumps between or inside blocks", () => {
-    const gap: Gap = { index: 0, seq: 120, missing: 20, expectedCounter: 100, gotCounter: 120, estimated: false };
+    const gap: Gap = {
+      index: 0,
+      seq: 120,
+      missing: 20,
+      expectedCounter: 100,
+      gotCounter: 120,
+      estimated: false,
+    };
     const lines = write([block(0, 100), block(120, 50, { gaps: [gap] })]);
     const seqs = lines.slice(1).map((l) => Number(l.split(",")[18]));
     expect(seqs.length).toBe(150);
@@ -134,7 +150,14 @@ describe("createCsvWriter", () => {
   test("writes NaN and ±Infinity as empty fields and counts them when values are not finite", () => {
     const b = block(0, 3, {
       ref: (i) => (i === 0 ? Number.NaN : 1),
-      channel: (i, c) => (i === 1 && c === 0 ? Number.POSITIVE_INFINITY : i === 2 && c === 11 ? Number.NEGATIVE_INFINITY : 1.5),
+      channel: (
+        i,
+        c,
+      ) => (i === 1 && c === 0
+        ? Number.POSITIVE_INFINITY
+        : i === 2 && c === 11
+        ? Number.NEGATIVE_INFINITY
+        : 1.5),
     });
     const w = createCsvWriter();
     w.samples(b);
@@ -169,7 +192,11 @@ describe("createCsvWriter", () => {
     bytes += w.take()?.length ?? 0;
     const seconds = (performance.now() - t0) / 1000;
     const rate = rows / seconds;
-    console.log(`csv writer: ${Math.round(rate)} rows/s, ${(bytes / rows).toFixed(1)} bytes/row (1 h at 500 Hz ≈ ${(1_800_000 / rate).toFixed(1)} s)`);
+    console.log(
+      `csv writer: ${Math.round(rate)} rows/s, ${
+        (bytes / rows).toFixed(1)
+      } bytes/row (1 h at 500 Hz ≈ ${(1_800_000 / rate).toFixed(1)} s)`,
+    );
     expect(rate).toBeGreaterThan(20_000);
   });
 });

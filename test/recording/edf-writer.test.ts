@@ -191,17 +191,43 @@ describe("createBdfWriter", () => {
 
   test("finish(lastSeq) fills lost last samples as a gap up to lastSeq, then pads as usual", () => {
     // the duration ended at seq 999 but 960..999 were lost: a gap, not padding, and no record more
-    const lost = runWriter(createBdfWriter(), testInfo(), (f) => f.samples(makeBlock(range(0, 960), () => 5)), 999);
+    const lost = runWriter(
+      createBdfWriter(),
+      testInfo(),
+      (f) => f.samples(makeBlock(range(0, 960), () => 5)),
+      999,
+    );
     const p = parseEdf(lost.file);
     expect(p.records).toBe(2);
-    expect(Array.from(p.digital[7]!.subarray(958))).toEqual([Math.round(5 / COUNT_UV), Math.round(5 / COUNT_UV), ...new Array(40).fill(0)]);
-    expect(annotationsOf(p).map((a) => [a.onset, a.duration, a.text])).toEqual([[1.92, 0.08, "gap 40 samples"]]);
+    expect(Array.from(p.digital[7]!.subarray(958))).toEqual([
+      Math.round(5 / COUNT_UV),
+      Math.round(5 / COUNT_UV),
+      ...new Array(40).fill(0),
+    ]);
+    expect(annotationsOf(p).map((a) => [a.onset, a.duration, a.text])).toEqual([[
+      1.92,
+      0.08,
+      "gap 40 samples",
+    ]]);
     expect(lost.figures).toMatchObject({ gap_samples: 40, padding_samples: 0, records: 2 });
     // a lastSeq inside the next record: the gap reaches it, the rest of that record is padding
-    const partial = runWriter(createBdfWriter(), testInfo(), (f) => f.samples(makeBlock(range(0, 960), () => 5)), 1099);
-    expect(annotationsOf(parseEdf(partial.file)).map((a) => a.text)).toEqual(["gap 140 samples", "end of data, 400 samples of padding"]);
+    const partial = runWriter(
+      createBdfWriter(),
+      testInfo(),
+      (f) => f.samples(makeBlock(range(0, 960), () => 5)),
+      1099,
+    );
+    expect(annotationsOf(parseEdf(partial.file)).map((a) => a.text)).toEqual([
+      "gap 140 samples",
+      "end of data, 400 samples of padding",
+    ]);
     // a lastSeq already written changes nothing
-    const same = runWriter(createBdfWriter(), testInfo(), (f) => f.samples(makeBlock(range(0, 1000), () => 5)), 999);
+    const same = runWriter(
+      createBdfWriter(),
+      testInfo(),
+      (f) => f.samples(makeBlock(range(0, 1000), () => 5)),
+      999,
+    );
     expect(annotationsOf(parseEdf(same.file))).toEqual([]);
   });
 

@@ -85,13 +85,30 @@ describe("buildMetadata", () => {
   test("has every documented field with its type when a recording stopped", () => {
     const meta = buildMetadata(input()) as unknown as Record<string, unknown>;
     expect(Object.keys(meta).sort()).toEqual(Object.keys(TYPES).sort());
-    for (const [key, type] of Object.entries(TYPES)) expect(`${key}: ${typeOf(meta[key])}`).toBe(`${key}: ${type}`);
+    for (const [key, type] of Object.entries(TYPES)) {
+      expect(`${key}: ${typeOf(meta[key])}`).toBe(`${key}: ${type}`);
+    }
   });
 
   test("fills the values from the recording when it stopped", () => {
     const meta = buildMetadata(input());
     expect(meta.sampling_rate).toBe(500);
-    expect(meta.channel_names).toEqual(["Ch1", "Ch2", "Ch3", "Ch4", "Ch5", "Ch6", "Ch7", "Ch8", "Ch9", "Ch10", "Ch11", "Ch12", "REF", "DRL"]);
+    expect(meta.channel_names).toEqual([
+      "Ch1",
+      "Ch2",
+      "Ch3",
+      "Ch4",
+      "Ch5",
+      "Ch6",
+      "Ch7",
+      "Ch8",
+      "Ch9",
+      "Ch10",
+      "Ch11",
+      "Ch12",
+      "REF",
+      "DRL",
+    ]);
     expect(meta.channel_units).toEqual([...Array(12).fill("µV"), "as sent", "as sent"]);
     expect(meta.started_at).toBe("2026-01-01T00:00:00.000Z");
     expect(meta.started_at_unix).toBe(1_767_225_600);
@@ -101,7 +118,11 @@ describe("buildMetadata", () => {
     expect(meta.first_seq).toBe(1000);
     expect(meta.duration_s).toBe(60);
     expect(meta.clipped).toEqual({ bdf: 12, csv: 0 });
-    expect(meta.files[2]).toEqual({ name: "session_2026-01-01_events.csv", format: "events", bytes: 64 });
+    expect(meta.files[2]).toEqual({
+      name: "session_2026-01-01_events.csv",
+      format: "events",
+      bytes: 64,
+    });
     expect(meta.device_address).toBe("AA:BB:CC:DD:EE:FF");
     expect(meta.device_id).toBe("mw75-AABBCCDDEEFF");
     expect(meta.synthetic).toBe(false);
@@ -109,7 +130,9 @@ describe("buildMetadata", () => {
   });
 
   test("has null stop fields and no duration when recording has only begun", () => {
-    const meta = buildMetadata(input({ state: "recording", stoppedAtMs: null, lastSeq: null, samples: 0, files: [] }));
+    const meta = buildMetadata(
+      input({ state: "recording", stoppedAtMs: null, lastSeq: null, samples: 0, files: [] }),
+    );
     expect(meta.state).toBe("recording");
     expect(meta.stopped_at).toBeNull();
     expect(meta.stopped_at_unix).toBeNull();
@@ -118,7 +141,9 @@ describe("buildMetadata", () => {
   });
 
   test("carries the reason when the recording failed", () => {
-    expect(buildMetadata(input({ state: "failed", failureReason: "ENOSPC: disk full" })).failure_reason).toBe("ENOSPC: disk full");
+    expect(
+      buildMetadata(input({ state: "failed", failureReason: "ENOSPC: disk full" })).failure_reason,
+    ).toBe("ENOSPC: disk full");
     expect(buildMetadata(input({ state: "failed" })).failure_reason).toBe("unknown failure");
     expect(buildMetadata(input({ state: "recovered" })).state).toBe("recovered");
   });

@@ -2,7 +2,11 @@
 import { describe, expect, test } from "bun:test";
 import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";
-import { createRawWriter, rawBoundaryRecord, rawBoundaryRecordFor } from "../../src/recording/raw-writer.ts";
+import {
+  createRawWriter,
+  rawBoundaryRecord,
+  rawBoundaryRecordFor,
+} from "../../src/recording/raw-writer.ts";
 import { splitCapture } from "../../src/sources/capture-format.ts";
 import { simPackets } from "../../src/sources/sim.ts";
 import { concat, sameBytes } from "../_support/source-helpers.ts";
@@ -59,7 +63,10 @@ describe("rawBoundaryRecord", () => {
   test("splits back into the original link chunks when a record separates two connections", () => {
     const file = record([first, rawBoundaryRecord(2, 1_767_225_600_123), second], 1);
     const { data, marks } = splitCapture(file);
-    expect(marks).toEqual([{ at: first.length, boundary: { kind: "boundary", connection: 2, startedAtMs: 1_767_225_600_123 } }]);
+    expect(marks).toEqual([{
+      at: first.length,
+      boundary: { kind: "boundary", connection: 2, startedAtMs: 1_767_225_600_123 },
+    }]);
     expect(sameBytes(data.subarray(0, marks[0]!.at), first)).toBe(true);
     expect(sameBytes(data.subarray(marks[0]!.at), second)).toBe(true);
   });
@@ -86,10 +93,14 @@ describe("rawBoundaryRecord", () => {
 
   test("uses the recorded time of a replayed boundary, or the fallback when it has none", () => {
     const text = (b: Uint8Array) => new TextDecoder().decode(b);
-    expect(text(rawBoundaryRecordFor({ kind: "boundary", connection: 7, startedAtMs: 1234 }, 3, 99))).toBe(
+    expect(
+      text(rawBoundaryRecordFor({ kind: "boundary", connection: 7, startedAtMs: 1234 }, 3, 99)),
+    ).toBe(
       "\n#mw75-capture v1 connection=3 unix_ms=1234\n",
     );
-    expect(text(rawBoundaryRecordFor({ kind: "boundary", connection: 7, startedAtMs: null }, 3, 99))).toBe(
+    expect(
+      text(rawBoundaryRecordFor({ kind: "boundary", connection: 7, startedAtMs: null }, 3, 99)),
+    ).toBe(
       "\n#mw75-capture v1 connection=3 unix_ms=99\n",
     );
     expect(() => rawBoundaryRecord(0, 1)).toThrow(RangeError);

@@ -25,7 +25,9 @@ async function recordTwoSeconds(seqs: number[]): Promise<{ recorder: Recorder; d
     durationS: 2,
     onEnd: () => ended(),
   });
-  for (let at = 0; at < seqs.length; at += 50) recorder.onSamples(makeBlock(seqs.slice(at, at + 50), (seq) => seq * 0.023842));
+  for (let at = 0; at < seqs.length; at += 50) {
+    recorder.onSamples(makeBlock(seqs.slice(at, at + 50), (seq) => seq * 0.023842));
+  }
   const timeout = setTimeout(() => ended(), 5000);
   await done;
   clearTimeout(timeout);
@@ -40,10 +42,15 @@ describe("Recorder duration_s", () => {
     try {
       const f = recorder.figures();
       expect(f.state).toBe("stopped");
-      expect({ first: f.firstSeq, last: f.lastSeq, samples: f.samples, gaps: f.gaps, lost: f.lost }).toEqual({ first: 100, last: 1099, samples: 970, gaps: 1, lost: 30 });
+      expect({ first: f.firstSeq, last: f.lastSeq, samples: f.samples, gaps: f.gaps, lost: f.lost })
+        .toEqual({ first: 100, last: 1099, samples: 970, gaps: 1, lost: 30 });
       const bdf = parseEdf(new Uint8Array(readFileSync(join(dir, "tail.bdf"))));
       expect(bdf.records).toBe(2);
-      expect(annotationsOf(bdf).map((a) => [a.onset, a.duration, a.text])).toEqual([[1.94, 0.06, "gap 30 samples"]]);
+      expect(annotationsOf(bdf).map((a) => [a.onset, a.duration, a.text])).toEqual([[
+        1.94,
+        0.06,
+        "gap 30 samples",
+      ]]);
       const csv = readFileSync(join(dir, "tail.csv"), "utf8").trim().split("\n");
       expect(csv.length - 1).toBe(970); // the CSV has no rows for lost samples
       const events = readFileSync(join(dir, "tail_events.csv"), "utf8").trim().split("\n");
@@ -57,8 +64,14 @@ describe("Recorder duration_s", () => {
     const { recorder, dir } = await recordTwoSeconds(range(100, 1300));
     try {
       const f = recorder.figures();
-      expect({ last: f.lastSeq, samples: f.samples, gaps: f.gaps }).toEqual({ last: 1099, samples: 1000, gaps: 0 });
-      expect(annotationsOf(parseEdf(new Uint8Array(readFileSync(join(dir, "tail.bdf")))))).toEqual([]);
+      expect({ last: f.lastSeq, samples: f.samples, gaps: f.gaps }).toEqual({
+        last: 1099,
+        samples: 1000,
+        gaps: 0,
+      });
+      expect(annotationsOf(parseEdf(new Uint8Array(readFileSync(join(dir, "tail.bdf")))))).toEqual(
+        [],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

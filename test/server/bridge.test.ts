@@ -7,7 +7,7 @@ import { AccessGate } from "../../src/server/access/gate.ts";
 import { TokenTable } from "../../src/server/access/tokens.ts";
 import { Bridge } from "../../src/server/bridge.ts";
 import type { ClientSocket } from "../../src/server/outbox.ts";
-import { ManualClock, flush, scriptedSource } from "../_support/fakes.ts";
+import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";
 
 function socket() {
   const s = { sent: [] as any[], buffered: 0, closed: null as number | null };
@@ -27,10 +27,19 @@ async function bridge(maxClients: number) {
   const clock = new ManualClock();
   const source = scriptedSource([{ ok: true }]);
   const b = new Bridge({
-    source, clock, maxClients, runtime: "test", heartbeatMs: 1000,
+    source,
+    clock,
+    maxClients,
+    runtime: "test",
+    heartbeatMs: 1000,
     decoder: await createDecoder(await readDecoderWasm()),
     logs: createLogHub(clock.now),
-    limits: { highWaterBytes: 100, maxQueuedData: 4, maxQueuedControl: 8, maxQueuedControlChars: 100_000 },
+    limits: {
+      highWaterBytes: 100,
+      maxQueuedData: 4,
+      maxQueuedControl: 8,
+      maxQueuedControlChars: 100_000,
+    },
   });
   return { b, clock, source };
 }
@@ -40,10 +49,16 @@ describe("Bridge", () => {
     const { b, clock } = await bridge(1);
     const one = socket();
     const c1 = b.open(one.sock, "1.1.1.1:1")!;
-    expect(one.s.sent[0]).toMatchObject({ type: "status", data: { state: "idle", message: "Client connected to MW75 server" } });
+    expect(one.s.sent[0]).toMatchObject({
+      type: "status",
+      data: { state: "idle", message: "Client connected to MW75 server" },
+    });
     const two = socket();
     expect(b.open(two.sock, "2.2.2.2:2")).toBeNull();
-    expect(two.s.sent[0]).toMatchObject({ type: "error", data: { code: "CLIENT_ALREADY_CONNECTED" } });
+    expect(two.s.sent[0]).toMatchObject({
+      type: "error",
+      data: { code: "CLIENT_ALREADY_CONNECTED" },
+    });
     expect(two.s.closed).toBe(1013);
     await clock.advance(2500);
     expect(one.s.sent.filter((m) => m.type === "heartbeat")).toHaveLength(2);
@@ -64,7 +79,9 @@ describe("Bridge", () => {
     await flush();
     expect(fast.s.sent.filter((m) => m.type === "eeg_data")).toHaveLength(40);
     expect(cs.outbox.shed).toBe(36);
-    for (let i = 0; i < 10; i++) b.message(cf, JSON.stringify({ id: `b${i}`, type: "broadcast", data: i }));
+    for (let i = 0; i < 10; i++) {
+      b.message(cf, JSON.stringify({ id: `b${i}`, type: "broadcast", data: i }));
+    }
     expect(slow.s.closed).toBe(1013);
     expect(b.hub.size).toBe(1);
     expect(fast.s.sent.filter((m) => m.type === "command_ack").length).toBe(11);
@@ -75,34 +92,80 @@ describe("Bridge", () => {
     const { b } = await bridge(1);
     const one = socket();
     const c = b.open(one.sock, "1.1.1.1:1")!;
-    for (const frame of ["", "{", "[]", "{}", '{"type":7}', '{"type":"connect","data":[1]}', new Uint8Array([0xc3]), new ArrayBuffer(3)]) {
+    for (
+      const frame of [
+        "",
+        "{",
+        "[]",
+        "{}",
+        '{"type":7}',
+        '{"type":"connect","data":[1]}',
+        new Uint8Array([0xc3]),
+        new ArrayBuffer(3),
+      ]
+    ) {
       expect(() => b.message(c, frame)).not.toThrow();
     }
     const codes = one.s.sent.filter((m) => m.type === "error").map((m) => m.data.code);
     expect(codes).toEqual([
-      "INVALID_JSON", "INVALID_JSON", "INVALID_MESSAGE", "MISSING_TYPE", "UNKNOWN_COMMAND",
-      "MESSAGE_PROCESSING_ERROR", "MESSAGE_PROCESSING_ERROR", "INVALID_JSON",
+      "INVALID_JSON",
+      "INVALID_JSON",
+      "INVALID_MESSAGE",
+      "MISSING_TYPE",
+      "UNKNOWN_COMMAND",
+      "MESSAGE_PROCESSING_ERROR",
+      "MESSAGE_PROCESSING_ERROR",
+      "INVALID_JSON",
     ]);
   });
 
   test("with tokens required, a token holder takes the place of an anonymous client when the server is full", async () => {
     const clock = new ManualClock();
-    const gate = new AccessGate(new TokenTable([{ token: "control-token", role: "control", name: "c" }]));
+    const gate = new AccessGate(
+      new TokenTable([{ token: "control-token", role: "control", name: "c" }]),
+    );
     const b = new Bridge({
-      source: scriptedSource([{ ok: true }]), clock, maxClients: 1, runtime: "test", gate,
-      decoder: await createDecoder(await readDecoderWasm()), logs: createLogHub(clock.now),
+      source: scriptedSource([{ ok: true }]),
+      clock,
+      maxClients: 1,
+      runtime: "test",
+      gate,
+      decoder: await createDecoder(await readDecoderWasm()),
+      logs: createLogHub(clock.now),
     });
     const anon = socket();
-    expect(b.open(anon.sock, "1.1.1.1:1", gate.admit({ authorization: undefined, protocols: undefined }))).not.toBeNull();
+    expect(
+      b.open(
+        anon.sock,
+        "1.1.1.1:1",
+        gate.admit({ authorization: undefined, protocols: undefined }),
+      ),
+    ).not.toBeNull();
     const holder = socket();
-    const c = b.open(holder.sock, "2.2.2.2:2", gate.admit({ authorization: "Bearer control-token", protocols: undefined }));
+    const c = b.open(
+      holder.sock,
+      "2.2.2.2:2",
+      gate.admit({ authorization: "Bearer control-token", protocols: undefined }),
+    );
     expect(c).not.toBeNull();
     expect(anon.s.closed).toBe(1013);
-    expect(anon.s.sent.at(-1)).toMatchObject({ type: "error", data: { code: "CLIENT_ALREADY_CONNECTED" } });
-    expect(holder.s.sent[0]).toMatchObject({ type: "status", data: { message: "Client connected to MW75 server" } });
+    expect(anon.s.sent.at(-1)).toMatchObject({
+      type: "error",
+      data: { code: "CLIENT_ALREADY_CONNECTED" },
+    });
+    expect(holder.s.sent[0]).toMatchObject({
+      type: "status",
+      data: { message: "Client connected to MW75 server" },
+    });
     // the slot is now a token holder's: another anonymous client is refused, as is a second token holder
     const late = socket();
-    expect(b.open(late.sock, "3.3.3.3:3", gate.admit({ authorization: undefined, protocols: undefined }))).toBeNull();
+    expect(
+      b.open(
+        late.sock,
+        "3.3.3.3:3",
+        gate.admit({ authorization: undefined, protocols: undefined }),
+      ),
+    ).toBeNull();
     expect(late.s.closed).toBe(1013);
     expect(b.hub.size).toBe(1);
   });

@@ -22,7 +22,12 @@ function fakeSocket() {
   };
   return { s, socket };
 }
-const limits = { highWaterBytes: 1000, maxQueuedData: 3, maxQueuedControl: 5, maxQueuedControlChars: 1000 };
+const limits = {
+  highWaterBytes: 1000,
+  maxQueuedData: 3,
+  maxQueuedControl: 5,
+  maxQueuedControlChars: 1000,
+};
 
 describe("Outbox", () => {
   test("sends straight through while the socket is below the high-water mark", () => {

@@ -8,15 +8,27 @@ import { Bridge } from "../../src/server/bridge.ts";
 import type { Client } from "../../src/server/hub.ts";
 import type { ClientSocket } from "../../src/server/outbox.ts";
 import { buildPacket } from "../../src/sources/packet-builder.ts";
-import { ManualClock, flush, scriptedSource } from "../_support/fakes.ts";
+import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";
 import type { OpenStep } from "../_support/fakes.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const DEFAULTS = { auto_reconnect: false, log_level: "ERROR", subject: "", session_label: "", heartbeat_s: 30, notch_hz: null };
+const DEFAULTS = {
+  auto_reconnect: false,
+  log_level: "ERROR",
+  subject: "",
+  session_label: "",
+  heartbeat_s: 30,
+  notch_hz: null,
+};
 
 function socket() {
   const s = { texts: [] as string[] };
-  const sock: ClientSocket = { send: (text) => s.texts.push(text) > 0, sendBinary: () => true, bufferedAmount: () => 0, close: () => {} };
+  const sock: ClientSocket = {
+    send: (text) => s.texts.push(text) > 0,
+    sendBinary: () => true,
+    bufferedAmount: () => 0,
+    close: () => {},
+  };
   const ofType = (type: string) => s.texts.map((t) => JSON.parse(t)).filter((m) => m.type === type);
   return { s, sock, ofType };
 }
@@ -25,11 +37,21 @@ async function setup(options: { heartbeatMs?: number; steps?: OpenStep[] } = {})
   const clock = new ManualClock();
   const source = scriptedSource(options.steps ?? [{ ok: true }]);
   const b = new Bridge({
-    source, clock, maxClients: 3, runtime: "test", heartbeatMs: options.heartbeatMs ?? 30_000, noDataTimeoutMs: 1e9,
+    source,
+    clock,
+    maxClients: 3,
+    runtime: "test",
+    heartbeatMs: options.heartbeatMs ?? 30_000,
+    noDataTimeoutMs: 1e9,
     reconnectBaseMs: 100,
     decoder: await createDecoder(await readDecoderWasm()),
     logs: createLogHub(clock.now),
-    limits: { highWaterBytes: 1e9, maxQueuedData: 10_000, maxQueuedControl: 1000, maxQueuedControlChars: 1e7 },
+    limits: {
+      highWaterBytes: 1e9,
+      maxQueuedData: 10_000,
+      maxQueuedControl: 1000,
+      maxQueuedControlChars: 1e7,
+    },
   });
   let n = 0;
   const open = () => {
@@ -54,7 +76,9 @@ describe("get", () => {
     const all = t.ask(a, "get");
     expect(all).toMatchObject({ type: "settings", data: { values: DEFAULTS } });
     expect(Object.keys(all.data)).toEqual(["values"]);
-    expect(t.ask(a, "get", { keys: ["notch_hz", "heartbeat_s"] }).data).toEqual({ values: { notch_hz: null, heartbeat_s: 30 } });
+    expect(t.ask(a, "get", { keys: ["notch_hz", "heartbeat_s"] }).data).toEqual({
+      values: { notch_hz: null, heartbeat_s: 30 },
+    });
     const bad = t.ask(a, "get", { keys: ["heartbeat_s", "volume"] });
     expect(bad.type).toBe("error");
     expect(bad.data).toMatchObject({ code: "UNKNOWN_KEY", key: "volume" });
@@ -64,7 +88,9 @@ describe("get", () => {
 
   test("reports the heartbeat period rounded to seconds (--heartbeat-ms may be below 5 s)", async () => {
     const t = await setup({ heartbeatMs: 1400 });
-    expect(t.ask(t.open(), "get", { keys: ["heartbeat_s"] }).data.values).toEqual({ heartbeat_s: 1 });
+    expect(t.ask(t.open(), "get", { keys: ["heartbeat_s"] }).data.values).toEqual({
+      heartbeat_s: 1,
+    });
   });
 });
 
@@ -73,10 +99,27 @@ describe("set", () => {
     const t = await setup();
     const a = t.open();
     const b = t.open();
-    const values = { auto_reconnect: true, log_level: "warning", subject: "P-07", session_label: "baseline eyes closed" };
+    const values = {
+      auto_reconnect: true,
+      log_level: "warning",
+      subject: "P-07",
+      session_label: "baseline eyes closed",
+    };
     const reply = t.ask(a, "set", { values });
-    const expected = { ...DEFAULTS, auto_reconnect: true, log_level: "WARNING", subject: "P-07", session_label: "baseline eyes closed" };
-    expect(reply).toMatchObject({ type: "settings", data: { values: expected, changed: ["auto_reconnect", "log_level", "subject", "session_label"] } });
+    const expected = {
+      ...DEFAULTS,
+      auto_reconnect: true,
+      log_level: "WARNING",
+      subject: "P-07",
+      session_label: "baseline eyes closed",
+    };
+    expect(reply).toMatchObject({
+      type: "settings",
+      data: {
+        values: expected,
+        changed: ["auto_reconnect", "log_level", "subject", "session_label"],
+      },
+    });
     const seen = b.ofType("settings");
     expect(seen).toHaveLength(1);
     expect(seen[0].data).toEqual(reply.data);
@@ -93,11 +136,20 @@ describe("set", () => {
     const err = t.ask(a, "set", { values: { notch_hz: 50, heartbeat_s: 4, subject: "x" } });
     expect(err.type).toBe("error");
     expect(Object.keys(err.data).sort()).toEqual(["code", "key", "message", "timestamp"]);
-    expect(err.data).toMatchObject({ code: "INVALID_VALUE", key: "heartbeat_s", message: "Value must be between 5 and 300" });
+    expect(err.data).toMatchObject({
+      code: "INVALID_VALUE",
+      key: "heartbeat_s",
+      message: "Value must be between 5 and 300",
+    });
     expect(t.ask(a, "get").data.values).toEqual(DEFAULTS);
     expect(b.ofType("settings")).toHaveLength(0);
-    expect(t.ask(a, "set", { values: { nope: 1 } }).data).toMatchObject({ code: "UNKNOWN_KEY", key: "nope" });
-    for (const data of [{ values: {} }, { values: [1] }, undefined]) expect(t.ask(a, "set", data).data.code).toBe("INVALID_PARAMETERS");
+    expect(t.ask(a, "set", { values: { nope: 1 } }).data).toMatchObject({
+      code: "UNKNOWN_KEY",
+      key: "nope",
+    });
+    for (const data of [{ values: {} }, { values: [1] }, undefined]) {
+      expect(t.ask(a, "set", data).data.code).toBe("INVALID_PARAMETERS");
+    }
     expect(t.ask(a, "get").data.values).toEqual(DEFAULTS);
   });
 
@@ -139,18 +191,30 @@ describe("set", () => {
     t.ask(a, "set", { values: { notch_hz: 50 } });
     t.ask(a, "connect", {});
     await flush();
-    const uv = (n: number) => 80 * Math.sin((2 * Math.PI * 50 * n) / 500 + 0.4) + 25 * Math.sin((2 * Math.PI * 10 * n) / 500) + 300;
+    const uv = (n: number) =>
+      80 * Math.sin((2 * Math.PI * 50 * n) / 500 + 0.4) +
+      25 * Math.sin((2 * Math.PI * 10 * n) / 500) + 300;
     for (let chunk = 0; chunk < 200; chunk++) {
       const bytes = new Uint8Array(63 * 10);
       for (let i = 0; i < 10; i++) {
         const n = chunk * 10 + i;
-        bytes.set(buildPacket({ counter: n & 0xff, rawChannels: Array.from({ length: 12 }, () => uv(n) / UV_PER_COUNT) }), 63 * i);
+        bytes.set(
+          buildPacket({
+            counter: n & 0xff,
+            rawChannels: Array.from({ length: 12 }, () => uv(n) / UV_PER_COUNT),
+          }),
+          63 * i,
+        );
       }
       t.source.links[0]!.push(bytes);
     }
     await flush();
-    const batched = a.ofType("eeg_batch").filter((m) => m.data.first_seq >= 1000).flatMap((m) => m.data.channels.ch5 as number[]);
-    const direct = a.ofType("eeg_data").filter((m) => m.data.seq >= 1000).map((m) => m.data.channels.ch5 as number);
+    const batched = a.ofType("eeg_batch").filter((m) => m.data.first_seq >= 1000).flatMap((m) =>
+      m.data.channels.ch5 as number[]
+    );
+    const direct = a.ofType("eeg_data").filter((m) => m.data.seq >= 1000).map((m) =>
+      m.data.channels.ch5 as number
+    );
     expect(batched).toHaveLength(1000);
     expect(direct).toHaveLength(1000);
     expect(amplitudeAt(direct, 50)).toBeCloseTo(80, 0);
@@ -160,7 +224,11 @@ describe("set", () => {
     // switched off: the tone is back in the very next batches
     t.ask(a, "set", { values: { notch_hz: null } });
     const mark = a.ofType("eeg_batch").length;
-    for (let n = 2000; n < 2500; n++) t.source.links[0]!.push(buildPacket({ counter: n & 0xff, rawChannels: Array(12).fill(uv(n) / UV_PER_COUNT) }));
+    for (let n = 2000; n < 2500; n++) {
+      t.source.links[0]!.push(
+        buildPacket({ counter: n & 0xff, rawChannels: Array(12).fill(uv(n) / UV_PER_COUNT) }),
+      );
+    }
     await flush();
     const after = a.ofType("eeg_batch").slice(mark).flatMap((m) => m.data.channels.ch5 as number[]);
     expect(amplitudeAt(after, 50)).toBeCloseTo(80, 0);
@@ -175,7 +243,9 @@ describe("set", () => {
     await t.clock.advance(350);
     const opens = t.source.opens;
     expect(opens).toBeGreaterThanOrEqual(2);
-    expect(t.ask(a, "set", { values: { auto_reconnect: false } }).data.changed).toEqual(["auto_reconnect"]);
+    expect(t.ask(a, "set", { values: { auto_reconnect: false } }).data.changed).toEqual([
+      "auto_reconnect",
+    ]);
     await t.clock.advance(10);
     // switched on again during the wait: the stopped loop stays stopped (true acts at the next loss)
     t.ask(a, "set", { values: { auto_reconnect: true } });

@@ -5,7 +5,7 @@ import { createLogHub } from "../../src/core/log-hub.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";
 import { Bridge } from "../../src/server/bridge.ts";
 import type { ClientSocket } from "../../src/server/outbox.ts";
-import { ManualClock, flush, scriptedSource } from "../_support/fakes.ts";
+import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";
 
 function socket() {
   const s = { texts: [] as string[], frames: [] as Uint8Array[], buffered: 0 };
@@ -24,10 +24,20 @@ async function setup(maxClients = 2, ringSamples?: number) {
   const clock = new ManualClock();
   const source = scriptedSource([{ ok: true }]);
   const b = new Bridge({
-    source, clock, maxClients, runtime: "test", heartbeatMs: 60_000, noDataTimeoutMs: 1e9,
+    source,
+    clock,
+    maxClients,
+    runtime: "test",
+    heartbeatMs: 60_000,
+    noDataTimeoutMs: 1e9,
     decoder: await createDecoder(await readDecoderWasm()),
     logs: createLogHub(clock.now),
-    limits: { highWaterBytes: 1000, maxQueuedData: 4, maxQueuedControl: 100, maxQueuedControlChars: 1e6 },
+    limits: {
+      highWaterBytes: 1000,
+      maxQueuedData: 4,
+      maxQueuedControl: 100,
+      maxQueuedControlChars: 1e6,
+    },
     ...(ringSamples !== undefined ? { ringSamples } : {}),
   });
   const send = (client: ReturnType<Bridge["open"]>, type: string, data?: unknown) =>
@@ -117,7 +127,10 @@ describe("subscriptions", () => {
     const r = socket();
     const cr = t.b.open(r.sock, "2.2.2.2:2");
     t.send(cr, "subscribe", { stream: "eeg_batch", num_samples: 25, since_seq: 10 });
-    expect(r.ofType("command_ack").at(-1)!.data.options).toMatchObject({ since_seq: 10, resumed_from: 150 });
+    expect(r.ofType("command_ack").at(-1)!.data.options).toMatchObject({
+      since_seq: 10,
+      resumed_from: 150,
+    });
     await t.clock.advance(500);
     expect(seqsOf(r.ofType("eeg_batch"))).toEqual(Array.from({ length: 50 }, (_, i) => 150 + i));
   });
@@ -132,7 +145,10 @@ describe("subscriptions", () => {
     const r = socket();
     const cr = t.b.open(r.sock, "2.2.2.2:2");
     t.send(cr, "subscribe", { stream: "eeg_batch", num_samples: 10, since_seq: 90_000 });
-    expect(r.ofType("command_ack").at(-1)!.data.options).toMatchObject({ since_seq: 90_000, resumed_from: 200 });
+    expect(r.ofType("command_ack").at(-1)!.data.options).toMatchObject({
+      since_seq: 90_000,
+      resumed_from: 200,
+    });
     await t.clock.advance(20);
     await feed(t, 200, 20);
     await t.clock.advance(20); // the link reader yields on the manual clock now and then
@@ -147,8 +163,19 @@ describe("subscriptions", () => {
     await t.clock.advance(1000);
     const idle = a.ofType("diagnostics");
     expect(idle).toHaveLength(5);
-    expect(idle[0]!.data).toMatchObject({ device_state: "idle", rate_hz: 0, expected_rate_hz: 500, packets: { valid: 0 }, clients: 1 });
-    t.send(ca, "subscribe", { stream: "eeg_batch", format: "binary", num_samples: 5, channels: [1, 2] });
+    expect(idle[0]!.data).toMatchObject({
+      device_state: "idle",
+      rate_hz: 0,
+      expected_rate_hz: 500,
+      packets: { valid: 0 },
+      clients: 1,
+    });
+    t.send(ca, "subscribe", {
+      stream: "eeg_batch",
+      format: "binary",
+      num_samples: 5,
+      channels: [1, 2],
+    });
     t.send(ca, "connect", {});
     await flush();
     await feed(t, 0, 10);

@@ -1,14 +1,21 @@
 /** @module The capture file's boundary records: writing them, and the streaming splitter that finds them. */
 import { describe, expect, test } from "bun:test";
 import type { LinkChunk } from "../../src/core/ports.ts";
-import { captureRecord, createCaptureSplitter, MAX_RECORD_LEN, splitCapture } from "../../src/sources/capture-format.ts";
+import {
+  captureRecord,
+  createCaptureSplitter,
+  MAX_RECORD_LEN,
+  splitCapture,
+} from "../../src/sources/capture-format.ts";
 import { simPackets } from "../../src/sources/sim.ts";
 import { concat } from "../_support/source-helpers.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
 /** Runs the splitter over `chunks` and merges adjacent data pieces, so results compare across chunkings. */
-function split(chunks: Uint8Array[]): Array<number[] | { connection: number; startedAtMs: number | null }> {
+function split(
+  chunks: Uint8Array[],
+): Array<number[] | { connection: number; startedAtMs: number | null }> {
   const splitter = createCaptureSplitter();
   const pieces: LinkChunk[] = [];
   for (const c of chunks) pieces.push(...splitter.push(c));
@@ -16,8 +23,9 @@ function split(chunks: Uint8Array[]): Array<number[] | { connection: number; sta
   const out: Array<number[] | { connection: number; startedAtMs: number | null }> = [];
   for (const p of pieces) {
     const last = out.at(-1);
-    if (!(p instanceof Uint8Array)) out.push({ connection: p.connection, startedAtMs: p.startedAtMs });
-    else if (Array.isArray(last)) last.push(...p);
+    if (!(p instanceof Uint8Array)) {
+      out.push({ connection: p.connection, startedAtMs: p.startedAtMs });
+    } else if (Array.isArray(last)) last.push(...p);
     else out.push(Array.from(p));
   }
   return out;
@@ -26,7 +34,9 @@ function split(chunks: Uint8Array[]): Array<number[] | { connection: number; sta
 describe("captureRecord", () => {
   test("writes the documented ASCII line with a newline on both sides and no sync byte", () => {
     const record = captureRecord(2, 1_700_000_000_123.7);
-    expect(new TextDecoder().decode(record)).toBe("\n#mw75-capture v1 connection=2 unix_ms=1700000000123\n");
+    expect(new TextDecoder().decode(record)).toBe(
+      "\n#mw75-capture v1 connection=2 unix_ms=1700000000123\n",
+    );
     expect(record.includes(0xaa)).toBe(false);
     expect(record.length).toBeLessThanOrEqual(MAX_RECORD_LEN);
   });
@@ -45,7 +55,11 @@ describe("createCaptureSplitter", () => {
   const b = simPackets(3, 0, 2);
   const record = captureRecord(2, 1_700_000_000_000);
   const file = concat([a, record, b]);
-  const expected = [Array.from(a), { connection: 2, startedAtMs: 1_700_000_000_000 }, Array.from(b)];
+  const expected = [
+    Array.from(a),
+    { connection: 2, startedAtMs: 1_700_000_000_000 },
+    Array.from(b),
+  ];
 
   test("separates data and a record in one push", () => {
     expect(split([file])).toEqual(expected);
@@ -53,7 +67,10 @@ describe("createCaptureSplitter", () => {
 
   test("finds a record split at every byte position, into two or into single bytes", () => {
     for (let cut = 0; cut <= file.length; cut++) {
-      expect({ cut, got: split([file.subarray(0, cut), file.subarray(cut)]) }).toEqual({ cut, got: expected });
+      expect({ cut, got: split([file.subarray(0, cut), file.subarray(cut)]) }).toEqual({
+        cut,
+        got: expected,
+      });
     }
     expect(split(Array.from(file, (x) => Uint8Array.of(x)))).toEqual(expected);
   });
@@ -99,21 +116,32 @@ describe("createCaptureSplitter", () => {
     for (const line of bad) {
       const bytes = concat([a, text(line), b]);
       for (const cut of [0, a.length + 5, a.length + 30, bytes.length]) {
-        expect({ line, cut, got: split([bytes.subarray(0, cut), bytes.subarray(cut)]) }).toEqual({ line, cut, got: [Array.from(bytes)] });
+        expect({ line, cut, got: split([bytes.subarray(0, cut), bytes.subarray(cut)]) }).toEqual({
+          line,
+          cut,
+          got: [Array.from(bytes)],
+        });
       }
     }
   });
 
   test("a malformed record does not hide a valid one right after it", () => {
     const bytes = concat([text("\n#mw75-capture v1 connection=9"), record, b]);
-    expect(split([bytes])).toEqual([Array.from(text("\n#mw75-capture v1 connection=9")), expected[1]!, Array.from(b)]);
+    expect(split([bytes])).toEqual([
+      Array.from(text("\n#mw75-capture v1 connection=9")),
+      expected[1]!,
+      Array.from(b),
+    ]);
   });
 
   test("a stream without records comes out unchanged, in the pushes that delivered it", () => {
     const bytes = simPackets(9, 0, 500); // random payloads: plenty of 0x0A bytes
     expect(bytes.includes(0x0a)).toBe(true);
     const splitter = createCaptureSplitter();
-    const pieces = [...splitter.push(bytes.subarray(0, 1000)), ...splitter.push(bytes.subarray(1000))];
+    const pieces = [
+      ...splitter.push(bytes.subarray(0, 1000)),
+      ...splitter.push(bytes.subarray(1000)),
+    ];
     expect(splitter.end()).toEqual([]);
     expect(pieces.every((p) => p instanceof Uint8Array)).toBe(true);
     expect(Array.from(concat(pieces as Uint8Array[]))).toEqual(Array.from(bytes));
@@ -124,7 +152,9 @@ describe("splitCapture", () => {
   test("returns the data bytes joined and each marker's offset in them", () => {
     const a = simPackets(1, 0, 2).subarray(0, 100);
     const b = simPackets(1, 0, 1);
-    const { data, marks } = splitCapture(concat([a, captureRecord(2, 42), b, captureRecord(3, 43)]));
+    const { data, marks } = splitCapture(
+      concat([a, captureRecord(2, 42), b, captureRecord(3, 43)]),
+    );
     expect(Array.from(data)).toEqual(Array.from(concat([a, b])));
     expect(marks).toEqual([
       { at: 100, boundary: { kind: "boundary", connection: 2, startedAtMs: 42 } },

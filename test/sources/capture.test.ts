@@ -34,7 +34,9 @@ function listSource(links: LinkChunk[][]): DeviceSource {
 }
 
 /** Remembers every write; `bytesAtOpen` as given (absent: the sink does not say). */
-function memorySink(bytesAtOpen?: Promise<number>): CaptureSink & { writes: Uint8Array[]; bytes(): Uint8Array } {
+function memorySink(
+  bytesAtOpen?: Promise<number>,
+): CaptureSink & { writes: Uint8Array[]; bytes(): Uint8Array } {
   const writes: Uint8Array[] = [];
   return {
     writes,
@@ -68,7 +70,9 @@ describe("withCapture (boundary records)", () => {
     const source = withCapture(listSource([[one], [two, three]]), sink, { now });
     await drain(source, 2);
     await source.close();
-    expect(Array.from(sink.bytes())).toEqual(Array.from(concat([one, captureRecord(2, NOW), two, three])));
+    expect(Array.from(sink.bytes())).toEqual(
+      Array.from(concat([one, captureRecord(2, NOW), two, three])),
+    );
   });
 
   test("a sink that does not tell its size counts as empty", async () => {
@@ -91,11 +95,17 @@ describe("withCapture (boundary records)", () => {
     reader.releaseLock();
     await drain(source, 1);
     await source.close();
-    expect(Array.from(sink.bytes())).toEqual(Array.from(concat([captureRecord(1, NOW), one, captureRecord(2, NOW), two])));
+    expect(Array.from(sink.bytes())).toEqual(
+      Array.from(concat([captureRecord(1, NOW), one, captureRecord(2, NOW), two])),
+    );
   });
 
   test("passes markers of an inner link on and writes them as records, numbered by this run", async () => {
-    const recorded: LinkBoundary = { kind: "boundary", connection: 7, startedAtMs: 1_600_000_000_000 };
+    const recorded: LinkBoundary = {
+      kind: "boundary",
+      connection: 7,
+      startedAtMs: 1_600_000_000_000,
+    };
     const unknown: LinkBoundary = { kind: "boundary", connection: 8, startedAtMs: null };
     const sink = memorySink(Promise.resolve(0));
     const source = withCapture(listSource([[one, recorded, two, unknown, three]]), sink, { now });
@@ -103,7 +113,9 @@ describe("withCapture (boundary records)", () => {
     await source.close();
     expect(got!.boundaries).toEqual([{ at: 4, boundary: recorded }, { at: 7, boundary: unknown }]);
     expect(Array.from(sink.bytes())).toEqual(
-      Array.from(concat([one, captureRecord(2, 1_600_000_000_000), two, captureRecord(3, NOW), three])),
+      Array.from(
+        concat([one, captureRecord(2, 1_600_000_000_000), two, captureRecord(3, NOW), three]),
+      ),
     );
   });
 
@@ -118,7 +130,9 @@ describe("withCapture (boundary records)", () => {
     await source.close();
     expect(Array.from(got.bytes)).toEqual(Array.from(concat([one, two])));
     expect(sink.writes).toEqual([]);
-    expect(log.records.filter((r) => r.level === "ERROR" && r.message.includes("stat failed")).length).toBe(1);
+    expect(
+      log.records.filter((r) => r.level === "ERROR" && r.message.includes("stat failed")).length,
+    ).toBe(1);
   });
 
   test("a marker whose time cannot be written stops the capture, not the stream", async () => {
@@ -132,7 +146,10 @@ describe("withCapture (boundary records)", () => {
     expect(got.ended).toBe(true);
     expect(Array.from(got.bytes)).toEqual(Array.from(concat([one, two])));
     expect(Array.from(sink.bytes())).toEqual(Array.from(one));
-    expect(log.records.filter((r) => r.level === "ERROR" && r.message.startsWith("Capture stopped")).length).toBe(1);
+    expect(
+      log.records.filter((r) => r.level === "ERROR" && r.message.startsWith("Capture stopped"))
+        .length,
+    ).toBe(1);
   });
 
   test("createFileSink reports the size of the file it appends to, and the record lands before the new bytes", async () => {
@@ -151,7 +168,9 @@ describe("withCapture (boundary records)", () => {
       const source = withCapture(listSource([[one]]), sink, { now });
       await drain(source, 1);
       await source.close();
-      expect(Array.from(await readFileBytes(path))).toEqual(Array.from(concat([three, captureRecord(1, NOW), one])));
+      expect(Array.from(await readFileBytes(path))).toEqual(
+        Array.from(concat([three, captureRecord(1, NOW), one])),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

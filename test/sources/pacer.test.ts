@@ -35,7 +35,11 @@ describe("drift-free pacer", () => {
     let units = 0;
     let ticks = 0;
     const started = performance.now();
-    const pacer = startPacer({ rate: 500, minIntervalMs: 20, emit: (n) => ((units += n), ticks++) });
+    const pacer = startPacer({
+      rate: 500,
+      minIntervalMs: 20,
+      emit: (n) => ((units += n), ticks++),
+    });
     await new Promise((r) => setTimeout(r, 400));
     pacer.stop();
     const elapsed = performance.now() - started;

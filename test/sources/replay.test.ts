@@ -10,7 +10,13 @@ import { captureRecord } from "../../src/sources/capture-format.ts";
 import { withCapture } from "../../src/sources/capture.ts";
 import { createReplaySource } from "../../src/sources/replay.ts";
 import { createSimSource, simPackets } from "../../src/sources/sim.ts";
-import { concat, openOptions, readChunks, recordingLogger, sameBytes } from "../_support/source-helpers.ts";
+import {
+  concat,
+  openOptions,
+  readChunks,
+  recordingLogger,
+  sameBytes,
+} from "../_support/source-helpers.ts";
 
 async function openError(source: DeviceSource): Promise<BridgeError> {
   const err = await source.open(openOptions()).then(
@@ -50,7 +56,11 @@ describe("capture and replay", () => {
       const sink = createFileSink(path);
       await sink.ready;
       const now = () => 1_700_000_000_000;
-      const source = withCapture(createSimSource({ seed: 12, unthrottled: true, activationDelayMs: 0 }), sink, { now });
+      const source = withCapture(
+        createSimSource({ seed: 12, unthrottled: true, activationDelayMs: 0 }),
+        sink,
+        { now },
+      );
       const seen: Uint8Array[] = [];
       for (let i = 0; i < 2; i++) {
         const link = await source.open(openOptions());
@@ -69,8 +79,13 @@ describe("capture and replay", () => {
       const replayed = await readChunks(link.readable, { maxMs: 5000 });
       expect(replayed.ended).toBe(true);
       expect(sameBytes(replayed.bytes, captured)).toBe(true);
-      expect(replayed.boundaries).toEqual([{ at: seen[0]!.length, boundary: { kind: "boundary", connection: 2, startedAtMs: now() } }]);
-      expect(sameBytes(replayed.bytes.subarray(0, 300 * PACKET_LEN), simPackets(12, 0, 300))).toBe(true);
+      expect(replayed.boundaries).toEqual([{
+        at: seen[0]!.length,
+        boundary: { kind: "boundary", connection: 2, startedAtMs: now() },
+      }]);
+      expect(sameBytes(replayed.bytes.subarray(0, 300 * PACKET_LEN), simPackets(12, 0, 300))).toBe(
+        true,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -80,27 +95,50 @@ describe("capture and replay", () => {
     const a = simPackets(4, 0, 100).subarray(0, 100 * PACKET_LEN - 20); // the link dropped mid-packet
     const b = simPackets(4, 0, 100);
     const c = simPackets(4, 0, 50);
-    const file = concat([captureRecord(1, 1000), a, captureRecord(2, 2000), b, captureRecord(3, 3000), c, captureRecord(4, 4000)]);
+    const file = concat([
+      captureRecord(1, 1000),
+      a,
+      captureRecord(2, 2000),
+      b,
+      captureRecord(3, 3000),
+      c,
+      captureRecord(4, 4000),
+    ]);
     const data = concat([a, b, c]);
     const at = [0, a.length, a.length + b.length, data.length];
     for (const speed of [0, 5]) {
       const log = recordingLogger();
-      const link = await createReplaySource({ path: "multi.bin", speed, readFile: () => Promise.resolve(file) }).open(openOptions(log));
+      const link = await createReplaySource({
+        path: "multi.bin",
+        speed,
+        readFile: () => Promise.resolve(file),
+      }).open(openOptions(log));
       const got = await readChunks(link.readable, { maxMs: 5000 });
       expect(got.ended).toBe(true);
       expect(sameBytes(got.bytes, data)).toBe(true);
-      expect(got.boundaries.map((m) => [m.at, m.boundary.connection, m.boundary.startedAtMs])).toEqual(
-        at.map((offset, k) => [offset, k + 1, (k + 1) * 1000]),
+      expect(got.boundaries.map((m) => [m.at, m.boundary.connection, m.boundary.startedAtMs]))
+        .toEqual(
+          at.map((offset, k) => [offset, k + 1, (k + 1) * 1000]),
+        );
+      expect(log.records.some((r) => r.message.includes("4 connection boundary records"))).toBe(
+        true,
       );
-      expect(log.records.some((r) => r.message.includes("4 connection boundary records"))).toBe(true);
       // 250 packets of data at 5 × 500 packets/s: the markers do not cut the pacing short
       if (speed === 5) expect(got.elapsedMs).toBeGreaterThan(100 * 0.7);
     }
   });
 
   test("a file without valid records replays byte for byte, with no marker", async () => {
-    const bytes = concat([simPackets(5, 0, 20), new TextEncoder().encode("\n#mw75-capture v1 connection=0 unix_ms=1\n"), simPackets(5, 20, 20)]);
-    const link = await createReplaySource({ path: "plain.bin", speed: 0, readFile: () => Promise.resolve(bytes) }).open(openOptions());
+    const bytes = concat([
+      simPackets(5, 0, 20),
+      new TextEncoder().encode("\n#mw75-capture v1 connection=0 unix_ms=1\n"),
+      simPackets(5, 20, 20),
+    ]);
+    const link = await createReplaySource({
+      path: "plain.bin",
+      speed: 0,
+      readFile: () => Promise.resolve(bytes),
+    }).open(openOptions());
     const got = await readChunks(link.readable, { maxMs: 5000 });
     expect(got.ended).toBe(true);
     expect(got.boundaries).toEqual([]);
@@ -115,7 +153,13 @@ describe("capture and replay", () => {
   });
 
   test("an empty capture file fails with CONNECTION_FAILED", async () => {
-    const err = await openError(createReplaySource({ path: "empty.bin", speed: 1, readFile: () => Promise.resolve(new Uint8Array(0)) }));
+    const err = await openError(
+      createReplaySource({
+        path: "empty.bin",
+        speed: 1,
+        readFile: () => Promise.resolve(new Uint8Array(0)),
+      }),
+    );
     expect(err.code).toBe("CONNECTION_FAILED");
     expect(err.message).toContain("empty.bin");
   });
@@ -124,7 +168,9 @@ describe("capture and replay", () => {
     const bytes = simPackets(1, 0, 250); // 0.5 s of data at 500 Hz
     const readFile = () => Promise.resolve(bytes);
     for (const [speed, expectedMs] of [[1, 500], [5, 100]] as const) {
-      const link = await createReplaySource({ path: "mem.bin", speed, readFile }).open(openOptions());
+      const link = await createReplaySource({ path: "mem.bin", speed, readFile }).open(
+        openOptions(),
+      );
       const got = await readChunks(link.readable, { maxMs: 5000 });
       expect(got.ended).toBe(true);
       expect(sameBytes(got.bytes, bytes)).toBe(true);
@@ -135,7 +181,11 @@ describe("capture and replay", () => {
 
   test("speed 0 lets the reader's event loop run timers while it reads in a tight loop", async () => {
     const bytes = new Uint8Array(64 * 1024 * 1024); // long enough to outlast the timer
-    const link = await createReplaySource({ path: "big.bin", speed: 0, readFile: () => Promise.resolve(bytes) }).open(openOptions());
+    const link = await createReplaySource({
+      path: "big.bin",
+      speed: 0,
+      readFile: () => Promise.resolve(bytes),
+    }).open(openOptions());
     const reader = link.readable.getReader();
     let timerFired = false;
     const started = performance.now();
@@ -156,7 +206,9 @@ describe("capture and replay", () => {
   test("an invalid speed is refused up front", () => {
     const readFile = () => Promise.resolve(new Uint8Array(1));
     expect(() => createReplaySource({ path: "x", speed: -1, readFile })).toThrow(RangeError);
-    expect(() => createReplaySource({ path: "x", speed: Number.NaN, readFile })).toThrow(RangeError);
+    expect(() => createReplaySource({ path: "x", speed: Number.NaN, readFile })).toThrow(
+      RangeError,
+    );
   });
 
   test("a failing sink stops the capture with an ERROR log but the stream keeps flowing", async () => {
@@ -173,7 +225,8 @@ describe("capture and replay", () => {
     await link.close();
     await source.close();
     expect(got.bytes.length).toBeGreaterThanOrEqual(100 * PACKET_LEN);
-    expect(log.records.filter((r) => r.level === "ERROR" && r.message.includes("disk full")).length).toBe(1);
+    expect(log.records.filter((r) => r.level === "ERROR" && r.message.includes("disk full")).length)
+      .toBe(1);
   });
 
   test("the capturing source forwards failures, metadata and closes its sink once", async () => {

@@ -37,7 +37,9 @@ describe("simulated packet stream", () => {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let p = 0; p < n; p++) {
       for (let c = 0; c < CHANNEL_COUNT; c++) {
-        expect(view.getFloat32(p * PACKET_LEN + 12 + 4 * c, true)).toBe(raw[p * CHANNEL_COUNT + c]!);
+        expect(view.getFloat32(p * PACKET_LEN + 12 + 4 * c, true)).toBe(
+          raw[p * CHANNEL_COUNT + c]!,
+        );
       }
     }
   });

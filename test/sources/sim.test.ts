@@ -2,7 +2,13 @@ import { describe, expect, test } from "bun:test";
 import { BridgeError } from "../../src/core/errors.ts";
 import { PACKET_LEN } from "../../src/decoder/types.ts";
 import { createSimSource, simPackets } from "../../src/sources/sim.ts";
-import { inspectAligned, openOptions, readChunks, recordingLogger, sameBytes } from "../_support/source-helpers.ts";
+import {
+  inspectAligned,
+  openOptions,
+  readChunks,
+  recordingLogger,
+  sameBytes,
+} from "../_support/source-helpers.ts";
 
 async function openError(source: ReturnType<typeof createSimSource>): Promise<BridgeError> {
   try {
@@ -26,13 +32,20 @@ describe("simulated MW75 source", () => {
       expect(link.batteryLevel).toBe(85);
       const got = await readChunks(link.readable, { maxMs: 2000, maxBytes: 100 * PACKET_LEN });
       expect(got.bytes.length).toBeGreaterThanOrEqual(100 * PACKET_LEN);
-      expect(sameBytes(got.bytes, simPackets(21, 0, Math.ceil(got.bytes.length / PACKET_LEN)).subarray(0, got.bytes.length))).toBe(true);
+      expect(
+        sameBytes(
+          got.bytes,
+          simPackets(21, 0, Math.ceil(got.bytes.length / PACKET_LEN)).subarray(0, got.bytes.length),
+        ),
+      ).toBe(true);
       for (const chunk of got.chunks) expect(chunk.length % 64).toBe(0);
       expect(got.chunks.some((c) => c.length % PACKET_LEN !== 0)).toBe(true);
     } finally {
       await link.close();
     }
-    expect(log.records.some((r) => r.level === "INFO" && r.message.includes("battery 85%"))).toBe(true);
+    expect(log.records.some((r) => r.level === "INFO" && r.message.includes("battery 85%"))).toBe(
+      true,
+    );
   });
 
   test("paces at about 500 packets/s over one second (generous bounds, not a perf target)", async () => {
@@ -49,7 +62,10 @@ describe("simulated MW75 source", () => {
 
   test("deliveries come every tickMs (default 10 ms; 2 ms wakes the reader about once per packet)", async () => {
     const chunksIn300ms = async (tickMs?: number): Promise<number> => {
-      const link = await createSimSource({ activationDelayMs: 0, ...(tickMs === undefined ? {} : { tickMs }) }).open(openOptions());
+      const link = await createSimSource({
+        activationDelayMs: 0,
+        ...(tickMs === undefined ? {} : { tickMs }),
+      }).open(openOptions());
       try {
         return (await readChunks(link.readable, { maxMs: 300 })).chunks.length;
       } finally {
@@ -64,7 +80,12 @@ describe("simulated MW75 source", () => {
   });
 
   test("chunkBytes sets every chunk's size; rateHz and batteryLevel are honoured", async () => {
-    const link = await createSimSource({ chunkBytes: 100, rateHz: 1000, batteryLevel: 42, activationDelayMs: 0 }).open(openOptions());
+    const link = await createSimSource({
+      chunkBytes: 100,
+      rateHz: 1000,
+      batteryLevel: 42,
+      activationDelayMs: 0,
+    }).open(openOptions());
     try {
       expect(link.batteryLevel).toBe(42);
       const got = await readChunks(link.readable, { maxMs: 2000, maxBytes: 2000 });
@@ -87,14 +108,18 @@ describe("simulated MW75 source", () => {
   });
 
   test("unthrottled mode is fast, keeps counters consecutive across its internal packet cycle", async () => {
-    const link = await createSimSource({ seed: 4, unthrottled: true, activationDelayMs: 0 }).open(openOptions());
+    const link = await createSimSource({ seed: 4, unthrottled: true, activationDelayMs: 0 }).open(
+      openOptions(),
+    );
     try {
       const packets = 5000; // more than one 2048-packet cycle
       const got = await readChunks(link.readable, { maxMs: 5000, maxBytes: packets * PACKET_LEN });
       expect(got.bytes.length).toBeGreaterThanOrEqual(packets * PACKET_LEN);
       expect(got.elapsedMs).toBeLessThan(4000);
       expect(got.chunks[0]!.length).toBe(4096);
-      expect(sameBytes(got.bytes.subarray(0, 2048 * PACKET_LEN), simPackets(4, 0, 2048))).toBe(true);
+      expect(sameBytes(got.bytes.subarray(0, 2048 * PACKET_LEN), simPackets(4, 0, 2048))).toBe(
+        true,
+      );
       const slots = inspectAligned(got.bytes.subarray(0, packets * PACKET_LEN));
       slots.forEach((s, i) => {
         expect(s.checksumOk).toBe(true);
@@ -106,7 +131,9 @@ describe("simulated MW75 source", () => {
   });
 
   test("unthrottled mode lets the reader's event loop run timers (no microtask starvation)", async () => {
-    const link = await createSimSource({ unthrottled: true, activationDelayMs: 0 }).open(openOptions());
+    const link = await createSimSource({ unthrottled: true, activationDelayMs: 0 }).open(
+      openOptions(),
+    );
     const reader = link.readable.getReader();
     let timerFired = false;
     const started = performance.now();
@@ -149,7 +176,10 @@ describe("simulated MW75 source", () => {
 
   test("aborting during activation rejects at once with CONNECTION_FAILED", async () => {
     const controller = new AbortController();
-    const opening = createSimSource({ activationDelayMs: 10_000 }).open({ signal: controller.signal, log: recordingLogger() });
+    const opening = createSimSource({ activationDelayMs: 10_000 }).open({
+      signal: controller.signal,
+      log: recordingLogger(),
+    });
     const started = performance.now();
     setTimeout(() => controller.abort(), 20);
     const err = await opening.then(() => null, (e: unknown) => e);
@@ -159,7 +189,9 @@ describe("simulated MW75 source", () => {
   });
 
   test("linkLossAfterMs ends the readable like a dropped link", async () => {
-    const link = await createSimSource({ linkLossAfterMs: 200, activationDelayMs: 0 }).open(openOptions());
+    const link = await createSimSource({ linkLossAfterMs: 200, activationDelayMs: 0 }).open(
+      openOptions(),
+    );
     const got = await readChunks(link.readable, { maxMs: 3000 });
     expect(got.ended).toBe(true);
     expect(got.elapsedMs).toBeGreaterThan(150);
@@ -169,7 +201,12 @@ describe("simulated MW75 source", () => {
   });
 
   test("corruptionRate flips one payload byte in some packets: checksum fails, framing and counters stay", async () => {
-    const link = await createSimSource({ seed: 2, unthrottled: true, corruptionRate: 0.1, activationDelayMs: 0 }).open(openOptions());
+    const link = await createSimSource({
+      seed: 2,
+      unthrottled: true,
+      corruptionRate: 0.1,
+      activationDelayMs: 0,
+    }).open(openOptions());
     try {
       const got = await readChunks(link.readable, { maxMs: 5000, maxBytes: 3000 * PACKET_LEN });
       const slots = inspectAligned(got.bytes.subarray(0, 3000 * PACKET_LEN));
@@ -186,7 +223,12 @@ describe("simulated MW75 source", () => {
   });
 
   test("dropRate omits whole packets: every packet valid, counters gap", async () => {
-    const link = await createSimSource({ seed: 3, unthrottled: true, dropRate: 0.1, activationDelayMs: 0 }).open(openOptions());
+    const link = await createSimSource({
+      seed: 3,
+      unthrottled: true,
+      dropRate: 0.1,
+      activationDelayMs: 0,
+    }).open(openOptions());
     try {
       const got = await readChunks(link.readable, { maxMs: 5000, maxBytes: 3000 * PACKET_LEN });
       const slots = inspectAligned(got.bytes.subarray(0, 3000 * PACKET_LEN));
@@ -203,7 +245,8 @@ describe("simulated MW75 source", () => {
   });
 
   test("dropRate 1 makes a silent link without spinning, and close() still ends it", async () => {
-    const link = await createSimSource({ unthrottled: true, dropRate: 1, activationDelayMs: 0 }).open(openOptions());
+    const link = await createSimSource({ unthrottled: true, dropRate: 1, activationDelayMs: 0 })
+      .open(openOptions());
     let timerFired = false;
     setTimeout(() => (timerFired = true), 20);
     const got = await readChunks(link.readable, { maxMs: 200 });

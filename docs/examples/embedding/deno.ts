@@ -8,7 +8,13 @@ const file = await Deno.open(Deno.args[0]!);
 for await (const packets of file.readable.pipeThrough(decoder.transform())) {
   for (const p of packets) {
     const line = p.type === "eeg"
-      ? { type: p.type, counter: p.counter, offset: p.offset, channels: p.channels, leadOff: p.leadOff }
+      ? {
+        type: p.type,
+        counter: p.counter,
+        offset: p.offset,
+        channels: p.channels,
+        leadOff: p.leadOff,
+      }
       : { type: p.type, eventId: p.eventId, counter: p.counter, offset: p.offset };
     console.log(JSON.stringify(line));
   }

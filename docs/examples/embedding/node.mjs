@@ -9,7 +9,13 @@ const bytes = Readable.toWeb(createReadStream(process.argv[2]));
 for await (const packets of bytes.pipeThrough(decoder.transform())) {
   for (const p of packets) {
     const line = p.type === "eeg"
-      ? { type: p.type, counter: p.counter, offset: p.offset, channels: p.channels, leadOff: p.leadOff }
+      ? {
+        type: p.type,
+        counter: p.counter,
+        offset: p.offset,
+        channels: p.channels,
+        leadOff: p.leadOff,
+      }
       : { type: p.type, eventId: p.eventId, counter: p.counter, offset: p.offset };
     console.log(JSON.stringify(line));
   }

@@ -3,7 +3,10 @@ import { createDecoder } from "mw75-bridge/decoder";
 
 // the standard Serial Port Profile class and the MW75's vendor one (MW75.md §1.1); Chrome lists
 // Bluetooth RFCOMM ports only for service classes the page names
-const SPP_CLASSES = ["00001101-0000-1000-8000-00805f9b34fb", "00001101-d102-11e1-9b23-00025b00a5a5"];
+const SPP_CLASSES = [
+  "00001101-0000-1000-8000-00805f9b34fb",
+  "00001101-d102-11e1-9b23-00025b00a5a5",
+];
 
 /** Decodes `readable` until it ends, calling `onPacket` for each packet; resolves with the decoder's stats. */
 export async function readHeadset(readable, onPacket) {

@@ -60,11 +60,17 @@ export class StatusTracker {
     switch (event.kind) {
       case "eeg":
         this.eeg = event.ok;
-        this.log.log(event.ok ? "DEBUG" : "WARNING", `EEG ${event.ok ? "confirmed" : "refused"} (${hex(bytes)})`);
+        this.log.log(
+          event.ok ? "DEBUG" : "WARNING",
+          `EEG ${event.ok ? "confirmed" : "refused"} (${hex(bytes)})`,
+        );
         break;
       case "raw":
         this.raw = event.ok;
-        this.log.log(event.ok ? "DEBUG" : "WARNING", `raw mode ${event.ok ? "confirmed" : "refused"} (${hex(bytes)})`);
+        this.log.log(
+          event.ok ? "DEBUG" : "WARNING",
+          `raw mode ${event.ok ? "confirmed" : "refused"} (${hex(bytes)})`,
+        );
         break;
       case "battery":
         this.battery = event.level;

@@ -4,7 +4,11 @@ import { StepAborted, StepTimeout } from "./bounded.ts";
 
 /** A BLE_ACTIVATION_FAILED error with `message`. */
 export function activationError(message: string, cause?: unknown): BridgeError {
-  return new BridgeError("BLE_ACTIVATION_FAILED", message, cause === undefined ? undefined : { cause });
+  return new BridgeError(
+    "BLE_ACTIVATION_FAILED",
+    message,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** What to do when the system D-Bus refuses BlueZ to this user. */
@@ -26,7 +30,9 @@ function fromBusSocket(error: unknown): BridgeError | undefined {
 /** Turns whatever a BLE step threw into a BridgeError; `busError` is the bus connection's own error, if any. */
 export function bleFailure(error: unknown, busError?: unknown): BridgeError {
   if (error instanceof BridgeError) return error;
-  if (error instanceof StepAborted) return new BridgeError("CONNECTION_FAILED", "Connecting was cancelled.", { cause: error });
+  if (error instanceof StepAborted) {
+    return new BridgeError("CONNECTION_FAILED", "Connecting was cancelled.", { cause: error });
+  }
   const socket = fromBusSocket(busError) ?? fromBusSocket(error);
   if (socket) return socket;
   const type = (error as { type?: unknown } | undefined)?.type;
@@ -34,12 +40,18 @@ export function bleFailure(error: unknown, busError?: unknown): BridgeError {
   switch (type) {
     case "org.freedesktop.DBus.Error.ServiceUnknown":
     case "org.freedesktop.DBus.Error.NameHasNoOwner":
-      return activationError("BlueZ is not running: start it with `sudo systemctl start bluetooth`, then retry.", error);
+      return activationError(
+        "BlueZ is not running: start it with `sudo systemctl start bluetooth`, then retry.",
+        error,
+      );
     case "org.freedesktop.DBus.Error.AccessDenied":
     case "org.bluez.Error.NotAuthorized":
       return activationError(PERMISSION, error);
     case "org.bluez.Error.NotReady":
-      return activationError("The Bluetooth adapter is not ready (powered off?): `bluetoothctl power on`, then retry.", error);
+      return activationError(
+        "The Bluetooth adapter is not ready (powered off?): `bluetoothctl power on`, then retry.",
+        error,
+      );
   }
   if (error instanceof StepTimeout) {
     return activationError(

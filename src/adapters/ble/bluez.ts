@@ -36,7 +36,9 @@ type Adapter = NodeBle.Adapter;
 type Device = NodeBle.Device;
 
 async function loadNodeBle(): Promise<typeof NodeBle> {
-  const mod = (await import("node-ble")) as unknown as { default?: typeof NodeBle } & typeof NodeBle;
+  const mod = (await import("node-ble")) as unknown as
+    & { default?: typeof NodeBle }
+    & typeof NodeBle;
   return mod.default ?? mod;
 }
 
@@ -61,10 +63,13 @@ export async function openBluez(): Promise<BluezSession> {
   busDown.catch(() => {});
   // dbus-next reports socket failures (no bus, no permission) only as an 'error' event and leaves
   // pending calls hanging: fail them at once, and keep the error for the message
-  (bluetooth as unknown as { dbus: { on(e: string, f: (err: unknown) => void): void } }).dbus.on("error", (error) => {
-    busError = error;
-    failBus(error);
-  });
+  (bluetooth as unknown as { dbus: { on(e: string, f: (err: unknown) => void): void } }).dbus.on(
+    "error",
+    (error) => {
+      busError = error;
+      failBus(error);
+    },
+  );
   return { bluetooth, destroy, busDown, busError: () => busError };
 }
 
@@ -81,7 +86,8 @@ async function nameOf(device: Device): Promise<{ name: string; final: boolean }>
 export async function connectHeadset(target: BluezTarget): Promise<ControlLink> {
   const { timing, log, signal } = target;
   const { bluetooth, destroy, busDown, busError } = await openBluez();
-  const call = <T>(work: Promise<T>, what: string, ms = timing.call) => bounded(Promise.race([work, busDown]), ms, what, signal);
+  const call = <T>(work: Promise<T>, what: string, ms = timing.call) =>
+    bounded(Promise.race([work, busDown]), ms, what, signal);
   let device: Device | undefined;
   try {
     const adapters = await call(bluetooth.adapters(), "listing Bluetooth adapters");
@@ -93,7 +99,9 @@ export async function connectHeadset(target: BluezTarget): Promise<ControlLink> 
     const adapterName = adapters[0]!;
     const adapter = await call(bluetooth.getAdapter(adapterName), "opening the adapter");
     if (!(await call(adapter.isPowered(), "reading the adapter state"))) {
-      throw activationError(`The Bluetooth adapter ${adapterName} is powered off: power it on with \`bluetoothctl power on\`, then retry.`);
+      throw activationError(
+        `The Bluetooth adapter ${adapterName} is powered off: power it on with \`bluetoothctl power on\`, then retry.`,
+      );
     }
     const found = await findHeadset(adapter, target, call);
     device = found.device;
@@ -113,9 +121,15 @@ export async function connectHeadset(target: BluezTarget): Promise<ControlLink> 
         `${found.name} [${found.address}] has no MW75 control service (${MW75_SERVICE_UUID}). Is it an MW75 Neuro? Use the address of an MW75 (scan_devices or \`bluetoothctl devices\` lists them).`,
       );
     }
-    const command = await call(service.getCharacteristic(MW75_COMMAND_UUID), "finding the command characteristic");
+    const command = await call(
+      service.getCharacteristic(MW75_COMMAND_UUID),
+      "finding the command characteristic",
+    );
     if (target.onStatus) {
-      const status = await call(service.getCharacteristic(MW75_STATUS_UUID), "finding the status characteristic");
+      const status = await call(
+        service.getCharacteristic(MW75_STATUS_UUID),
+        "finding the status characteristic",
+      );
       const onStatus = target.onStatus;
       status.on("valuechanged", (value: Buffer) => onStatus(new Uint8Array(value)));
       // subscribe before the first write so no confirmation is missed
@@ -128,15 +142,17 @@ export async function connectHeadset(target: BluezTarget): Promise<ControlLink> 
       address: found.address,
       name: found.name,
       channel: {
-        write: (frame) => call(command.writeValueWithResponse(Buffer.from(frame)), "writing a command"),
+        write: (frame) =>
+          call(command.writeValueWithResponse(Buffer.from(frame)), "writing a command"),
       },
-      close: () =>
-        (closed ??= bounded(connected.disconnect(), timing.call, "disconnecting BLE")
-          .catch((error) => log.log("DEBUG", `BLE disconnect: ${String(error)}`))
-          .finally(destroy)),
+      close: () => (closed ??= bounded(connected.disconnect(), timing.call, "disconnecting BLE")
+        .catch((error) => log.log("DEBUG", `BLE disconnect: ${String(error)}`))
+        .finally(destroy)),
     };
   } catch (error) {
-    if (device) await bounded(device.disconnect(), timing.call, "disconnecting BLE").catch(() => {});
+    if (device) {
+      await bounded(device.disconnect(), timing.call, "disconnecting BLE").catch(() => {});
+    }
     destroy();
     throw bleFailure(error, busError());
   }
@@ -149,15 +165,21 @@ async function findHeadset(
 ): Promise<{ device: Device; address: string; name: string }> {
   const wanted = target.device?.toUpperCase();
   if (wanted !== undefined && !ADDRESS.test(wanted)) {
-    throw activationError(`--device "${target.device}" is not a Bluetooth address; use the form AA:BB:CC:DD:EE:FF.`);
+    throw activationError(
+      `--device "${target.device}" is not a Bluetooth address; use the form AA:BB:CC:DD:EE:FF.`,
+    );
   }
   const checked = new Set<string>();
-  const match = async (): Promise<{ device: Device; address: string; name: string } | undefined> => {
+  const match = async (): Promise<
+    { device: Device; address: string; name: string } | undefined
+  > => {
     for (const address of await call(adapter.devices(), "listing devices")) {
       if (wanted !== undefined ? address.toUpperCase() !== wanted : checked.has(address)) continue;
       const device = await call(adapter.getDevice(address), "opening a device");
       const { name, final } = await call(nameOf(device), "reading a device name");
-      if (wanted !== undefined || name.toUpperCase().includes("MW75")) return { device, address, name };
+      if (wanted !== undefined || name.toUpperCase().includes("MW75")) {
+        return { device, address, name };
+      }
       // a nameless device may still get its name from a later advertisement
       if (final) checked.add(address);
     }
@@ -165,14 +187,19 @@ async function findHeadset(
   };
   const known = await match();
   if (known) return known;
-  target.log.log("INFO", `BLE: scanning ${Math.round(target.scanMs / 100) / 10} s for ${wanted ?? "an MW75"}`);
+  target.log.log(
+    "INFO",
+    `BLE: scanning ${Math.round(target.scanMs / 100) / 10} s for ${wanted ?? "an MW75"}`,
+  );
   let started = false;
   try {
     await call(adapter.startDiscovery(), "starting discovery");
     started = true;
   } catch (error) {
     // someone else's scan is fine; anything else is reported but the poll still looks
-    if (!String(error).includes("already in progress")) target.log.log("WARNING", `BLE: discovery not started: ${String(error)}`);
+    if (!String(error).includes("already in progress")) {
+      target.log.log("WARNING", `BLE: discovery not started: ${String(error)}`);
+    }
   }
   try {
     const deadline = Date.now() + target.scanMs;
@@ -186,21 +213,33 @@ async function findHeadset(
   }
   const seconds = Math.round(target.scanMs / 100) / 10;
   throw activationError(
-    `${wanted ? `The headset ${wanted} was not found` : "No MW75 headset was found"} in a ${seconds} s BLE scan. ` +
+    `${
+      wanted ? `The headset ${wanted} was not found` : "No MW75 headset was found"
+    } in a ${seconds} s BLE scan. ` +
       "Pair it first (bluetoothctl pair <ADDR>); the headset only advertises BLE while it is the active audio device, " +
       "so connect it as your audio output, then retry" +
       (wanted ? "." : " (or pass --device <ADDR>)."),
   );
 }
 
-async function waitServicesResolved(device: Device, ms: number, signal?: AbortSignal): Promise<void> {
+async function waitServicesResolved(
+  device: Device,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<void> {
   // polled instead of node-ble's wait: that one subscribes only after reading the property and
   // can miss a change that lands in between
   const helper = (device as unknown as { helper: { prop(name: string): Promise<unknown> } }).helper;
   const deadline = Date.now() + ms;
-  while (!(await bounded(helper.prop("ServicesResolved"), ms, "reading ServicesResolved", signal))) {
+  while (
+    !(await bounded(helper.prop("ServicesResolved"), ms, "reading ServicesResolved", signal))
+  ) {
     if (Date.now() >= deadline) {
-      throw activationError(`BlueZ did not resolve the headset's GATT services within ${ms / 1000} s. Turn the headset off and on, then retry.`);
+      throw activationError(
+        `BlueZ did not resolve the headset's GATT services within ${
+          ms / 1000
+        } s. Turn the headset off and on, then retry.`,
+      );
     }
     await abortableSleep(100, signal);
   }

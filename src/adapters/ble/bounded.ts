@@ -20,7 +20,12 @@ export class StepAborted extends Error {
  * Settles like `work`, or rejects with StepTimeout after `ms` or StepAborted when `signal` fires.
  * The underlying call cannot be cancelled; its late result is ignored (and its rejection swallowed).
  */
-export function bounded<T>(work: Promise<T>, ms: number, what: string, signal?: AbortSignal): Promise<T> {
+export function bounded<T>(
+  work: Promise<T>,
+  ms: number,
+  what: string,
+  signal?: AbortSignal,
+): Promise<T> {
   work.catch(() => {});
   if (signal?.aborted) return Promise.reject(new StepAborted());
   return new Promise<T>((resolve, reject) => {

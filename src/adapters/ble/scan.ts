@@ -30,36 +30,57 @@ const scanError = (message: string, cause?: unknown) =>
 export function createBluezDiscovery(options: BluezDiscoveryOptions = {}): DeviceDiscovery {
   const callMs = options.callMs ?? 5000;
   const pollMs = options.pollMs ?? 500;
-  return { list: ({ durationMs, signal, log }) => scan(durationMs > 0 ? durationMs : 0, callMs, pollMs, log, signal) };
+  return {
+    list: ({ durationMs, signal, log }) =>
+      scan(durationMs > 0 ? durationMs : 0, callMs, pollMs, log, signal),
+  };
 }
 
-async function scan(durationMs: number, callMs: number, pollMs: number, log: Logger, signal?: AbortSignal): Promise<DiscoveredDevice[]> {
-  const { bluetooth, destroy, busDown, busError } = await openBluez().catch((error: unknown) => Promise.reject(scanFailure(error, undefined)));
+async function scan(
+  durationMs: number,
+  callMs: number,
+  pollMs: number,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<DiscoveredDevice[]> {
+  const { bluetooth, destroy, busDown, busError } = await openBluez().catch((error: unknown) =>
+    Promise.reject(scanFailure(error, undefined))
+  );
   const call: Call = (work, what) => bounded(Promise.race([work, busDown]), callMs, what, signal);
   // a timeout, a cancellation or a dead bus ends the scan; anything else concerns one device only
-  const fatal = (error: unknown) => error instanceof StepAborted || error instanceof StepTimeout || busError() !== undefined;
+  const fatal = (error: unknown) =>
+    error instanceof StepAborted || error instanceof StepTimeout || busError() !== undefined;
   let adapter: NodeBle.Adapter | undefined;
   let started = false;
   try {
     const names = await call(bluetooth.adapters(), "listing Bluetooth adapters");
     if (names.length === 0) {
-      throw scanError("No Bluetooth adapter found. Plug one in or unblock it (`rfkill unblock bluetooth`), check with `bluetoothctl list`, then scan again.");
+      throw scanError(
+        "No Bluetooth adapter found. Plug one in or unblock it (`rfkill unblock bluetooth`), check with `bluetoothctl list`, then scan again.",
+      );
     }
     const name = names[0]!;
     adapter = await call(bluetooth.getAdapter(name), "opening the adapter");
     if (!(await call(adapter.isPowered(), "reading the adapter state"))) {
-      throw scanError(`The Bluetooth adapter ${name} is powered off: power it on with \`bluetoothctl power on\`, then scan again.`);
+      throw scanError(
+        `The Bluetooth adapter ${name} is powered off: power it on with \`bluetoothctl power on\`, then scan again.`,
+      );
     }
     try {
       await call(adapter.startDiscovery(), "starting discovery");
       started = true;
     } catch (error) {
-      if (fatal(error) || (error as { type?: unknown }).type === "org.bluez.Error.NotReady") throw error;
+      if (fatal(error) || (error as { type?: unknown }).type === "org.bluez.Error.NotReady") {
+        throw error;
+      }
       // someone else's discovery finds the same devices; without any, BlueZ's known devices are listed
       const running = String(error).includes("already in progress");
       log.log(running ? "DEBUG" : "WARNING", `BLE: discovery not started: ${String(error)}`);
     }
-    log.log("INFO", `BLE: scanning ${Math.round(durationMs / 100) / 10} s for MW75 headsets on ${name}`);
+    log.log(
+      "INFO",
+      `BLE: scanning ${Math.round(durationMs / 100) / 10} s for MW75 headsets on ${name}`,
+    );
     const found = new Map<string, DiscoveredDevice>();
     const opened = new Map<string, Device>();
     const others = new Set<string>();
@@ -73,7 +94,9 @@ async function scan(durationMs: number, callMs: number, pollMs: number, log: Log
         if (others.has(address)) continue;
         try {
           let device = opened.get(address);
-          if (!device) opened.set(address, (device = await call(adapter.getDevice(listed), "opening a device")));
+          if (!device) {
+            opened.set(address, device = await call(adapter.getDevice(listed), "opening a device"));
+          }
           const seen = await readDevice(device, address, call, fatal);
           if (seen === "other") others.add(address);
           else if (seen) found.set(address, seen);
@@ -84,20 +107,36 @@ async function scan(durationMs: number, callMs: number, pollMs: number, log: Log
       }
       if (Date.now() >= deadline) break;
     }
-    const devices = [...found.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-    log.log("INFO", `BLE: scan found ${devices.length} MW75 headset(s)${devices.length ? ": " : ""}${devices.map((d) => `${d.name} [${d.address}]`).join(", ")}`);
+    const devices = [...found.values()].sort((
+      a,
+      b,
+    ) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    log.log(
+      "INFO",
+      `BLE: scan found ${devices.length} MW75 headset(s)${devices.length ? ": " : ""}${
+        devices.map((d) => `${d.name} [${d.address}]`).join(", ")
+      }`,
+    );
     return devices;
   } catch (error) {
     throw scanFailure(error, busError());
   } finally {
     // not through `call`: the scan's signal may have fired, and the discovery must still stop
-    if (started) await bounded(Promise.race([adapter!.stopDiscovery(), busDown]), callMs, "stopping discovery").catch(() => {});
+    if (started) {
+      await bounded(Promise.race([adapter!.stopDiscovery(), busDown]), callMs, "stopping discovery")
+        .catch(() => {});
+    }
     destroy();
   }
 }
 
 /** The headset at `address`, "other" when it is not one, undefined when it has no name yet. */
-async function readDevice(device: Device, address: string, call: Call, fatal: (e: unknown) => boolean): Promise<DiscoveredDevice | "other" | undefined> {
+async function readDevice(
+  device: Device,
+  address: string,
+  call: Call,
+  fatal: (e: unknown) => boolean,
+): Promise<DiscoveredDevice | "other" | undefined> {
   // a property BlueZ has not set (no Name yet, no RSSI outside a scan) is an error to read
   const optional = async <T>(work: Promise<T>, what: string): Promise<T | null> => {
     try {
@@ -116,7 +155,12 @@ async function readDevice(device: Device, address: string, call: Call, fatal: (e
   // node-ble's typings say string; BlueZ sends an int16 and a boolean
   const rssi: unknown = await optional(device.getRSSI(), "reading the RSSI");
   const paired: unknown = await call(device.isPaired(), "reading the paired flag");
-  return { address, name: alias ?? name ?? address, rssi: typeof rssi === "number" ? rssi : null, paired: paired === true };
+  return {
+    address,
+    name: alias ?? name ?? address,
+    rssi: typeof rssi === "number" ? rssi : null,
+    paired: paired === true,
+  };
 }
 
 /**
@@ -129,7 +173,8 @@ export async function readHeadsetName(address: string, callMs = 2000): Promise<s
   try {
     session = await openBluez();
     const { bluetooth, busDown } = session;
-    const call = <T>(work: Promise<T>, what: string) => bounded(Promise.race([work, busDown]), callMs, what);
+    const call = <T>(work: Promise<T>, what: string) =>
+      bounded(Promise.race([work, busDown]), callMs, what);
     const adapters = await call(bluetooth.adapters(), "listing Bluetooth adapters");
     if (adapters.length === 0) return null;
     const adapter = await call(bluetooth.getAdapter(adapters[0]!), "opening the adapter");
@@ -155,7 +200,10 @@ function scanFailure(error: unknown, busError: unknown): BridgeError {
   const type = (error as { type?: unknown } | undefined)?.type;
   const text = cause instanceof Error ? cause.message : String(cause);
   const detail = typeof type === "string" ? `${type}: ${text}` : text;
-  if (code === "EACCES" || code === "EPERM" || type === "org.freedesktop.DBus.Error.AccessDenied" || type === "org.bluez.Error.NotAuthorized") {
+  if (
+    code === "EACCES" || code === "EPERM" || type === "org.freedesktop.DBus.Error.AccessDenied" ||
+    type === "org.bluez.Error.NotAuthorized"
+  ) {
     return scanError(PERMISSION, cause);
   }
   if (code === "ENOENT" || code === "ECONNREFUSED") {
@@ -164,14 +212,26 @@ function scanFailure(error: unknown, busError: unknown): BridgeError {
       cause,
     );
   }
-  if (type === "org.freedesktop.DBus.Error.ServiceUnknown" || type === "org.freedesktop.DBus.Error.NameHasNoOwner") {
-    return scanError(`BlueZ is not running (${detail}): start it with \`sudo systemctl start bluetooth\`, then scan again.`, error);
+  if (
+    type === "org.freedesktop.DBus.Error.ServiceUnknown" ||
+    type === "org.freedesktop.DBus.Error.NameHasNoOwner"
+  ) {
+    return scanError(
+      `BlueZ is not running (${detail}): start it with \`sudo systemctl start bluetooth\`, then scan again.`,
+      error,
+    );
   }
   if (type === "org.bluez.Error.NotReady") {
-    return scanError(`The Bluetooth adapter is not ready (${detail}); is it powered off? \`bluetoothctl power on\`, then scan again.`, error);
+    return scanError(
+      `The Bluetooth adapter is not ready (${detail}); is it powered off? \`bluetoothctl power on\`, then scan again.`,
+      error,
+    );
   }
   if (error instanceof StepTimeout) {
-    return scanError(`BlueZ ${error.message}: restart it with \`sudo systemctl restart bluetooth\`, then scan again.`, error);
+    return scanError(
+      `BlueZ ${error.message}: restart it with \`sudo systemctl restart bluetooth\`, then scan again.`,
+      error,
+    );
   }
   return scanError(`BLE scan failed: ${detail}`, error);
 }

@@ -37,7 +37,9 @@ export function hex(bytes: Uint8Array): string {
 
 function battery(level: number): StatusEvent {
   // F0/F1 and other status-like values are not percentages
-  return level <= 100 ? { kind: "battery", level } : { kind: "other", reason: `battery byte ${level} out of range` };
+  return level <= 100
+    ? { kind: "battery", level }
+    : { kind: "other", reason: `battery byte ${level} out of range` };
 }
 
 /**
@@ -46,7 +48,9 @@ function battery(level: number): StatusEvent {
  */
 export function parseStatus(bytes: Uint8Array): StatusEvent {
   if (bytes.length < 5) return { kind: "other", reason: `short frame (${bytes.length} bytes)` };
-  if (bytes[0] !== 0x09 || bytes[1] !== 0x9a) return { kind: "other", reason: "not an M&D GAIA frame" };
+  if (bytes[0] !== 0x09 || bytes[1] !== 0x9a) {
+    return { kind: "other", reason: "not an M&D GAIA frame" };
+  }
   const cmd = bytes[3]!;
   const status = bytes[4]!;
   switch (cmd) {

@@ -39,7 +39,8 @@ export const bunRuntime: RuntimeAdapter = {
     };
   },
   remoteOf: (c) => formatRemote(getConnInfo(c)),
-  onShutdownSignal: (handler) => onFirstShutdownSignal(handler, (signal, listener) => process.on(signal, listener)),
+  onShutdownSignal: (handler) =>
+    onFirstShutdownSignal(handler, (signal, listener) => process.on(signal, listener)),
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   exit: (code) => process.exit(code),

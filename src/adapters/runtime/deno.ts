@@ -17,7 +17,8 @@ export const denoRuntime: RuntimeAdapter = {
   serve: serveOnNodeHttp,
   socketOf: nodeWsSocketOf,
   remoteOf: nodeRemoteOf,
-  onShutdownSignal: (handler) => onFirstShutdownSignal(handler, (signal, listener) => Deno.addSignalListener(signal, listener)),
+  onShutdownSignal: (handler) =>
+    onFirstShutdownSignal(handler, (signal, listener) => Deno.addSignalListener(signal, listener)),
   stdout: (text) => writeAll(Deno.stdout, text),
   stderr: (text) => writeAll(Deno.stderr, text),
   exit: (code) => Deno.exit(code),

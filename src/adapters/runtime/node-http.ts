@@ -71,13 +71,20 @@ export const serveOnNodeHttp: RuntimeAdapter["serve"] = (options) => {
     },
   } as unknown as Hono;
   // baseUrl only sets the scheme of the URL the upgrade request has inside the app
-  const nodeWs = createNodeWebSocket({ app: lazy, baseUrl: options.tls ? "https://localhost" : "http://localhost" });
+  const nodeWs = createNodeWebSocket({
+    app: lazy,
+    baseUrl: options.tls ? "https://localhost" : "http://localhost",
+  });
   // @hono/node-ws builds its WebSocketServer without options; ws reads maxPayload at each upgrade
   nodeWs.wss.options.maxPayload = options.limits.maxMessageBytes;
   app = options.createApp(nodeWs.upgradeWebSocket);
   const deadline = options.limits.requestTimeoutMs;
   // headers (an upgrade is nothing but headers) must be complete within the deadline
-  const timeouts = { headersTimeout: deadline, requestTimeout: deadline, connectionsCheckingInterval: TIMEOUT_CHECK_MS };
+  const timeouts = {
+    headersTimeout: deadline,
+    requestTimeout: deadline,
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+  };
   const tls = options.tls;
   const transport = tls
     ? {
@@ -87,7 +94,12 @@ export const serveOnNodeHttp: RuntimeAdapter["serve"] = (options) => {
     }
     : { serverOptions: timeouts };
   return new Promise<RunningServer>((resolve, reject) => {
-    const server = serve({ fetch: app!.fetch, hostname: options.hostname, port: options.port, ...transport }, (info) => {
+    const server = serve({
+      fetch: app!.fetch,
+      hostname: options.hostname,
+      port: options.port,
+      ...transport,
+    }, (info) => {
       resolve({
         port: info.port,
         close: () =>
@@ -148,6 +160,8 @@ export const nodeRemoteOf: RuntimeAdapter["remoteOf"] = (c) => formatRemote(getC
 async function refusalText(response: Response): Promise<string> {
   const body = Buffer.from(await response.text(), "utf8");
   const type = response.headers.get("content-type") ?? "text/plain; charset=UTF-8";
-  const head = `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}\r\nConnection: close\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n`;
+  const head = `HTTP/1.1 ${response.status} ${
+    STATUS_CODES[response.status] ?? ""
+  }\r\nConnection: close\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n`;
   return head + body.toString("utf8");
 }

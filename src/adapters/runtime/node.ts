@@ -11,7 +11,8 @@ export const nodeRuntime: RuntimeAdapter = {
   serve: serveOnNodeHttp,
   socketOf: nodeWsSocketOf,
   remoteOf: nodeRemoteOf,
-  onShutdownSignal: (handler) => onFirstShutdownSignal(handler, (signal, listener) => process.on(signal, listener)),
+  onShutdownSignal: (handler) =>
+    onFirstShutdownSignal(handler, (signal, listener) => process.on(signal, listener)),
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   exit: (code) => process.exit(code),

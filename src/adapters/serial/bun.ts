@@ -9,7 +9,10 @@ import { sttyError, ttyOpenError, ttyReadError } from "./tty-errors.ts";
 // RFCOMM link (and the raw termios stty sets) alive between stty and the first read.
 
 async function stty(path: string): Promise<void> {
-  const proc = Bun.spawn(["stty", "-F", path, "raw", "-echo"], { stdout: "ignore", stderr: "pipe" });
+  const proc = Bun.spawn(["stty", "-F", path, "raw", "-echo"], {
+    stdout: "ignore",
+    stderr: "pipe",
+  });
   const timer = setTimeout(() => proc.kill(), 5000);
   try {
     const code = await proc.exited;

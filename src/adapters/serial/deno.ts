@@ -36,7 +36,12 @@ const CAT_SCRIPT = 'exec <"$0" && stty raw -echo && echo ready >&2 && exec cat';
  * RFCOMM link is not dropped and re-dialled between stty and the reads; cat ends on EOF/EIO.
  */
 async function readThroughCat(path: string): Promise<ReturnType<typeof readerHandle>> {
-  const child = new Deno.Command("sh", { args: ["-c", CAT_SCRIPT, path], stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
+  const child = new Deno.Command("sh", {
+    args: ["-c", CAT_SCRIPT, path],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
   let killed = false;
   const release = () => {
     if (killed) return;

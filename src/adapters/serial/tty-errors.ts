@@ -35,24 +35,30 @@ export function ttyOpenError(path: string, error: unknown): BridgeError {
   let message: string;
   switch (code) {
     case "ENOENT":
-      message = `RFCOMM tty ${path} does not exist. Bind it once with \`${bindHint(path)}\` (or pass --rfcomm-tty PATH).`;
+      message = `RFCOMM tty ${path} does not exist. Bind it once with \`${
+        bindHint(path)
+      }\` (or pass --rfcomm-tty PATH).`;
       break;
     case "EACCES":
     case "EPERM":
-      message = `No permission to open ${path}. Add your user to the dialout group (\`sudo usermod -aG dialout $USER\`, then log in again) or run the bridge with access to the tty.`;
+      message =
+        `No permission to open ${path}. Add your user to the dialout group (\`sudo usermod -aG dialout $USER\`, then log in again) or run the bridge with access to the tty.`;
       break;
     case "EBUSY":
-      message = `${path} is busy: another program holds it open (find it with \`fuser ${path}\`) and close it.`;
+      message =
+        `${path} is busy: another program holds it open (find it with \`fuser ${path}\`) and close it.`;
       break;
     case "EHOSTDOWN":
     case "EHOSTUNREACH":
     case "ECONNREFUSED":
     case "ETIMEDOUT":
     case "EIO":
-      message = `The headset did not accept the RFCOMM data channel on ${path} (${code}). Check the tty is bound to the headset's address on channel 25 (\`rfcomm -a\`), that the headset is on and connected as the audio device, then retry.`;
+      message =
+        `The headset did not accept the RFCOMM data channel on ${path} (${code}). Check the tty is bound to the headset's address on channel 25 (\`rfcomm -a\`), that the headset is on and connected as the audio device, then retry.`;
       break;
     case "ENOTTY":
-      message = `${path} is not a terminal device; pass the RFCOMM tty (e.g. /dev/rfcomm0) with --rfcomm-tty.`;
+      message =
+        `${path} is not a terminal device; pass the RFCOMM tty (e.g. /dev/rfcomm0) with --rfcomm-tty.`;
       break;
     default:
       message = `Cannot open RFCOMM tty ${path}: ${detail}`;

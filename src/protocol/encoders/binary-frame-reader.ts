@@ -2,7 +2,15 @@
  * @module Client-side decoder of binary `eeg_batch` frames (BRIDGE-API.md §3): validates the header
  * against the frame's length before reading any plane, then copies the planes out in one buffer.
  */
-import { FLAG_REF_DRL, frameBytes, HEADER_BYTES, KIND_EEG_BATCH, LAYOUT_VERSION, MAGIC, OFFSET } from "./binary-frame.ts";
+import {
+  FLAG_REF_DRL,
+  frameBytes,
+  HEADER_BYTES,
+  KIND_EEG_BATCH,
+  LAYOUT_VERSION,
+  MAGIC,
+  OFFSET,
+} from "./binary-frame.ts";
 
 /**
  * A decoded frame. The arrays are views of one fresh buffer, independent of the input bytes
@@ -45,7 +53,9 @@ export function readEegBatchFrame(bytes: Uint8Array | ArrayBuffer): EegBatchFram
   else if (bytes instanceof ArrayBuffer) u8 = new Uint8Array(bytes);
   else throw new TypeError("Cannot read frame: expected a Uint8Array or an ArrayBuffer");
   if (u8.length < HEADER_BYTES) {
-    throw new RangeError(`Cannot read frame: truncated, ${u8.length} bytes is shorter than the ${HEADER_BYTES}-byte header`);
+    throw new RangeError(
+      `Cannot read frame: truncated, ${u8.length} bytes is shorter than the ${HEADER_BYTES}-byte header`,
+    );
   }
   for (let i = 0; i < MAGIC.length; i++) {
     if (u8[OFFSET.magic + i] !== MAGIC[i]) {
@@ -55,24 +65,42 @@ export function readEegBatchFrame(bytes: Uint8Array | ArrayBuffer): EegBatchFram
   }
   const view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   const version = view.getUint8(OFFSET.version);
-  if (version !== LAYOUT_VERSION) throw new RangeError(`Cannot read frame: unknown layout version ${version}, this reader knows ${LAYOUT_VERSION}`);
+  if (version !== LAYOUT_VERSION) {
+    throw new RangeError(
+      `Cannot read frame: unknown layout version ${version}, this reader knows ${LAYOUT_VERSION}`,
+    );
+  }
   const kind = view.getUint8(OFFSET.kind);
-  if (kind !== KIND_EEG_BATCH) throw new RangeError(`Cannot read frame: unknown kind ${kind}, expected ${KIND_EEG_BATCH} (eeg_batch)`);
+  if (kind !== KIND_EEG_BATCH) {
+    throw new RangeError(
+      `Cannot read frame: unknown kind ${kind}, expected ${KIND_EEG_BATCH} (eeg_batch)`,
+    );
+  }
   const flags = view.getUint8(OFFSET.flags);
-  if ((flags & ~KNOWN_FLAGS) !== 0) throw new RangeError(`Cannot read frame: unknown flag bits 0x${flags.toString(16)} in version ${version}`);
+  if ((flags & ~KNOWN_FLAGS) !== 0) {
+    throw new RangeError(
+      `Cannot read frame: unknown flag bits 0x${flags.toString(16)} in version ${version}`,
+    );
+  }
   const c = view.getUint8(OFFSET.channelCount);
   const mask = view.getUint16(OFFSET.channelMask, true);
   const channels: number[] = [];
   for (let k = 0; k < 16; k++) if ((mask & (1 << k)) !== 0) channels.push(k + 1);
   if ((mask & ~MASK_BITS) !== 0 || channels.length !== c) {
-    throw new RangeError(`Cannot read frame: channel mask 0x${mask.toString(16)} does not name ${c} channels among 1..12`);
+    throw new RangeError(
+      `Cannot read frame: channel mask 0x${
+        mask.toString(16)
+      } does not name ${c} channels among 1..12`,
+    );
   }
   const n = view.getUint32(OFFSET.count, true);
   const refDrl = (flags & FLAG_REF_DRL) !== 0;
   const expected = frameBytes(c, n, refDrl);
   if (u8.length !== expected) {
     const what = u8.length < expected ? "truncated" : "trailing bytes";
-    throw new RangeError(`Cannot read frame: ${what}, ${u8.length} bytes but the header announces ${expected} (C=${c}, N=${n})`);
+    throw new RangeError(
+      `Cannot read frame: ${what}, ${u8.length} bytes but the header announces ${expected} (C=${c}, N=${n})`,
+    );
   }
 
   // One output buffer for all planes: small typed-array allocations cost ~1 µs each on Node 20
@@ -80,7 +108,9 @@ export function readEegBatchFrame(bytes: Uint8Array | ArrayBuffer): EegBatchFram
   const planeCount = c + (refDrl ? 2 : 0);
   const out = new ArrayBuffer(4 * planeCount * n + 2 * n);
   const values = new Float32Array(out, 0, planeCount * n);
-  for (let i = 0, at = HEADER_BYTES; i < values.length; i++, at += 4) values[i] = view.getFloat32(at, true);
+  for (let i = 0, at = HEADER_BYTES; i < values.length; i++, at += 4) {
+    values[i] = view.getFloat32(at, true);
+  }
   const leadOff = new Uint16Array(out, 4 * planeCount * n, n);
   const leadOffAt = HEADER_BYTES + 4 * planeCount * n;
   for (let i = 0; i < n; i++) leadOff[i] = view.getUint16(leadOffAt + 2 * i, true);

@@ -49,12 +49,18 @@ export function frameBytes(channelCount: number, count: number, refDrl: boolean)
  */
 export function checkChannelSelection(channels: readonly number[]): void {
   if (channels.length === 0 || channels.length > CHANNELS) {
-    throw new RangeError(`Cannot encode batch: "channels" must list 1 to ${CHANNELS} channels, got ${channels.length}`);
+    throw new RangeError(
+      `Cannot encode batch: "channels" must list 1 to ${CHANNELS} channels, got ${channels.length}`,
+    );
   }
   let previous = 0;
   for (const ch of channels) {
     if (!Number.isInteger(ch) || ch <= previous || ch > CHANNELS) {
-      throw new RangeError(`Cannot encode batch: "channels" must be ascending integers in 1..${CHANNELS}, got [${channels.join(",")}]`);
+      throw new RangeError(
+        `Cannot encode batch: "channels" must be ascending integers in 1..${CHANNELS}, got [${
+          channels.join(",")
+        }]`,
+      );
     }
     previous = ch;
   }
@@ -63,12 +69,19 @@ export function checkChannelSelection(channels: readonly number[]): void {
 /** Throws RangeError for an empty batch or arrays shorter than `count` says (a producer bug). */
 export function checkBatchShape(batch: SampleBatch): void {
   const n = batch.count;
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`Cannot encode batch: "count" must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`Cannot encode batch: "count" must be a positive integer, got ${n}`);
+  }
   if (
-    batch.time.length < n || batch.counter.length < n || batch.ref.length < n || batch.drl.length < n ||
+    batch.time.length < n || batch.counter.length < n || batch.ref.length < n ||
+    batch.drl.length < n ||
     batch.leadOff.length < n || batch.channels.length < CHANNELS * n
   ) {
-    throw new RangeError(`Cannot encode batch: arrays hold fewer than ${n} samples (channels needs ${CHANNELS * n} values)`);
+    throw new RangeError(
+      `Cannot encode batch: arrays hold fewer than ${n} samples (channels needs ${
+        CHANNELS * n
+      } values)`,
+    );
   }
 }
 

@@ -13,7 +13,11 @@ export function eventData(event: DeviceEvent, deviceId?: string): Record<string,
     case "gap": {
       const g = event.gap;
       Object.assign(base, {
-        seq: g.seq, expected_counter: g.expectedCounter, got_counter: g.gotCounter, missing: g.missing, estimated: g.estimated,
+        seq: g.seq,
+        expected_counter: g.expectedCounter,
+        got_counter: g.gotCounter,
+        missing: g.missing,
+        estimated: g.estimated,
       });
       break;
     }
@@ -36,7 +40,14 @@ export function eventData(event: DeviceEvent, deviceId?: string): Record<string,
 
 /** A marker as the wire shows it (the `marker` command's ack, POST /markers, the `marker` event). */
 export function markerData(m: Marker): Record<string, unknown> {
-  return { id: m.id, label: m.label, value: m.value, timestamp: m.timestamp, duration_s: m.durationS, seq: m.seq };
+  return {
+    id: m.id,
+    label: m.label,
+    value: m.value,
+    timestamp: m.timestamp,
+    duration_s: m.durationS,
+    seq: m.seq,
+  };
 }
 
 /** The whole `event` envelope (fresh id). */

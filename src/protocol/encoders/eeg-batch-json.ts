@@ -66,12 +66,19 @@ export function eegBatchJson(batch: SampleBatch, options: EegBatchJsonOptions): 
   let channels = "";
   for (let k = 0; k < options.channels.length; k++) {
     const c = options.channels[k]! - 1;
-    channels += (k === 0 ? CHANNEL_KEYS[c]! : "," + CHANNEL_KEYS[c]!) + numberList(batch.channels, c * n, c * n + n);
+    channels += (k === 0 ? CHANNEL_KEYS[c]! : "," + CHANNEL_KEYS[c]!) +
+      numberList(batch.channels, c * n, c * n + n);
   }
-  const device = options.deviceId === undefined ? "" : `,"device_id":${jsonString(options.deviceId)}`;
-  return `{"id":${jsonString(options.id)},"type":"eeg_batch","data":{"first_seq":${jsonNumber(batch.firstSeq)},"count":${n},` +
+  const device = options.deviceId === undefined
+    ? ""
+    : `,"device_id":${jsonString(options.deviceId)}`;
+  return `{"id":${jsonString(options.id)},"type":"eeg_batch","data":{"first_seq":${
+    jsonNumber(batch.firstSeq)
+  },"count":${n},` +
     `"sample_rate":${jsonNumber(batch.sampleRate)},"decimate":${jsonNumber(batch.decimate)},` +
     `"timestamps":${numberList(batch.time, 0, n)},"counters":${counterList(batch.counter, n)},` +
-    `"ref":${numberList(batch.ref, 0, n)},"drl":${numberList(batch.drl, 0, n)},"channels":{${channels}},` +
+    `"ref":${numberList(batch.ref, 0, n)},"drl":${
+      numberList(batch.drl, 0, n)
+    },"channels":{${channels}},` +
     `"lead_off":${leadOffList(leadOffMask)}${device}}}`;
 }

@@ -10,7 +10,10 @@ import { jsonNumber, leadOffList } from "./json-values.ts";
 
 const EEG_EVENT_ID = 239;
 // Pre-built key fragments: `,"ch1":` … `,"ch12":` (the first one has no comma).
-const CHANNEL_KEYS: string[] = Array.from({ length: CHANNELS }, (_, i) => `${i === 0 ? "" : ","}"ch${i + 1}":`);
+const CHANNEL_KEYS: string[] = Array.from(
+  { length: CHANNELS },
+  (_, i) => `${i === 0 ? "" : ","}"ch${i + 1}":`,
+);
 
 /**
  * The `eeg_data` envelopes of every sample in `block`, in order. `timestamp` is the chunk's
@@ -31,7 +34,12 @@ export function eegDataMessages(block: SampleBlock, newId: () => string): string
     }
     const ref = nonFinite ? jsonNumber(block.ref[i]!) : String(block.ref[i]);
     const drl = nonFinite ? jsonNumber(block.drl[i]!) : String(block.drl[i]);
-    out[i] = `{"id":"${newId()}","type":"eeg_data","data":{"timestamp":${timestamp},"event_id":${EEG_EVENT_ID},"counter":${block.counter[i]},"seq":${block.seq[i]},"ref":${ref},"drl":${drl},"channels":{${channels}},"feature_status":${block.featureStatus[i]},"lead_off":${leadOffList(block.leadOff[i]!)}}}`;
+    out[i] =
+      `{"id":"${newId()}","type":"eeg_data","data":{"timestamp":${timestamp},"event_id":${EEG_EVENT_ID},"counter":${
+        block.counter[i]
+      },"seq":${block.seq[i]},"ref":${ref},"drl":${drl},"channels":{${channels}},"feature_status":${
+        block.featureStatus[i]
+      },"lead_off":${leadOffList(block.leadOff[i]!)}}}`;
   }
   return out;
 }

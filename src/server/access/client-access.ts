@@ -10,7 +10,7 @@ import { envelope, errorMessage, freshId } from "../../protocol/envelope.ts";
 import { firstSetKey } from "../../protocol/settings.ts";
 import type { Client, Hub } from "../hub.ts";
 import type { ClientSocket } from "../outbox.ts";
-import { AUTH_DEADLINE_MS, AccessGate } from "./gate.ts";
+import { AccessGate, AUTH_DEADLINE_MS } from "./gate.ts";
 import type { Admission } from "./gate.ts";
 import { RateLimiter } from "./rate-limit.ts";
 
@@ -32,7 +32,14 @@ export interface ClientAccessOptions {
 }
 
 /** Tells a socket why and closes it (best effort: the peer may be gone). */
-export function refuse(socket: ClientSocket, code: ErrorCode, message: string, nowMs: number, closeCode: number, reason: string): void {
+export function refuse(
+  socket: ClientSocket,
+  code: ErrorCode,
+  message: string,
+  nowMs: number,
+  closeCode: number,
+  reason: string,
+): void {
   try {
     socket.send(errorMessage(freshId(), code, message, nowMs));
     socket.close(closeCode, reason);
@@ -53,8 +60,15 @@ export class ClientAccess {
   /** A client was admitted with `admission`: start its rate limit and, if it announced one, its auth deadline. */
   admitted(client: Client, admission: Admission): void {
     const o = this.#o;
-    if (o.rateLimit !== undefined) this.#limiters.set(client, new RateLimiter(o.rateLimit, o.clock.now));
-    if (admission.awaitsAuth) this.#authTimers.set(client, o.clock.setTimeout(() => this.#authMissing(client), AUTH_DEADLINE_MS));
+    if (o.rateLimit !== undefined) {
+      this.#limiters.set(client, new RateLimiter(o.rateLimit, o.clock.now));
+    }
+    if (admission.awaitsAuth) {
+      this.#authTimers.set(
+        client,
+        o.clock.setTimeout(() => this.#authMissing(client), AUTH_DEADLINE_MS),
+      );
+    }
   }
 
   /** The rate limit, before any parsing so a flood costs little; false = drop the frame. */
@@ -63,11 +77,20 @@ export class ClientAccess {
     if (verdict === "accept") return true;
     const o = this.#o;
     if (verdict === "drop-and-tell") {
-      const text = `Too many messages: at most ${o.rateLimit}/s (bursts of ${2 * o.rateLimit!}); the excess is dropped`;
+      const text = `Too many messages: at most ${o.rateLimit}/s (bursts of ${
+        2 * o.rateLimit!
+      }); the excess is dropped`;
       o.hub.send(client, errorMessage(freshId(), "RATE_LIMITED", text, o.clock.now()));
     } else if (verdict === "close") {
       o.log.log("WARNING", `Client ${client.remote} closed: over 10× the rate limit for 5 s`);
-      refuse(client.socket, "RATE_LIMITED", "Closed: more than 10× the rate limit for 5 s", o.clock.now(), CLOSE_POLICY, "rate limit");
+      refuse(
+        client.socket,
+        "RATE_LIMITED",
+        "Closed: more than 10× the rate limit for 5 s",
+        o.clock.now(),
+        CLOSE_POLICY,
+        "rate limit",
+      );
       o.drop(client);
     }
     return false;
@@ -76,7 +99,9 @@ export class ClientAccess {
   /** `auth {token}`: a good token upgrades the principal; a bad one ends the connection (1008). */
   auth(client: Client, id: unknown, data: unknown): void {
     const o = this.#o;
-    const token = data !== null && typeof data === "object" ? (data as Record<string, unknown>)["token"] : undefined;
+    const token = data !== null && typeof data === "object"
+      ? (data as Record<string, unknown>)["token"]
+      : undefined;
     const principal = o.gate.authenticate(token);
     if (principal === null) {
       o.log.log("WARNING", `Client ${client.remote} closed: auth with an invalid token`);
@@ -85,7 +110,12 @@ export class ClientAccess {
     }
     this.left(client);
     client.principal = principal;
-    if (principal.name !== null) o.log.log("INFO", `Client ${client.remote} authenticated as ${principal.name} (${principal.role})`);
+    if (principal.name !== null) {
+      o.log.log(
+        "INFO",
+        `Client ${client.remote} authenticated as ${principal.name} (${principal.role})`,
+      );
+    }
     o.hub.send(client, envelope(id, "auth_result", o.gate.authResult(principal, o.available)));
   }
 
@@ -93,7 +123,16 @@ export class ClientAccess {
   deny(client: Client, id: unknown, command: string, data?: unknown): void {
     const o = this.#o;
     const extra = command === "set" ? { command, key: firstSetKey(data) } : { command };
-    o.hub.send(client, errorMessage(id, "PERMISSION_DENIED", AccessGate.deniedText(command, client.principal.role), o.clock.now(), extra));
+    o.hub.send(
+      client,
+      errorMessage(
+        id,
+        "PERMISSION_DENIED",
+        AccessGate.deniedText(command, client.principal.role),
+        o.clock.now(),
+        extra,
+      ),
+    );
   }
 
   /** The client is gone (or authenticated): its auth deadline no longer applies. */
@@ -105,7 +144,9 @@ export class ClientAccess {
 
   #authMissing(client: Client): void {
     this.#authTimers.delete(client);
-    if (client.open) this.#closeWith(client, freshId(), `No auth message within ${AUTH_DEADLINE_MS / 1000} s`);
+    if (client.open) {
+      this.#closeWith(client, freshId(), `No auth message within ${AUTH_DEADLINE_MS / 1000} s`);
+    }
   }
 
   #closeWith(client: Client, id: unknown, message: string): void {

@@ -45,10 +45,14 @@ export class AccessGate {
 
   /** Decides who a new socket is, from its upgrade headers. */
   admit(c: UpgradeCredentials): Admission {
-    if (!this.authEnabled) return { principal: { ...OPEN_ACCESS }, failed: false, awaitsAuth: false };
+    if (!this.authEnabled) {
+      return { principal: { ...OPEN_ACCESS }, failed: false, awaitsAuth: false };
+    }
     const protocols = (c.protocols ?? "").split(",").map((p) => p.trim()).filter((p) => p !== "");
     const bearer = /^Bearer\s+(.+)$/i.exec(c.authorization ?? "")?.[1]?.trim();
-    const fromProtocol = protocols.find((p) => p.startsWith(BEARER_PROTOCOL))?.slice(BEARER_PROTOCOL.length);
+    const fromProtocol = protocols.find((p) => p.startsWith(BEARER_PROTOCOL))?.slice(
+      BEARER_PROTOCOL.length,
+    );
     const token = bearer ?? fromProtocol;
     if (token !== undefined) {
       const principal = this.#tokens.lookup(token);
@@ -76,14 +80,23 @@ export class AccessGate {
   }
 
   /** `auth_result` data for a principal; `available` keeps the commands this server implements. */
-  authResult(principal: Principal, available: (command: string) => boolean): Record<string, unknown> {
-    return { authenticated: this.authEnabled, role: principal.role, permissions: permissionsOf(principal.role).filter(available) };
+  authResult(
+    principal: Principal,
+    available: (command: string) => boolean,
+  ): Record<string, unknown> {
+    return {
+      authenticated: this.authEnabled,
+      role: principal.role,
+      permissions: permissionsOf(principal.role).filter(available),
+    };
   }
 
   /** The PERMISSION_DENIED text for `command`. */
   static deniedText(command: string, role: Role): string {
     const need = permits("observe", command) ? "an observe or control token" : "a control token";
-    return `Permission denied: ${command} needs ${need} (this client is ${role === "anonymous" ? "anonymous" : `an ${role} client`})`;
+    return `Permission denied: ${command} needs ${need} (this client is ${
+      role === "anonymous" ? "anonymous" : `an ${role} client`
+    })`;
   }
 }
 

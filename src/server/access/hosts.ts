@@ -44,7 +44,7 @@ export function createHostPolicy(o: HostPolicyOptions): HostPolicy {
   const any = o.allowOrigins.includes("*");
   const names = new Set(LOOPBACK);
   const listen = normalise(o.listenHost);
-  if (WILDCARDS.has(listen)) for (const n of o.localNames) names.add(normalise(n));
+  if (WILDCARDS.has(listen)) { for (const n of o.localNames) names.add(normalise(n)); }
   else names.add(listen);
   const origins = new Set<string>();
   for (const entry of o.allowOrigins) {
@@ -53,7 +53,9 @@ export function createHostPolicy(o: HostPolicyOptions): HostPolicy {
       try {
         origins.add(new URL(entry).origin);
       } catch {
-        throw new RangeError(`--allow-origin "${entry}" is not a valid origin (e.g. https://app.example:8443 or app.example)`);
+        throw new RangeError(
+          `--allow-origin "${entry}" is not a valid origin (e.g. https://app.example:8443 or app.example)`,
+        );
       }
     } else names.add(normalise(entry));
   }

@@ -14,7 +14,10 @@ import { RateLimiter } from "./rate-limit.ts";
 export function hostGuard(hosts: HostPolicy): MiddlewareHandler {
   return async (c, next) => {
     if (!hosts.hostAllowed(c.req.header("host"))) {
-      return c.text("Forbidden: this server does not answer to that Host name (add it with --allow-origin)\n", 403);
+      return c.text(
+        "Forbidden: this server does not answer to that Host name (add it with --allow-origin)\n",
+        403,
+      );
     }
     await next();
   };
@@ -25,7 +28,10 @@ export function originGuard(hosts: HostPolicy): MiddlewareHandler {
   return async (c, next) => {
     const origin = c.req.header("origin");
     if (origin !== undefined && !hosts.originAllowed(origin)) {
-      return c.text(`Forbidden: pages from ${origin} may not connect (allow them with --allow-origin)\n`, 403);
+      return c.text(
+        `Forbidden: pages from ${origin} may not connect (allow them with --allow-origin)\n`,
+        403,
+      );
     }
     await next();
   };
@@ -37,7 +43,10 @@ export function tokenGuard(gate: AccessGate): MiddlewareHandler {
     if (gate.authEnabled) {
       if (!hasValidToken(gate, c.req.header("authorization"))) {
         c.header("WWW-Authenticate", 'Bearer realm="mw75"');
-        return c.json({ code: "AUTH_FAILED", message: "This route needs a valid token: Authorization: Bearer <token>" }, 401);
+        return c.json({
+          code: "AUTH_FAILED",
+          message: "This route needs a valid token: Authorization: Bearer <token>",
+        }, 401);
       }
     }
     await next();
@@ -56,7 +65,11 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** The 413 answer; the connection is closed after it, so the rest of the body is never read. */
 function tooLarge(c: Context, maxBytes: number): Response {
   c.header("Connection", "close");
-  return c.json({ code: "BODY_TOO_LARGE", message: `The request body is over the limit of ${maxBytes} bytes (a marker needs well under 1 KB)` }, 413);
+  return c.json({
+    code: "BODY_TOO_LARGE",
+    message:
+      `The request body is over the limit of ${maxBytes} bytes (a marker needs well under 1 KB)`,
+  }, 413);
 }
 
 /**
@@ -100,18 +113,27 @@ export function rateGuard(
     if (ratePerSecond === undefined) return next();
     const t = now();
     const authorization = c.req.header("authorization");
-    const token = knownToken(authorization) ? /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim() : undefined;
+    const token = knownToken(authorization)
+      ? /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim()
+      : undefined;
     const key = token !== undefined ? `token:${token}` : `ip:${hostOf(remoteOf(c))}`;
     if (buckets.size > PRUNE_ABOVE) {
       for (const [k, b] of buckets) if (t - b.seenAt > IDLE_FORGET_MS) buckets.delete(k);
     }
     let bucket = buckets.get(key);
-    if (bucket === undefined) buckets.set(key, (bucket = { limiter: new RateLimiter(ratePerSecond, now), seenAt: t }));
+    if (bucket === undefined) {
+      buckets.set(key, bucket = { limiter: new RateLimiter(ratePerSecond, now), seenAt: t });
+    }
     bucket.seenAt = t;
     if (bucket.limiter.take() !== "accept") {
       c.header("Retry-After", String(Math.max(1, Math.ceil(1 / ratePerSecond))));
       c.header("Connection", "close");
-      return c.json({ code: "RATE_LIMITED", message: `Too many requests: at most ${ratePerSecond}/s per client (bursts of ${2 * ratePerSecond}), as for WebSocket messages` }, 429);
+      return c.json({
+        code: "RATE_LIMITED",
+        message: `Too many requests: at most ${ratePerSecond}/s per client (bursts of ${
+          2 * ratePerSecond
+        }), as for WebSocket messages`,
+      }, 429);
     }
     await next();
   };

@@ -34,7 +34,10 @@ export class RateLimiter {
     const now = this.#now();
     this.#countSecond(now);
     if (this.#abusiveSeconds >= ABUSE_SECONDS) return "close";
-    this.#tokens = Math.min(this.#rate * BURST_FACTOR, this.#tokens + ((now - this.#refilledAt) / 1000) * this.#rate);
+    this.#tokens = Math.min(
+      this.#rate * BURST_FACTOR,
+      this.#tokens + ((now - this.#refilledAt) / 1000) * this.#rate,
+    );
     this.#refilledAt = now;
     if (this.#tokens >= 1) {
       this.#tokens -= 1;
@@ -50,7 +53,9 @@ export class RateLimiter {
   /** Whole seconds in which the client sent more than 10× the limit, counted while they follow each other. */
   #countSecond(now: number): void {
     while (now - this.#secondStart >= 1000) {
-      this.#abusiveSeconds = this.#inSecond > this.#rate * ABUSE_FACTOR ? this.#abusiveSeconds + 1 : 0;
+      this.#abusiveSeconds = this.#inSecond > this.#rate * ABUSE_FACTOR
+        ? this.#abusiveSeconds + 1
+        : 0;
       this.#inSecond = 0;
       this.#secondStart += 1000;
       // a long silence: no need to step through every empty second

@@ -47,7 +47,10 @@ export class TokenTable {
 
   constructor(entries: readonly TokenEntry[]) {
     const encoder = new TextEncoder();
-    this.#entries = entries.map((e) => ({ bytes: encoder.encode(e.token), principal: { role: e.role, name: e.name } }));
+    this.#entries = entries.map((e) => ({
+      bytes: encoder.encode(e.token),
+      principal: { role: e.role, name: e.name },
+    }));
   }
 
   /** True when any token is configured (auth on). */

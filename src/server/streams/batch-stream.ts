@@ -60,10 +60,17 @@ export interface BatchHandle {
   close(): void;
 }
 
-function encoderFor(options: BatchOptions, deviceId: string | null): (batch: SampleBatch) => OutMessage {
+function encoderFor(
+  options: BatchOptions,
+  deviceId: string | null,
+): (batch: SampleBatch) => OutMessage {
   const channels = options.channels;
-  if (options.format === "binary") return (batch) => eegBatchFrame(batch, { channels, refDrl: options.ref_drl });
-  if (deviceId !== null) return (batch) => eegBatchJson(batch, { id: freshId(), channels, deviceId });
+  if (options.format === "binary") {
+    return (batch) => eegBatchFrame(batch, { channels, refDrl: options.ref_drl });
+  }
+  if (deviceId !== null) {
+    return (batch) => eegBatchJson(batch, { id: freshId(), channels, deviceId });
+  }
   return (batch) => eegBatchJson(batch, { id: freshId(), channels });
 }
 
@@ -72,7 +79,15 @@ function encoderFor(options: BatchOptions, deviceId: string | null): (batch: Sam
  * per-device sockets; binary frames never do, so those groups span both kinds of socket).
  */
 function groupKey(o: BatchOptions, deviceId: string | null): string {
-  return JSON.stringify([o.format, o.num_samples, o.interval_ms, o.decimate, o.channels, o.ref_drl, o.format === "binary" ? null : deviceId]);
+  return JSON.stringify([
+    o.format,
+    o.num_samples,
+    o.interval_ms,
+    o.decimate,
+    o.channels,
+    o.ref_drl,
+    o.format === "binary" ? null : deviceId,
+  ]);
 }
 
 /** A subscriber that is no socket (the MQTT publisher): gets each encoded batch with the batch it encodes. */
@@ -84,10 +99,21 @@ class BatchGroup {
   readonly taps = new Set<BatchTap>();
   readonly batcher;
 
-  constructor(options: BatchOptions, deviceId: string | null, notchHz: NotchHz, clock: Clock, hub: Hub) {
+  constructor(
+    options: BatchOptions,
+    deviceId: string | null,
+    notchHz: NotchHz,
+    clock: Clock,
+    hub: Hub,
+  ) {
     const encode = encoderFor(options, deviceId);
     this.batcher = createBatcher(
-      { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate, notchHz },
+      {
+        numSamples: options.num_samples,
+        intervalMs: options.interval_ms,
+        decimate: options.decimate,
+        notchHz,
+      },
       clock,
       (batch) => {
         const message = encode(batch);
@@ -123,7 +149,10 @@ export class BatchStream {
     const deviceId = options.format === "binary" ? null : client.deviceId;
     const g = this.#group(options, deviceId);
     g.members.add(client);
-    return { options, close: () => (g.members.remove(client), this.#release(options, deviceId, g)) };
+    return {
+      options,
+      close: () => (g.members.remove(client), this.#release(options, deviceId, g)),
+    };
   }
 
   /**
@@ -184,7 +213,15 @@ export class BatchStream {
       // 0 with the process), so waiting for it would mean minutes of silence; go live at once
       from = effective.resumed_from = newest + 1;
     }
-    const pipeline = new ResumePipeline(client, options, from, this.#notch, this.#hub, this.#clock, this.#ring);
+    const pipeline = new ResumePipeline(
+      client,
+      options,
+      from,
+      this.#notch,
+      this.#hub,
+      this.#clock,
+      this.#ring,
+    );
     this.#resumes.add(pipeline);
     return {
       options: effective,
@@ -236,11 +273,24 @@ class ResumePipeline {
   /** Bytes the batcher sent since the current page went in. */
   #pageBytes = 0;
 
-  constructor(client: Client, options: BatchOptions, from: number, notchHz: NotchHz, hub: Hub, clock: Clock, ring: SampleRing) {
+  constructor(
+    client: Client,
+    options: BatchOptions,
+    from: number,
+    notchHz: NotchHz,
+    hub: Hub,
+    clock: Clock,
+    ring: SampleRing,
+  ) {
     this.#next = from;
     const encode = encoderFor(options, client.deviceId);
     this.#batcher = createBatcher(
-      { numSamples: options.num_samples, intervalMs: options.interval_ms, decimate: options.decimate, notchHz },
+      {
+        numSamples: options.num_samples,
+        intervalMs: options.interval_ms,
+        decimate: options.decimate,
+        notchHz,
+      },
       clock,
       (batch) => {
         const message = encode(batch);

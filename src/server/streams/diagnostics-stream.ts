@@ -5,7 +5,13 @@ import { diagnosticsMessage } from "../../protocol/encoders/diagnostics.ts";
 import type { Client, Hub } from "../hub.ts";
 
 /** Starts a client's diagnostics; returns the stop function. */
-export function startDiagnostics(client: Client, intervalMs: number, device: Device, hub: Hub, clock: Clock): () => void {
+export function startDiagnostics(
+  client: Client,
+  intervalMs: number,
+  device: Device,
+  hub: Hub,
+  clock: Clock,
+): () => void {
   const timer: TimerHandle = clock.setInterval(() => {
     const now = clock.now();
     const message = diagnosticsMessage({

@@ -26,6 +26,8 @@ export class EventStream extends ClientSet {
       if (group === undefined) byTag.set(client.deviceId, [client]);
       else group.push(client);
     }
-    for (const [deviceId, clients] of byTag) this.#hub.sendDataTo(clients, [eventMessage(event, deviceId ?? undefined)]);
+    for (const [deviceId, clients] of byTag) {
+      this.#hub.sendDataTo(clients, [eventMessage(event, deviceId ?? undefined)]);
+    }
   }
 }

@@ -100,7 +100,10 @@ export class StreamRouter {
 
   /** The status reply's `subscriptions`. */
   list(client: Client): Array<{ stream: StreamName; options: Record<string, unknown> }> {
-    return [...(this.#subs.get(client)?.entries() ?? [])].map(([stream, a]) => ({ stream, options: a.options }));
+    return [...(this.#subs.get(client)?.entries() ?? [])].map(([stream, a]) => ({
+      stream,
+      options: a.options,
+    }));
   }
 
   /** Shutdown: every timer stops. */
@@ -118,7 +121,13 @@ export class StreamRouter {
         this.#events.add(client);
         return { options: {}, stop: () => this.#events.remove(client) };
       case "diagnostics": {
-        const stop = startDiagnostics(client, sub.options.interval_ms, this.#device, this.#hub, this.#clock);
+        const stop = startDiagnostics(
+          client,
+          sub.options.interval_ms,
+          this.#device,
+          this.#hub,
+          this.#clock,
+        );
         return { options: { ...sub.options }, stop };
       }
       case "eeg_batch": {

@@ -24,7 +24,10 @@ export async function webSocketClass(): Promise<WebSocketConstructorLike> {
 }
 
 /** Starts the bridge (simulated headset) under this runtime and runs `body`; the server is killed after. */
-export async function withBridge(args: string[], body: (srv: ServerProcess) => Promise<void>): Promise<void> {
+export async function withBridge(
+  args: string[],
+  body: (srv: ServerProcess) => Promise<void>,
+): Promise<void> {
   const srv = await startServer(currentRuntime(), args);
   try {
     await body(srv);
@@ -39,7 +42,9 @@ export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
     await delay(10);
   }
 }
@@ -54,7 +59,13 @@ export function seqProblems(seqs: number[], step = 1): string {
   const problems: string[] = [];
   for (let i = 1; i < seqs.length && problems.length < 5; i++) {
     const d = seqs[i]! - seqs[i - 1]!;
-    if (d !== step) problems.push(d <= 0 ? `duplicate/backwards ${seqs[i - 1]} → ${seqs[i]}` : `missing ${seqs[i - 1]! + step}..${seqs[i]! - step}`);
+    if (d !== step) {
+      problems.push(
+        d <= 0
+          ? `duplicate/backwards ${seqs[i - 1]} → ${seqs[i]}`
+          : `missing ${seqs[i - 1]! + step}..${seqs[i]! - step}`,
+      );
+    }
   }
   return problems.join("; ");
 }

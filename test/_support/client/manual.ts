@@ -35,8 +35,12 @@ export class ManualTimers implements Timers {
   advance(ms: number): void {
     const end = this.#now + ms;
     for (;;) {
-      const due = [...this.#timers.values()].filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (due === undefined) break;
+      const due = [...this.#timers.values()].filter((t) =>
+        t.at <= end
+      ).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (due === undefined) {
+        break;
+      }
       this.#timers.delete(due.seq);
       this.#now = due.at;
       due.fn();
@@ -82,7 +86,16 @@ export class FakeSocket {
   }
   /** The welcome status a bridge sends first. */
   welcome(): void {
-    this.receive({ id: "w", type: "status", data: { state: "idle", message: "Client connected to MW75 server", timestamp: 1, battery_level: null } });
+    this.receive({
+      id: "w",
+      type: "status",
+      data: {
+        state: "idle",
+        message: "Client connected to MW75 server",
+        timestamp: 1,
+        battery_level: null,
+      },
+    });
   }
   drop(code = 1006): void {
     this.readyState = 3;

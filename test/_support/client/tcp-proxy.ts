@@ -3,7 +3,7 @@
  * a client: `cut()` drops every current connection at once (both sides see the TCP close), `stall()`
  * black-holes them (bytes are swallowed, nothing closes). New connections are forwarded normally.
  */
-import { createServer, connect as tcpConnect } from "node:net";
+import { connect as tcpConnect, createServer } from "node:net";
 import type { Socket } from "node:net";
 
 export interface TcpProxy {
@@ -51,7 +51,9 @@ export function startProxy(targetPort: number): Promise<TcpProxy> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      if (address === null || typeof address === "string") return reject(new Error("proxy has no port"));
+      if (address === null || typeof address === "string") {
+        return reject(new Error("proxy has no port"));
+      }
       resolve({
         port: address.port,
         url: (path = "/") => `ws://127.0.0.1:${address.port}${path}`,

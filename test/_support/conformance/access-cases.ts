@@ -9,7 +9,16 @@ import { runServeCli, startServer } from "../server-process.ts";
 import type { Runtime } from "../server-process.ts";
 import { connectWs } from "../ws-client.ts";
 import {
-  bearer, expectDenied, getWithHost, maskedTextFrame, origin, rawHttp, replyTo, upgradeHead, upgradeStatus, welcomed,
+  bearer,
+  expectDenied,
+  getWithHost,
+  maskedTextFrame,
+  origin,
+  rawHttp,
+  replyTo,
+  upgradeHead,
+  upgradeStatus,
+  welcomed,
   withAccessServer,
 } from "./access-helpers.ts";
 import { delay, health, isEeg, isStatus, isStatusMessage } from "./helpers.ts";
@@ -39,21 +48,38 @@ export async function originChecks(runtime: Runtime): Promise<void> {
     const answer = await rawHttp(p, attack, 2000);
     expect(answer.statusLine).toMatch(/^HTTP\/1\.1 403/);
     const refused = [
-      "http://evil.example", `http://evil.example:${p}`, `http://localhost.evil.example:${p}`,
-      "http://127.0.0.1.evil.example", "https://app.example:9999", "http://app.example:8443",
-      "https://sub.trusted.example", "null",
+      "http://evil.example",
+      `http://evil.example:${p}`,
+      `http://localhost.evil.example:${p}`,
+      "http://127.0.0.1.evil.example",
+      "https://app.example:9999",
+      "http://app.example:8443",
+      "https://sub.trusted.example",
+      "null",
     ];
-    for (const o of refused) expect({ o, status: await upgradeStatus(srv, origin(o)) }).toEqual({ o, status: 403 });
+    for (const o of refused) {
+      expect({ o, status: await upgradeStatus(srv, origin(o)) }).toEqual({ o, status: 403 });
+    }
     await delay(300);
     const h = await health(srv);
-    expect({ state: h["device_state"], clients: h["clients"] }).toEqual({ state: "idle", clients: 0 });
+    expect({ state: h["device_state"], clients: h["clients"] }).toEqual({
+      state: "idle",
+      clients: 0,
+    });
 
     const admitted = [
-      `http://127.0.0.1:${p}`, `http://localhost:${p}`, "http://localhost:5173", `http://[::1]:${p}`,
-      "https://app.example:8443", "http://trusted.example", "https://trusted.example:4443",
+      `http://127.0.0.1:${p}`,
+      `http://localhost:${p}`,
+      "http://localhost:5173",
+      `http://[::1]:${p}`,
+      "https://app.example:8443",
+      "http://trusted.example",
+      "https://trusted.example:4443",
     ];
     for (const o of admitted) {
-      const c = await open(origin(o)).catch((e: Error) => Promise.reject(new Error(`Origin ${o}: ${e.message}`)));
+      const c = await open(origin(o)).catch((e: Error) =>
+        Promise.reject(new Error(`Origin ${o}: ${e.message}`))
+      );
       await welcomed(c);
       expect((await c.request("ping")).type).toBe("pong");
     }
@@ -74,18 +100,36 @@ export async function originChecks(runtime: Runtime): Promise<void> {
 export async function hostRebinding(runtime: Runtime): Promise<void> {
   await withAccessServer(runtime, ["--allow-origin", "app.example"], async (srv) => {
     const p = srv.port;
-    for (const host of [`evil.example:${p}`, "evil.example", `127.0.0.1.evil.example:${p}`, `localhost.evil.example:${p}`]) {
+    for (
+      const host of [
+        `evil.example:${p}`,
+        "evil.example",
+        `127.0.0.1.evil.example:${p}`,
+        `localhost.evil.example:${p}`,
+      ]
+    ) {
       for (const path of ["/health", "/", "/ws"]) {
         const r = await getWithHost(p, path, host);
         expect({ host, path, status: r.status }).toEqual({ host, path, status: 403 });
         expect(r.body).not.toContain("device_state");
       }
     }
-    for (const host of [`127.0.0.1:${p}`, "127.0.0.1", `localhost:${p}`, `[::1]:${p}`, `app.example:${p}`]) {
+    for (
+      const host of [
+        `127.0.0.1:${p}`,
+        "127.0.0.1",
+        `localhost:${p}`,
+        `[::1]:${p}`,
+        `app.example:${p}`,
+      ]
+    ) {
       const h = await getWithHost(p, "/health", host);
       expect({ host, status: h.status }).toEqual({ host, status: 200 });
       expect(JSON.parse(h.body)["device_state"]).toBe("idle");
-      expect({ host, status: (await getWithHost(p, "/", host)).status }).toEqual({ host, status: 200 });
+      expect({ host, status: (await getWithHost(p, "/", host)).status }).toEqual({
+        host,
+        status: 200,
+      });
     }
   });
   await withAccessServer(runtime, ["--allow-origin", "*"], async (srv) => {
@@ -110,13 +154,19 @@ export async function nonLoopbackRefusal(runtime: Runtime): Promise<void> {
     const local = `ws://127.0.0.1:${p}/`;
     const h = await getWithHost(p, "/health", `127.0.0.1:${p}`);
     expect(h.status).toBe(200);
-    expect(((await (await fetch(`http://127.0.0.1:${p}/health`)).json()) as Record<string, unknown>)["auth_required"]).toBe(false);
+    expect(
+      ((await (await fetch(`http://127.0.0.1:${p}/health`)).json()) as Record<string, unknown>)[
+        "auth_required"
+      ],
+    ).toBe(false);
     const evil = await rawHttp(p, upgradeHead(p, { Origin: "http://evil.example" }), 2000);
     expect(evil.status).toBe(403);
     const lan = lanAddress();
     const origins = [`http://localhost:${p}`, ...(lan === null ? [] : [`http://${lan}:${p}`])];
     for (const o of origins) {
-      const c = await connectWs(local, 5000, origin(o)).catch((e: Error) => Promise.reject(new Error(`Origin ${o}: ${e.message}`)));
+      const c = await connectWs(local, 5000, origin(o)).catch((e: Error) =>
+        Promise.reject(new Error(`Origin ${o}: ${e.message}`))
+      );
       await welcomed(c);
       c.close();
     }
@@ -129,7 +179,12 @@ export async function nonLoopbackRefusal(runtime: Runtime): Promise<void> {
   await withAccessServer(runtime, ["--host", "0.0.0.0", "--max-clients", "2"], async (srv) => {
     const url = `ws://127.0.0.1:${srv.port}/`;
     // /health stays open and tells pages that the guarded routes need a token
-    expect(((await (await fetch(`http://127.0.0.1:${srv.port}/health`)).json()) as Record<string, unknown>)["auth_required"]).toBe(true);
+    expect(
+      ((await (await fetch(`http://127.0.0.1:${srv.port}/health`)).json()) as Record<
+        string,
+        unknown
+      >)["auth_required"],
+    ).toBe(true);
     const anon = await welcomed(await connectWs(url));
     expectDenied(await replyTo(anon, "connect", {}), "connect");
     const ctl = await welcomed(await connectWs(url, 5000, bearer(token)));
@@ -155,13 +210,18 @@ export async function authOffUnchanged(runtime: Runtime): Promise<void> {
     expect(ack.data["command"]).toBe("connect");
     await c.next(isStatus("connected"));
     await c.next(isEeg);
-    expect((await c.request("status")).data).toMatchObject({ device_state: "connected", has_control: true });
+    expect((await c.request("status")).data).toMatchObject({
+      device_state: "connected",
+      has_control: true,
+    });
     // the second client meets the base controller/observer rules, not the role gate
     const b = await welcomed(await open());
     const taken = await b.request("disconnect");
     expect(taken.data["code"]).toBe("DEVICE_CONTROL_TAKEN");
     expect((await b.request("broadcast", { hi: 1 })).type).toBe("command_ack");
-    expect(c.messages.some((m) => m.type === "auth_result" || m.data["code"] === "PERMISSION_DENIED")).toBe(false);
+    expect(
+      c.messages.some((m) => m.type === "auth_result" || m.data["code"] === "PERMISSION_DENIED"),
+    ).toBe(false);
     expect((await c.request("disconnect")).type).toBe("command_ack");
     await c.next(isStatus("idle"));
   });

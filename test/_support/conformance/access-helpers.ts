@@ -8,7 +8,7 @@ import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Runtime, ServerProcess } from "../server-process.ts";
-import { UpgradeRefused, connectWs, parseHead } from "../ws-client.ts";
+import { connectWs, parseHead, UpgradeRefused } from "../ws-client.ts";
 import type { Msg, UpgradeOptions, UpgradeResponse, WsClient } from "../ws-client.ts";
 import { delay, isStatusMessage, withServer } from "./helpers.ts";
 
@@ -55,7 +55,11 @@ export type RawResponse = UpgradeResponse;
  * Writes `request` (a whole HTTP/1.1 head, optionally followed by bytes such as WebSocket frames)
  * to 127.0.0.1:`port` and collects the answer until the server closes or `timeoutMs` passes.
  */
-export function rawHttp(port: number, request: string | Buffer, timeoutMs = 3000): Promise<RawResponse> {
+export function rawHttp(
+  port: number,
+  request: string | Buffer,
+  timeoutMs = 3000,
+): Promise<RawResponse> {
   return new Promise((resolve) => {
     const socket = tcpConnect({ host: "127.0.0.1", port });
     let got = Buffer.alloc(0);
@@ -63,7 +67,11 @@ export function rawHttp(port: number, request: string | Buffer, timeoutMs = 3000
       clearTimeout(timer);
       socket.destroy();
       const end = got.indexOf("\r\n\r\n");
-      resolve(end < 0 ? { status: 0, statusLine: got.toString("latin1"), headers: {}, body: "" } : parseHead(got, end));
+      resolve(
+        end < 0
+          ? { status: 0, statusLine: got.toString("latin1"), headers: {}, body: "" }
+          : parseHead(got, end),
+      );
     };
     const timer = setTimeout(done, timeoutMs);
     socket.on("connect", () => socket.write(request));
@@ -81,14 +89,25 @@ export function rawHttp(port: number, request: string | Buffer, timeoutMs = 3000
 }
 
 /** `GET path` with exactly the given Host header (and Connection: close). */
-export function getWithHost(port: number, path: string, host: string, timeoutMs = 3000): Promise<RawResponse> {
-  return rawHttp(port, `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\nConnection: close\r\n\r\n`, timeoutMs);
+export function getWithHost(
+  port: number,
+  path: string,
+  host: string,
+  timeoutMs = 3000,
+): Promise<RawResponse> {
+  return rawHttp(
+    port,
+    `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
+    timeoutMs,
+  );
 }
 
 /** One masked client text frame (payload < 126 bytes), for frames pipelined behind an upgrade. */
 export function maskedTextFrame(text: string): Buffer {
   const payload = Buffer.from(text);
-  if (payload.length >= 126) throw new RangeError("maskedTextFrame: payload must be shorter than 126 bytes");
+  if (payload.length >= 126) {
+    throw new RangeError("maskedTextFrame: payload must be shorter than 126 bytes");
+  }
   const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
   const body = Buffer.from(payload.map((b, i) => b ^ mask[i & 3]!));
   return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, body]);
@@ -97,8 +116,11 @@ export function maskedTextFrame(text: string): Buffer {
 /** The upgrade head for `/` with `extra` header lines. */
 export function upgradeHead(port: number, extra: Record<string, string>): string {
   const lines = [
-    `Host: 127.0.0.1:${port}`, "Upgrade: websocket", "Connection: Upgrade",
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
+    `Host: 127.0.0.1:${port}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version: 13",
     ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`),
   ];
   return `GET / HTTP/1.1\r\n${lines.join("\r\n")}\r\n\r\n`;
@@ -116,27 +138,40 @@ export function replyTo(c: WsClient, type: string, data?: unknown, ms = 5000): P
 
 /** Asserts a PERMISSION_DENIED reply that names `command`. */
 export function expectDenied(m: Msg | null, command: string): void {
-  expect({ command, type: m?.type, code: m?.data["code"] }).toEqual({ command, type: "error", code: "PERMISSION_DENIED" });
+  expect({ command, type: m?.type, code: m?.data["code"] }).toEqual({
+    command,
+    type: "error",
+    code: "PERMISSION_DENIED",
+  });
   const named = String(m!.data["message"]).includes(command) || m!.data["command"] === command;
-  expect(named ? "names it" : `${JSON.stringify(m!.data)} does not name ${command}`).toBe("names it");
+  expect(named ? "names it" : `${JSON.stringify(m!.data)} does not name ${command}`).toBe(
+    "names it",
+  );
 }
 
 /** Asserts a reply that is not PERMISSION_DENIED (the command got past the gate). */
 export function expectNotDenied(m: Msg | null, command: string): void {
   expect({ command, replied: m !== null }).toEqual({ command, replied: true });
-  expect({ command, code: m!.data["code"] ?? null }).not.toEqual({ command, code: "PERMISSION_DENIED" });
+  expect({ command, code: m!.data["code"] ?? null }).not.toEqual({
+    command,
+    code: "PERMISSION_DENIED",
+  });
 }
 
 /** Jumps in the seq numbers of the eeg_data in `msgs` (`[from, to]` pairs; empty = none). */
 export function seqJumps(msgs: Msg[]): [number, number][] {
   const seqs = msgs.filter((m) => m.type === "eeg_data").map((m) => m.data["seq"] as number);
   const jumps: [number, number][] = [];
-  for (let i = 1; i < seqs.length; i++) if (seqs[i] !== seqs[i - 1]! + 1) jumps.push([seqs[i - 1]!, seqs[i]!]);
+  for (let i = 1; i < seqs.length; i++) {
+    if (seqs[i] !== seqs[i - 1]! + 1) jumps.push([seqs[i - 1]!, seqs[i]!]);
+  }
   return jumps;
 }
 
 /** Writes an `--auth` file into a fresh temp dir; `cleanup` removes it. */
-export function authFile(tokens: { token: string; role: string; name: string }[]): { path: string; cleanup(): void } {
+export function authFile(
+  tokens: { token: string; role: string; name: string }[],
+): { path: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), "mw75-auth-"));
   const path = join(dir, "tokens.json");
   writeFileSync(path, JSON.stringify({ tokens }));

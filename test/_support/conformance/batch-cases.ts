@@ -1,8 +1,17 @@
 /** @module Conformance scenarios for eeg_batch (BRIDGE-API §2.2, §3): JSON, binary and decimated batches against eeg_data, seq by seq. */
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
-import { UUID, delay, isStatus, openWelcomed, since, withServer } from "./helpers.ts";
-import { batchSamplesBySeq, eegBySeq, expectConsecutive, expectFrameHeader, framesOf, isBatch, maskOf, untilCount } from "./stream-helpers.ts";
+import { delay, isStatus, openWelcomed, since, UUID, withServer } from "./helpers.ts";
+import {
+  batchSamplesBySeq,
+  eegBySeq,
+  expectConsecutive,
+  expectFrameHeader,
+  framesOf,
+  isBatch,
+  maskOf,
+  untilCount,
+} from "./stream-helpers.ts";
 import type { Data, Frame } from "./stream-helpers.ts";
 
 // --- JSON batches ---
@@ -28,7 +37,9 @@ export async function batchJsonMatchesEegData(runtime: Runtime): Promise<void> {
       expect(b["count"]).toBe(50); // interval 1000 ms never fires before 50 samples at 500/s
       expect([b["sample_rate"], b["decimate"]]).toEqual([500, 1]);
       expect(Object.keys(b["channels"])).toEqual(CH);
-      for (const key of ["timestamps", "counters", "ref", "drl"]) expect(b[key].length).toBe(b["count"]);
+      for (const key of ["timestamps", "counters", "ref", "drl"]) {
+        expect(b[key].length).toBe(b["count"]);
+      }
       for (const ch of CH) expect(b["channels"][ch].length).toBe(b["count"]);
       if (previousEnd >= 0) expect(b["first_seq"]).toBe(previousEnd + 1); // no loss: batches tile the stream
       previousEnd = b["first_seq"] + b["count"] - 1;
@@ -69,14 +80,20 @@ export async function batchJsonMatchesEegData(runtime: Runtime): Promise<void> {
 // --- binary frames ---
 
 /** Checks one frame's planes against eeg_data and the JSON batch samples of the same seqs (f32 precision). */
-function compareFrame(f: Frame, eeg: Map<number, Data>, json: ReturnType<typeof batchSamplesBySeq>): number {
+function compareFrame(
+  f: Frame,
+  eeg: Map<number, Data>,
+  json: ReturnType<typeof batchSamplesBySeq>,
+): number {
   let compared = 0;
   for (let i = 0; i < f.count; i++) {
     const seq = f.firstSeq + i;
     const e = eeg.get(seq);
     if (e === undefined) continue;
     compared++;
-    for (const ch of f.channels) expect(f.planes.get(ch)![i]).toBe(Math.fround(e["channels"][`ch${ch}`]));
+    for (const ch of f.channels) {
+      expect(f.planes.get(ch)![i]).toBe(Math.fround(e["channels"][`ch${ch}`]));
+    }
     if (f.ref !== undefined) {
       expect(f.ref[i]).toBe(Math.fround(e["ref"]));
       expect(f.drl![i]).toBe(Math.fround(e["drl"]));
@@ -84,7 +101,9 @@ function compareFrame(f: Frame, eeg: Map<number, Data>, json: ReturnType<typeof 
     expect(f.leadOff[i]).toBe(maskOf(e["lead_off"]));
     const j = json.get(seq);
     if (j === undefined) continue;
-    for (const ch of f.channels) expect(f.planes.get(ch)![i]).toBe(Math.fround(j.channels[`ch${ch}`]!));
+    for (const ch of f.channels) {
+      expect(f.planes.get(ch)![i]).toBe(Math.fround(j.channels[`ch${ch}`]!));
+    }
     if (i === 0) expect(Math.abs(f.t0 - j.time)).toBeLessThan(1e-6);
     // sample i sits at t0 + i / sample_rate; the JSON time may carry a small re-fit of the clock
     expect(Math.abs(f.t0 + i / f.sampleRate - j.time)).toBeLessThan(0.005);
@@ -97,7 +116,12 @@ export async function binaryFramesMatch(runtime: Runtime): Promise<void> {
   await withServer(runtime, ["--max-clients", "2", "--sim-lead-off", "3,7"], async (_srv, open) => {
     const { c: bin } = await openWelcomed(open);
     const { c: json } = await openWelcomed(open);
-    await bin.request("subscribe", { stream: "eeg_batch", format: "binary", num_samples: 50, ref_drl: true });
+    await bin.request("subscribe", {
+      stream: "eeg_batch",
+      format: "binary",
+      num_samples: 50,
+      ref_drl: true,
+    });
     await json.request("subscribe", { stream: "eeg_batch", num_samples: 50 });
     await bin.request("connect", {});
     await delay(1200);
@@ -108,7 +132,10 @@ export async function binaryFramesMatch(runtime: Runtime): Promise<void> {
       expect(f.bytes.byteLength).toBe(36 + 4 * 12 * f.count + 8 * f.count + 2 * f.count);
       expect(f.count).toBeLessThanOrEqual(50);
     }
-    expectConsecutive(frames.flatMap((f) => Array.from({ length: f.count }, (_, i) => f.firstSeq + i)), "binary frames");
+    expectConsecutive(
+      frames.flatMap((f) => Array.from({ length: f.count }, (_, i) => f.firstSeq + i)),
+      "binary frames",
+    );
     const eeg = eegBySeq(bin.messages);
     const samples = batchSamplesBySeq(json.messages);
     let compared = 0;
@@ -116,8 +143,17 @@ export async function binaryFramesMatch(runtime: Runtime): Promise<void> {
     expect(compared).toBeGreaterThanOrEqual(400);
 
     // a channel subset, given unsorted, without REF/DRL; the JSON batch carries only those keys
-    const ackBin = await bin.request("subscribe", { stream: "eeg_batch", format: "binary", num_samples: 20, channels: [12, 2, 5] });
-    const ackJson = await json.request("subscribe", { stream: "eeg_batch", num_samples: 20, channels: [5, 12, 2] });
+    const ackBin = await bin.request("subscribe", {
+      stream: "eeg_batch",
+      format: "binary",
+      num_samples: 20,
+      channels: [12, 2, 5],
+    });
+    const ackJson = await json.request("subscribe", {
+      stream: "eeg_batch",
+      num_samples: 20,
+      channels: [5, 12, 2],
+    });
     const fromBin = bin.messages.indexOf(ackBin);
     const fromJson = json.messages.indexOf(ackJson);
     await untilCount(bin, fromBin, (m) => m.type === "__binary__", 10, 5000, "subset frames");
@@ -166,9 +202,18 @@ export async function decimatedBatches(runtime: Runtime): Promise<void> {
     const fullRate = batchSamplesBySeq(c.messages);
     const firstFull = Math.min(...fullRate.keys());
     const lastFull = Math.max(...fullRate.keys());
-    const ack = await c.request("subscribe", { stream: "eeg_batch", num_samples: 10, decimate: 10, since_seq: firstFull + 3 });
+    const ack = await c.request("subscribe", {
+      stream: "eeg_batch",
+      num_samples: 10,
+      decimate: 10,
+      since_seq: firstFull + 3,
+    });
     await live.request("subscribe", { stream: "eeg_batch", num_samples: 10, decimate: 10 });
-    expect(ack.data["options"]).toMatchObject({ decimate: 10, num_samples: 10, since_seq: firstFull + 3 });
+    expect(ack.data["options"]).toMatchObject({
+      decimate: 10,
+      num_samples: 10,
+      since_seq: firstFull + 3,
+    });
     const from = c.messages.indexOf(ack);
     await untilCount(c, from, isBatch, 12, 5000, "decimated batches");
     const decimated = since(c, from).filter(isBatch).map((m) => m.data as Data);
@@ -178,7 +223,9 @@ export async function decimatedBatches(runtime: Runtime): Promise<void> {
       expect(b["first_seq"] % 10).toBe(0);
       expect(b["count"]).toBeGreaterThan(0);
       expect(b["count"]).toBeLessThanOrEqual(10);
-      for (const key of ["timestamps", "counters", "ref", "drl"]) expect(b[key].length).toBe(b["count"]);
+      for (const key of ["timestamps", "counters", "ref", "drl"]) {
+        expect(b[key].length).toBe(b["count"]);
+      }
       for (const ch of CH) expect(b["channels"][ch].length).toBe(b["count"]);
       for (let i = 0; i < b["count"]; i++) seqs.push(b["first_seq"] + i * 10);
     }

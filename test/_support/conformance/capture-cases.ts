@@ -14,7 +14,8 @@ const BIN = join(ROOT, "node_modules/.bin");
 const RECORD = /\n#mw75-capture v1 connection=\d+ unix_ms=\d+\n/g;
 const RECONNECTS = 3;
 
-const reconnected = (m: Msg) => m.type === "status" && String(m.data["message"]).startsWith("Auto-reconnect successful after");
+const reconnected = (m: Msg) =>
+  m.type === "status" && String(m.data["message"]).startsWith("Auto-reconnect successful after");
 
 /** Runs the decode CLI on `file` under `runtime` (as test/cli/decode.test.ts does) and returns its JSON lines. */
 function decodeFile(runtime: Runtime, file: string): Array<Record<string, unknown>> {
@@ -24,7 +25,12 @@ function decodeFile(runtime: Runtime, file: string): Array<Record<string, unknow
     node: ["node", "--import", "tsx", "src/cli/decode.ts"],
   };
   const [cmd, ...args] = commands[runtime];
-  const run = spawnSync(cmd!, [...args, file], { cwd: ROOT, timeout: 30_000, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const run = spawnSync(cmd!, [...args, file], {
+    cwd: ROOT,
+    timeout: 30_000,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
   expect({ code: run.status, err: run.stderr }).toEqual({ code: 0, err: "" });
   return run.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -44,7 +50,9 @@ export async function captureAcrossReconnects(runtime: Runtime): Promise<void> {
       const { c } = await openWelcomed(open);
       await c.request("connect", { auto_reconnect: true });
       await c.next(isStatus("connected"), 5000);
-      for (let k = 0; k < RECONNECTS; k++) await c.next(reconnected, 5000, `auto-reconnect ${k + 1}`);
+      for (let k = 0; k < RECONNECTS; k++) {
+        await c.next(reconnected, 5000, `auto-reconnect ${k + 1}`);
+      }
       await c.next(isEeg, 2000);
       await c.request("disconnect");
       await c.next(isStatus("idle"), 5000);
@@ -55,18 +63,26 @@ export async function captureAcrossReconnects(runtime: Runtime): Promise<void> {
     const records = (readFileSync(file).toString("latin1").match(RECORD) ?? []).length;
 
     let replayed: Record<string, number> = {};
-    await withServer(runtime, ["--source", `replay:${file}`, "--speed", "0"], async (rsrv, open) => {
-      const { c } = await openWelcomed(open);
-      await c.request("connect", {});
-      await c.next(isStatus("disconnected"), 15_000); // the link ends after the file's last byte
-      replayed = (await health(rsrv))["packets"] as Record<string, number>;
-    });
+    await withServer(
+      runtime,
+      ["--source", `replay:${file}`, "--speed", "0"],
+      async (rsrv, open) => {
+        const { c } = await openWelcomed(open);
+        await c.request("connect", {});
+        await c.next(isStatus("disconnected"), 15_000); // the link ends after the file's last byte
+        replayed = (await health(rsrv))["packets"] as Record<string, number>;
+      },
+    );
 
     const lines = decodeFile(runtime, file);
     const stats = lines.at(-1)!;
     const boundaries = lines.filter((l) => l.type === "boundary").length;
     // one line with every figure, so a failure (or a run on older code) shows the whole picture
-    console.log(`captureAcrossReconnects(${runtime}): ${JSON.stringify({ records, liveEeg, replay: replayed, decode: { ...stats, boundaries } })}`);
+    console.log(
+      `captureAcrossReconnects(${runtime}): ${
+        JSON.stringify({ records, liveEeg, replay: replayed, decode: { ...stats, boundaries } })
+      }`,
+    );
 
     // the symptom first: without boundaries every reconnect costs a checksum failure
     expect(replayed["checksum_failures"]).toBe(0);

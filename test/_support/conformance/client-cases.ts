@@ -1,7 +1,19 @@
 /** @module Conformance scenarios for the client policies (§3.7) and slow clients. */
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
-import { counters, delay, expectError, health, isEeg, isError, isStatus, isStatusMessage, openWelcomed, since, withServer } from "./helpers.ts";
+import {
+  counters,
+  delay,
+  expectError,
+  health,
+  isEeg,
+  isError,
+  isStatus,
+  isStatusMessage,
+  openWelcomed,
+  since,
+  withServer,
+} from "./helpers.ts";
 
 /** Default policy: a second socket gets CLIENT_ALREADY_CONNECTED and is closed; the first is unaffected. */
 export async function singleClientPolicy(runtime: Runtime): Promise<void> {
@@ -13,7 +25,10 @@ export async function singleClientPolicy(runtime: Runtime): Promise<void> {
     const rejected = await second.next((m) => m.type === "error");
     expectError(rejected, "CLIENT_ALREADY_CONNECTED");
     expect(rejected.data["message"]).toBe("Server already has a connected client");
-    await Promise.race([second.closed, delay(3000).then(() => Promise.reject(new Error("second socket not closed")))]);
+    await Promise.race([
+      second.closed,
+      delay(3000).then(() => Promise.reject(new Error("second socket not closed"))),
+    ]);
     expect(second.messages.some((m) => m.type === "status")).toBe(false);
     const mark = first.messages.length;
     await delay(300);
@@ -48,7 +63,11 @@ export async function multiClientRules(runtime: Runtime): Promise<void> {
       expectError(r, "DEVICE_CONTROL_TAKEN", r.id);
     }
     const sb = await b.request("status");
-    expect(sb.data).toMatchObject({ has_control: false, total_clients: 3, device_state: "connected" });
+    expect(sb.data).toMatchObject({
+      has_control: false,
+      total_clients: 3,
+      device_state: "connected",
+    });
     expect((await a.request("status")).data["has_control"]).toBe(true);
     // observers get eeg_data and logs too
     await o.next(isEeg);
@@ -56,7 +75,11 @@ export async function multiClientRules(runtime: Runtime): Promise<void> {
 
     b.send({ id: "bc1", type: "broadcast", data: { note: [1, "two"] } });
     const ack = await b.next((m) => m.type === "command_ack" && m.id === "bc1");
-    expect(ack.data).toEqual({ command: "broadcast", message: "Message broadcast to 2 other client(s)", recipients: 2 });
+    expect(ack.data).toEqual({
+      command: "broadcast",
+      message: "Message broadcast to 2 other client(s)",
+      recipients: 2,
+    });
     for (const peer of [a, o]) {
       const got = await peer.next((m) => m.type === "broadcast");
       expect(got.id).toBe("bc1");

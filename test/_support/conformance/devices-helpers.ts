@@ -22,7 +22,9 @@ export const keysOf = (d: object) => Object.keys(d).sort();
 export async function getDevices(srv: ServerProcess): Promise<Data[]> {
   const res = await fetch(`${srv.http}/devices`);
   const body = (await res.json()) as Data;
-  if (res.status !== 200 || !Array.isArray(body["devices"])) throw new Error(`GET /devices answered ${res.status}: ${JSON.stringify(body)}`);
+  if (res.status !== 200 || !Array.isArray(body["devices"])) {
+    throw new Error(`GET /devices answered ${res.status}: ${JSON.stringify(body)}`);
+  }
   return body["devices"] as Data[];
 }
 
@@ -32,19 +34,38 @@ export function statesOf(devices: Data[]): Record<string, string> {
 }
 
 /** Polls GET /devices every 100 ms until `cond` holds; throws after `timeoutMs` with the last states. */
-export async function untilDevices(srv: ServerProcess, cond: (devices: Data[]) => boolean, timeoutMs: number, what: string): Promise<Data[]> {
+export async function untilDevices(
+  srv: ServerProcess,
+  cond: (devices: Data[]) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<Data[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const devices = await getDevices(srv);
     if (cond(devices)) return devices;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; states ${JSON.stringify(statesOf(devices))}`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; states ${
+          JSON.stringify(statesOf(devices))
+        }`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** POST a JSON body; status and parsed body. */
-export async function postJson(srv: ServerProcess, path: string, body: unknown): Promise<{ status: number; body: Data }> {
-  const res = await fetch(`${srv.http}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+export async function postJson(
+  srv: ServerProcess,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: Data }> {
+  const res = await fetch(`${srv.http}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Data };
 }
 
@@ -52,7 +73,11 @@ export async function postJson(srv: ServerProcess, path: string, body: unknown):
  * A WebSocket upgrade request for `path` written exactly as given (no URL normalisation), answered
  * with the status, headers and the whole body (Content-Length) of a refusal; a 101 resolves at once.
  */
-export function rawUpgrade(port: number, path: string, timeoutMs = 5000): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+export function rawUpgrade(
+  port: number,
+  path: string,
+  timeoutMs = 5000,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: "127.0.0.1", port });
     let buf = Buffer.alloc(0);
@@ -62,14 +87,28 @@ export function rawUpgrade(port: number, path: string, timeoutMs = 5000): Promis
       if (r instanceof Error) reject(r);
       else resolve(r);
     };
-    const timer = setTimeout(() => done(new Error(`upgrade of ${path}: no complete answer within ${timeoutMs} ms (${buf.length} bytes)`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        done(
+          new Error(
+            `upgrade of ${path}: no complete answer within ${timeoutMs} ms (${buf.length} bytes)`,
+          ),
+        ),
+      timeoutMs,
+    );
     const answer = (closed: boolean) => {
       const end = buf.indexOf("\r\n\r\n");
-      if (end < 0) return closed ? done(new Error(`upgrade of ${path}: closed without a response head`)) : undefined;
+      if (end < 0) {
+        return closed
+          ? done(new Error(`upgrade of ${path}: closed without a response head`))
+          : undefined;
+      }
       const head = parseHead(buf, end);
       const body = buf.subarray(end + 4);
       const length = Number(head.headers["content-length"] ?? Number.NaN);
-      if (head.status === 101 || closed || body.length >= length) done({ status: head.status, headers: head.headers, body: body.toString("utf8") });
+      if (head.status === 101 || closed || body.length >= length) {
+        done({ status: head.status, headers: head.headers, body: body.toString("utf8") });
+      }
     };
     socket.on("data", (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
@@ -78,16 +117,22 @@ export function rawUpgrade(port: number, path: string, timeoutMs = 5000): Promis
     socket.on("close", () => answer(true));
     socket.on("error", (e) => done(e));
     const key = randomBytes(16).toString("base64");
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
   });
 }
 
 /** The 12 channel values of a sample, as one comparable text. */
-export const channelText = (s: BatchSample | Data) => JSON.stringify(CHANNELS.map((ch) => (s["channels"] as Record<string, number>)[ch]));
+export const channelText = (s: BatchSample | Data) =>
+  JSON.stringify(CHANNELS.map((ch) => (s["channels"] as Record<string, number>)[ch]));
 
 /** Samples delivered in the eeg_batch messages of `c` received from index `from` on. */
 export function batchSampleCount(c: WsClient, from: number): number {
-  return c.messages.slice(from).filter(isBatch).reduce((n, m) => n + (m.data["count"] as number), 0);
+  return c.messages.slice(from).filter(isBatch).reduce(
+    (n, m) => n + (m.data["count"] as number),
+    0,
+  );
 }
 
 /** The seqs of `samples`, ascending. */
@@ -98,6 +143,8 @@ export function sortedSeqs(samples: Map<number, unknown>): number[] {
 /** Every place where `seqs` is not consecutive, as "before→after". */
 export function holesOf(seqs: number[]): string[] {
   const out: string[] = [];
-  for (let i = 1; i < seqs.length; i++) if (seqs[i] !== seqs[i - 1]! + 1) out.push(`${seqs[i - 1]}→${seqs[i]}`);
+  for (let i = 1; i < seqs.length; i++) {
+    if (seqs[i] !== seqs[i - 1]! + 1) out.push(`${seqs[i - 1]}→${seqs[i]}`);
+  }
   return out;
 }

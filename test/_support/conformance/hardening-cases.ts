@@ -6,7 +6,18 @@ import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import { connect as tcpConnect } from "node:net";
 import type { Msg } from "../ws-client.ts";
-import { UUID, delay, expectError, health, isEeg, isStatus, openWelcomed, rssMb, since, withServer } from "./helpers.ts";
+import {
+  delay,
+  expectError,
+  health,
+  isEeg,
+  isStatus,
+  openWelcomed,
+  rssMb,
+  since,
+  UUID,
+  withServer,
+} from "./helpers.ts";
 
 const TRIES = 50;
 // the simulator activates in 20 ms: a start that leaked past the disconnect would announce itself by then
@@ -32,16 +43,26 @@ export async function connectDisconnectRace(runtime: Runtime): Promise<void> {
         if (gapMs > 0) await delay(gapMs);
         c.send(disconnect);
       }
-      await c.next((m) => m.id === `d${i}` && m.type === "command_ack", 5000, `disconnect ack of try ${i}`);
+      await c.next(
+        (m) => m.id === `d${i}` && m.type === "command_ack",
+        5000,
+        `disconnect ack of try ${i}`,
+      );
       await c.next(isStatus("idle"), 5000, `idle after try ${i}`);
       await delay(SETTLE_MS);
       const after = since(c, mark);
       const ackAt = after.findIndex((m) => m.id === `d${i}`);
-      const late = after.slice(ackAt).filter((m) => isEeg(m) || isStatus("connected")(m) || isStatus("connecting")(m));
+      const late = after.slice(ackAt).filter((m) =>
+        isEeg(m) || isStatus("connected")(m) || isStatus("connecting")(m)
+      );
       const told = (await c.request("status")).data["device_state"];
       const stored = (await health(srv))["device_state"];
       if (late.length > 0 || told !== "idle" || stored !== "idle") {
-        failures.push(`try ${i} (${together ? "one write" : `${gapMs} ms`}): told ${told}, /health ${stored}, ${late.length} late messages`);
+        failures.push(
+          `try ${i} (${
+            together ? "one write" : `${gapMs} ms`
+          }): told ${told}, /health ${stored}, ${late.length} late messages`,
+        );
       }
       c.skipAll();
     }
@@ -65,7 +86,9 @@ export async function byteBoundedQueue(runtime: Runtime): Promise<void> {
     const note = "n".repeat(60 * 1024);
     for (let i = 0; i < 300; i++) {
       a.send({ id: `big-${i}`, type: "broadcast", data: { i, note } });
-      if (i % 20 === 19) await a.next((m) => m.id === `big-${i}` && m.type === "command_ack", 10_000, `ack ${i}`);
+      if (i % 20 === 19) {
+        await a.next((m) => m.id === `big-${i}` && m.type === "command_ack", 10_000, `ack ${i}`);
+      }
     }
     const deadline = Date.now() + 10_000;
     while ((await health(srv))["clients"] !== 1 && Date.now() < deadline) await delay(100);
@@ -88,7 +111,11 @@ export async function frameGuards(runtime: Runtime): Promise<void> {
     const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
     for (let k = 0; k < 5; k++) {
       c.sendText(`{"id":${nested(30_000)},"type":"ping"}`); // 60 KB: deep, yet under the 64 KiB frame limit
-      const deep = await c.next((m) => m.type === "error" || m.type === "pong", 10_000, "the reply to a 30k-deep id");
+      const deep = await c.next(
+        (m) => m.type === "error" || m.type === "pong",
+        10_000,
+        "the reply to a 30k-deep id",
+      );
       expectError(deep, "INVALID_MESSAGE");
       expect(String(deep.data["message"])).toContain("deeper than 32");
     }
@@ -133,7 +160,11 @@ export async function clumsyParameters(runtime: Runtime): Promise<void> {
       expect(String(r.data["message"])).toContain("auto_reconnect");
     }
     const st = await c.request("status");
-    expect(st.data).toMatchObject({ device_state: "idle", auto_reconnect: false, has_control: false });
+    expect(st.data).toMatchObject({
+      device_state: "idle",
+      auto_reconnect: false,
+      has_control: false,
+    });
     expect(c.messages.some(isStatus("connecting"))).toBe(false);
 
     c.send({ id: "abc", type: "connect", data: "yes" });
@@ -167,9 +198,11 @@ export async function halfSentRequests(runtime: Runtime): Promise<void> {
     const sockets = Array.from({ length: 200 }, (_, i) => {
       const s = tcpConnect({ host: "127.0.0.1", port: srv.port });
       s.on("connect", () => {
-        s.write(i % 2 === 0
-          ? "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          : "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
+        s.write(
+          i % 2 === 0
+            ? "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            : "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n",
+        );
       });
       s.on("data", () => {}); // a 408 answer is fine; only the close counts
       s.on("error", () => {});

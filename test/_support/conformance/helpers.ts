@@ -38,15 +38,24 @@ export async function withServer(
 }
 
 /** Opens a client and consumes its welcome status. */
-export async function openWelcomed(open: (path?: string) => Promise<WsClient>, path = "/"): Promise<{ c: WsClient; welcome: Msg }> {
+export async function openWelcomed(
+  open: (path?: string) => Promise<WsClient>,
+  path = "/",
+): Promise<{ c: WsClient; welcome: Msg }> {
   const c = await open(path);
-  const welcome = await c.next(isStatusMessage("Client connected to MW75 server"), 5000, "the welcome status");
+  const welcome = await c.next(
+    isStatusMessage("Client connected to MW75 server"),
+    5000,
+    "the welcome status",
+  );
   return { c, welcome };
 }
 
 export const isEeg = (m: Msg) => m.type === "eeg_data";
-export const isStatus = (state: string) => (m: Msg) => m.type === "status" && m.data["state"] === state;
-export const isStatusMessage = (text: string) => (m: Msg) => m.type === "status" && m.data["message"] === text;
+export const isStatus = (state: string) => (m: Msg) =>
+  m.type === "status" && m.data["state"] === state;
+export const isStatusMessage = (text: string) => (m: Msg) =>
+  m.type === "status" && m.data["message"] === text;
 export const isError = (code: string) => (m: Msg) => m.type === "error" && m.data["code"] === code;
 
 /** Asserts a status event's shape. */

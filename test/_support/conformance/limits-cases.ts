@@ -40,7 +40,9 @@ export async function oversizedFrame(runtime: Runtime): Promise<void> {
     const c = await welcomed(await open());
     const head = '{"id":"fits","type":"ping","data":{"pad":"';
     c.sendText(`${head}${"y".repeat(4000 - head.length - 3)}"}}`);
-    expect((await c.next((m) => m.id === "fits", 3000, "the reply to a 4000-byte ping")).type).toBe("pong");
+    expect((await c.next((m) => m.id === "fits", 3000, "the reply to a 4000-byte ping")).type).toBe(
+      "pong",
+    );
     c.sendText(`{"id":"over","type":"ping","data":{"pad":"${"z".repeat(5000)}"}}`);
     expect(await closeCodeWithin(c, 5000)).toBe(1009);
   });
@@ -68,68 +70,86 @@ async function pingAt(c: WsClient, perSecond: number, stop: () => boolean): Prom
  * and GET /health answers within a second throughout.
  */
 export async function rateLimitFlood(runtime: Runtime): Promise<void> {
-  await withAccessServer(runtime, ["--rate-limit", "100", "--max-clients", "3"], async (srv, open) => {
-    const a = await welcomed(await open());
-    await streaming(a);
-    const flood = await welcomed(await open());
-    const busy = await welcomed(await open());
-    const mark = a.messages.length;
-    const t0 = Date.now();
-    let floodClosedAt = -1;
-    void flood.closed.then(() => (floodClosedAt = Date.now() - t0));
+  await withAccessServer(
+    runtime,
+    ["--rate-limit", "100", "--max-clients", "3"],
+    async (srv, open) => {
+      const a = await welcomed(await open());
+      await streaming(a);
+      const flood = await welcomed(await open());
+      const busy = await welcomed(await open());
+      const mark = a.messages.length;
+      const t0 = Date.now();
+      let floodClosedAt = -1;
+      void flood.closed.then(() => (floodClosedAt = Date.now() - t0));
 
-    let polling = true;
-    const healthMs: number[] = [];
-    const poller = (async () => {
-      while (polling) {
-        const s = Date.now();
-        const ok = await fetch(`${srv.http}/health`, { signal: AbortSignal.timeout(3000) })
-          .then((r) => r.json().then(() => r.ok), () => false);
-        healthMs.push(ok ? Date.now() - s : 99_999);
-        await delay(250);
-      }
-    })();
-    const [floodSent, busySent] = await Promise.all([
-      pingAt(flood, 5000, () => Date.now() - t0 > 9000),
-      pingAt(busy, 300, () => Date.now() - t0 > 6000),
-    ]);
-    const code = await closeCodeWithin(flood, Math.max(0, 10_000 - (Date.now() - t0)));
-    const elapsedS = (Date.now() - t0) / 1000;
-    polling = false;
-    await poller;
+      let polling = true;
+      const healthMs: number[] = [];
+      const poller = (async () => {
+        while (polling) {
+          const s = Date.now();
+          const ok = await fetch(`${srv.http}/health`, { signal: AbortSignal.timeout(3000) })
+            .then((r) => r.json().then(() => r.ok), () => false);
+          healthMs.push(ok ? Date.now() - s : 99_999);
+          await delay(250);
+        }
+      })();
+      const [floodSent, busySent] = await Promise.all([
+        pingAt(flood, 5000, () => Date.now() - t0 > 9000),
+        pingAt(busy, 300, () => Date.now() - t0 > 6000),
+      ]);
+      const code = await closeCodeWithin(flood, Math.max(0, 10_000 - (Date.now() - t0)));
+      const elapsedS = (Date.now() - t0) / 1000;
+      polling = false;
+      await poller;
 
-    expect(code).toBe(1008);
-    expect(floodClosedAt).toBeGreaterThan(4000);
-    expect(floodClosedAt).toBeLessThan(8000);
-    const limited = flood.messages.filter(isError("RATE_LIMITED"));
-    const floodErrors = limited.length;
-    const floodPongs = flood.messages.filter((m) => m.type === "pong").length;
-    expect({ floodErrors, inRange: floodErrors >= 3 && floodErrors <= 10 }).toEqual({ floodErrors, inRange: true });
-    // one per second of excess (the last one may be the close notice)
-    const stamps = limited.slice(0, -1).map((m) => m.data["timestamp"] as number);
-    const gaps = stamps.slice(1).map((t, i) => Math.round((t - stamps[i]!) * 1000));
-    expect(gaps.filter((ms) => ms < 800)).toEqual([]);
-    expect(floodSent).toBeGreaterThan(15_000);
-    // what the bucket lets through: the burst of 200 plus 100/s until the close; the rest was dropped
-    const floodAllowed = 200 + 100 * (floodClosedAt / 1000);
-    expect({ floodPongs, inRange: floodPongs >= 150 && floodPongs <= floodAllowed + 100 }).toEqual({ floodPongs, inRange: true });
+      expect(code).toBe(1008);
+      expect(floodClosedAt).toBeGreaterThan(4000);
+      expect(floodClosedAt).toBeLessThan(8000);
+      const limited = flood.messages.filter(isError("RATE_LIMITED"));
+      const floodErrors = limited.length;
+      const floodPongs = flood.messages.filter((m) => m.type === "pong").length;
+      expect({ floodErrors, inRange: floodErrors >= 3 && floodErrors <= 10 }).toEqual({
+        floodErrors,
+        inRange: true,
+      });
+      // one per second of excess (the last one may be the close notice)
+      const stamps = limited.slice(0, -1).map((m) => m.data["timestamp"] as number);
+      const gaps = stamps.slice(1).map((t, i) => Math.round((t - stamps[i]!) * 1000));
+      expect(gaps.filter((ms) => ms < 800)).toEqual([]);
+      expect(floodSent).toBeGreaterThan(15_000);
+      // what the bucket lets through: the burst of 200 plus 100/s until the close; the rest was dropped
+      const floodAllowed = 200 + 100 * (floodClosedAt / 1000);
+      expect({ floodPongs, inRange: floodPongs >= 150 && floodPongs <= floodAllowed + 100 })
+        .toEqual({ floodPongs, inRange: true });
 
-    expect(busy.isClosed).toBe(false);
-    const busyErrors = busy.messages.filter(isError("RATE_LIMITED")).length;
-    const busyPongs = busy.messages.filter((m) => m.type === "pong").length;
-    expect({ busyErrors, inRange: busyErrors >= 2 && busyErrors <= 10 }).toEqual({ busyErrors, inRange: true });
-    // 300/s for 6 s: the burst of 200 plus 100/s got through, about 1,000 were dropped
-    expect({ busySent, busyPongs, inRange: busyPongs >= 650 && busyPongs <= 950 }).toEqual({ busySent, busyPongs, inRange: true });
-    await delay(1500); // the bucket refills: a normal request is answered again
-    expect((await busy.request("ping")).type).toBe("pong");
+      expect(busy.isClosed).toBe(false);
+      const busyErrors = busy.messages.filter(isError("RATE_LIMITED")).length;
+      const busyPongs = busy.messages.filter((m) => m.type === "pong").length;
+      expect({ busyErrors, inRange: busyErrors >= 2 && busyErrors <= 10 }).toEqual({
+        busyErrors,
+        inRange: true,
+      });
+      // 300/s for 6 s: the burst of 200 plus 100/s got through, about 1,000 were dropped
+      expect({ busySent, busyPongs, inRange: busyPongs >= 650 && busyPongs <= 950 }).toEqual({
+        busySent,
+        busyPongs,
+        inRange: true,
+      });
+      await delay(1500); // the bucket refills: a normal request is answered again
+      expect((await busy.request("ping")).type).toBe("pong");
 
-    const window = since(a, mark);
-    const rate = window.filter(isEeg).length / elapsedS;
-    expect({ rate: Math.round(rate), full: rate > 450 }).toEqual({ rate: Math.round(rate), full: true });
-    expect(seqJumps(window)).toEqual([]);
-    expect(Math.max(...healthMs)).toBeLessThan(1000);
-    expect(healthMs.length).toBeGreaterThan(15);
-  });
+      const window = since(a, mark);
+      const rate = window.filter(isEeg).length / elapsedS;
+      expect({ rate: Math.round(rate), full: rate > 450 }).toEqual({
+        rate: Math.round(rate),
+        full: true,
+      });
+      expect(seqJumps(window)).toEqual([]);
+      expect(Math.max(...healthMs)).toBeLessThan(1000);
+      expect(healthMs.length).toBeGreaterThan(15);
+    },
+  );
 }
 
 /**
@@ -141,7 +161,12 @@ export async function halfOpenConnections(runtime: Runtime): Promise<void> {
     let closedEarly = 0;
     const sockets: Socket[] = Array.from({ length: 200 }, (_, i) => {
       const s = tcpConnect({ host: "127.0.0.1", port: srv.port });
-      if (i % 2 === 1) s.on("connect", () => s.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUpgrade: webs`));
+      if (i % 2 === 1) {
+        s.on(
+          "connect",
+          () => s.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUpgrade: webs`),
+        );
+      }
       s.on("data", () => {});
       s.on("error", () => {});
       s.on("close", () => closedEarly++);

@@ -15,10 +15,27 @@ export async function bannerAndHealth(runtime: Runtime): Promise<void> {
     expect(srv.port).toBeGreaterThan(0);
     expect(srv.stdout()).toContain("SYNTHETIC");
     const h = await health(srv);
-    expect(h).toMatchObject({ status: "ok", runtime, source: "sim", synthetic: true, device_state: "idle", clients: 0, battery_level: null, shed: 0 });
-    expect(h["version"]).toBe(JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version);
+    expect(h).toMatchObject({
+      status: "ok",
+      runtime,
+      source: "sim",
+      synthetic: true,
+      device_state: "idle",
+      clients: 0,
+      battery_level: null,
+      shed: 0,
+    });
+    expect(h["version"]).toBe(
+      JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version,
+    );
     expect(typeof h["uptime"]).toBe("number");
-    expect(Object.keys(h["packets"]).sort()).toEqual(["checksum_failures", "duplicates", "lost", "rate_hz", "valid"]);
+    expect(Object.keys(h["packets"]).sort()).toEqual([
+      "checksum_failures",
+      "duplicates",
+      "lost",
+      "rate_hz",
+      "valid",
+    ]);
     const root = await fetch(`${srv.http}/`);
     expect(root.status).toBe(200);
     await root.text();
@@ -65,7 +82,14 @@ export async function cleanShutdown(runtime: Runtime): Promise<void> {
   });
 }
 
-const eegKey = (m: Msg) => JSON.stringify([m.data["counter"], m.data["ref"], m.data["drl"], m.data["channels"], m.data["lead_off"]]);
+const eegKey = (m: Msg) =>
+  JSON.stringify([
+    m.data["counter"],
+    m.data["ref"],
+    m.data["drl"],
+    m.data["channels"],
+    m.data["lead_off"],
+  ]);
 
 /** A capture replayed as fast as possible yields the same eeg_data sequence as the live run. */
 export async function captureThenReplay(runtime: Runtime): Promise<void> {
@@ -73,7 +97,14 @@ export async function captureThenReplay(runtime: Runtime): Promise<void> {
   const file = join(dir, "capture.bin");
   try {
     let live: string[] = [];
-    const srv = await startServer(runtime, ["--capture", file, "--sim-seed", "7", "--sim-corruption", "0.01"]);
+    const srv = await startServer(runtime, [
+      "--capture",
+      file,
+      "--sim-seed",
+      "7",
+      "--sim-corruption",
+      "0.01",
+    ]);
     try {
       const { connectWs } = await import("../ws-client.ts");
       const c = await connectWs(`${srv.ws}/`);
@@ -92,17 +123,21 @@ export async function captureThenReplay(runtime: Runtime): Promise<void> {
     expect(statSync(file).size).toBeGreaterThan(live.length * 63 - 1);
     expect(live.length).toBeGreaterThan(200);
 
-    await withServer(runtime, ["--source", `replay:${file}`, "--speed", "0"], async (rsrv, open) => {
-      expect(rsrv.stdout()).not.toContain("SYNTHETIC");
-      const { c } = await openWelcomed(open);
-      await c.request("connect", {});
-      await c.next(isStatus("disconnected"), 10_000); // the link ends after the last byte
-      const replayed = c.messages.filter(isEeg).map(eegKey);
-      // the live run may stop before the last captured chunk was decoded: it is a prefix
-      expect(replayed.slice(0, live.length)).toEqual(live);
-      expect(replayed.length - live.length).toBeLessThan(100);
-      expect((await health(rsrv))["source"]).toBe("replay");
-    });
+    await withServer(
+      runtime,
+      ["--source", `replay:${file}`, "--speed", "0"],
+      async (rsrv, open) => {
+        expect(rsrv.stdout()).not.toContain("SYNTHETIC");
+        const { c } = await openWelcomed(open);
+        await c.request("connect", {});
+        await c.next(isStatus("disconnected"), 10_000); // the link ends after the last byte
+        const replayed = c.messages.filter(isEeg).map(eegKey);
+        // the live run may stop before the last captured chunk was decoded: it is a prefix
+        expect(replayed.slice(0, live.length)).toEqual(live);
+        expect(replayed.length - live.length).toBeLessThan(100);
+        expect((await health(rsrv))["source"]).toBe("replay");
+      },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

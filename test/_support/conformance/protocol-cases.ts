@@ -2,8 +2,18 @@
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import {
-  UUID, counters, delay, expectError, expectStatusEvent, health, isEeg, isStatus, isStatusMessage,
-  openWelcomed, since, withServer,
+  counters,
+  delay,
+  expectError,
+  expectStatusEvent,
+  health,
+  isEeg,
+  isStatus,
+  isStatusMessage,
+  openWelcomed,
+  since,
+  UUID,
+  withServer,
 } from "./helpers.ts";
 
 /** Every frame-level error, ping/pong, status reply shape and id echo rules (§3.2, §3.3, §3.5). */
@@ -53,8 +63,13 @@ export async function validationAndReplies(runtime: Runtime): Promise<void> {
     const st = await c.request("status");
     expect(st.type).toBe("status");
     expect(st.data).toEqual({
-      device_state: "idle", auto_reconnect: false, log_level: "ERROR", battery_level: null,
-      has_control: false, total_clients: 1, shed_messages: 0,
+      device_state: "idle",
+      auto_reconnect: false,
+      log_level: "ERROR",
+      battery_level: null,
+      has_control: false,
+      total_clients: 1,
+      shed_messages: 0,
       subscriptions: [{ stream: "eeg", options: {} }], // the bridge's addition (BRIDGE-API §2)
     });
     expect("timestamp" in st.data).toBe(false);
@@ -72,7 +87,9 @@ export async function streamingLifecycle(runtime: Runtime): Promise<void> {
     expect(ack.data).toMatchObject({ command: "connect", auto_reconnect: 0, log_level: "ERROR" });
     expectStatusEvent(await c.next(isStatus("connecting")), "connecting");
     const connected = await c.next(isStatus("connected"));
-    expect(connected.data["message"]).toBe("Successfully connected to MW75 device, streaming EEG data");
+    expect(connected.data["message"]).toBe(
+      "Successfully connected to MW75 device, streaming EEG data",
+    );
     expect(connected.data["battery_level"]).toBe(85);
     const again = await c.request("connect", {});
     expectError(again, "ALREADY_CONNECTED", again.id);
@@ -89,9 +106,13 @@ export async function streamingLifecycle(runtime: Runtime): Promise<void> {
     const d = first.data;
     expect(first.id).toMatch(UUID);
     expect(d["event_id"]).toBe(239);
-    expect(Object.keys(d["channels"] as object)).toEqual(Array.from({ length: 12 }, (_, i) => `ch${i + 1}`));
+    expect(Object.keys(d["channels"] as object)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `ch${i + 1}`),
+    );
     expect(Array.isArray(d["lead_off"])).toBe(true);
-    for (const k of ["timestamp", "ref", "drl", "feature_status"]) expect(typeof d[k]).toBe("number");
+    for (const k of ["timestamp", "ref", "drl", "feature_status"]) {
+      expect(typeof d[k]).toBe("number");
+    }
     expect(new Set(window.map((m) => m.id)).size).toBe(window.length);
 
     const beats = since(c, from).filter((m) => m.type === "heartbeat");
@@ -126,7 +147,8 @@ export async function streamingLifecycle(runtime: Runtime): Promise<void> {
 export async function logFiltering(runtime: Runtime): Promise<void> {
   await withServer(runtime, [], async (_srv, open) => {
     const { c } = await openWelcomed(open);
-    const levelsAfter = (from: number) => new Set(since(c, from).filter((m) => m.type === "log").map((m) => m.data["level"]));
+    const levelsAfter = (from: number) =>
+      new Set(since(c, from).filter((m) => m.type === "log").map((m) => m.data["level"]));
     let mark = c.messages.length;
     await c.request("connect", { log_level: "ERROR" });
     await c.next(isStatus("connected"));

@@ -12,7 +12,16 @@ import { connectWs } from "../ws-client.ts";
 import type { Msg, WsClient } from "../ws-client.ts";
 import { delay, isEeg, isError, isStatus, openWelcomed, withServer } from "./helpers.ts";
 import { BDF_CHECK, checkEdfData } from "./recording-checks.ts";
-import { Problems, readJson, readWithMne, ROOT, seen, snapshot, tempDir, until } from "./recording-helpers.ts";
+import {
+  Problems,
+  readJson,
+  readWithMne,
+  ROOT,
+  seen,
+  snapshot,
+  tempDir,
+  until,
+} from "./recording-helpers.ts";
 import type { BatchSample, Data } from "./stream-helpers.ts";
 
 /** `eeg_data` messages as samples by seq (the fields the BDF comparison reads). */
@@ -20,7 +29,15 @@ function eegSamples(msgs: Msg[]): Map<number, BatchSample> {
   const out = new Map<number, BatchSample>();
   for (const m of msgs.filter(isEeg)) {
     const d = m.data as Data;
-    out.set(d["seq"], { seq: d["seq"], time: d["timestamp"], counter: d["counter"], ref: d["ref"], drl: d["drl"], channels: d["channels"], leadOff: d["lead_off"] });
+    out.set(d["seq"], {
+      seq: d["seq"],
+      time: d["timestamp"],
+      counter: d["counter"],
+      ref: d["ref"],
+      drl: d["drl"],
+      channels: d["channels"],
+      leadOff: d["lead_off"],
+    });
   }
   return out;
 }
@@ -32,7 +49,10 @@ function eegSamples(msgs: Msg[]): Map<number, BatchSample> {
  */
 function smallDisk(dir: string): "tmpfs" | "ulimit" {
   if (process.env["MW75_TEST_DISK_FULL"] === "ulimit") return "ulimit";
-  const r = spawnSync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", dir], { encoding: "utf8", timeout: 10_000 });
+  const r = spawnSync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", dir], {
+    encoding: "utf8",
+    timeout: 10_000,
+  });
   return r.status === 0 ? "tmpfs" : "ulimit";
 }
 
@@ -51,9 +71,21 @@ interface Served {
 }
 
 /** `serve` under a 200-KiB file size limit (SIGXFSZ ignored): its ws:// URL and a kill. */
-async function startUnderFileLimit(runtime: Runtime, args: string[]): Promise<Served & { ws: string; kill: () => void }> {
+async function startUnderFileLimit(
+  runtime: Runtime,
+  args: string[],
+): Promise<Served & { ws: string; kill: () => void }> {
   const [cmd, ...pre] = serveCommand(runtime);
-  const child = spawn("bash", ["-c", 'trap "" XFSZ; ulimit -f 200; exec "$@"', "bash", cmd!, ...pre, "--port", "0", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("bash", [
+    "-c",
+    'trap "" XFSZ; ulimit -f 200; exec "$@"',
+    "bash",
+    cmd!,
+    ...pre,
+    "--port",
+    "0",
+    ...args,
+  ], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
@@ -63,7 +95,11 @@ async function startUnderFileLimit(runtime: Runtime, args: string[]): Promise<Se
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   };
   try {
-    await until(() => /listening on http:\/\/\S+:\d+/.test(out), 20_000, `${runtime} under ulimit -f to start`);
+    await until(
+      () => /listening on http:\/\/\S+:\d+/.test(out),
+      20_000,
+      `${runtime} under ulimit -f to start`,
+    );
   } catch (e) {
     kill();
     throw e;
@@ -87,29 +123,73 @@ export async function recordingDiskFull(runtime: Runtime): Promise<void> {
       await c.request("start_recording", { session_name: "full", formats: ["bdf", "csv"] }, 10_000);
       let exit: unknown = null;
       void server.exited.then((code) => (exit = code));
-      await until(() => exit !== null || c.messages.some(isError("RECORDING_FAILED")), 20_000, "the RECORDING_FAILED broadcast");
+      await until(
+        () => exit !== null || c.messages.some(isError("RECORDING_FAILED")),
+        20_000,
+        "the RECORDING_FAILED broadcast",
+      );
       // colour codes stripped: Deno colours its stack traces
       // deno-lint-ignore no-control-regex -- the escape byte is what is being matched
-      const log = () => server.stderr().replace(/\x1b\[[0-9;]*m/g, "").split("Recording full started").at(-1)!.slice(0, 900);
+      const log = () =>
+        server.stderr().replace(/\x1b\[[0-9;]*m/g, "").split("Recording full started").at(-1)!
+          .slice(0, 900);
       streamed = eegSamples(c.messages);
       if (exit !== null) await delay(300); // the last of its stderr
-      if (!p.check(exit === null, "the server died when the disk filled up", () => `exit ${String(exit)}; stderr after the start: ${log()}`)) return;
-      const failed = await seen(c, isError("RECORDING_FAILED"), 1000, "the RECORDING_FAILED broadcast");
+      if (
+        !p.check(
+          exit === null,
+          "the server died when the disk filled up",
+          () => `exit ${String(exit)}; stderr after the start: ${log()}`,
+        )
+      ) return;
+      const failed = await seen(
+        c,
+        isError("RECORDING_FAILED"),
+        1000,
+        "the RECORDING_FAILED broadcast",
+      );
       const at = c.messages.indexOf(failed);
-      p.check(/ENOSPC|EFBIG/.test(String(failed.data["message"])), "RECORDING_FAILED message does not name the OS error", String(failed.data["message"]));
-      const rec = await seen(c, (m) => m.type === "recording" && m.data["state"] === "failed", 5000, "the recording broadcast with state failed");
-      p.check(typeof (rec.data as Data)["failure"] === "string", "the failed recording object has no failure text");
+      p.check(
+        /ENOSPC|EFBIG/.test(String(failed.data["message"])),
+        "RECORDING_FAILED message does not name the OS error",
+        String(failed.data["message"]),
+      );
+      const rec = await seen(
+        c,
+        (m) => m.type === "recording" && m.data["state"] === "failed",
+        5000,
+        "the recording broadcast with state failed",
+      );
+      p.check(
+        typeof (rec.data as Data)["failure"] === "string",
+        "the failed recording object has no failure text",
+      );
       const status = await c.request("recording_status", {});
       p.equal(status.data["state"], "failed", "recording_status after the failure");
       await delay(1200);
       const after = c.messages.slice(at).filter(isEeg).map((m) => m.data["seq"] as number);
-      p.check(after.length >= 400, "eeg_data stopped after the failure", `${after.length} in 1.2 s`);
-      p.check(after.every((s, i) => i === 0 || s === after[i - 1]! + 1), "eeg_data seq not consecutive after the failure");
-      p.equal((await c.request("stop_recording", {})).data["code"], "NOT_RECORDING", "stop_recording after the failure");
+      p.check(
+        after.length >= 400,
+        "eeg_data stopped after the failure",
+        `${after.length} in 1.2 s`,
+      );
+      p.check(
+        after.every((s, i) => i === 0 || s === after[i - 1]! + 1),
+        "eeg_data seq not consecutive after the failure",
+      );
+      p.equal(
+        (await c.request("stop_recording", {})).data["code"],
+        "NOT_RECORDING",
+        "stop_recording after the failure",
+      );
       streamed = eegSamples(c.messages);
     };
     if (mode === "tmpfs") {
-      await withServer(runtime, ["--recordings-dir", dir], async (srv, open) => body((await openWelcomed(open)).c, srv));
+      await withServer(
+        runtime,
+        ["--recordings-dir", dir],
+        async (srv, open) => body((await openWelcomed(open)).c, srv),
+      );
     } else {
       const srv = await startUnderFileLimit(runtime, ["--recordings-dir", dir]);
       try {
@@ -129,9 +209,21 @@ export async function recordingDiskFull(runtime: Runtime): Promise<void> {
     if (bdf !== null) {
       p.check(bdf.n_times >= 500, "the partial BDF holds no data record", String(bdf.n_times));
       // the CSV's first Seq: the metadata may still be the one written at the start (first_seq 0)
-      const firstSeq = Number(readFileSync(join(dir, "full.csv"), "utf8").split("\n")[1]?.split(",")[18]);
-      checkEdfData(p, bdf, BDF_CHECK, firstSeq, bdf.n_times, streamed, Math.max(...streamed.keys()));
-      p.note(`the partial BDF holds ${bdf.n_times} samples (disk: ${JSON.stringify(snapshot(dir))})`);
+      const firstSeq = Number(
+        readFileSync(join(dir, "full.csv"), "utf8").split("\n")[1]?.split(",")[18],
+      );
+      checkEdfData(
+        p,
+        bdf,
+        BDF_CHECK,
+        firstSeq,
+        bdf.n_times,
+        streamed,
+        Math.max(...streamed.keys()),
+      );
+      p.note(
+        `the partial BDF holds ${bdf.n_times} samples (disk: ${JSON.stringify(snapshot(dir))})`,
+      );
     }
   } finally {
     if (mode === "tmpfs") await unmount(dir);
@@ -146,36 +238,68 @@ export async function recordOnFirstConnect(runtime: Runtime): Promise<void> {
   const dir = join(tmp.dir, "recordings");
   const p = new Problems(`--record bdf,csv on ${runtime}`);
   try {
-    await withServer(runtime, ["--recordings-dir", dir, "--record", "bdf,csv"], async (srv, open) => {
-      const { c } = await openWelcomed(open);
-      await c.request("unsubscribe", { stream: "eeg" });
-      await delay(300);
-      p.check(snapshot(dir) === "absent" || Object.keys(snapshot(dir)).length === 0, "files before the first connect", JSON.stringify(snapshot(dir)));
-      await c.request("connect", {});
-      await c.next(isStatus("connected"), 5000);
-      const started = await seen(c, (m) => m.type === "recording" && m.data["state"] === "recording", 5000, "a recording started by --record");
-      const name = String(started.data["session_name"]);
-      p.check(/^rec-\d{8}T\d{6}Z$/.test(name), "default session_name is not a UTC timestamp", name);
-      const files = ((started.data["files"] ?? []) as Data[]).map((f) => f["format"]).sort();
-      p.equal(files, ["bdf", "csv", "events"], "the recording's files");
-      await delay(1500);
-      const status = await c.request("recording_status", {});
-      p.equal([status.data["state"], status.data["session_name"]], ["recording", name], "recording_status");
-      p.check(typeof status.data["first_seq"] === "number" && (status.data["first_seq"] as number) <= 50, "the recording did not start at the first connected sample", `first_seq ${status.data["first_seq"]}`);
-      p.note(`--record started at first_seq ${status.data["first_seq"]}`);
-      const stop = await c.request("stop_recording", {}, 10_000);
-      p.equal((stop.data as Data)["recording"]?.["state"], "stopped", "stop_recording");
-      await c.request("disconnect", {});
-      await c.next(isStatus("idle"), 5000);
-      const from = c.messages.length;
-      await c.request("connect", {});
-      await c.next(isStatus("connected"), 5000);
-      await delay(800);
-      p.check(!c.messages.slice(from).some((m) => m.type === "recording"), "a second connect started another recording");
-      const list = ((await (await fetch(`${srv.http}/recordings`)).json()) as Data)["recordings"] as Data[];
-      p.equal(list.map((r) => r["session_name"]), [name], "GET /recordings");
-      for (const ext of [".bdf", ".csv", ".json", "_events.csv"]) p.check(existsSync(join(dir, `${name}${ext}`)), `file ${name}${ext} missing`);
-    });
+    await withServer(
+      runtime,
+      ["--recordings-dir", dir, "--record", "bdf,csv"],
+      async (srv, open) => {
+        const { c } = await openWelcomed(open);
+        await c.request("unsubscribe", { stream: "eeg" });
+        await delay(300);
+        p.check(
+          snapshot(dir) === "absent" || Object.keys(snapshot(dir)).length === 0,
+          "files before the first connect",
+          JSON.stringify(snapshot(dir)),
+        );
+        await c.request("connect", {});
+        await c.next(isStatus("connected"), 5000);
+        const started = await seen(
+          c,
+          (m) => m.type === "recording" && m.data["state"] === "recording",
+          5000,
+          "a recording started by --record",
+        );
+        const name = String(started.data["session_name"]);
+        p.check(
+          /^rec-\d{8}T\d{6}Z$/.test(name),
+          "default session_name is not a UTC timestamp",
+          name,
+        );
+        const files = ((started.data["files"] ?? []) as Data[]).map((f) => f["format"]).sort();
+        p.equal(files, ["bdf", "csv", "events"], "the recording's files");
+        await delay(1500);
+        const status = await c.request("recording_status", {});
+        p.equal(
+          [status.data["state"], status.data["session_name"]],
+          ["recording", name],
+          "recording_status",
+        );
+        p.check(
+          typeof status.data["first_seq"] === "number" &&
+            (status.data["first_seq"] as number) <= 50,
+          "the recording did not start at the first connected sample",
+          `first_seq ${status.data["first_seq"]}`,
+        );
+        p.note(`--record started at first_seq ${status.data["first_seq"]}`);
+        const stop = await c.request("stop_recording", {}, 10_000);
+        p.equal((stop.data as Data)["recording"]?.["state"], "stopped", "stop_recording");
+        await c.request("disconnect", {});
+        await c.next(isStatus("idle"), 5000);
+        const from = c.messages.length;
+        await c.request("connect", {});
+        await c.next(isStatus("connected"), 5000);
+        await delay(800);
+        p.check(
+          !c.messages.slice(from).some((m) => m.type === "recording"),
+          "a second connect started another recording",
+        );
+        const list =
+          ((await (await fetch(`${srv.http}/recordings`)).json()) as Data)["recordings"] as Data[];
+        p.equal(list.map((r) => r["session_name"]), [name], "GET /recordings");
+        for (const ext of [".bdf", ".csv", ".json", "_events.csv"]) {
+          p.check(existsSync(join(dir, `${name}${ext}`)), `file ${name}${ext} missing`);
+        }
+      },
+    );
   } finally {
     tmp.remove();
   }

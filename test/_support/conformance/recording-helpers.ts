@@ -38,18 +38,29 @@ export class Problems {
     if (ok) return true;
     const entry = this.#kinds.get(kind) ?? { count: 0, examples: [] };
     entry.count++;
-    if (entry.examples.length < 4) entry.examples.push(typeof detail === "string" ? detail : detail());
+    if (entry.examples.length < 4) {
+      entry.examples.push(typeof detail === "string" ? detail : detail());
+    }
     this.#kinds.set(kind, entry);
     return false;
   }
 
   /** Strict equality of JSON values. */
   equal(got: unknown, want: unknown, kind: string): boolean {
-    return this.check(JSON.stringify(got) === JSON.stringify(want), kind, () => `got ${JSON.stringify(got)?.slice(0, 300)}, want ${JSON.stringify(want)?.slice(0, 300)}`);
+    return this.check(
+      JSON.stringify(got) === JSON.stringify(want),
+      kind,
+      () =>
+        `got ${JSON.stringify(got)?.slice(0, 300)}, want ${JSON.stringify(want)?.slice(0, 300)}`,
+    );
   }
 
   near(got: number, want: number, tolerance: number, kind: string, where = ""): boolean {
-    return this.check(Math.abs(got - want) <= tolerance, kind, () => `${where}got ${got}, want ${want} ± ${tolerance}`);
+    return this.check(
+      Math.abs(got - want) <= tolerance,
+      kind,
+      () => `${where}got ${got}, want ${want} ± ${tolerance}`,
+    );
   }
 
   /** An observation worth reporting that does not fail the scenario (printed at the end). */
@@ -65,8 +76,12 @@ export class Problems {
   assertNone(): void {
     for (const n of this.#notes) console.log(`note (${this.scenario}): ${n}`);
     if (this.#kinds.size === 0) return;
-    const lines = [...this.#kinds].map(([kind, e]) => `- ${kind} (${e.count}×)${e.examples.length ? `: ${e.examples.join(" | ")}` : ""}`);
-    throw new Error(`${this.scenario}: ${this.#kinds.size} kind(s) of problem\n${lines.join("\n")}`);
+    const lines = [...this.#kinds].map(([kind, e]) =>
+      `- ${kind} (${e.count}×)${e.examples.length ? `: ${e.examples.join(" | ")}` : ""}`
+    );
+    throw new Error(
+      `${this.scenario}: ${this.#kinds.size} kind(s) of problem\n${lines.join("\n")}`,
+    );
   }
 }
 
@@ -103,12 +118,29 @@ export function readJson(path: string): Data {
 // --- waits ---
 
 /** The next `recording` message whose state is `state` (and session, when given), bounded. */
-export function nextRecording(c: WsClient, state: string, timeoutMs: number, session?: string): Promise<Msg> {
-  return c.next((m) => m.type === "recording" && m.data["state"] === state && (session === undefined || m.data["session_name"] === session), timeoutMs, `a recording message with state ${state}`);
+export function nextRecording(
+  c: WsClient,
+  state: string,
+  timeoutMs: number,
+  session?: string,
+): Promise<Msg> {
+  return c.next(
+    (m) =>
+      m.type === "recording" && m.data["state"] === state &&
+      (session === undefined || m.data["session_name"] === session),
+    timeoutMs,
+    `a recording message with state ${state}`,
+  );
 }
 
 /** The first message of `c` from index `from` on matching `pred`, whether it came before or after the read cursor; bounded. */
-export async function seen(c: WsClient, pred: (m: Msg) => boolean, timeoutMs: number, what: string, from = 0): Promise<Msg> {
+export async function seen(
+  c: WsClient,
+  pred: (m: Msg) => boolean,
+  timeoutMs: number,
+  what: string,
+  from = 0,
+): Promise<Msg> {
   let found: Msg | undefined;
   await until(() => (found = c.messages.slice(from).find(pred)) !== undefined, timeoutMs, what);
   return found!;
@@ -118,7 +150,9 @@ export async function seen(c: WsClient, pred: (m: Msg) => boolean, timeoutMs: nu
 export async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -126,12 +160,25 @@ export async function until(cond: () => boolean, timeoutMs: number, what: string
 // --- processes ---
 
 /** Runs a command (bounded) and resolves with its exit code and output; never rejects. */
-export function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function run(
+  cmd: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: ROOT, timeout: timeoutMs, maxBuffer: 512 << 20, encoding: "utf8" }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : null;
-      resolve({ code, stdout, stderr: stderr || (err ? String(err.message) : "") });
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd: ROOT, timeout: timeoutMs, maxBuffer: 512 << 20, encoding: "utf8" },
+      (err, stdout, stderr) => {
+        const code = err === null
+          ? 0
+          : typeof (err as { code?: unknown }).code === "number"
+          ? ((err as { code: number }).code)
+          : null;
+        resolve({ code, stdout, stderr: stderr || (err ? String(err.message) : "") });
+      },
+    );
   });
 }
 
@@ -151,7 +198,13 @@ export interface MneReport {
 /** MNE's reading of a BDF/EDF file with every sample's values (µV) in `windows[0]`; throws when MNE refuses it. */
 export async function readWithMne(file: string): Promise<MneReport> {
   const r = await run(PYTHON, [READ_EDF, file, "--window", "0:100000000"], 120_000);
-  if (r.code !== 0) throw new Error(`MNE cannot read ${file} (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" / ")}`);
+  if (r.code !== 0) {
+    throw new Error(
+      `MNE cannot read ${file} (exit ${r.code}): ${
+        r.stderr.trim().split("\n").slice(-3).join(" / ")
+      }`,
+    );
+  }
   return JSON.parse(r.stdout) as MneReport;
 }
 
@@ -174,7 +227,11 @@ export async function decodeLines(runtime: Runtime, file: string): Promise<Data[
  * GET `path` exactly as written (fetch would turn `%2e%2e` into `..` and resolve it away):
  * status and body over a plain TCP connection, bounded.
  */
-export function rawGet(port: number, path: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+export function rawGet(
+  port: number,
+  path: string,
+  timeoutMs = 5000,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: "127.0.0.1", port });
     const chunks: Buffer[] = [];
@@ -210,7 +267,9 @@ export interface Jump {
 export function jumpsOf(seqs: number[]): Jump[] {
   const out: Jump[] = [];
   for (let i = 1; i < seqs.length; i++) {
-    if (seqs[i]! !== seqs[i - 1]! + 1) out.push({ after: seqs[i - 1]!, next: seqs[i]!, missing: seqs[i]! - seqs[i - 1]! - 1 });
+    if (seqs[i]! !== seqs[i - 1]! + 1) {
+      out.push({ after: seqs[i - 1]!, next: seqs[i]!, missing: seqs[i]! - seqs[i - 1]! - 1 });
+    }
   }
   return out;
 }

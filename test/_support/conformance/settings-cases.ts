@@ -2,7 +2,7 @@
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import type { Msg } from "../ws-client.ts";
-import { UUID, delay, expectError, openWelcomed, withServer } from "./helpers.ts";
+import { delay, expectError, openWelcomed, UUID, withServer } from "./helpers.ts";
 
 const isSettings = (m: Msg) => m.type === "settings";
 
@@ -19,24 +19,43 @@ export async function settingsGetSet(runtime: Runtime): Promise<void> {
     const all = await a.request("get");
     expect(all.type).toBe("settings");
     expect(all.data).toEqual({
-      values: { auto_reconnect: false, log_level: "ERROR", subject: "", session_label: "", heartbeat_s: 30, notch_hz: null },
+      values: {
+        auto_reconnect: false,
+        log_level: "ERROR",
+        subject: "",
+        session_label: "",
+        heartbeat_s: 30,
+        notch_hz: null,
+      },
     });
-    expect((await a.request("get", { keys: ["notch_hz"] })).data).toEqual({ values: { notch_hz: null } });
+    expect((await a.request("get", { keys: ["notch_hz"] })).data).toEqual({
+      values: { notch_hz: null },
+    });
     const unknown = await a.request("get", { keys: ["volume"] });
     expectError(unknown, "UNKNOWN_KEY", unknown.id);
     expect(unknown.data["key"]).toBe("volume");
 
-    const set = await a.request("set", { values: { subject: "S-01", session_label: "rest", notch_hz: 60 } });
+    const set = await a.request("set", {
+      values: { subject: "S-01", session_label: "rest", notch_hz: 60 },
+    });
     expect(set.type).toBe("settings");
     expect(set.data["changed"]).toEqual(["subject", "session_label", "notch_hz"]);
-    expect(set.data["values"]).toMatchObject({ subject: "S-01", session_label: "rest", notch_hz: 60, heartbeat_s: 30 });
+    expect(set.data["values"]).toMatchObject({
+      subject: "S-01",
+      session_label: "rest",
+      notch_hz: 60,
+      heartbeat_s: 30,
+    });
     const seen = await b.next(isSettings, 3000, "the settings broadcast");
     expect(seen.id).toMatch(UUID);
     expect(seen.data).toEqual(set.data);
 
     const bad = await a.request("set", { values: { subject: "other", heartbeat_s: 301 } });
     expectError(bad, "INVALID_VALUE", bad.id);
-    expect(bad.data).toMatchObject({ key: "heartbeat_s", message: "Value must be between 5 and 300" });
+    expect(bad.data).toMatchObject({
+      key: "heartbeat_s",
+      message: "Value must be between 5 and 300",
+    });
     expect((await a.request("get")).data["values"]).toEqual(set.data["values"]);
     await delay(200);
     expect(b.messages.filter(isSettings)).toHaveLength(1);
@@ -47,9 +66,17 @@ export async function settingsGetSet(runtime: Runtime): Promise<void> {
     expect((await a.request("status")).data["log_level"]).toBe("INFO");
     // an INFO record from elsewhere in the server arrives: a client leaving and a new one joining
     b.close();
-    await a.next((m) => m.type === "log" && / - INFO - Client .+ disconnected/.test(String(m.data["message"])), 3000, "the leave log");
+    await a.next(
+      (m) => m.type === "log" && / - INFO - Client .+ disconnected/.test(String(m.data["message"])),
+      3000,
+      "the leave log",
+    );
     ({ c: b } = await openWelcomed(open));
-    const joined = await a.next((m) => m.type === "log" && / - INFO - Client .+ connected/.test(String(m.data["message"])), 3000, "an INFO log");
+    const joined = await a.next(
+      (m) => m.type === "log" && / - INFO - Client .+ connected/.test(String(m.data["message"])),
+      3000,
+      "an INFO log",
+    );
     expect(joined.data["level"]).toBe("INFO");
     // the period restarted at the set: the next heartbeat comes 5 s later (30 s before it)
     const heartbeat = await a.next((m) => m.type === "heartbeat", 8000, "a heartbeat");

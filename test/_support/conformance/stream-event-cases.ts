@@ -10,86 +10,129 @@ import type { Data } from "./stream-helpers.ts";
 
 /** `--sim-drop 0.02`: every seq jump in eeg_data has one gap event and vice versa; no batch spans a gap. */
 export async function gapsMatchSeqJumps(runtime: Runtime): Promise<void> {
-  await withServer(runtime, ["--sim-drop", "0.02", "--sim-seed", "7", "--max-clients", "2"], async (_srv, open) => {
-    const { c } = await openWelcomed(open);
-    const { c: dec } = await openWelcomed(open);
-    await dec.request("unsubscribe", { stream: "eeg" });
-    await dec.request("subscribe", { stream: "eeg_batch", num_samples: 20, interval_ms: 1000, decimate: 5 });
-    await c.request("subscribe", { stream: "events" });
-    await c.request("subscribe", { stream: "eeg_batch", num_samples: 20, interval_ms: 1000 });
-    await c.request("connect", {});
-    await c.next(isEeg, 5000);
-    await delay(1500);
-    const msgs = since(c, 0);
-    const eeg = msgs.filter(isEeg).map((m) => m.data as Data);
-    const expected: Data[] = [];
-    for (let i = 1; i < eeg.length; i++) {
-      const [p, q] = [eeg[i - 1]!, eeg[i]!];
-      const jump = q["seq"] - p["seq"];
-      expect(jump).toBeGreaterThan(0);
-      // the 8-bit counters agree with the seq jump
-      expect((q["counter"] - p["counter"] + 256) % 256).toBe(jump % 256);
-      if (jump > 1) {
-        expected.push({ seq: q["seq"], missing: jump - 1, expected_counter: (p["counter"] + 1) % 256, got_counter: q["counter"] });
+  await withServer(
+    runtime,
+    ["--sim-drop", "0.02", "--sim-seed", "7", "--max-clients", "2"],
+    async (_srv, open) => {
+      const { c } = await openWelcomed(open);
+      const { c: dec } = await openWelcomed(open);
+      await dec.request("unsubscribe", { stream: "eeg" });
+      await dec.request("subscribe", {
+        stream: "eeg_batch",
+        num_samples: 20,
+        interval_ms: 1000,
+        decimate: 5,
+      });
+      await c.request("subscribe", { stream: "events" });
+      await c.request("subscribe", { stream: "eeg_batch", num_samples: 20, interval_ms: 1000 });
+      await c.request("connect", {});
+      await c.next(isEeg, 5000);
+      await delay(1500);
+      const msgs = since(c, 0);
+      const eeg = msgs.filter(isEeg).map((m) => m.data as Data);
+      const expected: Data[] = [];
+      for (let i = 1; i < eeg.length; i++) {
+        const [p, q] = [eeg[i - 1]!, eeg[i]!];
+        const jump = q["seq"] - p["seq"];
+        expect(jump).toBeGreaterThan(0);
+        // the 8-bit counters agree with the seq jump
+        expect((q["counter"] - p["counter"] + 256) % 256).toBe(jump % 256);
+        if (jump > 1) {
+          expected.push({
+            seq: q["seq"],
+            missing: jump - 1,
+            expected_counter: (p["counter"] + 1) % 256,
+            got_counter: q["counter"],
+          });
+        }
       }
-    }
-    expect(expected.length).toBeGreaterThanOrEqual(5); // ~15 expected in 1.5 s at 2 %
-    const first = eeg[0]!["seq"];
-    const last = eeg.at(-1)!["seq"];
-    const gapEvents = msgs.filter(isEvent("gap")).map((m) => m.data as Data);
-    for (const g of gapEvents) {
-      expect(g["estimated"]).toBe(false);
-      expect(typeof g["timestamp"]).toBe("number");
-    }
-    const seen: Data[] = gapEvents.filter((g) => g["seq"] > first && g["seq"] <= last)
-      .map((g) => ({ seq: g["seq"], missing: g["missing"], expected_counter: g["expected_counter"], got_counter: g["got_counter"] }));
-    expect(seen).toEqual(expected);
+      expect(expected.length).toBeGreaterThanOrEqual(5); // ~15 expected in 1.5 s at 2 %
+      const first = eeg[0]!["seq"];
+      const last = eeg.at(-1)!["seq"];
+      const gapEvents = msgs.filter(isEvent("gap")).map((m) => m.data as Data);
+      for (const g of gapEvents) {
+        expect(g["estimated"]).toBe(false);
+        expect(typeof g["timestamp"]).toBe("number");
+      }
+      const seen: Data[] = gapEvents.filter((g) => g["seq"] > first && g["seq"] <= last)
+        .map((g) => ({
+          seq: g["seq"],
+          missing: g["missing"],
+          expected_counter: g["expected_counter"],
+          got_counter: g["got_counter"],
+        }));
+      expect(seen).toEqual(expected);
 
-    const present = new Set(eeg.map((e) => e["seq"]));
-    const inBatches = new Set<number>();
-    for (const m of msgs.filter(isBatch)) {
-      const b = m.data as Data;
-      expect(b["count"]).toBeLessThanOrEqual(20);
-      for (let i = 0; i < b["count"]; i++) {
-        const seq = b["first_seq"] + i;
-        // a batch holds consecutive seqs only: every one of them really arrived
-        if (!present.has(seq) && seq <= last) throw new Error(`batch ${b["first_seq"]}+${b["count"]} spans the gap at seq ${seq}`);
-        if (i > 0) expect(b["counters"][i]).toBe((b["counters"][i - 1] + 1) % 256);
-        inBatches.add(seq);
+      const present = new Set(eeg.map((e) => e["seq"]));
+      const inBatches = new Set<number>();
+      for (const m of msgs.filter(isBatch)) {
+        const b = m.data as Data;
+        expect(b["count"]).toBeLessThanOrEqual(20);
+        for (let i = 0; i < b["count"]; i++) {
+          const seq = b["first_seq"] + i;
+          // a batch holds consecutive seqs only: every one of them really arrived
+          if (!present.has(seq) && seq <= last) {
+            throw new Error(
+              `batch ${b["first_seq"]}+${b["count"]} spans the gap at seq ${seq}`,
+            );
+          }
+          if (i > 0) expect(b["counters"][i]).toBe((b["counters"][i - 1] + 1) % 256);
+          inBatches.add(seq);
+        }
       }
-    }
-    // the batches carry every sample eeg_data carried (up to the last complete batch)
-    const lastBatched = Math.max(...inBatches);
-    for (const seq of present) if (seq <= lastBatched) expect(inBatches.has(seq)).toBe(true);
-    // decimated batches end at a gap too: no gap's first seq lies inside one
-    const gapSeqs = gapEvents.map((g) => g["seq"] as number);
-    const decimated = dec.messages.filter(isBatch).map((m) => m.data as Data);
-    expect(decimated.length).toBeGreaterThanOrEqual(5);
-    for (const b of decimated) {
-      const end = b["first_seq"] + (b["count"] - 1) * 5;
-      expect(b["first_seq"] % 5).toBe(0);
-      const inside = gapSeqs.find((g) => g > b["first_seq"] && g <= end);
-      if (inside !== undefined) throw new Error(`decimated batch ${b["first_seq"]}…${end} spans the gap at seq ${inside}`);
-    }
-  });
+      // the batches carry every sample eeg_data carried (up to the last complete batch)
+      const lastBatched = Math.max(...inBatches);
+      for (const seq of present) if (seq <= lastBatched) expect(inBatches.has(seq)).toBe(true);
+      // decimated batches end at a gap too: no gap's first seq lies inside one
+      const gapSeqs = gapEvents.map((g) => g["seq"] as number);
+      const decimated = dec.messages.filter(isBatch).map((m) => m.data as Data);
+      expect(decimated.length).toBeGreaterThanOrEqual(5);
+      for (const b of decimated) {
+        const end = b["first_seq"] + (b["count"] - 1) * 5;
+        expect(b["first_seq"] % 5).toBe(0);
+        const inside = gapSeqs.find((g) => g > b["first_seq"] && g <= end);
+        if (inside !== undefined) {
+          throw new Error(
+            `decimated batch ${b["first_seq"]}…${end} spans the gap at seq ${inside}`,
+          );
+        }
+      }
+    },
+  );
 }
 
 // --- diagnostics ---
 
 /** The fields of §2.3 with their types. */
 function expectDiagnosticsShape(d: Data): void {
-  for (const k of ["timestamp", "rate_hz", "expected_rate_hz", "loss_ratio", "jitter_ms", "buffered_bytes", "shed", "clients"]) {
-    if (typeof d[k] !== "number") throw new Error(`diagnostics.${k} is ${JSON.stringify(d[k])}, not a number`);
+  for (
+    const k of [
+      "timestamp",
+      "rate_hz",
+      "expected_rate_hz",
+      "loss_ratio",
+      "jitter_ms",
+      "buffered_bytes",
+      "shed",
+      "clients",
+    ]
+  ) {
+    if (typeof d[k] !== "number") {
+      throw new Error(`diagnostics.${k} is ${JSON.stringify(d[k])}, not a number`);
+    }
   }
   expect(typeof d["device_state"]).toBe("string");
-  for (const k of ["valid", "lost", "duplicates", "checksum_failures", "skipped_bytes"]) expect(typeof d["packets"]?.[k]).toBe("number");
+  for (const k of ["valid", "lost", "duplicates", "checksum_failures", "skipped_bytes"]) {
+    expect(typeof d["packets"]?.[k]).toBe("number");
+  }
   for (const k of ["decode", "send_queue"]) expect(typeof d["latency_ms"]?.[k]).toBe("number");
   expect(Array.isArray(d["lead_off"])).toBe(true);
   expect("battery_level" in d).toBe(true);
   expect(d["expected_rate_hz"]).toBe(500);
 }
 
-const diagnosticsIn = (msgs: Msg[]) => msgs.filter((m) => m.type === "diagnostics").map((m) => m.data as Data);
+const diagnosticsIn = (msgs: Msg[]) =>
+  msgs.filter((m) => m.type === "diagnostics").map((m) => m.data as Data);
 
 /** interval_ms 200 → about 5 a second, idle (zeros) and connected (rate ≈ 500, lead-off channels); unsubscribe stops them. */
 export async function diagnosticsStream(runtime: Runtime): Promise<void> {
@@ -104,7 +147,14 @@ export async function diagnosticsStream(runtime: Runtime): Promise<void> {
     for (const d of idle) {
       expectDiagnosticsShape(d);
       expect(d).toMatchObject({
-        device_state: "idle", rate_hz: 0, loss_ratio: 0, jitter_ms: 0, battery_level: null, shed: 0, clients: 1, lead_off: [],
+        device_state: "idle",
+        rate_hz: 0,
+        loss_ratio: 0,
+        jitter_ms: 0,
+        battery_level: null,
+        shed: 0,
+        clients: 1,
+        lead_off: [],
         packets: { valid: 0, lost: 0, duplicates: 0, checksum_failures: 0, skipped_bytes: 0 },
       });
       expect(d["latency_ms"]["decode"]).toBe(0);
@@ -123,7 +173,12 @@ export async function diagnosticsStream(runtime: Runtime): Promise<void> {
     let previous: Data | null = null;
     for (const d of live) {
       expectDiagnosticsShape(d);
-      expect(d).toMatchObject({ device_state: "connected", battery_level: 85, lead_off: [2, 11], clients: 1 });
+      expect(d).toMatchObject({
+        device_state: "connected",
+        battery_level: 85,
+        lead_off: [2, 11],
+        clients: 1,
+      });
       expect(d["rate_hz"]).toBeGreaterThan(400);
       expect(d["rate_hz"]).toBeLessThan(600);
       expect(d["packets"]["lost"]).toBe(0);
@@ -163,12 +218,18 @@ export async function diagnosticsAfterReconnect(runtime: Runtime): Promise<void>
     await delay(1000);
     const live = diagnosticsIn(since(c, from)).filter((d) => d["device_state"] === "connected");
     expect(live.length).toBeGreaterThanOrEqual(3);
-    const wrong = live.filter((d) => d["packets"]["lost"] === 0 && (d["loss_ratio"] > 0.01 || d["jitter_ms"] > 50));
+    const wrong = live.filter((d) =>
+      d["packets"]["lost"] === 0 && (d["loss_ratio"] > 0.01 || d["jitter_ms"] > 50)
+    );
     if (wrong.length > 0) {
       const d = wrong[0]!;
       throw new Error(
-        `after a reconnect without packet loss, diagnostics report loss_ratio ${d["loss_ratio"]} and jitter_ms ${d["jitter_ms"]} ` +
-          `(packets ${JSON.stringify(d["packets"])}): the idle time counts as lost samples and as a chunk interval`,
+        `after a reconnect without packet loss, diagnostics report loss_ratio ${
+          d["loss_ratio"]
+        } and jitter_ms ${d["jitter_ms"]} ` +
+          `(packets ${
+            JSON.stringify(d["packets"])
+          }): the idle time counts as lost samples and as a chunk interval`,
       );
     }
   });
@@ -212,13 +273,18 @@ export async function leadOffAndStateEvents(runtime: Runtime): Promise<void> {
     const secondFirst = since(c, gapFrom).find(isEeg)!;
     const firstOfConnection = [eeg[0]!.data["seq"], secondFirst.data["seq"]];
     const leadOff = msgs.filter(isEvent("lead_off")).map((m) => m.data);
-    expect(leadOff.map((d) => ({ seq: d["seq"], off: d["channels_off"], on: d["channels_on"] }))).toEqual(
-      firstOfConnection.map((seq) => ({ seq, off: [3, 7], on: [] })),
-    );
+    expect(leadOff.map((d) => ({ seq: d["seq"], off: d["channels_off"], on: d["channels_on"] })))
+      .toEqual(
+        firstOfConnection.map((seq) => ({ seq, off: [3, 7], on: [] })),
+      );
 
     // state_change events follow the status messages one for one, chained from idle
-    const states = msgs.filter((m) => m.type === "status" && m.data["state"] !== undefined).map((m) => m.data["state"]).slice(1);
-    const changes = msgs.filter(isEvent("state_change")).map((m) => [m.data["from_state"], m.data["to_state"]]);
+    const states = msgs.filter((m) => m.type === "status" && m.data["state"] !== undefined).map((
+      m,
+    ) => m.data["state"]).slice(1);
+    const changes = msgs.filter(isEvent("state_change")).map((
+      m,
+    ) => [m.data["from_state"], m.data["to_state"]]);
     expect(changes.slice(0, 2)).toEqual([["idle", "connecting"], ["connecting", "connected"]]);
     expect(changes.map(([, to]) => to)).toEqual(states);
     for (let i = 1; i < changes.length; i++) expect(changes[i]![0]).toBe(changes[i - 1]![1]);
@@ -232,7 +298,8 @@ export async function leadOffAndStateEvents(runtime: Runtime): Promise<void> {
     const lastBefore = eeg[eeg.indexOf(secondFirst) - 1]!;
     expect(msgs.filter(isEvent("gap")).length).toBe(0);
     const jump = (secondFirst.data["seq"] as number) - (lastBefore.data["seq"] as number);
-    const elapsedSamples = ((secondFirst.data["timestamp"] as number) - (lastBefore.data["timestamp"] as number)) * 500;
+    const elapsedSamples =
+      ((secondFirst.data["timestamp"] as number) - (lastBefore.data["timestamp"] as number)) * 500;
     expect(Math.abs(jump - elapsedSamples)).toBeLessThan(30);
   });
 }

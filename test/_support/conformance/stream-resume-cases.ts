@@ -3,7 +3,15 @@ import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import type { WsClient } from "../ws-client.ts";
 import { delay, health, isEeg, isStatus, openWelcomed, since, withServer } from "./helpers.ts";
-import { eegBySeq, expectConsecutive, framesOf, frameSeqs, isBatch, isBinary, untilCount } from "./stream-helpers.ts";
+import {
+  eegBySeq,
+  expectConsecutive,
+  frameSeqs,
+  framesOf,
+  isBatch,
+  isBinary,
+  untilCount,
+} from "./stream-helpers.ts";
 import type { Frame } from "./stream-helpers.ts";
 
 // --- resume (since_seq) ---
@@ -13,7 +21,10 @@ const BINARY_CH1 = { stream: "eeg_batch", format: "binary", num_samples: 25, cha
 /** Closes `c` and waits (bounded) until its socket is gone. */
 async function closeAndWait(c: WsClient): Promise<void> {
   c.close();
-  await Promise.race([c.closed, delay(3000).then(() => Promise.reject(new Error("socket did not close within 3 s")))]);
+  await Promise.race([
+    c.closed,
+    delay(3000).then(() => Promise.reject(new Error("socket did not close within 3 s"))),
+  ]);
 }
 
 /**
@@ -41,8 +52,17 @@ export async function resumeAfterReconnect(runtime: Runtime): Promise<void> {
     const next = before.at(-1)! + 1;
     const ack = await r2.request("subscribe", { ...BINARY_CH1, since_seq: next });
     expect(ack.data).toEqual({
-      command: "subscribe", stream: "eeg_batch",
-      options: { format: "binary", num_samples: 25, interval_ms: 100, decimate: 1, channels: [1], ref_drl: false, since_seq: next },
+      command: "subscribe",
+      stream: "eeg_batch",
+      options: {
+        format: "binary",
+        num_samples: 25,
+        interval_ms: 100,
+        decimate: 1,
+        channels: [1],
+        ref_drl: false,
+        since_seq: next,
+      },
     });
     await delay(1000);
     const frames = framesOf(since(r2, r2.messages.indexOf(ack)));
@@ -84,7 +104,9 @@ export async function resumeOlderThanRing(runtime: Runtime): Promise<void> {
       return last === undefined ? -1 : frameSeqs([framesOf([last])[0]!]).at(-1)!;
     };
     while (newest() < 40_000) {
-      if (Date.now() > deadline) throw new Error(`the 20 kHz stream reached only seq ${newest()} in 10 s`);
+      if (Date.now() > deadline) {
+        throw new Error(`the 20 kHz stream reached only seq ${newest()} in 10 s`);
+      }
       await delay(50);
     }
 
@@ -112,12 +134,17 @@ export async function resumeOlderThanRing(runtime: Runtime): Promise<void> {
  */
 export async function resumeAheadOfStream(runtime: Runtime): Promise<void> {
   await withServer(runtime, ["--max-clients", "3"], async (_srv, open) => {
-    const clients = await Promise.all([openWelcomed(open), openWelcomed(open), openWelcomed(open)]).then((l) => l.map((w) => w.c));
+    const clients = await Promise.all([openWelcomed(open), openWelcomed(open), openWelcomed(open)])
+      .then((l) => l.map((w) => w.c));
     await clients[0]!.request("connect", {});
     await untilCount(clients[0]!, 0, isEeg, 50, 5000, "eeg_data");
     const latest = clients[0]!.messages.findLast(isEeg)!.data["seq"] as number;
     const ahead = latest + 150; // 0.3 s ahead at 500 Hz
-    const acks = await Promise.all(clients.map((c, k) => c.request("subscribe", { stream: "eeg_batch", num_samples: 10, since_seq: ahead + k })));
+    const acks = await Promise.all(
+      clients.map((c, k) =>
+        c.request("subscribe", { stream: "eeg_batch", num_samples: 10, since_seq: ahead + k })
+      ),
+    );
     const wrong: string[] = [];
     for (const [k, c] of clients.entries()) {
       const options = acks[k]!.data["options"] as Record<string, unknown>;
@@ -126,9 +153,17 @@ export async function resumeAheadOfStream(runtime: Runtime): Promise<void> {
       const from = c.messages.indexOf(acks[k]!);
       await untilCount(c, from, isBatch, 2, 5000, "batches after since_seq");
       const first = since(c, from).find(isBatch)!.data;
-      if (first["first_seq"] !== ahead + k) wrong.push(`since_seq ${ahead + k} → first eeg_batch first_seq ${first["first_seq"]}`);
+      if (first["first_seq"] !== ahead + k) {
+        wrong.push(`since_seq ${ahead + k} → first eeg_batch first_seq ${first["first_seq"]}`);
+      }
     }
-    if (wrong.length > 0) throw new Error(`subscribe with since_seq ahead of the stream (at seq ${latest}) sent earlier samples: ${wrong.join("; ")}`);
+    if (wrong.length > 0) {
+      throw new Error(
+        `subscribe with since_seq ahead of the stream (at seq ${latest}) sent earlier samples: ${
+          wrong.join("; ")
+        }`,
+      );
+    }
   });
 }
 
@@ -140,11 +175,24 @@ export async function resumeAheadOfStream(runtime: Runtime): Promise<void> {
  * simulator runs at 50 kHz and the backlog limit is 1 KiB so the kernel buffers fill within ~2 s.
  */
 export async function slowBatchSubscriber(runtime: Runtime): Promise<void> {
-  await withServer(runtime, ["--max-clients", "2", "--sim-rate-hz", "50000", "--client-buffer-bytes", "1024"], async (srv, open) => {
+  await withServer(runtime, [
+    "--max-clients",
+    "2",
+    "--sim-rate-hz",
+    "50000",
+    "--client-buffer-bytes",
+    "1024",
+  ], async (srv, open) => {
     const { c: fast } = await openWelcomed(open);
     const { c: slow } = await openWelcomed(open);
     // interval 10 s: at 50 kHz every batch closes by count, so every frame holds 25 samples
-    const options = { stream: "eeg_batch", format: "binary", num_samples: 25, interval_ms: 10_000, ref_drl: true };
+    const options = {
+      stream: "eeg_batch",
+      format: "binary",
+      num_samples: 25,
+      interval_ms: 10_000,
+      ref_drl: true,
+    };
     for (const c of [fast, slow]) {
       await c.request("unsubscribe", { stream: "eeg" });
       await c.request("subscribe", options);
@@ -163,7 +211,9 @@ export async function slowBatchSubscriber(runtime: Runtime): Promise<void> {
     slow.resume();
     const st = await slow.request("status", undefined, 15_000);
     expect(st.data["shed_messages"] as number).toBeGreaterThan(0);
-    expect(slow.messages.filter((m) => m.type === "broadcast").map((m) => m.id)).toEqual([0, 1, 2, 3, 4].map((i) => `note-${i}`));
+    expect(slow.messages.filter((m) => m.type === "broadcast").map((m) => m.id)).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `note-${i}`),
+    );
     expect(slow.isClosed).toBe(false);
     await delay(200); // the queue behind the reply drains
     const caughtUp = slow.messages.length;
@@ -179,18 +229,29 @@ export async function slowBatchSubscriber(runtime: Runtime): Promise<void> {
     expect((await fast.request("status")).data["shed_messages"]).toBe(0);
     // every frame the slow client got is one the fast client got, value for value
     const fastRef = new Map<number, number>();
-    for (const f of fastFrames) for (let i = 0; i < f.count; i++) fastRef.set(f.firstSeq + i, f.ref![i]!);
+    for (const f of fastFrames) {
+      for (let i = 0; i < f.count; i++) fastRef.set(f.firstSeq + i, f.ref![i]!);
+    }
     for (const f of slowFrames) {
       for (let i = 0; i < f.count; i++) {
         const seq = f.firstSeq + i;
-        if (!fastRef.has(seq) || !Object.is(fastRef.get(seq), f.ref![i])) throw new Error(`slow frame ${f.firstSeq}: seq ${seq} differs from the fast client's`);
+        if (!fastRef.has(seq) || !Object.is(fastRef.get(seq), f.ref![i])) {
+          throw new Error(`slow frame ${f.firstSeq}: seq ${seq} differs from the fast client's`);
+        }
       }
     }
     const slowSeqs = frameSeqs(slowFrames);
-    for (let i = 1; i < slowSeqs.length; i++) if (slowSeqs[i]! <= slowSeqs[i - 1]!) throw new Error(`slow client got seq ${slowSeqs[i]} twice`);
+    for (let i = 1; i < slowSeqs.length; i++) {
+      if (slowSeqs[i]! <= slowSeqs[i - 1]!) {
+        throw new Error(`slow client got seq ${slowSeqs[i]} twice`);
+      }
+    }
     const span = fastSeqs.filter((s) => s >= slowSeqs[0]! && s <= slowSeqs.at(-1)!).length;
     // whole batches only: the missing samples are exactly the shed frames × 25
     expect(span - slowSeqs.length).toBe((final.data["shed_messages"] as number) * 25);
-    expectConsecutive(frameSeqs(framesOf(since(slow, caughtUp))), "the slow client's seqs after catching up");
+    expectConsecutive(
+      frameSeqs(framesOf(since(slow, caughtUp))),
+      "the slow client's seqs after catching up",
+    );
   });
 }

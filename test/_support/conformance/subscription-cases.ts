@@ -9,7 +9,14 @@ import type { Data } from "./stream-helpers.ts";
 // --- subscribe / unsubscribe ---
 
 const ALL_CHANNELS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-const BATCH_DEFAULTS = { format: "json", num_samples: 25, interval_ms: 100, decimate: 1, channels: ALL_CHANNELS, ref_drl: false };
+const BATCH_DEFAULTS = {
+  format: "json",
+  num_samples: 25,
+  interval_ms: 100,
+  decimate: 1,
+  channels: ALL_CHANNELS,
+  ref_drl: false,
+};
 const range = (lo: number, hi: number) => new RegExp(`\\b${lo}\\b[^]*\\b${hi}\\b`);
 const ANY_DECIMATION = /\b1\b[^]*\b2\b[^]*\b4\b[^]*\b5\b[^]*\b10\b[^]*\b20\b[^]*\b25\b[^]*\b50\b/;
 
@@ -28,7 +35,11 @@ const BAD_OPTIONS: [unknown, string, RegExp][] = [
   [{ stream: "eeg_batch", channels: [2, 2] }, "channels", range(1, 12)],
   [{ stream: "eeg_batch", channels: "all" }, "channels", range(1, 12)],
   [{ stream: "eeg_batch", ref_drl: "yes" }, "ref_drl", /true[^]*false|boolean/],
-  [{ stream: "eeg_batch", since_seq: -1 }, "since_seq", /≥ ?0|>= ?0|at least 0|non-negative|\b0 or (more|greater)/],
+  [
+    { stream: "eeg_batch", since_seq: -1 },
+    "since_seq",
+    /≥ ?0|>= ?0|at least 0|non-negative|\b0 or (more|greater)/,
+  ],
   [{ stream: "diagnostics", interval_ms: 99 }, "interval_ms", range(100, 10000)],
   [{ stream: "diagnostics", interval_ms: 10001 }, "interval_ms", range(100, 10000)],
   [{ stream: "eeg_batch", sample_count: 5 }, "sample_count", /./],
@@ -44,7 +55,10 @@ const BAD_OPTIONS: [unknown, string, RegExp][] = [
 const sub = (c: WsClient, data: unknown) => c.request("subscribe", data);
 const unsub = (c: WsClient, data: unknown) => c.request("unsubscribe", data);
 const subscriptions = async (c: WsClient) => {
-  const list = (await c.request("status")).data["subscriptions"] as { stream: string; options: unknown }[];
+  const list = (await c.request("status")).data["subscriptions"] as {
+    stream: string;
+    options: unknown;
+  }[];
   return [...list].sort((a, b) => a.stream.localeCompare(b.stream));
 };
 const after = (c: WsClient, reply: Msg) => since(c, c.messages.indexOf(reply) + 1);
@@ -61,18 +75,44 @@ export async function subscribeAndUnsubscribe(runtime: Runtime): Promise<void> {
 
     const batchAck = await sub(a, { stream: "eeg_batch" });
     expect(batchAck.type).toBe("command_ack");
-    expect(batchAck.data).toEqual({ command: "subscribe", stream: "eeg_batch", options: BATCH_DEFAULTS });
-    expect((await sub(a, { stream: "diagnostics" })).data).toEqual({ command: "subscribe", stream: "diagnostics", options: { interval_ms: 100 } });
-    expect((await sub(a, { stream: "events" })).data).toEqual({ command: "subscribe", stream: "events", options: {} });
-    expect((await sub(a, { stream: "eeg" })).data).toEqual({ command: "subscribe", stream: "eeg", options: {} });
+    expect(batchAck.data).toEqual({
+      command: "subscribe",
+      stream: "eeg_batch",
+      options: BATCH_DEFAULTS,
+    });
+    expect((await sub(a, { stream: "diagnostics" })).data).toEqual({
+      command: "subscribe",
+      stream: "diagnostics",
+      options: { interval_ms: 100 },
+    });
+    expect((await sub(a, { stream: "events" })).data).toEqual({
+      command: "subscribe",
+      stream: "events",
+      options: {},
+    });
+    expect((await sub(a, { stream: "eeg" })).data).toEqual({
+      command: "subscribe",
+      stream: "eeg",
+      options: {},
+    });
 
     for (const [data, field, allowed] of BAD_OPTIONS) {
       const reply = await sub(a, data);
       expectError(reply, "INVALID_PARAMETERS", reply.id);
       const text = String(reply.data["message"]);
-      if (!text.includes(field) || !allowed.test(text)) throw new Error(`subscribe ${JSON.stringify(data)}: message "${text}" should name ${field} and match ${allowed}`);
+      if (!text.includes(field) || !allowed.test(text)) {
+        throw new Error(
+          `subscribe ${
+            JSON.stringify(data)
+          }: message "${text}" should name ${field} and match ${allowed}`,
+        );
+      }
     }
-    for (const [command, data] of [["subscribe", { stream: "eeg_bach" }], ["unsubscribe", { stream: "nope" }]] as const) {
+    for (
+      const [command, data] of [["subscribe", { stream: "eeg_bach" }], ["unsubscribe", {
+        stream: "nope",
+      }]] as const
+    ) {
       const reply = await a.request(command, data);
       expectError(reply, "UNKNOWN_STREAM", reply.id);
       expect(String(reply.data["message"])).toContain(data.stream);
@@ -82,17 +122,30 @@ export async function subscribeAndUnsubscribe(runtime: Runtime): Promise<void> {
     expect(String(noStream.data["message"])).toContain("stream");
     // rejected requests changed nothing
     expect(await subscriptions(a)).toEqual([
-      { stream: "diagnostics", options: { interval_ms: 100 } }, { stream: "eeg", options: {} },
-      { stream: "eeg_batch", options: BATCH_DEFAULTS }, { stream: "events", options: {} },
+      { stream: "diagnostics", options: { interval_ms: 100 } },
+      { stream: "eeg", options: {} },
+      { stream: "eeg_batch", options: BATCH_DEFAULTS },
+      { stream: "events", options: {} },
     ]);
-    for (const stream of ["diagnostics", "events", "eeg"]) expect((await unsub(a, { stream })).data).toEqual({ command: "unsubscribe", stream });
+    for (const stream of ["diagnostics", "events", "eeg"]) {
+      expect((await unsub(a, { stream })).data).toEqual({ command: "unsubscribe", stream });
+    }
 
     // replacing, not merging; channels come back as a set
-    const first = await sub(a, { stream: "eeg_batch", num_samples: 50, interval_ms: 1000, channels: [3, 1], ref_drl: true });
+    const first = await sub(a, {
+      stream: "eeg_batch",
+      num_samples: 50,
+      interval_ms: 1000,
+      channels: [3, 1],
+      ref_drl: true,
+    });
     const firstOptions = first.data["options"] as Data;
     expect(firstOptions["num_samples"]).toBe(50);
     expect([...firstOptions["channels"]].sort((x: number, y: number) => x - y)).toEqual([1, 3]);
-    expect(await subscriptions(a)).toEqual([{ stream: "eeg_batch", options: first.data["options"] }]);
+    expect(await subscriptions(a)).toEqual([{
+      stream: "eeg_batch",
+      options: first.data["options"],
+    }]);
 
     // before connect; b connects the device
     await b.request("connect", {});
@@ -106,7 +159,10 @@ export async function subscribeAndUnsubscribe(runtime: Runtime): Promise<void> {
 
     const replaced = await sub(a, { stream: "eeg_batch", format: "binary", decimate: 2 });
     expect(replaced.data["options"]).toEqual({ ...BATCH_DEFAULTS, format: "binary", decimate: 2 });
-    expect(await subscriptions(a)).toEqual([{ stream: "eeg_batch", options: replaced.data["options"] }]);
+    expect(await subscriptions(a)).toEqual([{
+      stream: "eeg_batch",
+      options: replaced.data["options"],
+    }]);
     await untilCount(a, a.messages.indexOf(replaced), isBinary, 4, 5000, "binary frames on a");
     expect(after(a, replaced).some(isBatch)).toBe(false);
     for (const f of framesOf(after(a, replaced))) {
@@ -139,49 +195,97 @@ export async function subscribeAndUnsubscribe(runtime: Runtime): Promise<void> {
 // --- a base-protocol client ---
 
 /** The base protocol's message types (MW75.md §3.4) as a client that never subscribes receives them. */
-const BASE_TYPES = new Set(["status", "command_ack", "eeg_data", "heartbeat", "pong", "log", "error"]);
-const EEG_DATA_KEYS = ["timestamp", "event_id", "counter", "seq", "ref", "drl", "channels", "feature_status", "lead_off"];
+const BASE_TYPES = new Set([
+  "status",
+  "command_ack",
+  "eeg_data",
+  "heartbeat",
+  "pong",
+  "log",
+  "error",
+]);
+const EEG_DATA_KEYS = [
+  "timestamp",
+  "event_id",
+  "counter",
+  "seq",
+  "ref",
+  "drl",
+  "channels",
+  "feature_status",
+  "lead_off",
+];
 
 /** A client that never subscribes sees only the base protocol while another subscribes to everything. */
 export async function baseClientUnchanged(runtime: Runtime): Promise<void> {
-  await withServer(runtime, ["--max-clients", "2", "--heartbeat-ms", "300", "--sim-lead-off", "4"], async (_srv, open) => {
-    const { c: base } = await openWelcomed(open);
-    const { c: other } = await openWelcomed(open);
-    for (const data of [{ stream: "events" }, { stream: "diagnostics" }, { stream: "eeg_batch", format: "binary", ref_drl: true }]) {
-      expect((await sub(other, data)).type).toBe("command_ack");
-    }
-    await base.request("connect", { log_level: "DEBUG" });
-    await base.next(isStatus("connected"), 5000);
-    await delay(400);
-    // a JSON batch subscription too, replacing the binary one
-    await sub(other, { stream: "eeg_batch", num_samples: 10 });
-    await base.request("ping");
-    await delay(400);
-    const st = await base.request("status");
-    expect(st.data).toEqual({
-      device_state: "connected", auto_reconnect: false, log_level: "DEBUG", battery_level: 85, has_control: true,
-      total_clients: 2, shed_messages: 0, subscriptions: [{ stream: "eeg", options: {} }],
-    });
-    // the other client really got every stream
-    for (const type of ["event", "diagnostics", "__binary__", "eeg_batch", "eeg_data"]) expect(other.messages.some((m) => m.type === type)).toBe(true);
+  await withServer(
+    runtime,
+    ["--max-clients", "2", "--heartbeat-ms", "300", "--sim-lead-off", "4"],
+    async (_srv, open) => {
+      const { c: base } = await openWelcomed(open);
+      const { c: other } = await openWelcomed(open);
+      for (
+        const data of [{ stream: "events" }, { stream: "diagnostics" }, {
+          stream: "eeg_batch",
+          format: "binary",
+          ref_drl: true,
+        }]
+      ) {
+        expect((await sub(other, data)).type).toBe("command_ack");
+      }
+      await base.request("connect", { log_level: "DEBUG" });
+      await base.next(isStatus("connected"), 5000);
+      await delay(400);
+      // a JSON batch subscription too, replacing the binary one
+      await sub(other, { stream: "eeg_batch", num_samples: 10 });
+      await base.request("ping");
+      await delay(400);
+      const st = await base.request("status");
+      expect(st.data).toEqual({
+        device_state: "connected",
+        auto_reconnect: false,
+        log_level: "DEBUG",
+        battery_level: 85,
+        has_control: true,
+        total_clients: 2,
+        shed_messages: 0,
+        subscriptions: [{ stream: "eeg", options: {} }],
+      });
+      // the other client really got every stream
+      for (const type of ["event", "diagnostics", "__binary__", "eeg_batch", "eeg_data"]) {
+        expect(
+          other.messages.some((m) => m.type === type),
+        ).toBe(true);
+      }
 
-    const types = new Set(base.messages.map((m) => m.type));
-    for (const t of types) if (!BASE_TYPES.has(t)) throw new Error(`a base client received a "${t}" message`);
-    for (const t of ["status", "command_ack", "eeg_data", "heartbeat", "pong", "log"]) expect(types.has(t)).toBe(true);
-    const eeg = base.messages.filter(isEeg);
-    expect(eeg.length).toBeGreaterThan(300);
-    for (const m of eeg) {
-      expect(Object.keys(JSON.parse(m.raw))).toEqual(["id", "type", "data"]);
-      expect(Object.keys(m.data)).toEqual(EEG_DATA_KEYS);
-      expect(Object.keys(m.data["channels"] as object)).toEqual(ALL_CHANNELS.map((k) => `ch${k}`));
-      expect(m.data["lead_off"]).toEqual([4]);
-      expect(m.data["event_id"]).toBe(239);
-    }
-    const seqs = eeg.map((m) => m.data["seq"] as number);
-    expect(seqs[0]).toBe(0); // the device's first connection starts at 0 (§1)
-    for (let i = 1; i < seqs.length; i++) {
-      expect(seqs[i]).toBe(seqs[i - 1]! + 1);
-      expect(eeg[i]!.data["counter"]).toBe(((eeg[i - 1]!.data["counter"] as number) + 1) % 256);
-    }
-  });
+      const types = new Set(base.messages.map((m) => m.type));
+      for (const t of types) {
+        if (!BASE_TYPES.has(t)) {
+          throw new Error(`a base client received a "${t}" message`);
+        }
+      }
+      for (const t of ["status", "command_ack", "eeg_data", "heartbeat", "pong", "log"]) {
+        expect(
+          types.has(t),
+        ).toBe(true);
+      }
+      const eeg = base.messages.filter(isEeg);
+      expect(eeg.length).toBeGreaterThan(300);
+      for (const m of eeg) {
+        expect(Object.keys(JSON.parse(m.raw))).toEqual(["id", "type", "data"]);
+        expect(Object.keys(m.data)).toEqual(EEG_DATA_KEYS);
+        expect(Object.keys(m.data["channels"] as object)).toEqual(
+          ALL_CHANNELS.map((k) => `ch${k}`),
+        );
+        expect(m.data["lead_off"]).toEqual([4]);
+        expect(m.data["event_id"]).toBe(239);
+      }
+      const seqs = eeg.map((m) => m.data["seq"] as number);
+      expect(seqs[0]).toBe(0); // the device's first connection starts at 0 (§1)
+      for (let i = 1; i < seqs.length; i++) {
+        expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+        expect(eeg[i]!.data["counter"]).toBe(((eeg[i - 1]!.data["counter"] as number) + 1) % 256);
+      }
+    },
+  );
 }

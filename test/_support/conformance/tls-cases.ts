@@ -18,10 +18,18 @@ import { counters, delay, isEeg, isStatus, isStatusMessage, since } from "./help
 const UNTRUSTED = /self[- ]signed|DEPTH_ZERO_SELF_SIGNED_CERT|unable to verify|UnknownIssuer/i;
 
 /** GET over https with node:https (the same call in every runtime), bounded; `ca` is the trusted PEM. */
-function httpsGet(url: string, ca: string | undefined, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+function httpsGet(
+  url: string,
+  ca: string | undefined,
+  timeoutMs = 5000,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     // agent: false, so no pooled connection outlives the request or is shared between trust settings
-    const req = httpsRequest(url, { agent: false, timeout: timeoutMs, ...(ca !== undefined ? { ca } : {}) }, (res) => {
+    const req = httpsRequest(url, {
+      agent: false,
+      timeout: timeoutMs,
+      ...(ca !== undefined ? { ca } : {}),
+    }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (d: string) => (body += d));
@@ -56,11 +64,13 @@ async function startFailures(runtime: Runtime, cert: TestCert, other: TestCert):
   const missing = join(cert.dir, "missing-cert.pem");
   const notPem = join(cert.dir, "not-a-key.txt");
   writeFileSync(notPem, "this is not a key\n");
-  for (const [args, file] of [
-    [["--tls-cert", missing, "--tls-key", cert.keyFile], missing],
-    [["--tls-cert", cert.certFile, "--tls-key", notPem], notPem],
-    [["--tls-cert", cert.certFile, "--tls-key", other.keyFile], other.keyFile],
-  ] as const) {
+  for (
+    const [args, file] of [
+      [["--tls-cert", missing, "--tls-key", cert.keyFile], missing],
+      [["--tls-cert", cert.certFile, "--tls-key", notPem], notPem],
+      [["--tls-cert", cert.certFile, "--tls-key", other.keyFile], other.keyFile],
+    ] as const
+  ) {
     const r = await runServeCli(runtime, ["--port", "0", ...args], 15_000);
     expect({ file, code: r.code }).toEqual({ file, code: 1 });
     expect(r.stderr).toContain("error: cannot start: ");
@@ -76,12 +86,21 @@ export async function tlsServes(runtime: Runtime): Promise<void> {
   const clients: WsClient[] = [];
   try {
     await startFailures(runtime, cert, other);
-    const srv = await startServer(runtime, ["--tls-cert", cert.certFile, "--tls-key", cert.keyFile, "--max-clients", "3"]);
+    const srv = await startServer(runtime, [
+      "--tls-cert",
+      cert.certFile,
+      "--tls-key",
+      cert.keyFile,
+      "--max-clients",
+      "3",
+    ]);
     try {
       expect(srv.stdout()).toContain(`listening on https://127.0.0.1:${srv.port}`);
       expect(srv.stdout()).toContain(`WebSocket: wss://127.0.0.1:${srv.port}/`);
       const { https, wss } = srv;
-      if (https === null || wss === null) throw new Error("startServer did not see an https banner");
+      if (https === null || wss === null) {
+        throw new Error("startServer did not see an https banner");
+      }
 
       const h = await httpsGet(`${https}/health`, cert.cert);
       expect(h.status).toBe(200);
@@ -91,7 +110,11 @@ export async function tlsServes(runtime: Runtime): Promise<void> {
       const open = async (path: string) => {
         const c = await connectWs(`${wss}${path}`, 5000, { ca: cert.cert });
         clients.push(c);
-        await c.next(isStatusMessage("Client connected to MW75 server"), 5000, "the welcome status");
+        await c.next(
+          isStatusMessage("Client connected to MW75 server"),
+          5000,
+          "the welcome status",
+        );
         return c;
       };
       const c = await open("/");
@@ -108,9 +131,12 @@ export async function tlsServes(runtime: Runtime): Promise<void> {
       expect(await failure(connectWs(`${wss}/`, 5000))).toMatch(UNTRUSTED);
       // plain text on the TLS port: the connection is dropped (or answered 400), never upgraded, never hangs
       for (let i = 0; i < 5; i++) {
-        expect(await failure(connectWs(`${srv.ws}/`, 4000))).toMatch(/closed before an upgrade response|upgrade refused: HTTP\/1\.1 400/);
+        expect(await failure(connectWs(`${srv.ws}/`, 4000))).toMatch(
+          /closed before an upgrade response|upgrade refused: HTTP\/1\.1 400/,
+        );
       }
-      expect(await failure(fetch(`${srv.http}/health`, { signal: AbortSignal.timeout(4000) }))).not.toMatch(/timed? ?out|abort/i);
+      expect(await failure(fetch(`${srv.http}/health`, { signal: AbortSignal.timeout(4000) }))).not
+        .toMatch(/timed? ?out|abort/i);
 
       const fromAfter = c.messages.length;
       const c2 = await open("/ws");

@@ -7,14 +7,39 @@ import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import type { WsClient } from "../ws-client.ts";
 import {
-  authFile, bearer, closeCodeWithin, expectDenied, expectNotDenied, replyTo, waitClients, welcomed, withAccessServer,
+  authFile,
+  bearer,
+  closeCodeWithin,
+  expectDenied,
+  expectNotDenied,
+  replyTo,
+  waitClients,
+  welcomed,
+  withAccessServer,
 } from "./access-helpers.ts";
 import { delay, health, isEeg, isError, since } from "./helpers.ts";
 
 /** What `observe` may send: anonymous's commands plus marker and broadcast (the contract's list). */
-const OBSERVE_COMMANDS = ["status", "ping", "subscribe", "unsubscribe", "recording_status", "get", "auth", "marker", "broadcast"];
+const OBSERVE_COMMANDS = [
+  "status",
+  "ping",
+  "subscribe",
+  "unsubscribe",
+  "recording_status",
+  "get",
+  "auth",
+  "marker",
+  "broadcast",
+];
 /** A sample of what only `control` may send, including commands this version may not implement yet. */
-const CONTROL_ONLY = ["connect", "disconnect", "set", "start_recording", "stop_recording", "scan_devices"];
+const CONTROL_ONLY = [
+  "connect",
+  "disconnect",
+  "set",
+  "start_recording",
+  "stop_recording",
+  "scan_devices",
+];
 /** Every command of the contract (BRIDGE-API §2, §4–§6). */
 const CONTRACT_COMMANDS = [...OBSERVE_COMMANDS, ...CONTROL_ONLY, "list_devices", "connect_device"];
 
@@ -43,7 +68,11 @@ async function until<T>(read: () => T | undefined, ms: number, what: string): Pr
 /** Connects the device from `c` and waits for its first eeg_data. */
 async function connectDevice(c: WsClient, how: string): Promise<void> {
   const ack = await c.request("connect", {});
-  expect({ how, type: ack.type, code: ack.data["code"] ?? null }).toEqual({ how, type: "command_ack", code: null });
+  expect({ how, type: ack.type, code: ack.data["code"] ?? null }).toEqual({
+    how,
+    type: "command_ack",
+    code: null,
+  });
   await c.next(isEeg, 5000, `eeg_data after a connect (${how})`);
 }
 
@@ -60,8 +89,11 @@ export async function anonymousReadOnly(runtime: Runtime): Promise<void> {
     await connectDevice(ctl, "Authorization header");
     await anon.next(isEeg, 5000, "eeg_data on the anonymous client");
     const denied: [string, unknown][] = [
-      ["connect", {}], ["disconnect", undefined], ["set", { values: { subject: "x" } }],
-      ["start_recording", {}], ["broadcast", { note: "from anonymous" }],
+      ["connect", {}],
+      ["disconnect", undefined],
+      ["set", { values: { subject: "x" } }],
+      ["start_recording", {}],
+      ["broadcast", { note: "from anonymous" }],
     ];
     for (const [cmd, data] of denied) expectDenied(await replyTo(anon, cmd, data), cmd);
     // nothing of that happened: no broadcast arrived, the device still streams to both
@@ -74,7 +106,10 @@ export async function anonymousReadOnly(runtime: Runtime): Promise<void> {
     expect((await anon.request("status")).type).toBe("status");
     expect((await anon.request("ping")).type).toBe("pong");
     const sub = await anon.request("subscribe", { stream: "events" });
-    expect({ type: sub.type, stream: sub.data["stream"] }).toEqual({ type: "command_ack", stream: "events" });
+    expect({ type: sub.type, stream: sub.data["stream"] }).toEqual({
+      type: "command_ack",
+      stream: "events",
+    });
     expect((await anon.request("unsubscribe", { stream: "events" })).type).toBe("command_ack");
     expectNotDenied(await replyTo(anon, "get"), "get");
     expectNotDenied(await replyTo(anon, "recording_status"), "recording_status");
@@ -88,31 +123,60 @@ export async function anonymousReadOnly(runtime: Runtime): Promise<void> {
 export async function observeRole(runtime: Runtime): Promise<void> {
   const obsToken = "obs-2c81d7f0aa93";
   const ctlToken = "ctl-91e4b6c3d2f5";
-  const file = authFile([{ token: obsToken, role: "observe", name: "viewer" }, { token: ctlToken, role: "control", name: "lab" }]);
+  const file = authFile([{ token: obsToken, role: "observe", name: "viewer" }, {
+    token: ctlToken,
+    role: "control",
+    name: "lab",
+  }]);
   try {
-    await withAccessServer(runtime, ["--auth", file.path, "--max-clients", "3"], async (srv, open) => {
-      const ctl = await welcomed(await open(bearer(ctlToken)));
-      const obs = await welcomed(await open(bearer(obsToken)));
-      const anon = await welcomed(await open());
-      const ack = await obs.request("broadcast", { note: "from observe" });
-      expect({ type: ack.type, recipients: ack.data["recipients"] }).toEqual({ type: "command_ack", recipients: 2 });
-      expect((await anon.next((m) => m.type === "broadcast", 3000, "the observer's broadcast")).id).toBe(ack.id);
-      expectNotDenied(await replyTo(obs, "marker", { label: "stimulus" }), "marker");
-      for (const cmd of CONTROL_ONLY) expectDenied(await replyTo(obs, cmd, cmd === "set" ? { values: { subject: "x" } } : {}), cmd);
-      await connectDevice(ctl, "control token from the auth file");
-      await obs.next(isEeg, 5000, "eeg_data on the observer");
+    await withAccessServer(
+      runtime,
+      ["--auth", file.path, "--max-clients", "3"],
+      async (srv, open) => {
+        const ctl = await welcomed(await open(bearer(ctlToken)));
+        const obs = await welcomed(await open(bearer(obsToken)));
+        const anon = await welcomed(await open());
+        const ack = await obs.request("broadcast", { note: "from observe" });
+        expect({ type: ack.type, recipients: ack.data["recipients"] }).toEqual({
+          type: "command_ack",
+          recipients: 2,
+        });
+        expect(
+          (await anon.next((m) => m.type === "broadcast", 3000, "the observer's broadcast")).id,
+        ).toBe(ack.id);
+        expectNotDenied(await replyTo(obs, "marker", { label: "stimulus" }), "marker");
+        for (const cmd of CONTROL_ONLY) {
+          expectDenied(
+            await replyTo(obs, cmd, cmd === "set" ? { values: { subject: "x" } } : {}),
+            cmd,
+          );
+        }
+        await connectDevice(ctl, "control token from the auth file");
+        await obs.next(isEeg, 5000, "eeg_data on the observer");
 
-      anon.close();
-      expect(await waitClients(srv, 2)).toBe(2);
-      const late = await welcomed(await open());
-      const res = await late.request("auth", { token: obsToken });
-      expect(res.type).toBe("auth_result");
-      expect({ authenticated: res.data["authenticated"], role: res.data["role"] }).toEqual({ authenticated: true, role: "observe" });
-      expectPermissions(res.data["permissions"], OBSERVE_COMMANDS, ["status", "ping", "subscribe", "unsubscribe", "get", "auth", "broadcast"]);
-      expect((await late.request("broadcast", { again: true })).type).toBe("command_ack");
-      const text = JSON.stringify(await health(srv));
-      for (const t of [obsToken, ctlToken]) expect(text.includes(t)).toBe(false);
-    });
+        anon.close();
+        expect(await waitClients(srv, 2)).toBe(2);
+        const late = await welcomed(await open());
+        const res = await late.request("auth", { token: obsToken });
+        expect(res.type).toBe("auth_result");
+        expect({ authenticated: res.data["authenticated"], role: res.data["role"] }).toEqual({
+          authenticated: true,
+          role: "observe",
+        });
+        expectPermissions(res.data["permissions"], OBSERVE_COMMANDS, [
+          "status",
+          "ping",
+          "subscribe",
+          "unsubscribe",
+          "get",
+          "auth",
+          "broadcast",
+        ]);
+        expect((await late.request("broadcast", { again: true })).type).toBe("command_ack");
+        const text = JSON.stringify(await health(srv));
+        for (const t of [obsToken, ctlToken]) expect(text.includes(t)).toBe(false);
+      },
+    );
   } finally {
     file.cleanup();
   }
@@ -129,8 +193,20 @@ export async function controlThreeWays(runtime: Runtime): Promise<void> {
     const byMessage = async (c: WsClient) => {
       const res = await c.request("auth", { token });
       expect(res.type).toBe("auth_result");
-      expect({ authenticated: res.data["authenticated"], role: res.data["role"] }).toEqual({ authenticated: true, role: "control" });
-      expectPermissions(res.data["permissions"], CONTRACT_COMMANDS, ["connect", "disconnect", "status", "ping", "subscribe", "get", "set", "auth"]);
+      expect({ authenticated: res.data["authenticated"], role: res.data["role"] }).toEqual({
+        authenticated: true,
+        role: "control",
+      });
+      expectPermissions(res.data["permissions"], CONTRACT_COMMANDS, [
+        "connect",
+        "disconnect",
+        "status",
+        "ping",
+        "subscribe",
+        "get",
+        "set",
+        "auth",
+      ]);
       return c;
     };
     const ways: [string, () => Promise<WsClient>][] = [
@@ -160,15 +236,28 @@ export async function controlThreeWays(runtime: Runtime): Promise<void> {
     ws.onmessage = (e) => got.push(JSON.parse(String(e.data)) as Record<string, unknown>);
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("browser-style WebSocket: no open within 5 s")), 5000);
+        const timer = setTimeout(
+          () => reject(new Error("browser-style WebSocket: no open within 5 s")),
+          5000,
+        );
         ws.onopen = () => (clearTimeout(timer), resolve());
-        ws.onerror = () => (clearTimeout(timer), reject(new Error("browser-style WebSocket failed (subprotocol not echoed?)")));
+        ws.onerror =
+          () => (clearTimeout(timer),
+            reject(new Error("browser-style WebSocket failed (subprotocol not echoed?)")));
       });
       expect(ws.protocol).toBe(`mw75.bearer.${token}`);
       ws.send(JSON.stringify({ id: "browser-1", type: "connect", data: {} }));
-      const ack = await until(() => got.find((m) => m["id"] === "browser-1"), 5000, "the browser client's connect reply");
+      const ack = await until(
+        () => got.find((m) => m["id"] === "browser-1"),
+        5000,
+        "the browser client's connect reply",
+      );
       expect(ack["type"]).toBe("command_ack");
-      await until(() => got.find((m) => m["type"] === "eeg_data"), 5000, "eeg_data on the browser client");
+      await until(
+        () => got.find((m) => m["type"] === "eeg_data"),
+        5000,
+        "eeg_data on the browser client",
+      );
     } finally {
       ws.close();
     }
@@ -183,41 +272,56 @@ export async function controlThreeWays(runtime: Runtime): Promise<void> {
 export async function wrongTokens(runtime: Runtime): Promise<void> {
   const token = "ctl-good-53c0ae19b2";
   const wrong = "bad-token-e7d2194c6a";
-  await withAccessServer(runtime, ["--token", token, "--verbose", "--max-clients", "8"], async (srv, open) => {
-    const started = Date.now();
-    const silent = await open({ protocols: ["mw75.auth"] });
-    const silentEnd = silent.closed.then((code) => ({ code, afterMs: Date.now() - started }));
+  await withAccessServer(
+    runtime,
+    ["--token", token, "--verbose", "--max-clients", "8"],
+    async (srv, open) => {
+      const started = Date.now();
+      const silent = await open({ protocols: ["mw75.auth"] });
+      const silentEnd = silent.closed.then((code) => ({ code, afterMs: Date.now() - started }));
 
-    const refusedBy = async (how: string, c: WsClient, viaMessage: boolean) => {
-      const err = viaMessage
-        ? await c.request("auth", { token: wrong })
-        : await c.next(isError("AUTH_FAILED"), 5000, `AUTH_FAILED (${how})`);
-      expect({ how, type: err.type, code: err.data["code"] }).toEqual({ how, type: "error", code: "AUTH_FAILED" });
-      expect({ how, close: await closeCodeWithin(c, 3000) }).toEqual({ how, close: 1008 });
-    };
-    await refusedBy("Authorization header", await open(bearer(wrong)), false);
-    await refusedBy("subprotocol", await open({ protocols: [`mw75.bearer.${wrong}`] }), false);
-    await refusedBy("auth message", await welcomed(await open()), true);
-    await refusedBy("mw75.auth then auth message", await open({ protocols: ["mw75.auth"] }), true);
+      const refusedBy = async (how: string, c: WsClient, viaMessage: boolean) => {
+        const err = viaMessage
+          ? await c.request("auth", { token: wrong })
+          : await c.next(isError("AUTH_FAILED"), 5000, `AUTH_FAILED (${how})`);
+        expect({ how, type: err.type, code: err.data["code"] }).toEqual({
+          how,
+          type: "error",
+          code: "AUTH_FAILED",
+        });
+        expect({ how, close: await closeCodeWithin(c, 3000) }).toEqual({ how, close: 1008 });
+      };
+      await refusedBy("Authorization header", await open(bearer(wrong)), false);
+      await refusedBy("subprotocol", await open({ protocols: [`mw75.bearer.${wrong}`] }), false);
+      await refusedBy("auth message", await welcomed(await open()), true);
+      await refusedBy(
+        "mw75.auth then auth message",
+        await open({ protocols: ["mw75.auth"] }),
+        true,
+      );
 
-    // the right token still works afterwards, and an auth message at any time is answered
-    const good = await welcomed(await open(bearer(token)));
-    await connectDevice(good, "Authorization header");
-    const res = await good.request("auth", { token });
-    expect(res.type).toBe("auth_result");
+      // the right token still works afterwards, and an auth message at any time is answered
+      const good = await welcomed(await open(bearer(token)));
+      await connectDevice(good, "Authorization header");
+      const res = await good.request("auth", { token });
+      expect(res.type).toBe("auth_result");
 
-    const left = 14_000 - (Date.now() - started);
-    const end = await Promise.race([silentEnd, delay(Math.max(0, left)).then(() => ({ code: -1, afterMs: -1 }))]);
-    expect(end.code).toBe(1008);
-    expect(end.afterMs).toBeGreaterThan(9_000);
-    expect(end.afterMs).toBeLessThan(12_500);
+      const left = 14_000 - (Date.now() - started);
+      const end = await Promise.race([
+        silentEnd,
+        delay(Math.max(0, left)).then(() => ({ code: -1, afterMs: -1 })),
+      ]);
+      expect(end.code).toBe(1008);
+      expect(end.afterMs).toBeGreaterThan(9_000);
+      expect(end.afterMs).toBeLessThan(12_500);
 
-    const healthText = JSON.stringify(await health(srv));
-    for (const t of [token, wrong]) {
-      expect({ t, inHealth: healthText.includes(t) }).toEqual({ t, inHealth: false });
-      expect({ t, inStdout: srv.stdout().includes(t) }).toEqual({ t, inStdout: false });
-      expect({ t, inStderr: srv.stderr().includes(t) }).toEqual({ t, inStderr: false });
-    }
-    expect(srv.stderr().length).toBeGreaterThan(0); // --verbose did log (so the check above means something)
-  });
+      const healthText = JSON.stringify(await health(srv));
+      for (const t of [token, wrong]) {
+        expect({ t, inHealth: healthText.includes(t) }).toEqual({ t, inHealth: false });
+        expect({ t, inStdout: srv.stdout().includes(t) }).toEqual({ t, inStdout: false });
+        expect({ t, inStderr: srv.stderr().includes(t) }).toEqual({ t, inStderr: false });
+      }
+      expect(srv.stderr().length).toBeGreaterThan(0); // --verbose did log (so the check above means something)
+    },
+  );
 }

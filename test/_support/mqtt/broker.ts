@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, connect as tcpConnect } from "node:net";
+import { connect as tcpConnect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -58,13 +58,25 @@ export function freePort(): Promise<number> {
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
   const dir = mkdtempSync(join(tmpdir(), "mw75-mosquitto-"));
   const port = await freePort();
-  const lines = [`listener ${port} 127.0.0.1`, `log_dest stderr`, `log_type error`, `log_type warning`, `log_type notice`];
+  const lines = [
+    `listener ${port} 127.0.0.1`,
+    `log_dest stderr`,
+    `log_type error`,
+    `log_type warning`,
+    `log_type notice`,
+  ];
   // as root mosquitto would switch to its own user, which cannot read this test's files
   if (process.getuid?.() === 0) lines.push("user root");
   if (options.users) {
     const file = join(dir, "passwords");
     for (const [user, password] of Object.entries(options.users)) {
-      const r = spawnSync("mosquitto_passwd", ["-b", ...(existsSync(file) ? [] : ["-c"]), file, user, password], { encoding: "utf8" });
+      const r = spawnSync("mosquitto_passwd", [
+        "-b",
+        ...(existsSync(file) ? [] : ["-c"]),
+        file,
+        user,
+        password,
+      ], { encoding: "utf8" });
       if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr}`);
     }
     lines.push("allow_anonymous false", `password_file ${file}`);
@@ -72,7 +84,13 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     lines.push("allow_anonymous true");
   }
   if (options.persistent) {
-    lines.push("persistence true", `persistence_location ${dir}/`, "queue_qos0_messages true", "max_queued_messages 0", "max_queued_bytes 0");
+    lines.push(
+      "persistence true",
+      `persistence_location ${dir}/`,
+      "queue_qos0_messages true",
+      "max_queued_messages 0",
+      "max_queued_bytes 0",
+    );
   }
   const config = join(dir, "mosquitto.conf");
   writeFileSync(config, `${lines.join("\n")}\n`);
@@ -97,7 +115,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       if (c === null || c.exitCode !== null || c.signalCode !== null || c.pid === undefined) return;
       const exited = new Promise<void>((resolve) => c.once("exit", () => resolve()));
       process.kill(c.pid, "SIGTERM");
-      const forced = setTimeout(() => c.pid !== undefined && c.exitCode === null && process.kill(c.pid, "SIGKILL"), 3000);
+      const forced = setTimeout(
+        () => c.pid !== undefined && c.exitCode === null && process.kill(c.pid, "SIGKILL"),
+        3000,
+      );
       await exited;
       clearTimeout(forced);
     },
@@ -109,14 +130,18 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       await exited;
     },
     async save() {
-      if (!options.persistent) throw new Error("save() needs a broker started with persistent: true");
+      if (!options.persistent) {
+        throw new Error("save() needs a broker started with persistent: true");
+      }
       const file = join(dir, "mosquitto.db");
       const before = existsSync(file) ? statSync(file).mtimeMs : -1;
       process.kill(broker.pid!, "SIGUSR1");
       // mosquitto writes the file within a few ms; 3 s is far beyond that even on a loaded machine
       const deadline = Date.now() + 3000;
       while (!existsSync(file) || statSync(file).mtimeMs === before) {
-        if (Date.now() > deadline) throw new Error(`mosquitto did not write ${file} within 3 s after SIGUSR1:\n${log}`);
+        if (Date.now() > deadline) {
+          throw new Error(`mosquitto did not write ${file} within 3 s after SIGUSR1:\n${log}`);
+        }
         await new Promise((r) => setTimeout(r, 20));
       }
     },

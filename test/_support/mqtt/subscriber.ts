@@ -24,22 +24,42 @@ export interface Subscriber {
   readonly client: MqttClient;
   readonly messages: Received[];
   /** Resolves with the first message (from `from` on) matching `pred`; rejects after `timeoutMs`. */
-  next(pred: (m: Received) => boolean, timeoutMs: number, what: string, from?: number): Promise<Received>;
+  next(
+    pred: (m: Received) => boolean,
+    timeoutMs: number,
+    what: string,
+    from?: number,
+  ): Promise<Received>;
   /** The `eeg` frames of `device`, in arrival order. */
   frames(device: string): ReceivedFrame[];
   close(): Promise<void>;
 }
 
 export const text = (m: Received): string => new TextDecoder().decode(m.payload);
-export const json = (m: Received): Record<string, unknown> => JSON.parse(text(m)) as Record<string, unknown>;
+export const json = (m: Received): Record<string, unknown> =>
+  JSON.parse(text(m)) as Record<string, unknown>;
 
 /** Connects (bounded) and subscribes to `filter` at QoS 1; `options` e.g. a fixed clientId with clean: false. */
-export async function subscribe(url: string, filter: string, options: IClientOptions = {}): Promise<Subscriber> {
-  const client = await mqtt.connectAsync(url, { reconnectPeriod: 200, connectTimeout: 5000, ...options });
+export async function subscribe(
+  url: string,
+  filter: string,
+  options: IClientOptions = {},
+): Promise<Subscriber> {
+  const client = await mqtt.connectAsync(url, {
+    reconnectPeriod: 200,
+    connectTimeout: 5000,
+    ...options,
+  });
   const messages: Received[] = [];
   const waiters = new Set<() => void>();
   client.on("message", (topic, payload, packet) => {
-    messages.push({ topic, payload: new Uint8Array(payload), retain: packet.retain, qos: packet.qos, atMs: Date.now() });
+    messages.push({
+      topic,
+      payload: new Uint8Array(payload),
+      retain: packet.retain,
+      qos: packet.qos,
+      atMs: Date.now(),
+    });
     for (const w of waiters) w();
   });
   client.on("error", () => {}); // a broker restart is part of some tests
@@ -58,7 +78,11 @@ export async function subscribe(url: string, filter: string, options: IClientOpt
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no MQTT message within ${timeoutMs} ms: ${what} (${messages.length} received)`));
+          reject(
+            new Error(
+              `no MQTT message within ${timeoutMs} ms: ${what} (${messages.length} received)`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
@@ -84,7 +108,9 @@ export function seqProblems(frames: ReceivedFrame[]): string[] {
   const problems: string[] = [];
   for (let i = 1; i < frames.length; i++) {
     const expected = frames[i - 1]!.firstSeq + frames[i - 1]!.count;
-    if (frames[i]!.firstSeq !== expected) problems.push(`frame ${i}: first_seq ${frames[i]!.firstSeq}, expected ${expected}`);
+    if (frames[i]!.firstSeq !== expected) {
+      problems.push(`frame ${i}: first_seq ${frames[i]!.firstSeq}, expected ${expected}`);
+    }
   }
   return problems;
 }
@@ -94,7 +120,9 @@ export function seqProblems(frames: ReceivedFrame[]): string[] {
  * reconnection (at least once) and must be byte-identical to the first copy, else it counts as a
  * mismatch.
  */
-export function withoutRepeats(frames: ReceivedFrame[]): { frames: ReceivedFrame[]; repeats: number; mismatches: number } {
+export function withoutRepeats(
+  frames: ReceivedFrame[],
+): { frames: ReceivedFrame[]; repeats: number; mismatches: number } {
   const seen = new Map<number, Uint8Array>();
   const unique: ReceivedFrame[] = [];
   let repeats = 0;
@@ -111,4 +139,3 @@ export function withoutRepeats(frames: ReceivedFrame[]): { frames: ReceivedFrame
   }
   return { frames: unique, repeats, mismatches };
 }
-

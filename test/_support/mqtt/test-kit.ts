@@ -10,7 +10,12 @@ export async function health(srv: ServerProcess): Promise<Record<string, any>> {
 }
 
 /** Waits (bounded) until `check` holds, polling every `pollMs`. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, pollMs = 50): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  pollMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
