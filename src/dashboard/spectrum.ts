@@ -111,7 +111,7 @@ export function drawSpectra(
     const x = ((f - 1) / (fMax - 1)) * w;
     ctx.beginPath(), ctx.moveTo(x, 0), ctx.lineTo(x, h), ctx.stroke();
   }
-  spectra.forEach((s, i) => {
+  spectra.forEach((_spectrum, i) => {
     ctx.strokeStyle = colours[i % colours.length]!;
     ctx.beginPath();
     let first = true;

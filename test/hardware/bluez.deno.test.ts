@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BridgeError } from "../../src/core/errors.ts";
+import type { BridgeError } from "../../src/core/errors.ts";
 import type { DeviceLink, Logger, LogLevel } from "../../src/core/ports.ts";
 import { createMw75Source, type Mw75Options } from "../../src/sources/mw75.ts";
 import { type FakeBluezOptions, startFakeBluez } from "../_support/fake-bluez.ts";

@@ -76,13 +76,14 @@ function fakeHeadset(replies: (frame: Uint8Array, nth: number) => number[] | nul
   const steps: string[] = [];
   let n = 0;
   const channel = {
-    async write(f: Uint8Array) {
+    write(f: Uint8Array) {
       steps.push(`write ${hex(f)}`);
       const reply = replies(f, n++);
       if (reply) queueMicrotask(() => tracker.feed(Uint8Array.from(reply)));
+      return Promise.resolve();
     },
   };
-  const sleep = async (ms: number) => void steps.push(`sleep ${ms}`);
+  const sleep = (ms: number) => Promise.resolve(void steps.push(`sleep ${ms}`));
   return { channel, tracker, steps, sleep, log, logs };
 }
 

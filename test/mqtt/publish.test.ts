@@ -10,7 +10,6 @@ import { connectWs } from "../_support/ws-client.ts";
 import { startBroker } from "../_support/mqtt/broker.ts";
 import type { Broker } from "../_support/mqtt/broker.ts";
 import { json, seqProblems, subscribe } from "../_support/mqtt/subscriber.ts";
-import type { Subscriber } from "../_support/mqtt/subscriber.ts";
 import { cleanupsAfterAll, delay, health, until } from "../_support/mqtt/test-kit.ts";
 
 const cleanups = cleanupsAfterAll();

@@ -38,6 +38,7 @@ describe("eegDataMessages", () => {
         rawChannels: [1000, 0, 8388607, 0, 0, 0, 0, 0, 0, 0, 0, 8388607],
         featureStatus: 3,
       }),
+      // deno-lint-ignore no-explicit-any -- parsed JSON that the test walks field by field
     ])) as any[];
     expect(msg.id).toBe("id-1");
     expect(msg.type).toBe("eeg_data");
@@ -78,6 +79,7 @@ describe("eegDataMessages", () => {
         rawChannels: [Number.POSITIVE_INFINITY, Number.NaN, 5],
       }),
       buildPacket({ counter: 2, drl: Number.NEGATIVE_INFINITY }),
+      // deno-lint-ignore no-explicit-any -- parsed JSON that the test walks field by field
     ])) as any[];
     expect(msgs).toHaveLength(2);
     expect(msgs[0].data.ref).toBeNull();

@@ -10,6 +10,7 @@ import type { ClientSocket } from "../../src/server/outbox.ts";
 import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";
 
 function socket() {
+  // deno-lint-ignore no-explicit-any -- parsed JSON that the test walks field by field
   const s = { sent: [] as any[], buffered: 0, closed: null as number | null };
   const sock: ClientSocket = {
     send: (text) => {

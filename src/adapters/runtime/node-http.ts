@@ -57,6 +57,7 @@ const TIMEOUT_CHECK_MS = 1000;
 export const serveOnNodeHttp: RuntimeAdapter["serve"] = (options) => {
   ensureErrorEvent();
   // createNodeWebSocket needs the app, and the app needs its upgrade helper: resolve the cycle lazily
+  // deno-lint-ignore prefer-const -- assigned once below, after the closures that read it exist
   let app: Hono | undefined;
   const refusals = new WeakMap<IncomingMessage, string>();
   const lazy = {

@@ -72,8 +72,9 @@ export const openTty: OpenTty = async (path) => {
   );
   return {
     readable,
-    async close() {
+    close() {
       finish((c) => c.close());
+      return Promise.resolve();
     },
   } satisfies ByteStreamHandle;
 };

@@ -81,9 +81,11 @@ export function expectError(m: Msg, code: string, id?: unknown): void {
 export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** GET /health as JSON. */
+// deno-lint-ignore no-explicit-any -- parsed JSON that the test walks field by field
 export async function health(srv: ServerProcess): Promise<Record<string, any>> {
   const res = await fetch(`${srv.http}/health`);
   expect(res.status).toBe(200);
+  // deno-lint-ignore no-explicit-any -- parsed JSON that the test walks field by field
   return (await res.json()) as Record<string, any>;
 }
 

@@ -129,8 +129,8 @@ export async function recordingDiskFull(runtime: Runtime): Promise<void> {
         "the RECORDING_FAILED broadcast",
       );
       // colour codes stripped: Deno colours its stack traces
-      // deno-lint-ignore no-control-regex -- the escape byte is what is being matched
       const log = () =>
+        // deno-lint-ignore no-control-regex -- the escape byte is what is being matched
         server.stderr().replace(/\x1b\[[0-9;]*m/g, "").split("Recording full started").at(-1)!
           .slice(0, 900);
       streamed = eegSamples(c.messages);

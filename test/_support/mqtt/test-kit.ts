@@ -5,7 +5,9 @@ import type { ServerProcess } from "../server-process.ts";
 export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** GET /health as JSON. */
+// deno-lint-ignore no-explicit-any -- parsed JSON that the test walks field by field
 export async function health(srv: ServerProcess): Promise<Record<string, any>> {
+  // deno-lint-ignore no-explicit-any -- parsed JSON that the test walks field by field
   return (await (await fetch(`${srv.http}/health`)).json()) as Record<string, any>;
 }
 
