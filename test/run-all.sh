@@ -1,53 +1,126 @@
 #!/usr/bin/env bash
-# Runs every test suite — Rust (cargo test), Bun, Deno and Node — and ends with one line
-# "N passed, N failed" summed over all of them. Exit status is non-zero if anything failed.
+# `npm test`: sets the machine up (test/setup.sh), runs the formatter, linter, wasm, dashboard and
+# type checks, then every suite — Rust, Bun, Deno and Node, the last three at once — and ends with
+# one line "N passed, N failed" (each check counts as one test). Exit status is non-zero if anything
+# failed. Which file runs where: a file named *.io.test.ts touches runtime I/O (sockets, files, ttys,
+# wasm loading) and runs under Bun, Deno and Node; every other file runs once, under Bun (the server
+# suites start their servers under all three runtimes themselves).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+bash test/setup.sh || exit 1
 bin=node_modules/.bin
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
+started=$(date +%s)
 passed=0 failed=0 broken=()
 
-# suites whose files are runtime-neutral run under all three runtimes; the rest only under Bun
-# (those start servers and helpers under every runtime themselves); test/client starts its server
-# under the runtime that runs it
-NEUTRAL=(test/decoder test/sources test/protocol test/core test/recording test/client test/architecture.test.ts)
-# hardware files named *.deno.test.ts exercise each runtime's own tty opener, so they run in all three
-HARDWARE=$(find test/hardware -name '*.deno.test.ts' 2>/dev/null | sort)
-NODE_FILES="$(find "${NEUTRAL[@]}" -name '*.test.ts' 2>/dev/null | sort) $HARDWARE"
+# Bun runs its files in worker processes, slowest first by test/timings.json. Most files wait on
+# live servers, so the two cores carry more workers than two (bench: `MW75_TEST_WORKERS=N npm test`)
+workers=${MW75_TEST_WORKERS:-4}
+IO_FILES=$(find test -name '*.io.test.ts' -not -path '*/_support/*' | sort)
+DENO_FLAGS=(--allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys)
 
-
-run() { # $1 = label, rest = command; output goes to the terminal and to a log
+check() { # $1 = label, rest = command: one test that passes when the command exits 0
   local label=$1; shift
-  echo "=== $label: $*"
-  "$@" 2>&1 | tee "$logs/$label.log"
+  if "$@" >"$logs/check-$label.log" 2>&1; then
+    passed=$((passed + 1)); echo "=== check $label: ok"
+  else
+    failed=$((failed + 1)); broken+=("check $label failed: $*"); echo "=== check $label: FAILED"
+    tail -n 40 "$logs/check-$label.log"
+  fi
+}
+
+wasm_check() { # the committed module is the build of decoder-rs, valid to a tool other than the engines, and under 12 KB
+  bash wasm/build.sh --check && wasm-validate wasm/decoder.wasm || return 1
+  local bytes budget=$((12 * 1024))
+  bytes=$(wc -c <wasm/decoder.wasm)
+  echo "wasm/decoder.wasm is $bytes bytes (budget $budget)"
+  [ "$bytes" -le "$budget" ]
+}
+
+stamp() { # prefixes each line with the wall time in seconds (per-file durations of the Deno suite)
+  while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done
+}
+
+run_deno() { # one process for every I/O file (one type check); per-file seconds from the timestamps
+  # shellcheck disable=SC2086
+  "$bin/deno" test "${DENO_FLAGS[@]}" $IO_FILES 2>&1 | stamp >"$logs/deno.stamped"
   local status=${PIPESTATUS[0]}
-  local p f
+  cut -d' ' -f2- "$logs/deno.stamped" >"$logs/deno.log"
+  sed 's/\x1b\[[0-9;]*m//g' "$logs/deno.stamped" | awk '
+    / running [0-9]+ tests? from / { if (file != "") printf "%.1f\tdeno\t%s\n", $1 - t0, file; t0 = $1; file = $NF; sub(/^\.\//, "", file) }
+    / (ok|FAILED) \| [0-9]+ passed/ { if (file != "") printf "%.1f\tdeno\t%s\n", $1 - t0, file; file = "" }' >"$logs/times-deno.tsv"
+  return "$status"
+}
+
+run_node() { # one file at a time, as `node --test` does on two cores, timing each
+  local status=0 f t0
+  for f in $IO_FILES; do
+    t0=$EPOCHREALTIME
+    node --import ./test/_support/register-bun-test.mjs --import tsx --test "$f" >>"$logs/node.log" 2>&1 || status=1
+    awk -v a="$t0" -v b="$EPOCHREALTIME" -v f="$f" 'BEGIN { printf "%.1f\tnode\t%s\n", b - a, f }' >>"$logs/times-node.tsv"
+  done
+  return "$status"
+}
+
+run_bun() {
+  cp test/timings.json "$logs/bun-timings.json"
+  "$bin/bun" test --parallel="$workers" --timings="$logs/bun-timings.json" --update-timings >"$logs/bun.log" 2>&1
+  local status=$?
+  # shellcheck disable=SC2016
+  "$bin/bun" -e 'const t = JSON.parse(await Bun.file(process.argv[1]).text()).files;
+    for (const [f, ms] of Object.entries(t)) console.log(`${(ms / 1000).toFixed(1)}\tbun\t${f}`)' \
+    "$logs/bun-timings.json" >"$logs/times-bun.tsv" 2>/dev/null
+  return "$status"
+}
+
+count() { # $1 = suite, $2 = its exit status: adds its pass/fail counts to the totals
+  local label=$1 status=$2 p f log="$logs/$1.log"
   case $label in
-    cargo) p=$(grep -Eo '[0-9]+ passed' "$logs/$label.log" | awk '{s+=$1} END {print s+0}')
-           f=$(grep -Eo '[0-9]+ failed' "$logs/$label.log" | awk '{s+=$1} END {print s+0}') ;;
-    bun)   p=$(grep -Eo '^ *[0-9]+ pass$' "$logs/$label.log" | awk '{s+=$1} END {print s+0}')
-           f=$(grep -Eo '^ *[0-9]+ fail$' "$logs/$label.log" | awk '{s+=$1} END {print s+0}') ;;
-    deno)  p=$(sed 's/\x1b\[[0-9;]*m//g' "$logs/$label.log" | grep -Eo '\| [0-9]+ passed' | awk '{s+=$2} END {print s+0}')
-           f=$(sed 's/\x1b\[[0-9;]*m//g' "$logs/$label.log" | grep -Eo '\| [0-9]+ failed' | awk '{s+=$2} END {print s+0}') ;;
-    node)  p=$(grep -Eo '^# pass [0-9]+' "$logs/$label.log" | awk '{s+=$3} END {print s+0}')
-           f=$(grep -Eo '^# fail [0-9]+' "$logs/$label.log" | awk '{s+=$3} END {print s+0}') ;;
+    cargo) p=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
+           f=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}') ;;
+    bun)   p=$(grep -Eo '^ *[0-9]+ pass$' "$log" | awk '{s+=$1} END {print s+0}')
+           f=$(grep -Eo '^ *[0-9]+ fail$' "$log" | awk '{s+=$1} END {print s+0}') ;;
+    deno)  p=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo '\| [0-9]+ passed' | awk '{s+=$2} END {print s+0}')
+           f=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo '\| [0-9]+ failed' | awk '{s+=$2} END {print s+0}') ;;
+    node)  p=$(grep -Eo '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
+           f=$(grep -Eo '^# fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}') ;;
   esac
   passed=$((passed + p)); failed=$((failed + f))
   if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then broken+=("$label exited $status"); failed=$((failed + 1)); fi
   echo "=== $label: $p passed, $f failed"
 }
 
-if command -v cargo >/dev/null; then
-  run cargo cargo test --quiet --manifest-path decoder-rs/Cargo.toml
-else
-  broken+=("cargo missing: Rust tests not run"); failed=$((failed + 1))
-fi
-run bun "$bin/bun" test
-# shellcheck disable=SC2086
-run deno "$bin/deno" test --allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys $NODE_FILES
-# shellcheck disable=SC2086
-run node node --import ./test/_support/register-bun-test.mjs --import tsx --test $NODE_FILES
+echo "=== checks: deno fmt --check, deno lint, wasm, dashboard, types"
+check fmt "$bin/deno" fmt --check
+check lint "$bin/deno" lint
+check wasm wasm_check
+check dashboard "$bin/bun" web/build.ts --check
+check types npm run --silent check
+
+echo "=== cargo test"
+cargo test --quiet --manifest-path decoder-rs/Cargo.toml >"$logs/cargo.log" 2>&1
+cargo_status=$?
+
+echo "=== bun (all files, $workers workers), deno and node (the *.io.test.ts files), at once"
+run_bun & bun_pid=$!
+run_deno & deno_pid=$!
+run_node & node_pid=$!
+wait "$bun_pid"; bun_status=$?
+wait "$deno_pid"; deno_status=$?
+wait "$node_pid"; node_status=$?
+
+for suite in cargo bun deno node; do
+  echo "=== $suite output"
+  cat "$logs/$suite.log"
+done
+count cargo "$cargo_status"
+count bun "$bun_status"
+count deno "$deno_status"
+count node "$node_status"
+
+echo "=== the 10 slowest test files (seconds, runtime that ran them)"
+cat "$logs"/times-*.tsv 2>/dev/null | sort -t$'\t' -k1,1 -rn | head -n 10 | awk -F'\t' '{ printf "%7.1f  %-4s  %s\n", $1, $2, $3 }'
 
 # the names of the failed tests once more, just above the total, so that the last lines of a long
 # CI log say what failed (bun: "(fail) …", deno: its FAILURES list "name => file", node: "not ok")
@@ -69,5 +142,6 @@ if [ "$failed" -gt 0 ]; then
   failures | cut -c1-300
 fi
 for b in "${broken[@]}"; do echo "error: $b"; done
+echo "=== tests took $(($(date +%s) - started)) s (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

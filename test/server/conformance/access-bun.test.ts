@@ -1,0 +1,5 @@
+/** @module Conformance: BRIDGE-API §5: origins, hosts, tokens and roles, frame and rate limits, half-open connections, TLS; against `serve` under Bun. */
+import { ACCESS } from "../../_support/conformance/scenarios-access.ts";
+import { conformanceSuite } from "../../_support/conformance/scenario.ts";
+
+conformanceSuite(ACCESS, "bun");
