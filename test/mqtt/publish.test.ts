@@ -96,12 +96,22 @@ for (const runtime of RUNTIMES) {
           ),
         ).toBe(true);
 
-        const bySeq = new Map(sub.frames("sim-1").map((f) => [f.firstSeq, f.bytes]));
         const wsFrames = ws.messages.filter((m) => m.type === "__binary__").map((m) => m.bytes!);
+        const seqOf = (bytes: Uint8Array) =>
+          new DataView(bytes.buffer, bytes.byteOffset).getFloat64(16, true);
+        // the WebSocket is a hop shorter than the broker: the consumer gets its newest frames a
+        // little later (5 s bounds that on a loaded machine)
+        const wsLast = Math.max(...wsFrames.map(seqOf));
+        await until(
+          () => sub.frames("sim-1").some((f) => f.firstSeq >= wsLast),
+          5000,
+          "the consumer has every frame the WebSocket got",
+        );
+        const bySeq = new Map(sub.frames("sim-1").map((f) => [f.firstSeq, f.bytes]));
         expect(wsFrames.length).toBeGreaterThan(20);
         let equal = 0;
         for (const bytes of wsFrames) {
-          const seq = new DataView(bytes.buffer, bytes.byteOffset).getFloat64(16, true);
+          const seq = seqOf(bytes);
           const mine = bySeq.get(seq);
           expect({ seq, found: mine !== undefined }).toEqual({ seq, found: true });
           if (mine !== undefined && Buffer.compare(Buffer.from(mine), Buffer.from(bytes)) === 0) {
