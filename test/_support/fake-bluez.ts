@@ -217,6 +217,7 @@ export async function startFakeBluez(options: FakeBluezOptions = {}): Promise<Fa
     ], {
       stdio: ["ignore", "pipe", "ignore"],
     });
+    // dbus-daemon prints its address within ms; 5 s is for a loaded machine
     const busAddress = await firstLine(daemon, 5000);
     const params = {
       record,
@@ -246,6 +247,7 @@ export async function startFakeBluez(options: FakeBluezOptions = {}): Promise<Fa
         void (mockLog = (mockLog + new TextDecoder().decode(d)).slice(-4000));
       mock.stdout!.on("data", keep);
       mock.stderr!.on("data", keep);
+      // Python starting dbusmock and claiming org.bluez takes ~0.5 s when idle: 10 s is 20× that
       const deadline = Date.now() + 10_000;
       while (!(await bluezOwned(busAddress))) {
         if (mock.exitCode !== null || Date.now() > deadline) {

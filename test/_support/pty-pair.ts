@@ -38,6 +38,7 @@ export async function startPtyPair(a: string, b: string): Promise<PtyPair> {
       }
     }
   };
+  // socat is up within ~50 ms when idle; 5 s is for a loaded machine
   const deadline = Date.now() + 5000;
   // socat logs "starting data transfer loop" once both ends exist
   while (!(existsSync(a) && existsSync(b) && log.includes("starting data transfer loop"))) {

@@ -51,7 +51,7 @@ export function startProbe(
   kind: ProbeKind,
   path: string,
   timeoutMs = 15_000,
-): { ready: Promise<boolean>; result: Promise<ProbeResult> } {
+): { ready: Promise<boolean>; result: Promise<ProbeResult>; bytesRead: () => number } {
   const [cmd, ...args] = PROBE_ARGV[kind];
   const child = spawn(cmd!, [...args, path], {
     cwd: ROOT,
@@ -59,11 +59,14 @@ export function startProbe(
   });
   let out = "";
   let err = "";
+  let bytesRead = 0;
   let markReady: (v: boolean) => void = () => {};
   const ready = new Promise<boolean>((r) => (markReady = r));
   child.stdout!.on("data", (d: Uint8Array) => {
     out += new TextDecoder().decode(d);
     if (out.includes("OPEN\n")) markReady(true);
+    const reads = out.match(/^READ (\d+)\n/gm); // whole lines only
+    if (reads !== null) bytesRead = Number(reads[reads.length - 1]!.slice(5));
   });
   child.stderr!.on("data", (d: Uint8Array) => void (err += new TextDecoder().decode(d)));
   const result = new Promise<ProbeResult>((resolve, reject) => {
@@ -80,5 +83,5 @@ export function startProbe(
         );}
     });
   });
-  return { ready, result };
+  return { ready, result, bytesRead: () => bytesRead };
 }

@@ -18,6 +18,8 @@ try {
       if (next.done) break;
       bytes.push(...next.value);
       last = Date.now();
+      // progress for the parent, which waits on it instead of guessing how long reading takes
+      process.stdout.write(`READ ${bytes.length}\n`);
     }
     report({ opened: true, bytes, outcome: "end", endedAt: Date.now() - last });
   } catch (error) {

@@ -84,6 +84,7 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
         const reader = link.readable.getReader();
         const feeding = feedPackets(a, packets, 500);
         const got: number[] = [];
+        // 100 packets at 500 Hz take 0.2 s: 8 s only bounds a stream that stopped short
         const deadline = Date.now() + 8000;
         while (got.length < want && Date.now() < deadline) {
           const next = await reader.read();
@@ -130,6 +131,8 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
         expect(error?.message).toContain("No MW75 headset was found in a 1 s BLE scan");
         expect(error?.message).toContain("Pair it first");
         expect(error?.message).toContain("active audio device");
+        // the 1-s scan plus a handful of D-Bus calls (ms each when idle): 5 s left for a loaded
+        // machine, while a scan that ignored scanMs (the 10-s default) would still fail
         expect(Date.now() - started).toBeLessThan(6000);
         expect(fake.events()).not.toContain("connect");
       });
@@ -185,7 +188,8 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
       );
       expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
       expect(error?.message).toContain("system D-Bus");
-      // the socket error fails the pending call at once instead of waiting for its 5 s bound
+      // the socket error fails the pending call at once (ms) instead of waiting for its 5 s bound:
+      // 3 s tells the two apart with 2 s to spare either side on a loaded machine
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       if (saved === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
@@ -226,6 +230,7 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
         );
         expect(error?.code).toBe("RFCOMM_CONNECTION_FAILED");
         expect(error?.message).toContain("stalled");
+        // 400 ms idle timeout: 2 s is 5× it, room for a loaded machine yet far from "never"
         expect(Date.now() - started).toBeLessThan(2000);
       } finally {
         await link.close();
@@ -242,6 +247,8 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
         source({ scanMs: 10_000 }).open({ signal: abort.signal, log: recorder() }),
       );
       expect(error?.code).toBe("CONNECTION_FAILED");
+      // aborted at 0.3 s of a 10-s scan: giving up within 2 s (1.7 s of margin for a loaded
+      // machine) is "at once", waiting for the scan would take 10 s
       expect(Date.now() - started).toBeLessThan(2000);
       expect(fake.events()).not.toContain("connect");
     });

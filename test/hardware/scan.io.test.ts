@@ -188,6 +188,8 @@ describe(`createBluezDiscovery over emulated BlueZ (${currentRuntime()})`, () =>
         expect(error?.message).toContain("BlueZ is not running");
         expect(error?.message).toContain("systemctl start bluetooth");
         expect(error?.message).toContain("org.freedesktop.DBus.Error.ServiceUnknown");
+        // the bus answers at once (ms); 3 s is 6× the 500-ms scan, so a scan that waited its
+        // duration out before failing would still pass, one stuck on a call's 5-s bound would not
         expect(Date.now() - started).toBeLessThan(3000);
       });
       const saved = process.env.DBUS_SYSTEM_BUS_ADDRESS;
@@ -200,6 +202,7 @@ describe(`createBluezDiscovery over emulated BlueZ (${currentRuntime()})`, () =>
         expect(error?.code).toBe("SCAN_FAILED");
         expect(error?.message).toContain("BlueZ is not running");
         expect(error?.message).toContain("ENOENT");
+        // as above: a failed socket connect is immediate, the 5-s call bound is not reached
         expect(Date.now() - started).toBeLessThan(3000);
       } finally {
         if (saved === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
@@ -217,6 +220,8 @@ describe(`createBluezDiscovery over emulated BlueZ (${currentRuntime()})`, () =>
         let started = Date.now();
         expect(await discovery.list({ durationMs: 500, log: recorder() })).toEqual([]);
         const short = Date.now() - started;
+        // the scan lasts its duration: a lower bound 50 ms under it (timer granularity), an upper
+        // 1.5 s over it for the start/stop D-Bus calls to the Python mock on a loaded machine
         expect(short).toBeGreaterThanOrEqual(450);
         expect(short).toBeLessThan(2000);
         started = Date.now();
@@ -246,6 +251,7 @@ describe(`createBluezDiscovery over emulated BlueZ (${currentRuntime()})`, () =>
         );
         expect(error?.code).toBe("SCAN_FAILED");
         expect(error?.message).toContain("cancelled");
+        // aborted at 0.4 s of a 20-s scan: within 2 s is "at once" with 1.6 s for a loaded machine
         expect(Date.now() - started).toBeLessThan(2000);
         expect(await discovering(fake)).toBe(false);
       });
@@ -262,6 +268,8 @@ describe(`createBluezDiscovery over emulated BlueZ (${currentRuntime()})`, () =>
         const started = Date.now();
         const devices = await discovery.list({ durationMs, log: recorder() });
         expect(devices.map((d) => d.address)).toEqual([FIRST, SECOND]);
+        // no wait at all, a couple of D-Bus calls (ms each): 1.5 s leaves room for a loaded
+        // machine and is still well under the 10-s default scan a wrong reading of 0 would start
         expect(Date.now() - started).toBeLessThan(1500);
       }
     });

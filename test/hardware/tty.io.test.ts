@@ -51,10 +51,11 @@ async function readUpTo(
   return concat(parts);
 }
 
-/** Drains until the stream ends or errors; returns how it ended and when. */
+/** Drains until the stream ends or errors; returns how it ended and when. `seen.bytes` counts as it goes. */
 async function drainUntilEnd(
   handle: ByteStreamHandle,
   timeoutMs: number,
+  seen = { bytes: 0 },
 ): Promise<{ how: string; at: number; bytes: number }> {
   const reader = handle.readable.getReader();
   let bytes = 0;
@@ -73,6 +74,7 @@ async function drainUntilEnd(
     if (next === "timeout") return { how: "timeout", at: Date.now(), bytes };
     if (next.done) return { how: "end", at: Date.now(), bytes };
     bytes += next.value.length;
+    seen.bytes = bytes;
   }
 }
 
@@ -108,8 +110,14 @@ describe(`RFCOMM tty reader (${runtime} opener, socat pty)`, () => {
     try {
       handle = await (await runtimeOpenTty())(pty.b);
       const feeder = feedPackets(pty.a, makePackets(5000), 500, () => !feeding).catch(() => 0);
-      const ended = drainUntilEnd(handle, 8000);
-      await new Promise((r) => setTimeout(r, 400));
+      const seen = { bytes: 0 };
+      const ended = drainUntilEnd(handle, 8000, seen);
+      // mid-stream: the pty goes away once a good share of bytes (100 packets, 0.2 s) came through
+      // rather than after a guessed pause; 5 s bounds a feed that never starts
+      const deadline = Date.now() + 5000;
+      while (seen.bytes < 100 * 63 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
       const killedAt = Date.now();
       pty.stop();
       const result = await ended;
@@ -117,6 +125,7 @@ describe(`RFCOMM tty reader (${runtime} opener, socat pty)`, () => {
       await feeder;
       expect(result.bytes).toBeGreaterThan(0);
       expect(result.how).not.toBe("timeout");
+      // the promise under test; the end itself is seen in ms (EIO/EOF on the next read)
       expect(result.at - killedAt).toBeLessThan(2000);
     } finally {
       feeding = false;
@@ -132,12 +141,14 @@ describe(`RFCOMM tty reader (${runtime} opener, socat pty)`, () => {
     try {
       const handle = await (await runtimeOpenTty())(pty.b);
       const ended = drainUntilEnd(handle, 5000);
+      // the scenario: close() comes while a read is pending (any pause works; 0.2 s makes it so)
       await new Promise((r) => setTimeout(r, 200));
       const closedAt = Date.now();
       await handle.close();
       await handle.close(); // idempotent
       const result = await ended;
       expect(result.how).toBe("end");
+      // ending the pending read is immediate (ms); 1 s is margin for a loaded machine
       expect(result.at - closedAt).toBeLessThan(1000);
     } finally {
       pty.stop();
@@ -183,11 +194,19 @@ if (runtime === "bun") {
           expect(await probe.ready).toBe(true);
           const packets = makePackets(150);
           await feedPackets(pty.a, packets, 500);
-          await new Promise((r) => setTimeout(r, 300));
+          // the pty goes away once the probe has read every byte (a loaded machine may take a
+          // while to get there: 5 s bounds a reader that lost some)
+          const want = concat(packets).length;
+          const deadline = Date.now() + 5000;
+          while (probe.bytesRead() < want && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 20));
+          }
           pty.stop();
           const result = await probe.result;
           expect(result.outcome === "end" || result.outcome === "error").toBe(true);
           expect(Buffer.from(result.bytes).equals(Buffer.from(concat(packets)))).toBe(true);
+          // endedAt runs from the last bytes read: the 20-ms poll above, then the promise under
+          // test (the end seen within 2 s); the 0.3 s over 2 s absorbs the poll and a loaded machine
           expect(result.endedAt).toBeLessThan(2300);
         } finally {
           pty.stop();

@@ -16,7 +16,19 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLE = "docs/examples/mqtt-consumer.ts";
 const cleanups = cleanupsAfterAll();
 
-/** Runs the example under `runtime` for `ms`, then kills it by PID; resolves with its output. */
+const DEVICES = ["room-a/sim-1", "room-a/sim-2", "room-b/sim-1"];
+const eegLine = (device: string) =>
+  new RegExp(`^${device} eeg seq \\d+\\.\\.\\d+ at \\d+\\.\\d{3} ch1 -?\\d+\\.\\d µV$`, "m");
+
+/** Whether the consumer printed everything the test looks for (then it can be stopped). */
+const printedAll = (out: string) =>
+  DEVICES.every((d) => eegLine(d).test(out) && out.includes(`${d} state {"state":"connected"`)) &&
+  /^room-a status \{"online":true/m.test(out) && /^room-b status \{"online":true/m.test(out);
+
+/**
+ * Runs the example under `runtime` until it printed everything the test looks for, or `ms` passed,
+ * then kills it by PID; resolves with its output.
+ */
 function runConsumer(
   runtime: Runtime,
   url: string,
@@ -34,15 +46,19 @@ function runConsumer(
   });
   let out = "";
   let err = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  const stop = () =>
+    child.pid !== undefined && child.exitCode === null && process.kill(child.pid, "SIGKILL");
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+    if (printedAll(out)) stop();
+  });
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   return new Promise((resolve) => {
-    setTimeout(
-      () =>
-        child.pid !== undefined && child.exitCode === null && process.kill(child.pid, "SIGKILL"),
-      ms,
-    );
-    child.once("exit", () => resolve({ out, err }));
+    const timer = setTimeout(stop, ms);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve({ out, err });
+    });
   });
 }
 
@@ -71,21 +87,13 @@ describe("docs/examples/mqtt-consumer.ts", () => {
         startServer("bun", ["--autoconnect", "--mqtt", broker.url, "--bridge-id", "room-b"]),
       ]);
       cleanups.push(() => a.kill(), () => b.kill());
-      const runs = await Promise.all(
-        RUNTIMES.map((r) => runConsumer(r, broker.url, r === "bun" ? 3000 : 6000)),
-      );
+      // each consumer stops once it printed every line looked for (1-3 s when idle, the start of
+      // Deno or tsx included); 20 s bounds one on a loaded machine
+      const runs = await Promise.all(RUNTIMES.map((r) => runConsumer(r, broker.url, 20_000)));
       RUNTIMES.forEach((runtime, i) => {
         const { out, err } = runs[i]!;
-        for (const device of ["room-a/sim-1", "room-a/sim-2", "room-b/sim-1"]) {
-          expect({
-            runtime,
-            device,
-            err,
-            eeg: new RegExp(
-              `^${device} eeg seq \\d+\\.\\.\\d+ at \\d+\\.\\d{3} ch1 -?\\d+\\.\\d µV$`,
-              "m",
-            ).test(out),
-          })
+        for (const device of DEVICES) {
+          expect({ runtime, device, err, eeg: eegLine(device).test(out) })
             .toEqual({ runtime, device, err, eeg: true });
           expect(out).toContain(`${device} state {"state":"connected"`);
         }

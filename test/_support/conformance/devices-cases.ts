@@ -12,7 +12,7 @@ import {
   since,
   withServer,
 } from "./helpers.ts";
-import { Problems } from "./recording-helpers.ts";
+import { Problems, until } from "./recording-helpers.ts";
 import type { Data } from "./stream-helpers.ts";
 import {
   devicePath,
@@ -23,6 +23,7 @@ import {
   SIM_ADDRESSES,
   SIM_IDS,
   statesOf,
+  untilAsync,
   untilDevices,
 } from "./devices-helpers.ts";
 
@@ -164,7 +165,11 @@ export async function unknownDevicesAndBadParameters(runtime: Runtime): Promise<
 
     // the bridge goes on: sim-2 streams without a gap, a new client of sim-3 connects and streams
     const mark = c.messages.length;
-    await delay(1000);
+    // 400 eeg_data (0.8 s at 500/s) awaited up to 5 s: a loaded machine delivers late, a bridge
+    // that stopped delivers none
+    await until(() => counters(since(c, mark)).length > 400, 5000, "sim-2's eeg_data").catch(
+      () => {},
+    );
     const cs = counters(since(c, mark));
     p.check(
       cs.length > 400 && cs.every((n, i) => i === 0 || n === (cs[i - 1]! + 1) % 256),
@@ -213,6 +218,8 @@ export async function discoveryListingAndFigures(runtime: Runtime): Promise<void
     const t0 = performance.now();
     const scan = await c.request("scan_devices", { duration_s: 1 }, 10_000);
     const scanMs = performance.now() - t0;
+    // the scan lasts its duration: 50 ms under it for timer granularity, 2 s over it for the
+    // request round trip on a loaded machine (a scan ignoring duration_s takes the 4-s default)
     p.check(
       scanMs >= 950 && scanMs < 3000,
       "scan_devices duration_s 1 did not take ~1 s",
@@ -301,9 +308,15 @@ export async function discoveryListingAndFigures(runtime: Runtime): Promise<void
       "device ids after connect_device of known addresses",
     );
     await other.next(isStatus("connected"), 5000);
+    // each reading is bracketed by the times around its request: the server took it in between,
+    // so the interval between the two readings lies within [h2at - h1after, h2after - h1at]
+    const h1at = Date.now();
     const h1 = await health(srv);
-    await delay(1000);
+    const h1after = Date.now();
+    await delay(1000); // the window the growth is measured over
+    const h2at = Date.now();
     const h2 = await health(srv);
+    const h2after = Date.now();
     const metrics = await (await fetch(`${srv.http}/metrics`)).text();
     const devices1 = h1["devices"] as Data[];
     const devices2 = h2["devices"] as Data[];
@@ -337,10 +350,17 @@ export async function discoveryListingAndFigures(runtime: Runtime): Promise<void
     );
     for (const i of [1, 2]) {
       const grew = devices2[i]!["packets"]["valid"] - devices1[i]!["packets"]["valid"];
+      // ~500 a second over the measured window, not over the nominal 1 s (a loaded machine
+      // stretches the pause): 0.7× to 1.4× the rate, as wide as chunking (20 ms) and a pacer
+      // catching up after a stall need, while 0 or twice the rate still fails
+      const low = 0.7 * 500 * (h2at - h1after) / 1000;
+      const high = 1.4 * 500 * (h2after - h1at) / 1000;
       p.check(
-        grew >= 350 && grew <= 700,
-        `/health: ${SIM_IDS[i]}'s valid packets did not grow by ~500 in 1 s`,
-        String(grew),
+        grew >= low && grew <= high,
+        `/health: ${SIM_IDS[i]}'s valid packets did not grow by ~500 a second`,
+        `${grew} in ${h2at - h1after}…${h2after - h1at} ms (allowed ${Math.ceil(low)}…${
+          Math.floor(high)
+        })`,
       );
       const m = metric(metrics, "mw75_packets_valid_total", `device="${SIM_IDS[i]}"`);
       p.check(
@@ -385,6 +405,8 @@ export async function discoveryListingAndFigures(runtime: Runtime): Promise<void
       "scan_devices without duration_s",
       long.raw.slice(0, 200),
     );
+    // the default 4 s: 100 ms under it for timer granularity, 4 s over it for a loaded machine
+    // (the listing and commands above run meanwhile on the same server)
     p.check(
       ms >= 3900 && ms < 8000,
       "scan_devices without duration_s did not take the default 4 s",
@@ -419,6 +441,8 @@ export async function autoconnectAndTeardown(runtime: Runtime): Promise<void> {
     await c.next(isEeg, 3000, "eeg_data of an autoconnected device");
     const before = ((await health(srv))["devices"] as Data[])[1]!["packets"]["valid"] as number;
     c.close();
+    // not a readiness wait: 1.5 s in which the device must stay connected with nobody there
+    // (without --autoconnect, the teardown below comes well within that)
     await delay(1500);
     const after = await getDevices(srv);
     p.equal([statesOf(after), after.map((d) => d["clients"])], [{
@@ -426,8 +450,11 @@ export async function autoconnectAndTeardown(runtime: Runtime): Promise<void> {
       "sim-2": "connected",
       "sim-3": "connected",
     }, [0, 0, 0]], "states after the client left");
-    const grown = (((await health(srv))["devices"] as Data[])[1]!["packets"]["valid"] as number) -
-      before;
+    const validOf2 = async () =>
+      ((await health(srv))["devices"] as Data[])[1]!["packets"]["valid"] as number;
+    // 500 packets (1 s) of the 1.5 s, awaited up to 5 s more on a loaded machine
+    await untilAsync(async () => (await validOf2()) - before >= 500, 5000).catch(() => {});
+    const grown = (await validOf2()) - before;
     p.check(
       grown >= 500,
       "sim-2 stopped streaming when its client left (--autoconnect)",
@@ -444,7 +471,7 @@ export async function autoconnectAndTeardown(runtime: Runtime): Promise<void> {
     await a.next(isStatus("connected"), 5000);
     await b.next(isStatus("connected"), 5000);
     const mark = a.messages.length;
-    await delay(500);
+    await delay(500); // not a readiness wait: sim-1 streams a while before sim-2's teardown
     b.close();
     const idle = await untilDevices(
       srv,
@@ -457,13 +484,18 @@ export async function autoconnectAndTeardown(runtime: Runtime): Promise<void> {
       { "sim-1": "connected", "sim-2": "idle", "sim-3": "idle" },
       "states after sim-2's client left",
     );
-    const v1 = ((await health(srv))["devices"] as Data[]).map((d) =>
-      d["packets"]["valid"] as number
-    );
+    const valid = async () =>
+      ((await health(srv))["devices"] as Data[]).map((d) => d["packets"]["valid"] as number);
+    const v1 = await valid();
+    // not a readiness wait: 1 s in which the torn-down sim-2 must not stream
     await delay(1000);
-    const v2 = ((await health(srv))["devices"] as Data[]).map((d) =>
-      d["packets"]["valid"] as number
-    );
+    // sim-1's 400 (0.8 s at 500/s) and its client's 600 eeg_data since the mark, awaited up to
+    // 5 s more on a loaded machine; a stopped stream reaches neither
+    await untilAsync(
+      async () => (await valid())[0]! - v1[0]! >= 400 && counters(since(a, mark)).length >= 600,
+      5000,
+    ).catch(() => {});
+    const v2 = await valid();
     p.check(
       v2[0]! - v1[0]! >= 400,
       "sim-1 stopped streaming when sim-2's client left",

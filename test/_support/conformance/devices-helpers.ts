@@ -55,6 +55,15 @@ export async function untilDevices(
   }
 }
 
+/** Polls the async `cond` every 50 ms until true; throws after `timeoutMs`. */
+export async function untilAsync(cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** POST a JSON body; status and parsed body. */
 export async function postJson(
   srv: ServerProcess,

@@ -5,7 +5,7 @@ import type { Runtime } from "../server-process.ts";
 import type { Msg, WsClient } from "../ws-client.ts";
 import { delay, isEeg, isStatus, openWelcomed, withServer } from "./helpers.ts";
 import { checkCsv } from "./recording-checks.ts";
-import { csvRows, Problems, seen, tempDir } from "./recording-helpers.ts";
+import { csvRows, Problems, seen, tempDir, untilBatchesCover } from "./recording-helpers.ts";
 import { batchSamplesBySeq, isEvent } from "./stream-helpers.ts";
 import type { Data } from "./stream-helpers.ts";
 import { CHANNELS, devicePath, getDevices, postJson, SIM_IDS } from "./devices-helpers.ts";
@@ -104,11 +104,12 @@ export async function logsAndMarkersStayOnTheirDevice(runtime: Runtime): Promise
 
     // records on every device: a client comes and goes on each, sim-1 and sim-3 disconnect
     for (const id of SIM_IDS) (await openWelcomed(open, devicePath(id))).c.close();
-    await delay(300);
+    await delay(300); // not a readiness wait: the sessions' logs record the comings and goings
     for (const id of ["sim-1", "sim-3"]) {
       await s(id).request("disconnect");
       await s(id).next(isStatus("idle"), 5000, `${id} idle`);
     }
+    // not a readiness wait: 0.5 s in which a marker event would have reached a wrong device's client
     await delay(500);
     const where = new Map([["cross", "sim-3"], ["http-cross", "sim-2"], [
       "default-device",
@@ -184,7 +185,7 @@ export async function recordingsPerDevice(runtime: Runtime): Promise<void> {
     for (const id of ids) {
       await clients.get(id)!.next(isStatus("connected"), 5000, `${id} connected`);
     }
-    await delay(300);
+    await delay(300); // not a readiness wait: the recordings start mid-stream
     const starts = await Promise.all(
       ids.map((id) => clients.get(id)!.request("start_recording", { formats: ["csv"] }, 10_000)),
     );
@@ -203,7 +204,7 @@ export async function recordingsPerDevice(runtime: Runtime): Promise<void> {
       null,
       ...names,
     ], "GET /devices recording per device");
-    await delay(3000);
+    await delay(3000); // the recordings' length (1200…3000 samples are allowed below)
     const stops = await Promise.all(
       ids.map((id) => clients.get(id)!.request("stop_recording", {}, 10_000)),
     );
@@ -220,7 +221,9 @@ export async function recordingsPerDevice(runtime: Runtime): Promise<void> {
         )
       ),
     );
-    await delay(400); // the batches of the last samples
+    for (const [i, id] of ids.entries()) {
+      await untilBatchesCover(clients.get(id)!, stopped[i]!.data as Data, `${id}'s recording`);
+    }
     const streamed = new Map(ids.map((id) => [id, batchSamplesBySeq(clients.get(id)!.messages)]));
     for (const [i, id] of ids.entries()) {
       const r = stopped[i]!.data as Data;

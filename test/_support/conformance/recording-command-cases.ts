@@ -196,6 +196,7 @@ export async function recordingCommandsAndErrors(runtime: Runtime): Promise<void
         const event = await seen(a, isEvent("marker"), 5000, "the marker event");
         p.equal(d(event)["marker"], d(mark)["marker"], "the marker event carries the ack's marker");
 
+        // not a readiness wait: the recording runs on a while after the marker before it stops
         await delay(800);
         const stop = await a.request("stop_recording", {}, 10_000);
         p.equal([stop.type, d(stop)["recording"]?.["state"], d(stop)["recording"]?.["markers"]], [
@@ -235,6 +236,7 @@ export async function recordingCommandsAndErrors(runtime: Runtime): Promise<void
           { session_name: "cmd", formats: ["edf"] },
           "RECORDING_EXISTS",
         );
+        // not a readiness wait: 0.3 s in which a wrongly accepted start would have written its files
         await delay(300);
         p.equal(contents(dir), files, "a refused start changed or added files");
 

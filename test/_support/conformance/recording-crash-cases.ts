@@ -8,17 +8,19 @@ import { join } from "node:path";
 import { startServer } from "../server-process.ts";
 import type { Runtime } from "../server-process.ts";
 import { connectWs } from "../ws-client.ts";
-import type { Msg } from "../ws-client.ts";
 import { delay, isStatus, openWelcomed, withServer } from "./helpers.ts";
 import { BDF_CHECK, checkAnnotations, checkEdfData, replayFigures } from "./recording-checks.ts";
 import {
   decodeLines,
   jumpsOf,
+  latestSeq,
   Problems,
   readJson,
   readWithMne,
+  recordingFirstSeq,
   tempDir,
   until,
+  untilBatchesCover,
 } from "./recording-helpers.ts";
 import { batchSamplesBySeq, isEvent } from "./stream-helpers.ts";
 import type { Data } from "./stream-helpers.ts";
@@ -26,17 +28,6 @@ import type { Data } from "./stream-helpers.ts";
 const RECORD_MS = 5000;
 const HEADER_BYTES = 256 * 16;
 const RECORD_BYTES = 14 * 500 * 3 + 768;
-
-/** The last seq of the eeg_batch messages in `msgs` (-1 before the first). */
-function latestSeq(msgs: Msg[]): number {
-  for (let i = msgs.length - 1; i >= 0; i--) {
-    const m = msgs[i]!;
-    if (m.type === "eeg_batch") {
-      return (m.data["first_seq"] as number) + (m.data["count"] as number) - 1;
-    }
-  }
-  return -1;
-}
 
 /** Samples in the whole data records of a BDF file of `bytes` bytes. */
 const bdfSamples = (bytes: number) =>
@@ -74,8 +65,7 @@ export async function recordingAcrossLinkLoss(runtime: Runtime): Promise<void> {
       await c.request("start_recording", { session_name: "loss", formats: ["bdf", "raw"] }, 10_000);
       const estimated = () =>
         c.messages.slice(from).filter((m) => isEvent("gap")(m) && m.data["estimated"] === true);
-      await delay(1000);
-      const first = (await c.request("recording_status", {})).data["first_seq"] as number;
+      const first = await recordingFirstSeq(c);
       // stopped mid-record: the stop then waits ~0.5 s for the live stream to complete the last record
       const phase = () => (latestSeq(c.messages) - first + 1) % 500;
       await until(
@@ -86,8 +76,8 @@ export async function recordingAcrossLinkLoss(runtime: Runtime): Promise<void> {
         "a reconnect during the recording, then mid-record",
       );
       const stop = await c.request("stop_recording", {}, 10_000);
-      await delay(300);
       const rec = (stop.data as Data)["recording"] as Data;
+      await untilBatchesCover(c, rec, "the stopped recording's last samples");
       const firstSeq = rec["first_seq"] as number;
       seen = {
         firstSeq,
@@ -172,8 +162,13 @@ export async function recordingSurvivesCrash(runtime: Runtime): Promise<void> {
         { session_name: "crash", formats: ["bdf", "csv"] },
         10_000,
       );
-      await delay(1000);
-      firstSeq = (await c.request("recording_status", {})).data["first_seq"] as number;
+      firstSeq = await recordingFirstSeq(c);
+      // the observation below starts once a whole data record (500 samples) was streamed
+      await until(
+        () => latestSeq(c.messages) - firstSeq + 1 >= 500,
+        5000, // 1 s of samples; 4 s more for a loaded machine
+        "the recording's first data record",
+      );
       // while recording, what is on disk lags the stream by at most a second (a kill at any moment loses ≤ 1 s)
       const file = join(tmp.dir, "crash.bdf");
       const worst = { lag: 0, at: 0 };
@@ -185,8 +180,12 @@ export async function recordingSurvivesCrash(runtime: Runtime): Promise<void> {
         }
         await delay(10);
       }
+      // a record (500 samples) written as soon as it completes lags by under 500 plus what the
+      // client received between the server's write and the test's stat (ms on an idle machine):
+      // 50 samples (100 ms) are allowed for that on a loaded one; a record held back for a
+      // second's flush would show about 1000
       p.check(
-        worst.lag <= 525,
+        worst.lag <= 550,
         "bdf on disk lags the stream by more than 1 s while recording",
         () => `${worst.lag} samples behind after ${worst.at} streamed`,
       );

@@ -146,6 +146,43 @@ export async function seen(
   return found!;
 }
 
+/** The last seq of the eeg_batch messages in `msgs` (-1 before the first). */
+export function latestSeq(msgs: Msg[]): number {
+  for (let i = msgs.length - 1; i >= 0; i--) {
+    const m = msgs[i]!;
+    if (m.type === "eeg_batch") {
+      return (m.data["first_seq"] as number) + (m.data["count"] as number) - 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Waits until the client holds the batches up to `recording`'s last sample (first_seq plus its
+ * duration): the recording's end reaches the client just before or after its stop broadcast.
+ * 5 s: the batches come every 50 ms or so; the rest is for a loaded machine.
+ */
+export function untilBatchesCover(c: WsClient, recording: Data, what: string): Promise<void> {
+  const last = (recording["first_seq"] as number) +
+    Math.round((recording["duration_s"] as number) * 500) - 1;
+  return until(() => latestSeq(c.messages) >= last, 5000, `${what}: the batches up to seq ${last}`);
+}
+
+/**
+ * The running recording's first_seq, asked every 50 ms until the first sample is in (null before).
+ * 5 s: the first sample comes within one chunk (~20 ms), or after one reconnect in the link-loss
+ * scenario (100 ms base); the rest is for a loaded machine.
+ */
+export async function recordingFirstSeq(c: WsClient): Promise<number> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const first = (await c.request("recording_status", {})).data["first_seq"];
+    if (typeof first === "number") return first;
+    if (Date.now() > deadline) throw new Error("timed out after 5000 ms waiting for first_seq");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Polls `cond` every 20 ms until true; throws after `timeoutMs` naming `what`. */
 export async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,7 @@
 /**
- * @module End to end with emulated hardware: `serve --source mw75` under Bun, Deno and Node against a
+ * @module The end-to-end suite with emulated hardware, run for one runtime by each of
+ * test/hardware/e2e-{bun,deno,node}.test.ts (one file per runtime, so the parallel runner spreads
+ * them over its workers): `serve --source mw75` under that runtime against a
  * private dbus-daemon running dbusmock's BlueZ + emulated MW75, with a socat pty as the RFCOMM tty,
  * driven by a WebSocket client. Runs under `bun test` (it starts the other runtimes itself).
  */
@@ -8,23 +10,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UV_PER_COUNT } from "../../src/decoder/types.ts";
-import { type FakeBluez, type FakeBluezOptions, startFakeBluez } from "../_support/fake-bluez.ts";
+import { type FakeBluez, type FakeBluezOptions, startFakeBluez } from "./fake-bluez.ts";
 import {
   type Client,
   connectClient,
   type Msg,
   type Runtime,
   startMw75Server,
-} from "../_support/mw75-server.ts";
+} from "./mw75-server.ts";
 import {
   feedPackets,
   makePackets,
   type PtyPair,
   rawChannelsFor,
   startPtyPair,
-} from "../_support/pty-pair.ts";
+} from "./pty-pair.ts";
 
-const RUNTIMES: Runtime[] = ["bun", "deno", "node"];
 const DISABLE = ["write 099a034100", "write 099a036000"];
 
 /** Everything one scenario runs; `cleanup` kills it all by PID. */
@@ -125,7 +126,8 @@ async function scenario(
   }
 }
 
-for (const runtime of RUNTIMES) {
+/** Registers the end-to-end tests against `serve` under `runtime`. */
+export function hardwareE2eSuite(runtime: Runtime): void {
   describe(`serve --source mw75 under ${runtime} (emulated BlueZ + pty)`, () => {
     test(
       "connect: status connected with battery 85, eeg_data equal to the pty's packets, disconnect switches EEG off",
@@ -198,6 +200,8 @@ for (const runtime of RUNTIMES) {
           const cut = Date.now();
           rig.pty!.stop();
           await client.next(isStatus("disconnected"), 4000, "status disconnected");
+          // the promise under test: a closed pty is noticed at its next read (EOF or EIO), well
+          // under 100 ms on an idle machine; 2 s leaves the rest for a loaded one
           expect(Date.now() - cut).toBeLessThan(2000);
           await rig.startPty();
           rig.startFeeding();
