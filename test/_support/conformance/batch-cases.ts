@@ -62,8 +62,10 @@ export async function batchJsonMatchesEegData(runtime: Runtime): Promise<void> {
       expect([s.counter, s.ref, s.drl]).toEqual([e["counter"], e["ref"], e["drl"]]);
       expect(s.channels).toEqual(e["channels"]);
       for (const ch of e["lead_off"]) expect(s.leadOff).toContain(ch);
-      // the sample clock stamps a sample no later than its chunk arrived, and close to it
-      expect(Math.abs(s.time - e["timestamp"])).toBeLessThan(0.25);
+      // the sample clock stamps a sample no later than its chunk arrived, and close to it. A stall
+      // of the server's loop makes the arrival late but not the sample clock (0.39 s seen under
+      // load): 1 s allows that and still catches a wrong clock, origin or unit
+      expect(Math.abs(s.time - e["timestamp"])).toBeLessThan(1);
     }
     expect(compared).toBeGreaterThanOrEqual(500);
     for (const b of batches) expect(b["lead_off"]).toEqual([4, 9]);
@@ -79,8 +81,10 @@ export async function batchJsonMatchesEegData(runtime: Runtime): Promise<void> {
     const perSecond = slow.length / ((Date.now() - t0) / 1000);
     expect(perSecond).toBeGreaterThanOrEqual(3);
     expect(perSecond).toBeLessThanOrEqual(7);
-    // a batch is at most ~200 ms (100 samples) old; 250 leaves room for a late timer
-    for (const b of slow) expect(b["count"]).toBeLessThan(250);
+    // flushed by age, not held to num_samples (5000): a batch is ~200 ms (100 samples) of arrivals,
+    // but samples that arrive together after a stall of the server's loop travel together (274
+    // seen under load); 1000 (2 s of samples) allows that and is still 5× below num_samples
+    for (const b of slow) expect(b["count"]).toBeLessThan(1000);
   });
 }
 

@@ -226,8 +226,9 @@ export async function slowBatchSubscriber(runtime: Runtime): Promise<void> {
       [0, 1, 2, 3, 4].map((i) => `note-${i}`),
     );
     expect(slow.isClosed).toBe(false);
-    // caught up = a 0.3-s span between two status replies in which its shed count did not move;
-    // on a loaded machine the reader may need a few tries (bounded) to keep pace with 50 kHz
+    // caught up = a 0.3-s span between two status replies in which frames arrived (10 = 5 ms of
+    // the 50-kHz stream) and its shed count did not move; on a loaded machine the reader (or a
+    // stalled server) may need a few tries, bounded, to get there
     let caughtUp = -1;
     let final = st;
     for (let tries = 0; tries < 20; tries++) {
@@ -235,7 +236,9 @@ export async function slowBatchSubscriber(runtime: Runtime): Promise<void> {
       caughtUp = slow.messages.indexOf(before);
       await delay(300);
       final = await slow.request("status", undefined, 5000);
-      if (final.data["shed_messages"] === before.data["shed_messages"]) break;
+      const frames = slow.messages.slice(caughtUp, slow.messages.indexOf(final)).filter(isBinary);
+      const steady = final.data["shed_messages"] === before.data["shed_messages"];
+      if (steady && frames.length >= 10) break;
     }
     const lastSlow = frameSeqs(framesOf(slow.messages.slice(0, slow.messages.indexOf(final))))
       .at(-1)!;
