@@ -150,12 +150,14 @@ async function diskFullIsAnError(runtime: Runtime): Promise<void> {
       .status === 0;
   expect(mounted).toBe(true); // the tests run as root (see test/_support/conformance/recording-disk-cases.ts)
   try {
-    await withServer(runtime, ["--recordings-dir", dir], async (srv, open) => {
+    // the disk only has to fill: 4× real time (2000 packets/s) fills it 4× sooner
+    const args = ["--recordings-dir", dir, "--sim-rate-hz", "2000"];
+    await withServer(runtime, args, async (srv, open) => {
       const { c } = await openWelcomed(open);
       await c.request("connect", {});
       await c.next(isStatus("connected"), 5000);
       await c.request("start_recording", { session_name: "full", formats: ["bdf", "csv"] }, 10_000);
-      // 20 s: 256 KiB fill in ~3 s of CSV at 500 Hz; the margin covers a loaded machine
+      // 20 s: 256 KiB fill in ~0.8 s of CSV at 2000/s; the margin covers a loaded machine
       await seen(c, isError("RECORDING_FAILED"), 20_000, "RECORDING_FAILED");
       const ended = () => errorLines(srv.stderr()).filter((l) => /Recording full failed/.test(l));
       await until(() => ended().length > 0, 5000, "the ERROR line of the failed recording");

@@ -60,7 +60,7 @@ export async function originChecks(runtime: Runtime): Promise<void> {
     for (const o of refused) {
       expect({ o, status: await upgradeStatus(srv, origin(o)) }).toEqual({ o, status: 403 });
     }
-    await delay(300);
+    await delay(300); // a quiet spell: a command smuggled past a refusal would act within it
     const h = await health(srv);
     expect({ state: h["device_state"], clients: h["clients"] }).toEqual({
       state: "idle",

@@ -9,6 +9,7 @@ import {
   expectFrameHeader,
   framesOf,
   isBatch,
+  isBinary,
   maskOf,
   untilCount,
 } from "./stream-helpers.ts";
@@ -24,7 +25,8 @@ export async function batchJsonMatchesEegData(runtime: Runtime): Promise<void> {
     const { c } = await openWelcomed(open);
     await c.request("subscribe", { stream: "eeg_batch", num_samples: 50, interval_ms: 1000 });
     await c.request("connect", {});
-    await delay(1500);
+    // 12 batches of 50 = 600 samples (1.2 s at 500 Hz); 8 s only bounds a loaded machine
+    await untilCount(c, 0, isBatch, 12, 8000, "JSON batches");
     const msgs = since(c, 0);
     const batchMsgs = msgs.filter(isBatch);
     for (const m of batchMsgs) expect(m.id).toMatch(UUID);
@@ -60,8 +62,10 @@ export async function batchJsonMatchesEegData(runtime: Runtime): Promise<void> {
       expect([s.counter, s.ref, s.drl]).toEqual([e["counter"], e["ref"], e["drl"]]);
       expect(s.channels).toEqual(e["channels"]);
       for (const ch of e["lead_off"]) expect(s.leadOff).toContain(ch);
-      // the sample clock stamps a sample no later than its chunk arrived, and close to it
-      expect(Math.abs(s.time - e["timestamp"])).toBeLessThan(0.25);
+      // the sample clock stamps a sample no later than its chunk arrived, and close to it. A stall
+      // of the server's loop makes the arrival late but not the sample clock (0.39 s seen under
+      // load): 1 s allows that and still catches a wrong clock, origin or unit
+      expect(Math.abs(s.time - e["timestamp"])).toBeLessThan(1);
     }
     expect(compared).toBeGreaterThanOrEqual(500);
     for (const b of batches) expect(b["lead_off"]).toEqual([4, 9]);
@@ -69,11 +73,18 @@ export async function batchJsonMatchesEegData(runtime: Runtime): Promise<void> {
     // interval_ms bounds a batch's age when num_samples is never reached
     const mark = c.messages.length;
     await c.request("subscribe", { stream: "eeg_batch", num_samples: 5000, interval_ms: 200 });
-    await delay(1100);
+    const t0 = Date.now();
+    await delay(1500); // the span whose batch rate is measured
     const slow = since(c, mark).filter(isBatch).map((m) => m.data as Data);
-    expect(slow.length).toBeGreaterThanOrEqual(3);
-    expect(slow.length).toBeLessThanOrEqual(7);
-    for (const b of slow) expect(b["count"]).toBeLessThan(250);
+    // 5 a second; averaged over 1.5 s, 3..7 leaves ±40 % for a loaded machine's timers and the
+    // window's phase (a batch held to num_samples would give none)
+    const perSecond = slow.length / ((Date.now() - t0) / 1000);
+    expect(perSecond).toBeGreaterThanOrEqual(3);
+    expect(perSecond).toBeLessThanOrEqual(7);
+    // flushed by age, not held to num_samples (5000): a batch is ~200 ms (100 samples) of arrivals,
+    // but samples that arrive together after a stall of the server's loop travel together (274
+    // seen under load); 1000 (2 s of samples) allows that and is still 5× below num_samples
+    for (const b of slow) expect(b["count"]).toBeLessThan(1000);
   });
 }
 
@@ -124,7 +135,9 @@ export async function binaryFramesMatch(runtime: Runtime): Promise<void> {
     });
     await json.request("subscribe", { stream: "eeg_batch", num_samples: 50 });
     await bin.request("connect", {});
-    await delay(1200);
+    // 10 frames and 10 JSON batches of 50 (1 s at 500 Hz); 8 s only bounds a loaded machine
+    await untilCount(bin, 0, isBinary, 10, 8000, "binary frames");
+    await untilCount(json, 0, isBatch, 10, 8000, "JSON batches");
     const frames = framesOf(bin.messages);
     expect(frames.length).toBeGreaterThanOrEqual(8);
     for (const f of frames) {
@@ -156,8 +169,9 @@ export async function binaryFramesMatch(runtime: Runtime): Promise<void> {
     });
     const fromBin = bin.messages.indexOf(ackBin);
     const fromJson = json.messages.indexOf(ackJson);
-    await untilCount(bin, fromBin, (m) => m.type === "__binary__", 10, 5000, "subset frames");
-    await delay(100);
+    await untilCount(bin, fromBin, isBinary, 10, 5000, "subset frames");
+    // the JSON client's matching batches (sent alongside; 5 s only bounds a loaded machine)
+    await untilCount(json, fromJson, isBatch, 5, 5000, "subset JSON batches");
     const subset = framesOf(since(bin, fromBin));
     const subsetJson = since(json, fromJson).filter(isBatch);
     expect(subsetJson.length).toBeGreaterThan(0);

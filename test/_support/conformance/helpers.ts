@@ -80,6 +80,43 @@ export function expectError(m: Msg, code: string, id?: unknown): void {
 
 export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Polls `cond` (sync or async) every 50 ms until it holds; throws naming `what` once `timeoutMs`
+ * has passed. The readiness wait to use instead of a fixed sleep.
+ */
+export async function waitUntil(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await delay(50);
+  }
+}
+
+/** Polls GET /health until `pred` holds on it (bounded like `waitUntil`); returns that body. */
+export async function healthUntil(
+  srv: ServerProcess,
+  pred: (h: HealthBody) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<HealthBody> {
+  let last: HealthBody = {};
+  try {
+    await waitUntil(async () => pred(last = await health(srv)), timeoutMs, what);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; last /health: ${JSON.stringify(last)}`);
+  }
+  return last;
+}
+
+// deno-lint-ignore no-explicit-any -- parsed JSON that the test walks field by field
+type HealthBody = Record<string, any>;
+
 /** GET /health as JSON. */
 // deno-lint-ignore no-explicit-any -- parsed JSON that the test walks field by field
 export async function health(srv: ServerProcess): Promise<Record<string, any>> {

@@ -6,7 +6,16 @@ import { join } from "node:path";
 import { runServeCli, startServer } from "../server-process.ts";
 import type { Runtime } from "../server-process.ts";
 import type { Msg } from "../ws-client.ts";
-import { delay, health, isEeg, isStatus, openWelcomed, withServer } from "./helpers.ts";
+import {
+  delay,
+  health,
+  healthUntil,
+  isEeg,
+  isStatus,
+  openWelcomed,
+  withServer,
+} from "./helpers.ts";
+import { untilCount } from "./stream-helpers.ts";
 
 /** Banner says SYNTHETIC and the real port; /health has every documented field; GET / answers without upgrade. */
 export async function bannerAndHealth(runtime: Runtime): Promise<void> {
@@ -44,8 +53,13 @@ export async function bannerAndHealth(runtime: Runtime): Promise<void> {
     const { c } = await openWelcomed(open);
     await c.request("connect", {});
     await c.next(isStatus("connected"));
-    await delay(1200);
-    const p = (await health(srv))["packets"];
+    // ~0.6 s of stream at 5 % corruption; 10 s only bounds a loaded machine
+    const { packets: p } = await healthUntil(
+      srv,
+      (h) => h["packets"]["checksum_failures"] > 0 && h["packets"]["valid"] > 300,
+      10_000,
+      "checksum failures among 300 valid packets",
+    );
     expect(p["checksum_failures"]).toBeGreaterThan(0);
     expect(p["valid"]).toBeGreaterThan(300);
   });
@@ -74,6 +88,7 @@ export async function cleanShutdown(runtime: Runtime): Promise<void> {
     await c.next(isStatus("disconnecting"), 5000);
     await c.next(isStatus("idle"), 5000);
     await c.next((m) => m.type === "status" && m.data["message"] === "Server shutting down", 5000);
+    // shutdown takes well under a second; 8 s and 3 s only bound a loaded machine
     const code = await Promise.race([srv.exited, delay(8000).then(() => -99)]);
     expect(code).toBe(0);
     expect(srv.stdout()).toContain("Server shutdown complete");
@@ -110,7 +125,8 @@ export async function captureThenReplay(runtime: Runtime): Promise<void> {
       const c = await connectWs(`${srv.ws}/`);
       await c.request("connect", {});
       await c.next(isEeg);
-      await delay(800);
+      // 250 eeg_data to replay (0.5 s at 500 Hz); 8 s only bounds a loaded machine
+      await untilCount(c, 0, isEeg, 250, 8000, "eeg_data to capture");
       await c.request("disconnect");
       await c.next(isStatus("idle"));
       live = c.messages.filter(isEeg).map(eegKey);

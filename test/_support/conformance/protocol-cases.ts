@@ -13,6 +13,7 @@ import {
   openWelcomed,
   since,
   UUID,
+  waitUntil,
   withServer,
 } from "./helpers.ts";
 
@@ -96,11 +97,15 @@ export async function streamingLifecycle(runtime: Runtime): Promise<void> {
     expect(again.data["message"]).toBe("Already connected");
 
     const first = await c.next(isEeg);
+    const firstAt = Date.now();
     const from = c.messages.indexOf(first);
-    await delay(2000);
+    await delay(2000); // the span whose rate is measured
     const window = since(c, from).filter(isEeg);
-    expect(window.length).toBeGreaterThan(850);
-    expect(window.length).toBeLessThan(1150);
+    // ~500/s over the span as really slept (a loaded machine oversleeps; the simulator catches up):
+    // ±20 % covers the last delivery ticks still in flight; unpaced would be thousands, a stall 0
+    const seconds = (Date.now() - firstAt) / 1000;
+    expect(window.length / seconds).toBeGreaterThan(400);
+    expect(window.length / seconds).toBeLessThan(600);
     const cs = counters(window);
     for (let i = 1; i < cs.length; i++) expect(cs[i]).toBe((cs[i - 1]! + 1) % 256);
     const d = first.data;
@@ -116,8 +121,9 @@ export async function streamingLifecycle(runtime: Runtime): Promise<void> {
     expect(new Set(window.map((m) => m.id)).size).toBe(window.length);
 
     const beats = since(c, from).filter((m) => m.type === "heartbeat");
-    expect(beats.length).toBeGreaterThanOrEqual(3);
-    expect(beats.length).toBeLessThanOrEqual(7);
+    // 2 a second while connected: 1.5..3.5 a second leaves room for late timers and the window's phase
+    expect(beats.length / seconds).toBeGreaterThanOrEqual(1.5);
+    expect(beats.length / seconds).toBeLessThanOrEqual(3.5);
     expect(beats[0]!.data["battery_level"]).toBe(85);
     expect(typeof beats[0]!.data["timestamp"]).toBe("number");
 
@@ -134,7 +140,7 @@ export async function streamingLifecycle(runtime: Runtime): Promise<void> {
     const idle = await c.next(isStatus("idle"));
     expect(idle.data["message"]).toBe("Disconnected from MW75 device");
     const after = c.messages.length;
-    await delay(300);
+    await delay(300); // a quiet spell: at most the odd message already in flight may arrive
     expect(since(c, after).filter(isEeg).length).toBeLessThan(5);
     expect((await c.request("status")).data["device_state"]).toBe("idle");
     // disconnect with nothing connected: ack, then idle "No active device connection"
@@ -152,7 +158,7 @@ export async function logFiltering(runtime: Runtime): Promise<void> {
     let mark = c.messages.length;
     await c.request("connect", { log_level: "ERROR" });
     await c.next(isStatus("connected"));
-    await delay(200);
+    await delay(200); // a quiet spell in which the connect's INFO records would have arrived
     expect(levelsAfter(mark).size).toBe(0);
     await c.request("disconnect");
     await c.next(isStatus("idle"));
@@ -171,8 +177,9 @@ export async function logFiltering(runtime: Runtime): Promise<void> {
     mark = c.messages.length;
     await c.request("connect", { log_level: "Info" });
     await c.next(isStatus("connected"));
-    await delay(200);
-    expect(levelsAfter(mark).has("INFO")).toBe(true);
+    // the connect's INFO records; 3 s only bounds a loaded machine
+    await waitUntil(() => levelsAfter(mark).has("INFO"), 3000, "an INFO log");
+    await delay(200); // a quiet spell in which DEBUG records would have arrived
     expect(levelsAfter(mark).has("DEBUG")).toBe(false);
     expect((await c.request("status")).data["log_level"]).toBe("INFO");
     await c.request("disconnect");
@@ -181,7 +188,7 @@ export async function logFiltering(runtime: Runtime): Promise<void> {
     mark = c.messages.length;
     await c.request("connect", { log_level: "WARNING" });
     await c.next(isStatus("connected"));
-    await delay(200);
+    await delay(200); // a quiet spell, as for ERROR
     const seen = levelsAfter(mark);
     expect(seen.has("INFO") || seen.has("DEBUG")).toBe(false);
   });
