@@ -152,12 +152,19 @@ export async function resumeAheadOfStream(runtime: Runtime): Promise<void> {
     await clients[0]!.request("connect", {});
     await untilCount(clients[0]!, 0, isEeg, 50, 5000, "eeg_data");
     const latest = clients[0]!.messages.findLast(isEeg)!.data["seq"] as number;
-    const ahead = latest + 150; // 0.3 s ahead at 500 Hz
+    // 0.6 s ahead at 500 Hz: the subscribes are answered within a few ms on an idle machine, so a
+    // loaded one has 0.6 s of room (the check below fails the test if the stream got there first);
+    // more than 1 s ahead would be taken for a seq of an earlier process (FUTURE_SLACK) and go live
+    const ahead = latest + 300;
     const acks = await Promise.all(
       clients.map((c, k) =>
         c.request("subscribe", { stream: "eeg_batch", num_samples: 10, since_seq: ahead + k })
       ),
     );
+    // client 0 gets eeg_data too: the last one before its ack is where the stream was then
+    const before = clients[0]!.messages.slice(0, clients[0]!.messages.indexOf(acks[0]!));
+    const streamAtAck = before.findLast(isEeg)!.data["seq"] as number;
+    expect(streamAtAck).toBeLessThan(ahead);
     const wrong: string[] = [];
     for (const [k, c] of clients.entries()) {
       const options = acks[k]!.data["options"] as Record<string, unknown>;
