@@ -49,9 +49,16 @@ function watch(client: BridgeClient, sub: Subscription<EegBatch>) {
   return w;
 }
 
+/**
+ * The simulator 4× faster than real time, for tests that count samples and resume by seq: pacing is
+ * not what they check, and the 300-ms-class gaps they cut stay far inside the 60-s default
+ * retention (≥ 15 s of samples at this rate).
+ */
+const FAST_SIM = ["--sim-rate-hz", "2000"];
+
 describe("BridgeClient resume", () => {
   test("a cut connection resumes with every seq exactly once", async () => {
-    await withBridge(["--autoconnect", "--max-clients", "4"], async (srv) => {
+    await withBridge(["--autoconnect", "--max-clients", "4", ...FAST_SIM], async (srv) => {
       const proxy = await startProxy(srv.port);
       const client = connect(proxy.url(), {
         WebSocket,
@@ -63,11 +70,13 @@ describe("BridgeClient resume", () => {
           client,
           client.subscribe("eeg_batch", { format: "binary", num_samples: 25, channels: [1] }),
         );
-        await until(() => w.seqs.length >= 500, 10_000, "1 s of samples");
+        // deadlines: 500 samples take 0.25 s at 2000 Hz after a ≤ 0.5-s sim start, the reconnect
+        // 0.3 s, 1000 more samples 0.5 s; each bound is ≥ 10× that, for a loaded machine
+        await until(() => w.seqs.length >= 500, 10_000, "500 samples");
         proxy.cut(); // frames in flight in the proxy are gone with it
         const atCut = w.seqs.length;
         await until(() => w.opens === 2, 5000, "the reconnect");
-        await until(() => w.seqs.length >= atCut + 1000, 10_000, "2 s more samples");
+        await until(() => w.seqs.length >= atCut + 1000, 10_000, "1000 more samples");
         expect(w.closes.map((c) => c.cause)).toEqual(["server"]);
         expect(w.closes[0]!.reconnectInMs).toBe(300);
         expect(proxy.accepted).toBe(2);
@@ -114,7 +123,9 @@ describe("BridgeClient resume", () => {
               reason: "retention",
               fromSeq: w.seqs[atCut - 1]! + 1,
             });
-            // 2.5 s away, 1 s retained: about 1.5 s (750 samples) could not be replayed
+            // real time here: the lost span is the outage's wall time against the retention in
+            // seconds. 2.5 s away, 1 s retained: about 1.5 s (750 samples) could not be replayed;
+            // 500–1000 allows ±0.5 s for the cut, the reconnect and the ring's trimming
             expect(loss.toSeq! - loss.fromSeq! + 1).toBeGreaterThan(500);
             expect(loss.toSeq! - loss.fromSeq! + 1).toBeLessThan(1000);
             // the stream goes on right after the reported range (the ring may have moved a little on)
@@ -136,7 +147,7 @@ describe("BridgeClient resume", () => {
   test(
     "a connection that goes silent without closing is dropped by the liveness timeout and resumed",
     async () => {
-      await withBridge(["--autoconnect", "--max-clients", "4"], async (srv) => {
+      await withBridge(["--autoconnect", "--max-clients", "4", ...FAST_SIM], async (srv) => {
         const proxy = await startProxy(srv.port);
         const client = connect(proxy.url(), {
           WebSocket,
@@ -149,17 +160,20 @@ describe("BridgeClient resume", () => {
             client,
             client.subscribe("eeg_batch", { format: "binary", num_samples: 25 }),
           );
-          await until(() => w.seqs.length >= 250, 10_000, "0.5 s of samples");
+          await until(() => w.seqs.length >= 250, 10_000, "250 samples");
           proxy.stall(); // nothing closes: only the silence tells
           const atStall = Date.now();
           await until(() => w.closes.length === 1, 5000, "the liveness close");
           const silentFor = Date.now() - atStall;
           expect(w.closes[0]!.cause).toBe("liveness");
+          // 600 ms of silence is counted from the last frame, which may precede the stall by a
+          // batch or two (hence 450); 2000 allows 1.4 s of timer lateness on a loaded machine, far
+          // short of what a missing liveness check would show (no close within the 5-s wait)
           expect(silentFor).toBeGreaterThan(450);
           expect(silentFor).toBeLessThan(2000);
           await until(() => w.opens === 2, 5000, "the reconnect");
           const atOpen = w.seqs.length;
-          await until(() => w.seqs.length >= atOpen + 500, 10_000, "1 s more samples");
+          await until(() => w.seqs.length >= atOpen + 500, 10_000, "500 more samples");
           expect(w.losses).toEqual([]);
           expect(seqProblems(w.seqs)).toBe("");
         } finally {
@@ -181,8 +195,10 @@ describe("BridgeClient resume", () => {
       client.on("pong", () => pongs++);
       try {
         await client.opened();
-        await delay(2000);
+        await delay(2000); // the scenario: 2 s of an idle link, 5 liveness timeouts long
         expect(closes).toBe(0);
+        // pings go out every 200 ms of silence (half the timeout): ~10 pongs idle; 4 leaves room
+        // for a loaded machine's late timers
         expect(pongs).toBeGreaterThanOrEqual(4);
       } finally {
         client.close();
