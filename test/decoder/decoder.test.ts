@@ -197,8 +197,8 @@ describe("createDecoder (chunking property)", () => {
           });
           expect({ context, stats: chunked.stats() }).toEqual({ context, stats: whole.stats() });
         }
-        // ~2–4 s idle (40 seeded chunkings, to 7-byte pieces), past bun's 5-s default under load; 60 s
-        // only catches a hang
+        // ~2–4 s idle (40 seeded chunkings, to 7-byte pieces), past bun's 5-s default under
+        // load; 60 s only catches a hang
       },
       60_000,
     );
