@@ -34,7 +34,10 @@ export async function openPage(
   return { page, errors };
 }
 
-/** Waits (bounded) until `probe` in the page returns a truthy value. */
+/**
+ * Waits (bounded) until `probe` in the page returns a truthy value. The 15-s default covers the
+ * page's readiness steps (socket open, headset connected, a redraw), each ≤ ~2 s idle: over 7×.
+ */
 export async function until(page: Page, probe: string, timeoutMs = 15_000): Promise<void> {
   await page.waitForFunction(probe, undefined, { timeout: timeoutMs, polling: 100 });
 }

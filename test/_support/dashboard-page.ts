@@ -14,13 +14,21 @@ export async function plotShot(page: Page, dir: string, name: string): Promise<B
   return png;
 }
 
-/** The plot moves: more samples arrive and the canvas pixels change between two screenshots. */
+/**
+ * The plot moves: more samples arrive and the canvas pixels change between two screenshots. The
+ * second shot is retaken every 300 ms until it differs, for 10 s at most: the page redraws on
+ * animation frames, which a loaded machine can hold back well past the 600 ms it needs idle.
+ */
 export async function tracesMove(page: Page, dir: string, name: string): Promise<void> {
   const before = (await page.evaluate("window.__mw75.samples()")) as number;
   await until(page, `window.__mw75.samples() > ${before + 200}`);
   const a = await plotShot(page, dir, `${name}-a`);
-  await page.waitForTimeout(600);
-  const b = await plotShot(page, dir, `${name}-b`);
+  const deadline = Date.now() + 10_000;
+  let b = a;
+  while (b.equals(a) && Date.now() < deadline) {
+    await page.waitForTimeout(300); // poll interval between screenshots, not a readiness wait
+    b = await plotShot(page, dir, `${name}-b`);
+  }
   expect(a.equals(b)).toBe(false);
 }
 
@@ -28,7 +36,7 @@ export async function tracesMove(page: Page, dir: string, name: string): Promise
 export async function recordBriefly(page: Page): Promise<void> {
   await page.click("#rec-start");
   await until(page, `document.getElementById("rec-state").textContent.startsWith("recording")`);
-  await page.waitForTimeout(1200);
+  await page.waitForTimeout(1200); // the scenario: the recording's length (callers check its files)
   await page.click("#rec-stop");
   await until(
     page,

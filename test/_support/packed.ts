@@ -1,8 +1,17 @@
 /** @module Packs the package as npm would publish it, installs the tarball into a fresh temporary project, and runs scripts there under plain node, Bun and Deno. */
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 
 const exec = promisify(execFile);
@@ -20,12 +29,77 @@ export interface Packed {
   files: string[];
 }
 
+/**
+ * A lock directory for this checkout's dist/, shared by every process on the machine: `npm pack`
+ * rebuilds dist/ in place, and two test workers packing at once (bun --parallel runs the package
+ * test files in separate processes) each tarred the other's half-written build.
+ */
+const PACK_LOCK = join(
+  tmpdir(),
+  `mw75-pack-lock-${createHash("sha256").update(ROOT).digest("hex").slice(0, 16)}`,
+);
+
+/** When PACK_LOCK was made (ms since the epoch; now when it is gone). */
+function lockMadeAt(): number {
+  try {
+    return statSync(PACK_LOCK).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+}
+
+/** Whether process `pid` is running. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `body` holding PACK_LOCK (an atomic mkdir). Polls every 200 ms while another process holds
+ * it; a holder that died is taken over. 300 s: a pack takes ~10 s idle, so this waits out a
+ * queue of several packs on a loaded machine before it gives up.
+ */
+async function withPackLock<T>(body: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(PACK_LOCK);
+      writeFileSync(join(PACK_LOCK, "pid"), String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EEXIST") throw error;
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(join(PACK_LOCK, "pid"), "utf8"));
+      } catch { /* the holder has not written its pid yet, or died before it did */ }
+      const orphan = !(holder > 0) && Date.now() - lockMadeAt() > 10_000;
+      if (orphan || (Number.isInteger(holder) && holder > 0 && !alive(holder))) {
+        rmSync(PACK_LOCK, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`${PACK_LOCK} still held after 300 s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await body();
+  } finally {
+    rmSync(PACK_LOCK, { recursive: true, force: true });
+  }
+}
+
 /** `npm pack` into `dest`; its prepack script rebuilds dist/, so the tarball holds current output. */
 export async function pack(dest: string): Promise<Packed> {
-  const { stdout } = await exec("npm", ["pack", "--json", "--silent", "--pack-destination", dest], {
-    cwd: ROOT,
-    maxBuffer: 1 << 26,
-  });
+  const { stdout } = await withPackLock(() =>
+    exec("npm", ["pack", "--json", "--silent", "--pack-destination", dest], {
+      cwd: ROOT,
+      maxBuffer: 1 << 26,
+    })
+  );
   // prepack's own output (if any) precedes the JSON report
   const [report] = JSON.parse(stdout.slice(stdout.indexOf("[\n"))) as {
     filename: string;
@@ -82,8 +156,9 @@ function removeStaleScratch(): void {
 }
 
 /**
- * One pack and one install per test process: bun runs every test file in one process, so the
- * package test files share them (about 15 s) instead of repeating them. They live in
+ * One pack and one install per test process: the package test files that one bun process runs
+ * share them (about 15 s) instead of repeating them; worker processes each pack their own, one at
+ * a time (see PACK_LOCK). They live in
  * $TMPDIR/mw75-package-<pid>, which the next run removes once this process is gone.
  */
 export function packedProject(): Promise<{ packed: Packed; project: string }> {

@@ -131,10 +131,12 @@ describe.skipIf(!haveChromium())("dashboard in Chromium", () => {
       server.kill();
       await server.exited;
       await until(page, `document.getElementById("conn").textContent.startsWith("lost")`);
+      // the scenario: the bridge stays down 1.5 s, so the page's reconnects are refused a few times
       await page.waitForTimeout(1500);
       server = await startServer("bun", ["--port", String(port)]);
       expect(server.port).toBe(port);
-      // the SDK reconnects (backoff ≤ 10 s) and the page connects the headset again
+      // the SDK reconnects (backoff ≤ 10 s) and the page connects the headset again; 30 s leaves
+      // 20 s past the longest backoff for the bridge's start and a slow machine
       await until(page, `document.getElementById("conn").textContent === "open"`, 30_000);
       await until(page, `document.getElementById("device-state").textContent === "connected"`);
       await tracesMove(page, "after-restart");

@@ -62,46 +62,65 @@ function gainDb(
 
 const PHASES = [0, 1, Math.PI / 2, 2.5];
 
+/**
+ * A time limit for the CPU-bound scans below: 0.3–3 s each on an idle machine, but with every core
+ * shared by parallel test workers they can take several times that; bun's 5-s default is too
+ * short. 60 s only catches a hang.
+ */
+const CPU_BOUND_MS = 60_000;
+
 describe("Decimator stop-band and pass-band, measured with tones", () => {
-  test("attenuates every tone from the new Nyquist up to 250 Hz by at least 40 dB in the steady state", () => {
-    for (const d of FIR_DECIMATIONS) {
-      const fo = RATE / d;
-      const length = new Decimator(d, () => {}).length;
-      // outputs at least one filter length from either end see real inputs only
-      const count = 3 * length + 400 * d;
-      const tones = [0.5, 0.51, 0.55, 0.7, 1, 1.5].map((x) => x * fo).filter((f) => f < 250);
-      tones.push(130, 249.5);
-      for (const hz of tones.filter((f) => f >= 0.5 * fo)) {
-        for (const phase of [0, Math.PI / 2]) {
-          const db = gainDb(d, hz, phase, count, length, -length);
-          expect({ d, hz, ok: db <= -40 }).toEqual({ d, hz, ok: true });
+  test(
+    "attenuates every tone from the new Nyquist up to 250 Hz by at least 40 dB in the steady state",
+    () => {
+      for (const d of FIR_DECIMATIONS) {
+        const fo = RATE / d;
+        const length = new Decimator(d, () => {}).length;
+        // outputs at least one filter length from either end see real inputs only
+        const count = 3 * length + 400 * d;
+        const tones = [0.5, 0.51, 0.55, 0.7, 1, 1.5].map((x) => x * fo).filter((f) => f < 250);
+        tones.push(130, 249.5);
+        for (const hz of tones.filter((f) => f >= 0.5 * fo)) {
+          for (const phase of [0, Math.PI / 2]) {
+            const db = gainDb(d, hz, phase, count, length, -length);
+            expect({ d, hz, ok: db <= -40 }).toEqual({ d, hz, ok: true });
+          }
         }
       }
-    }
-  });
+    },
+    CPU_BOUND_MS,
+  );
 
-  test("keeps pass-band tones up to 0.4 × the output rate within ±0.05 dB in the steady state", () => {
-    for (const d of FIR_DECIMATIONS) {
-      const fo = RATE / d;
-      const length = new Decimator(d, () => {}).length;
-      const count = 3 * length + 400 * d;
-      for (const x of [0.02, 0.1, 0.2, 0.3, 0.37, 0.4]) {
-        // a phase off the output grid's symmetry so the RMS of a tone near fo/2 is not biased
-        const db = gainDb(d, x * fo, 0.3, count, length, -length);
-        expect({ d, hz: x * fo, ok: Math.abs(db) <= 0.05 }).toEqual({ d, hz: x * fo, ok: true });
+  test(
+    "keeps pass-band tones up to 0.4 × the output rate within ±0.05 dB in the steady state",
+    () => {
+      for (const d of FIR_DECIMATIONS) {
+        const fo = RATE / d;
+        const length = new Decimator(d, () => {}).length;
+        const count = 3 * length + 400 * d;
+        for (const x of [0.02, 0.1, 0.2, 0.3, 0.37, 0.4]) {
+          // a phase off the output grid's symmetry so the RMS of a tone near fo/2 is not biased
+          const db = gainDb(d, x * fo, 0.3, count, length, -length);
+          expect({ d, hz: x * fo, ok: Math.abs(db) <= 0.05 }).toEqual({ d, hz: x * fo, ok: true });
+        }
       }
-    }
-  });
+    },
+    CPU_BOUND_MS,
+  );
 
-  test("keeps a 130 Hz tone 40 dB down over a whole 12-s stream, its start and end included", () => {
-    // the audit's case (decimate 5, measured over every output) and every factor whose output
-    // rate is below 130 Hz; at d = 2 the tone sits 5 Hz above the new Nyquist, where no padding
-    // can hide the edge of a tone that starts abruptly
-    for (const d of FIR_DECIMATIONS.filter((f) => f >= 4)) {
-      for (const phase of PHASES) {
-        const db = gainDb(d, 130, phase, 12 * RATE, 0, Infinity);
-        expect({ d, phase, ok: db <= -40 }).toEqual({ d, phase, ok: true });
+  test(
+    "keeps a 130 Hz tone 40 dB down over a whole 12-s stream, its start and end included",
+    () => {
+      // the audit's case (decimate 5, measured over every output) and every factor whose output
+      // rate is below 130 Hz; at d = 2 the tone sits 5 Hz above the new Nyquist, where no padding
+      // can hide the edge of a tone that starts abruptly
+      for (const d of FIR_DECIMATIONS.filter((f) => f >= 4)) {
+        for (const phase of PHASES) {
+          const db = gainDb(d, 130, phase, 12 * RATE, 0, Infinity);
+          expect({ d, phase, ok: db <= -40 }).toEqual({ d, phase, ok: true });
+        }
       }
-    }
-  });
+    },
+    CPU_BOUND_MS,
+  );
 });

@@ -98,7 +98,9 @@ describe("Decimator", () => {
         expect({ d, hz, k, ok: db <= -40 }).toEqual({ d, hz, k, ok: true });
       }
     }
-  });
+    // ~2.5 s idle (a long tone through every factor), past bun's 5-s default under load; 60 s
+    // only catches a hang
+  }, 60_000);
 
   test("passes a 10 Hz tone within 0.5 dB, in phase with the input, when 10 Hz is in the passband", () => {
     for (const d of [2, 4, 5, 10]) {

@@ -4,6 +4,13 @@ import { besselI0, FIR_DECIMATIONS, firGainDb, firMagnitude, firTaps } from "../
 
 const STEP_HZ = 0.02;
 
+/**
+ * A time limit for the CPU-bound scans below: 0.3–3 s each on an idle machine, but with every core
+ * shared by parallel test workers they can take several times that; bun's 5-s default is too
+ * short. 60 s only catches a hang.
+ */
+const CPU_BOUND_MS = 60_000;
+
 describe("firTaps", () => {
   test("has the documented odd, symmetric length for every decimation", () => {
     const lengths = Object.fromEntries(FIR_DECIMATIONS.map((d) => [d, firTaps(d).length]));
@@ -31,7 +38,7 @@ describe("firTaps", () => {
       worst = Math.max(worst, firGainDb(h, 250));
       expect({ d, ok: worst <= -40 }).toEqual({ d, ok: true });
     }
-  });
+  }, CPU_BOUND_MS);
 
   test("stays within ±0.1 dB over the passband up to 0.4·fo", () => {
     for (const d of FIR_DECIMATIONS) {
@@ -46,7 +53,7 @@ describe("firTaps", () => {
       }
       expect({ d, lo: lo >= -0.1, hi: hi <= 0.1 }).toEqual({ d, lo: true, hi: true });
     }
-  });
+  }, CPU_BOUND_MS);
 
   test("returns the same cached array when asked twice", () => {
     expect(firTaps(5)).toBe(firTaps(5));

@@ -111,6 +111,8 @@ describe("createDecoder (reference vectors)", () => {
           throw new Error(`${file} / ${vector.name}: ${(error as Error).message}`);
         }
       }
-    });
+      // the split files replay every case at many chunkings: ~1–2 s each idle, and past bun's 5-s
+      // default with the cores shared by parallel workers; 60 s only catches a hang
+    }, 60_000);
   }
 });

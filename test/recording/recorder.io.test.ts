@@ -28,6 +28,8 @@ async function recordTwoSeconds(seqs: number[]): Promise<{ recorder: Recorder; d
   for (let at = 0; at < seqs.length; at += 50) {
     recorder.onSamples(makeBlock(seqs.slice(at, at + 50), (seq) => seq * 0.023842));
   }
+  // the recorder ends as soon as the sample past its duration arrives; 5 s only keeps a recorder
+  // that never ends from hanging the test, which then fails on its files
   const timeout = setTimeout(() => ended(), 5000);
   await done;
   clearTimeout(timeout);

@@ -63,7 +63,9 @@ describe("Recorder stopped before its first sample", () => {
       const stopping = recorder.stop();
       recorder.onSamples(makeBlock(range(100, 150), (seq) => seq * 0.023842));
       await stopping;
-      // the flush of what a late sample would have queued comes after the close: give it a turn
+      // the flush of what a late sample would have queued comes after the close: give it a turn.
+      // The scenario is an absence (nothing written after the stop), so a sleep, not a poll; a late
+      // flush lands in the next turns of the loop, well inside 50 ms even on a loaded machine
       await new Promise((r) => setTimeout(r, 50));
       const f = recorder.figures();
       expect([f.state, f.failure, f.samples]).toEqual(["stopped", null, 0]);
