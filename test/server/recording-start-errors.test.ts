@@ -212,15 +212,16 @@ async function failureDuringStopEndsOnce(runtime: Runtime): Promise<void> {
         "command_ack",
         "failed",
       ]);
-      // 1.5 s: a second end (announce and log) followed the first within a few ms before the fix
-      await delay(1500);
+      const ended = () => errorLines(srv.stderr()).filter((l) => /Recording late failed/.test(l));
+      await until(() => ended().length > 0, 5000, "the ERROR line of the failed recording");
+      // 1 s more: a second end (announce and log) followed the first within a few ms before the fix
+      await delay(1000);
       expect(
         c.messages.filter((m) => m.type === "recording" && m.data["state"] === "failed").length,
       ).toBe(1);
       expect(c.messages.filter(isError("RECORDING_FAILED")).length).toBe(1);
-      const ended = errorLines(srv.stderr()).filter((l) => /Recording late failed/.test(l));
-      expect(ended.length).toBe(1);
-      expect(ended[0]).toMatch(/ENOSPC/);
+      expect(ended().length).toBe(1);
+      expect(ended()[0]).toMatch(/ENOSPC/);
     });
   } finally {
     for (let k = 0; k < 20 && spawnSync("umount", [dir], { timeout: 10_000 }).status !== 0; k++) {

@@ -175,7 +175,8 @@ describe("capture and replay", () => {
       expect(got.ended).toBe(true);
       expect(sameBytes(got.bytes, bytes)).toBe(true);
       // drift-free pacing cannot finish early (0.7 for timer granularity); late only by the
-      // reader's wake-ups: 2× + 200 ms keeps speed 5 (< 400 ms) apart from speed 1 (> 350 ms)
+      // reader's wake-ups: 2× + 200 ms; a replay that ignored speed 5 would take ~500 ms, over
+      // its 400-ms bound
       expect(got.elapsedMs).toBeGreaterThan(expectedMs * 0.7);
       expect(got.elapsedMs).toBeLessThan(expectedMs * 2 + 200);
     }

@@ -7,7 +7,7 @@ import { recordingDiskFull, recordOnFirstConnect } from "./recording-disk-cases.
 
 export const RECORDING: Scenario[] = [
   [
-    "recording 10 s (bdf, edf, csv, raw; --sim-drop 0.01; 3 markers): MNE reads BDF and EDF, n_times = seq span, values = streamed, markers and gaps annotated",
+    "recording 20 s (bdf, edf, csv, raw; --sim-drop 0.01; 3 markers): MNE reads BDF and EDF, n_times = seq span, values = streamed, markers and gaps annotated",
     mneReadsRecording,
     60_000,
   ],

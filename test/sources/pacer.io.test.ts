@@ -1,3 +1,4 @@
+/** @module The drift-free pacer; under Bun, Deno and Node, since it rides each runtime's own timers. */
 import { describe, expect, test } from "bun:test";
 import { startPacer } from "../../src/sources/pacer.ts";
 

@@ -1,3 +1,4 @@
+/** @module The simulated MW75 source; under Bun, Deno and Node, since its pacing rides each runtime's own timers. */
 import { describe, expect, test } from "bun:test";
 import { BridgeError } from "../../src/core/errors.ts";
 import { PACKET_LEN } from "../../src/decoder/types.ts";
