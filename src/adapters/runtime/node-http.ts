@@ -12,10 +12,12 @@ import type { Hono } from "hono";
 import type { IncomingMessage } from "node:http";
 import { STATUS_CODES } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { ClientSocket } from "../../server/outbox.ts";
 import type { RunningServer, RuntimeAdapter } from "../../server/runtime.ts";
 import { formatRemote } from "./shared.ts";
+import { lingerOnClose } from "./lingering-close.ts";
 
 /** The part of a `ws` WebSocket (ws.raw under @hono/node-ws) the outbox uses. */
 interface NodeWsSocket {
@@ -111,6 +113,9 @@ export const serveOnNodeHttp: RuntimeAdapter["serve"] = (options) => {
       });
     });
     server.once("error", reject);
+    // a 413 goes out before the body is read: drain before closing, or the client loses the answer
+    server.on("connection", (socket: Socket) => lingerOnClose(socket));
+    server.on("secureConnection", (socket: Socket) => lingerOnClose(socket));
     // @hono/node-ws answers a refused upgrade with its status line only (Content-Length: 0): send
     // the app's full answer instead, so a client sees why (runs before the library's listener)
     server.prependListener("upgrade", (request: IncomingMessage, socket: Duplex) => {
