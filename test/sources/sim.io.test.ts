@@ -75,12 +75,19 @@ describe("simulated MW75 source", () => {
       }
     };
     // Both links run over the same 300 ms, so a loaded machine that delays this process's timers
-    // delays both alike: run one after the other, the fine one alone was once starved to 38.
-    const [fine, coarse] = await Promise.all([chunksIn300ms(2), chunksIn300ms()]);
-    // ~140 and ~30 idle. A 10-ms tick can wake at most 31 times in 300 ms, whatever the load.
+    // delays both alike: run one after the other, the fine one alone was once starved to 38. A
+    // starved process may still get too few wake-ups to tell the two apart (the 10-ms one got 8
+    // under Deno in a parallel CI run), so up to 3 windows are measured; an ignored tickMs makes
+    // the two equal in every window, so the test still fails then
+    let fine = 0;
+    let coarse = 0;
+    for (let attempt = 0; attempt < 3 && !(coarse > 0 && fine > 2 * coarse); attempt++) {
+      [fine, coarse] = await Promise.all([chunksIn300ms(2), chunksIn300ms()]);
+    }
+    // ~140 and ~30 idle. A 10-ms tick can wake at most 31 times in 300 ms, whatever the load
     expect(coarse).toBeLessThan(45);
-    expect(coarse).toBeGreaterThan(10);
-    // the 2-ms tick wakes ~4.7× as often idle; an ignored tickMs would make the two equal
+    expect(coarse).toBeGreaterThan(0);
+    // the 2-ms tick wakes ~4.7× as often idle
     expect(fine).toBeGreaterThan(2 * coarse);
   });
 
