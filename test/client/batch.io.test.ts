@@ -76,8 +76,10 @@ describe("subscribe eeg_batch", () => {
         compared++;
         expect({ seq, values: [...fromBinary.values], ref: fromBinary.ref, drl: fromBinary.drl })
           .toEqual({ seq, values: [...j.values], ref: j.ref, drl: j.drl });
-        // a frame holds t0 and the rate only; the JSON batch each sample's own clock time (docs/binary-frames.md)
-        expect(Math.abs(fromBinary.t - j.t)).toBeLessThan(0.005);
+        // a frame holds t0 and the rate only; the JSON batch each sample's own clock time (docs/binary-frames.md),
+        // with the clock's re-fits between chunks: early in a stream they follow the chunks' delivery
+        // delays (6 ms seen on a loaded machine); 30 ms still fails a wrong rate or unit
+        expect(Math.abs(fromBinary.t - j.t)).toBeLessThan(0.03);
       }
       expect(compared).toBeGreaterThan(400);
       // the values are EEG-like numbers, not zeros or NaN from a misread plane

@@ -118,8 +118,11 @@ function compareFrame(
       expect(f.planes.get(ch)![i]).toBe(Math.fround(j.channels[`ch${ch}`]!));
     }
     if (i === 0) expect(Math.abs(f.t0 - j.time)).toBeLessThan(1e-6);
-    // sample i sits at t0 + i / sample_rate; the JSON time may carry a small re-fit of the clock
-    expect(Math.abs(f.t0 + i / f.sampleRate - j.time)).toBeLessThan(0.005);
+    // sample i sits at t0 + i / sample_rate; the JSON time carries the clock's re-fits between
+    // chunks, which in a stream's first seconds follow the chunks' delivery delays (6 ms seen on a
+    // loaded machine). 30 ms still fails a wrong rate (half or double is ≥ 48 ms off by sample 24)
+    // and t0 is checked to 1 µs above
+    expect(Math.abs(f.t0 + i / f.sampleRate - j.time)).toBeLessThan(0.03);
   }
   return compared;
 }
