@@ -5,11 +5,17 @@
  * exactly (a frame received twice is allowed, a hole that nobody counted is not).
  */
 import { describe, expect, test } from "bun:test";
-import { RUNTIMES, startServer } from "../_support/server-process.ts";
+import { RUNTIMES } from "../_support/server-process.ts";
 import { startBroker } from "../_support/mqtt/broker.ts";
 import { subscribe, withoutRepeats } from "../_support/mqtt/subscriber.ts";
 import type { ReceivedFrame } from "../_support/mqtt/subscriber.ts";
-import { cleanupsAfterAll, delay, health, until } from "../_support/mqtt/test-kit.ts";
+import {
+  cleanupsAfterAll,
+  delay,
+  health,
+  startPublishingBridge,
+  until,
+} from "../_support/mqtt/test-kit.ts";
 
 const cleanups = cleanupsAfterAll();
 
@@ -50,18 +56,13 @@ for (const runtime of RUNTIMES) {
         // 2500 samples/s (5× real time): the 10-s queue (5000 samples) lasts 2 s, so even the
         // frames written into the frozen broker's socket before the bridge notices (3 s of them)
         // overflow it, and the outage (4 s frozen, 1.5 s down, then the reconnection) gives up more
-        const srv = await startServer(runtime, [
-          "--sim-devices",
-          "1",
-          "--sim-rate-hz",
-          "2500",
-          "--autoconnect",
-          "--mqtt",
-          broker.url,
-          "--bridge-id",
+        const srv = await startPublishingBridge(cleanups, {
+          runtime,
+          brokerUrl: broker.url,
           bridgeId,
-        ]);
-        cleanups.push(() => srv.kill());
+          devices: 1,
+          extra: ["--sim-rate-hz", "2500"],
+        });
         await sub.next((m) => m.topic === `${base}/sim-1/eeg`, 10_000, "frames before the freeze");
         // not a readiness wait: half a second of frames confirmed before the freeze, so the
         // accounting below has confirmed, in-flight and dropped samples all at once

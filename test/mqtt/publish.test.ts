@@ -10,7 +10,12 @@ import { connectWs } from "../_support/ws-client.ts";
 import { startBroker } from "../_support/mqtt/broker.ts";
 import type { Broker } from "../_support/mqtt/broker.ts";
 import { json, seqProblems, subscribe } from "../_support/mqtt/subscriber.ts";
-import { cleanupsAfterAll, health, until } from "../_support/mqtt/test-kit.ts";
+import {
+  cleanupsAfterAll,
+  health,
+  startPublishingBridge,
+  until,
+} from "../_support/mqtt/test-kit.ts";
 
 const cleanups = cleanupsAfterAll();
 
@@ -27,18 +32,13 @@ for (const runtime of RUNTIMES) {
         cleanups.push(() => sub.close());
         // 2000 samples/s (4× real time): what is checked is the frames' seqs, sizes and bytes,
         // not their pacing, so 10 s of samples (5000 a device) come in 2.5 s
-        const srv = await startServer(runtime, [
-          "--sim-devices",
-          "2",
-          "--sim-rate-hz",
-          "2000",
-          "--autoconnect",
-          "--mqtt",
-          broker.url,
-          "--bridge-id",
+        const srv = await startPublishingBridge(cleanups, {
+          runtime,
+          brokerUrl: broker.url,
           bridgeId,
-        ]);
-        cleanups.push(() => srv.kill());
+          devices: 2,
+          extra: ["--sim-rate-hz", "2000"],
+        });
         expect(srv.stdout()).toContain(`mqtt: publishing to ${broker.url} under ${base}/`);
 
         const online = await sub.next((m) => m.topic === `${base}/status`, 10_000, "online status");

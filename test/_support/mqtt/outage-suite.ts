@@ -10,13 +10,12 @@
  * A frozen broker (SIGSTOP: connected, reading nothing; the bridge leaves it after 3 s of silence) does not slow the WebSocket side.
  */
 import { describe, expect, test } from "bun:test";
-import { startServer } from "../server-process.ts";
 import type { Runtime } from "../server-process.ts";
 import { startBroker } from "./broker.ts";
 import { seqProblems, subscribe, withoutRepeats } from "./subscriber.ts";
 import type { ReceivedFrame } from "./subscriber.ts";
 import { connectWs } from "../ws-client.ts";
-import { cleanupsAfterAll, delay, health, until } from "./test-kit.ts";
+import { cleanupsAfterAll, delay, health, startPublishingBridge, until } from "./test-kit.ts";
 
 /** Streams, stops the broker for `outageMs`, restarts it, waits for the bridge to publish again; returns what was seen. */
 async function restartScenario(
@@ -35,16 +34,12 @@ async function restartScenario(
     clean: false,
   });
   cleanups.push(() => sub.close());
-  const srv = await startServer(runtime, [
-    "--sim-devices",
-    "2",
-    "--autoconnect",
-    "--mqtt",
-    broker.url,
-    "--bridge-id",
+  const srv = await startPublishingBridge(cleanups, {
+    runtime,
+    brokerUrl: broker.url,
     bridgeId,
-  ]);
-  cleanups.push(() => srv.kill());
+    devices: 2,
+  });
   await sub.next((m) => m.topic === `${base}/sim-2/eeg`, 10_000, "frames before the outage");
   // not a readiness wait: 1.5 s of frames before the outage (the seq-span check below counts them)
   await delay(1500);
@@ -102,16 +97,12 @@ export function outageSuite(runtime: Runtime): void {
         const base = `mw75/frozen-${runtime}`;
         const sub = await subscribe(broker.url, `${base}/#`);
         cleanups.push(() => sub.close());
-        const srv = await startServer(runtime, [
-          "--sim-devices",
-          "2",
-          "--autoconnect",
-          "--mqtt",
-          broker.url,
-          "--bridge-id",
-          `frozen-${runtime}`,
-        ]);
-        cleanups.push(() => srv.kill());
+        const srv = await startPublishingBridge(cleanups, {
+          runtime,
+          brokerUrl: broker.url,
+          bridgeId: `frozen-${runtime}`,
+          devices: 2,
+        });
         await sub.next((m) => m.topic === `${base}/sim-1/eeg`, 10_000, "frames before the freeze");
         const ws = await connectWs(`${srv.ws}/devices/sim-1/ws`);
         cleanups.push(() => ws.close());

@@ -1,6 +1,7 @@
 /** @module What the MQTT test files share: bounded waits, /health, and clean-ups run after the file (servers, brokers, subscribers). */
 import { afterAll } from "bun:test";
-import type { ServerProcess } from "../server-process.ts";
+import { startServer } from "../server-process.ts";
+import type { Runtime, ServerProcess } from "../server-process.ts";
 
 export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,4 +33,35 @@ export function cleanupsAfterAll(): Array<() => Promise<void> | void> {
     for (const c of cleanups.reverse()) await c();
   });
   return cleanups;
+}
+
+/** What a publishing bridge is started with; `extra` adds flags (e.g. a faster simulator rate). */
+export interface PublishingBridge {
+  runtime: Runtime;
+  brokerUrl: string;
+  bridgeId: string;
+  devices: number;
+  extra?: string[];
+}
+
+/**
+ * Starts `serve` with simulated headsets connected at start-up and publishing to the broker; the
+ * server is killed with the file's other clean-ups.
+ */
+export async function startPublishingBridge(
+  cleanups: Array<() => Promise<void> | void>,
+  b: PublishingBridge,
+): Promise<ServerProcess> {
+  const srv = await startServer(b.runtime, [
+    "--sim-devices",
+    String(b.devices),
+    ...(b.extra ?? []),
+    "--autoconnect",
+    "--mqtt",
+    b.brokerUrl,
+    "--bridge-id",
+    b.bridgeId,
+  ]);
+  cleanups.push(() => srv.kill());
+  return srv;
 }
