@@ -6,14 +6,36 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/ports.ts";
-import type { Bridge } from "../server/bridge.ts";
 import type { BrokerLink } from "./connection.ts";
 import { DeviceFeed, MQTT_BATCH_OPTIONS } from "./device-feed.ts";
+import type { MqttCounts, MqttDevice } from "./ports.ts";
 import type { Outgoing } from "./queue.ts";
 import type { BridgeTopics } from "./topics.ts";
 
 /** Messages handed to mqtt.js and not yet acknowledged (QoS 1) or written (QoS 0). */
 const MAX_IN_FLIGHT = 64;
+
+/** The retained online status's facts besides `online`, `bridge_id` and `devices`. */
+export type PublisherInfo = {
+  version: string;
+  runtime: string;
+  /** Seconds since the epoch. */
+  started_at: number;
+  /** `<prefix>/<bridge_id>`. */
+  topic_prefix: string;
+};
+
+/** A device as the retained online status lists it. */
+export type StatusDevice = {
+  device_id: string;
+  name: string;
+  kind: string;
+  address: string | null;
+  synthetic: boolean;
+};
+
+/** The counts of feeds stopped since (removed devices), so the totals never go down. */
+type Retired = Pick<MqttCounts, "dropped" | "dropped_samples" | "confirmed_samples">;
 
 /** What the publisher is built from; the link is opened by the caller with `onConnect` wired to `connected()`. */
 export interface PublisherOptions {
@@ -22,14 +44,15 @@ export interface PublisherOptions {
   clock: Clock;
   log: Logger;
   /** The retained online status, besides `online` and `devices`: version, runtime, start time… */
-  info: Record<string, unknown>;
+  info: PublisherInfo;
 }
 
 export class MqttPublisher {
   #o: PublisherOptions;
   #link: BrokerLink | null = null;
   #feeds: DeviceFeed[] = [];
-  #devices: Array<Record<string, unknown>> = [];
+  #devices: StatusDevice[] = [];
+  #retired: Retired = { dropped: 0, dropped_samples: 0, confirmed_samples: 0 };
   #next = 0;
   #inFlight = 0;
   #published = 0;
@@ -50,13 +73,31 @@ export class MqttPublisher {
   }
 
   /** Publishes this device from now on. */
-  add(bridge: Bridge): void {
+  add(device: MqttDevice): void {
     if (this.#closed) return;
     this.#feeds.push(
-      new DeviceFeed(bridge, this.#o.topics, () => this.#o.clock.now(), () => this.#wake()),
+      new DeviceFeed(device, this.#o.topics, () => this.#o.clock.now(), () => this.#wake()),
     );
-    const { id, name, kind, address } = bridge.identity;
-    this.#devices.push({ device_id: id, name, kind, address, synthetic: bridge.source.synthetic });
+    const { id, name, kind, address, synthetic } = device.identity;
+    this.#devices.push({ device_id: id, name, kind, address, synthetic });
+    this.#statusPending = true;
+    this.#wake();
+  }
+
+  /**
+   * Stops publishing the device `id`: its feed stops and the online status no longer lists it.
+   * What it still had queued or unconfirmed is given up, counted as dropped (the broker may have
+   * had the unconfirmed frames: they count as dropped all the same, as nothing confirms them now).
+   */
+  remove(id: string): void {
+    const i = this.#feeds.findIndex((f) => f.id === id);
+    if (i < 0) return;
+    const [feed] = this.#feeds.splice(i, 1);
+    feed!.close();
+    this.#retired.dropped += feed!.queue.dropped + feed!.queue.size + feed!.unconfirmed;
+    this.#retired.dropped_samples += feed!.queue.droppedSamples + feed!.pendingSamples;
+    this.#retired.confirmed_samples += feed!.confirmedSamples;
+    this.#devices = this.#devices.filter((d) => d.device_id !== id);
     this.#statusPending = true;
     this.#wake();
   }
@@ -106,11 +147,11 @@ export class MqttPublisher {
    * `/health` `mqtt`: counts of messages (frames, events, states), and of the EEG samples in frames:
    * each sample is in exactly one of `confirmed_samples`, `pending_samples` and `dropped_samples`.
    */
-  health(): Record<string, unknown> {
-    let dropped = 0;
-    let droppedSamples = 0;
+  health(): MqttCounts {
+    let dropped = this.#retired.dropped;
+    let droppedSamples = this.#retired.dropped_samples;
     let queued = 0;
-    let confirmedSamples = 0;
+    let confirmedSamples = this.#retired.confirmed_samples;
     let pendingSamples = 0;
     for (const feed of this.#feeds) {
       dropped += feed.queue.dropped;
@@ -197,13 +238,14 @@ export class MqttPublisher {
    */
   #confirm(link: BrokerLink): void {
     if (this.#confirming || !this.#feeds.some((f) => f.unconfirmed > 0)) return;
-    const marks = this.#feeds.map((f) => f.sentMark);
+    // by feed, not by index: a device removed meanwhile shifts the list
+    const marks = this.#feeds.map((f) => [f, f.sentMark] as const);
     const generation = this.#generation;
     this.#confirming = true;
     link.confirm(() => {
       if (generation !== this.#generation) return;
       this.#confirming = false;
-      marks.forEach((mark, i) => this.#feeds[i]!.confirmed(mark));
+      for (const [feed, mark] of marks) feed.confirmed(mark);
       this.#wake();
     });
   }
