@@ -7,32 +7,15 @@
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/ports.ts";
 import type { BrokerLink } from "./connection.ts";
-import { DeviceFeed, MQTT_BATCH_OPTIONS } from "./device-feed.ts";
+import { DeviceFeed } from "./device-feed.ts";
+import { offlineStatus, onlineStatus, statusDevice } from "./online-status.ts";
+import type { PublisherInfo, StatusDevice } from "./online-status.ts";
 import type { MqttCounts, MqttDevice } from "./ports.ts";
 import type { Outgoing } from "./queue.ts";
 import type { BridgeTopics } from "./topics.ts";
 
 /** Messages handed to mqtt.js and not yet acknowledged (QoS 1) or written (QoS 0). */
 const MAX_IN_FLIGHT = 64;
-
-/** The retained online status's facts besides `online`, `bridge_id` and `devices`. */
-export type PublisherInfo = {
-  version: string;
-  runtime: string;
-  /** Seconds since the epoch. */
-  started_at: number;
-  /** `<prefix>/<bridge_id>`. */
-  topic_prefix: string;
-};
-
-/** A device as the retained online status lists it. */
-export type StatusDevice = {
-  device_id: string;
-  name: string;
-  kind: string;
-  address: string | null;
-  synthetic: boolean;
-};
 
 /** The counts of feeds stopped since (removed devices), so the totals never go down. */
 type Retired = Pick<MqttCounts, "dropped" | "dropped_samples" | "confirmed_samples">;
@@ -78,8 +61,7 @@ export class MqttPublisher {
     this.#feeds.push(
       new DeviceFeed(device, this.#o.topics, () => this.#o.clock.now(), () => this.#wake()),
     );
-    const { id, name, kind, address, synthetic } = device.identity;
-    this.#devices.push({ device_id: id, name, kind, address, synthetic });
+    this.#devices.push(statusDevice(device.identity));
     this.#statusPending = true;
     this.#wake();
   }
@@ -124,23 +106,10 @@ export class MqttPublisher {
     for (const feed of this.#feeds) feed.resendUnconfirmed();
   }
 
-  /** The retained online status (without `online`, which the caller sets). */
+  /** The retained status payload: online (with the devices listed now) or offline. */
   statusPayload(online: boolean): string {
-    if (!online) return JSON.stringify({ online: false, bridge_id: this.#o.bridgeId });
-    const o = MQTT_BATCH_OPTIONS;
-    const frame = {
-      num_samples: o.num_samples,
-      interval_ms: o.interval_ms,
-      channels: o.channels.length,
-      ref_drl: o.ref_drl,
-    };
-    return JSON.stringify({
-      online: true,
-      bridge_id: this.#o.bridgeId,
-      ...this.#o.info,
-      devices: this.#devices,
-      eeg_frame: frame,
-    });
+    const id = this.#o.bridgeId;
+    return online ? onlineStatus(id, this.#o.info, this.#devices) : offlineStatus(id);
   }
 
   /**
