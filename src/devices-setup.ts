@@ -34,6 +34,8 @@ export interface FleetSetup {
   wasm: WebAssembly.Module;
   gate: AccessGate;
   recordingStore: RecordingStore;
+  /** `/health` `mqtt`: the MQTT publisher's figures, or null (no `--mqtt`, or not started yet). */
+  mqttHealth?: () => Record<string, unknown> | null;
 }
 
 /** The fleet, with the capture of the single device when `--capture` asked for one. */
@@ -55,6 +57,7 @@ export async function buildFleet(
           (await import("./adapters/ble/scan.ts")).readHeadsetName(address),
       }
       : {}),
+    mqttHealth: s.mqttHealth,
     log: s.logs.logger("mw75.server"),
   });
   let capture: CapturingSource | null = null;

@@ -21,7 +21,7 @@ import { createApp } from "./server/app.ts";
 import type { Fleet } from "./server/fleet.ts";
 import type { RunningServer, RuntimeAdapter } from "./server/runtime.ts";
 import type { CapturingSource } from "./sources/capture.ts";
-import type { RunningMqtt } from "./mqtt/setup.ts";
+import type { RunningMqtt } from "./app/mqtt-wiring.ts";
 
 /** Per-runtime pieces the entry passes in besides the adapter. */
 export interface EntryDeps {
@@ -60,6 +60,7 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
   let capture: CapturingSource | null = null;
   let server: RunningServer;
   let fleet: Fleet;
+  let mqtt: RunningMqtt | null = null;
   try {
     const tls = await readTls(config);
     const access = await buildAccess(config);
@@ -75,6 +76,7 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
       wasm,
       gate: access.gate,
       recordingStore,
+      mqttHealth: () => mqtt?.health() ?? null,
     });
     const f = (fleet = built.fleet);
     capture = built.capture;
@@ -99,7 +101,6 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
     return runtime.exit(1);
   }
   // the publisher listens before any device connects, so the broker sees every state from the first
-  let mqtt: RunningMqtt | null;
   try {
     mqtt = await startMqtt(config, fleet, logs, runtime.name);
   } catch (e) {
@@ -124,7 +125,7 @@ async function startMqtt(
 ): Promise<RunningMqtt | null> {
   const url = config.mqtt.url;
   if (url === null) return null;
-  const { startMqtt: start } = await import("./mqtt/setup.ts");
+  const { startMqtt: start } = await import("./app/mqtt-wiring.ts");
   return start({
     flags: { ...config.mqtt, url },
     fleet,

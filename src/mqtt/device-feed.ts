@@ -1,16 +1,15 @@
 /**
- * @module One device's MQTT feed: one more subscriber of its sample stream (a tap on its `eeg_batch`
- * group, so frames are the ones a WebSocket subscriber of the same options gets, encoded once) and
- * of its status and events, feeding its bounded queue. Nothing here waits for the broker.
+ * @module One device's MQTT feed: one more subscriber of its sample stream (binary `eeg_batch`
+ * frames, the ones a WebSocket subscriber of the same options gets, encoded once) and of its status
+ * and events, feeding its bounded queue. Nothing here waits for the broker.
  */
-import type { DeviceEvent } from "../core/device-events.ts";
-import type { StatusCause, StatusState } from "../core/session-events.ts";
+import type { StatusState } from "../core/session-events.ts";
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import { eventData } from "../protocol/encoders/device-events.ts";
 import { toSeconds } from "../protocol/envelope.ts";
 import { statusText } from "../protocol/status-text.ts";
 import type { BatchOptions } from "../protocol/subscriptions.ts";
-import type { Bridge } from "../server/bridge.ts";
+import type { MqttDevice, MqttSubscription } from "./ports.ts";
 import { PublishQueue } from "./queue.ts";
 import type { Outgoing } from "./queue.ts";
 import type { BridgeTopics } from "./topics.ts";
@@ -33,14 +32,24 @@ export const MQTT_BATCH_OPTIONS: Readonly<BatchOptions> = Object.freeze({
 /** Seconds of frames a device keeps queued while the broker is away (BRIDGE-API §7). */
 export const QUEUE_SECONDS = 10;
 
+/** The retained `<device>/state` payload (BRIDGE-API §7); the keys in this order on the wire. */
+export type DeviceStateMessage = {
+  state: StatusState;
+  message: string;
+  /** Seconds since the epoch. */
+  timestamp: number;
+  battery_level: number | null;
+  device_id: string;
+};
+
 /** The feed of one device; `wake` asks the publisher to send what is queued. */
 export class DeviceFeed {
   readonly id: string;
   readonly queue = new PublishQueue(QUEUE_SECONDS * DEVICE_RATE_HZ);
   /** The retained state to publish, or null when the broker already has the latest. */
   pendingState: string | null;
-  #state: Record<string, unknown>;
-  #stops: Array<() => void>;
+  #state: DeviceStateMessage;
+  #subscriptions: MqttSubscription[];
   /** Frames handed to the broker link and not yet confirmed by a PINGRESP; `#sentBase` counts those gone before. */
   #sent: Outgoing[] = [];
   #sentSamples = 0;
@@ -48,55 +57,46 @@ export class DeviceFeed {
   /** Samples of the frames the broker confirmed (a PINGRESP came after them). */
   confirmedSamples = 0;
 
-  constructor(bridge: Bridge, topics: BridgeTopics, now: () => number, wake: () => void) {
-    const id = (this.id = bridge.identity.id);
-    const session = bridge.session;
+  constructor(device: MqttDevice, topics: BridgeTopics, now: () => number, wake: () => void) {
+    const id = (this.id = device.identity.id);
+    const snapshot = device.snapshot();
     this.#state = {
-      state: session.state,
+      state: snapshot.state,
       message: "",
       timestamp: toSeconds(now()),
-      battery_level: session.batteryLevel,
+      battery_level: snapshot.batteryLevel,
       device_id: id,
     };
     this.pendingState = JSON.stringify(this.#state);
     const eeg = topics.eeg(id);
     const events = topics.events(id);
-    const untap = bridge.streams.tapBatches({ ...MQTT_BATCH_OPTIONS }, (message, batch) => {
-      if (typeof message === "string") return; // binary options: always bytes
-      this.queue.push({
-        topic: eeg,
-        payload: message,
-        qos: 0,
-        retain: false,
-        samples: batch.count,
+    const frames = device.batches({ ...MQTT_BATCH_OPTIONS }, (frame, samples) => {
+      this.queue.push({ topic: eeg, payload: frame, qos: 0, retain: false, samples });
+      wake();
+    });
+    const status = device.state((state, cause) => {
+      this.#setState({
+        state,
+        message: statusText(cause),
+        timestamp: toSeconds(now()),
+        battery_level: device.snapshot().batteryLevel,
       });
       wake();
     });
-    const unlisten = bridge.device.listen({
-      onStatus: (state: StatusState, cause: StatusCause) => {
-        this.#setState({
-          state,
-          message: statusText(cause),
-          timestamp: toSeconds(now()),
-          battery_level: session.batteryLevel,
-        });
-        wake();
-      },
-      onEvent: (event: DeviceEvent) => {
-        this.queue.push({
-          topic: events,
-          payload: JSON.stringify(eventData(event, id)),
-          qos: 1,
-          retain: false,
-          samples: 0,
-        });
-        if (event.type === "battery") {
-          this.#setState({ battery_level: event.level, timestamp: toSeconds(now()) });
-        }
-        wake();
-      },
+    const happenings = device.events((event) => {
+      this.queue.push({
+        topic: events,
+        payload: JSON.stringify(eventData(event, id)),
+        qos: 1,
+        retain: false,
+        samples: 0,
+      });
+      if (event.type === "battery") {
+        this.#setState({ battery_level: event.level, timestamp: toSeconds(now()) });
+      }
+      wake();
     });
-    this.#stops = [untap, unlisten];
+    this.#subscriptions = [frames, status, happenings];
   }
 
   /** After a (re)connection the broker gets the current state again (it may have restarted without it). */
@@ -146,8 +146,8 @@ export class DeviceFeed {
 
   /** Stops listening (shutdown). */
   close(): void {
-    for (const stop of this.#stops) stop();
-    this.#stops = [];
+    for (const subscription of this.#subscriptions) subscription.close();
+    this.#subscriptions = [];
   }
 
   #forget(): Outgoing {
@@ -157,7 +157,7 @@ export class DeviceFeed {
     return message;
   }
 
-  #setState(change: Record<string, unknown>): void {
+  #setState(change: Partial<DeviceStateMessage>): void {
     this.#state = { ...this.#state, ...change };
     this.pendingState = JSON.stringify(this.#state);
   }

@@ -6,14 +6,19 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/ports.ts";
-import type { Bridge } from "../server/bridge.ts";
 import type { BrokerLink } from "./connection.ts";
-import { DeviceFeed, MQTT_BATCH_OPTIONS } from "./device-feed.ts";
+import { DeviceFeed } from "./device-feed.ts";
+import { offlineStatus, onlineStatus, statusDevice } from "./online-status.ts";
+import type { PublisherInfo, StatusDevice } from "./online-status.ts";
+import type { MqttCounts, MqttDevice } from "./ports.ts";
 import type { Outgoing } from "./queue.ts";
 import type { BridgeTopics } from "./topics.ts";
 
 /** Messages handed to mqtt.js and not yet acknowledged (QoS 1) or written (QoS 0). */
 const MAX_IN_FLIGHT = 64;
+
+/** The counts of feeds stopped since (removed devices), so the totals never go down. */
+type Retired = Pick<MqttCounts, "dropped" | "dropped_samples" | "confirmed_samples">;
 
 /** What the publisher is built from; the link is opened by the caller with `onConnect` wired to `connected()`. */
 export interface PublisherOptions {
@@ -22,14 +27,15 @@ export interface PublisherOptions {
   clock: Clock;
   log: Logger;
   /** The retained online status, besides `online` and `devices`: version, runtime, start time… */
-  info: Record<string, unknown>;
+  info: PublisherInfo;
 }
 
 export class MqttPublisher {
   #o: PublisherOptions;
   #link: BrokerLink | null = null;
   #feeds: DeviceFeed[] = [];
-  #devices: Array<Record<string, unknown>> = [];
+  #devices: StatusDevice[] = [];
+  #retired: Retired = { dropped: 0, dropped_samples: 0, confirmed_samples: 0 };
   #next = 0;
   #inFlight = 0;
   #published = 0;
@@ -50,13 +56,30 @@ export class MqttPublisher {
   }
 
   /** Publishes this device from now on. */
-  add(bridge: Bridge): void {
+  add(device: MqttDevice): void {
     if (this.#closed) return;
     this.#feeds.push(
-      new DeviceFeed(bridge, this.#o.topics, () => this.#o.clock.now(), () => this.#wake()),
+      new DeviceFeed(device, this.#o.topics, () => this.#o.clock.now(), () => this.#wake()),
     );
-    const { id, name, kind, address } = bridge.identity;
-    this.#devices.push({ device_id: id, name, kind, address, synthetic: bridge.source.synthetic });
+    this.#devices.push(statusDevice(device.identity));
+    this.#statusPending = true;
+    this.#wake();
+  }
+
+  /**
+   * Stops publishing the device `id`: its feed stops and the online status no longer lists it.
+   * What it still had queued or unconfirmed is given up, counted as dropped (the broker may have
+   * had the unconfirmed frames: they count as dropped all the same, as nothing confirms them now).
+   */
+  remove(id: string): void {
+    const i = this.#feeds.findIndex((f) => f.id === id);
+    if (i < 0) return;
+    const [feed] = this.#feeds.splice(i, 1);
+    feed!.close();
+    this.#retired.dropped += feed!.queue.dropped + feed!.queue.size + feed!.unconfirmed;
+    this.#retired.dropped_samples += feed!.queue.droppedSamples + feed!.pendingSamples;
+    this.#retired.confirmed_samples += feed!.confirmedSamples;
+    this.#devices = this.#devices.filter((d) => d.device_id !== id);
     this.#statusPending = true;
     this.#wake();
   }
@@ -83,34 +106,21 @@ export class MqttPublisher {
     for (const feed of this.#feeds) feed.resendUnconfirmed();
   }
 
-  /** The retained online status (without `online`, which the caller sets). */
+  /** The retained status payload: online (with the devices listed now) or offline. */
   statusPayload(online: boolean): string {
-    if (!online) return JSON.stringify({ online: false, bridge_id: this.#o.bridgeId });
-    const o = MQTT_BATCH_OPTIONS;
-    const frame = {
-      num_samples: o.num_samples,
-      interval_ms: o.interval_ms,
-      channels: o.channels.length,
-      ref_drl: o.ref_drl,
-    };
-    return JSON.stringify({
-      online: true,
-      bridge_id: this.#o.bridgeId,
-      ...this.#o.info,
-      devices: this.#devices,
-      eeg_frame: frame,
-    });
+    const id = this.#o.bridgeId;
+    return online ? onlineStatus(id, this.#o.info, this.#devices) : offlineStatus(id);
   }
 
   /**
    * `/health` `mqtt`: counts of messages (frames, events, states), and of the EEG samples in frames:
    * each sample is in exactly one of `confirmed_samples`, `pending_samples` and `dropped_samples`.
    */
-  health(): Record<string, unknown> {
-    let dropped = 0;
-    let droppedSamples = 0;
+  health(): MqttCounts {
+    let dropped = this.#retired.dropped;
+    let droppedSamples = this.#retired.dropped_samples;
     let queued = 0;
-    let confirmedSamples = 0;
+    let confirmedSamples = this.#retired.confirmed_samples;
     let pendingSamples = 0;
     for (const feed of this.#feeds) {
       dropped += feed.queue.dropped;
@@ -197,13 +207,14 @@ export class MqttPublisher {
    */
   #confirm(link: BrokerLink): void {
     if (this.#confirming || !this.#feeds.some((f) => f.unconfirmed > 0)) return;
-    const marks = this.#feeds.map((f) => f.sentMark);
+    // by feed, not by index: a device removed meanwhile shifts the list
+    const marks = this.#feeds.map((f) => [f, f.sentMark] as const);
     const generation = this.#generation;
     this.#confirming = true;
     link.confirm(() => {
       if (generation !== this.#generation) return;
       this.#confirming = false;
-      marks.forEach((mark, i) => this.#feeds[i]!.confirmed(mark));
+      for (const [feed, mark] of marks) feed.confirmed(mark);
       this.#wake();
     });
   }

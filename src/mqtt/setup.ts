@@ -1,56 +1,54 @@
 /**
  * @module `--mqtt`: resolves the bridge id (the host name by default), opens the broker link with its
- * last will, attaches every device of the fleet (and those added later) and wires `/health`.
- * Loaded by main.ts only when `--mqtt` is given, so a bridge without a broker never loads mqtt.js.
+ * last will, and publishes every device the program has (and those added later). Loaded only when
+ * `--mqtt` is given, so a bridge without a broker never loads mqtt.js.
  */
 import { hostname } from "node:os";
-import type { MqttFlags } from "../config-mqtt.ts";
 import type { Clock } from "../core/clock.ts";
-import type { LogHub } from "../core/log-hub.ts";
-import type { Fleet } from "../server/fleet.ts";
+import type { Logger } from "../core/ports.ts";
 import { openBrokerLink, safeUrl } from "./connection.ts";
+import type { MqttDevices, MqttHealth, MqttSettings } from "./ports.ts";
 import { MqttPublisher } from "./publisher.ts";
 import { bridgeIdFromHost, bridgeTopics } from "./topics.ts";
 
-/** The running publisher as main.ts sees it. */
-export interface RunningMqtt {
+/** The running publisher as the program sees it. */
+export interface RunningPublisher {
   /** One line for the banner: where it publishes. */
   readonly banner: string;
+  /** `/health` `mqtt`: what was published, queued, dropped; where. */
+  health(): MqttHealth;
   /** Publishes `{"online": false}` (retained) and disconnects; bounded. */
   close(): Promise<void>;
 }
 
-/** What main.ts hands over. */
-export interface MqttStart {
-  flags: MqttFlags & { url: string };
-  fleet: Fleet;
-  logs: LogHub;
+/** What publishing needs from the program. */
+export interface PublishingOptions {
+  settings: MqttSettings;
+  devices: MqttDevices;
+  /** The `mw75.mqtt` logger. */
+  log: Logger;
   clock: Clock;
   info: { version: string; runtime: string };
 }
 
 /** Starts publishing; never waits for the broker (an unreachable one is retried in the background). */
-export function startMqtt(s: MqttStart): RunningMqtt {
-  const { flags } = s;
-  const bridgeId = flags.bridgeId ?? bridgeIdFromHost(hostNameOr("bridge"));
-  const topics = bridgeTopics(flags.prefix, bridgeId);
-  const log = s.logs.logger("mw75.mqtt");
+export function startPublishing(s: PublishingOptions): RunningPublisher {
+  const { settings, log } = s;
+  const bridgeId = settings.bridgeId ?? bridgeIdFromHost(hostNameOr("bridge"));
+  const topics = bridgeTopics(settings.prefix, bridgeId);
+  const topicPrefix = `${settings.prefix}/${bridgeId}`;
   const publisher = new MqttPublisher({
     bridgeId,
     topics,
     clock: s.clock,
     log,
-    info: {
-      ...s.info,
-      started_at: s.clock.now() / 1000,
-      topic_prefix: `${flags.prefix}/${bridgeId}`,
-    },
+    info: { ...s.info, started_at: s.clock.now() / 1000, topic_prefix: topicPrefix },
   });
   const offline = { topic: topics.status, payload: publisher.statusPayload(false) };
   const link = openBrokerLink({
-    url: flags.url,
-    username: flags.username,
-    password: flags.password,
+    url: settings.url,
+    username: settings.username,
+    password: settings.password,
     // unique per process: a second bridge with the same id must not take over this one's session
     clientId: `mw75-${bridgeId}-${crypto.randomUUID().slice(0, 8)}`,
     will: offline,
@@ -60,19 +58,23 @@ export function startMqtt(s: MqttStart): RunningMqtt {
     onDisconnect: () => publisher.disconnected(),
   });
   publisher.use(link);
-  for (const bridge of s.fleet.list()) publisher.add(bridge);
-  s.fleet.onAdded((bridge) => publisher.add(bridge));
-  s.fleet.mqttHealth = () => ({
-    ...publisher.health(),
-    broker: safeUrl(flags.url),
-    bridge_id: bridgeId,
-    topic_prefix: `${flags.prefix}/${bridgeId}`,
+  for (const device of s.devices.list()) publisher.add(device);
+  const watching = s.devices.watch({
+    added: (device) => publisher.add(device),
+    removed: (id) => publisher.remove(id),
   });
+  const broker = safeUrl(settings.url);
   return {
-    banner: `mqtt: publishing to ${
-      safeUrl(flags.url)
-    } under ${flags.prefix}/${bridgeId}/ (status, <device>/state, <device>/eeg, <device>/events)`,
+    banner:
+      `mqtt: publishing to ${broker} under ${topicPrefix}/ (status, <device>/state, <device>/eeg, <device>/events)`,
+    health: () => ({
+      ...publisher.health(),
+      broker,
+      bridge_id: bridgeId,
+      topic_prefix: topicPrefix,
+    }),
     async close() {
+      watching.close();
       publisher.close();
       await link.close(offline);
     },

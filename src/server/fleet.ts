@@ -31,6 +31,8 @@ export interface FleetOptions {
   makeBridge(identity: DeviceIdentity, source: DeviceSource): Promise<Bridge>;
   /** The name the Bluetooth stack knows for `address` when no scan found it (null: unknown). */
   headsetName?(address: string): Promise<string | null>;
+  /** `/health` `mqtt`, asked at each request: the publisher's figures, or null when it publishes to no broker. */
+  mqttHealth?: (() => Record<string, unknown> | null) | undefined;
   log: Logger;
 }
 
@@ -46,8 +48,6 @@ export class Fleet implements FleetCommands {
   #scan: { durationS: number; result: Promise<DiscoveredDevice[]> } | null = null;
   /** The name each address had in the latest scan that found it (a device added later keeps it). */
   #scannedNames = new Map<string, string>();
-  /** The MQTT publisher's /health figures (set by the program when --mqtt is given). */
-  mqttHealth: (() => Record<string, unknown>) | null = null;
   #added: Array<(bridge: Bridge) => void> = [];
 
   constructor(options: FleetOptions) {
@@ -86,6 +86,11 @@ export class Fleet implements FleetCommands {
 
   recordingCommandsOf(id: string): RecordingCommands | undefined {
     return this.get(id)?.recordingCommands;
+  }
+
+  /** `/health` `mqtt`: the publisher's figures, or null when the bridge publishes to no broker. */
+  mqttHealth(): Record<string, unknown> | null {
+    return this.#o.mqttHealth?.() ?? null;
   }
 
   describe(): Array<Record<string, unknown>> {

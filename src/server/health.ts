@@ -47,7 +47,7 @@ export interface HealthSource {
 export interface HealthFleet {
   default: HealthSource;
   list(): HealthSource[];
-  mqttHealth?: (() => Record<string, unknown>) | null;
+  mqttHealth?(): Record<string, unknown> | null;
 }
 
 /**

@@ -55,7 +55,7 @@ const METRICS: Metric[] = [
 
 /** The exposition text: one sample per device for each metric, labelled `device="<device_id>"`. */
 export function metricsText(
-  fleet: { list(): HealthSource[]; mqttHealth?: (() => Record<string, unknown>) | null },
+  fleet: { list(): HealthSource[]; mqttHealth?(): Record<string, unknown> | null },
 ): string {
   const devices = fleet.list().map((b) => ({
     id: b.identity.id,

@@ -4,76 +4,19 @@
  * socket full), and every sample must end up confirmed, pending or counted as dropped.
  */
 import { describe, expect, test } from "bun:test";
-import type { BrokerLink } from "../../src/mqtt/connection.ts";
-import { MqttPublisher } from "../../src/mqtt/publisher.ts";
+import type { MqttCounts } from "../../src/mqtt/ports.ts";
 import { PublishQueue } from "../../src/mqtt/queue.ts";
-import { bridgeTopics } from "../../src/mqtt/topics.ts";
-import type { Bridge } from "../../src/server/bridge.ts";
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
-
-/** A device whose `emit(n)` produces n frames of 50 samples on the publisher's tap. */
-function fakeDevice() {
-  let tap: ((message: Uint8Array, batch: { count: number }) => void) | null = null;
-  let seq = 0;
-  const bridge = {
-    identity: { id: "sim-1", name: "MW75 Neuro Sim", kind: "sim", address: "00:00:00:00:00:01" },
-    source: { synthetic: true },
-    session: { state: "connected", batteryLevel: 80 },
-    streams: { tapBatches: (_o: unknown, cb: typeof tap) => ((tap = cb), () => (tap = null)) },
-    device: { listen: () => () => {} },
-  } as unknown as Bridge;
-  const emit = (frames: number) => {
-    for (let i = 0; i < frames; i++, seq += 50) tap!(new Uint8Array([seq & 255]), { count: 50 });
-  };
-  return { bridge, emit };
-}
-
-/** A link that is up; `publishes` keeps the done callbacks, `pings` those of the confirmations. */
-function fakeLink(answerPublish: boolean) {
-  const state = {
-    connected: true,
-    publishes: [] as Array<{ topic: string; done: (e?: Error) => void }>,
-    pings: [] as Array<() => void>,
-  };
-  const link: BrokerLink = {
-    get connected() {
-      return state.connected;
-    },
-    publish(topic, _payload, _qos, _retain, done) {
-      state.publishes.push({ topic, done });
-      if (answerPublish) done();
-    },
-    confirm(done) {
-      state.pings.push(done);
-    },
-    close: async () => {},
-  };
-  return { link, state };
-}
-
-function publisherWith(link: BrokerLink) {
-  const clock = { now: () => Date.now() } as never;
-  const p = new MqttPublisher({
-    bridgeId: "b",
-    topics: bridgeTopics("mw75", "b"),
-    clock,
-    log: { log: () => {} } as never,
-    info: {},
-  });
-  p.use(link);
-  return p;
-}
+import { fakeDevice, fakeLink, publisherWith, tick } from "../_support/mqtt/fake-device.ts";
 
 const eegSent = (s: { publishes: Array<{ topic: string }> }) =>
   s.publishes.filter((p) => p.topic.endsWith("/eeg")).length;
 
 describe("MQTT accounting (issue 18 item 15)", () => {
   test("frames written to a broker that never answers are given up and counted, never forgotten", async () => {
-    const { bridge, emit } = fakeDevice();
+    const { device, emit } = fakeDevice();
     const { link, state } = fakeLink(true);
     const p = publisherWith(link);
-    p.add(bridge);
+    p.add(device);
     // 20 s of frames at 500 Hz, one at a time as the stream produces them: all written, none confirmed
     for (let i = 0; i < 200; i++) {
       emit(1);
@@ -85,8 +28,7 @@ describe("MQTT accounting (issue 18 item 15)", () => {
     p.disconnected();
     const closed = p.health();
     // 10 000 samples produced: each is pending (queued again) or dropped, never both, never neither
-    const total = (h: Record<string, unknown>) =>
-      (h["dropped_samples"] as number) + 50 * (h["queued"] as number);
+    const total = (h: MqttCounts) => h.dropped_samples + 50 * h.queued;
     // while connected all of it is pending; once left, the 10-s queue keeps 5000 and counts the rest
     expect({
       frozen: [frozen["pending_samples"], frozen["dropped_samples"]],
@@ -97,10 +39,10 @@ describe("MQTT accounting (issue 18 item 15)", () => {
   });
 
   test("confirmed, pending and dropped samples add up to what the device produced", async () => {
-    const { bridge, emit } = fakeDevice();
+    const { device, emit } = fakeDevice();
     const { link, state } = fakeLink(true);
     const p = publisherWith(link);
-    p.add(bridge);
+    p.add(device);
     emit(10);
     await tick();
     state.pings.shift()!(); // the broker answers the first ping: those 10 frames are confirmed
@@ -116,10 +58,10 @@ describe("MQTT accounting (issue 18 item 15)", () => {
   });
 
   test("a publish stuck behind a full socket frees its slot when the connection closes", async () => {
-    const { bridge, emit } = fakeDevice();
+    const { device, emit } = fakeDevice();
     const { link, state } = fakeLink(false);
     const p = publisherWith(link);
-    p.add(bridge);
+    p.add(device);
     emit(100);
     await tick();
     // the pump hands over at most 64 messages; mqtt.js would call back on a 'drain' that never comes

@@ -1,0 +1,77 @@
+/**
+ * @module The glue between the program's devices and the MQTT publisher: makes the fleet and each
+ * device's bridge fit the publisher's ports (src/mqtt/ports.ts), so src/mqtt knows nothing of the
+ * server. Imported by main.ts only when `--mqtt` is given (it loads mqtt.js through src/mqtt/setup.ts).
+ */
+import type { Clock } from "../core/clock.ts";
+import type { LogHub } from "../core/log-hub.ts";
+import type { MqttDevice, MqttDevices, MqttSettings, MqttSubscription } from "../mqtt/ports.ts";
+import { startPublishing } from "../mqtt/setup.ts";
+import type { RunningPublisher } from "../mqtt/setup.ts";
+import type { Bridge } from "../server/bridge.ts";
+import type { Fleet } from "../server/fleet.ts";
+
+/** The running publisher as main.ts sees it: banner line, `/health` figures, bounded close. */
+export type RunningMqtt = RunningPublisher;
+
+/** What main.ts hands over. */
+export interface MqttStart {
+  /** The parsed `--mqtt*` options, the broker URL given. */
+  flags: MqttSettings;
+  fleet: Fleet;
+  logs: LogHub;
+  clock: Clock;
+  info: { version: string; runtime: string };
+}
+
+/** Starts publishing every device of the fleet; never waits for the broker. */
+export function startMqtt(s: MqttStart): RunningMqtt {
+  return startPublishing({
+    settings: s.flags,
+    devices: fleetDevices(s.fleet),
+    log: s.logs.logger("mw75.mqtt"),
+    clock: s.clock,
+    info: s.info,
+  });
+}
+
+/** The fleet as the publisher's device list (a fleet never removes devices today). */
+export function fleetDevices(fleet: Fleet): MqttDevices {
+  return {
+    list: () => fleet.list().map(mqttDevice),
+    watch(watcher) {
+      let open = true;
+      fleet.onAdded((bridge) => {
+        if (open) watcher.added(mqttDevice(bridge));
+      });
+      return { close: () => void (open = false) };
+    },
+  };
+}
+
+/** One device's bridge as the publisher's device. */
+export function mqttDevice(bridge: Bridge): MqttDevice {
+  return {
+    identity: { ...bridge.identity, synthetic: bridge.source.synthetic },
+    snapshot: () => ({ state: bridge.session.state, batteryLevel: bridge.session.batteryLevel }),
+    batches: (options, onFrame) =>
+      handle(
+        bridge.streams.tapBatches({ ...options }, (message, batch) => {
+          if (typeof message !== "string") onFrame(message, batch.count); // binary options: bytes
+        }),
+      ),
+    state: (onStatus) => handle(bridge.device.listen({ onStatus })),
+    events: (onEvent) => handle(bridge.device.listen({ onEvent })),
+  };
+}
+
+/** A removal as a subscription handle, safe to close twice. */
+function handle(stop: () => void): MqttSubscription {
+  let open = true;
+  return {
+    close() {
+      if (open) stop();
+      open = false;
+    },
+  };
+}
