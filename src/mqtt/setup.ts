@@ -1,10 +1,10 @@
 /**
  * @module `--mqtt`: resolves the bridge id (the host name by default), opens the broker link with its
  * last will, attaches every device of the fleet (and those added later) and wires `/health`.
- * Loaded by main.ts only when `--mqtt` is given, so a bridge without a broker never loads mqtt.js.
+ * Loaded by app/serve.ts only when `--mqtt` is given, so a bridge without a broker never loads mqtt.js.
  */
 import { hostname } from "node:os";
-import type { MqttFlags } from "../config-mqtt.ts";
+import type { MqttFlags } from "../app/mqtt-options.ts";
 import type { Clock } from "../core/clock.ts";
 import type { LogHub } from "../core/log-hub.ts";
 import type { Fleet } from "../server/fleet.ts";
@@ -12,7 +12,7 @@ import { openBrokerLink, safeUrl } from "./connection.ts";
 import { MqttPublisher } from "./publisher.ts";
 import { bridgeIdFromHost, bridgeTopics } from "./topics.ts";
 
-/** The running publisher as main.ts sees it. */
+/** The running publisher as app/serve.ts sees it. */
 export interface RunningMqtt {
   /** One line for the banner: where it publishes. */
   readonly banner: string;
@@ -20,7 +20,7 @@ export interface RunningMqtt {
   close(): Promise<void>;
 }
 
-/** What main.ts hands over. */
+/** What app/serve.ts hands over. */
 export interface MqttStart {
   flags: MqttFlags & { url: string };
   fleet: Fleet;

@@ -1,20 +1,14 @@
 /** @module Command-line options of `serve` (all three runtimes): parsing, validation and the usage text. */
-import { RECORDING_FORMATS } from "./recording/types.ts";
-import type { RecordingFormat } from "./recording/types.ts";
-import type { RecordingStore } from "./recording/store.ts";
-import {
-  parseSource,
-  planDevices,
-  setRfcommTty,
-  setSimFlag,
-  UsageError,
-} from "./config-devices.ts";
-import type { DeviceFlags, DevicePlan } from "./config-devices.ts";
-import { defaultMqtt, finishMqtt, MQTT_USAGE, MQTT_VALUED } from "./config-mqtt.ts";
-import type { MqttFlags } from "./config-mqtt.ts";
+import { RECORDING_FORMATS } from "../recording/types.ts";
+import type { RecordingFormat } from "../recording/types.ts";
+import type { RecordingStore } from "../recording/store.ts";
+import { parseSource, planDevices, setRfcommTty, setSimFlag, UsageError } from "./device-plan.ts";
+import type { DeviceFlags, DevicePlan } from "./device-plan.ts";
+import { defaultMqtt, finishMqtt, MQTT_USAGE, MQTT_VALUED } from "./mqtt-options.ts";
+import type { MqttFlags } from "./mqtt-options.ts";
 
-export { UsageError } from "./config-devices.ts";
-export type { DevicePlan, SourceSpec } from "./config-devices.ts";
+export { UsageError } from "./device-plan.ts";
+export type { DevicePlan, SourceSpec } from "./device-plan.ts";
 
 /** Access control and transport security (BRIDGE-API §5). */
 export interface AccessFlags {

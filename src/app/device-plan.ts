@@ -3,9 +3,9 @@
  * per-device simulator flags (`--sim-drop sim-2=0.1`) and one RFCOMM tty per headset
  * (`--rfcomm-tty AA:BB:CC:DD:EE:FF=/dev/rfcomm1`), resolved into one plan per device.
  */
-import { deviceIdFor } from "./core/device-registry.ts";
-import type { DeviceIdentity } from "./core/device-registry.ts";
-import type { SimOptions } from "./sources/sim.ts";
+import { deviceIdFor } from "../core/device-registry.ts";
+import type { DeviceIdentity } from "../core/device-registry.ts";
+import type { SimOptions } from "../sources/sim.ts";
 
 /** Where one device's bytes come from. */
 export type SourceSpec = { kind: "sim" } | { kind: "replay"; path: string } | {

@@ -3,25 +3,25 @@
  * print the banner, shut down cleanly on SIGINT/SIGTERM. The entries (bun.ts, deno.ts, node.ts) only
  * pick the runtime adapter and the tty opener.
  */
-import { readTlsFiles } from "./adapters/fs.ts";
-import { readDecoderWasm } from "./adapters/wasm-file.ts";
-import { buildAccess } from "./access-setup.ts";
-import { createRecordingStore } from "./adapters/recording-store.ts";
-import { recoverRecordings } from "./recording/recovery.ts";
-import type { AccessGate } from "./server/access/gate.ts";
+import { readTlsFiles } from "../adapters/fs.ts";
+import { readDecoderWasm } from "../adapters/wasm-file.ts";
+import { buildAccess } from "./access.ts";
+import { createRecordingStore } from "../adapters/recording-store.ts";
+import { recoverRecordings } from "../recording/recovery.ts";
+import type { AccessGate } from "../server/access/gate.ts";
 import { checkRecordingsDir, isLoopbackHost, parseServeArgs, USAGE, UsageError } from "./config.ts";
 import type { ServeConfig } from "./config.ts";
-import { systemClock } from "./core/clock.ts";
-import { createLogHub, formatRecord, LEVEL_RANK } from "./core/log-hub.ts";
-import type { LogHub } from "./core/log-hub.ts";
-import type { OpenTty } from "./core/ports.ts";
-import { buildFleet, checkSourceFiles } from "./devices-setup.ts";
-import { VERSION } from "./protocol/version.ts";
-import { createApp } from "./server/app.ts";
-import type { Fleet } from "./server/fleet.ts";
-import type { RunningServer, RuntimeAdapter } from "./server/runtime.ts";
-import type { CapturingSource } from "./sources/capture.ts";
-import type { RunningMqtt } from "./mqtt/setup.ts";
+import { systemClock } from "../core/clock.ts";
+import { createLogHub, formatRecord, LEVEL_RANK } from "../core/log-hub.ts";
+import type { LogHub } from "../core/log-hub.ts";
+import type { OpenTty } from "../core/ports.ts";
+import { buildFleet, checkSourceFiles } from "./devices.ts";
+import { VERSION } from "../protocol/version.ts";
+import { createApp } from "../server/app.ts";
+import type { Fleet } from "../server/fleet.ts";
+import type { RunningServer, RuntimeAdapter } from "../server/runtime.ts";
+import type { CapturingSource } from "../sources/capture.ts";
+import type { RunningMqtt } from "../mqtt/setup.ts";
 
 /** Per-runtime pieces the entry passes in besides the adapter. */
 export interface EntryDeps {
@@ -34,7 +34,7 @@ const SHUTDOWN_GRACE_MS = 1500;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Runs the server until a shutdown signal; exits 2 on a bad command line, 1 on a start-up failure. */
-export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<void> {
+export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<void> {
   let config: ServeConfig;
   try {
     config = parseServeArgs(runtime.args, runtime.env);
@@ -124,7 +124,7 @@ async function startMqtt(
 ): Promise<RunningMqtt | null> {
   const url = config.mqtt.url;
   if (url === null) return null;
-  const { startMqtt: start } = await import("./mqtt/setup.ts");
+  const { startMqtt: start } = await import("../mqtt/setup.ts");
   return start({
     flags: { ...config.mqtt, url },
     fleet,

@@ -1,5 +1,5 @@
 /** @module The MQTT options of `serve` (BRIDGE-API §7): flags, environment fallbacks, validation and their usage lines. */
-import { UsageError } from "./config-devices.ts";
+import { UsageError } from "./device-plan.ts";
 
 /** What the MQTT flags resolve to; `url` null = no broker (nothing is published). */
 export interface MqttFlags {

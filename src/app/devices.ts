@@ -4,25 +4,25 @@
  * BlueZ when headsets are involved and the simulated headsets otherwise.
  */
 import { open, stat } from "node:fs/promises";
-import { createFileSink, readFileBytes } from "./adapters/fs.ts";
+import { createFileSink, readFileBytes } from "../adapters/fs.ts";
 import { UsageError } from "./config.ts";
 import type { DevicePlan, ServeConfig } from "./config.ts";
-import type { DeviceIdentity } from "./core/device-registry.ts";
-import type { LogHub } from "./core/log-hub.ts";
-import type { DevicePort, DeviceSource, OpenTty } from "./core/ports.ts";
-import { systemClock } from "./core/clock.ts";
-import { createDecoder } from "./decoder/decoder.ts";
-import { DEVICE_RATE_HZ } from "./core/samples.ts";
-import type { RecordingStore } from "./recording/store.ts";
-import type { AccessGate } from "./server/access/gate.ts";
-import { Bridge } from "./server/bridge.ts";
-import { Fleet, simDiscovery } from "./server/fleet.ts";
-import { DEFAULT_OUTBOX_LIMITS } from "./server/outbox.ts";
-import { withCapture } from "./sources/capture.ts";
-import type { CapturingSource } from "./sources/capture.ts";
-import { createMw75Source } from "./sources/mw75.ts";
-import { createReplaySource } from "./sources/replay.ts";
-import { createSimSource } from "./sources/sim.ts";
+import type { DeviceIdentity } from "../core/device-registry.ts";
+import type { LogHub } from "../core/log-hub.ts";
+import type { DevicePort, DeviceSource, OpenTty } from "../core/ports.ts";
+import { systemClock } from "../core/clock.ts";
+import { createDecoder } from "../decoder/decoder.ts";
+import { DEVICE_RATE_HZ } from "../core/samples.ts";
+import type { RecordingStore } from "../recording/store.ts";
+import type { AccessGate } from "../server/access/gate.ts";
+import { Bridge } from "../server/bridge.ts";
+import { Fleet, simDiscovery } from "../server/fleet.ts";
+import { DEFAULT_OUTBOX_LIMITS } from "../server/outbox.ts";
+import { withCapture } from "../sources/capture.ts";
+import type { CapturingSource } from "../sources/capture.ts";
+import { createMw75Source } from "../sources/mw75.ts";
+import { createReplaySource } from "../sources/replay.ts";
+import { createSimSource } from "../sources/sim.ts";
 
 /** What every device shares. */
 export interface FleetSetup {
@@ -52,7 +52,7 @@ export async function buildFleet(
     ...(headsets || !anySim
       ? {
         headsetName: async (address: string) =>
-          (await import("./adapters/ble/scan.ts")).readHeadsetName(address),
+          (await import("../adapters/ble/scan.ts")).readHeadsetName(address),
       }
       : {}),
     log: s.logs.logger("mw75.server"),
@@ -154,7 +154,7 @@ function headsetSource(s: FleetSetup, address: string | null, rfcommTty: string)
 function mw75Port(s: FleetSetup): DevicePort {
   return {
     list: async (options) =>
-      (await import("./adapters/ble/scan.ts")).createBluezDiscovery().list(options),
+      (await import("../adapters/ble/scan.ts")).createBluezDiscovery().list(options),
     open: (address, { rfcommTty }) => headsetSource(s, address, rfcommTty),
   };
 }
