@@ -5,7 +5,7 @@
  */
 import { open, stat } from "node:fs/promises";
 import { createFileSink, readFileBytes } from "../adapters/fs.ts";
-import { UsageError } from "./config.ts";
+import { UsageError } from "./option-values.ts";
 import type { DevicePlan, ServeConfig } from "./config.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import type { LogHub } from "../core/log-hub.ts";
