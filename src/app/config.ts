@@ -1,18 +1,16 @@
 /**
- * @module The resolved command line of `serve`: `parseServeArgs` reads the arguments with
- * `node:util` `parseArgs` against the option table (options.ts), stores the table's defaults
- * first and the environment's values for flags not given, then checks what only the whole
- * command line shows (devices, access, MQTT).
+ * @module The resolved command line of `serve`: `parseServeArgs` stores the option table's
+ * defaults (options.ts), then the arguments (read-args.ts), then the environment's values for
+ * flags not given, and checks what only the whole command line shows (devices, access, MQTT).
  */
-import { parseArgs } from "node:util";
 import type { RecordingFormat } from "../recording/types.ts";
-import type { RecordingStore } from "../recording/store.ts";
 import { parseSource, planDevices } from "./device-plan.ts";
 import type { DeviceFlags, DevicePlan } from "./device-plan.ts";
 import { checkMqttFlags } from "./mqtt-options.ts";
 import type { MqttFlags } from "./mqtt-options.ts";
 import { UsageError } from "./option-values.ts";
-import { defaultOf, optionNamed, OPTIONS, usageText } from "./options.ts";
+import { defaultOf, OPTIONS, usageText } from "./options.ts";
+import { readArgs } from "./read-args.ts";
 
 export { UsageError } from "./option-values.ts";
 export type { DevicePlan, SourceSpec } from "./device-plan.ts";
@@ -101,40 +99,6 @@ export function parseServeArgs(args: readonly string[], env: Env = {}): ServeCon
   return c;
 }
 
-/** Stores every argument through its option; returns the flags given. */
-function readArgs(args: readonly string[], c: ServeConfig): Set<string> {
-  const options = Object.fromEntries(OPTIONS.map((o) => [o.flag.slice(2), {
-    type: o.value === undefined ? "boolean" as const : "string" as const,
-    multiple: true,
-    ...(o.short === undefined ? {} : { short: o.short }),
-  }]));
-  // not strict: each token is judged below, so the messages stay the ones users and tests know
-  const { tokens } = parseArgs({
-    args: [...args],
-    options,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  const given = new Set<string>();
-  for (const t of tokens) {
-    const arg = args[t.index]!;
-    if (t.kind !== "option") throw new UsageError(`unknown option "${arg}"`);
-    const o = optionNamed(t.rawName);
-    // parseArgs splits `-vh` into `-v` and `-h` from one argument: this command line has no groups
-    const written = t.inlineValue ? `${t.rawName}=${t.value}` : t.rawName;
-    if (o === undefined || written !== arg || (o.value === undefined && t.value !== undefined)) {
-      throw new UsageError(`unknown option "${arg}"`);
-    }
-    if (o.value !== undefined && t.value === undefined) {
-      throw new UsageError(`${t.rawName} needs a value`);
-    }
-    o.set(c, t.value ?? "", t.rawName);
-    given.add(o.flag);
-  }
-  return given;
-}
-
 /**
  * Every field as before any option: nothing given. The fields the table has a default for are
  * NaN or "" until those defaults are stored, so one the table forgot shows at once.
@@ -177,27 +141,6 @@ function unset(): ServeConfig {
     mqtt: { url: null, username: null, password: null, prefix: "", bridgeId: null },
     help: false,
   };
-}
-
-/**
- * `--record` starts recordings nobody asked for interactively, so nobody would see a refusal: a
- * recordings directory it cannot write is a bad command line (exit 2), found before serving.
- */
-export async function checkRecordingsDir(
-  c: ServeConfig,
-  store: Pick<RecordingStore, "probeWritable">,
-): Promise<void> {
-  if (c.record === null) return;
-  try {
-    await store.probeWritable();
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new UsageError(
-      `--recordings-dir ${c.recordingsDir} is not writable, and --record ${
-        c.record.join(",")
-      } needs it: ${reason}`,
-    );
-  }
 }
 
 /** Loopback names and addresses: only processes on this machine can reach them. */

@@ -3,9 +3,7 @@
  * instance (of one compiled WASM module) and one Bridge per device, in a Fleet whose discovery is
  * BlueZ when headsets are involved and the simulated headsets otherwise.
  */
-import { open, stat } from "node:fs/promises";
 import { createFileSink, readFileBytes } from "../adapters/fs.ts";
-import { UsageError } from "./option-values.ts";
 import type { DevicePlan, ServeConfig } from "./config.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import type { LogHub } from "../core/log-hub.ts";
@@ -72,26 +70,6 @@ export async function buildFleet(
   }
   if (!headsets && anySim) fleet.useDiscovery(simDiscovery(fleet));
   return { fleet, capture };
-}
-
-/**
- * Refuses, as a bad command line (exit 2), a `--source replay:FILE` that replay could not read:
- * otherwise the bridge would serve and fail only when a client connects. A FIFO or device is
- * refused too (not a regular file), so the check never blocks on opening one.
- */
-export async function checkSourceFiles(config: ServeConfig): Promise<void> {
-  for (const plan of config.devices) {
-    if (plan.source.kind !== "replay") continue;
-    const { path } = plan.source;
-    const refuse = (why: string) =>
-      new UsageError(`--source replay:${path}: cannot replay the capture file: ${why}`);
-    try {
-      if (!(await stat(path)).isFile()) throw refuse(`${path} is not a regular file`);
-      await (await open(path, "r")).close();
-    } catch (e) {
-      throw e instanceof UsageError ? e : refuse(e instanceof Error ? e.message : String(e));
-    }
-  }
 }
 
 async function makeBridge(

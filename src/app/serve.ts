@@ -8,14 +8,16 @@ import { readDecoderWasm } from "../adapters/wasm-file.ts";
 import { buildAccess } from "./access.ts";
 import { createRecordingStore } from "../adapters/recording-store.ts";
 import { recoverRecordings } from "../recording/recovery.ts";
-import type { AccessGate } from "../server/access/gate.ts";
-import { checkRecordingsDir, isLoopbackHost, parseServeArgs, USAGE, UsageError } from "./config.ts";
+import { parseServeArgs, USAGE, UsageError } from "./config.ts";
+import { checkRecordingsDir, checkSourceFiles } from "./start-checks.ts";
+import { banner } from "./banner.ts";
+import { watchShutdown } from "./shutdown.ts";
 import type { ServeConfig } from "./config.ts";
 import { systemClock } from "../core/clock.ts";
 import { createLogHub, formatRecord, LEVEL_RANK } from "../core/log-hub.ts";
 import type { LogHub } from "../core/log-hub.ts";
 import type { OpenTty } from "../core/ports.ts";
-import { buildFleet, checkSourceFiles } from "./devices.ts";
+import { buildFleet } from "./devices.ts";
 import { VERSION } from "../protocol/version.ts";
 import { createApp } from "../server/app.ts";
 import type { Fleet } from "../server/fleet.ts";
@@ -29,7 +31,6 @@ export interface EntryDeps {
   openTty: OpenTty;
 }
 
-const SHUTDOWN_GRACE_MS = 1500;
 /** A connection that has not completed its request (or WebSocket upgrade) by then is dropped. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -140,82 +141,4 @@ function readTls(config: ServeConfig): Promise<{ cert: string; key: string } | n
   return tlsCert === null || tlsKey === null
     ? Promise.resolve(null)
     : readTlsFiles(tlsCert, tlsKey);
-}
-
-/** One line on who may connect, so a user sees at start-up what is exposed. */
-function accessLine(config: ServeConfig, gate: AccessGate): string {
-  const reach = isLoopbackHost(config.host) ? "loopback only" : `reachable on ${config.host}`;
-  const auth = gate.authEnabled
-    ? "tokens required to control (anonymous clients are read-only)"
-    : "no tokens (every client may control)";
-  const origins = config.access.allowOrigins.includes("*")
-    ? "any origin"
-    : "browser origins checked";
-  return `access: ${reach}, ${origins}, ${auth}`;
-}
-
-function banner(config: ServeConfig, runtimeName: string, fleet: Fleet, port: number): string {
-  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  const source = fleet.default.source;
-  const gate = fleet.default.gate;
-  const [web, ws] = config.access.tlsCert !== null ? ["https", "wss"] : ["http", "ws"];
-  const lines = [
-    `MW75 bridge ${VERSION} on ${runtimeName}`,
-    `source: ${source.description}`,
-    source.synthetic
-      ? "data: SYNTHETIC (simulator) - not from a headset"
-      : `data: ${source.kind === "replay" ? "recorded capture (replay)" : "real MW75 headset"}`,
-    `clients: ${
-      config.maxClients === 1
-        ? "single-client policy"
-        : `up to ${config.maxClients} (controller + observers)`
-    }`,
-    accessLine(config, gate),
-    `listening on ${web}://${host}:${port}`,
-    `WebSocket: ${ws}://${host}:${port}/ (also /ws)   health: ${web}://${host}:${port}/health`,
-  ];
-  if (fleet.list().length > 1 || config.autoconnect) {
-    // one line per device: its id, what it reads and its socket
-    const devices = fleet.list().map((b) =>
-      `  ${b.identity.id}: ${b.source.description}  ${ws}://${host}:${port}/devices/${b.identity.id}/ws`
-    );
-    lines.splice(
-      3,
-      0,
-      `devices: ${fleet.list().length} (the first is the default on / and /ws)${
-        config.autoconnect ? ", connected at start-up (--autoconnect)" : ""
-      }`,
-      ...devices,
-    );
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-function watchShutdown(
-  runtime: RuntimeAdapter,
-  logs: LogHub,
-  fleet: Fleet,
-  server: RunningServer,
-  capture: CapturingSource | null,
-  mqtt: RunningMqtt | null,
-): void {
-  const log = logs.logger("mw75.server");
-  runtime.onShutdownSignal((signal) => {
-    runtime.stdout(`${signal}: shutting down server...\n`);
-    // whatever hangs (a peer that never acknowledges the close), the process still exits
-    const force = setTimeout(() => runtime.exit(0), SHUTDOWN_GRACE_MS * 2);
-    void (async () => {
-      try {
-        await fleet.shutdown();
-        await mqtt?.close(); // after the devices' last states, so the broker has them too
-        await capture?.close();
-        await Promise.race([server.close(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
-      } catch (e) {
-        log.log("ERROR", `Shutdown: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      clearTimeout(force);
-      runtime.stdout("Server shutdown complete\n");
-      runtime.exit(0);
-    })();
-  });
 }

@@ -39,7 +39,7 @@ describe("the README's options table", () => {
   });
 
   test("names no flag the option table lacks, and each once", () => {
-    const known = new Set(OPTIONS.map((o) => o.flag));
+    const known = new Set<string>(OPTIONS.map((o) => o.flag));
     expect({ unknownInReadme: rows.map((r) => r.flag).filter((f) => !known.has(f)) }).toEqual({
       unknownInReadme: [],
     });
