@@ -90,6 +90,7 @@ export function parseServeArgs(args: readonly string[], env: Env = {}): ServeCon
       '--capture saves one device\'s bytes: with several devices record each with --record raw (or start_recording formats ["raw"])',
     );
   }
+  // the variables come after the device checks, in the order those messages always had
   for (const o of OPTIONS) {
     const value = o.env === undefined ? undefined : env[o.env];
     if (value && !given.has(o.flag)) o.set(c, value, o.env!);
