@@ -1,6 +1,6 @@
 /** @module Bun entry: `bun src/bun.ts [options]` (also `bun run serve`). */
 import { bunRuntime } from "./adapters/runtime/bun.ts";
 import { openTty } from "./adapters/serial/bun.ts";
-import { main } from "./main.ts";
+import { serve } from "./app/serve.ts";
 
-await main(bunRuntime, { openTty });
+await serve(bunRuntime, { openTty });

@@ -1,6 +1,6 @@
 /** @module Deno entry: `deno task serve [options]`. */
 import { denoRuntime } from "./adapters/runtime/deno.ts";
 import { openTty } from "./adapters/serial/deno.ts";
-import { main } from "./main.ts";
+import { serve } from "./app/serve.ts";
 
-await main(denoRuntime, { openTty });
+await serve(denoRuntime, { openTty });

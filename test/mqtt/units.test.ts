@@ -1,6 +1,6 @@
 /** @module The MQTT pieces without a broker: the flags (exit-2 errors), topic names, the bounded queue. */
 import { describe, expect, test } from "bun:test";
-import { parseServeArgs, USAGE, UsageError } from "../../src/config.ts";
+import { parseServeArgs, USAGE, UsageError } from "../../src/app/config.ts";
 import { PublishQueue } from "../../src/mqtt/queue.ts";
 import { bridgeIdFromHost, bridgeTopics } from "../../src/mqtt/topics.ts";
 import { safeUrl } from "../../src/mqtt/connection.ts";

@@ -1,6 +1,6 @@
 /** @module The access gate's parts: host/origin policy, token file and lookup, the rate limiter, admission and the role table. */
 import { describe, expect, test } from "bun:test";
-import { isLoopbackHost, parseServeArgs, UsageError } from "../../src/config.ts";
+import { isLoopbackHost, parseServeArgs, UsageError } from "../../src/app/config.ts";
 import { AccessGate } from "../../src/server/access/gate.ts";
 import { createHostPolicy } from "../../src/server/access/hosts.ts";
 import { RateLimiter } from "../../src/server/access/rate-limit.ts";

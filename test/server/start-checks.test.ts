@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseServeArgs, UsageError } from "../../src/config.ts";
+import { parseServeArgs, UsageError } from "../../src/app/config.ts";
 import { runServeCli, RUNTIMES, startServer } from "../_support/server-process.ts";
 
 // a bridge that wrongly starts would serve until killed: 10 s is far above the ~1–3 s a refusal

@@ -1,5 +1,6 @@
-/** @module The MQTT options of `serve` (BRIDGE-API §7): flags, environment fallbacks, validation and their usage lines. */
-import { UsageError } from "./config-devices.ts";
+/** @module The MQTT options of `serve` (BRIDGE-API §7): their rows of the option table and their checks. */
+import { nonEmpty, UsageError } from "./option-values.ts";
+import type { ServeOption } from "./options.ts";
 
 /** What the MQTT flags resolve to; `url` null = no broker (nothing is published). */
 export interface MqttFlags {
@@ -13,45 +14,52 @@ export interface MqttFlags {
   bridgeId: string | null;
 }
 
-export const MQTT_USAGE =
-  `  --mqtt URL                publish every device to an MQTT broker: mqtt://HOST:PORT, mqtts://…, ws://…, wss://…
-  --mqtt-username NAME      broker user name (or set MW75_MQTT_USERNAME)
-  --mqtt-password PASS      broker password (or set MW75_MQTT_PASSWORD, which keeps it out of the process list)
-  --mqtt-prefix P           first topic level(s) (default mw75): topics are P/BRIDGE_ID/…
-  --bridge-id ID            this bridge's topic level (default: the host name)
-`;
-
-const SCHEMES = ["mqtt:", "mqtts:", "ws:", "wss:"];
-
-/** The flags before any is given. */
-export function defaultMqtt(): MqttFlags {
-  return { url: null, username: null, password: null, prefix: "mw75", bridgeId: null };
-}
-
-type Setter = (c: { mqtt: MqttFlags }, value: string) => void;
-
-/** The valued MQTT flags, in the shape of config.ts's table. */
-export const MQTT_VALUED: Record<string, Setter> = {
-  "--mqtt": (c, v) => void (c.mqtt.url = brokerUrl(v)),
-  "--mqtt-username": (c, v) => void (c.mqtt.username = filled("--mqtt-username", v)),
-  "--mqtt-password": (c, v) => void (c.mqtt.password = filled("--mqtt-password", v)),
-  "--mqtt-prefix": (c, v) => void (c.mqtt.prefix = topicLevels("--mqtt-prefix", v, true)),
-  "--bridge-id": (c, v) => void (c.mqtt.bridgeId = topicLevels("--bridge-id", v, false)),
-};
+export const MQTT_OPTIONS: readonly ServeOption[] = [
+  {
+    flag: "--mqtt",
+    value: "URL",
+    help: "publish every device to an MQTT broker: mqtt://HOST:PORT, mqtts://…, ws://…, wss://…",
+    set: (c, v) => void (c.mqtt.url = brokerUrl(v)),
+  },
+  {
+    flag: "--mqtt-username",
+    value: "NAME",
+    env: "MW75_MQTT_USERNAME",
+    help: "broker user name",
+    set: (c, v, name) => void (c.mqtt.username = nonEmpty(name, v)),
+  },
+  {
+    flag: "--mqtt-password",
+    value: "PASS",
+    env: "MW75_MQTT_PASSWORD",
+    help: "broker password (the variable keeps it out of the process list)",
+    set: (c, v, name) => void (c.mqtt.password = nonEmpty(name, v)),
+  },
+  {
+    flag: "--mqtt-prefix",
+    value: "P",
+    default: "mw75",
+    help: "first topic level(s): topics are P/BRIDGE_ID/…",
+    set: (c, v, name) => void (c.mqtt.prefix = topicLevels(name, v, true)),
+  },
+  {
+    flag: "--bridge-id",
+    value: "ID",
+    help: "this bridge's topic level (the host name when not given)",
+    set: (c, v, name) => void (c.mqtt.bridgeId = topicLevels(name, v, false)),
+  },
+];
 
 /**
- * Fills user name and password from the environment when the flags did not give them, and refuses
- * MQTT options without `--mqtt` (a typo would otherwise silently publish nothing).
+ * Refuses MQTT options without `--mqtt` (a typo would otherwise silently publish nothing);
+ * `defaultPrefix` is the table's, which a command line may repeat without a broker.
  */
-export function finishMqtt(
-  c: { mqtt: MqttFlags },
-  env: Readonly<Record<string, string | undefined>>,
-): void {
-  const m = c.mqtt;
-  if (m.username === null && env["MW75_MQTT_USERNAME"]) m.username = env["MW75_MQTT_USERNAME"];
-  if (m.password === null && env["MW75_MQTT_PASSWORD"]) m.password = env["MW75_MQTT_PASSWORD"];
+export function checkMqttFlags(m: MqttFlags, defaultPrefix: string): void {
   if (m.url !== null) return;
-  const given = [["--mqtt-prefix", m.prefix !== "mw75"], ["--bridge-id", m.bridgeId !== null]]
+  const given = [["--mqtt-prefix", m.prefix !== defaultPrefix], [
+    "--bridge-id",
+    m.bridgeId !== null,
+  ]]
     .filter(([, set]) => set);
   if (given.length > 0) {
     throw new UsageError(
@@ -61,6 +69,8 @@ export function finishMqtt(
     );
   }
 }
+
+const SCHEMES = ["mqtt:", "mqtts:", "ws:", "wss:"];
 
 /** A broker URL mqtt.js can open; a bad one names what is wrong, never the password it may contain. */
 export function brokerUrl(value: string): string {
@@ -152,9 +162,4 @@ function shown(value: string): string {
   return `"${
     head.replace(unsafe, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)
   }"`;
-}
-
-function filled(name: string, value: string): string {
-  if (value === "") throw new UsageError(`${name} needs a non-empty value`);
-  return value;
 }

@@ -3,13 +3,13 @@
  * `--token`/MW75_TOKEN and `--auth FILE`, the local names when listening on every interface.
  */
 import { readFile } from "node:fs/promises";
-import { localNames } from "./adapters/net.ts";
+import { localNames } from "../adapters/net.ts";
 import type { ServeConfig } from "./config.ts";
-import { AccessGate } from "./server/access/gate.ts";
-import { createHostPolicy } from "./server/access/hosts.ts";
-import type { HostPolicy } from "./server/access/hosts.ts";
-import { parseAuthFile, TokenTable } from "./server/access/tokens.ts";
-import type { TokenEntry } from "./server/access/tokens.ts";
+import { AccessGate } from "../server/access/gate.ts";
+import { createHostPolicy } from "../server/access/hosts.ts";
+import type { HostPolicy } from "../server/access/hosts.ts";
+import { parseAuthFile, TokenTable } from "../server/access/tokens.ts";
+import type { TokenEntry } from "../server/access/tokens.ts";
 
 /** What main wires into the bridge and the app. */
 export interface AccessSetup {

@@ -3,20 +3,16 @@
  * per-device simulator flags (`--sim-drop sim-2=0.1`) and one RFCOMM tty per headset
  * (`--rfcomm-tty AA:BB:CC:DD:EE:FF=/dev/rfcomm1`), resolved into one plan per device.
  */
-import { deviceIdFor } from "./core/device-registry.ts";
-import type { DeviceIdentity } from "./core/device-registry.ts";
-import type { SimOptions } from "./sources/sim.ts";
+import { deviceIdFor } from "../core/device-registry.ts";
+import type { DeviceIdentity } from "../core/device-registry.ts";
+import type { SimOptions } from "../sources/sim.ts";
+import { UsageError } from "./option-values.ts";
 
 /** Where one device's bytes come from. */
 export type SourceSpec = { kind: "sim" } | { kind: "replay"; path: string } | {
   kind: "mw75";
   address?: string;
 };
-
-/** A bad command line; the entry prints the usage and exits with code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
 
 /** What the device flags of the command line hold before they are resolved. */
 export interface DeviceFlags {
@@ -96,18 +92,24 @@ export function setSimFlag(
   apply(f.simByDevice[scoped[1]!] ??= {}, scoped[2]!);
 }
 
+/** What stands for a flag not given: the option table's defaults of `--source` and `--sim-seed`. */
+export interface PlanFallbacks {
+  source: SourceSpec;
+  seed: number;
+}
+
 /** Resolves the flags into the devices to run, in order (the first is the default device). */
-export function planDevices(f: DeviceFlags): DevicePlan[] {
+export function planDevices(f: DeviceFlags, fallbacks: PlanFallbacks): DevicePlan[] {
   const specs: SourceSpec[] = [...f.sources];
   if (f.simDevices !== null) { for (let i = 0; i < f.simDevices; i++) specs.push({ kind: "sim" }); }
-  if (specs.length === 0) specs.push({ kind: "sim" });
+  if (specs.length === 0) specs.push(fallbacks.source);
   const counts = { sim: 0, replay: 0, mw75: 0 };
   const headsets = specs.filter((s) => s.kind === "mw75");
   const plans = specs.map((spec): DevicePlan => {
     const n = ++counts[spec.kind];
     if (spec.kind === "sim") {
       const id = deviceIdFor("sim", null, n);
-      const base = f.sim.seed ?? 1;
+      const base = f.sim.seed ?? fallbacks.seed;
       // each simulated headset its own seed (so their data differ), sim-1 the seed of a single one
       const sim = { ...f.sim, seed: (base + n - 1) >>> 0, ...f.simByDevice[id] };
       return {

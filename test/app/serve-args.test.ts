@@ -1,6 +1,6 @@
 /** @module The serve command line: defaults, every flag form, and UsageError for bad input. */
 import { describe, expect, test } from "bun:test";
-import { parseServeArgs, UsageError } from "../../src/config.ts";
+import { parseServeArgs, UsageError } from "../../src/app/config.ts";
 
 describe("parseServeArgs", () => {
   test("defaults", () => {

@@ -3,26 +3,24 @@
  * instance (of one compiled WASM module) and one Bridge per device, in a Fleet whose discovery is
  * BlueZ when headsets are involved and the simulated headsets otherwise.
  */
-import { open, stat } from "node:fs/promises";
-import { createFileSink, readFileBytes } from "./adapters/fs.ts";
-import { UsageError } from "./config.ts";
+import { createFileSink, readFileBytes } from "../adapters/fs.ts";
 import type { DevicePlan, ServeConfig } from "./config.ts";
-import type { DeviceIdentity } from "./core/device-registry.ts";
-import type { LogHub } from "./core/log-hub.ts";
-import type { DevicePort, DeviceSource, OpenTty } from "./core/ports.ts";
-import { systemClock } from "./core/clock.ts";
-import { createDecoder } from "./decoder/decoder.ts";
-import { DEVICE_RATE_HZ } from "./core/samples.ts";
-import type { RecordingStore } from "./recording/store.ts";
-import type { AccessGate } from "./server/access/gate.ts";
-import { Bridge } from "./server/bridge.ts";
-import { Fleet, simDiscovery } from "./server/fleet.ts";
-import { DEFAULT_OUTBOX_LIMITS } from "./server/outbox.ts";
-import { withCapture } from "./sources/capture.ts";
-import type { CapturingSource } from "./sources/capture.ts";
-import { createMw75Source } from "./sources/mw75.ts";
-import { createReplaySource } from "./sources/replay.ts";
-import { createSimSource } from "./sources/sim.ts";
+import type { DeviceIdentity } from "../core/device-registry.ts";
+import type { LogHub } from "../core/log-hub.ts";
+import type { DevicePort, DeviceSource, OpenTty } from "../core/ports.ts";
+import { systemClock } from "../core/clock.ts";
+import { createDecoder } from "../decoder/decoder.ts";
+import { DEVICE_RATE_HZ } from "../core/samples.ts";
+import type { RecordingStore } from "../recording/store.ts";
+import type { AccessGate } from "../server/access/gate.ts";
+import { Bridge } from "../server/bridge.ts";
+import { Fleet, simDiscovery } from "../server/fleet.ts";
+import { DEFAULT_OUTBOX_LIMITS } from "../server/outbox.ts";
+import { withCapture } from "../sources/capture.ts";
+import type { CapturingSource } from "../sources/capture.ts";
+import { createMw75Source } from "../sources/mw75.ts";
+import { createReplaySource } from "../sources/replay.ts";
+import { createSimSource } from "../sources/sim.ts";
 
 /** What every device shares. */
 export interface FleetSetup {
@@ -54,7 +52,7 @@ export async function buildFleet(
     ...(headsets || !anySim
       ? {
         headsetName: async (address: string) =>
-          (await import("./adapters/ble/scan.ts")).readHeadsetName(address),
+          (await import("../adapters/ble/scan.ts")).readHeadsetName(address),
       }
       : {}),
     mqttHealth: s.mqttHealth,
@@ -75,26 +73,6 @@ export async function buildFleet(
   }
   if (!headsets && anySim) fleet.useDiscovery(simDiscovery(fleet));
   return { fleet, capture };
-}
-
-/**
- * Refuses, as a bad command line (exit 2), a `--source replay:FILE` that replay could not read:
- * otherwise the bridge would serve and fail only when a client connects. A FIFO or device is
- * refused too (not a regular file), so the check never blocks on opening one.
- */
-export async function checkSourceFiles(config: ServeConfig): Promise<void> {
-  for (const plan of config.devices) {
-    if (plan.source.kind !== "replay") continue;
-    const { path } = plan.source;
-    const refuse = (why: string) =>
-      new UsageError(`--source replay:${path}: cannot replay the capture file: ${why}`);
-    try {
-      if (!(await stat(path)).isFile()) throw refuse(`${path} is not a regular file`);
-      await (await open(path, "r")).close();
-    } catch (e) {
-      throw e instanceof UsageError ? e : refuse(e instanceof Error ? e.message : String(e));
-    }
-  }
 }
 
 async function makeBridge(
@@ -157,7 +135,7 @@ function headsetSource(s: FleetSetup, address: string | null, rfcommTty: string)
 function mw75Port(s: FleetSetup): DevicePort {
   return {
     list: async (options) =>
-      (await import("./adapters/ble/scan.ts")).createBluezDiscovery().list(options),
+      (await import("../adapters/ble/scan.ts")).createBluezDiscovery().list(options),
     open: (address, { rfcommTty }) => headsetSource(s, address, rfcommTty),
   };
 }

@@ -1,0 +1,145 @@
+/**
+ * @module The runtime-neutral `serve` program: parse the CLI, build source → decoder → bridge → Hono app,
+ * print the banner, shut down cleanly on SIGINT/SIGTERM. The entries (bun.ts, deno.ts, node.ts) only
+ * pick the runtime adapter and the tty opener.
+ */
+import { readTlsFiles } from "../adapters/fs.ts";
+import { readDecoderWasm } from "../adapters/wasm-file.ts";
+import { buildAccess } from "./access.ts";
+import { createRecordingStore } from "../adapters/recording-store.ts";
+import { recoverRecordings } from "../recording/recovery.ts";
+import { parseServeArgs, USAGE, UsageError } from "./config.ts";
+import { checkRecordingsDir, checkSourceFiles } from "./start-checks.ts";
+import { banner } from "./banner.ts";
+import { watchShutdown } from "./shutdown.ts";
+import type { ServeConfig } from "./config.ts";
+import { systemClock } from "../core/clock.ts";
+import { createLogHub, formatRecord, LEVEL_RANK } from "../core/log-hub.ts";
+import type { LogHub } from "../core/log-hub.ts";
+import type { OpenTty } from "../core/ports.ts";
+import { buildFleet } from "./devices.ts";
+import { VERSION } from "../protocol/version.ts";
+import { createApp } from "../server/app.ts";
+import type { Fleet } from "../server/fleet.ts";
+import type { RunningServer, RuntimeAdapter } from "../server/runtime.ts";
+import type { CapturingSource } from "../sources/capture.ts";
+import type { RunningMqtt } from "./mqtt-wiring.ts";
+
+/** Per-runtime pieces the entry passes in besides the adapter. */
+export interface EntryDeps {
+  /** The runtime's RFCOMM tty opener (src/adapters/serial/<runtime>.ts). */
+  openTty: OpenTty;
+}
+
+/** A connection that has not completed its request (or WebSocket upgrade) by then is dropped. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Runs the server until a shutdown signal; exits 2 on a bad command line, 1 on a start-up failure. */
+export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<void> {
+  let config: ServeConfig;
+  try {
+    config = parseServeArgs(runtime.args, runtime.env);
+    if (!config.help) {
+      await checkSourceFiles(config);
+      await checkRecordingsDir(config, createRecordingStore(config.recordingsDir));
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    runtime.stderr(`error: ${e.message}\n\n${USAGE}`);
+    return runtime.exit(2);
+  }
+  if (config.help) {
+    runtime.stdout(USAGE);
+    return runtime.exit(0);
+  }
+  const logs = createLogHub(systemClock.now);
+  const minRank = LEVEL_RANK[config.verbose ? "DEBUG" : "INFO"];
+  logs.subscribe((r) => {
+    if (LEVEL_RANK[r.level] >= minRank) runtime.stderr(`${formatRecord(r)}\n`);
+  });
+
+  let capture: CapturingSource | null = null;
+  let server: RunningServer;
+  let fleet: Fleet;
+  let mqtt: RunningMqtt | null = null;
+  try {
+    const tls = await readTls(config);
+    const access = await buildAccess(config);
+    const recordingStore = createRecordingStore(config.recordingsDir);
+    // a recording a crash left open is finished before anything new is written
+    await recoverRecordings(recordingStore, logs.logger("mw75.recording"));
+    const wasm = await WebAssembly.compile(await readDecoderWasm());
+    const built = await buildFleet({
+      config,
+      openTty: deps.openTty,
+      logs,
+      runtimeName: runtime.name,
+      wasm,
+      gate: access.gate,
+      recordingStore,
+      mqttHealth: () => mqtt?.health() ?? null,
+    });
+    const f = (fleet = built.fleet);
+    capture = built.capture;
+    server = await runtime.serve({
+      hostname: config.host,
+      port: config.port,
+      limits: { maxMessageBytes: config.maxMessageBytes, requestTimeoutMs: REQUEST_TIMEOUT_MS },
+      ...(tls ? { tls } : {}),
+      createApp: (upgradeWebSocket) =>
+        createApp({
+          fleet: f,
+          upgradeWebSocket,
+          socketOf: runtime.socketOf,
+          remoteOf: runtime.remoteOf,
+          hosts: access.hosts,
+          recordingStore,
+          rateLimit: config.access.rateLimit,
+        }),
+    });
+  } catch (e) {
+    runtime.stderr(`error: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+    return runtime.exit(1);
+  }
+  // the publisher listens before any device connects, so the broker sees every state from the first
+  try {
+    mqtt = await startMqtt(config, fleet, logs, runtime.name);
+  } catch (e) {
+    runtime.stderr(
+      `error: cannot start publishing to MQTT: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+    return runtime.exit(1);
+  }
+  runtime.stdout(
+    banner(config, runtime.name, fleet, server.port) + (mqtt === null ? "" : `${mqtt.banner}\n`),
+  );
+  if (config.autoconnect) fleet.autoconnect();
+  watchShutdown(runtime, logs, fleet, server, capture, mqtt);
+}
+
+/** `--mqtt`: mqtt.js is loaded only then. */
+async function startMqtt(
+  config: ServeConfig,
+  fleet: Fleet,
+  logs: LogHub,
+  runtimeName: string,
+): Promise<RunningMqtt | null> {
+  const url = config.mqtt.url;
+  if (url === null) return null;
+  const { startMqtt: start } = await import("./mqtt-wiring.ts");
+  return start({
+    flags: { ...config.mqtt, url },
+    fleet,
+    logs,
+    clock: systemClock,
+    info: { version: VERSION, runtime: runtimeName },
+  });
+}
+
+/** The PEM text of --tls-cert/--tls-key (config guarantees both or neither), read before any device work. */
+function readTls(config: ServeConfig): Promise<{ cert: string; key: string } | null> {
+  const { tlsCert, tlsKey } = config.access;
+  return tlsCert === null || tlsKey === null
+    ? Promise.resolve(null)
+    : readTlsFiles(tlsCert, tlsKey);
+}

@@ -1,0 +1,38 @@
+/** @module The end of `serve`: on SIGINT/SIGTERM the devices, the MQTT link, the capture and the server close in that order, bounded. */
+import type { LogHub } from "../core/log-hub.ts";
+import type { RunningMqtt } from "./mqtt-wiring.ts";
+import type { Fleet } from "../server/fleet.ts";
+import type { RunningServer, RuntimeAdapter } from "../server/runtime.ts";
+import type { CapturingSource } from "../sources/capture.ts";
+
+const SHUTDOWN_GRACE_MS = 1500;
+
+/** Closes everything on the first shutdown signal, then exits 0 (also when something hangs). */
+export function watchShutdown(
+  runtime: RuntimeAdapter,
+  logs: LogHub,
+  fleet: Fleet,
+  server: RunningServer,
+  capture: CapturingSource | null,
+  mqtt: RunningMqtt | null,
+): void {
+  const log = logs.logger("mw75.server");
+  runtime.onShutdownSignal((signal) => {
+    runtime.stdout(`${signal}: shutting down server...\n`);
+    // whatever hangs (a peer that never acknowledges the close), the process still exits
+    const force = setTimeout(() => runtime.exit(0), SHUTDOWN_GRACE_MS * 2);
+    void (async () => {
+      try {
+        await fleet.shutdown();
+        await mqtt?.close(); // after the devices' last states, so the broker has them too
+        await capture?.close();
+        await Promise.race([server.close(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
+      } catch (e) {
+        log.log("ERROR", `Shutdown: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      clearTimeout(force);
+      runtime.stdout("Server shutdown complete\n");
+      runtime.exit(0);
+    })();
+  });
+}
