@@ -56,7 +56,7 @@ describe("architecture: the folder graph checker", () => {
     const files = new Map([
       ["src/core/a.ts", `import { b } from "./b.ts";\nimport type { P } from "../ports/p.ts";`],
       ["src/server/streams/r.ts", `import { a } from "../../core/a.ts";\nimport "hono";`],
-      ["src/mod.ts", `export * from "../../src/dashboard/main.ts";`],
+      ["src/mod.ts", `export * from "./app/main.ts";`],
       ["src/decoder/w.ts", `const w = await import("../../wasm/decoder.wasm");`],
     ]);
     expect(folderEdges(files).map((e: Edge) => `${e.from}>${e.to}`)).toEqual([
@@ -90,7 +90,7 @@ describe("architecture: the folder graph checker", () => {
     expect(cycles(graph("a>b", "a>c", "b>d", "c>d"))).toEqual([]);
     const edges = folderEdges(
       new Map([
-        ["src/mqtt/p.ts", `import { c } from "../../src/app/config.ts";`],
+        ["src/mqtt/p.ts", `import { c } from "../config.ts";`],
         ["src/config.ts", `import { p } from "./mqtt/p.ts";`],
       ]),
     );

@@ -27,11 +27,11 @@ describe("architecture: runtime-neutral folders", () => {
       `import { serve } from "bun";`,
       `import { Bluetooth } from 'node-ble';`,
       `import { SerialPort } from "serialport";`,
-      `const m = await import("../../src/adapters/wasm-file.ts");`,
+      `const m = await import("../adapters/wasm-file.ts");`,
       `export { upgradeWebSocket } from "hono/bun";`,
       `const f = Deno.open("x");`,
       `import mqtt from "mqtt";`,
-      `import type { MqttPublisher } from "../../src/mqtt/publisher.ts";`,
+      `import type { MqttPublisher } from "../mqtt/publisher.ts";`,
     ];
     for (const line of bad) {
       expect({ line, found: violations(line).length > 0 }).toEqual({ line, found: true });
@@ -47,8 +47,8 @@ describe("architecture: runtime-neutral folders", () => {
     expect(coreViolations(`import { eegDataJson } from "../protocol/eeg-json.ts";`)).toHaveLength(
       1,
     );
-    expect(coreViolations(`import type { Hub } from "../../src/server/hub.ts";`)).toHaveLength(1);
-    expect(coreViolations(`import { simPackets } from "../../src/sources/sim.ts";`)).toHaveLength(1);
+    expect(coreViolations(`import type { Hub } from "../server/hub.ts";`)).toHaveLength(1);
+    expect(coreViolations(`import { simPackets } from "../sources/sim.ts";`)).toHaveLength(1);
     expect(
       coreViolations(
         `import type { Decoder } from "../decoder/types.ts";\nimport { X } from "./x.ts";`,

@@ -26,7 +26,7 @@ function probePage(entry: string): string {
   }</script></head><body>
 <script type="module">
 import { createDecoder } from "${PACKAGE_NAME}/decoder";
-import { readHeadset } from "../../docs/examples/embedding/web-serial.js";
+import { readHeadset } from "./web-serial.js";
 const line = (p) => p.type === "eeg"
   ? { type: p.type, counter: p.counter, offset: p.offset, channels: p.channels, leadOff: p.leadOff }
   : { type: p.type, eventId: p.eventId, counter: p.counter, offset: p.offset };
