@@ -1,7 +1,7 @@
 /** @module Command-line options of `serve` (all three runtimes): parsing, validation and the usage text. */
 import { RECORDING_FORMATS } from "./recording/types.ts";
 import type { RecordingFormat } from "./recording/types.ts";
-import type { RecordingStore } from "./recording/store.ts";
+import type { RecordingStore } from "./ports/recording-store.ts";
 import {
   parseSource,
   planDevices,

@@ -5,7 +5,7 @@
  * holds up the WebSocket side.
  */
 import type { Clock } from "../core/clock.ts";
-import type { Logger } from "../core/ports.ts";
+import type { Logger } from "../ports/logger.ts";
 import type { Bridge } from "../server/bridge.ts";
 import type { BrokerLink } from "./connection.ts";
 import { DeviceFeed, MQTT_BATCH_OPTIONS } from "./device-feed.ts";

@@ -1,6 +1,8 @@
 /** @module The real MW75 headset as a DeviceSource: BLE activation through BlueZ, then the RFCOMM tty. */
 import { BridgeError } from "../core/errors.ts";
-import type { ByteStreamHandle, DeviceLink, DeviceSource, Logger, OpenTty } from "../core/ports.ts";
+import { ADDRESS_PLACEHOLDER, type ByteStreamHandle, type OpenTty } from "../ports/tty.ts";
+import type { DeviceLink, DeviceSource } from "../ports/device-source.ts";
+import type { Logger } from "../ports/logger.ts";
 import {
   activate,
   deactivate,
@@ -11,7 +13,6 @@ import {
 import { bleFailure } from "../adapters/ble/ble-errors.ts";
 import { connectHeadset } from "../adapters/ble/bluez.ts";
 import { abortableSleep, bounded, StepAborted } from "../adapters/ble/bounded.ts";
-import { ADDRESS_PLACEHOLDER } from "../adapters/serial/tty-errors.ts";
 
 /** Options for the real headset; the CLI fills them from --device, --rfcomm-tty and --scan-ms. */
 export interface Mw75Options {

@@ -5,7 +5,8 @@
 import { describe, expect, test } from "bun:test";
 import { execFile } from "node:child_process";
 import { BridgeError } from "../../src/core/errors.ts";
-import type { DiscoveredDevice, Logger, LogLevel } from "../../src/core/ports.ts";
+import type { DiscoveredDevice } from "../../src/ports/discovery.ts";
+import type { Logger, LogLevel } from "../../src/ports/logger.ts";
 import {
   activate,
   DEFAULT_TIMING,

@@ -1,7 +1,7 @@
 /** @module Pure parts of the real-headset source: status parsing, the activation/deactivation sequences, error messages. */
 import { describe, expect, test } from "bun:test";
 import { BridgeError } from "../../src/core/errors.ts";
-import type { Logger, LogLevel } from "../../src/core/ports.ts";
+import type { Logger, LogLevel } from "../../src/ports/logger.ts";
 import { activate, deactivate, StatusTracker } from "../../src/adapters/ble/activation.ts";
 import { bleFailure } from "../../src/adapters/ble/ble-errors.ts";
 import { StepTimeout } from "../../src/adapters/ble/bounded.ts";

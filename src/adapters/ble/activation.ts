@@ -1,6 +1,6 @@
 /** @module The MW75 activation and deactivation command sequences over an abstract command channel (MW75.md §1.5, §1.7, §1.8). Runtime-neutral. */
 import { BridgeError } from "../../core/errors.ts";
-import type { Logger } from "../../core/ports.ts";
+import type { Logger } from "../../ports/logger.ts";
 import { Commands, hex, parseStatus, type StatusEvent } from "./status.ts";
 
 /** Every delay and timeout of the BLE control plane, in ms; tests shrink them. */

@@ -1,7 +1,7 @@
 /** @module Finds, connects and opens the MW75 control characteristics through BlueZ with node-ble (D-Bus system bus). */
 import { Buffer } from "node:buffer";
 import type NodeBle from "node-ble";
-import type { Logger } from "../../core/ports.ts";
+import type { Logger } from "../../ports/logger.ts";
 import type { CommandChannel, Mw75Timing } from "./activation.ts";
 import { abortableSleep, bounded } from "./bounded.ts";
 import { activationError, bleFailure } from "./ble-errors.ts";
