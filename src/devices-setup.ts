@@ -22,7 +22,8 @@ import { Fleet, simDiscovery } from "./server/fleet.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "./server/outbox.ts";
 import { withCapture } from "./sources/capture.ts";
 import type { CapturingSource } from "./sources/capture.ts";
-import { createMw75Source } from "./sources/mw75.ts";
+import { createMw75Source } from "./mw75/source.ts";
+import { nodeBleBluez } from "./adapters/ble/port.ts";
 import { createReplaySource } from "./sources/replay.ts";
 import { createSimSource } from "./sources/sim.ts";
 
@@ -53,8 +54,7 @@ export async function buildFleet(
     makeBridge: (identity, source) => makeBridge(s, identity, source, fleet),
     ...(headsets || !anySim
       ? {
-        headsetName: async (address: string) =>
-          (await import("./adapters/ble/scan.ts")).readHeadsetName(address),
+        headsetName: (address: string) => nodeBleBluez.readName(address),
       }
       : {}),
     log: s.logs.logger("mw75.server"),
@@ -148,6 +148,7 @@ function headsetSource(s: FleetSetup, address: string | null, rfcommTty: string)
     rfcommTty,
     scanMs: s.config.scanMs,
     openTty: s.openTty,
+    bluez: nodeBleBluez,
     ...(address !== null ? { device: address } : {}),
   });
 }
@@ -155,8 +156,7 @@ function headsetSource(s: FleetSetup, address: string | null, rfcommTty: string)
 /** The real MW75 as a port: BlueZ discovery (loaded on first use: node-ble stays unloaded on a bridge that never scans), opened by address. */
 function mw75Port(s: FleetSetup): DevicePort {
   return {
-    list: async (options) =>
-      (await import("./adapters/ble/scan.ts")).createBluezDiscovery().list(options),
+    list: (options) => nodeBleBluez.list(options),
     open: (address, { rfcommTty }) => headsetSource(s, address, rfcommTty),
   };
 }

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import type { BridgeError } from "../../src/core/errors.ts";
 import type { DeviceLink } from "../../src/ports/device-source.ts";
 import type { Logger, LogLevel } from "../../src/ports/logger.ts";
-import { createMw75Source, type Mw75Options } from "../../src/sources/mw75.ts";
+import { nodeBleBluez } from "../../src/adapters/ble/port.ts";
+import { createMw75Source, type Mw75Options } from "../../src/mw75/source.ts";
 import { type FakeBluezOptions, startFakeBluez } from "../_support/fake-bluez.ts";
 import { feedPackets, makePackets, startPtyPair } from "../_support/pty-pair.ts";
 import { currentRuntime, runtimeOpenTty } from "../_support/runtime-tty.ts";
@@ -49,6 +50,7 @@ async function withRig(
         rfcommTty: pty.b,
         scanMs: 2000,
         openTty,
+        bluez: nodeBleBluez,
         timing: { bleSettle: 100 },
         disableDelayMs: 50,
         ...o,
@@ -182,7 +184,12 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
     process.env.DBUS_SYSTEM_BUS_ADDRESS = "unix:path=/nonexistent/mw75-test-bus";
     try {
       const openTty = await runtimeOpenTty();
-      const source = createMw75Source({ rfcommTty: "/dev/null", scanMs: 500, openTty });
+      const source = createMw75Source({
+        rfcommTty: "/dev/null",
+        scanMs: 500,
+        openTty,
+        bluez: nodeBleBluez,
+      });
       const started = Date.now();
       const error = await openError(
         source.open({ signal: new AbortController().signal, log: recorder() }),

@@ -5,7 +5,7 @@ import type { DeviceDiscovery, DiscoveredDevice } from "../../ports/discovery.ts
 import type { Logger } from "../../ports/logger.ts";
 import { PERMISSION } from "./ble-errors.ts";
 import { openBluez } from "./bluez.ts";
-import { abortableSleep, bounded, StepAborted, StepTimeout } from "./bounded.ts";
+import { abortableSleep, bounded, StepAborted, StepTimeout } from "../../mw75/bounded.ts";
 
 /** Bounds of a discovery, in ms; the defaults suit a real adapter. */
 export interface BluezDiscoveryOptions {

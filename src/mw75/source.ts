@@ -1,18 +1,18 @@
-/** @module The real MW75 headset as a DeviceSource: BLE activation through BlueZ, then the RFCOMM tty. */
+/** @module The real MW75 headset as a DeviceSource: BLE activation through the BlueZ port, then the RFCOMM tty through the tty port. */
 import { BridgeError } from "../core/errors.ts";
 import { ADDRESS_PLACEHOLDER, type ByteStreamHandle, type OpenTty } from "../ports/tty.ts";
 import type { DeviceLink, DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
+import type { BluezControl } from "../ports/bluez.ts";
 import {
   activate,
   deactivate,
   DEFAULT_TIMING,
   type Mw75Timing,
   StatusTracker,
-} from "../adapters/ble/activation.ts";
-import { bleFailure } from "../adapters/ble/ble-errors.ts";
-import { connectHeadset } from "../adapters/ble/bluez.ts";
-import { abortableSleep, bounded, StepAborted } from "../adapters/ble/bounded.ts";
+} from "./activation.ts";
+import { abortableSleep, bounded, StepAborted } from "./bounded.ts";
+import { stepFailure } from "./errors.ts";
 
 /** Options for the real headset; the CLI fills them from --device, --rfcomm-tty and --scan-ms. */
 export interface Mw75Options {
@@ -24,6 +24,8 @@ export interface Mw75Options {
   scanMs: number;
   /** Per-runtime tty opener (src/adapters/serial/<runtime>.ts). */
   openTty: OpenTty;
+  /** BlueZ, for the activation and the switch-off (src/adapters/ble/port.ts). */
+  bluez: BluezControl;
   /** Overrides of the BLE pauses and bounds (tests shrink them). */
   timing?: Partial<Mw75Timing>;
   /** No byte for this long ends the link with an error (default 8000 ms; 0 disables). */
@@ -67,7 +69,7 @@ async function openLink(
   const sleep = (ms: number) => abortableSleep(ms, signal);
   const tracker = new StatusTracker(log);
   log.log("INFO", "Activating the MW75 over BLE (BlueZ)");
-  const control = await connectHeadset({
+  const control = await options.bluez.connect({
     ...(options.device === undefined ? {} : { device: options.device }),
     scanMs: options.scanMs,
     timing,
@@ -84,7 +86,7 @@ async function openLink(
       await deactivate(control.channel, timing, (ms) => abortableSleep(ms)).catch(() => {});
     }
     await control.close();
-    throw bleFailure(error);
+    throw stepFailure(error);
   }
   // the data channel is opened with BLE down, as both references do
   await control.close();
@@ -165,7 +167,12 @@ async function sendDisable(
   log: Logger,
 ): Promise<void> {
   const run = async () => {
-    const control = await connectHeadset({ device: address, scanMs: options.scanMs, timing, log });
+    const control = await options.bluez.connect({
+      device: address,
+      scanMs: options.scanMs,
+      timing,
+      log,
+    });
     try {
       await deactivate(control.channel, timing, (ms) => abortableSleep(ms));
     } finally {
