@@ -28,7 +28,10 @@ export interface Mw75Options {
   bluez: BluezControl;
   /** Overrides of the BLE pauses and bounds (tests shrink them). */
   timing?: Partial<Mw75Timing>;
-  /** No byte for this long ends the link with an error (default 8000 ms; 0 disables). */
+  /**
+   * No byte for this long ends the link (default 8000 ms; 0 leaves it to the session's limit
+   * alone). The session's watchdog enforces it: the source's `noDataTimeoutMs`.
+   */
   idleTimeoutMs?: number;
   /** Pause between closing the tty and reconnecting BLE to switch EEG off (default 500 ms). */
   disableDelayMs?: number;
@@ -41,6 +44,7 @@ const DEFAULT_IDLE_MS = 8000;
 /** Creates the DeviceSource for a real MW75 Neuro on Linux. */
 export function createMw75Source(options: Mw75Options): DeviceSource {
   const timing: Mw75Timing = { ...DEFAULT_TIMING, ...options.timing };
+  const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_MS;
   // the previous link's teardown talks to the same headset over BLE: a reconnect waits for it
   // (every step of it is bounded) instead of racing it
   let teardown: Promise<void> = Promise.resolve();
@@ -48,6 +52,7 @@ export function createMw75Source(options: Mw75Options): DeviceSource {
     kind: "mw75",
     synthetic: false,
     description: `MW75 Neuro headset (Linux, BlueZ + RFCOMM ${options.rfcommTty})`,
+    ...(idleMs > 0 ? { noDataTimeoutMs: idleMs } : {}),
     async open({ signal, log }) {
       await teardown;
       const link = await openLink(options, timing, signal, log);
@@ -124,11 +129,7 @@ async function openLink(
   let closing: Promise<void> | undefined;
   return {
     batteryLevel: battery,
-    readable: withWatchdog(
-      handle.readable,
-      options.idleTimeoutMs ?? DEFAULT_IDLE_MS,
-      options.rfcommTty,
-    ),
+    readable: handle.readable,
     close: () => (closing ??= (async () => {
       await handle.close();
       await abortableSleep(options.disableDelayMs ?? 500);
@@ -191,42 +192,4 @@ async function sendDisable(
       }); the headset stops streaming when it is turned off.`,
     );
   }
-}
-
-/** Passes chunks through; errors the stream when nothing arrives for `ms` (a stalled link). */
-function withWatchdog(
-  source: ReadableStream<Uint8Array>,
-  ms: number,
-  path: string,
-): ReadableStream<Uint8Array> {
-  if (ms <= 0) return source;
-  const reader = source.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const stalled = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new BridgeError(
-                "RFCOMM_CONNECTION_FAILED",
-                `No data from the headset on ${path} for ${ms / 1000} s: the link stalled.`,
-              ),
-            ),
-          ms,
-        );
-      });
-      try {
-        const next = await Promise.race([reader.read(), stalled]);
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      } catch (error) {
-        controller.error(error);
-        reader.cancel().catch(() => {});
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    cancel: (reason) => reader.cancel(reason),
-  });
 }

@@ -36,6 +36,12 @@ export interface DeviceSource {
   /** Human description for the banner and /health, e.g. "simulated MW75 (synthetic data)". */
   readonly description: string;
   /**
+   * The longest a healthy link of this source stays silent, in ms (the headset's own bound).
+   * The session's no-data watchdog ends a link after the smaller of this and its own limit;
+   * absent, only the session's limit applies.
+   */
+  readonly noDataTimeoutMs?: number;
+  /**
    * Activates the device and opens its data link. Rejects with a BridgeError whose code is
    * BLE_ACTIVATION_FAILED, RFCOMM_CONNECTION_FAILED or CONNECTION_FAILED. Aborting `signal`
    * abandons the attempt.

@@ -37,6 +37,7 @@ export function withCapture(
     kind: source.kind,
     synthetic: source.synthetic,
     description: `${source.description}, capturing raw bytes`,
+    ...(source.noDataTimeoutMs !== undefined ? { noDataTimeoutMs: source.noDataTimeoutMs } : {}),
     async open(options) {
       const inner = await source.open(options);
       const { log } = options;
