@@ -1,6 +1,5 @@
 /** @module The real MW75 headset as a DeviceSource: BLE activation through the BlueZ port, then the RFCOMM tty through the tty port. */
-import { BridgeError } from "../core/errors.ts";
-import { ADDRESS_PLACEHOLDER, type ByteStreamHandle, type OpenTty } from "../ports/tty.ts";
+import type { ByteStreamHandle, OpenTty } from "../ports/tty.ts";
 import type { DeviceLink, DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { BluezControl } from "../ports/bluez.ts";
@@ -11,8 +10,10 @@ import {
   type Mw75Timing,
   StatusTracker,
 } from "./activation.ts";
-import { abortableSleep, bounded, StepAborted } from "./bounded.ts";
+import { abortableSleep } from "./bounded.ts";
 import { stepFailure } from "./errors.ts";
+import { openRfcomm, rfcommFailure } from "./rfcomm.ts";
+import { switchEegOff } from "./switch-off.ts";
 
 /** Options for the real headset; the CLI fills them from --device, --rfcomm-tty and --scan-ms. */
 export interface Mw75Options {
@@ -102,28 +103,23 @@ async function openLink(
       battery === null ? "" : `, battery ${battery}%`
     }; BLE disconnected`,
   );
-  const disable = () => sendDisable(options, timing, address, log);
+  const disable = () =>
+    switchEegOff({
+      bluez: options.bluez,
+      address,
+      scanMs: options.scanMs,
+      timing,
+      log,
+      boundMs: options.disableTimeoutMs ?? 10_000,
+    });
   let handle: ByteStreamHandle;
   try {
     await sleep(timing.bleSettle);
     log.log("INFO", `RFCOMM: opening ${options.rfcommTty}`);
-    handle = await openTtyBounded(options, timing.ttyOpen, signal);
+    handle = await openRfcomm(options.openTty, options.rfcommTty, timing.ttyOpen, signal);
   } catch (error) {
     await disable();
-    if (error instanceof BridgeError) {
-      // the opener cannot know the address; we do by now
-      throw new BridgeError(error.code, error.message.replaceAll(ADDRESS_PLACEHOLDER, address), {
-        cause: error.cause,
-      });
-    }
-    if (error instanceof StepAborted) {
-      throw new BridgeError("CONNECTION_FAILED", "Connecting was cancelled.");
-    }
-    throw new BridgeError(
-      "RFCOMM_CONNECTION_FAILED",
-      `Cannot open ${options.rfcommTty}: ${String(error)}`,
-      { cause: error },
-    );
+    throw rfcommFailure(error, options.rfcommTty, address);
   }
   log.log("INFO", `RFCOMM: streaming from ${options.rfcommTty}`);
   let closing: Promise<void> | undefined;
@@ -136,60 +132,4 @@ async function openLink(
       await disable();
     })()),
   };
-}
-
-async function openTtyBounded(
-  options: Mw75Options,
-  ms: number,
-  signal: AbortSignal,
-): Promise<ByteStreamHandle> {
-  const opening = options.openTty(options.rfcommTty);
-  try {
-    return await bounded(opening, ms, `opening ${options.rfcommTty}`, signal);
-  } catch (error) {
-    // an open that completes after we gave up must not leak the tty
-    opening.then((late) => late.close(), () => {});
-    if (error instanceof StepAborted || error instanceof BridgeError) throw error;
-    throw new BridgeError(
-      "RFCOMM_CONNECTION_FAILED",
-      `The RFCOMM channel on ${options.rfcommTty} did not open within ${
-        ms / 1000
-      } s. Check \`rfcomm -a\` shows it bound to the headset on channel 25 and that the headset is connected as the audio device.`,
-      { cause: error },
-    );
-  }
-}
-
-/** Best effort and bounded: reconnects BLE, switches raw mode and EEG off, disconnects; failures are logged. */
-async function sendDisable(
-  options: Mw75Options,
-  timing: Mw75Timing,
-  address: string,
-  log: Logger,
-): Promise<void> {
-  const run = async () => {
-    const control = await options.bluez.connect({
-      device: address,
-      scanMs: options.scanMs,
-      timing,
-      log,
-    });
-    try {
-      await deactivate(control.channel, timing, (ms) => abortableSleep(ms));
-    } finally {
-      await control.close();
-    }
-  };
-  try {
-    log.log("INFO", "BLE: switching EEG off");
-    await bounded(run(), options.disableTimeoutMs ?? 10_000, "switching EEG off");
-    log.log("INFO", "BLE: EEG off, disconnected");
-  } catch (error) {
-    log.log(
-      "WARNING",
-      `Could not switch EEG off over BLE (${
-        error instanceof Error ? error.message : String(error)
-      }); the headset stops streaming when it is turned off.`,
-    );
-  }
 }
