@@ -11,16 +11,9 @@ export type {
 } from "./decoder/mod.ts";
 export { BridgeError } from "./core/errors.ts";
 export type { ErrorCode } from "./core/errors.ts";
-export type {
-  ByteStreamHandle,
-  DeviceLink,
-  DeviceSource,
-  LinkBoundary,
-  LinkChunk,
-  Logger,
-  LogLevel,
-  OpenTty,
-} from "./core/ports.ts";
+export type { ByteStreamHandle, OpenTty } from "./ports/tty.ts";
+export type { DeviceLink, DeviceSource, LinkBoundary, LinkChunk } from "./ports/device-source.ts";
+export type { Logger, LogLevel } from "./ports/logger.ts";
 export { systemClock } from "./core/clock.ts";
 export type { Clock } from "./core/clock.ts";
 export { createLogHub } from "./core/log-hub.ts";
@@ -37,8 +30,9 @@ export { Bridge } from "./server/bridge.ts";
 export type { BridgeOptions } from "./server/bridge.ts";
 export { createApp } from "./server/app.ts";
 export type { AppOptions } from "./server/app.ts";
-export type { ClientSocket, OutboxLimits } from "./server/outbox.ts";
-export type { RunningServer, RuntimeAdapter } from "./server/runtime.ts";
+export type { ClientSocket } from "./ports/client-socket.ts";
+export type { OutboxLimits } from "./server/outbox.ts";
+export type { RunningServer, RuntimeAdapter } from "./ports/runtime.ts";
 export { LOG_LEVELS, parseFrame } from "./protocol/inbound.ts";
 export type { DeviceState, StatusCause, StatusState } from "./core/session-events.ts";
 export { eegDataMessages } from "./protocol/encoders/eeg-data.ts";

@@ -5,7 +5,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
-import type { CaptureSink } from "../sources/capture.ts";
+import type { CaptureSink } from "../ports/capture-sink.ts";
 
 /** Reads a whole file as a plain Uint8Array (not a Node Buffer, whose slice() does not copy). */
 export async function readFileBytes(path: string): Promise<Uint8Array> {

@@ -6,7 +6,7 @@
 import { constants } from "node:fs";
 import { lstat, open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import type { DownloadFile } from "../recording/store.ts";
+import type { DownloadFile } from "../ports/recording-store.ts";
 
 // O_NONBLOCK: a FIFO put in a file's place would otherwise block the open until a writer came
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | (constants.O_NONBLOCK ?? 0);

@@ -8,7 +8,12 @@ import type { FileHandle } from "node:fs/promises";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { isSafeName, SAFE_NAME_RULE } from "../recording/safe-name.ts";
-import type { RecordingFile, RecordingStore, StoredFile, StoreError } from "../recording/store.ts";
+import type {
+  RecordingFile,
+  RecordingStore,
+  StoredFile,
+  StoreError,
+} from "../ports/recording-store.ts";
 import { downloadFile, NotServable, openChecked } from "./recording-open.ts";
 import type { OpenRules } from "./recording-open.ts";
 

@@ -7,18 +7,21 @@ import { createFileSink, readFileBytes } from "../adapters/fs.ts";
 import type { DevicePlan, ServeConfig } from "./config.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import type { LogHub } from "../core/log-hub.ts";
-import type { DevicePort, DeviceSource, OpenTty } from "../core/ports.ts";
+import type { DevicePort } from "../ports/discovery.ts";
+import type { DeviceSource } from "../ports/device-source.ts";
+import type { OpenTty } from "../ports/tty.ts";
 import { systemClock } from "../core/clock.ts";
 import { createDecoder } from "../decoder/decoder.ts";
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
-import type { RecordingStore } from "../recording/store.ts";
+import type { RecordingStore } from "../ports/recording-store.ts";
 import type { AccessGate } from "../server/access/gate.ts";
 import { Bridge } from "../server/bridge.ts";
 import { Fleet, simDiscovery } from "../server/fleet.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "../server/outbox.ts";
 import { withCapture } from "../sources/capture.ts";
 import type { CapturingSource } from "../sources/capture.ts";
-import { createMw75Source } from "../sources/mw75.ts";
+import { createMw75Source } from "../mw75/source.ts";
+import { nodeBleBluez } from "../adapters/ble/port.ts";
 import { createReplaySource } from "../sources/replay.ts";
 import { createSimSource } from "../sources/sim.ts";
 
@@ -51,8 +54,7 @@ export async function buildFleet(
     makeBridge: (identity, source) => makeBridge(s, identity, source, fleet),
     ...(headsets || !anySim
       ? {
-        headsetName: async (address: string) =>
-          (await import("../adapters/ble/scan.ts")).readHeadsetName(address),
+        headsetName: (address: string) => nodeBleBluez.readName(address),
       }
       : {}),
     mqttHealth: s.mqttHealth,
@@ -127,6 +129,7 @@ function headsetSource(s: FleetSetup, address: string | null, rfcommTty: string)
     rfcommTty,
     scanMs: s.config.scanMs,
     openTty: s.openTty,
+    bluez: nodeBleBluez,
     ...(address !== null ? { device: address } : {}),
   });
 }
@@ -134,8 +137,7 @@ function headsetSource(s: FleetSetup, address: string | null, rfcommTty: string)
 /** The real MW75 as a port: BlueZ discovery (loaded on first use: node-ble stays unloaded on a bridge that never scans), opened by address. */
 function mw75Port(s: FleetSetup): DevicePort {
   return {
-    list: async (options) =>
-      (await import("../adapters/ble/scan.ts")).createBluezDiscovery().list(options),
+    list: (options) => nodeBleBluez.list(options),
     open: (address, { rfcommTty }) => headsetSource(s, address, rfcommTty),
   };
 }

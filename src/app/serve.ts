@@ -16,12 +16,12 @@ import type { ServeConfig } from "./config.ts";
 import { systemClock } from "../core/clock.ts";
 import { createLogHub, formatRecord, LEVEL_RANK } from "../core/log-hub.ts";
 import type { LogHub } from "../core/log-hub.ts";
-import type { OpenTty } from "../core/ports.ts";
+import type { OpenTty } from "../ports/tty.ts";
 import { buildFleet } from "./devices.ts";
 import { VERSION } from "../protocol/version.ts";
 import { createApp } from "../server/app.ts";
 import type { Fleet } from "../server/fleet.ts";
-import type { RunningServer, RuntimeAdapter } from "../server/runtime.ts";
+import type { RunningServer, RuntimeAdapter } from "../ports/runtime.ts";
 import type { CapturingSource } from "../sources/capture.ts";
 import type { RunningMqtt } from "./mqtt-wiring.ts";
 

@@ -2,7 +2,7 @@
 import type { LogHub } from "../core/log-hub.ts";
 import type { RunningMqtt } from "./mqtt-wiring.ts";
 import type { Fleet } from "../server/fleet.ts";
-import type { RunningServer, RuntimeAdapter } from "../server/runtime.ts";
+import type { RunningServer, RuntimeAdapter } from "../ports/runtime.ts";
 import type { CapturingSource } from "../sources/capture.ts";
 
 const SHUTDOWN_GRACE_MS = 1500;

@@ -3,7 +3,7 @@
  * read, a recordings directory `--record` could not write. Either is a bad command line (exit 2).
  */
 import { open, stat } from "node:fs/promises";
-import type { RecordingStore } from "../recording/store.ts";
+import type { RecordingStore } from "../ports/recording-store.ts";
 import type { ServeConfig } from "./config.ts";
 import { UsageError } from "./option-values.ts";
 

@@ -1,5 +1,5 @@
 /** @module JSON-lines encoding of decoded packets, capture boundaries and stats for the `decode` command (no NaN tokens). */
-import type { LinkBoundary } from "../core/ports.ts";
+import type { LinkBoundary } from "../ports/device-source.ts";
 import type { DecodedPacket, DecodeStats } from "../decoder/types.ts";
 
 /** JSON has no NaN or Infinity: such values become null and the packet says `non_finite`. */

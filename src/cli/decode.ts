@@ -2,7 +2,7 @@
 import { createReadStream } from "node:fs";
 import process from "node:process";
 import { readDecoderWasm } from "../adapters/wasm-file.ts";
-import type { LinkChunk } from "../core/ports.ts";
+import type { LinkChunk } from "../ports/device-source.ts";
 import { createDecoder } from "../decoder/decoder.ts";
 import type { Decoder } from "../decoder/types.ts";
 import { createCaptureSplitter } from "../sources/capture-format.ts";

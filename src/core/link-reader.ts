@@ -1,6 +1,6 @@
 /** @module Reads a device link chunk by chunk until it ends, fails, or its session moved on. */
 import type { Clock } from "./clock.ts";
-import type { LinkChunk } from "./ports.ts";
+import type { LinkChunk } from "../ports/device-source.ts";
 
 /** Why reading stopped. */
 export type ReadEnd =

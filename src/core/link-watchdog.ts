@@ -1,4 +1,4 @@
-/** @module The no-data watchdog of a connected link: a silent link counts as dropped; quiet ticks log stream figures. */
+/** @module The no-data watchdog of a connected link, the only one (a source bounds silence through DeviceSource.noDataTimeoutMs): a silent link counts as dropped; quiet ticks log stream figures. */
 import type { Clock, TimerHandle } from "./clock.ts";
 
 /** What the watchdog needs from its session. */

@@ -1,5 +1,5 @@
 /** @module Named loggers that fan records out to subscribers (console, WebSocket `log` forwarding). */
-import type { Logger, LogLevel } from "./ports.ts";
+import type { Logger, LogLevel } from "../ports/logger.ts";
 
 /** Numeric order of levels, lowest first. */
 export const LEVEL_RANK: Readonly<Record<LogLevel, number>> = {

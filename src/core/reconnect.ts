@@ -2,7 +2,7 @@
 import { sleep } from "./clock.ts";
 import type { Clock, Sleep } from "./clock.ts";
 import type { ErrorCode } from "./errors.ts";
-import type { Logger } from "./ports.ts";
+import type { Logger } from "../ports/logger.ts";
 
 /** Attempts before RECONNECT_EXHAUSTED. */
 export const MAX_RECONNECT_ATTEMPTS = 10;

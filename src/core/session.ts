@@ -8,7 +8,8 @@ import { BridgeError } from "./errors.ts";
 import type { ErrorCode } from "./errors.ts";
 import { PacketStats, statsLine } from "./packet-stats.ts";
 import type { PacketFigures } from "./packet-stats.ts";
-import type { DeviceLink, DeviceSource, LinkBoundary, LinkChunk, Logger } from "./ports.ts";
+import type { DeviceLink, DeviceSource, LinkBoundary, LinkChunk } from "../ports/device-source.ts";
+import type { Logger } from "../ports/logger.ts";
 import { errorText, readLink } from "./link-reader.ts";
 import { startLinkWatchdog } from "./link-watchdog.ts";
 import { Reconnector } from "./reconnect.ts";
@@ -223,7 +224,11 @@ export class DeviceSession {
     this.#lastData = this.#o.clock.now();
     this.#stopWatchdog = startLinkWatchdog({
       clock: this.#o.clock,
-      limitMs: this.#o.noDataTimeoutMs ?? 1500,
+      // the one watchdog of the link: the source may bound silence tighter than the session
+      limitMs: Math.min(
+        this.#o.noDataTimeoutMs ?? 1500,
+        this.#o.source.noDataTimeoutMs ?? Infinity,
+      ),
       statsEveryMs: STATS_LOG_EVERY_MS,
       lastData: () => this.#lastData,
       onSilent: (ms) => this.#lost(gen, "disconnected", `no data for ${Math.round(ms)} ms`),

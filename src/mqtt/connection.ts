@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import mqtt from "mqtt";
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { Clock, TimerHandle } from "../core/clock.ts";
-import type { Logger } from "../core/ports.ts";
+import type { Logger } from "../ports/logger.ts";
 import { reconnectDelayMs } from "../core/reconnect.ts";
 
 /** What opening the link needs. */

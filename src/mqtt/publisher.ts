@@ -5,7 +5,7 @@
  * holds up the WebSocket side.
  */
 import type { Clock } from "../core/clock.ts";
-import type { Logger } from "../core/ports.ts";
+import type { Logger } from "../ports/logger.ts";
 import type { BrokerLink } from "./connection.ts";
 import { DeviceFeed } from "./device-feed.ts";
 import { offlineStatus, onlineStatus, statusDevice } from "./online-status.ts";

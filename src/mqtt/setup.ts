@@ -5,7 +5,7 @@
  */
 import { hostname } from "node:os";
 import type { Clock } from "../core/clock.ts";
-import type { Logger } from "../core/ports.ts";
+import type { Logger } from "../ports/logger.ts";
 import { openBrokerLink, safeUrl } from "./connection.ts";
 import type { MqttDevices, MqttHealth, MqttSettings } from "./ports.ts";
 import { MqttPublisher } from "./publisher.ts";

@@ -4,7 +4,7 @@
  * and what the acknowledgement says. The server executes the decision.
  */
 import type { ErrorCode } from "../core/errors.ts";
-import type { LogLevel } from "../core/ports.ts";
+import type { LogLevel } from "../ports/logger.ts";
 import type { DeviceState } from "../core/session-events.ts";
 import { autoReconnectProblem, parseLogLevel, readConnect } from "./inbound.ts";
 

@@ -5,7 +5,7 @@
  */
 import * as v from "valibot";
 import type { ErrorCode } from "../core/errors.ts";
-import type { LogLevel } from "../core/ports.ts";
+import type { LogLevel } from "../ports/logger.ts";
 import { isTruthy } from "./envelope.ts";
 import { jsonByteLength, MAX_ID_BYTES, MAX_NESTING, nestsDeeperThan } from "./frame-limits.ts";
 

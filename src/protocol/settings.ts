@@ -6,7 +6,7 @@ import * as v from "valibot";
 import type { ErrorCode } from "../core/errors.ts";
 import { NOTCH_FREQUENCIES } from "../core/notch.ts";
 import type { NotchHz } from "../core/notch.ts";
-import type { LogLevel } from "../core/ports.ts";
+import type { LogLevel } from "../ports/logger.ts";
 import { LOG_LEVELS, LogLevelSchema } from "./inbound.ts";
 
 /** Every setting, in the order a full `settings` reply lists them. */

@@ -12,7 +12,7 @@
  * previous connection's unfinished packet instead of gluing it to the next bytes, which would
  * otherwise show as checksum failures; readers only rely on where a record is, not its numbers.
  */
-import type { LinkBoundary } from "../core/ports.ts";
+import type { LinkBoundary } from "../ports/device-source.ts";
 import { captureRecord } from "../sources/capture-format.ts";
 import type { Annotation, FormatWriter, Patch, RecordingInfo } from "./types.ts";
 

@@ -16,7 +16,7 @@ import type { EventsCsvRow } from "./events-csv.ts";
 import { EventsLog } from "./events-log.ts";
 import { annotateAll, EarlyMarkers, figuresWithRefusals } from "./recorder-markers.ts";
 import { RecordingFiles } from "./recording-files.ts";
-import type { RecordingStore } from "./store.ts";
+import type { RecordingStore } from "../ports/recording-store.ts";
 import type { FormatWriter, RecordingFigures, RecordingInfo } from "./types.ts";
 
 const FLUSH_EVERY_MS = 500;

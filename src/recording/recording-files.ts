@@ -5,7 +5,7 @@
  * The first write error is reported once; nothing more is written to a broken file.
  */
 import { repairAfterFailure } from "./recovery.ts";
-import type { RecordingFile, RecordingStore } from "./store.ts";
+import type { RecordingFile, RecordingStore } from "../ports/recording-store.ts";
 import type { FormatWriter } from "./types.ts";
 
 /** A take is ≤ 64 EDF/BDF records: 16 per flush drain ~2000 s of data a second (a long gap's zeros). */

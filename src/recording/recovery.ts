@@ -5,12 +5,12 @@
  * counts of the repaired files (the metadata was last written at the first sample: all zeros).
  * Nothing else is touched: CSV, raw and events files keep every byte written.
  */
-import type { Logger } from "../core/ports.ts";
+import type { Logger } from "../ports/logger.ts";
 import { csvRowFigures } from "./csv-rows.ts";
 import { planEdfRecovery } from "./edf-recovery.ts";
 import { recoveredFigures } from "./recovered-figures.ts";
 import type { RecoveredFigures } from "./recovered-figures.ts";
-import type { RecordingFile, RecordingStore } from "./store.ts";
+import type { RecordingFile, RecordingStore } from "../ports/recording-store.ts";
 
 /** Finalises what needs it; resolves with the session names it recovered. Never throws. */
 export async function recoverRecordings(store: RecordingStore, log: Logger): Promise<string[]> {

@@ -9,7 +9,7 @@ import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { Bridge, Frame } from "./bridge.ts";
 import type { Fleet } from "./fleet.ts";
 import type { Client } from "./hub.ts";
-import type { ClientSocket } from "./outbox.ts";
+import type { ClientSocket } from "../ports/client-socket.ts";
 import type { HostPolicy } from "./access/hosts.ts";
 import {
   declaredBodyGuard,
@@ -24,7 +24,7 @@ import { healthFor } from "./access/health-view.ts";
 import { metricsText } from "./metrics.ts";
 import { addRecordingRoutes } from "./recording-routes.ts";
 import { DASHBOARD_HTML } from "./dashboard-asset.ts";
-import type { RecordingStore } from "../recording/store.ts";
+import type { RecordingStore } from "../ports/recording-store.ts";
 
 /** Dependencies of the app. */
 export interface AppOptions {

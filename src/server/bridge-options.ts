@@ -2,9 +2,9 @@
 import type { Clock } from "../core/clock.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import type { LogHub } from "../core/log-hub.ts";
-import type { DeviceSource } from "../core/ports.ts";
+import type { DeviceSource } from "../ports/device-source.ts";
 import type { Decoder } from "../decoder/types.ts";
-import type { RecordingStore } from "../recording/store.ts";
+import type { RecordingStore } from "../ports/recording-store.ts";
 import type { RecordingFormat } from "../recording/types.ts";
 import type { AccessGate } from "./access/gate.ts";
 import type { FleetCommands } from "./device-commands.ts";

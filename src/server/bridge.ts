@@ -4,7 +4,8 @@
  * hands each frame to the dispatcher, and shuts down. `message()` never throws into the socket.
  */
 import { Device } from "../core/device.ts";
-import type { DeviceSource, Logger } from "../core/ports.ts";
+import type { DeviceSource } from "../ports/device-source.ts";
+import type { Logger } from "../ports/logger.ts";
 import {
   envelope,
   errorMessage,
@@ -22,7 +23,7 @@ import { CLOSE_TRY_AGAIN, Hub } from "./hub.ts";
 import type { Client } from "./hub.ts";
 import { LogForwarder } from "./log-forwarding.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "./outbox.ts";
-import type { ClientSocket } from "./outbox.ts";
+import type { ClientSocket } from "../ports/client-socket.ts";
 import { StreamRouter } from "./streams/router.ts";
 import { recordingsFor } from "./recordings-wiring.ts";
 import type { Recordings } from "./recordings.ts";

@@ -4,7 +4,7 @@
  */
 import { BridgeError } from "../core/errors.ts";
 import type { ErrorCode } from "../core/errors.ts";
-import type { DiscoveredDevice } from "../core/ports.ts";
+import type { DiscoveredDevice } from "../ports/discovery.ts";
 import { parseConnectDevice, parseScan } from "../protocol/device-requests.ts";
 import { isRequestProblem } from "../protocol/request-fields.ts";
 import type { RecordingCommands } from "./recording-commands.ts";

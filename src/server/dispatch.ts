@@ -6,7 +6,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { Device } from "../core/device.ts";
 import type { ErrorCode } from "../core/errors.ts";
-import type { Logger } from "../core/ports.ts";
+import type { Logger } from "../ports/logger.ts";
 import { envelope, errorMessage, freshId, replyId, toSeconds } from "../protocol/envelope.ts";
 import { decideConnect, decideDisconnect } from "../protocol/handler.ts";
 import type { ControlView } from "../protocol/handler.ts";

@@ -4,7 +4,7 @@
  * `Range` (206, or 416 when it lies outside the file). The file is closed at the end, on a cancel
  * (the client went away), on a read error, and at once for HEAD.
  */
-import type { DownloadFile } from "../recording/store.ts";
+import type { DownloadFile } from "../ports/recording-store.ts";
 
 const CHUNK_BYTES = 64 * 1024;
 

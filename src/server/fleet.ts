@@ -8,13 +8,9 @@ import { deviceIdFor, DeviceRegistry } from "../core/device-registry.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
 import type { ErrorCode } from "../core/errors.ts";
-import type {
-  DeviceDiscovery,
-  DevicePort,
-  DeviceSource,
-  DiscoveredDevice,
-  Logger,
-} from "../core/ports.ts";
+import type { DeviceDiscovery, DevicePort, DiscoveredDevice } from "../ports/discovery.ts";
+import type { DeviceSource } from "../ports/device-source.ts";
+import type { Logger } from "../ports/logger.ts";
 import type { Bridge } from "./bridge.ts";
 import type { FleetCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";

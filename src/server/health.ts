@@ -1,6 +1,6 @@
 /** @module The `GET /health` body: runtime, uptime, source, device state, clients and packet figures (no secrets). */
 import type { Device } from "../core/device.ts";
-import type { DeviceSource } from "../core/ports.ts";
+import type { DeviceSource } from "../ports/device-source.ts";
 import { VERSION } from "../protocol/version.ts";
 import type { Hub } from "./hub.ts";
 

@@ -1,7 +1,8 @@
 /** @module The set of connected WebSocket clients: admission, per-client heartbeat, fan-out and queue draining. */
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import { Outbox } from "./outbox.ts";
-import type { ClientSocket, OutboxLimits, OutMessage } from "./outbox.ts";
+import type { ClientSocket, OutMessage } from "../ports/client-socket.ts";
+import type { OutboxLimits } from "./outbox.ts";
 import type { Principal } from "./access/principal.ts";
 import { OPEN_ACCESS } from "./access/principal.ts";
 

@@ -1,7 +1,7 @@
 /** @module `log` forwarding (MW75.md §3.10): records at or above the level the controller asked for go to every client. */
 import { formatRecord, LEVEL_RANK } from "../core/log-hub.ts";
 import type { LogHub, LogRecord } from "../core/log-hub.ts";
-import type { LogLevel } from "../core/ports.ts";
+import type { LogLevel } from "../ports/logger.ts";
 import { envelope, freshId, toSeconds } from "../protocol/envelope.ts";
 import type { Hub } from "./hub.ts";
 

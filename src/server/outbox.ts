@@ -4,22 +4,7 @@
  * shed, a whole message at a time (counted); control messages (status, command_ack, error, …) are
  * always queued in order and never shed.
  */
-
-/** One outgoing WebSocket message: text, or a binary frame. */
-export type OutMessage = string | Uint8Array;
-
-/** The runtime's socket as the server needs it; adapters build one from hono's WSContext. */
-export interface ClientSocket {
-  /** Sends one text frame; false when the runtime dropped it (Bun reports this, others never do). */
-  send(text: string): boolean;
-  /** Sends one binary frame; same contract as `send`. */
-  sendBinary(bytes: Uint8Array): boolean;
-  /** Bytes accepted by send() but not yet written to the network. */
-  bufferedAmount(): number;
-  close(code?: number, reason?: string): void;
-  /** Optional: runs `fn` with the socket's writes coalesced into one (Bun: ServerWebSocket.cork). */
-  batch?(fn: () => void): void;
-}
+import type { ClientSocket, OutMessage } from "../ports/client-socket.ts";
 
 /** Queue limits; defaults suit 500 packets/s of ~450-byte messages. */
 export interface OutboxLimits {

@@ -6,7 +6,7 @@
 import { createBdfWriter, createEdfWriter } from "../recording/edf-writer.ts";
 import { createCsvWriter } from "../recording/csv-writer.ts";
 import { createRawWriter } from "../recording/raw-writer.ts";
-import type { RecordingStore } from "../recording/store.ts";
+import type { RecordingStore } from "../ports/recording-store.ts";
 import type { FormatWriter, RecordingFormat } from "../recording/types.ts";
 
 /** A fresh writer per format (each also names its file's extension). */

@@ -1,7 +1,7 @@
 /** @module A recording's metadata file (`S.json`): what it holds at a given moment, and the recordings listed from those files. */
 import { buildMetadata } from "../recording/metadata.ts";
 import type { Recorder } from "../recording/recorder.ts";
-import type { RecordingStore } from "../recording/store.ts";
+import type { RecordingStore } from "../ports/recording-store.ts";
 import type { RecordingFormat } from "../recording/types.ts";
 import type { RecordingContext } from "./recording-object.ts";
 

@@ -7,7 +7,7 @@
  */
 import type { Hono, MiddlewareHandler } from "hono";
 import { isSafeName } from "../recording/safe-name.ts";
-import type { DownloadFile, RecordingStore, StoreError } from "../recording/store.ts";
+import type { DownloadFile, RecordingStore, StoreError } from "../ports/recording-store.ts";
 import type { Fleet } from "./fleet.ts";
 import { bodyGuard, tokenGuard } from "./access/http-guards.ts";
 import { downloadResponse } from "./download-response.ts";

@@ -5,10 +5,10 @@
 import type { Clock } from "../core/clock.ts";
 import type { Device } from "../core/device.ts";
 import type { LogHub } from "../core/log-hub.ts";
-import type { DeviceSource } from "../core/ports.ts";
+import type { DeviceSource } from "../ports/device-source.ts";
 import { envelope, errorMessage, freshId } from "../protocol/envelope.ts";
 import { VERSION } from "../protocol/version.ts";
-import type { RecordingStore } from "../recording/store.ts";
+import type { RecordingStore } from "../ports/recording-store.ts";
 import type { RecordingFormat } from "../recording/types.ts";
 import type { Hub } from "./hub.ts";
 import { Recordings } from "./recordings.ts";

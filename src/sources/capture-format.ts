@@ -13,7 +13,7 @@
  * Anything that does not match exactly (another version, a bad number, no closing newline
  * within the longest valid record) is data.
  */
-import type { LinkBoundary, LinkChunk } from "../core/ports.ts";
+import type { LinkBoundary, LinkChunk } from "../ports/device-source.ts";
 
 const NEWLINE = 0x0a;
 const HEAD = "\n#mw75-capture v1 connection=";

@@ -1,17 +1,7 @@
 /** @module Wraps any DeviceSource so the raw bytes of its links are also saved (`--capture FILE`). */
-import type { DeviceLink, DeviceSource, LinkChunk } from "../core/ports.ts";
+import type { DeviceLink, DeviceSource, LinkChunk } from "../ports/device-source.ts";
+import type { CaptureSink } from "../ports/capture-sink.ts";
 import { captureRecord } from "./capture-format.ts";
-
-/** Where captured bytes go (src/adapters/fs.ts createFileSink appends to a file). */
-export interface CaptureSink {
-  write(chunk: Uint8Array): void | Promise<void>;
-  close(): Promise<void>;
-  /**
-   * How many bytes the sink already held when it was opened (a file being appended to). Absent
-   * means empty. Decides whether the first connection needs a boundary record.
-   */
-  readonly bytesAtOpen?: Promise<number>;
-}
 
 /** A source that captures; call `close()` on shutdown to flush and close the sink. */
 export interface CapturingSource extends DeviceSource {
@@ -47,6 +37,7 @@ export function withCapture(
     kind: source.kind,
     synthetic: source.synthetic,
     description: `${source.description}, capturing raw bytes`,
+    ...(source.noDataTimeoutMs !== undefined ? { noDataTimeoutMs: source.noDataTimeoutMs } : {}),
     async open(options) {
       const inner = await source.open(options);
       const { log } = options;

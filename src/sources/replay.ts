@@ -1,6 +1,6 @@
 /** @module Replays a raw capture file (the bytes `--capture` saved) as if the headset were sending it. */
 import { BridgeError } from "../core/errors.ts";
-import type { DeviceSource, LinkChunk } from "../core/ports.ts";
+import type { DeviceSource, LinkChunk } from "../ports/device-source.ts";
 import { PACKET_LEN, SAMPLE_RATE_HZ } from "../decoder/types.ts";
 import { splitCapture } from "./capture-format.ts";
 import { createEventLoopYield, startPacer } from "./pacer.ts";

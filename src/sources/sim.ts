@@ -1,6 +1,7 @@
 /** @module The simulated MW75: seeded synthetic EEG packets at 500 Hz in RFCOMM-like chunks, with fault injection. */
 import { BridgeError } from "../core/errors.ts";
-import type { DeviceLink, DeviceSource, Logger } from "../core/ports.ts";
+import type { DeviceLink, DeviceSource } from "../ports/device-source.ts";
+import type { Logger } from "../ports/logger.ts";
 import { PACKET_LEN } from "../decoder/types.ts";
 import { createEventLoopYield, sleepUnlessAborted, startPacer } from "./pacer.ts";
 import { createPacketGenerator, createPrng, type Prng } from "./signal.ts";

@@ -2,7 +2,7 @@
 import type { Clock, TimerHandle } from "../../src/core/clock.ts";
 import { BridgeError } from "../../src/core/errors.ts";
 import type { ErrorCode } from "../../src/core/errors.ts";
-import type { DeviceLink, DeviceSource, LinkChunk } from "../../src/core/ports.ts";
+import type { DeviceLink, DeviceSource, LinkChunk } from "../../src/ports/device-source.ts";
 import { buildPacket } from "../../src/sources/packet-builder.ts";
 
 interface Timer {

@@ -1,7 +1,7 @@
 /** @module Picks the tty opener of the runtime the tests run under, and runs the Node opener in a child process. */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { OpenTty } from "../../src/core/ports.ts";
+import type { OpenTty } from "../../src/ports/tty.ts";
 
 export type RuntimeName = "bun" | "deno" | "node";
 

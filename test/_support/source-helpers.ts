@@ -1,5 +1,6 @@
 /** @module Helpers for the source tests: bounded stream readers, a recording logger, packet checks. */
-import type { LinkBoundary, LinkChunk, Logger, LogLevel } from "../../src/core/ports.ts";
+import type { LinkBoundary, LinkChunk } from "../../src/ports/device-source.ts";
+import type { Logger, LogLevel } from "../../src/ports/logger.ts";
 import { PACKET_LEN } from "../../src/decoder/types.ts";
 import { checksumOf } from "../../src/sources/packet-builder.ts";
 

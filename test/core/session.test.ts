@@ -20,10 +20,13 @@ type Event = { status: string; message: string; at: number } | {
 
 async function setup(
   steps: OpenStep[],
-  options: { decoder?: Decoder; noDataTimeoutMs?: number } = {},
+  options: { decoder?: Decoder; noDataTimeoutMs?: number; sourceNoDataTimeoutMs?: number } = {},
 ) {
   const clock = new ManualClock();
   const source = scriptedSource(steps);
+  if (options.sourceNoDataTimeoutMs !== undefined) {
+    Object.assign(source, { noDataTimeoutMs: options.sourceNoDataTimeoutMs });
+  }
   const events: Event[] = [];
   const blocks: SampleBlock[] = [];
   const logs: string[] = [];
@@ -156,6 +159,29 @@ describe("DeviceSession", () => {
     const dropped = t.events.filter((e) => "status" in e && e.status === "disconnected").at(-1)!;
     expect(dropped.at - before).toBeLessThan(2000);
     expect(t.logs.some((l) => l.startsWith("WARNING") && l.includes("no data"))).toBe(true);
+  });
+
+  test("the source's own no-data bound applies when tighter than the session's, and only then", async () => {
+    // the headset bounds silence at 300 ms, the session (as if --no-data-timeout-ms were huge) never
+    const tight = await setup([{ ok: true }], { noDataTimeoutMs: 1e9, sourceNoDataTimeoutMs: 300 });
+    tight.session.connect(false);
+    await flush();
+    const before = tight.clock.now();
+    await tight.clock.advance(250);
+    expect(tight.session.state).toBe("connected");
+    await tight.clock.advance(350);
+    expect(tight.session.state).toBe("disconnected");
+    const dropped = tight.events.find((e) => "status" in e && e.status === "disconnected")!;
+    // past 300 ms of silence, at the next tick (a quarter of the limit)
+    expect(dropped.at - before).toBeGreaterThan(300);
+    expect(dropped.at - before).toBeLessThanOrEqual(300 + 75);
+    expect(tight.logs.some((l) => l.startsWith("WARNING") && l.includes("no data"))).toBe(true);
+    // a looser source bound (8 s) leaves the session's 1.5 s in charge
+    const loose = await setup([{ ok: true }], { sourceNoDataTimeoutMs: 8000 });
+    loose.session.connect(false);
+    await flush();
+    await loose.clock.advance(1999);
+    expect(loose.session.state).toBe("disconnected");
   });
 
   test("disconnect while connected: disconnecting → idle, link closed, no more packets", async () => {

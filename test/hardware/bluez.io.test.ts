@@ -7,8 +7,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BridgeError } from "../../src/core/errors.ts";
-import type { DeviceLink, Logger, LogLevel } from "../../src/core/ports.ts";
-import { createMw75Source, type Mw75Options } from "../../src/sources/mw75.ts";
+import type { DeviceLink } from "../../src/ports/device-source.ts";
+import type { Logger, LogLevel } from "../../src/ports/logger.ts";
+import { nodeBleBluez } from "../../src/adapters/ble/port.ts";
+import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import { createBlockBuilder } from "../../src/core/sample-blocks.ts";
+import { DeviceSession } from "../../src/core/session.ts";
+import { createDecoder } from "../../src/decoder/decoder.ts";
+import { createMw75Source, type Mw75Options } from "../../src/mw75/source.ts";
 import { type FakeBluezOptions, startFakeBluez } from "../_support/fake-bluez.ts";
 import { feedPackets, makePackets, startPtyPair } from "../_support/pty-pair.ts";
 import { currentRuntime, runtimeOpenTty } from "../_support/runtime-tty.ts";
@@ -48,6 +55,7 @@ async function withRig(
         rfcommTty: pty.b,
         scanMs: 2000,
         openTty,
+        bluez: nodeBleBluez,
         timing: { bleSettle: 100 },
         disableDelayMs: 50,
         ...o,
@@ -181,7 +189,12 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
     process.env.DBUS_SYSTEM_BUS_ADDRESS = "unix:path=/nonexistent/mw75-test-bus";
     try {
       const openTty = await runtimeOpenTty();
-      const source = createMw75Source({ rfcommTty: "/dev/null", scanMs: 500, openTty });
+      const source = createMw75Source({
+        rfcommTty: "/dev/null",
+        scanMs: 500,
+        openTty,
+        bluez: nodeBleBluez,
+      });
       const started = Date.now();
       const error = await openError(
         source.open({ signal: new AbortController().signal, log: recorder() }),
@@ -216,27 +229,57 @@ describe(`MW75 source over emulated BlueZ (${currentRuntime()})`, () => {
     30_000,
   );
 
-  test("a stalled link (no bytes for idleTimeoutMs) errors the stream", async () => {
-    await withRig({}, async ({ source }) => {
-      const link = await source({ idleTimeoutMs: 400 }).open({
-        signal: new AbortController().signal,
-        log: recorder(),
+  test(
+    "a stalled link (no bytes for idleTimeoutMs) is dropped within 2 s by the session's watchdog",
+    async () => {
+      await withRig({}, async ({ source, fake }) => {
+        expect(source().noDataTimeoutMs).toBe(8000);
+        expect(source({ idleTimeoutMs: 0 }).noDataTimeoutMs).toBeUndefined();
+        const states: [string, number][] = [];
+        // the session's own limit is out of reach: only the headset's 400 ms can end the link
+        const session = new DeviceSession({
+          source: source({ idleTimeoutMs: 400 }),
+          decoder: await createDecoder(await readDecoderWasm()),
+          clock: systemClock,
+          log: recorder(),
+          sourceLog: recorder(),
+          blocks: createBlockBuilder(),
+          noDataTimeoutMs: 1e9,
+          events: {
+            onStatus: (state) => void states.push([state, Date.now()]),
+            onError: () => {},
+            onSamples: () => {},
+          },
+        });
+        const at = (state: string) => states.find(([s]) => s === state)?.[1];
+        const until = async (done: () => boolean, ms: number) => {
+          const deadline = Date.now() + ms;
+          while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        };
+        try {
+          session.connect(false);
+          await until(() => at("connected") !== undefined || at("error") !== undefined, 20_000);
+          const connected = at("connected")!;
+          expect(connected).toBeDefined();
+          await until(() => at("disconnected") !== undefined, 5000);
+          // 400 ms idle timeout: 2 s is 5× it, room for a loaded machine yet far from "never"
+          expect(at("disconnected")! - connected).toBeLessThan(2000);
+          // the dropped link is closed like any other: EEG switched off over BLE
+          const switchedOff = () => {
+            const events = fake.events();
+            const tail = events.slice(events.lastIndexOf("connect"));
+            return tail.filter((e) => e.startsWith("write")).join() === DISABLE.join() &&
+              tail.at(-1) === "disconnect";
+          };
+          await until(switchedOff, 10_000);
+          expect(switchedOff()).toBe(true);
+        } finally {
+          await session.shutdown();
+        }
       });
-      try {
-        const started = Date.now();
-        const error = await link.readable.getReader().read().then(
-          () => null,
-          (e: unknown) => e as BridgeError,
-        );
-        expect(error?.code).toBe("RFCOMM_CONNECTION_FAILED");
-        expect(error?.message).toContain("stalled");
-        // 400 ms idle timeout: 2 s is 5× it, room for a loaded machine yet far from "never"
-        expect(Date.now() - started).toBeLessThan(2000);
-      } finally {
-        await link.close();
-      }
-    });
-  }, 30_000);
+    },
+    40_000,
+  );
 
   test("aborting during the scan gives up at once without connecting", async () => {
     await withRig({ advertise: false }, async ({ source, fake }) => {

@@ -5,17 +5,18 @@
 import { describe, expect, test } from "bun:test";
 import { execFile } from "node:child_process";
 import { BridgeError } from "../../src/core/errors.ts";
-import type { DiscoveredDevice, Logger, LogLevel } from "../../src/core/ports.ts";
+import type { DiscoveredDevice } from "../../src/ports/discovery.ts";
+import type { Logger, LogLevel } from "../../src/ports/logger.ts";
 import {
   activate,
   DEFAULT_TIMING,
   type Mw75Timing,
   StatusTracker,
-} from "../../src/adapters/ble/activation.ts";
+} from "../../src/mw75/activation.ts";
 import { connectHeadset } from "../../src/adapters/ble/bluez.ts";
-import { abortableSleep } from "../../src/adapters/ble/bounded.ts";
+import { abortableSleep } from "../../src/mw75/bounded.ts";
 import { createBluezDiscovery } from "../../src/adapters/ble/scan.ts";
-import { MW75_SERVICE_UUID } from "../../src/adapters/ble/status.ts";
+import { MW75_SERVICE_UUID } from "../../src/mw75/status.ts";
 import { type FakeBluez, type FakeBluezOptions, startFakeBluez } from "../_support/fake-bluez.ts";
 import { currentRuntime } from "../_support/runtime-tty.ts";
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BridgeError } from "../../src/core/errors.ts";
-import type { ByteStreamHandle } from "../../src/core/ports.ts";
+import type { ByteStreamHandle } from "../../src/ports/tty.ts";
 import { feedPackets, makePackets, startPtyPair } from "../_support/pty-pair.ts";
 import { currentRuntime, runtimeOpenTty, startProbe } from "../_support/runtime-tty.ts";
 

@@ -19,7 +19,7 @@ import { systemClock } from "../../src/core/clock.ts";
 import { createBdfWriter, createEdfWriter } from "../../src/recording/edf-writer.ts";
 import { createCsvWriter } from "../../src/recording/csv-writer.ts";
 import { Recorder } from "../../src/recording/recorder.ts";
-import type { StoreError } from "../../src/recording/store.ts";
+import type { StoreError } from "../../src/ports/recording-store.ts";
 import { makeBlock, range, testInfo } from "./edf-reader.ts";
 
 const { startMs: _s, firstSeq: _f, ...info } = testInfo({ sessionName: "empty" });

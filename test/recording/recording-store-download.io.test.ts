@@ -10,7 +10,7 @@ import { link, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRecordingStore } from "../../src/adapters/recording-store.ts";
-import type { RecordingStore, StoreError } from "../../src/recording/store.ts";
+import type { RecordingStore, StoreError } from "../../src/ports/recording-store.ts";
 
 async function withStore(
   body: (store: RecordingStore, dir: string, root: string) => Promise<void>,

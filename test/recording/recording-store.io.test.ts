@@ -28,7 +28,7 @@ import {
   osErrorCode,
 } from "../../src/adapters/recording-store.ts";
 import { isSafeName } from "../../src/recording/safe-name.ts";
-import type { RecordingStore, StoreError } from "../../src/recording/store.ts";
+import type { RecordingStore, StoreError } from "../../src/ports/recording-store.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 

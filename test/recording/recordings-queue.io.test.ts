@@ -13,7 +13,7 @@ import type { Device, DeviceListener } from "../../src/core/device.ts";
 import type { DeviceIdentity } from "../../src/core/device-registry.ts";
 import type { DeviceSession } from "../../src/core/session.ts";
 import type { StartRequest } from "../../src/protocol/recording-requests.ts";
-import type { RecordingStore } from "../../src/recording/store.ts";
+import type { RecordingStore } from "../../src/ports/recording-store.ts";
 import { describeDevice } from "../../src/server/device-info.ts";
 import { Recordings } from "../../src/server/recordings.ts";
 import { makeBlock, range } from "./edf-reader.ts";

@@ -6,7 +6,7 @@ import { createDecoder } from "../../src/decoder/decoder.ts";
 import { AccessGate } from "../../src/server/access/gate.ts";
 import { TokenTable } from "../../src/server/access/tokens.ts";
 import { Bridge } from "../../src/server/bridge.ts";
-import type { ClientSocket } from "../../src/server/outbox.ts";
+import type { ClientSocket } from "../../src/ports/client-socket.ts";
 import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";
 
 function socket() {

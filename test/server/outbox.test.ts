@@ -1,7 +1,7 @@
 /** @module Per-client outbox: direct sends while the socket keeps up, bounded queue and shedding when it does not. */
 import { describe, expect, test } from "bun:test";
 import { Outbox } from "../../src/server/outbox.ts";
-import type { ClientSocket } from "../../src/server/outbox.ts";
+import type { ClientSocket } from "../../src/ports/client-socket.ts";
 
 function fakeSocket() {
   const sent: string[] = [];

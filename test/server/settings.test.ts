@@ -6,7 +6,7 @@ import { createDecoder } from "../../src/decoder/decoder.ts";
 import { UV_PER_COUNT } from "../../src/decoder/types.ts";
 import { Bridge } from "../../src/server/bridge.ts";
 import type { Client } from "../../src/server/hub.ts";
-import type { ClientSocket } from "../../src/server/outbox.ts";
+import type { ClientSocket } from "../../src/ports/client-socket.ts";
 import { buildPacket } from "../../src/sources/packet-builder.ts";
 import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";
 import type { OpenStep } from "../_support/fakes.ts";

@@ -4,7 +4,7 @@ import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
 import { createLogHub } from "../../src/core/log-hub.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";
 import { Bridge } from "../../src/server/bridge.ts";
-import type { ClientSocket } from "../../src/server/outbox.ts";
+import type { ClientSocket } from "../../src/ports/client-socket.ts";
 import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";
 
 function socket() {

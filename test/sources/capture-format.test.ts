@@ -1,6 +1,6 @@
 /** @module The capture file's boundary records: writing them, and the streaming splitter that finds them. */
 import { describe, expect, test } from "bun:test";
-import type { LinkChunk } from "../../src/core/ports.ts";
+import type { LinkChunk } from "../../src/ports/device-source.ts";
 import {
   captureRecord,
   createCaptureSplitter,

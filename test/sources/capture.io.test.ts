@@ -4,10 +4,15 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFileSink, readFileBytes } from "../../src/adapters/fs.ts";
-import type { DeviceLink, DeviceSource, LinkBoundary, LinkChunk } from "../../src/core/ports.ts";
+import type {
+  DeviceLink,
+  DeviceSource,
+  LinkBoundary,
+  LinkChunk,
+} from "../../src/ports/device-source.ts";
 import { captureRecord } from "../../src/sources/capture-format.ts";
 import { withCapture } from "../../src/sources/capture.ts";
-import type { CaptureSink } from "../../src/sources/capture.ts";
+import type { CaptureSink } from "../../src/ports/capture-sink.ts";
 import { concat, openOptions, readChunks, recordingLogger } from "../_support/source-helpers.ts";
 
 const NOW = 1_700_000_123_456;

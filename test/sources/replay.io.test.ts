@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFileSink, readFileBytes } from "../../src/adapters/fs.ts";
 import { BridgeError } from "../../src/core/errors.ts";
-import type { DeviceSource } from "../../src/core/ports.ts";
+import type { DeviceSource } from "../../src/ports/device-source.ts";
 import { PACKET_LEN } from "../../src/decoder/types.ts";
 import { captureRecord } from "../../src/sources/capture-format.ts";
 import { withCapture } from "../../src/sources/capture.ts";

@@ -1,15 +1,7 @@
-/** @module Maps BlueZ / D-Bus failures onto BLE_ACTIVATION_FAILED errors that tell the user what to do. Runtime-neutral. */
+/** @module Maps the failures of BlueZ and the system D-Bus (node-ble's errors) onto BLE_ACTIVATION_FAILED errors that tell the user what to do. Runtime-neutral. */
 import { BridgeError } from "../../core/errors.ts";
-import { StepAborted, StepTimeout } from "./bounded.ts";
-
-/** A BLE_ACTIVATION_FAILED error with `message`. */
-export function activationError(message: string, cause?: unknown): BridgeError {
-  return new BridgeError(
-    "BLE_ACTIVATION_FAILED",
-    message,
-    cause === undefined ? undefined : { cause },
-  );
-}
+import { StepAborted } from "../../mw75/bounded.ts";
+import { activationError, stepFailure } from "../../mw75/errors.ts";
 
 /** What to do when the system D-Bus refuses BlueZ to this user. */
 export const PERMISSION =
@@ -29,14 +21,10 @@ function fromBusSocket(error: unknown): BridgeError | undefined {
 
 /** Turns whatever a BLE step threw into a BridgeError; `busError` is the bus connection's own error, if any. */
 export function bleFailure(error: unknown, busError?: unknown): BridgeError {
-  if (error instanceof BridgeError) return error;
-  if (error instanceof StepAborted) {
-    return new BridgeError("CONNECTION_FAILED", "Connecting was cancelled.", { cause: error });
-  }
+  if (error instanceof BridgeError || error instanceof StepAborted) return stepFailure(error);
   const socket = fromBusSocket(busError) ?? fromBusSocket(error);
   if (socket) return socket;
   const type = (error as { type?: unknown } | undefined)?.type;
-  const text = error instanceof Error ? error.message : String(error);
   switch (type) {
     case "org.freedesktop.DBus.Error.ServiceUnknown":
     case "org.freedesktop.DBus.Error.NameHasNoOwner":
@@ -53,15 +41,5 @@ export function bleFailure(error: unknown, busError?: unknown): BridgeError {
         error,
       );
   }
-  if (error instanceof StepTimeout) {
-    return activationError(
-      `BLE ${error.message}. Make sure the headset is on, paired and is the active audio device (it only accepts BLE then), then retry.`,
-      error,
-    );
-  }
-  const detail = typeof type === "string" ? `${type}: ${text}` : text;
-  return activationError(
-    `BLE (GATT) step failed: ${detail}. Make sure the headset is on, paired and is the active audio device, then retry.`,
-    error,
-  );
+  return stepFailure(error);
 }

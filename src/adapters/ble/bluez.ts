@@ -1,33 +1,11 @@
 /** @module Finds, connects and opens the MW75 control characteristics through BlueZ with node-ble (D-Bus system bus). */
 import { Buffer } from "node:buffer";
 import type NodeBle from "node-ble";
-import type { Logger } from "../../core/ports.ts";
-import type { CommandChannel, Mw75Timing } from "./activation.ts";
-import { abortableSleep, bounded } from "./bounded.ts";
-import { activationError, bleFailure } from "./ble-errors.ts";
-import { MW75_COMMAND_UUID, MW75_SERVICE_UUID, MW75_STATUS_UUID } from "./status.ts";
-
-/** How to reach the headset. */
-export interface BluezTarget {
-  /** Address AA:BB:CC:DD:EE:FF; when absent the first device whose name contains "MW75" is used. */
-  device?: string;
-  /** How long to scan when the headset is not yet known. */
-  scanMs: number;
-  timing: Mw75Timing;
-  log: Logger;
-  signal?: AbortSignal;
-  /** Called with every status notification; when absent notifications are not started. */
-  onStatus?: (bytes: Uint8Array) => void;
-}
-
-/** A connected headset with its command characteristic ready. */
-export interface ControlLink {
-  readonly address: string;
-  readonly name: string;
-  readonly channel: CommandChannel;
-  /** Disconnects BLE and closes the bus connection; bounded, never rejects. */
-  close(): Promise<void>;
-}
+import type { BluezTarget, ControlLink } from "../../ports/bluez.ts";
+import { abortableSleep, bounded } from "../../mw75/bounded.ts";
+import { activationError } from "../../mw75/errors.ts";
+import { bleFailure } from "./ble-errors.ts";
+import { MW75_COMMAND_UUID, MW75_SERVICE_UUID, MW75_STATUS_UUID } from "../../mw75/status.ts";
 
 const ADDRESS = /^([0-9A-F]{2}:){5}[0-9A-F]{2}$/;
 const POLL_MS = 250;
@@ -142,8 +120,10 @@ export async function connectHeadset(target: BluezTarget): Promise<ControlLink> 
       address: found.address,
       name: found.name,
       channel: {
+        // classified here, where the bus's own failures are known: the device sees BridgeErrors only
         write: (frame) =>
-          call(command.writeValueWithResponse(Buffer.from(frame)), "writing a command"),
+          call(command.writeValueWithResponse(Buffer.from(frame)), "writing a command")
+            .catch((error: unknown) => Promise.reject(bleFailure(error))),
       },
       close: () => (closed ??= bounded(connected.disconnect(), timing.call, "disconnecting BLE")
         .catch((error) => log.log("DEBUG", `BLE disconnect: ${String(error)}`))

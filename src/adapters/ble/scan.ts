@@ -1,10 +1,11 @@
 /** @module BlueZ discovery of MW75 headsets (address, name, RSSI, paired) with node-ble on the system D-Bus. */
 import type NodeBle from "node-ble";
 import { BridgeError } from "../../core/errors.ts";
-import type { DeviceDiscovery, DiscoveredDevice, Logger } from "../../core/ports.ts";
+import type { DeviceDiscovery, DiscoveredDevice } from "../../ports/discovery.ts";
+import type { Logger } from "../../ports/logger.ts";
 import { PERMISSION } from "./ble-errors.ts";
 import { openBluez } from "./bluez.ts";
-import { abortableSleep, bounded, StepAborted, StepTimeout } from "./bounded.ts";
+import { abortableSleep, bounded, StepAborted, StepTimeout } from "../../mw75/bounded.ts";
 
 /** Bounds of a discovery, in ms; the defaults suit a real adapter. */
 export interface BluezDiscoveryOptions {

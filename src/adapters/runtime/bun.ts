@@ -1,7 +1,7 @@
 /** @module Bun runtime adapter: Bun.serve with hono/bun's WebSocket helper; sends go to ServerWebSocket directly. */
 import type { ServerWebSocket } from "bun";
 import { getConnInfo, upgradeWebSocket, websocket } from "hono/bun";
-import type { RuntimeAdapter } from "../../server/runtime.ts";
+import type { RuntimeAdapter } from "../../ports/runtime.ts";
 import { formatRemote, onFirstShutdownSignal } from "./shared.ts";
 
 /** Bun: the raw socket's send() returns 0 when Bun dropped the message, which hono/bun hides. */

@@ -3,7 +3,7 @@
  * (node-http.ts), because Deno.serve can neither cap inbound WebSocket messages nor drop requests
  * that never finish; signals and stdio are Deno's own.
  */
-import type { RuntimeAdapter } from "../../server/runtime.ts";
+import type { RuntimeAdapter } from "../../ports/runtime.ts";
 import { nodeRemoteOf, nodeWsSocketOf, serveOnNodeHttp } from "./node-http.ts";
 import { onFirstShutdownSignal } from "./shared.ts";
 

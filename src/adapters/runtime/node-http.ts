@@ -14,8 +14,8 @@ import { STATUS_CODES } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import type { ClientSocket } from "../../server/outbox.ts";
-import type { RunningServer, RuntimeAdapter } from "../../server/runtime.ts";
+import type { ClientSocket } from "../../ports/client-socket.ts";
+import type { RunningServer, RuntimeAdapter } from "../../ports/runtime.ts";
 import { formatRemote } from "./shared.ts";
 import { lingerOnClose } from "./lingering-close.ts";
 

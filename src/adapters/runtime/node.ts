@@ -1,5 +1,5 @@
 /** @module Node runtime adapter: node:http through @hono/node-server 1.x + @hono/node-ws (see node-http.ts). */
-import type { RuntimeAdapter } from "../../server/runtime.ts";
+import type { RuntimeAdapter } from "../../ports/runtime.ts";
 import { nodeRemoteOf, nodeWsSocketOf, serveOnNodeHttp } from "./node-http.ts";
 import { onFirstShutdownSignal } from "./shared.ts";
 

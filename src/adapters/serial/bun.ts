@@ -1,6 +1,6 @@
 /** @module Opens the RFCOMM tty for reading under Bun: stty for raw mode, then Bun.file(path).stream(). */
 import { close as closeFd, constants, open } from "node:fs";
-import type { OpenTty } from "../../core/ports.ts";
+import type { OpenTty } from "../../ports/tty.ts";
 import { readerHandle } from "./reader-handle.ts";
 import { sttyError, ttyOpenError, ttyReadError } from "./tty-errors.ts";
 

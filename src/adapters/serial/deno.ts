@@ -1,5 +1,5 @@
 /** @module Opens the RFCOMM tty for reading under Deno: Deno.open, stty for raw mode, then the file's readable. */
-import type { OpenTty } from "../../core/ports.ts";
+import type { OpenTty } from "../../ports/tty.ts";
 import { readerHandle } from "./reader-handle.ts";
 import { sttyError, ttyOpenError, ttyReadError } from "./tty-errors.ts";
 

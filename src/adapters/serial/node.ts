@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import { close as closeFd, constants, open } from "node:fs";
 import { ReadStream } from "node:tty";
-import type { ByteStreamHandle, OpenTty } from "../../core/ports.ts";
+import type { ByteStreamHandle, OpenTty } from "../../ports/tty.ts";
 import { sttyError, ttyOpenError, ttyReadError } from "./tty-errors.ts";
 
 // Why not serialport: its unix reader retries forever when read() returns 0, which is exactly

@@ -1,5 +1,5 @@
 /** @module Wraps a runtime's byte reader into a ByteStreamHandle whose stream always ends: on EOF, on error and on close(). Runtime-neutral. */
-import type { ByteStreamHandle } from "../../core/ports.ts";
+import type { ByteStreamHandle } from "../../ports/tty.ts";
 
 /**
  * Builds the handle. `release` frees whatever else the opener holds (called once); `mapError`

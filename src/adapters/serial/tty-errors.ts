@@ -1,8 +1,6 @@
 /** @module Turns a failure to open or configure an RFCOMM tty into a RFCOMM_CONNECTION_FAILED BridgeError that says what to do. Runtime-neutral. */
 import { BridgeError } from "../../core/errors.ts";
-
-/** Placeholder for the headset address in messages; the mw75 source fills it in once known. */
-export const ADDRESS_PLACEHOLDER = "<HEADSET-ADDRESS>";
+import { ADDRESS_PLACEHOLDER } from "../../ports/tty.ts";
 
 /** The one preparatory command a user needs on Linux: bind /dev/rfcommN to the headset's channel 25. */
 export function bindHint(path: string, address = ADDRESS_PLACEHOLDER): string {

@@ -5,11 +5,11 @@
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { ErrorCode } from "../../core/errors.ts";
-import type { Logger } from "../../core/ports.ts";
+import type { Logger } from "../../ports/logger.ts";
 import { envelope, errorMessage, freshId } from "../../protocol/envelope.ts";
 import { firstSetKey } from "../../protocol/settings.ts";
 import type { Client, Hub } from "../hub.ts";
-import type { ClientSocket } from "../outbox.ts";
+import type { ClientSocket } from "../../ports/client-socket.ts";
 import { AccessGate, AUTH_DEADLINE_MS } from "./gate.ts";
 import type { Admission } from "./gate.ts";
 import { RateLimiter } from "./rate-limit.ts";

@@ -21,7 +21,7 @@ import { eegBatchJson } from "../../protocol/encoders/eeg-batch-json.ts";
 import { freshId } from "../../protocol/envelope.ts";
 import type { BatchOptions } from "../../protocol/subscriptions.ts";
 import type { Client, Hub } from "../hub.ts";
-import type { OutMessage } from "../outbox.ts";
+import type { OutMessage } from "../../ports/client-socket.ts";
 import { ClientSet } from "./client-set.ts";
 
 /** Samples read from the ring at a time by a replay: 0.5 s of signal. */

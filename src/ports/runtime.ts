@@ -1,7 +1,7 @@
 /** @module What each JS runtime (Bun, Deno, Node) provides to the runtime-neutral server and main. */
 import type { Context, Hono } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
-import type { ClientSocket } from "./outbox.ts";
+import type { ClientSocket } from "./client-socket.ts";
 
 /** A running HTTP server. */
 export interface RunningServer {

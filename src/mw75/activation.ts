@@ -1,10 +1,11 @@
 /** @module The MW75 activation and deactivation command sequences over an abstract command channel (MW75.md §1.5, §1.7, §1.8). Runtime-neutral. */
-import { BridgeError } from "../../core/errors.ts";
-import type { Logger } from "../../core/ports.ts";
+import { BridgeError } from "../core/errors.ts";
+import type { BluezBounds, CommandChannel } from "../ports/bluez.ts";
+import type { Logger } from "../ports/logger.ts";
 import { Commands, hex, parseStatus, type StatusEvent } from "./status.ts";
 
-/** Every delay and timeout of the BLE control plane, in ms; tests shrink them. */
-export interface Mw75Timing {
+/** Every delay and timeout of the BLE control plane, in ms (BlueZ's own bounds among them); tests shrink them. */
+export interface Mw75Timing extends BluezBounds {
   /** Pause after ENABLE_EEG ([Py] 100 ms). */
   afterEnableEeg: number;
   /** Pause after ENABLE_RAW_MODE. */
@@ -17,12 +18,6 @@ export interface Mw75Timing {
   afterDisableRaw: number;
   /** Pause after DISABLE_EEG, before the BLE disconnect. */
   afterDisableEeg: number;
-  /** Bound on the BLE connect call. */
-  connect: number;
-  /** Bound on waiting for BlueZ to resolve the GATT services. */
-  services: number;
-  /** Bound on each GATT or D-Bus call (write, start notifications, disconnect, …). */
-  call: number;
   /** Bound on opening the RFCOMM tty. */
   ttyOpen: number;
 }
@@ -40,11 +35,6 @@ export const DEFAULT_TIMING: Mw75Timing = {
   call: 5_000,
   ttyOpen: 15_000,
 };
-
-/** Where commands go; `write` is a write-with-response that resolves once the headset acked. */
-export interface CommandChannel {
-  write(frame: Uint8Array): Promise<void>;
-}
 
 /** Collects what the status notifications said during one activation. */
 export class StatusTracker {

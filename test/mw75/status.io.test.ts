@@ -1,11 +1,11 @@
 /** @module Pure parts of the real-headset source: status parsing, the activation/deactivation sequences, error messages. */
 import { describe, expect, test } from "bun:test";
 import { BridgeError } from "../../src/core/errors.ts";
-import type { Logger, LogLevel } from "../../src/core/ports.ts";
-import { activate, deactivate, StatusTracker } from "../../src/adapters/ble/activation.ts";
+import type { Logger, LogLevel } from "../../src/ports/logger.ts";
+import { activate, deactivate, StatusTracker } from "../../src/mw75/activation.ts";
 import { bleFailure } from "../../src/adapters/ble/ble-errors.ts";
-import { StepTimeout } from "../../src/adapters/ble/bounded.ts";
-import { Commands, hex, parseStatus } from "../../src/adapters/ble/status.ts";
+import { StepTimeout } from "../../src/mw75/bounded.ts";
+import { Commands, hex, parseStatus } from "../../src/mw75/status.ts";
 import { bindHint, ttyOpenError } from "../../src/adapters/serial/tty-errors.ts";
 
 const frame = (...bytes: number[]) => Uint8Array.from(bytes);

@@ -1,0 +1,14 @@
+/**
+ * @module The BlueZ port (src/ports/bluez.ts) on node-ble: what the composition root hands the MW75
+ * device. Discovery and names load their module on first use, so a bridge that never scans keeps
+ * it unloaded; node-ble itself loads only when a bus connection is opened.
+ */
+import type { Bluez } from "../../ports/bluez.ts";
+import { connectHeadset } from "./bluez.ts";
+
+/** BlueZ on the system D-Bus (DBUS_SYSTEM_BUS_ADDRESS, else the default socket). */
+export const nodeBleBluez: Bluez = {
+  connect: connectHeadset,
+  list: async (options) => (await import("./scan.ts")).createBluezDiscovery().list(options),
+  readName: async (address) => (await import("./scan.ts")).readHeadsetName(address),
+};
