@@ -195,6 +195,7 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
   return {
     format: v.format,
     extension: v.format,
+    flushPerRecord: true,
 
     start(info: RecordingInfo): Uint8Array {
       if (started) throw new TypeError("Cannot start a writer twice");
@@ -230,6 +231,7 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
     },
 
     raw(): void {},
+    reconnected(): void {},
 
     annotate(annotation: Annotation): void {
       mustBeWriting("annotate");

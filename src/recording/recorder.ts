@@ -10,7 +10,6 @@ import type { Marker } from "../core/markers.ts";
 import { sliceBySeq } from "../core/sample-slice.ts";
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import type { SampleBlock } from "../core/samples.ts";
-import { captureRecord } from "../sources/capture-format.ts";
 import { DEVICE_OFF_LABEL, eventsCsvHeader, gapEventRow } from "./events-csv.ts";
 import type { EventsCsvRow } from "./events-csv.ts";
 import { EventsLog } from "./events-log.ts";
@@ -122,8 +121,7 @@ export class Recorder {
     }
     for (const out of this.#files.outputs) {
       out.writer!.samples(part);
-      // a completed EDF/BDF record goes to the OS at once: what a crash can lose stays under 1 s
-      if (out.format === "bdf" || out.format === "edf") this.#files.flush(out);
+      if (out.writer!.flushPerRecord) this.#files.flush(out);
     }
     this.#duplicates += part.duplicates;
     for (const gap of part.gaps) {
@@ -175,8 +173,8 @@ export class Recorder {
   /** The device connected again mid-recording: the raw file gets a boundary record, so it replays cleanly. */
   onReconnect(connection: number): void {
     if (this.#state !== "recording" || this.#firstSeq === null) return;
-    const record = captureRecord(connection, this.#o.clock.now());
-    for (const out of this.#files.outputs) if (out.format === "raw") out.writer!.raw(record);
+    const now = this.#o.clock.now();
+    for (const out of this.#files.outputs) out.writer!.reconnected(connection, now);
   }
 
   /** A marker: a row and an EDF/BDF annotation; held until the first sample; false when left out (hold full, stamped before the first sample). */

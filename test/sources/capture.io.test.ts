@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFileSink, readFileBytes } from "../../src/adapters/fs.ts";
 import type { DeviceLink, DeviceSource, LinkBoundary, LinkChunk } from "../../src/core/ports.ts";
-import { captureRecord } from "../../src/sources/capture-format.ts";
+import { captureRecord } from "../../src/recording/capture-format.ts";
 import { withCapture } from "../../src/sources/capture.ts";
 import type { CaptureSink } from "../../src/sources/capture.ts";
 import { concat, openOptions, readChunks, recordingLogger } from "../_support/source-helpers.ts";
