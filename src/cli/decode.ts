@@ -5,7 +5,7 @@ import { readDecoderWasm } from "../adapters/wasm-file.ts";
 import type { LinkChunk } from "../ports/device-source.ts";
 import { createDecoder } from "../decoder/decoder.ts";
 import type { Decoder } from "../decoder/types.ts";
-import { createCaptureSplitter } from "../sources/capture-format.ts";
+import { createCaptureSplitter } from "../recording/capture-format.ts";
 import { boundaryLine, packetLine, statsLine } from "./decode-format.ts";
 
 const USAGE = `Usage: decode [FILE]

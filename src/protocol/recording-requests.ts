@@ -4,8 +4,8 @@
  */
 import * as v from "valibot";
 import type { MarkerRequest } from "../core/markers.ts";
-import { RECORDING_FORMATS } from "../recording/types.ts";
-import type { RecordingFormat } from "../recording/types.ts";
+import { RECORDING_FORMATS } from "./recording-formats.ts";
+import type { RecordingFormat } from "./recording-formats.ts";
 import { checkFields, invalid } from "./request-fields.ts";
 import type { RequestProblem, Rule } from "./request-fields.ts";
 

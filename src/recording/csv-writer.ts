@@ -76,6 +76,7 @@ export function createCsvWriter(): FormatWriter {
   return {
     format: "csv",
     extension: "csv",
+    flushPerRecord: false,
     start(_info: RecordingInfo): Uint8Array {
       return encoder.encode(CSV_HEADER + "\n");
     },
@@ -93,6 +94,7 @@ export function createCsvWriter(): FormatWriter {
       if (count > 0) pending.push(out);
     },
     raw(_bytes: Uint8Array): void {},
+    reconnected(): void {},
     annotate(_annotation: Annotation): void {},
     take,
     get pendingSamples(): number {

@@ -16,6 +16,7 @@ import {
   SAMPLES_PER_RECORD,
 } from "./edf-header.ts";
 import type { EdfVariant } from "./edf-header.ts";
+import { DigitalValues } from "./edf-values.ts";
 import { TalLog } from "./tal-log.ts";
 import { TalQueue } from "./tal.ts";
 import type { Annotation, FormatWriter, Patch, RecordingInfo } from "./types.ts";
@@ -51,7 +52,6 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
   const signalStride = SAMPLES_PER_RECORD * bps;
   const annotationOffset = DATA_SIGNALS * signalStride;
   const recordSize = recordBytes(v);
-  const { digitalMin, digitalMax, uvPerCount } = v;
   const queue = new TalQueue(ANNOTATION_BYTES);
   const log = new TalLog(ANNOTATION_BYTES, REORDER_RECORDS);
   /** Rewritten annotation spaces of records already handed over, for the recorder to write in place. */
@@ -59,9 +59,11 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
   let headerLength = 0;
   /** Records handed over by `take()` (they leave in index order). */
   let taken = 0;
-  const clipped = new Float64Array(DATA_SIGNALS);
-  // 1 while signal s is inside a run of clipped values: only the run's start is annotated
-  const inClip = new Uint8Array(DATA_SIGNALS);
+  const values = new DigitalValues(v, (s) => {
+    if (v.annotateClipping) {
+      queue.add({ onsetS: seconds(written()), durationS: 0, text: clipText(s) });
+    }
+  });
 
   let started = false;
   let finished = false;
@@ -78,7 +80,6 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
    * memory (built at once it would be ~80 MB).
    */
   const done: Array<Uint8Array | { zeros: number; index: number }> = [];
-  let nonFinite = 0;
   let gapSamples = 0;
   let paddingSamples = 0;
   let droppedSamples = 0;
@@ -119,27 +120,7 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
 
   /** Encodes one value of signal `s` at the current position. */
   function put(s: number, value: number): void {
-    let d: number;
-    if (value - value !== 0) {
-      // NaN or ±Infinity: nothing to keep, and not a clipping run
-      nonFinite++;
-      d = 0;
-      inClip[s] = 0;
-    } else {
-      d = Math.round(value / uvPerCount);
-      if (d > digitalMax || d < digitalMin) {
-        d = d > digitalMax ? digitalMax : digitalMin;
-        clipped[s]!++;
-        if (inClip[s] === 0) {
-          inClip[s] = 1;
-          if (v.annotateClipping) {
-            queue.add({ onsetS: seconds(written()), durationS: 0, text: clipText(s) });
-          }
-        }
-      } else {
-        inClip[s] = 0;
-      }
-    }
+    const d = values.digital(s, value);
     const at = s * signalStride + fill * bps;
     record[at] = d & 0xff;
     record[at + 1] = (d >> 8) & 0xff;
@@ -195,6 +176,7 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
   return {
     format: v.format,
     extension: v.format,
+    flushPerRecord: true,
 
     start(info: RecordingInfo): Uint8Array {
       if (started) throw new TypeError("Cannot start a writer twice");
@@ -230,6 +212,7 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
     },
 
     raw(): void {},
+    reconnected(): void {},
 
     annotate(annotation: Annotation): void {
       mustBeWriting("annotate");
@@ -290,21 +273,19 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
     },
 
     figures(): Record<string, number> {
-      const out: Record<string, number> = {
+      const { clipped, perSignal } = values.clippedFigures();
+      return {
         records,
-        clipped: clipped.reduce((a, b) => a + b, 0),
-        non_finite: nonFinite,
+        clipped,
+        non_finite: values.nonFinite,
         gap_samples: gapSamples,
         padding_samples: paddingSamples,
         dropped_samples: droppedSamples,
         annotations: queue.written,
         annotations_pending: queue.pending,
         annotations_dropped: queue.dropped,
+        ...perSignal,
       };
-      for (let s = 0; s < DATA_SIGNALS; s++) {
-        if (clipped[s]! > 0) out[`clipped_${SIGNAL_LABELS[s]!.toLowerCase()}`] = clipped[s]!;
-      }
-      return out;
     },
   };
 }

@@ -28,18 +28,13 @@
  *   given), what a recovery found when given, else null
  */
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
-import type { RecordingFormat, RecordingInfo } from "./types.ts";
+import type { RecordingFileEntry, RecordingFormat, RecordingInfo } from "./types.ts";
 import { SIGNAL_LABELS } from "./types.ts";
 
 /** The recording states of the metadata (the protocol's `recording.state` plus `recovered`). */
 export type RecordingState = "recording" | "stopped" | "failed" | "recovered";
 
-/** A file of the recording. */
-export interface RecordingFileEntry {
-  name: string;
-  format: RecordingFormat | "events" | "metadata";
-  bytes: number;
-}
+export type { RecordingFileEntry } from "./types.ts";
 
 /** What the recorder knows when it (re)writes the metadata. */
 export interface MetadataInput {

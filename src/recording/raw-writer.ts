@@ -13,7 +13,7 @@
  * otherwise show as checksum failures; readers only rely on where a record is, not its numbers.
  */
 import type { LinkBoundary } from "../ports/device-source.ts";
-import { captureRecord } from "../sources/capture-format.ts";
+import { captureRecord } from "./capture-format.ts";
 import type { Annotation, FormatWriter, Patch, RecordingInfo } from "./types.ts";
 
 /**
@@ -59,25 +59,31 @@ export function createRawWriter(): FormatWriter {
     return out;
   }
 
+  function append(bytes: Uint8Array): void {
+    if (length + bytes.length > buffer.length) {
+      // doubling keeps a recorder that takes rarely (or a fast replay) linear in the bytes
+      let capacity = buffer.length * 2;
+      while (capacity < length + bytes.length) capacity *= 2;
+      const grown = new Uint8Array(capacity);
+      grown.set(buffer.subarray(0, length));
+      buffer = grown;
+    }
+    buffer.set(bytes, length);
+    length += bytes.length;
+    total += bytes.length;
+  }
+
   return {
     format: "raw",
     extension: "raw",
+    flushPerRecord: false,
     start(_info: RecordingInfo): null {
       return null;
     },
     samples(): void {},
-    raw(bytes: Uint8Array): void {
-      if (length + bytes.length > buffer.length) {
-        // doubling keeps a recorder that takes rarely (or a fast replay) linear in the bytes
-        let capacity = buffer.length * 2;
-        while (capacity < length + bytes.length) capacity *= 2;
-        const grown = new Uint8Array(capacity);
-        grown.set(buffer.subarray(0, length));
-        buffer = grown;
-      }
-      buffer.set(bytes, length);
-      length += bytes.length;
-      total += bytes.length;
+    raw: append,
+    reconnected(connection: number, atMs: number): void {
+      append(captureRecord(connection, atMs));
     },
     annotate(_annotation: Annotation): void {},
     take,

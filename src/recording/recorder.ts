@@ -7,15 +7,13 @@
  */
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import type { Marker } from "../core/markers.ts";
-import { sliceBySeq } from "../core/sample-slice.ts";
-import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import type { SampleBlock } from "../core/samples.ts";
-import { captureRecord } from "../sources/capture-format.ts";
 import { DEVICE_OFF_LABEL, eventsCsvHeader, gapEventRow } from "./events-csv.ts";
 import type { EventsCsvRow } from "./events-csv.ts";
 import { EventsLog } from "./events-log.ts";
 import { annotateAll, EarlyMarkers, figuresWithRefusals } from "./recorder-markers.ts";
 import { RecordingFiles } from "./recording-files.ts";
+import { RecordingSpan } from "./recording-span.ts";
 import type { RecordingStore } from "../ports/recording-store.ts";
 import type { FormatWriter, RecordingFigures, RecordingInfo } from "./types.ts";
 
@@ -47,9 +45,7 @@ export class Recorder {
   #events!: EventsLog;
   #state: RecordingFigures["state"] = "recording";
   #failure: string | null = null;
-  #firstSeq: number | null = null;
-  #lastSeq: number | null = null;
-  #startMs: number | null = null;
+  #span = new RecordingSpan();
   #stoppedAt: number | null = null;
   #samples = 0;
   #markers = 0;
@@ -59,10 +55,6 @@ export class Recorder {
   /** Annotations each writer refused (e.g. a time a TAL cannot hold); the events rows have them. */
   #refused = new Map<FormatWriter, number>();
   #early = new EarlyMarkers();
-  /** Set while stopping: the last seq the files will hold. */
-  #endSeq: number | null = null;
-  /** The stream jumped past `#endSeq` (its last samples were lost): the recording is complete. */
-  #pastEnd = false;
   #flushTimer: TimerHandle | null = null;
   #lastSync = 0;
   #stopping: Promise<void> | null = null;
@@ -101,90 +93,77 @@ export class Recorder {
   info(requestedAtMs: number): RecordingInfo {
     return {
       ...this.#o.info,
-      startMs: this.#startMs ?? requestedAtMs,
-      firstSeq: this.#firstSeq ?? 0,
+      startMs: this.#span.startMs ?? requestedAtMs,
+      firstSeq: this.#span.firstSeq ?? 0,
     };
   }
 
   /** The device's samples, in order. The first one starts the files. */
   onSamples(block: SampleBlock): void {
-    if (this.#state !== "recording" || this.#reachedEnd()) return;
-    if (this.#firstSeq === null) this.#begin(block);
-    const part = this.#endSeq === null
-      ? block
-      : sliceBySeq(block, Number.NEGATIVE_INFINITY, this.#endSeq);
-    // the duration also ends when the stream jumps past its last seq (packets lost right there)
-    const passedEnd = this.#endSeq !== null && block.count > 0 &&
-      block.seq[block.count - 1]! >= this.#endSeq;
+    if (this.#state !== "recording" || this.#span.reachedEnd()) return;
+    if (this.#span.firstSeq === null) this.#begin(block);
+    const { part, passedEnd } = this.#span.clip(block);
     if (part === null) {
       if (passedEnd) this.#durationReached();
       return;
     }
     for (const out of this.#files.outputs) {
       out.writer!.samples(part);
-      // a completed EDF/BDF record goes to the OS at once: what a crash can lose stays under 1 s
-      if (out.format === "bdf" || out.format === "edf") this.#files.flush(out);
+      if (out.writer!.flushPerRecord) this.#files.flush(out);
     }
     this.#duplicates += part.duplicates;
     for (const gap of part.gaps) {
       // a deliberate pause (issue 18): zero-filled like a gap, but no loss and not called one
       if (gap.deliberate === true) {
-        this.#row({ ...gapEventRow(gap, this.#onset(gap.seq)), label: DEVICE_OFF_LABEL });
+        this.#row({ ...gapEventRow(gap, this.#span.onset(gap.seq)), label: DEVICE_OFF_LABEL });
         continue;
       }
       this.#gaps++;
       this.#lost += gap.missing;
       // the row spans the missing samples, as the EDF/BDF annotation does
-      this.#row(gapEventRow(gap, this.#onset(gap.seq)));
+      this.#row(gapEventRow(gap, this.#span.onset(gap.seq)));
     }
     this.#samples += part.count;
-    this.#lastSeq = part.seq[part.count - 1]!;
+    this.#span.lastSeq = part.seq[part.count - 1]!;
     if (passedEnd) this.#durationReached();
   }
 
   /** The duration is reached: stop by itself (a stop already under way just completes). */
   #durationReached(): void {
-    this.#tailGap();
-    this.#pastEnd = true;
+    // the samples lost between the last one written and the end are a gap like any other
+    const lost = this.#span.complete();
+    if (lost !== null) {
+      this.#gaps++;
+      this.#lost += lost.missing;
+      this.#row(gapEventRow(lost, this.#span.onset(lost.seq)));
+    }
     this.#recordComplete?.();
     if (this.#stopping !== null) return;
     void this.stop(); // the owner is told now, not once the files are closed: a start sent meanwhile waits for this end
     this.#o.onEnd(this);
   }
 
-  /**
-   * The stream jumped past the end seq: the samples after the last one written up to the end were
-   * lost, a gap like any other (the files still span the whole duration, EDF/BDF zero-fill it).
-   */
-  #tailGap(): void {
-    if (this.#endSeq === null || this.#lastSeq === null || this.#lastSeq >= this.#endSeq) return;
-    const missing = this.#endSeq - this.#lastSeq;
-    this.#gaps++;
-    this.#lost += missing;
-    this.#row(gapEventRow({ seq: this.#endSeq + 1, missing }, this.#onset(this.#endSeq + 1)));
-    this.#lastSeq = this.#endSeq;
-  }
-
   /** Raw link bytes as they arrived (the raw format). */
   onBytes(bytes: Uint8Array): void {
     // until the last sample is in (a stop waits for its record): the raw file covers the same span
-    if (this.#state !== "recording" || this.#reachedEnd()) return;
+    if (this.#state !== "recording" || this.#span.reachedEnd()) return;
     for (const out of this.#files.outputs) out.writer!.raw(bytes);
   }
 
   /** The device connected again mid-recording: the raw file gets a boundary record, so it replays cleanly. */
   onReconnect(connection: number): void {
-    if (this.#state !== "recording" || this.#firstSeq === null) return;
-    const record = captureRecord(connection, this.#o.clock.now());
-    for (const out of this.#files.outputs) if (out.format === "raw") out.writer!.raw(record);
+    if (this.#state !== "recording" || this.#span.firstSeq === null) return;
+    const now = this.#o.clock.now();
+    for (const out of this.#files.outputs) out.writer!.reconnected(connection, now);
   }
 
   /** A marker: a row and an EDF/BDF annotation; held until the first sample; false when left out (hold full, stamped before the first sample). */
   onMarker(marker: Marker): boolean {
     if (this.#state !== "recording") return false;
-    if (this.#firstSeq === null) return this.#early.hold(marker);
-    if (marker.seq === null || marker.seq < this.#firstSeq) return false;
-    const onsetS = this.#onset(marker.seq);
+    const firstSeq = this.#span.firstSeq;
+    if (firstSeq === null) return this.#early.hold(marker);
+    if (marker.seq === null || marker.seq < firstSeq) return false;
+    const onsetS = this.#span.onset(marker.seq);
     this.#row({
       onsetS,
       durationS: marker.durationS,
@@ -219,9 +198,9 @@ export class Recorder {
     return {
       state: this.#state,
       failure: this.#failure,
-      firstSeq: this.#firstSeq,
-      lastSeq: this.#lastSeq,
-      startMs: this.#startMs,
+      firstSeq: this.#span.firstSeq,
+      lastSeq: this.#span.lastSeq,
+      startMs: this.#span.startMs,
       stoppedAtMs: this.#stoppedAt,
       samples: this.#samples,
       markers: this.#markers,
@@ -235,13 +214,8 @@ export class Recorder {
 
   async #stop(): Promise<void> {
     if (this.#state !== "recording") return this.#closeAll();
-    // stopped before its first sample: one arriving while the files close must not start them
-    if (this.#firstSeq === null) this.#pastEnd = true;
-    const records = this.#firstSeq === null || this.#lastSeq === null
-      ? 0
-      : Math.ceil((this.#lastSeq - this.#firstSeq + 1) / DEVICE_RATE_HZ);
-    this.#endSeq ??= this.#firstSeq === null ? null : this.#firstSeq + records * DEVICE_RATE_HZ - 1;
-    if (this.#endSeq !== null && this.#lastSeq !== null && this.#lastSeq < this.#endSeq) {
+    // the last data record is completed from the live stream; stopped before any sample, none is taken
+    if (this.#span.endAtRecord()) {
       await new Promise<void>((resolve) => {
         const timer = this.#o.clock.setTimeout(resolve, COMPLETE_RECORD_WAIT_MS);
         this.#recordComplete = () => {
@@ -254,10 +228,8 @@ export class Recorder {
     if (this.#flushTimer !== null) this.#o.clock.clearInterval(this.#flushTimer);
     this.#flushTimer = null;
     // a writer never started (no sample came) has nothing to finish, and EDF/BDF would throw
-    for (const out of this.#firstSeq === null ? [] : this.#files.outputs) {
-      const { tail, patches } = out.writer!.finish(
-        this.#pastEnd ? this.#lastSeq ?? undefined : undefined,
-      );
+    for (const out of this.#span.firstSeq === null ? [] : this.#files.outputs) {
+      const { tail, patches } = out.writer!.finish(this.#span.finishSeq());
       this.#files.flush(out);
       if (tail !== null) this.#files.append(out, tail);
       this.#files.patch(out, patches);
@@ -276,21 +248,10 @@ export class Recorder {
     this.#stoppedAt ??= this.#o.clock.now();
   }
 
-  #reachedEnd(): boolean {
-    return this.#pastEnd ||
-      (this.#endSeq !== null && this.#lastSeq !== null && this.#lastSeq >= this.#endSeq);
-  }
-
   #begin(block: SampleBlock): void {
-    this.#firstSeq = block.seq[0]!;
-    this.#startMs = block.time[0]! * 1000;
-    const limit = this.#o.durationS;
-    if (limit !== null) this.#endSeq = this.#firstSeq + Math.ceil(limit * DEVICE_RATE_HZ) - 1;
-    const info: RecordingInfo = {
-      ...this.#o.info,
-      startMs: this.#startMs,
-      firstSeq: this.#firstSeq,
-    };
+    this.#span.begin(block, this.#o.durationS);
+    const firstSeq = this.#span.firstSeq!;
+    const info: RecordingInfo = { ...this.#o.info, startMs: this.#span.startMs!, firstSeq };
     for (const out of this.#files.outputs) {
       const header = out.writer!.start(info);
       if (header !== null) {
@@ -298,12 +259,8 @@ export class Recorder {
         this.#files.append(out, header);
       }
     }
-    for (const marker of this.#early.release(this.#firstSeq)) this.onMarker(marker);
+    for (const marker of this.#early.release(firstSeq)) this.onMarker(marker);
     this.#o.onBegin?.(this);
-  }
-
-  #onset(seq: number): number {
-    return (seq - this.#firstSeq!) / DEVICE_RATE_HZ;
   }
 
   #row(row: EventsCsvRow): void {

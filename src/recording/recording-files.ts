@@ -6,7 +6,7 @@
  */
 import { repairAfterFailure } from "./recovery.ts";
 import type { RecordingFile, RecordingStore } from "../ports/recording-store.ts";
-import type { FormatWriter } from "./types.ts";
+import type { FormatWriter, RecordingFileEntry } from "./types.ts";
 
 /** A take is ≤ 64 EDF/BDF records: 16 per flush drain ~2000 s of data a second (a long gap's zeros). */
 const MAX_TAKES_PER_FLUSH = 16;
@@ -17,7 +17,7 @@ const BACKLOG_LOW_BYTES = 4 * 1024 * 1024;
 /** A file of the recording and the writer that fills it (the events sidecar has none). */
 export interface Output {
   readonly name: string;
-  readonly format: string;
+  readonly format: RecordingFileEntry["format"];
   readonly file: RecordingFile;
   readonly writer: FormatWriter | null;
   /** Appends are chained so they reach the file in order. */

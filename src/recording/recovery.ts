@@ -10,7 +10,13 @@ import { csvRowFigures } from "./csv-rows.ts";
 import { planEdfRecovery } from "./edf-recovery.ts";
 import { recoveredFigures } from "./recovered-figures.ts";
 import type { RecoveredFigures } from "./recovered-figures.ts";
+import type { RecordingMetadata } from "./metadata.ts";
+import { recoveredObject } from "./recording-object.ts";
+import type { RecordingObject } from "./recording-object.ts";
 import type { RecordingFile, RecordingStore } from "../ports/recording-store.ts";
+
+/** A metadata file as read back: any field may be missing (a file cut short, or not ours). */
+type StoredMetadata = Partial<RecordingMetadata> & { recording?: RecordingObject };
 
 /** Finalises what needs it; resolves with the session names it recovered. Never throws. */
 export async function recoverRecordings(store: RecordingStore, log: Logger): Promise<string[]> {
@@ -22,17 +28,17 @@ export async function recoverRecordings(store: RecordingStore, log: Logger): Pro
   }
   const recovered: string[] = [];
   for (const f of files.filter((x) => x.name.endsWith(".json"))) {
-    let meta: Record<string, unknown>;
+    let meta: StoredMetadata;
     try {
-      meta = JSON.parse(await store.readText(f.name)) as Record<string, unknown>;
+      meta = JSON.parse(await store.readText(f.name)) as StoredMetadata;
     } catch {
       continue;
     }
-    if (meta["state"] !== "recording") continue;
-    const name = String(meta["session_name"] ?? f.name.replace(/\.json$/, ""));
+    if (meta.state !== "recording") continue;
+    const name = String(meta.session_name ?? f.name.replace(/\.json$/, ""));
     const notes: string[] = [];
     let records: number | null = null;
-    const entries = (meta["files"] as Array<{ name: string; format: string }> | undefined) ?? [];
+    const entries = meta.files ?? [];
     for (const entry of entries) {
       if (entry.format !== "bdf" && entry.format !== "edf") continue;
       try {
@@ -43,23 +49,15 @@ export async function recoverRecordings(store: RecordingStore, log: Logger): Pro
         notes.push(`${entry.name}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    const figures = await figuresOf(store, entries, Number(meta["first_seq"] ?? 0), records);
+    const figures = await figuresOf(store, entries, Number(meta.first_seq ?? 0), records);
     const sizes = new Map((await store.list()).map((x) => [x.name, x.bytes] as const));
-    const listed = (meta["files"] as Array<{ name: string; bytes: number }> | undefined) ?? [];
-    const { lost: _lost, ...counts } = figures ?? { lost: 0 };
-    // "recovered", not "stopped": GET /recordings then says the files were finalised after a crash
-    const recording: Record<string, unknown> = {
-      ...(meta["recording"] as Record<string, unknown> | undefined),
-      ...counts,
-      state: "recovered",
-      recovered: true,
-    };
-    recording["files"] = listed.map((x) => ({ ...x, bytes: sizes.get(x.name) ?? x.bytes }));
+    const files = entries.map((x) => ({ ...x, bytes: sizes.get(x.name) ?? x.bytes }));
+    const recording = recoveredObject(meta.recording, figures, files);
     await store.writeJson(f.name, {
       ...meta,
       ...(figures !== null ? { ...figures, packets: figures.samples } : {}),
       state: "recovered",
-      files: recording["files"],
+      files,
       failure_reason: `finalised at start-up after an unclean stop: ${
         notes.join("; ") || "no EDF/BDF files"
       }`,
@@ -79,7 +77,7 @@ export async function recoverRecordings(store: RecordingStore, log: Logger): Pro
 /** The counts of the repaired files (null when none tells the span); never throws. */
 async function figuresOf(
   store: RecordingStore,
-  entries: Array<{ name: string; format: string }>,
+  entries: ReadonlyArray<{ name: string; format: string }>,
   firstSeq: number,
   records: number | null,
 ): Promise<RecoveredFigures | null> {

@@ -5,9 +5,11 @@
  */
 import type { SampleBlock } from "../core/samples.ts";
 
-/** The formats of §4.1. */
-export type RecordingFormat = "bdf" | "edf" | "csv" | "raw";
-export const RECORDING_FORMATS: readonly RecordingFormat[] = ["bdf", "edf", "csv", "raw"];
+import type { RecordingFormat } from "../protocol/recording-formats.ts";
+
+// the format names are wire names (protocol/); recording code keeps importing them from here
+export { RECORDING_FORMATS } from "../protocol/recording-formats.ts";
+export type { RecordingFormat };
 
 /** Channel labels in file order (EDF/BDF signals and CSV columns): Ch1…Ch12, then REF and DRL. */
 export const SIGNAL_LABELS = [
@@ -16,13 +18,15 @@ export const SIGNAL_LABELS = [
   "DRL",
 ] as const;
 
-/** What a recording is about, fixed when it starts (headers are written from it). */
-export interface RecordingInfo {
+/**
+ * What a recording is, fixed at its start: the one shape its headers, its metadata file and its
+ * wire object are built from (recording-object.ts, metadata-file.ts), never copied field by field.
+ */
+export interface RecordingFacts {
+  /** `rec-N`, unique within the bridge's run. */
+  id: string;
   sessionName: string;
-  /** Unix ms of the first sample in the files (its sample-clock time). */
-  startMs: number;
-  /** Seq of the first sample in the files. */
-  firstSeq: number;
+  formats: RecordingFormat[];
   subject: string;
   sessionLabel: string;
   notes: string;
@@ -31,8 +35,36 @@ export interface RecordingInfo {
   deviceAddress: string | null;
   /** The bridge's id for the device (`sim-2`, `mw75-AABBCCDDEEFF`), when known. */
   deviceId?: string;
+  /** Source kind as configured, e.g. "mw75", "sim", "replay:FILE". */
+  source: string;
   synthetic: boolean;
   bridgeVersion: string;
+  /** Unix ms of the start command (the first sample comes later). */
+  requestedAtMs: number;
+}
+
+/** A recording: what it is, what it holds now, and why its files were removed (no sample came), else null. */
+export interface Recording {
+  facts: RecordingFacts;
+  figures: RecordingFigures;
+  discarded: string | null;
+}
+
+/** What the headers are written from: the facts of the recording and its first sample. */
+export type RecordingInfo =
+  & Omit<RecordingFacts, "id" | "formats" | "source" | "requestedAtMs">
+  & {
+    /** Unix ms of the first sample in the files (its sample-clock time). */
+    startMs: number;
+    /** Seq of the first sample in the files. */
+    firstSeq: number;
+  };
+
+/** A file of the recording. */
+export interface RecordingFileEntry {
+  name: string;
+  format: RecordingFormat | "events" | "metadata";
+  bytes: number;
 }
 
 /** A timed note in the file: a marker, a gap, a lead-off onset. */
@@ -54,12 +86,22 @@ export interface FormatWriter {
   readonly format: RecordingFormat;
   /** File name extension without the dot. */
   readonly extension: string;
+  /**
+   * What `take()` yields is whole data records (EDF/BDF): each goes to the OS as soon as it is
+   * complete, so what a crash can lose stays under a second. Others are taken on the flush timer.
+   */
+  readonly flushPerRecord: boolean;
   /** The bytes the file starts with (a header), or null. */
   start(info: RecordingInfo): Uint8Array | null;
   /** Consecutive samples; a seq jump is a gap the writer fills (EDF/BDF) or just shows (CSV). */
   samples(block: SampleBlock): void;
   /** The raw link bytes as they arrived (only the raw format uses them). */
   raw(bytes: Uint8Array): void;
+  /**
+   * The device connected again mid-recording (`connection` ≥ 2, at Unix ms `atMs`): the raw format
+   * writes a boundary record so the file replays cleanly; the others ignore it.
+   */
+  reconnected(connection: number, atMs: number): void;
   /** A timed annotation (EDF/BDF write it as a TAL; the others ignore it). */
   annotate(annotation: Annotation): void;
   /** Bytes encoded since the last call that may be appended now (EDF/BDF: whole data records only). */
@@ -95,6 +137,6 @@ export interface RecordingFigures {
   /** Samples missing in the gaps (filled in EDF/BDF), and duplicate packets dropped. */
   lost: number;
   duplicates: number;
-  files: Array<{ name: string; format: string; bytes: number }>;
+  files: RecordingFileEntry[];
   writerFigures: Record<string, Record<string, number>>;
 }

@@ -25,8 +25,8 @@ import { LogForwarder } from "./log-forwarding.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "./outbox.ts";
 import type { ClientSocket } from "../ports/client-socket.ts";
 import { StreamRouter } from "./streams/router.ts";
-import { recordingsFor } from "./recordings-wiring.ts";
-import type { Recordings } from "./recordings.ts";
+import type { Recordings } from "../recording/recordings.ts";
+import { attachToDevice, recordingsFor } from "./recordings-wiring.ts";
 import { placeMarker } from "./recording-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 import { ClientAccess, CLOSE_POLICY, refuse } from "./access/client-access.ts";
@@ -141,6 +141,7 @@ export class Bridge {
     const labels = { subject: "", session_label: "" };
     this.recordings = options.recordingStore === undefined ? null : recordingsFor({
       device: this.device,
+      attach: attachToDevice(this.device),
       hub: this.hub,
       store: options.recordingStore,
       clock,

@@ -6,7 +6,7 @@ import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
 import type { DeviceSession } from "../core/session.ts";
 import type { FleetCommands } from "./device-commands.ts";
-import type { Recordings } from "./recordings.ts";
+import type { Recordings } from "../recording/recordings.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
 /** `{device_id, name, address, kind, state, battery_level, clients, recording}`. */

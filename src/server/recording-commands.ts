@@ -12,7 +12,8 @@ import {
   parseMarker,
   parseStartRecording,
 } from "../protocol/recording-requests.ts";
-import type { Recordings } from "./recordings.ts";
+import type { RecordingObject } from "../recording/recording-object.ts";
+import type { Recordings } from "../recording/recordings.ts";
 
 /** What the recording commands act on; `recordings` is null when the server has no recordings directory. */
 export interface RecordingCommands {
@@ -23,7 +24,15 @@ export interface RecordingCommands {
 const NO_RECORDINGS =
   "Recording is not available: this server was started without a recordings directory";
 
-type Reply = (type: string, data: Record<string, unknown>) => void;
+/** A marker as the wire shows it (the ack, POST /markers). */
+type MarkerData = ReturnType<typeof markerData>;
+/** What the recording commands answer: an ack with the recording or the marker, or the `recording` reply. */
+type ReplyData =
+  | { command: "start_recording" | "stop_recording"; recording: RecordingObject }
+  | { command: "marker"; marker: MarkerData }
+  | RecordingObject
+  | { state: "none" };
+type Reply = (type: "command_ack" | "recording", data: ReplyData) => void;
 type Refuse = (code: ErrorCode, message: string) => void;
 
 /**
@@ -89,7 +98,7 @@ export function dispatchRecording(
 export function placeMarker(
   c: RecordingCommands,
   data: unknown,
-): { ok: true; marker: Record<string, unknown> } | {
+): { ok: true; marker: MarkerData } | {
   ok: false;
   code: "INVALID_PARAMETERS";
   message: string;

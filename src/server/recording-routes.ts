@@ -87,7 +87,7 @@ export function addRecordingRoutes(
     }
     let target = bridge;
     if (typeof body === "object" && body !== null && !Array.isArray(body) && "device_id" in body) {
-      const { device_id: id, ...rest } = body as Record<string, unknown>;
+      const { device_id: id, ...rest } = body as { device_id: unknown };
       const named = typeof id === "string" ? fleet.get(id) : undefined;
       if (named === undefined) {
         return c.json({

@@ -8,14 +8,17 @@ import type { LogHub } from "../core/log-hub.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import { envelope, errorMessage, freshId } from "../protocol/envelope.ts";
 import { VERSION } from "../protocol/version.ts";
+import type { AttachConsumer } from "../recording/attach.ts";
+import { Recordings } from "../recording/recordings.ts";
 import type { RecordingStore } from "../ports/recording-store.ts";
 import type { RecordingFormat } from "../recording/types.ts";
 import type { Hub } from "./hub.ts";
-import { Recordings } from "./recordings.ts";
 
 /** What `recordingsFor` wires a device's recordings to. */
 export interface RecordingsWiring {
   device: Device;
+  /** How the recordings reach the device's stream (see attachToDevice). */
+  attach: AttachConsumer;
   hub: Hub;
   store: RecordingStore;
   clock: Clock;
@@ -33,8 +36,14 @@ export interface RecordingsWiring {
 
 /** The recordings of a bridge's device: `recording` broadcasts and events, RECORDING_FAILED errors. */
 export function recordingsFor(w: RecordingsWiring): Recordings {
+  const device = w.device;
   return new Recordings({
-    device: w.device,
+    attach: w.attach,
+    device: {
+      seqAt: (timeMs) => device.seqAt(timeMs),
+      emit: (event) => device.emit(event),
+      pendingBytes: () => device.session.pendingBytes(),
+    },
     store: w.store,
     clock: w.clock,
     log: w.logs.logger(`mw75.recording${w.deviceId === undefined ? "" : `[${w.deviceId}]`}`),
@@ -56,4 +65,15 @@ export function recordingsFor(w: RecordingsWiring): Recordings {
     failed: (message) =>
       w.hub.broadcast(errorMessage(freshId(), "RECORDING_FAILED", message, w.clock.now())),
   });
+}
+
+/** Until the hub's lossless `blocks` subscription takes its place: the recordings as a listener of the device. */
+export function attachToDevice(device: Device): AttachConsumer {
+  return (c) =>
+    device.listen({
+      onSamples: (block) => c.onBlock(block),
+      onBytes: (bytes) => c.onBytes(bytes),
+      onEvent: (event) => c.onEvent(event),
+      pressure: () => c.pressure(),
+    });
 }

@@ -1,7 +1,7 @@
 /** @module Wraps any DeviceSource so the raw bytes of its links are also saved (`--capture FILE`). */
 import type { DeviceLink, DeviceSource, LinkChunk } from "../ports/device-source.ts";
 import type { CaptureSink } from "../ports/capture-sink.ts";
-import { captureRecord } from "./capture-format.ts";
+import { captureRecord } from "../recording/capture-format.ts";
 
 /** A source that captures; call `close()` on shutdown to flush and close the sink. */
 export interface CapturingSource extends DeviceSource {
@@ -18,7 +18,7 @@ export interface CaptureOptions {
 /**
  * Saves every byte the wrapped source delivers, in order; the bytes of successive links are
  * appended to the same sink, each connection after the first behind a boundary record
- * (src/sources/capture-format.ts), so a replay can tell them apart. The first link of a run
+ * (src/recording/capture-format.ts), so a replay can tell them apart. The first link of a run
  * gets a record too when the sink was not empty. A failing sink (disk full, file removed)
  * stops the capture with an ERROR log but never interrupts the EEG stream.
  */

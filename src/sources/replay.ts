@@ -2,7 +2,7 @@
 import { BridgeError } from "../core/errors.ts";
 import type { DeviceSource, LinkChunk } from "../ports/device-source.ts";
 import { PACKET_LEN, SAMPLE_RATE_HZ } from "../decoder/types.ts";
-import { splitCapture } from "./capture-format.ts";
+import { splitCapture } from "../recording/capture-format.ts";
 import { createEventLoopYield, startPacer } from "./pacer.ts";
 
 /** Options of `createReplaySource`. */
@@ -25,7 +25,7 @@ const TICK_MS = 10;
  * at b / 63 / (500 × speed) seconds after the link opens (garbage bytes count as if they were
  * packet bytes). Real-time chunks arrive every 10 ms as whole 64-byte blocks, like the simulator's; the last block
  * may be shorter. Every open replays the file from its start, and the link ends after its last byte.
- * A capture of several connections (src/sources/capture-format.ts) replays as one link: each
+ * A capture of several connections (src/recording/capture-format.ts) replays as one link: each
  * boundary record becomes a `LinkBoundary` chunk at its exact place, and records are not
  * paced (offsets above count data bytes only).
  */

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { captureRecord } from "../../src/sources/capture-format.ts";
+import { captureRecord } from "../../src/recording/capture-format.ts";
 import { buildPacket } from "../../src/sources/packet-builder.ts";
 import { simPackets } from "../../src/sources/sim.ts";
 

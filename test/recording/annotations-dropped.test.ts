@@ -1,8 +1,8 @@
 /** @module `annotations_dropped` where a user looks: the metadata JSON and the `recording` object (status, acks, GET /recordings). */
 import { describe, expect, test } from "bun:test";
 import { buildMetadata } from "../../src/recording/metadata.ts";
-import type { RecordingFigures } from "../../src/recording/types.ts";
-import { recordingObject } from "../../src/server/recording-object.ts";
+import type { RecordingFacts, RecordingFigures } from "../../src/recording/types.ts";
+import { recordingObject } from "../../src/recording/recording-object.ts";
 import { testInfo } from "./edf-reader.ts";
 
 const figures = {
@@ -68,11 +68,12 @@ describe("annotations_dropped", () => {
       files: [],
       writerFigures: figures,
     };
-    const context = {
+    const facts: RecordingFacts = {
       id: "rec-1",
       sessionName: "s",
-      formats: ["bdf" as const],
+      formats: ["bdf"],
       subject: "",
+      sessionLabel: "",
       notes: "",
       deviceName: "sim",
       deviceAddress: null,
@@ -81,6 +82,6 @@ describe("annotations_dropped", () => {
       bridgeVersion: "test",
       requestedAtMs: 0,
     };
-    expect(recordingObject(context, f)["annotations_dropped"]).toBe(7);
+    expect(recordingObject({ facts, figures: f, discarded: null }).annotations_dropped).toBe(7);
   });
 });

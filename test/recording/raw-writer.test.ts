@@ -7,7 +7,7 @@ import {
   rawBoundaryRecord,
   rawBoundaryRecordFor,
 } from "../../src/recording/raw-writer.ts";
-import { splitCapture } from "../../src/sources/capture-format.ts";
+import { splitCapture } from "../../src/recording/capture-format.ts";
 import { simPackets } from "../../src/sources/sim.ts";
 import { concat, sameBytes } from "../_support/source-helpers.ts";
 

@@ -22,11 +22,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import {
-  createRecordingStore,
-  openRecordingFileAt,
-  osErrorCode,
-} from "../../src/adapters/recording-store.ts";
+import { openRecordingFileAt, osErrorCode } from "../../src/adapters/recording-file.ts";
+import { createRecordingStore } from "../../src/adapters/recording-store.ts";
 import { isSafeName } from "../../src/recording/safe-name.ts";
 import type { RecordingStore, StoreError } from "../../src/ports/recording-store.ts";
 

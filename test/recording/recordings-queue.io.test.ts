@@ -9,13 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRecordingStore } from "../../src/adapters/recording-store.ts";
 import { systemClock } from "../../src/core/clock.ts";
-import type { Device, DeviceListener } from "../../src/core/device.ts";
 import type { DeviceIdentity } from "../../src/core/device-registry.ts";
 import type { DeviceSession } from "../../src/core/session.ts";
 import type { StartRequest } from "../../src/protocol/recording-requests.ts";
 import type { RecordingStore } from "../../src/ports/recording-store.ts";
 import { describeDevice } from "../../src/server/device-info.ts";
-import { Recordings } from "../../src/server/recordings.ts";
+import type { StreamConsumer } from "../../src/recording/attach.ts";
+import { Recordings } from "../../src/recording/recordings.ts";
 import { makeBlock, range } from "./edf-reader.ts";
 
 /** A gate a store operation waits at until `open()`; `reached` resolves when something waits there. */
@@ -58,15 +58,10 @@ function setup(hooks: { ensureDir?: () => Promise<void>; close?: () => Promise<v
       };
     },
   };
-  let listener!: DeviceListener;
-  const device = {
-    listen: (l: DeviceListener) => ((listener = l), () => {}),
-    session: { pendingBytes: () => new Uint8Array(0) },
-    seqAt: () => null,
-    emit: () => {},
-  } as unknown as Device;
+  let consumer!: StreamConsumer;
   const recordings = new Recordings({
-    device,
+    attach: (c) => ((consumer = c), () => {}),
+    device: { pendingBytes: () => new Uint8Array(0), seqAt: () => null, emit: () => {} },
     store,
     clock: systemClock,
     log: { log: () => {} },
@@ -81,7 +76,7 @@ function setup(hooks: { ensureDir?: () => Promise<void>; close?: () => Promise<v
     announce: () => {},
     failed: () => {},
   });
-  const samples = (seqs: number[]) => listener.onSamples!(makeBlock(seqs, (seq) => seq * 0.023842));
+  const samples = (seqs: number[]) => consumer.onBlock(makeBlock(seqs, (seq) => seq * 0.023842));
   return { dir, recordings, samples, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -10,7 +10,7 @@ import type {
   LinkBoundary,
   LinkChunk,
 } from "../../src/ports/device-source.ts";
-import { captureRecord } from "../../src/sources/capture-format.ts";
+import { captureRecord } from "../../src/recording/capture-format.ts";
 import { withCapture } from "../../src/sources/capture.ts";
 import type { CaptureSink } from "../../src/ports/capture-sink.ts";
 import { concat, openOptions, readChunks, recordingLogger } from "../_support/source-helpers.ts";

@@ -6,7 +6,7 @@ import { createFileSink, readFileBytes } from "../../src/adapters/fs.ts";
 import { BridgeError } from "../../src/core/errors.ts";
 import type { DeviceSource } from "../../src/ports/device-source.ts";
 import { PACKET_LEN } from "../../src/decoder/types.ts";
-import { captureRecord } from "../../src/sources/capture-format.ts";
+import { captureRecord } from "../../src/recording/capture-format.ts";
 import { withCapture } from "../../src/sources/capture.ts";
 import { createReplaySource } from "../../src/sources/replay.ts";
 import { createSimSource, simPackets } from "../../src/sources/sim.ts";

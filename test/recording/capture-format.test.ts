@@ -6,7 +6,7 @@ import {
   createCaptureSplitter,
   MAX_RECORD_LEN,
   splitCapture,
-} from "../../src/sources/capture-format.ts";
+} from "../../src/recording/capture-format.ts";
 import { simPackets } from "../../src/sources/sim.ts";
 import { concat } from "../_support/source-helpers.ts";
 

@@ -1,10 +1,17 @@
 /** @module Markers on their way into a device's recording: held while a start is under way, and refused (with the reason) when the running recording would leave them out. */
 import type { Clock } from "../core/clock.ts";
-import type { Device } from "../core/device.ts";
+import type { DeviceEvent } from "../core/device-events.ts";
 import { placeMarker } from "../core/markers.ts";
 import type { Marker, MarkerRequest } from "../core/markers.ts";
-import type { Recorder } from "../recording/recorder.ts";
-import { MAX_EARLY_MARKERS } from "../recording/recorder-markers.ts";
+import type { Recorder } from "./recorder.ts";
+import { MAX_EARLY_MARKERS } from "./recorder-markers.ts";
+
+/** What markers need of the device: its sample clock, and the events stream they go out on. */
+export interface MarkerDevice {
+  /** The seq of the sample at or just after Unix ms `timeMs`, or null before any sample. */
+  seqAt(timeMs: number): number | null;
+  emit(event: DeviceEvent): void;
+}
 
 /** The recording a marker may go to: `ending` once its stop began (by a command or by itself). */
 export interface MarkerTarget {
@@ -27,14 +34,14 @@ export type MarkResult = { ok: true; marker: Marker } | {
  * never part of a recording (they still went out on the events stream).
  */
 export class MarkerRouter {
-  #o: { device: Device; clock: Clock; current(): MarkerTarget | null };
+  #o: { device: MarkerDevice; clock: Clock; current(): MarkerTarget | null };
   #held: Marker[] = [];
   /** Starts queued or under way. */
   #starts = 0;
   /** The marker `mark` is sending: its own event is not placed a second time. */
   #sending: Marker | null = null;
 
-  constructor(o: { device: Device; clock: Clock; current(): MarkerTarget | null }) {
+  constructor(o: { device: MarkerDevice; clock: Clock; current(): MarkerTarget | null }) {
     this.#o = o;
   }
 

@@ -1,21 +1,9 @@
 /**
- * @module The disk side of a device's recordings: the files' names and writers, metadata files
+ * @module The disk side of a device's recordings: the default session name, metadata files
  * replaced atomically (or in place when the disk is full), and the files a start created, so that
  * a start that fails part-way, or a recording that never got a sample, removes exactly those.
  */
-import { createBdfWriter, createEdfWriter } from "../recording/edf-writer.ts";
-import { createCsvWriter } from "../recording/csv-writer.ts";
-import { createRawWriter } from "../recording/raw-writer.ts";
 import type { RecordingStore } from "../ports/recording-store.ts";
-import type { FormatWriter, RecordingFormat } from "../recording/types.ts";
-
-/** A fresh writer per format (each also names its file's extension). */
-export const WRITERS: Record<RecordingFormat, () => FormatWriter> = {
-  bdf: createBdfWriter,
-  edf: createEdfWriter,
-  csv: createCsvWriter,
-  raw: createRawWriter,
-};
 
 /** `rec-20261201T214012Z`: the UTC start time, valid as a session name. */
 export function defaultName(nowMs: number, deviceId: string | undefined): string {

@@ -1,0 +1,5 @@
+/** @module The recording format names of BRIDGE-API §4.1 (`start_recording.formats`, `--record`): wire names, so the request checks need nothing from recording/. */
+
+/** The formats of §4.1. */
+export type RecordingFormat = "bdf" | "edf" | "csv" | "raw";
+export const RECORDING_FORMATS: readonly RecordingFormat[] = ["bdf", "edf", "csv", "raw"];
