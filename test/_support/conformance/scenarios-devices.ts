@@ -1,10 +1,8 @@
 /** @module Conformance scenarios of BRIDGE-API §6: several devices per bridge. */
 import type { Scenario } from "./scenario.ts";
-import {
-  autoconnectAndTeardown,
-  discoveryListingAndFigures,
-  unknownDevicesAndBadParameters,
-} from "./devices-cases.ts";
+import { autoconnectAndTeardown } from "./devices-autoconnect-cases.ts";
+import { unknownDevicesAndBadParameters } from "./devices-cases.ts";
+import { discoveryListingAndFigures } from "./devices-discovery-cases.ts";
 import { logsAndMarkersStayOnTheirDevice, recordingsPerDevice } from "./devices-session-cases.ts";
 import { linkLossStaysOnItsDevice, perDeviceStreams } from "./devices-stream-cases.ts";
 
