@@ -4,7 +4,8 @@ import { autoconnectAndTeardown } from "./devices-autoconnect-cases.ts";
 import { unknownDevicesAndBadParameters } from "./devices-cases.ts";
 import { discoveryListingAndFigures } from "./devices-discovery-cases.ts";
 import { logsAndMarkersStayOnTheirDevice, recordingsPerDevice } from "./devices-session-cases.ts";
-import { linkLossStaysOnItsDevice, perDeviceStreams } from "./devices-stream-cases.ts";
+import { linkLossStaysOnItsDevice } from "./devices-link-loss-cases.ts";
+import { perDeviceStreams } from "./devices-stream-cases.ts";
 
 export const DEVICES: Scenario[] = [
   [
