@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Runtime } from "../server-process.ts";
 import type { Msg, WsClient } from "../ws-client.ts";
 import { delay, isEeg, isStatus, openWelcomed, withServer } from "./helpers.ts";
-import { checkCsv } from "./recording-checks.ts";
+import { checkCsv } from "./recording-csv-checks.ts";
 import { csvRows, Problems, seen, tempDir, untilBatchesCover } from "./recording-helpers.ts";
 import { batchSamplesBySeq, isEvent } from "./stream-helpers.ts";
 import type { Data } from "./stream-helpers.ts";

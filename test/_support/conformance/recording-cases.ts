@@ -9,17 +9,9 @@ import { join } from "node:path";
 import type { Runtime } from "../server-process.ts";
 import type { Msg } from "../ws-client.ts";
 import { delay, isStatus, openWelcomed, withServer } from "./helpers.ts";
-import {
-  BDF_CHECK,
-  checkAnnotations,
-  checkCsv,
-  checkEdfData,
-  checkEventsCsv,
-  checkMetadata,
-  checkRawDecode,
-  EDF_CHECK,
-  replayFigures,
-} from "./recording-checks.ts";
+import { BDF_CHECK, checkAnnotations, checkEdfData, EDF_CHECK } from "./recording-checks.ts";
+import { checkCsv, checkEventsCsv } from "./recording-csv-checks.ts";
+import { checkMetadata, checkRawDecode, replayFigures } from "./recording-file-checks.ts";
 import type { PlacedMarker } from "./recording-checks.ts";
 import {
   jumpsInside,

@@ -9,7 +9,8 @@ import { startServer } from "../server-process.ts";
 import type { Runtime } from "../server-process.ts";
 import { connectWs } from "../ws-client.ts";
 import { delay, isStatus, openWelcomed, withServer } from "./helpers.ts";
-import { BDF_CHECK, checkAnnotations, checkEdfData, replayFigures } from "./recording-checks.ts";
+import { BDF_CHECK, checkAnnotations, checkEdfData } from "./recording-checks.ts";
+import { replayFigures } from "./recording-file-checks.ts";
 import {
   decodeLines,
   jumpsOf,
