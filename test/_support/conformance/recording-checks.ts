@@ -3,8 +3,11 @@
  * (BRIDGE-API §4.1): MNE's reading (names, rate, length, values) and its annotations (gaps, markers,
  * lead-off). Each check adds to a Problems list.
  */
-import { jumpsInside, SIGNALS } from "./recording-helpers.ts";
-import type { Jump, MneReport, Problems } from "./recording-helpers.ts";
+import { SIGNALS } from "./recording-helpers.ts";
+import { jumpsInside } from "./recording-seq-helpers.ts";
+import type { Problems } from "./recording-helpers.ts";
+import type { Jump } from "./recording-seq-helpers.ts";
+import type { MneReport } from "./recording-readers.ts";
 import type { BatchSample } from "./stream-helpers.ts";
 
 const UV_PER_COUNT = 0.023842;

@@ -1,6 +1,8 @@
 /** @module What a recording's CSV and `_events.csv` sidecar must hold, compared with what a client streamed for the same seqs (BRIDGE-API §4.1). */
-import { csvRows, jumpsInside } from "./recording-helpers.ts";
-import type { Jump, Problems } from "./recording-helpers.ts";
+import { csvRows } from "./recording-helpers.ts";
+import { jumpsInside } from "./recording-seq-helpers.ts";
+import type { Problems } from "./recording-helpers.ts";
+import type { Jump } from "./recording-seq-helpers.ts";
 import type { BatchSample } from "./stream-helpers.ts";
 import { RATE } from "./recording-checks.ts";
 import type { PlacedMarker } from "./recording-checks.ts";

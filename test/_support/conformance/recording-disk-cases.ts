@@ -12,17 +12,9 @@ import { connectWs } from "../ws-client.ts";
 import type { Msg, WsClient } from "../ws-client.ts";
 import { delay, isEeg, isError, isStatus, openWelcomed, withServer } from "./helpers.ts";
 import { BDF_CHECK, checkEdfData } from "./recording-checks.ts";
-import {
-  Problems,
-  readJson,
-  readWithMne,
-  recordingFirstSeq,
-  ROOT,
-  seen,
-  snapshot,
-  tempDir,
-  until,
-} from "./recording-helpers.ts";
+import { Problems, readJson, ROOT, seen, snapshot, tempDir, until } from "./recording-helpers.ts";
+import { recordingFirstSeq } from "./recording-seq-helpers.ts";
+import { readWithMne } from "./recording-readers.ts";
 import type { BatchSample, Data } from "./stream-helpers.ts";
 
 /** `eeg_data` messages as samples by seq (the fields the BDF comparison reads). */
