@@ -1,7 +1,6 @@
 /** @module One run of the multi-device benchmark: a bridge with N autoconnected sim devices, one binary eeg_batch client per device, and its measurement windows. */
 import { BATCH_N, FrameLedger } from "./batch-scenarios.ts";
 import {
-  BenchClient,
   median,
   memoryMb,
   percentile,
@@ -10,8 +9,8 @@ import {
   sleep,
   startServer,
   threadCpuSeconds,
-  wallMs,
 } from "./server-harness.ts";
+import { BenchClient, wallMs } from "./bench-client.ts";
 
 /** Sample rate of every sim device. */
 export const RATE_HZ = 500;
