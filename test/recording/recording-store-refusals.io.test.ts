@@ -1,7 +1,4 @@
-/**
- * @module What the recordings directory refuses, on real files: unsafe names, and failing writes with
- * their OS codes kept (ENOSPC from /dev/full, EFBIG from a child process under `ulimit -f`, EACCES).
- */
+/** @module What the recordings directory refuses, on real files: unsafe names, and failing writes with their OS codes kept (ENOSPC from /dev/full, EFBIG from a child under `ulimit -f`, EACCES). */
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
