@@ -3,7 +3,8 @@
  * (eeg_data vs binary frames, as received), server CPU at 500 Hz with one binary client, and 100 binary clients
  * with a per-client check that every seq arrived exactly once.
  */
-import { type BenchClient, cpuSeconds, memoryMb, type Runtime, sleep } from "./server-harness.ts";
+import { cpuSeconds, memoryMb, type Runtime, sleep } from "./server-harness.ts";
+import type { BenchClient } from "./bench-client.ts";
 import { health, Settings, startStreaming, withServer } from "./server-scenarios.ts";
 
 /** Samples per binary frame in every scenario here (BRIDGE-API §3's "N ≥ 50"). */

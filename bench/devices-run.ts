@@ -1,7 +1,5 @@
-/** @module One run of the multi-device benchmark: a bridge with N autoconnected sim devices, one binary eeg_batch client per device, and its measurement windows. */
-import { BATCH_N, FrameLedger } from "./batch-scenarios.ts";
+/** @module One run of the multi-device benchmark: a bridge with N autoconnected sim devices, one binary eeg_batch client per device (devices-clients.ts), and its measurement windows. */
 import {
-  BenchClient,
   median,
   memoryMb,
   percentile,
@@ -10,12 +8,12 @@ import {
   sleep,
   startServer,
   threadCpuSeconds,
-  wallMs,
 } from "./server-harness.ts";
+import { acked, type DeviceClient, LatencyLog, openDeviceClients } from "./devices-clients.ts";
 
 /** Sample rate of every sim device. */
 export const RATE_HZ = 500;
-const OPEN_CONCURRENCY = 8;
+
 const FIRST_FRAME_TIMEOUT_MS = 60_000;
 const CALIBRATION_PINGS = 30;
 
@@ -86,43 +84,6 @@ export interface RunOptions {
   intervalMs: number | null;
 }
 
-/** Per-device client state: the seq ledger plus the latency of each frame while recording. */
-class DeviceClient {
-  readonly ledger = new FrameLedger();
-  constructor(readonly client: BenchClient, readonly latency: LatencyLog, probed: boolean) {
-    client.onFrame = (frame) => {
-      const received = wallMs();
-      this.ledger.add(frame);
-      latency.add(frame, received, probed);
-    };
-  }
-}
-
-/**
- * Latencies of all clients of a run (full frames only: a frame cut short by interval_ms also waited for its timer);
- * the server/client clock offset is measured once (one server process, one clock).
- */
-class LatencyLog {
-  recording = false;
-  offsetMs = 0;
-  values: number[] = [];
-  frames = 0;
-  /** While probing: [newest seq, receive ms, stamp ms (server clock)] of each full frame of the probed client. */
-  probe: Array<[number, number, number]> | null = null;
-  add(frame: ArrayBuffer, received: number, probed: boolean): void {
-    if (!this.recording && this.probe === null) return;
-    const v = new DataView(frame);
-    const n = v.getUint32(8, true);
-    this.frames++;
-    if (n !== BATCH_N) return;
-    const newest = (v.getFloat64(24, true) + (n - 1) / v.getFloat32(12, true)) * 1000; // §3: sample i at t0 + i / sample_rate
-    if (this.recording) this.values.push(received - (newest - this.offsetMs));
-    if (probed && this.probe !== null) {
-      this.probe.push([v.getFloat64(16, true) + n - 1, received, newest]);
-    }
-  }
-}
-
 interface DeviceHealth {
   shed: number;
   packets: { lost: number };
@@ -131,50 +92,6 @@ interface DeviceHealth {
 async function deviceHealth(srv: ServerProcess): Promise<DeviceHealth[]> {
   const res = await fetch(`http://${srv.url}/health`, { signal: AbortSignal.timeout(10_000) });
   return ((await res.json()) as { devices: DeviceHealth[] }).devices;
-}
-
-async function acked(c: BenchClient, id: string, type: string, data: unknown): Promise<void> {
-  const reply = await c.request(id, type, data);
-  if (!reply.includes('"type":"command_ack"')) {
-    throw new Error(`${type} refused: ${reply.slice(0, 200)}`);
-  }
-}
-
-/** Opens one client per device (`/devices/sim-K/ws`), at most OPEN_CONCURRENCY handshakes at once; each drops eeg_data and takes binary batches. */
-async function openDeviceClients(
-  url: string,
-  count: number,
-  latency: LatencyLog,
-  intervalMs: number | null,
-): Promise<DeviceClient[]> {
-  const options = {
-    stream: "eeg_batch",
-    format: "binary",
-    num_samples: BATCH_N,
-    ...(intervalMs === null ? {} : { interval_ms: intervalMs }),
-  };
-  const clients: DeviceClient[] = new Array(count);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const i = next++;
-      const c = new DeviceClient(
-        await BenchClient.open(url, `/devices/sim-${i + 1}/ws`),
-        latency,
-        i === 0,
-      );
-      clients[i] = c;
-      await acked(c.client, "unsub", "unsubscribe", { stream: "eeg" });
-      await acked(c.client, "sub", "subscribe", options);
-    }
-  };
-  const results = await Promise.allSettled(
-    Array.from({ length: Math.min(OPEN_CONCURRENCY, count) }, worker),
-  );
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed === undefined) return clients;
-  for (const c of clients) c?.client.close();
-  throw failed.reason;
 }
 
 /** Measures one window of `seconds`. */

@@ -9,7 +9,8 @@ import { cpuUsage } from "node:process";
 import { loadavg } from "node:os";
 import { createBatcher } from "../src/core/batcher.ts";
 import { systemClock } from "../src/core/clock.ts";
-import { DECIMATIONS, Decimator } from "../src/core/decimator.ts";
+import { DECIMATIONS } from "../src/core/decimated-sample.ts";
+import { Decimator } from "../src/core/decimator.ts";
 import { CHANNELS, DEVICE_RATE_HZ } from "../src/core/samples.ts";
 import type { SampleBlock } from "../src/core/samples.ts";
 

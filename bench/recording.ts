@@ -10,7 +10,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simPackets } from "../src/sources/signal.ts";
-import { BenchClient, cpuSeconds, median, memoryMb, sleep, startServer } from "./server-harness.ts";
+import { cpuSeconds, median, memoryMb, sleep, startServer } from "./server-harness.ts";
+import { BenchClient } from "./bench-client.ts";
 import type { Runtime, ServerProcess } from "./server-harness.ts";
 
 const args = process.argv.slice(2);

@@ -4,17 +4,16 @@
  * Also the plumbing the binary scenarios share: `withServer`, `health`, `Settings`.
  */
 import {
-  type BenchClient,
   cpuSeconds,
   median,
   memoryMb,
-  openClients,
   percentile,
   type Runtime,
   type ServerProcess,
   sleep,
   startServer,
 } from "./server-harness.ts";
+import { type BenchClient, openClients } from "./bench-client.ts";
 
 /** Durations every scenario reads; set once from the command line. */
 export const Settings = {

@@ -4,15 +4,9 @@
  * bounded by count and by age.
  */
 import type { Clock, TimerHandle } from "./clock.ts";
-import {
-  DECIMATIONS,
-  Decimator,
-  DRL_SIGNAL,
-  isDecimation,
-  REF_SIGNAL,
-  SIGNALS,
-} from "./decimator.ts";
-import type { DecimatedSample } from "./decimator.ts";
+import { DECIMATIONS, DRL_SIGNAL, isDecimation, REF_SIGNAL, SIGNALS } from "./decimated-sample.ts";
+import { Decimator } from "./decimator.ts";
+import type { DecimatedSample } from "./decimated-sample.ts";
 import { SampleNotch } from "./notch.ts";
 import type { NotchHz } from "./notch.ts";
 import { CHANNELS, DEVICE_RATE_HZ } from "./samples.ts";

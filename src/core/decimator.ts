@@ -3,39 +3,11 @@
  * the anti-aliasing FIRs of fir.ts (BRIDGE-API.md §2.2). Outputs sit on a fixed grid (seq ≡ 0 mod d)
  * and are labelled with the input at the filter's centre, so the group delay is compensated.
  */
-import { FIR_DECIMATIONS, firTaps } from "./fir.ts";
+import { DECIMATIONS, DRL_SIGNAL, isDecimation, REF_SIGNAL, SIGNALS } from "./decimated-sample.ts";
+import type { DecimatedSample, DecimatorSink } from "./decimated-sample.ts";
+import { firTaps } from "./fir.ts";
 import { CHANNELS } from "./samples.ts";
 import type { SampleBlock } from "./samples.ts";
-
-/** Signals per sample: channels 0–11, then REF, then DRL (the bit order of `nonFinite`). */
-export const SIGNALS = CHANNELS + 2;
-/** Index of REF in `DecimatedSample.values`. */
-export const REF_SIGNAL = CHANNELS;
-/** Index of DRL in `DecimatedSample.values`. */
-export const DRL_SIGNAL = CHANNELS + 1;
-
-/** Every supported decimation factor (1 = full rate). */
-export const DECIMATIONS = [1, ...FIR_DECIMATIONS] as const;
-
-/** One output sample, handed to the sink in a single reused object: copy what you keep. */
-export interface DecimatedSample {
-  seq: number;
-  /** Time and counter of the input sample the output is centred on. */
-  time: number;
-  counter: number;
-  /** `SIGNALS` values: µV channels 0–11, REF, DRL. */
-  readonly values: Float64Array;
-  leadOff: number;
-  nonFinite: number;
-}
-
-/** Receives each output sample in seq order; the object is only valid during the call. */
-export type DecimatorSink = (sample: DecimatedSample) => void;
-
-/** True when `d` is one of `DECIMATIONS`. */
-export function isDecimation(d: number): boolean {
-  return (DECIMATIONS as readonly number[]).includes(d);
-}
 
 /**
  * The decimator of one subscription; all history lives in rings allocated by the constructor, so

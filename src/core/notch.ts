@@ -21,7 +21,7 @@
  * leaves the state untouched, so it cannot poison later outputs; a lead-off sample is passed
  * through unfiltered too and restarts that channel's filter (its value is the sentinel, not EEG).
  */
-import { SIGNALS } from "./decimator.ts";
+import { SIGNALS } from "./decimated-sample.ts";
 import { CHANNELS, DEVICE_RATE_HZ } from "./samples.ts";
 import type { SampleBlock } from "./samples.ts";
 

@@ -2,19 +2,19 @@
  * @module The device session: the protocol's state machine (MW75.md §3.6) around one DeviceSource —
  * connect, stream through the WASM decoder, notice a dropped link, auto-reconnect, tear down.
  */
-import type { Decoder, DecodeStats, PacketBatch } from "../decoder/types.ts";
+import type { Decoder, DecodeStats } from "../decoder/types.ts";
 import type { Clock } from "./clock.ts";
 import { BridgeError } from "./errors.ts";
 import type { ErrorCode } from "./errors.ts";
-import { PacketStats, statsLine } from "./packet-stats.ts";
+import { statsLine } from "./packet-stats.ts";
 import type { PacketFigures } from "./packet-stats.ts";
-import type { DeviceLink, DeviceSource, LinkBoundary, LinkChunk } from "../ports/device-source.ts";
+import type { DeviceLink, DeviceSource, LinkChunk } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
 import { errorText, readLink } from "./link-reader.ts";
 import { startLinkWatchdog } from "./link-watchdog.ts";
 import { Reconnector } from "./reconnect.ts";
 import type { ReconnectLoop, ReconnectWait } from "./reconnect.ts";
-import type { SampleBlock } from "./samples.ts";
+import { SessionFeed } from "./session-feed.ts";
 import type {
   BlockBuilder,
   DeviceState,
@@ -53,23 +53,17 @@ export class DeviceSession {
   #abort: AbortController | null = null;
   #link: DeviceLink | null = null;
   #reader: ReadableStreamDefaultReader<LinkChunk> | null = null;
-  #decoderLive = false;
   #reconnect: Reconnector;
   /** A link was lost since the last connection opened: the next seq jump is a gap, not a deliberate pause. */
   #linkLost = false;
   #stopWatchdog: (() => void) | null = null;
   #lastData = 0;
-  #stats = new PacketStats();
-  #arrivalMs = 0;
-  /** The current chunk's blocks, handed on once the whole chunk is decoded (so decode time is measurable). */
-  #blocks: SampleBlock[] = [];
-  readonly #onBatch = (batch: PacketBatch): void => {
-    const block = this.#o.blocks.fromBatch(batch, this.#arrivalMs);
-    if (block !== null) this.#blocks.push(block);
-  };
+  /** The decoder side: chunks in, sample blocks out, packet figures kept. */
+  #data: SessionFeed;
 
   constructor(options: SessionOptions) {
     this.#o = options;
+    this.#data = new SessionFeed(options);
     this.#reconnect = new Reconnector({
       clock: options.clock,
       ...(options.reconnectBaseMs !== undefined ? { baseMs: options.reconnectBaseMs } : {}),
@@ -111,15 +105,15 @@ export class DeviceSession {
 
   /** Packet totals and rate for /health. */
   figures(): PacketFigures {
-    return this.#stats.figures(this.liveStats(), this.#o.clock.now());
+    return this.#data.figures();
   }
   /** The partial packet the decoder holds (what a raw recording must start with to stay decodable). */
   pendingBytes(): Uint8Array {
-    return this.#decoderLive ? this.#o.decoder.residual() : new Uint8Array(0);
+    return this.#data.pendingBytes();
   }
   /** The decoder's figures for the current connection; null while no link is open. */
   liveStats(): DecodeStats | null {
-    return this.#decoderLive ? this.#o.decoder.stats() : null;
+    return this.#data.liveStats();
   }
 
   /** `auto_reconnect` (the flag connect sets); off stops a running loop, and a waiting one's end is announced (no stale `reconnecting`). */
@@ -205,9 +199,7 @@ export class DeviceSession {
     this.#abort = null;
     this.#reconnect.detach(loop);
     this.#link = link;
-    this.#o.decoder.reset();
-    this.#decoderLive = true;
-    this.#o.blocks.startConnection(this.#linkLost);
+    this.#data.open(this.#linkLost);
     this.#linkLost = false;
     this.#setState("connected", connected);
     this.#o.log.log(
@@ -247,34 +239,10 @@ export class DeviceSession {
   }
 
   #feed(chunk: LinkChunk): void {
-    if (!(chunk instanceof Uint8Array)) return this.#boundary(chunk);
+    if (!(chunk instanceof Uint8Array)) return this.#data.boundary(chunk);
     const now = this.#o.clock.now();
-    this.#lastData = this.#arrivalMs = now;
-    this.#o.events.onBytes?.(chunk);
-    this.#o.decoder.pushBatch(chunk, this.#onBatch);
-    const decodeMs = this.#o.clock.now() - now;
-    const blocks = this.#blocks;
-    let samples = 0;
-    try {
-      for (const block of blocks) {
-        samples += block.count;
-        this.#o.events.onSamples(block);
-      }
-    } finally {
-      blocks.length = 0;
-    }
-    this.#stats.count(samples, now);
-    this.#o.events.onChunk?.({ arrivalMs: now, decodeMs, samples });
-  }
-
-  /** A replayed capture's next recorded connection: its first bytes must not complete our partial packet. */
-  #boundary({ connection, startedAtMs: t }: LinkBoundary): void {
-    const at = t === null ? "" : ` (recorded ${new Date(t).toISOString()})`;
-    const dropped = this.#o.decoder.discardTail();
-    this.#o.log.log(
-      "INFO",
-      `Capture connection ${connection} starts here${at}; ${dropped} bytes of an unfinished packet dropped`,
-    );
+    this.#lastData = now;
+    this.#data.push(chunk, now);
   }
 
   /** The link went away (or processing failed): clean up, announce, maybe start the reconnect loop. */
@@ -300,11 +268,7 @@ export class DeviceSession {
     this.#abort = null;
     this.#stopWatchdog?.();
     this.#stopWatchdog = null;
-    if (this.#decoderLive) {
-      this.#stats.closeConnection(this.#o.decoder.stats() as DecodeStats);
-      this.#o.decoder.reset();
-      this.#decoderLive = false;
-    }
+    this.#data.close();
     const reader = this.#reader;
     const link = this.#link;
     this.#reader = null;

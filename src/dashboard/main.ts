@@ -1,8 +1,9 @@
 /** @module The dashboard page (GET /): one SDK client per chosen device, the stacked plot, markers, recording and diagnostics. */
 import { BridgeClientError, connect, deviceUrl } from "../client/mod.ts";
-import type { BridgeClient, DeviceEntry, RecordingObject } from "../client/mod.ts";
+import type { BridgeClient } from "../client/mod.ts";
 import { asDecimate, CHANNELS, decimationFor, median, StackedPlot } from "./plot.ts";
 import { Analysis } from "./analysis.ts";
+import { BridgeHttp } from "./bridge-http.ts";
 import {
   $,
   addEvent,
@@ -10,7 +11,6 @@ import {
   channelLabels,
   pill,
   renderDiagnostics,
-  renderRecordings,
   showAck,
   stateTone,
 } from "./panels.ts";
@@ -35,22 +35,10 @@ let token = params.get("token") ?? localStorage.getItem("mw75.token") ?? "";
 /** The user pressed Connect (and not Disconnect since): after the bridge restarts the page connects the headset again. */
 let wantConnected = false;
 let generation = 0;
+const http = new BridgeHttp(() => token, () => deviceId);
 
 $<HTMLInputElement>("token").value = token;
 $("version").textContent = `dashboard ${DASHBOARD_VERSION}`;
-
-function authHeaders(): HeadersInit {
-  return token === "" ? {} : { Authorization: `Bearer ${token}` };
-}
-
-async function getJson<T>(path: string): Promise<T | null> {
-  try {
-    const res = await fetch(path, { headers: authHeaders() });
-    return res.ok ? ((await res.json()) as T) : null;
-  } catch {
-    return null;
-  }
-}
 
 function windowSeconds(): number {
   return Number($<HTMLSelectElement>("window").value);
@@ -90,7 +78,7 @@ async function runEvents(c: BridgeClient, gen: number): Promise<void> {
     for await (const e of c.subscribe("events")) {
       if (gen !== generation) break;
       addEvent(e);
-      if (e.event_type === "recording") void refreshRecordings();
+      if (e.event_type === "recording") void http.refreshRecordings();
       if (e.event_type === "state_change") pill("device-state", e.to_state, stateTone(e.to_state));
     }
   } catch {
@@ -112,71 +100,6 @@ async function runDiagnostics(c: BridgeClient, gen: number): Promise<void> {
   }
 }
 
-/** With auth on and no token, /devices and /recordings would answer 401: the page does not ask. */
-let authRequired = false;
-const needsToken = () => authRequired && token === "";
-
-/** The bridge's /health: the SYNTHETIC banner, the version and whether routes need a token. */
-async function refreshHealth(): Promise<void> {
-  const h = await getJson<{ synthetic?: boolean; version?: string; auth_required?: boolean }>(
-    "/health",
-  );
-  if (h === null) return;
-  authRequired = h.auth_required === true;
-  $("synthetic").classList.toggle("on", h.synthetic === true);
-  $("version").textContent = `dashboard ${DASHBOARD_VERSION} · bridge ${h.version ?? "?"}`;
-}
-
-/** GET /devices: a picker when the bridge has several. */
-async function refreshDevices(): Promise<void> {
-  const body = needsToken() ? null : await getJson<{ devices: DeviceEntry[] }>("/devices");
-  const devices = body?.devices ?? [];
-  $("device-picker-wrap").classList.toggle("hidden", devices.length < 2);
-  const select = $<HTMLSelectElement>("device-picker");
-  select.replaceChildren(
-    ...devices.map((d) => {
-      const o = document.createElement("option");
-      o.value = d.device_id;
-      o.textContent = `${d.name} (${d.device_id}, ${d.state})`;
-      return o;
-    }),
-  );
-  if (deviceId !== null) select.value = deviceId;
-}
-
-async function refreshRecordings(): Promise<void> {
-  const res = needsToken()
-    ? null
-    : await fetch("/recordings", { headers: authHeaders() }).catch(() => null);
-  if (needsToken() || res?.status === 401 || res?.status === 403) {
-    // with auth on, listing and downloading recordings need a token (BRIDGE-API §5)
-    $("recordings").replaceChildren(
-      Object.assign(document.createElement("li"), {
-        className: "hint",
-        textContent: "Enter a token to list and download recordings.",
-      }),
-    );
-    return;
-  }
-  const body = res?.ok === true ? ((await res.json()) as { recordings: RecordingObject[] }) : null;
-  const recordings = body?.recordings ?? [];
-  renderRecordings(recordings, (name) => void download(name));
-  const active = recordings.find((r) => r.state === "recording");
-  pill("rec-state", active ? `recording ${active.session_name}` : "stopped", active ? "bad" : "");
-}
-
-/** Downloads a recording file with the token header (a plain link cannot carry it). */
-async function download(name: string): Promise<void> {
-  const res = await fetch(`/recordings/${encodeURIComponent(name)}`, { headers: authHeaders() });
-  if (!res.ok) return showAck(`download ${name}: HTTP ${res.status}`, true);
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 /** (Re)starts the client for the chosen device and token. */
 function start(): void {
   client?.close();
@@ -190,7 +113,9 @@ function start(): void {
   client = c;
   c.on("open", () => {
     pill("conn", "open", "ok");
-    void refreshHealth().then(() => Promise.all([refreshDevices(), refreshRecordings()]));
+    void http.refreshHealth().then(() =>
+      Promise.all([http.refreshDevices(), http.refreshRecordings()])
+    );
     if (wantConnected) c.connectHeadset({ auto_reconnect: true }).catch(() => undefined);
   });
   c.on(
@@ -210,7 +135,7 @@ function start(): void {
   c.on("heartbeat", (h) => {
     if (h.battery_level !== null) pill("battery", `${h.battery_level}%`);
   });
-  c.on("recording", () => void refreshRecordings());
+  c.on("recording", () => void http.refreshRecordings());
   c.on(
     "data_loss",
     (l) =>
@@ -260,12 +185,13 @@ $("rec-start").addEventListener(
   "click",
   () =>
     void command("start_recording", (c) => c.startRecording({ formats: ["bdf", "csv"] })).then(
-      refreshRecordings,
+      () => http.refreshRecordings(),
     ),
 );
 $("rec-stop").addEventListener(
   "click",
-  () => void command("stop_recording", (c) => c.stopRecording()).then(refreshRecordings),
+  () =>
+    void command("stop_recording", (c) => c.stopRecording()).then(() => http.refreshRecordings()),
 );
 $("window").addEventListener("change", () => client !== null && void runEeg(client, generation));
 $("scale").addEventListener("change", () => {

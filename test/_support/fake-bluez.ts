@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bluezOwned, BUS_CONFIG, firstLine, killPid, sleep } from "./private-bus.ts";
 
 const TEMPLATE = fileURLToPath(new URL("./bluez-mw75.py", import.meta.url));
 /** Only Debian's python sees python3-dbusmock and python3-gi. */
@@ -89,78 +90,6 @@ export interface FakeBluez {
   configure(options: FakeBluezChange): Promise<void>;
   /** Kills the mock and the bus by PID and removes the temp dir; idempotent. */
   stop(): void;
-}
-
-const BUS_CONFIG = (socket: string) =>
-  `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <listen>unix:path=${socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_type="method_return"/>
-    <allow send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="signal"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-  </policy>
-</busconfig>
-`;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function killPid(child: ChildProcess | undefined): void {
-  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(child.pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
-
-function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(
-      () => reject(new Error(`dbus-daemon printed no address within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    child.stdout!.on("data", (d: Uint8Array) => {
-      out += new TextDecoder().decode(d);
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(out.slice(0, nl).trim());
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`dbus-daemon exited (${code}) before printing its address`));
-    });
-  });
-}
-
-function bluezOwned(busAddress: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile(
-      "dbus-send",
-      [
-        `--bus=${busAddress}`,
-        "--print-reply",
-        "--dest=org.freedesktop.DBus",
-        "/org/freedesktop/DBus",
-        "org.freedesktop.DBus.NameHasOwner",
-        "string:org.bluez",
-      ],
-      { timeout: 2000 },
-      (error, stdout) => resolve(!error && String(stdout).includes("boolean true")),
-    );
-  });
 }
 
 function waitUntil(

@@ -1,7 +1,8 @@
 /** @module The streaming decimator end to end on synthetic blocks: attenuation, alignment, edges, defects. */
 import { describe, expect, test } from "bun:test";
-import { DECIMATIONS, Decimator, SIGNALS } from "../../src/core/decimator.ts";
-import type { DecimatedSample } from "../../src/core/decimator.ts";
+import { DECIMATIONS, SIGNALS } from "../../src/core/decimated-sample.ts";
+import type { DecimatedSample } from "../../src/core/decimated-sample.ts";
+import { Decimator } from "../../src/core/decimator.ts";
 import { FIR_DECIMATIONS } from "../../src/core/fir.ts";
 import { CHANNELS } from "../../src/core/samples.ts";
 import type { SampleBlock } from "../../src/core/samples.ts";

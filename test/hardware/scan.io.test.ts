@@ -1,77 +1,12 @@
-/**
- * @module BlueZ discovery (createBluezDiscovery) and connect-by-address with several headsets, against a
- * private dbus-daemon running python-dbusmock's BlueZ with two emulated MW75s and another device.
- */
+/** @module BlueZ discovery (createBluezDiscovery) against a private dbus-daemon running python-dbusmock's BlueZ with two emulated MW75s and another device: filtering, durations, cancellation, errors. */
 import { describe, expect, test } from "bun:test";
 import { execFile } from "node:child_process";
 import { BridgeError } from "../../src/core/errors.ts";
 import type { DiscoveredDevice } from "../../src/ports/discovery.ts";
-import type { Logger, LogLevel } from "../../src/ports/logger.ts";
-import {
-  activate,
-  DEFAULT_TIMING,
-  type Mw75Timing,
-  StatusTracker,
-} from "../../src/mw75/activation.ts";
-import { connectHeadset } from "../../src/adapters/ble/bluez.ts";
-import { abortableSleep } from "../../src/mw75/bounded.ts";
 import { createBluezDiscovery } from "../../src/adapters/ble/scan.ts";
-import { MW75_SERVICE_UUID } from "../../src/mw75/status.ts";
-import { type FakeBluez, type FakeBluezOptions, startFakeBluez } from "../_support/fake-bluez.ts";
+import type { FakeBluez, FakeBluezOptions } from "../_support/fake-bluez.ts";
 import { currentRuntime } from "../_support/runtime-tty.ts";
-
-const FIRST = "A0:B1:C2:D3:E4:75";
-const SECOND = "A0:B1:C2:D3:E4:76";
-const OTHER = "11:22:33:44:55:66";
-/** Two headsets (the second given first and in lower case) and earbuds that even carry the GAIA service UUID. */
-const TWO_AND_ONE: FakeBluezOptions = {
-  headsets: [
-    {
-      address: SECOND.toLowerCase(),
-      name: "MW75 Neuro Lab",
-      rssi: -71,
-      paired: false,
-      battery: 62,
-    },
-    { address: FIRST, rssi: -48, paired: true },
-  ],
-  others: [{
-    address: OTHER,
-    name: "Pixel Buds",
-    rssi: -40,
-    paired: true,
-    uuids: [MW75_SERVICE_UUID],
-  }],
-};
-const ENABLE = ["write 099a036001", "write 099a034101", "write 099a0314ff"];
-const TIMING: Mw75Timing = {
-  ...DEFAULT_TIMING,
-  afterEnableEeg: 20,
-  afterRawMode: 50,
-  afterBattery: 50,
-};
-
-function recorder(): Logger & { lines: [LogLevel, string][] } {
-  const lines: [LogLevel, string][] = [];
-  return { lines, log: (level, message) => void lines.push([level, message]) };
-}
-
-/** Runs `body` with a fake BlueZ on DBUS_SYSTEM_BUS_ADDRESS; tears it down. */
-async function withBluez(
-  options: FakeBluezOptions,
-  body: (fake: FakeBluez) => Promise<void>,
-): Promise<void> {
-  const fake = await startFakeBluez(options);
-  const saved = process.env.DBUS_SYSTEM_BUS_ADDRESS;
-  process.env.DBUS_SYSTEM_BUS_ADDRESS = fake.busAddress;
-  try {
-    await body(fake);
-  } finally {
-    if (saved === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
-    else process.env.DBUS_SYSTEM_BUS_ADDRESS = saved;
-    fake.stop();
-  }
-}
+import { FIRST, recorder, SECOND, TWO_AND_ONE, withBluez } from "../_support/bluez-scene.ts";
 
 const scanError = (p: Promise<DiscoveredDevice[]>) =>
   p.then((d) => (d.length, null), (e: unknown) => e as BridgeError);
@@ -275,70 +210,4 @@ describe(`createBluezDiscovery over emulated BlueZ (${currentRuntime()})`, () =>
       }
     });
   }, 30_000);
-});
-
-describe(`connectHeadset with two MW75 headsets present (${currentRuntime()})`, () => {
-  test(
-    "device: the second address activates the second headset only (its battery, its recorded writes)",
-    async () => {
-      await withBluez(TWO_AND_ONE, async (fake) => {
-        const log = recorder();
-        const tracker = new StatusTracker(log);
-        const control = await connectHeadset({
-          device: SECOND.toLowerCase(),
-          scanMs: 2000,
-          timing: TIMING,
-          log,
-          onStatus: (bytes) => tracker.feed(bytes),
-        });
-        try {
-          expect(control.address.toUpperCase()).toBe(SECOND);
-          expect(control.name).toBe("MW75 Neuro Lab");
-          const { battery } = await activate(
-            control.channel,
-            tracker,
-            TIMING,
-            (ms) => abortableSleep(ms),
-            log,
-          );
-          expect(battery).toBe(62);
-        } finally {
-          await control.close();
-        }
-        const second = await fake.device(SECOND).waitFor(
-          (e) => e.at(-1) === "disconnect",
-          5000,
-          "the disconnect",
-        );
-        expect(second[0]).toBe("connect");
-        expect(second.filter((e) => e.startsWith("write"))).toEqual(ENABLE);
-        expect(fake.device(FIRST).events()).toEqual([]);
-        expect(fake.device(OTHER).events()).toEqual([]);
-        expect(fake.taggedEvents().every((line) => line.startsWith(`${SECOND} `))).toBe(true);
-      });
-    },
-    30_000,
-  );
-
-  test(
-    "device: the non-MW75 address is BLE_ACTIVATION_FAILED (no MW75 control service), no writes anywhere",
-    async () => {
-      await withBluez(TWO_AND_ONE, async (fake) => {
-        const error = await connectHeadset({
-          device: OTHER,
-          scanMs: 2000,
-          timing: TIMING,
-          log: recorder(),
-        }).then(
-          (c) => (void c.close(), null),
-          (e: unknown) => e as BridgeError,
-        );
-        expect(error?.code).toBe("BLE_ACTIVATION_FAILED");
-        expect(error?.message).toContain("no MW75 control service");
-        expect(fake.taggedEvents().filter((l) => l.includes("write"))).toEqual([]);
-        expect(fake.device(OTHER).events()).toContain("connect");
-      });
-    },
-    30_000,
-  );
 });

@@ -9,29 +9,14 @@ import { join } from "node:path";
 import type { Runtime } from "../server-process.ts";
 import type { Msg } from "../ws-client.ts";
 import { delay, isStatus, openWelcomed, withServer } from "./helpers.ts";
-import {
-  BDF_CHECK,
-  checkAnnotations,
-  checkCsv,
-  checkEdfData,
-  checkEventsCsv,
-  checkMetadata,
-  checkRawDecode,
-  EDF_CHECK,
-  replayFigures,
-} from "./recording-checks.ts";
+import { BDF_CHECK, checkAnnotations, checkEdfData, EDF_CHECK } from "./recording-checks.ts";
+import { checkCsv, checkEventsCsv } from "./recording-csv-checks.ts";
+import { checkMetadata, checkRawDecode, replayFigures } from "./recording-file-checks.ts";
 import type { PlacedMarker } from "./recording-checks.ts";
-import {
-  jumpsInside,
-  jumpsOf,
-  nextRecording,
-  Problems,
-  readJson,
-  readWithMne,
-  tempDir,
-  untilBatchesCover,
-} from "./recording-helpers.ts";
-import type { Jump } from "./recording-helpers.ts";
+import { Problems, readJson, tempDir } from "./recording-helpers.ts";
+import { jumpsInside, jumpsOf, nextRecording, untilBatchesCover } from "./recording-seq-helpers.ts";
+import { readWithMne } from "./recording-readers.ts";
+import type { Jump } from "./recording-seq-helpers.ts";
 import { batchSamplesBySeq, isEvent } from "./stream-helpers.ts";
 import type { BatchSample, Data } from "./stream-helpers.ts";
 

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import type { Runtime } from "../server-process.ts";
 import type { Msg, WsClient } from "../ws-client.ts";
 import { delay, isStatus, openWelcomed, withServer } from "./helpers.ts";
-import { Problems, rawGet, seen, snapshot, tempDir } from "./recording-helpers.ts";
+import { Problems, seen, snapshot, tempDir } from "./recording-helpers.ts";
+import { rawGet } from "./recording-readers.ts";
 import { isEvent } from "./stream-helpers.ts";
 import type { Data } from "./stream-helpers.ts";
 

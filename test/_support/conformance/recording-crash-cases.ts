@@ -9,19 +9,16 @@ import { startServer } from "../server-process.ts";
 import type { Runtime } from "../server-process.ts";
 import { connectWs } from "../ws-client.ts";
 import { delay, isStatus, openWelcomed, withServer } from "./helpers.ts";
-import { BDF_CHECK, checkAnnotations, checkEdfData, replayFigures } from "./recording-checks.ts";
+import { BDF_CHECK, checkAnnotations, checkEdfData } from "./recording-checks.ts";
+import { replayFigures } from "./recording-file-checks.ts";
+import { Problems, readJson, tempDir, until } from "./recording-helpers.ts";
 import {
-  decodeLines,
   jumpsOf,
   latestSeq,
-  Problems,
-  readJson,
-  readWithMne,
   recordingFirstSeq,
-  tempDir,
-  until,
   untilBatchesCover,
-} from "./recording-helpers.ts";
+} from "./recording-seq-helpers.ts";
+import { decodeLines, readWithMne } from "./recording-readers.ts";
 import { batchSamplesBySeq, isEvent } from "./stream-helpers.ts";
 import type { Data } from "./stream-helpers.ts";
 

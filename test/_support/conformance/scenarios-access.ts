@@ -8,7 +8,8 @@ import {
 } from "./access-cases.ts";
 import { halfOpenConnections, oversizedFrame, rateLimitFlood } from "./limits-cases.ts";
 import { tlsServes } from "./tls-cases.ts";
-import { anonymousReadOnly, controlThreeWays, observeRole, wrongTokens } from "./token-cases.ts";
+import { controlThreeWays, wrongTokens } from "./token-auth-cases.ts";
+import { anonymousReadOnly, observeRole } from "./token-cases.ts";
 
 export const ACCESS: Scenario[] = [
   [

@@ -1,12 +1,11 @@
 /** @module Conformance scenarios of BRIDGE-API §6: several devices per bridge. */
 import type { Scenario } from "./scenario.ts";
-import {
-  autoconnectAndTeardown,
-  discoveryListingAndFigures,
-  unknownDevicesAndBadParameters,
-} from "./devices-cases.ts";
+import { autoconnectAndTeardown } from "./devices-autoconnect-cases.ts";
+import { unknownDevicesAndBadParameters } from "./devices-cases.ts";
+import { discoveryListingAndFigures } from "./devices-discovery-cases.ts";
 import { logsAndMarkersStayOnTheirDevice, recordingsPerDevice } from "./devices-session-cases.ts";
-import { linkLossStaysOnItsDevice, perDeviceStreams } from "./devices-stream-cases.ts";
+import { linkLossStaysOnItsDevice } from "./devices-link-loss-cases.ts";
+import { perDeviceStreams } from "./devices-stream-cases.ts";
 
 export const DEVICES: Scenario[] = [
   [

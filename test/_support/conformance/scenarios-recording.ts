@@ -3,7 +3,8 @@ import type { Scenario } from "./scenario.ts";
 import { csvMatchesStream, mneReadsRecording, rawMetadataAndEvents } from "./recording-cases.ts";
 import { recordingCommandsAndErrors } from "./recording-command-cases.ts";
 import { recordingAcrossLinkLoss, recordingSurvivesCrash } from "./recording-crash-cases.ts";
-import { recordingDiskFull, recordOnFirstConnect } from "./recording-disk-cases.ts";
+import { recordOnFirstConnect } from "./record-flag-cases.ts";
+import { recordingDiskFull } from "./recording-disk-cases.ts";
 
 export const RECORDING: Scenario[] = [
   [

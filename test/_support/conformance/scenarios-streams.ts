@@ -2,12 +2,8 @@
 import type { Scenario } from "./scenario.ts";
 import { batchJsonMatchesEegData, binaryFramesMatch, decimatedBatches } from "./batch-cases.ts";
 import { settingsGetSet } from "./settings-cases.ts";
-import {
-  diagnosticsAfterReconnect,
-  diagnosticsStream,
-  gapsMatchSeqJumps,
-  leadOffAndStateEvents,
-} from "./stream-event-cases.ts";
+import { diagnosticsAfterReconnect, diagnosticsStream } from "./diagnostics-cases.ts";
+import { gapsMatchSeqJumps, leadOffAndStateEvents } from "./stream-event-cases.ts";
 import {
   resumeAfterReconnect,
   resumeAheadOfStream,
