@@ -10,7 +10,8 @@ export type {
   PacketBatch,
 } from "./decoder/mod.ts";
 export { BridgeError } from "./core/errors.ts";
-export type { ErrorCode } from "./core/errors.ts";
+export type { CoreErrorCode } from "./core/errors.ts";
+export type { ErrorCode } from "./protocol/errors.ts";
 export type {
   ByteStreamHandle,
   DeviceLink,

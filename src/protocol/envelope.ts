@@ -1,5 +1,5 @@
 /** @module Outbound envelope builders: every server message is `{id, type, data}` serialised once to a JSON string. */
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "./errors.ts";
 import type { StatusState } from "../core/session-events.ts";
 
 /** Unix time in seconds (float), the protocol's timestamp unit, from milliseconds. */

@@ -3,7 +3,7 @@
  * device look like, the command): who may connect or disconnect, in which order the checks run,
  * and what the acknowledgement says. The server executes the decision.
  */
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "./errors.ts";
 import type { LogLevel } from "../core/ports.ts";
 import type { DeviceState } from "../core/session-events.ts";
 import { autoReconnectProblem, parseLogLevel, readConnect } from "./inbound.ts";

@@ -4,7 +4,7 @@
  * UNKNOWN_COMMAND → per-command data.
  */
 import * as v from "valibot";
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "./errors.ts";
 import type { LogLevel } from "../core/ports.ts";
 import { isTruthy } from "./envelope.ts";
 import { jsonByteLength, MAX_ID_BYTES, MAX_NESTING, nestsDeeperThan } from "./frame-limits.ts";

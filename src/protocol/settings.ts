@@ -3,7 +3,7 @@
  * all-or-nothing validation of a `set`. Pure; the server reads and applies the values.
  */
 import * as v from "valibot";
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "./errors.ts";
 import { NOTCH_FREQUENCIES } from "../core/notch.ts";
 import type { NotchHz } from "../core/notch.ts";
 import type { LogLevel } from "../core/ports.ts";

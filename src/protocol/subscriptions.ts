@@ -4,7 +4,7 @@
  * allowed; a stream that does not exist gets UNKNOWN_STREAM.
  */
 import * as v from "valibot";
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "./errors.ts";
 import { CHANNELS } from "../core/samples.ts";
 
 /** Streams a client may subscribe to. */

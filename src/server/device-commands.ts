@@ -3,7 +3,7 @@
  * the bridge's devices rather than the socket's own, answered from any device's socket.
  */
 import { BridgeError } from "../core/errors.ts";
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
 import type { DiscoveredDevice } from "../core/ports.ts";
 import { parseConnectDevice, parseScan } from "../protocol/device-requests.ts";
 import { isRequestProblem } from "../protocol/request-fields.ts";

@@ -4,7 +4,7 @@
  * recordings, answer with an ack, the `recording` reply or the specific error.
  */
 import type { Device } from "../core/device.ts";
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
 import { markerData } from "../protocol/encoders/device-events.ts";
 import { freshId } from "../protocol/envelope.ts";
 import {

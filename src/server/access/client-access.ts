@@ -4,7 +4,7 @@
  * The bridge asks it before it dispatches anything.
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
-import type { ErrorCode } from "../../core/errors.ts";
+import type { ErrorCode } from "../../protocol/errors.ts";
 import type { Logger } from "../../core/ports.ts";
 import { envelope, errorMessage, freshId } from "../../protocol/envelope.ts";
 import { firstSetKey } from "../../protocol/settings.ts";
