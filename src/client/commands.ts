@@ -1,4 +1,5 @@
 /** @module Every command of the protocol with the `data` it takes and the reply it resolves to (MW75.md §3.3, BRIDGE-API.md §2, §4–§6). */
+import type { CommandType } from "../protocol/commands.ts";
 import type {
   CommandAckData,
   MarkerObject,
@@ -25,8 +26,11 @@ export interface MarkerData {
   device_id?: string;
 }
 
-/** Command name → its `data` and the `data` of its reply. */
-export interface Commands {
+/**
+ * Command name → its `data` and the `data` of its reply. Its names are the protocol's command
+ * table: one missing is an error here, one extra an error below.
+ */
+export interface Commands extends Record<CommandType, { data: unknown; reply: unknown }> {
   connect: {
     data: { auto_reconnect?: boolean; log_level?: "DEBUG" | "INFO" | "WARNING" | "ERROR" };
     reply: CommandAckData & { auto_reconnect: unknown; log_level: string };
@@ -61,6 +65,9 @@ export interface Commands {
   };
 }
 
-export type CommandName = keyof Commands;
+export type CommandName = CommandType;
+/** Fails to compile when Commands names a command the table does not have. */
+type NoExtraCommand<T extends never> = T;
+export type CommandsMatchTable = NoExtraCommand<Exclude<keyof Commands, CommandType>>;
 export type CommandData<K extends CommandName> = Commands[K]["data"];
 export type CommandReply<K extends CommandName> = Commands[K]["reply"];

@@ -6,8 +6,12 @@
 import * as v from "valibot";
 import type { ErrorCode } from "./errors.ts";
 import type { LogLevel } from "../core/ports.ts";
+import { isCommandType, isMultiClientOnly } from "./commands.ts";
+import type { CommandType } from "./commands.ts";
 import { isTruthy } from "./envelope.ts";
 import { jsonByteLength, MAX_ID_BYTES, MAX_NESTING, nestsDeeperThan } from "./frame-limits.ts";
+
+export type { CommandType } from "./commands.ts";
 
 /** Levels a client may request (no CRITICAL, as in the reference). */
 export const LOG_LEVELS: readonly LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR"];
@@ -30,46 +34,6 @@ export const LogLevelSchema = v.pipe(v.string(), v.toUpperCase(), v.picklist(LOG
  * Anything else is refused rather than read by truthiness (the string "false" would mean true).
  */
 export const AutoReconnectSchema = v.nullable(v.union([v.boolean(), v.picklist([0, 1])]));
-
-/** Command names; `broadcast` is only known when several clients are allowed (§3.7). */
-export type CommandType =
-  | "connect"
-  | "disconnect"
-  | "status"
-  | "ping"
-  | "broadcast"
-  | "subscribe"
-  | "unsubscribe"
-  | "auth"
-  | "get"
-  | "set"
-  | "start_recording"
-  | "stop_recording"
-  | "recording_status"
-  | "marker"
-  | "list_devices"
-  | "scan_devices"
-  | "connect_device";
-
-/** Commands every client may send, whatever the client policy (the bridge's additions included). */
-const ALWAYS_KNOWN: ReadonlySet<string> = new Set([
-  "connect",
-  "disconnect",
-  "status",
-  "ping",
-  "subscribe",
-  "unsubscribe",
-  "auth",
-  "get",
-  "set",
-  "start_recording",
-  "stop_recording",
-  "recording_status",
-  "marker",
-  "list_devices",
-  "scan_devices",
-  "connect_device",
-]);
 
 /** A frame that passed the generic checks. */
 export interface Command {
@@ -183,8 +147,7 @@ export function autoReconnectProblem(given: unknown): string {
 
 /** True for a command this version implements (`broadcast` only with several clients). */
 export function isKnown(type: unknown, allowBroadcast: boolean): type is CommandType {
-  if (typeof type !== "string") return false;
-  return ALWAYS_KNOWN.has(type) || (allowBroadcast && type === "broadcast");
+  return isCommandType(type) && (allowBroadcast || !isMultiClientOnly(type));
 }
 
 function describe(value: unknown): string {
