@@ -6,7 +6,6 @@ import { BridgeError } from "../core/errors.ts";
 import type { ErrorCode } from "../protocol/errors.ts";
 import type { DiscoveredDevice } from "../core/ports.ts";
 import { parseConnectDevice, parseScan } from "../protocol/device-requests.ts";
-import { isRequestProblem } from "../protocol/request-fields.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
 /** What the commands need of the bridge's device set (the Fleet implements it). */
@@ -43,8 +42,9 @@ export function dispatchDeviceCommand(
     case "list_devices":
       return reply("devices", { devices: fleet.describe() });
     case "scan_devices": {
-      const req = parseScan(data);
-      if (isRequestProblem(req)) return refuse(req.code, req.message);
+      const parsed = parseScan(data);
+      if (!parsed.ok) return refuse(parsed.code, parsed.message);
+      const req = parsed.value;
       void fleet.scan(req.durationS).then(
         (found) => reply("scan_result", { devices: found.map(scanEntry) }),
         failed("SCAN_FAILED"),
@@ -52,8 +52,9 @@ export function dispatchDeviceCommand(
       return;
     }
     case "connect_device": {
-      const req = parseConnectDevice(data);
-      if (isRequestProblem(req)) return refuse(req.code, req.message);
+      const parsed = parseConnectDevice(data);
+      if (!parsed.ok) return refuse(parsed.code, parsed.message);
+      const req = parsed.value;
       void fleet.connectDevice(req.address, req.rfcommTty).then(
         ({ deviceId, added }) =>
           reply("command_ack", {

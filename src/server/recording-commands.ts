@@ -7,11 +7,7 @@ import type { Device } from "../core/device.ts";
 import type { ErrorCode } from "../protocol/errors.ts";
 import { markerData } from "../protocol/encoders/device-events.ts";
 import { freshId } from "../protocol/envelope.ts";
-import {
-  isRequestProblem,
-  parseMarker,
-  parseStartRecording,
-} from "../protocol/recording-requests.ts";
+import { parseMarker, parseStartRecording } from "../protocol/recording-requests.ts";
 import type { Recordings } from "./recordings.ts";
 
 /** What the recording commands act on; `recordings` is null when the server has no recordings directory. */
@@ -42,8 +38,8 @@ export function dispatchRecording(
   switch (type) {
     case "start_recording": {
       const req = parseStartRecording(data);
-      if (isRequestProblem(req)) return refuse(req.code, req.message);
-      void recordings!.start(req).then(
+      if (!req.ok) return refuse(req.code, req.message);
+      void recordings!.start(req.value).then(
         (
           r,
         ) => (r.ok
@@ -94,8 +90,9 @@ export function placeMarker(
   code: "INVALID_PARAMETERS";
   message: string;
 } {
-  const req = parseMarker(data);
-  if (isRequestProblem(req)) return { ok: false, ...req };
+  const parsed = parseMarker(data);
+  if (!parsed.ok) return parsed;
+  const req = parsed.value;
   if (c.recordings === null) return { ok: true, marker: markerData(c.device.mark(req, freshId())) };
   // a marker the running recording would leave out is refused, not acknowledged
   const placed = c.recordings.mark(req, freshId());
