@@ -28,14 +28,14 @@ import type { DataLoss, StreamItems, StreamName, StreamOptions } from "./streams
 import type { Subscription } from "./subscription.ts";
 import { systemTimers } from "./timers.ts";
 import type { Timers } from "./timers.ts";
-import { parseEnvelope } from "./wire.ts";
+import { parseEnvelope } from "../protocol/messages.ts";
 import type {
   EegBatchData,
   ErrorData,
   ServerMessage,
   ServerMessages,
   ServerMessageType,
-} from "./wire.ts";
+} from "../protocol/messages.ts";
 
 // --- options and events ---
 

@@ -6,7 +6,7 @@ import type {
   RecordingObject,
   ServerMessages,
   StatusReplyData,
-} from "./wire.ts";
+} from "../protocol/messages.ts";
 
 /** `start_recording` data (§4.1). */
 export interface StartRecordingData {

@@ -31,4 +31,4 @@ export type {
 export { Subscription } from "./subscription.ts";
 export { systemTimers } from "./timers.ts";
 export type { Timers } from "./timers.ts";
-export type * from "./wire.ts";
+export type * from "../protocol/messages.ts";

@@ -4,7 +4,7 @@
  * the next one, within its timeout.
  */
 import { BridgeClientError } from "./errors.ts";
-import type { ErrorData, ServerMessage } from "./wire.ts";
+import type { ErrorData, ServerMessage } from "../protocol/messages.ts";
 import type { Timers } from "./timers.ts";
 
 interface Pending {

@@ -8,7 +8,12 @@ import type { EegBatch } from "./batch.ts";
 import { BridgeClientError } from "./errors.ts";
 import type { HeadsetOff } from "./headset.ts";
 import { Subscription } from "./subscription.ts";
-import type { DiagnosticsData, EegDataData, EventData, ServerMessage } from "./wire.ts";
+import type {
+  DiagnosticsData,
+  EegDataData,
+  EventData,
+  ServerMessage,
+} from "../protocol/messages.ts";
 
 /** `eeg_batch` options (§2.2); the bridge answers with the effective values. */
 export interface EegBatchOptions {

@@ -9,6 +9,8 @@ import type { LogLevel } from "../core/ports.ts";
 import { isCommandType, isMultiClientOnly } from "./commands.ts";
 import type { CommandType } from "./commands.ts";
 import { isTruthy } from "./envelope.ts";
+import { accept, refuse } from "./result.ts";
+import type { Checked } from "./result.ts";
 import { jsonByteLength, MAX_ID_BYTES, MAX_NESTING, nestsDeeperThan } from "./frame-limits.ts";
 
 export type { CommandType } from "./commands.ts";
@@ -118,20 +120,20 @@ export interface ConnectRequest {
   readonly logLevelGiven: unknown;
 }
 
-/** Reads `connect.data`; throws a TypeError for a non-object `data` (reported as MESSAGE_PROCESSING_ERROR). */
-export function readConnect(data: unknown): ConnectRequest {
+/** Reads `connect.data`; a non-object `data` is a MESSAGE_PROCESSING_ERROR, as the reference answers. */
+export function readConnect(data: unknown): Checked<ConnectRequest> {
   // valibot's record() accepts arrays (it copies them into an object), so rule them out first
   const parsed = v.safeParse(CommandDataSchema, data);
   if (!parsed.success || Array.isArray(data)) {
-    throw new TypeError(`'data' must be an object, got ${kindOf(data)}`);
+    return refuse("MESSAGE_PROCESSING_ERROR", `'data' must be an object, got ${kindOf(data)}`);
   }
   const fields = parsed.output ?? {};
   const given = "auto_reconnect" in fields ? fields["auto_reconnect"] : false;
-  return {
+  return accept({
     autoReconnectGiven: given,
     autoReconnect: v.is(AutoReconnectSchema, given) ? isTruthy(given) : null,
     logLevelGiven: "log_level" in fields ? fields["log_level"] : "ERROR",
-  };
+  });
 }
 
 /** Validates a requested level; null when invalid. */

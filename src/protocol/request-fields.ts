@@ -12,11 +12,16 @@ export type Rule<T> = readonly [v.GenericSchema<unknown, T>, string];
 /** A rule for every field of `T`, in the order an unknown-field error lists them. */
 export type Rules<T> = { readonly [K in keyof T]-?: Rule<T[K]> };
 
-/** Checks every field present against `rules`; absent/null data counts as `{}`. */
+/**
+ * Checks every field present against `rules`, in the order sent (the first problem answers);
+ * absent/null data counts as `{}`. `unknown` words the refusal of a field without a rule.
+ */
 export function checkFields<T extends object>(
   data: unknown,
   rules: Rules<T>,
   command: string,
+  unknown: (field: string) => string = (field) =>
+    `Unknown field ${field} for ${command}; its fields are ${Object.keys(rules).join(", ")}`,
 ): Checked<Partial<T>, "INVALID_PARAMETERS"> {
   if (data === undefined || data === null) return accept({});
   if (typeof data !== "object" || Array.isArray(data)) {
@@ -24,11 +29,7 @@ export function checkFields<T extends object>(
   }
   const out: Partial<T> = {};
   for (const [key, value] of Object.entries(data)) {
-    if (!Object.hasOwn(rules, key)) {
-      return invalid(
-        `Unknown field ${key} for ${command}; its fields are ${Object.keys(rules).join(", ")}`,
-      );
-    }
+    if (!Object.hasOwn(rules, key)) return invalid(unknown(key));
     const field = key as keyof T; // an own key of the rules, so a field of T
     const [schema, allowed] = rules[field];
     const parsed = v.safeParse(schema, value);

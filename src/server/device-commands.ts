@@ -5,7 +5,7 @@
 import { BridgeError } from "../core/errors.ts";
 import type { ErrorCode } from "../protocol/errors.ts";
 import type { DiscoveredDevice } from "../core/ports.ts";
-import { parseConnectDevice, parseScan } from "../protocol/device-requests.ts";
+import { readRequest } from "../protocol/requests.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
 /** What the commands need of the bridge's device set (the Fleet implements it). */
@@ -42,7 +42,7 @@ export function dispatchDeviceCommand(
     case "list_devices":
       return reply("devices", { devices: fleet.describe() });
     case "scan_devices": {
-      const parsed = parseScan(data);
+      const parsed = readRequest("scan_devices", data);
       if (!parsed.ok) return refuse(parsed.code, parsed.message);
       const req = parsed.value;
       void fleet.scan(req.durationS).then(
@@ -52,7 +52,7 @@ export function dispatchDeviceCommand(
       return;
     }
     case "connect_device": {
-      const parsed = parseConnectDevice(data);
+      const parsed = readRequest("connect_device", data);
       if (!parsed.ok) return refuse(parsed.code, parsed.message);
       const req = parsed.value;
       void fleet.connectDevice(req.address, req.rfcommTty).then(

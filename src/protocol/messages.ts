@@ -1,4 +1,4 @@
-/** @module The server's messages as the SDK types them: the `data` of every message type the bridge sends (MW75.md §3.4, BRIDGE-API.md). */
+/** @module The server's messages: the `data` of every message type the bridge sends (MW75.md §3.4, BRIDGE-API.md), one type each, shared by the server's builders and the SDK. Imports nothing, so the browser SDK loads it. */
 
 /** Device states on the wire (MW75.md §3.6); `reconnecting` only appears in status events. */
 export type DeviceState =
@@ -40,6 +40,20 @@ export interface CommandAckData {
   command: string;
   message?: string;
   [field: string]: unknown;
+}
+
+/** The `connect` acknowledgement: the values it will use (`auto_reconnect` as sent). */
+export interface ConnectAck extends CommandAckData {
+  command: "connect";
+  auto_reconnect: unknown;
+  log_level: string;
+  message: string;
+}
+
+/** The `disconnect` acknowledgement. */
+export interface DisconnectAck extends CommandAckData {
+  command: "disconnect";
+  message: string;
 }
 
 /** One `eeg_data` message: one packet of the base stream. */
