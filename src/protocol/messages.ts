@@ -108,15 +108,15 @@ export interface DiagnosticsData {
   device_id?: string;
 }
 
-/** A marker as the bridge stores it (§4.2). */
-export interface MarkerObject {
+/** A marker as the bridge stores it (§4.2). A type, not an interface, so it fits a plain JSON record. */
+export type MarkerObject = {
   id: string;
   label: string;
   value: number | null;
   timestamp: number;
   duration_s: number;
   seq: number | null;
-}
+};
 
 /** A recording (§4.1). */
 export interface RecordingObject {
@@ -201,6 +201,14 @@ export interface DeviceEntry {
   recording: unknown;
 }
 
+/** One headset a scan found (§6). */
+export interface ScanEntry {
+  address: string;
+  name: string;
+  rssi: number | null;
+  paired: boolean;
+}
+
 /** Every data type by message type. Binary frames have no type: the SDK decodes them into `EegBatch`. */
 export interface ServerMessages {
   status: StatusEventData | StatusReplyData;
@@ -216,15 +224,16 @@ export interface ServerMessages {
   error: ErrorData;
   settings: SettingsData;
   devices: { devices: DeviceEntry[] };
-  scan_result: {
-    devices: Array<{ address: string; name: string; rssi: number | null; paired: boolean }>;
-  };
+  scan_result: { devices: ScanEntry[] };
   recording: RecordingObject | { state: "none" };
-  auth_result: {
-    authenticated: boolean;
-    role: "anonymous" | "observe" | "control";
-    permissions: string[];
-  };
+  auth_result: AuthResultData;
+}
+
+/** `auth_result`: the role a token gave and the commands it may send (BRIDGE-API §5). */
+export interface AuthResultData {
+  authenticated: boolean;
+  role: "anonymous" | "observe" | "control";
+  permissions: string[];
 }
 
 export type ServerMessageType = keyof ServerMessages;

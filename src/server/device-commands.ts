@@ -5,6 +5,12 @@
 import { BridgeError } from "../core/errors.ts";
 import type { ErrorCode } from "../protocol/errors.ts";
 import type { DiscoveredDevice } from "../core/ports.ts";
+import type {
+  DeviceEntry,
+  ScanEntry,
+  ServerMessages,
+  ServerMessageType,
+} from "../protocol/messages.ts";
 import { readRequest } from "../protocol/requests.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
@@ -23,7 +29,8 @@ export interface FleetCommands {
   recordingCommandsOf(id: string): RecordingCommands | undefined;
 }
 
-type Reply = (type: string, data: Record<string, unknown>) => void;
+/** Sends one typed reply to the requester. */
+export type Reply = <K extends ServerMessageType>(type: K, data: ServerMessages[K]) => void;
 type Refuse = (code: ErrorCode, message: string) => void;
 
 /** Executes one device command; scans and connects answer when they are done. */
@@ -40,7 +47,8 @@ export function dispatchDeviceCommand(
       : refuse(fallback, e instanceof Error ? e.message : String(e));
   switch (type) {
     case "list_devices":
-      return reply("devices", { devices: fleet.describe() });
+      // device-info.ts builds each entry with the DeviceEntry fields, not yet under that type
+      return reply("devices", { devices: fleet.describe() as unknown as DeviceEntry[] });
     case "scan_devices": {
       const parsed = readRequest("scan_devices", data);
       if (!parsed.ok) return refuse(parsed.code, parsed.message);
@@ -72,6 +80,6 @@ export function dispatchDeviceCommand(
   }
 }
 
-function scanEntry(d: DiscoveredDevice): Record<string, unknown> {
+function scanEntry(d: DiscoveredDevice): ScanEntry {
   return { address: d.address, name: d.name, rssi: d.rssi, paired: d.paired };
 }

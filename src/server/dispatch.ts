@@ -21,7 +21,7 @@ import { dispatchRecording } from "./recording-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 import type { StoredLabels } from "./settings.ts";
 import { dispatchDeviceCommand } from "./device-commands.ts";
-import type { FleetCommands } from "./device-commands.ts";
+import type { FleetCommands, Reply } from "./device-commands.ts";
 import type { StreamRouter } from "./streams/router.ts";
 
 /** Who controls the device (MW75.md §3.7); null = nobody. */
@@ -48,8 +48,10 @@ export interface DispatchContext {
 /** Executes `cmd` from `client`. May throw (the caller turns it into MESSAGE_PROCESSING_ERROR). */
 export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): void {
   const id = replyId(cmd.id);
-  const reply = (type: string, data: Record<string, unknown>) =>
-    ctx.hub.send(client, envelope(id, type, data));
+  const reply: Reply = (type, data) => ctx.hub.send(client, envelope(id, type, data));
+  // recording-commands.ts answers with untyped objects until recordings are typed: passed as built
+  const recordingReply = (type: string, data: Record<string, unknown>) =>
+    ctx.hub.send(client, JSON.stringify({ id, type, data }));
   const refuse = (code: ErrorCode, message: string) =>
     ctx.hub.send(client, errorMessage(id, code, message, ctx.clock.now()));
   // settings errors name the key (§5.1): `error {code, message, timestamp, key}`
@@ -170,7 +172,7 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
       // a marker may name another device of this bridge (one stimulus tool marking every headset)
       const named = namedDevice(cmd.data);
       if (named === undefined) {
-        return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, reply, refuse);
+        return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, recordingReply, refuse);
       }
       const target = typeof named.id === "string"
         ? ctx.fleet.recordingCommandsOf(named.id)
@@ -181,12 +183,12 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
           `No device ${JSON.stringify(named.id)}; list_devices lists them`,
         );
       }
-      return dispatchRecording(target, cmd.type, named.rest, reply, refuse);
+      return dispatchRecording(target, cmd.type, named.rest, recordingReply, refuse);
     }
     case "start_recording":
     case "stop_recording":
     case "recording_status":
-      return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, reply, refuse);
+      return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, recordingReply, refuse);
     case "list_devices":
     case "scan_devices":
     case "connect_device":
