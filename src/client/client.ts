@@ -148,10 +148,7 @@ export class BridgeClient {
     if (this.#conn.state === "closed") {
       throw new TypeError(`Cannot subscribe to ${stream}: the client is closed`);
     }
-    return this.#streams.subscribe(
-      stream,
-      (options ?? {}) as Record<string, unknown>,
-    ) as Subscription<StreamItems[S]>;
+    return this.#streams.subscribe(stream, options ?? {}) as Subscription<StreamItems[S]>;
   }
 
   /** Ends the stream's subscription (its iterator finishes) and unsubscribes on the bridge. */
@@ -191,7 +188,7 @@ export class BridgeClient {
   getSettings(keys?: string[]): Promise<CommandReply<"get">> {
     return this.request("get", keys === undefined ? {} : { keys });
   }
-  setSettings(values: Record<string, unknown>): Promise<CommandReply<"set">> {
+  setSettings(values: CommandData<"set">["values"]): Promise<CommandReply<"set">> {
     return this.request("set", { values });
   }
   startRecording(data: StartRecordingData = {}): Promise<CommandReply<"start_recording">> {

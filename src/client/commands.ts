@@ -2,10 +2,13 @@
 import type { CommandType } from "../protocol/commands.ts";
 import type {
   CommandAckData,
+  ConnectAck,
   MarkerObject,
   RecordingObject,
   ServerMessages,
+  SettingsValues,
   StatusReplyData,
+  SubscriptionOptionsData,
 } from "../protocol/messages.ts";
 
 /** `start_recording` data (§4.1). */
@@ -15,6 +18,12 @@ export interface StartRecordingData {
   duration_s?: number;
   subject?: string;
   notes?: string;
+}
+
+/** `connect` data (MW75.md §3.3). */
+export interface ConnectData {
+  auto_reconnect?: boolean;
+  log_level?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
 }
 
 /** `marker` data (§4.2); `device_id` marks another device of the bridge. */
@@ -31,22 +40,19 @@ export interface MarkerData {
  * table: one missing is an error here, one extra an error below.
  */
 export interface Commands extends Record<CommandType, { data: unknown; reply: unknown }> {
-  connect: {
-    data: { auto_reconnect?: boolean; log_level?: "DEBUG" | "INFO" | "WARNING" | "ERROR" };
-    reply: CommandAckData & { auto_reconnect: unknown; log_level: string };
-  };
+  connect: { data: ConnectData; reply: ConnectAck };
   disconnect: { data: Record<string, never>; reply: CommandAckData };
   status: { data: Record<string, never>; reply: StatusReplyData };
   ping: { data: Record<string, never>; reply: ServerMessages["pong"] };
   broadcast: { data: unknown; reply: CommandAckData & { recipients: number } };
   subscribe: {
     data: { stream: string; [option: string]: unknown };
-    reply: CommandAckData & { stream: string; options: Record<string, unknown> };
+    reply: CommandAckData & { stream: string; options: SubscriptionOptionsData };
   };
   unsubscribe: { data: { stream: string }; reply: CommandAckData & { stream: string } };
   auth: { data: { token: string }; reply: ServerMessages["auth_result"] };
   get: { data: { keys?: string[] }; reply: ServerMessages["settings"] };
-  set: { data: { values: Record<string, unknown> }; reply: ServerMessages["settings"] };
+  set: { data: { values: Partial<SettingsValues> }; reply: ServerMessages["settings"] };
   start_recording: {
     data: StartRecordingData;
     reply: CommandAckData & { recording: RecordingObject };

@@ -13,6 +13,7 @@ import type {
   EegDataData,
   EventData,
   ServerMessage,
+  SubscriptionOptionsData,
 } from "../protocol/messages.ts";
 
 /** `eeg_batch` options (§2.2); the bridge answers with the effective values. */
@@ -63,6 +64,9 @@ export interface DataLoss {
   toSeq: number | null;
 }
 
+/** A `subscribe` command's data. */
+type SubscribeData = SubscriptionOptionsData & { stream: string };
+
 /** What the streams need of the client. */
 export interface StreamHost {
   readonly maxQueued: number;
@@ -70,7 +74,7 @@ export interface StreamHost {
   /** Sends a command on the open socket only (never queued: an open resubscribes anyway). */
   send(
     type: string,
-    data: Record<string, unknown>,
+    data: SubscribeData,
     onReply?: (m: ServerMessage) => void,
   ): Promise<unknown>;
   loss(loss: DataLoss): void;
@@ -78,7 +82,7 @@ export interface StreamHost {
 
 interface Entry {
   stream: string;
-  options: Record<string, unknown>;
+  options: SubscriptionOptionsData;
   sub: Subscription<unknown>;
   /** The last seq delivered to the consumer (null: none yet, or seq numbering began again). */
   lastSeq: number | null;
@@ -104,9 +108,9 @@ export class Streams {
   }
 
   /** Subscribes (or replaces the subscription of the same stream, whose iterator then ends). */
-  subscribe(stream: string, options: Record<string, unknown>): Subscription<unknown> {
+  subscribe(stream: string, options: SubscriptionOptionsData): Subscription<unknown> {
     this.#entries.get(stream)?.sub.finish();
-    const since = typeof options["since_seq"] === "number" ? options["since_seq"] : null;
+    const since = options.since_seq ?? null;
     const entry: Entry = {
       stream,
       options: { ...options },
@@ -204,11 +208,11 @@ export class Streams {
   }
 
   #send(entry: Entry): void {
-    const data: Record<string, unknown> = { stream: entry.stream, ...entry.options };
+    const data: SubscribeData = { stream: entry.stream, ...entry.options };
     if (entry.stream === "eeg_batch" && entry.lastSeq !== null) {
-      data["since_seq"] = entry.lastSeq + 1;
+      data.since_seq = entry.lastSeq + 1;
     }
-    entry.askedSince = typeof data["since_seq"] === "number" ? data["since_seq"] : null;
+    entry.askedSince = data.since_seq ?? null;
     this.#host.send("subscribe", data, (m) => this.#acked(entry, m)).catch((e: unknown) => {
       // a lost socket resubscribes on the next open; a refusal (UNKNOWN_STREAM, …) ends the subscription
       if (
@@ -223,11 +227,8 @@ export class Streams {
   /** Runs synchronously with the ack, before the replayed batches that follow it are routed. */
   #acked(entry: Entry, m: ServerMessage): void {
     if (this.#entries.get(entry.stream) !== entry) return;
-    const options = ((m.data as { options?: Record<string, unknown> }).options ?? {}) as Record<
-      string,
-      unknown
-    >;
-    const from = options["resumed_from"];
+    const options = (m.data as { options?: SubscriptionOptionsData }).options ?? {};
+    const from = options.resumed_from;
     const asked = entry.askedSince;
     entry.retention = false;
     if (asked !== null && typeof from === "number" && from !== asked) {

@@ -31,9 +31,24 @@ export interface StatusReplyData {
   has_control: boolean;
   total_clients: number;
   shed_messages?: number;
-  subscriptions?: Array<{ stream: string; options: Record<string, unknown> }>;
+  subscriptions?: Array<{ stream: string; options: SubscriptionOptionsData }>;
   device_id?: string;
 }
+
+/**
+ * A subscription's options (BRIDGE-API §2): as `subscribe` asks for them, and as its ack and the
+ * status reply echo the effective ones (with `resumed_from` when a resume starts elsewhere).
+ */
+export type SubscriptionOptionsData = {
+  format?: "json" | "binary";
+  num_samples?: number;
+  interval_ms?: number;
+  decimate?: number;
+  channels?: number[];
+  ref_drl?: boolean;
+  since_seq?: number;
+  resumed_from?: number;
+};
 
 /** `command_ack`: `command` plus the command's own fields. */
 export interface CommandAckData {

@@ -197,10 +197,11 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
 }
 
 /** `data.device_id` split from the other fields, or undefined when the data names no device. */
-function namedDevice(data: unknown): { id: unknown; rest: Record<string, unknown> } | undefined {
+function namedDevice(data: unknown): { id: unknown; rest: object } | undefined {
   if (typeof data !== "object" || data === null || Array.isArray(data) || !("device_id" in data)) {
     return undefined;
   }
-  const { device_id: id, ...rest } = data as Record<string, unknown>;
+  const sent: { device_id?: unknown } = data;
+  const { device_id: id, ...rest } = sent;
   return { id, rest };
 }
