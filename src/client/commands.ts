@@ -1,6 +1,13 @@
 /** @module Every command of the protocol with the `data` it takes and the reply it resolves to (MW75.md §3.3, BRIDGE-API.md §2, §4–§6). */
 import type { CommandType } from "../protocol/commands.ts";
 import type {
+  ConnectData,
+  ConnectDeviceData,
+  MarkerData,
+  ScanData,
+  StartRecordingData,
+} from "../protocol/request-data.ts";
+import type {
   CommandAckData,
   ConnectAck,
   MarkerObject,
@@ -11,29 +18,7 @@ import type {
   SubscriptionOptionsData,
 } from "../protocol/messages.ts";
 
-/** `start_recording` data (§4.1). */
-export interface StartRecordingData {
-  session_name?: string;
-  formats?: Array<"bdf" | "edf" | "csv" | "raw">;
-  duration_s?: number;
-  subject?: string;
-  notes?: string;
-}
-
-/** `connect` data (MW75.md §3.3). */
-export interface ConnectData {
-  auto_reconnect?: boolean;
-  log_level?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
-}
-
-/** `marker` data (§4.2); `device_id` marks another device of the bridge. */
-export interface MarkerData {
-  label: string;
-  value?: number;
-  timestamp?: number;
-  duration_s?: number;
-  device_id?: string;
-}
+export type { ConnectData, MarkerData, StartRecordingData } from "../protocol/request-data.ts";
 
 /**
  * Command name → its `data` and the `data` of its reply. Its names are the protocol's command
@@ -64,9 +49,9 @@ export interface Commands extends Record<CommandType, { data: unknown; reply: un
   recording_status: { data: Record<string, never>; reply: ServerMessages["recording"] };
   marker: { data: MarkerData; reply: CommandAckData & { marker: MarkerObject } };
   list_devices: { data: Record<string, never>; reply: ServerMessages["devices"] };
-  scan_devices: { data: { duration_s?: number }; reply: ServerMessages["scan_result"] };
+  scan_devices: { data: ScanData; reply: ServerMessages["scan_result"] };
   connect_device: {
-    data: { address: string; rfcomm_tty?: string };
+    data: ConnectDeviceData;
     reply: CommandAckData & { device_id: string; address: string };
   };
 }

@@ -6,6 +6,7 @@ import * as v from "valibot";
 import { checkFields, missing } from "./request-fields.ts";
 import type { Rules } from "./request-fields.ts";
 import { accept } from "./result.ts";
+import type { ConnectDeviceData, ScanData } from "./request-data.ts";
 import type { Checked } from "./result.ts";
 
 /** A validated `scan_devices`. */
@@ -24,13 +25,13 @@ export interface ConnectDeviceRequest {
 export const SCAN_DEFAULT_S = 4;
 const ADDRESS = /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/;
 
-const SCAN_FIELDS: Rules<{ duration_s: number }> = {
+const SCAN_FIELDS: Rules<ScanData> = {
   duration_s: [
     v.pipe(v.number(), v.finite(), v.minValue(1), v.maxValue(30)),
     "a number of seconds between 1 and 30",
   ],
 };
-const CONNECT_FIELDS: Rules<{ address: string; rfcomm_tty: string }> = {
+const CONNECT_FIELDS: Rules<ConnectDeviceData> = {
   address: [v.pipe(v.string(), v.regex(ADDRESS)), "a Bluetooth address like AA:BB:CC:DD:EE:FF"],
   rfcomm_tty: [
     v.pipe(v.string(), v.minLength(1), v.maxLength(256), v.startsWith("/")),

@@ -4,11 +4,10 @@
  */
 import * as v from "valibot";
 import type { MarkerRequest } from "../core/markers.ts";
-import { RECORDING_FORMATS } from "../recording/types.ts";
-import type { RecordingFormat } from "../recording/types.ts";
 import { checkFields, missing } from "./request-fields.ts";
 import type { Rules } from "./request-fields.ts";
 import { accept, invalid } from "./result.ts";
+import type { MarkerData, RecordingFormat, StartRecordingData } from "./request-data.ts";
 import type { Checked } from "./result.ts";
 
 /** A validated `start_recording`. */
@@ -19,6 +18,9 @@ export interface StartRequest {
   subject: string | null;
   notes: string | null;
 }
+
+/** Every format, in the order the error message lists them. */
+const RECORDING_FORMATS: readonly RecordingFormat[] = ["bdf", "edf", "csv", "raw"];
 
 const SESSION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** The longest recording `duration_s` allows: a day. */
@@ -31,13 +33,7 @@ const MAX_DURATION_S = 86_400;
 export const MARKER_PAST_S = 60;
 export const MARKER_FUTURE_S = 60;
 
-const START_FIELDS: Rules<{
-  session_name: string;
-  formats: RecordingFormat[];
-  duration_s: number;
-  subject: string;
-  notes: string;
-}> = {
+const START_FIELDS: Rules<StartRecordingData> = {
   session_name: [
     v.pipe(
       v.string(),
@@ -61,12 +57,8 @@ const START_FIELDS: Rules<{
   subject: [v.pipe(v.string(), v.maxLength(64)), "a string of at most 64 characters"],
   notes: [v.pipe(v.string(), v.maxLength(1024)), "a string of at most 1024 characters"],
 };
-const MARKER_FIELDS: Rules<{
-  label: string;
-  value: number;
-  timestamp: number;
-  duration_s: number;
-}> = {
+// `device_id` is taken off before (a marker may name another device of the bridge)
+const MARKER_FIELDS: Rules<Omit<MarkerData, "device_id">> = {
   label: [v.pipe(v.string(), v.minLength(1), v.maxLength(128)), "a string of 1 to 128 characters"],
   value: [v.pipe(v.number(), v.finite()), "a finite number"],
   timestamp: [v.pipe(v.number(), v.finite(), v.minValue(0)), "Unix seconds (a number ≥ 0)"],
