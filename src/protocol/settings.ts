@@ -4,9 +4,8 @@
  */
 import * as v from "valibot";
 import { NOTCH_FREQUENCIES } from "../core/notch.ts";
-import type { NotchHz } from "../core/notch.ts";
-import type { LogLevel } from "../core/ports.ts";
 import { LOG_LEVELS, LogLevelSchema } from "./inbound.ts";
+import type { SettingsValues } from "./messages.ts";
 import { accept, invalid } from "./result.ts";
 import type { Checked, Refused } from "./result.ts";
 
@@ -21,15 +20,8 @@ export const SETTING_KEYS = [
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
-/** The current value of every setting. */
-export interface SettingValues {
-  auto_reconnect: boolean;
-  log_level: LogLevel;
-  subject: string;
-  session_label: string;
-  heartbeat_s: number;
-  notch_hz: NotchHz;
-}
+/** The current value of every setting (the wire's type: a `settings` reply carries them). */
+export type SettingValues = SettingsValues;
 
 /** Limits of the value rules. */
 export const MAX_LABEL_CHARS = 64;
