@@ -11,6 +11,7 @@ export type {
   CommandName,
   CommandReply,
   Commands,
+  ConnectData,
   MarkerData,
   StartRecordingData,
 } from "./commands.ts";
