@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import type { CommandName } from "../../src/client/commands.ts";
 import { COMMAND_TYPES, COMMANDS } from "../../src/protocol/commands.ts";
 import { isKnown } from "../../src/protocol/inbound.ts";
+import { readRequest } from "../../src/protocol/requests.ts";
 import { CONTRACT_COMMANDS, permissionsOf, permits } from "../../src/protocol/permissions.ts";
 
 // a key missing or extra here is a type error: the SDK's names are the table's
@@ -63,5 +64,32 @@ describe("command table", () => {
     }
     expect(permits("observe", "dance")).toBe(false);
     expect(permits("control", "dance")).toBe(true);
+  });
+});
+
+describe("readRequest", () => {
+  test("every command has a reader; commands without data read null, whatever was sent", () => {
+    for (const c of COMMAND_TYPES) expect(typeof readRequest(c, undefined).ok).toBe("boolean");
+    expect(readRequest("status", "anything")).toEqual({ ok: true, value: null });
+    expect(readRequest("broadcast", undefined)).toEqual({ ok: true, value: { payload: {} } });
+    expect(readRequest("broadcast", [1])).toEqual({ ok: true, value: { payload: [1] } });
+    expect(readRequest("auth", { token: "t" })).toEqual({ ok: true, value: { token: "t" } });
+    expect(readRequest("auth", "t")).toEqual({ ok: true, value: { token: undefined } });
+  });
+
+  test("commands with data answer with the typed request or the refusal", () => {
+    expect(readRequest("unsubscribe", { stream: "eeg" })).toEqual({
+      ok: true,
+      value: { stream: "eeg" },
+    });
+    expect(readRequest("subscribe", { stream: "nope" })).toMatchObject({
+      ok: false,
+      code: "UNKNOWN_STREAM",
+    });
+    expect(readRequest("connect", "x")).toMatchObject({
+      ok: false,
+      code: "MESSAGE_PROCESSING_ERROR",
+    });
+    expect(readRequest("scan_devices", {})).toEqual({ ok: true, value: { durationS: 4 } });
   });
 });
