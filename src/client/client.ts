@@ -25,7 +25,6 @@ import type { StreamItems, StreamName, StreamOptions } from "./streams.ts";
 import type { Subscription } from "./subscription.ts";
 import { systemTimers } from "./timers.ts";
 import { parseEnvelope } from "../protocol/messages.ts";
-import type { EegBatchData, ErrorData } from "../protocol/messages.ts";
 import type { ClientEventMap, ClientOptions, ClientState } from "./options.ts";
 
 export type { ClientEventMap, ClientOptions, ClientState } from "./options.ts";
@@ -243,17 +242,17 @@ export class BridgeClient {
     }
     if (m.type === "status" && "state" in m.data) {
       this.#conn.healthy(); // the welcome: this server takes us
-      this.#headset.status(String((m.data as { state: unknown }).state));
+      this.#headset.status(String(m.data.state));
     }
-    if (m.type === "error" && (m.data as ErrorData).code === "AUTH_FAILED") {
+    if (m.type === "error" && m.data.code === "AUTH_FAILED") {
       // the server closes next (1008); retrying a bad token would only repeat that
-      this.#fatal = BridgeClientError.fromServer(m.data as ErrorData);
+      this.#fatal = BridgeClientError.fromServer(m.data);
       this.#conn.stopReconnecting();
     }
     this.#requests.settle(m);
     if (m.type === "eeg_batch") {
       try {
-        this.#streams.batch(batchFromJson(m.data as EegBatchData));
+        this.#streams.batch(batchFromJson(m.data));
       } catch (e) {
         this.#events.emit("problem", e as Error);
       }

@@ -9,10 +9,10 @@ import { BridgeClientError } from "./errors.ts";
 import type { HeadsetOff } from "./headset.ts";
 import { Subscription } from "./subscription.ts";
 import type {
+  AnyServerMessage,
   DiagnosticsData,
   EegDataData,
   EventData,
-  ServerMessage,
   SubscriptionOptionsData,
 } from "../protocol/messages.ts";
 
@@ -75,7 +75,7 @@ export interface StreamHost {
   send(
     type: string,
     data: SubscribeData,
-    onReply?: (m: ServerMessage) => void,
+    onReply?: (m: AnyServerMessage) => void,
   ): Promise<unknown>;
   loss(loss: DataLoss): void;
 }
@@ -165,10 +165,10 @@ export class Streams {
   }
 
   /** Routes a stream message to its subscription; false when it is not a stream message. */
-  route(m: ServerMessage): boolean {
+  route(m: AnyServerMessage): boolean {
     switch (m.type) {
       case "eeg_data":
-        this.#eeg(m.data as EegDataData);
+        this.#eeg(m.data);
         return true;
       case "event":
         this.#entries.get("events")?.sub.push(m.data);
@@ -225,7 +225,7 @@ export class Streams {
   }
 
   /** Runs synchronously with the ack, before the replayed batches that follow it are routed. */
-  #acked(entry: Entry, m: ServerMessage): void {
+  #acked(entry: Entry, m: AnyServerMessage): void {
     if (this.#entries.get(entry.stream) !== entry) return;
     const options = (m.data as { options?: SubscriptionOptionsData }).options ?? {};
     const from = options.resumed_from;
