@@ -10,10 +10,11 @@ export type {
   PacketBatch,
 } from "./decoder/mod.ts";
 export { BridgeError } from "./core/errors.ts";
-export type { ErrorCode } from "./core/errors.ts";
 export type { ByteStreamHandle, OpenTty } from "./ports/tty.ts";
 export type { DeviceLink, DeviceSource, LinkBoundary, LinkChunk } from "./ports/device-source.ts";
 export type { Logger, LogLevel } from "./ports/logger.ts";
+export type { CoreErrorCode } from "./core/errors.ts";
+export type { ErrorCode } from "./protocol/errors.ts";
 export { systemClock } from "./core/clock.ts";
 export type { Clock } from "./core/clock.ts";
 export { createLogHub } from "./core/log-hub.ts";

@@ -5,7 +5,7 @@
  */
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import { readEegBatchFrame } from "../protocol/encoders/binary-frame-reader.ts";
-import type { EegBatchData } from "./wire.ts";
+import type { EegBatchData } from "../protocol/messages.ts";
 
 /** A batch of consecutive samples; sample i has `seq = firstSeq + i × decimate`. */
 export interface EegBatch {

@@ -5,7 +5,6 @@
  */
 import { batchFromFrame, batchFromJson } from "./batch.ts";
 import type { EegBatch } from "./batch.ts";
-import type { BackoffOptions } from "./backoff.ts";
 import type {
   CommandData,
   CommandName,
@@ -14,78 +13,21 @@ import type {
   StartRecordingData,
 } from "./commands.ts";
 import { Connection } from "./connection.ts";
-import type { CloseInfo, ConnectionState } from "./connection.ts";
+import type { CloseInfo } from "./connection.ts";
 import { Emitter } from "./emitter.ts";
 import type { Listener } from "./emitter.ts";
-import { HeadsetHold, type HeadsetReconnect } from "./headset.ts";
+import { HeadsetHold } from "./headset.ts";
 import { BridgeClientError } from "./errors.ts";
-import type { LivenessOptions } from "./liveness.ts";
 import { Requests } from "./requests.ts";
 import { socketBase, webSocketConstructor } from "./socket.ts";
-import type { WebSocketConstructorLike } from "./socket.ts";
 import { Streams } from "./streams.ts";
-import type { DataLoss, StreamItems, StreamName, StreamOptions } from "./streams.ts";
+import type { StreamItems, StreamName, StreamOptions } from "./streams.ts";
 import type { Subscription } from "./subscription.ts";
 import { systemTimers } from "./timers.ts";
-import type { Timers } from "./timers.ts";
-import { parseEnvelope } from "./wire.ts";
-import type {
-  EegBatchData,
-  ErrorData,
-  ServerMessage,
-  ServerMessages,
-  ServerMessageType,
-} from "./wire.ts";
+import { parseEnvelope } from "../protocol/messages.ts";
+import type { ClientEventMap, ClientOptions, ClientState } from "./options.ts";
 
-// --- options and events ---
-
-export interface ClientOptions {
-  /** The WebSocket constructor; default the global one (Node 20 has none: pass `ws`'s). */
-  WebSocket?: WebSocketConstructorLike;
-  /** A bridge token (§5); sent as a header where the constructor can, else as the subprotocol. */
-  token?: string;
-  /** `"subprotocol"` forces the subprotocol even where a header would work (default `"auto"`). */
-  tokenVia?: "auto" | "subprotocol";
-  /** How long a command waits for its reply, ms (default 10 000). */
-  requestTimeoutMs?: number;
-  /** Reconnect schedule, or false to stay closed after the first loss (default 1, 2, 4 … 30 s). */
-  reconnect?: false | BackoffOptions;
-  /** Silence that counts as a dead connection, or false to trust the socket (default 20 s, ping at 10 s). */
-  liveness?: false | LivenessOptions;
-  /** Keep the base `eeg_data` stream every socket starts with (default true, as the base protocol). */
-  eeg?: boolean;
-  /** Items a subscription holds for a slow consumer before it drops the oldest (default 10 000). */
-  maxQueued?: number;
-  /** Clock and timers (tests drive them by hand). */
-  timers?: Timers;
-  /** Random numbers in [0, 1) for the backoff jitter and request ids (default Math.random). */
-  random?: () => number;
-}
-
-/** Per server message type: its data and the whole envelope. */
-type ServerEventArgs = {
-  [K in ServerMessageType]: [data: ServerMessages[K], message: ServerMessage<K>];
-};
-
-/** Every event of a client: each server message type, plus the SDK's own (which no server message is named). */
-export type ClientEventMap = ServerEventArgs & {
-  /** A socket opened (`reconnect`: not the first); the subscriptions are being renewed. */
-  open: [info: { reconnect: boolean }];
-  close: [info: CloseInfo];
-  reconnecting: [info: { attempt: number; delayMs: number }];
-  /** After a reconnect the headset this client had connected was idle: `connect` went out again (docs/client-sdk.md). */
-  headset_reconnect: [info: HeadsetReconnect];
-  /** Samples that will not arrive (see DataLoss). */
-  data_loss: [loss: DataLoss];
-  /** A binary frame, decoded (before the resume de-duplication the iterator applies). */
-  binary: [batch: EegBatch];
-  /** Every text message, after its typed event. */
-  message: [message: ServerMessage];
-  /** A message the SDK could not read (bad JSON, a malformed frame); it was skipped. */
-  problem: [error: Error];
-};
-
-export type ClientState = ConnectionState;
+export type { ClientEventMap, ClientOptions, ClientState } from "./options.ts";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const ended = (type: string) =>
@@ -205,10 +147,7 @@ export class BridgeClient {
     if (this.#conn.state === "closed") {
       throw new TypeError(`Cannot subscribe to ${stream}: the client is closed`);
     }
-    return this.#streams.subscribe(
-      stream,
-      (options ?? {}) as Record<string, unknown>,
-    ) as Subscription<StreamItems[S]>;
+    return this.#streams.subscribe(stream, options ?? {}) as Subscription<StreamItems[S]>;
   }
 
   /** Ends the stream's subscription (its iterator finishes) and unsubscribes on the bridge. */
@@ -248,7 +187,7 @@ export class BridgeClient {
   getSettings(keys?: string[]): Promise<CommandReply<"get">> {
     return this.request("get", keys === undefined ? {} : { keys });
   }
-  setSettings(values: Record<string, unknown>): Promise<CommandReply<"set">> {
+  setSettings(values: CommandData<"set">["values"]): Promise<CommandReply<"set">> {
     return this.request("set", { values });
   }
   startRecording(data: StartRecordingData = {}): Promise<CommandReply<"start_recording">> {
@@ -303,17 +242,17 @@ export class BridgeClient {
     }
     if (m.type === "status" && "state" in m.data) {
       this.#conn.healthy(); // the welcome: this server takes us
-      this.#headset.status(String((m.data as { state: unknown }).state));
+      this.#headset.status(String(m.data.state));
     }
-    if (m.type === "error" && (m.data as ErrorData).code === "AUTH_FAILED") {
+    if (m.type === "error" && m.data.code === "AUTH_FAILED") {
       // the server closes next (1008); retrying a bad token would only repeat that
-      this.#fatal = BridgeClientError.fromServer(m.data as ErrorData);
+      this.#fatal = BridgeClientError.fromServer(m.data);
       this.#conn.stopReconnecting();
     }
     this.#requests.settle(m);
     if (m.type === "eeg_batch") {
       try {
-        this.#streams.batch(batchFromJson(m.data as EegBatchData));
+        this.#streams.batch(batchFromJson(m.data));
       } catch (e) {
         this.#events.emit("problem", e as Error);
       }

@@ -1,48 +1,43 @@
 /** @module Every command of the protocol with the `data` it takes and the reply it resolves to (MW75.md §3.3, BRIDGE-API.md §2, §4–§6). */
+import type { CommandType } from "../protocol/commands.ts";
+import type {
+  ConnectData,
+  ConnectDeviceData,
+  MarkerData,
+  ScanData,
+  StartRecordingData,
+} from "../protocol/request-data.ts";
 import type {
   CommandAckData,
+  ConnectAck,
   MarkerObject,
   RecordingObject,
   ServerMessages,
+  SettingsValues,
   StatusReplyData,
-} from "./wire.ts";
+  SubscriptionOptionsData,
+} from "../protocol/messages.ts";
 
-/** `start_recording` data (§4.1). */
-export interface StartRecordingData {
-  session_name?: string;
-  formats?: Array<"bdf" | "edf" | "csv" | "raw">;
-  duration_s?: number;
-  subject?: string;
-  notes?: string;
-}
+export type { ConnectData, MarkerData, StartRecordingData } from "../protocol/request-data.ts";
 
-/** `marker` data (§4.2); `device_id` marks another device of the bridge. */
-export interface MarkerData {
-  label: string;
-  value?: number;
-  timestamp?: number;
-  duration_s?: number;
-  device_id?: string;
-}
-
-/** Command name → its `data` and the `data` of its reply. */
-export interface Commands {
-  connect: {
-    data: { auto_reconnect?: boolean; log_level?: "DEBUG" | "INFO" | "WARNING" | "ERROR" };
-    reply: CommandAckData & { auto_reconnect: unknown; log_level: string };
-  };
+/**
+ * Command name → its `data` and the `data` of its reply. Its names are the protocol's command
+ * table: one missing is an error here, one extra an error below.
+ */
+export interface Commands extends Record<CommandType, { data: unknown; reply: unknown }> {
+  connect: { data: ConnectData; reply: ConnectAck };
   disconnect: { data: Record<string, never>; reply: CommandAckData };
   status: { data: Record<string, never>; reply: StatusReplyData };
   ping: { data: Record<string, never>; reply: ServerMessages["pong"] };
   broadcast: { data: unknown; reply: CommandAckData & { recipients: number } };
   subscribe: {
     data: { stream: string; [option: string]: unknown };
-    reply: CommandAckData & { stream: string; options: Record<string, unknown> };
+    reply: CommandAckData & { stream: string; options: SubscriptionOptionsData };
   };
   unsubscribe: { data: { stream: string }; reply: CommandAckData & { stream: string } };
   auth: { data: { token: string }; reply: ServerMessages["auth_result"] };
   get: { data: { keys?: string[] }; reply: ServerMessages["settings"] };
-  set: { data: { values: Record<string, unknown> }; reply: ServerMessages["settings"] };
+  set: { data: { values: Partial<SettingsValues> }; reply: ServerMessages["settings"] };
   start_recording: {
     data: StartRecordingData;
     reply: CommandAckData & { recording: RecordingObject };
@@ -54,13 +49,16 @@ export interface Commands {
   recording_status: { data: Record<string, never>; reply: ServerMessages["recording"] };
   marker: { data: MarkerData; reply: CommandAckData & { marker: MarkerObject } };
   list_devices: { data: Record<string, never>; reply: ServerMessages["devices"] };
-  scan_devices: { data: { duration_s?: number }; reply: ServerMessages["scan_result"] };
+  scan_devices: { data: ScanData; reply: ServerMessages["scan_result"] };
   connect_device: {
-    data: { address: string; rfcomm_tty?: string };
+    data: ConnectDeviceData;
     reply: CommandAckData & { device_id: string; address: string };
   };
 }
 
-export type CommandName = keyof Commands;
+export type CommandName = CommandType;
+/** Fails to compile when Commands names a command the table does not have. */
+type NoExtraCommand<T extends never> = T;
+export type CommandsMatchTable = NoExtraCommand<Exclude<keyof Commands, CommandType>>;
 export type CommandData<K extends CommandName> = Commands[K]["data"];
 export type CommandReply<K extends CommandName> = Commands[K]["reply"];

@@ -1,6 +1,6 @@
 /** @module The SDK's one error type: a server `error` reply (its code and message) or a failure on the client's side. */
-import type { ErrorCode } from "../core/errors.ts";
-import type { ErrorData } from "./wire.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
+import type { ErrorData } from "../protocol/messages.ts";
 
 /** Codes the SDK itself produces; no server sends them. */
 export type ClientErrorCode =

@@ -3,11 +3,12 @@
  * getting it back after a reconnect: a default bridge releases the headset when its last client's
  * socket goes, so a socket whose welcome says `idle` sends the same `connect` again, once.
  */
+import type { ConnectData } from "./commands.ts";
 import { BridgeClientError } from "./errors.ts";
 
 /** The `headset_reconnect` event: the options sent again and the outcome (`error` null: acknowledged). */
 export interface HeadsetReconnect {
-  options: Record<string, unknown>;
+  options: ConnectData;
   error: BridgeClientError | null;
 }
 
@@ -21,7 +22,7 @@ export type HeadsetOff = "released" | "deliberate" | "lost";
 /** What the hold needs of the client. */
 export interface HeadsetHost {
   /** Sends `connect` on the open socket (never queued: a later socket decides afresh). */
-  connect(options: Record<string, unknown>): Promise<unknown>;
+  connect(options: ConnectData): Promise<unknown>;
   /** The headset stopped: the next seq jump in the streams spans that time. */
   off(why: HeadsetOff): void;
   reconnected(info: HeadsetReconnect): void;
@@ -30,7 +31,7 @@ export interface HeadsetHost {
 export class HeadsetHold {
   #host: HeadsetHost;
   /** The options of the acknowledged `connect`; null while the client holds no headset. */
-  #options: Record<string, unknown> | null = null;
+  #options: ConnectData | null = null;
   /** Bumped by every `disconnect`: a `connect` acknowledged after it no longer counts. */
   #gen = 0;
   #awaitingWelcome = false;
@@ -42,7 +43,7 @@ export class HeadsetHold {
   }
 
   /** The options the headset would be connected again with; null when the client holds none. */
-  get held(): Readonly<Record<string, unknown>> | null {
+  get held(): Readonly<ConnectData> | null {
     return this.#options;
   }
 
@@ -56,7 +57,7 @@ export class HeadsetHold {
     }
     if (type !== "connect") return;
     const gen = this.#gen;
-    const options = { ...(data ?? {}) as Record<string, unknown> };
+    const options = { ...(data ?? {}) as ConnectData };
     reply.then(() => {
       if (gen === this.#gen) this.#options = options;
     }, () => {});
@@ -90,7 +91,7 @@ export class HeadsetHold {
     this.#rejoin(options);
   }
 
-  #rejoin(options: Record<string, unknown>): void {
+  #rejoin(options: ConnectData): void {
     const gen = this.#gen;
     const reply = this.#host.connect(options);
     this.sent("connect", options, reply);

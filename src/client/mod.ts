@@ -11,6 +11,7 @@ export type {
   CommandName,
   CommandReply,
   Commands,
+  ConnectData,
   MarkerData,
   StartRecordingData,
 } from "./commands.ts";
@@ -31,4 +32,4 @@ export type {
 export { Subscription } from "./subscription.ts";
 export { systemTimers } from "./timers.ts";
 export type { Timers } from "./timers.ts";
-export type * from "./wire.ts";
+export type * from "../protocol/messages.ts";

@@ -4,7 +4,7 @@
  * the next one, within its timeout.
  */
 import { BridgeClientError } from "./errors.ts";
-import type { ErrorData, ServerMessage } from "./wire.ts";
+import type { AnyServerMessage } from "../protocol/messages.ts";
 import type { Timers } from "./timers.ts";
 
 interface Pending {
@@ -14,7 +14,7 @@ interface Pending {
   timer: unknown;
   sent: boolean;
   /** Runs synchronously with the reply, before any later message is dispatched (a promise would run after). */
-  onReply: ((m: ServerMessage) => void) | undefined;
+  onReply: ((m: AnyServerMessage) => void) | undefined;
   resolve: (data: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -35,7 +35,7 @@ const NOT_REPLIES: ReadonlySet<string> = new Set([
 
 export interface RequestOptions {
   queue?: boolean;
-  onReply?: ((m: ServerMessage) => void) | undefined;
+  onReply?: ((m: AnyServerMessage) => void) | undefined;
 }
 
 export class Requests {
@@ -102,14 +102,14 @@ export class Requests {
   }
 
   /** Settles the request `m` answers; true when it was one. */
-  settle(m: ServerMessage): boolean {
+  settle(m: AnyServerMessage): boolean {
     if (typeof m.id !== "string" || NOT_REPLIES.has(m.type)) return false;
     const p = this.#pending.get(m.id);
     if (p === undefined) return false;
     this.#pending.delete(m.id);
     this.#timers.clearTimeout(p.timer);
     if (m.type === "error") {
-      p.reject(BridgeClientError.fromServer(m.data as ErrorData, p.type));
+      p.reject(BridgeClientError.fromServer(m.data, p.type));
       return true;
     }
     p.onReply?.(m);

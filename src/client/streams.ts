@@ -8,7 +8,13 @@ import type { EegBatch } from "./batch.ts";
 import { BridgeClientError } from "./errors.ts";
 import type { HeadsetOff } from "./headset.ts";
 import { Subscription } from "./subscription.ts";
-import type { DiagnosticsData, EegDataData, EventData, ServerMessage } from "./wire.ts";
+import type {
+  AnyServerMessage,
+  DiagnosticsData,
+  EegDataData,
+  EventData,
+  SubscriptionOptionsData,
+} from "../protocol/messages.ts";
 
 /** `eeg_batch` options (§2.2); the bridge answers with the effective values. */
 export interface EegBatchOptions {
@@ -58,6 +64,9 @@ export interface DataLoss {
   toSeq: number | null;
 }
 
+/** A `subscribe` command's data. */
+type SubscribeData = SubscriptionOptionsData & { stream: string };
+
 /** What the streams need of the client. */
 export interface StreamHost {
   readonly maxQueued: number;
@@ -65,15 +74,15 @@ export interface StreamHost {
   /** Sends a command on the open socket only (never queued: an open resubscribes anyway). */
   send(
     type: string,
-    data: Record<string, unknown>,
-    onReply?: (m: ServerMessage) => void,
+    data: SubscribeData,
+    onReply?: (m: AnyServerMessage) => void,
   ): Promise<unknown>;
   loss(loss: DataLoss): void;
 }
 
 interface Entry {
   stream: string;
-  options: Record<string, unknown>;
+  options: SubscriptionOptionsData;
   sub: Subscription<unknown>;
   /** The last seq delivered to the consumer (null: none yet, or seq numbering began again). */
   lastSeq: number | null;
@@ -99,9 +108,9 @@ export class Streams {
   }
 
   /** Subscribes (or replaces the subscription of the same stream, whose iterator then ends). */
-  subscribe(stream: string, options: Record<string, unknown>): Subscription<unknown> {
+  subscribe(stream: string, options: SubscriptionOptionsData): Subscription<unknown> {
     this.#entries.get(stream)?.sub.finish();
-    const since = typeof options["since_seq"] === "number" ? options["since_seq"] : null;
+    const since = options.since_seq ?? null;
     const entry: Entry = {
       stream,
       options: { ...options },
@@ -156,10 +165,10 @@ export class Streams {
   }
 
   /** Routes a stream message to its subscription; false when it is not a stream message. */
-  route(m: ServerMessage): boolean {
+  route(m: AnyServerMessage): boolean {
     switch (m.type) {
       case "eeg_data":
-        this.#eeg(m.data as EegDataData);
+        this.#eeg(m.data);
         return true;
       case "event":
         this.#entries.get("events")?.sub.push(m.data);
@@ -199,11 +208,11 @@ export class Streams {
   }
 
   #send(entry: Entry): void {
-    const data: Record<string, unknown> = { stream: entry.stream, ...entry.options };
+    const data: SubscribeData = { stream: entry.stream, ...entry.options };
     if (entry.stream === "eeg_batch" && entry.lastSeq !== null) {
-      data["since_seq"] = entry.lastSeq + 1;
+      data.since_seq = entry.lastSeq + 1;
     }
-    entry.askedSince = typeof data["since_seq"] === "number" ? data["since_seq"] : null;
+    entry.askedSince = data.since_seq ?? null;
     this.#host.send("subscribe", data, (m) => this.#acked(entry, m)).catch((e: unknown) => {
       // a lost socket resubscribes on the next open; a refusal (UNKNOWN_STREAM, …) ends the subscription
       if (
@@ -216,13 +225,10 @@ export class Streams {
   }
 
   /** Runs synchronously with the ack, before the replayed batches that follow it are routed. */
-  #acked(entry: Entry, m: ServerMessage): void {
+  #acked(entry: Entry, m: AnyServerMessage): void {
     if (this.#entries.get(entry.stream) !== entry) return;
-    const options = ((m.data as { options?: Record<string, unknown> }).options ?? {}) as Record<
-      string,
-      unknown
-    >;
-    const from = options["resumed_from"];
+    const options = (m.data as { options?: SubscriptionOptionsData }).options ?? {};
+    const from = options.resumed_from;
     const asked = entry.askedSince;
     entry.retention = false;
     if (asked !== null && typeof from === "number" && from !== asked) {

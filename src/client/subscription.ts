@@ -4,11 +4,13 @@
  * (`break`, `return()`, `close()`) unsubscribes.
  */
 
+import type { SubscriptionOptionsData } from "../protocol/messages.ts";
+
 /** A subscription's consumer side. `for await (const item of sub)` reads it. */
 export class Subscription<T> implements AsyncIterableIterator<T> {
   readonly stream: string;
   /** Resolves with the effective options of the first `subscribe` ack; rejects when the bridge refuses it. */
-  readonly ready: Promise<Record<string, unknown>>;
+  readonly ready: Promise<SubscriptionOptionsData>;
   #items: T[] = [];
   #head = 0;
   #waiting: Array<{ resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }> = [];
@@ -16,7 +18,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
   #maxQueued: number;
   #onDrop: (item: T) => void;
   #onReturn: () => void;
-  #settleReady!: { resolve: (o: Record<string, unknown>) => void; reject: (e: unknown) => void };
+  #settleReady!: { resolve: (o: SubscriptionOptionsData) => void; reject: (e: unknown) => void };
   #readySettled = false;
 
   /** `onDrop` hears of items dropped from a full queue; `onReturn` runs once when the consumer ends it. */
@@ -54,7 +56,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
     if (this.queued > this.#maxQueued) this.#onDrop(this.#take());
   }
 
-  acknowledged(options: Record<string, unknown>): void {
+  acknowledged(options: SubscriptionOptionsData): void {
     if (this.#readySettled) return;
     this.#readySettled = true;
     this.#settleReady.resolve(options);

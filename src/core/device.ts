@@ -9,7 +9,7 @@ import type { DeviceEvent } from "./device-events.ts";
 import { LeadOffTracker } from "./device-events.ts";
 import { placeMarker } from "./markers.ts";
 import type { Marker, MarkerRequest } from "./markers.ts";
-import type { ErrorCode } from "./errors.ts";
+import type { CoreErrorCode as ErrorCode } from "./errors.ts";
 import { LinkHealth } from "./link-health.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";

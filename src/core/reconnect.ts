@@ -1,7 +1,7 @@
 /** @module Auto-reconnect (MW75.md §3.9): delays base·2^(k−1) capped at 30·base, at most 10 attempts. */
 import { sleep } from "./clock.ts";
 import type { Clock, Sleep } from "./clock.ts";
-import type { ErrorCode } from "./errors.ts";
+import type { CoreErrorCode as ErrorCode } from "./errors.ts";
 import type { Logger } from "../ports/logger.ts";
 
 /** Attempts before RECONNECT_EXHAUSTED. */

@@ -3,7 +3,7 @@
  * why it changed, device errors, and the samples of each decoded chunk. Wording for clients is
  * the protocol's business (src/protocol/status-text.ts).
  */
-import type { ErrorCode } from "./errors.ts";
+import type { CoreErrorCode as ErrorCode } from "./errors.ts";
 import type { PacketBatch } from "../decoder/types.ts";
 import type { SampleBlock } from "./samples.ts";
 

@@ -5,7 +5,7 @@
 import type { Decoder, DecodeStats } from "../decoder/types.ts";
 import type { Clock } from "./clock.ts";
 import { BridgeError } from "./errors.ts";
-import type { ErrorCode } from "./errors.ts";
+import type { CoreErrorCode as ErrorCode } from "./errors.ts";
 import { statsLine } from "./packet-stats.ts";
 import type { PacketFigures } from "./packet-stats.ts";
 import type { DeviceLink, DeviceSource, LinkChunk } from "../ports/device-source.ts";

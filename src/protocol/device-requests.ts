@@ -3,8 +3,11 @@
  * INVALID_PARAMETERS names the field and its range.
  */
 import * as v from "valibot";
-import { checkFields, invalid } from "./request-fields.ts";
-import type { RequestProblem, Rule } from "./request-fields.ts";
+import { checkFields, missing } from "./request-fields.ts";
+import type { Rules } from "./request-fields.ts";
+import { accept } from "./result.ts";
+import type { ConnectDeviceData, ScanData } from "./request-data.ts";
+import type { Checked } from "./result.ts";
 
 /** A validated `scan_devices`. */
 export interface ScanRequest {
@@ -22,13 +25,13 @@ export interface ConnectDeviceRequest {
 export const SCAN_DEFAULT_S = 4;
 const ADDRESS = /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/;
 
-const SCAN_FIELDS: Record<string, Rule> = {
+const SCAN_FIELDS: Rules<ScanData> = {
   duration_s: [
     v.pipe(v.number(), v.finite(), v.minValue(1), v.maxValue(30)),
     "a number of seconds between 1 and 30",
   ],
 };
-const CONNECT_FIELDS: Record<string, Rule> = {
+const CONNECT_FIELDS: Rules<ConnectDeviceData> = {
   address: [v.pipe(v.string(), v.regex(ADDRESS)), "a Bluetooth address like AA:BB:CC:DD:EE:FF"],
   rfcomm_tty: [
     v.pipe(v.string(), v.minLength(1), v.maxLength(256), v.startsWith("/")),
@@ -37,22 +40,19 @@ const CONNECT_FIELDS: Record<string, Rule> = {
 };
 
 /** Reads `scan_devices` data; `duration_s` defaults to 4. */
-export function parseScan(data: unknown): ScanRequest | RequestProblem {
+export function parseScan(data: unknown): Checked<ScanRequest, "INVALID_PARAMETERS"> {
   const checked = checkFields(data, SCAN_FIELDS, "scan_devices");
-  if (!("fields" in checked)) return checked;
-  return { durationS: (checked.fields["duration_s"] as number | undefined) ?? SCAN_DEFAULT_S };
+  if (!checked.ok) return checked;
+  return accept({ durationS: checked.value.duration_s ?? SCAN_DEFAULT_S });
 }
 
 /** Reads `connect_device` data; `address` is required. */
-export function parseConnectDevice(data: unknown): ConnectDeviceRequest | RequestProblem {
+export function parseConnectDevice(
+  data: unknown,
+): Checked<ConnectDeviceRequest, "INVALID_PARAMETERS"> {
   const checked = checkFields(data, CONNECT_FIELDS, "connect_device");
-  if (!("fields" in checked)) return checked;
-  const address = checked.fields["address"] as string | undefined;
-  if (address === undefined) {
-    return invalid(`Invalid address: must be ${CONNECT_FIELDS["address"]![1]}, got nothing`);
-  }
-  return {
-    address: address.toUpperCase(),
-    rfcommTty: (checked.fields["rfcomm_tty"] as string | undefined) ?? null,
-  };
+  if (!checked.ok) return checked;
+  const { address, rfcomm_tty } = checked.value;
+  if (address === undefined) return missing(CONNECT_FIELDS, "address");
+  return accept({ address: address.toUpperCase(), rfcommTty: rfcomm_tty ?? null });
 }

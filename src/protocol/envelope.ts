@@ -1,6 +1,13 @@
 /** @module Outbound envelope builders: every server message is `{id, type, data}` serialised once to a JSON string. */
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "./errors.ts";
 import type { StatusState } from "../core/session-events.ts";
+import type {
+  ErrorData,
+  RecordingObject,
+  ServerMessages,
+  ServerMessageType,
+  StatusEventData,
+} from "./messages.ts";
 
 /** Unix time in seconds (float), the protocol's timestamp unit, from milliseconds. */
 export function toSeconds(ms: number): number {
@@ -27,9 +34,30 @@ export function replyId(requestId: unknown): unknown {
   return isTruthy(requestId) ? requestId : freshId();
 }
 
-/** Serialises one envelope. JSON.stringify turns NaN/±Infinity into null, so the output is always valid JSON. */
-export function envelope(id: unknown, type: string, data: Record<string, unknown>): string {
+/**
+ * Serialises one envelope, its `data` typed by the message type (protocol/messages.ts).
+ * JSON.stringify turns NaN/±Infinity into null, so the output is always valid JSON.
+ */
+export function envelope<K extends ServerMessageType>(
+  id: unknown,
+  type: K,
+  data: ServerMessages[K],
+): string;
+/** A `recording` whose object is still built untyped where recordings live (see recordingObject). */
+export function envelope(id: unknown, type: "recording", data: UntypedRecording): string;
+export function envelope(id: unknown, type: string, data: unknown): string {
   return JSON.stringify({ id, type, data });
+}
+
+/** A recording object as recording/ builds it today: fields named as on the wire, not yet typed. */
+export type UntypedRecording = Readonly<Record<string, unknown>>;
+
+/**
+ * The one place an untyped recording object is taken for the wire's RecordingObject: recordings
+ * build it field by field as the contract names them (BRIDGE-API §4.1).
+ */
+export function recordingObject(recording: UntypedRecording): RecordingObject {
+  return recording as RecordingObject;
 }
 
 /** `error {code, message, timestamp}`, plus `extra` fields where a code has them (e.g. `key`). */
@@ -38,7 +66,7 @@ export function errorMessage(
   code: ErrorCode,
   message: string,
   nowMs: number,
-  extra?: Record<string, unknown>,
+  extra?: Omit<ErrorData, "code" | "message" | "timestamp">,
 ): string {
   return envelope(id, "error", { code, message, timestamp: toSeconds(nowMs), ...extra });
 }
@@ -51,12 +79,12 @@ export function statusEvent(
   nowMs: number,
   deviceId: string | null = null,
 ): string {
-  const data: Record<string, unknown> = {
+  const data: StatusEventData = {
     state,
     message,
     timestamp: toSeconds(nowMs),
     battery_level: batteryLevel,
   };
-  if (deviceId !== null) data["device_id"] = deviceId;
+  if (deviceId !== null) data.device_id = deviceId;
   return envelope(freshId(), "status", data);
 }

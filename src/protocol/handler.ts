@@ -3,10 +3,13 @@
  * device look like, the command): who may connect or disconnect, in which order the checks run,
  * and what the acknowledgement says. The server executes the decision.
  */
-import type { ErrorCode } from "../core/errors.ts";
 import type { LogLevel } from "../ports/logger.ts";
 import type { DeviceState } from "../core/session-events.ts";
-import { autoReconnectProblem, parseLogLevel, readConnect } from "./inbound.ts";
+import { autoReconnectProblem, parseLogLevel } from "./inbound.ts";
+import type { ConnectRequest } from "./inbound.ts";
+import type { ConnectAck, DisconnectAck } from "./messages.ts";
+import { accept, refuse } from "./result.ts";
+import type { Checked, Refused } from "./result.ts";
 
 /** What the decisions look at. */
 export interface ControlView {
@@ -15,75 +18,61 @@ export interface ControlView {
   readonly deviceState: DeviceState;
 }
 
-/** A refusal, sent to the requester only (its id echoed). */
-export interface Refusal {
-  readonly ok: false;
-  readonly code: ErrorCode;
-  readonly message: string;
-}
-
 /** connect accepted: take control, forward logs at `level`, acknowledge with `ack`, start the device. */
 export interface ConnectGo {
-  readonly ok: true;
   readonly autoReconnect: boolean;
   readonly level: LogLevel;
-  readonly ack: Record<string, unknown>;
+  readonly ack: ConnectAck;
 }
 
-const CONTROL_TAKEN: Refusal = {
-  ok: false,
-  code: "DEVICE_CONTROL_TAKEN",
-  message: "Another client controls the device",
-};
+const CONTROL_TAKEN: Refused = refuse(
+  "DEVICE_CONTROL_TAKEN",
+  "Another client controls the device",
+);
 
 /**
- * §3.3 connect: control → already connected → data → auto_reconnect → level. Throws a TypeError
- * for a non-object `data` (reported as MESSAGE_PROCESSING_ERROR, as the reference does).
+ * §3.3 connect: control → already connected → data → auto_reconnect → level. `request` is the
+ * read `data`, a MESSAGE_PROCESSING_ERROR when it was no object (as the reference answers).
  */
-export function decideConnect(view: ControlView, data: unknown): ConnectGo | Refusal {
+export function decideConnect(
+  view: ControlView,
+  request: Checked<ConnectRequest>,
+): Checked<ConnectGo> {
   if (view.controlTakenByOther) return CONTROL_TAKEN;
   if (view.deviceState === "connected" || view.deviceState === "connecting") {
-    return {
-      ok: false,
-      code: "ALREADY_CONNECTED",
-      message: view.deviceState === "connected" ? "Already connected" : "Already connecting",
-    };
+    return refuse(
+      "ALREADY_CONNECTED",
+      view.deviceState === "connected" ? "Already connected" : "Already connecting",
+    );
   }
-  const request = readConnect(data);
-  if (request.autoReconnect === null) {
-    return {
-      ok: false,
-      code: "INVALID_PARAMETERS",
-      message: autoReconnectProblem(request.autoReconnectGiven),
-    };
+  if (!request.ok) return request;
+  const { autoReconnect, autoReconnectGiven, logLevelGiven } = request.value;
+  if (autoReconnect === null) {
+    return refuse("INVALID_PARAMETERS", autoReconnectProblem(autoReconnectGiven));
   }
-  const level = parseLogLevel(request.logLevelGiven);
+  const level = parseLogLevel(logLevelGiven);
   if (level === null) {
-    return {
-      ok: false,
-      code: "INVALID_LOG_LEVEL",
-      message: `Invalid log level: ${
-        JSON.stringify(request.logLevelGiven)
+    return refuse(
+      "INVALID_LOG_LEVEL",
+      `Invalid log level: ${
+        JSON.stringify(logLevelGiven)
       }. Must be one of DEBUG, INFO, WARNING, ERROR`,
-    };
+    );
   }
-  return {
-    ok: true,
-    autoReconnect: request.autoReconnect,
+  return accept({
+    autoReconnect,
     level,
     ack: {
       command: "connect",
-      auto_reconnect: request.autoReconnectGiven,
+      auto_reconnect: autoReconnectGiven,
       log_level: level,
       message: "Connecting to MW75 device",
     },
-  };
+  });
 }
 
 /** §3.3 disconnect: only the controller, or anyone while nobody holds control. Never releases control. */
-export function decideDisconnect(
-  view: ControlView,
-): { ok: true; ack: Record<string, unknown> } | Refusal {
+export function decideDisconnect(view: ControlView): Checked<DisconnectAck> {
   if (view.controlTakenByOther) return CONTROL_TAKEN;
-  return { ok: true, ack: { command: "disconnect", message: "Disconnect requested" } };
+  return accept({ command: "disconnect", message: "Disconnect requested" });
 }

@@ -4,10 +4,16 @@
  * UNKNOWN_COMMAND → per-command data.
  */
 import * as v from "valibot";
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "./errors.ts";
 import type { LogLevel } from "../ports/logger.ts";
+import { isCommandType, isMultiClientOnly } from "./commands.ts";
+import type { CommandType } from "./commands.ts";
 import { isTruthy } from "./envelope.ts";
+import { accept, refuse } from "./result.ts";
+import type { Checked } from "./result.ts";
 import { jsonByteLength, MAX_ID_BYTES, MAX_NESTING, nestsDeeperThan } from "./frame-limits.ts";
+
+export type { CommandType } from "./commands.ts";
 
 /** Levels a client may request (no CRITICAL, as in the reference). */
 export const LOG_LEVELS: readonly LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR"];
@@ -30,46 +36,6 @@ export const LogLevelSchema = v.pipe(v.string(), v.toUpperCase(), v.picklist(LOG
  * Anything else is refused rather than read by truthiness (the string "false" would mean true).
  */
 export const AutoReconnectSchema = v.nullable(v.union([v.boolean(), v.picklist([0, 1])]));
-
-/** Command names; `broadcast` is only known when several clients are allowed (§3.7). */
-export type CommandType =
-  | "connect"
-  | "disconnect"
-  | "status"
-  | "ping"
-  | "broadcast"
-  | "subscribe"
-  | "unsubscribe"
-  | "auth"
-  | "get"
-  | "set"
-  | "start_recording"
-  | "stop_recording"
-  | "recording_status"
-  | "marker"
-  | "list_devices"
-  | "scan_devices"
-  | "connect_device";
-
-/** Commands every client may send, whatever the client policy (the bridge's additions included). */
-const ALWAYS_KNOWN: ReadonlySet<string> = new Set([
-  "connect",
-  "disconnect",
-  "status",
-  "ping",
-  "subscribe",
-  "unsubscribe",
-  "auth",
-  "get",
-  "set",
-  "start_recording",
-  "stop_recording",
-  "recording_status",
-  "marker",
-  "list_devices",
-  "scan_devices",
-  "connect_device",
-]);
 
 /** A frame that passed the generic checks. */
 export interface Command {
@@ -154,20 +120,20 @@ export interface ConnectRequest {
   readonly logLevelGiven: unknown;
 }
 
-/** Reads `connect.data`; throws a TypeError for a non-object `data` (reported as MESSAGE_PROCESSING_ERROR). */
-export function readConnect(data: unknown): ConnectRequest {
+/** Reads `connect.data`; a non-object `data` is a MESSAGE_PROCESSING_ERROR, as the reference answers. */
+export function readConnect(data: unknown): Checked<ConnectRequest> {
   // valibot's record() accepts arrays (it copies them into an object), so rule them out first
   const parsed = v.safeParse(CommandDataSchema, data);
   if (!parsed.success || Array.isArray(data)) {
-    throw new TypeError(`'data' must be an object, got ${kindOf(data)}`);
+    return refuse("MESSAGE_PROCESSING_ERROR", `'data' must be an object, got ${kindOf(data)}`);
   }
   const fields = parsed.output ?? {};
   const given = "auto_reconnect" in fields ? fields["auto_reconnect"] : false;
-  return {
+  return accept({
     autoReconnectGiven: given,
     autoReconnect: v.is(AutoReconnectSchema, given) ? isTruthy(given) : null,
     logLevelGiven: "log_level" in fields ? fields["log_level"] : "ERROR",
-  };
+  });
 }
 
 /** Validates a requested level; null when invalid. */
@@ -183,8 +149,7 @@ export function autoReconnectProblem(given: unknown): string {
 
 /** True for a command this version implements (`broadcast` only with several clients). */
 export function isKnown(type: unknown, allowBroadcast: boolean): type is CommandType {
-  if (typeof type !== "string") return false;
-  return ALWAYS_KNOWN.has(type) || (allowBroadcast && type === "broadcast");
+  return isCommandType(type) && (allowBroadcast || !isMultiClientOnly(type));
 }
 
 function describe(value: unknown): string {

@@ -5,12 +5,11 @@
 import * as v from "valibot";
 import type { MarkerRequest } from "../core/markers.ts";
 import { RECORDING_FORMATS } from "./recording-formats.ts";
-import type { RecordingFormat } from "./recording-formats.ts";
-import { checkFields, invalid } from "./request-fields.ts";
-import type { RequestProblem, Rule } from "./request-fields.ts";
-
-export type { RequestProblem } from "./request-fields.ts";
-export { isRequestProblem } from "./request-fields.ts";
+import { checkFields, missing } from "./request-fields.ts";
+import type { Rules } from "./request-fields.ts";
+import { accept, invalid } from "./result.ts";
+import type { MarkerData, RecordingFormat, StartRecordingData } from "./request-data.ts";
+import type { Checked } from "./result.ts";
 
 /** A validated `start_recording`. */
 export interface StartRequest {
@@ -20,6 +19,8 @@ export interface StartRequest {
   subject: string | null;
   notes: string | null;
 }
+
+/** Every format, in the order the error message lists them. */
 
 const SESSION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** The longest recording `duration_s` allows: a day. */
@@ -32,7 +33,7 @@ const MAX_DURATION_S = 86_400;
 export const MARKER_PAST_S = 60;
 export const MARKER_FUTURE_S = 60;
 
-const START_FIELDS: Record<string, Rule> = {
+const START_FIELDS: Rules<StartRecordingData> = {
   session_name: [
     v.pipe(
       v.string(),
@@ -56,7 +57,8 @@ const START_FIELDS: Record<string, Rule> = {
   subject: [v.pipe(v.string(), v.maxLength(64)), "a string of at most 64 characters"],
   notes: [v.pipe(v.string(), v.maxLength(1024)), "a string of at most 1024 characters"],
 };
-const MARKER_FIELDS: Record<string, Rule> = {
+// `device_id` is taken off before (a marker may name another device of the bridge)
+const MARKER_FIELDS: Rules<Omit<MarkerData, "device_id">> = {
   label: [v.pipe(v.string(), v.minLength(1), v.maxLength(128)), "a string of 1 to 128 characters"],
   value: [v.pipe(v.number(), v.finite()), "a finite number"],
   timestamp: [v.pipe(v.number(), v.finite(), v.minValue(0)), "Unix seconds (a number ≥ 0)"],
@@ -68,17 +70,17 @@ const MARKER_FIELDS: Record<string, Rule> = {
 };
 
 /** Reads `start_recording` data; every field is optional. */
-export function parseStartRecording(data: unknown): StartRequest | RequestProblem {
+export function parseStartRecording(data: unknown): Checked<StartRequest, "INVALID_PARAMETERS"> {
   const checked = checkFields(data, START_FIELDS, "start_recording");
-  if (!("fields" in checked)) return checked;
-  const { fields } = checked;
-  return {
-    sessionName: (fields["session_name"] as string | undefined) ?? null,
-    formats: (fields["formats"] as RecordingFormat[] | undefined) ?? ["bdf", "csv"],
-    durationS: (fields["duration_s"] as number | undefined) ?? null,
-    subject: (fields["subject"] as string | undefined) ?? null,
-    notes: (fields["notes"] as string | undefined) ?? null,
-  };
+  if (!checked.ok) return checked;
+  const f = checked.value;
+  return accept({
+    sessionName: f.session_name ?? null,
+    formats: f.formats ?? ["bdf", "csv"],
+    durationS: f.duration_s ?? null,
+    subject: f.subject ?? null,
+    notes: f.notes ?? null,
+  });
 }
 
 /**
@@ -89,24 +91,21 @@ export function parseStartRecording(data: unknown): StartRequest | RequestProble
 export function parseMarker(
   data: unknown,
   nowMs: number = Date.now(),
-): MarkerRequest | RequestProblem {
+): Checked<MarkerRequest, "INVALID_PARAMETERS"> {
   const checked = checkFields(data, MARKER_FIELDS, "marker");
-  if (!("fields" in checked)) return checked;
-  const { fields } = checked;
-  if (fields["label"] === undefined) {
-    return invalid(`Invalid label: must be ${MARKER_FIELDS["label"]![1]}, got nothing`);
-  }
-  const timestamp = fields["timestamp"] as number | undefined;
-  if (timestamp !== undefined) {
-    const problem = timestampProblem(timestamp, nowMs / 1000);
+  if (!checked.ok) return checked;
+  const f = checked.value;
+  if (f.label === undefined) return missing(MARKER_FIELDS, "label");
+  if (f.timestamp !== undefined) {
+    const problem = timestampProblem(f.timestamp, nowMs / 1000);
     if (problem !== null) return invalid(problem);
   }
-  return {
-    label: fields["label"] as string,
-    value: (fields["value"] as number | undefined) ?? null,
-    timestamp: (fields["timestamp"] as number | undefined) ?? null,
-    durationS: (fields["duration_s"] as number | undefined) ?? 0,
-  };
+  return accept({
+    label: f.label,
+    value: f.value ?? null,
+    timestamp: f.timestamp ?? null,
+    durationS: f.duration_s ?? 0,
+  });
 }
 
 /** Why `t` is no marker time near `nowS`, or null when it is one. */

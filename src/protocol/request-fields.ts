@@ -3,54 +3,48 @@
  * wrong value is INVALID_PARAMETERS naming the field and what is allowed.
  */
 import * as v from "valibot";
-
-/** A refusal of a request's data. */
-export interface RequestProblem {
-  code: "INVALID_PARAMETERS";
-  message: string;
-}
+import { accept, invalid, shown } from "./result.ts";
+import type { Checked, Refused } from "./result.ts";
 
 /** A field's schema and the words that say what it allows. */
-export type Rule = [v.GenericSchema, string];
+export type Rule<T> = readonly [v.GenericSchema<unknown, T>, string];
 
-/** True for a problem rather than a request. */
-export function isRequestProblem<T extends object>(
-  value: T | RequestProblem,
-): value is RequestProblem {
-  return "code" in value && (value as RequestProblem).code === "INVALID_PARAMETERS";
-}
+/** A rule for every field of `T`, in the order an unknown-field error lists them. */
+export type Rules<T> = { readonly [K in keyof T]-?: Rule<T[K]> };
 
-/** Checks every field present against `rules`; absent/null data counts as `{}`. */
-export function checkFields(
+/**
+ * Checks every field present against `rules`, in the order sent (the first problem answers);
+ * absent/null data counts as `{}`. `unknown` words the refusal of a field without a rule.
+ */
+export function checkFields<T extends object>(
   data: unknown,
-  rules: Record<string, Rule>,
+  rules: Rules<T>,
   command: string,
-): { fields: Record<string, unknown> } | RequestProblem {
-  if (data === undefined || data === null) return { fields: {} };
+  unknown: (field: string) => string = (field) =>
+    `Unknown field ${field} for ${command}; its fields are ${Object.keys(rules).join(", ")}`,
+): Checked<Partial<T>, "INVALID_PARAMETERS"> {
+  if (data === undefined || data === null) return accept({});
   if (typeof data !== "object" || Array.isArray(data)) {
     return invalid(`'data' of ${command} must be an object`);
   }
-  const fields = data as Record<string, unknown>;
-  for (const [key, value] of Object.entries(fields)) {
-    const rule = rules[key];
-    if (rule === undefined) {
-      return invalid(
-        `Unknown field ${key} for ${command}; its fields are ${Object.keys(rules).join(", ")}`,
-      );
+  const out: Partial<T> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (!Object.hasOwn(rules, key)) return invalid(unknown(key));
+    const field = key as keyof T; // an own key of the rules, so a field of T
+    const [schema, allowed] = rules[field];
+    const parsed = v.safeParse(schema, value);
+    if (!parsed.success) {
+      return invalid(`Invalid ${key}: must be ${allowed}, got ${shown(value, 60)}`);
     }
-    if (!v.is(rule[0], value)) {
-      return invalid(`Invalid ${key}: must be ${rule[1]}, got ${describe(value)}`);
-    }
+    out[field] = parsed.output;
   }
-  return { fields };
+  return accept(out);
 }
 
-/** An INVALID_PARAMETERS problem with `message`. */
-export function invalid(message: string): RequestProblem {
-  return { code: "INVALID_PARAMETERS", message };
-}
-
-function describe(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+/** The refusal of a required field that is absent. */
+export function missing<T>(
+  rules: Rules<T>,
+  field: keyof T & string,
+): Refused<"INVALID_PARAMETERS"> {
+  return invalid(`Invalid ${field}: must be ${rules[field][1]}, got nothing`);
 }

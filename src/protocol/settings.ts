@@ -3,11 +3,11 @@
  * all-or-nothing validation of a `set`. Pure; the server reads and applies the values.
  */
 import * as v from "valibot";
-import type { ErrorCode } from "../core/errors.ts";
 import { NOTCH_FREQUENCIES } from "../core/notch.ts";
-import type { NotchHz } from "../core/notch.ts";
-import type { LogLevel } from "../ports/logger.ts";
 import { LOG_LEVELS, LogLevelSchema } from "./inbound.ts";
+import type { SettingsValues } from "./messages.ts";
+import { accept, invalid } from "./result.ts";
+import type { Checked, Refused } from "./result.ts";
 
 /** Every setting, in the order a full `settings` reply lists them. */
 export const SETTING_KEYS = [
@@ -20,27 +20,15 @@ export const SETTING_KEYS = [
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
-/** The current value of every setting. */
-export interface SettingValues {
-  auto_reconnect: boolean;
-  log_level: LogLevel;
-  subject: string;
-  session_label: string;
-  heartbeat_s: number;
-  notch_hz: NotchHz;
-}
+/** The current value of every setting (the wire's type: a `settings` reply carries them). */
+export type SettingValues = SettingsValues;
 
 /** Limits of the value rules. */
 export const MAX_LABEL_CHARS = 64;
 export const HEARTBEAT_S_RANGE = [5, 300] as const;
 
 /** A refusal: the error reply's code, message and (for the key-specific codes) `key`. */
-export interface SettingsProblem {
-  readonly code: ErrorCode;
-  readonly message: string;
-  /** The key concerned (null when a request names none). */
-  readonly key?: string | null;
-}
+export type SettingsProblem = Refused;
 
 /** A valid `set`: the values to write (normalised) and their keys in request order. */
 export interface SettingsWrite {
@@ -91,79 +79,79 @@ export function isSettingKey(key: unknown): key is SettingKey {
 }
 
 /** Reads `get` data: the keys asked for (all when `keys` is absent), duplicates dropped. */
-export function parseGet(data: unknown): { keys: SettingKey[] } | SettingsProblem {
+export function parseGet(data: unknown): Checked<{ keys: SettingKey[] }> {
   const read = objectOrNull(data, "get", '{"keys": ["heartbeat_s", …]} or nothing');
-  if (isSettingsProblem(read)) return read;
-  const fields = read.fields;
+  if (!read.ok) return read;
+  const fields = read.value;
   const extra = Object.keys(fields).find((k) => k !== "keys");
   if (extra !== undefined) return invalid(`Unknown field ${extra} for get; its only field is keys`);
   const keys = fields["keys"];
-  if (keys === undefined || keys === null) return { keys: [...SETTING_KEYS] };
+  if (keys === undefined || keys === null) return accept({ keys: [...SETTING_KEYS] });
   if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === "string")) {
     return invalid(
       `Invalid keys: must be a non-empty list of setting names (${SETTING_KEYS.join(", ")})`,
     );
   }
-  const unknown = keys.find((k) => !isSettingKey(k));
+  const named: string[] = keys;
+  const unknown = named.find((k) => !isSettingKey(k));
   if (unknown !== undefined) return unknownKey(unknown);
-  return { keys: [...new Set(keys as SettingKey[])] };
+  return accept({ keys: [...new Set(named.filter(isSettingKey))] });
 }
 
 /**
  * Reads `set` data, all or nothing: every key is checked (in request order, the first problem
  * answers) before anything may be applied.
  */
-export function parseSet(data: unknown): SettingsWrite | SettingsProblem {
+export function parseSet(data: unknown): Checked<SettingsWrite> {
   const read = setValues(data);
-  if (isSettingsProblem(read)) return read;
-  const out: Record<string, unknown> = {};
+  if (!read.ok) return read;
+  const out: Partial<SettingValues> = {};
   const keys: SettingKey[] = [];
-  for (const [key, value] of Object.entries(read.fields)) {
+  for (const [key, value] of Object.entries(read.value)) {
     if (!isSettingKey(key)) return unknownKey(key);
     const rule = RULES[key];
     const parsed = v.safeParse(rule.schema, value);
-    if (!parsed.success) return { code: "INVALID_VALUE", message: rule.message(value), key };
-    out[key] = key === "auto_reconnect"
-      ? parsed.output === true || parsed.output === 1
-      : parsed.output;
+    if (!parsed.success) {
+      return { ok: false, code: "INVALID_VALUE", message: rule.message(value), key };
+    }
+    write(out, key, parsed.output);
     keys.push(key);
   }
-  return { values: out as Partial<SettingValues>, keys };
+  return accept({ values: out, keys });
 }
 
 /** The key a PERMISSION_DENIED for `set` names: the request's first, or null when it has none. */
 export function firstSetKey(data: unknown): string | null {
   const read = setValues(data);
-  return isSettingsProblem(read) ? null : Object.keys(read.fields)[0]!;
+  return read.ok ? Object.keys(read.value)[0]! : null;
 }
 
 /** `values` of the settings reply: `all` restricted to `keys`, in that order. */
 export function pickSettings(
   all: SettingValues,
   keys: readonly SettingKey[],
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of keys) out[key] = all[key];
+): Partial<SettingValues> {
+  const out: Partial<SettingValues> = {};
+  for (const key of keys) write(out, key, all[key]);
   return out;
-}
-
-/** True for a problem rather than a request. */
-export function isSettingsProblem<T extends object>(
-  value: T | SettingsProblem,
-): value is SettingsProblem {
-  return "code" in value && "message" in value; // no successful result has either field
 }
 
 // --- internals ---
 
-// values are wrapped in `{fields}`: a request's own object may well have a "code" key
-type Fields = { readonly fields: Record<string, unknown> };
+/** An object's fields as sent. */
+type Fields = { readonly [field: string]: unknown };
 
-function setValues(data: unknown): Fields | SettingsProblem {
+/** Sets one setting; `value` passed that key's rule (auto_reconnect's 0/1 become booleans). */
+function write(out: Partial<SettingValues>, key: SettingKey, value: unknown): void {
+  const fields: { [K in SettingKey]?: unknown } = out;
+  fields[key] = key === "auto_reconnect" ? value === true || value === 1 : value;
+}
+
+function setValues(data: unknown): Checked<Fields> {
   const usage = '{"values": {"heartbeat_s": 10, …}}';
   const read = objectOrNull(data, "set", usage);
-  if (isSettingsProblem(read)) return read;
-  const fields = read.fields;
+  if (!read.ok) return read;
+  const fields = read.value;
   const extra = Object.keys(fields).find((k) => k !== "values");
   if (extra !== undefined) {
     return invalid(`Unknown field ${extra} for set; its only field is values, e.g. ${usage}`);
@@ -177,27 +165,29 @@ function setValues(data: unknown): Fields | SettingsProblem {
       `Invalid values: must be a non-empty object of setting names and values, e.g. ${usage}`,
     );
   }
-  return { fields: values as Record<string, unknown> };
+  return accept(ownFields(values));
 }
 
 /** `data` as an object; absent or null counts as `{}`. */
-function objectOrNull(data: unknown, command: string, usage: string): Fields | SettingsProblem {
-  if (data === undefined || data === null) return { fields: {} };
+function objectOrNull(data: unknown, command: string, usage: string): Checked<Fields> {
+  if (data === undefined || data === null) return accept({});
   if (typeof data !== "object" || Array.isArray(data)) {
     return invalid(`'data' of ${command} must be an object: ${usage}`);
   }
-  return { fields: data as Record<string, unknown> };
+  return accept(ownFields(data));
 }
 
-function unknownKey(key: string): SettingsProblem {
+/** A sent object's own fields, in their order (JSON.parse made it: no getters, no symbols). */
+function ownFields(data: object): Fields {
+  return Object.fromEntries(Object.entries(data));
+}
+
+function unknownKey(key: string): Refused {
   const shown = key.length > 40 ? `${key.slice(0, 40)}…` : key;
   return {
+    ok: false,
     code: "UNKNOWN_KEY",
     message: `Unknown setting: ${shown}. Settings are ${SETTING_KEYS.join(", ")}`,
     key,
   };
-}
-
-function invalid(message: string): SettingsProblem {
-  return { code: "INVALID_PARAMETERS", message };
 }

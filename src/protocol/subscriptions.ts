@@ -4,8 +4,11 @@
  * allowed; a stream that does not exist gets UNKNOWN_STREAM.
  */
 import * as v from "valibot";
-import type { ErrorCode } from "../core/errors.ts";
 import { CHANNELS } from "../core/samples.ts";
+import { accept, invalid, refuse, shown } from "./result.ts";
+import { checkFields } from "./request-fields.ts";
+import type { Rules } from "./request-fields.ts";
+import type { Checked } from "./result.ts";
 
 /** Streams a client may subscribe to. */
 export const STREAMS = ["eeg", "eeg_batch", "diagnostics", "events"] as const;
@@ -32,12 +35,6 @@ export type Subscription =
   | { stream: "diagnostics"; options: { interval_ms: number } }
   | { stream: "events"; options: Record<string, never> };
 
-/** What went wrong, for the error reply. */
-export interface SubscriptionProblem {
-  code: ErrorCode;
-  message: string;
-}
-
 const int = (min: number, max: number) =>
   v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 const CHANNEL_LIST = v.pipe(
@@ -47,8 +44,24 @@ const CHANNEL_LIST = v.pipe(
   v.check((list) => new Set(list).size === list.length),
 );
 
+/** The options a request may give, by stream. */
+interface RequestOptions {
+  eeg: Record<never, never>;
+  eeg_batch: {
+    format: BatchOptions["format"];
+    num_samples: number;
+    interval_ms: number;
+    decimate: number;
+    channels: number[];
+    ref_drl: boolean;
+    since_seq: number;
+  };
+  diagnostics: { interval_ms: number };
+  events: Record<never, never>;
+}
+
 /** Per stream: option → [schema, the allowed values as the error message says them]. */
-const OPTIONS: Record<StreamName, Record<string, [v.GenericSchema, string]>> = {
+const OPTIONS: { [S in StreamName]: Rules<RequestOptions[S]> } = {
   eeg: {},
   eeg_batch: {
     format: [v.picklist(["json", "binary"]), `"json" or "binary"`],
@@ -68,92 +81,83 @@ const OPTIONS: Record<StreamName, Record<string, [v.GenericSchema, string]>> = {
 const ALL_CHANNELS = Array.from({ length: CHANNELS }, (_, i) => i + 1);
 
 /** Reads `subscribe` data; options absent from the request take their defaults. */
-export function parseSubscribe(data: unknown): Subscription | SubscriptionProblem {
+export function parseSubscribe(data: unknown): Checked<Subscription> {
   const head = readStream(data);
-  if ("code" in head) return head;
-  const { stream, fields } = head;
-  const allowed = OPTIONS[stream];
-  for (const [key, value] of Object.entries(fields)) {
-    if (key === "stream") continue;
-    const rule = allowed[key];
-    if (rule === undefined) {
-      const known = Object.keys(allowed);
-      const hint = known.length > 0
-        ? `; its options are ${known.join(", ")}`
-        : "; it has no options";
-      return invalid(`Unknown option ${key} for stream ${stream}${hint}`);
-    }
-    if (!v.is(rule[0], value)) {
-      return invalid(`Invalid ${key}: must be ${rule[1]}, got ${describe(value)}`);
-    }
-  }
+  if (!head.ok) return head;
+  const { stream, options } = head.value;
   switch (stream) {
     case "eeg":
-    case "events":
-      return { stream, options: {} };
-    case "diagnostics":
-      return {
-        stream,
-        options: { interval_ms: (fields["interval_ms"] as number | undefined) ?? 100 },
-      };
+    case "events": {
+      const checked = checkOptions(stream, options);
+      return checked.ok ? accept({ stream, options: {} }) : checked;
+    }
+    case "diagnostics": {
+      const checked = checkOptions(stream, options);
+      if (!checked.ok) return checked;
+      return accept({ stream, options: { interval_ms: checked.value.interval_ms ?? 100 } });
+    }
     case "eeg_batch": {
-      const channels = fields["channels"] as number[] | undefined;
-      const options: BatchOptions = {
-        format: (fields["format"] as "json" | "binary" | undefined) ?? "json",
-        num_samples: (fields["num_samples"] as number | undefined) ?? 25,
-        interval_ms: (fields["interval_ms"] as number | undefined) ?? 100,
-        decimate: (fields["decimate"] as number | undefined) ?? 1,
-        channels: channels === undefined
+      const checked = checkOptions(stream, options);
+      if (!checked.ok) return checked;
+      const o = checked.value;
+      const batch: BatchOptions = {
+        format: o.format ?? "json",
+        num_samples: o.num_samples ?? 25,
+        interval_ms: o.interval_ms ?? 100,
+        decimate: o.decimate ?? 1,
+        channels: o.channels === undefined
           ? ALL_CHANNELS.slice()
-          : [...channels].sort((a, b) => a - b),
-        ref_drl: (fields["ref_drl"] as boolean | undefined) ?? false,
+          : [...o.channels].sort((a, b) => a - b),
+        ref_drl: o.ref_drl ?? false,
       };
-      const since = fields["since_seq"] as number | undefined;
-      if (since !== undefined) options.since_seq = since;
-      return { stream, options };
+      if (o.since_seq !== undefined) batch.since_seq = o.since_seq;
+      return accept({ stream, options: batch });
     }
   }
 }
 
 /** Reads `unsubscribe` data: just the stream. */
-export function parseUnsubscribe(data: unknown): { stream: StreamName } | SubscriptionProblem {
+export function parseUnsubscribe(data: unknown): Checked<{ stream: StreamName }> {
   const head = readStream(data);
-  return "code" in head ? head : { stream: head.stream };
+  return head.ok ? accept({ stream: head.value.stream }) : head;
 }
 
-/** True for a problem rather than a request. */
-export function isProblem<T extends object>(
-  value: T | SubscriptionProblem,
-): value is SubscriptionProblem {
-  return "code" in value && "message" in value;
+/** A stream's options checked against its rules; an unknown one names what the stream has. */
+function checkOptions<S extends StreamName>(
+  stream: S,
+  options: object,
+): Checked<Partial<RequestOptions[S]>> {
+  const rules: Rules<RequestOptions[S]> = OPTIONS[stream];
+  const known = Object.keys(rules);
+  const hint = known.length > 0 ? `; its options are ${known.join(", ")}` : "; it has no options";
+  return checkFields(
+    options,
+    rules,
+    `stream ${stream}`,
+    (key) => `Unknown option ${key} for stream ${stream}${hint}`,
+  );
 }
 
-function readStream(
-  data: unknown,
-): { stream: StreamName; fields: Record<string, unknown> } | SubscriptionProblem {
+/** The stream named, and the other fields (its options). */
+function readStream(data: unknown): Checked<{ stream: StreamName; options: object }> {
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     return invalid(`'data' must be an object with a "stream" field (one of ${STREAMS.join(", ")})`);
   }
-  const fields = data as Record<string, unknown>;
-  const stream = fields["stream"];
+  const sent: { stream?: unknown } = data;
+  const { stream, ...options } = sent;
   if (typeof stream !== "string" || stream === "") {
     return invalid(`Invalid stream: must be one of ${STREAMS.join(", ")}, got ${describe(stream)}`);
   }
-  if (!(STREAMS as readonly string[]).includes(stream)) {
-    return {
-      code: "UNKNOWN_STREAM",
-      message: `Unknown stream: ${stream}. Streams are ${STREAMS.join(", ")}`,
-    };
+  if (!isStreamName(stream)) {
+    return refuse("UNKNOWN_STREAM", `Unknown stream: ${stream}. Streams are ${STREAMS.join(", ")}`);
   }
-  return { stream: stream as StreamName, fields };
+  return accept({ stream, options });
 }
 
-function invalid(message: string): SubscriptionProblem {
-  return { code: "INVALID_PARAMETERS", message };
+function isStreamName(name: string): name is StreamName {
+  return (STREAMS as readonly string[]).includes(name);
 }
 
 function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return value === undefined ? "nothing" : shown(value, 60);
 }

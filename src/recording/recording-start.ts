@@ -4,7 +4,7 @@
  * device may use the same names, so nothing else is touched.
  */
 import type { Clock } from "../core/clock.ts";
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
 import type { StartRequest } from "../protocol/recording-requests.ts";
 import { defaultName, removeFiles, trackingCreates } from "./disk.ts";
 import { Recorder } from "./recorder.ts";

@@ -5,7 +5,7 @@
  * listed from the recordings directory.
  */
 import type { Clock } from "../core/clock.ts";
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
 import type { MarkerRequest } from "../core/markers.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { StartRequest } from "../protocol/recording-requests.ts";

@@ -3,10 +3,15 @@
  * the bridge's devices rather than the socket's own, answered from any device's socket.
  */
 import { BridgeError } from "../core/errors.ts";
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
 import type { DiscoveredDevice } from "../ports/discovery.ts";
-import { parseConnectDevice, parseScan } from "../protocol/device-requests.ts";
-import { isRequestProblem } from "../protocol/request-fields.ts";
+import type {
+  DeviceEntry,
+  ScanEntry,
+  ServerMessages,
+  ServerMessageType,
+} from "../protocol/messages.ts";
+import { readRequest } from "../protocol/requests.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
 /** What the commands need of the bridge's device set (the Fleet implements it). */
@@ -24,7 +29,8 @@ export interface FleetCommands {
   recordingCommandsOf(id: string): RecordingCommands | undefined;
 }
 
-type Reply = (type: string, data: Record<string, unknown>) => void;
+/** Sends one typed reply to the requester. */
+export type Reply = <K extends ServerMessageType>(type: K, data: ServerMessages[K]) => void;
 type Refuse = (code: ErrorCode, message: string) => void;
 
 /** Executes one device command; scans and connects answer when they are done. */
@@ -41,10 +47,12 @@ export function dispatchDeviceCommand(
       : refuse(fallback, e instanceof Error ? e.message : String(e));
   switch (type) {
     case "list_devices":
-      return reply("devices", { devices: fleet.describe() });
+      // device-info.ts builds each entry with the DeviceEntry fields, not yet under that type
+      return reply("devices", { devices: fleet.describe() as unknown as DeviceEntry[] });
     case "scan_devices": {
-      const req = parseScan(data);
-      if (isRequestProblem(req)) return refuse(req.code, req.message);
+      const parsed = readRequest("scan_devices", data);
+      if (!parsed.ok) return refuse(parsed.code, parsed.message);
+      const req = parsed.value;
       void fleet.scan(req.durationS).then(
         (found) => reply("scan_result", { devices: found.map(scanEntry) }),
         failed("SCAN_FAILED"),
@@ -52,8 +60,9 @@ export function dispatchDeviceCommand(
       return;
     }
     case "connect_device": {
-      const req = parseConnectDevice(data);
-      if (isRequestProblem(req)) return refuse(req.code, req.message);
+      const parsed = readRequest("connect_device", data);
+      if (!parsed.ok) return refuse(parsed.code, parsed.message);
+      const req = parsed.value;
       void fleet.connectDevice(req.address, req.rfcommTty).then(
         ({ deviceId, added }) =>
           reply("command_ack", {
@@ -71,6 +80,6 @@ export function dispatchDeviceCommand(
   }
 }
 
-function scanEntry(d: DiscoveredDevice): Record<string, unknown> {
+function scanEntry(d: DiscoveredDevice): ScanEntry {
   return { address: d.address, name: d.name, rssi: d.rssi, paired: d.paired };
 }

@@ -5,15 +5,15 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { Device } from "../core/device.ts";
-import type { ErrorCode } from "../core/errors.ts";
 import type { Logger } from "../ports/logger.ts";
 import { envelope, errorMessage, freshId, replyId, toSeconds } from "../protocol/envelope.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
 import { decideConnect, decideDisconnect } from "../protocol/handler.ts";
 import type { ControlView } from "../protocol/handler.ts";
 import type { Command } from "../protocol/inbound.ts";
-import { isSettingsProblem, parseGet, parseSet, pickSettings } from "../protocol/settings.ts";
-import type { SettingsProblem } from "../protocol/settings.ts";
-import { isProblem, parseSubscribe, parseUnsubscribe } from "../protocol/subscriptions.ts";
+import { readRequest } from "../protocol/requests.ts";
+import type { Refused } from "../protocol/result.ts";
+import { pickSettings } from "../protocol/settings.ts";
 import type { Client, Hub } from "./hub.ts";
 import type { LogForwarder } from "./log-forwarding.ts";
 import { applySettings, readSettings } from "./settings.ts";
@@ -21,7 +21,7 @@ import { dispatchRecording } from "./recording-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 import type { StoredLabels } from "./settings.ts";
 import { dispatchDeviceCommand } from "./device-commands.ts";
-import type { FleetCommands } from "./device-commands.ts";
+import type { FleetCommands, Reply } from "./device-commands.ts";
 import type { StreamRouter } from "./streams/router.ts";
 
 /** Who controls the device (MW75.md §3.7); null = nobody. */
@@ -48,12 +48,14 @@ export interface DispatchContext {
 /** Executes `cmd` from `client`. May throw (the caller turns it into MESSAGE_PROCESSING_ERROR). */
 export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): void {
   const id = replyId(cmd.id);
-  const reply = (type: string, data: Record<string, unknown>) =>
-    ctx.hub.send(client, envelope(id, type, data));
+  const reply: Reply = (type, data) => ctx.hub.send(client, envelope(id, type, data));
+  // recording-commands.ts answers with untyped objects until recordings are typed: passed as built
+  const recordingReply = (type: string, data: Record<string, unknown>) =>
+    ctx.hub.send(client, JSON.stringify({ id, type, data }));
   const refuse = (code: ErrorCode, message: string) =>
     ctx.hub.send(client, errorMessage(id, code, message, ctx.clock.now()));
   // settings errors name the key (§5.1): `error {code, message, timestamp, key}`
-  const refuseSetting = (p: SettingsProblem) =>
+  const refused = (p: Refused) =>
     ctx.hub.send(
       client,
       errorMessage(
@@ -71,8 +73,9 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
   const session = ctx.device.session;
   switch (cmd.type) {
     case "connect": {
-      const d = decideConnect(view, cmd.data);
-      if (!d.ok) return refuse(d.code, d.message);
+      const decided = decideConnect(view, readRequest("connect", cmd.data));
+      if (!decided.ok) return refused(decided);
+      const d = decided.value;
       ctx.control.controller = client;
       ctx.logs.level = d.level;
       reply("command_ack", d.ack);
@@ -85,8 +88,8 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
     }
     case "disconnect": {
       const d = decideDisconnect(view);
-      if (!d.ok) return refuse(d.code, d.message);
-      reply("command_ack", d.ack);
+      if (!d.ok) return refused(d);
+      reply("command_ack", d.value);
       session.disconnect().catch((e) => ctx.log.log("ERROR", `Disconnect failed: ${String(e)}`));
       return;
     }
@@ -117,11 +120,12 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
     case "ping":
       return reply("pong", { timestamp: toSeconds(ctx.clock.now()) });
     case "broadcast": {
-      const data = cmd.data === undefined ? {} : cmd.data;
+      const req = readRequest("broadcast", cmd.data);
+      if (!req.ok) return refused(req);
       ctx.hub.broadcast(
         envelope(id, "broadcast", {
           from: client.remote,
-          data,
+          data: req.value.payload,
           timestamp: toSeconds(ctx.clock.now()),
         }),
         client,
@@ -134,39 +138,41 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
       });
     }
     case "subscribe": {
-      const sub = parseSubscribe(cmd.data);
-      if (isProblem(sub)) return refuse(sub.code, sub.message);
+      const req = readRequest("subscribe", cmd.data);
+      if (!req.ok) return refused(req);
       // the ack goes first: a resume's replayed batches follow it
-      const options = ctx.router.subscribe(client, sub);
-      return reply("command_ack", { command: "subscribe", stream: sub.stream, options });
+      const options = ctx.router.subscribe(client, req.value);
+      return reply("command_ack", { command: "subscribe", stream: req.value.stream, options });
     }
     case "unsubscribe": {
-      const req = parseUnsubscribe(cmd.data);
-      if (isProblem(req)) return refuse(req.code, req.message);
-      ctx.router.unsubscribe(client, req.stream);
-      return reply("command_ack", { command: "unsubscribe", stream: req.stream });
+      const req = readRequest("unsubscribe", cmd.data);
+      if (!req.ok) return refused(req);
+      const { stream } = req.value;
+      ctx.router.unsubscribe(client, stream);
+      return reply("command_ack", { command: "unsubscribe", stream });
     }
     case "get": {
-      const req = parseGet(cmd.data);
-      if (isSettingsProblem(req)) return refuseSetting(req);
-      return reply("settings", { values: pickSettings(readSettings(ctx), req.keys) });
+      const req = readRequest("get", cmd.data);
+      if (!req.ok) return refused(req);
+      return reply("settings", { values: pickSettings(readSettings(ctx), req.value.keys) });
     }
     case "set": {
       // who may write was decided by the access gate, before dispatch (PERMISSION_DENIED {key})
-      const req = parseSet(cmd.data);
-      if (isSettingsProblem(req)) return refuseSetting(req);
-      applySettings(ctx, req);
-      const data = { values: readSettings(ctx), changed: req.keys };
+      const req = readRequest("set", cmd.data);
+      if (!req.ok) return refused(req);
+      const { keys } = req.value;
+      applySettings(ctx, req.value);
+      const data = { values: readSettings(ctx), changed: keys };
       reply("settings", data);
       ctx.hub.broadcast(envelope(freshId(), "settings", data), client);
-      ctx.log.log("INFO", `Client ${client.remote} changed settings: ${req.keys.join(", ")}`);
+      ctx.log.log("INFO", `Client ${client.remote} changed settings: ${keys.join(", ")}`);
       return;
     }
     case "marker": {
       // a marker may name another device of this bridge (one stimulus tool marking every headset)
       const named = namedDevice(cmd.data);
       if (named === undefined) {
-        return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, reply, refuse);
+        return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, recordingReply, refuse);
       }
       const target = typeof named.id === "string"
         ? ctx.fleet.recordingCommandsOf(named.id)
@@ -177,12 +183,12 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
           `No device ${JSON.stringify(named.id)}; list_devices lists them`,
         );
       }
-      return dispatchRecording(target, cmd.type, named.rest, reply, refuse);
+      return dispatchRecording(target, cmd.type, named.rest, recordingReply, refuse);
     }
     case "start_recording":
     case "stop_recording":
     case "recording_status":
-      return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, reply, refuse);
+      return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, recordingReply, refuse);
     case "list_devices":
     case "scan_devices":
     case "connect_device":
@@ -191,10 +197,11 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
 }
 
 /** `data.device_id` split from the other fields, or undefined when the data names no device. */
-function namedDevice(data: unknown): { id: unknown; rest: Record<string, unknown> } | undefined {
+function namedDevice(data: unknown): { id: unknown; rest: object } | undefined {
   if (typeof data !== "object" || data === null || Array.isArray(data) || !("device_id" in data)) {
     return undefined;
   }
-  const { device_id: id, ...rest } = data as Record<string, unknown>;
+  const sent: { device_id?: unknown } = data;
+  const { device_id: id, ...rest } = sent;
   return { id, rest };
 }

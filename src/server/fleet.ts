@@ -7,7 +7,7 @@
 import { deviceIdFor, DeviceRegistry } from "../core/device-registry.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
 import type { DeviceDiscovery, DevicePort, DiscoveredDevice } from "../ports/discovery.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";

@@ -4,14 +4,10 @@
  * recordings, answer with an ack, the `recording` reply or the specific error.
  */
 import type { Device } from "../core/device.ts";
-import type { ErrorCode } from "../core/errors.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
 import { markerData } from "../protocol/encoders/device-events.ts";
 import { freshId } from "../protocol/envelope.ts";
-import {
-  isRequestProblem,
-  parseMarker,
-  parseStartRecording,
-} from "../protocol/recording-requests.ts";
+import { parseMarker, parseStartRecording } from "../protocol/recording-requests.ts";
 import type { RecordingObject } from "../recording/recording-object.ts";
 import type { Recordings } from "../recording/recordings.ts";
 
@@ -51,8 +47,8 @@ export function dispatchRecording(
   switch (type) {
     case "start_recording": {
       const req = parseStartRecording(data);
-      if (isRequestProblem(req)) return refuse(req.code, req.message);
-      void recordings!.start(req).then(
+      if (!req.ok) return refuse(req.code, req.message);
+      void recordings!.start(req.value).then(
         (
           r,
         ) => (r.ok
@@ -103,8 +99,9 @@ export function placeMarker(
   code: "INVALID_PARAMETERS";
   message: string;
 } {
-  const req = parseMarker(data);
-  if (isRequestProblem(req)) return { ok: false, ...req };
+  const parsed = parseMarker(data);
+  if (!parsed.ok) return parsed;
+  const req = parsed.value;
   if (c.recordings === null) return { ok: true, marker: markerData(c.device.mark(req, freshId())) };
   // a marker the running recording would leave out is refused, not acknowledged
   const placed = c.recordings.mark(req, freshId());

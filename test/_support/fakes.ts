@@ -1,7 +1,7 @@
 /** @module Test doubles for the session/bridge unit tests: a manual clock and a scripted DeviceSource. */
 import type { Clock, TimerHandle } from "../../src/core/clock.ts";
 import { BridgeError } from "../../src/core/errors.ts";
-import type { ErrorCode } from "../../src/core/errors.ts";
+import type { ErrorCode } from "../../src/protocol/errors.ts";
 import type { DeviceLink, DeviceSource, LinkChunk } from "../../src/ports/device-source.ts";
 import { buildPacket } from "../../src/sources/packet-builder.ts";
 

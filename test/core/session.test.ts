@@ -1,7 +1,7 @@
 /** @module DeviceSession state machine with a scripted source and a manual clock. */
 import { describe, expect, test } from "bun:test";
 import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
-import type { ErrorCode } from "../../src/core/errors.ts";
+import type { ErrorCode } from "../../src/protocol/errors.ts";
 import { DeviceSession } from "../../src/core/session.ts";
 import type { Decoder } from "../../src/decoder/types.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";

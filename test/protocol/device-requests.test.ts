@@ -4,30 +4,35 @@ import { parseConnectDevice, parseScan } from "../../src/protocol/device-request
 
 describe("device requests", () => {
   test("scan_devices: duration_s 1–30, default 4", () => {
-    expect(parseScan(undefined)).toEqual({ durationS: 4 });
-    expect(parseScan({ duration_s: 1 })).toEqual({ durationS: 1 });
-    expect(parseScan({ duration_s: 30 })).toEqual({ durationS: 30 });
+    expect(parseScan(undefined)).toEqual({ ok: true, value: { durationS: 4 } });
+    expect(parseScan({ duration_s: 1 })).toEqual({ ok: true, value: { durationS: 1 } });
+    expect(parseScan({ duration_s: 30 })).toEqual({ ok: true, value: { durationS: 30 } });
     for (const bad of [0, 31, -1, "4", null, Infinity]) {
       const r = parseScan({ duration_s: bad });
       expect({ bad, r }).toMatchObject({
         bad,
-        r: { code: "INVALID_PARAMETERS", message: expect.stringContaining("duration_s") },
+        r: {
+          ok: false,
+          code: "INVALID_PARAMETERS",
+          message: expect.stringContaining("duration_s"),
+        },
       });
     }
     expect(parseScan({ seconds: 2 })).toMatchObject({
+      ok: false,
       code: "INVALID_PARAMETERS",
       message: expect.stringContaining("seconds"),
     });
-    expect(parseScan([1])).toMatchObject({ code: "INVALID_PARAMETERS" });
+    expect(parseScan([1])).toMatchObject({ ok: false, code: "INVALID_PARAMETERS" });
   });
 
   test("connect_device: a Bluetooth address (upper-cased), an optional absolute tty", () => {
     expect(parseConnectDevice({ address: "aa:bb:cc:dd:ee:ff" })).toEqual({
-      address: "AA:BB:CC:DD:EE:FF",
-      rfcommTty: null,
+      ok: true,
+      value: { address: "AA:BB:CC:DD:EE:FF", rfcommTty: null },
     });
     expect(parseConnectDevice({ address: "AA:BB:CC:DD:EE:FF", rfcomm_tty: "/dev/rfcomm2" }))
-      .toEqual({ address: "AA:BB:CC:DD:EE:FF", rfcommTty: "/dev/rfcomm2" });
+      .toEqual({ ok: true, value: { address: "AA:BB:CC:DD:EE:FF", rfcommTty: "/dev/rfcomm2" } });
     for (
       const data of [{}, { address: "zz" }, { address: "AA:BB:CC:DD:EE" }, { address: 5 }, {
         address: "AA:BB:CC:DD:EE:FF",
@@ -37,7 +42,11 @@ describe("device requests", () => {
       const r = parseConnectDevice(data);
       expect({ data, r }).toMatchObject({
         data,
-        r: { code: "INVALID_PARAMETERS", message: expect.stringMatching(/address|rfcomm_tty/) },
+        r: {
+          ok: false,
+          code: "INVALID_PARAMETERS",
+          message: expect.stringMatching(/address|rfcomm_tty/),
+        },
       });
     }
   });

@@ -15,6 +15,7 @@ import {
   parseLogLevel,
   readConnect,
 } from "../../src/protocol/inbound.ts";
+import type { ConnectRequest } from "../../src/protocol/inbound.ts";
 
 const code = (text: string, multi = false): string => {
   const r = parseFrame(text, multi);
@@ -88,27 +89,33 @@ describe("parseFrame", () => {
   });
 });
 
+/** The read request of connect data that must be an object. */
+function connect(data: unknown): ConnectRequest {
+  const r = readConnect(data);
+  if (!r.ok) throw new Error(`refused ${JSON.stringify(data)}: ${r.message}`);
+  return r.value;
+}
+
 describe("connect data", () => {
   test("defaults, booleans, 0/1 and null for auto_reconnect; the given value is kept for the ack", () => {
     expect(readConnect(undefined)).toEqual({
-      autoReconnectGiven: false,
-      autoReconnect: false,
-      logLevelGiven: "ERROR",
+      ok: true,
+      value: { autoReconnectGiven: false, autoReconnect: false, logLevelGiven: "ERROR" },
     });
-    expect(readConnect(null).autoReconnect).toBe(false);
-    expect(readConnect({ auto_reconnect: 1 })).toMatchObject({
+    expect(connect(null).autoReconnect).toBe(false);
+    expect(connect({ auto_reconnect: 1 })).toMatchObject({
       autoReconnectGiven: 1,
       autoReconnect: true,
     });
-    expect(readConnect({ auto_reconnect: true }).autoReconnect).toBe(true);
+    expect(connect({ auto_reconnect: true }).autoReconnect).toBe(true);
     for (const off of [0, null, false]) {
-      expect(readConnect({ auto_reconnect: off }).autoReconnect).toBe(false);
+      expect(connect({ auto_reconnect: off }).autoReconnect).toBe(false);
     }
   });
 
   test('any other auto_reconnect is refused (null), so the string "false" never turns it on', () => {
     for (const bad of ["false", "true", "yes", "", 2, -1, 0.5, [], [1], {}, { on: true }]) {
-      expect(readConnect({ auto_reconnect: bad })).toMatchObject({
+      expect(connect({ auto_reconnect: bad })).toMatchObject({
         autoReconnectGiven: bad,
         autoReconnect: null,
       });
@@ -118,8 +125,14 @@ describe("connect data", () => {
     );
   });
 
-  test("non-object data throws (reported as MESSAGE_PROCESSING_ERROR)", () => {
-    for (const bad of ["x", 3, [1], true]) expect(() => readConnect(bad)).toThrow(TypeError);
+  test("non-object data is a MESSAGE_PROCESSING_ERROR naming what came", () => {
+    for (const [bad, kind] of [["x", "string"], [3, "number"], [[1], "array"], [true, "boolean"]]) {
+      expect(readConnect(bad)).toEqual({
+        ok: false,
+        code: "MESSAGE_PROCESSING_ERROR",
+        message: `'data' must be an object, got ${kind}`,
+      });
+    }
   });
 
   test("log levels are case-insensitive, CRITICAL and non-strings are invalid", () => {

@@ -2,7 +2,6 @@
 import { describe, expect, test } from "bun:test";
 import { placeMarker } from "../../src/core/markers.ts";
 import {
-  isRequestProblem,
   MARKER_FUTURE_S,
   MARKER_PAST_S,
   parseMarker,
@@ -13,7 +12,7 @@ const NOW_S = NOW_MS / 1000;
 
 function problem(data: unknown): string {
   const r = parseMarker(data, NOW_MS);
-  if (!isRequestProblem(r)) throw new Error(`accepted ${JSON.stringify(data)}`);
+  if (r.ok) throw new Error(`accepted ${JSON.stringify(data)}`);
   expect(r.code).toBe("INVALID_PARAMETERS");
   return r.message;
 }
@@ -46,7 +45,7 @@ describe("parseMarker timestamps", () => {
   test("times within the window are kept exactly", () => {
     for (const timestamp of [NOW_S, NOW_S - MARKER_PAST_S, NOW_S + MARKER_FUTURE_S, NOW_S - 0.5]) {
       const r = parseMarker({ label: "x", timestamp }, NOW_MS);
-      expect(isRequestProblem(r) ? r.message : r.timestamp).toBe(timestamp);
+      expect(r.ok ? r.value.timestamp : r.message).toBe(timestamp);
     }
   });
 
@@ -54,7 +53,7 @@ describe("parseMarker timestamps", () => {
     expect(problem({ label: "x", duration_s: 1e9 })).toContain("Invalid duration_s");
     expect(problem({ label: "x", duration_s: 86_401 })).toContain("86400");
     const ok = parseMarker({ label: "x", duration_s: 86_400 }, NOW_MS);
-    expect(isRequestProblem(ok) ? ok.message : ok.durationS).toBe(86_400);
+    expect(ok.ok ? ok.value.durationS : ok.message).toBe(86_400);
   });
 });
 

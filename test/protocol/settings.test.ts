@@ -2,7 +2,6 @@
 import { describe, expect, test } from "bun:test";
 import {
   firstSetKey,
-  isSettingsProblem,
   parseGet,
   parseSet,
   pickSettings,
@@ -12,12 +11,12 @@ import type { SettingsProblem, SettingsWrite, SettingValues } from "../../src/pr
 
 const ok = (data: unknown): SettingsWrite => {
   const r = parseSet(data);
-  if (isSettingsProblem(r)) throw new Error(`expected a valid set, got ${r.code}: ${r.message}`);
-  return r;
+  if (!r.ok) throw new Error(`expected a valid set, got ${r.code}: ${r.message}`);
+  return r.value;
 };
 const problem = (data: unknown): SettingsProblem => {
   const r = parseSet(data);
-  if (!isSettingsProblem(r)) throw new Error(`expected a problem, got ${JSON.stringify(r)}`);
+  if (r.ok) throw new Error(`expected a problem, got ${JSON.stringify(r)}`);
   return r;
 };
 const one = (key: string, value: unknown) => parseSet({ values: { [key]: value } });
@@ -85,13 +84,14 @@ describe("parseSet", () => {
       expect({ key, value, r: one(key, value) }).toEqual({
         key,
         value,
-        r: { code: "INVALID_VALUE", message, key },
+        r: { ok: false, code: "INVALID_VALUE", message, key },
       });
     }
   });
 
   test("refuses an unknown key with UNKNOWN_KEY naming it", () => {
     expect(problem({ values: { heartbeat: 10 } })).toEqual({
+      ok: false,
       code: "UNKNOWN_KEY",
       key: "heartbeat",
       message:
@@ -110,6 +110,7 @@ describe("parseSet", () => {
 
   test("is all-or-nothing: one bad key anywhere makes the whole set a problem, the first one answers", () => {
     expect(problem({ values: { subject: "ok", heartbeat_s: 1, notch_hz: 50 } })).toEqual({
+      ok: false,
       code: "INVALID_VALUE",
       key: "heartbeat_s",
       message: "Value must be between 5 and 300",
@@ -148,6 +149,7 @@ describe("parseSet", () => {
       });
     }
     expect(problem({ values: { heartbeat_s: 10 }, extra: 1 })).toEqual({
+      ok: false,
       code: "INVALID_PARAMETERS",
       message:
         'Unknown field extra for set; its only field is values, e.g. {"values": {"heartbeat_s": 10, …}}',
@@ -161,25 +163,27 @@ describe("parseSet", () => {
 describe("parseGet", () => {
   test("returns every key when keys is absent", () => {
     for (const data of [undefined, null, {}, { keys: null }]) {
-      expect(parseGet(data)).toEqual({ keys: [...SETTING_KEYS] });
+      expect(parseGet(data)).toEqual({ ok: true, value: { keys: [...SETTING_KEYS] } });
     }
   });
 
   test("returns the asked keys in order without duplicates", () => {
     expect(parseGet({ keys: ["notch_hz", "heartbeat_s", "notch_hz"] })).toEqual({
-      keys: ["notch_hz", "heartbeat_s"],
+      ok: true,
+      value: { keys: ["notch_hz", "heartbeat_s"] },
     });
   });
 
   test("refuses unknown keys with UNKNOWN_KEY and bad shapes with INVALID_PARAMETERS", () => {
     expect(parseGet({ keys: ["heartbeat_s", "volume"] })).toMatchObject({
+      ok: false,
       code: "UNKNOWN_KEY",
       key: "volume",
     });
     for (
       const data of [{ keys: [] }, { keys: "heartbeat_s" }, { keys: [1] }, { key: "x" }, "x", [1]]
     ) {
-      expect(parseGet(data)).toMatchObject({ code: "INVALID_PARAMETERS" });
+      expect(parseGet(data)).toMatchObject({ ok: false, code: "INVALID_PARAMETERS" });
     }
   });
 });

@@ -1,45 +1,56 @@
 /** @module `event` messages (BRIDGE-API §2.4) from typed device events. */
 import type { DeviceEvent } from "../../core/device-events.ts";
 import type { Marker } from "../../core/markers.ts";
-import { envelope, freshId } from "../envelope.ts";
+import { envelope, freshId, recordingObject } from "../envelope.ts";
+import type { EventData, MarkerObject } from "../messages.ts";
 
 /** The `data` of an `event` message. */
-export function eventData(event: DeviceEvent, deviceId?: string): Record<string, unknown> {
-  const base: Record<string, unknown> = { event_type: event.type, timestamp: event.atMs / 1000 };
+export function eventData(event: DeviceEvent, deviceId?: string): EventData {
+  const data = typedEventData(event, event.atMs / 1000);
+  if (deviceId !== undefined) data.device_id = deviceId;
+  return data;
+}
+
+function typedEventData(event: DeviceEvent, timestamp: number): EventData {
   switch (event.type) {
     case "state_change":
-      Object.assign(base, { from_state: event.from, to_state: event.to });
-      break;
+      return { event_type: event.type, timestamp, from_state: event.from, to_state: event.to };
     case "gap": {
       const g = event.gap;
-      Object.assign(base, {
+      return {
+        event_type: event.type,
+        timestamp,
         seq: g.seq,
         expected_counter: g.expectedCounter,
         got_counter: g.gotCounter,
         missing: g.missing,
         estimated: g.estimated,
-      });
-      break;
+      };
     }
     case "lead_off":
-      Object.assign(base, { seq: event.seq, channels_off: event.off, channels_on: event.on });
-      break;
+      return {
+        event_type: event.type,
+        timestamp,
+        seq: event.seq,
+        channels_off: event.off,
+        channels_on: event.on,
+      };
     case "battery":
-      base["battery_level"] = event.level;
-      break;
+      return { event_type: event.type, timestamp, battery_level: event.level };
     case "marker":
-      Object.assign(base, { seq: event.marker.seq, marker: markerData(event.marker) });
-      break;
+      return {
+        event_type: event.type,
+        timestamp,
+        seq: event.marker.seq,
+        marker: markerData(event.marker),
+      };
     case "recording":
-      base["recording"] = event.recording;
-      break;
+      return { event_type: event.type, timestamp, recording: recordingObject(event.recording) };
   }
-  if (deviceId !== undefined) base["device_id"] = deviceId;
-  return base;
 }
 
 /** A marker as the wire shows it (the `marker` command's ack, POST /markers, the `marker` event). */
-export function markerData(m: Marker): Record<string, unknown> {
+export function markerData(m: Marker): MarkerObject {
   return {
     id: m.id,
     label: m.label,

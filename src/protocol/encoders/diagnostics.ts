@@ -1,4 +1,5 @@
 /** @module The `diagnostics` message (BRIDGE-API §2.3): link and stream health as one client sees it. */
+import type { DiagnosticsData } from "../messages.ts";
 import type { HealthFigures } from "../../core/link-health.ts";
 import { DEVICE_RATE_HZ } from "../../core/samples.ts";
 import type { StatusState } from "../../core/session-events.ts";
@@ -27,7 +28,7 @@ const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 /** The whole envelope (fresh id). */
 export function diagnosticsMessage(d: DiagnosticsInput): string {
   const idle = d.live === null;
-  const data: Record<string, unknown> = {
+  const data: DiagnosticsData = {
     timestamp: d.nowMs / 1000,
     device_state: d.deviceState,
     rate_hz: idle ? 0 : round3(d.health.rateHz),
@@ -48,6 +49,6 @@ export function diagnosticsMessage(d: DiagnosticsInput): string {
     lead_off: idle ? [] : d.health.leadOff,
     clients: d.clients,
   };
-  if (d.deviceId !== undefined) data["device_id"] = d.deviceId;
+  if (d.deviceId !== undefined) data.device_id = d.deviceId;
   return envelope(freshId(), "diagnostics", data);
 }

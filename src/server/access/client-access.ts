@@ -4,9 +4,10 @@
  * The bridge asks it before it dispatches anything.
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
-import type { ErrorCode } from "../../core/errors.ts";
+import type { ErrorCode } from "../../protocol/errors.ts";
 import type { Logger } from "../../ports/logger.ts";
 import { envelope, errorMessage, freshId } from "../../protocol/envelope.ts";
+import { readRequest } from "../../protocol/requests.ts";
 import { firstSetKey } from "../../protocol/settings.ts";
 import type { Client, Hub } from "../hub.ts";
 import type { ClientSocket } from "../../ports/client-socket.ts";
@@ -99,10 +100,8 @@ export class ClientAccess {
   /** `auth {token}`: a good token upgrades the principal; a bad one ends the connection (1008). */
   auth(client: Client, id: unknown, data: unknown): void {
     const o = this.#o;
-    const token = data !== null && typeof data === "object"
-      ? (data as Record<string, unknown>)["token"]
-      : undefined;
-    const principal = o.gate.authenticate(token);
+    const request = readRequest("auth", data);
+    const principal = request.ok ? o.gate.authenticate(request.value.token) : null;
     if (principal === null) {
       o.log.log("WARNING", `Client ${client.remote} closed: auth with an invalid token`);
       this.#closeWith(client, id, "Authentication failed: the token is not valid");

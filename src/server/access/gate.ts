@@ -3,6 +3,7 @@
  * socket is (from its upgrade request), what an `auth` message makes of it, and whether a
  * principal may send a command. Auth is off when no token is configured: everyone is `control`.
  */
+import type { AuthResultData } from "../../protocol/messages.ts";
 import { isContractCommand, permissionsOf, permits } from "../../protocol/permissions.ts";
 import type { Role } from "../../protocol/permissions.ts";
 import type { Principal } from "./principal.ts";
@@ -83,7 +84,7 @@ export class AccessGate {
   authResult(
     principal: Principal,
     available: (command: string) => boolean,
-  ): Record<string, unknown> {
+  ): AuthResultData {
     return {
       authenticated: this.authEnabled,
       role: principal.role,

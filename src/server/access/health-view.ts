@@ -24,17 +24,24 @@ export const ANONYMOUS_HEALTH_FIELDS: readonly string[] = [
   "auth_required",
 ];
 
+/** A /health body: JSON fields by name (server/health.ts builds it). */
+type HealthBody = { readonly [field: string]: unknown };
+
 /** The /health body `authorization` may see. */
 export function healthFor(
   gate: AccessGate,
   authorization: string | undefined,
-  body: Record<string, unknown>,
-): Record<string, unknown> {
+  body: HealthBody,
+): HealthBody {
   if (!gate.authEnabled || hasValidToken(gate, authorization)) return body;
-  const view: Record<string, unknown> = {};
-  for (const key of ANONYMOUS_HEALTH_FIELDS) if (key in body) view[key] = body[key];
+  const view = Object.fromEntries(
+    ANONYMOUS_HEALTH_FIELDS.filter((key) => key in body).map((key) => [key, body[key]]),
+  );
   // whether the broker is reachable is liveness; its URL, bridge id and topics are not
-  const mqtt = body["mqtt"] as Record<string, unknown> | null | undefined;
-  if (mqtt !== undefined) view["mqtt"] = mqtt === null ? null : { connected: mqtt["connected"] };
+  const mqtt = body["mqtt"];
+  if (mqtt === null) view["mqtt"] = null;
+  else if (typeof mqtt === "object" && mqtt !== undefined) {
+    view["mqtt"] = { connected: "connected" in mqtt ? mqtt.connected : undefined };
+  }
   return view;
 }

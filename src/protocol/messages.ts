@@ -1,4 +1,4 @@
-/** @module The server's messages as the SDK types them: the `data` of every message type the bridge sends (MW75.md §3.4, BRIDGE-API.md). */
+/** @module The server's messages: the `data` of every message type the bridge sends (MW75.md §3.4, BRIDGE-API.md), one type each, shared by the server's builders and the SDK. Imports nothing, so the browser SDK loads it. */
 
 /** Device states on the wire (MW75.md §3.6); `reconnecting` only appears in status events. */
 export type DeviceState =
@@ -31,15 +31,44 @@ export interface StatusReplyData {
   has_control: boolean;
   total_clients: number;
   shed_messages?: number;
-  subscriptions?: Array<{ stream: string; options: Record<string, unknown> }>;
+  subscriptions?: Array<{ stream: string; options: SubscriptionOptionsData }>;
   device_id?: string;
 }
+
+/**
+ * A subscription's options (BRIDGE-API §2): as `subscribe` asks for them, and as its ack and the
+ * status reply echo the effective ones (with `resumed_from` when a resume starts elsewhere).
+ */
+export type SubscriptionOptionsData = {
+  format?: "json" | "binary";
+  num_samples?: number;
+  interval_ms?: number;
+  decimate?: number;
+  channels?: number[];
+  ref_drl?: boolean;
+  since_seq?: number;
+  resumed_from?: number;
+};
 
 /** `command_ack`: `command` plus the command's own fields. */
 export interface CommandAckData {
   command: string;
   message?: string;
   [field: string]: unknown;
+}
+
+/** The `connect` acknowledgement: the values it will use (`auto_reconnect` as sent). */
+export interface ConnectAck extends CommandAckData {
+  command: "connect";
+  auto_reconnect: unknown;
+  log_level: string;
+  message: string;
+}
+
+/** The `disconnect` acknowledgement. */
+export interface DisconnectAck extends CommandAckData {
+  command: "disconnect";
+  message: string;
 }
 
 /** One `eeg_data` message: one packet of the base stream. */
@@ -94,15 +123,15 @@ export interface DiagnosticsData {
   device_id?: string;
 }
 
-/** A marker as the bridge stores it (§4.2). */
-export interface MarkerObject {
+/** A marker as the bridge stores it (§4.2). A type, not an interface, so it fits a plain JSON record. */
+export type MarkerObject = {
   id: string;
   label: string;
   value: number | null;
   timestamp: number;
   duration_s: number;
   seq: number | null;
-}
+};
 
 /** A recording (§4.1). */
 export interface RecordingObject {
@@ -187,6 +216,14 @@ export interface DeviceEntry {
   recording: unknown;
 }
 
+/** One headset a scan found (§6). */
+export interface ScanEntry {
+  address: string;
+  name: string;
+  rssi: number | null;
+  paired: boolean;
+}
+
 /** Every data type by message type. Binary frames have no type: the SDK decodes them into `EegBatch`. */
 export interface ServerMessages {
   status: StatusEventData | StatusReplyData;
@@ -202,15 +239,16 @@ export interface ServerMessages {
   error: ErrorData;
   settings: SettingsData;
   devices: { devices: DeviceEntry[] };
-  scan_result: {
-    devices: Array<{ address: string; name: string; rssi: number | null; paired: boolean }>;
-  };
+  scan_result: { devices: ScanEntry[] };
   recording: RecordingObject | { state: "none" };
-  auth_result: {
-    authenticated: boolean;
-    role: "anonymous" | "observe" | "control";
-    permissions: string[];
-  };
+  auth_result: AuthResultData;
+}
+
+/** `auth_result`: the role a token gave and the commands it may send (BRIDGE-API §5). */
+export interface AuthResultData {
+  authenticated: boolean;
+  role: "anonymous" | "observe" | "control";
+  permissions: string[];
 }
 
 export type ServerMessageType = keyof ServerMessages;
@@ -222,8 +260,11 @@ export interface ServerMessage<K extends ServerMessageType = ServerMessageType> 
   data: ServerMessages[K];
 }
 
+/** Any one server message: testing `type` narrows `data` to that message's. */
+export type AnyServerMessage = { [K in ServerMessageType]: ServerMessage<K> }[ServerMessageType];
+
 /** Parses one text frame into an envelope, or returns null when it is not `{type: string, …}` JSON. */
-export function parseEnvelope(text: string): ServerMessage | null {
+export function parseEnvelope(text: string): AnyServerMessage | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -235,9 +276,6 @@ export function parseEnvelope(text: string): ServerMessage | null {
   if (typeof m.type !== "string") return null;
   // the contract says `data` is always an object; an absent one is read as {} rather than refused
   const data = typeof m.data === "object" && m.data !== null ? m.data : {};
-  return {
-    id: m.id,
-    type: m.type as ServerMessageType,
-    data: data as ServerMessages[ServerMessageType],
-  };
+  // the SDK trusts the bridge to send each type's data (a type it does not know passes as well)
+  return { id: m.id, type: m.type, data } as AnyServerMessage;
 }
