@@ -61,7 +61,7 @@ export class DeviceFeed {
     this.pendingState = JSON.stringify(this.#state);
     const eeg = topics.eeg(id);
     const events = topics.events(id);
-    const untap = bridge.streams.tapBatches({ ...MQTT_BATCH_OPTIONS }, (message, batch) => {
+    const batches = bridge.tapBatches("mqtt", { ...MQTT_BATCH_OPTIONS }, (message, batch) => {
       if (typeof message === "string") return; // binary options: always bytes
       this.queue.push({
         topic: eeg,
@@ -72,7 +72,8 @@ export class DeviceFeed {
       });
       wake();
     });
-    const unlisten = bridge.device.listen({
+    const stateSub = bridge.deviceHub.state({
+      name: "mqtt",
       onStatus: (state: StatusState, cause: StatusCause) => {
         this.#setState({
           state,
@@ -82,6 +83,9 @@ export class DeviceFeed {
         });
         wake();
       },
+    });
+    const eventsSub = bridge.deviceHub.events({
+      name: "mqtt",
       onEvent: (event: DeviceEvent) => {
         this.queue.push({
           topic: events,
@@ -96,7 +100,7 @@ export class DeviceFeed {
         wake();
       },
     });
-    this.#stops = [untap, unlisten];
+    this.#stops = [batches, stateSub, eventsSub].map((s) => () => s.close());
   }
 
   /** After a (re)connection the broker gets the current state again (it may have restarted without it). */

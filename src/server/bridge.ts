@@ -24,6 +24,12 @@ import { LogForwarder } from "./log-forwarding.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "./outbox.ts";
 import type { ClientSocket } from "./outbox.ts";
 import { StreamRouter } from "./streams/router.ts";
+import { batchEncoding } from "./streams/batch-stream.ts";
+import { DeviceHub } from "../hub/device-hub.ts";
+import { SHED } from "../hub/subscribers.ts";
+import type { Subscription } from "../hub/subscribers.ts";
+import type { SampleBatch } from "../core/samples.ts";
+import type { BatchOptions } from "../protocol/subscriptions.ts";
 import { recordingsFor } from "./recordings-wiring.ts";
 import type { Recordings } from "./recordings.ts";
 import { placeMarker } from "./recording-commands.ts";
@@ -43,6 +49,8 @@ import { announced, broadcastStatus, currentState, type StateFor } from "./statu
 export class Bridge {
   readonly device: Device;
   readonly hub: Hub;
+  /** Where every consumer of the device attaches (sockets, the recorder, MQTT). */
+  readonly deviceHub: DeviceHub;
   #o: BridgeOptions;
   #multi: boolean;
   #maxClients: number;
@@ -109,14 +117,17 @@ export class Bridge {
         : {}),
       ...(options.ringSamples !== undefined ? { ringSamples: options.ringSamples } : {}),
     });
-    this.#router = new StreamRouter(this.device, this.hub, clock);
+    this.deviceHub = new DeviceHub(this.device, clock, logger("mw75.session"));
+    this.#router = new StreamRouter(this.deviceHub, this.hub, clock);
     // a device's socket gets the server-wide records and its own device's, never another device's
     this.#logs = new LogForwarder(
       options.logs,
       this.hub,
       scope === "" ? undefined : (name) => name.endsWith(scope) || !DEVICE_LOGGER.test(name),
     );
-    this.device.listen({
+    // before the recordings' own: the status broadcast goes out before anything they announce
+    this.deviceHub.state({
+      name: "status broadcasts",
       onStatus: (state, cause) =>
         this.#broadcastStatus(
           announced(state, cause),
@@ -125,8 +136,6 @@ export class Bridge {
         ),
       onError: (code, message) =>
         this.hub.broadcast(errorMessage(freshId(), code, message, clock.now())),
-      onSamples: (block) => this.#router.onSamples(block),
-      onEvent: (event) => this.#router.onEvent(event),
     });
     this.#access = new ClientAccess({
       gate: this.gate,
@@ -140,6 +149,7 @@ export class Bridge {
     const labels = { subject: "", session_label: "" };
     this.recordings = options.recordingStore === undefined ? null : recordingsFor({
       device: this.device,
+      deviceHub: this.deviceHub,
       hub: this.hub,
       store: options.recordingStore,
       clock,
@@ -170,9 +180,27 @@ export class Bridge {
     return this.#ctx.recordingCommands;
   }
 
-  /** The device's streams (the MQTT publisher taps its `eeg_batch` there). */
-  get streams(): StreamRouter {
-    return this.#router;
+  /**
+   * A subscriber of `eeg_batch` that is no socket (the MQTT publisher, shed): it shares the
+   * pipeline and the encoded batches of sockets subscribed with the same options (JSON batches
+   * name no device, as on `/`).
+   */
+  tapBatches(
+    name: string,
+    options: BatchOptions,
+    onBatch: (message: string | Uint8Array, batch: SampleBatch) => void,
+  ): Subscription {
+    return this.deviceHub.batches({
+      name,
+      delivery: SHED,
+      spec: {
+        numSamples: options.num_samples,
+        intervalMs: options.interval_ms,
+        decimate: options.decimate,
+      },
+      encoding: batchEncoding(options, null),
+      onBatch,
+    });
   }
 
   /** Where the device's bytes come from. */
@@ -400,6 +428,7 @@ export class Bridge {
     this.#broadcastStatus(() => session.state, STATUS_TEXT.shutdown, null);
     for (const client of this.hub.clients) client.outbox.drain();
     this.#router.close();
+    this.deviceHub.close();
     for (const client of this.hub.clients.slice()) {
       this.hub.remove(client);
       try {

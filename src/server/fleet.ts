@@ -218,19 +218,20 @@ export class Fleet implements FleetCommands {
  */
 function connectOnce(bridge: Bridge): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const stop = bridge.device.listen({
+    const sub = bridge.deviceHub.state({
+      name: "connect_device",
       onStatus: (state) => {
         if (state !== "connected") return;
-        stop();
+        sub.close();
         bridge.keepConnected();
         resolve();
       },
       onError: (code: ErrorCode, message: string) => {
-        stop();
+        sub.close();
         reject(new BridgeError(code, message));
       },
     });
-    bridge.device.session.connect(false);
+    bridge.session.connect(false);
   });
 }
 

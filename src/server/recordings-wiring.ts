@@ -10,12 +10,15 @@ import { envelope, errorMessage, freshId } from "../protocol/envelope.ts";
 import { VERSION } from "../protocol/version.ts";
 import type { RecordingStore } from "../recording/store.ts";
 import type { RecordingFormat } from "../recording/types.ts";
+import type { DeviceHub } from "../hub/device-hub.ts";
 import type { Hub } from "./hub.ts";
 import { Recordings } from "./recordings.ts";
 
 /** What `recordingsFor` wires a device's recordings to. */
 export interface RecordingsWiring {
   device: Device;
+  /** Where the recorder attaches: full-rate blocks and raw bytes (lossless), state, events. */
+  deviceHub: DeviceHub;
   hub: Hub;
   store: RecordingStore;
   clock: Clock;
@@ -35,6 +38,20 @@ export interface RecordingsWiring {
 export function recordingsFor(w: RecordingsWiring): Recordings {
   return new Recordings({
     device: w.device,
+    // the recorder is the one lossless subscriber: a recording's disk may slow the link reader
+    attach: (feed) => {
+      const subs = [
+        w.deviceHub.blocks({
+          name: "recorder",
+          delivery: { mode: "lossless", pressure: () => feed.pressure?.() ?? null },
+          onBlock: (block) => feed.onSamples?.(block),
+          onBytes: (bytes) => feed.onBytes?.(bytes),
+        }),
+        w.deviceHub.state({ name: "recorder", onStatus: (s, c) => feed.onStatus?.(s, c) }),
+        w.deviceHub.events({ name: "recorder", onEvent: (e) => feed.onEvent?.(e) }),
+      ];
+      return () => subs.forEach((s) => s.close());
+    },
     store: w.store,
     clock: w.clock,
     log: w.logs.logger(`mw75.recording${w.deviceId === undefined ? "" : `[${w.deviceId}]`}`),

@@ -4,7 +4,7 @@
  * announced with the `recording` broadcast and event, listed from the recordings directory.
  */
 import type { Clock } from "../core/clock.ts";
-import type { Device } from "../core/device.ts";
+import type { Device, DeviceListener } from "../core/device.ts";
 import type { ErrorCode } from "../core/errors.ts";
 import type { MarkerRequest } from "../core/markers.ts";
 import type { Logger } from "../core/ports.ts";
@@ -33,6 +33,8 @@ export type RecordingResult =
 /** What the recordings need from the bridge. */
 export interface RecordingsOptions {
   device: Device;
+  /** Attaches the recorder to the device's hub (lossless blocks and bytes, state, events); returns its removal. */
+  attach(feed: DeviceListener): () => void;
   store: RecordingStore;
   clock: Clock;
   log: Logger;
@@ -88,7 +90,7 @@ export class Recordings {
           : { recorder: a.recorder, sessionName: a.context.sessionName, ending: a.ending !== null };
       },
     });
-    o.device.listen({
+    o.attach({
       onSamples: (block) => this.#active?.recorder.onSamples(block),
       onBytes: (bytes) => this.#active?.recorder.onBytes(bytes),
       onStatus: (state) => {

@@ -67,6 +67,7 @@ function setup(hooks: { ensureDir?: () => Promise<void>; close?: () => Promise<v
   } as unknown as Device;
   const recordings = new Recordings({
     device,
+    attach: (l: DeviceListener) => ((listener = l), () => {}),
     store,
     clock: systemClock,
     log: { log: () => {} },
