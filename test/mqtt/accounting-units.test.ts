@@ -20,8 +20,10 @@ function fakeDevice() {
     identity: { id: "sim-1", name: "MW75 Neuro Sim", kind: "sim", address: "00:00:00:00:00:01" },
     source: { synthetic: true },
     session: { state: "connected", batteryLevel: 80 },
-    streams: { tapBatches: (_o: unknown, cb: typeof tap) => ((tap = cb), () => (tap = null)) },
-    device: { listen: () => () => {} },
+    tapBatches: (_n: string, _o: unknown, cb: typeof tap) => (
+      (tap = cb), { close: () => (tap = null) }
+    ),
+    deviceHub: { state: () => ({ close: () => {} }), events: () => ({ close: () => {} }) },
   } as unknown as Bridge;
   const emit = (frames: number) => {
     for (let i = 0; i < frames; i++, seq += 50) tap!(new Uint8Array([seq & 255]), { count: 50 });
