@@ -1,32 +1,22 @@
 /**
- * @module The bridge for one device: admits and forgets clients (MW75.md §3.7), turns the device's
- * status and errors into broadcasts, routes its samples and events to the subscribed streams,
- * hands each frame to the dispatcher, and shuts down. `message()` never throws into the socket.
+ * @module The bridge for one device: composes the device, its subscription hub, the client
+ * registry, the streams, recordings and access; admits and forgets clients (MW75.md §3.7), turns
+ * the device's status and errors into broadcasts, hands each frame to its socket's session, and
+ * shuts down.
  */
-import { Device } from "../core/device.ts";
+import type { Device } from "../core/device.ts";
 import type { DeviceSource, Logger } from "../core/ports.ts";
-import {
-  envelope,
-  errorMessage,
-  freshId,
-  replyId,
-  statusEvent,
-  toSeconds,
-} from "../protocol/envelope.ts";
-import { frameText, isKnown, isRejection, parseFrame } from "../protocol/inbound.ts";
+import { errorMessage, freshId, statusEvent } from "../protocol/envelope.ts";
+import { isKnown } from "../protocol/inbound.ts";
 import { STATUS_TEXT, statusText } from "../protocol/status-text.ts";
-import { dispatch } from "./dispatch.ts";
 import type { Control, DispatchContext } from "./dispatch.ts";
 import { healthBody } from "./health.ts";
-import { CLOSE_TRY_AGAIN, Hub } from "./hub.ts";
-import type { Client } from "./hub.ts";
+import type { Client, Hub } from "./hub.ts";
 import { LogForwarder } from "./log-forwarding.ts";
-import { DEFAULT_OUTBOX_LIMITS } from "./outbox.ts";
-import type { ClientSocket } from "./outbox.ts";
+import type { ClientSocket, OutMessage } from "./outbox.ts";
 import { StreamRouter } from "./streams/router.ts";
-import { batchEncoding } from "./streams/batch-stream.ts";
+import { tapBatches } from "./streams/batch-stream.ts";
 import { DeviceHub } from "../hub/device-hub.ts";
-import { SHED } from "../hub/subscribers.ts";
 import type { Subscription } from "../hub/subscribers.ts";
 import type { SampleBatch } from "../core/samples.ts";
 import type { BatchOptions } from "../protocol/subscriptions.ts";
@@ -34,15 +24,20 @@ import { recordingsFor } from "./recordings-wiring.ts";
 import type { Recordings } from "./recordings.ts";
 import { placeMarker } from "./recording-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
-import { ClientAccess, CLOSE_POLICY, refuse } from "./access/client-access.ts";
+import { ClientAccess } from "./access/client-access.ts";
+import { admits } from "./admission.ts";
+import type { AdmissionRules } from "./admission.ts";
+import { SocketSession } from "./socket-session.ts";
+import type { SessionShared } from "./socket-session.ts";
 import { AccessGate } from "./access/gate.ts";
 import type { Admission } from "./access/gate.ts";
 import { TokenTable } from "./access/tokens.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
-import { DEVICE_LOGGER, kindOf } from "./bridge-options.ts";
+import { clientsFor, DEVICE_LOGGER, deviceFor, identityOf } from "./bridge-options.ts";
 import type { BridgeOptions, Frame } from "./bridge-options.ts";
 export type { BridgeOptions, Frame } from "./bridge-options.ts";
 import { describeDevice, soloFleet } from "./device-info.ts";
+import { closeSockets, endUnattended } from "./device-teardown.ts";
 import { announced, broadcastStatus, currentState, type StateFor } from "./status-broadcast.ts";
 
 /** Composes the device, the client hub, the streams and the dispatcher. */
@@ -65,6 +60,9 @@ export class Bridge {
   readonly recordings: Recordings | null;
   readonly identity: DeviceIdentity;
   #access: ClientAccess;
+  #admission: AdmissionRules;
+  #shared: SessionShared;
+  #sessions = new Map<Client, SocketSession>();
   /** Connected independently of clients (`--autoconnect`, `connect_device`): the last one leaving does not tear it down. */
   #kept = false;
 
@@ -74,49 +72,19 @@ export class Bridge {
     this.gate = options.gate ?? new AccessGate(new TokenTable([]));
     this.#maxClients = Math.max(1, options.maxClients ?? 1);
     this.#multi = this.#maxClients > 1;
-    this.identity = options.identity ??
-      {
-        id: `${options.source.kind}-1`,
-        kind: kindOf(options.source.kind),
-        name: options.source.description,
-        address: null,
-      };
+    this.identity = identityOf(options);
     const scope = options.scoped === true ? `[${this.identity.id}]` : "";
     const logger = (name: string) => options.logs.logger(`${name}${scope}`);
     this.#log = logger("mw75.server");
     this.#startedAt = clock.now();
-    this.hub = new Hub({
-      clock,
-      maxClients: this.#maxClients,
-      heartbeatMs: options.heartbeatMs ?? 30_000,
-      limits: options.limits ?? DEFAULT_OUTBOX_LIMITS,
-      heartbeat: () =>
-        envelope(freshId(), "heartbeat", {
-          timestamp: toSeconds(clock.now()),
-          battery_level: this.device.session.batteryLevel,
-        }),
-      onOverflow: (client) => {
-        this.#log.log(
-          "WARNING",
-          `Client ${client.remote} closed: too slow to receive control messages`,
-        );
-        this.#left(client);
-      },
+    this.hub = clientsFor(options, () => this.device.session.batteryLevel, (client) => {
+      this.#log.log(
+        "WARNING",
+        `Client ${client.remote} closed: too slow to receive control messages`,
+      );
+      this.#left(client);
     });
-    this.device = new Device({
-      source: options.source,
-      decoder: options.decoder,
-      clock,
-      log: logger("mw75.session"),
-      sourceLog: logger(`mw75.source.${options.source.kind}`),
-      ...(options.reconnectBaseMs !== undefined
-        ? { reconnectBaseMs: options.reconnectBaseMs }
-        : {}),
-      ...(options.noDataTimeoutMs !== undefined
-        ? { noDataTimeoutMs: options.noDataTimeoutMs }
-        : {}),
-      ...(options.ringSamples !== undefined ? { ringSamples: options.ringSamples } : {}),
-    });
+    this.device = deviceFor(options, logger);
     this.deviceHub = new DeviceHub(this.device, clock, logger("mw75.session"));
     this.#router = new StreamRouter(this.deviceHub, this.hub, clock);
     // a device's socket gets the server-wide records and its own device's, never another device's
@@ -161,6 +129,14 @@ export class Bridge {
       address: this.identity.address,
       identityId: this.identity.id,
     });
+    this.#admission = {
+      gate: this.gate,
+      hub: this.hub,
+      clock,
+      log: this.#log,
+      maxClients: this.#maxClients,
+      close: (client) => this.close(client),
+    };
     this.#ctx = {
       device: this.device,
       hub: this.hub,
@@ -173,6 +149,14 @@ export class Bridge {
       log: this.#log,
       fleet: options.fleet ?? soloFleet(this),
     };
+    this.#shared = {
+      multi: this.#multi,
+      gate: this.gate,
+      access: this.#access,
+      hub: this.hub,
+      ctx: this.#ctx,
+      clock,
+    };
   }
 
   /** What the recording commands of this device act on. */
@@ -180,27 +164,13 @@ export class Bridge {
     return this.#ctx.recordingCommands;
   }
 
-  /**
-   * A subscriber of `eeg_batch` that is no socket (the MQTT publisher, shed): it shares the
-   * pipeline and the encoded batches of sockets subscribed with the same options (JSON batches
-   * name no device, as on `/`).
-   */
+  /** A subscriber of `eeg_batch` that is no socket (the MQTT publisher): batch-stream.ts `tapBatches`. */
   tapBatches(
     name: string,
     options: BatchOptions,
-    onBatch: (message: string | Uint8Array, batch: SampleBatch) => void,
+    onBatch: (message: OutMessage, batch: SampleBatch) => void,
   ): Subscription {
-    return this.deviceHub.batches({
-      name,
-      delivery: SHED,
-      spec: {
-        numSamples: options.num_samples,
-        intervalMs: options.interval_ms,
-        decimate: options.decimate,
-      },
-      encoding: batchEncoding(options, null),
-      onBatch,
-    });
+    return tapBatches(this.deviceHub, name, options, onBatch);
   }
 
   /** Where the device's bytes come from. */
@@ -214,8 +184,8 @@ export class Bridge {
   }
 
   /**
-   * A socket opened: admit it (welcome status) or reject it (a bad token: AUTH_FAILED; server
-   * full: CLIENT_ALREADY_CONNECTED; closed either way).
+   * A socket opened: admit it (welcome status) or reject it (admission.ts: a bad token or a full
+   * server; closed either way).
    */
   open(
     socket: ClientSocket,
@@ -223,33 +193,7 @@ export class Bridge {
     admission: Admission = this.gate.admit({ authorization: undefined, protocols: undefined }),
     perDevice = false,
   ): Client | null {
-    if (admission.failed) {
-      refuse(
-        socket,
-        "AUTH_FAILED",
-        "Authentication failed: the token is not valid",
-        this.#o.clock.now(),
-        CLOSE_POLICY,
-        "authentication failed",
-      );
-      this.#log.log("WARNING", `Rejected client ${remote}: invalid token`);
-      return null;
-    }
-    if (this.hub.isFull && !this.#makeRoomFor(admission)) {
-      const message = this.#multi
-        ? `Server already has the maximum of ${this.#maxClients} connected clients`
-        : "Server already has a connected client";
-      refuse(
-        socket,
-        "CLIENT_ALREADY_CONNECTED",
-        message,
-        this.#o.clock.now(),
-        CLOSE_TRY_AGAIN,
-        "server full",
-      );
-      this.#log.log("WARNING", `Rejected client ${remote}: ${message}`);
-      return null;
-    }
+    if (!admits(this.#admission, socket, remote, admission)) return null;
     const client = this.hub.add(
       socket,
       remote,
@@ -258,6 +202,7 @@ export class Bridge {
     );
     this.#access.admitted(client, admission);
     this.#router.addClient(client);
+    this.#sessions.set(client, new SocketSession(client, this.#shared));
     this.#log.log("INFO", `Client ${remote} connected (${this.hub.size} total)`);
     const session = this.device.session;
     this.hub.send(
@@ -294,32 +239,6 @@ export class Bridge {
     return describeDevice(this.identity, this.device.session, this.hub.size, this.recordings);
   }
 
-  /**
-   * With tokens required, anonymous clients must not be able to lock out the token holders: a
-   * client with a token takes the place of the longest-connected anonymous one when the server is
-   * full. True when a place was freed.
-   */
-  #makeRoomFor(admission: Admission): boolean {
-    if (!this.gate.authEnabled || admission.principal.role === "anonymous") return false;
-    const victim = this.hub.clients.find((c) => c.principal.role === "anonymous");
-    if (victim === undefined) return false;
-    const text = "Server full: this anonymous connection gave its place to a client with a token";
-    refuse(
-      victim.socket,
-      "CLIENT_ALREADY_CONNECTED",
-      text,
-      this.#o.clock.now(),
-      CLOSE_TRY_AGAIN,
-      "server full",
-    );
-    this.#log.log(
-      "INFO",
-      `Client ${victim.remote} (anonymous) closed to admit a client with a token`,
-    );
-    this.close(victim);
-    return true;
-  }
-
   /** A socket closed (idempotent). */
   close(client: Client): void {
     if (!this.hub.remove(client)) return;
@@ -327,64 +246,21 @@ export class Bridge {
     this.#left(client);
   }
 
-  /** Handles one inbound frame. Never throws. */
+  /** Handles one inbound frame (its socket's session). Never throws. */
   message(client: Client, frame: Frame): void {
-    if (!client.open || !this.#access.withinRate(client)) return;
-    let id: unknown; // the request's id once the frame parsed that far: a processing error echoes it
-    try {
-      const parsed = parseFrame(frameText(frame), this.#multi);
-      if (isRejection(parsed)) {
-        // a contract command this client may not send is refused as such, implemented or not
-        if (
-          parsed.code === "UNKNOWN_COMMAND" &&
-          this.gate.deniesUnknown(client.principal, parsed.type)
-        ) {
-          return this.#access.deny(client, replyId(parsed.id), String(parsed.type));
-        }
-        this.hub.send(
-          client,
-          errorMessage(
-            parsed.echoId ? replyId(parsed.id) : freshId(),
-            parsed.code,
-            parsed.message,
-            this.#o.clock.now(),
-          ),
-        );
-        return;
-      }
-      id = parsed.id;
-      if (parsed.type === "auth") return this.#access.auth(client, replyId(id), parsed.data);
-      if (!this.gate.allows(client.principal, parsed.type)) {
-        return this.#access.deny(client, replyId(id), parsed.type, parsed.data);
-      }
-      dispatch(this.#ctx, client, parsed);
-    } catch (e) {
-      const text = e instanceof Error ? e.message : String(e);
-      this.hub.send(
-        client,
-        errorMessage(replyId(id), "MESSAGE_PROCESSING_ERROR", text, this.#o.clock.now()),
-      );
-    }
+    this.#sessions.get(client)?.message(frame);
   }
 
   #left(client: Client): void {
+    this.#sessions.delete(client);
     this.#access.left(client);
     this.#router.removeClient(client);
     if (this.hub.size === 0) {
       // last client gone: device torn down, forwarding removed, level reset (§3.7)
       this.#control.controller = null;
       this.#logs.level = null;
-      if (this.#kept) return; // a headless device keeps streaming (and recording)
-      // a recording ends with the session it records (finishing its last data record first)
-      const recordings = this.recordings;
-      if (!recordings?.active) {
-        void this.device.session.shutdown();
-        return;
-      }
-      // …unless a new client came meanwhile and uses the device
-      void recordings.close().catch(() => {}).then(async () => {
-        if (this.hub.size === 0) await this.device.session.shutdown();
-      });
+      // a headless device keeps streaming (and recording)
+      if (!this.#kept) endUnattended(this.device.session, this.recordings, this.hub);
       return;
     }
     if (this.#control.controller === client) {
@@ -429,14 +305,6 @@ export class Bridge {
     for (const client of this.hub.clients) client.outbox.drain();
     this.#router.close();
     this.deviceHub.close();
-    for (const client of this.hub.clients.slice()) {
-      this.hub.remove(client);
-      try {
-        client.socket.close(1001, "server shutting down");
-      } catch {
-        /* already closed */
-      }
-    }
-    this.hub.stop();
+    closeSockets(this.hub);
   }
 }

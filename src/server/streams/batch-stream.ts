@@ -10,7 +10,7 @@ import type { SampleBatch } from "../../core/samples.ts";
 import type { DeviceHub } from "../../hub/device-hub.ts";
 import { receiverAllowance } from "../../hub/resume.ts";
 import { SHED } from "../../hub/subscribers.ts";
-import type { Encoding } from "../../hub/subscribers.ts";
+import type { Encoding, Subscription } from "../../hub/subscribers.ts";
 import { eegBatchFrame } from "../../protocol/encoders/binary-frame.ts";
 import { eegBatchJson } from "../../protocol/encoders/eeg-batch-json.ts";
 import { freshId } from "../../protocol/envelope.ts";
@@ -90,4 +90,28 @@ export function subscribeBatches(
     ? options
     : { ...options, resumed_from: sub.resumedFrom };
   return { options: effective, close: () => sub.close() };
+}
+
+/**
+ * A subscriber of `eeg_batch` that is no socket (the MQTT publisher, shed): it shares the pipeline
+ * and the encoded batches of sockets subscribed with the same options (JSON batches name no
+ * device, as on `/`).
+ */
+export function tapBatches(
+  device: DeviceHub,
+  name: string,
+  options: BatchOptions,
+  onBatch: (message: OutMessage, batch: SampleBatch) => void,
+): Subscription {
+  return device.batches({
+    name,
+    delivery: SHED,
+    spec: {
+      numSamples: options.num_samples,
+      intervalMs: options.interval_ms,
+      decimate: options.decimate,
+    },
+    encoding: batchEncoding(options, null),
+    onBatch,
+  });
 }
