@@ -6,9 +6,9 @@
  */
 import type { Device } from "../core/device.ts";
 import type { DeviceSource, Logger } from "../core/ports.ts";
-import { errorMessage, freshId, statusEvent } from "../protocol/envelope.ts";
+import { statusEvent } from "../protocol/envelope.ts";
 import { isKnown } from "../protocol/inbound.ts";
-import { STATUS_TEXT, statusText } from "../protocol/status-text.ts";
+import { STATUS_TEXT } from "../protocol/status-text.ts";
 import type { Control, DispatchContext } from "./dispatch.ts";
 import { healthBody } from "./health.ts";
 import type { Client, Hub } from "./hub.ts";
@@ -38,7 +38,7 @@ import type { BridgeOptions, Frame } from "./bridge-options.ts";
 export type { BridgeOptions, Frame } from "./bridge-options.ts";
 import { describeDevice, soloFleet } from "./device-info.ts";
 import { closeSockets, endUnattended } from "./device-teardown.ts";
-import { announced, broadcastStatus, currentState, type StateFor } from "./status-broadcast.ts";
+import { broadcastDeviceState, broadcastStatus, currentState } from "./status-broadcast.ts";
 
 /** Composes the device, the client hub, the streams and the dispatcher. */
 export class Bridge {
@@ -93,18 +93,7 @@ export class Bridge {
       this.hub,
       scope === "" ? undefined : (name) => name.endsWith(scope) || !DEVICE_LOGGER.test(name),
     );
-    // before the recordings' own: the status broadcast goes out before anything they announce
-    this.deviceHub.state({
-      name: "status broadcasts",
-      onStatus: (state, cause) =>
-        this.#broadcastStatus(
-          announced(state, cause),
-          statusText(cause),
-          this.device.session.batteryLevel,
-        ),
-      onError: (code, message) =>
-        this.hub.broadcast(errorMessage(freshId(), code, message, clock.now())),
-    });
+    broadcastDeviceState(this.deviceHub, this.hub, () => this.device.session.batteryLevel, clock);
     this.#access = new ClientAccess({
       gate: this.gate,
       hub: this.hub,
@@ -125,9 +114,8 @@ export class Bridge {
       source: options.source,
       labels: () => labels,
       recordOnConnect: options.recordOnConnect,
-      ...(options.scoped === true ? { deviceId: this.identity.id } : {}),
-      address: this.identity.address,
-      identityId: this.identity.id,
+      identity: this.identity,
+      scoped: options.scoped === true,
     });
     this.#admission = {
       gate: this.gate,
@@ -218,11 +206,6 @@ export class Bridge {
     return client;
   }
 
-  /** `status` to every client it is for (status-broadcast.ts), naming the device on per-device sockets. */
-  #broadcastStatus(stateFor: StateFor, message: string, battery: number | null): void {
-    broadcastStatus(this.hub, stateFor, message, battery, this.#o.clock.now());
-  }
-
   /**
    * Connects the device now, auto-reconnecting, and keeps it connected when clients come and go
    * (`--autoconnect`, `connect_device`). A client's `disconnect` still stops it.
@@ -266,11 +249,9 @@ export class Bridge {
     if (this.#control.controller === client) {
       this.#control.controller = null;
       const session = this.device.session;
-      this.#broadcastStatus(
-        currentState(session),
-        STATUS_TEXT.controlReleased,
-        session.batteryLevel,
-      );
+      const now = this.#o.clock.now();
+      const text = STATUS_TEXT.controlReleased;
+      broadcastStatus(this.hub, currentState(session), text, session.batteryLevel, now);
     }
   }
 
@@ -301,7 +282,8 @@ export class Bridge {
       this.#log.log("ERROR", `Closing the recording: ${String(e)}`)
     );
     await session.shutdown();
-    this.#broadcastStatus(() => session.state, STATUS_TEXT.shutdown, null);
+    const now = this.#o.clock.now();
+    broadcastStatus(this.hub, () => session.state, STATUS_TEXT.shutdown, null, now);
     for (const client of this.hub.clients) client.outbox.drain();
     this.#router.close();
     this.deviceHub.close();

@@ -4,6 +4,7 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { Device } from "../core/device.ts";
+import type { DeviceIdentity } from "../core/device-registry.ts";
 import type { LogHub } from "../core/log-hub.ts";
 import type { DeviceSource } from "../core/ports.ts";
 import { envelope, errorMessage, freshId } from "../protocol/envelope.ts";
@@ -26,12 +27,10 @@ export interface RecordingsWiring {
   source: DeviceSource;
   labels(): { subject: string; session_label: string };
   recordOnConnect: RecordingFormat[] | undefined;
-  /** Set for one of several devices (see RecordingsOptions.deviceId). */
-  deviceId?: string;
-  /** The device's address for the metadata, when known. */
-  address?: string | null;
-  /** The device's id for the metadata (every device has one; `deviceId` is set only with several). */
-  identityId?: string;
+  /** Who the device is (its id and address go into the metadata). */
+  identity: DeviceIdentity;
+  /** One of several devices: default recording names start with its id (RecordingsOptions.deviceId). */
+  scoped: boolean;
 }
 
 /** The recordings of a bridge's device: `recording` broadcasts and events, RECORDING_FAILED errors. */
@@ -54,18 +53,18 @@ export function recordingsFor(w: RecordingsWiring): Recordings {
     },
     store: w.store,
     clock: w.clock,
-    log: w.logs.logger(`mw75.recording${w.deviceId === undefined ? "" : `[${w.deviceId}]`}`),
+    log: w.logs.logger(`mw75.recording${w.scoped ? `[${w.identity.id}]` : ""}`),
     context: {
       deviceName: w.source.synthetic ? "simulated MW75 Neuro" : "MW75 Neuro",
-      deviceAddress: w.address ?? null,
-      ...(w.identityId !== undefined ? { deviceId: w.identityId } : {}),
+      deviceAddress: w.identity.address,
+      deviceId: w.identity.id,
       source: w.source.kind,
       synthetic: w.source.synthetic,
       bridgeVersion: VERSION,
     },
     labels: w.labels,
     ...(w.recordOnConnect !== undefined ? { recordOnConnect: w.recordOnConnect } : {}),
-    ...(w.deviceId !== undefined ? { deviceId: w.deviceId } : {}),
+    ...(w.scoped ? { deviceId: w.identity.id } : {}),
     announce: (recording) => {
       w.hub.broadcast(envelope(freshId(), "recording", recording));
       w.device.emit({ type: "recording", atMs: w.clock.now(), recording });

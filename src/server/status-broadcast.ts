@@ -3,8 +3,12 @@
  * reference sends (MW75.md §3.4, §3.6), per-device sockets (BRIDGE-API §6) the bridge's reported
  * state and its own announcements too.
  */
+import type { Clock } from "../core/clock.ts";
 import type { StatusCause, StatusState } from "../core/session-events.ts";
-import { statusEvent } from "../protocol/envelope.ts";
+import type { DeviceHub } from "../hub/device-hub.ts";
+import type { Subscription } from "../hub/subscribers.ts";
+import { errorMessage, freshId, statusEvent } from "../protocol/envelope.ts";
+import { statusText } from "../protocol/status-text.ts";
 import type { Hub } from "./hub.ts";
 
 /** The state a `status` names on a socket (`deviceId` null: a base socket), or null: not sent there. */
@@ -54,4 +58,22 @@ export function broadcastStatus(
     }
     if (text !== null) hub.send(client, text);
   }
+}
+
+/**
+ * The device's status changes and errors to every client: a hub `state` subscriber (made before
+ * the recordings' own, so a status goes out before anything they announce).
+ */
+export function broadcastDeviceState(
+  device: DeviceHub,
+  hub: Hub,
+  battery: () => number | null,
+  clock: Clock,
+): Subscription {
+  return device.state({
+    name: "status broadcasts",
+    onStatus: (state, cause) =>
+      broadcastStatus(hub, announced(state, cause), statusText(cause), battery(), clock.now()),
+    onError: (code, message) => hub.broadcast(errorMessage(freshId(), code, message, clock.now())),
+  });
 }
