@@ -25,12 +25,9 @@ import type { Recordings } from "./recordings.ts";
 import { placeMarker } from "./recording-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 import { ClientAccess } from "./access/client-access.ts";
-import { admits } from "./admission.ts";
-import type { AdmissionRules } from "./admission.ts";
-import { SocketSession } from "./socket-session.ts";
-import type { SessionShared } from "./socket-session.ts";
-import { AccessGate } from "./access/gate.ts";
-import type { Admission } from "./access/gate.ts";
+import { type AdmissionRules, admits } from "./admission.ts";
+import { type SessionShared, SocketSession } from "./socket-session.ts";
+import { AccessGate, type Admission } from "./access/gate.ts";
 import { TokenTable } from "./access/tokens.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { clientsFor, DEVICE_LOGGER, deviceFor, identityOf } from "./bridge-options.ts";
@@ -40,14 +37,13 @@ import { describeDevice, soloFleet } from "./device-info.ts";
 import { closeSockets, endUnattended } from "./device-teardown.ts";
 import { broadcastDeviceState, broadcastStatus, currentState } from "./status-broadcast.ts";
 
-/** Composes the device, the client hub, the streams and the dispatcher. */
+/** One device as the server serves it: its hub, clients, streams, recordings and access. */
 export class Bridge {
-  readonly device: Device;
-  readonly hub: Hub;
+  #device: Device;
+  #clients: Hub;
   /** Where every consumer of the device attaches (sockets, the recorder, MQTT). */
   readonly deviceHub: DeviceHub;
   #o: BridgeOptions;
-  #multi: boolean;
   #maxClients: number;
   #control: Control = { controller: null };
   #logs: LogForwarder;
@@ -71,43 +67,48 @@ export class Bridge {
     const clock = options.clock;
     this.gate = options.gate ?? new AccessGate(new TokenTable([]));
     this.#maxClients = Math.max(1, options.maxClients ?? 1);
-    this.#multi = this.#maxClients > 1;
+    const multi = this.#maxClients > 1;
     this.identity = identityOf(options);
     const scope = options.scoped === true ? `[${this.identity.id}]` : "";
     const logger = (name: string) => options.logs.logger(`${name}${scope}`);
     this.#log = logger("mw75.server");
     this.#startedAt = clock.now();
-    this.hub = clientsFor(options, () => this.device.session.batteryLevel, (client) => {
+    this.#clients = clientsFor(options, () => this.#device.session.batteryLevel, (client) => {
       this.#log.log(
         "WARNING",
         `Client ${client.remote} closed: too slow to receive control messages`,
       );
       this.#left(client);
     });
-    this.device = deviceFor(options, logger);
-    this.deviceHub = new DeviceHub(this.device, clock, logger("mw75.session"));
-    this.#router = new StreamRouter(this.deviceHub, this.hub, clock);
+    this.#device = deviceFor(options, logger);
+    this.deviceHub = new DeviceHub(this.#device, clock, logger("mw75.session"));
+    this.#router = new StreamRouter(this.deviceHub, this.#clients, clock);
     // a device's socket gets the server-wide records and its own device's, never another device's
     this.#logs = new LogForwarder(
       options.logs,
-      this.hub,
+      this.#clients,
       scope === "" ? undefined : (name) => name.endsWith(scope) || !DEVICE_LOGGER.test(name),
     );
-    broadcastDeviceState(this.deviceHub, this.hub, () => this.device.session.batteryLevel, clock);
+    broadcastDeviceState(
+      this.deviceHub,
+      this.#clients,
+      () => this.#device.session.batteryLevel,
+      clock,
+    );
     this.#access = new ClientAccess({
       gate: this.gate,
-      hub: this.hub,
+      hub: this.#clients,
       clock,
       log: this.#log,
       drop: (client) => this.close(client),
-      available: (command) => isKnown(command, this.#multi),
+      available: (command) => isKnown(command, multi),
       ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
     });
     const labels = { subject: "", session_label: "" };
     this.recordings = options.recordingStore === undefined ? null : recordingsFor({
-      device: this.device,
+      device: this.#device,
       deviceHub: this.deviceHub,
-      hub: this.hub,
+      hub: this.#clients,
       store: options.recordingStore,
       clock,
       logs: options.logs,
@@ -119,29 +120,29 @@ export class Bridge {
     });
     this.#admission = {
       gate: this.gate,
-      hub: this.hub,
+      hub: this.#clients,
       clock,
       log: this.#log,
       maxClients: this.#maxClients,
       close: (client) => this.close(client),
     };
     this.#ctx = {
-      device: this.device,
-      hub: this.hub,
+      device: this.#device,
+      hub: this.#clients,
       router: this.#router,
       control: this.#control,
       logs: this.#logs,
       labels,
-      recordingCommands: { device: this.device, recordings: this.recordings },
+      recordingCommands: { device: this.#device, recordings: this.recordings },
       clock,
       log: this.#log,
       fleet: options.fleet ?? soloFleet(this),
     };
     this.#shared = {
-      multi: this.#multi,
+      multi,
       gate: this.gate,
       access: this.#access,
-      hub: this.hub,
+      hub: this.#clients,
       ctx: this.#ctx,
       clock,
     };
@@ -161,6 +162,11 @@ export class Bridge {
     return tapBatches(this.deviceHub, name, options, onBatch);
   }
 
+  /** Clients connected to this device now. */
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
   /** Where the device's bytes come from. */
   get source(): DeviceSource {
     return this.#o.source;
@@ -168,7 +174,7 @@ export class Bridge {
 
   /** The device session (state, battery, connect/disconnect). */
   get session(): Device["session"] {
-    return this.device.session;
+    return this.#device.session;
   }
 
   /**
@@ -182,7 +188,7 @@ export class Bridge {
     perDevice = false,
   ): Client | null {
     if (!admits(this.#admission, socket, remote, admission)) return null;
-    const client = this.hub.add(
+    const client = this.#clients.add(
       socket,
       remote,
       admission.principal,
@@ -191,9 +197,9 @@ export class Bridge {
     this.#access.admitted(client, admission);
     this.#router.addClient(client);
     this.#sessions.set(client, new SocketSession(client, this.#shared));
-    this.#log.log("INFO", `Client ${remote} connected (${this.hub.size} total)`);
-    const session = this.device.session;
-    this.hub.send(
+    this.#log.log("INFO", `Client ${remote} connected (${this.#clients.size} total)`);
+    const session = this.#device.session;
+    this.#clients.send(
       client,
       statusEvent(
         currentState(session)(client.deviceId),
@@ -212,20 +218,20 @@ export class Bridge {
    */
   keepConnected(): void {
     this.#kept = true;
-    const session = this.device.session;
+    const session = this.#device.session;
     if (!session.busy) session.connect(true);
     else session.setAutoReconnect(true);
   }
 
   /** The `devices` entry of this device (BRIDGE-API §6). */
   describe(): Record<string, unknown> {
-    return describeDevice(this.identity, this.device.session, this.hub.size, this.recordings);
+    return describeDevice(this.identity, this.#device.session, this.#clients.size, this.recordings);
   }
 
   /** A socket closed (idempotent). */
   close(client: Client): void {
-    if (!this.hub.remove(client)) return;
-    this.#log.log("INFO", `Client ${client.remote} disconnected (${this.hub.size} left)`);
+    if (!this.#clients.remove(client)) return;
+    this.#log.log("INFO", `Client ${client.remote} disconnected (${this.#clients.size} left)`);
     this.#left(client);
   }
 
@@ -238,20 +244,20 @@ export class Bridge {
     this.#sessions.delete(client);
     this.#access.left(client);
     this.#router.removeClient(client);
-    if (this.hub.size === 0) {
+    if (this.#clients.size === 0) {
       // last client gone: device torn down, forwarding removed, level reset (§3.7)
       this.#control.controller = null;
       this.#logs.level = null;
       // a headless device keeps streaming (and recording)
-      if (!this.#kept) endUnattended(this.device.session, this.recordings, this.hub);
+      if (!this.#kept) endUnattended(this.#device.session, this.recordings, this.#clients);
       return;
     }
     if (this.#control.controller === client) {
       this.#control.controller = null;
-      const session = this.device.session;
+      const session = this.#device.session;
       const now = this.#o.clock.now();
       const text = STATUS_TEXT.controlReleased;
-      broadcastStatus(this.hub, currentState(session), text, session.batteryLevel, now);
+      broadcastStatus(this.#clients, currentState(session), text, session.batteryLevel, now);
     }
   }
 
@@ -267,8 +273,8 @@ export class Bridge {
       startedAtMs: this.#startedAt,
       nowMs: this.#o.clock.now(),
       source: this.#o.source,
-      device: this.device,
-      hub: this.hub,
+      device: this.#device,
+      hub: this.#clients,
       maxClients: this.#maxClients,
     });
   }
@@ -276,17 +282,17 @@ export class Bridge {
   /** Ctrl-C: tear the device down (announced), tell clients, close their sockets. */
   async shutdown(): Promise<void> {
     this.#log.log("INFO", "Shutting down");
-    const session = this.device.session;
+    const session = this.#device.session;
     if (session.busy) await session.disconnect();
     await this.recordings?.close().catch((e: unknown) =>
       this.#log.log("ERROR", `Closing the recording: ${String(e)}`)
     );
     await session.shutdown();
     const now = this.#o.clock.now();
-    broadcastStatus(this.hub, () => session.state, STATUS_TEXT.shutdown, null, now);
-    for (const client of this.hub.clients) client.outbox.drain();
+    broadcastStatus(this.#clients, () => session.state, STATUS_TEXT.shutdown, null, now);
+    for (const client of this.#clients.clients) client.outbox.drain();
     this.#router.close();
     this.deviceHub.close();
-    closeSockets(this.hub);
+    closeSockets(this.#clients);
   }
 }

@@ -84,7 +84,7 @@ describe("Bridge", () => {
       b.message(cf, JSON.stringify({ id: `b${i}`, type: "broadcast", data: i }));
     }
     expect(slow.s.closed).toBe(1013);
-    expect(b.hub.size).toBe(1);
+    expect(b.clientCount).toBe(1);
     expect(fast.s.sent.filter((m) => m.type === "command_ack").length).toBe(11);
     expect(b.health()["shed"]).toBe(36);
   });
@@ -168,6 +168,6 @@ describe("Bridge", () => {
       ),
     ).toBeNull();
     expect(late.s.closed).toBe(1013);
-    expect(b.hub.size).toBe(1);
+    expect(b.clientCount).toBe(1);
   });
 });
