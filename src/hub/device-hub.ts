@@ -16,6 +16,7 @@ import type { Logger } from "../core/ports.ts";
 import type { SampleBlock } from "../core/samples.ts";
 import { BatchPipelines } from "./batch-pipelines.ts";
 import { ResumePipeline, resumeStart } from "./resume.ts";
+import { WindowGroups } from "./windows.ts";
 import type {
   BatchesSubscriber,
   BatchSubscription,
@@ -28,6 +29,7 @@ import type {
   SubscriberInfo,
   Subscription,
   TicksSubscriber,
+  WindowsSubscriber,
 } from "./subscribers.ts";
 
 /** Encodes an input once per key for all subscribers of one delivery. */
@@ -57,6 +59,7 @@ export class DeviceHub {
   #listed = new Map<object, SubscriberInfo>();
   #pipelines: BatchPipelines;
   #resumes = new Set<ResumePipeline<unknown>>();
+  #windows: WindowGroups;
   #notch: NotchHz = null;
   #timers = new Set<TimerHandle>();
 
@@ -65,6 +68,7 @@ export class DeviceHub {
     this.#clock = clock;
     this.#log = log;
     this.#pipelines = new BatchPipelines(clock);
+    this.#windows = new WindowGroups(device.ring);
     // the hub is the device's only listener: every consumer attaches through it
     device.listen({
       onStatus: (state, cause) => this.#each(this.#state, (s) => s.onStatus?.(state, cause)),
@@ -156,6 +160,19 @@ export class DeviceHub {
     };
   }
 
+  /** Windows of `size` samples every `hop` samples, shared per (size, hop). */
+  windows(sub: WindowsSubscriber): Subscription {
+    const remove = this.#windows.add(sub);
+    const key = {};
+    const options = { size: sub.size, hop: sub.hop };
+    this.#listed.set(key, { kind: "windows", name: sub.name, delivery: "shed", options });
+    return {
+      close: () => {
+        if (this.#listed.delete(key)) remove();
+      },
+    };
+  }
+
   /** Who receives this device's output, in subscription order per kind. */
   subscribers(): SubscriberInfo[] {
     return [...this.#listed.values()];
@@ -240,6 +257,7 @@ export class DeviceHub {
     this.#each(this.#blocks, (s) => s.onBlock(block, memo.get(s.encoding)));
     this.#pipelines.push(block);
     for (const resume of this.#resumes) resume.push(block);
+    this.#windows.push(block, (sub, window) => this.#each([sub], (s) => s.onWindow(window)));
   }
 
   #event(event: DeviceEvent): void {

@@ -105,9 +105,8 @@ export interface TicksSubscriber {
 }
 
 /**
- * Designed, not built yet (the metrics stream of the next issue): windows of `size` consecutive
- * full-rate samples, one every `hop` samples, delivered `shed`. It will ride the blocks kind with a
- * ring of `size` samples per distinct (size, hop), shared like the batch pipelines.
+ * Windows of `size` consecutive full-rate samples, one every `hop` samples (the metrics stream of
+ * the next issue), delivered `shed`; subscribers of equal (size, hop) share each window (windows.ts).
  */
 export interface WindowsSubscriber {
   readonly name: string;
@@ -117,14 +116,14 @@ export interface WindowsSubscriber {
 }
 
 /** The kinds a hub serves. */
-export type SubscriberKind = "blocks" | "batches" | "events" | "state" | "ticks";
+export type SubscriberKind = "blocks" | "batches" | "windows" | "events" | "state" | "ticks";
 
 /** One entry of `DeviceHub.subscribers()`: who receives what of this device, and how. */
 export interface SubscriberInfo {
   readonly kind: SubscriberKind;
   readonly name: string;
   readonly delivery: Delivery["mode"];
-  /** The kind's options (batch spec + encoding key, resume seq, tick interval). */
+  /** The kind's options (batch spec + encoding key, resume seq, window size and hop, tick interval). */
   readonly options: Readonly<Record<string, unknown>>;
 }
 

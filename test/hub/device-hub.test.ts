@@ -231,3 +231,37 @@ describe("DeviceHub subscribers()", () => {
     expect(calls).toBe(2);
   });
 });
+
+describe("DeviceHub windows", () => {
+  test("windows of `size` samples every `hop`, shared per (size, hop); a gap shortens or skips them", () => {
+    const { hub, samples } = setup();
+    const got: Array<{ first: number; last: number; count: number }> = [];
+    const seen: unknown[] = [];
+    for (let i = 0; i < 2; i++) {
+      hub.windows({
+        name: `metrics ${i}`,
+        size: 100,
+        hop: 50,
+        onWindow: (w) => {
+          seen.push(w);
+          if (i === 0) got.push({ first: w.seq[0]!, last: w.seq[w.count - 1]!, count: w.count });
+        },
+      });
+    }
+    for (let s = 0; s < 320; s += 20) samples(s, s + 20);
+    expect(got).toEqual(
+      [99, 149, 199, 249, 299].map((e) => ({ first: e - 99, last: e, count: 100 })),
+    );
+    expect(seen[0]).toBe(seen[1]); // one window object for both
+    samples(1000, 1020); // the ends 349…999 fell in the gap: skipped
+    samples(1020, 1060);
+    expect(got.slice(5)).toEqual([{ first: 1000, last: 1049, count: 50 }]);
+    expect(hub.subscribers().filter((s) => s.kind === "windows").map((s) => s.options)).toEqual([
+      { size: 100, hop: 50 },
+      { size: 100, hop: 50 },
+    ]);
+    expect(() => hub.windows({ name: "x", size: 0, hop: 1, onWindow: () => {} })).toThrow(
+      RangeError,
+    );
+  });
+});
