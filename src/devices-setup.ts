@@ -1,6 +1,6 @@
 /**
  * @module Builds the bridge's devices from the resolved command line: one source, one decoder
- * instance (of one compiled WASM module) and one Bridge per device, in a Fleet whose discovery is
+ * instance (of one compiled WASM module) and one ServedDevice per device, in a Fleet whose discovery is
  * BlueZ when headsets are involved and the simulated headsets otherwise.
  */
 import { open, stat } from "node:fs/promises";
@@ -15,7 +15,7 @@ import { createDecoder } from "./decoder/decoder.ts";
 import { DEVICE_RATE_HZ } from "./core/samples.ts";
 import type { RecordingStore } from "./recording/store.ts";
 import type { AccessGate } from "./server/access/gate.ts";
-import { Bridge } from "./server/bridge.ts";
+import { ServedDevice } from "./server/served-device.ts";
 import { Fleet, simDiscovery } from "./server/fleet.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "./server/outbox.ts";
 import { withCapture } from "./sources/capture.ts";
@@ -99,9 +99,9 @@ async function makeBridge(
   identity: DeviceIdentity,
   source: DeviceSource,
   fleet: Fleet,
-): Promise<Bridge> {
+): Promise<ServedDevice> {
   const { config } = s;
-  return new Bridge({
+  return new ServedDevice({
     source,
     decoder: await createDecoder(s.wasm),
     clock: systemClock,

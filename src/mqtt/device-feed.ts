@@ -10,7 +10,7 @@ import { eventData } from "../protocol/encoders/device-events.ts";
 import { toSeconds } from "../protocol/envelope.ts";
 import { statusText } from "../protocol/status-text.ts";
 import type { BatchOptions } from "../protocol/subscriptions.ts";
-import type { Bridge } from "../server/bridge.ts";
+import type { ServedDevice } from "../server/served-device.ts";
 import { PublishQueue } from "./queue.ts";
 import type { Outgoing } from "./queue.ts";
 import type { BridgeTopics } from "./topics.ts";
@@ -48,7 +48,7 @@ export class DeviceFeed {
   /** Samples of the frames the broker confirmed (a PINGRESP came after them). */
   confirmedSamples = 0;
 
-  constructor(bridge: Bridge, topics: BridgeTopics, now: () => number, wake: () => void) {
+  constructor(bridge: ServedDevice, topics: BridgeTopics, now: () => number, wake: () => void) {
     const id = (this.id = bridge.identity.id);
     const session = bridge.session;
     this.#state = {

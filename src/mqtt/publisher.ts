@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/ports.ts";
-import type { Bridge } from "../server/bridge.ts";
+import type { ServedDevice } from "../server/served-device.ts";
 import type { BrokerLink } from "./connection.ts";
 import { DeviceFeed, MQTT_BATCH_OPTIONS } from "./device-feed.ts";
 import type { Outgoing } from "./queue.ts";
@@ -50,7 +50,7 @@ export class MqttPublisher {
   }
 
   /** Publishes this device from now on. */
-  add(bridge: Bridge): void {
+  add(bridge: ServedDevice): void {
     if (this.#closed) return;
     this.#feeds.push(
       new DeviceFeed(bridge, this.#o.topics, () => this.#o.clock.now(), () => this.#wake()),

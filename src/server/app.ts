@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
-import type { Bridge, Frame } from "./bridge.ts";
+import type { Frame, ServedDevice } from "./served-device.ts";
 import type { Fleet } from "./fleet.ts";
 import type { Client } from "./hub.ts";
 import type { ClientSocket } from "./outbox.ts";
@@ -114,7 +114,7 @@ function knownDevice(fleet: Fleet): MiddlewareHandler {
 /** The WebSocket handler of one device's socket (`perDevice`: its messages name the device). */
 function socketRoute(
   options: AppOptions,
-  bridgeOf: (c: Context) => Bridge,
+  bridgeOf: (c: Context) => ServedDevice,
   perDevice: boolean,
 ): MiddlewareHandler {
   return options.upgradeWebSocket((c) => {

@@ -1,5 +1,5 @@
 /**
- * @module The bridge's devices (BRIDGE-API §6): one Bridge per device in the core's registry, the
+ * @module The bridge's devices (BRIDGE-API §6): one ServedDevice per device in the core's registry, the
  * default one first; discovery (BlueZ, or the simulated headsets), headsets added at run time by
  * address, `--autoconnect`, shutdown of all. Each device stays isolated: its own session,
  * decoder, clients, control, streams, ring and recording.
@@ -15,7 +15,7 @@ import type {
   DiscoveredDevice,
   Logger,
 } from "../core/ports.ts";
-import type { Bridge } from "./bridge.ts";
+import type { ServedDevice } from "./served-device.ts";
 import type { FleetCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
@@ -28,7 +28,7 @@ export interface FleetOptions {
   /** Opens headsets by address for `connect_device` (null: this bridge cannot add headsets). */
   headsets: DevicePort | null;
   /** Builds the bridge of a device from its identity and source. */
-  makeBridge(identity: DeviceIdentity, source: DeviceSource): Promise<Bridge>;
+  makeBridge(identity: DeviceIdentity, source: DeviceSource): Promise<ServedDevice>;
   /** The name the Bluetooth stack knows for `address` when no scan found it (null: unknown). */
   headsetName?(address: string): Promise<string | null>;
   log: Logger;
@@ -38,7 +38,7 @@ export interface FleetOptions {
 const SCANNED_NAMES_MAX = 256;
 
 export class Fleet implements FleetCommands {
-  readonly registry: DeviceRegistry<Bridge> = new DeviceRegistry<Bridge>();
+  readonly registry: DeviceRegistry<ServedDevice> = new DeviceRegistry<ServedDevice>();
   #o: FleetOptions;
   /** RFCOMM tty per headset device id (two devices never read one tty). */
   #ttys = new Map<string, string>();
@@ -48,7 +48,7 @@ export class Fleet implements FleetCommands {
   #scannedNames = new Map<string, string>();
   /** The MQTT publisher's /health figures (set by the program when --mqtt is given). */
   mqttHealth: (() => Record<string, unknown>) | null = null;
-  #added: Array<(bridge: Bridge) => void> = [];
+  #added: Array<(bridge: ServedDevice) => void> = [];
 
   constructor(options: FleetOptions) {
     this.#o = options;
@@ -60,27 +60,27 @@ export class Fleet implements FleetCommands {
   }
 
   /** Registers a device (at start-up, or a headset added by `connect_device`; `rfcommTty` for headsets). */
-  add(bridge: Bridge, rfcommTty?: string): void {
+  add(bridge: ServedDevice, rfcommTty?: string): void {
     this.registry.add(bridge);
     if (rfcommTty !== undefined) this.#ttys.set(bridge.identity.id, rfcommTty);
     for (const listener of this.#added) listener(bridge);
   }
 
   /** Calls `listener` for every device added from now on (the MQTT publisher attaches each). */
-  onAdded(listener: (bridge: Bridge) => void): void {
+  onAdded(listener: (bridge: ServedDevice) => void): void {
     this.#added.push(listener);
   }
 
   /** The device of `/` and `/ws`. */
-  get default(): Bridge {
+  get default(): ServedDevice {
     return this.registry.default;
   }
 
-  get(id: string): Bridge | undefined {
+  get(id: string): ServedDevice | undefined {
     return this.registry.get(id);
   }
 
-  list(): Bridge[] {
+  list(): ServedDevice[] {
     return this.registry.list();
   }
 
@@ -216,7 +216,7 @@ export class Fleet implements FleetCommands {
  * connected, auto-reconnecting), rejects with the attempt's error (BLE_ACTIVATION_FAILED for an
  * address that is no MW75).
  */
-function connectOnce(bridge: Bridge): Promise<void> {
+function connectOnce(bridge: ServedDevice): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const sub = bridge.deviceHub.state({
       name: "connect_device",

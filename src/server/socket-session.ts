@@ -7,7 +7,7 @@ import { errorMessage, freshId, replyId } from "../protocol/envelope.ts";
 import { frameText, isRejection, parseFrame } from "../protocol/inbound.ts";
 import type { ClientAccess } from "./access/client-access.ts";
 import type { AccessGate } from "./access/gate.ts";
-import type { Frame } from "./bridge-options.ts";
+import type { Frame } from "./served-device-options.ts";
 import { dispatch } from "./dispatch.ts";
 import type { DispatchContext } from "./dispatch.ts";
 import type { Client, Hub } from "./hub.ts";

@@ -8,7 +8,7 @@ import type { BrokerLink } from "../../src/mqtt/connection.ts";
 import { MqttPublisher } from "../../src/mqtt/publisher.ts";
 import { PublishQueue } from "../../src/mqtt/queue.ts";
 import { bridgeTopics } from "../../src/mqtt/topics.ts";
-import type { Bridge } from "../../src/server/bridge.ts";
+import type { ServedDevice } from "../../src/server/served-device.ts";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -24,7 +24,7 @@ function fakeDevice() {
       (tap = cb), { close: () => (tap = null) }
     ),
     deviceHub: { state: () => ({ close: () => {} }), events: () => ({ close: () => {} }) },
-  } as unknown as Bridge;
+  } as unknown as ServedDevice;
   const emit = (frames: number) => {
     for (let i = 0; i < frames; i++, seq += 50) tap!(new Uint8Array([seq & 255]), { count: 50 });
   };

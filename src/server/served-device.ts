@@ -1,5 +1,5 @@
 /**
- * @module The bridge for one device: composes the device, its subscription hub, the client
+ * @module A device as the server serves it: composes the device, its subscription hub, the client
  * registry, the streams, recordings and access; admits and forgets clients (MW75.md §3.7), turns
  * the device's status and errors into broadcasts, hands each frame to its socket's session, and
  * shuts down.
@@ -30,20 +30,20 @@ import { type SessionShared, SocketSession } from "./socket-session.ts";
 import { AccessGate, type Admission } from "./access/gate.ts";
 import { TokenTable } from "./access/tokens.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
-import { clientsFor, DEVICE_LOGGER, deviceFor, identityOf } from "./bridge-options.ts";
-import type { BridgeOptions, Frame } from "./bridge-options.ts";
-export type { BridgeOptions, Frame } from "./bridge-options.ts";
+import { clientsFor, DEVICE_LOGGER, deviceFor, identityOf } from "./served-device-options.ts";
+import type { Frame, ServedDeviceOptions } from "./served-device-options.ts";
+export type { Frame, ServedDeviceOptions } from "./served-device-options.ts";
 import { describeDevice, soloFleet } from "./device-info.ts";
 import { closeSockets, endUnattended } from "./device-teardown.ts";
 import { broadcastDeviceState, broadcastStatus, currentState } from "./status-broadcast.ts";
 
 /** One device as the server serves it: its hub, clients, streams, recordings and access. */
-export class Bridge {
+export class ServedDevice {
   #device: Device;
   #clients: Hub;
   /** Where every consumer of the device attaches (sockets, the recorder, MQTT). */
   readonly deviceHub: DeviceHub;
-  #o: BridgeOptions;
+  #o: ServedDeviceOptions;
   #maxClients: number;
   #control: Control = { controller: null };
   #logs: LogForwarder;
@@ -62,7 +62,7 @@ export class Bridge {
   /** Connected independently of clients (`--autoconnect`, `connect_device`): the last one leaving does not tear it down. */
   #kept = false;
 
-  constructor(options: BridgeOptions) {
+  constructor(options: ServedDeviceOptions) {
     this.#o = options;
     const clock = options.clock;
     this.gate = options.gate ?? new AccessGate(new TokenTable([]));

@@ -1,5 +1,5 @@
 /**
- * @module What a Bridge is built from — the device's source and decoder, timings, limits, access,
+ * @module What a ServedDevice is built from — the device's source and decoder, timings, limits, access,
  * recordings and its place among several devices — and the parts built straight from it: the
  * identity, the device, the client registry.
  */
@@ -21,7 +21,7 @@ import type { FleetCommands } from "./device-commands.ts";
 import type { OutboxLimits } from "./outbox.ts";
 
 /** Everything the bridge needs; timings are overridable for tests. */
-export interface BridgeOptions {
+export interface ServedDeviceOptions {
   source: DeviceSource;
   decoder: Decoder;
   clock: Clock;
@@ -66,7 +66,7 @@ export function kindOf(kind: string): DeviceIdentity["kind"] {
 }
 
 /** The device's identity: given, or `<source kind>-1`. */
-export function identityOf(o: BridgeOptions): DeviceIdentity {
+export function identityOf(o: ServedDeviceOptions): DeviceIdentity {
   return o.identity ?? {
     id: `${o.source.kind}-1`,
     kind: kindOf(o.source.kind),
@@ -76,7 +76,7 @@ export function identityOf(o: BridgeOptions): DeviceIdentity {
 }
 
 /** The device of a bridge, its loggers named by `logger`. */
-export function deviceFor(o: BridgeOptions, logger: (name: string) => Logger): Device {
+export function deviceFor(o: ServedDeviceOptions, logger: (name: string) => Logger): Device {
   return new Device({
     source: o.source,
     decoder: o.decoder,
@@ -91,7 +91,7 @@ export function deviceFor(o: BridgeOptions, logger: (name: string) => Logger): D
 
 /** The client registry of a bridge: heartbeats carry the battery level; `onOverflow` hears of a client closed for lagging. */
 export function clientsFor(
-  o: BridgeOptions,
+  o: ServedDeviceOptions,
   batteryLevel: () => number | null,
   onOverflow: (client: Client) => void,
 ): Hub {
