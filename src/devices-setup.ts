@@ -1,6 +1,6 @@
 /**
  * @module Builds the bridge's devices from the resolved command line: one source, one decoder
- * instance (of one compiled WASM module) and one ServedDevice per device, in a Fleet whose discovery is
+ * instance (of one compiled WASM module) and one ServedDevice per device, in a Bridge whose discovery is
  * BlueZ when headsets are involved and the simulated headsets otherwise.
  */
 import { open, stat } from "node:fs/promises";
@@ -16,7 +16,7 @@ import { DEVICE_RATE_HZ } from "./core/samples.ts";
 import type { RecordingStore } from "./recording/store.ts";
 import type { AccessGate } from "./server/access/gate.ts";
 import { ServedDevice } from "./server/served-device.ts";
-import { Fleet, simDiscovery } from "./server/fleet.ts";
+import { Bridge, simDiscovery } from "./server/bridge.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "./server/outbox.ts";
 import { withCapture } from "./sources/capture.ts";
 import type { CapturingSource } from "./sources/capture.ts";
@@ -39,16 +39,16 @@ export interface FleetSetup {
 /** The fleet, with the capture of the single device when `--capture` asked for one. */
 export async function buildFleet(
   s: FleetSetup,
-): Promise<{ fleet: Fleet; capture: CapturingSource | null }> {
+): Promise<{ fleet: Bridge; capture: CapturingSource | null }> {
   const { config } = s;
   const headsets = config.devices.some((p) => p.identity.kind === "mw75");
   const anySim = config.devices.some((p) => p.identity.kind === "sim");
   const port = mw75Port(s);
-  const fleet: Fleet = new Fleet({
+  const fleet: Bridge = new Bridge({
     discovery: headsets || !anySim ? port : null,
     headsetTty: (address) => config.rfcommTtys[address] ?? (headsets ? null : config.rfcommTty),
     headsets: port,
-    makeBridge: (identity, source) => makeBridge(s, identity, source, fleet),
+    makeDevice: (identity, source) => makeDevice(s, identity, source, fleet),
     ...(headsets || !anySim
       ? {
         headsetName: async (address: string) =>
@@ -66,7 +66,7 @@ export async function buildFleet(
       source = capture = withCapture(source, sink);
     }
     fleet.add(
-      await makeBridge(s, plan.identity, source, fleet),
+      await makeDevice(s, plan.identity, source, fleet),
       plan.identity.kind === "mw75" ? plan.rfcommTty : undefined,
     );
   }
@@ -94,11 +94,11 @@ export async function checkSourceFiles(config: ServeConfig): Promise<void> {
   }
 }
 
-async function makeBridge(
+async function makeDevice(
   s: FleetSetup,
   identity: DeviceIdentity,
   source: DeviceSource,
-  fleet: Fleet,
+  fleet: Bridge,
 ): Promise<ServedDevice> {
   const { config } = s;
   return new ServedDevice({

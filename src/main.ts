@@ -18,7 +18,7 @@ import type { OpenTty } from "./core/ports.ts";
 import { buildFleet, checkSourceFiles } from "./devices-setup.ts";
 import { VERSION } from "./protocol/version.ts";
 import { createApp } from "./server/app.ts";
-import type { Fleet } from "./server/fleet.ts";
+import type { Bridge } from "./server/bridge.ts";
 import type { RunningServer, RuntimeAdapter } from "./server/runtime.ts";
 import type { CapturingSource } from "./sources/capture.ts";
 import type { RunningMqtt } from "./mqtt/setup.ts";
@@ -59,7 +59,7 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
 
   let capture: CapturingSource | null = null;
   let server: RunningServer;
-  let fleet: Fleet;
+  let fleet: Bridge;
   try {
     const tls = await readTls(config);
     const access = await buildAccess(config);
@@ -118,7 +118,7 @@ export async function main(runtime: RuntimeAdapter, deps: EntryDeps): Promise<vo
 /** `--mqtt`: mqtt.js is loaded only then. */
 async function startMqtt(
   config: ServeConfig,
-  fleet: Fleet,
+  fleet: Bridge,
   logs: LogHub,
   runtimeName: string,
 ): Promise<RunningMqtt | null> {
@@ -154,7 +154,7 @@ function accessLine(config: ServeConfig, gate: AccessGate): string {
   return `access: ${reach}, ${origins}, ${auth}`;
 }
 
-function banner(config: ServeConfig, runtimeName: string, fleet: Fleet, port: number): string {
+function banner(config: ServeConfig, runtimeName: string, fleet: Bridge, port: number): string {
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   const source = fleet.default.source;
   const gate = fleet.default.gate;
@@ -194,7 +194,7 @@ function banner(config: ServeConfig, runtimeName: string, fleet: Fleet, port: nu
 function watchShutdown(
   runtime: RuntimeAdapter,
   logs: LogHub,
-  fleet: Fleet,
+  fleet: Bridge,
   server: RunningServer,
   capture: CapturingSource | null,
   mqtt: RunningMqtt | null,

@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import type { MqttFlags } from "../config-mqtt.ts";
 import type { Clock } from "../core/clock.ts";
 import type { LogHub } from "../core/log-hub.ts";
-import type { Fleet } from "../server/fleet.ts";
+import type { Bridge } from "../server/bridge.ts";
 import { openBrokerLink, safeUrl } from "./connection.ts";
 import { MqttPublisher } from "./publisher.ts";
 import { bridgeIdFromHost, bridgeTopics } from "./topics.ts";
@@ -23,7 +23,7 @@ export interface RunningMqtt {
 /** What main.ts hands over. */
 export interface MqttStart {
   flags: MqttFlags & { url: string };
-  fleet: Fleet;
+  fleet: Bridge;
   logs: LogHub;
   clock: Clock;
   info: { version: string; runtime: string };

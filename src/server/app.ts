@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { Frame, ServedDevice } from "./served-device.ts";
-import type { Fleet } from "./fleet.ts";
+import type { Bridge } from "./bridge.ts";
 import type { Client } from "./hub.ts";
 import type { ClientSocket } from "./outbox.ts";
 import type { HostPolicy } from "./access/hosts.ts";
@@ -28,7 +28,7 @@ import type { RecordingStore } from "../recording/store.ts";
 
 /** Dependencies of the app. */
 export interface AppOptions {
-  fleet: Fleet;
+  fleet: Bridge;
   upgradeWebSocket: UpgradeWebSocket;
   socketOf(ws: WSContext): ClientSocket;
   remoteOf(c: Context): string;
@@ -98,7 +98,7 @@ export function createApp(options: AppOptions): Hono {
 }
 
 /** 404 UNKNOWN_DEVICE for a path naming no device. */
-function knownDevice(fleet: Fleet): MiddlewareHandler {
+function knownDevice(fleet: Bridge): MiddlewareHandler {
   return async (c, next) => {
     const id = c.req.param("id") ?? "";
     if (fleet.get(id) === undefined) {

@@ -1,6 +1,6 @@
 /**
- * @module The bridge's devices (BRIDGE-API §6): one ServedDevice per device in the core's registry, the
- * default one first; discovery (BlueZ, or the simulated headsets), headsets added at run time by
+ * @module The bridge, the program's composition of its devices (BRIDGE-API §6): one ServedDevice
+ * per device in the core's registry, the default one first; discovery (BlueZ, or the simulated headsets), headsets added at run time by
  * address, `--autoconnect`, shutdown of all. Each device stays isolated: its own session,
  * decoder, clients, control, streams, ring and recording.
  */
@@ -20,7 +20,7 @@ import type { FleetCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
 /** What the fleet needs from the program that builds devices. */
-export interface FleetOptions {
+export interface BridgeOptions {
   /** BlueZ discovery, the simulated one, or null (scan_devices answers SCAN_FAILED). */
   discovery: DeviceDiscovery | null;
   /** The tty `--rfcomm-tty ADDR=PATH` gave a headset, or the single-headset default; null when none. */
@@ -28,7 +28,7 @@ export interface FleetOptions {
   /** Opens headsets by address for `connect_device` (null: this bridge cannot add headsets). */
   headsets: DevicePort | null;
   /** Builds the bridge of a device from its identity and source. */
-  makeBridge(identity: DeviceIdentity, source: DeviceSource): Promise<ServedDevice>;
+  makeDevice(identity: DeviceIdentity, source: DeviceSource): Promise<ServedDevice>;
   /** The name the Bluetooth stack knows for `address` when no scan found it (null: unknown). */
   headsetName?(address: string): Promise<string | null>;
   log: Logger;
@@ -37,9 +37,9 @@ export interface FleetOptions {
 /** Names of the headsets scans found, by address; a lab has few, so a small bound suffices. */
 const SCANNED_NAMES_MAX = 256;
 
-export class Fleet implements FleetCommands {
+export class Bridge implements FleetCommands {
   readonly registry: DeviceRegistry<ServedDevice> = new DeviceRegistry<ServedDevice>();
-  #o: FleetOptions;
+  #o: BridgeOptions;
   /** RFCOMM tty per headset device id (two devices never read one tty). */
   #ttys = new Map<string, string>();
   #adding = new Map<string, Promise<{ deviceId: string; added: boolean }>>();
@@ -50,7 +50,7 @@ export class Fleet implements FleetCommands {
   mqttHealth: (() => Record<string, unknown>) | null = null;
   #added: Array<(bridge: ServedDevice) => void> = [];
 
-  constructor(options: FleetOptions) {
+  constructor(options: BridgeOptions) {
     this.#o = options;
   }
 
@@ -165,7 +165,7 @@ export class Fleet implements FleetCommands {
       name,
       address,
     };
-    const bridge = await this.#o.makeBridge(identity, port.open(address, { rfcommTty: tty }));
+    const bridge = await this.#o.makeDevice(identity, port.open(address, { rfcommTty: tty }));
     // it joins the fleet once it streams: an address that is no MW75 (or is out of reach) is an
     // error for the requester, not a device retrying in the list
     this.#o.log.log(
@@ -236,7 +236,7 @@ function connectOnce(bridge: ServedDevice): Promise<void> {
 }
 
 /** scan_devices on a bridge of simulated headsets: they answer as found, after the scan time. */
-export function simDiscovery(fleet: Fleet): DeviceDiscovery {
+export function simDiscovery(fleet: Bridge): DeviceDiscovery {
   return {
     async list({ durationMs, signal }) {
       await new Promise<void>((resolve) => {
