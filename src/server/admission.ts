@@ -7,14 +7,14 @@ import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/ports.ts";
 import { CLOSE_POLICY, refuse } from "./access/client-access.ts";
 import type { AccessGate, Admission } from "./access/gate.ts";
-import { CLOSE_TRY_AGAIN } from "./hub.ts";
-import type { Client, Hub } from "./hub.ts";
+import { CLOSE_TRY_AGAIN } from "./client-registry.ts";
+import type { Client, ClientRegistry } from "./client-registry.ts";
 import type { ClientSocket } from "./outbox.ts";
 
 /** What admission looks at. */
 export interface AdmissionRules {
   gate: AccessGate;
-  hub: Hub;
+  hub: ClientRegistry;
   clock: Clock;
   log: Logger;
   maxClients: number;

@@ -8,7 +8,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { Frame, ServedDevice } from "./served-device.ts";
 import type { Bridge } from "./bridge.ts";
-import type { Client } from "./hub.ts";
+import type { Client } from "./client-registry.ts";
 import type { ClientSocket } from "./outbox.ts";
 import type { HostPolicy } from "./access/hosts.ts";
 import {

@@ -4,14 +4,14 @@
  * socket closed as going away).
  */
 import type { DeviceSession } from "../core/session.ts";
-import type { Hub } from "./hub.ts";
+import type { ClientRegistry } from "./client-registry.ts";
 import type { Recordings } from "./recordings.ts";
 
 /** The last client left and nothing keeps the device connected: its session ends. */
 export function endUnattended(
   session: DeviceSession,
   recordings: Recordings | null,
-  hub: Hub,
+  hub: ClientRegistry,
 ): void {
   // a recording ends with the session it records (finishing its last data record first)
   if (!recordings?.active) {
@@ -25,7 +25,7 @@ export function endUnattended(
 }
 
 /** Shutdown's last step: every socket forgotten and closed (1001, going away). */
-export function closeSockets(hub: Hub): void {
+export function closeSockets(hub: ClientRegistry): void {
   for (const client of hub.clients.slice()) {
     hub.remove(client);
     try {

@@ -2,7 +2,7 @@
 import type { Device } from "../core/device.ts";
 import type { DeviceSource } from "../core/ports.ts";
 import { VERSION } from "../protocol/version.ts";
-import type { Hub } from "./hub.ts";
+import type { ClientRegistry } from "./client-registry.ts";
 
 /** What the body is made of. */
 export interface HealthInput {
@@ -11,7 +11,7 @@ export interface HealthInput {
   nowMs: number;
   source: DeviceSource;
   device: Device;
-  hub: Hub;
+  hub: ClientRegistry;
   maxClients: number;
 }
 

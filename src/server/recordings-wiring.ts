@@ -12,7 +12,7 @@ import { VERSION } from "../protocol/version.ts";
 import type { RecordingStore } from "../recording/store.ts";
 import type { RecordingFormat } from "../recording/types.ts";
 import type { DeviceHub } from "../hub/device-hub.ts";
-import type { Hub } from "./hub.ts";
+import type { ClientRegistry } from "./client-registry.ts";
 import { Recordings } from "./recordings.ts";
 
 /** What `recordingsFor` wires a device's recordings to. */
@@ -20,7 +20,7 @@ export interface RecordingsWiring {
   device: Device;
   /** Where the recorder attaches: full-rate blocks and raw bytes (lossless), state, events. */
   deviceHub: DeviceHub;
-  hub: Hub;
+  hub: ClientRegistry;
   store: RecordingStore;
   clock: Clock;
   logs: LogHub;

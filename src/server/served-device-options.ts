@@ -7,8 +7,8 @@ import type { Clock } from "../core/clock.ts";
 import { Device } from "../core/device.ts";
 import type { Logger } from "../core/ports.ts";
 import { envelope, freshId, toSeconds } from "../protocol/envelope.ts";
-import { Hub } from "./hub.ts";
-import type { Client } from "./hub.ts";
+import { ClientRegistry } from "./client-registry.ts";
+import type { Client } from "./client-registry.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "./outbox.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import type { LogHub } from "../core/log-hub.ts";
@@ -94,9 +94,9 @@ export function clientsFor(
   o: ServedDeviceOptions,
   batteryLevel: () => number | null,
   onOverflow: (client: Client) => void,
-): Hub {
+): ClientRegistry {
   const clock = o.clock;
-  return new Hub({
+  return new ClientRegistry({
     clock,
     maxClients: Math.max(1, o.maxClients ?? 1),
     heartbeatMs: o.heartbeatMs ?? 30_000,

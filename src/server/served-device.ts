@@ -11,7 +11,7 @@ import { isKnown } from "../protocol/inbound.ts";
 import { STATUS_TEXT } from "../protocol/status-text.ts";
 import type { Control, DispatchContext } from "./dispatch.ts";
 import { healthBody } from "./health.ts";
-import type { Client, Hub } from "./hub.ts";
+import type { Client, ClientRegistry } from "./client-registry.ts";
 import { LogForwarder } from "./log-forwarding.ts";
 import type { ClientSocket, OutMessage } from "./outbox.ts";
 import { StreamRouter } from "./streams/router.ts";
@@ -40,7 +40,7 @@ import { broadcastDeviceState, broadcastStatus, currentState } from "./status-br
 /** One device as the server serves it: its hub, clients, streams, recordings and access. */
 export class ServedDevice {
   #device: Device;
-  #clients: Hub;
+  #clients: ClientRegistry;
   /** Where every consumer of the device attaches (sockets, the recorder, MQTT). */
   readonly deviceHub: DeviceHub;
   #o: ServedDeviceOptions;

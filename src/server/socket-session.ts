@@ -10,7 +10,7 @@ import type { AccessGate } from "./access/gate.ts";
 import type { Frame } from "./served-device-options.ts";
 import { dispatch } from "./dispatch.ts";
 import type { DispatchContext } from "./dispatch.ts";
-import type { Client, Hub } from "./hub.ts";
+import type { Client, ClientRegistry } from "./client-registry.ts";
 
 /** What every socket session of a device shares. */
 export interface SessionShared {
@@ -18,7 +18,7 @@ export interface SessionShared {
   multi: boolean;
   gate: AccessGate;
   access: ClientAccess;
-  hub: Hub;
+  hub: ClientRegistry;
   ctx: DispatchContext;
   clock: Clock;
 }

@@ -9,7 +9,7 @@ import type { DeviceHub } from "../hub/device-hub.ts";
 import type { Subscription } from "../hub/subscribers.ts";
 import { errorMessage, freshId, statusEvent } from "../protocol/envelope.ts";
 import { statusText } from "../protocol/status-text.ts";
-import type { Hub } from "./hub.ts";
+import type { ClientRegistry } from "./client-registry.ts";
 
 /** The state a `status` names on a socket (`deviceId` null: a base socket), or null: not sent there. */
 export type StateFor = (deviceId: string | null) => StatusState | null;
@@ -42,7 +42,7 @@ export function announced(state: StatusState, cause: StatusCause): StateFor {
 
 /** `status` to every client that gets it, naming the device on per-device sockets; each variant is built once. */
 export function broadcastStatus(
-  hub: Hub,
+  hub: ClientRegistry,
   stateFor: StateFor,
   message: string,
   battery: number | null,
@@ -66,7 +66,7 @@ export function broadcastStatus(
  */
 export function broadcastDeviceState(
   device: DeviceHub,
-  hub: Hub,
+  hub: ClientRegistry,
   battery: () => number | null,
   clock: Clock,
 ): Subscription {

@@ -5,7 +5,7 @@ import { createLogHub } from "../../src/core/log-hub.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";
 import { UV_PER_COUNT } from "../../src/decoder/types.ts";
 import { ServedDevice } from "../../src/server/served-device.ts";
-import type { Client } from "../../src/server/hub.ts";
+import type { Client } from "../../src/server/client-registry.ts";
 import type { ClientSocket } from "../../src/server/outbox.ts";
 import { buildPacket } from "../../src/sources/packet-builder.ts";
 import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";

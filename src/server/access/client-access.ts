@@ -8,7 +8,7 @@ import type { ErrorCode } from "../../core/errors.ts";
 import type { Logger } from "../../core/ports.ts";
 import { envelope, errorMessage, freshId } from "../../protocol/envelope.ts";
 import { firstSetKey } from "../../protocol/settings.ts";
-import type { Client, Hub } from "../hub.ts";
+import type { Client, ClientRegistry } from "../client-registry.ts";
 import type { ClientSocket } from "../outbox.ts";
 import { AccessGate, AUTH_DEADLINE_MS } from "./gate.ts";
 import type { Admission } from "./gate.ts";
@@ -20,7 +20,7 @@ export const CLOSE_POLICY = 1008;
 /** What the per-client checks need. */
 export interface ClientAccessOptions {
   gate: AccessGate;
-  hub: Hub;
+  hub: ClientRegistry;
   clock: Clock;
   log: Logger;
   /** Messages per second per client; absent = no limit. */

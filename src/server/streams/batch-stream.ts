@@ -15,7 +15,7 @@ import { eegBatchFrame } from "../../protocol/encoders/binary-frame.ts";
 import { eegBatchJson } from "../../protocol/encoders/eeg-batch-json.ts";
 import { freshId } from "../../protocol/envelope.ts";
 import type { BatchOptions } from "../../protocol/subscriptions.ts";
-import type { Client, Hub } from "../hub.ts";
+import type { Client, ClientRegistry } from "../client-registry.ts";
 import type { OutMessage } from "../outbox.ts";
 
 /** A client's `eeg_batch` subscription; `close()` ends it. */
@@ -60,7 +60,7 @@ const sizeOf = (m: OutMessage): number => (typeof m === "string" ? m.length : m.
 /** Starts a client's `eeg_batch`; call after the ack is queued, so replayed batches follow it. */
 export function subscribeBatches(
   device: DeviceHub,
-  clients: Hub,
+  clients: ClientRegistry,
   clock: Clock,
   client: Client,
   options: BatchOptions,

@@ -2,12 +2,12 @@
 import type { DeviceHub } from "../../hub/device-hub.ts";
 import type { Subscription } from "../../hub/subscribers.ts";
 import { diagnosticsMessage } from "../../protocol/encoders/diagnostics.ts";
-import type { Client, Hub } from "../hub.ts";
+import type { Client, ClientRegistry } from "../client-registry.ts";
 
 /** Starts a client's diagnostics. */
 export function subscribeDiagnostics(
   device: DeviceHub,
-  clients: Hub,
+  clients: ClientRegistry,
   client: Client,
   intervalMs: number,
 ): Subscription {

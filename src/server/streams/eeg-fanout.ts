@@ -8,7 +8,7 @@ import { SHED } from "../../hub/subscribers.ts";
 import type { Encoding, Subscription } from "../../hub/subscribers.ts";
 import { eegDataMessages } from "../../protocol/encoders/eeg-data.ts";
 import { freshId } from "../../protocol/envelope.ts";
-import type { Client, Hub } from "../hub.ts";
+import type { Client, ClientRegistry } from "../client-registry.ts";
 
 const EEG_DATA: Encoding<SampleBlock, readonly string[]> = {
   key: "eeg_data",
@@ -16,7 +16,11 @@ const EEG_DATA: Encoding<SampleBlock, readonly string[]> = {
 };
 
 /** Subscribes `client` to `eeg_data`. */
-export function subscribeEeg(device: DeviceHub, clients: Hub, client: Client): Subscription {
+export function subscribeEeg(
+  device: DeviceHub,
+  clients: ClientRegistry,
+  client: Client,
+): Subscription {
   return device.blocks({
     name: `socket ${client.remote}`,
     delivery: SHED,

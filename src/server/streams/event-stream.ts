@@ -8,7 +8,7 @@ import type { DeviceEvent } from "../../core/device-events.ts";
 import type { DeviceHub } from "../../hub/device-hub.ts";
 import type { Encoding, Subscription } from "../../hub/subscribers.ts";
 import { eventMessage } from "../../protocol/encoders/device-events.ts";
-import type { Client, Hub } from "../hub.ts";
+import type { Client, ClientRegistry } from "../client-registry.ts";
 
 function encodingFor(deviceId: string | null): Encoding<DeviceEvent, string> {
   return {
@@ -18,7 +18,11 @@ function encodingFor(deviceId: string | null): Encoding<DeviceEvent, string> {
 }
 
 /** Subscribes `client` to `events`. */
-export function subscribeEvents(device: DeviceHub, clients: Hub, client: Client): Subscription {
+export function subscribeEvents(
+  device: DeviceHub,
+  clients: ClientRegistry,
+  client: Client,
+): Subscription {
   return device.events({
     name: `socket ${client.remote}`,
     encoding: encodingFor(client.deviceId),

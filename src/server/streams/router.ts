@@ -7,7 +7,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { NotchHz } from "../../core/notch.ts";
 import type { DeviceHub } from "../../hub/device-hub.ts";
 import type { StreamName, Subscription } from "../../protocol/subscriptions.ts";
-import type { Client, Hub } from "../hub.ts";
+import type { Client, ClientRegistry } from "../client-registry.ts";
 import { subscribeBatches } from "./batch-stream.ts";
 import { subscribeDiagnostics } from "./diagnostics-stream.ts";
 import { subscribeEeg } from "./eeg-fanout.ts";
@@ -22,11 +22,11 @@ interface Active {
 /** Who subscribed to which stream of one device; each subscription is one of its hub's subscribers. */
 export class StreamRouter {
   #device: DeviceHub;
-  #clients: Hub;
+  #clients: ClientRegistry;
   #clock: Clock;
   #subs = new Map<Client, Map<StreamName, Active>>();
 
-  constructor(device: DeviceHub, clients: Hub, clock: Clock) {
+  constructor(device: DeviceHub, clients: ClientRegistry, clock: Clock) {
     this.#device = device;
     this.#clients = clients;
     this.#clock = clock;
