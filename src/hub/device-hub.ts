@@ -17,12 +17,12 @@ import type { SampleBlock } from "../core/samples.ts";
 import { BatchPipelines } from "./batch-pipelines.ts";
 import { ResumePipeline, resumeStart } from "./resume.ts";
 import { WindowGroups } from "./windows.ts";
+import { deviceFigures, EncodingMemo } from "./shared-output.ts";
 import type {
   BatchesSubscriber,
   BatchSubscription,
   BlocksSubscriber,
   DeviceFigures,
-  Encoding,
   EventsSubscriber,
   ResumeSpec,
   StateSubscriber,
@@ -31,19 +31,6 @@ import type {
   TicksSubscriber,
   WindowsSubscriber,
 } from "./subscribers.ts";
-
-/** Encodes an input once per key for all subscribers of one delivery. */
-class EncodingMemo<I> {
-  #memo = new Map<string, unknown>();
-  constructor(readonly input: I) {}
-  get<M>(encoding: Encoding<I, M> | undefined): M {
-    if (encoding === undefined) return undefined as M;
-    if (this.#memo.has(encoding.key)) return this.#memo.get(encoding.key) as M;
-    const value = encoding.encode(this.input);
-    this.#memo.set(encoding.key, value);
-    return value;
-  }
-}
 
 type AnyBlocks = BlocksSubscriber<unknown>;
 type AnyEvents = EventsSubscriber<unknown>;
@@ -197,15 +184,7 @@ export class DeviceHub {
 
   /** The device's figures now. */
   figures(): DeviceFigures {
-    const now = this.#clock.now();
-    const session = this.#device.session;
-    return {
-      nowMs: now,
-      deviceState: session.reportedState,
-      health: this.#device.health.figures(now),
-      live: session.liveStats(),
-      batteryLevel: session.batteryLevel,
-    };
+    return deviceFigures(this.#device, this.#clock.now());
   }
 
   /** Stops every pipeline and timer (shutdown); subscriptions stay listed until closed. */
