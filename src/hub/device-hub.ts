@@ -1,12 +1,13 @@
 /**
  * @module The per-device subscription hub: the one place consumers of a device attach, and the
- * device's only listener. Consumers declare a kind (blocks, batches, events, state, ticks) and a
- * delivery; `subscribers()` answers who receives this device's samples.
+ * device's only listener. Consumers declare a kind (blocks, batches, windows, events, state,
+ * ticks) and a delivery; `subscribers()` answers who receives this device's samples.
  *
  * Back-pressure policy (here and nowhere else): a `lossless` subscriber (only the recorder) may
  * slow the source — the link reader waits on the first pressure promise one of them returns; a
  * `shed` subscriber (sockets, MQTT, later LSL) is never asked and never holds the source: its own
- * bounded queue drops what it cannot take, and counts it.
+ * bounded queue drops what it cannot take, and counts it. Each block reaches the shed subscribers
+ * (and the batch pipelines) before the lossless ones, so live latency never waits on a recorder.
  */
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import type { Device } from "../core/device.ts";
@@ -233,10 +234,13 @@ export class DeviceHub {
 
   #samples(block: SampleBlock): void {
     const memo = new EncodingMemo(block);
-    this.#each(this.#blocks, (s) => s.onBlock(block, memo.get(s.encoding)));
+    const deliver = (s: AnyBlocks) => s.onBlock(block, memo.get(s.encoding));
+    // live (shed) consumers first, as they only queue; the lossless ones after (they may do more)
+    this.#each(this.#blocks, (s) => s.delivery.mode === "shed" && deliver(s));
     this.#pipelines.push(block);
     for (const resume of this.#resumes) resume.push(block);
     this.#windows.push(block, (sub, window) => this.#each([sub], (s) => s.onWindow(window)));
+    this.#each(this.#blocks, (s) => s.delivery.mode === "lossless" && deliver(s));
   }
 
   #event(event: DeviceEvent): void {

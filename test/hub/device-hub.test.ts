@@ -169,6 +169,27 @@ describe("DeviceHub back-pressure policy", () => {
     expect(shedAsked).toBe(0);
   });
 
+  test("each block reaches the shed subscribers and the batch pipelines before the lossless ones", () => {
+    const { hub, samples } = setup();
+    const order: string[] = [];
+    const lossless: Delivery = { mode: "lossless", pressure: () => null };
+    hub.blocks({
+      name: "recorder",
+      delivery: lossless,
+      onBlock: () => void order.push("recorder"),
+    });
+    hub.blocks({ name: "socket", delivery: SHED, onBlock: () => void order.push("socket") });
+    hub.batches({
+      name: "batch",
+      delivery: SHED,
+      spec: { numSamples: 10, intervalMs: 1000, decimate: 1 },
+      encoding: { key: "b", encode: () => "" },
+      onBatch: () => void order.push("batch"),
+    });
+    samples(0, 10);
+    expect(order).toEqual(["socket", "batch", "recorder"]);
+  });
+
   test("a throwing subscriber is isolated from the others", () => {
     const { hub, samples, errors } = setup();
     let got = 0;
