@@ -33,6 +33,20 @@ import type {
   WindowsSubscriber,
 } from "./subscribers.ts";
 
+/**
+ * Subscribers of one kind, copied on change: a delivery iterates the array it started with, so a
+ * subscriber added or closed meanwhile changes nothing under it (and no per-block copy is needed).
+ */
+class Subscribers<S> {
+  items: readonly S[] = [];
+  add(sub: S): void {
+    this.items = [...this.items, sub];
+  }
+  remove(sub: S): void {
+    this.items = this.items.filter((s) => s !== sub);
+  }
+}
+
 type AnyBlocks = BlocksSubscriber<unknown>;
 type AnyEvents = EventsSubscriber<unknown>;
 
@@ -41,9 +55,9 @@ export class DeviceHub {
   #device: Device;
   #clock: Clock;
   #log: Logger;
-  #blocks: AnyBlocks[] = [];
-  #events: AnyEvents[] = [];
-  #state: StateSubscriber[] = [];
+  #blocks = new Subscribers<AnyBlocks>();
+  #events = new Subscribers<AnyEvents>();
+  #state = new Subscribers<StateSubscriber>();
   #listed = new Map<object, SubscriberInfo>();
   #pipelines: BatchPipelines;
   #resumes = new Set<ResumePipeline<unknown>>();
@@ -205,18 +219,17 @@ export class DeviceHub {
   }
 
   #add<S extends object>(
-    list: S[],
+    list: Subscribers<S>,
     sub: S,
     kind: SubscriberInfo["kind"],
     delivery: SubscriberInfo["delivery"],
     options: Record<string, unknown>,
   ): Subscription {
-    list.push(sub);
+    list.add(sub);
     this.#listed.set(sub, { kind, name: (sub as { name: string }).name, delivery, options });
     return {
       close: () => {
-        const i = list.indexOf(sub);
-        if (i >= 0) list.splice(i, 1);
+        list.remove(sub);
         this.#listed.delete(sub);
       },
     };
@@ -224,7 +237,7 @@ export class DeviceHub {
 
   /** Only lossless subscribers are asked; the first that is behind makes the reader wait. */
   #pressure(): Promise<void> | null {
-    for (const sub of this.#blocks) {
+    for (const sub of this.#blocks.items) {
       if (sub.delivery.mode !== "lossless") continue;
       const wait = sub.delivery.pressure();
       if (wait !== null) return wait;
@@ -239,7 +252,7 @@ export class DeviceHub {
     this.#each(this.#blocks, (s) => s.delivery.mode === "shed" && deliver(s));
     this.#pipelines.push(block);
     for (const resume of this.#resumes) resume.push(block);
-    this.#windows.push(block, (sub, window) => this.#each([sub], (s) => s.onWindow(window)));
+    this.#windows.push(block, (sub, window) => this.#call(sub, (s) => s.onWindow(window)));
     this.#each(this.#blocks, (s) => s.delivery.mode === "lossless" && deliver(s));
   }
 
@@ -248,14 +261,16 @@ export class DeviceHub {
     this.#each(this.#events, (s) => s.onEvent(event, memo.get(s.encoding)));
   }
 
-  /** Calls each subscriber of a snapshot of `list`; a throwing one is isolated from the others. */
-  #each<S>(list: readonly S[], call: (s: S) => void): void {
-    for (const sub of list.slice()) {
-      try {
-        call(sub);
-      } catch (e) {
-        this.#failed(e);
-      }
+  /** Calls each subscriber of `list` as it was at the start; a throwing one is isolated from the others. */
+  #each<S>(list: Subscribers<S>, call: (s: S) => void): void {
+    for (const sub of list.items) this.#call(sub, call);
+  }
+
+  #call<S>(sub: S, call: (s: S) => void): void {
+    try {
+      call(sub);
+    } catch (e) {
+      this.#failed(e);
     }
   }
 
