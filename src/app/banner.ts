@@ -1,6 +1,6 @@
 /** @module The start-up banner of `serve`: version, runtime, devices, who may connect and where. */
 import type { AccessGate } from "../server/access/gate.ts";
-import type { Fleet } from "../server/fleet.ts";
+import type { Bridge } from "../server/bridge.ts";
 import { VERSION } from "../protocol/version.ts";
 import { isLoopbackHost } from "./config.ts";
 import type { ServeConfig } from "./config.ts";
@@ -21,7 +21,7 @@ function accessLine(config: ServeConfig, gate: AccessGate): string {
 export function banner(
   config: ServeConfig,
   runtimeName: string,
-  fleet: Fleet,
+  fleet: Bridge,
   port: number,
 ): string {
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;

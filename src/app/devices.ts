@@ -1,11 +1,12 @@
 /**
  * @module Builds the bridge's devices from the resolved command line: one source, one decoder
- * instance (of one compiled WASM module) and one Bridge per device, in a Fleet whose discovery is
+ * instance (of one compiled WASM module) and one ServedDevice per device, in a Bridge whose discovery is
  * BlueZ when headsets are involved and the simulated headsets otherwise.
  */
 import { createFileSink, readFileBytes } from "../adapters/fs.ts";
 import type { DevicePlan, ServeConfig } from "./config.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
+import type { MqttHealth } from "../protocol/health.ts";
 import type { LogHub } from "../core/log-hub.ts";
 import type { DevicePort } from "../ports/discovery.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
@@ -15,8 +16,8 @@ import { createDecoder } from "../decoder/decoder.ts";
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import type { RecordingStore } from "../ports/recording-store.ts";
 import type { AccessGate } from "../server/access/gate.ts";
-import { Bridge } from "../server/bridge.ts";
-import { Fleet, simDiscovery } from "../server/fleet.ts";
+import { ServedDevice } from "../server/served-device.ts";
+import { Bridge, simDiscovery } from "../server/bridge.ts";
 import { DEFAULT_OUTBOX_LIMITS } from "../server/outbox.ts";
 import { withCapture } from "../sources/capture.ts";
 import type { CapturingSource } from "../sources/capture.ts";
@@ -36,22 +37,22 @@ export interface FleetSetup {
   gate: AccessGate;
   recordingStore: RecordingStore;
   /** `/health` `mqtt`: the MQTT publisher's figures, or null (no `--mqtt`, or not started yet). */
-  mqttHealth?: () => Record<string, unknown> | null;
+  mqttHealth?: () => MqttHealth | null;
 }
 
 /** The fleet, with the capture of the single device when `--capture` asked for one. */
 export async function buildFleet(
   s: FleetSetup,
-): Promise<{ fleet: Fleet; capture: CapturingSource | null }> {
+): Promise<{ fleet: Bridge; capture: CapturingSource | null }> {
   const { config } = s;
   const headsets = config.devices.some((p) => p.identity.kind === "mw75");
   const anySim = config.devices.some((p) => p.identity.kind === "sim");
   const port = mw75Port(s);
-  const fleet: Fleet = new Fleet({
+  const fleet: Bridge = new Bridge({
     discovery: headsets || !anySim ? port : null,
     headsetTty: (address) => config.rfcommTtys[address] ?? (headsets ? null : config.rfcommTty),
     headsets: port,
-    makeBridge: (identity, source) => makeBridge(s, identity, source, fleet),
+    makeDevice: (identity, source) => makeDevice(s, identity, source, fleet),
     ...(headsets || !anySim
       ? {
         headsetName: (address: string) => nodeBleBluez.readName(address),
@@ -69,7 +70,7 @@ export async function buildFleet(
       source = capture = withCapture(source, sink);
     }
     fleet.add(
-      await makeBridge(s, plan.identity, source, fleet),
+      await makeDevice(s, plan.identity, source, fleet),
       plan.identity.kind === "mw75" ? plan.rfcommTty : undefined,
     );
   }
@@ -77,14 +78,14 @@ export async function buildFleet(
   return { fleet, capture };
 }
 
-async function makeBridge(
+async function makeDevice(
   s: FleetSetup,
   identity: DeviceIdentity,
   source: DeviceSource,
-  fleet: Fleet,
-): Promise<Bridge> {
+  fleet: Bridge,
+): Promise<ServedDevice> {
   const { config } = s;
-  return new Bridge({
+  return new ServedDevice({
     source,
     decoder: await createDecoder(s.wasm),
     clock: systemClock,

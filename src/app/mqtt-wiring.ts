@@ -5,11 +5,11 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { LogHub } from "../core/log-hub.ts";
-import type { MqttDevice, MqttDevices, MqttSettings, MqttSubscription } from "../mqtt/ports.ts";
+import type { MqttDevice, MqttDevices, MqttSettings } from "../mqtt/ports.ts";
 import { startPublishing } from "../mqtt/setup.ts";
 import type { RunningPublisher } from "../mqtt/setup.ts";
+import type { ServedDevice } from "../server/served-device.ts";
 import type { Bridge } from "../server/bridge.ts";
-import type { Fleet } from "../server/fleet.ts";
 
 /** The running publisher as main.ts sees it: banner line, `/health` figures, bounded close. */
 export type RunningMqtt = RunningPublisher;
@@ -18,7 +18,7 @@ export type RunningMqtt = RunningPublisher;
 export interface MqttStart {
   /** The parsed `--mqtt*` options, the broker URL given. */
   flags: MqttSettings;
-  fleet: Fleet;
+  fleet: Bridge;
   logs: LogHub;
   clock: Clock;
   info: { version: string; runtime: string };
@@ -36,7 +36,7 @@ export function startMqtt(s: MqttStart): RunningMqtt {
 }
 
 /** The fleet as the publisher's device list (a fleet never removes devices today). */
-export function fleetDevices(fleet: Fleet): MqttDevices {
+export function fleetDevices(fleet: Bridge): MqttDevices {
   return {
     list: () => fleet.list().map(mqttDevice),
     watch(watcher) {
@@ -49,29 +49,16 @@ export function fleetDevices(fleet: Fleet): MqttDevices {
   };
 }
 
-/** One device's bridge as the publisher's device. */
-export function mqttDevice(bridge: Bridge): MqttDevice {
+/** One served device as the publisher's device: its hub's subscriptions, all shed (never hold the source). */
+export function mqttDevice(device: ServedDevice): MqttDevice {
   return {
-    identity: { ...bridge.identity, synthetic: bridge.source.synthetic },
-    snapshot: () => ({ state: bridge.session.state, batteryLevel: bridge.session.batteryLevel }),
+    identity: { ...device.identity, synthetic: device.source.synthetic },
+    snapshot: () => ({ state: device.session.state, batteryLevel: device.session.batteryLevel }),
     batches: (options, onFrame) =>
-      handle(
-        bridge.streams.tapBatches({ ...options }, (message, batch) => {
-          if (typeof message !== "string") onFrame(message, batch.count); // binary options: bytes
-        }),
-      ),
-    state: (onStatus) => handle(bridge.device.listen({ onStatus })),
-    events: (onEvent) => handle(bridge.device.listen({ onEvent })),
-  };
-}
-
-/** A removal as a subscription handle, safe to close twice. */
-function handle(stop: () => void): MqttSubscription {
-  let open = true;
-  return {
-    close() {
-      if (open) stop();
-      open = false;
-    },
+      device.tapBatches("mqtt", { ...options }, (message, batch) => {
+        if (typeof message !== "string") onFrame(message, batch.count); // binary options: bytes
+      }),
+    state: (onStatus) => device.deviceHub.state({ name: "mqtt", onStatus }),
+    events: (onEvent) => device.deviceHub.events({ name: "mqtt", onEvent }),
   };
 }

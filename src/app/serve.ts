@@ -20,7 +20,7 @@ import type { OpenTty } from "../ports/tty.ts";
 import { buildFleet } from "./devices.ts";
 import { VERSION } from "../protocol/version.ts";
 import { createApp } from "../server/app.ts";
-import type { Fleet } from "../server/fleet.ts";
+import type { Bridge } from "../server/bridge.ts";
 import type { RunningServer, RuntimeAdapter } from "../ports/runtime.ts";
 import type { CapturingSource } from "../sources/capture.ts";
 import type { RunningMqtt } from "./mqtt-wiring.ts";
@@ -60,7 +60,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
 
   let capture: CapturingSource | null = null;
   let server: RunningServer;
-  let fleet: Fleet;
+  let fleet: Bridge;
   let mqtt: RunningMqtt | null = null;
   try {
     const tls = await readTls(config);
@@ -120,7 +120,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
 /** `--mqtt`: mqtt.js is loaded only then. */
 async function startMqtt(
   config: ServeConfig,
-  fleet: Fleet,
+  fleet: Bridge,
   logs: LogHub,
   runtimeName: string,
 ): Promise<RunningMqtt | null> {

@@ -1,7 +1,7 @@
 /** @module The end of `serve`: on SIGINT/SIGTERM the devices, the MQTT link, the capture and the server close in that order, bounded. */
 import type { LogHub } from "../core/log-hub.ts";
 import type { RunningMqtt } from "./mqtt-wiring.ts";
-import type { Fleet } from "../server/fleet.ts";
+import type { Bridge } from "../server/bridge.ts";
 import type { RunningServer, RuntimeAdapter } from "../ports/runtime.ts";
 import type { CapturingSource } from "../sources/capture.ts";
 
@@ -11,7 +11,7 @@ const SHUTDOWN_GRACE_MS = 1500;
 export function watchShutdown(
   runtime: RuntimeAdapter,
   logs: LogHub,
-  fleet: Fleet,
+  fleet: Bridge,
   server: RunningServer,
   capture: CapturingSource | null,
   mqtt: RunningMqtt | null,

@@ -1,7 +1,7 @@
 /**
- * @module One device as the rest of the bridge sees it: its session, the typed sample stream with
- * its per-device fan-out, the 60-s ring buffer for resume, link-health figures and discrete events.
- * Listeners subscribe here; each encodes for itself (no wire format in core).
+ * @module One device as the rest of the bridge sees it: its session, the typed sample stream, the
+ * 60-s ring buffer for resume, link-health figures and discrete events. It reports to ONE listener,
+ * its subscription hub (src/hub), where every consumer attaches; no wire format in core.
  */
 import type { Decoder } from "../decoder/types.ts";
 import type { Clock } from "./clock.ts";
@@ -33,7 +33,7 @@ export interface DeviceOptions {
   ringSamples?: number;
 }
 
-/** Any subset of what a device reports. A throwing listener is isolated from the others. */
+/** What a device reports, to its one listener (the hub). A throwing listener is logged, never thrown into the session. */
 export interface DeviceListener {
   onStatus?(state: StatusState, cause: StatusCause): void;
   onError?(code: ErrorCode, message: string): void;
@@ -52,7 +52,8 @@ export class Device {
   readonly health: LinkHealth = new LinkHealth();
   #clock: Clock;
   #log: Logger;
-  #listeners: DeviceListener[] = [];
+  #listener: DeviceListener = {};
+  #listened = false;
   #leadOff = new LeadOffTracker();
   /** The state the last state_change event went to (the session's reported state, `reconnecting` included). */
   #lastState: StatusState = "idle";
@@ -80,13 +81,7 @@ export class Device {
         onSamples: (block) => this.#samples(block),
         onChunk: (timing) => this.health.chunk(timing),
         onBytes: (bytes) => this.#each((l) => l.onBytes?.(bytes)),
-        pressure: () => {
-          for (const l of this.#listeners) {
-            const wait = l.pressure?.() ?? null;
-            if (wait !== null) return wait;
-          }
-          return null;
-        },
+        pressure: () => this.#listener.pressure?.() ?? null,
       },
     });
   }
@@ -96,7 +91,7 @@ export class Device {
     return this.#blocks.clock.seqAt(timeMs / 1000);
   }
 
-  /** Places a marker on this device's stream and tells every listener (recordings, the events stream). */
+  /** Places a marker on this device's stream and tells the listener (to recordings, the events stream). */
   mark(request: MarkerRequest, id: string): Marker {
     const now = this.#clock.now();
     const marker = placeMarker(request, id, now, (t) => this.seqAt(t));
@@ -104,16 +99,21 @@ export class Device {
     return marker;
   }
 
-  /** Sends an event that starts outside the device (a recording's new state) to the listeners. */
+  /** Sends an event that starts outside the device (a recording's new state) to the listener. */
   emit(event: DeviceEvent): void {
     this.#event(event);
   }
 
-  /** Adds a listener; returns its removal. */
+  /**
+   * Sets the device's one listener, once: the hub that fans out to every consumer (src/hub), so no
+   * consumer can attach around it. Returns its removal.
+   */
   listen(listener: DeviceListener): () => void {
-    this.#listeners.push(listener);
+    if (this.#listened) throw new Error("A device has one listener: attach through its hub");
+    this.#listened = true;
+    this.#listener = listener;
     return () => {
-      this.#listeners = this.#listeners.filter((l) => l !== listener);
+      if (this.#listener === listener) this.#listener = {};
     };
   }
 
@@ -147,17 +147,7 @@ export class Device {
       }
     }
     this.#leadOff.scan(block, (e) => this.#event(e));
-    for (const l of this.#listeners) {
-      if (l.onSamples === undefined) continue;
-      try {
-        l.onSamples(block);
-      } catch (e) {
-        this.#log.log(
-          "ERROR",
-          `A sample consumer failed: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      }
-    }
+    this.#each((l) => l.onSamples?.(block));
   }
 
   #event(event: DeviceEvent): void {
@@ -165,15 +155,13 @@ export class Device {
   }
 
   #each(call: (l: DeviceListener) => void): void {
-    for (const l of this.#listeners) {
-      try {
-        call(l);
-      } catch (e) {
-        this.#log.log(
-          "ERROR",
-          `A device listener failed: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      }
+    try {
+      call(this.#listener);
+    } catch (e) {
+      this.#log.log(
+        "ERROR",
+        `A device listener failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 }

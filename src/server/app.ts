@@ -6,9 +6,9 @@
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
-import type { Bridge, Frame } from "./bridge.ts";
-import type { Fleet } from "./fleet.ts";
-import type { Client } from "./hub.ts";
+import type { Frame, ServedDevice } from "./served-device.ts";
+import type { Bridge } from "./bridge.ts";
+import type { Client } from "./client-registry.ts";
 import type { ClientSocket } from "../ports/client-socket.ts";
 import type { HostPolicy } from "./access/hosts.ts";
 import {
@@ -28,7 +28,7 @@ import type { RecordingStore } from "../ports/recording-store.ts";
 
 /** Dependencies of the app. */
 export interface AppOptions {
-  fleet: Fleet;
+  fleet: Bridge;
   upgradeWebSocket: UpgradeWebSocket;
   socketOf(ws: WSContext): ClientSocket;
   remoteOf(c: Context): string;
@@ -98,7 +98,7 @@ export function createApp(options: AppOptions): Hono {
 }
 
 /** 404 UNKNOWN_DEVICE for a path naming no device. */
-function knownDevice(fleet: Fleet): MiddlewareHandler {
+function knownDevice(fleet: Bridge): MiddlewareHandler {
   return async (c, next) => {
     const id = c.req.param("id") ?? "";
     if (fleet.get(id) === undefined) {
@@ -114,7 +114,7 @@ function knownDevice(fleet: Fleet): MiddlewareHandler {
 /** The WebSocket handler of one device's socket (`perDevice`: its messages name the device). */
 function socketRoute(
   options: AppOptions,
-  bridgeOf: (c: Context) => Bridge,
+  bridgeOf: (c: Context) => ServedDevice,
   perDevice: boolean,
 ): MiddlewareHandler {
   return options.upgradeWebSocket((c) => {

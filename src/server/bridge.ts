@@ -1,415 +1,257 @@
 /**
- * @module The bridge for one device: admits and forgets clients (MW75.md §3.7), turns the device's
- * status and errors into broadcasts, routes its samples and events to the subscribed streams,
- * hands each frame to the dispatcher, and shuts down. `message()` never throws into the socket.
+ * @module The bridge, the program's composition of its devices (BRIDGE-API §6): one ServedDevice
+ * per device in the core's registry, the default one first; discovery (BlueZ, or the simulated headsets), headsets added at run time by
+ * address, `--autoconnect`, shutdown of all. Each device stays isolated: its own session,
+ * decoder, clients, control, streams, ring and recording.
  */
-import { Device } from "../core/device.ts";
+import { deviceIdFor, DeviceRegistry } from "../core/device-registry.ts";
+import type { DeviceIdentity } from "../core/device-registry.ts";
+import { BridgeError } from "../core/errors.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
+import type { MqttHealth as MqttHealthFigures } from "../protocol/health.ts";
+import type { DeviceDiscovery, DevicePort, DiscoveredDevice } from "../ports/discovery.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
-import {
-  envelope,
-  errorMessage,
-  freshId,
-  replyId,
-  statusEvent,
-  toSeconds,
-} from "../protocol/envelope.ts";
-import { frameText, isKnown, isRejection, parseFrame } from "../protocol/inbound.ts";
-import { STATUS_TEXT, statusText } from "../protocol/status-text.ts";
-import { dispatch } from "./dispatch.ts";
-import type { Control, DispatchContext } from "./dispatch.ts";
-import { healthBody } from "./health.ts";
-import { CLOSE_TRY_AGAIN, Hub } from "./hub.ts";
-import type { Client } from "./hub.ts";
-import { LogForwarder } from "./log-forwarding.ts";
-import { DEFAULT_OUTBOX_LIMITS } from "./outbox.ts";
-import type { ClientSocket } from "../ports/client-socket.ts";
-import { StreamRouter } from "./streams/router.ts";
-import type { Recordings } from "../recording/recordings.ts";
-import { attachToDevice, recordingsFor } from "./recordings-wiring.ts";
-import { placeMarker } from "./recording-commands.ts";
+import type { ServedDevice } from "./served-device.ts";
+import type { FleetCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
-import { ClientAccess, CLOSE_POLICY, refuse } from "./access/client-access.ts";
-import { AccessGate } from "./access/gate.ts";
-import type { Admission } from "./access/gate.ts";
-import { TokenTable } from "./access/tokens.ts";
-import type { DeviceIdentity } from "../core/device-registry.ts";
-import { DEVICE_LOGGER, kindOf } from "./bridge-options.ts";
-import type { BridgeOptions, Frame } from "./bridge-options.ts";
-export type { BridgeOptions, Frame } from "./bridge-options.ts";
-import { describeDevice, soloFleet } from "./device-info.ts";
-import { announced, broadcastStatus, currentState, type StateFor } from "./status-broadcast.ts";
 
-/** Composes the device, the client hub, the streams and the dispatcher. */
-export class Bridge {
-  readonly device: Device;
-  readonly hub: Hub;
+/** What the fleet needs from the program that builds devices. */
+export interface BridgeOptions {
+  /** BlueZ discovery, the simulated one, or null (scan_devices answers SCAN_FAILED). */
+  discovery: DeviceDiscovery | null;
+  /** The tty `--rfcomm-tty ADDR=PATH` gave a headset, or the single-headset default; null when none. */
+  headsetTty(address: string): string | null;
+  /** Opens headsets by address for `connect_device` (null: this bridge cannot add headsets). */
+  headsets: DevicePort | null;
+  /** Builds the bridge of a device from its identity and source. */
+  makeDevice(identity: DeviceIdentity, source: DeviceSource): Promise<ServedDevice>;
+  /** The name the Bluetooth stack knows for `address` when no scan found it (null: unknown). */
+  headsetName?(address: string): Promise<string | null>;
+  log: Logger;
+  /** `/health` `mqtt`, asked at each request: the publisher's figures, or null when it publishes to no broker. */
+  mqttHealth?: (() => MqttHealthFigures | null) | undefined;
+}
+
+/** Names of the headsets scans found, by address; a lab has few, so a small bound suffices. */
+const SCANNED_NAMES_MAX = 256;
+
+export class Bridge implements FleetCommands {
+  readonly registry: DeviceRegistry<ServedDevice> = new DeviceRegistry<ServedDevice>();
   #o: BridgeOptions;
-  #multi: boolean;
-  #maxClients: number;
-  #control: Control = { controller: null };
-  #logs: LogForwarder;
-  #router: StreamRouter;
-  #ctx: DispatchContext;
-  #log: Logger;
-  #startedAt: number;
-  readonly gate: AccessGate;
-  /** The device's recordings (null without a recordings directory). */
-  readonly recordings: Recordings | null;
-  readonly identity: DeviceIdentity;
-  #access: ClientAccess;
-  /** Connected independently of clients (`--autoconnect`, `connect_device`): the last one leaving does not tear it down. */
-  #kept = false;
+  /** RFCOMM tty per headset device id (two devices never read one tty). */
+  #ttys = new Map<string, string>();
+  #adding = new Map<string, Promise<{ deviceId: string; added: boolean }>>();
+  #scan: { durationS: number; result: Promise<DiscoveredDevice[]> } | null = null;
+  /** The name each address had in the latest scan that found it (a device added later keeps it). */
+  #scannedNames = new Map<string, string>();
+  /** `/health` `mqtt`: the publisher's figures, or null when the bridge publishes to no broker. */
+  mqttHealth(): MqttHealthFigures | null {
+    return this.#o.mqttHealth?.() ?? null;
+  }
+  #added: Array<(bridge: ServedDevice) => void> = [];
 
   constructor(options: BridgeOptions) {
     this.#o = options;
-    const clock = options.clock;
-    this.gate = options.gate ?? new AccessGate(new TokenTable([]));
-    this.#maxClients = Math.max(1, options.maxClients ?? 1);
-    this.#multi = this.#maxClients > 1;
-    this.identity = options.identity ??
-      {
-        id: `${options.source.kind}-1`,
-        kind: kindOf(options.source.kind),
-        name: options.source.description,
-        address: null,
-      };
-    const scope = options.scoped === true ? `[${this.identity.id}]` : "";
-    const logger = (name: string) => options.logs.logger(`${name}${scope}`);
-    this.#log = logger("mw75.server");
-    this.#startedAt = clock.now();
-    this.hub = new Hub({
-      clock,
-      maxClients: this.#maxClients,
-      heartbeatMs: options.heartbeatMs ?? 30_000,
-      limits: options.limits ?? DEFAULT_OUTBOX_LIMITS,
-      heartbeat: () =>
-        envelope(freshId(), "heartbeat", {
-          timestamp: toSeconds(clock.now()),
-          battery_level: this.device.session.batteryLevel,
-        }),
-      onOverflow: (client) => {
-        this.#log.log(
-          "WARNING",
-          `Client ${client.remote} closed: too slow to receive control messages`,
+  }
+
+  /** Replaces the discovery (the simulated one needs the fleet it lists). */
+  useDiscovery(discovery: DeviceDiscovery): void {
+    this.#o = { ...this.#o, discovery };
+  }
+
+  /** Registers a device (at start-up, or a headset added by `connect_device`; `rfcommTty` for headsets). */
+  add(bridge: ServedDevice, rfcommTty?: string): void {
+    this.registry.add(bridge);
+    if (rfcommTty !== undefined) this.#ttys.set(bridge.identity.id, rfcommTty);
+    for (const listener of this.#added) listener(bridge);
+  }
+
+  /** Calls `listener` for every device added from now on (the MQTT publisher attaches each). */
+  onAdded(listener: (bridge: ServedDevice) => void): void {
+    this.#added.push(listener);
+  }
+
+  /** The device of `/` and `/ws`. */
+  get default(): ServedDevice {
+    return this.registry.default;
+  }
+
+  get(id: string): ServedDevice | undefined {
+    return this.registry.get(id);
+  }
+
+  list(): ServedDevice[] {
+    return this.registry.list();
+  }
+
+  recordingCommandsOf(id: string): RecordingCommands | undefined {
+    return this.get(id)?.recordingCommands;
+  }
+
+  describe(): Array<Record<string, unknown>> {
+    return this.list().map((b) => b.describe());
+  }
+
+  /** One discovery at a time: a second request while one runs shares it (BlueZ allows one per adapter). */
+  scan(durationS: number): Promise<DiscoveredDevice[]> {
+    const discovery = this.#o.discovery;
+    if (discovery === null) {
+      return Promise.reject(
+        new BridgeError(
+          "SCAN_FAILED",
+          "This bridge has no device discovery (no Bluetooth backend and no simulated headsets)",
+        ),
+      );
+    }
+    if (this.#scan !== null && this.#scan.durationS >= durationS) return this.#scan.result;
+    const result = discovery.list({ durationMs: durationS * 1000, log: this.#o.log });
+    const scan = (this.#scan = { durationS, result });
+    const clear = () => {
+      if (this.#scan === scan) this.#scan = null;
+    };
+    result.then((devices) => {
+      clear();
+      for (const d of devices) this.#rememberName(d.address, d.name);
+    }, clear);
+    return result;
+  }
+
+  /** Adds the headset at `address` as a new device, connecting it (auto-reconnect on); finds it when it is one already. */
+  connectDevice(
+    address: string,
+    rfcommTty: string | null,
+  ): Promise<{ deviceId: string; added: boolean }> {
+    const known = this.registry.find((b) => b.identity.address === address);
+    if (known !== undefined) {
+      // "connect" means connect: an idle device of that address is started (and kept connected)
+      if (!known.session.busy) known.keepConnected();
+      return Promise.resolve({ deviceId: known.identity.id, added: false });
+    }
+    const pending = this.#adding.get(address);
+    if (pending !== undefined) return pending.then((r) => ({ ...r, added: false }));
+    const adding = this.#addHeadset(address, rfcommTty).finally(() => this.#adding.delete(address));
+    this.#adding.set(address, adding);
+    return adding;
+  }
+
+  async #addHeadset(
+    address: string,
+    given: string | null,
+  ): Promise<{ deviceId: string; added: boolean }> {
+    const port = this.#o.headsets;
+    if (port === null) {
+      throw new BridgeError("CONNECTION_FAILED", "This bridge cannot add headsets at run time");
+    }
+    const tty = given ?? this.#o.headsetTty(address);
+    if (tty === null) {
+      throw new BridgeError(
+        "INVALID_PARAMETERS",
+        `No RFCOMM tty is known for ${address}: bind one (sudo rfcomm bind /dev/rfcommN ${address} 25), then pass it as rfcomm_tty or start the bridge with --rfcomm-tty ${address}=/dev/rfcommN`,
+      );
+    }
+    for (const [id, used] of this.#ttys) {
+      if (used === tty) {
+        throw new BridgeError(
+          "INVALID_PARAMETERS",
+          `Invalid rfcomm_tty: ${tty} already carries ${id}; bind the new headset to its own tty`,
         );
-        this.#left(client);
+      }
+    }
+    const n = this.registry.count("mw75") + 1;
+    const name = await this.#nameOf(address);
+    const identity: DeviceIdentity = {
+      id: deviceIdFor("mw75", address, n),
+      kind: "mw75",
+      name,
+      address,
+    };
+    const bridge = await this.#o.makeDevice(identity, port.open(address, { rfcommTty: tty }));
+    // it joins the fleet once it streams: an address that is no MW75 (or is out of reach) is an
+    // error for the requester, not a device retrying in the list
+    this.#o.log.log(
+      "INFO",
+      `Connecting to the headset ${address} (RFCOMM ${tty}) as ${identity.id}`,
+    );
+    try {
+      await connectOnce(bridge);
+    } catch (error) {
+      await bridge.shutdown().catch(() => {});
+      throw error;
+    }
+    this.add(bridge, tty);
+    this.#o.log.log("INFO", `Device ${identity.id} added for the headset ${address}`);
+    return { deviceId: identity.id, added: true };
+  }
+
+  /** What a scan called the headset, else what the Bluetooth stack calls it, else "MW75 Neuro <address>". */
+  async #nameOf(address: string): Promise<string> {
+    const scanned = this.#scannedNames.get(address);
+    if (scanned !== undefined) return scanned;
+    const known = await this.#o.headsetName?.(address).catch(() => null);
+    return known ?? `MW75 Neuro ${address}`;
+  }
+
+  #rememberName(address: string, name: string): void {
+    // a found address moves to the end, so the oldest is the one forgotten
+    this.#scannedNames.delete(address);
+    if (name !== address) this.#scannedNames.set(address, name);
+    if (this.#scannedNames.size > SCANNED_NAMES_MAX) {
+      this.#scannedNames.delete(this.#scannedNames.keys().next().value!);
+    }
+  }
+
+  /** `--autoconnect`: every device connected now and kept connected. */
+  autoconnect(): void {
+    for (const bridge of this.list()) bridge.keepConnected();
+  }
+
+  /** Ctrl-C: every device torn down at once (one slow headset does not hold up the others). */
+  async shutdown(): Promise<void> {
+    await Promise.all(this.list().map((b) => b.shutdown()));
+  }
+}
+
+/**
+ * One connection attempt of a headset added at run time: resolves once it streams (then it is kept
+ * connected, auto-reconnecting), rejects with the attempt's error (BLE_ACTIVATION_FAILED for an
+ * address that is no MW75).
+ */
+function connectOnce(bridge: ServedDevice): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const sub = bridge.deviceHub.state({
+      name: "connect_device",
+      onStatus: (state) => {
+        if (state !== "connected") return;
+        sub.close();
+        bridge.keepConnected();
+        resolve();
+      },
+      onError: (code: ErrorCode, message: string) => {
+        sub.close();
+        reject(new BridgeError(code, message));
       },
     });
-    this.device = new Device({
-      source: options.source,
-      decoder: options.decoder,
-      clock,
-      log: logger("mw75.session"),
-      sourceLog: logger(`mw75.source.${options.source.kind}`),
-      ...(options.reconnectBaseMs !== undefined
-        ? { reconnectBaseMs: options.reconnectBaseMs }
-        : {}),
-      ...(options.noDataTimeoutMs !== undefined
-        ? { noDataTimeoutMs: options.noDataTimeoutMs }
-        : {}),
-      ...(options.ringSamples !== undefined ? { ringSamples: options.ringSamples } : {}),
-    });
-    this.#router = new StreamRouter(this.device, this.hub, clock);
-    // a device's socket gets the server-wide records and its own device's, never another device's
-    this.#logs = new LogForwarder(
-      options.logs,
-      this.hub,
-      scope === "" ? undefined : (name) => name.endsWith(scope) || !DEVICE_LOGGER.test(name),
-    );
-    this.device.listen({
-      onStatus: (state, cause) =>
-        this.#broadcastStatus(
-          announced(state, cause),
-          statusText(cause),
-          this.device.session.batteryLevel,
-        ),
-      onError: (code, message) =>
-        this.hub.broadcast(errorMessage(freshId(), code, message, clock.now())),
-      onSamples: (block) => this.#router.onSamples(block),
-      onEvent: (event) => this.#router.onEvent(event),
-    });
-    this.#access = new ClientAccess({
-      gate: this.gate,
-      hub: this.hub,
-      clock,
-      log: this.#log,
-      drop: (client) => this.close(client),
-      available: (command) => isKnown(command, this.#multi),
-      ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
-    });
-    const labels = { subject: "", session_label: "" };
-    this.recordings = options.recordingStore === undefined ? null : recordingsFor({
-      device: this.device,
-      attach: attachToDevice(this.device),
-      hub: this.hub,
-      store: options.recordingStore,
-      clock,
-      logs: options.logs,
-      source: options.source,
-      labels: () => labels,
-      recordOnConnect: options.recordOnConnect,
-      ...(options.scoped === true ? { deviceId: this.identity.id } : {}),
-      address: this.identity.address,
-      identityId: this.identity.id,
-    });
-    this.#ctx = {
-      device: this.device,
-      hub: this.hub,
-      router: this.#router,
-      control: this.#control,
-      logs: this.#logs,
-      labels,
-      recordingCommands: { device: this.device, recordings: this.recordings },
-      clock,
-      log: this.#log,
-      fleet: options.fleet ?? soloFleet(this),
-    };
-  }
+    bridge.session.connect(false);
+  });
+}
 
-  /** What the recording commands of this device act on. */
-  get recordingCommands(): RecordingCommands {
-    return this.#ctx.recordingCommands;
-  }
-
-  /** The device's streams (the MQTT publisher taps its `eeg_batch` there). */
-  get streams(): StreamRouter {
-    return this.#router;
-  }
-
-  /** Where the device's bytes come from. */
-  get source(): DeviceSource {
-    return this.#o.source;
-  }
-
-  /** The device session (state, battery, connect/disconnect). */
-  get session(): Device["session"] {
-    return this.device.session;
-  }
-
-  /**
-   * A socket opened: admit it (welcome status) or reject it (a bad token: AUTH_FAILED; server
-   * full: CLIENT_ALREADY_CONNECTED; closed either way).
-   */
-  open(
-    socket: ClientSocket,
-    remote: string,
-    admission: Admission = this.gate.admit({ authorization: undefined, protocols: undefined }),
-    perDevice = false,
-  ): Client | null {
-    if (admission.failed) {
-      refuse(
-        socket,
-        "AUTH_FAILED",
-        "Authentication failed: the token is not valid",
-        this.#o.clock.now(),
-        CLOSE_POLICY,
-        "authentication failed",
-      );
-      this.#log.log("WARNING", `Rejected client ${remote}: invalid token`);
-      return null;
-    }
-    if (this.hub.isFull && !this.#makeRoomFor(admission)) {
-      const message = this.#multi
-        ? `Server already has the maximum of ${this.#maxClients} connected clients`
-        : "Server already has a connected client";
-      refuse(
-        socket,
-        "CLIENT_ALREADY_CONNECTED",
-        message,
-        this.#o.clock.now(),
-        CLOSE_TRY_AGAIN,
-        "server full",
-      );
-      this.#log.log("WARNING", `Rejected client ${remote}: ${message}`);
-      return null;
-    }
-    const client = this.hub.add(
-      socket,
-      remote,
-      admission.principal,
-      perDevice ? this.identity.id : null,
-    );
-    this.#access.admitted(client, admission);
-    this.#router.addClient(client);
-    this.#log.log("INFO", `Client ${remote} connected (${this.hub.size} total)`);
-    const session = this.device.session;
-    this.hub.send(
-      client,
-      statusEvent(
-        currentState(session)(client.deviceId),
-        STATUS_TEXT.welcome,
-        session.batteryLevel,
-        this.#o.clock.now(),
-        client.deviceId,
-      ),
-    );
-    return client;
-  }
-
-  /** `status` to every client it is for (status-broadcast.ts), naming the device on per-device sockets. */
-  #broadcastStatus(stateFor: StateFor, message: string, battery: number | null): void {
-    broadcastStatus(this.hub, stateFor, message, battery, this.#o.clock.now());
-  }
-
-  /**
-   * Connects the device now, auto-reconnecting, and keeps it connected when clients come and go
-   * (`--autoconnect`, `connect_device`). A client's `disconnect` still stops it.
-   */
-  keepConnected(): void {
-    this.#kept = true;
-    const session = this.device.session;
-    if (!session.busy) session.connect(true);
-    else session.setAutoReconnect(true);
-  }
-
-  /** The `devices` entry of this device (BRIDGE-API §6). */
-  describe(): Record<string, unknown> {
-    return describeDevice(this.identity, this.device.session, this.hub.size, this.recordings);
-  }
-
-  /**
-   * With tokens required, anonymous clients must not be able to lock out the token holders: a
-   * client with a token takes the place of the longest-connected anonymous one when the server is
-   * full. True when a place was freed.
-   */
-  #makeRoomFor(admission: Admission): boolean {
-    if (!this.gate.authEnabled || admission.principal.role === "anonymous") return false;
-    const victim = this.hub.clients.find((c) => c.principal.role === "anonymous");
-    if (victim === undefined) return false;
-    const text = "Server full: this anonymous connection gave its place to a client with a token";
-    refuse(
-      victim.socket,
-      "CLIENT_ALREADY_CONNECTED",
-      text,
-      this.#o.clock.now(),
-      CLOSE_TRY_AGAIN,
-      "server full",
-    );
-    this.#log.log(
-      "INFO",
-      `Client ${victim.remote} (anonymous) closed to admit a client with a token`,
-    );
-    this.close(victim);
-    return true;
-  }
-
-  /** A socket closed (idempotent). */
-  close(client: Client): void {
-    if (!this.hub.remove(client)) return;
-    this.#log.log("INFO", `Client ${client.remote} disconnected (${this.hub.size} left)`);
-    this.#left(client);
-  }
-
-  /** Handles one inbound frame. Never throws. */
-  message(client: Client, frame: Frame): void {
-    if (!client.open || !this.#access.withinRate(client)) return;
-    let id: unknown; // the request's id once the frame parsed that far: a processing error echoes it
-    try {
-      const parsed = parseFrame(frameText(frame), this.#multi);
-      if (isRejection(parsed)) {
-        // a contract command this client may not send is refused as such, implemented or not
-        if (
-          parsed.code === "UNKNOWN_COMMAND" &&
-          this.gate.deniesUnknown(client.principal, parsed.type)
-        ) {
-          return this.#access.deny(client, replyId(parsed.id), String(parsed.type));
-        }
-        this.hub.send(
-          client,
-          errorMessage(
-            parsed.echoId ? replyId(parsed.id) : freshId(),
-            parsed.code,
-            parsed.message,
-            this.#o.clock.now(),
-          ),
-        );
-        return;
-      }
-      id = parsed.id;
-      if (parsed.type === "auth") return this.#access.auth(client, replyId(id), parsed.data);
-      if (!this.gate.allows(client.principal, parsed.type)) {
-        return this.#access.deny(client, replyId(id), parsed.type, parsed.data);
-      }
-      dispatch(this.#ctx, client, parsed);
-    } catch (e) {
-      const text = e instanceof Error ? e.message : String(e);
-      this.hub.send(
-        client,
-        errorMessage(replyId(id), "MESSAGE_PROCESSING_ERROR", text, this.#o.clock.now()),
-      );
-    }
-  }
-
-  #left(client: Client): void {
-    this.#access.left(client);
-    this.#router.removeClient(client);
-    if (this.hub.size === 0) {
-      // last client gone: device torn down, forwarding removed, level reset (§3.7)
-      this.#control.controller = null;
-      this.#logs.level = null;
-      if (this.#kept) return; // a headless device keeps streaming (and recording)
-      // a recording ends with the session it records (finishing its last data record first)
-      const recordings = this.recordings;
-      if (!recordings?.active) {
-        void this.device.session.shutdown();
-        return;
-      }
-      // …unless a new client came meanwhile and uses the device
-      void recordings.close().catch(() => {}).then(async () => {
-        if (this.hub.size === 0) await this.device.session.shutdown();
+/** scan_devices on a bridge of simulated headsets: they answer as found, after the scan time. */
+export function simDiscovery(fleet: Bridge): DeviceDiscovery {
+  return {
+    async list({ durationMs, signal }) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, durationMs));
+        signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
       });
-      return;
-    }
-    if (this.#control.controller === client) {
-      this.#control.controller = null;
-      const session = this.device.session;
-      this.#broadcastStatus(
-        currentState(session),
-        STATUS_TEXT.controlReleased,
-        session.batteryLevel,
-      );
-    }
-  }
-
-  /** A marker from outside the WebSocket (POST /markers): the same validation and effects as the command. */
-  marker(data: unknown): ReturnType<typeof placeMarker> {
-    return placeMarker(this.#ctx.recordingCommands, data);
-  }
-
-  /** The /health body. */
-  health(): Record<string, unknown> {
-    return healthBody({
-      runtime: this.#o.runtime,
-      startedAtMs: this.#startedAt,
-      nowMs: this.#o.clock.now(),
-      source: this.#o.source,
-      device: this.device,
-      hub: this.hub,
-      maxClients: this.#maxClients,
-    });
-  }
-
-  /** Ctrl-C: tear the device down (announced), tell clients, close their sockets. */
-  async shutdown(): Promise<void> {
-    this.#log.log("INFO", "Shutting down");
-    const session = this.device.session;
-    if (session.busy) await session.disconnect();
-    await this.recordings?.close().catch((e: unknown) =>
-      this.#log.log("ERROR", `Closing the recording: ${String(e)}`)
-    );
-    await session.shutdown();
-    this.#broadcastStatus(() => session.state, STATUS_TEXT.shutdown, null);
-    for (const client of this.hub.clients) client.outbox.drain();
-    this.#router.close();
-    for (const client of this.hub.clients.slice()) {
-      this.hub.remove(client);
-      try {
-        client.socket.close(1001, "server shutting down");
-      } catch {
-        /* already closed */
-      }
-    }
-    this.hub.stop();
-  }
+      return fleet.list()
+        .filter((b) => b.identity.kind === "sim" && b.identity.address !== null)
+        .map((b) => ({
+          address: b.identity.address!,
+          name: b.identity.name,
+          rssi: -50,
+          paired: true,
+        }));
+    },
+  };
 }

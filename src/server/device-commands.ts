@@ -14,7 +14,7 @@ import type {
 import { readRequest } from "../protocol/requests.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
-/** What the commands need of the bridge's device set (the Fleet implements it). */
+/** What the commands need of the bridge's device set (the Bridge implements it). */
 export interface FleetCommands {
   /** The `devices` entries of every device, in order. */
   describe(): Array<Record<string, unknown>>;

@@ -14,7 +14,7 @@ import type { Command } from "../protocol/inbound.ts";
 import { readRequest } from "../protocol/requests.ts";
 import type { Refused } from "../protocol/result.ts";
 import { pickSettings } from "../protocol/settings.ts";
-import type { Client, Hub } from "./hub.ts";
+import type { Client, ClientRegistry } from "./client-registry.ts";
 import type { LogForwarder } from "./log-forwarding.ts";
 import { applySettings, readSettings } from "./settings.ts";
 import { dispatchRecording } from "./recording-commands.ts";
@@ -32,7 +32,7 @@ export interface Control {
 /** Everything a command may touch. */
 export interface DispatchContext {
   device: Device;
-  hub: Hub;
+  hub: ClientRegistry;
   router: StreamRouter;
   control: Control;
   logs: LogForwarder;

@@ -1,8 +1,9 @@
 /** @module The `GET /health` body: runtime, uptime, source, device state, clients and packet figures (no secrets). */
+import type { MqttHealth } from "../protocol/health.ts";
 import type { Device } from "../core/device.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import { VERSION } from "../protocol/version.ts";
-import type { Hub } from "./hub.ts";
+import type { ClientRegistry } from "./client-registry.ts";
 
 /** What the body is made of. */
 export interface HealthInput {
@@ -11,7 +12,7 @@ export interface HealthInput {
   nowMs: number;
   source: DeviceSource;
   device: Device;
-  hub: Hub;
+  hub: ClientRegistry;
   maxClients: number;
 }
 
@@ -47,7 +48,7 @@ export interface HealthSource {
 export interface HealthFleet {
   default: HealthSource;
   list(): HealthSource[];
-  mqttHealth?(): Record<string, unknown> | null;
+  mqttHealth?(): MqttHealth | null;
 }
 
 /**

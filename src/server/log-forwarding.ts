@@ -3,16 +3,16 @@ import { formatRecord, LEVEL_RANK } from "../core/log-hub.ts";
 import type { LogHub, LogRecord } from "../core/log-hub.ts";
 import type { LogLevel } from "../ports/logger.ts";
 import { envelope, freshId, toSeconds } from "../protocol/envelope.ts";
-import type { Hub } from "./hub.ts";
+import type { ClientRegistry } from "./client-registry.ts";
 
 /** Forwards log records to the hub's clients at `level`; null = off (no connect yet, or the last client left). */
 export class LogForwarder {
   level: LogLevel | null = null;
-  #hub: Hub;
+  #hub: ClientRegistry;
   #mine: (logger: string) => boolean;
 
   /** `mine` picks the loggers whose records this hub's clients may see (default: all). */
-  constructor(logs: LogHub, hub: Hub, mine: (logger: string) => boolean = () => true) {
+  constructor(logs: LogHub, hub: ClientRegistry, mine: (logger: string) => boolean = () => true) {
     this.#hub = hub;
     this.#mine = mine;
     logs.subscribe((record) => this.#forward(record));

@@ -1,4 +1,5 @@
 /** @module `GET /metrics` in the Prometheus text format (BRIDGE-API §8): packet, client and stream figures per device. */
+import type { MqttHealth } from "../protocol/health.ts";
 import { mqttMetricsText } from "./mqtt-metrics.ts";
 import type { HealthSource } from "./health.ts";
 
@@ -55,7 +56,7 @@ const METRICS: Metric[] = [
 
 /** The exposition text: one sample per device for each metric, labelled `device="<device_id>"`. */
 export function metricsText(
-  fleet: { list(): HealthSource[]; mqttHealth?(): Record<string, unknown> | null },
+  fleet: { list(): HealthSource[]; mqttHealth?(): MqttHealth | null },
 ): string {
   const devices = fleet.list().map((b) => ({
     id: b.identity.id,

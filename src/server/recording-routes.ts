@@ -8,7 +8,7 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import { isSafeName } from "../recording/safe-name.ts";
 import type { DownloadFile, RecordingStore, StoreError } from "../ports/recording-store.ts";
-import type { Fleet } from "./fleet.ts";
+import type { Bridge } from "./bridge.ts";
 import { bodyGuard, tokenGuard } from "./access/http-guards.ts";
 import { downloadResponse } from "./download-response.ts";
 
@@ -28,7 +28,7 @@ const NOT_FOUND = { code: "NOT_FOUND", message: "No such recording file" } as co
  */
 export function addRecordingRoutes(
   app: Hono,
-  fleet: Fleet,
+  fleet: Bridge,
   store: RecordingStore | null,
   limit?: MiddlewareHandler,
 ): void {

@@ -4,60 +4,71 @@
  */
 import type { Clock } from "../core/clock.ts";
 import type { Device } from "../core/device.ts";
+import type { DeviceIdentity } from "../core/device-registry.ts";
 import type { LogHub } from "../core/log-hub.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import { envelope, errorMessage, freshId } from "../protocol/envelope.ts";
 import { VERSION } from "../protocol/version.ts";
-import type { AttachConsumer } from "../recording/attach.ts";
-import { Recordings } from "../recording/recordings.ts";
 import type { RecordingStore } from "../ports/recording-store.ts";
 import type { RecordingFormat } from "../recording/types.ts";
-import type { Hub } from "./hub.ts";
+import type { DeviceHub } from "../hub/device-hub.ts";
+import type { ClientRegistry } from "./client-registry.ts";
+import { Recordings } from "../recording/recordings.ts";
 
 /** What `recordingsFor` wires a device's recordings to. */
 export interface RecordingsWiring {
   device: Device;
-  /** How the recordings reach the device's stream (see attachToDevice). */
-  attach: AttachConsumer;
-  hub: Hub;
+  /** Where the recorder attaches: full-rate blocks and raw bytes (lossless), state, events. */
+  deviceHub: DeviceHub;
+  hub: ClientRegistry;
   store: RecordingStore;
   clock: Clock;
   logs: LogHub;
   source: DeviceSource;
   labels(): { subject: string; session_label: string };
   recordOnConnect: RecordingFormat[] | undefined;
-  /** Set for one of several devices (see RecordingsOptions.deviceId). */
-  deviceId?: string;
-  /** The device's address for the metadata, when known. */
-  address?: string | null;
-  /** The device's id for the metadata (every device has one; `deviceId` is set only with several). */
-  identityId?: string;
+  /** Who the device is (its id and address go into the metadata). */
+  identity: DeviceIdentity;
+  /** One of several devices: default recording names start with its id (RecordingsOptions.deviceId). */
+  scoped: boolean;
 }
 
 /** The recordings of a bridge's device: `recording` broadcasts and events, RECORDING_FAILED errors. */
 export function recordingsFor(w: RecordingsWiring): Recordings {
-  const device = w.device;
   return new Recordings({
-    attach: w.attach,
     device: {
-      seqAt: (timeMs) => device.seqAt(timeMs),
-      emit: (event) => device.emit(event),
-      pendingBytes: () => device.session.pendingBytes(),
+      seqAt: (timeMs) => w.device.seqAt(timeMs),
+      emit: (event) => w.device.emit(event),
+      pendingBytes: () => w.device.session.pendingBytes(),
+    },
+    // the recorder is the one lossless subscriber: a recording's disk may slow the link reader
+    attach: (consumer) => {
+      const subs = [
+        w.deviceHub.blocks({
+          name: "recorder",
+          delivery: { mode: "lossless", pressure: () => consumer.pressure() },
+          onBlock: (block) => consumer.onBlock(block),
+          onBytes: (bytes) => consumer.onBytes(bytes),
+        }),
+        // state changes (connection boundaries included) reach the recorder as events
+        w.deviceHub.events({ name: "recorder", onEvent: (event) => consumer.onEvent(event) }),
+      ];
+      return () => subs.forEach((s) => s.close());
     },
     store: w.store,
     clock: w.clock,
-    log: w.logs.logger(`mw75.recording${w.deviceId === undefined ? "" : `[${w.deviceId}]`}`),
+    log: w.logs.logger(`mw75.recording${w.scoped ? `[${w.identity.id}]` : ""}`),
     context: {
       deviceName: w.source.synthetic ? "simulated MW75 Neuro" : "MW75 Neuro",
-      deviceAddress: w.address ?? null,
-      ...(w.identityId !== undefined ? { deviceId: w.identityId } : {}),
+      deviceAddress: w.identity.address,
+      deviceId: w.identity.id,
       source: w.source.kind,
       synthetic: w.source.synthetic,
       bridgeVersion: VERSION,
     },
     labels: w.labels,
     ...(w.recordOnConnect !== undefined ? { recordOnConnect: w.recordOnConnect } : {}),
-    ...(w.deviceId !== undefined ? { deviceId: w.deviceId } : {}),
+    ...(w.scoped ? { deviceId: w.identity.id } : {}),
     announce: (recording) => {
       w.hub.broadcast(envelope(freshId(), "recording", recording));
       w.device.emit({ type: "recording", atMs: w.clock.now(), recording });
@@ -65,15 +76,4 @@ export function recordingsFor(w: RecordingsWiring): Recordings {
     failed: (message) =>
       w.hub.broadcast(errorMessage(freshId(), "RECORDING_FAILED", message, w.clock.now())),
   });
-}
-
-/** Until the hub's lossless `blocks` subscription takes its place: the recordings as a listener of the device. */
-export function attachToDevice(device: Device): AttachConsumer {
-  return (c) =>
-    device.listen({
-      onSamples: (block) => c.onBlock(block),
-      onBytes: (bytes) => c.onBytes(bytes),
-      onEvent: (event) => c.onEvent(event),
-      pressure: () => c.pressure(),
-    });
 }

@@ -5,7 +5,7 @@
  */
 import type { Device } from "../core/device.ts";
 import type { SettingsWrite, SettingValues } from "../protocol/settings.ts";
-import type { Hub } from "./hub.ts";
+import type { ClientRegistry } from "./client-registry.ts";
 import type { LogForwarder } from "./log-forwarding.ts";
 import type { StreamRouter } from "./streams/router.ts";
 
@@ -18,7 +18,7 @@ export interface StoredLabels {
 /** The parts of a bridge the settings live in (a DispatchContext is one). */
 export interface SettingsHost {
   readonly device: Device;
-  readonly hub: Hub;
+  readonly hub: ClientRegistry;
   readonly logs: LogForwarder;
   readonly router: StreamRouter;
   readonly labels: StoredLabels;

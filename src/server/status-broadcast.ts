@@ -3,9 +3,13 @@
  * reference sends (MW75.md §3.4, §3.6), per-device sockets (BRIDGE-API §6) the bridge's reported
  * state and its own announcements too.
  */
+import type { Clock } from "../core/clock.ts";
 import type { StatusCause, StatusState } from "../core/session-events.ts";
-import { statusEvent } from "../protocol/envelope.ts";
-import type { Hub } from "./hub.ts";
+import type { DeviceHub } from "../hub/device-hub.ts";
+import type { Subscription } from "../hub/subscribers.ts";
+import { errorMessage, freshId, statusEvent } from "../protocol/envelope.ts";
+import { statusText } from "../protocol/status-text.ts";
+import type { ClientRegistry } from "./client-registry.ts";
 
 /** The state a `status` names on a socket (`deviceId` null: a base socket), or null: not sent there. */
 export type StateFor = (deviceId: string | null) => StatusState | null;
@@ -38,7 +42,7 @@ export function announced(state: StatusState, cause: StatusCause): StateFor {
 
 /** `status` to every client that gets it, naming the device on per-device sockets; each variant is built once. */
 export function broadcastStatus(
-  hub: Hub,
+  hub: ClientRegistry,
   stateFor: StateFor,
   message: string,
   battery: number | null,
@@ -54,4 +58,22 @@ export function broadcastStatus(
     }
     if (text !== null) hub.send(client, text);
   }
+}
+
+/**
+ * The device's status changes and errors to every client: a hub `state` subscriber (made before
+ * the recordings' own, so a status goes out before anything they announce).
+ */
+export function broadcastDeviceState(
+  device: DeviceHub,
+  hub: ClientRegistry,
+  battery: () => number | null,
+  clock: Clock,
+): Subscription {
+  return device.state({
+    name: "status broadcasts",
+    onStatus: (state, cause) =>
+      broadcastStatus(hub, announced(state, cause), statusText(cause), battery(), clock.now()),
+    onError: (code, message) => hub.broadcast(errorMessage(freshId(), code, message, clock.now())),
+  });
 }

@@ -118,7 +118,7 @@ describe("installed tarball", () => {
     async () => {
       const script =
         `const root = await import("${PACKAGE_NAME}"); const client = await import("${PACKAGE_NAME}/client");` +
-        `console.log(JSON.stringify([typeof root.createDecoder, typeof root.createDecodeStream, typeof root.Bridge, typeof client.connect]));`;
+        `console.log(JSON.stringify([typeof root.createDecoder, typeof root.createDecodeStream, typeof root.ServedDevice, typeof client.connect]));`;
       writeFileSync(join(project, "root-probe.mjs"), script);
       expect(JSON.parse(await runIn(project, "node", "root-probe.mjs"))).toEqual([
         "function",

@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
 import { createLogHub } from "../../src/core/log-hub.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";
-import { Bridge } from "../../src/server/bridge.ts";
+import { ServedDevice } from "../../src/server/served-device.ts";
 import type { ClientSocket } from "../../src/ports/client-socket.ts";
 import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";
 
@@ -44,7 +44,7 @@ function socket() {
 async function setup() {
   const clock = new ManualClock();
   const source = scriptedSource([{ ok: true }]);
-  const b = new Bridge({
+  const b = new ServedDevice({
     source,
     clock,
     maxClients: 2,
@@ -61,7 +61,7 @@ async function setup() {
     },
   });
   let n = 0;
-  const send = (client: ReturnType<Bridge["open"]>, type: string, data?: unknown): string => {
+  const send = (client: ReturnType<ServedDevice["open"]>, type: string, data?: unknown): string => {
     const id = `${type}-${++n}`;
     b.message(client!, JSON.stringify({ id, type, data }));
     return id;

@@ -4,8 +4,8 @@ import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
 import { createLogHub } from "../../src/core/log-hub.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";
 import { UV_PER_COUNT } from "../../src/decoder/types.ts";
-import { Bridge } from "../../src/server/bridge.ts";
-import type { Client } from "../../src/server/hub.ts";
+import { ServedDevice } from "../../src/server/served-device.ts";
+import type { Client } from "../../src/server/client-registry.ts";
 import type { ClientSocket } from "../../src/ports/client-socket.ts";
 import { buildPacket } from "../../src/sources/packet-builder.ts";
 import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";
@@ -36,7 +36,7 @@ function socket() {
 async function setup(options: { heartbeatMs?: number; steps?: OpenStep[] } = {}) {
   const clock = new ManualClock();
   const source = scriptedSource(options.steps ?? [{ ok: true }]);
-  const b = new Bridge({
+  const b = new ServedDevice({
     source,
     clock,
     maxClients: 3,

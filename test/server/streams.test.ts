@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
 import { createLogHub } from "../../src/core/log-hub.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";
-import { Bridge } from "../../src/server/bridge.ts";
+import { ServedDevice } from "../../src/server/served-device.ts";
 import type { ClientSocket } from "../../src/ports/client-socket.ts";
 import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";
 
@@ -23,7 +23,7 @@ function socket() {
 async function setup(maxClients = 2, ringSamples?: number) {
   const clock = new ManualClock();
   const source = scriptedSource([{ ok: true }]);
-  const b = new Bridge({
+  const b = new ServedDevice({
     source,
     clock,
     maxClients,
@@ -40,7 +40,7 @@ async function setup(maxClients = 2, ringSamples?: number) {
     },
     ...(ringSamples !== undefined ? { ringSamples } : {}),
   });
-  const send = (client: ReturnType<Bridge["open"]>, type: string, data?: unknown) =>
+  const send = (client: ReturnType<ServedDevice["open"]>, type: string, data?: unknown) =>
     b.message(client!, JSON.stringify({ id: `${type}-1`, type, data }));
   return { b, clock, source, send };
 }

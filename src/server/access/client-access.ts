@@ -9,7 +9,7 @@ import type { Logger } from "../../ports/logger.ts";
 import { envelope, errorMessage, freshId } from "../../protocol/envelope.ts";
 import { readRequest } from "../../protocol/requests.ts";
 import { firstSetKey } from "../../protocol/settings.ts";
-import type { Client, Hub } from "../hub.ts";
+import type { Client, ClientRegistry } from "../client-registry.ts";
 import type { ClientSocket } from "../../ports/client-socket.ts";
 import { AccessGate, AUTH_DEADLINE_MS } from "./gate.ts";
 import type { Admission } from "./gate.ts";
@@ -21,7 +21,7 @@ export const CLOSE_POLICY = 1008;
 /** What the per-client checks need. */
 export interface ClientAccessOptions {
   gate: AccessGate;
-  hub: Hub;
+  hub: ClientRegistry;
   clock: Clock;
   log: Logger;
   /** Messages per second per client; absent = no limit. */

@@ -1,33 +1,30 @@
-/** @module The `diagnostics` stream: one timer per subscribed client, a message every `interval_ms`, also while the device is idle. */
-import type { Clock, TimerHandle } from "../../core/clock.ts";
-import type { Device } from "../../core/device.ts";
+/** @module The `diagnostics` stream of a socket: a hub `ticks` subscriber, a message every `interval_ms`, also while the device is idle. */
+import type { DeviceHub } from "../../hub/device-hub.ts";
+import type { Subscription } from "../../hub/subscribers.ts";
 import { diagnosticsMessage } from "../../protocol/encoders/diagnostics.ts";
-import type { Client, Hub } from "../hub.ts";
+import type { Client, ClientRegistry } from "../client-registry.ts";
 
-/** Starts a client's diagnostics; returns the stop function. */
-export function startDiagnostics(
+/** Starts a client's diagnostics. */
+export function subscribeDiagnostics(
+  device: DeviceHub,
+  clients: ClientRegistry,
   client: Client,
   intervalMs: number,
-  device: Device,
-  hub: Hub,
-  clock: Clock,
-): () => void {
-  const timer: TimerHandle = clock.setInterval(() => {
-    const now = clock.now();
-    const message = diagnosticsMessage({
-      nowMs: now,
-      deviceState: device.session.reportedState,
-      health: device.health.figures(now),
-      live: device.session.liveStats(),
-      queueAgeMs: client.outbox.queueAgeMs(),
-      bufferedBytes: client.outbox.bufferedBytes(),
-      shed: client.outbox.shed,
-      batteryLevel: device.session.batteryLevel,
-      clients: hub.size,
-      ...(client.deviceId === null ? {} : { deviceId: client.deviceId }),
-    });
-    // a stream message like the others: a client too slow for it sheds it rather than queueing
-    hub.sendDataTo([client], [message]);
-  }, intervalMs);
-  return () => clock.clearInterval(timer);
+): Subscription {
+  return device.ticks({
+    name: `socket ${client.remote}`,
+    intervalMs,
+    onTick: (f) => {
+      const message = diagnosticsMessage({
+        ...f,
+        queueAgeMs: client.outbox.queueAgeMs(),
+        bufferedBytes: client.outbox.bufferedBytes(),
+        shed: client.outbox.shed,
+        clients: clients.size,
+        ...(client.deviceId === null ? {} : { deviceId: client.deviceId }),
+      });
+      // a stream message like the others: a client too slow for it sheds it rather than queueing
+      clients.sendDataTo([client], [message]);
+    },
+  });
 }

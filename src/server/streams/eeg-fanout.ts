@@ -1,24 +1,30 @@
 /**
- * @module The base `eeg` stream: every subscribed client of a device gets the same `eeg_data`
- * strings, encoded once per sample block (and not at all while nobody subscribes).
+ * @module The base `eeg` stream of a socket: a hub `blocks` subscriber whose `eeg_data` strings
+ * are encoded once per sample block for every subscribed socket (and not at all while none is).
  */
 import type { SampleBlock } from "../../core/samples.ts";
+import type { DeviceHub } from "../../hub/device-hub.ts";
+import { SHED } from "../../hub/subscribers.ts";
+import type { Encoding, Subscription } from "../../hub/subscribers.ts";
 import { eegDataMessages } from "../../protocol/encoders/eeg-data.ts";
 import { freshId } from "../../protocol/envelope.ts";
-import type { Hub } from "../hub.ts";
-import { ClientSet } from "./client-set.ts";
+import type { Client, ClientRegistry } from "../client-registry.ts";
 
-/** Subscribers of `eeg`. */
-export class EegFanout extends ClientSet {
-  #hub: Hub;
+const EEG_DATA: Encoding<SampleBlock, readonly string[]> = {
+  key: "eeg_data",
+  encode: (block) => eegDataMessages(block, freshId),
+};
 
-  constructor(hub: Hub) {
-    super();
-    this.#hub = hub;
-  }
-
-  onSamples(block: SampleBlock): void {
-    if (this.size === 0) return;
-    this.#hub.sendDataTo(this, eegDataMessages(block, freshId));
-  }
+/** Subscribes `client` to `eeg_data`. */
+export function subscribeEeg(
+  device: DeviceHub,
+  clients: ClientRegistry,
+  client: Client,
+): Subscription {
+  return device.blocks({
+    name: `socket ${client.remote}`,
+    delivery: SHED,
+    encoding: EEG_DATA,
+    onBlock: (_block, messages) => clients.sendDataTo([client], messages),
+  });
 }

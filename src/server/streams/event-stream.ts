@@ -1,33 +1,31 @@
 /**
- * @module The `events` stream: each device event is encoded once and sent to every subscriber.
- * Like every stream it obeys the bounded queue (a flapping electrode can produce hundreds of
- * events a second; a client that cannot keep up sheds them, counted, rather than being closed).
+ * @module The `events` stream of a socket: a hub `events` subscriber; each device event is encoded
+ * once per socket kind (per-device sockets carry device_id, `/` does not). Like every stream it
+ * obeys the bounded queue: a flapping electrode can produce hundreds of events a second, and a
+ * client that cannot keep up sheds them, counted, rather than being closed.
  */
 import type { DeviceEvent } from "../../core/device-events.ts";
+import type { DeviceHub } from "../../hub/device-hub.ts";
+import type { Encoding, Subscription } from "../../hub/subscribers.ts";
 import { eventMessage } from "../../protocol/encoders/device-events.ts";
-import type { Client, Hub } from "../hub.ts";
-import { ClientSet } from "./client-set.ts";
+import type { Client, ClientRegistry } from "../client-registry.ts";
 
-/** Subscribers of `events`. */
-export class EventStream extends ClientSet {
-  #hub: Hub;
+function encodingFor(deviceId: string | null): Encoding<DeviceEvent, string> {
+  return {
+    key: `events:${deviceId ?? ""}`,
+    encode: (event) => eventMessage(event, deviceId ?? undefined),
+  };
+}
 
-  constructor(hub: Hub) {
-    super();
-    this.#hub = hub;
-  }
-
-  onEvent(event: DeviceEvent): void {
-    if (this.size === 0) return;
-    // one encoding per socket kind: per-device sockets carry device_id, `/` does not
-    const byTag = new Map<string | null, Client[]>();
-    for (const client of this) {
-      const group = byTag.get(client.deviceId);
-      if (group === undefined) byTag.set(client.deviceId, [client]);
-      else group.push(client);
-    }
-    for (const [deviceId, clients] of byTag) {
-      this.#hub.sendDataTo(clients, [eventMessage(event, deviceId ?? undefined)]);
-    }
-  }
+/** Subscribes `client` to `events`. */
+export function subscribeEvents(
+  device: DeviceHub,
+  clients: ClientRegistry,
+  client: Client,
+): Subscription {
+  return device.events({
+    name: `socket ${client.remote}`,
+    encoding: encodingFor(client.deviceId),
+    onEvent: (_event, message) => clients.sendDataTo([client], [message]),
+  });
 }

@@ -1,20 +1,17 @@
 /**
  * @module Per-client subscriptions of one device (BRIDGE-API §2): a client starts with `eeg`, may
  * add and remove streams at any time (before or after `connect`), and keeps them across device
- * reconnects. Routes the device's samples and events to the stream modules.
+ * reconnects. Each subscription is a subscriber of the device's hub (src/hub), made by a stream module.
  */
 import type { Clock } from "../../core/clock.ts";
-import type { Device } from "../../core/device.ts";
-import type { DeviceEvent } from "../../core/device-events.ts";
 import type { NotchHz } from "../../core/notch.ts";
-import type { SampleBlock } from "../../core/samples.ts";
-import type { BatchOptions, StreamName, Subscription } from "../../protocol/subscriptions.ts";
-import type { Client, Hub } from "../hub.ts";
-import { BatchStream } from "./batch-stream.ts";
-import type { BatchTap } from "./batch-stream.ts";
-import { startDiagnostics } from "./diagnostics-stream.ts";
-import { EegFanout } from "./eeg-fanout.ts";
-import { EventStream } from "./event-stream.ts";
+import type { DeviceHub } from "../../hub/device-hub.ts";
+import type { StreamName, Subscription } from "../../protocol/subscriptions.ts";
+import type { Client, ClientRegistry } from "../client-registry.ts";
+import { subscribeBatches } from "./batch-stream.ts";
+import { subscribeDiagnostics } from "./diagnostics-stream.ts";
+import { subscribeEeg } from "./eeg-fanout.ts";
+import { subscribeEvents } from "./event-stream.ts";
 
 /** One active subscription: its effective options and how to end it. */
 interface Active {
@@ -22,47 +19,26 @@ interface Active {
   stop(): void;
 }
 
-/** The streams of one device and who subscribed to what. */
+/** Who subscribed to which stream of one device; each subscription is one of its hub's subscribers. */
 export class StreamRouter {
-  #device: Device;
-  #hub: Hub;
+  #device: DeviceHub;
+  #clients: ClientRegistry;
   #clock: Clock;
-  #eeg: EegFanout;
-  #batches: BatchStream;
-  #events: EventStream;
   #subs = new Map<Client, Map<StreamName, Active>>();
 
-  constructor(device: Device, hub: Hub, clock: Clock) {
+  constructor(device: DeviceHub, clients: ClientRegistry, clock: Clock) {
     this.#device = device;
-    this.#hub = hub;
+    this.#clients = clients;
     this.#clock = clock;
-    this.#eeg = new EegFanout(hub);
-    this.#batches = new BatchStream(hub, clock, device.ring);
-    this.#events = new EventStream(hub);
-  }
-
-  /** Routes a device's samples to every stream (wired as a DeviceListener). */
-  onSamples(block: SampleBlock): void {
-    this.#eeg.onSamples(block);
-    this.#batches.onSamples(block);
-  }
-
-  onEvent(event: DeviceEvent): void {
-    this.#events.onEvent(event);
   }
 
   /** The `notch_hz` setting: the mains notch of every `eeg_batch` pipeline (never `eeg_data`). */
   get notchHz(): NotchHz {
-    return this.#batches.notchHz;
+    return this.#device.notchHz;
   }
 
   setNotch(hz: NotchHz): void {
-    this.#batches.setNotch(hz);
-  }
-
-  /** A subscriber of `eeg_batch` that is no socket (the MQTT publisher); returns its removal. */
-  tapBatches(options: BatchOptions, tap: BatchTap): () => void {
-    return this.#batches.tap(options, tap);
+    this.#device.setNotch(hz);
   }
 
   /** A new client: subscribed to `eeg`, as the base protocol expects. */
@@ -109,29 +85,25 @@ export class StreamRouter {
   /** Shutdown: every timer stops. */
   close(): void {
     for (const client of [...this.#subs.keys()]) this.removeClient(client);
-    this.#batches.close();
   }
 
   #start(client: Client, sub: Subscription): Active {
+    const [device, clients] = [this.#device, this.#clients];
     switch (sub.stream) {
-      case "eeg":
-        this.#eeg.add(client);
-        return { options: {}, stop: () => this.#eeg.remove(client) };
-      case "events":
-        this.#events.add(client);
-        return { options: {}, stop: () => this.#events.remove(client) };
+      case "eeg": {
+        const s = subscribeEeg(device, clients, client);
+        return { options: {}, stop: () => s.close() };
+      }
+      case "events": {
+        const s = subscribeEvents(device, clients, client);
+        return { options: {}, stop: () => s.close() };
+      }
       case "diagnostics": {
-        const stop = startDiagnostics(
-          client,
-          sub.options.interval_ms,
-          this.#device,
-          this.#hub,
-          this.#clock,
-        );
-        return { options: { ...sub.options }, stop };
+        const s = subscribeDiagnostics(device, clients, client, sub.options.interval_ms);
+        return { options: { ...sub.options }, stop: () => s.close() };
       }
       case "eeg_batch": {
-        const handle = this.#batches.subscribe(client, sub.options);
+        const handle = subscribeBatches(device, clients, this.#clock, client, sub.options);
         return { options: { ...handle.options }, stop: () => handle.close() };
       }
     }

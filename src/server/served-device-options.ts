@@ -1,5 +1,15 @@
-/** @module What a Bridge is built from: the device's source and decoder, timings, limits, access, recordings and its place among several devices. */
+/**
+ * @module What a ServedDevice is built from — the device's source and decoder, timings, limits, access,
+ * recordings and its place among several devices — and the parts built straight from it: the
+ * identity, the device, the client registry.
+ */
 import type { Clock } from "../core/clock.ts";
+import { Device } from "../core/device.ts";
+import type { Logger } from "../ports/logger.ts";
+import { envelope, freshId, toSeconds } from "../protocol/envelope.ts";
+import { ClientRegistry } from "./client-registry.ts";
+import type { Client } from "./client-registry.ts";
+import { DEFAULT_OUTBOX_LIMITS } from "./outbox.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import type { LogHub } from "../core/log-hub.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
@@ -11,7 +21,7 @@ import type { FleetCommands } from "./device-commands.ts";
 import type { OutboxLimits } from "./outbox.ts";
 
 /** Everything the bridge needs; timings are overridable for tests. */
-export interface BridgeOptions {
+export interface ServedDeviceOptions {
   source: DeviceSource;
   decoder: Decoder;
   clock: Clock;
@@ -53,4 +63,49 @@ export type Frame = string | ArrayBuffer | ArrayBufferView;
 /** The kind of a source (`sim` for anything unknown). */
 export function kindOf(kind: string): DeviceIdentity["kind"] {
   return kind === "replay" || kind === "mw75" ? kind : "sim";
+}
+
+/** The device's identity: given, or `<source kind>-1`. */
+export function identityOf(o: ServedDeviceOptions): DeviceIdentity {
+  return o.identity ?? {
+    id: `${o.source.kind}-1`,
+    kind: kindOf(o.source.kind),
+    name: o.source.description,
+    address: null,
+  };
+}
+
+/** The device of a bridge, its loggers named by `logger`. */
+export function deviceFor(o: ServedDeviceOptions, logger: (name: string) => Logger): Device {
+  return new Device({
+    source: o.source,
+    decoder: o.decoder,
+    clock: o.clock,
+    log: logger("mw75.session"),
+    sourceLog: logger(`mw75.source.${o.source.kind}`),
+    ...(o.reconnectBaseMs !== undefined ? { reconnectBaseMs: o.reconnectBaseMs } : {}),
+    ...(o.noDataTimeoutMs !== undefined ? { noDataTimeoutMs: o.noDataTimeoutMs } : {}),
+    ...(o.ringSamples !== undefined ? { ringSamples: o.ringSamples } : {}),
+  });
+}
+
+/** The client registry of a bridge: heartbeats carry the battery level; `onOverflow` hears of a client closed for lagging. */
+export function clientsFor(
+  o: ServedDeviceOptions,
+  batteryLevel: () => number | null,
+  onOverflow: (client: Client) => void,
+): ClientRegistry {
+  const clock = o.clock;
+  return new ClientRegistry({
+    clock,
+    maxClients: Math.max(1, o.maxClients ?? 1),
+    heartbeatMs: o.heartbeatMs ?? 30_000,
+    limits: o.limits ?? DEFAULT_OUTBOX_LIMITS,
+    heartbeat: () =>
+      envelope(freshId(), "heartbeat", {
+        timestamp: toSeconds(clock.now()),
+        battery_level: batteryLevel(),
+      }),
+    onOverflow,
+  });
 }

@@ -21,8 +21,8 @@ export interface Client {
   open: boolean;
 }
 
-/** Hub settings. */
-export interface HubOptions {
+/** Client registry settings. */
+export interface ClientRegistryOptions {
   clock: Clock;
   /** 1 = the documented single-client policy; more = controller/observer rules. */
   maxClients: number;
@@ -40,8 +40,8 @@ const DRAIN_EVERY_MS = 5;
 export const CLOSE_TRY_AGAIN = 1013;
 
 /** Client registry. Sends never throw: a failing socket is closed and reported through `onOverflow`. */
-export class Hub {
-  #o: HubOptions;
+export class ClientRegistry {
+  #o: ClientRegistryOptions;
   #clients: Client[] = [];
   #nextId = 1;
   #drainTimer: TimerHandle | null = null;
@@ -49,7 +49,7 @@ export class Hub {
   #shedGone = 0;
   #heartbeatMs: number;
 
-  constructor(options: HubOptions) {
+  constructor(options: ClientRegistryOptions) {
     this.#o = options;
     this.#heartbeatMs = options.heartbeatMs;
   }

@@ -1,11 +1,11 @@
-/** @module Bridge in-process with fake sockets: policies and the slow-client limits, without a network. */
+/** @module ServedDevice in-process with fake sockets: policies and the slow-client limits, without a network. */
 import { describe, expect, test } from "bun:test";
 import { readDecoderWasm } from "../../src/adapters/wasm-file.ts";
 import { createLogHub } from "../../src/core/log-hub.ts";
 import { createDecoder } from "../../src/decoder/decoder.ts";
 import { AccessGate } from "../../src/server/access/gate.ts";
 import { TokenTable } from "../../src/server/access/tokens.ts";
-import { Bridge } from "../../src/server/bridge.ts";
+import { ServedDevice } from "../../src/server/served-device.ts";
 import type { ClientSocket } from "../../src/ports/client-socket.ts";
 import { flush, ManualClock, scriptedSource } from "../_support/fakes.ts";
 
@@ -27,7 +27,7 @@ function socket() {
 async function bridge(maxClients: number) {
   const clock = new ManualClock();
   const source = scriptedSource([{ ok: true }]);
-  const b = new Bridge({
+  const b = new ServedDevice({
     source,
     clock,
     maxClients,
@@ -45,7 +45,7 @@ async function bridge(maxClients: number) {
   return { b, clock, source };
 }
 
-describe("Bridge", () => {
+describe("ServedDevice", () => {
   test("welcome, heartbeat per client, and a rejected extra socket", async () => {
     const { b, clock } = await bridge(1);
     const one = socket();
@@ -84,7 +84,7 @@ describe("Bridge", () => {
       b.message(cf, JSON.stringify({ id: `b${i}`, type: "broadcast", data: i }));
     }
     expect(slow.s.closed).toBe(1013);
-    expect(b.hub.size).toBe(1);
+    expect(b.clientCount).toBe(1);
     expect(fast.s.sent.filter((m) => m.type === "command_ack").length).toBe(11);
     expect(b.health()["shed"]).toBe(36);
   });
@@ -125,7 +125,7 @@ describe("Bridge", () => {
     const gate = new AccessGate(
       new TokenTable([{ token: "control-token", role: "control", name: "c" }]),
     );
-    const b = new Bridge({
+    const b = new ServedDevice({
       source: scriptedSource([{ ok: true }]),
       clock,
       maxClients: 1,
@@ -168,6 +168,6 @@ describe("Bridge", () => {
       ),
     ).toBeNull();
     expect(late.s.closed).toBe(1013);
-    expect(b.hub.size).toBe(1);
+    expect(b.clientCount).toBe(1);
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * @module The `windows` kind (for the metrics stream): windows of `size` consecutive samples of the
+ * stream's timeline, one every `hop` samples, read from the device's ring once per distinct
+ * (size, hop) and shared by all its subscribers. A window holds the retained samples whose seq is in
+ * its span: a gap makes it shorter, and windows that would end inside a gap between blocks are skipped.
+ */
+import type { SampleRing } from "../core/sample-ring.ts";
+import { sliceBySeq } from "../core/sample-slice.ts";
+import type { SampleBlock } from "../core/samples.ts";
+import type { WindowsSubscriber } from "./subscribers.ts";
+
+/** Subscribers of one (size, hop), and the seq the next window ends at. */
+class WindowGroup {
+  readonly members = new Set<WindowsSubscriber>();
+  #next: number | null = null;
+
+  constructor(readonly size: number, readonly hop: number) {}
+
+  /** The ring already holds `block`: every window ending in it goes to `deliver`. */
+  push(
+    block: SampleBlock,
+    ring: SampleRing,
+    deliver: (s: WindowsSubscriber, w: SampleBlock) => void,
+  ): void {
+    if (block.count === 0) return;
+    const first = block.seq[0]!;
+    const last = block.seq[block.count - 1]!;
+    const { size, hop } = this;
+    let next = this.#next ?? first + size - 1;
+    if (next < first) next += Math.ceil((first - next) / hop) * hop;
+    // at most one window per sample of the block; ends beyond that (a gap inside it) are skipped
+    for (let n = 0; next <= last && n < block.count; n++, next += hop) {
+      const read = ring.read(next - size + 1, size);
+      const window = read === null ? null : sliceBySeq(read, next - size + 1, next);
+      if (window === null) continue;
+      for (const member of [...this.members]) deliver(member, window);
+    }
+    if (next <= last) next += Math.ceil((last - next + 1) / hop) * hop;
+    this.#next = next;
+  }
+}
+
+/** The window groups of one device. */
+export class WindowGroups {
+  #ring: SampleRing;
+  #groups = new Map<string, WindowGroup>();
+
+  constructor(ring: SampleRing) {
+    this.#ring = ring;
+  }
+
+  /** Adds a subscriber to the group of its (size, hop); returns its removal. */
+  add(sub: WindowsSubscriber): () => void {
+    const { size, hop } = sub;
+    if (!Number.isInteger(size) || size < 1 || size > this.#ring.capacity) {
+      throw new RangeError(
+        `Invalid window size ${size}: expected an integer from 1 to ${this.#ring.capacity}`,
+      );
+    }
+    if (!Number.isInteger(hop) || hop < 1) {
+      throw new RangeError(`Invalid window hop ${hop}: expected an integer ≥ 1`);
+    }
+    const key = `${size}/${hop}`;
+    let group = this.#groups.get(key);
+    if (group === undefined) this.#groups.set(key, group = new WindowGroup(size, hop));
+    const g = group;
+    g.members.add(sub);
+    return () => {
+      g.members.delete(sub);
+      if (g.members.size === 0 && this.#groups.get(key) === g) this.#groups.delete(key);
+    };
+  }
+
+  get size(): number {
+    return this.#groups.size;
+  }
+
+  push(block: SampleBlock, deliver: (s: WindowsSubscriber, w: SampleBlock) => void): void {
+    for (const group of this.#groups.values()) group.push(block, this.#ring, deliver);
+  }
+}

@@ -1,0 +1,23 @@
+/** @module The `/health` figures the bridge reports from its MQTT publisher (docs/protocol/bridge-api.md §7): one type shared by the publisher and the server. */
+
+/**
+ * `/health` `mqtt` as the publisher counts it: messages (frames, events, states), and the EEG
+ * samples in frames, each in exactly one of `confirmed_samples`, `pending_samples` and
+ * `dropped_samples`. (A type, not an interface: the server reads it as a plain record.)
+ */
+export type MqttCounts = {
+  connected: boolean;
+  published: number;
+  dropped: number;
+  dropped_samples: number;
+  queued: number;
+  confirmed_samples: number;
+  pending_samples: number;
+};
+
+/** `/health` `mqtt`: the counts, and where the bridge publishes (the URL without credentials). */
+export type MqttHealth = MqttCounts & {
+  broker: string;
+  bridge_id: string;
+  topic_prefix: string;
+};

@@ -1,0 +1,38 @@
+/**
+ * @module How a device's service ends: when its last client leaves (MW75.md §3.7: the session is
+ * torn down, after a running recording has finished its last data record) and at shutdown (every
+ * socket closed as going away).
+ */
+import type { DeviceSession } from "../core/session.ts";
+import type { ClientRegistry } from "./client-registry.ts";
+import type { Recordings } from "../recording/recordings.ts";
+
+/** The last client left and nothing keeps the device connected: its session ends. */
+export function endUnattended(
+  session: DeviceSession,
+  recordings: Recordings | null,
+  hub: ClientRegistry,
+): void {
+  // a recording ends with the session it records (finishing its last data record first)
+  if (!recordings?.active) {
+    void session.shutdown();
+    return;
+  }
+  // …unless a new client came meanwhile and uses the device
+  void recordings.close().catch(() => {}).then(async () => {
+    if (hub.size === 0) await session.shutdown();
+  });
+}
+
+/** Shutdown's last step: every socket forgotten and closed (1001, going away). */
+export function closeSockets(hub: ClientRegistry): void {
+  for (const client of hub.clients.slice()) {
+    hub.remove(client);
+    try {
+      client.socket.close(1001, "server shutting down");
+    } catch {
+      /* already closed */
+    }
+  }
+  hub.stop();
+}
