@@ -4,6 +4,7 @@
  * address, `--autoconnect`, shutdown of all. Each device stays isolated: its own session,
  * decoder, clients, control, streams, ring and recording.
  */
+import type { DeviceEntry } from "../protocol/messages.ts";
 import { deviceIdFor, DeviceRegistry } from "../core/device-registry.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
@@ -89,7 +90,7 @@ export class Bridge implements FleetCommands {
     return this.get(id)?.recordingCommands;
   }
 
-  describe(): Array<Record<string, unknown>> {
+  describe(): DeviceEntry[] {
     return this.list().map((b) => b.describe());
   }
 

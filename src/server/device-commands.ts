@@ -17,7 +17,7 @@ import type { RecordingCommands } from "./recording-commands.ts";
 /** What the commands need of the bridge's device set (the Bridge implements it). */
 export interface FleetCommands {
   /** The `devices` entries of every device, in order. */
-  describe(): Array<Record<string, unknown>>;
+  describe(): DeviceEntry[];
   /** A discovery of `durationS` seconds; rejects with a BridgeError (SCAN_FAILED). */
   scan(durationS: number): Promise<DiscoveredDevice[]>;
   /** Adds (or finds) the headset at `address`, connecting; rejects with a BridgeError. */

@@ -2,6 +2,7 @@
  * @module A device's entry in `devices` (BRIDGE-API §6) and the device set of a bridge that runs
  * alone (unit tests, embedders): it lists itself and has nothing to scan or add.
  */
+import type { DeviceEntry } from "../protocol/messages.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
 import type { DeviceSession } from "../core/session.ts";
@@ -15,7 +16,7 @@ export function describeDevice(
   session: DeviceSession,
   clients: number,
   recordings: Recordings | null,
-): Record<string, unknown> {
+): DeviceEntry {
   // a start still under way has no recording yet: not the previous one's object
   const recording = recordings?.current() ?? null;
   return {
@@ -35,7 +36,7 @@ export function describeDevice(
 /** The device set of a bridge without a fleet around it. */
 export function soloFleet(
   self: {
-    describe(): Record<string, unknown>;
+    describe(): DeviceEntry;
     identity: DeviceIdentity;
     recordingCommands: RecordingCommands;
   },

@@ -1,4 +1,5 @@
 /** @module The `GET /health` body: runtime, uptime, source, device state, clients and packet figures (no secrets). */
+import type { DeviceEntry } from "../protocol/messages.ts";
 import type { MqttHealth } from "../protocol/health.ts";
 import type { Device } from "../core/device.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
@@ -41,7 +42,7 @@ export function healthBody(h: HealthInput): Record<string, unknown> {
 export interface HealthSource {
   readonly identity: { readonly id: string; readonly kind: string };
   health(): Record<string, unknown>;
-  describe(): Record<string, unknown>;
+  describe(): DeviceEntry;
 }
 
 /** What /health reads of the fleet: its devices and, with --mqtt, the publisher's figures. */

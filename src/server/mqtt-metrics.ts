@@ -1,6 +1,9 @@
 /** @module The `mw75_mqtt_*` lines of `GET /metrics`: the MQTT publisher's `/health` figures (a plain record, so server/ needs nothing of mqtt/) in the Prometheus text format. */
+import type { MqttHealth } from "../protocol/health.ts";
 
-const LINES: Array<[name: string, type: "counter" | "gauge", help: string, field: string]> = [
+const LINES: Array<
+  [name: string, type: "counter" | "gauge", help: string, field: keyof MqttHealth]
+> = [
   [
     "mw75_mqtt_connected",
     "gauge",
@@ -40,7 +43,7 @@ const LINES: Array<[name: string, type: "counter" | "gauge", help: string, field
 ];
 
 /** The exposition lines for `mqtt` (the `/health` object), or nothing when the bridge publishes to no broker. */
-export function mqttMetricsText(mqtt: Record<string, unknown> | null): string {
+export function mqttMetricsText(mqtt: MqttHealth | null): string {
   if (mqtt === null) return "";
   let out = "";
   for (const [name, type, help, field] of LINES) {

@@ -4,6 +4,7 @@
  * the device's status and errors into broadcasts, hands each frame to its socket's session, and
  * shuts down.
  */
+import type { DeviceEntry } from "../protocol/messages.ts";
 import type { Device } from "../core/device.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
@@ -225,7 +226,7 @@ export class ServedDevice {
   }
 
   /** The `devices` entry of this device (BRIDGE-API §6). */
-  describe(): Record<string, unknown> {
+  describe(): DeviceEntry {
     return describeDevice(this.identity, this.#device.session, this.#clients.size, this.recordings);
   }
 

@@ -3,6 +3,7 @@
  * add and remove streams at any time (before or after `connect`), and keeps them across device
  * reconnects. Each subscription is a subscriber of the device's hub (src/hub), made by a stream module.
  */
+import type { SubscriptionOptionsData } from "../../protocol/messages.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { NotchHz } from "../../core/notch.ts";
 import type { DeviceHub } from "../../hub/device-hub.ts";
@@ -15,7 +16,7 @@ import { subscribeEvents } from "./event-stream.ts";
 
 /** One active subscription: its effective options and how to end it. */
 interface Active {
-  readonly options: Record<string, unknown>;
+  readonly options: SubscriptionOptionsData;
   stop(): void;
 }
 
@@ -56,7 +57,7 @@ export class StreamRouter {
   }
 
   /** Starts (or replaces) a subscription; returns its effective options for the ack. */
-  subscribe(client: Client, sub: Subscription): Record<string, unknown> {
+  subscribe(client: Client, sub: Subscription): SubscriptionOptionsData {
     const subs = this.#subs.get(client);
     if (subs === undefined) return { ...sub.options };
     subs.get(sub.stream)?.stop();
@@ -75,7 +76,7 @@ export class StreamRouter {
   }
 
   /** The status reply's `subscriptions`. */
-  list(client: Client): Array<{ stream: StreamName; options: Record<string, unknown> }> {
+  list(client: Client): Array<{ stream: StreamName; options: SubscriptionOptionsData }> {
     return [...(this.#subs.get(client)?.entries() ?? [])].map(([stream, a]) => ({
       stream,
       options: a.options,
