@@ -7,7 +7,7 @@ import { cpuSeconds, memoryMb, type Runtime, sleep } from "./server-harness.ts";
 import type { BenchClient } from "./bench-client.ts";
 import { health, Settings, startStreaming, withServer } from "./server-scenarios.ts";
 
-/** Samples per binary frame in every scenario here (BRIDGE-API §3's "N ≥ 50"). */
+/** Samples per binary frame in every scenario here (docs/protocol/bridge-api.md §3's "N ≥ 50"). */
 export const BATCH_N = 50;
 /** eeg_data messages averaged for the wire size. */
 const WIRE_MESSAGES = 3000;

@@ -1,5 +1,5 @@
 /**
- * @module Recording benchmark (BRIDGE-API §4.1), run as `bun bench/recording.ts [--runtimes bun,deno,node]
+ * @module Recording benchmark (docs/protocol/bridge-api.md §4.1), run as `bun bench/recording.ts [--runtimes bun,deno,node]
  * [--window-s 5] [--repeats 3] [--packets 1800000]`: per runtime, the server's CPU at 500 Hz with one
  * client without and with a bdf+csv recording (the difference is what recording costs), the bytes/s
  * it writes, and how fast a 1-hour capture replayed with `--speed 0` is recorded, against the decoder

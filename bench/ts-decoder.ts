@@ -48,7 +48,7 @@ function emptyBatch(capacity: number): TsBatch {
 }
 
 /**
- * Framing exactly as MW75.md §2.8: find 0xAA, need a full 63-byte window, checksum = sum of
+ * Framing exactly as docs/protocol/mw75.md §2.8: find 0xAA, need a full 63-byte window, checksum = sum of
  * bytes 0..60 & 0xFFFF (LE at 61..62); on mismatch slide ONE byte, on match emit and jump 63;
  * at most 62 bytes are kept for the next call. Channels are f64(raw f32) × 0.023842.
  */

@@ -15,7 +15,7 @@ import { readArgs } from "./read-args.ts";
 export { UsageError } from "./option-values.ts";
 export type { DevicePlan, SourceSpec } from "./device-plan.ts";
 
-/** Access control and transport security (BRIDGE-API §5). */
+/** Access control and transport security (docs/protocol/bridge-api.md §5). */
 export interface AccessFlags {
   /** Extra origins (or hosts) a browser page may connect from; `*` allows any. */
   allowOrigins: string[];
@@ -50,12 +50,12 @@ export interface ServeConfig extends DeviceFlags {
   /** `--record FORMATS`: start a recording in these formats at the first `connected`. */
   record: RecordingFormat[] | null;
   scanMs: number;
-  /** Seconds of samples each device keeps for `since_seq` resume (BRIDGE-API §2.5: 60). */
+  /** Seconds of samples each device keeps for `since_seq` resume (docs/protocol/bridge-api.md §2.5: 60). */
   retentionS: number;
   /** `--autoconnect`: every device connected at start-up, auto-reconnecting, whoever is connected. */
   autoconnect: boolean;
   devices: DevicePlan[];
-  /** `--mqtt URL` and friends (BRIDGE-API §7). */
+  /** `--mqtt URL` and friends (docs/protocol/bridge-api.md §7). */
   mqtt: MqttFlags;
   help: boolean;
 }

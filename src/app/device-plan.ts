@@ -1,5 +1,5 @@
 /**
- * @module Which devices `serve` runs (BRIDGE-API §6): `--source` (repeatable), `--sim-devices N`,
+ * @module Which devices `serve` runs (docs/protocol/bridge-api.md §6): `--source` (repeatable), `--sim-devices N`,
  * per-device simulator flags (`--sim-drop sim-2=0.1`) and one RFCOMM tty per headset
  * (`--rfcomm-tty AA:BB:CC:DD:EE:FF=/dev/rfcomm1`), resolved into one plan per device.
  */

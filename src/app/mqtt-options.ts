@@ -1,4 +1,4 @@
-/** @module The MQTT options of `serve` (BRIDGE-API §7): their rows of the option table and their checks. */
+/** @module The MQTT options of `serve` (docs/protocol/bridge-api.md §7): their rows of the option table and their checks. */
 import { nonEmpty, UsageError } from "./option-values.ts";
 import type { ServeOption } from "./options.ts";
 

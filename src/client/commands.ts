@@ -1,4 +1,4 @@
-/** @module Every command of the protocol with the `data` it takes and the reply it resolves to (MW75.md §3.3, BRIDGE-API.md §2, §4–§6). */
+/** @module Every command of the protocol with the `data` it takes and the reply it resolves to (docs/protocol/mw75.md §3.3, docs/protocol/bridge-api.md §2, §4–§6). */
 import type { CommandType } from "../protocol/commands.ts";
 import type {
   ConnectData,

@@ -14,7 +14,7 @@ export type ClientErrorCode =
 /** What a command promise rejects with, and what a subscription's iterator throws. */
 export class BridgeClientError extends Error {
   /**
-   * The server's code (MW75.md §3.5, BRIDGE-API.md §9), or one of the SDK's own. Typed so that
+   * The server's code (docs/protocol/mw75.md §3.5, docs/protocol/bridge-api.md §9), or one of the SDK's own. Typed so that
    * editors offer the known codes while a code added by a later bridge still fits.
    */
   readonly code: ErrorCode | ClientErrorCode | (string & Record<never, never>);

@@ -96,7 +96,7 @@ export function binaryBytes(data: unknown): Uint8Array | null {
 }
 
 /**
- * The socket URL of one device of a bridge (`/devices/<id>/ws`, BRIDGE-API §6). `base` is the
+ * The socket URL of one device of a bridge (`/devices/<id>/ws`, docs/protocol/bridge-api.md §6). `base` is the
  * bridge's address in any form: `ws://host:port`, `wss://…`, or its `http(s)://` page address.
  */
 export function deviceUrl(base: string | URL, deviceId: string): string {

@@ -1,5 +1,5 @@
 /**
- * @module The client's subscriptions (BRIDGE-API §2): what each stream was asked with, the last
+ * @module The client's subscriptions (docs/protocol/bridge-api.md §2): what each stream was asked with, the last
  * seq it delivered, resubscribing after a reconnect with `since_seq = last + 1` (§2.5), and
  * reporting what could not be recovered instead of hiding it.
  */

@@ -1,5 +1,5 @@
 /**
- * @module One `eeg_batch` subscription's batching (BRIDGE-API.md §2.2): SampleBlocks in, through the
+ * @module One `eeg_batch` subscription's batching (docs/protocol/bridge-api.md §2.2): SampleBlocks in, through the
  * optional mains notch (notch.ts) and a Decimator, SampleBatches of consecutive output seqs out,
  * bounded by count and by age.
  */

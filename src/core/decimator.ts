@@ -1,6 +1,6 @@
 /**
  * @module Streaming decimation of the 14 signals of a sample (12 channels, REF, DRL) by d, through
- * the anti-aliasing FIRs of fir.ts (BRIDGE-API.md §2.2). Outputs sit on a fixed grid (seq ≡ 0 mod d)
+ * the anti-aliasing FIRs of fir.ts (docs/protocol/bridge-api.md §2.2). Outputs sit on a fixed grid (seq ≡ 0 mod d)
  * and are labelled with the input at the filter's centre, so the group delay is compensated.
  */
 import { DECIMATIONS, DRL_SIGNAL, isDecimation, REF_SIGNAL, SIGNALS } from "./decimated-sample.ts";

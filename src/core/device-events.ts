@@ -1,4 +1,4 @@
-/** @module Discrete device events of the `events` stream (BRIDGE-API §2.4), and the lead-off transition tracker. */
+/** @module Discrete device events of the `events` stream (docs/protocol/bridge-api.md §2.4), and the lead-off transition tracker. */
 import { CHANNELS } from "./samples.ts";
 import type { Marker } from "./markers.ts";
 import type { Gap, SampleBlock } from "./samples.ts";

@@ -1,5 +1,5 @@
 /**
- * @module The devices of one bridge by `device_id` (BRIDGE-API §6): readable, stable ids
+ * @module The devices of one bridge by `device_id` (docs/protocol/bridge-api.md §6): readable, stable ids
  * (`sim-1`, `replay-1`, `mw75-AABBCCDDEEFF`), the first device is the default one, entries are
  * added at start-up or at run time (`connect_device`) and never renumbered.
  */

@@ -1,5 +1,5 @@
 /**
- * @module Anti-aliasing low-pass filters for decimating the 500 Hz stream by d (BRIDGE-API.md §2.2):
+ * @module Anti-aliasing low-pass filters for decimating the 500 Hz stream by d (docs/protocol/bridge-api.md §2.2):
  * linear-phase FIRs, a windowed sinc under a Kaiser window, designed once per d and cached.
  *
  * Specification for output rate fo = 500 / d:

@@ -1,5 +1,5 @@
 /**
- * @module Rolling link-health figures of one device for the `diagnostics` stream (BRIDGE-API
+ * @module Rolling link-health figures of one device for the `diagnostics` stream (docs/protocol/bridge-api.md
  * §2.3): sample rate over 1 s, loss ratio and chunk jitter over 10 s, mean decode time, and the
  * channels seen on the lead-off sentinel in the last second. Fixed memory: chunk records live in
  * a ring that drops the oldest.

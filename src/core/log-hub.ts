@@ -25,7 +25,7 @@ export interface LogHub {
   subscribe(listener: (record: LogRecord) => void): () => void;
 }
 
-/** `HH:MM:SS - <logger> - <LEVEL> - <text>` (MW75.md §3.4), in UTC so output does not depend on the host zone. */
+/** `HH:MM:SS - <logger> - <LEVEL> - <text>` (docs/protocol/mw75.md §3.4), in UTC so output does not depend on the host zone. */
 export function formatRecord(record: LogRecord): string {
   const hms = new Date(record.time).toISOString().slice(11, 19);
   return `${hms} - ${record.logger} - ${record.level} - ${record.message}`;

@@ -1,5 +1,5 @@
 /**
- * @module Event markers (BRIDGE-API §4.2): a label at a time, placed on the sample stream by the
+ * @module Event markers (docs/protocol/bridge-api.md §4.2): a label at a time, placed on the sample stream by the
  * sample clock so it lands on the right sample in recordings and on the `events` stream.
  */
 

@@ -1,5 +1,5 @@
 /**
- * @module The mains notch of the batched streams (BRIDGE-API §5.1 `notch_hz`): a second-order IIR
+ * @module The mains notch of the batched streams (docs/protocol/bridge-api.md §5.1 `notch_hz`): a second-order IIR
  * notch (biquad) per signal, designed by the bilinear transform, run before decimation.
  *
  * Design (Q = 30, fs = 500 Hz): the analog notch H(s) = (s² + Ω0²) / (s² + ΔΩ·s + Ω0²) mapped by

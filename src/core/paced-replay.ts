@@ -1,5 +1,5 @@
 /**
- * @module Paced ring replay for resume (BRIDGE-API.md §2.5): a replay reads the ring one page per
+ * @module Paced ring replay for resume (docs/protocol/bridge-api.md §2.5): a replay reads the ring one page per
  * macrotask, only while its client's socket has room and its byte allowances last, and can
  * be cancelled at any point, so a resume costs in proportion to what it sends and never holds the
  * event loop.

@@ -1,4 +1,4 @@
-/** @module Auto-reconnect (MW75.md §3.9): delays base·2^(k−1) capped at 30·base, at most 10 attempts. */
+/** @module Auto-reconnect (docs/protocol/mw75.md §3.9): delays base·2^(k−1) capped at 30·base, at most 10 attempts. */
 import { sleep } from "./clock.ts";
 import type { Clock, Sleep } from "./clock.ts";
 import type { CoreErrorCode as ErrorCode } from "./errors.ts";
@@ -44,7 +44,7 @@ export interface ReconnectHooks {
   exhausted(message: string): void;
 }
 
-/** One run of the schedule (MW75.md §3.9); starts at construction, `cancel()` stops it at once. */
+/** One run of the schedule (docs/protocol/mw75.md §3.9); starts at construction, `cancel()` stops it at once. */
 export class ReconnectLoop {
   #hooks: ReconnectHooks;
   #cancelled = false;

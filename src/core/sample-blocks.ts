@@ -1,5 +1,5 @@
 /**
- * @module toSampleBlock: turns one decoder `PacketBatch` into a `SampleBlock` (BRIDGE-API.md §1):
+ * @module toSampleBlock: turns one decoder `PacketBatch` into a `SampleBlock` (docs/protocol/bridge-api.md §1):
  * EEG packets only, duplicates dropped, `seq` from the device's SeqTracker, `time` from its
  * SampleClock, every array copied out of the decoder's reused views. On the hot path.
  */

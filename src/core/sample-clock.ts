@@ -1,5 +1,5 @@
 /**
- * @module SampleClock: the per-device sample clock of BRIDGE-API.md §1. It turns `seq` into
+ * @module SampleClock: the per-device sample clock of docs/protocol/bridge-api.md §1. It turns `seq` into
  * Unix seconds, `t = t_anchor + (seq − seq_anchor) / 500`, with the anchor fitted to the host
  * arrival times of the chunks so timestamps follow the device's real rate, not Bluetooth jitter.
  *

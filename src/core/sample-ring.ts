@@ -1,5 +1,5 @@
 /**
- * @module SampleRing: the fixed-size retention buffer of BRIDGE-API.md §2.5, the last 60 s of one
+ * @module SampleRing: the fixed-size retention buffer of docs/protocol/bridge-api.md §2.5, the last 60 s of one
  * device's samples (30 000 at 500 Hz) in preallocated typed arrays, read back by `seq` to resume
  * a client's stream.
  */

@@ -1,5 +1,5 @@
 /**
- * @module The typed sample stream between the decoder and every consumer (BRIDGE-API.md §1):
+ * @module The typed sample stream between the decoder and every consumer (docs/protocol/bridge-api.md §1):
  * a `SampleBlock` per decoded chunk, full rate, sample-major; a `SampleBatch` per outgoing batch,
  * possibly decimated, channel-major. No wire format here: encoders live in src/protocol/encoders.
  */

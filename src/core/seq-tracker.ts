@@ -1,6 +1,6 @@
 /**
  * @module SeqTracker: unwraps a device's 8-bit packet counter into the per-device sample number
- * `seq` of BRIDGE-API.md §1, chunk by chunk, for the life of the process. It drops duplicate
+ * `seq` of docs/protocol/bridge-api.md §1, chunk by chunk, for the life of the process. It drops duplicate
  * packets, reports counter gaps, and bridges a reconnect with a gap estimated from host time.
  */
 import { EEG_EVENT_ID } from "../decoder/types.ts";

@@ -7,7 +7,7 @@ import type { CoreErrorCode as ErrorCode } from "./errors.ts";
 import type { PacketBatch } from "../decoder/types.ts";
 import type { SampleBlock } from "./samples.ts";
 
-/** Device states, one to one with the wire states of MW75.md §3.6. */
+/** Device states, one to one with the wire states of docs/protocol/mw75.md §3.6. */
 export type DeviceState =
   | "idle"
   | "connecting"
@@ -60,7 +60,7 @@ export interface ChunkTiming {
 /** The session's listener. */
 export interface SessionEvents {
   onStatus(state: StatusState, cause: StatusCause): void;
-  /** A silent teardown put the session back to idle: no status is announced (MW75.md §3.6), but listeners resync. */
+  /** A silent teardown put the session back to idle: no status is announced (docs/protocol/mw75.md §3.6), but listeners resync. */
   onQuietIdle?(): void;
   /** A device-level error (broadcast as `error`). */
   onError(code: ErrorCode, message: string): void;
@@ -77,7 +77,7 @@ export interface SessionEvents {
 /** Turns the decoder's batches into SampleBlocks (seq and sample clock live for the device's lifetime). */
 export interface BlockBuilder {
   /**
-   * A new connection starts: its first seq is estimated from host time (BRIDGE-API §1).
+   * A new connection starts: its first seq is estimated from host time (docs/protocol/bridge-api.md §1).
    * `afterLinkLoss` is false when every connection since the last sample ended deliberately (the
    * seq jump is then no gap).
    */

@@ -1,5 +1,5 @@
 /**
- * @module The device session: the protocol's state machine (MW75.md §3.6) around one DeviceSource —
+ * @module The device session: the protocol's state machine (docs/protocol/mw75.md §3.6) around one DeviceSource —
  * connect, stream through the WASM decoder, notice a dropped link, auto-reconnect, tear down.
  */
 import type { Decoder, DecodeStats } from "../decoder/types.ts";

@@ -73,7 +73,7 @@ export class BridgeHttp {
       ? null
       : await fetch("/recordings", { headers: this.#headers() }).catch(() => null);
     if (this.#needsToken() || res?.status === 401 || res?.status === 403) {
-      // with auth on, listing and downloading recordings need a token (BRIDGE-API §5)
+      // with auth on, listing and downloading recordings need a token (docs/protocol/bridge-api.md §5)
       $("recordings").replaceChildren(
         Object.assign(document.createElement("li"), {
           className: "hint",

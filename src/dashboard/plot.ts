@@ -208,7 +208,7 @@ export function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** The decimations the bridge accepts (BRIDGE-API §2.2). */
+/** The decimations the bridge accepts (docs/protocol/bridge-api.md §2.2). */
 export type Decimate = 1 | 2 | 4 | 5 | 10 | 20 | 25 | 50;
 const DECIMATIONS: readonly Decimate[] = [1, 2, 4, 5, 10, 20, 25, 50];
 

@@ -29,10 +29,10 @@ export const MQTT_BATCH_OPTIONS: Readonly<BatchOptions> = Object.freeze({
   ref_drl: true,
 });
 
-/** Seconds of frames a device keeps queued while the broker is away (BRIDGE-API §7). */
+/** Seconds of frames a device keeps queued while the broker is away (docs/protocol/bridge-api.md §7). */
 export const QUEUE_SECONDS = 10;
 
-/** The retained `<device>/state` payload (BRIDGE-API §7); the keys in this order on the wire. */
+/** The retained `<device>/state` payload (docs/protocol/bridge-api.md §7); the keys in this order on the wire. */
 export type DeviceStateMessage = {
   state: StatusState;
   message: string;

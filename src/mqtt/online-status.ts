@@ -1,5 +1,5 @@
 /**
- * @module The retained `<prefix>/<bridge_id>/status` payload (BRIDGE-API §7): online with the
+ * @module The retained `<prefix>/<bridge_id>/status` payload (docs/protocol/bridge-api.md §7): online with the
  * bridge's facts, its devices and the shape of its `eeg` frames; offline (also the last will) with
  * its id only.
  */

@@ -1,5 +1,5 @@
 /**
- * @module The bridge's MQTT publisher (BRIDGE-API §7): one broker link, one feed per device, and the
+ * @module The bridge's MQTT publisher (docs/protocol/bridge-api.md §7): one broker link, one feed per device, and the
  * pump that empties the feeds' queues into the link while it is up — a few messages in flight at a
  * time, so a slow broker fills the bounded queues (and drops, counted) instead of memory, and never
  * holds up the WebSocket side.

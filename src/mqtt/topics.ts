@@ -1,4 +1,4 @@
-/** @module The MQTT topic names of one bridge (BRIDGE-API §7) and a topic-safe default bridge id. */
+/** @module The MQTT topic names of one bridge (docs/protocol/bridge-api.md §7) and a topic-safe default bridge id. */
 
 /** Every topic a bridge publishes to, under `<prefix>/<bridge_id>/`. */
 export interface BridgeTopics {

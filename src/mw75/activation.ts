@@ -1,4 +1,4 @@
-/** @module The MW75 activation and deactivation command sequences over an abstract command channel (MW75.md §1.5, §1.7, §1.8). Runtime-neutral. */
+/** @module The MW75 activation and deactivation command sequences over an abstract command channel (docs/protocol/mw75.md §1.5, §1.7, §1.8). Runtime-neutral. */
 import { BridgeError } from "../core/errors.ts";
 import type { BluezBounds, CommandChannel } from "../ports/bluez.ts";
 import type { Logger } from "../ports/logger.ts";

@@ -1,4 +1,4 @@
-/** @module MW75 BLE control constants and the pure parser for status notifications (MW75.md §1.1, §1.2, §1.6). Runtime-neutral. */
+/** @module MW75 BLE control constants and the pure parser for status notifications (docs/protocol/mw75.md §1.1, §1.2, §1.6). Runtime-neutral. */
 
 /** Vendor GATT service carrying the control characteristics. */
 export const MW75_SERVICE_UUID = "00001100-d102-11e1-9b23-00025b00a5a5";

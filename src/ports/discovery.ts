@@ -2,7 +2,7 @@
 import type { DeviceSource } from "./device-source.ts";
 import type { Logger } from "./logger.ts";
 
-/** A headset a discovery found (BRIDGE-API §6 `scan_result`). */
+/** A headset a discovery found (docs/protocol/bridge-api.md §6 `scan_result`). */
 export interface DiscoveredDevice {
   /** Bluetooth address AA:BB:CC:DD:EE:FF (or a simulated one). */
   readonly address: string;

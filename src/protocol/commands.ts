@@ -1,18 +1,18 @@
 /**
- * @module The one list of the protocol's commands (MW75.md §3.3, BRIDGE-API.md §2, §4–§6): who
+ * @module The one list of the protocol's commands (docs/protocol/mw75.md §3.3, docs/protocol/bridge-api.md §2, §4–§6): who
  * may send each and which exist only on a bridge that allows several clients. The inbound
  * checks, the access roles and the SDK's command typing all derive from it. Imports nothing, so
  * the browser SDK may load it.
  */
 
-/** Who is sending (BRIDGE-API §5); with auth off every client is `control`. */
+/** Who is sending (docs/protocol/bridge-api.md §5); with auth off every client is `control`. */
 export type Role = "anonymous" | "observe" | "control";
 
 /** What the table says about one command. */
 export interface CommandSpec {
   /** The least role that may send it (roles are ordered anonymous < observe < control). */
   readonly role: Role;
-  /** Known only when several clients are allowed (`broadcast`, MW75.md §3.7). */
+  /** Known only when several clients are allowed (`broadcast`, docs/protocol/mw75.md §3.7). */
   readonly multiClientOnly?: true;
 }
 

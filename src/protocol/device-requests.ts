@@ -1,5 +1,5 @@
 /**
- * @module The data of `scan_devices` and `connect_device` (BRIDGE-API §6), checked field by field:
+ * @module The data of `scan_devices` and `connect_device` (docs/protocol/bridge-api.md §6), checked field by field:
  * INVALID_PARAMETERS names the field and its range.
  */
 import * as v from "valibot";

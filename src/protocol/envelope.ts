@@ -54,7 +54,7 @@ export type UntypedRecording = Readonly<Record<string, unknown>>;
 
 /**
  * The one place an untyped recording object is taken for the wire's RecordingObject: recordings
- * build it field by field as the contract names them (BRIDGE-API §4.1).
+ * build it field by field as the contract names them (docs/protocol/bridge-api.md §4.1).
  */
 export function recordingObject(recording: UntypedRecording): RecordingObject {
   return recording as RecordingObject;

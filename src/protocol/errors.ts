@@ -1,4 +1,4 @@
-/** @module The wire's error codes: the base protocol's (MW75.md §3.5) and the bridge's additions (BRIDGE-API.md §9). */
+/** @module The wire's error codes: the base protocol's (docs/protocol/mw75.md §3.5) and the bridge's additions (docs/protocol/bridge-api.md §9). */
 import type { CoreErrorCode } from "../core/errors.ts";
 
 /** Every code an `error` message may carry; core's own failures are a part of it. */

@@ -1,5 +1,5 @@
 /**
- * @module The control decisions of MW75.md §3.3/§3.7 as pure functions of (what the client and
+ * @module The control decisions of docs/protocol/mw75.md §3.3/§3.7 as pure functions of (what the client and
  * device look like, the command): who may connect or disconnect, in which order the checks run,
  * and what the acknowledgement says. The server executes the decision.
  */

@@ -1,5 +1,5 @@
 /**
- * @module Inbound frame validation with valibot, in the exact order of MW75.md §3.3:
+ * @module Inbound frame validation with valibot, in the exact order of docs/protocol/mw75.md §3.3:
  * decode → (nesting guard) → INVALID_JSON → INVALID_MESSAGE (incl. the id guard) → MISSING_TYPE →
  * UNKNOWN_COMMAND → per-command data.
  */

@@ -1,6 +1,6 @@
-/** @module The server's messages: the `data` of every message type the bridge sends (MW75.md §3.4, BRIDGE-API.md), one type each, shared by the server's builders and the SDK. Imports nothing, so the browser SDK loads it. */
+/** @module The server's messages: the `data` of every message type the bridge sends (docs/protocol/mw75.md §3.4, docs/protocol/bridge-api.md), one type each, shared by the server's builders and the SDK. Imports nothing, so the browser SDK loads it. */
 
-/** Device states on the wire (MW75.md §3.6); `reconnecting` only appears in status events. */
+/** Device states on the wire (docs/protocol/mw75.md §3.6); `reconnecting` only appears in status events. */
 export type DeviceState =
   | "idle"
   | "connecting"
@@ -36,7 +36,7 @@ export interface StatusReplyData {
 }
 
 /**
- * A subscription's options (BRIDGE-API §2): as `subscribe` asks for them, and as its ack and the
+ * A subscription's options (docs/protocol/bridge-api.md §2): as `subscribe` asks for them, and as its ack and the
  * status reply echo the effective ones (with `resumed_from` when a resume starts elsewhere).
  */
 export type SubscriptionOptionsData = {
@@ -99,7 +99,7 @@ export interface EegBatchData {
   device_id?: string;
 }
 
-/** `diagnostics`: link and stream health (BRIDGE-API §2.3). */
+/** `diagnostics`: link and stream health (docs/protocol/bridge-api.md §2.3). */
 export interface DiagnosticsData {
   timestamp: number;
   device_state: ReportedState;
@@ -158,7 +158,7 @@ interface EventBase {
   device_id?: string;
 }
 
-/** `event` data (BRIDGE-API §2.4), told apart by `event_type`. */
+/** `event` data (docs/protocol/bridge-api.md §2.4), told apart by `event_type`. */
 export type EventData =
   | (EventBase & { event_type: "state_change"; from_state: ReportedState; to_state: ReportedState })
   | (EventBase & {
@@ -244,7 +244,7 @@ export interface ServerMessages {
   auth_result: AuthResultData;
 }
 
-/** `auth_result`: the role a token gave and the commands it may send (BRIDGE-API §5). */
+/** `auth_result`: the role a token gave and the commands it may send (docs/protocol/bridge-api.md §5). */
 export interface AuthResultData {
   authenticated: boolean;
   role: "anonymous" | "observe" | "control";
@@ -253,7 +253,7 @@ export interface AuthResultData {
 
 export type ServerMessageType = keyof ServerMessages;
 
-/** One text message from the server: the envelope of BRIDGE-API's contract. */
+/** One text message from the server: the envelope of docs/protocol/bridge-api.md's contract. */
 export interface ServerMessage<K extends ServerMessageType = ServerMessageType> {
   id: unknown;
   type: K;

@@ -1,5 +1,5 @@
 /**
- * @module Roles and what each may send (BRIDGE-API §5): anonymous clients are read-only,
+ * @module Roles and what each may send (docs/protocol/bridge-api.md §5): anonymous clients are read-only,
  * `observe` adds markers and broadcasts, `control` may do everything. With auth off every client
  * is `control`, so the base protocol is unchanged. The roles come from the command table.
  */

@@ -1,5 +1,5 @@
 /**
- * @module The data of `start_recording` and `marker` (BRIDGE-API §4), checked field by field:
+ * @module The data of `start_recording` and `marker` (docs/protocol/bridge-api.md §4), checked field by field:
  * INVALID_PARAMETERS names the field and what is allowed.
  */
 import * as v from "valibot";

@@ -1,5 +1,5 @@
 /**
- * @module The `data` each command takes on the wire (MW75.md §3.3, BRIDGE-API.md §2, §4–§6), as
+ * @module The `data` each command takes on the wire (docs/protocol/mw75.md §3.3, docs/protocol/bridge-api.md §2, §4–§6), as
  * the SDK sends it and the server's field rules check it. Types only, so the browser SDK may load it.
  */
 

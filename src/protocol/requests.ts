@@ -1,5 +1,5 @@
 /**
- * @module The per-command step of inbound validation (MW75.md §3.3, after UNKNOWN_COMMAND): one
+ * @module The per-command step of inbound validation (docs/protocol/mw75.md §3.3, after UNKNOWN_COMMAND): one
  * reader per command of the table, each giving that command's typed request or its refusal.
  * Commands whose `data` means nothing read as null.
  */

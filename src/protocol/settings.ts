@@ -1,5 +1,5 @@
 /**
- * @module `get` / `set` data (BRIDGE-API §5.1): the setting names, each value's rule and the
+ * @module `get` / `set` data (docs/protocol/bridge-api.md §5.1): the setting names, each value's rule and the
  * all-or-nothing validation of a `set`. Pure; the server reads and applies the values.
  */
 import * as v from "valibot";

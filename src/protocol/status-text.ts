@@ -1,4 +1,4 @@
-/** @module The fixed status texts of MW75.md §3.4 (verbatim: clients may match on them) and the text for each session cause. */
+/** @module The fixed status texts of docs/protocol/mw75.md §3.4 (verbatim: clients may match on them) and the text for each session cause. */
 import type { StatusCause } from "../core/session-events.ts";
 
 export const STATUS_TEXT = {

@@ -1,5 +1,5 @@
 /**
- * @module `subscribe` / `unsubscribe` data (BRIDGE-API §2): which stream, and its options with
+ * @module `subscribe` / `unsubscribe` data (docs/protocol/bridge-api.md §2): which stream, and its options with
  * their defaults and ranges. Bad input gets INVALID_PARAMETERS naming the field and what is
  * allowed; a stream that does not exist gets UNKNOWN_STREAM.
  */

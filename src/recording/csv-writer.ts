@@ -1,5 +1,5 @@
 /**
- * @module The `csv` recording format (BRIDGE-API §4.1): the reference streamer's columns, one row
+ * @module The `csv` recording format (docs/protocol/bridge-api.md §4.1): the reference streamer's columns, one row
  * per sample, then `Seq` and `LeadOff`. A pure FormatWriter: rows are built as strings per block
  * and encoded to UTF-8 once per `take()`.
  *

@@ -1,5 +1,5 @@
 /**
- * @module The fixed-width ASCII header of our BDF+C and EDF+C files (BRIDGE-API §4.1) and the
+ * @module The fixed-width ASCII header of our BDF+C and EDF+C files (docs/protocol/bridge-api.md §4.1) and the
  * two variants' numbers: 256 bytes for the file, then 256 per signal (14 data signals and one
  * annotation signal), every field left-aligned and padded with spaces.
  */

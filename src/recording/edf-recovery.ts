@@ -1,5 +1,5 @@
 /**
- * @module Finalising a BDF/EDF file left open by a crash (BRIDGE-API §4.1): from its header and
+ * @module Finalising a BDF/EDF file left open by a crash (docs/protocol/bridge-api.md §4.1): from its header and
  * length, the number of complete data records, the record-count patch and the length to truncate
  * to. Pure: the caller reads the header, then truncates and patches.
  */

@@ -1,5 +1,5 @@
 /**
- * @module The BDF+C and EDF+C FormatWriters (BRIDGE-API §4.1): samples in, whole 1-s data records
+ * @module The BDF+C and EDF+C FormatWriters (docs/protocol/bridge-api.md §4.1): samples in, whole 1-s data records
  * out, in constant memory. Gaps are filled with zeros and annotated so time stays aligned;
  * clipped and non-finite values are counted.
  */

@@ -1,5 +1,5 @@
 /**
- * @module The `<session>_events.csv` sidecar (BRIDGE-API §4.1): one row per marker, per gap and
+ * @module The `<session>_events.csv` sidecar (docs/protocol/bridge-api.md §4.1): one row per marker, per gap and
  * per lead-off onset, in the BIDS events style. A pure encoder of lines; the recorder appends them.
  *
  * Columns: `onset` and `duration` in seconds (onset from the first sample of the recording; at

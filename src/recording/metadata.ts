@@ -1,5 +1,5 @@
 /**
- * @module The `<session>.json` metadata of a recording (BRIDGE-API §4.1), built purely from what
+ * @module The `<session>.json` metadata of a recording (docs/protocol/bridge-api.md §4.1), built purely from what
  * the recorder knows; the recorder rewrites it (atomically) at start, on stop and on failure.
  *
  * Fields (snake_case, all always present; `null` where unknown):
@@ -15,7 +15,7 @@
  * - `first_seq` · `start_ms`: the exact Unix ms (fractional) of the first sample, from the
  *   sample clock — EDF/BDF headers hold only whole seconds, so this is the precise file start
  * - `duration_s`: time the files cover, gaps included ((last seq − first seq + 1) / 500; 0 with no samples)
- * - `samples` (received) and `packets` (the same count, the name BRIDGE-API §4.1 uses) · `lost`
+ * - `samples` (received) and `packets` (the same count, the name docs/protocol/bridge-api.md §4.1 uses) · `lost`
  *   (missing samples, the sum of the gaps) · `duplicates` (packets dropped) · `markers` · `gaps`
  * - `clipped`: per format, values clipped to the format's range (EDF/BDF; 0 for csv and raw) ·
  *   `figures`: every writer's `figures()` as reported · `annotations_dropped`: markers and notes
@@ -99,7 +99,7 @@ export interface RecordingMetadata {
   failure_reason: string | null;
 }
 
-/** The device's µV per ADC count (MW75.md; the BDF header encodes the same scale). */
+/** The device's µV per ADC count (docs/protocol/mw75.md; the BDF header encodes the same scale). */
 export const UV_PER_COUNT = 0.023842;
 
 /** Builds the metadata object; throws RangeError for a start or stop time that is not a finite Unix ms. */

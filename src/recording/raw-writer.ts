@@ -1,5 +1,5 @@
 /**
- * @module The `raw` recording format (BRIDGE-API §4.1): the device link's bytes exactly as they
+ * @module The `raw` recording format (docs/protocol/bridge-api.md §4.1): the device link's bytes exactly as they
  * arrived, in the `--capture` file format (docs/capture-format.md), so a recording replays with
  * `--source replay:FILE` and decodes with `npm run decode`.
  *

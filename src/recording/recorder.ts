@@ -1,5 +1,5 @@
 /**
- * @module One recording (BRIDGE-API §4.1): a subscriber of the device's samples, raw bytes and
+ * @module One recording (docs/protocol/bridge-api.md §4.1): a subscriber of the device's samples, raw bytes and
  * markers that feeds the format writers and appends what they encode to files created for it
  * (never overwriting). Data reaches the OS at least twice a second and the disk once a second;
  * the last data record is completed from the live stream (or padded) so the files end on a

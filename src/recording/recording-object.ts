@@ -1,4 +1,4 @@
-/** @module The `recording` object of BRIDGE-API §4.1 (acks, the `recording` broadcast and event, GET /recordings), built from a Recording. */
+/** @module The `recording` object of docs/protocol/bridge-api.md §4.1 (acks, the `recording` broadcast and event, GET /recordings), built from a Recording. */
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import { annotationsDropped } from "./metadata.ts";
 import type { RecordingState } from "./metadata.ts";

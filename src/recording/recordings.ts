@@ -1,5 +1,5 @@
 /**
- * @module The recordings of one device (BRIDGE-API §4.1): at most one active at a time, started
+ * @module The recordings of one device (docs/protocol/bridge-api.md §4.1): at most one active at a time, started
  * and stopped by commands (or `--record`), fed by the device's samples, raw bytes and markers
  * through an injected attach function, announced with the `recording` broadcast and event,
  * listed from the recordings directory.

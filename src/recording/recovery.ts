@@ -1,5 +1,5 @@
 /**
- * @module Start-up finalisation of recordings a crash or SIGKILL left open (BRIDGE-API §4.1): every
+ * @module Start-up finalisation of recordings a crash or SIGKILL left open (docs/protocol/bridge-api.md §4.1): every
  * metadata file still saying `recording` has its EDF/BDF files given the record count they
  * really hold (a record cut short by the crash is cut off) and is marked `recovered`, with the
  * counts of the repaired files (the metadata was last written at the first sample: all zeros).

@@ -1,5 +1,5 @@
 /**
- * @module What every recording format writer implements (BRIDGE-API §4.1): writers are pure
+ * @module What every recording format writer implements (docs/protocol/bridge-api.md §4.1): writers are pure
  * encoders — samples, raw bytes and annotations in, bytes out — and the recorder does the file
  * I/O, so each format streams in constant memory and is testable without a disk.
  */

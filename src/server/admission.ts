@@ -1,5 +1,5 @@
 /**
- * @module Whether a new socket of a device gets in (MW75.md §3.7): a bad token is refused
+ * @module Whether a new socket of a device gets in (docs/protocol/mw75.md §3.7): a bad token is refused
  * (AUTH_FAILED), a full server too (CLIENT_ALREADY_CONNECTED) unless a client with a token may take
  * the place of an anonymous one. A refused socket is told why and closed.
  */

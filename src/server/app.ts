@@ -83,7 +83,7 @@ export function createApp(options: AppOptions): Hono {
   const defaultSocket = socketRoute(options, () => fleet.default, false);
   app.get("/", originGuard(hosts), defaultSocket);
   app.get("/ws", originGuard(hosts), defaultSocket);
-  // a browser GET without Upgrade gets the dashboard (BRIDGE-API §8); the upgrade above is unchanged
+  // a browser GET without Upgrade gets the dashboard (docs/protocol/bridge-api.md §8); the upgrade above is unchanged
   app.get("/", (c) => c.html(DASHBOARD_HTML, 200, { "Cache-Control": "no-cache" }));
   app.get("/ws", (c) => c.text("WebSocket endpoint\n", 426));
   // an unknown device is refused before the upgrade, so no socket opens for it

@@ -1,5 +1,5 @@
 /**
- * @module The bridge, the program's composition of its devices (BRIDGE-API §6): one ServedDevice
+ * @module The bridge, the program's composition of its devices (docs/protocol/bridge-api.md §6): one ServedDevice
  * per device in the core's registry, the default one first; discovery (BlueZ, or the simulated headsets), headsets added at run time by
  * address, `--autoconnect`, shutdown of all. Each device stays isolated: its own session,
  * decoder, clients, control, streams, ring and recording.

@@ -1,5 +1,5 @@
 /**
- * @module `list_devices`, `scan_devices` and `connect_device` (BRIDGE-API §6): the commands about
+ * @module `list_devices`, `scan_devices` and `connect_device` (docs/protocol/bridge-api.md §6): the commands about
  * the bridge's devices rather than the socket's own, answered from any device's socket.
  */
 import { BridgeError } from "../core/errors.ts";

@@ -1,5 +1,5 @@
 /**
- * @module A device's entry in `devices` (BRIDGE-API §6) and the device set of a bridge that runs
+ * @module A device's entry in `devices` (docs/protocol/bridge-api.md §6) and the device set of a bridge that runs
  * alone (unit tests, embedders): it lists itself and has nothing to scan or add.
  */
 import type { DeviceEntry } from "../protocol/messages.ts";

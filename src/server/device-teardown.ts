@@ -1,5 +1,5 @@
 /**
- * @module How a device's service ends: when its last client leaves (MW75.md §3.7: the session is
+ * @module How a device's service ends: when its last client leaves (docs/protocol/mw75.md §3.7: the session is
  * torn down, after a running recording has finished its last data record) and at shutdown (every
  * socket closed as going away).
  */

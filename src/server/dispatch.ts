@@ -24,7 +24,7 @@ import { dispatchDeviceCommand } from "./device-commands.ts";
 import type { FleetCommands, Reply } from "./device-commands.ts";
 import type { StreamRouter } from "./streams/router.ts";
 
-/** Who controls the device (MW75.md §3.7); null = nobody. */
+/** Who controls the device (docs/protocol/mw75.md §3.7); null = nobody. */
 export interface Control {
   controller: Client | null;
 }
@@ -96,7 +96,7 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
     case "status": {
       const wait = session.reconnectWait;
       return reply("status", {
-        // the base reply only knows the six stored states (MW75.md §3.6): a wait is named beside it
+        // the base reply only knows the six stored states (docs/protocol/mw75.md §3.6): a wait is named beside it
         device_state: session.state,
         ...(wait === null ? {} : {
           reconnecting: {
@@ -113,7 +113,7 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
         total_clients: ctx.hub.size,
         shed_messages: client.outbox.shed,
         subscriptions: ctx.router.list(client),
-        // per-device sockets name their device (BRIDGE-API §6); `/` stays the base protocol
+        // per-device sockets name their device (docs/protocol/bridge-api.md §6); `/` stays the base protocol
         ...(client.deviceId === null ? {} : { device_id: client.deviceId }),
       });
     }

@@ -1,4 +1,4 @@
-/** @module `log` forwarding (MW75.md §3.10): records at or above the level the controller asked for go to every client. */
+/** @module `log` forwarding (docs/protocol/mw75.md §3.10): records at or above the level the controller asked for go to every client. */
 import { formatRecord, LEVEL_RANK } from "../core/log-hub.ts";
 import type { LogHub, LogRecord } from "../core/log-hub.ts";
 import type { LogLevel } from "../ports/logger.ts";

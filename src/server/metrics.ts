@@ -1,4 +1,4 @@
-/** @module `GET /metrics` in the Prometheus text format (BRIDGE-API §8): packet, client and stream figures per device. */
+/** @module `GET /metrics` in the Prometheus text format (docs/protocol/bridge-api.md §8): packet, client and stream figures per device. */
 import type { MqttHealth } from "../protocol/health.ts";
 import { mqttMetricsText } from "./mqtt-metrics.ts";
 import type { HealthSource } from "./health.ts";

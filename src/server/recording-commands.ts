@@ -1,5 +1,5 @@
 /**
- * @module `start_recording`, `stop_recording`, `recording_status` and `marker` (BRIDGE-API §4),
+ * @module `start_recording`, `stop_recording`, `recording_status` and `marker` (docs/protocol/bridge-api.md §4),
  * for the WebSocket dispatcher and for `POST /markers`: validate, act on the device's
  * recordings, answer with an ack, the `recording` reply or the specific error.
  */

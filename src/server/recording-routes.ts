@@ -1,5 +1,5 @@
 /**
- * @module HTTP routes of BRIDGE-API §4: `GET /recordings` (the recording objects),
+ * @module HTTP routes of docs/protocol/bridge-api.md §4: `GET /recordings` (the recording objects),
  * `GET /recordings/<file>` (a file by a name from the list only: no paths) and `POST /markers`
  * (a marker from tools that do not speak WebSocket; `device_id` picks the device, default the
  * default one). Token-guarded when auth is on; POST bodies are size- and rate-limited, downloads

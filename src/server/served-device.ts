@@ -1,6 +1,6 @@
 /**
  * @module A device as the server serves it: composes the device, its subscription hub, the client
- * registry, the streams, recordings and access; admits and forgets clients (MW75.md §3.7), turns
+ * registry, the streams, recordings and access; admits and forgets clients (docs/protocol/mw75.md §3.7), turns
  * the device's status and errors into broadcasts, hands each frame to its socket's session, and
  * shuts down.
  */
@@ -225,7 +225,7 @@ export class ServedDevice {
     else session.setAutoReconnect(true);
   }
 
-  /** The `devices` entry of this device (BRIDGE-API §6). */
+  /** The `devices` entry of this device (docs/protocol/bridge-api.md §6). */
   describe(): DeviceEntry {
     return describeDevice(this.identity, this.#device.session, this.#clients.size, this.recordings);
   }

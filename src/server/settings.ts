@@ -1,5 +1,5 @@
 /**
- * @module The bridge's settings (BRIDGE-API §5.1) read from and written to the parts that own them:
+ * @module The bridge's settings (docs/protocol/bridge-api.md §5.1) read from and written to the parts that own them:
  * `auto_reconnect` is the session's flag, `log_level` the log forwarder's level, `heartbeat_s` the
  * hub's period, `notch_hz` the batch streams' notch; `subject` and `session_label` are only stored.
  */

@@ -1,6 +1,6 @@
 /**
  * @module Which `status` each socket gets: base-protocol sockets (`/`, `/ws`) exactly what the
- * reference sends (MW75.md §3.4, §3.6), per-device sockets (BRIDGE-API §6) the bridge's reported
+ * reference sends (docs/protocol/mw75.md §3.4, §3.6), per-device sockets (docs/protocol/bridge-api.md §6) the bridge's reported
  * state and its own announcements too.
  */
 import type { Clock } from "../core/clock.ts";

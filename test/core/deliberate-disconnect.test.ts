@@ -150,7 +150,7 @@ describe("Device: one state during an auto-reconnect wait", () => {
     t.source.links[0]!.end();
     await flush();
     expect(t.statuses.at(-1)).toBe("reconnecting");
-    expect(t.device.session.state).toBe("disconnected"); // the stored state of MW75.md §3.6
+    expect(t.device.session.state).toBe("disconnected"); // the stored state of docs/protocol/mw75.md §3.6
     expect(t.device.session.reportedState).toBe("reconnecting");
     expect(t.device.session.reconnectWait).toMatchObject({ attempt: 1, of: 10, delayMs: 1000 });
     await t.clock.advance(1000); // attempt 1 fails: error, then the wait for attempt 2

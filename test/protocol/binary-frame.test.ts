@@ -39,7 +39,7 @@ function makeBatch(count: number, seed = 1): SampleBatch {
   };
 }
 
-/** Decodes a frame straight from the BRIDGE-API.md §3 table, sharing no code with src/. */
+/** Decodes a frame straight from the docs/protocol/bridge-api.md §3 table, sharing no code with src/. */
 function decodeIndependently(frame: Uint8Array) {
   const v = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const c = v.getUint8(6);

@@ -1,4 +1,4 @@
-/** @module Inbound validation order and error codes (MW75.md §3.3/§3.5), and the id rules. */
+/** @module Inbound validation order and error codes (docs/protocol/mw75.md §3.3/§3.5), and the id rules. */
 import { describe, expect, test } from "bun:test";
 import { isTruthy, replyId } from "../../src/protocol/envelope.ts";
 import {

@@ -1,4 +1,4 @@
-/** @module `get` / `set` validation (BRIDGE-API §5.1): every key's rule, the codes and messages, all-or-nothing. */
+/** @module `get` / `set` validation (docs/protocol/bridge-api.md §5.1): every key's rule, the codes and messages, all-or-nothing. */
 import { describe, expect, test } from "bun:test";
 import {
   firstSetKey,

@@ -175,7 +175,7 @@ async function oneStateWhileWaiting(runtime: Runtime): Promise<void> {
       expect(Date.now()).toBeLessThan(waitEnds); // still inside the wait: every answer above describes it
 
       expect(broadcast.data["message"]).toBe("Auto-reconnect attempt 1/10 in 3s...");
-      // the base reply keeps its six states (MW75.md §3.6); the wait is named beside it
+      // the base reply keeps its six states (docs/protocol/mw75.md §3.6); the wait is named beside it
       expect(reply.data["device_state"]).toBe("disconnected");
       expect(reply.data["reconnecting"]).toMatchObject({ attempt: 1, of: 10, delay_ms: 3000 });
       expect([h["device_state"], h["devices"][0]["state"]]).toEqual([

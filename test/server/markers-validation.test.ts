@@ -1,5 +1,5 @@
 /**
- * @module Markers a recording cannot hold are refused (BRIDGE-API §4.2) over WebSocket and POST
+ * @module Markers a recording cannot hold are refused (docs/protocol/bridge-api.md §4.2) over WebSocket and POST
  * /markers, under Bun, Deno and Node; every acknowledged marker is in `_events.csv` (in onset
  * order), and a flood of HTTP markers neither lengthens the BDF nor goes uncounted.
  */

@@ -1,7 +1,7 @@
 /** @module Embedding example, browser: the headset's RFCOMM byte stream through Web Serial into the decoder's transform. readHeadset takes any byte stream, which is how the test feeds it a capture. */
 import { createDecoder } from "mw75-bridge/decoder";
 
-// the standard Serial Port Profile class and the MW75's vendor one (MW75.md §1.1); Chrome lists
+// the standard Serial Port Profile class and the MW75's vendor one (docs/protocol/mw75.md §1.1); Chrome lists
 // Bluetooth RFCOMM ports only for service classes the page names
 const SPP_CLASSES = [
   "00001101-0000-1000-8000-00805f9b34fb",

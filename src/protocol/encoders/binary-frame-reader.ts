@@ -1,5 +1,5 @@
 /**
- * @module Client-side decoder of binary `eeg_batch` frames (BRIDGE-API.md §3): validates the header
+ * @module Client-side decoder of binary `eeg_batch` frames (docs/protocol/bridge-api.md §3): validates the header
  * against the frame's length before reading any plane, then copies the planes out in one buffer.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * @module Binary `eeg_batch` frames (BRIDGE-API.md §3): the layout constants, the frame size, and the
+ * @module Binary `eeg_batch` frames (docs/protocol/bridge-api.md §3): the layout constants, the frame size, and the
  * encoder that writes a channel-major `SampleBatch` into one preallocated little-endian frame.
  */
 import { CHANNELS } from "../../core/samples.ts";

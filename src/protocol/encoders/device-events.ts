@@ -1,4 +1,4 @@
-/** @module `event` messages (BRIDGE-API §2.4) from typed device events. */
+/** @module `event` messages (docs/protocol/bridge-api.md §2.4) from typed device events. */
 import type { DeviceEvent } from "../../core/device-events.ts";
 import type { Marker } from "../../core/markers.ts";
 import { envelope, freshId, recordingObject } from "../envelope.ts";

@@ -1,4 +1,4 @@
-/** @module The `diagnostics` message (BRIDGE-API §2.3): link and stream health as one client sees it. */
+/** @module The `diagnostics` message (docs/protocol/bridge-api.md §2.3): link and stream health as one client sees it. */
 import type { DiagnosticsData } from "../messages.ts";
 import type { HealthFigures } from "../../core/link-health.ts";
 import { DEVICE_RATE_HZ } from "../../core/samples.ts";

@@ -1,5 +1,5 @@
 /**
- * @module Hot-path `eeg_batch` serialiser (BRIDGE-API.md §2.2): one JSON string per batch, built by
+ * @module Hot-path `eeg_batch` serialiser (docs/protocol/bridge-api.md §2.2): one JSON string per batch, built by
  * concatenation from the channel-major `SampleBatch`: no intermediate objects, no JSON.stringify of the data.
  */
 import { CHANNELS } from "../../core/samples.ts";

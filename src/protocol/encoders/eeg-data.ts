@@ -1,7 +1,7 @@
 /**
  * @module Hot-path `eeg_data` serialiser (the base stream): one JSON string per sample of a
  * SampleBlock, built by concatenation, so every client of a device gets the same strings and
- * nothing is stringified twice. Fields as MW75.md §3.4, plus `seq` (BRIDGE-API §1) after
+ * nothing is stringified twice. Fields as docs/protocol/mw75.md §3.4, plus `seq` (docs/protocol/bridge-api.md §1) after
  * `counter` and `lead_off` at the end.
  */
 import { CHANNELS } from "../../core/samples.ts";

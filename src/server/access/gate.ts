@@ -1,5 +1,5 @@
 /**
- * @module The one access gate in front of admission and dispatch (BRIDGE-API §5): who a new
+ * @module The one access gate in front of admission and dispatch (docs/protocol/bridge-api.md §5): who a new
  * socket is (from its upgrade request), what an `auth` message makes of it, and whether a
  * principal may send a command. Auth is off when no token is configured: everyone is `control`.
  */

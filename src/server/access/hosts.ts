@@ -1,6 +1,6 @@
 /**
  * @module Which browser origins may open a WebSocket and which `Host` names HTTP requests may
- * carry (BRIDGE-API §5): the server's own host, the loopback names, local interface addresses
+ * carry (docs/protocol/bridge-api.md §5): the server's own host, the loopback names, local interface addresses
  * when listening on every interface, and `--allow-origin` values. Stops cross-site WebSocket
  * hijacking (a page elsewhere opening our socket) and DNS rebinding (a foreign name that
  * resolves to us).

@@ -1,5 +1,5 @@
 /**
- * @module Per-client inbound rate limit (BRIDGE-API §5): a token bucket of `rate` messages per
+ * @module Per-client inbound rate limit (docs/protocol/bridge-api.md §5): a token bucket of `rate` messages per
  * second with bursts of 2·rate. Excess messages are dropped before they are parsed (so a flood
  * costs little), the client hears about it once per second of excess, and a client sending more
  * than 10× the limit for 5 s in a row is to be closed.

@@ -1,5 +1,5 @@
 /**
- * @module Per-client subscriptions of one device (BRIDGE-API §2): a client starts with `eeg`, may
+ * @module Per-client subscriptions of one device (docs/protocol/bridge-api.md §2): a client starts with `eeg`, may
  * add and remove streams at any time (before or after `connect`), and keeps them across device
  * reconnects. Each subscription is a subscriber of the device's hub (src/hub), made by a stream module.
  */

@@ -1,5 +1,5 @@
 /**
- * @module Conformance scenarios for who may reach the bridge (BRIDGE-API §5): the Origin check on
+ * @module Conformance scenarios for who may reach the bridge (docs/protocol/bridge-api.md §5): the Origin check on
  * upgrades, the Host check on HTTP routes (DNS rebinding), the non-loopback refusal, and the base
  * protocol unchanged while auth is off.
  */

@@ -1,5 +1,5 @@
 /**
- * @module Pieces the access and limits scenarios (BRIDGE-API §5) share: a server whose clients may
+ * @module Pieces the access and limits scenarios (docs/protocol/bridge-api.md §5) share: a server whose clients may
  * carry headers and subprotocols, raw HTTP over TCP (to choose the Host header), bounded waits.
  */
 import { expect } from "bun:test";

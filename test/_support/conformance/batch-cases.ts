@@ -1,4 +1,4 @@
-/** @module Conformance scenarios for eeg_batch (BRIDGE-API §2.2, §3): JSON, binary and decimated batches against eeg_data, seq by seq. */
+/** @module Conformance scenarios for eeg_batch (docs/protocol/bridge-api.md §2.2, §3): JSON, binary and decimated batches against eeg_data, seq by seq. */
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import { isStatus, openWelcomed, since, UUID, waitUntil, withServer } from "./helpers.ts";

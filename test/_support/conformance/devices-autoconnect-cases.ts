@@ -1,4 +1,4 @@
-/** @module Conformance scenario for when devices connect and tear down (BRIDGE-API §6): --autoconnect keeps them without clients; without it a device stops when its own last client leaves. */
+/** @module Conformance scenario for when devices connect and tear down (docs/protocol/bridge-api.md §6): --autoconnect keeps them without clients; without it a device stops when its own last client leaves. */
 import type { Runtime } from "../server-process.ts";
 import {
   counters,

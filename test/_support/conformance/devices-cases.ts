@@ -1,4 +1,4 @@
-/** @module Conformance scenario for refused device requests (BRIDGE-API §6, §8): unknown device paths and ids, bad scan durations, addresses and markers, each with its code while the bridge serves on. */
+/** @module Conformance scenario for refused device requests (docs/protocol/bridge-api.md §6, §8): unknown device paths and ids, bad scan durations, addresses and markers, each with its code while the bridge serves on. */
 import type { Runtime } from "../server-process.ts";
 import { UpgradeRefused } from "../ws-client.ts";
 import type { Msg } from "../ws-client.ts";

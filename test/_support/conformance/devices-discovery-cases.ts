@@ -1,4 +1,4 @@
-/** @module Conformance scenario for finding and counting devices (BRIDGE-API §6, §8): scan_devices, list_devices = GET /devices, connect_device, per-device /health and /metrics. */
+/** @module Conformance scenario for finding and counting devices (docs/protocol/bridge-api.md §6, §8): scan_devices, list_devices = GET /devices, connect_device, per-device /health and /metrics. */
 import type { Runtime, ServerProcess } from "../server-process.ts";
 import type { WsClient } from "../ws-client.ts";
 import { delay, health, isStatus, openWelcomed, withServer } from "./helpers.ts";

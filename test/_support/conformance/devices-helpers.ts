@@ -1,4 +1,4 @@
-/** @module Shared pieces of the multi-device scenarios (BRIDGE-API §6): device sockets, GET /devices, raw upgrade requests, sample comparisons. */
+/** @module Shared pieces of the multi-device scenarios (docs/protocol/bridge-api.md §6): device sockets, GET /devices, raw upgrade requests, sample comparisons. */
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import type { ServerProcess } from "../server-process.ts";

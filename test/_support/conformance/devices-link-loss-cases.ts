@@ -1,4 +1,4 @@
-/** @module Conformance scenario for a link loss among several devices (BRIDGE-API §6): the lost device reconnects with estimated gaps while the others stream on, unaware. */
+/** @module Conformance scenario for a link loss among several devices (docs/protocol/bridge-api.md §6): the lost device reconnects with estimated gaps while the others stream on, unaware. */
 import type { Runtime } from "../server-process.ts";
 import type { WsClient } from "../ws-client.ts";
 import { delay, isStatus, openWelcomed, withServer } from "./helpers.ts";

@@ -1,4 +1,4 @@
-/** @module Conformance scenarios for what each device keeps to itself (BRIDGE-API §4, §6): forwarded logs, markers naming a device, simultaneous recordings. */
+/** @module Conformance scenarios for what each device keeps to itself (docs/protocol/bridge-api.md §4, §6): forwarded logs, markers naming a device, simultaneous recordings. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Runtime } from "../server-process.ts";

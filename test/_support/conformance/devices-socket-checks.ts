@@ -1,4 +1,4 @@
-/** @module What one socket of a multi-device bridge must show of its own device (BRIDGE-API §6): the message keys with and without device_id, and the check of a named or unnamed socket. */
+/** @module What one socket of a multi-device bridge must show of its own device (docs/protocol/bridge-api.md §6): the message keys with and without device_id, and the check of a named or unnamed socket. */
 import type { Msg, WsClient } from "../ws-client.ts";
 import { isStatus } from "./helpers.ts";
 import type { Problems } from "./recording-helpers.ts";

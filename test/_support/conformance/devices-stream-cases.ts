@@ -1,4 +1,4 @@
-/** @module Conformance scenario for the streams of several devices (BRIDGE-API §6): each socket gets its own device's data, named; `/` stays the base protocol. */
+/** @module Conformance scenario for the streams of several devices (docs/protocol/bridge-api.md §6): each socket gets its own device's data, named; `/` stays the base protocol. */
 import type { Runtime } from "../server-process.ts";
 import type { Msg, WsClient } from "../ws-client.ts";
 import { delay, isEeg, isStatus, openWelcomed, withServer } from "./helpers.ts";

@@ -1,4 +1,4 @@
-/** @module Conformance scenarios for the diagnostics stream (BRIDGE-API §2.3): its fields, its interval by the server's own timestamps, idle and connected figures, and no loss across a deliberate reconnect. */
+/** @module Conformance scenarios for the diagnostics stream (docs/protocol/bridge-api.md §2.3): its fields, its interval by the server's own timestamps, idle and connected figures, and no loss across a deliberate reconnect. */
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import type { Msg, WsClient } from "../ws-client.ts";

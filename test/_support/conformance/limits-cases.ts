@@ -1,5 +1,5 @@
 /**
- * @module Conformance scenarios for abusive clients (BRIDGE-API §5 limits): oversized frames, a
+ * @module Conformance scenarios for abusive clients (docs/protocol/bridge-api.md §5 limits): oversized frames, a
  * message flood against `--rate-limit`, and hundreds of half-open connections — each while a
  * well-behaved client keeps its full 500 Hz stream.
  */

@@ -71,7 +71,7 @@ export async function validationAndReplies(runtime: Runtime): Promise<void> {
       has_control: false,
       total_clients: 1,
       shed_messages: 0,
-      subscriptions: [{ stream: "eeg", options: {} }], // the bridge's addition (BRIDGE-API §2)
+      subscriptions: [{ stream: "eeg", options: {} }], // the bridge's addition (docs/protocol/bridge-api.md §2)
     });
     expect("timestamp" in st.data).toBe(false);
     // the server survived all of it

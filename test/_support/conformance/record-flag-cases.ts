@@ -1,4 +1,4 @@
-/** @module Conformance scenario for `--record` (BRIDGE-API §4): a recording starts at the first `connected` sample, and only then. */
+/** @module Conformance scenario for `--record` (docs/protocol/bridge-api.md §4): a recording starts at the first `connected` sample, and only then. */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Runtime } from "../server-process.ts";

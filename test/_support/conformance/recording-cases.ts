@@ -1,5 +1,5 @@
 /**
- * @module Conformance scenarios for a recording's files (BRIDGE-API §4.1, §4.2): one recording per
+ * @module Conformance scenarios for a recording's files (docs/protocol/bridge-api.md §4.1, §4.2): one recording per
  * runtime (bdf, edf, csv, raw; `--sim-drop 0.01`, lead-off on 3 and 7, three markers) made once
  * and checked by three scenarios against the values a client streamed for the same seqs: MNE
  * reads the BDF and EDF, the CSV, and the raw file, metadata and events sidecar.

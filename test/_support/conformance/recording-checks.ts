@@ -1,6 +1,6 @@
 /**
  * @module What a recording's BDF/EDF must hold, compared with what a client streamed for the same seqs
- * (BRIDGE-API §4.1): MNE's reading (names, rate, length, values) and its annotations (gaps, markers,
+ * (docs/protocol/bridge-api.md §4.1): MNE's reading (names, rate, length, values) and its annotations (gaps, markers,
  * lead-off). Each check adds to a Problems list.
  */
 import { SIGNALS } from "./recording-helpers.ts";

@@ -1,5 +1,5 @@
 /**
- * @module Conformance scenario for the recording commands and routes (BRIDGE-API §4.1, §4.2, §9):
+ * @module Conformance scenario for the recording commands and routes (docs/protocol/bridge-api.md §4.1, §4.2, §9):
  * the error codes and INVALID_PARAMETERS naming the field with nothing written, recording_status,
  * never overwriting, the broadcast to a second client and the events stream, GET /recordings and
  * downloads by listed name only.

@@ -1,5 +1,5 @@
 /**
- * @module Conformance scenarios for recordings that do not end well (BRIDGE-API §1, §4.1): the link
+ * @module Conformance scenarios for recordings that do not end well (docs/protocol/bridge-api.md §1, §4.1): the link
  * drops and reconnects mid-recording (one continuous BDF with the estimated gap, a raw file that
  * replays cleanly), and the server is SIGKILLed mid-recording (the restart finalises the files).
  */

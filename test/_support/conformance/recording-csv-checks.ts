@@ -1,4 +1,4 @@
-/** @module What a recording's CSV and `_events.csv` sidecar must hold, compared with what a client streamed for the same seqs (BRIDGE-API §4.1). */
+/** @module What a recording's CSV and `_events.csv` sidecar must hold, compared with what a client streamed for the same seqs (docs/protocol/bridge-api.md §4.1). */
 import { csvRows } from "./recording-helpers.ts";
 import { jumpsInside } from "./recording-seq-helpers.ts";
 import type { Problems } from "./recording-helpers.ts";

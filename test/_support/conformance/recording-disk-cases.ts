@@ -1,4 +1,4 @@
-/** @module Conformance scenario for a recording on a full disk (BRIDGE-API §4): RECORDING_FAILED broadcast, state failed, the stream goes on, MNE reads the partial BDF. */
+/** @module Conformance scenario for a recording on a full disk (docs/protocol/bridge-api.md §4): RECORDING_FAILED broadcast, state failed, the stream goes on, MNE reads the partial BDF. */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Runtime } from "../server-process.ts";

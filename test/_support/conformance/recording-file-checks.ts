@@ -1,4 +1,4 @@
-/** @module A recording's metadata JSON against its files on disk, and its raw bytes decoded by the CLI and replayed through the bridge (BRIDGE-API §4.1). */
+/** @module A recording's metadata JSON against its files on disk, and its raw bytes decoded by the CLI and replayed through the bridge (docs/protocol/bridge-api.md §4.1). */
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { Runtime } from "../server-process.ts";

@@ -1,5 +1,5 @@
 /**
- * @module Shared pieces of the recording scenarios (BRIDGE-API §4): a problem collector (so one run
+ * @module Shared pieces of the recording scenarios (docs/protocol/bridge-api.md §4): a problem collector (so one run
  * reports every deviation, not just the first), temporary directories and their snapshots, bounded
  * waits and a few file parsers.
  */

@@ -1,4 +1,4 @@
-/** @module Conformance scenarios of BRIDGE-API §5: origins, hosts, tokens and roles, frame and rate limits, half-open connections, TLS. */
+/** @module Conformance scenarios of docs/protocol/bridge-api.md §5: origins, hosts, tokens and roles, frame and rate limits, half-open connections, TLS. */
 import type { Scenario } from "./scenario.ts";
 import {
   authOffUnchanged,

@@ -1,4 +1,4 @@
-/** @module Conformance scenarios of the base protocol (MW75.md §3): banner, validation, streaming, device faults, client policies, hardening, capture and replay. */
+/** @module Conformance scenarios of the base protocol (docs/protocol/mw75.md §3): banner, validation, streaming, device faults, client policies, hardening, capture and replay. */
 import type { Scenario } from "./scenario.ts";
 import { captureAcrossReconnects } from "./capture-cases.ts";
 import { multiClientRules, singleClientPolicy, slowClient } from "./client-cases.ts";

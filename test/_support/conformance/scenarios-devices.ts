@@ -1,4 +1,4 @@
-/** @module Conformance scenarios of BRIDGE-API §6: several devices per bridge. */
+/** @module Conformance scenarios of docs/protocol/bridge-api.md §6: several devices per bridge. */
 import type { Scenario } from "./scenario.ts";
 import { autoconnectAndTeardown } from "./devices-autoconnect-cases.ts";
 import { unknownDevicesAndBadParameters } from "./devices-cases.ts";

@@ -1,4 +1,4 @@
-/** @module Conformance scenarios of BRIDGE-API §4: recordings and markers, read back by MNE, across link losses, crashes and a full disk. */
+/** @module Conformance scenarios of docs/protocol/bridge-api.md §4: recordings and markers, read back by MNE, across link losses, crashes and a full disk. */
 import type { Scenario } from "./scenario.ts";
 import { csvMatchesStream, mneReadsRecording, rawMetadataAndEvents } from "./recording-cases.ts";
 import { recordingCommandsAndErrors } from "./recording-command-cases.ts";

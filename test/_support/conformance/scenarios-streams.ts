@@ -1,4 +1,4 @@
-/** @module Conformance scenarios of BRIDGE-API §1–§3: subscriptions, eeg_batch JSON and binary, decimation, gaps, diagnostics, events, resume, settings. */
+/** @module Conformance scenarios of docs/protocol/bridge-api.md §1–§3: subscriptions, eeg_batch JSON and binary, decimation, gaps, diagnostics, events, resume, settings. */
 import type { Scenario } from "./scenario.ts";
 import { batchJsonMatchesEegData, binaryFramesMatch, decimatedBatches } from "./batch-cases.ts";
 import { settingsGetSet } from "./settings-cases.ts";

@@ -1,4 +1,4 @@
-/** @module Conformance scenario for settings (BRIDGE-API §5.1): get, set with broadcast, all-or-nothing, heartbeat and log level. */
+/** @module Conformance scenario for settings (docs/protocol/bridge-api.md §5.1): get, set with broadcast, all-or-nothing, heartbeat and log level. */
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import type { Msg } from "../ws-client.ts";

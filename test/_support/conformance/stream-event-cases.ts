@@ -1,4 +1,4 @@
-/** @module Conformance scenarios for the events stream (BRIDGE-API §2.4): one gap event per seq jump, lead-off, state and battery events. */
+/** @module Conformance scenarios for the events stream (docs/protocol/bridge-api.md §2.4): one gap event per seq jump, lead-off, state and battery events. */
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import { delay, isEeg, isStatus, openWelcomed, since, waitUntil, withServer } from "./helpers.ts";

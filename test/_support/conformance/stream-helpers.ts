@@ -1,4 +1,4 @@
-/** @module Shared pieces of the stream scenarios (BRIDGE-API §1–§3): an independent binary-frame parser and collectors by seq. */
+/** @module Shared pieces of the stream scenarios (docs/protocol/bridge-api.md §1–§3): an independent binary-frame parser and collectors by seq. */
 import { expect } from "bun:test";
 import type { Msg, WsClient } from "../ws-client.ts";
 import { isEeg } from "./helpers.ts";

@@ -1,4 +1,4 @@
-/** @module Conformance scenarios for eeg_batch resume from the ring (since_seq, BRIDGE-API §2.5) and for slow batch subscribers. */
+/** @module Conformance scenarios for eeg_batch resume from the ring (since_seq, docs/protocol/bridge-api.md §2.5) and for slow batch subscribers. */
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import type { WsClient } from "../ws-client.ts";

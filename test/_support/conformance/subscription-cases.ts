@@ -1,4 +1,4 @@
-/** @module Conformance scenarios for subscribe/unsubscribe (BRIDGE-API §2) and for a base client that still sees only MW75.md §3. */
+/** @module Conformance scenarios for subscribe/unsubscribe (docs/protocol/bridge-api.md §2) and for a base client that still sees only docs/protocol/mw75.md §3. */
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import type { Msg, WsClient } from "../ws-client.ts";
@@ -196,7 +196,7 @@ export async function subscribeAndUnsubscribe(runtime: Runtime): Promise<void> {
 
 // --- a base-protocol client ---
 
-/** The base protocol's message types (MW75.md §3.4) as a client that never subscribes receives them. */
+/** The base protocol's message types (docs/protocol/mw75.md §3.4) as a client that never subscribes receives them. */
 const BASE_TYPES = new Set([
   "status",
   "command_ack",

@@ -1,5 +1,5 @@
 /**
- * @module Conformance scenario for TLS (BRIDGE-API §5): `--tls-cert FILE --tls-key FILE` serves https and
+ * @module Conformance scenario for TLS (docs/protocol/bridge-api.md §5): `--tls-cert FILE --tls-key FILE` serves https and
  * wss, clients that do not trust the certificate are refused, plain-text clients fail without harm.
  */
 import { expect } from "bun:test";

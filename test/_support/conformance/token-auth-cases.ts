@@ -1,4 +1,4 @@
-/** @module Conformance scenarios for presenting tokens (BRIDGE-API §5): the three ways (header, subprotocol, `auth` message), wrong tokens, the `mw75.auth` deadline, and tokens kept out of /health and the logs. */
+/** @module Conformance scenarios for presenting tokens (docs/protocol/bridge-api.md §5): the three ways (header, subprotocol, `auth` message), wrong tokens, the `mw75.auth` deadline, and tokens kept out of /health and the logs. */
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import type { WsClient } from "../ws-client.ts";

@@ -1,4 +1,4 @@
-/** @module Conformance scenarios for roles (BRIDGE-API §5): read-only anonymous clients and the observe role, each command refused or allowed as the contract lists. */
+/** @module Conformance scenarios for roles (docs/protocol/bridge-api.md §5): read-only anonymous clients and the observe role, each command refused or allowed as the contract lists. */
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import {

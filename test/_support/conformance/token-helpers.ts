@@ -1,4 +1,4 @@
-/** @module Shared pieces of the token scenarios (BRIDGE-API §5): the contract's commands by role, the permissions check of a reply, and bounded waits for a value and for the device's first sample. */
+/** @module Shared pieces of the token scenarios (docs/protocol/bridge-api.md §5): the contract's commands by role, the permissions check of a reply, and bounded waits for a value and for the device's first sample. */
 import { expect } from "bun:test";
 import type { WsClient } from "../ws-client.ts";
 import { delay, isEeg } from "./helpers.ts";
@@ -24,7 +24,7 @@ export const CONTROL_ONLY = [
   "stop_recording",
   "scan_devices",
 ];
-/** Every command of the contract (BRIDGE-API §2, §4–§6). */
+/** Every command of the contract (docs/protocol/bridge-api.md §2, §4–§6). */
 export const CONTRACT_COMMANDS = [
   ...OBSERVE_COMMANDS,
   ...CONTROL_ONLY,

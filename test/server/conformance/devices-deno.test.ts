@@ -1,4 +1,4 @@
-/** @module Conformance: BRIDGE-API §6: several devices per bridge; against `serve` under Deno. */
+/** @module Conformance: docs/protocol/bridge-api.md §6: several devices per bridge; against `serve` under Deno. */
 import { DEVICES } from "../../_support/conformance/scenarios-devices.ts";
 import { conformanceSuite } from "../../_support/conformance/scenario.ts";
 
