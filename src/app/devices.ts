@@ -27,7 +27,7 @@ import { createReplaySource } from "../sources/replay.ts";
 import { createSimSource } from "../sources/sim.ts";
 
 /** What every device shares. */
-export interface FleetSetup {
+export interface BridgeSetup {
   config: ServeConfig;
   openTty: OpenTty;
   logs: LogHub;
@@ -41,8 +41,8 @@ export interface FleetSetup {
 }
 
 /** The fleet, with the capture of the single device when `--capture` asked for one. */
-export async function buildFleet(
-  s: FleetSetup,
+export async function buildBridge(
+  s: BridgeSetup,
 ): Promise<{ fleet: Bridge; capture: CapturingSource | null }> {
   const { config } = s;
   const headsets = config.devices.some((p) => p.identity.kind === "mw75");
@@ -79,7 +79,7 @@ export async function buildFleet(
 }
 
 async function makeDevice(
-  s: FleetSetup,
+  s: BridgeSetup,
   identity: DeviceIdentity,
   source: DeviceSource,
   fleet: Bridge,
@@ -107,7 +107,7 @@ async function makeDevice(
   });
 }
 
-function sourceFor(s: FleetSetup, plan: DevicePlan, port: DevicePort): DeviceSource {
+function sourceFor(s: BridgeSetup, plan: DevicePlan, port: DevicePort): DeviceSource {
   switch (plan.source.kind) {
     case "sim":
       return createSimSource(plan.sim);
@@ -125,7 +125,7 @@ function sourceFor(s: FleetSetup, plan: DevicePlan, port: DevicePort): DeviceSou
   }
 }
 
-function headsetSource(s: FleetSetup, address: string | null, rfcommTty: string): DeviceSource {
+function headsetSource(s: BridgeSetup, address: string | null, rfcommTty: string): DeviceSource {
   return createMw75Source({
     rfcommTty,
     scanMs: s.config.scanMs,
@@ -136,7 +136,7 @@ function headsetSource(s: FleetSetup, address: string | null, rfcommTty: string)
 }
 
 /** The real MW75 as a port: BlueZ discovery (loaded on first use: node-ble stays unloaded on a bridge that never scans), opened by address. */
-function mw75Port(s: FleetSetup): DevicePort {
+function mw75Port(s: BridgeSetup): DevicePort {
   return {
     list: (options) => nodeBleBluez.list(options),
     open: (address, { rfcommTty }) => headsetSource(s, address, rfcommTty),

@@ -28,7 +28,7 @@ export interface MqttStart {
 export function startMqtt(s: MqttStart): RunningMqtt {
   return startPublishing({
     settings: s.flags,
-    devices: fleetDevices(s.fleet),
+    devices: bridgeDevices(s.fleet),
     log: s.logs.logger("mw75.mqtt"),
     clock: s.clock,
     info: s.info,
@@ -36,7 +36,7 @@ export function startMqtt(s: MqttStart): RunningMqtt {
 }
 
 /** The fleet as the publisher's device list (a fleet never removes devices today). */
-export function fleetDevices(fleet: Bridge): MqttDevices {
+export function bridgeDevices(fleet: Bridge): MqttDevices {
   return {
     list: () => fleet.list().map(mqttDevice),
     watch(watcher) {

@@ -17,7 +17,7 @@ import { systemClock } from "../core/clock.ts";
 import { createLogHub, formatRecord, LEVEL_RANK } from "../core/log-hub.ts";
 import type { LogHub } from "../core/log-hub.ts";
 import type { OpenTty } from "../ports/tty.ts";
-import { buildFleet } from "./devices.ts";
+import { buildBridge } from "./devices.ts";
 import { VERSION } from "../protocol/version.ts";
 import { createApp } from "../server/app.ts";
 import type { Bridge } from "../server/bridge.ts";
@@ -69,7 +69,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
     // a recording a crash left open is finished before anything new is written
     await recoverRecordings(recordingStore, logs.logger("mw75.recording"));
     const wasm = await WebAssembly.compile(await readDecoderWasm());
-    const built = await buildFleet({
+    const built = await buildBridge({
       config,
       openTty: deps.openTty,
       logs,

@@ -19,7 +19,7 @@ import {
   rateGuard,
   tokenGuard,
 } from "./access/http-guards.ts";
-import { fleetHealth } from "./health.ts";
+import { bridgeHealth } from "./health.ts";
 import { healthFor } from "./access/health-view.ts";
 import { metricsText } from "./metrics.ts";
 import { addRecordingRoutes } from "./recording-routes.ts";
@@ -58,7 +58,7 @@ export function createApp(options: AppOptions): Hono {
     (c) =>
       c.json(
         healthFor(gate, c.req.header("authorization"), {
-          ...fleetHealth(fleet),
+          ...bridgeHealth(fleet),
           auth_required: gate.authEnabled,
         }),
       ),

@@ -14,7 +14,7 @@ import type { DeviceDiscovery, DevicePort, DiscoveredDevice } from "../ports/dis
 import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ServedDevice } from "./served-device.ts";
-import type { FleetCommands } from "./device-commands.ts";
+import type { BridgeCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
 /** What the fleet needs from the program that builds devices. */
@@ -37,7 +37,7 @@ export interface BridgeOptions {
 /** Names of the headsets scans found, by address; a lab has few, so a small bound suffices. */
 const SCANNED_NAMES_MAX = 256;
 
-export class Bridge implements FleetCommands {
+export class Bridge implements BridgeCommands {
   readonly registry: DeviceRegistry<ServedDevice> = new DeviceRegistry<ServedDevice>();
   #o: BridgeOptions;
   /** RFCOMM tty per headset device id (two devices never read one tty). */

@@ -15,7 +15,7 @@ import { readRequest } from "../protocol/requests.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
 /** What the commands need of the bridge's device set (the Bridge implements it). */
-export interface FleetCommands {
+export interface BridgeCommands {
   /** The `devices` entries of every device, in order. */
   describe(): DeviceEntry[];
   /** A discovery of `durationS` seconds; rejects with a BridgeError (SCAN_FAILED). */
@@ -35,7 +35,7 @@ type Refuse = (code: ErrorCode, message: string) => void;
 
 /** Executes one device command; scans and connects answer when they are done. */
 export function dispatchDeviceCommand(
-  fleet: FleetCommands,
+  fleet: BridgeCommands,
   type: string,
   data: unknown,
   reply: Reply,

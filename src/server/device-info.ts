@@ -6,7 +6,7 @@ import type { DeviceEntry } from "../protocol/messages.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
 import type { DeviceSession } from "../core/session.ts";
-import type { FleetCommands } from "./device-commands.ts";
+import type { BridgeCommands } from "./device-commands.ts";
 import type { Recordings } from "../recording/recordings.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
@@ -34,13 +34,13 @@ export function describeDevice(
 }
 
 /** The device set of a bridge without a fleet around it. */
-export function soloFleet(
+export function soloBridge(
   self: {
     describe(): DeviceEntry;
     identity: DeviceIdentity;
     recordingCommands: RecordingCommands;
   },
-): FleetCommands {
+): BridgeCommands {
   return {
     describe: () => [self.describe()],
     recordingCommandsOf: (id) => (id === self.identity.id ? self.recordingCommands : undefined),

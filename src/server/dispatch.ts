@@ -21,7 +21,7 @@ import { dispatchRecording } from "./recording-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 import type { StoredLabels } from "./settings.ts";
 import { dispatchDeviceCommand } from "./device-commands.ts";
-import type { FleetCommands, Reply } from "./device-commands.ts";
+import type { BridgeCommands, Reply } from "./device-commands.ts";
 import type { StreamRouter } from "./streams/router.ts";
 
 /** Who controls the device (docs/protocol/mw75.md §3.7); null = nobody. */
@@ -40,7 +40,7 @@ export interface DispatchContext {
   labels: StoredLabels;
   recordingCommands: RecordingCommands;
   /** The bridge's devices (list, scan, connect by address). */
-  fleet: FleetCommands;
+  fleet: BridgeCommands;
   clock: Clock;
   log: Logger;
 }

@@ -46,7 +46,7 @@ export interface HealthSource {
 }
 
 /** What /health reads of the fleet: its devices and, with --mqtt, the publisher's figures. */
-export interface HealthFleet {
+export interface HealthBridge {
   default: HealthSource;
   list(): HealthSource[];
   mqttHealth?(): MqttHealth | null;
@@ -56,7 +56,7 @@ export interface HealthFleet {
  * The /health body: the default device's figures as before, plus `devices` with every device's own
  * and `mqtt` (`{connected, published, dropped, …}`, or null when the bridge publishes to no broker).
  */
-export function fleetHealth(fleet: HealthFleet): Record<string, unknown> {
+export function bridgeHealth(fleet: HealthBridge): Record<string, unknown> {
   const devices = fleet.list().map((b) => {
     const h = b.health();
     const d = b.describe();

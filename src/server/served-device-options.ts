@@ -17,7 +17,7 @@ import type { Decoder } from "../decoder/types.ts";
 import type { RecordingStore } from "../ports/recording-store.ts";
 import type { RecordingFormat } from "../recording/types.ts";
 import type { AccessGate } from "./access/gate.ts";
-import type { FleetCommands } from "./device-commands.ts";
+import type { BridgeCommands } from "./device-commands.ts";
 import type { OutboxLimits } from "./outbox.ts";
 
 /** Everything the bridge needs; timings are overridable for tests. */
@@ -51,7 +51,7 @@ export interface ServedDeviceOptions {
    */
   scoped?: boolean;
   /** The bridge's devices, for list_devices / scan_devices / connect_device (default: this one alone). */
-  fleet?: FleetCommands;
+  fleet?: BridgeCommands;
 }
 
 /** Loggers that belong to one device (the others are the server's). */

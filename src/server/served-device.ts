@@ -35,7 +35,7 @@ import type { DeviceIdentity } from "../core/device-registry.ts";
 import { clientsFor, DEVICE_LOGGER, deviceFor, identityOf } from "./served-device-options.ts";
 import type { Frame, ServedDeviceOptions } from "./served-device-options.ts";
 export type { Frame, ServedDeviceOptions } from "./served-device-options.ts";
-import { describeDevice, soloFleet } from "./device-info.ts";
+import { describeDevice, soloBridge } from "./device-info.ts";
 import { closeSockets, endUnattended } from "./device-teardown.ts";
 import { broadcastDeviceState, broadcastStatus, currentState } from "./status-broadcast.ts";
 
@@ -138,7 +138,7 @@ export class ServedDevice {
       recordingCommands: { device: this.#device, recordings: this.recordings },
       clock,
       log: this.#log,
-      fleet: options.fleet ?? soloFleet(this),
+      fleet: options.fleet ?? soloBridge(this),
     };
     this.#shared = {
       multi,
