@@ -1,5 +1,5 @@
 /**
- * @module The recordings directory (src/recording/store.ts) on node:fs/promises, the same under
+ * @module The recordings directory (the port in src/ports/recording-store.ts) on node:fs/promises, the same under
  * Bun, Deno and Node: names checked safe, files created exclusively, metadata replaced
  * atomically, listings and downloads (recording-open.ts) that never follow a link out.
  */

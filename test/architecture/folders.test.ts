@@ -1,5 +1,7 @@
 /** @module The folder graph of src/: every folder has stated arrows, no import breaks them, no folders form a cycle. */
 import { describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import {
   adjacency,
   ALLOWED,
@@ -9,6 +11,7 @@ import {
   folderEdges,
   forbiddenEdges,
   readSrc,
+  ROOT,
   specifiers,
   SRC_ROOT,
   srcFolders,
@@ -137,5 +140,10 @@ describe("architecture: the folder graph of src/", () => {
 
   test("no folders form a cycle (type imports included)", () => {
     expect(describeCycles(edges)).toEqual([]);
+  });
+
+  test("src/ itself holds only the package entry and the runtime entries (the serve command is in src/app/)", () => {
+    const rootFiles = readdirSync(join(ROOT, "src")).filter((name) => name.endsWith(".ts")).sort();
+    expect(rootFiles).toEqual(["bun.ts", "deno.ts", "mod.ts", "node.ts"]);
   });
 });
