@@ -208,10 +208,17 @@ async function failureDuringStopEndsOnce(runtime: Runtime): Promise<void> {
         timeout: 10_000,
       });
       const stop = await c.request("stop_recording", {}, 10_000);
-      expect([stop.type, (stop.data["recording"] as Record<string, unknown>)["state"]]).toEqual([
-        "command_ack",
-        "failed",
-      ]);
+      // the disk is full from the filler on: the failure surfaces while the stop completes its last
+      // record (the ack carries the failed recording) or, when a loaded machine delays the stop, at
+      // a data-record write before it (a CI run saw this): the stop then finds nothing running.
+      // Either way the recording must end exactly once, which the checks below count.
+      if (stop.type === "error") expect(stop.data["code"]).toBe("NOT_RECORDING");
+      else {
+        expect([stop.type, (stop.data["recording"] as Record<string, unknown>)["state"]]).toEqual([
+          "command_ack",
+          "failed",
+        ]);
+      }
       const ended = () => errorLines(srv.stderr()).filter((l) => /Recording late failed/.test(l));
       await until(() => ended().length > 0, 5000, "the ERROR line of the failed recording");
       // 1 s more: a second end (announce and log) followed the first within a few ms before the fix
