@@ -49,9 +49,12 @@ export async function recordOnFirstConnect(runtime: Runtime): Promise<void> {
           ["recording", name],
           "recording_status",
         );
+        // the files open asynchronously after the connect: a few ms idle, but 143 samples (0.29 s)
+        // were seen once at load 13; 250 (0.5 s) still fails a start that waits for a command or
+        // for a second connection
         p.check(
           typeof status.data["first_seq"] === "number" &&
-            (status.data["first_seq"] as number) <= 50,
+            (status.data["first_seq"] as number) <= 250,
           "the recording did not start at the first connected sample",
           `first_seq ${status.data["first_seq"]}`,
         );
