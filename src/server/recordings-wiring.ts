@@ -18,7 +18,7 @@ import { Recordings } from "../recording/recordings.ts";
 /** What `recordingsFor` wires a device's recordings to. */
 export interface RecordingsWiring {
   device: Device;
-  /** Where the recorder attaches: full-rate blocks and raw bytes (lossless), state, events. */
+  /** Where the recorder attaches: full-rate blocks and raw bytes (lossless), and events. */
   deviceHub: DeviceHub;
   hub: ClientRegistry;
   store: RecordingStore;

@@ -61,8 +61,9 @@ export function broadcastStatus(
 }
 
 /**
- * The device's status changes and errors to every client: a hub `state` subscriber (made before
- * the recordings' own, so a status goes out before anything they announce).
+ * The device's status changes and errors to every client: a hub `state` subscriber. A `--record`
+ * start the connect triggers is queued by the recordings, so its `recording` broadcast still
+ * follows this status.
  */
 export function broadcastDeviceState(
   device: DeviceHub,
