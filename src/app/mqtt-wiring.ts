@@ -53,12 +53,12 @@ export function bridgeDevices(fleet: Bridge): MqttDevices {
 export function mqttDevice(device: ServedDevice): MqttDevice {
   return {
     identity: { ...device.identity, synthetic: device.source.synthetic },
-    snapshot: () => ({ state: device.session.state, batteryLevel: device.session.batteryLevel }),
+    snapshot: () => device.snapshot(),
     batches: (options, onFrame) =>
       device.tapBatches("mqtt", { ...options }, (message, batch) => {
         if (typeof message !== "string") onFrame(message, batch.count); // binary options: bytes
       }),
-    state: (onStatus) => device.deviceHub.state({ name: "mqtt", onStatus }),
-    events: (onEvent) => device.deviceHub.events({ name: "mqtt", onEvent }),
+    state: (onStatus) => device.watchState({ name: "mqtt", onStatus }),
+    events: (onEvent) => device.watchEvents("mqtt", onEvent),
   };
 }

@@ -8,8 +8,8 @@ import type { StatusCause, StatusState } from "../core/session-events.ts";
 import type { DeviceHub } from "../hub/device-hub.ts";
 import type { Subscription } from "../hub/subscribers.ts";
 import { errorMessage, freshId, statusEvent } from "../protocol/envelope.ts";
-import { statusText } from "../protocol/status-text.ts";
-import type { ClientRegistry } from "./client-registry.ts";
+import { STATUS_TEXT, statusText } from "../protocol/status-text.ts";
+import type { Client, ClientRegistry } from "./client-registry.ts";
 
 /** The state a `status` names on a socket (`deviceId` null: a base socket), or null: not sent there. */
 export type StateFor = (deviceId: string | null) => StatusState | null;
@@ -58,6 +58,28 @@ export function broadcastStatus(
     }
     if (text !== null) hub.send(client, text);
   }
+}
+
+/** The welcome `status` of a socket just admitted (its device's state as that socket sees it). */
+export function sendWelcome(
+  hub: ClientRegistry,
+  client: Client,
+  session: SessionState & { batteryLevel: number | null },
+  nowMs: number,
+): void {
+  const state = currentState(session)(client.deviceId);
+  const text = STATUS_TEXT.welcome;
+  hub.send(client, statusEvent(state, text, session.batteryLevel, nowMs, client.deviceId));
+}
+
+/** The controller left (multi-client policy): every other client hears that control is free. */
+export function announceControlReleased(
+  hub: ClientRegistry,
+  session: SessionState & { batteryLevel: number | null },
+  nowMs: number,
+): void {
+  const text = STATUS_TEXT.controlReleased;
+  broadcastStatus(hub, currentState(session), text, session.batteryLevel, nowMs);
 }
 
 /**
