@@ -1,7 +1,7 @@
 /**
- * @module The glue between the program's devices and the MQTT publisher: makes the fleet and each
- * device's bridge fit the publisher's ports (src/mqtt/ports.ts), so src/mqtt knows nothing of the
- * server. Imported by main.ts only when `--mqtt` is given (it loads mqtt.js through src/mqtt/setup.ts).
+ * @module The glue between the program's devices and the MQTT publisher: makes the bridge and each
+ * served device fit the publisher's ports (src/mqtt/ports.ts), so src/mqtt knows nothing of the
+ * server. Imported by app/serve.ts only when `--mqtt` is given (it loads mqtt.js through src/mqtt/setup.ts).
  */
 import type { Clock } from "../core/clock.ts";
 import type { LogHub } from "../core/log-hub.ts";
@@ -11,10 +11,10 @@ import type { RunningPublisher } from "../mqtt/setup.ts";
 import type { ServedDevice } from "../server/served-device.ts";
 import type { Bridge } from "../server/bridge.ts";
 
-/** The running publisher as main.ts sees it: banner line, `/health` figures, bounded close. */
+/** The running publisher as app/serve.ts sees it: banner line, `/health` figures, bounded close. */
 export type RunningMqtt = RunningPublisher;
 
-/** What main.ts hands over. */
+/** What app/serve.ts hands over. */
 export interface MqttStart {
   /** The parsed `--mqtt*` options, the broker URL given. */
   flags: MqttSettings;
@@ -53,12 +53,12 @@ export function bridgeDevices(fleet: Bridge): MqttDevices {
 export function mqttDevice(device: ServedDevice): MqttDevice {
   return {
     identity: { ...device.identity, synthetic: device.source.synthetic },
-    snapshot: () => ({ state: device.session.state, batteryLevel: device.session.batteryLevel }),
+    snapshot: () => device.snapshot(),
     batches: (options, onFrame) =>
       device.tapBatches("mqtt", { ...options }, (message, batch) => {
         if (typeof message !== "string") onFrame(message, batch.count); // binary options: bytes
       }),
-    state: (onStatus) => device.deviceHub.state({ name: "mqtt", onStatus }),
-    events: (onEvent) => device.deviceHub.events({ name: "mqtt", onEvent }),
+    state: (onStatus) => device.watchState({ name: "mqtt", onStatus }),
+    events: (onEvent) => device.watchEvents("mqtt", onEvent),
   };
 }

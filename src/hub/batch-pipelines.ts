@@ -15,11 +15,30 @@ class BatchGroup {
   readonly members = new Set<BatchesSubscriber<unknown>>();
   readonly batcher: Batcher;
 
-  constructor(spec: BatchSpec, sub: BatchesSubscriber<unknown>, notchHz: NotchHz, clock: Clock) {
+  constructor(
+    spec: BatchSpec,
+    sub: BatchesSubscriber<unknown>,
+    notchHz: NotchHz,
+    clock: Clock,
+    failed: (e: unknown) => void,
+  ) {
     const encode = (b: Parameters<typeof sub.encoding.encode>[0]) => sub.encoding.encode(b);
+    // a batch may come from the batcher's age timer: nothing thrown here may escape into it, and a
+    // throwing member must not keep the batch from the others
     this.batcher = createBatcher({ ...spec, notchHz }, clock, (batch) => {
-      const message = encode(batch);
-      for (const member of this.members) member.onBatch(message, batch);
+      let message: unknown;
+      try {
+        message = encode(batch);
+      } catch (e) {
+        return failed(e);
+      }
+      for (const member of this.members) {
+        try {
+          member.onBatch(message, batch);
+        } catch (e) {
+          failed(e);
+        }
+      }
     });
   }
 }
@@ -34,8 +53,12 @@ export class BatchPipelines {
   #clock: Clock;
   #groups = new Map<string, BatchGroup>();
 
-  constructor(clock: Clock) {
+  #failed: (e: unknown) => void;
+
+  /** `failed` hears what a subscriber or an encoding threw (the others still get the batch). */
+  constructor(clock: Clock, failed: (e: unknown) => void) {
     this.#clock = clock;
+    this.#failed = failed;
   }
 
   /** How many pipelines run (one per distinct spec + encoding key). */
@@ -49,7 +72,7 @@ export class BatchPipelines {
     const key = pipelineKey(sub.spec, sub.encoding.key);
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = new BatchGroup(sub.spec, member, notchHz, this.#clock);
+      group = new BatchGroup(sub.spec, member, notchHz, this.#clock, this.#failed);
       this.#groups.set(key, group);
     }
     const g = group;

@@ -69,7 +69,7 @@ export class DeviceHub {
     this.#device = device;
     this.#clock = clock;
     this.#log = log;
-    this.#pipelines = new BatchPipelines(clock);
+    this.#pipelines = new BatchPipelines(clock, (e) => this.#failed(e));
     this.#windows = new WindowGroups(device.ring);
     // the hub is the device's only listener: every consumer attaches through it
     device.listen({
@@ -250,8 +250,9 @@ export class DeviceHub {
     const deliver = (s: AnyBlocks) => s.onBlock(block, memo.get(s.encoding));
     // live (shed) consumers first, as they only queue; the lossless ones after (they may do more)
     this.#each(this.#blocks, (s) => s.delivery.mode === "shed" && deliver(s));
-    this.#pipelines.push(block);
-    for (const resume of this.#resumes) resume.push(block);
+    // a throwing pipeline or resume must not keep the block from the others and the recorder
+    this.#call(this.#pipelines, (p) => p.push(block));
+    for (const resume of this.#resumes) this.#call(resume, (r) => r.push(block));
     this.#windows.push(block, (sub, window) => this.#call(sub, (s) => s.onWindow(window)));
     this.#each(this.#blocks, (s) => s.delivery.mode === "lossless" && deliver(s));
   }

@@ -8,7 +8,6 @@ import type { DeviceEntry } from "../protocol/messages.ts";
 import { deviceIdFor, DeviceRegistry } from "../core/device-registry.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
-import type { ErrorCode } from "../protocol/errors.ts";
 import type { MqttHealth as MqttHealthFigures } from "../protocol/health.ts";
 import type { DeviceDiscovery, DevicePort, DiscoveredDevice } from "../ports/discovery.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
@@ -126,7 +125,7 @@ export class Bridge implements BridgeCommands {
     const known = this.registry.find((b) => b.identity.address === address);
     if (known !== undefined) {
       // "connect" means connect: an idle device of that address is started (and kept connected)
-      if (!known.session.busy) known.keepConnected();
+      if (!known.busy) known.keepConnected();
       return Promise.resolve({ deviceId: known.identity.id, added: false });
     }
     const pending = this.#adding.get(address);
@@ -175,7 +174,7 @@ export class Bridge implements BridgeCommands {
       `Connecting to the headset ${address} (RFCOMM ${tty}) as ${identity.id}`,
     );
     try {
-      await connectOnce(bridge);
+      await bridge.connectOnce();
     } catch (error) {
       await bridge.shutdown().catch(() => {});
       throw error;
@@ -211,30 +210,6 @@ export class Bridge implements BridgeCommands {
   async shutdown(): Promise<void> {
     await Promise.all(this.list().map((b) => b.shutdown()));
   }
-}
-
-/**
- * One connection attempt of a headset added at run time: resolves once it streams (then it is kept
- * connected, auto-reconnecting), rejects with the attempt's error (BLE_ACTIVATION_FAILED for an
- * address that is no MW75).
- */
-function connectOnce(bridge: ServedDevice): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const sub = bridge.deviceHub.state({
-      name: "connect_device",
-      onStatus: (state) => {
-        if (state !== "connected") return;
-        sub.close();
-        bridge.keepConnected();
-        resolve();
-      },
-      onError: (code: ErrorCode, message: string) => {
-        sub.close();
-        reject(new BridgeError(code, message));
-      },
-    });
-    bridge.session.connect(false);
-  });
 }
 
 /** scan_devices on a bridge of simulated headsets: they answer as found, after the scan time. */

@@ -3,7 +3,11 @@
  * torn down, after a running recording has finished its last data record) and at shutdown (every
  * socket closed as going away).
  */
+import type { Clock } from "../core/clock.ts";
 import type { DeviceSession } from "../core/session.ts";
+import type { Logger } from "../ports/logger.ts";
+import { STATUS_TEXT } from "../protocol/status-text.ts";
+import { broadcastStatus } from "./status-broadcast.ts";
 import type { ClientRegistry } from "./client-registry.ts";
 import type { Recordings } from "../recording/recordings.ts";
 
@@ -22,6 +26,26 @@ export function endUnattended(
   void recordings.close().catch(() => {}).then(async () => {
     if (hub.size === 0) await session.shutdown();
   });
+}
+
+/**
+ * Shutdown of the device itself (Ctrl-C): torn down (announced), its recording finalised, every
+ * client told and its queue flushed; the caller then stops the streams and closes the sockets.
+ */
+export async function shutDown(
+  session: DeviceSession,
+  recordings: Recordings | null,
+  hub: ClientRegistry,
+  clock: Clock,
+  log: Logger,
+): Promise<void> {
+  if (session.busy) await session.disconnect();
+  await recordings?.close().catch((e: unknown) =>
+    log.log("ERROR", `Closing the recording: ${String(e)}`)
+  );
+  await session.shutdown();
+  broadcastStatus(hub, () => session.state, STATUS_TEXT.shutdown, null, clock.now());
+  for (const client of hub.clients) client.outbox.drain();
 }
 
 /** Shutdown's last step: every socket forgotten and closed (1001, going away). */

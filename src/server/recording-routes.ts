@@ -11,6 +11,7 @@ import type { DownloadFile, RecordingStore, StoreError } from "../ports/recordin
 import type { Bridge } from "./bridge.ts";
 import { bodyGuard, tokenGuard } from "./access/http-guards.ts";
 import { downloadResponse } from "./download-response.ts";
+import { placeMarker } from "./recording-commands.ts";
 
 const TYPES: Record<string, string> = {
   bdf: "application/octet-stream",
@@ -36,7 +37,7 @@ export function addRecordingRoutes(
   const guard = tokenGuard(bridge.gate);
   app.get("/recordings", guard, async (c) => {
     try {
-      return c.json({ recordings: bridge.recordings ? await bridge.recordings.list() : [] });
+      return c.json({ recordings: await bridge.listRecordings() });
     } catch (err) {
       // a --recordings-dir that is a file, unreadable, …: the server is fine, the directory is not
       const reason = err instanceof Error ? err.message : String(err);
@@ -98,7 +99,8 @@ export function addRecordingRoutes(
       target = named;
       body = rest;
     }
-    const result = target.marker(body);
+    // the same validation and effects as the `marker` command
+    const result = placeMarker(target.recordingCommands, body);
     if (!result.ok) return c.json({ code: result.code, message: result.message }, 400);
     return c.json(result.marker, 201);
   });

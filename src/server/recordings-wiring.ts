@@ -14,11 +14,12 @@ import type { RecordingFormat } from "../recording/types.ts";
 import type { DeviceHub } from "../hub/device-hub.ts";
 import type { ClientRegistry } from "./client-registry.ts";
 import { Recordings } from "../recording/recordings.ts";
+import type { ServedDeviceOptions } from "./served-device-options.ts";
 
 /** What `recordingsFor` wires a device's recordings to. */
 export interface RecordingsWiring {
   device: Device;
-  /** Where the recorder attaches: full-rate blocks and raw bytes (lossless), state, events. */
+  /** Where the recorder attaches: full-rate blocks and raw bytes (lossless), and events. */
   deviceHub: DeviceHub;
   hub: ClientRegistry;
   store: RecordingStore;
@@ -75,5 +76,22 @@ export function recordingsFor(w: RecordingsWiring): Recordings {
     },
     failed: (message) =>
       w.hub.broadcast(errorMessage(freshId(), "RECORDING_FAILED", message, w.clock.now())),
+  });
+}
+
+/** The recordings of a served device, or null when it has no recordings directory. */
+export function recordingsOf(
+  o: ServedDeviceOptions,
+  parts: Pick<RecordingsWiring, "device" | "deviceHub" | "hub" | "identity" | "labels">,
+): Recordings | null {
+  if (o.recordingStore === undefined) return null;
+  return recordingsFor({
+    ...parts,
+    store: o.recordingStore,
+    clock: o.clock,
+    logs: o.logs,
+    source: o.source,
+    recordOnConnect: o.recordOnConnect,
+    scoped: o.scoped === true,
   });
 }

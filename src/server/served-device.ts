@@ -8,9 +8,7 @@ import type { DeviceEntry } from "../protocol/messages.ts";
 import type { Device } from "../core/device.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
-import { statusEvent } from "../protocol/envelope.ts";
 import { isKnown } from "../protocol/inbound.ts";
-import { STATUS_TEXT } from "../protocol/status-text.ts";
 import type { Control, DispatchContext } from "./dispatch.ts";
 import { healthBody } from "./health.ts";
 import type { Client, ClientRegistry } from "./client-registry.ts";
@@ -19,12 +17,15 @@ import type { ClientSocket, OutMessage } from "../ports/client-socket.ts";
 import { StreamRouter } from "./streams/router.ts";
 import { tapBatches } from "./streams/batch-stream.ts";
 import { DeviceHub } from "../hub/device-hub.ts";
-import type { Subscription } from "../hub/subscribers.ts";
+import type { StateSubscriber, Subscription } from "../hub/subscribers.ts";
+import type { DeviceEvent } from "../core/device-events.ts";
+import type { StatusState } from "../core/session-events.ts";
+import type { RecordingObject } from "../recording/recording-object.ts";
+import { connectOnce } from "./connect-once.ts";
 import type { SampleBatch } from "../core/samples.ts";
 import type { BatchOptions } from "../protocol/subscriptions.ts";
-import { recordingsFor } from "./recordings-wiring.ts";
+import { recordingsOf } from "./recordings-wiring.ts";
 import type { Recordings } from "../recording/recordings.ts";
-import { placeMarker } from "./recording-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 import { ClientAccess } from "./access/client-access.ts";
 import { type AdmissionRules, admits } from "./admission.ts";
@@ -36,15 +37,15 @@ import { clientsFor, DEVICE_LOGGER, deviceFor, identityOf } from "./served-devic
 import type { Frame, ServedDeviceOptions } from "./served-device-options.ts";
 export type { Frame, ServedDeviceOptions } from "./served-device-options.ts";
 import { describeDevice, soloBridge } from "./device-info.ts";
-import { closeSockets, endUnattended } from "./device-teardown.ts";
-import { broadcastDeviceState, broadcastStatus, currentState } from "./status-broadcast.ts";
+import { closeSockets, endUnattended, shutDown } from "./device-teardown.ts";
+import { announceControlReleased, broadcastDeviceState, sendWelcome } from "./status-broadcast.ts";
 
 /** One device as the server serves it: its hub, clients, streams, recordings and access. */
 export class ServedDevice {
   #device: Device;
   #clients: ClientRegistry;
   /** Where every consumer of the device attaches (sockets, the recorder, MQTT). */
-  readonly deviceHub: DeviceHub;
+  #hub: DeviceHub;
   #o: ServedDeviceOptions;
   #maxClients: number;
   #control: Control = { controller: null };
@@ -55,7 +56,7 @@ export class ServedDevice {
   #startedAt: number;
   readonly gate: AccessGate;
   /** The device's recordings (null without a recordings directory). */
-  readonly recordings: Recordings | null;
+  #recordings: Recordings | null;
   readonly identity: DeviceIdentity;
   #access: ClientAccess;
   #admission: AdmissionRules;
@@ -83,8 +84,8 @@ export class ServedDevice {
       this.#left(client);
     });
     this.#device = deviceFor(options, logger);
-    this.deviceHub = new DeviceHub(this.#device, clock, logger("mw75.session"));
-    this.#router = new StreamRouter(this.deviceHub, this.#clients, clock);
+    this.#hub = new DeviceHub(this.#device, clock, logger("mw75.session"));
+    this.#router = new StreamRouter(this.#hub, this.#clients, clock);
     // a device's socket gets the server-wide records and its own device's, never another device's
     this.#logs = new LogForwarder(
       options.logs,
@@ -92,7 +93,7 @@ export class ServedDevice {
       scope === "" ? undefined : (name) => name.endsWith(scope) || !DEVICE_LOGGER.test(name),
     );
     broadcastDeviceState(
-      this.deviceHub,
+      this.#hub,
       this.#clients,
       () => this.#device.session.batteryLevel,
       clock,
@@ -107,18 +108,12 @@ export class ServedDevice {
       ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
     });
     const labels = { subject: "", session_label: "" };
-    this.recordings = options.recordingStore === undefined ? null : recordingsFor({
+    this.#recordings = recordingsOf(options, {
       device: this.#device,
-      deviceHub: this.deviceHub,
+      deviceHub: this.#hub,
       hub: this.#clients,
-      store: options.recordingStore,
-      clock,
-      logs: options.logs,
-      source: options.source,
-      labels: () => labels,
-      recordOnConnect: options.recordOnConnect,
       identity: this.identity,
-      scoped: options.scoped === true,
+      labels: () => labels,
     });
     this.#admission = {
       gate: this.gate,
@@ -135,7 +130,7 @@ export class ServedDevice {
       control: this.#control,
       logs: this.#logs,
       labels,
-      recordingCommands: { device: this.#device, recordings: this.recordings },
+      recordingCommands: { device: this.#device, recordings: this.#recordings },
       clock,
       log: this.#log,
       fleet: options.fleet ?? soloBridge(this),
@@ -161,7 +156,17 @@ export class ServedDevice {
     options: BatchOptions,
     onBatch: (message: OutMessage, batch: SampleBatch) => void,
   ): Subscription {
-    return tapBatches(this.deviceHub, name, options, onBatch);
+    return tapBatches(this.#hub, name, options, onBatch);
+  }
+
+  /** Status changes and errors of the device (a shed hub `state` subscriber). */
+  watchState(subscriber: StateSubscriber): Subscription {
+    return this.#hub.state(subscriber);
+  }
+
+  /** The device's events (a hub `events` subscriber). */
+  watchEvents(name: string, onEvent: (event: DeviceEvent) => void): Subscription {
+    return this.#hub.events({ name, onEvent });
   }
 
   /** Clients connected to this device now. */
@@ -174,9 +179,24 @@ export class ServedDevice {
     return this.#o.source;
   }
 
-  /** The device session (state, battery, connect/disconnect). */
-  get session(): Device["session"] {
-    return this.#device.session;
+  /** The device's state and battery now. */
+  snapshot(): { state: StatusState; batteryLevel: number | null } {
+    return { state: this.#device.session.state, batteryLevel: this.#device.session.batteryLevel };
+  }
+
+  /** Connected or connecting (a `connect` would be refused). */
+  get busy(): boolean {
+    return this.#device.session.busy;
+  }
+
+  /** One connection attempt; kept connected once it streams (connect-once.ts). */
+  connectOnce(): Promise<void> {
+    return connectOnce(this.#hub, this.#device.session, () => this.keepConnected());
+  }
+
+  /** The recordings on disk of this device's recordings directory (none without one). */
+  listRecordings(): Promise<RecordingObject[]> {
+    return this.#recordings?.list() ?? Promise.resolve([]);
   }
 
   /**
@@ -200,17 +220,7 @@ export class ServedDevice {
     this.#router.addClient(client);
     this.#sessions.set(client, new SocketSession(client, this.#shared));
     this.#log.log("INFO", `Client ${remote} connected (${this.#clients.size} total)`);
-    const session = this.#device.session;
-    this.#clients.send(
-      client,
-      statusEvent(
-        currentState(session)(client.deviceId),
-        STATUS_TEXT.welcome,
-        session.batteryLevel,
-        this.#o.clock.now(),
-        client.deviceId,
-      ),
-    );
+    sendWelcome(this.#clients, client, this.#device.session, this.#o.clock.now());
     return client;
   }
 
@@ -227,7 +237,12 @@ export class ServedDevice {
 
   /** The `devices` entry of this device (docs/protocol/bridge-api.md §6). */
   describe(): DeviceEntry {
-    return describeDevice(this.identity, this.#device.session, this.#clients.size, this.recordings);
+    return describeDevice(
+      this.identity,
+      this.#device.session,
+      this.#clients.size,
+      this.#recordings,
+    );
   }
 
   /** A socket closed (idempotent). */
@@ -251,21 +266,13 @@ export class ServedDevice {
       this.#control.controller = null;
       this.#logs.level = null;
       // a headless device keeps streaming (and recording)
-      if (!this.#kept) endUnattended(this.#device.session, this.recordings, this.#clients);
+      if (!this.#kept) endUnattended(this.#device.session, this.#recordings, this.#clients);
       return;
     }
     if (this.#control.controller === client) {
       this.#control.controller = null;
-      const session = this.#device.session;
-      const now = this.#o.clock.now();
-      const text = STATUS_TEXT.controlReleased;
-      broadcastStatus(this.#clients, currentState(session), text, session.batteryLevel, now);
+      announceControlReleased(this.#clients, this.#device.session, this.#o.clock.now());
     }
-  }
-
-  /** A marker from outside the WebSocket (POST /markers): the same validation and effects as the command. */
-  marker(data: unknown): ReturnType<typeof placeMarker> {
-    return placeMarker(this.#ctx.recordingCommands, data);
   }
 
   /** The /health body. */
@@ -284,17 +291,9 @@ export class ServedDevice {
   /** Ctrl-C: tear the device down (announced), tell clients, close their sockets. */
   async shutdown(): Promise<void> {
     this.#log.log("INFO", "Shutting down");
-    const session = this.#device.session;
-    if (session.busy) await session.disconnect();
-    await this.recordings?.close().catch((e: unknown) =>
-      this.#log.log("ERROR", `Closing the recording: ${String(e)}`)
-    );
-    await session.shutdown();
-    const now = this.#o.clock.now();
-    broadcastStatus(this.#clients, () => session.state, STATUS_TEXT.shutdown, null, now);
-    for (const client of this.#clients.clients) client.outbox.drain();
+    await shutDown(this.#device.session, this.#recordings, this.#clients, this.#o.clock, this.#log);
     this.#router.close();
-    this.deviceHub.close();
+    this.#hub.close();
     closeSockets(this.#clients);
   }
 }

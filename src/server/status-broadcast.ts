@@ -8,8 +8,8 @@ import type { StatusCause, StatusState } from "../core/session-events.ts";
 import type { DeviceHub } from "../hub/device-hub.ts";
 import type { Subscription } from "../hub/subscribers.ts";
 import { errorMessage, freshId, statusEvent } from "../protocol/envelope.ts";
-import { statusText } from "../protocol/status-text.ts";
-import type { ClientRegistry } from "./client-registry.ts";
+import { STATUS_TEXT, statusText } from "../protocol/status-text.ts";
+import type { Client, ClientRegistry } from "./client-registry.ts";
 
 /** The state a `status` names on a socket (`deviceId` null: a base socket), or null: not sent there. */
 export type StateFor = (deviceId: string | null) => StatusState | null;
@@ -60,9 +60,32 @@ export function broadcastStatus(
   }
 }
 
+/** The welcome `status` of a socket just admitted (its device's state as that socket sees it). */
+export function sendWelcome(
+  hub: ClientRegistry,
+  client: Client,
+  session: SessionState & { batteryLevel: number | null },
+  nowMs: number,
+): void {
+  const state = currentState(session)(client.deviceId);
+  const text = STATUS_TEXT.welcome;
+  hub.send(client, statusEvent(state, text, session.batteryLevel, nowMs, client.deviceId));
+}
+
+/** The controller left (multi-client policy): every other client hears that control is free. */
+export function announceControlReleased(
+  hub: ClientRegistry,
+  session: SessionState & { batteryLevel: number | null },
+  nowMs: number,
+): void {
+  const text = STATUS_TEXT.controlReleased;
+  broadcastStatus(hub, currentState(session), text, session.batteryLevel, nowMs);
+}
+
 /**
- * The device's status changes and errors to every client: a hub `state` subscriber (made before
- * the recordings' own, so a status goes out before anything they announce).
+ * The device's status changes and errors to every client: a hub `state` subscriber. A `--record`
+ * start the connect triggers is queued by the recordings, so its `recording` broadcast still
+ * follows this status.
  */
 export function broadcastDeviceState(
   device: DeviceHub,

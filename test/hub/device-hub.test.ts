@@ -205,6 +205,46 @@ describe("DeviceHub back-pressure policy", () => {
     expect(got).toBe(1);
     expect(errors).toEqual(["A device consumer failed: boom"]);
   });
+
+  test("a throwing batch subscriber or encoding keeps the batch from no one: members, resumes, the recorder", () => {
+    const { hub, samples, errors } = setup();
+    const got: string[] = [];
+    hub.blocks({
+      name: "recorder",
+      delivery: { mode: "lossless", pressure: () => null },
+      onBlock: () => void got.push("recorder"),
+    });
+    const member = (name: string, onBatch: () => void) =>
+      hub.batches({
+        name,
+        delivery: SHED,
+        spec: SPEC,
+        encoding: { key: "shared", encode: (b) => `m@${b.firstSeq}` },
+        onBatch,
+      });
+    member("bad", () => {
+      throw new Error("boom");
+    });
+    member("good", () => void got.push("good"));
+    hub.batches({
+      name: "bad encoding",
+      delivery: SHED,
+      spec: SPEC,
+      encoding: {
+        key: "broken",
+        encode: () => {
+          throw new Error("cannot encode");
+        },
+      },
+      onBatch: () => void got.push("never"),
+    });
+    samples(0, 10);
+    expect(got).toEqual(["good", "recorder"]);
+    expect(errors).toEqual([
+      "A device consumer failed: boom",
+      "A device consumer failed: cannot encode",
+    ]);
+  });
 });
 
 describe("DeviceHub subscribers()", () => {
