@@ -19,6 +19,7 @@ import { BatchPipelines } from "./batch-pipelines.ts";
 import { ResumePipeline, resumeStart } from "./resume.ts";
 import { WindowGroups } from "./windows.ts";
 import { deviceFigures, EncodingMemo } from "./shared-output.ts";
+import { Subscribers } from "./subscriber-list.ts";
 import type {
   BatchesSubscriber,
   BatchSubscription,
@@ -32,20 +33,6 @@ import type {
   TicksSubscriber,
   WindowsSubscriber,
 } from "./subscribers.ts";
-
-/**
- * Subscribers of one kind, copied on change: a delivery iterates the array it started with, so a
- * subscriber added or closed meanwhile changes nothing under it (and no per-block copy is needed).
- */
-class Subscribers<S> {
-  items: readonly S[] = [];
-  add(sub: S): void {
-    this.items = [...this.items, sub];
-  }
-  remove(sub: S): void {
-    this.items = this.items.filter((s) => s !== sub);
-  }
-}
 
 type AnyBlocks = BlocksSubscriber<unknown>;
 type AnyEvents = EventsSubscriber<unknown>;
@@ -245,17 +232,39 @@ export class DeviceHub {
     return null;
   }
 
+  /** The hot path (every block, hundreds a second): plain loops, no closure made per block. */
   #samples(block: SampleBlock): void {
     const memo = new EncodingMemo(block);
-    const deliver = (s: AnyBlocks) => s.onBlock(block, memo.get(s.encoding));
+    const blocks = this.#blocks.items;
     // live (shed) consumers first, as they only queue; the lossless ones after (they may do more)
-    this.#each(this.#blocks, (s) => s.delivery.mode === "shed" && deliver(s));
+    for (const sub of blocks) if (sub.delivery.mode === "shed") this.#deliver(sub, block, memo);
     // a throwing pipeline or resume must not keep the block from the others and the recorder
-    this.#call(this.#pipelines, (p) => p.push(block));
-    for (const resume of this.#resumes) this.#call(resume, (r) => r.push(block));
-    this.#windows.push(block, (sub, window) => this.#call(sub, (s) => s.onWindow(window)));
-    this.#each(this.#blocks, (s) => s.delivery.mode === "lossless" && deliver(s));
+    try {
+      this.#pipelines.push(block);
+    } catch (e) {
+      this.#failed(e);
+    }
+    for (const resume of this.#resumes) {
+      try {
+        resume.push(block);
+      } catch (e) {
+        this.#failed(e);
+      }
+    }
+    this.#windows.push(block, this.#window);
+    for (const sub of blocks) if (sub.delivery.mode === "lossless") this.#deliver(sub, block, memo);
   }
+
+  #deliver(sub: AnyBlocks, block: SampleBlock, memo: EncodingMemo<SampleBlock>): void {
+    try {
+      sub.onBlock(block, memo.get(sub.encoding));
+    } catch (e) {
+      this.#failed(e);
+    }
+  }
+
+  #window = (sub: WindowsSubscriber, window: SampleBlock): void =>
+    this.#call(sub, (s) => s.onWindow(window));
 
   #event(event: DeviceEvent): void {
     const memo = new EncodingMemo(event);

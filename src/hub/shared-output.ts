@@ -7,14 +7,22 @@ import type { DeviceFigures, Encoding } from "./subscribers.ts";
 
 /** Encodes one input once per encoding key, for all subscribers of one delivery. */
 export class EncodingMemo<I> {
-  #memo = new Map<string, unknown>();
+  // one encoding is the common case: kept in two fields, a map only for a second key (a memo is
+  // made per block, hundreds a second)
+  #key: string | null = null;
+  #value: unknown;
+  #more: Map<string, unknown> | null = null;
   constructor(readonly input: I) {}
 
   get<M>(encoding: Encoding<I, M> | undefined): M {
     if (encoding === undefined) return undefined as M;
-    if (this.#memo.has(encoding.key)) return this.#memo.get(encoding.key) as M;
+    if (this.#key === encoding.key) return this.#value as M;
+    if (this.#more?.has(encoding.key)) return this.#more.get(encoding.key) as M;
     const value = encoding.encode(this.input);
-    this.#memo.set(encoding.key, value);
+    if (this.#key === null) {
+      this.#key = encoding.key;
+      this.#value = value;
+    } else (this.#more ??= new Map()).set(encoding.key, value);
     return value;
   }
 }
