@@ -14,7 +14,7 @@ import type { ClientSocket } from "../ports/client-socket.ts";
 /** What admission looks at. */
 export interface AdmissionRules {
   gate: AccessGate;
-  hub: ClientRegistry;
+  clients: ClientRegistry;
   clock: Clock;
   log: Logger;
   maxClients: number;
@@ -41,7 +41,7 @@ export function admits(
     r.log.log("WARNING", `Rejected client ${remote}: invalid token`);
     return false;
   }
-  if (r.hub.isFull && !makeRoomFor(r, admission)) {
+  if (r.clients.isFull && !makeRoomFor(r, admission)) {
     const message = r.maxClients > 1
       ? `Server already has the maximum of ${r.maxClients} connected clients`
       : "Server already has a connected client";
@@ -66,7 +66,7 @@ export function admits(
  */
 function makeRoomFor(r: AdmissionRules, admission: Admission): boolean {
   if (!r.gate.authEnabled || admission.principal.role === "anonymous") return false;
-  const victim = r.hub.clients.find((c) => c.principal.role === "anonymous");
+  const victim = r.clients.clients.find((c) => c.principal.role === "anonymous");
   if (victim === undefined) return false;
   const text = "Server full: this anonymous connection gave its place to a client with a token";
   refuse(

@@ -15,7 +15,7 @@ import type { Recordings } from "../recording/recordings.ts";
 export function endUnattended(
   session: DeviceSession,
   recordings: Recordings | null,
-  hub: ClientRegistry,
+  clients: ClientRegistry,
 ): void {
   // a recording ends with the session it records (finishing its last data record first)
   if (!recordings?.active) {
@@ -24,7 +24,7 @@ export function endUnattended(
   }
   // …unless a new client came meanwhile and uses the device
   void recordings.close().catch(() => {}).then(async () => {
-    if (hub.size === 0) await session.shutdown();
+    if (clients.size === 0) await session.shutdown();
   });
 }
 
@@ -35,7 +35,7 @@ export function endUnattended(
 export async function shutDown(
   session: DeviceSession,
   recordings: Recordings | null,
-  hub: ClientRegistry,
+  clients: ClientRegistry,
   clock: Clock,
   log: Logger,
 ): Promise<void> {
@@ -44,19 +44,19 @@ export async function shutDown(
     log.log("ERROR", `Closing the recording: ${String(e)}`)
   );
   await session.shutdown();
-  broadcastStatus(hub, () => session.state, STATUS_TEXT.shutdown, null, clock.now());
-  for (const client of hub.clients) client.outbox.drain();
+  broadcastStatus(clients, () => session.state, STATUS_TEXT.shutdown, null, clock.now());
+  for (const client of clients.clients) client.outbox.drain();
 }
 
 /** Shutdown's last step: every socket forgotten and closed (1001, going away). */
-export function closeSockets(hub: ClientRegistry): void {
-  for (const client of hub.clients.slice()) {
-    hub.remove(client);
+export function closeSockets(clients: ClientRegistry): void {
+  for (const client of clients.clients.slice()) {
+    clients.remove(client);
     try {
       client.socket.close(1001, "server shutting down");
     } catch {
       /* already closed */
     }
   }
-  hub.stop();
+  clients.stop();
 }

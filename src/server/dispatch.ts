@@ -32,7 +32,7 @@ export interface Control {
 /** Everything a command may touch. */
 export interface DispatchContext {
   device: Device;
-  hub: ClientRegistry;
+  clients: ClientRegistry;
   router: StreamRouter;
   control: Control;
   logs: LogForwarder;
@@ -48,15 +48,15 @@ export interface DispatchContext {
 /** Executes `cmd` from `client`. May throw (the caller turns it into MESSAGE_PROCESSING_ERROR). */
 export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): void {
   const id = replyId(cmd.id);
-  const reply: Reply = (type, data) => ctx.hub.send(client, envelope(id, type, data));
+  const reply: Reply = (type, data) => ctx.clients.send(client, envelope(id, type, data));
   // recording-commands.ts answers with untyped objects until recordings are typed: passed as built
   const recordingReply = (type: string, data: Record<string, unknown>) =>
-    ctx.hub.send(client, JSON.stringify({ id, type, data }));
+    ctx.clients.send(client, JSON.stringify({ id, type, data }));
   const refuse = (code: ErrorCode, message: string) =>
-    ctx.hub.send(client, errorMessage(id, code, message, ctx.clock.now()));
+    ctx.clients.send(client, errorMessage(id, code, message, ctx.clock.now()));
   // settings errors name the key (§5.1): `error {code, message, timestamp, key}`
   const refused = (p: Refused) =>
-    ctx.hub.send(
+    ctx.clients.send(
       client,
       errorMessage(
         id,
@@ -110,7 +110,7 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
         log_level: ctx.logs.level ?? "ERROR",
         battery_level: session.batteryLevel,
         has_control: ctx.control.controller === client,
-        total_clients: ctx.hub.size,
+        total_clients: ctx.clients.size,
         shed_messages: client.outbox.shed,
         subscriptions: ctx.router.list(client),
         // per-device sockets name their device (docs/protocol/bridge-api.md §6); `/` stays the base protocol
@@ -122,7 +122,7 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
     case "broadcast": {
       const req = readRequest("broadcast", cmd.data);
       if (!req.ok) return refused(req);
-      ctx.hub.broadcast(
+      ctx.clients.broadcast(
         envelope(id, "broadcast", {
           from: client.remote,
           data: req.value.payload,
@@ -130,7 +130,7 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
         }),
         client,
       );
-      const n = ctx.hub.size - 1;
+      const n = ctx.clients.size - 1;
       return reply("command_ack", {
         command: "broadcast",
         message: `Message broadcast to ${n} other client(s)`,
@@ -164,7 +164,7 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
       applySettings(ctx, req.value);
       const data = { values: readSettings(ctx), changed: keys };
       reply("settings", data);
-      ctx.hub.broadcast(envelope(freshId(), "settings", data), client);
+      ctx.clients.broadcast(envelope(freshId(), "settings", data), client);
       ctx.log.log("INFO", `Client ${client.remote} changed settings: ${keys.join(", ")}`);
       return;
     }

@@ -13,7 +13,7 @@ export interface HealthInput {
   nowMs: number;
   source: DeviceSource;
   device: Device;
-  hub: ClientRegistry;
+  clients: ClientRegistry;
   maxClients: number;
 }
 
@@ -31,10 +31,10 @@ export function healthBody(h: HealthInput): Record<string, unknown> {
     device_state: session.reportedState,
     auto_reconnect: session.autoReconnect,
     battery_level: session.batteryLevel,
-    clients: h.hub.size,
+    clients: h.clients.size,
     max_clients: h.maxClients,
     packets: session.figures(),
-    shed: h.hub.totalShed,
+    shed: h.clients.totalShed,
   };
 }
 

@@ -5,15 +5,19 @@ import type { LogLevel } from "../ports/logger.ts";
 import { envelope, freshId, toSeconds } from "../protocol/envelope.ts";
 import type { ClientRegistry } from "./client-registry.ts";
 
-/** Forwards log records to the hub's clients at `level`; null = off (no connect yet, or the last client left). */
+/** Forwards log records to the device's clients at `level`; null = off (no connect yet, or the last client left). */
 export class LogForwarder {
   level: LogLevel | null = null;
-  #hub: ClientRegistry;
+  #clients: ClientRegistry;
   #mine: (logger: string) => boolean;
 
-  /** `mine` picks the loggers whose records this hub's clients may see (default: all). */
-  constructor(logs: LogHub, hub: ClientRegistry, mine: (logger: string) => boolean = () => true) {
-    this.#hub = hub;
+  /** `mine` picks the loggers whose records this device's clients may see (default: all). */
+  constructor(
+    logs: LogHub,
+    clients: ClientRegistry,
+    mine: (logger: string) => boolean = () => true,
+  ) {
+    this.#clients = clients;
     this.#mine = mine;
     logs.subscribe((record) => this.#forward(record));
   }
@@ -21,10 +25,10 @@ export class LogForwarder {
   #forward(record: LogRecord): void {
     const level = this.level;
     if (
-      level === null || LEVEL_RANK[record.level] < LEVEL_RANK[level] || this.#hub.size === 0 ||
+      level === null || LEVEL_RANK[record.level] < LEVEL_RANK[level] || this.#clients.size === 0 ||
       !this.#mine(record.logger)
     ) return;
-    this.#hub.broadcast(envelope(freshId(), "log", {
+    this.#clients.broadcast(envelope(freshId(), "log", {
       level: record.level,
       message: formatRecord(record),
       logger: record.logger,

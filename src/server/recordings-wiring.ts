@@ -21,7 +21,7 @@ export interface RecordingsWiring {
   device: Device;
   /** Where the recorder attaches: full-rate blocks and raw bytes (lossless), and events. */
   deviceHub: DeviceHub;
-  hub: ClientRegistry;
+  clients: ClientRegistry;
   store: RecordingStore;
   clock: Clock;
   logs: LogHub;
@@ -71,18 +71,18 @@ export function recordingsFor(w: RecordingsWiring): Recordings {
     ...(w.recordOnConnect !== undefined ? { recordOnConnect: w.recordOnConnect } : {}),
     ...(w.scoped ? { deviceId: w.identity.id } : {}),
     announce: (recording) => {
-      w.hub.broadcast(envelope(freshId(), "recording", recording));
+      w.clients.broadcast(envelope(freshId(), "recording", recording));
       w.device.emit({ type: "recording", atMs: w.clock.now(), recording });
     },
     failed: (message) =>
-      w.hub.broadcast(errorMessage(freshId(), "RECORDING_FAILED", message, w.clock.now())),
+      w.clients.broadcast(errorMessage(freshId(), "RECORDING_FAILED", message, w.clock.now())),
   });
 }
 
 /** The recordings of a served device, or null when it has no recordings directory. */
 export function recordingsOf(
   o: ServedDeviceOptions,
-  parts: Pick<RecordingsWiring, "device" | "deviceHub" | "hub" | "identity" | "labels">,
+  parts: Pick<RecordingsWiring, "device" | "deviceHub" | "clients" | "identity" | "labels">,
 ): Recordings | null {
   if (o.recordingStore === undefined) return null;
   return recordingsFor({

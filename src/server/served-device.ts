@@ -100,7 +100,7 @@ export class ServedDevice {
     );
     this.#access = new ClientAccess({
       gate: this.gate,
-      hub: this.#clients,
+      clients: this.#clients,
       clock,
       log: this.#log,
       drop: (client) => this.close(client),
@@ -111,13 +111,13 @@ export class ServedDevice {
     this.#recordings = recordingsOf(options, {
       device: this.#device,
       deviceHub: this.#hub,
-      hub: this.#clients,
+      clients: this.#clients,
       identity: this.identity,
       labels: () => labels,
     });
     this.#admission = {
       gate: this.gate,
-      hub: this.#clients,
+      clients: this.#clients,
       clock,
       log: this.#log,
       maxClients: this.#maxClients,
@@ -125,7 +125,7 @@ export class ServedDevice {
     };
     this.#ctx = {
       device: this.#device,
-      hub: this.#clients,
+      clients: this.#clients,
       router: this.#router,
       control: this.#control,
       logs: this.#logs,
@@ -139,7 +139,7 @@ export class ServedDevice {
       multi,
       gate: this.gate,
       access: this.#access,
-      hub: this.#clients,
+      clients: this.#clients,
       ctx: this.#ctx,
       clock,
     };
@@ -283,7 +283,7 @@ export class ServedDevice {
       nowMs: this.#o.clock.now(),
       source: this.#o.source,
       device: this.#device,
-      hub: this.#clients,
+      clients: this.#clients,
       maxClients: this.#maxClients,
     });
   }

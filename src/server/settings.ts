@@ -1,7 +1,7 @@
 /**
  * @module The bridge's settings (docs/protocol/bridge-api.md §5.1) read from and written to the parts that own them:
  * `auto_reconnect` is the session's flag, `log_level` the log forwarder's level, `heartbeat_s` the
- * hub's period, `notch_hz` the batch streams' notch; `subject` and `session_label` are only stored.
+ * client registry's period, `notch_hz` the batch streams' notch; `subject` and `session_label` are only stored.
  */
 import type { Device } from "../core/device.ts";
 import type { SettingsWrite, SettingValues } from "../protocol/settings.ts";
@@ -18,7 +18,7 @@ export interface StoredLabels {
 /** The parts of a bridge the settings live in (a DispatchContext is one). */
 export interface SettingsHost {
   readonly device: Device;
-  readonly hub: ClientRegistry;
+  readonly clients: ClientRegistry;
   readonly logs: LogForwarder;
   readonly router: StreamRouter;
   readonly labels: StoredLabels;
@@ -34,7 +34,7 @@ export function readSettings(host: SettingsHost): SettingValues {
     subject: stored.subject,
     session_label: stored.session_label,
     // rounded: tests start the server with sub-second periods (--heartbeat-ms)
-    heartbeat_s: Math.round(host.hub.heartbeatMs / 1000),
+    heartbeat_s: Math.round(host.clients.heartbeatMs / 1000),
     notch_hz: host.router.notchHz,
   };
 }
@@ -48,8 +48,8 @@ export function applySettings(host: SettingsHost, write: SettingsWrite): void {
   const v = write.values;
   if (v.auto_reconnect !== undefined) host.device.session.setAutoReconnect(v.auto_reconnect);
   if (v.log_level !== undefined) host.logs.level = v.log_level;
-  if (v.heartbeat_s !== undefined && v.heartbeat_s * 1000 !== host.hub.heartbeatMs) {
-    host.hub.setHeartbeatMs(v.heartbeat_s * 1000);
+  if (v.heartbeat_s !== undefined && v.heartbeat_s * 1000 !== host.clients.heartbeatMs) {
+    host.clients.setHeartbeatMs(v.heartbeat_s * 1000);
   }
   if (v.notch_hz !== undefined && v.notch_hz !== host.router.notchHz) {
     host.router.setNotch(v.notch_hz);

@@ -18,7 +18,7 @@ export interface SessionShared {
   multi: boolean;
   gate: AccessGate;
   access: ClientAccess;
-  hub: ClientRegistry;
+  clients: ClientRegistry;
   ctx: DispatchContext;
   clock: Clock;
 }
@@ -50,7 +50,7 @@ export class SocketSession {
           return s.access.deny(client, replyId(parsed.id), String(parsed.type));
         }
         const replyTo = parsed.echoId ? replyId(parsed.id) : freshId();
-        s.hub.send(
+        s.clients.send(
           client,
           errorMessage(replyTo, parsed.code, parsed.message, s.clock.now()),
         );
@@ -64,7 +64,7 @@ export class SocketSession {
       dispatch(s.ctx, client, parsed);
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e);
-      s.hub.send(
+      s.clients.send(
         client,
         errorMessage(replyId(id), "MESSAGE_PROCESSING_ERROR", text, s.clock.now()),
       );

@@ -42,44 +42,44 @@ export function announced(state: StatusState, cause: StatusCause): StateFor {
 
 /** `status` to every client that gets it, naming the device on per-device sockets; each variant is built once. */
 export function broadcastStatus(
-  hub: ClientRegistry,
+  clients: ClientRegistry,
   stateFor: StateFor,
   message: string,
   battery: number | null,
   nowMs: number,
 ): void {
   const texts = new Map<string | null, string | null>();
-  for (const client of hub.clients.slice()) {
+  for (const client of clients.clients.slice()) {
     let text = texts.get(client.deviceId);
     if (text === undefined) {
       const state = stateFor(client.deviceId);
       text = state === null ? null : statusEvent(state, message, battery, nowMs, client.deviceId);
       texts.set(client.deviceId, text);
     }
-    if (text !== null) hub.send(client, text);
+    if (text !== null) clients.send(client, text);
   }
 }
 
 /** The welcome `status` of a socket just admitted (its device's state as that socket sees it). */
 export function sendWelcome(
-  hub: ClientRegistry,
+  clients: ClientRegistry,
   client: Client,
   session: SessionState & { batteryLevel: number | null },
   nowMs: number,
 ): void {
   const state = currentState(session)(client.deviceId);
   const text = STATUS_TEXT.welcome;
-  hub.send(client, statusEvent(state, text, session.batteryLevel, nowMs, client.deviceId));
+  clients.send(client, statusEvent(state, text, session.batteryLevel, nowMs, client.deviceId));
 }
 
 /** The controller left (multi-client policy): every other client hears that control is free. */
 export function announceControlReleased(
-  hub: ClientRegistry,
+  clients: ClientRegistry,
   session: SessionState & { batteryLevel: number | null },
   nowMs: number,
 ): void {
   const text = STATUS_TEXT.controlReleased;
-  broadcastStatus(hub, currentState(session), text, session.batteryLevel, nowMs);
+  broadcastStatus(clients, currentState(session), text, session.batteryLevel, nowMs);
 }
 
 /**
@@ -89,14 +89,15 @@ export function announceControlReleased(
  */
 export function broadcastDeviceState(
   device: DeviceHub,
-  hub: ClientRegistry,
+  clients: ClientRegistry,
   battery: () => number | null,
   clock: Clock,
 ): Subscription {
   return device.state({
     name: "status broadcasts",
     onStatus: (state, cause) =>
-      broadcastStatus(hub, announced(state, cause), statusText(cause), battery(), clock.now()),
-    onError: (code, message) => hub.broadcast(errorMessage(freshId(), code, message, clock.now())),
+      broadcastStatus(clients, announced(state, cause), statusText(cause), battery(), clock.now()),
+    onError: (code, message) =>
+      clients.broadcast(errorMessage(freshId(), code, message, clock.now())),
   });
 }

@@ -21,7 +21,7 @@ export const CLOSE_POLICY = 1008;
 /** What the per-client checks need. */
 export interface ClientAccessOptions {
   gate: AccessGate;
-  hub: ClientRegistry;
+  clients: ClientRegistry;
   clock: Clock;
   log: Logger;
   /** Messages per second per client; absent = no limit. */
@@ -81,7 +81,7 @@ export class ClientAccess {
       const text = `Too many messages: at most ${o.rateLimit}/s (bursts of ${
         2 * o.rateLimit!
       }); the excess is dropped`;
-      o.hub.send(client, errorMessage(freshId(), "RATE_LIMITED", text, o.clock.now()));
+      o.clients.send(client, errorMessage(freshId(), "RATE_LIMITED", text, o.clock.now()));
     } else if (verdict === "close") {
       o.log.log("WARNING", `Client ${client.remote} closed: over 10× the rate limit for 5 s`);
       refuse(
@@ -115,14 +115,14 @@ export class ClientAccess {
         `Client ${client.remote} authenticated as ${principal.name} (${principal.role})`,
       );
     }
-    o.hub.send(client, envelope(id, "auth_result", o.gate.authResult(principal, o.available)));
+    o.clients.send(client, envelope(id, "auth_result", o.gate.authResult(principal, o.available)));
   }
 
   /** PERMISSION_DENIED for `command`, naming it (and for `set` the first key, as §5.1 asks). */
   deny(client: Client, id: unknown, command: string, data?: unknown): void {
     const o = this.#o;
     const extra = command === "set" ? { command, key: firstSetKey(data) } : { command };
-    o.hub.send(
+    o.clients.send(
       client,
       errorMessage(
         id,
@@ -150,7 +150,7 @@ export class ClientAccess {
 
   #closeWith(client: Client, id: unknown, message: string): void {
     const o = this.#o;
-    o.hub.send(client, errorMessage(id, "AUTH_FAILED", message, o.clock.now()));
+    o.clients.send(client, errorMessage(id, "AUTH_FAILED", message, o.clock.now()));
     client.outbox.drain();
     try {
       client.socket.close(CLOSE_POLICY, "authentication failed");
