@@ -21,12 +21,12 @@ function accessLine(config: ServeConfig, gate: AccessGate): string {
 export function banner(
   config: ServeConfig,
   runtimeName: string,
-  fleet: Bridge,
+  bridge: Bridge,
   port: number,
 ): string {
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  const source = fleet.default.source;
-  const gate = fleet.default.gate;
+  const source = bridge.default.source;
+  const gate = bridge.default.gate;
   const [web, ws] = config.access.tlsCert !== null ? ["https", "wss"] : ["http", "ws"];
   const lines = [
     `MW75 bridge ${VERSION} on ${runtimeName}`,
@@ -43,15 +43,15 @@ export function banner(
     `listening on ${web}://${host}:${port}`,
     `WebSocket: ${ws}://${host}:${port}/ (also /ws)   health: ${web}://${host}:${port}/health`,
   ];
-  if (fleet.list().length > 1 || config.autoconnect) {
+  if (bridge.list().length > 1 || config.autoconnect) {
     // one line per device: its id, what it reads and its socket
-    const devices = fleet.list().map((b) =>
+    const devices = bridge.list().map((b) =>
       `  ${b.identity.id}: ${b.source.description}  ${ws}://${host}:${port}/devices/${b.identity.id}/ws`
     );
     lines.splice(
       3,
       0,
-      `devices: ${fleet.list().length} (the first is the default on / and /ws)${
+      `devices: ${bridge.list().length} (the first is the default on / and /ws)${
         config.autoconnect ? ", connected at start-up (--autoconnect)" : ""
       }`,
       ...devices,

@@ -40,19 +40,19 @@ export interface BridgeSetup {
   mqttHealth?: () => MqttHealth | null;
 }
 
-/** The fleet, with the capture of the single device when `--capture` asked for one. */
+/** The bridge, with the capture of the single device when `--capture` asked for one. */
 export async function buildBridge(
   s: BridgeSetup,
-): Promise<{ fleet: Bridge; capture: CapturingSource | null }> {
+): Promise<{ bridge: Bridge; capture: CapturingSource | null }> {
   const { config } = s;
   const headsets = config.devices.some((p) => p.identity.kind === "mw75");
   const anySim = config.devices.some((p) => p.identity.kind === "sim");
   const port = mw75Port(s);
-  const fleet: Bridge = new Bridge({
+  const bridge: Bridge = new Bridge({
     discovery: headsets || !anySim ? port : null,
     headsetTty: (address) => config.rfcommTtys[address] ?? (headsets ? null : config.rfcommTty),
     headsets: port,
-    makeDevice: (identity, source) => makeDevice(s, identity, source, fleet),
+    makeDevice: (identity, source) => makeDevice(s, identity, source, bridge),
     ...(headsets || !anySim
       ? {
         headsetName: (address: string) => nodeBleBluez.readName(address),
@@ -69,20 +69,20 @@ export async function buildBridge(
       await sink.ready;
       source = capture = withCapture(source, sink);
     }
-    fleet.add(
-      await makeDevice(s, plan.identity, source, fleet),
+    bridge.add(
+      await makeDevice(s, plan.identity, source, bridge),
       plan.identity.kind === "mw75" ? plan.rfcommTty : undefined,
     );
   }
-  if (!headsets && anySim) fleet.useDiscovery(simDiscovery(fleet));
-  return { fleet, capture };
+  if (!headsets && anySim) bridge.useDiscovery(simDiscovery(bridge));
+  return { bridge, capture };
 }
 
 async function makeDevice(
   s: BridgeSetup,
   identity: DeviceIdentity,
   source: DeviceSource,
-  fleet: Bridge,
+  bridge: Bridge,
 ): Promise<ServedDevice> {
   const { config } = s;
   return new ServedDevice({
@@ -92,8 +92,8 @@ async function makeDevice(
     logs: s.logs,
     runtime: s.runtimeName,
     identity,
-    scoped: config.devices.length > 1 || fleet.registry.size > 0,
-    fleet,
+    scoped: config.devices.length > 1 || bridge.registry.size > 0,
+    bridge,
     maxClients: config.maxClients,
     heartbeatMs: config.heartbeatMs,
     reconnectBaseMs: config.reconnectBaseMs,

@@ -18,31 +18,31 @@ export type RunningMqtt = RunningPublisher;
 export interface MqttStart {
   /** The parsed `--mqtt*` options, the broker URL given. */
   flags: MqttSettings;
-  fleet: Bridge;
+  bridge: Bridge;
   logs: LogHub;
   clock: Clock;
   info: { version: string; runtime: string };
 }
 
-/** Starts publishing every device of the fleet; never waits for the broker. */
+/** Starts publishing every device of the bridge; never waits for the broker. */
 export function startMqtt(s: MqttStart): RunningMqtt {
   return startPublishing({
     settings: s.flags,
-    devices: bridgeDevices(s.fleet),
+    devices: bridgeDevices(s.bridge),
     log: s.logs.logger("mw75.mqtt"),
     clock: s.clock,
     info: s.info,
   });
 }
 
-/** The fleet as the publisher's device list (a fleet never removes devices today). */
-export function bridgeDevices(fleet: Bridge): MqttDevices {
+/** The bridge as the publisher's device list (a bridge never removes devices today). */
+export function bridgeDevices(bridge: Bridge): MqttDevices {
   return {
-    list: () => fleet.list().map(mqttDevice),
+    list: () => bridge.list().map(mqttDevice),
     watch(watcher) {
       let open = true;
-      fleet.onAdded((bridge) => {
-        if (open) watcher.added(mqttDevice(bridge));
+      bridge.onAdded((device) => {
+        if (open) watcher.added(mqttDevice(device));
       });
       return { close: () => void (open = false) };
     },

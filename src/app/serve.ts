@@ -60,7 +60,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
 
   let capture: CapturingSource | null = null;
   let server: RunningServer;
-  let fleet: Bridge;
+  let bridge: Bridge;
   let mqtt: RunningMqtt | null = null;
   try {
     const tls = await readTls(config);
@@ -79,7 +79,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
       recordingStore,
       mqttHealth: () => mqtt?.health() ?? null,
     });
-    const f = (fleet = built.fleet);
+    const f = (bridge = built.bridge);
     capture = built.capture;
     server = await runtime.serve({
       hostname: config.host,
@@ -88,7 +88,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
       ...(tls ? { tls } : {}),
       createApp: (upgradeWebSocket) =>
         createApp({
-          fleet: f,
+          bridge: f,
           upgradeWebSocket,
           socketOf: runtime.socketOf,
           remoteOf: runtime.remoteOf,
@@ -103,7 +103,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
   }
   // the publisher listens before any device connects, so the broker sees every state from the first
   try {
-    mqtt = await startMqtt(config, fleet, logs, runtime.name);
+    mqtt = await startMqtt(config, bridge, logs, runtime.name);
   } catch (e) {
     runtime.stderr(
       `error: cannot start publishing to MQTT: ${e instanceof Error ? e.message : String(e)}\n`,
@@ -111,16 +111,16 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
     return runtime.exit(1);
   }
   runtime.stdout(
-    banner(config, runtime.name, fleet, server.port) + (mqtt === null ? "" : `${mqtt.banner}\n`),
+    banner(config, runtime.name, bridge, server.port) + (mqtt === null ? "" : `${mqtt.banner}\n`),
   );
-  if (config.autoconnect) fleet.autoconnect();
-  watchShutdown(runtime, logs, fleet, server, capture, mqtt);
+  if (config.autoconnect) bridge.autoconnect();
+  watchShutdown(runtime, logs, bridge, server, capture, mqtt);
 }
 
 /** `--mqtt`: mqtt.js is loaded only then. */
 async function startMqtt(
   config: ServeConfig,
-  fleet: Bridge,
+  bridge: Bridge,
   logs: LogHub,
   runtimeName: string,
 ): Promise<RunningMqtt | null> {
@@ -129,7 +129,7 @@ async function startMqtt(
   const { startMqtt: start } = await import("./mqtt-wiring.ts");
   return start({
     flags: { ...config.mqtt, url },
-    fleet,
+    bridge,
     logs,
     clock: systemClock,
     info: { version: VERSION, runtime: runtimeName },

@@ -11,7 +11,7 @@ const SHUTDOWN_GRACE_MS = 1500;
 export function watchShutdown(
   runtime: RuntimeAdapter,
   logs: LogHub,
-  fleet: Bridge,
+  bridge: Bridge,
   server: RunningServer,
   capture: CapturingSource | null,
   mqtt: RunningMqtt | null,
@@ -23,7 +23,7 @@ export function watchShutdown(
     const force = setTimeout(() => runtime.exit(0), SHUTDOWN_GRACE_MS * 2);
     void (async () => {
       try {
-        await fleet.shutdown();
+        await bridge.shutdown();
         await mqtt?.close(); // after the devices' last states, so the broker has them too
         await capture?.close();
         await Promise.race([server.close(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);

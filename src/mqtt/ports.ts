@@ -2,7 +2,7 @@
  * @module What the MQTT publisher needs of the program, and nothing more: the devices (identity and a
  * state snapshot), notice of devices added or removed, and per device three subscriptions — binary
  * `eeg_batch` frames, status changes, device events. The program (src/app/mqtt-wiring.ts) makes its
- * devices fit these shapes; the publisher never sees the server, the fleet or the hub's classes.
+ * devices fit these shapes; the publisher never sees the server, the bridge or the hub's classes.
  * Types only.
  */
 import type { DeviceEvent } from "../core/device-events.ts";

@@ -28,7 +28,7 @@ import type { RecordingStore } from "../ports/recording-store.ts";
 
 /** Dependencies of the app. */
 export interface AppOptions {
-  fleet: Bridge;
+  bridge: Bridge;
   upgradeWebSocket: UpgradeWebSocket;
   socketOf(ws: WSContext): ClientSocket;
   remoteOf(c: Context): string;
@@ -44,8 +44,8 @@ const ANY_HOST: HostPolicy = { originAllowed: () => true, hostAllowed: () => tru
 
 /** Builds the app. */
 export function createApp(options: AppOptions): Hono {
-  const { fleet } = options;
-  const gate = fleet.default.gate;
+  const { bridge } = options;
+  const gate = bridge.default.gate;
   const hosts = options.hosts ?? ANY_HOST;
   const app = new Hono();
   app.use("*", hostGuard(hosts));
@@ -58,7 +58,7 @@ export function createApp(options: AppOptions): Hono {
     (c) =>
       c.json(
         healthFor(gate, c.req.header("authorization"), {
-          ...bridgeHealth(fleet),
+          ...bridgeHealth(bridge),
           auth_required: gate.authEnabled,
         }),
       ),
@@ -66,12 +66,12 @@ export function createApp(options: AppOptions): Hono {
   app.get(
     "/metrics",
     tokenGuard(gate),
-    (c) => c.text(metricsText(fleet), 200, { "Content-Type": "text/plain; version=0.0.4" }),
+    (c) => c.text(metricsText(bridge), 200, { "Content-Type": "text/plain; version=0.0.4" }),
   );
-  app.get("/devices", tokenGuard(gate), (c) => c.json({ devices: fleet.describe() }));
+  app.get("/devices", tokenGuard(gate), (c) => c.json({ devices: bridge.describe() }));
   addRecordingRoutes(
     app,
-    fleet,
+    bridge,
     options.recordingStore ?? null,
     rateGuard(
       options.rateLimit,
@@ -80,7 +80,7 @@ export function createApp(options: AppOptions): Hono {
     ),
   );
 
-  const defaultSocket = socketRoute(options, () => fleet.default, false);
+  const defaultSocket = socketRoute(options, () => bridge.default, false);
   app.get("/", originGuard(hosts), defaultSocket);
   app.get("/ws", originGuard(hosts), defaultSocket);
   // a browser GET without Upgrade gets the dashboard (docs/protocol/bridge-api.md §8); the upgrade above is unchanged
@@ -89,19 +89,19 @@ export function createApp(options: AppOptions): Hono {
   // an unknown device is refused before the upgrade, so no socket opens for it
   app.get(
     "/devices/:id/ws",
-    knownDevice(fleet),
+    knownDevice(bridge),
     originGuard(hosts),
-    socketRoute(options, (c) => fleet.get(c.req.param("id") ?? "")!, true),
+    socketRoute(options, (c) => bridge.get(c.req.param("id") ?? "")!, true),
   );
   app.get("/devices/:id/ws", (c) => c.text(`WebSocket endpoint of ${c.req.param("id")}\n`, 426));
   return app;
 }
 
 /** 404 UNKNOWN_DEVICE for a path naming no device. */
-function knownDevice(fleet: Bridge): MiddlewareHandler {
+function knownDevice(bridge: Bridge): MiddlewareHandler {
   return async (c, next) => {
     const id = c.req.param("id") ?? "";
-    if (fleet.get(id) === undefined) {
+    if (bridge.get(id) === undefined) {
       return c.json({
         code: "UNKNOWN_DEVICE",
         message: `No device ${JSON.stringify(id)}; GET /devices lists them`,
@@ -114,14 +114,14 @@ function knownDevice(fleet: Bridge): MiddlewareHandler {
 /** The WebSocket handler of one device's socket (`perDevice`: its messages name the device). */
 function socketRoute(
   options: AppOptions,
-  bridgeOf: (c: Context) => ServedDevice,
+  deviceOf: (c: Context) => ServedDevice,
   perDevice: boolean,
 ): MiddlewareHandler {
   return options.upgradeWebSocket((c) => {
-    const bridge = bridgeOf(c);
+    const device = deviceOf(c);
     const remote = safeRemote(options, c);
     // who this socket is, decided once from its upgrade request (tokens are never logged)
-    const admission = bridge.gate.admit({
+    const admission = device.gate.admit({
       authorization: c.req.header("authorization"),
       protocols: c.req.header("sec-websocket-protocol"),
     });
@@ -130,24 +130,24 @@ function socketRoute(
     let chain: Promise<void> = Promise.resolve();
     return {
       onOpen(_event, socket) {
-        client = bridge.open(options.socketOf(socket), remote, admission, perDevice);
+        client = device.open(options.socketOf(socket), remote, admission, perDevice);
       },
       onMessage(event, _socket) {
         const current = client;
         if (current === null) return;
         const data = event.data;
         if (typeof Blob !== "undefined" && data instanceof Blob) {
-          chain = chain.then(async () => bridge.message(current, await data.arrayBuffer()));
+          chain = chain.then(async () => device.message(current, await data.arrayBuffer()));
         } else {
-          chain = chain.then(() => bridge.message(current, data as Frame));
+          chain = chain.then(() => device.message(current, data as Frame));
         }
       },
       onClose() {
-        if (client !== null) bridge.close(client);
+        if (client !== null) device.close(client);
         client = null;
       },
       onError() {
-        if (client !== null) bridge.close(client);
+        if (client !== null) device.close(client);
         client = null;
       },
     };

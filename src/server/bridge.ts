@@ -16,7 +16,7 @@ import type { ServedDevice } from "./served-device.ts";
 import type { BridgeCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
-/** What the fleet needs from the program that builds devices. */
+/** What the bridge needs from the program that builds devices. */
 export interface BridgeOptions {
   /** BlueZ discovery, the simulated one, or null (scan_devices answers SCAN_FAILED). */
   discovery: DeviceDiscovery | null;
@@ -49,26 +49,26 @@ export class Bridge implements BridgeCommands {
   mqttHealth(): MqttHealthFigures | null {
     return this.#o.mqttHealth?.() ?? null;
   }
-  #added: Array<(bridge: ServedDevice) => void> = [];
+  #added: Array<(device: ServedDevice) => void> = [];
 
   constructor(options: BridgeOptions) {
     this.#o = options;
   }
 
-  /** Replaces the discovery (the simulated one needs the fleet it lists). */
+  /** Replaces the discovery (the simulated one needs the bridge whose devices it lists). */
   useDiscovery(discovery: DeviceDiscovery): void {
     this.#o = { ...this.#o, discovery };
   }
 
   /** Registers a device (at start-up, or a headset added by `connect_device`; `rfcommTty` for headsets). */
-  add(bridge: ServedDevice, rfcommTty?: string): void {
-    this.registry.add(bridge);
-    if (rfcommTty !== undefined) this.#ttys.set(bridge.identity.id, rfcommTty);
-    for (const listener of this.#added) listener(bridge);
+  add(device: ServedDevice, rfcommTty?: string): void {
+    this.registry.add(device);
+    if (rfcommTty !== undefined) this.#ttys.set(device.identity.id, rfcommTty);
+    for (const listener of this.#added) listener(device);
   }
 
   /** Calls `listener` for every device added from now on (the MQTT publisher attaches each). */
-  onAdded(listener: (bridge: ServedDevice) => void): void {
+  onAdded(listener: (device: ServedDevice) => void): void {
     this.#added.push(listener);
   }
 
@@ -166,20 +166,20 @@ export class Bridge implements BridgeCommands {
       name,
       address,
     };
-    const bridge = await this.#o.makeDevice(identity, port.open(address, { rfcommTty: tty }));
-    // it joins the fleet once it streams: an address that is no MW75 (or is out of reach) is an
+    const device = await this.#o.makeDevice(identity, port.open(address, { rfcommTty: tty }));
+    // it joins the bridge once it streams: an address that is no MW75 (or is out of reach) is an
     // error for the requester, not a device retrying in the list
     this.#o.log.log(
       "INFO",
       `Connecting to the headset ${address} (RFCOMM ${tty}) as ${identity.id}`,
     );
     try {
-      await bridge.connectOnce();
+      await device.connectOnce();
     } catch (error) {
-      await bridge.shutdown().catch(() => {});
+      await device.shutdown().catch(() => {});
       throw error;
     }
-    this.add(bridge, tty);
+    this.add(device, tty);
     this.#o.log.log("INFO", `Device ${identity.id} added for the headset ${address}`);
     return { deviceId: identity.id, added: true };
   }
@@ -203,7 +203,7 @@ export class Bridge implements BridgeCommands {
 
   /** `--autoconnect`: every device connected now and kept connected. */
   autoconnect(): void {
-    for (const bridge of this.list()) bridge.keepConnected();
+    for (const device of this.list()) device.keepConnected();
   }
 
   /** Ctrl-C: every device torn down at once (one slow headset does not hold up the others). */
@@ -213,14 +213,14 @@ export class Bridge implements BridgeCommands {
 }
 
 /** scan_devices on a bridge of simulated headsets: they answer as found, after the scan time. */
-export function simDiscovery(fleet: Bridge): DeviceDiscovery {
+export function simDiscovery(bridge: Bridge): DeviceDiscovery {
   return {
     async list({ durationMs, signal }) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(0, durationMs));
         signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
       });
-      return fleet.list()
+      return bridge.list()
         .filter((b) => b.identity.kind === "sim" && b.identity.address !== null)
         .map((b) => ({
           address: b.identity.address!,

@@ -35,7 +35,7 @@ type Refuse = (code: ErrorCode, message: string) => void;
 
 /** Executes one device command; scans and connects answer when they are done. */
 export function dispatchDeviceCommand(
-  fleet: BridgeCommands,
+  bridge: BridgeCommands,
   type: string,
   data: unknown,
   reply: Reply,
@@ -48,12 +48,12 @@ export function dispatchDeviceCommand(
   switch (type) {
     case "list_devices":
       // device-info.ts builds each entry with the DeviceEntry fields, not yet under that type
-      return reply("devices", { devices: fleet.describe() as unknown as DeviceEntry[] });
+      return reply("devices", { devices: bridge.describe() as unknown as DeviceEntry[] });
     case "scan_devices": {
       const parsed = readRequest("scan_devices", data);
       if (!parsed.ok) return refuse(parsed.code, parsed.message);
       const req = parsed.value;
-      void fleet.scan(req.durationS).then(
+      void bridge.scan(req.durationS).then(
         (found) => reply("scan_result", { devices: found.map(scanEntry) }),
         failed("SCAN_FAILED"),
       );
@@ -63,7 +63,7 @@ export function dispatchDeviceCommand(
       const parsed = readRequest("connect_device", data);
       if (!parsed.ok) return refuse(parsed.code, parsed.message);
       const req = parsed.value;
-      void fleet.connectDevice(req.address, req.rfcommTty).then(
+      void bridge.connectDevice(req.address, req.rfcommTty).then(
         ({ deviceId, added }) =>
           reply("command_ack", {
             command: "connect_device",

@@ -33,7 +33,7 @@ export function describeDevice(
   };
 }
 
-/** The device set of a bridge without a fleet around it. */
+/** The device set of a served device used without a bridge around it. */
 export function soloBridge(
   self: {
     describe(): DeviceEntry;

@@ -40,7 +40,7 @@ export interface DispatchContext {
   labels: StoredLabels;
   recordingCommands: RecordingCommands;
   /** The bridge's devices (list, scan, connect by address). */
-  fleet: BridgeCommands;
+  bridge: BridgeCommands;
   clock: Clock;
   log: Logger;
 }
@@ -175,7 +175,7 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
         return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, recordingReply, refuse);
       }
       const target = typeof named.id === "string"
-        ? ctx.fleet.recordingCommandsOf(named.id)
+        ? ctx.bridge.recordingCommandsOf(named.id)
         : undefined;
       if (target === undefined) {
         return refuse(
@@ -192,7 +192,7 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
     case "list_devices":
     case "scan_devices":
     case "connect_device":
-      return dispatchDeviceCommand(ctx.fleet, cmd.type, cmd.data, reply, refuse);
+      return dispatchDeviceCommand(ctx.bridge, cmd.type, cmd.data, reply, refuse);
   }
 }
 

@@ -45,7 +45,7 @@ export interface HealthSource {
   describe(): DeviceEntry;
 }
 
-/** What /health reads of the fleet: its devices and, with --mqtt, the publisher's figures. */
+/** What /health reads of the bridge: its devices and, with --mqtt, the publisher's figures. */
 export interface HealthBridge {
   default: HealthSource;
   list(): HealthSource[];
@@ -56,8 +56,8 @@ export interface HealthBridge {
  * The /health body: the default device's figures as before, plus `devices` with every device's own
  * and `mqtt` (`{connected, published, dropped, …}`, or null when the bridge publishes to no broker).
  */
-export function bridgeHealth(fleet: HealthBridge): Record<string, unknown> {
-  const devices = fleet.list().map((b) => {
+export function bridgeHealth(bridge: HealthBridge): Record<string, unknown> {
+  const devices = bridge.list().map((b) => {
     const h = b.health();
     const d = b.describe();
     return {
@@ -72,5 +72,5 @@ export function bridgeHealth(fleet: HealthBridge): Record<string, unknown> {
       recording: d["recording"],
     };
   });
-  return { ...fleet.default.health(), devices, mqtt: fleet.mqttHealth?.() ?? null };
+  return { ...bridge.default.health(), devices, mqtt: bridge.mqttHealth?.() ?? null };
 }

@@ -56,9 +56,9 @@ const METRICS: Metric[] = [
 
 /** The exposition text: one sample per device for each metric, labelled `device="<device_id>"`. */
 export function metricsText(
-  fleet: { list(): HealthSource[]; mqttHealth?(): MqttHealth | null },
+  bridge: { list(): HealthSource[]; mqttHealth?(): MqttHealth | null },
 ): string {
-  const devices = fleet.list().map((b) => ({
+  const devices = bridge.list().map((b) => ({
     id: b.identity.id,
     h: b.health() as unknown as Health,
   }));
@@ -82,6 +82,6 @@ export function metricsText(
   const uptime = devices[0]?.h.uptime ?? 0;
   out +=
     `# HELP mw75_uptime_seconds Seconds since the bridge started\n# TYPE mw75_uptime_seconds gauge\nmw75_uptime_seconds ${uptime}\n`;
-  out += mqttMetricsText(fleet.mqttHealth?.() ?? null);
+  out += mqttMetricsText(bridge.mqttHealth?.() ?? null);
   return out;
 }

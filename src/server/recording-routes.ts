@@ -29,15 +29,15 @@ const NOT_FOUND = { code: "NOT_FOUND", message: "No such recording file" } as co
  */
 export function addRecordingRoutes(
   app: Hono,
-  fleet: Bridge,
+  bridge: Bridge,
   store: RecordingStore | null,
   limit?: MiddlewareHandler,
 ): void {
-  const bridge = fleet.default;
-  const guard = tokenGuard(bridge.gate);
+  const device = bridge.default;
+  const guard = tokenGuard(device.gate);
   app.get("/recordings", guard, async (c) => {
     try {
-      return c.json({ recordings: await bridge.listRecordings() });
+      return c.json({ recordings: await device.listRecordings() });
     } catch (err) {
       // a --recordings-dir that is a file, unreadable, …: the server is fine, the directory is not
       const reason = err instanceof Error ? err.message : String(err);
@@ -86,10 +86,10 @@ export function addRecordingRoutes(
     } catch {
       return c.json({ code: "INVALID_JSON", message: "The body must be a JSON object" }, 400);
     }
-    let target = bridge;
+    let target = device;
     if (typeof body === "object" && body !== null && !Array.isArray(body) && "device_id" in body) {
       const { device_id: id, ...rest } = body as { device_id: unknown };
-      const named = typeof id === "string" ? fleet.get(id) : undefined;
+      const named = typeof id === "string" ? bridge.get(id) : undefined;
       if (named === undefined) {
         return c.json({
           code: "UNKNOWN_DEVICE",

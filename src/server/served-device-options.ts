@@ -51,7 +51,7 @@ export interface ServedDeviceOptions {
    */
   scoped?: boolean;
   /** The bridge's devices, for list_devices / scan_devices / connect_device (default: this one alone). */
-  fleet?: BridgeCommands;
+  bridge?: BridgeCommands;
 }
 
 /** Loggers that belong to one device (the others are the server's). */

@@ -133,7 +133,7 @@ export class ServedDevice {
       recordingCommands: { device: this.#device, recordings: this.#recordings },
       clock,
       log: this.#log,
-      fleet: options.fleet ?? soloBridge(this),
+      bridge: options.bridge ?? soloBridge(this),
     };
     this.#shared = {
       multi,
