@@ -102,10 +102,13 @@ export async function streamingLifecycle(runtime: Runtime): Promise<void> {
     await delay(2000); // the span whose rate is measured
     const window = since(c, from).filter(isEeg);
     // ~500/s over the span as really slept (a loaded machine oversleeps; the simulator catches up):
-    // ±20 % covers the last delivery ticks still in flight; unpaced would be thousands, a stall 0
+    // −20 % covers the last delivery ticks still in flight; +50 % also a test process starved when
+    // it read `first` (the span then starts late while its count starts early: 607/s was seen with
+    // a busy core). Unpaced would be thousands, a stall 0; the server's own rate_hz is checked
+    // within ±20–30 % by the diagnostics scenario.
     const seconds = (Date.now() - firstAt) / 1000;
     expect(window.length / seconds).toBeGreaterThan(400);
-    expect(window.length / seconds).toBeLessThan(600);
+    expect(window.length / seconds).toBeLessThan(750);
     const cs = counters(window);
     for (let i = 1; i < cs.length; i++) expect(cs[i]).toBe((cs[i - 1]! + 1) % 256);
     const d = first.data;
