@@ -1,13 +1,9 @@
-/** @module The server's messages: the `data` of every message type the bridge sends (docs/protocol/mw75.md §3.4, docs/protocol/bridge-api.md), one type each, shared by the server's builders and the SDK. Imports nothing, so the browser SDK loads it. */
+/** @module The server's messages: the `data` of every message type the bridge sends (docs/protocol/mw75.md §3.4, docs/protocol/bridge-api.md), one type each, shared by the server's builders and the SDK. Imports types only, so the browser SDK loads it. */
 
-/** Device states on the wire (docs/protocol/mw75.md §3.6); `reconnecting` only appears in status events. */
-export type DeviceState =
-  | "idle"
-  | "connecting"
-  | "connected"
-  | "disconnecting"
-  | "disconnected"
-  | "error";
+import type { DeviceState } from "../core/session-events.ts";
+
+/** Device states on the wire (docs/protocol/mw75.md §3.6): the core's states, one to one; `reconnecting` only appears in status events. */
+export type { DeviceState };
 /** A state as the bridge reports it where it may say `reconnecting` (events, diagnostics, /devices). */
 export type ReportedState = DeviceState | "reconnecting";
 
