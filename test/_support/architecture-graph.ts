@@ -24,6 +24,7 @@ export const ALLOWED: Record<string, readonly string[]> = {
   sources: ["core", "decoder", "ports", "recording"],
   mw75: ["core", "decoder", "ports", "sources"],
   mqtt: ["core", "protocol", "ports", "hub", "decoder"],
+  lsl: ["core", "ports", "decoder"],
   server: ["core", "protocol", "ports", "recording", "hub", "decoder"],
   adapters: ["ports", "core", "decoder", "recording", "sources", "mw75"],
   app: [
@@ -31,6 +32,7 @@ export const ALLOWED: Record<string, readonly string[]> = {
     "core",
     "decoder",
     "hub",
+    "lsl",
     "mqtt",
     "mw75",
     "ports",
