@@ -96,7 +96,10 @@ export function parseFeedRequest(text: string): FeedRequest | null {
 /** The outcome of a feed request: the response head to send before the test patterns, or a refusal. */
 export type Negotiation =
   | { readonly ok: true; readonly head: string; readonly maxBufferLength: number | null }
-  | { readonly ok: false; readonly status: string; readonly reason: string };
+  | Refusal;
+
+/** A refused feed: the status line to send (then close) and a short reason for the log. */
+export type Refusal = { readonly ok: false; readonly status: string; readonly reason: string };
 
 /** What negotiation needs to know about the stream. */
 export interface FeedStream {
@@ -104,7 +107,7 @@ export interface FeedStream {
   readonly uid: string;
 }
 
-const refuse = (status: string, reason: string): Negotiation => ({
+const refuse = (status: string, reason: string): Refusal => ({
   ok: false,
   status: `${status}\r\n`,
   reason,
@@ -149,6 +152,6 @@ export function negotiate(
 }
 
 /** The legacy feed and numeric mismatches all end in the same refusal. */
-export function refuseLegacy(): Negotiation {
+export function refuseLegacy(): Refusal {
   return refuse(ONLY_110, "legacy protocol 1.00 feed");
 }
