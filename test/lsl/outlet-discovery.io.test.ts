@@ -41,7 +41,7 @@ const describeEeg = {
   nominalSrate: 500,
 } as const;
 
-/** Sends `query` and waits for the reply carrying `id` (1 s: replies take < 10 ms on loopback). */
+/** Sends `query` and waits for the reply carrying `id` (1 s: replies take < 10 ms on loopback, a 100× margin). */
 async function ask(
   query: string,
   id: string,

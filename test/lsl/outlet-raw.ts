@@ -71,7 +71,11 @@ export async function connect(
 }
 
 /** Sends `request`, reads to EOF. */
-export async function exchange(port: number, request: string, ms = 3000): Promise<string> {
+export async function exchange(
+  port: number,
+  request: string,
+  ms = 3000, /* EOF comes in < 50 ms on loopback */
+): Promise<string> {
   const c = await connect(port, request);
   await until(c.ended, ms, `EOF from port ${port}`);
   return c.bytes().toString("utf8");
