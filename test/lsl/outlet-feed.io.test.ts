@@ -5,10 +5,10 @@ import { testPatterns } from "../../src/lsl/wire/feed-encode.ts";
 import { infoXml } from "../../src/lsl/wire/xml-write.ts";
 import { requireLoopbackOnly } from "../_support/netns.ts";
 import {
-  clock,
   connect,
   exchange,
   feedRequest,
+  heldTimers,
   memoryLog,
   steppingTime,
   unique,
@@ -16,6 +16,7 @@ import {
 } from "./outlet-raw.ts";
 
 const tag = unique();
+const clock = heldTimers(10_000);
 let outlets: LslOutlets;
 let eeg: Outlet;
 let markers: Outlet;
@@ -157,6 +158,20 @@ test("a request over 16 KB is cut off", async () => {
   await until(c.ended, SOON_MS, "the oversize request closed");
   expect(c.bytes().length).toBe(0);
   expect(outlets.figures().sessions.oversize).toBe(before + 1);
+});
+
+test("a request not complete within 10 s is cut off", async () => {
+  const before = outlets.figures().sessions.timed_out;
+  const c = await connect(
+    eeg.info.v4dataPort,
+    `LSL:streamfeed/110 ${eeg.info.uid}\r\nValue-Size: 4\r\n`,
+  );
+  // every earlier session finished its request, which cleared its timer: the one held is this session's
+  await until(() => clock.held() === 1, SOON_MS, "the session's request timer");
+  expect(clock.fire()).toBe(1);
+  await until(c.ended, SOON_MS, "the slow request closed");
+  expect(c.bytes().length).toBe(0);
+  expect(outlets.figures().sessions.timed_out).toBe(before + 1);
 });
 
 test("Max-Buffer-Length 0: head and test patterns, but no consumer", async () => {

@@ -112,5 +112,29 @@ export function memoryLog(): Logger & { lines: string[] } {
 
 export const clock: Clock = systemClock;
 
+/** The system clock, except that timers of `ms` wait for `fire()` (so a 10 s timeout costs no 10 s). */
+export function heldTimers(ms: number): Clock & { fire(): number; held(): number } {
+  const held = new Map<number, () => void>();
+  let next = 0;
+  return {
+    ...systemClock,
+    setTimeout: (fn, delay) => {
+      if (delay !== ms) return systemClock.setTimeout(fn, delay);
+      held.set(++next, fn);
+      return -next;
+    },
+    clearTimeout: (
+      h,
+    ) => (typeof h === "number" && h < 0 ? held.delete(-h) : systemClock.clearTimeout(h)),
+    held: () => held.size,
+    fire: () => {
+      const due = [...held.values()];
+      held.clear();
+      for (const fn of due) fn();
+      return due.length;
+    },
+  };
+}
+
 /** A suffix that makes stream names unique across parallel test files. */
 export const unique = (): string => Math.random().toString(36).slice(2, 10);

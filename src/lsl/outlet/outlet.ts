@@ -106,9 +106,10 @@ export class Outlet {
         ),
     );
     service.on("message", (msg, rinfo) => {
+      // t1 is the time of receipt, read before any parsing
+      const t1 = ctx.time.now();
       if (this.closing) return;
       ctx.discovery.handle(service, msg, rinfo, [this], (wave, t0, from) => {
-        const t1 = ctx.time.now();
         // t2 as late as possible: the probe's rtt subtracts the outlet's own time (§7)
         ctx.discovery.send(
           service,

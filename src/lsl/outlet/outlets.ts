@@ -40,7 +40,14 @@ export interface LslOutletsFigures {
 function bindResponder(): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket({ type: "udp4", reuseAddr: true });
-    socket.once("error", reject);
+    socket.once("error", (e) => {
+      try {
+        socket.close();
+      } catch {
+        // never bound: nothing to close
+      }
+      reject(e);
+    });
     socket.bind(DISCOVERY_PORT, "0.0.0.0", () => {
       socket.off("error", reject);
       resolve(socket);
