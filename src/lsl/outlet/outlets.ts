@@ -1,7 +1,4 @@
-/**
- * @module The LSL outlets of one process: ONE discovery responder on 16571 answering for every open outlet
- * (a unicast to 127.0.0.1:16571 reaches only one socket per port, so one per outlet would hide the others, §1).
- */
+/** @module The LSL outlets of one process: one discovery responder (16571) answering for all of them, and their figures. */
 import dgram from "node:dgram";
 import { networkInterfaces } from "node:os";
 import type { Clock } from "../../core/clock.ts";
@@ -77,6 +74,10 @@ function join(socket: dgram.Socket, group: string, log: OnceLog): void {
   }
 }
 
+/**
+ * One responder for every outlet, not one per outlet as in liblsl: a unicast to 127.0.0.1:16571 reaches
+ * only one socket per port (§1), so per-outlet responders would hide all but one stream from it.
+ */
 export class LslOutlets {
   private readonly open_ = new Set<Outlet>();
   private readonly ctx: OutletContext;
