@@ -76,6 +76,11 @@ export class FeedDecoder {
     this.#little = byteOrder === 1234;
   }
 
+  /** True until both test-pattern samples have arrived (and matched). */
+  get checkingPatterns(): boolean {
+    return this.#patternsLeft > 0;
+  }
+
   /** Feeds the next piece of bytes; returns the data samples now complete (test patterns excluded). */
   push(piece: Uint8Array): FeedSample[] {
     const joined = new Uint8Array(this.#pending.length + piece.length);
