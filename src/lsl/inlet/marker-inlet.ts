@@ -19,6 +19,8 @@ export type { InletFigures, MarkerInletOptions, ReceivedMarker };
 export const RETRY_MS = 500;
 /** How long a marker waits for the stream's first time estimate before it goes out uncorrected. */
 export const FIRST_ESTIMATE_WAIT_MS = 1500;
+/** Streams read at most; more matches than this (a flood of fake replies) are ignored, logged once. */
+export const MAX_STREAMS_READ = 64;
 /** Markers held per stream while waiting for that estimate; older ones beyond it are dropped. */
 const MAX_WAITING = 10_000;
 
@@ -96,7 +98,14 @@ export class MarkerInlet {
     const now = this.o.clock.now();
     for (const [key, { info }] of freshest) {
       const entry = this.#entries.get(key);
-      if (entry === undefined) {
+      if (entry === undefined && this.#entries.size >= MAX_STREAMS_READ) {
+        if (this.#logged.first("too many")) {
+          this.o.log.log(
+            "WARNING",
+            `LSL inlet: more than ${MAX_STREAMS_READ} streams match; ignoring the rest`,
+          );
+        }
+      } else if (entry === undefined) {
         this.o.log.log(
           "INFO",
           `LSL inlet: resolved ${this.#name(info)} (source_id "${info.sourceId}")`,
