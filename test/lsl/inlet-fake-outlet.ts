@@ -20,6 +20,8 @@ export interface FakeOutletOptions {
   readonly responder: boolean;
   /** Send "11" instead of "10" in the second test pattern. */
   readonly badPattern?: boolean;
+  /** A one-channel double64 stream instead of string markers. */
+  readonly numeric?: boolean;
   /** Our LSL clock (s). */
   readonly now: () => number;
 }
@@ -36,6 +38,23 @@ function listenTcp(server: net.Server, port: number): Promise<boolean> {
       resolve(true);
     });
   });
+}
+
+/** One sample with a transmitted timestamp: a string channel, or a double64 one for a number. */
+function sampleBytes(ts: number, value: string | number): Uint8Array {
+  const text = enc.encode(String(value));
+  const sample = new Uint8Array(typeof value === "number" ? 17 : 11 + text.length);
+  const view = new DataView(sample.buffer);
+  sample[0] = 2;
+  view.setFloat64(1, ts, true);
+  if (typeof value === "number") {
+    view.setFloat64(9, value, true);
+  } else {
+    sample[9] = 1;
+    sample[10] = text.length;
+    sample.set(text, 11);
+  }
+  return sample;
 }
 
 /** A running fake; `close()` kills it like a SIGKILL would (every socket dropped). */
@@ -85,7 +104,7 @@ export class FakeOutlet {
       ["name", this.o.name],
       ["type", "Markers"],
       ["channel_count", 1],
-      ["channel_format", "string"],
+      ["channel_format", this.o.numeric ? "double64" : "string"],
       ["source_id", this.o.sourceId],
       ["nominal_srate", "0.000000000000000"],
       ["uid", this.uid],
@@ -96,17 +115,10 @@ export class FakeOutlet {
     return xml;
   }
 
-  /** Sends `label` to every consumer, stamped now on the fake's clock; returns that stamp. */
-  push(label: string): number {
+  /** Sends `label` (a number for a numeric fake) to every consumer, stamped now on the fake's clock. */
+  push(label: string | number): number {
     const ts = this.clock();
-    const text = enc.encode(label);
-    const sample = new Uint8Array(11 + text.length);
-    sample[0] = 2;
-    new DataView(sample.buffer).setFloat64(1, ts, true);
-    sample[9] = 1;
-    sample[10] = text.length;
-    sample.set(text, 11);
-    for (const c of this.#consumers) c.write(sample);
+    for (const c of this.#consumers) c.write(sampleBytes(ts, label));
     return ts;
   }
 
@@ -149,8 +161,14 @@ export class FakeOutlet {
         return;
       }
       const { head, body } = capturedFeed("mw75-markers-001");
-      const patterns = body.slice(0, 26);
-      if (this.o.badPattern) patterns[25] = 0x31;
+      // the double64 patterns: 16777217 + 4, then + 2 (docs/protocol/lsl-wire.md §4)
+      const patterns = this.o.numeric
+        ? Uint8Array.from([
+          ...sampleBytes(123456.789, 16777221),
+          ...sampleBytes(123456.789, 16777219),
+        ])
+        : body.slice(0, 26);
+      if (this.o.badPattern) patterns[patterns.length - 1]! ^= 1;
       socket.write(head.replace(/UID: \S+/, `UID: ${this.uid}`));
       socket.write(patterns);
       this.#consumers.add(socket);

@@ -186,6 +186,29 @@ describe("marker inlet", () => {
     }
   }, 10_000);
 
+  test("a numeric stream's first channel becomes the label", async () => {
+    const name = `Mk-num-${tag}`;
+    const fake = await FakeOutlet.start({
+      name,
+      sourceId: `src-${name}`,
+      offsetS: 0,
+      responder: true,
+      numeric: true,
+      now: time.now,
+    });
+    const { it, markers } = inlet({ query: `name='${name}'` });
+    try {
+      await until("a consumer", () => fake.consumers() === 1);
+      fake.push(42.5);
+      fake.push(-3);
+      await until("2 markers", () => markers.length === 2, 3000);
+      expect(markers.map((m) => m.label)).toEqual(["42.5", "-3"]);
+    } finally {
+      await it.close();
+      await fake.close();
+    }
+  }, 10_000);
+
   test(
     "a fake with a wrong test pattern is refused, retried 500 ms apart, logged once",
     async () => {
