@@ -22,6 +22,8 @@ export interface FakeOutletOptions {
   readonly badPattern?: boolean;
   /** A one-channel double64 stream instead of string markers. */
   readonly numeric?: boolean;
+  /** Never answer timedata (an outlet whose time service is unreachable). */
+  readonly noTime?: boolean;
   /** Our LSL clock (s). */
   readonly now: () => number;
 }
@@ -141,7 +143,7 @@ export class FakeOutlet {
       this.shortinfoQueries++;
       const [port, id] = (lines[2] ?? "").split(" ");
       socket.send(`${id}\r\n${this.xml()}`, Number(port), address, () => {});
-    } else if (lines[0] === "LSL:timedata" && socket === this.#service) {
+    } else if (lines[0] === "LSL:timedata" && socket === this.#service && !this.o.noTime) {
       const [wave, t0] = (lines[1] ?? "").split(" ");
       socket.send(` ${wave} ${t0} ${t1} ${this.clock()}`, from.port, address, () => {});
     }

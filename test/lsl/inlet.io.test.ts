@@ -210,6 +210,40 @@ describe("marker inlet", () => {
   }, 10_000);
 
   test(
+    "without time replies a marker waits 1.5 s, then goes out uncorrected (logged once); later ones do not wait",
+    async () => {
+      const name = `Mk-notime-${tag}`;
+      const fake = await FakeOutlet.start({
+        name,
+        sourceId: `src-${name}`,
+        offsetS: 0,
+        responder: true,
+        noTime: true,
+        now: time.now,
+      });
+      const { it, markers, logs } = inlet({ query: `name='${name}'` });
+      try {
+        await until("a consumer", () => fake.consumers() === 1);
+        const sent = Date.now();
+        fake.push("first");
+        await until("the first marker", () => markers.length === 1, 3000);
+        // the 1.5 s bound, less 100 ms for timer skew between runtimes
+        expect(Date.now() - sent).toBeGreaterThanOrEqual(1400);
+        const again = Date.now();
+        fake.push("second");
+        await until("the second marker", () => markers.length === 2, 3000);
+        expect(Date.now() - again).toBeLessThan(1000); // it did not wait another 1.5 s
+        expect(markers.map((m) => m.timeCorrection)).toEqual([0, 0]);
+        expect(logs.filter((l) => l.includes("no time correction")).length).toBe(1);
+      } finally {
+        await it.close();
+        await fake.close();
+      }
+    },
+    10_000,
+  );
+
+  test(
     "a fake with a wrong test pattern is refused, retried 500 ms apart, logged once",
     async () => {
       const name = `Mk-bad-${tag}`;

@@ -100,8 +100,11 @@ export function openFeed(o: FeedOptions): Feed {
       );
       body(joined.subarray(at));
     } catch (e) {
-      if (!(e instanceof FeedError)) throw e;
-      end({ kind: "refused", detail: e.message });
+      // a FeedError is the expected refusal; anything else is a decoder bug, still not worth a crash
+      end({
+        kind: "refused",
+        detail: e instanceof FeedError ? e.message : `feed decoding failed: ${e}`,
+      });
     }
   });
   socket.on(

@@ -32,6 +32,8 @@ interface Entry {
   nextAttemptMs: number;
   markers: number;
   waiting: FeedSample[];
+  /** The first estimate did not come within FIRST_ESTIMATE_WAIT_MS: later markers stop waiting for it. */
+  gaveUp: boolean;
   problems: OnceSet;
 }
 
@@ -116,7 +118,7 @@ export class MarkerInlet {
         this.o.log.log("INFO", `LSL inlet: ${this.#name(info)} restarted (uid ${info.uid})`);
         this.#flush(entry);
         void entry.sync.close();
-        Object.assign(entry, { info, sync: this.#sync(info), nextAttemptMs: now });
+        Object.assign(entry, { info, sync: this.#sync(info), nextAttemptMs: now, gaveUp: false });
       }
     }
     for (const entry of this.#entries.values()) {
@@ -134,6 +136,7 @@ export class MarkerInlet {
       nextAttemptMs: 0,
       markers: 0,
       waiting: [],
+      gaveUp: false,
       problems: new OnceSet(),
     };
     return entry;
@@ -206,8 +209,8 @@ export class MarkerInlet {
   }
 
   #deliver(entry: Entry, sample: FeedSample): void {
-    if (entry.sync.correction !== null && entry.waiting.length === 0) {
-      return this.#emit(entry, sample, entry.sync.correction);
+    if ((entry.sync.correction !== null || entry.gaveUp) && entry.waiting.length === 0) {
+      return this.#emit(entry, sample, entry.sync.correction ?? 0);
     }
     if (entry.waiting.length >= MAX_WAITING) entry.waiting.shift();
     entry.waiting.push(sample);
@@ -224,6 +227,7 @@ export class MarkerInlet {
     if (held.length === 0) return;
     entry.waiting = [];
     const correction = entry.sync.correction;
+    entry.gaveUp = correction === null;
     if (correction === null && this.#logged.first(`uncorrected ${entry.info.uid}`)) {
       this.o.log.log(
         "WARNING",
