@@ -49,7 +49,7 @@ export class TimeSync {
     if (this.#running || this.#closed) return;
     this.#running = true;
     this.#opening ??= bindUdp(false).then((socket) => {
-      if (this.#closed) return void closeUdp(socket);
+      if (this.#closed) return closeUdp(socket); // closed while binding: close() awaits this
       this.#socket = socket;
       socket.on("message", (data) => this.#reply(new TextDecoder().decode(data)));
       socket.on(
