@@ -9,6 +9,7 @@ import {
 } from "../../src/lsl/wire/feed-decode.ts";
 import { readStreamInfo } from "../../src/lsl/wire/info-read.ts";
 import { capturedFeed, capturedShortinfoReply } from "../_support/lsl-captures-inlet.ts";
+import { garbage, prng } from "../_support/streams.ts";
 
 const eegInfo = readStreamInfo(
   capturedShortinfoReply().text.split("\r\n").slice(1).join("\r\n"),
@@ -136,6 +137,22 @@ describe("sample decoder", () => {
     expect(() => decoder().push(Uint8Array.of(1, 3))).toThrow(/length width/);
   });
 
+  test("fuzz: garbage after the test patterns gives samples or a FeedError, never another error", () => {
+    const random = prng(7);
+    const patterns = capturedFeed("mw75-markers-001").body.subarray(0, 26);
+    for (let round = 0; round < 2000; round++) {
+      const d = new FeedDecoder("string", 1 + (round % 3), 0);
+      if (round % 3 === 0) d.push(patterns);
+      try {
+        const bytes = garbage(1 + Math.floor(random() * 64), random);
+        bytes[0] = 1 + (round % 2); // a valid tag, so the length fields and values get decoded too
+        d.push(bytes);
+      } catch (e) {
+        if (!(e instanceof FeedError)) throw e;
+      }
+    }
+  });
+
   test("numeric formats and big-endian: built test patterns and a sample decode back", () => {
     const cases = [["double64", 8], ["int8", 1], ["int16", 2], ["int32", 4], ["int64", 8], [
       "float32",
@@ -173,6 +190,16 @@ describe("sample decoder", () => {
         expect(out).toEqual([{ timestamp: 7.5, values: [1, -2, 3] }]);
       }
     }
+    // a big-endian string feed: 2-byte length fields swapped, the text as is
+    const be = new Uint8Array([
+      ...[2, 0x40, 0xfe, 0x24, 0x0c, 0x9f, 0xbe, 0x76, 0xc9, 2, 0, 2, 0x31, 0x30],
+      ...[2, 0x40, 0xfe, 0x24, 0x0c, 0x9f, 0xbe, 0x76, 0xc9, 1, 2, 0x31, 0x30],
+      ...[1, 2, 0, 3, 0x61, 0x62, 0x63],
+    ]);
+    expect(new FeedDecoder("string", 1, 0, 4321).push(be)).toEqual([{
+      timestamp: 123456.789,
+      values: ["abc"],
+    }]);
     expect(testPatternValues("int8", 2, 4)).toEqual([5, -6]);
     expect(testPatternValues("int32", 2, 2)).toEqual([65539, -65540]);
     expect(testPatternValues("string", 3, 4)).toEqual(["10", "-11", "12"]);

@@ -14,6 +14,7 @@ export function feedRequest(info: StreamInfo, hostname: string, sessionId: strin
   const lines = [
     `LSL:streamfeed/${PROTOCOL_VERSION} ${info.uid}`,
     "Native-Byte-Order: 1234",
+    // the lowest figure: an outlet of the other byte order is always "faster" and converts for us
     "Endian-Performance: 0",
     "Has-IEEE754-Floats: 1",
     `Supports-Subnormals: ${isFloat ? 1 : 0}`,

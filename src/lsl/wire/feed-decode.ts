@@ -69,9 +69,7 @@ export class FeedDecoder {
     readonly nominalSrate: number,
     byteOrder: 1234 | 4321 = 1234,
   ) {
-    if (format === "string" && byteOrder !== 1234) {
-      throw new FeedError("string feeds are read little-endian only");
-    }
+    // Byte-Order 4321 swaps timestamps, numeric values and string length fields; string bytes stay as sent
     this.#size = valueSize(format);
     this.#little = byteOrder === 1234;
   }

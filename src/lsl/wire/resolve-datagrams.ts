@@ -13,11 +13,6 @@ export function sessionQuery(sessionId: string, userQuery: string): string {
   return userQuery.trim() === "" ? session : `${session} and (${userQuery})`;
 }
 
-/** The recovery predicate that finds a restarted outlet by its stable source_id (§6). */
-export function sourceIdQuery(sessionId: string, sourceId: string): string {
-  return `session_id='${sessionId}' and source_id='${sourceId.replace(/'/g, "")}'`;
-}
-
 /**
  * A query id: the decimal 64-bit FNV-1a of the query. liblsl uses its own string hash; the id is
  * opaque to the outlet (it only echoes it), so any stable token does.
