@@ -1,8 +1,4 @@
-/**
- * @module A fake LSL string-marker outlet for the inlet's network tests, speaking the bytes of the
- * liblsl capture: shortinfo replies (responder on 16571 and/or the service port), timedata replies
- * on its own clock (ours + `offsetS`), and a feed with the captured head and test patterns.
- */
+/** @module A fake liblsl-shaped string-marker outlet for the inlet's network tests, speaking the captured bytes. */
 import dgram from "node:dgram";
 import net from "node:net";
 import { bindUdp, closeUdp } from "../../src/lsl/inlet/udp.ts";

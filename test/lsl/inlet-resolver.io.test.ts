@@ -1,7 +1,4 @@
-/**
- * @module The continuous resolver on loopback (inside test/netns.sh): wave timing on a manual clock,
- * multicast reaching every 16571 socket, send errors counted and logged once, replies kept by uid.
- */
+/** @module The resolver on loopback: wave timing on a manual clock, multicast reach, send errors, replies by uid. */
 import dgram from "node:dgram";
 import { describe, expect, test } from "bun:test";
 import { Resolver } from "../../src/lsl/inlet/resolver.ts";

@@ -1,7 +1,4 @@
-/**
- * @module Time correction of one stream on loopback (inside test/netns.sh), timers on a manual clock:
- * 8 probes 64 ms apart, the estimate at 0.64 s, a refresh at 5 s, a wave with under 6 replies ignored.
- */
+/** @module Time correction on loopback with a manual clock: probe spacing, estimate time, refresh, too few replies. */
 import { describe, expect, test } from "bun:test";
 import { systemClock } from "../../src/core/clock.ts";
 import { lslTime } from "../../src/lsl/clock.ts";

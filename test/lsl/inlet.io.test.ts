@@ -1,7 +1,4 @@
-/**
- * @module The marker inlet against fake liblsl-shaped outlets on loopback (inside test/netns.sh):
- * multicast and known-peer discovery, time correction, restart by source_id, own uids, a bad test pattern.
- */
+/** @module The marker inlet against fake outlets on loopback (inside test/netns.sh): discovery, time, restart, own uids, refusal. */
 import { describe, expect, test } from "bun:test";
 import { systemClock } from "../../src/core/clock.ts";
 import { lslTime } from "../../src/lsl/clock.ts";

@@ -1,8 +1,4 @@
-/**
- * @module One stream feed over TCP (docs/protocol/lsl-wire.md §4, §5): connect to the outlet's data
- * port, send the streamfeed/110 request, read the head and the test patterns, then hand on samples
- * until the connection ends, reporting how it ended exactly once.
- */
+/** @module One stream feed over TCP (docs/protocol/lsl-wire.md §4, §5): request, head, test patterns, samples; its end reported once. */
 import net from "node:net";
 import type { Clock } from "../../core/clock.ts";
 import { feedRequest, headEnd, MAX_HEAD_BYTES, parseFeedHead } from "../wire/feed-client.ts";

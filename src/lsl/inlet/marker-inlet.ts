@@ -1,8 +1,4 @@
-/**
- * @module The marker inlet (docs/protocol/bridge-api.md §10): resolves streams continuously, reads
- * every match that is not one of the bridge's own outlets, reconnects after a loss (following a
- * restarted outlet by its source_id), and hands each sample on as a marker in the bridge's clock.
- */
+/** @module The marker inlet (bridge-api.md §10): reads every matching stream but our own, follows restarts by source_id, maps time. */
 import { hostname } from "node:os";
 import type { TimerHandle } from "../../core/clock.ts";
 import type { FeedSample } from "../wire/feed-decode.ts";

@@ -1,8 +1,4 @@
-/**
- * @module The continuous resolver (docs/protocol/lsl-wire.md §2, §8): waves of shortinfo queries to
- * the scope's discovery addresses and, when known peers are given, to each peer's port range; the
- * replies are kept by uid with the time they were last seen.
- */
+/** @module The continuous resolver (docs/protocol/lsl-wire.md §2, §8): query waves to the scope and known peers; replies by uid. */
 import type dgram from "node:dgram";
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { Logger } from "../../ports/logger.ts";

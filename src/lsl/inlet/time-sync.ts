@@ -1,8 +1,4 @@
-/**
- * @module Time correction of one stream (docs/protocol/lsl-wire.md §7): waves of 8 timedata probes
- * 64 ms apart to the outlet's service port, an estimate 0.64 s after each wave starts, a new wave
- * every 5 s while running.
- */
+/** @module Time correction of one stream (docs/protocol/lsl-wire.md §7): 8 probes 64 ms apart, estimate at 0.64 s, every 5 s. */
 import type dgram from "node:dgram";
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { LslTime } from "../clock.ts";

@@ -1,7 +1,4 @@
-/**
- * @module A streaming decoder of the feed's samples (docs/protocol/lsl-wire.md §4 test patterns, §5
- * encoding): bytes arrive in arbitrary pieces, samples come out whole; bounded against hostile input.
- */
+/** @module A streaming, bounded decoder of feed samples (docs/protocol/lsl-wire.md §4 test patterns, §5 encoding). */
 import { IRREGULAR_RATE, TEST_PATTERN_TIME } from "./constants.ts";
 import { type ChannelFormat, valueSize } from "./stream-info.ts";
 

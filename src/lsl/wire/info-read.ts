@@ -1,7 +1,4 @@
-/**
- * @module Reads a stream's `<info>` XML (docs/protocol/lsl-wire.md §3) into a StreamInfo with the
- * validity rules liblsl's inlets apply, through a small bounded XML reader (no DOM in every runtime).
- */
+/** @module A stream's `<info>` XML → StreamInfo with liblsl's read_xml rules (lsl-wire.md §3), via a small bounded XML reader. */
 import {
   CHANNEL_FORMATS,
   type ChannelFormat,
