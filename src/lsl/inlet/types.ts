@@ -1,0 +1,47 @@
+/** @module The marker inlet's public types: the options, what it hands on, and its /health figures. */
+import type { Clock } from "../../core/clock.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { LslTime } from "../clock.ts";
+import type { Scope } from "../wire/constants.ts";
+
+/** A marker read from an LSL stream. */
+export interface ReceivedMarker {
+  readonly label: string;
+  /** The sample's timestamp, on the sender's LSL clock (s). */
+  readonly lslTime: number;
+  /** Seconds added to map the sender's clock onto ours (0 if no estimate came in time). */
+  readonly timeCorrection: number;
+  /** Unix seconds on the bridge's clock: `time.toUnix(lslTime + timeCorrection)`. */
+  readonly unixTime: number;
+  /** `lsl:<name>@<hostname>`. */
+  readonly source: string;
+  readonly stream: {
+    readonly name: string;
+    readonly hostname: string;
+    readonly sourceId: string;
+    readonly uid: string;
+  };
+}
+
+export interface MarkerInletOptions {
+  readonly query: string;
+  readonly scope: Scope;
+  readonly sessionId: string;
+  readonly knownPeers: readonly string[];
+  readonly time: LslTime;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** The uids of the bridge's own outlets, never read back. */
+  readonly ownUids: () => ReadonlySet<string>;
+  readonly onMarker: (m: ReceivedMarker) => void;
+}
+
+/** One stream's line in /health (snake_case, as served). */
+export interface InletFigures {
+  readonly name: string;
+  readonly hostname: string;
+  readonly source_id: string;
+  readonly connected: boolean;
+  readonly markers: number;
+  readonly time_correction_ms: number | null;
+}
