@@ -47,9 +47,11 @@ export function edgeClock(
       prevBefore = before;
     }
   }
+  // the offset is the middle of the span, so it is off by at most half of it
+  const within = ((best / 2) * 1000).toFixed(3);
   warn(
-    `warning: the LSL clock is calibrated from ${opts.source} (CLOCK_BOOTTIME): it runs ahead of ` +
-      "liblsl's CLOCK_MONOTONIC by any time this machine spent suspended\n",
+    `warning: the LSL clock is calibrated from ${opts.source} (CLOCK_BOOTTIME) to ±${within} ms: ` +
+      "it runs ahead of liblsl's CLOCK_MONOTONIC by any time this machine spent suspended\n",
   );
   return () => now() + offset;
 }
