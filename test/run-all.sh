@@ -17,7 +17,7 @@ bin=node_modules/.bin
 # live servers, so the two cores carry more workers than two (bench: `MW75_TEST_WORKERS=N npm test`)
 workers=${MW75_TEST_WORKERS:-4}
 IO_FILES=$(find test -name '*.io.test.ts' -not -path '*/_support/*' | sort)
-# --allow-ffi: the runtime adapter reads CLOCK_MONOTONIC through libc (src/adapters/runtime/monotonic-deno.ts)
+# --allow-ffi: the runtime adapter reads CLOCK_MONOTONIC through libc (src/adapters/runtime/deno.ts)
 DENO_FLAGS=(--allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys --allow-ffi)
 
 check() { # $1 = label, rest = command: one test that passes when the command exits 0
