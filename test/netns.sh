@@ -9,6 +9,12 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "test/netns.sh: making a network namespace needs root (unshare --net); run as root or with sudo" >&2
   exit 1
 fi
+for tool in unshare ip; do # util-linux and iproute2: a slim Debian image may lack iproute2
+  if ! command -v "$tool" >/dev/null; then
+    echo "test/netns.sh: needs $tool (apt-get install -y util-linux iproute2)" >&2
+    exit 1
+  fi
+done
 exec unshare --net bash -c '
   set -e
   ip link set lo up

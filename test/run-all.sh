@@ -5,20 +5,20 @@
 # failed. Which file runs where: a file named *.io.test.ts touches runtime I/O (sockets, files, ttys,
 # wasm loading) and runs under Bun, Deno and Node; every other file runs once, under Bun (the server
 # suites start their servers under all three runtimes themselves).
+# The Bun, Deno and Node suites run in ONE network namespace holding only loopback (test/netns.sh,
+# needs root): the LSL tests send multicast and broadcast discovery datagrams, which must never leave
+# the machine, and files running at once must find each other's outlets. The script runs itself
+# there as `run-all.sh --suites LOGDIR`; set-up, checks, cargo and the counting stay outside.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash test/setup.sh || exit 1
 bin=node_modules/.bin
-logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
-started=$(date +%s)
-passed=0 failed=0 broken=()
 
 # Bun runs its files in worker processes, slowest first by test/timings.json. Most files wait on
 # live servers, so the two cores carry more workers than two (bench: `MW75_TEST_WORKERS=N npm test`)
 workers=${MW75_TEST_WORKERS:-4}
 IO_FILES=$(find test -name '*.io.test.ts' -not -path '*/_support/*' | sort)
-DENO_FLAGS=(--allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys)
+# --allow-ffi: the runtime adapter reads CLOCK_MONOTONIC through libc (src/adapters/runtime/deno.ts)
+DENO_FLAGS=(--allow-read --allow-write --allow-env --allow-net --allow-run --allow-sys --allow-ffi)
 
 check() { # $1 = label, rest = command: one test that passes when the command exits 0
   local label=$1; shift
@@ -93,6 +93,26 @@ count() { # $1 = suite, $2 = its exit status: adds its pass/fail counts to the t
   echo "=== $label: $p passed, $f failed"
 }
 
+suites() { # inside the namespace: the three suites at once, each exit status to LOGDIR/status-NAME
+  run_bun & bun_pid=$!
+  run_deno & deno_pid=$!
+  run_node & node_pid=$!
+  wait "$bun_pid"; echo $? >"$logs/status-bun"
+  wait "$deno_pid"; echo $? >"$logs/status-deno"
+  wait "$node_pid"; echo $? >"$logs/status-node"
+}
+if [ "${1:-}" = --suites ]; then logs=$2; suites; exit 0; fi
+
+bash test/setup.sh || exit 1
+if [ "$(id -u)" -ne 0 ] && [ "${MW75_NETNS:-}" != 1 ]; then
+  echo "npm test runs the suites in a loopback-only network namespace (test/netns.sh), which needs root: run it as root, or sudo npm test" >&2
+  exit 1
+fi
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+started=$(date +%s)
+passed=0 failed=0 broken=()
+
 echo "=== checks: deno fmt --check, deno lint, wasm, dashboard, types"
 check fmt "$bin/deno" fmt --check
 check lint "$bin/deno" lint
@@ -104,13 +124,16 @@ echo "=== cargo test"
 cargo test --quiet --manifest-path decoder-rs/Cargo.toml >"$logs/cargo.log" 2>&1
 cargo_status=$?
 
-echo "=== bun (all files, $workers workers), deno and node (the *.io.test.ts files), at once"
-run_bun & bun_pid=$!
-run_deno & deno_pid=$!
-run_node & node_pid=$!
-wait "$bun_pid"; bun_status=$?
-wait "$deno_pid"; deno_status=$?
-wait "$node_pid"; node_status=$?
+echo "=== bun (all files, $workers workers), deno and node (the *.io.test.ts files), at once, in a loopback-only namespace"
+# the log dir is a path in the same file system (a network namespace shares it)
+bash test/netns.sh bash test/run-all.sh --suites "$logs" >"$logs/netns.log" 2>&1
+if [ ! -s "$logs/status-node" ]; then # the namespace could not be made (no CAP_SYS_ADMIN, no ip): say why
+  cat "$logs/netns.log"
+  broken+=("the suites did not run: bash test/netns.sh failed (above)")
+fi
+bun_status=$(cat "$logs/status-bun" 2>/dev/null || echo 1)
+deno_status=$(cat "$logs/status-deno" 2>/dev/null || echo 1)
+node_status=$(cat "$logs/status-node" 2>/dev/null || echo 1)
 
 for suite in cargo bun deno node; do
   echo "=== $suite output"

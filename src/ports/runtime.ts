@@ -41,6 +41,11 @@ export interface RuntimeAdapter {
   remoteOf(c: Context): string;
   /** Calls `handler` once on SIGINT or SIGTERM. */
   onShutdownSignal(handler: (signal: string) => void): void;
+  /**
+   * CLOCK_MONOTONIC in seconds: LSL time, liblsl's `local_clock()` on Linux (docs/protocol/lsl-wire.md
+   * §7). Not `process.hrtime`, which counts from process start on Bun and Deno.
+   */
+  monotonicSeconds(): number;
   stdout(text: string): void;
   stderr(text: string): void;
   exit(code: number): never;

@@ -2,6 +2,8 @@
 import type { ServerWebSocket } from "bun";
 import { getConnInfo, upgradeWebSocket, websocket } from "hono/bun";
 import type { RuntimeAdapter } from "../../ports/runtime.ts";
+import { bunMonotonic } from "./monotonic-bun.ts";
+import { onFirstCall } from "./monotonic.ts";
 import { formatRemote, onFirstShutdownSignal } from "./shared.ts";
 
 /** Bun: the raw socket's send() returns 0 when Bun dropped the message, which hono/bun hides. */
@@ -41,6 +43,7 @@ export const bunRuntime: RuntimeAdapter = {
   remoteOf: (c) => formatRemote(getConnInfo(c)),
   onShutdownSignal: (handler) =>
     onFirstShutdownSignal(handler, (signal, listener) => process.on(signal, listener)),
+  monotonicSeconds: onFirstCall(() => bunMonotonic((text) => void process.stderr.write(text))),
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   exit: (code) => process.exit(code),
