@@ -57,12 +57,13 @@ const LABEL_MAX = 128;
 /** Opens the outlets of every device (and of devices added later) and starts the marker inlet. */
 export async function startLsl(s: LslStart): Promise<RunningLsl> {
   const log = s.logs.logger("mw75.lsl");
-  const bridgeId = s.bridgeId ?? hostname();
+  const host = hostNameOr("localhost");
+  const bridgeId = s.bridgeId ?? host;
   const { scope, sessionId } = s.flags;
   const outlets = await LslOutlets.start({
     scope,
     sessionId,
-    hostname: hostname(),
+    hostname: host,
     time: s.time,
     clock: s.clock,
     log,
@@ -189,5 +190,14 @@ function placeEverywhere(bridge: Bridge, m: ReceivedMarker, log: Logger): void {
         `LSL marker "${label}" from ${m.source} on ${device.identity.id}: ${placed.message}`,
       );
     }
+  }
+}
+
+/** The host name; a runtime that may not read it (Deno without --allow-sys) gets `fallback`. */
+function hostNameOr(fallback: string): string {
+  try {
+    return hostname();
+  } catch {
+    return fallback;
   }
 }
