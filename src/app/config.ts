@@ -8,6 +8,7 @@ import { parseSource, planDevices } from "./device-plan.ts";
 import type { DeviceFlags, DevicePlan } from "./device-plan.ts";
 import { checkMqttFlags } from "./mqtt-options.ts";
 import type { MqttFlags } from "./mqtt-options.ts";
+import { checkLslFlags, type LslFlags, unsetLsl } from "./lsl-options.ts";
 import { UsageError } from "./option-values.ts";
 import { defaultOf, OPTIONS, usageText } from "./options.ts";
 import { readArgs } from "./read-args.ts";
@@ -57,6 +58,8 @@ export interface ServeConfig extends DeviceFlags {
   devices: DevicePlan[];
   /** `--mqtt URL` and friends (docs/protocol/bridge-api.md §7). */
   mqtt: MqttFlags;
+  /** `--lsl`, `--lsl-markers QUERY` and friends (docs/protocol/bridge-api.md §10). */
+  lsl: LslFlags;
   help: boolean;
 }
 
@@ -96,7 +99,8 @@ export function parseServeArgs(args: readonly string[], env: Env = {}): ServeCon
     if (value && !given.has(o.flag)) o.set(c, value, o.env!);
   }
   checkAccess(c);
-  checkMqttFlags(c.mqtt, defaultOf("--mqtt-prefix"));
+  checkMqttFlags(c.mqtt, defaultOf("--mqtt-prefix"), c.lsl.enabled);
+  checkLslFlags(c.lsl, given);
   return c;
 }
 
@@ -140,6 +144,7 @@ function unset(): ServeConfig {
     scanMs: NaN,
     sim: {},
     mqtt: { url: null, username: null, password: null, prefix: "", bridgeId: null },
+    lsl: unsetLsl(),
     help: false,
   };
 }

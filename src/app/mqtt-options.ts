@@ -45,27 +45,29 @@ export const MQTT_OPTIONS: readonly ServeOption[] = [
   {
     flag: "--bridge-id",
     value: "ID",
-    help: "this bridge's topic level (the host name when not given)",
+    help: "this bridge's MQTT topic level and LSL source_id prefix (the host name when not given)",
     set: (c, v, name) => void (c.mqtt.bridgeId = topicLevels(name, v, false)),
   },
 ];
 
 /**
- * Refuses MQTT options without `--mqtt` (a typo would otherwise silently publish nothing);
+ * Refuses MQTT options without `--mqtt` (a typo would otherwise silently publish nothing;
+ * `--bridge-id` also applies with `--lsl`);
  * `defaultPrefix` is the table's, which a command line may repeat without a broker.
  */
-export function checkMqttFlags(m: MqttFlags, defaultPrefix: string): void {
+export function checkMqttFlags(m: MqttFlags, defaultPrefix: string, lsl = false): void {
   if (m.url !== null) return;
+  // the bridge id also names LSL outlets (source_id `<bridge_id>/<device_id>`)
   const given = [["--mqtt-prefix", m.prefix !== defaultPrefix], [
     "--bridge-id",
-    m.bridgeId !== null,
+    m.bridgeId !== null && !lsl,
   ]]
     .filter(([, set]) => set);
   if (given.length > 0) {
     throw new UsageError(
       `${given.map(([name]) => name).join(" and ")} only ${
         given.length > 1 ? "apply" : "applies"
-      } with --mqtt URL`,
+      } with --mqtt URL${m.bridgeId !== null ? " (--bridge-id also with --lsl)" : ""}`,
     );
   }
 }

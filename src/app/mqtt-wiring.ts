@@ -55,10 +55,10 @@ export function mqttDevice(device: ServedDevice): MqttDevice {
     identity: { ...device.identity, synthetic: device.source.synthetic },
     snapshot: () => device.snapshot(),
     batches: (options, onFrame) =>
-      device.tapBatches("mqtt", { ...options }, (message, batch) => {
+      device.taps.batches("mqtt", { ...options }, (message, batch) => {
         if (typeof message !== "string") onFrame(message, batch.count); // binary options: bytes
       }),
-    state: (onStatus) => device.watchState({ name: "mqtt", onStatus }),
-    events: (onEvent) => device.watchEvents("mqtt", onEvent),
+    state: (onStatus) => device.taps.state({ name: "mqtt", onStatus }),
+    events: (onEvent) => device.taps.events("mqtt", onEvent),
   };
 }

@@ -24,6 +24,7 @@ import type { Bridge } from "../server/bridge.ts";
 import type { RunningServer, RuntimeAdapter } from "../ports/runtime.ts";
 import type { CapturingSource } from "../sources/capture.ts";
 import type { RunningMqtt } from "./mqtt-wiring.ts";
+import type { RunningLsl } from "./lsl-wiring.ts";
 
 /** Per-runtime pieces the entry passes in besides the adapter. */
 export interface EntryDeps {
@@ -62,6 +63,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
   let server: RunningServer;
   let bridge: Bridge;
   let mqtt: RunningMqtt | null = null;
+  let lsl: RunningLsl | null = null;
   try {
     const tls = await readTls(config);
     const access = await buildAccess(config);
@@ -78,6 +80,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
       gate: access.gate,
       recordingStore,
       mqttHealth: () => mqtt?.health() ?? null,
+      lslHealth: () => lsl?.health() ?? null,
     });
     const f = (bridge = built.bridge);
     capture = built.capture;
@@ -110,11 +113,19 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
     );
     return runtime.exit(1);
   }
+  // the outlets open before any device connects, so their consumers get every sample from the first
+  try {
+    lsl = await startLsl(config, bridge, logs, runtime);
+  } catch (e) {
+    runtime.stderr(`error: cannot start LSL: ${e instanceof Error ? e.message : String(e)}\n`);
+    return runtime.exit(1);
+  }
   runtime.stdout(
-    banner(config, runtime.name, bridge, server.port) + (mqtt === null ? "" : `${mqtt.banner}\n`),
+    banner(config, runtime.name, bridge, server.port) + (mqtt === null ? "" : `${mqtt.banner}\n`) +
+      (lsl?.banner ?? ""),
   );
   if (config.autoconnect) bridge.autoconnect();
-  watchShutdown(runtime, logs, bridge, server, capture, mqtt);
+  watchShutdown(runtime, logs, bridge, server, capture, { mqtt, lsl });
 }
 
 /** `--mqtt`: mqtt.js is loaded only then. */
@@ -133,6 +144,27 @@ async function startMqtt(
     logs,
     clock: systemClock,
     info: { version: VERSION, runtime: runtimeName },
+  });
+}
+
+/** `--lsl` / `--lsl-markers`: the LSL modules are loaded only then. */
+async function startLsl(
+  config: ServeConfig,
+  bridge: Bridge,
+  logs: LogHub,
+  runtime: RuntimeAdapter,
+): Promise<RunningLsl | null> {
+  if (!config.lsl.enabled && config.lsl.markersQuery === null) return null;
+  const { startLsl: start } = await import("./lsl-wiring.ts");
+  const { lslTime } = await import("../lsl/clock.ts");
+  return start({
+    flags: config.lsl,
+    bridgeId: config.mqtt.bridgeId,
+    bridge,
+    logs,
+    clock: systemClock,
+    time: lslTime(() => runtime.monotonicSeconds(), systemClock.now),
+    version: VERSION,
   });
 }
 

@@ -1,6 +1,7 @@
-/** @module The end of `serve`: on SIGINT/SIGTERM the devices, the MQTT link, the capture and the server close in that order, bounded. */
+/** @module The end of `serve`: on SIGINT/SIGTERM the devices, the MQTT link, the LSL sockets, the capture and the server close in that order, bounded. */
 import type { LogHub } from "../core/log-hub.ts";
 import type { RunningMqtt } from "./mqtt-wiring.ts";
+import type { RunningLsl } from "./lsl-wiring.ts";
 import type { Bridge } from "../server/bridge.ts";
 import type { RunningServer, RuntimeAdapter } from "../ports/runtime.ts";
 import type { CapturingSource } from "../sources/capture.ts";
@@ -14,7 +15,7 @@ export function watchShutdown(
   bridge: Bridge,
   server: RunningServer,
   capture: CapturingSource | null,
-  mqtt: RunningMqtt | null,
+  links: { mqtt: RunningMqtt | null; lsl: RunningLsl | null },
 ): void {
   const log = logs.logger("mw75.server");
   runtime.onShutdownSignal((signal) => {
@@ -24,7 +25,8 @@ export function watchShutdown(
     void (async () => {
       try {
         await bridge.shutdown();
-        await mqtt?.close(); // after the devices' last states, so the broker has them too
+        await links.mqtt?.close(); // after the devices' last states, so the broker has them too
+        await links.lsl?.close(); // sockets closed: a restarted bridge takes the same ports
         await capture?.close();
         await Promise.race([server.close(), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
       } catch (e) {

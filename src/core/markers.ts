@@ -13,6 +13,8 @@ export interface Marker {
   readonly durationS: number;
   /** The sample at or just after `timestamp` (null while the device has produced no sample yet). */
   readonly seq: number | null;
+  /** Where it came from when not a client of this bridge: `lsl:<stream>@<host>` (bridge-api §10). */
+  readonly source: string | null;
 }
 
 /** What a marker request holds once validated. */
@@ -22,6 +24,8 @@ export interface MarkerRequest {
   /** Unix seconds, or null for "now". */
   timestamp: number | null;
   durationS: number;
+  /** Set by the LSL marker inlet; clients' markers have none. */
+  source?: string | null;
 }
 
 /**
@@ -43,5 +47,6 @@ export function placeMarker(
     timestamp,
     durationS: request.durationS,
     seq: seq === null ? null : Math.max(0, seq),
+    source: request.source ?? null,
   };
 }

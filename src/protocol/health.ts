@@ -21,3 +21,34 @@ export type MqttHealth = MqttCounts & {
   bridge_id: string;
   topic_prefix: string;
 };
+
+/** One LSL outlet in `/health` `lsl.outlets` (docs/protocol/bridge-api.md §10). */
+export type LslOutletHealth = {
+  device_id: string;
+  name: string;
+  type: string;
+  source_id: string;
+  uid: string;
+  consumers: number;
+  samples_pushed: number;
+  dropped: number;
+};
+
+/** One marker stream the inlet reads, in `/health` `lsl.inlets`. */
+export type LslInletHealth = {
+  name: string;
+  hostname: string;
+  source_id: string;
+  connected: boolean;
+  markers: number;
+  time_correction_ms: number | null;
+};
+
+/** `/health` `lsl`: null without `--lsl`/`--lsl-markers`; `discovery` counts what the responder saw. */
+export type LslHealth = {
+  scope: string;
+  session_id: string;
+  outlets: LslOutletHealth[];
+  inlets: LslInletHealth[];
+  discovery: { queries: number; replies: number; malformed: number; unsupported: number } | null;
+};

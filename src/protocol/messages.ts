@@ -127,6 +127,8 @@ export type MarkerObject = {
   timestamp: number;
   duration_s: number;
   seq: number | null;
+  /** Only on a marker that came through the LSL marker inlet: `lsl:<stream name>@<hostname>`. */
+  source?: string;
 };
 
 /** A recording (§4.1). */

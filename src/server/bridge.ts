@@ -8,7 +8,7 @@ import type { DeviceEntry } from "../protocol/messages.ts";
 import { deviceIdFor, DeviceRegistry } from "../core/device-registry.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
-import type { MqttHealth as MqttHealthFigures } from "../protocol/health.ts";
+import type { LslHealth, MqttHealth as MqttHealthFigures } from "../protocol/health.ts";
 import type { DeviceDiscovery, DevicePort, DiscoveredDevice } from "../ports/discovery.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
@@ -31,6 +31,8 @@ export interface BridgeOptions {
   log: Logger;
   /** `/health` `mqtt`, asked at each request: the publisher's figures, or null when it publishes to no broker. */
   mqttHealth?: (() => MqttHealthFigures | null) | undefined;
+  /** `/health` `lsl`, asked at each request: outlets and inlets, or null without LSL. */
+  lslHealth?: (() => LslHealth | null) | undefined;
 }
 
 /** Names of the headsets scans found, by address; a lab has few, so a small bound suffices. */
@@ -48,6 +50,10 @@ export class Bridge implements BridgeCommands {
   /** `/health` `mqtt`: the publisher's figures, or null when the bridge publishes to no broker. */
   mqttHealth(): MqttHealthFigures | null {
     return this.#o.mqttHealth?.() ?? null;
+  }
+  /** `/health` `lsl`: the outlets and marker inlets, or null when the bridge serves no LSL. */
+  lslHealth(): LslHealth | null {
+    return this.#o.lslHealth?.() ?? null;
   }
   #added: Array<(device: ServedDevice) => void> = [];
 

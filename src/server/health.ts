@@ -1,6 +1,6 @@
 /** @module The `GET /health` body: runtime, uptime, source, device state, clients and packet figures (no secrets). */
 import type { DeviceEntry } from "../protocol/messages.ts";
-import type { MqttHealth } from "../protocol/health.ts";
+import type { LslHealth, MqttHealth } from "../protocol/health.ts";
 import type { Device } from "../core/device.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import { VERSION } from "../protocol/version.ts";
@@ -50,6 +50,7 @@ export interface HealthBridge {
   default: HealthSource;
   list(): HealthSource[];
   mqttHealth?(): MqttHealth | null;
+  lslHealth?(): LslHealth | null;
 }
 
 /**
@@ -72,5 +73,10 @@ export function bridgeHealth(bridge: HealthBridge): Record<string, unknown> {
       recording: d["recording"],
     };
   });
-  return { ...bridge.default.health(), devices, mqtt: bridge.mqttHealth?.() ?? null };
+  return {
+    ...bridge.default.health(),
+    devices,
+    mqtt: bridge.mqttHealth?.() ?? null,
+    lsl: bridge.lslHealth?.() ?? null,
+  };
 }

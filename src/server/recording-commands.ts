@@ -4,6 +4,7 @@
  * recordings, answer with an ack, the `recording` reply or the specific error.
  */
 import type { Device } from "../core/device.ts";
+import type { MarkerRequest } from "../core/markers.ts";
 import type { ErrorCode } from "../protocol/errors.ts";
 import { markerData } from "../protocol/encoders/device-events.ts";
 import { freshId } from "../protocol/envelope.ts";
@@ -101,7 +102,14 @@ export function placeMarker(
 } {
   const parsed = parseMarker(data);
   if (!parsed.ok) return parsed;
-  const req = parsed.value;
+  return placeRequest(c, parsed.value);
+}
+
+/** Places a validated marker (a client's, or one the LSL marker inlet received). */
+export function placeRequest(
+  c: RecordingCommands,
+  req: MarkerRequest,
+): { ok: true; marker: MarkerData } | { ok: false; code: "INVALID_PARAMETERS"; message: string } {
   if (c.recordings === null) return { ok: true, marker: markerData(c.device.mark(req, freshId())) };
   // a marker the running recording would leave out is refused, not acknowledged
   const placed = c.recordings.mark(req, freshId());

@@ -13,20 +13,17 @@ import type { Control, DispatchContext } from "./dispatch.ts";
 import { healthBody } from "./health.ts";
 import type { Client, ClientRegistry } from "./client-registry.ts";
 import { LogForwarder } from "./log-forwarding.ts";
-import type { ClientSocket, OutMessage } from "../ports/client-socket.ts";
+import type { ClientSocket } from "../ports/client-socket.ts";
 import { StreamRouter } from "./streams/router.ts";
-import { tapBatches } from "./streams/batch-stream.ts";
+import { DeviceTaps } from "./device-taps.ts";
 import { DeviceHub } from "../hub/device-hub.ts";
-import type { StateSubscriber, Subscription } from "../hub/subscribers.ts";
-import type { DeviceEvent } from "../core/device-events.ts";
 import type { StatusState } from "../core/session-events.ts";
 import type { RecordingObject } from "../recording/recording-object.ts";
 import { connectOnce } from "./connect-once.ts";
-import type { SampleBatch } from "../core/samples.ts";
-import type { BatchOptions } from "../protocol/subscriptions.ts";
+import type { MarkerRequest } from "../core/markers.ts";
 import { recordingsOf } from "./recordings-wiring.ts";
 import type { Recordings } from "../recording/recordings.ts";
-import type { RecordingCommands } from "./recording-commands.ts";
+import { placeRequest, type RecordingCommands } from "./recording-commands.ts";
 import { ClientAccess } from "./access/client-access.ts";
 import { type AdmissionRules, admits } from "./admission.ts";
 import { type SessionShared, SocketSession } from "./socket-session.ts";
@@ -58,6 +55,8 @@ export class ServedDevice {
   /** The device's recordings (null without a recordings directory). */
   #recordings: Recordings | null;
   readonly identity: DeviceIdentity;
+  /** Where consumers that are no socket attach (MQTT, LSL): shed hub subscriptions. */
+  readonly taps: DeviceTaps;
   #access: ClientAccess;
   #admission: AdmissionRules;
   #shared: SessionShared;
@@ -85,6 +84,7 @@ export class ServedDevice {
     });
     this.#device = deviceFor(options, logger);
     this.#hub = new DeviceHub(this.#device, clock, logger("mw75.session"));
+    this.taps = new DeviceTaps(this.#hub);
     this.#router = new StreamRouter(this.#hub, this.#clients, clock);
     // a device's socket gets the server-wide records and its own device's, never another device's
     this.#logs = new LogForwarder(
@@ -150,23 +150,9 @@ export class ServedDevice {
     return this.#ctx.recordingCommands;
   }
 
-  /** A subscriber of `eeg_batch` that is no socket (the MQTT publisher): batch-stream.ts `tapBatches`. */
-  tapBatches(
-    name: string,
-    options: BatchOptions,
-    onBatch: (message: OutMessage, batch: SampleBatch) => void,
-  ): Subscription {
-    return tapBatches(this.#hub, name, options, onBatch);
-  }
-
-  /** Status changes and errors of the device (a shed hub `state` subscriber). */
-  watchState(subscriber: StateSubscriber): Subscription {
-    return this.#hub.state(subscriber);
-  }
-
-  /** The device's events (a hub `events` subscriber). */
-  watchEvents(name: string, onEvent: (event: DeviceEvent) => void): Subscription {
-    return this.#hub.events({ name, onEvent });
+  /** Places a validated marker on this device as `marker` does (into its recording, on `events`). */
+  mark(request: MarkerRequest): ReturnType<typeof placeRequest> {
+    return placeRequest(this.#ctx.recordingCommands, request);
   }
 
   /** Clients connected to this device now. */

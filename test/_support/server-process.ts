@@ -25,6 +25,7 @@ export function serveCommand(runtime: Runtime): string[] {
         "--allow-env",
         "--allow-run",
         "--allow-sys",
+        "--allow-ffi",
         "src/deno.ts",
       ];
     case "node":

@@ -18,6 +18,7 @@ const marker = (label: string, seq: number, durationS = 0): Marker => ({
   timestamp: 0,
   durationS,
   seq,
+  source: null,
 });
 
 /** Runs `feed` on a recorder writing BDF into a fresh directory, stops it and returns the files' text/bytes. */

@@ -51,7 +51,7 @@ function typedEventData(event: DeviceEvent, timestamp: number): EventData {
 
 /** A marker as the wire shows it (the `marker` command's ack, POST /markers, the `marker` event). */
 export function markerData(m: Marker): MarkerObject {
-  return {
+  const data: MarkerObject = {
     id: m.id,
     label: m.label,
     value: m.value,
@@ -59,6 +59,8 @@ export function markerData(m: Marker): MarkerObject {
     duration_s: m.durationS,
     seq: m.seq,
   };
+  if (m.source !== null) data.source = m.source;
+  return data;
 }
 
 /** The whole `event` envelope (fresh id). */

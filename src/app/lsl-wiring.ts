@@ -1,0 +1,203 @@
+/**
+ * @module The glue between the program's devices and LSL (docs/protocol/bridge-api.md §10): an EEG
+ * and a marker outlet per device fed by its hub taps, and the marker inlet placing what it reads on
+ * every device. Imported by app/serve.ts only when `--lsl` or `--lsl-markers` is given.
+ */
+import { hostname } from "node:os";
+import type { Clock } from "../core/clock.ts";
+import type { DeviceEvent } from "../core/device-events.ts";
+import type { LogHub } from "../core/log-hub.ts";
+import type { Logger } from "../ports/logger.ts";
+import type { LslHealth, LslOutletHealth } from "../protocol/health.ts";
+import type { Bridge } from "../server/bridge.ts";
+import type { ServedDevice } from "../server/served-device.ts";
+import type { LslTime } from "../lsl/clock.ts";
+import {
+  type DeviceFacts,
+  EegChunker,
+  eegDescription,
+  markerDescription,
+} from "../lsl/device-streams.ts";
+import { LslOutlets } from "../lsl/outlet/outlets.ts";
+import type { Outlet } from "../lsl/outlet/outlets.ts";
+import { MarkerInlet, type ReceivedMarker } from "../lsl/inlet/marker-inlet.ts";
+import type { LslFlags } from "./lsl-options.ts";
+
+/** What app/serve.ts hands over. */
+export interface LslStart {
+  flags: LslFlags;
+  /** `--bridge-id`, or null for the host name. */
+  bridgeId: string | null;
+  bridge: Bridge;
+  logs: LogHub;
+  clock: Clock;
+  time: LslTime;
+  version: string;
+}
+
+/** The running LSL side as app/serve.ts sees it. */
+export interface RunningLsl {
+  /** Lines for the start-up banner. */
+  readonly banner: string;
+  health(): LslHealth;
+  close(): Promise<void>;
+}
+
+/** A device's two outlets and the hub subscriptions feeding them. */
+interface DeviceOutlets {
+  deviceId: string;
+  eeg: Outlet;
+  markers: Outlet;
+  close(): Promise<void>;
+}
+
+/** The longest marker label §4.2 accepts; a longer LSL marker is cut there (and logged). */
+const LABEL_MAX = 128;
+
+/** Opens the outlets of every device (and of devices added later) and starts the marker inlet. */
+export async function startLsl(s: LslStart): Promise<RunningLsl> {
+  const log = s.logs.logger("mw75.lsl");
+  const host = hostNameOr("localhost");
+  const bridgeId = s.bridgeId ?? host;
+  const { scope, sessionId } = s.flags;
+  const outlets = await LslOutlets.start({
+    scope,
+    sessionId,
+    hostname: host,
+    time: s.time,
+    clock: s.clock,
+    log,
+  });
+  const byDevice = new Map<string, DeviceOutlets>();
+  const open = async (device: ServedDevice) => {
+    try {
+      const d = await openDevice(device, s, bridgeId, outlets);
+      byDevice.set(d.deviceId, d);
+      log.log(
+        "INFO",
+        `LSL outlets ${d.eeg.info.name} and ${d.markers.info.name} open (${scope} scope)`,
+      );
+    } catch (e) {
+      log.log(
+        "ERROR",
+        `LSL outlets of ${device.identity.id}: ${e instanceof Error ? e.message : e}`,
+      );
+    }
+  };
+  if (s.flags.enabled) {
+    for (const device of s.bridge.list()) await open(device);
+    s.bridge.onAdded((device) => void open(device));
+  }
+  const inlet = s.flags.markersQuery === null ? null : MarkerInlet.start({
+    query: s.flags.markersQuery,
+    scope,
+    sessionId,
+    knownPeers: s.flags.knownPeers,
+    time: s.time,
+    clock: s.clock,
+    log,
+    ownUids: () => outlets.uids(),
+    onMarker: (m) => placeEverywhere(s.bridge, m, log),
+  });
+  const names = [...byDevice.values()].flatMap((d) => [d.eeg.info.name, d.markers.info.name]);
+  const lines = [
+    ...(s.flags.enabled
+      ? [
+        `LSL: outlets ${names.join(", ")} (${scope} scope, session ${sessionId})`,
+        `LSL: no authentication: anyone within the ${scope} scope can read these streams`,
+      ]
+      : []),
+    ...(inlet === null ? [] : [`LSL: reading marker streams matching ${s.flags.markersQuery}`]),
+  ];
+  return {
+    banner: lines.map((l) => `${l}\n`).join(""),
+    health: () => {
+      const figures = outlets.figures();
+      const rows: LslOutletHealth[] = [...byDevice.values()].flatMap((d) =>
+        [d.eeg, d.markers].map((o) => ({ device_id: d.deviceId, ...o.figures() }))
+      );
+      return {
+        scope,
+        session_id: sessionId,
+        outlets: rows,
+        inlets: inlet?.figures() ?? [],
+        discovery: figures.discovery,
+      };
+    },
+    close: async () => {
+      await inlet?.close();
+      await Promise.all([...byDevice.values()].map((d) => d.close()));
+      await outlets.close();
+    },
+  };
+}
+
+async function openDevice(
+  device: ServedDevice,
+  s: LslStart,
+  bridgeId: string,
+  outlets: LslOutlets,
+): Promise<DeviceOutlets> {
+  const facts: DeviceFacts = {
+    deviceId: device.identity.id,
+    isDefault: device === s.bridge.default,
+    address: device.identity.address,
+    synthetic: device.source.synthetic,
+    bridgeId,
+    version: s.version,
+  };
+  const eeg = await outlets.open(eegDescription(s.flags.name, facts));
+  const markers = await outlets.open(markerDescription(s.flags.name, facts));
+  const chunker = new EegChunker(s.time);
+  const blocks = device.taps.blocks("lsl", (block) => {
+    const { values, timestamps } = chunker.chunk(block);
+    eeg.pushChunk(values, timestamps);
+  });
+  const events = device.taps.events("lsl", (event: DeviceEvent) => {
+    if (event.type === "marker") {
+      markers.pushString(event.marker.label, s.time.fromUnix(event.marker.timestamp));
+    }
+  });
+  return {
+    deviceId: facts.deviceId,
+    eeg,
+    markers,
+    close: async () => {
+      blocks.close();
+      events.close();
+      await Promise.all([eeg.close(), markers.close()]);
+    },
+  };
+}
+
+/** A marker the inlet read goes onto every device, at its sample, as a `marker` command would place it. */
+function placeEverywhere(bridge: Bridge, m: ReceivedMarker, log: Logger): void {
+  if (m.label === "") {
+    return log.log("WARNING", `LSL marker with an empty label from ${m.source} skipped`);
+  }
+  const label = m.label.length > LABEL_MAX ? m.label.slice(0, LABEL_MAX) : m.label;
+  for (const device of bridge.list()) {
+    const placed = device.mark({
+      label,
+      value: null,
+      timestamp: m.unixTime,
+      durationS: 0,
+      source: m.source,
+    });
+    if (!placed.ok) {
+      log.log(
+        "WARNING",
+        `LSL marker "${label}" from ${m.source} on ${device.identity.id}: ${placed.message}`,
+      );
+    }
+  }
+}
+
+/** The host name; a runtime that may not read it (Deno without --allow-sys) gets `fallback`. */
+function hostNameOr(fallback: string): string {
+  try {
+    return hostname();
+  } catch {
+    return fallback;
+  }
+}

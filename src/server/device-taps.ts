@@ -1,0 +1,45 @@
+/**
+ * @module How consumers that are no socket (the MQTT publisher, the LSL outlets) attach to one
+ * device's hub: every subscription is shed, so none of them can hold the source.
+ */
+import type { DeviceEvent } from "../core/device-events.ts";
+import type { SampleBatch, SampleBlock } from "../core/samples.ts";
+import type { DeviceHub } from "../hub/device-hub.ts";
+import { SHED } from "../hub/subscribers.ts";
+import type { StateSubscriber, Subscription } from "../hub/subscribers.ts";
+import type { OutMessage } from "../ports/client-socket.ts";
+import type { BatchOptions } from "../protocol/subscriptions.ts";
+import { tapBatches } from "./streams/batch-stream.ts";
+
+/** The device's hub as non-socket consumers see it. */
+export class DeviceTaps {
+  #hub: DeviceHub;
+
+  constructor(hub: DeviceHub) {
+    this.#hub = hub;
+  }
+
+  /** `eeg_batch` messages without a socket (batch-stream.ts `tapBatches`). */
+  batches(
+    name: string,
+    options: BatchOptions,
+    onBatch: (message: OutMessage, batch: SampleBatch) => void,
+  ): Subscription {
+    return tapBatches(this.#hub, name, options, onBatch);
+  }
+
+  /** Every sample block at full rate (the LSL outlet); its own bounded queues drop and count. */
+  blocks(name: string, onBlock: (block: SampleBlock) => void): Subscription {
+    return this.#hub.blocks({ name, delivery: SHED, onBlock });
+  }
+
+  /** Status changes and errors of the device. */
+  state(subscriber: StateSubscriber): Subscription {
+    return this.#hub.state(subscriber);
+  }
+
+  /** The device's events (markers included). */
+  events(name: string, onEvent: (event: DeviceEvent) => void): Subscription {
+    return this.#hub.events({ name, onEvent });
+  }
+}
