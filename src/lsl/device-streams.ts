@@ -7,18 +7,7 @@ import type { LslTime } from "./clock.ts";
 import type { XmlElement } from "./wire/stream-info.ts";
 import type { SampleBlock } from "../core/samples.ts";
 import { CHANNELS, DEVICE_RATE_HZ } from "../core/samples.ts";
-import type { ChannelFormat } from "./wire/stream-info.ts";
-
-/** An outlet before it is opened: everything of its info that does not come from opening it. */
-export interface OutletDescription {
-  readonly name: string;
-  readonly type: string;
-  readonly channelCount: number;
-  readonly channelFormat: ChannelFormat & ("float32" | "string");
-  readonly nominalSrate: number;
-  readonly sourceId: string;
-  readonly desc: readonly XmlElement[];
-}
+import type { OutletDescription } from "./outlet/outlet.ts";
 
 /** Who a device is, for its outlets' names and metadata. */
 export interface DeviceFacts {
