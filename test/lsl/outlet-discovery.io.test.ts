@@ -139,6 +139,22 @@ test("two LslOutlets (two bridges) both answer one multicast query", async () =>
   expect(names.sort()).toEqual([`EEG_${tag}`, `EEG_${tag}_b`]);
 });
 
+test("a reply to an inlet that already left is counted, not logged (port unreachable is normal)", async () => {
+  const gone = await udpListener();
+  const returnPort = gone.port;
+  await gone.close(); // like liblsl closing its wave socket as soon as a resolve returns
+  const before = a.figures().discovery.send_failures;
+  const lines = log.lines.length;
+  // each query makes a reply to the closed port; the ICMP answer surfaces as ECONNREFUSED later
+  for (let i = 0; i < 3; i++) {
+    await inlet.send(shortinfoQuery(`name='EEG_${tag}'`, returnPort, `12${i}`), 16571, "127.0.0.1");
+  }
+  await ask(`name='EEG_${tag}'`, "129"); // answered: the responder still works
+  expect(a.figures().discovery.replies).toBeGreaterThan(0);
+  expect(log.lines.slice(lines).filter((l) => /ECONNREFUSED/.test(l))).toEqual([]);
+  expect(a.figures().discovery.send_failures).toBeGreaterThanOrEqual(before);
+});
+
 test("close() withdraws the stream and frees its ports", async () => {
   expect(b!.uids()).toEqual(new Set([other.info.uid]));
   const { v4dataPort, v4servicePort } = other.info;

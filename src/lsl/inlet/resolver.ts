@@ -1,4 +1,5 @@
 /** @module The continuous resolver (docs/protocol/lsl-wire.md §2, §8): query waves to the scope and known peers; replies by uid. */
+import { isPortUnreachable } from "../port-unreachable.ts";
 import type dgram from "node:dgram";
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { Logger } from "../../ports/logger.ts";
@@ -65,7 +66,10 @@ export class Resolver {
       shortinfoQuery(query, socket.address().port, this.#queryId),
     );
     socket.on("message", (data, rinfo) => this.#reply(data, rinfo.address));
-    socket.on("error", (e) => this.#problem(`socket: ${e.message}`));
+    socket.on("error", (e) => {
+      // a swept known-peer port with no outlet answers "port unreachable": expected, not a problem
+      if (!isPortUnreachable(e)) this.#problem(`socket: ${e.message}`);
+    });
     try {
       socket.setBroadcast(true);
       socket.setMulticastTTL(scopeTtl(o.scope));

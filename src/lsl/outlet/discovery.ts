@@ -1,4 +1,5 @@
 /** @module Answers discovery datagrams (responder and service sockets share it): query cache, counters, safe sends. */
+import { isPortUnreachable } from "../port-unreachable.ts";
 import type dgram from "node:dgram";
 import type { XmlElement } from "../wire/stream-info.ts";
 import { type CompiledQuery, compileQuery, QueryError } from "../wire/query.ts";
@@ -120,6 +121,7 @@ export class Discovery {
     const failed = (e: unknown): void => {
       this.figures.send_failures++;
       const code = (e as { code?: string }).code ?? String(e);
+      if (isPortUnreachable(e)) return; // the inlet closed its reply socket: counted only
       this.log.once(
         `send:${code}`,
         "WARNING",

@@ -1,4 +1,5 @@
 /** @module One LSL outlet: its info, its service (UDP) socket, its data (TCP) server and the feed consumers. */
+import { isPortUnreachable } from "../port-unreachable.ts";
 import { randomUUID } from "node:crypto";
 import type dgram from "node:dgram";
 import type net from "node:net";
@@ -96,15 +97,14 @@ export class Outlet {
           `LSL: data server of ${info.name}: ${e.message}`,
         ),
     );
-    service.on(
-      "error",
-      (e) =>
-        ctx.log.once(
-          `service:${e.message}`,
-          "WARNING",
-          `LSL: service socket of ${info.name}: ${e.message}`,
-        ),
-    );
+    service.on("error", (e) => {
+      if (isPortUnreachable(e)) return; // a prober or resolver that left: normal
+      ctx.log.once(
+        `service:${e.message}`,
+        "WARNING",
+        `LSL: service socket of ${info.name}: ${e.message}`,
+      );
+    });
     service.on("message", (msg, rinfo) => {
       // t1 is the time of receipt, read before any parsing
       const t1 = ctx.time.now();

@@ -1,4 +1,5 @@
 /** @module The LSL outlets of one process: one discovery responder (16571) answering for all of them, and their figures. */
+import { isPortUnreachable } from "../port-unreachable.ts";
 import dgram from "node:dgram";
 import { networkInterfaces } from "node:os";
 import type { Clock } from "../../core/clock.ts";
@@ -37,16 +38,18 @@ export interface LslOutletsFigures {
 function bindResponder(): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket({ type: "udp4", reuseAddr: true });
-    socket.once("error", (e) => {
+    const failed = (e: Error) => {
       try {
         socket.close();
       } catch {
         // never bound: nothing to close
       }
       reject(e);
-    });
+    };
+    socket.once("error", failed);
     socket.bind(DISCOVERY_PORT, "0.0.0.0", () => {
-      socket.off("error", reject);
+      // removed by name: left behind, the first later error (Bun reports ECONNREFUSED) would close it
+      socket.off("error", failed);
       resolve(socket);
     });
   });
@@ -101,11 +104,10 @@ export class LslOutlets {
       sessions: { sessions: 0, refused: 0, oversize: 0, timed_out: 0 },
       forget: (outlet) => this.open_.delete(outlet),
     };
-    responder.on(
-      "error",
-      (e) =>
-        log.once(`responder:${e.message}`, "WARNING", `LSL: discovery responder: ${e.message}`),
-    );
+    responder.on("error", (e) => {
+      if (isPortUnreachable(e)) return; // an inlet that resolved and left: normal
+      log.once(`responder:${e.message}`, "WARNING", `LSL: discovery responder: ${e.message}`);
+    });
     // the responder answers shortinfo queries only; time probes go to service ports (§7)
     responder.on(
       "message",
