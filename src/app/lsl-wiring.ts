@@ -16,6 +16,7 @@ import {
   type DeviceFacts,
   EegChunker,
   eegDescription,
+  isBridgeMarkerOutlet,
   markerDescription,
 } from "../lsl/device-streams.ts";
 import { LslOutlets } from "../lsl/outlet/outlets.ts";
@@ -97,6 +98,7 @@ export async function startLsl(s: LslStart): Promise<RunningLsl> {
     clock: s.clock,
     log,
     ownUids: () => outlets.uids(),
+    ignore: isBridgeMarkerOutlet,
     onMarker: (m) => placeEverywhere(s.bridge, m, log),
   });
   const names = [...byDevice.values()].flatMap((d) => [d.eeg.info.name, d.markers.info.name]);

@@ -94,6 +94,17 @@ export function markerDescription(baseName: string, d: DeviceFacts): OutletDescr
 }
 
 /**
+ * A marker outlet of a bridge (this one or another): the marker inlet never reads one, because a
+ * bridge re-pushes the markers it reads, so two bridges reading each other would circle them forever.
+ */
+export function isBridgeMarkerOutlet(
+  info: { type: string; name: string; sourceId: string },
+): boolean {
+  return info.type === "Markers" && info.name.endsWith("_Markers") &&
+    info.sourceId.endsWith("/markers");
+}
+
+/**
  * Turns sample blocks into the EEG outlet's chunks: values sample-major in channel order REF, DRL,
  * Ch1…Ch12 (exactly `eeg_data`'s numbers as float32; non-finite stays NaN), each sample stamped with
  * its sample-clock time mapped to LSL time. The buffers are reused: a chunk is valid until the next.

@@ -6,6 +6,7 @@ import {
   EegChunker,
   eegDescription,
   eegOutletName,
+  isBridgeMarkerOutlet,
   markerDescription,
 } from "../../src/lsl/device-streams.ts";
 import type { XmlElement } from "../../src/lsl/wire/stream-info.ts";
@@ -75,6 +76,15 @@ describe("the EEG and marker outlets of a device", () => {
       sourceId: "lab-pc/sim-2/markers",
     });
   });
+});
+
+test("a bridge's marker outlet is recognised (the inlet never reads one: markers would circle)", () => {
+  expect(isBridgeMarkerOutlet(markerDescription("MW75_EEG", facts))).toBe(true);
+  expect(isBridgeMarkerOutlet(eegDescription("MW75_EEG", facts))).toBe(false);
+  // PsychoPy's, OpenSesame's or any other tool's marker stream is read
+  const psychopy = { type: "Markers", name: "PsychoPy_Markers", sourceId: "psychopy-1" };
+  expect(isBridgeMarkerOutlet(psychopy)).toBe(false);
+  expect(isBridgeMarkerOutlet({ ...psychopy, name: "Stim", sourceId: "x/markers" })).toBe(false);
 });
 
 describe("EegChunker", () => {

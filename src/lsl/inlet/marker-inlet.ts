@@ -88,7 +88,7 @@ export class MarkerInlet {
     const own = this.o.ownUids();
     const freshest = new Map<string, Resolved>();
     for (const r of this.#resolver.streams().values()) {
-      if (own.has(r.info.uid)) continue;
+      if (own.has(r.info.uid) || this.o.ignore?.(r.info) === true) continue;
       const key = r.info.sourceId !== "" ? r.info.sourceId : r.info.uid;
       const known = freshest.get(key);
       if (known === undefined || r.lastSeenMs > known.lastSeenMs) freshest.set(key, r);

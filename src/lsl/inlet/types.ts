@@ -3,6 +3,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { LslTime } from "../clock.ts";
 import type { Scope } from "../wire/constants.ts";
+import type { StreamInfo } from "../wire/stream-info.ts";
 
 /** A marker read from an LSL stream. */
 export interface ReceivedMarker {
@@ -33,6 +34,8 @@ export interface MarkerInletOptions {
   readonly log: Logger;
   /** The uids of the bridge's own outlets, never read back. */
   readonly ownUids: () => ReadonlySet<string>;
+  /** Streams never read although they match (a bridge's marker outlets: markers would circle). */
+  readonly ignore?: (info: StreamInfo) => boolean;
   readonly onMarker: (m: ReceivedMarker) => void;
 }
 
