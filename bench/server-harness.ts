@@ -45,6 +45,7 @@ export function serveCommand(
         "--allow-env",
         "--allow-run",
         "--allow-sys",
+        "--allow-ffi",
         "src/deno.ts",
         ...args,
       ]];

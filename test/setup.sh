@@ -7,8 +7,9 @@ set -euo pipefail
 # rustc 1.63 + wasm32 std + lld build the decoder (wabt validates it); dbus + python3-dbusmock +
 # python3-gi emulate BlueZ and the headset's GATT; socat makes the ptys of the RFCOMM tests; openssl
 # makes the TLS tests' throw-away certificates; python3-mne reads our BDF/EDF back; chromium is the
-# browser the dashboard tests drive; mosquitto is the MQTT broker of test/mqtt
-APT_PACKAGES=(rustc cargo libstd-rust-dev-wasm32 lld dbus python3-dbusmock python3-gi socat openssl python3-mne chromium wabt mosquitto)
+# browser the dashboard tests drive; mosquitto is the MQTT broker of test/mqtt; iproute2 (ip) and
+# util-linux (unshare) make the loopback-only network namespace the suites run in (test/netns.sh)
+APT_PACKAGES=(rustc cargo libstd-rust-dev-wasm32 lld dbus python3-dbusmock python3-gi socat openssl python3-mne chromium wabt mosquitto iproute2 util-linux)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
