@@ -1,6 +1,8 @@
 /** @module Two emulated MW75s (and earbuds) in one `serve --source mw75`, Bun/Deno/Node: scan, connect_device, one pty each. */
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { fullinfo, resolve } from "../_support/lsl-inlet.ts";
+import { requireLoopbackOnly } from "../_support/netns.ts";
 import {
   type Client,
   connectClient,
@@ -25,8 +27,10 @@ const RUNTIMES: Runtime[] = ["bun", "deno", "node"];
 for (const runtime of RUNTIMES) {
   describe(`serve --source mw75 with two emulated headsets under ${runtime}`, () => {
     test(
-      "scan lists both headsets only; connect_device streams each its own pty; earbuds fail; shutdown switches both off",
+      "scan lists both headsets only; connect_device streams each its own pty and opens its LSL outlets; earbuds fail; shutdown switches both off",
       async () => {
+        requireLoopbackOnly(); // --lsl: its outlets send discovery datagrams
+        const lslName = `HW_${runtime}${Math.random().toString(36).slice(2, 8)}`;
         const rig = await makeRig();
         let server: Awaited<ReturnType<typeof startMw75Server>> | undefined;
         const clients: Client[] = [];
@@ -47,6 +51,9 @@ for (const runtime of RUNTIMES) {
             "4",
             "--scan-ms",
             "1000",
+            "--lsl",
+            "--lsl-name",
+            lslName,
           ], rig.fake.busAddress);
           const root = await open("");
           const welcome = await root.next((m) => m.type === "status", 5000, "welcome status on /");
@@ -111,6 +118,23 @@ for (const runtime of RUNTIMES) {
               battery_level: h.battery,
               clients: 1,
             });
+          }
+
+          // --lsl: each headset added at run time got its own two outlets, fed by its own samples
+          const http = server.ws.replace(/^ws/, "http").replace(/\/$/, "");
+          const lsl = (await (await fetch(`${http}/health`)).json()).lsl;
+          for (const h of HEADSETS) {
+            const own = lsl.outlets.filter((o: { device_id: string }) => o.device_id === h.id);
+            expect(own.map((o: { name: string }) => o.name)).toEqual([
+              `${lslName}_${h.id}`,
+              `${lslName}_${h.id}_Markers`,
+            ]);
+            expect(own[0].samples_pushed).toBeGreaterThan(0);
+            const [found] = await resolve(`name='${lslName}_${h.id}'`, "site", 5000);
+            const desc = (await fullinfo(found!)).desc;
+            const acquisition = desc.find((e) => e.name === "acquisition")!.children;
+            const field = (name: string) => acquisition.find((e) => e.name === name)?.text;
+            expect([field("serial_number"), field("synthetic")]).toEqual([h.address, "false"]);
           }
 
           // an address that is a device already: the same id, no new device
