@@ -1,5 +1,13 @@
 /** @module The LSL benchmark's tables, ratios to the issue-21 targets and PASS/FAIL lines. */
-import { complete, type CpuRun, IN_FLIGHT_SAMPLES, spread } from "./lsl-cpu.ts";
+import {
+  complete,
+  cost,
+  type CpuSet,
+  type Delivery,
+  IN_FLIGHT_SAMPLES,
+  noise,
+  spread,
+} from "./lsl-cpu.ts";
 import { type MarkerRun, MARKERS } from "./lsl-markers.ts";
 import { median, type Runtime } from "./server-harness.ts";
 
@@ -29,40 +37,29 @@ function table(title: string, headers: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
-interface Costs {
-  base: CpuRun | undefined;
-  one: CpuRun | undefined;
-  ten: CpuRun | undefined;
-}
-
-function costsOf(cpu: CpuRun[], runtime: Runtime): Costs {
-  const by = (k: number) => cpu.find((r) => r.runtime === runtime && r.consumers === k);
-  return { base: by(0), one: by(1), ten: by(10) };
-}
-
-const cost = (c: Costs, run: CpuRun | undefined): number =>
-  run && c.base ? run.cpu - c.base.cpu : Number.NaN;
-
-const delivery = (r: CpuRun | undefined): string =>
-  r === undefined
+const delivery = (d: Delivery | undefined): string =>
+  d === undefined
     ? "—"
-    : `${complete(r) ? "ok" : "INCOMPLETE"} (min ${
-      Math.min(...r.received)
-    }/${r.pushed}, drop ${r.dropped}, miss ${r.missing})`;
+    : `${complete(d) ? "ok" : "INCOMPLETE"} (min ${
+      Math.min(...d.received)
+    }/${d.pushed}, drop ${d.dropped}, miss ${d.missing}, lost ${d.lost})`;
 
 export function printReport(
   runtimes: Runtime[],
-  cpu: CpuRun[],
+  cpu: CpuSet[],
   latency: LatencyRun[],
   markers: MarkerRun[],
 ): void {
   table(
-    "1. CPU of one device's outlets (server CPU % of a core; cost = with --lsl − without)",
+    "1. CPU of one device's outlets (server CPU, % of a core, medians over the sub-windows)",
     [
       "runtime",
-      "no LSL",
+      "no LSL A / B",
+      "noise",
+      "0 cons.",
       "1 cons.",
       "10 cons.",
+      "cost 0",
       "cost 1",
       "cost 10",
       "cost 1 / 0.3%",
@@ -70,17 +67,21 @@ export function printReport(
       "delivery 10",
     ],
     runtimes.map((rt) => {
-      const c = costsOf(cpu, rt);
+      const c = cpu.find((x) => x.runtime === rt);
+      const one = c ? cost(c, c.one) : Number.NaN;
       return [
         rt,
-        pct(c.base?.cpu ?? Number.NaN),
-        pct(c.one?.cpu ?? Number.NaN),
-        pct(c.ten?.cpu ?? Number.NaN),
-        pct(cost(c, c.one)),
-        pct(cost(c, c.ten)),
-        `×${f(cost(c, c.one) / TARGET.outletCores)}`,
-        delivery(c.one),
-        delivery(c.ten),
+        c ? `${pct(median(c.baseA))} / ${pct(median(c.baseB))}` : "—",
+        c ? pct(noise(c)) : "—",
+        pct(c ? median(c.none) : Number.NaN),
+        pct(c ? median(c.one) : Number.NaN),
+        pct(c ? median(c.ten) : Number.NaN),
+        pct(c ? cost(c, c.none) : Number.NaN),
+        pct(one),
+        pct(c ? cost(c, c.ten) : Number.NaN),
+        `×${f(one / TARGET.outletCores)}`,
+        delivery(c?.deliveryOne),
+        delivery(c?.deliveryTen),
       ];
     }),
   );
@@ -102,7 +103,7 @@ export function printReport(
     runtimes.map((rt) => {
       const l = latency.find((x) => x.runtime === rt);
       const s = spread(l?.latencyMs ?? []);
-      const e = spread(costsOf(cpu, rt).one?.latencyMs ?? []);
+      const e = spread(cpu.find((x) => x.runtime === rt)?.latencyMs ?? []);
       return [
         rt,
         f(s.p50),
@@ -145,8 +146,10 @@ export function printReport(
     }),
   );
   console.log(
-    "\nnotes: CPU = Δ schedstat of all server threads / wall, `serve --autoconnect` (simulator, 500 Hz) with and without " +
-      "`--lsl` (one EEG outlet read by the consumers, one idle marker outlet); consumers are feed readers in this process. " +
+    "\nnotes: CPU = Δ schedstat of all server threads / wall. Five `serve --autoconnect` (simulator, 500 Hz) run side by " +
+      "side and are measured over the same sub-windows: two without LSL (A, B; noise = median |A − B|) and three with " +
+      "`--lsl` (one EEG outlet read by 0, 1 or 10 consumers, one idle marker outlet); cost = median over sub-windows of " +
+      "CPU(with LSL) − mean(A, B). Consumers are feed readers in this process. " +
       `delivery ok = /health dropped 0, no timestamp holes, and each consumer's count over the window within ${IN_FLIGHT_SAMPLES} ` +
       "samples (in flight) of Δ samples_pushed. in-proc = outlet and feed reader in one child process of the runtime, " +
       "10-sample chunks every 20 ms stamped at push: arrival − push of each chunk's last sample. e2e = through `serve`, " +
@@ -158,28 +161,24 @@ export function printReport(
   console.log("\ntargets (informative):");
   const verdict = (ok: boolean): string => (ok ? "PASS" : "FAIL");
   for (const rt of runtimes) {
-    const c = costsOf(cpu, rt);
-    const one = cost(c, c.one);
+    const c = cpu.find((x) => x.runtime === rt);
+    const one = c ? cost(c, c.one) : Number.NaN;
     const judged = rt === "bun" ? "" : " (target set for Bun; informative)";
     console.log(
       `  ${verdict(one <= TARGET.outletCores)} ${rt}: outlet cost with 1 consumer ${
         pct(one)
-      } ≤ 0.30% of a core${judged}`,
+      } ≤ 0.30% of a core (noise floor ${c ? pct(noise(c)) : "—"})${judged}`,
     );
-    for (const run of [c.one, c.ten]) {
-      if (run) {
-        console.log(
-          `  ${
-            verdict(complete(run))
-          } ${rt}: every one of ${run.consumers} consumer(s) received every sample`,
-        );
-      }
+    for (const d of c ? [c.deliveryOne, c.deliveryTen] : []) {
+      console.log(
+        `  ${verdict(complete(d))} ${rt}: each of ${d.consumers} consumer(s) received every sample`,
+      );
     }
     const l = spread(latency.find((x) => x.runtime === rt)?.latencyMs ?? []);
     console.log(
       `  ${verdict(l.p99 <= TARGET.p99Ms)} ${rt}: in-process latency p99 ${f(l.p99)} ms ≤ 20 ms`,
     );
-    const e = spread(c.one?.latencyMs ?? []);
+    const e = spread(c?.latencyMs ?? []);
     console.log(
       `  ${verdict(e.p99 <= TARGET.p99Ms)} ${rt}: end-to-end latency p99 ${f(e.p99)} ms ≤ 20 ms`,
     );

@@ -3,17 +3,17 @@
  * per runtime, the CPU of one device's outlets with 1 and 10 consumers and their delivery, the latency
  * push → consumer (in-process and end to end through `serve`), and the marker inlet's time error.
  */
-// bun bench/lsl.ts [--runtimes bun,deno,node] [--window-s 10] [--warmup-s 3] [--latency-s 10]
+// bun bench/lsl.ts [--runtimes bun,deno,node] [--window-s 15] [--sub-windows 5] [--warmup-s 3] [--latency-s 10]
 import { execFile, execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { systemClock } from "../src/core/clock.ts";
 import { LslOutlets } from "../src/lsl/outlet/outlets.ts";
 import { requireLoopbackOnly } from "../test/_support/netns.ts";
-import { type CpuRun, cpuRun } from "./lsl-cpu.ts";
+import { type CpuSet, cpuSet } from "./lsl-cpu.ts";
 import { type MarkerRun, markerRun } from "./lsl-markers.ts";
 import { type LatencyRun, printReport } from "./lsl-report.ts";
 import { benchLog, benchProblems, benchTime, HOST, SCOPE, SESSION } from "./lsl-support.ts";
-import type { Runtime } from "./server-harness.ts";
+import { median, type Runtime } from "./server-harness.ts";
 
 requireLoopbackOnly();
 
@@ -23,7 +23,8 @@ const flag = (name: string, fallback: string): string => {
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
 };
 const RUNTIMES = flag("--runtimes", "bun,deno,node").split(",") as Runtime[];
-const WINDOW_S = Number(flag("--window-s", "10"));
+const WINDOW_S = Number(flag("--window-s", "15"));
+const SUB_WINDOWS = Number(flag("--sub-windows", "5"));
 const WARMUP_S = Number(flag("--warmup-s", "3"));
 const LATENCY_S = Number(flag("--latency-s", "10"));
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -84,25 +85,26 @@ async function main(): Promise<void> {
     clock: systemClock,
     log: benchLog,
   });
-  const cpu: CpuRun[] = [];
+  const cpu: CpuSet[] = [];
   const latency: LatencyRun[] = [];
   const markers: MarkerRun[] = [];
   for (const runtime of RUNTIMES) {
-    for (const consumers of [0, 1, 10]) {
-      const what = `${runtime}, ${
-        consumers === 0 ? "no --lsl" : `--lsl, ${consumers} consumer(s)`
-      }`;
-      const r = await attempt(
-        what,
-        () => cpuRun(runtime, consumers, { warmupS: WARMUP_S, windowS: WINDOW_S, time }),
-      );
-      if (r === null) continue;
-      cpu.push(r);
+    const set = await attempt(
+      `${runtime}, outlet CPU`,
+      () =>
+        cpuSet(runtime, { warmupS: WARMUP_S, windowS: WINDOW_S, subWindows: SUB_WINDOWS, time }),
+    );
+    if (set !== null) {
+      cpu.push(set);
+      const med = (v: number[]): string => pct(median(v));
       console.log(
-        `${what}: server CPU ${pct(r.cpu)} of a core over ${r.windowS.toFixed(1)} s` +
-          (consumers > 0
-            ? `; pushed ${r.pushed}, received ${Math.min(...r.received)}–${Math.max(...r.received)}`
-            : ""),
+        `${runtime}: server CPU, medians of ${SUB_WINDOWS} sub-windows over ${
+          set.windowS.toFixed(1)
+        } s: ` +
+          `no LSL ${med(set.baseA)} and ${med(set.baseB)}, --lsl with 0 consumers ${
+            med(set.none)
+          }, 1 consumer ${med(set.one)}, ` +
+          `with 10 ${med(set.ten)}`,
       );
     }
     const l = await attempt(`${runtime}, in-process latency`, () => inProcessLatency(runtime));
