@@ -1,10 +1,8 @@
-/**
- * @module LSL benchmark, measure 1 (and the end-to-end latency). Five bridges with one simulated device
- * run side by side: two without LSL (the baseline, twice, so their difference shows the noise floor) and
- * three with `--lsl`, read by 0, 1 and 10 consumers in this process. All are measured over the same
- * sub-windows, so a load spike from elsewhere hits them alike; the outlet cost per sub-window is
- * CPU(with LSL) − mean of the two baselines, and its median is reported.
- */
+/** @module LSL benchmark, measure 1: the CPU cost of one device's outlets with 0, 1 and 10 consumers, their delivery, and the end-to-end latency. */
+// Five bridges with one simulated device run side by side: two without LSL (the baseline, twice, so
+// their difference shows the noise floor) and three with `--lsl`, read by 0, 1 and 10 consumers in this
+// process. All are measured over the same sub-windows, so a load spike from elsewhere hits them alike;
+// the outlet cost per sub-window is CPU(with LSL) − mean of the two baselines, and its median is reported.
 import type { LslTime } from "../src/lsl/clock.ts";
 import {
   type BridgeHealth,

@@ -1,9 +1,7 @@
-/**
- * @module LSL benchmark, measure 2 (in-process), run by bench/lsl.ts under each runtime:
- * `bun|deno run -A|node --import tsx bench/lsl-latency-child.ts SECONDS`. An outlet pushes 10-sample
- * chunks of a 500-Hz, 12-channel stream from a 20-ms timer, the newest sample stamped with the push
- * time; a feed reader in the same process stamps arrival on the same clock. Prints one JSON line.
- */
+/** @module LSL benchmark, measure 2 in-process: outlet and feed reader in one process of the runtime under test; prints one JSON line. */
+// Run by bench/lsl.ts: `bun|deno run -A|node --import tsx bench/lsl-latency-child.ts SECONDS`. An outlet
+// pushes 10-sample chunks of a 500-Hz, 12-channel stream from a 20-ms timer, the newest sample stamped
+// with the push time; a feed reader in the same process stamps arrival on the same clock.
 import { systemClock } from "../src/core/clock.ts";
 import { LslOutlets } from "../src/lsl/outlet/outlets.ts";
 import { requireLoopbackOnly } from "../test/_support/netns.ts";

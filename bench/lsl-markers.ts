@@ -1,9 +1,8 @@
-/**
- * @module LSL benchmark, measure 3: the marker inlet's time error. A marker outlet in this process pushes
- * markers stamped with their push time; the bridge reads them (`--lsl-markers`), maps them onto its clock
- * with its time correction and re-pushes them on its own `<name>_Markers` outlet in LSL time, which a
- * feed reader here reads back: error = received − pushed (both processes on CLOCK_MONOTONIC).
- */
+/** @module LSL benchmark, measure 3: the marker inlet's time error, read back through the bridge's own marker outlet. */
+// A marker outlet in this process pushes markers stamped with their push time; the bridge reads them
+// (`--lsl-markers`), maps them onto its clock with its time correction and re-pushes them on its own
+// `<name>_Markers` outlet in LSL time, which a feed reader here reads back: error = received − pushed
+// (both processes on CLOCK_MONOTONIC).
 import type { LslTime } from "../src/lsl/clock.ts";
 import type { LslOutlets } from "../src/lsl/outlet/outlets.ts";
 import { CountingConsumer, health, resolveOne, SCOPE } from "./lsl-support.ts";

@@ -1,8 +1,6 @@
-/**
- * @module A bridge child for the LSL benchmark: server-harness.ts's command, plus --allow-ffi on Deno so
- * its LSL clock is CLOCK_MONOTONIC (liblsl's) rather than the calibrated fallback: the cross-process
- * figures compare the bridge's timestamps with this process's clock.
- */
+/** @module A bridge child for the LSL benchmark: server-harness.ts's command, plus --allow-ffi on Deno. */
+// --allow-ffi makes Deno's LSL clock CLOCK_MONOTONIC (liblsl's) rather than the calibrated fallback:
+// the cross-process figures compare the bridge's timestamps with this process's clock.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { type Runtime, serveCommand, type ServerProcess } from "./server-harness.ts";

@@ -1,4 +1,4 @@
-/** @module LSL-benchmark plumbing: the bench's LSL clock, a bridge child with `--lsl`, stream resolution and counting feed consumers. */
+/** @module LSL-benchmark plumbing: the bench's LSL clock, /health, stream resolution and feed consumers that count what they get. */
 import { hostname } from "node:os";
 import { systemClock } from "../src/core/clock.ts";
 import type { Logger } from "../src/ports/logger.ts";

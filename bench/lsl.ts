@@ -1,8 +1,5 @@
-/**
- * @module LSL benchmark (issue 21), run as `npm run bench:lsl` (inside the loopback-only namespace):
- * per runtime, the CPU of one device's outlets with 1 and 10 consumers and their delivery, the latency
- * push → consumer (in-process and end to end through `serve`), and the marker inlet's time error.
- */
+/** @module LSL benchmark (issue 21), `npm run bench:lsl`: outlet CPU, push → consumer latency and marker time error per runtime. */
+// Runs inside the loopback-only namespace (test/netns.sh): it opens LSL sockets.
 // bun bench/lsl.ts [--runtimes bun,deno,node] [--window-s 15] [--sub-windows 5] [--warmup-s 3] [--latency-s 10]
 import { execFile, execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
