@@ -175,22 +175,24 @@ export function lslOutletSuite(runtime: Runtime): void {
         );
         expect(await talk("x".repeat(20_000))).toBe(""); // oversize: closed without a word
         expect(await talk("LSL:nonsense\r\n\r\n")).toBe("");
-        // 3000 datagrams at every responder on this machine: garbage, unsupported and real queries
+        // 3000 datagrams at A's service port (which parses what the responder does; a multicast flood
+        // would hit every LSL process of the namespace, other tests' included): garbage, unsupported
+        // and real queries
         const flood = dgram.createSocket("udp4");
         await new Promise<void>((r) => flood.bind(0, "127.0.0.1", () => r()));
         const port = flood.address().port;
         const before = (await healthUntil(a, () => true, 1000, "health"))["lsl"].discovery;
         for (let i = 0; i < 1000; i++) {
-          flood.send(`\u0000\u00ff garbage ${i}`, 16571, "239.255.172.215");
+          flood.send(`\u0000\u00ff garbage ${i}`, info!.v4servicePort, "127.0.0.1");
           flood.send(
             `LSL:shortinfo\r\nname[1]='${i}'\r\n${port} ${i}\r\n`,
-            16571,
-            "239.255.172.215",
+            info!.v4servicePort,
+            "127.0.0.1",
           );
           flood.send(
             `LSL:shortinfo\r\nname='nobody'\r\n${port} q${i}\r\n`,
-            16571,
-            "239.255.172.215",
+            info!.v4servicePort,
+            "127.0.0.1",
           );
           // paced a little, or the kernel drops most of a burst at the socket's receive buffer
           if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1));
