@@ -1,13 +1,11 @@
 /**
- * @module The glue between the program's devices and LSL (docs/protocol/bridge-api.md §10): an EEG
- * and a marker outlet per device fed by its hub taps, and the marker inlet placing what it reads on
- * every device. Imported by app/serve.ts only when `--lsl` or `--lsl-markers` is given.
+ * @module The glue of LSL (docs/protocol/bridge-api.md §10): each device's two outlets fed by its hub taps, and the
+ * marker inlet placing what it reads on every device. Loaded by app/serve.ts only with `--lsl`/`--lsl-markers`.
  */
 import { hostname } from "node:os";
 import type { Clock } from "../core/clock.ts";
 import type { DeviceEvent } from "../core/device-events.ts";
 import type { LogHub } from "../core/log-hub.ts";
-import type { Logger } from "../ports/logger.ts";
 import type { LslHealth, LslOutletHealth } from "../protocol/health.ts";
 import type { Bridge } from "../server/bridge.ts";
 import type { ServedDevice } from "../server/served-device.ts";
@@ -21,7 +19,8 @@ import {
 } from "../lsl/device-streams.ts";
 import { LslOutlets } from "../lsl/outlet/outlets.ts";
 import type { Outlet } from "../lsl/outlet/outlets.ts";
-import { MarkerInlet, type ReceivedMarker } from "../lsl/inlet/marker-inlet.ts";
+import { MarkerInlet } from "../lsl/inlet/marker-inlet.ts";
+import { InletMarkers } from "./lsl-markers.ts";
 import type { LslFlags } from "./lsl-options.ts";
 
 /** What app/serve.ts hands over. */
@@ -41,6 +40,9 @@ export interface RunningLsl {
   /** Lines for the start-up banner. */
   readonly banner: string;
   health(): LslHealth;
+  /** Stops reading markers (before the devices shut down, so none lands on a closing recording). */
+  stopInlet(): Promise<void>;
+  /** Withdraws the outlets and closes every socket: a restarted bridge takes the same ports. */
   close(): Promise<void>;
 }
 
@@ -52,27 +54,28 @@ interface DeviceOutlets {
   close(): Promise<void>;
 }
 
-/** The longest marker label §4.2 accepts; a longer LSL marker is cut there (and logged). */
-const LABEL_MAX = 128;
-
 /** Opens the outlets of every device (and of devices added later) and starts the marker inlet. */
 export async function startLsl(s: LslStart): Promise<RunningLsl> {
   const log = s.logs.logger("mw75.lsl");
   const host = hostNameOr("localhost");
   const bridgeId = s.bridgeId ?? host;
   const { scope, sessionId } = s.flags;
-  const outlets = await LslOutlets.start({
-    scope,
-    sessionId,
-    hostname: host,
-    time: s.time,
-    clock: s.clock,
-    log,
-  });
+  // the responder takes 16571 only when there are outlets to announce: a bridge that only reads
+  // markers leaves the port's unicasts to the programs whose streams it wants to find
+  const outlets = s.flags.enabled
+    ? await LslOutlets.start({
+      scope,
+      sessionId,
+      hostname: host,
+      time: s.time,
+      clock: s.clock,
+      log,
+    })
+    : null;
   const byDevice = new Map<string, DeviceOutlets>();
   const open = async (device: ServedDevice) => {
     try {
-      const d = await openDevice(device, s, bridgeId, outlets);
+      const d = await openDevice(device, s, bridgeId, outlets!);
       byDevice.set(d.deviceId, d);
       log.log(
         "INFO",
@@ -89,6 +92,7 @@ export async function startLsl(s: LslStart): Promise<RunningLsl> {
     for (const device of s.bridge.list()) await open(device);
     s.bridge.onAdded((device) => void open(device));
   }
+  const placing = new InletMarkers(s.bridge, log);
   const inlet = s.flags.markersQuery === null ? null : MarkerInlet.start({
     query: s.flags.markersQuery,
     scope,
@@ -97,9 +101,9 @@ export async function startLsl(s: LslStart): Promise<RunningLsl> {
     time: s.time,
     clock: s.clock,
     log,
-    ownUids: () => outlets.uids(),
+    ownUids: () => outlets?.uids() ?? new Set<string>(),
     ignore: isBridgeMarkerOutlet,
-    onMarker: (m) => placeEverywhere(s.bridge, m, log),
+    onMarker: (m) => placing.place(m, s.clock.now()),
   });
   const names = [...byDevice.values()].flatMap((d) => [d.eeg.info.name, d.markers.info.name]);
   const lines = [
@@ -114,7 +118,7 @@ export async function startLsl(s: LslStart): Promise<RunningLsl> {
   return {
     banner: lines.map((l) => `${l}\n`).join(""),
     health: () => {
-      const figures = outlets.figures();
+      const figures = outlets?.figures() ?? null;
       const rows: LslOutletHealth[] = [...byDevice.values()].flatMap((d) =>
         [d.eeg, d.markers].map((o) => ({ device_id: d.deviceId, ...o.figures() }))
       );
@@ -122,14 +126,19 @@ export async function startLsl(s: LslStart): Promise<RunningLsl> {
         scope,
         session_id: sessionId,
         outlets: rows,
-        inlets: inlet?.figures() ?? [],
-        discovery: figures.discovery,
+        inlets: (inlet?.figures() ?? []).map((f) => ({
+          ...f,
+          rejected: placing.rejected(f.source_id),
+        })),
+        discovery: figures?.discovery ?? null,
+        sessions: figures?.sessions ?? null,
       };
     },
+    stopInlet: async () => await inlet?.close(),
     close: async () => {
       await inlet?.close();
       await Promise.all([...byDevice.values()].map((d) => d.close()));
-      await outlets.close();
+      await outlets?.close();
     },
   };
 }
@@ -170,29 +179,6 @@ async function openDevice(
       await Promise.all([eeg.close(), markers.close()]);
     },
   };
-}
-
-/** A marker the inlet read goes onto every device, at its sample, as a `marker` command would place it. */
-function placeEverywhere(bridge: Bridge, m: ReceivedMarker, log: Logger): void {
-  if (m.label === "") {
-    return log.log("WARNING", `LSL marker with an empty label from ${m.source} skipped`);
-  }
-  const label = m.label.length > LABEL_MAX ? m.label.slice(0, LABEL_MAX) : m.label;
-  for (const device of bridge.list()) {
-    const placed = device.mark({
-      label,
-      value: null,
-      timestamp: m.unixTime,
-      durationS: 0,
-      source: m.source,
-    });
-    if (!placed.ok) {
-      log.log(
-        "WARNING",
-        `LSL marker "${label}" from ${m.source} on ${device.identity.id}: ${placed.message}`,
-      );
-    }
-  }
 }
 
 /** The host name; a runtime that may not read it (Deno without --allow-sys) gets `fallback`. */

@@ -24,6 +24,7 @@ export function watchShutdown(
     const force = setTimeout(() => runtime.exit(0), SHUTDOWN_GRACE_MS * 2);
     void (async () => {
       try {
+        await links.lsl?.stopInlet(); // no marker lands on a recording being finalised
         await bridge.shutdown();
         await links.mqtt?.close(); // after the devices' last states, so the broker has them too
         await links.lsl?.close(); // sockets closed: a restarted bridge takes the same ports

@@ -41,14 +41,26 @@ export type LslInletHealth = {
   source_id: string;
   connected: boolean;
   markers: number;
+  /** Markers no device took (empty label, a time outside the `marker` window, …). */
+  rejected: number;
   time_correction_ms: number | null;
 };
 
-/** `/health` `lsl`: null without `--lsl`/`--lsl-markers`; `discovery` counts what the responder saw. */
+/**
+ * `/health` `lsl`: null without `--lsl`/`--lsl-markers`; `discovery` counts what the responder saw
+ * and `sessions` the data ports' TCP requests (both null without outlets).
+ */
 export type LslHealth = {
   scope: string;
   session_id: string;
   outlets: LslOutletHealth[];
   inlets: LslInletHealth[];
-  discovery: { queries: number; replies: number; malformed: number; unsupported: number } | null;
+  discovery: {
+    queries: number;
+    replies: number;
+    malformed: number;
+    unsupported: number;
+    send_failures: number;
+  } | null;
+  sessions: { sessions: number; refused: number; oversize: number; timed_out: number } | null;
 };
