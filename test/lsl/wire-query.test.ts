@@ -98,3 +98,53 @@ describe("compileQuery", () => {
     });
   }
 });
+
+describe("hostile queries end in QueryError, never a RangeError (stack overflow)", () => {
+  const refused = (q: string): string => {
+    try {
+      compileQuery(q)(tree);
+    } catch (e) {
+      expect(e).toBeInstanceOf(QueryError);
+      return (e as QueryError).construct;
+    }
+    throw new Error("accepted");
+  };
+  test("a query over 4 KB is refused before it is parsed (real ones are < 200 B)", () => {
+    expect(refused(`name='${"x".repeat(4100)}'`)).toContain("too long");
+    expect(run(`name='${"x".repeat(4000)}'`)).toBe(false); // just under the cap still runs
+  });
+  test("deep nesting: parentheses, calls, negations", () => {
+    expect(refused("(".repeat(2000) + "1" + ")".repeat(2000))).toContain("nesting too deep");
+    expect(refused("(".repeat(65) + "1" + ")".repeat(65))).toContain("nesting too deep");
+    expect(run("(".repeat(60) + "name='MW75_EEG'" + ")".repeat(60))).toBe(true);
+    expect(refused("not(".repeat(600) + "1" + ")".repeat(600))).toContain("nesting too deep");
+    expect(refused("-".repeat(4000) + "1")).toContain("nesting too deep");
+  });
+  test("long and/or/comparison chains", () => {
+    expect(refused("b or ".repeat(800) + "b")).toContain("too many terms");
+    expect(refused("1=".repeat(1500) + "1")).toContain("too many terms");
+    expect(run("missing or ".repeat(200) + "name")).toBe(true);
+  });
+  test("fuzz: random deep mixes of ( not( - and or stay QueryError or a boolean", () => {
+    let seed = 21;
+    const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const open = ["(", "not(", "-", "boolean(", "string("];
+    for (let k = 0; k < 200; k++) {
+      const depth = 40 + rnd(1000);
+      let q = "";
+      const close: string[] = [];
+      for (let d = 0; d < depth; d++) {
+        const o = open[rnd(open.length)]!;
+        q += o + (rnd(4) === 0 ? "name or " : "");
+        if (o !== "-") close.push(")");
+      }
+      q += "1" + close.reverse().join("");
+      if (q.length > 4096) q = q.slice(0, 4096);
+      try {
+        expect(typeof compileQuery(q)(tree)).toBe("boolean");
+      } catch (e) {
+        expect(e).toBeInstanceOf(QueryError);
+      }
+    }
+  });
+});

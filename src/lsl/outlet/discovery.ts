@@ -2,7 +2,7 @@
 import { isPortUnreachable } from "../port-unreachable.ts";
 import type dgram from "node:dgram";
 import type { XmlElement } from "../wire/stream-info.ts";
-import { type CompiledQuery, compileQuery, QueryError } from "../wire/query.ts";
+import { type CompiledQuery, compileQuery, MAX_QUERY_LENGTH, QueryError } from "../wire/query.ts";
 import { parseDiscoveryDatagram, shortinfoReply } from "../wire/discovery-server.ts";
 import type { OnceLog } from "./once-log.ts";
 
@@ -39,7 +39,12 @@ export class Discovery {
 
   constructor(private readonly log: OnceLog) {}
 
-  /** The compiled query, or null when it uses syntax outside the subset (logged once per text). */
+  /** Entries in the query cache (for tests: it stays bounded in count and key size). */
+  get cacheSize(): number {
+    return this.cache.size;
+  }
+
+  /** The compiled query, or null when it uses syntax outside the subset (logged once per construct). */
   compiled(text: string): CompiledQuery | null {
     const cached = this.cache.get(text);
     if (cached !== undefined) return cached;
@@ -49,12 +54,15 @@ export class Discovery {
     } catch (e) {
       if (!(e instanceof QueryError)) throw e;
       query = null;
-      this.log.once(
-        `query:${text}`,
+      // keyed by the construct: distinct texts with the same flaw are one problem
+      this.log.noise(
+        `query:${e.construct}`,
         "WARNING",
-        `LSL: ignoring a resolve query with ${e.construct}: ${text.slice(0, 200)}`,
+        `LSL: ignoring a resolve query with ${e.construct.slice(0, 100)}: ${text.slice(0, 200)}`,
       );
     }
+    // an oversize text is refused without parsing on every arrival; caching it would cost its size
+    if (text.length > MAX_QUERY_LENGTH) return query;
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(text, query);
     return query;
@@ -70,8 +78,31 @@ export class Discovery {
     return query(outlet.tree);
   }
 
-  /** One datagram: a shortinfo query is answered for every matching outlet, a time probe goes to `time`. */
+  /**
+   * One datagram: a shortinfo query is answered for every matching outlet, a time probe goes to `time`.
+   * Never throws: it runs in a socket's 'message' handler, where an exception would end the process.
+   */
   handle(
+    socket: dgram.Socket,
+    msg: Uint8Array,
+    rinfo: dgram.RemoteInfo,
+    outlets: Iterable<Discoverable>,
+    time: TimeProbe | null,
+  ): void {
+    try {
+      this.answer(socket, msg, rinfo, outlets, time);
+    } catch (e) {
+      this.figures.malformed++;
+      const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      this.log.noise(
+        `failed:${what}`,
+        "WARNING",
+        `LSL: dropped a datagram whose handling failed (${what})`,
+      );
+    }
+  }
+
+  private answer(
     socket: dgram.Socket,
     msg: Uint8Array,
     rinfo: dgram.RemoteInfo,
@@ -81,7 +112,7 @@ export class Discovery {
     const request = parseDiscoveryDatagram(msg);
     if (request.kind === "malformed") {
       this.figures.malformed++;
-      this.log.once(
+      this.log.noise(
         `malformed:${request.reason}`,
         "DEBUG",
         `LSL: ignoring a malformed datagram (${request.reason})`,

@@ -101,7 +101,7 @@ export class LslOutlets {
       log,
       queueSeconds: Math.max(10, o.queueSeconds ?? 30),
       discovery: this.discovery,
-      sessions: { sessions: 0, refused: 0, oversize: 0, timed_out: 0 },
+      sessions: { sessions: 0, refused: 0, oversize: 0, timed_out: 0, malformed: 0 },
       forget: (outlet) => this.open_.delete(outlet),
     };
     responder.on("error", (e) => {

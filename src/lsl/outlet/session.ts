@@ -16,6 +16,8 @@ export interface SessionFigures {
   refused: number;
   oversize: number;
   timed_out: number;
+  /** Requests whose handling threw (a bug or hostile input): the connection was dropped. */
+  malformed: number;
 }
 
 /** What a session needs of its outlet. */
@@ -64,12 +66,28 @@ export function serveSession(socket: net.Socket, host: SessionHost): void {
   socket.on("data", (data: Uint8Array) => {
     // after the request the client has nothing to say; further bytes are read and ignored
     if (done) return;
+    try {
+      receive(data);
+    } catch (e) {
+      // thrown in a socket's 'data' handler, it would end the process: drop this client only
+      finish();
+      host.figures.malformed++;
+      const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      host.log.noise(
+        `session:${what}`,
+        "WARNING",
+        `LSL: dropped a data-port connection whose request failed (${what})`,
+      );
+      socket.destroy();
+    }
+  });
+  const receive = (data: Uint8Array): void => {
     parts.push(data);
     size += data.length;
     if (size > MAX_REQUEST_BYTES) {
       finish();
       host.figures.oversize++;
-      host.log.once(
+      host.log.noise(
         "oversize",
         "DEBUG",
         "LSL: closed a data-port connection whose request was over 16 KB",
@@ -109,12 +127,12 @@ export function serveSession(socket: net.Socket, host: SessionHost): void {
         if (outcome.maxBufferLength !== 0) host.addConsumer(socket, outcome.maxBufferLength);
       }
     }
-  });
+  };
 }
 
 function refuse(socket: net.Socket, host: SessionHost, outcome: Refusal): void {
   host.figures.refused++;
-  host.log.once(
+  host.log.noise(
     `refused:${outcome.reason}`,
     "INFO",
     `LSL: refused a stream feed (${outcome.reason}): ${outcome.status.trim()}`,

@@ -114,7 +114,9 @@ const refuse = (status: string, reason: string): Refusal => ({
 });
 
 /** The protocol 1.00 portable archive is not implemented; liblsl inlets never need it for a 1.10 stream. */
-const ONLY_110 = "LSL/100 505 Version not supported: this outlet serves only data protocol 110";
+const ONLY_110 = `LSL/${PROTOCOL_VERSION} 505 Version not supported`;
+/** Said in the log only: the status line stays liblsl's exact wording (lsl-wire.md §4). */
+const WHY = `this outlet serves only data protocol ${PROTOCOL_VERSION}`;
 
 /** liblsl's checks, in its order: major version, then uid, then what would force protocol 1.00. */
 export function negotiate(
@@ -132,13 +134,13 @@ export function negotiate(
   }
   const h = request.headers;
   if (request.version < PROTOCOL_VERSION || h.protocolVersion < PROTOCOL_VERSION) {
-    return refuse(ONLY_110, `protocol ${Math.min(request.version, h.protocolVersion)}`);
+    return refuse(ONLY_110, `protocol ${Math.min(request.version, h.protocolVersion)}; ${WHY}`);
   }
-  if (!h.hasIeee754Floats) return refuse(ONLY_110, "a client without IEEE 754 floats");
+  if (!h.hasIeee754Floats) return refuse(ONLY_110, `a client without IEEE 754 floats; ${WHY}`);
   // liblsl ignores Value-Size for strings (it is the client's sizeof(std::string))
   const size = valueSize(stream.format);
   if (stream.format !== "string" && h.valueSize !== null && h.valueSize !== size) {
-    return refuse(ONLY_110, `value size ${h.valueSize} for ${stream.format}`);
+    return refuse(ONLY_110, `value size ${h.valueSize} for ${stream.format}; ${WHY}`);
   }
   const floats = stream.format === "float32" || stream.format === "double64";
   const suppress = floats && !h.supportsSubnormals ? 1 : 0;
@@ -153,5 +155,5 @@ export function negotiate(
 
 /** The legacy feed and numeric mismatches all end in the same refusal. */
 export function refuseLegacy(): Refusal {
-  return refuse(ONLY_110, "legacy protocol 1.00 feed");
+  return refuse(ONLY_110, `legacy protocol 1.00 feed; ${WHY}`);
 }

@@ -8,6 +8,13 @@ export class QueryError extends Error {
   }
 }
 
+/** Real resolve queries are under 200 characters; longer text is refused before any parsing. */
+export const MAX_QUERY_LENGTH = 4096;
+/** Nested parentheses, calls and negations; the parser and evaluator recurse once per level. */
+export const MAX_DEPTH = 64;
+/** and/or/comparison operators in one query; each is one more level for the evaluator. */
+export const MAX_TERMS = 256;
+
 export type CompareOp = "=" | "!=" | "<" | ">" | "<=" | ">=";
 
 /** The parsed expression; paths are relative to `<info>` unless `absolute`. */
@@ -101,8 +108,23 @@ export const FUNCTIONS: Readonly<Record<string, readonly [number, number]>> = {
 
 /** Parses `text` (which is not empty) or throws QueryError. */
 export function parseQuery(text: string): Expr {
+  if (text.length > MAX_QUERY_LENGTH) {
+    throw new QueryError(`a query over ${MAX_QUERY_LENGTH} characters (too long)`, text);
+  }
   const tokens = tokenize(text);
   let i = 0;
+  // hostile input must end in a QueryError, not in a stack overflow (a RangeError nobody expects)
+  let depth = 0;
+  let terms = 0;
+  const nest = <T>(inner: () => T): T => {
+    if (++depth > MAX_DEPTH) throw new QueryError("nesting too deep", text);
+    const result = inner();
+    depth--;
+    return result;
+  };
+  const term = (): void => {
+    if (++terms > MAX_TERMS) throw new QueryError("too many terms", text);
+  };
   const peek = (): Token | undefined => tokens[i];
   const isOp = (v: string): boolean => peek()?.t === "op" && peek()?.v === v;
   const isWord = (v: string): boolean => peek()?.t === "name" && peek()?.v === v;
@@ -117,6 +139,7 @@ export function parseQuery(text: string): Expr {
     let left = next();
     while (isWord(kind)) {
       i++;
+      term();
       left = { kind, left, right: next() };
     }
     return left;
@@ -125,6 +148,7 @@ export function parseQuery(text: string): Expr {
     let left = next();
     for (let tok = peek(); tok?.t === "op" && ops.includes(tok.v as CompareOp); tok = peek()) {
       i++;
+      term();
       left = { kind: "compare", op: tok.v as CompareOp, left, right: next() };
     }
     return left;
@@ -132,7 +156,7 @@ export function parseQuery(text: string): Expr {
   const unary = (): Expr => {
     if (isOp("-")) {
       i++;
-      return { kind: "negate", operand: unary() };
+      return { kind: "negate", operand: nest(unary) };
     }
     return primary();
   };
@@ -152,12 +176,12 @@ export function parseQuery(text: string): Expr {
     }
     if (isOp("(")) {
       i++;
-      const inner = or();
+      const inner = nest(or);
       expect(")");
       return inner;
     }
     if (tok.t === "name" && tokens[i + 1]?.t === "op" && tokens[i + 1]?.v === "(") {
-      return call(tok.v);
+      return nest(() => call(tok.v));
     }
     return path();
   }

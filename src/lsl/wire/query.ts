@@ -2,7 +2,7 @@
 import type { XmlElement } from "./stream-info.ts";
 import { type CompareOp, type Expr, parseQuery } from "./query-parse.ts";
 
-export { QueryError } from "./query-parse.ts";
+export { MAX_QUERY_LENGTH, QueryError } from "./query-parse.ts";
 
 /** A compiled query: true when the stream whose `<info>` tree is given matches. */
 export type CompiledQuery = (info: XmlElement) => boolean;
