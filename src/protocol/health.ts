@@ -62,5 +62,11 @@ export type LslHealth = {
     unsupported: number;
     send_failures: number;
   } | null;
-  sessions: { sessions: number; refused: number; oversize: number; timed_out: number } | null;
+  sessions: {
+    sessions: number;
+    refused: number;
+    oversize: number;
+    timed_out: number;
+    malformed: number;
+  } | null;
 };
