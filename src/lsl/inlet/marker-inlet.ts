@@ -17,6 +17,8 @@ export const RETRY_MS = 500;
 export const FIRST_ESTIMATE_WAIT_MS = 1500;
 /** Streams read at most; more matches than this (a flood of fake replies) are ignored, logged once. */
 export const MAX_STREAMS_READ = 64;
+/** Widest stream read: a marker stream has one channel; a wider announcement only asks for memory. */
+export const MAX_CHANNELS = 1024;
 /** Markers held per stream while waiting for that estimate; older ones beyond it are dropped. */
 const MAX_WAITING = 10_000;
 
@@ -27,6 +29,8 @@ interface Entry {
   connected: boolean;
   nextAttemptMs: number;
   markers: number;
+  /** Markers the consumer refused (onMarker returned false). */
+  rejected: number;
   waiting: FeedSample[];
   /** The first estimate did not come within FIRST_ESTIMATE_WAIT_MS: later markers stop waiting for it. */
   gaveUp: boolean;
@@ -37,6 +41,8 @@ interface Entry {
 export class MarkerInlet {
   readonly #entries = new Map<string, Entry>();
   readonly #logged = new OnceSet();
+  /** Keys of ignored streams already logged (bounded: a flood of source_ids logs 256 lines at most). */
+  readonly #ignored = new OnceSet(256);
   readonly #tick: TimerHandle;
   readonly #retries = new Set<TimerHandle>();
   readonly #ready: Promise<void>;
@@ -65,6 +71,7 @@ export class MarkerInlet {
       source_id: e.info.sourceId,
       connected: e.connected,
       markers: e.markers,
+      rejected: e.rejected,
       time_correction_ms: e.sync.correction === null ? null : e.sync.correction * 1000,
     }));
   }
@@ -88,8 +95,18 @@ export class MarkerInlet {
     const own = this.o.ownUids();
     const freshest = new Map<string, Resolved>();
     for (const r of this.#resolver.streams().values()) {
-      if (own.has(r.info.uid) || this.o.ignore?.(r.info) === true) continue;
+      if (own.has(r.info.uid)) continue;
       const key = r.info.sourceId !== "" ? r.info.sourceId : r.info.uid;
+      if (this.o.ignore?.(r.info) === true) {
+        // said once, so a user whose own stream happens to look like a bridge's sees why it is not read
+        if (this.#ignored.first(key)) {
+          this.o.log.log(
+            "INFO",
+            `LSL inlet: ignoring ${this.#name(r.info)}: a bridge's marker outlet`,
+          );
+        }
+        continue;
+      }
       const known = freshest.get(key);
       if (known === undefined || r.lastSeenMs > known.lastSeenMs) freshest.set(key, r);
     }
@@ -110,8 +127,11 @@ export class MarkerInlet {
         );
         this.#entries.set(key, this.#entry(info));
       } else if (entry.feed === null && entry.info.uid !== info.uid) {
-        // the outlet restarted (same source_id, new uid): its clock may differ, so estimate afresh
-        this.o.log.log("INFO", `LSL inlet: ${this.#name(info)} restarted (uid ${info.uid})`);
+        // the outlet restarted (same source_id, new uid): its clock may differ, so estimate afresh;
+        // said once until a feed opens, as replies naming ever new uids would otherwise flood the log
+        if (entry.problems.first("restarted")) {
+          this.o.log.log("INFO", `LSL inlet: ${this.#name(info)} restarted (uid ${info.uid})`);
+        }
         this.#flush(entry);
         void entry.sync.close();
         Object.assign(entry, { info, sync: this.#sync(info), nextAttemptMs: now, gaveUp: false });
@@ -131,6 +151,7 @@ export class MarkerInlet {
       connected: false,
       nextAttemptMs: 0,
       markers: 0,
+      rejected: 0,
       waiting: [],
       gaveUp: false,
       problems: new OnceSet(),
@@ -156,6 +177,19 @@ export class MarkerInlet {
     if (info.v4dataPort === 0 || info.v4servicePort === 0) {
       if (entry.problems.first("ports")) {
         this.o.log.log("WARNING", `LSL inlet: ${this.#name(info)} serves no IPv4 ports`);
+      }
+      entry.nextAttemptMs = Infinity;
+      return;
+    }
+    if (info.channelCount > MAX_CHANNELS) {
+      // a feed would wait for channels × value size bytes per sample: not worth reading, nor the memory
+      if (entry.problems.first("channels")) {
+        this.o.log.log(
+          "WARNING",
+          `LSL inlet: not reading ${
+            this.#name(info)
+          }: ${info.channelCount} channels (at most ${MAX_CHANNELS})`,
+        );
       }
       entry.nextAttemptMs = Infinity;
       return;
@@ -196,7 +230,8 @@ export class MarkerInlet {
     const name = this.#name(entry.info);
     if (wasConnected) {
       this.o.log.log("WARNING", `LSL inlet: lost ${name} (${end.detail}); reconnecting`);
-    } else if (entry.problems.first(`${end.kind} ${end.detail}`)) {
+    } else if (entry.problems.first(end.kind)) {
+      // keyed by kind, not detail: a peer varying its errors must not flood the log
       this.o.log.log(
         "WARNING",
         `LSL inlet: cannot read ${name}: ${end.detail}; retrying every ${RETRY_MS} ms`,
@@ -247,9 +282,9 @@ export class MarkerInlet {
     };
     entry.markers++;
     try {
-      this.o.onMarker(m);
+      if (this.o.onMarker(m) === false) entry.rejected++;
     } catch (e) {
-      if (this.#logged.first(`consumer ${(e as Error).message}`)) {
+      if (this.#logged.first(`consumer ${info.uid}`)) {
         this.o.log.log("ERROR", `LSL inlet: the marker consumer failed: ${(e as Error).message}`);
       }
     }

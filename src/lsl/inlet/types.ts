@@ -36,7 +36,8 @@ export interface MarkerInletOptions {
   readonly ownUids: () => ReadonlySet<string>;
   /** Streams never read although they match (a bridge's marker outlets: markers would circle). */
   readonly ignore?: (info: StreamInfo) => boolean;
-  readonly onMarker: (m: ReceivedMarker) => void;
+  /** Hands a marker on; `false` means the wiring refused it (counted as `rejected`). */
+  readonly onMarker: (m: ReceivedMarker) => boolean | void;
 }
 
 /** One stream's line in /health (snake_case, as served). */
@@ -46,5 +47,7 @@ export interface InletFigures {
   readonly source_id: string;
   readonly connected: boolean;
   readonly markers: number;
+  /** Of those, the markers the consumer refused. */
+  readonly rejected: number;
   readonly time_correction_ms: number | null;
 }
