@@ -62,6 +62,8 @@ export interface FakeOutletOptions {
   readonly channels?: number;
   /** A new uid after every reply, so each feed request gets 404: a flood of "restarts". */
   readonly uidPerReply?: boolean;
+  /** Close each feed right after its test patterns: a flapping outlet. */
+  readonly dropAfterPatterns?: boolean;
   /** Our LSL clock (s). */
   readonly now: () => number;
 }
@@ -213,6 +215,7 @@ export class FakeOutlet {
       if (this.o.badPattern) patterns[patterns.length - 1]! ^= 1;
       socket.write(head.replace(/UID: \S+/, `UID: ${this.uid}`));
       socket.write(patterns);
+      if (this.o.dropAfterPatterns) return void socket.end();
       this.#consumers.add(socket);
     });
   }

@@ -106,4 +106,23 @@ describe("marker inlet refusals", () => {
     },
     10_000,
   );
+
+  test(
+    "an outlet that drops every feed right after its test patterns logs one open and one loss, not a pair per connection",
+    async () => {
+      const name = `Mk-drop-${tag}`;
+      const dropping = await fake(name, { dropAfterPatterns: true });
+      const { it, logs } = startInlet({ query: `name='${name}'` });
+      try {
+        // reconnections are 500 ms apart: four take about 1.5 s
+        await until("four feeds", () => dropping.feedConnections >= 4);
+        expect(logs.filter((l) => l.includes("reading")).length).toBe(1);
+        expect(logs.filter((l) => l.includes("lost")).length).toBe(1);
+      } finally {
+        await it.close();
+        await dropping.close();
+      }
+    },
+    10_000,
+  );
 });

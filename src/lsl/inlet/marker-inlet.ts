@@ -3,10 +3,10 @@ import { hostname } from "node:os";
 import type { TimerHandle } from "../../core/clock.ts";
 import type { FeedSample } from "../wire/feed-decode.ts";
 import type { StreamInfo } from "../wire/stream-info.ts";
-import { type Feed, type FeedEnd, openFeed } from "./feed-reader.ts";
+import { type FeedEnd, openFeed } from "./feed-reader.ts";
 import { type Resolved, Resolver } from "./resolver.ts";
 import { TimeSync } from "./time-sync.ts";
-import type { InletFigures, MarkerInletOptions, ReceivedMarker } from "./types.ts";
+import type { Entry, InletFigures, MarkerInletOptions, ReceivedMarker } from "./types.ts";
 import { OnceSet } from "./udp.ts";
 
 export type { InletFigures, MarkerInletOptions, ReceivedMarker };
@@ -21,21 +21,6 @@ export const MAX_STREAMS_READ = 64;
 export const MAX_CHANNELS = 1024;
 /** Markers held per stream while waiting for that estimate; older ones beyond it are dropped. */
 const MAX_WAITING = 10_000;
-
-interface Entry {
-  info: StreamInfo;
-  sync: TimeSync;
-  feed: Feed | null;
-  connected: boolean;
-  nextAttemptMs: number;
-  markers: number;
-  /** Markers the consumer refused (onMarker returned false). */
-  rejected: number;
-  waiting: FeedSample[];
-  /** The first estimate did not come within FIRST_ESTIMATE_WAIT_MS: later markers stop waiting for it. */
-  gaveUp: boolean;
-  problems: OnceSet;
-}
 
 /** Reads marker streams until closed. */
 export class MarkerInlet {
@@ -144,7 +129,7 @@ export class MarkerInlet {
   }
 
   #entry(info: StreamInfo): Entry {
-    const entry: Entry = {
+    return {
       info,
       sync: this.#sync(info),
       feed: null,
@@ -154,9 +139,10 @@ export class MarkerInlet {
       rejected: 0,
       waiting: [],
       gaveUp: false,
+      markersAtOpen: 0,
+      flapping: false,
       problems: new OnceSet(),
     };
-    return entry;
   }
 
   #sync(info: StreamInfo): TimeSync {
@@ -202,10 +188,13 @@ export class MarkerInlet {
       onOpen: () => {
         entry.connected = true;
         entry.problems.clear();
-        this.o.log.log(
-          "INFO",
-          `LSL inlet: reading ${this.#name(info)} from ${info.v4address}:${info.v4dataPort}`,
-        );
+        entry.markersAtOpen = entry.markers;
+        if (!entry.flapping) {
+          this.o.log.log(
+            "INFO",
+            `LSL inlet: reading ${this.#name(info)} from port ${info.v4dataPort}`,
+          );
+        }
         entry.sync.start();
       },
       onSamples: (samples) => {
@@ -229,7 +218,12 @@ export class MarkerInlet {
     this.#retries.add(retry);
     const name = this.#name(entry.info);
     if (wasConnected) {
-      this.o.log.log("WARNING", `LSL inlet: lost ${name} (${end.detail}); reconnecting`);
+      // an outlet that drops each feed before any marker would log a line per connection otherwise
+      if (entry.markers > entry.markersAtOpen) entry.flapping = false;
+      if (!entry.flapping) {
+        this.o.log.log("WARNING", `LSL inlet: lost ${name} (${end.detail}); reconnecting`);
+      }
+      entry.flapping = entry.markers === entry.markersAtOpen;
     } else if (entry.problems.first(end.kind)) {
       // keyed by kind, not detail: a peer varying its errors must not flood the log
       this.o.log.log(
