@@ -3,7 +3,45 @@ import dgram from "node:dgram";
 import net from "node:net";
 import { bindUdp, closeUdp } from "../../src/lsl/inlet/udp.ts";
 import { BASE_PORT, DISCOVERY_PORT, PORT_RANGE } from "../../src/lsl/wire/constants.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import { lslTime } from "../../src/lsl/clock.ts";
+import {
+  MarkerInlet,
+  type MarkerInletOptions,
+  type ReceivedMarker,
+} from "../../src/lsl/inlet/marker-inlet.ts";
 import { capturedFeed, capturedShortinfoReply } from "../_support/lsl-captures-inlet.ts";
+
+/** The tests' LSL clock. */
+export const time = lslTime(() => performance.now() / 1000, () => systemClock.now());
+
+/** Polls `probe` every 10 ms until true; fails naming `what` after `ms`. */
+export async function until(what: string, probe: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A marker inlet in site scope on the system clock, keeping what it hands on and logs. */
+export function startInlet(over: Partial<MarkerInletOptions>) {
+  const markers: ReceivedMarker[] = [];
+  const logs: string[] = [];
+  const it = MarkerInlet.start({
+    query: "",
+    scope: "site",
+    sessionId: "default",
+    knownPeers: [],
+    time,
+    clock: systemClock,
+    log: { log: (level, message) => logs.push(`${level} ${message}`) },
+    ownUids: () => new Set(),
+    onMarker: (m) => void markers.push(m),
+    ...over,
+  });
+  return { it, markers, logs };
+}
 
 export interface FakeOutletOptions {
   readonly name: string;
@@ -20,6 +58,12 @@ export interface FakeOutletOptions {
   readonly numeric?: boolean;
   /** Never answer timedata (an outlet whose time service is unreachable). */
   readonly noTime?: boolean;
+  /** The channel_count announced (default 1; the feed still sends one channel). */
+  readonly channels?: number;
+  /** A new uid after every reply, so each feed request gets 404: a flood of "restarts". */
+  readonly uidPerReply?: boolean;
+  /** Close each feed right after its test patterns: a flapping outlet. */
+  readonly dropAfterPatterns?: boolean;
   /** Our LSL clock (s). */
   readonly now: () => number;
 }
@@ -57,7 +101,7 @@ function sampleBytes(ts: number, value: string | number): Uint8Array {
 
 /** A running fake; `close()` kills it like a SIGKILL would (every socket dropped). */
 export class FakeOutlet {
-  readonly uid = crypto.randomUUID();
+  uid: string = crypto.randomUUID();
   feedConnections = 0;
   shortinfoQueries = 0;
   readonly #consumers = new Set<net.Socket>();
@@ -101,7 +145,7 @@ export class FakeOutlet {
     const fields: [string, string | number][] = [
       ["name", this.o.name],
       ["type", "Markers"],
-      ["channel_count", 1],
+      ["channel_count", this.o.channels ?? 1],
       ["channel_format", this.o.numeric ? "double64" : "string"],
       ["source_id", this.o.sourceId],
       ["nominal_srate", "0.000000000000000"],
@@ -139,6 +183,8 @@ export class FakeOutlet {
       this.shortinfoQueries++;
       const [port, id] = (lines[2] ?? "").split(" ");
       socket.send(`${id}\r\n${this.xml()}`, Number(port), address, () => {});
+      // the uid just sent is never served: every reply names a stream that is already gone
+      if (this.o.uidPerReply) this.uid = crypto.randomUUID();
     } else if (lines[0] === "LSL:timedata" && socket === this.#service && !this.o.noTime) {
       const [wave, t0] = (lines[1] ?? "").split(" ");
       socket.send(` ${wave} ${t0} ${t1} ${this.clock()}`, from.port, address, () => {});
@@ -169,6 +215,7 @@ export class FakeOutlet {
       if (this.o.badPattern) patterns[patterns.length - 1]! ^= 1;
       socket.write(head.replace(/UID: \S+/, `UID: ${this.uid}`));
       socket.write(patterns);
+      if (this.o.dropAfterPatterns) return void socket.end();
       this.#consumers.add(socket);
     });
   }

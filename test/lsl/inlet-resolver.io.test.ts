@@ -1,12 +1,14 @@
 /** @module The resolver on loopback: wave timing on a manual clock, multicast reach, send errors, replies by uid. */
 import dgram from "node:dgram";
 import { describe, expect, test } from "bun:test";
+import { systemClock } from "../../src/core/clock.ts";
 import { Resolver } from "../../src/lsl/inlet/resolver.ts";
 import { queryIdOf } from "../../src/lsl/wire/resolve-datagrams.ts";
 import { bindUdp, closeUdp } from "../../src/lsl/inlet/udp.ts";
 import { capturedShortinfoReply } from "../_support/lsl-captures-inlet.ts";
 import { ManualClock } from "../_support/fakes.ts";
 import { requireLoopbackOnly } from "../_support/netns.ts";
+import { FakeOutlet } from "./inlet-fake-outlet.ts";
 
 /** Polls `probe` every 10 ms until true; fails naming `what` after `ms`. */
 async function until(what: string, probe: () => boolean, ms = 3000): Promise<void> {
@@ -101,6 +103,7 @@ describe("resolver", () => {
       reply("123"); // another query's reply: dropped quietly
       reply(id, "<info><name>x</name></info>"); // invalid: dropped, logged once
       reply(id, "<info><name>x</name></info>");
+      reply(id, "<info><name>"); // malformed in another way: the same sender's problem, not logged again
       reply(id);
       await until("the stream", () => resolver.streams().size === 1);
       const found = resolver.streams().get("bec0f3e9-ee17-4d8e-8896-02eb69103fcc");
@@ -108,6 +111,7 @@ describe("resolver", () => {
       expect(found?.lastSeenMs).toBe(clock.now());
       await until("the log line", () => logs.some((l) => l.includes("channel_count")));
       expect(logs.filter((l) => l.includes("channel_count")).length).toBe(1);
+      expect(logs.filter((l) => l.includes("bad reply")).length).toBe(1);
     } finally {
       await resolver.close();
       await closeUdp(outlet);
@@ -119,5 +123,51 @@ describe("resolver", () => {
       again.bind(port, "0.0.0.0", () => resolve());
     });
     await closeUdp(again);
+  });
+
+  test("machine scope sweeps 127.0.0.1's service ports on the known-peers schedule, also without known peers", async () => {
+    const clock = new ManualClock();
+    const resolver = await Resolver.start({
+      query: "",
+      scope: "machine",
+      sessionId: "default",
+      knownPeers: [],
+      clock,
+      log: { log: () => {} },
+    });
+    try {
+      expect(resolver.sent).toBe(1); // 127.0.0.1:16571
+      await clock.advance(500);
+      expect(resolver.sent).toBe(1 + 32); // 127.0.0.1:16572…16603
+      await clock.advance(750);
+      expect(resolver.sent).toBe(34);
+    } finally {
+      await resolver.close();
+    }
+  });
+
+  test("machine scope finds an outlet whose 16571 responder is shadowed by a newer, silent one", async () => {
+    const name = `Rs-shadow-${Math.random().toString(36).slice(2, 8)}`;
+    const now = () => performance.now() / 1000;
+    const fake = await FakeOutlet.start({ name, sourceId: name, offsetS: 0, responder: true, now });
+    // bound after the fake's responder: Linux hands unicasts to 127.0.0.1:16571 to this one only
+    const silent = await listener();
+    const resolver = await Resolver.start({
+      query: `name='${name}'`,
+      scope: "machine",
+      sessionId: "default",
+      knownPeers: [],
+      clock: systemClock,
+      log: { log: () => {} },
+    });
+    try {
+      // the sweep starts 0.5 s after the first wave; 3 s leaves room for a loaded machine
+      await until("the shadowed outlet", () => resolver.streams().has(fake.uid), 3000);
+      expect(silent.got.some((t) => t.includes(name))).toBe(true); // the unicast did go to the newer socket
+    } finally {
+      await resolver.close();
+      await closeUdp(silent.socket);
+      await fake.close();
+    }
   });
 });

@@ -13,7 +13,7 @@ const time = lslTime(() => performance.now() / 1000, () => systemClock.now());
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
 describe("time sync", () => {
-  test("waves of 8 probes, estimate at 0.64 s ≈ −offset, refresh at 5 s, under 6 replies keeps the old estimate", async () => {
+  test("waves of 8 probes, estimate at 0.64 s ≈ −offset, refresh at 2 s (liblsl TimeUpdateInterval), under 6 replies keeps the old estimate", async () => {
     requireLoopbackOnly();
     const offset = 123.25;
     const service = await bindUdp(true);
@@ -51,8 +51,8 @@ describe("time sync", () => {
       expect(Math.abs((estimates[0] ?? 0) + offset)).toBeLessThan(0.005);
       expect(await first).toBe(sync.correction);
       const kept = sync.correction;
-      // the next wave at 5 s: only 5 replies, so no new estimate
-      await clock.advance(5000 - 640);
+      // the next wave at 2 s: only 5 replies, so no new estimate
+      await clock.advance(2000 - 640);
       let replies = 0;
       for (let i = 0; i < 8; i++) {
         answer = replies++ < 5;

@@ -1,44 +1,10 @@
 /** @module The marker inlet against fake outlets on loopback (inside test/netns.sh): discovery, time, restart, own uids, refusal. */
 import { describe, expect, test } from "bun:test";
-import { systemClock } from "../../src/core/clock.ts";
-import { lslTime } from "../../src/lsl/clock.ts";
-import {
-  MarkerInlet,
-  type MarkerInletOptions,
-  type ReceivedMarker,
-} from "../../src/lsl/inlet/marker-inlet.ts";
+import type { ReceivedMarker } from "../../src/lsl/inlet/marker-inlet.ts";
 import { requireLoopbackOnly } from "../_support/netns.ts";
-import { FakeOutlet } from "./inlet-fake-outlet.ts";
+import { FakeOutlet, startInlet as inlet, time, until } from "./inlet-fake-outlet.ts";
 
-const time = lslTime(() => performance.now() / 1000, () => systemClock.now());
 const tag = Math.random().toString(36).slice(2, 8);
-
-/** Polls `probe` every 10 ms until true; fails naming `what` after `ms`. */
-async function until(what: string, probe: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-function inlet(over: Partial<MarkerInletOptions>) {
-  const markers: ReceivedMarker[] = [];
-  const logs: string[] = [];
-  const it = MarkerInlet.start({
-    query: "",
-    scope: "site",
-    sessionId: "default",
-    knownPeers: [],
-    time,
-    clock: systemClock,
-    log: { log: (level, message) => logs.push(`${level} ${message}`) },
-    ownUids: () => new Set(),
-    onMarker: (m) => markers.push(m),
-    ...over,
-  });
-  return { it, markers, logs };
-}
 
 /** Every marker maps through its own correction, and the correction undoes the fake's clock offset. */
 function expectCorrected(markers: readonly ReceivedMarker[], offsetS: number): void {
@@ -69,8 +35,10 @@ describe("marker inlet", () => {
         const labels = ["a", "b", "c", "d", "e"];
         for (const l of labels) fake.push(l);
         await until("5 markers", () => markers.length >= 5, 4000);
-        await new Promise((r) => setTimeout(r, 100)); // 100 ms for a duplicate to show up
-        expect(markers.map((m) => m.label)).toEqual(labels);
+        // one TCP feed keeps order: once the sentinel is in, no duplicate can still come before it
+        fake.push("sentinel");
+        await until("the sentinel", () => markers.at(-1)?.label === "sentinel", 3000);
+        expect(markers.map((m) => m.label)).toEqual([...labels, "sentinel"]);
         expectCorrected(markers, 2.5);
         expect(markers[0]?.source).toBe(`lsl:${name}@vm`);
         expect(markers[0]?.stream).toEqual({
@@ -85,7 +53,7 @@ describe("marker inlet", () => {
           hostname: "vm",
           source_id: `src-${name}`,
           connected: true,
-          markers: 5,
+          markers: 6,
         });
         expect(Math.abs((line?.time_correction_ms ?? 0) + 2500)).toBeLessThan(5);
         expect(logs.filter((l) => l.includes("resolved")).length).toBe(1);
@@ -171,9 +139,10 @@ describe("marker inlet", () => {
       await until("the own fake to have been asked", () => own.shortinfoQueries > 2);
       own.push("mine");
       other.push("theirs");
-      await until("marker", () => markers.length === 1, 3000);
-      await new Promise((r) => setTimeout(r, 100)); // 100 ms for a stray marker to arrive
-      expect(markers.map((m) => m.label)).toEqual(["theirs"]);
+      // the sentinel follows on the same TCP feed: nothing of that feed can arrive after it
+      other.push("sentinel");
+      await until("the sentinel", () => markers.at(-1)?.label === "sentinel", 3000);
+      expect(markers.map((m) => m.label)).toEqual(["theirs", "sentinel"]);
       expect(own.feedConnections).toBe(0);
       expect(it.figures().map((f) => f.name)).toEqual([`${family}-b`]);
     } finally {

@@ -3,10 +3,10 @@ import { hostname } from "node:os";
 import type { TimerHandle } from "../../core/clock.ts";
 import type { FeedSample } from "../wire/feed-decode.ts";
 import type { StreamInfo } from "../wire/stream-info.ts";
-import { type Feed, type FeedEnd, openFeed } from "./feed-reader.ts";
+import { type FeedEnd, openFeed } from "./feed-reader.ts";
 import { type Resolved, Resolver } from "./resolver.ts";
 import { TimeSync } from "./time-sync.ts";
-import type { InletFigures, MarkerInletOptions, ReceivedMarker } from "./types.ts";
+import type { Entry, InletFigures, MarkerInletOptions, ReceivedMarker } from "./types.ts";
 import { OnceSet } from "./udp.ts";
 
 export type { InletFigures, MarkerInletOptions, ReceivedMarker };
@@ -17,26 +17,17 @@ export const RETRY_MS = 500;
 export const FIRST_ESTIMATE_WAIT_MS = 1500;
 /** Streams read at most; more matches than this (a flood of fake replies) are ignored, logged once. */
 export const MAX_STREAMS_READ = 64;
+/** Widest stream read: a marker stream has one channel; a wider announcement only asks for memory. */
+export const MAX_CHANNELS = 1024;
 /** Markers held per stream while waiting for that estimate; older ones beyond it are dropped. */
 const MAX_WAITING = 10_000;
-
-interface Entry {
-  info: StreamInfo;
-  sync: TimeSync;
-  feed: Feed | null;
-  connected: boolean;
-  nextAttemptMs: number;
-  markers: number;
-  waiting: FeedSample[];
-  /** The first estimate did not come within FIRST_ESTIMATE_WAIT_MS: later markers stop waiting for it. */
-  gaveUp: boolean;
-  problems: OnceSet;
-}
 
 /** Reads marker streams until closed. */
 export class MarkerInlet {
   readonly #entries = new Map<string, Entry>();
   readonly #logged = new OnceSet();
+  /** Keys of ignored streams already logged (bounded: a flood of source_ids logs 256 lines at most). */
+  readonly #ignored = new OnceSet(256);
   readonly #tick: TimerHandle;
   readonly #retries = new Set<TimerHandle>();
   readonly #ready: Promise<void>;
@@ -65,6 +56,7 @@ export class MarkerInlet {
       source_id: e.info.sourceId,
       connected: e.connected,
       markers: e.markers,
+      rejected: e.rejected,
       time_correction_ms: e.sync.correction === null ? null : e.sync.correction * 1000,
     }));
   }
@@ -88,8 +80,18 @@ export class MarkerInlet {
     const own = this.o.ownUids();
     const freshest = new Map<string, Resolved>();
     for (const r of this.#resolver.streams().values()) {
-      if (own.has(r.info.uid) || this.o.ignore?.(r.info) === true) continue;
+      if (own.has(r.info.uid)) continue;
       const key = r.info.sourceId !== "" ? r.info.sourceId : r.info.uid;
+      if (this.o.ignore?.(r.info) === true) {
+        // said once, so a user whose own stream happens to look like a bridge's sees why it is not read
+        if (this.#ignored.first(key)) {
+          this.o.log.log(
+            "INFO",
+            `LSL inlet: ignoring ${this.#name(r.info)}: a bridge's marker outlet`,
+          );
+        }
+        continue;
+      }
       const known = freshest.get(key);
       if (known === undefined || r.lastSeenMs > known.lastSeenMs) freshest.set(key, r);
     }
@@ -110,8 +112,11 @@ export class MarkerInlet {
         );
         this.#entries.set(key, this.#entry(info));
       } else if (entry.feed === null && entry.info.uid !== info.uid) {
-        // the outlet restarted (same source_id, new uid): its clock may differ, so estimate afresh
-        this.o.log.log("INFO", `LSL inlet: ${this.#name(info)} restarted (uid ${info.uid})`);
+        // the outlet restarted (same source_id, new uid): its clock may differ, so estimate afresh;
+        // said once until a feed opens, as replies naming ever new uids would otherwise flood the log
+        if (entry.problems.first("restarted")) {
+          this.o.log.log("INFO", `LSL inlet: ${this.#name(info)} restarted (uid ${info.uid})`);
+        }
         this.#flush(entry);
         void entry.sync.close();
         Object.assign(entry, { info, sync: this.#sync(info), nextAttemptMs: now, gaveUp: false });
@@ -124,18 +129,20 @@ export class MarkerInlet {
   }
 
   #entry(info: StreamInfo): Entry {
-    const entry: Entry = {
+    return {
       info,
       sync: this.#sync(info),
       feed: null,
       connected: false,
       nextAttemptMs: 0,
       markers: 0,
+      rejected: 0,
       waiting: [],
       gaveUp: false,
+      markersAtOpen: 0,
+      flapping: false,
       problems: new OnceSet(),
     };
-    return entry;
   }
 
   #sync(info: StreamInfo): TimeSync {
@@ -160,6 +167,19 @@ export class MarkerInlet {
       entry.nextAttemptMs = Infinity;
       return;
     }
+    if (info.channelCount > MAX_CHANNELS) {
+      // a feed would wait for channels × value size bytes per sample: not worth reading, nor the memory
+      if (entry.problems.first("channels")) {
+        this.o.log.log(
+          "WARNING",
+          `LSL inlet: not reading ${
+            this.#name(info)
+          }: ${info.channelCount} channels (at most ${MAX_CHANNELS})`,
+        );
+      }
+      entry.nextAttemptMs = Infinity;
+      return;
+    }
     entry.feed = openFeed({
       info,
       hostname: this.#host,
@@ -168,10 +188,13 @@ export class MarkerInlet {
       onOpen: () => {
         entry.connected = true;
         entry.problems.clear();
-        this.o.log.log(
-          "INFO",
-          `LSL inlet: reading ${this.#name(info)} from ${info.v4address}:${info.v4dataPort}`,
-        );
+        entry.markersAtOpen = entry.markers;
+        if (!entry.flapping) {
+          this.o.log.log(
+            "INFO",
+            `LSL inlet: reading ${this.#name(info)} from port ${info.v4dataPort}`,
+          );
+        }
         entry.sync.start();
       },
       onSamples: (samples) => {
@@ -195,8 +218,14 @@ export class MarkerInlet {
     this.#retries.add(retry);
     const name = this.#name(entry.info);
     if (wasConnected) {
-      this.o.log.log("WARNING", `LSL inlet: lost ${name} (${end.detail}); reconnecting`);
-    } else if (entry.problems.first(`${end.kind} ${end.detail}`)) {
+      // an outlet that drops each feed before any marker would log a line per connection otherwise
+      if (entry.markers > entry.markersAtOpen) entry.flapping = false;
+      if (!entry.flapping) {
+        this.o.log.log("WARNING", `LSL inlet: lost ${name} (${end.detail}); reconnecting`);
+      }
+      entry.flapping = entry.markers === entry.markersAtOpen;
+    } else if (entry.problems.first(end.kind)) {
+      // keyed by kind, not detail: a peer varying its errors must not flood the log
       this.o.log.log(
         "WARNING",
         `LSL inlet: cannot read ${name}: ${end.detail}; retrying every ${RETRY_MS} ms`,
@@ -247,9 +276,9 @@ export class MarkerInlet {
     };
     entry.markers++;
     try {
-      this.o.onMarker(m);
+      if (this.o.onMarker(m) === false) entry.rejected++;
     } catch (e) {
-      if (this.#logged.first(`consumer ${(e as Error).message}`)) {
+      if (this.#logged.first(`consumer ${info.uid}`)) {
         this.o.log.log("ERROR", `LSL inlet: the marker consumer failed: ${(e as Error).message}`);
       }
     }

@@ -26,6 +26,8 @@ export const WAVE_MS = 500;
 export const PEER_DELAY_MS = 500;
 export const PEER_WAVE_MS = 1250;
 
+const LOCALHOST = "127.0.0.1";
+
 /** Streams remembered at most; a flood of fake replies evicts the longest-silent one. */
 export const MAX_STREAMS = 256;
 
@@ -52,6 +54,8 @@ export class Resolver {
   readonly #logged = new OnceSet();
   readonly #text: Uint8Array;
   readonly #queryId: string;
+  /** Hosts whose service ports are swept: the known peers, and this machine in machine scope. */
+  readonly #peers: readonly string[];
   #timers: TimerHandle[] = [];
   #closed = false;
   /** Datagrams whose send failed (ENETUNREACH for broadcast without a route, …). */
@@ -61,6 +65,9 @@ export class Resolver {
 
   private constructor(readonly o: ResolverOptions, readonly socket: dgram.Socket) {
     const query = sessionQuery(o.sessionId, o.query);
+    // Linux hands a unicast to 127.0.0.1:16571 to the newest SO_REUSEADDR socket only, so other
+    // processes' responders never see it; their service ports (each unique) always answer
+    this.#peers = [...new Set([...o.knownPeers, ...(o.scope === "machine" ? [LOCALHOST] : [])])];
     this.#queryId = queryIdOf(query);
     this.#text = new TextEncoder().encode(
       shortinfoQuery(query, socket.address().port, this.#queryId),
@@ -68,7 +75,9 @@ export class Resolver {
     socket.on("message", (data, rinfo) => this.#reply(data, rinfo.address));
     socket.on("error", (e) => {
       // a swept known-peer port with no outlet answers "port unreachable": expected, not a problem
-      if (!isPortUnreachable(e)) this.#problem(`socket: ${e.message}`);
+      if (!isPortUnreachable(e)) {
+        this.#problem(`socket: ${e.message}`, `socket ${(e as { code?: string }).code}`);
+      }
     });
     try {
       socket.setBroadcast(true);
@@ -108,12 +117,12 @@ export class Resolver {
 
   #wave(): void {
     for (const address of scopeTargets(this.o.scope)) this.#send(address, DISCOVERY_PORT);
-    if (this.o.knownPeers.length === 0) {
+    if (this.#peers.length === 0) {
       this.#later(() => this.#wave(), WAVE_MS);
       return;
     }
     this.#later(() => {
-      for (const peer of this.o.knownPeers) {
+      for (const peer of this.#peers) {
         for (let port = BASE_PORT; port < BASE_PORT + PORT_RANGE; port++) this.#send(peer, port);
       }
     }, PEER_DELAY_MS);
@@ -145,7 +154,10 @@ export class Resolver {
   #reply(data: Uint8Array, from: string): void {
     const result = parseShortinfoReply(data, this.#queryId, from);
     if (!result.ok) {
-      if (result.problem === "malformed") this.#problem(`bad reply from ${from}: ${result.detail}`);
+      if (result.problem === "malformed") {
+        // keyed by sender, not detail: a sender varying its garbage must not flood the log
+        this.#problem(`bad reply from ${from}: ${result.detail}`, `bad reply ${from}`);
+      }
       return;
     }
     const found: Resolved = { info: result.info, lastSeenMs: this.o.clock.now() };
@@ -164,7 +176,7 @@ export class Resolver {
     if (oldest !== undefined) this.#streams.delete(oldest.info.uid);
   }
 
-  #problem(message: string): void {
-    if (this.#logged.first(message)) this.o.log.log("WARNING", `LSL resolver: ${message}`);
+  #problem(message: string, key = message): void {
+    if (this.#logged.first(key)) this.o.log.log("WARNING", `LSL resolver: ${message}`);
   }
 }

@@ -1,4 +1,4 @@
-/** @module Time correction of one stream (docs/protocol/lsl-wire.md §7): 8 probes 64 ms apart, estimate at 0.64 s, every 5 s. */
+/** @module Time correction of one stream (docs/protocol/lsl-wire.md §7): 8 probes 64 ms apart, estimate at 0.64 s, every 2 s. */
 import type dgram from "node:dgram";
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { LslTime } from "../clock.ts";
@@ -14,7 +14,8 @@ import { bindUdp, closeUdp } from "./udp.ts";
 export const PROBE_INTERVAL_MS = 64;
 /** When a wave's estimate is taken: 0.128 s + 8 × 0.064 s after it started. */
 export const ESTIMATE_AFTER_MS = 640;
-export const REFRESH_MS = 5000;
+/** A new wave this often (liblsl TimeUpdateInterval, docs/protocol/lsl-wire.md §7). */
+export const REFRESH_MS = 2000;
 
 export interface TimeSyncOptions {
   readonly address: string;

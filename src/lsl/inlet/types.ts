@@ -1,9 +1,13 @@
-/** @module The marker inlet's public types: the options, what it hands on, and its /health figures. */
+/** @module The marker inlet's types: the options, what it hands on, its /health figures, and its per-stream state. */
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { LslTime } from "../clock.ts";
 import type { Scope } from "../wire/constants.ts";
+import type { FeedSample } from "../wire/feed-decode.ts";
 import type { StreamInfo } from "../wire/stream-info.ts";
+import type { Feed } from "./feed-reader.ts";
+import type { TimeSync } from "./time-sync.ts";
+import type { OnceSet } from "./udp.ts";
 
 /** A marker read from an LSL stream. */
 export interface ReceivedMarker {
@@ -36,7 +40,8 @@ export interface MarkerInletOptions {
   readonly ownUids: () => ReadonlySet<string>;
   /** Streams never read although they match (a bridge's marker outlets: markers would circle). */
   readonly ignore?: (info: StreamInfo) => boolean;
-  readonly onMarker: (m: ReceivedMarker) => void;
+  /** Hands a marker on; `false` means the wiring refused it (counted as `rejected`). */
+  readonly onMarker: (m: ReceivedMarker) => boolean | void;
 }
 
 /** One stream's line in /health (snake_case, as served). */
@@ -46,5 +51,27 @@ export interface InletFigures {
   readonly source_id: string;
   readonly connected: boolean;
   readonly markers: number;
+  /** Of those, the markers the consumer refused. */
+  readonly rejected: number;
   readonly time_correction_ms: number | null;
+}
+
+/** The inlet's state of one stream (by source_id, else uid); internal to marker-inlet.ts. */
+export interface Entry {
+  info: StreamInfo;
+  sync: TimeSync;
+  feed: Feed | null;
+  connected: boolean;
+  nextAttemptMs: number;
+  markers: number;
+  /** Markers the consumer refused (onMarker returned false). */
+  rejected: number;
+  waiting: FeedSample[];
+  /** The first estimate did not come within FIRST_ESTIMATE_WAIT_MS: later markers stop waiting for it. */
+  gaveUp: boolean;
+  /** Markers when the current feed opened; a feed lost without new ones makes the stream `flapping`. */
+  markersAtOpen: number;
+  /** Lost without delivering: further opens and losses stay quiet until markers flow again. */
+  flapping: boolean;
+  problems: OnceSet;
 }

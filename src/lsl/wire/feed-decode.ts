@@ -4,6 +4,8 @@ import { type ChannelFormat, valueSize } from "./stream-info.ts";
 
 /** Longest string value accepted; a longer length field means a broken or hostile peer. */
 export const MAX_STRING_BYTES = 1 << 20;
+/** Most bytes held for an incomplete sample; more means a hostile channel count or length. */
+export const MAX_PENDING_BYTES = 2 << 20;
 
 /** One sample: its timestamp (sender's LSL clock, deduced ones filled in) and channel values. */
 export interface FeedSample {
@@ -53,7 +55,11 @@ export function testPatternValues(
 
 /** Decodes samples of one feed after its head; checks the two test-pattern samples first. */
 export class FeedDecoder {
-  #pending = new Uint8Array(0);
+  /** Unread bytes are #buffer[#start, #end): a read offset instead of a copy per piece. */
+  #buffer = new Uint8Array(0);
+  #view = new DataView(this.#buffer.buffer);
+  #start = 0;
+  #end = 0;
   #previous = 0;
   #patternsLeft = 2;
   readonly #size: number;
@@ -78,21 +84,42 @@ export class FeedDecoder {
 
   /** Feeds the next piece of bytes; returns the data samples now complete (test patterns excluded). */
   push(piece: Uint8Array): FeedSample[] {
-    const joined = new Uint8Array(this.#pending.length + piece.length);
-    joined.set(this.#pending);
-    joined.set(piece, this.#pending.length);
-    const view = new DataView(joined.buffer, joined.byteOffset, joined.byteLength);
+    this.#append(piece);
+    const bytes = this.#buffer.subarray(0, this.#end);
     const out: FeedSample[] = [];
-    let at = 0;
     for (;;) {
-      const parsed = this.#sample(joined, view, at);
+      const parsed = this.#sample(bytes, this.#view, this.#start);
       if (parsed === null) break;
-      at = parsed.next;
+      this.#start = parsed.next;
       if (this.#patternsLeft > 0) this.#checkPattern(parsed.tag, parsed.sample);
       else out.push(parsed.sample);
     }
-    this.#pending = joined.slice(at);
+    if (this.#start === this.#end) this.#start = this.#end = 0;
     return out;
+  }
+
+  /** Adds `piece` after the unread bytes; moves or grows the buffer only when it is full (amortised linear). */
+  #append(piece: Uint8Array): void {
+    const unread = this.#end - this.#start;
+    if (unread + piece.length > MAX_PENDING_BYTES) {
+      throw new FeedError(
+        `an incomplete sample needs more than ${MAX_PENDING_BYTES} bytes (${this.channels} channels)`,
+      );
+    }
+    if (this.#end + piece.length > this.#buffer.length) {
+      const size = Math.max(this.#buffer.length, 1024, (unread + piece.length) * 2);
+      const next = unread + piece.length > this.#buffer.length / 2
+        ? new Uint8Array(Math.min(size, MAX_PENDING_BYTES))
+        : this.#buffer;
+      if (next === this.#buffer) next.copyWithin(0, this.#start, this.#end);
+      else next.set(this.#buffer.subarray(this.#start, this.#end));
+      this.#buffer = next;
+      this.#view = new DataView(next.buffer, next.byteOffset, next.byteLength);
+      this.#start = 0;
+      this.#end = unread;
+    }
+    this.#buffer.set(piece, this.#end);
+    this.#end += piece.length;
   }
 
   #checkPattern(tag: number, sample: FeedSample): void {
