@@ -126,10 +126,7 @@ export async function startLsl(s: LslStart): Promise<RunningLsl> {
         scope,
         session_id: sessionId,
         outlets: rows,
-        inlets: (inlet?.figures() ?? []).map((f) => ({
-          ...f,
-          rejected: placing.rejected(f.source_id),
-        })),
+        inlets: inlet?.figures() ?? [],
         discovery: figures?.discovery ?? null,
         sessions: figures?.sessions ?? null,
       };
