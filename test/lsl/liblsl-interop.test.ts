@@ -171,8 +171,9 @@ describe.skipIf(!process.env["MW75_LIBLSL"])("the bridge's LSL against real libl
           }
           const ts = samples.map((s) => s.timestamp as number);
           const steps = ts.slice(1).map((t, i) => t - ts[i]!);
-          // no gap, no reordering: a re-anchor at a chunk boundary may move by jitter, never by 1/4 sample
-          for (const d of steps) expect(Math.abs(d - 0.002)).toBeLessThan(0.0005);
+          // strictly increasing; the sample clock re-anchors at chunk boundaries, by up to a few ms in a
+          // bridge's first 10 s (docs/streams.md), so a step may differ from 2 ms by that much (10 ms bound)
+          for (const d of steps) expect(d > 0 && d < 0.012).toBe(true);
           // deduced timestamps: inside a chunk the step is the fitted period, 0.002 s to 1e-6 (a fitted
           // rate within 0.05 % of 500 Hz); at most one step per chunk of ≥ 10 samples may differ
           const exact = steps.filter((d) => Math.abs(d - 0.002) <= 1e-6).length;
