@@ -23,6 +23,7 @@ import { LslOutlets } from "../lsl/outlet/outlets.ts";
 import type { Outlet } from "../lsl/outlet/outlets.ts";
 import { MarkerInlet, type ReceivedMarker } from "../lsl/inlet/marker-inlet.ts";
 import type { LslFlags } from "./lsl-options.ts";
+import { runtimeDirectWrite } from "../adapters/runtime/direct-write.ts";
 
 /** What app/serve.ts hands over. */
 export interface LslStart {
@@ -68,6 +69,7 @@ export async function startLsl(s: LslStart): Promise<RunningLsl> {
     time: s.time,
     clock: s.clock,
     log,
+    directWrite: runtimeDirectWrite(),
   });
   const byDevice = new Map<string, DeviceOutlets>();
   const open = async (device: ServedDevice) => {

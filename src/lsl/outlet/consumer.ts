@@ -1,5 +1,6 @@
 /** @module One stream-feed consumer: writes chunks at once while its socket keeps up, else queues them, bounded, dropping the oldest. */
 import type net from "node:net";
+import type { DirectWrite } from "../../ports/direct-write.ts";
 
 /** Bytes the socket may hold unsent before chunks wait in the queue (where they can still be dropped). */
 export const SOCKET_HIGH_WATER = 64 * 1024;
@@ -19,6 +20,8 @@ export class FeedConsumer {
     private readonly socket: net.Socket,
     private readonly bound: number,
     private readonly onDrop: (samples: number) => void,
+    /** The runtime's cheaper write (Bun), used only while node:net's own queue is empty, so order holds. */
+    private readonly direct: DirectWrite | null = null,
   ) {
     socket.on("drain", () => this.flush());
   }
@@ -30,9 +33,18 @@ export class FeedConsumer {
 
   push(bytes: Uint8Array, samples: number): void {
     if (this.socket.destroyed) return;
-    if (this.head === this.chunks.length && this.socket.writableLength < SOCKET_HIGH_WATER) {
-      this.socket.write(bytes);
-      return;
+    if (this.head === this.chunks.length) {
+      const waiting = this.socket.writableLength;
+      if (waiting === 0 && this.direct !== null) {
+        const n = this.direct(bytes);
+        // the kernel took part or nothing: node:net sends the rest and tells 'drain' as before
+        if (n < bytes.length) this.socket.write(n === 0 ? bytes : bytes.subarray(n));
+        return;
+      }
+      if (waiting < SOCKET_HIGH_WATER) {
+        this.socket.write(bytes);
+        return;
+      }
     }
     this.chunks.push(bytes);
     this.sizes.push(samples);

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import type dgram from "node:dgram";
 import type net from "node:net";
 import type { Clock } from "../../core/clock.ts";
+import type { DirectWriteOf } from "../../ports/direct-write.ts";
 import type { LslTime } from "../clock.ts";
 import { INFO_VERSION } from "../wire/constants.ts";
 import { timeReply } from "../wire/discovery-server.ts";
@@ -50,6 +51,8 @@ export interface OutletContext {
   readonly discovery: Discovery;
   readonly sessions: SessionFigures;
   readonly forget: (outlet: Outlet) => void;
+  /** The runtime's cheaper socket write for the feed (Bun); none: `socket.write`. */
+  readonly directWrite: DirectWriteOf | null;
 }
 
 export class Outlet {
@@ -231,7 +234,7 @@ export class Outlet {
     const bound = maxBufferLength === null ? own : Math.min(own, maxBufferLength);
     const consumer = new FeedConsumer(socket, bound, (n) => {
       this.droppedTotal += n;
-    });
+    }, this.ctx.directWrite?.(socket) ?? null);
     this.consumers.add(consumer);
     socket.on("close", () => this.consumers.delete(consumer));
   }
