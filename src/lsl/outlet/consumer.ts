@@ -31,22 +31,23 @@ export class FeedConsumer {
     return this.queued;
   }
 
-  push(bytes: Uint8Array, samples: number): void {
+  /** `scratch`: `bytes` is overwritten after this call (Float32ChunkEncoder), so what is kept is copied. */
+  push(bytes: Uint8Array, samples: number, scratch = false): void {
     if (this.socket.destroyed) return;
     if (this.head === this.chunks.length) {
       const waiting = this.socket.writableLength;
       if (waiting === 0 && this.direct !== null) {
         const n = this.direct(bytes);
         // the kernel took part or nothing: node:net sends the rest and tells 'drain' as before
-        if (n < bytes.length) this.socket.write(n === 0 ? bytes : bytes.subarray(n));
+        if (n < bytes.length) this.socket.write(bytes.slice(n));
         return;
       }
       if (waiting < SOCKET_HIGH_WATER) {
-        this.socket.write(bytes);
+        this.socket.write(scratch ? bytes.slice() : bytes);
         return;
       }
     }
-    this.chunks.push(bytes);
+    this.chunks.push(scratch ? bytes.slice() : bytes);
     this.sizes.push(samples);
     this.queued += samples;
     while (this.queued > this.bound && this.head < this.chunks.length) {
