@@ -22,6 +22,7 @@ import type { Outlet } from "../lsl/outlet/outlets.ts";
 import { MarkerInlet } from "../lsl/inlet/marker-inlet.ts";
 import { InletMarkers } from "./lsl-markers.ts";
 import type { LslFlags } from "./lsl-options.ts";
+import { runtimeDirectWrite } from "../adapters/runtime/direct-write.ts";
 
 /** What app/serve.ts hands over. */
 export interface LslStart {
@@ -70,6 +71,7 @@ export async function startLsl(s: LslStart): Promise<RunningLsl> {
       time: s.time,
       clock: s.clock,
       log,
+      directWrite: runtimeDirectWrite(),
     })
     : null;
   const byDevice = new Map<string, DeviceOutlets>();

@@ -1,5 +1,6 @@
 /** @module One stream-feed consumer: writes chunks at once while its socket keeps up, else queues them, bounded, dropping the oldest. */
 import type net from "node:net";
+import type { DirectWrite } from "../../ports/direct-write.ts";
 
 /** Bytes the socket may hold unsent before chunks wait in the queue (where they can still be dropped). */
 export const SOCKET_HIGH_WATER = 64 * 1024;
@@ -19,6 +20,8 @@ export class FeedConsumer {
     private readonly socket: net.Socket,
     private readonly bound: number,
     private readonly onDrop: (samples: number) => void,
+    /** The runtime's cheaper write (Bun), used only while node:net's own queue is empty, so order holds. */
+    private readonly direct: DirectWrite | null = null,
   ) {
     socket.on("drain", () => this.flush());
   }
@@ -28,13 +31,23 @@ export class FeedConsumer {
     return this.queued;
   }
 
-  push(bytes: Uint8Array, samples: number): void {
+  /** `scratch`: `bytes` is overwritten after this call (Float32ChunkEncoder), so what is kept is copied. */
+  push(bytes: Uint8Array, samples: number, scratch = false): void {
     if (this.socket.destroyed) return;
-    if (this.head === this.chunks.length && this.socket.writableLength < SOCKET_HIGH_WATER) {
-      this.socket.write(bytes);
-      return;
+    if (this.head === this.chunks.length) {
+      const waiting = this.socket.writableLength;
+      if (waiting === 0 && this.direct !== null) {
+        const n = this.direct(bytes);
+        // the kernel took part or nothing: node:net sends the rest and tells 'drain' as before
+        if (n < bytes.length) this.socket.write(bytes.slice(n));
+        return;
+      }
+      if (waiting < SOCKET_HIGH_WATER) {
+        this.socket.write(scratch ? bytes.slice() : bytes);
+        return;
+      }
     }
-    this.chunks.push(bytes);
+    this.chunks.push(scratch ? bytes.slice() : bytes);
     this.sizes.push(samples);
     this.queued += samples;
     while (this.queued > this.bound && this.head < this.chunks.length) {

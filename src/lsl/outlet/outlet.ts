@@ -4,10 +4,16 @@ import { randomUUID } from "node:crypto";
 import type dgram from "node:dgram";
 import type net from "node:net";
 import type { Clock } from "../../core/clock.ts";
+import type { DirectWriteOf } from "../../ports/direct-write.ts";
 import type { LslTime } from "../clock.ts";
 import { INFO_VERSION } from "../wire/constants.ts";
 import { timeReply } from "../wire/discovery-server.ts";
-import { encodeFloat32Chunk, encodeStringSample, testPatterns } from "../wire/feed-encode.ts";
+import {
+  encodeFloat32Chunk,
+  encodeStringSample,
+  Float32ChunkEncoder,
+  testPatterns,
+} from "../wire/feed-encode.ts";
 import type { StreamInfo, XmlElement } from "../wire/stream-info.ts";
 import { infoTree, infoXml } from "../wire/xml-write.ts";
 import { bindServiceSocket, listenDataServer, portOf } from "./bind.ts";
@@ -50,6 +56,8 @@ export interface OutletContext {
   readonly discovery: Discovery;
   readonly sessions: SessionFigures;
   readonly forget: (outlet: Outlet) => void;
+  /** The runtime's cheaper socket write for the feed (Bun); none: `socket.write`. */
+  readonly directWrite: DirectWriteOf | null;
 }
 
 export class Outlet {
@@ -60,6 +68,7 @@ export class Outlet {
   private pushed = 0;
   private droppedTotal = 0;
   private closing: Promise<void> | null = null;
+  private readonly encoder = new Float32ChunkEncoder();
 
   private constructor(
     readonly info: StreamInfo,
@@ -167,13 +176,16 @@ export class Outlet {
     }
     this.pushed += count;
     if (this.consumers.size === 0 || count === 0) return; // liblsl too drops what nobody reads (§5)
-    const bytes = encodeFloat32Chunk(
-      values,
-      timestamps,
-      this.info.channelCount,
-      this.info.nominalSrate,
-    );
-    for (const c of this.consumers) c.push(bytes, count);
+    const { channelCount, nominalSrate } = this.info;
+    if (this.ctx.directWrite === null) {
+      // node:net keeps what it is given: one fresh buffer shared by every consumer
+      const bytes = encodeFloat32Chunk(values, timestamps, channelCount, nominalSrate);
+      for (const c of this.consumers) c.push(bytes, count);
+      return;
+    }
+    // the direct write copies into the kernel at once: no buffer per chunk (the larger CPU cost on Bun)
+    const bytes = this.encoder.encode(values, timestamps, channelCount, nominalSrate);
+    for (const c of this.consumers) c.push(bytes, count, true);
   }
 
   /** One marker: the label in the first channel (others empty), at LSL time `timestamp`. */
@@ -231,7 +243,7 @@ export class Outlet {
     const bound = maxBufferLength === null ? own : Math.min(own, maxBufferLength);
     const consumer = new FeedConsumer(socket, bound, (n) => {
       this.droppedTotal += n;
-    });
+    }, this.ctx.directWrite?.(socket) ?? null);
     this.consumers.add(consumer);
     socket.on("close", () => this.consumers.delete(consumer));
   }

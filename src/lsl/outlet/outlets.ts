@@ -3,6 +3,7 @@ import { isPortUnreachable } from "../port-unreachable.ts";
 import dgram from "node:dgram";
 import { networkInterfaces } from "node:os";
 import type { Clock } from "../../core/clock.ts";
+import type { DirectWriteOf } from "../../ports/direct-write.ts";
 import type { Logger } from "../../ports/logger.ts";
 import type { LslTime } from "../clock.ts";
 import { DISCOVERY_PORT, type Scope, scopeGroups } from "../wire/constants.ts";
@@ -27,6 +28,8 @@ export interface LslOutletsOptions {
   readonly log: Logger;
   /** Seconds of samples a consumer may fall behind before it loses the oldest (default 30; at least 10, §10). */
   readonly queueSeconds?: number;
+  /** The runtime's cheaper write for stream feeds (src/adapters/runtime/direct-write.ts); none: `socket.write`. */
+  readonly directWrite?: DirectWriteOf | null;
 }
 
 export interface LslOutletsFigures {
@@ -103,6 +106,7 @@ export class LslOutlets {
       discovery: this.discovery,
       sessions: { sessions: 0, refused: 0, oversize: 0, timed_out: 0, malformed: 0 },
       forget: (outlet) => this.open_.delete(outlet),
+      directWrite: o.directWrite ?? null,
     };
     responder.on("error", (e) => {
       if (isPortUnreachable(e)) return; // an inlet that resolved and left: normal

@@ -99,42 +99,72 @@ export function encodeFloat32Chunk(
   channels: number,
   nominalSrate: number,
 ): Uint8Array {
-  const count = timestamps.length;
-  if (values.length !== count * channels) {
-    throw new RangeError(`${values.length} values for ${count} samples of ${channels} channels`);
-  }
-  const step = nominalSrate > 0 ? 1 / nominalSrate : 0;
-  // compare with the time the inlet will deduce (not the pushed one), so 1 µs errors cannot add up
-  let explicit = 0;
-  let deduced = 0;
-  for (let i = 0; i < count; i++) {
-    const t = timestamps[i]!;
-    if (i === 0 || Math.abs(t - (deduced + step)) > DEDUCE_TOLERANCE_S) {
-      explicit++;
-      deduced = t;
-    } else deduced += step;
-  }
-  const out = new Uint8Array(count * (1 + channels * 4) + explicit * 8);
-  const view = new DataView(out.buffer);
-  let pos = 0;
-  let v = 0;
-  deduced = 0;
-  for (let i = 0; i < count; i++) {
-    const t = timestamps[i]!;
-    if (i === 0 || Math.abs(t - (deduced + step)) > DEDUCE_TOLERANCE_S) {
-      view.setUint8(pos, TAG_TRANSMITTED);
-      view.setFloat64(pos + 1, t, true);
-      pos += 9;
-      deduced = t;
-    } else {
-      view.setUint8(pos, TAG_DEDUCED);
-      pos += 1;
-      deduced += step;
-    }
-    for (let k = 0; k < channels; k++, v++, pos += 4) view.setFloat32(pos, values[v]!, true);
-  }
-  return out;
+  return shared.encode(values, timestamps, channels, nominalSrate).slice();
 }
+
+/**
+ * encodeFloat32Chunk into one buffer kept between calls: the result is a view that the next call
+ * overwrites. For the hot path, where a fresh buffer per chunk cost more CPU than the send (Bun).
+ */
+export class Float32ChunkEncoder {
+  private out = new Uint8Array(0);
+  private view = new DataView(this.out.buffer);
+  /** The last result: chunks mostly have one size, so the same view serves again (no allocation). */
+  private last = this.out;
+
+  encode(
+    values: Float32Array,
+    timestamps: Float64Array,
+    channels: number,
+    nominalSrate: number,
+  ): Uint8Array {
+    const count = timestamps.length;
+    if (values.length !== count * channels) {
+      throw new RangeError(`${values.length} values for ${count} samples of ${channels} channels`);
+    }
+    const step = nominalSrate > 0 ? 1 / nominalSrate : 0;
+    // compare with the time the inlet will deduce (not the pushed one), so 1 µs errors cannot add up
+    let explicit = 0;
+    let deduced = 0;
+    for (let i = 0; i < count; i++) {
+      const t = timestamps[i]!;
+      if (i === 0 || Math.abs(t - (deduced + step)) > DEDUCE_TOLERANCE_S) {
+        explicit++;
+        deduced = t;
+      } else deduced += step;
+    }
+    const size = count * (1 + channels * 4) + explicit * 8;
+    if (this.out.length < size) {
+      this.out = new Uint8Array(Math.max(size, this.out.length * 2));
+      this.view = new DataView(this.out.buffer);
+    }
+    if (this.last.buffer !== this.out.buffer || this.last.length !== size) {
+      this.last = this.out.subarray(0, size);
+    }
+    const view = this.view;
+    let pos = 0;
+    let v = 0;
+    deduced = 0;
+    for (let i = 0; i < count; i++) {
+      const t = timestamps[i]!;
+      if (i === 0 || Math.abs(t - (deduced + step)) > DEDUCE_TOLERANCE_S) {
+        view.setUint8(pos, TAG_TRANSMITTED);
+        view.setFloat64(pos + 1, t, true);
+        pos += 9;
+        deduced = t;
+      } else {
+        view.setUint8(pos, TAG_DEDUCED);
+        pos += 1;
+        deduced += step;
+      }
+      for (let k = 0; k < channels; k++, v++, pos += 4) view.setFloat32(pos, values[v]!, true);
+    }
+    return this.last;
+  }
+}
+
+/** encodeFloat32Chunk's buffer: the call copies its result out before it returns. */
+const shared = new Float32ChunkEncoder();
 
 /** One string sample with its timestamp (markers are irregular, so every one carries it). */
 export function encodeStringSample(values: readonly string[], timestamp: number): Uint8Array {
