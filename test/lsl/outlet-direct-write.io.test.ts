@@ -38,7 +38,7 @@ async function pair(): Promise<Pair> {
   return { accepted: accepted!, client, close };
 }
 
-async function withPair(run: (p: Pair) => Promise<void>): Promise<void> {
+async function withPair(run: (p: Pair) => Promise<void> | void): Promise<void> {
   const p = await pair();
   try {
     await run(p);
@@ -83,7 +83,7 @@ test("a reader that stalls, then reads: every byte arrives once and in order", a
 });
 
 test("a reader that never reads loses whole chunks from the front, never a part of one", async () => {
-  await withPair(async ({ accepted, client }) => {
+  await withPair(({ accepted, client }) => {
     client.pause();
     const direct = runtimeDirectWrite()?.(accepted) ?? null;
     let dropped = 0;
