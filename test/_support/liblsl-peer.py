@@ -7,7 +7,8 @@ inside the loopback-only namespace (bash test/netns.sh ...), since it opens LSL 
 
     resolve --query Q [--timeout S]: a "stream" line per stream matching Q
     read --query Q --samples N [--timeout S] [--fullinfo]: "open", "fullinfo", N "sample", "time_correction"
-    markers --name N --source-id S --labels a,b,c [--interval-ms M]: a "marker" line per push
+    markers --name N --source-id S --labels a,b,c [--interval-ms M]: a "marker" line per push,
+        then "done"; the outlet stays until stdin closes (at most --linger-ms)
     outlet --name N [--type EEG --channels 14 --rate 500] --seconds S: a float32 outlet pushing chunks
 
 Every line is one JSON object with a "kind"; non-finite numbers are printed as null (JSON has no
@@ -19,6 +20,7 @@ import ctypes
 import json
 import math
 import os
+import select
 import sys
 import time
 
@@ -213,8 +215,6 @@ def cmd_markers(lib, args):
         if not lib.lsl_wait_for_consumers(outlet, args.consumer_timeout):
             raise PeerError(f"no consumer within {args.consumer_timeout} s")
         emit("consumer", **clocks(lib))
-        # the consumer's time-correction probes run beside the feed; give them a head start
-        time.sleep(args.settle_ms / 1000)
         for i, label in enumerate(labels):
             if i > 0:
                 time.sleep(args.interval_ms / 1000)
@@ -225,9 +225,10 @@ def cmd_markers(lib, args):
             if rc != 0:
                 raise PeerError(f"lsl_push_sample_strt failed: {ERRORS.get(rc, rc)}")
             emit("marker", label=label, timestamp=a, unix=u, consumers=lib.lsl_have_consumers(outlet))
-        # destroying the outlet at once could cut the last sample off the consumer's socket
-        time.sleep(args.linger_ms / 1000)
         emit("done", count=len(labels))
+        # destroying the outlet at once could cut the last sample off the consumer's socket: held
+        # until the caller closes stdin (it saw the markers arrive), at most --linger-ms
+        select.select([sys.stdin], [], [], args.linger_ms / 1000)
     finally:
         lib.lsl_destroy_outlet(outlet)
 
@@ -270,8 +271,8 @@ def parse(argv):
                  ("--resolve-timeout", float, 5.0)],
         "markers": [("--name", str, None), ("--type", str, "Markers"), ("--source-id", str, None),
                     ("--labels", str, None), ("--interval-ms", float, 200),
-                    ("--consumer-timeout", float, 15.0), ("--settle-ms", float, 500),
-                    ("--linger-ms", float, 500)],
+                    ("--consumer-timeout", float, 15.0),
+                    ("--linger-ms", float, 30000)],
         "outlet": [("--name", str, None), ("--type", str, "EEG"), ("--channels", int, 14),
                    ("--rate", float, 500), ("--seconds", float, None), ("--source-id", str, ""),
                    ("--chunk-ms", float, 20)],

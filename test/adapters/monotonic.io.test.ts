@@ -37,10 +37,10 @@ describe(`monotonicSeconds on ${runtime}`, () => {
     expect(after - before).toBeLessThan(5);
   });
 
-  test("advances with performance.now() over 200 ms, equal within 1 ms", async () => {
+  test("advances with performance.now() over 50 ms, equal within 1 ms", async () => {
     const m0 = mono();
     const p0 = performance.now();
-    await sleep(200);
+    await sleep(50); // the span the two clocks are compared over, not a readiness wait
     const m1 = mono();
     const p1 = performance.now();
     // 1 ms: both are the same kernel clock; the margin covers a preemption between paired reads

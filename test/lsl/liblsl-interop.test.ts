@@ -32,10 +32,13 @@ interface Peer {
   stderr(): string;
   next(kind: string, timeoutMs: number): Promise<Line>;
   kill(): void;
+  /** Closes its stdin: a `markers` peer then closes its outlet and exits. */
+  release(): void;
 }
 
 function peer(args: string[]): Peer {
-  const child = spawn("/usr/bin/python3", [PEER, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // stdin is the `markers` peer's leash: it holds its outlet until the test closes it
+  const child = spawn("/usr/bin/python3", [PEER, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   const lines: Line[] = [];
   let partial = "";
   let err = "";
@@ -62,7 +65,8 @@ function peer(args: string[]): Peer {
     if (line.kind === "error") throw new Error(`liblsl peer ${args[0]}: ${line.message}`);
     return line;
   };
-  return { lines, exited, stderr: () => err, next, kill };
+  const release = () => void child.stdin!.end();
+  return { lines, exited, stderr: () => err, next, kill, release };
 }
 
 /** Runs the peer to its end, killed after `timeoutMs`; fails on a non-zero exit. */
@@ -230,7 +234,7 @@ describe.skipIf(!process.env["MW75_LIBLSL"])("the bridge's LSL against real libl
           ]);
           try {
             await echo.next("open", 15_000); // before the first push: a consumer gets later samples only
-            expect(await sender.exited).toBe(0);
+            await sender.next("done", 30_000);
             const pushed = of(sender.lines, "marker");
             expect(pushed.map((m) => m.label)).toEqual(MARKERS);
 
@@ -248,6 +252,8 @@ describe.skipIf(!process.env["MW75_LIBLSL"])("the bridge's LSL against real libl
             }
 
             expect(await echo.exited).toBe(0);
+            sender.release(); // every marker arrived: the sender's outlet may close
+            expect(await sender.exited).toBe(0);
             const echoed = of(echo.lines, "sample");
             const [tc] = of(echo.lines, "time_correction");
             expect(echoed.map((s) => s.values[0])).toEqual(MARKERS);

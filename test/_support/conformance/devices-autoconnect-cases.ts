@@ -1,15 +1,6 @@
 /** @module Conformance scenario for when devices connect and tear down (docs/protocol/bridge-api.md §6): --autoconnect keeps them without clients; without it a device stops when its own last client leaves. */
 import type { Runtime } from "../server-process.ts";
-import {
-  counters,
-  delay,
-  health,
-  isEeg,
-  isStatus,
-  openWelcomed,
-  since,
-  withServer,
-} from "./helpers.ts";
+import { counters, health, isEeg, isStatus, openWelcomed, since, withServer } from "./helpers.ts";
 import { Problems } from "./recording-helpers.ts";
 import type { Data } from "./stream-helpers.ts";
 import { devicePath, getDevices, statesOf, untilAsync, untilDevices } from "./devices-helpers.ts";
@@ -39,19 +30,17 @@ export async function autoconnectAndTeardown(runtime: Runtime): Promise<void> {
     await c.next(isEeg, 3000, "eeg_data of an autoconnected device");
     const before = ((await health(srv))["devices"] as Data[])[1]!["packets"]["valid"] as number;
     c.close();
-    // not a readiness wait: 1.5 s in which the device must stay connected with nobody there
-    // (without --autoconnect, the teardown below comes well within that)
-    await delay(1500);
+    const validOf2 = async () =>
+      ((await health(srv))["devices"] as Data[])[1]!["packets"]["valid"] as number;
+    // 500 packets (1 s) with nobody there, awaited up to 6 s on a loaded machine; without
+    // --autoconnect the teardown comes within milliseconds and they never arrive
+    await untilAsync(async () => (await validOf2()) - before >= 500, 6000).catch(() => {});
     const after = await getDevices(srv);
     p.equal([statesOf(after), after.map((d) => d["clients"])], [{
       "sim-1": "connected",
       "sim-2": "connected",
       "sim-3": "connected",
     }, [0, 0, 0]], "states after the client left");
-    const validOf2 = async () =>
-      ((await health(srv))["devices"] as Data[])[1]!["packets"]["valid"] as number;
-    // 500 packets (1 s) of the 1.5 s, awaited up to 5 s more on a loaded machine
-    await untilAsync(async () => (await validOf2()) - before >= 500, 5000).catch(() => {});
     const grown = (await validOf2()) - before;
     p.check(
       grown >= 500,
@@ -69,7 +58,9 @@ export async function autoconnectAndTeardown(runtime: Runtime): Promise<void> {
     await a.next(isStatus("connected"), 5000);
     await b.next(isStatus("connected"), 5000);
     const mark = a.messages.length;
-    await delay(500); // not a readiness wait: sim-1 streams a while before sim-2's teardown
+    // sim-1 streams a while (250 packets, 0.5 s) before sim-2's teardown
+    await untilAsync(() => Promise.resolve(counters(since(a, mark)).length >= 250), 5000)
+      .catch(() => {});
     b.close();
     const idle = await untilDevices(
       srv,
@@ -85,10 +76,9 @@ export async function autoconnectAndTeardown(runtime: Runtime): Promise<void> {
     const valid = async () =>
       ((await health(srv))["devices"] as Data[]).map((d) => d["packets"]["valid"] as number);
     const v1 = await valid();
-    // not a readiness wait: 1 s in which the torn-down sim-2 must not stream
-    await delay(1000);
-    // sim-1's 400 (0.8 s at 500/s) and its client's 600 eeg_data since the mark, awaited up to
-    // 5 s more on a loaded machine; a stopped stream reaches neither
+    // the window in which the torn-down sim-2 must not stream: until sim-1 grew by 400 (0.8 s at
+    // 500/s) and its client has 600 eeg_data since the mark, up to 5 s on a loaded machine; a
+    // stopped stream reaches neither
     await untilAsync(
       async () => (await valid())[0]! - v1[0]! >= 400 && counters(since(a, mark)).length >= 600,
       5000,

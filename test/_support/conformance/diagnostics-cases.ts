@@ -2,7 +2,7 @@
 import { expect } from "bun:test";
 import type { Runtime } from "../server-process.ts";
 import type { Msg, WsClient } from "../ws-client.ts";
-import { delay, isStatus, openWelcomed, since, waitUntil, withServer } from "./helpers.ts";
+import { isEeg, isStatus, openWelcomed, since, waitUntil, withServer } from "./helpers.ts";
 import type { Data } from "./stream-helpers.ts";
 
 /** The fields of §2.3 with their types. */
@@ -118,8 +118,11 @@ export async function diagnosticsStream(runtime: Runtime): Promise<void> {
     expect(Math.abs(previous!["timestamp"] - Date.now() / 1000)).toBeLessThan(5);
 
     const stop = await c.request("unsubscribe", { stream: "diagnostics" });
-    await delay(300); // a quiet spell longer than the 200-ms interval: nothing may arrive in it
-    expect(diagnosticsIn(since(c, c.messages.indexOf(stop))).length).toBe(0);
+    // a quiet spell longer than the 200-ms interval, on the server's own clock: 150 eeg_data
+    // (300 ms of packets) after the ack; nothing of diagnostics may arrive in it
+    const after = c.messages.indexOf(stop);
+    await waitUntil(() => since(c, after).filter(isEeg).length >= 150, 5000, "300 ms of eeg_data");
+    expect(diagnosticsIn(since(c, after)).length).toBe(0);
   });
 }
 
@@ -133,10 +136,25 @@ export async function diagnosticsAfterReconnect(runtime: Runtime): Promise<void>
     await c.request("subscribe", { stream: "diagnostics", interval_ms: 200 });
     await c.request("connect", {});
     await c.next(isStatus("connected"), 5000);
-    await delay(600); // some stream before the disconnect
+    // some stream before the disconnect: three connected reports (600 ms at 200 ms)
+    const streaming = c.messages.length;
+    await waitUntil(
+      () =>
+        diagnosticsIn(since(c, streaming)).filter((d) => d["device_state"] === "connected")
+          .length >= 3,
+      5000,
+      "three connected reports",
+    );
     await c.request("disconnect");
     await c.next(isStatus("idle"), 5000);
-    await delay(600); // the idle spell that must count neither as loss nor as jitter
+    // the idle spell that must count neither as loss nor as jitter: three idle reports (600 ms)
+    const idleFrom = c.messages.length;
+    await waitUntil(
+      () =>
+        diagnosticsIn(since(c, idleFrom)).filter((d) => d["device_state"] === "idle").length >= 3,
+      5000,
+      "three idle reports",
+    );
     await c.request("connect", {});
     await c.next(isStatus("connected"), 5000);
     const from = c.messages.length;

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Runtime } from "../server-process.ts";
-import { delay, isStatus, openWelcomed, withServer } from "./helpers.ts";
+import { health, isStatus, openWelcomed, waitUntil, withServer } from "./helpers.ts";
 import { Problems, seen, snapshot, tempDir } from "./recording-helpers.ts";
 import { recordingFirstSeq } from "./recording-seq-helpers.ts";
 import type { Data } from "./stream-helpers.ts";
@@ -19,8 +19,10 @@ export async function recordOnFirstConnect(runtime: Runtime): Promise<void> {
       async (srv, open) => {
         const { c } = await openWelcomed(open);
         await c.request("unsubscribe", { stream: "eeg" });
-        // not a readiness wait: 0.3 s in which nothing may be written before the first connect
-        await delay(300);
+        // nothing recorded and nothing written before the first connect (the server has answered
+        // two requests since it started: a recording begun at start-up would show by now)
+        const none = await c.request("recording_status", {});
+        p.equal(none.data["state"], "none", "recording_status before the first connect");
         p.check(
           snapshot(dir) === "absent" || Object.keys(snapshot(dir)).length === 0,
           "files before the first connect",
@@ -66,9 +68,11 @@ export async function recordOnFirstConnect(runtime: Runtime): Promise<void> {
         const from = c.messages.length;
         await c.request("connect", {});
         await c.next(isStatus("connected"), 5000);
-        // not a readiness wait: 0.8 s in which no second recording may start (--record starts
-        // one within a chunk of the first connected sample, a few ms)
-        await delay(800);
+        // 250 packets (0.5 s) of the second connection, in which no second recording may start
+        // (--record starts one within a chunk of the first connected sample, a few ms)
+        const validNow = async () => (await health(srv))["packets"]["valid"] as number;
+        const v0 = await validNow();
+        await waitUntil(async () => (await validNow()) - v0 >= 250, 5000, "0.5 s of the stream");
         p.check(
           !c.messages.slice(from).some((m) => m.type === "recording"),
           "a second connect started another recording",

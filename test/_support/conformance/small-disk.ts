@@ -20,9 +20,10 @@ export function smallDisk(dir: string): "tmpfs" | "ulimit" {
 }
 
 export async function unmount(dir: string): Promise<void> {
-  for (let k = 0; k < 20; k++) {
+  // the killed server may still hold its files for a moment: retried every 25 ms, for 2 s
+  for (let k = 0; k < 80; k++) {
     if (spawnSync("umount", [dir], { timeout: 10_000 }).status === 0) return;
-    await delay(100); // the killed server may still hold its files for a moment
+    await delay(25);
   }
   spawnSync("umount", ["-l", dir], { timeout: 10_000 });
 }
