@@ -12,13 +12,13 @@ import {
   resolveOne,
   SCOPE,
 } from "./lsl-support.ts";
-import { startBridge } from "./lsl-serve.ts";
 import {
   median,
   percentile,
   type Runtime,
   type ServerProcess,
   sleep,
+  startServer,
   threadCpuSeconds,
 } from "./server-harness.ts";
 
@@ -72,7 +72,7 @@ interface Bridge {
 async function bridge(runtime: Runtime, consumers: number | null): Promise<Bridge> {
   const name = `BenchEEG_${Math.random().toString(36).slice(2, 8)}`;
   const lsl = consumers !== null ? ["--lsl", "--lsl-scope", SCOPE, "--lsl-name", name] : [];
-  return { srv: await startBridge(runtime, ["--autoconnect", ...lsl]), name, readers: [] };
+  return { srv: await startServer(runtime, ["--autoconnect", ...lsl]), name, readers: [] };
 }
 
 function eegRow(h: BridgeHealth, name: string): { samples_pushed: number; dropped: number } {

@@ -6,8 +6,7 @@
 import type { LslTime } from "../src/lsl/clock.ts";
 import type { LslOutlets } from "../src/lsl/outlet/outlets.ts";
 import { CountingConsumer, health, resolveOne, SCOPE } from "./lsl-support.ts";
-import { startBridge } from "./lsl-serve.ts";
-import { type Runtime, sleep } from "./server-harness.ts";
+import { type Runtime, sleep, startServer } from "./server-harness.ts";
 
 export const MARKERS = 50;
 const SPACING_MS = 100;
@@ -49,7 +48,7 @@ export async function markerRun(
     sourceId: `bench-markers-${suffix}`,
     desc: [],
   });
-  const srv = await startBridge(runtime, [
+  const srv = await startServer(runtime, [
     "--autoconnect",
     "--lsl",
     "--lsl-scope",

@@ -1,9 +1,8 @@
-/** @module Reads the liblsl capture dumps (../shared/protocol/lsl-captures/*.txt) into datagrams and TCP flows for the inlet's tests. */
-import { readFileSync } from "node:fs";
+/** @module The liblsl captures (../shared/protocol/lsl-captures/*.txt) as the inlet's tests use them: datagrams, TCP flows, the shortinfo reply, a feed. */
+import { readCapture, tcpStreams, udpDatagrams } from "./lsl-captures.ts";
+import type { CapturedPayload } from "./lsl-captures.ts";
 
-const CAPTURES = new URL("../../../shared/protocol/lsl-captures/", import.meta.url);
-
-/** One captured UDP datagram or one direction of a TCP connection. */
+/** One captured UDP datagram or one direction of a TCP connection (lsl-captures.ts parses the dumps). */
 export interface CapturedFlow {
   readonly from: string;
   readonly to: string;
@@ -13,47 +12,21 @@ export interface CapturedFlow {
   readonly binary: Uint8Array;
 }
 
-function unescape(line: string): string {
-  return line.replace(/\\r/g, "\r").replace(/\\n/g, "\n");
-}
-
-function flows(file: string, header: RegExp): CapturedFlow[] {
-  const lines = readFileSync(new URL(file, CAPTURES), "utf8").split("\n");
-  const out: CapturedFlow[] = [];
-  let current: { from: string; to: string; text: string; hex: string } | null = null;
-  const finish = () => {
-    if (current === null) return;
-    const hex = current.hex.trim();
-    const binary = hex === ""
-      ? new Uint8Array(0)
-      : Uint8Array.from(hex.split(/\s+/), (b) => parseInt(b, 16));
-    out.push({ from: current.from, to: current.to, text: current.text, binary });
-  };
-  for (const line of lines) {
-    const head = header.exec(line);
-    if (head !== null) {
-      finish();
-      current = { from: head[1] ?? "", to: head[2] ?? "", text: "", hex: "" };
-      continue;
-    }
-    if (current === null || !line.startsWith("      ")) continue;
-    const body = line.slice(6);
-    const binary = /^\[binary part[^\]]*\] (.*)$/.exec(body);
-    if (binary !== null) current.hex += ` ${binary[1]}`;
-    else current.text += unescape(body.replace(/^\[text part\] /, ""));
-  }
-  finish();
-  return out;
-}
+const flow = (p: CapturedPayload): CapturedFlow => ({
+  from: p.src,
+  to: p.dst,
+  text: p.text,
+  binary: p.binary,
+});
 
 /** The UDP datagrams of `file` (e.g. liblsl-outlet-inlet.udp.txt), in capture order. */
 export function capturedDatagrams(file: string): CapturedFlow[] {
-  return flows(file, /^\[\s*[\d.]+\] UDP (\S+) -> (\S+) len=/);
+  return udpDatagrams(readCapture(file)).map(flow);
 }
 
 /** The TCP flows (one per direction) of `file` (e.g. liblsl-outlet-inlet.tcp.txt), in capture order. */
 export function capturedTcp(file: string): CapturedFlow[] {
-  return flows(file, /^=== TCP (\S+) -> (\S+) first@/);
+  return tcpStreams(readCapture(file)).map(flow);
 }
 
 /** The captured shortinfo reply datagram (query id line + XML) as bytes, and its query id. */
