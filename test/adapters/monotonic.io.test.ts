@@ -45,7 +45,8 @@ describe(`monotonicSeconds on ${runtime}`, () => {
     const p1 = performance.now();
     // 1 ms: both are the same kernel clock; the margin covers a preemption between paired reads
     expect(Math.abs((m1 - m0) * 1000 - (p1 - p0))).toBeLessThan(1);
-    expect(m1 - m0).toBeGreaterThan(0.19);
+    // the span really passed (a timer may fire up to a millisecond early on some runtimes)
+    expect(m1 - m0).toBeGreaterThan(0.045);
   });
 });
 
