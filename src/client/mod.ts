@@ -33,3 +33,4 @@ export { Subscription } from "./subscription.ts";
 export { systemTimers } from "./timers.ts";
 export type { Timers } from "./timers.ts";
 export type * from "../protocol/messages.ts";
+export type * from "../protocol/metrics.ts";

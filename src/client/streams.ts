@@ -15,6 +15,7 @@ import type {
   EventData,
   SubscriptionOptionsData,
 } from "../protocol/messages.ts";
+import type { MetricsData } from "../protocol/metrics.ts";
 
 /** `eeg_batch` options (§2.2); the bridge answers with the effective values. */
 export interface EegBatchOptions {
@@ -34,6 +35,8 @@ export interface StreamOptions {
   eeg_batch: EegBatchOptions;
   events: Record<string, never>;
   diagnostics: { interval_ms?: number };
+  /** `interval_ms` 33–10000 (default 100), `window_s` 0.5–10 (default 2): docs/metrics.md. */
+  metrics: { interval_ms?: number; window_s?: number };
 }
 
 /** What a subscription's iterator yields per stream. */
@@ -42,6 +45,7 @@ export interface StreamItems {
   eeg_batch: EegBatch;
   events: EventData;
   diagnostics: DiagnosticsData;
+  metrics: MetricsData;
 }
 
 export type StreamName = keyof StreamItems;
@@ -175,6 +179,9 @@ export class Streams {
         return true;
       case "diagnostics":
         this.#entries.get("diagnostics")?.sub.push(m.data);
+        return true;
+      case "metrics":
+        this.#entries.get("metrics")?.sub.push(m.data);
         return true;
     }
     return false;

@@ -1,6 +1,7 @@
 /** @module The server's messages: the `data` of every message type the bridge sends (docs/protocol/mw75.md §3.4, docs/protocol/bridge-api.md), one type each, shared by the server's builders and the SDK. Imports types only, so the browser SDK loads it. */
 
 import type { DeviceState } from "../core/session-events.ts";
+import type { MetricsData } from "./metrics.ts";
 
 /** Device states on the wire (docs/protocol/mw75.md §3.6): the core's states, one to one; `reconnecting` only appears in status events. */
 export type { DeviceState };
@@ -44,6 +45,7 @@ export type SubscriptionOptionsData = {
   ref_drl?: boolean;
   since_seq?: number;
   resumed_from?: number;
+  window_s?: number;
 };
 
 /** `command_ack`: `command` plus the command's own fields. */
@@ -231,6 +233,7 @@ export interface ServerMessages {
   eeg_data: EegDataData;
   eeg_batch: EegBatchData;
   diagnostics: DiagnosticsData;
+  metrics: MetricsData;
   event: EventData;
   log: { level: string; message: string; logger: string; timestamp: number };
   broadcast: { from: string; data: unknown; timestamp: number };

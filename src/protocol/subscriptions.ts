@@ -7,11 +7,13 @@ import * as v from "valibot";
 import { CHANNELS } from "../core/samples.ts";
 import { accept, invalid, refuse, shown } from "./result.ts";
 import { checkFields } from "./request-fields.ts";
+import { METRICS_DEFAULTS } from "./metrics.ts";
+import type { MetricsOptions } from "./metrics.ts";
 import type { Rules } from "./request-fields.ts";
 import type { Checked } from "./result.ts";
 
 /** Streams a client may subscribe to. */
-export const STREAMS = ["eeg", "eeg_batch", "diagnostics", "events"] as const;
+export const STREAMS = ["eeg", "eeg_batch", "diagnostics", "events", "metrics"] as const;
 export type StreamName = (typeof STREAMS)[number];
 
 /** Decimation factors with a designed anti-aliasing filter. */
@@ -33,7 +35,8 @@ export type Subscription =
   | { stream: "eeg"; options: Record<string, never> }
   | { stream: "eeg_batch"; options: BatchOptions }
   | { stream: "diagnostics"; options: { interval_ms: number } }
-  | { stream: "events"; options: Record<string, never> };
+  | { stream: "events"; options: Record<string, never> }
+  | { stream: "metrics"; options: MetricsOptions };
 
 const int = (min: number, max: number) =>
   v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
@@ -58,6 +61,7 @@ interface RequestOptions {
   };
   diagnostics: { interval_ms: number };
   events: Record<never, never>;
+  metrics: MetricsOptions;
 }
 
 /** Per stream: option → [schema, the allowed values as the error message says them]. */
@@ -76,6 +80,13 @@ const OPTIONS: { [S in StreamName]: Rules<RequestOptions[S]> } = {
     interval_ms: [int(100, 10_000), "an integer between 100 and 10000"],
   },
   events: {},
+  metrics: {
+    interval_ms: [int(33, 10_000), "an integer between 33 and 10000"],
+    window_s: [
+      v.pipe(v.number(), v.finite(), v.minValue(0.5), v.maxValue(10)),
+      "a number between 0.5 and 10",
+    ],
+  },
 };
 
 const ALL_CHANNELS = Array.from({ length: CHANNELS }, (_, i) => i + 1);
@@ -95,6 +106,11 @@ export function parseSubscribe(data: unknown): Checked<Subscription> {
       const checked = checkOptions(stream, options);
       if (!checked.ok) return checked;
       return accept({ stream, options: { interval_ms: checked.value.interval_ms ?? 100 } });
+    }
+    case "metrics": {
+      const checked = checkOptions(stream, options);
+      if (!checked.ok) return checked;
+      return accept({ stream, options: { ...METRICS_DEFAULTS, ...checked.value } });
     }
     case "eeg_batch": {
       const checked = checkOptions(stream, options);

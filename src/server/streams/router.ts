@@ -103,6 +103,9 @@ export class StreamRouter {
         const s = subscribeDiagnostics(device, clients, client, sub.options.interval_ms);
         return { options: { ...sub.options }, stop: () => s.close() };
       }
+      case "metrics":
+        // served from the next commit ("metrics stream served"); the protocol types land first
+        throw new Error("The metrics stream is not served yet");
       case "eeg_batch": {
         const handle = subscribeBatches(device, clients, this.#clock, client, sub.options);
         return { options: { ...handle.options }, stop: () => handle.close() };
