@@ -75,25 +75,22 @@ export class WindowMetrics {
   #channel(window: SampleBlock, c: number): ChannelMetricsData {
     const bit = 1 << c;
     const values = window.channels;
-    let n = 0, sum = 0, leadOff = false;
+    // one pass, shifted by the first usable value so a large DC offset costs no precision
+    let n = 0, shift = 0, sum = 0, squares = 0, leadOff = false;
     for (let i = 0; i < window.count; i++) {
       if ((window.leadOff[i]! & bit) !== 0) leadOff = true;
       else if ((window.nonFinite[i]! & bit) === 0) {
+        const v = values[i * CHANNELS + c]!;
+        if (n === 0) shift = v;
+        const d = v - shift;
         n++;
-        sum += values[i * CHANNELS + c]!;
-      }
-    }
-    let rms: number | null = null;
-    if (n > 0) {
-      const mean = sum / n;
-      let squares = 0;
-      for (let i = 0; i < window.count; i++) {
-        if (((window.leadOff[i]! | window.nonFinite[i]!) & bit) !== 0) continue;
-        const d = values[i * CHANNELS + c]! - mean;
+        sum += d;
         squares += d * d;
       }
-      rms = floored(Math.sqrt(squares / n), RMS_FLOOR_UV);
     }
+    const rms = n === 0
+      ? null
+      : floored(Math.sqrt(Math.max(0, squares / n - (sum / n) ** 2)), RMS_FLOOR_UV);
     const spectral = this.#spectra.segmentsUsed[c]! > 0 ? this.#spectral(c) : null;
     const quality = channelQuality({
       leadOff,
