@@ -3,6 +3,7 @@
  * stream's timeline, one every `hop` samples, read from the device's ring once per distinct
  * (size, hop) and shared by all its subscribers. A window holds the retained samples whose seq is in
  * its span: a gap makes it shorter, and windows that would end inside a gap between blocks are skipped.
+ * A group's first window ends at the first sample it sees, or later if the ring holds fewer than `size`.
  */
 import type { SampleRing } from "../core/sample-ring.ts";
 import { sliceBySeq } from "../core/sample-slice.ts";
@@ -26,7 +27,9 @@ class WindowGroup {
     const first = block.seq[0]!;
     const last = block.seq[block.count - 1]!;
     const { size, hop } = this;
-    let next = this.#next ?? first + size - 1;
+    // a new group's first window is the earliest the ring can fill: at once when the device has
+    // streamed `size` samples already, else when the stream has
+    let next = this.#next ?? Math.max(first, (ring.oldestSeq ?? first) + size - 1);
     if (next < first) next += Math.ceil((first - next) / hop) * hop;
     // at most one window per sample of the block; ends beyond that (a gap inside it) are skipped
     for (let n = 0; next <= last && n < block.count; n++, next += hop) {

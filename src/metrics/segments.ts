@@ -21,6 +21,10 @@ const CHANNEL_BITS = (1 << CHANNELS) - 1;
 export class WindowSpectra {
   readonly #psd: SegmentPsd;
   readonly #kept = new Map<number, SegmentSpectra>();
+  // PSD arrays of dropped segments, reused for new ones (no allocation per segment once warm)
+  readonly #spare: Float32Array[] = [];
+  // segments of this window that are not kept: spare once averaged
+  readonly #transient: SegmentSpectra[] = [];
   readonly #keep: boolean;
   /** Per channel: the mean PSD of the last window (valid where `segmentsUsed[c] > 0`). */
   readonly mean: Float64Array[];
@@ -62,6 +66,10 @@ export class WindowSpectra {
       }
     }
     this.#forget(last - (segments - 1) * step);
+    for (const spectra of this.#transient) {
+      for (const psd of spectra) if (psd !== null) this.#spare.push(psd);
+    }
+    this.#transient.length = 0;
   }
 
   /** The segment ending at `end`: kept, or computed; null when the window lacks any of its samples. */
@@ -78,20 +86,25 @@ export class WindowSpectra {
         spectra.push(null);
         continue;
       }
-      const out = new Float32Array(this.#psd.bins);
+      const out = this.#spare.pop() ?? new Float32Array(this.#psd.bins);
       this.#psd.compute(window.channels, from * CHANNELS + c, CHANNELS, out);
       spectra.push(out);
     }
     if (this.#keep) {
-      if (this.#kept.size >= MAX_KEPT) this.#kept.delete(this.#kept.keys().next().value!);
+      if (this.#kept.size >= MAX_KEPT) this.#drop(this.#kept.keys().next().value!);
       this.#kept.set(end, spectra);
-    }
+    } else this.#transient.push(spectra);
     return spectra;
   }
 
   /** Drops kept segments ending before `oldestEnd`: no later window reaches back to them. */
   #forget(oldestEnd: number): void {
-    for (const end of this.#kept.keys()) if (end < oldestEnd) this.#kept.delete(end);
+    for (const end of this.#kept.keys()) if (end < oldestEnd) this.#drop(end);
+  }
+
+  #drop(end: number): void {
+    for (const psd of this.#kept.get(end) ?? []) if (psd !== null) this.#spare.push(psd);
+    this.#kept.delete(end);
   }
 }
 

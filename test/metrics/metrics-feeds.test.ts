@@ -56,6 +56,15 @@ describe("MetricsFeeds", () => {
     expect(feeds.health()).toEqual([]);
   });
 
+  test("a computation started on a streaming device answers from the retained samples at once", () => {
+    const { feeds, samples } = setup();
+    samples(0, 2999);
+    const got: number[] = [];
+    feeds.attach({ ...OPTIONS }, (o) => void got.push(o.data.seq));
+    samples(3000, 3004);
+    expect(got).toEqual([3000]); // not 3999: the ring already held a full window
+  });
+
   test("different options are different computations; closing one leaves the other", () => {
     const { hub, feeds, samples } = setup();
     const a: number[] = [], b: number[] = [];
