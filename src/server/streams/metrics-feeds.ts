@@ -14,9 +14,15 @@ import { WindowMetrics } from "../../metrics/window-metrics.ts";
 export class MetricsOutput {
   #plain: string | null = null;
   #named: string | null = null;
+  #data: string | null = null;
   readonly #id = freshId();
 
   constructor(readonly data: MetricsData, readonly deviceId: string) {}
+
+  /** The data alone as JSON (MQTT's `metrics` payload). */
+  dataJson(): string {
+    return this.#data ??= JSON.stringify(this.data);
+  }
 
   /** The message as a socket gets it: with `device_id` on per-device sockets (`named`). */
   message(named: boolean): string {
