@@ -27,6 +27,8 @@ export interface ChannelExpectation {
   readonly peakHz: number | null;
   /** The band holding the channel's main tone and that tone's power A²/2 (µV²). */
   readonly band: { readonly name: BandName; readonly powerUv2: number } | null;
+  /** Power of the tones in 48–52 + 58–62 Hz ÷ in 1–45 Hz; null for noise, flat and off channels. */
+  readonly lineNoiseRatio: number | null;
 }
 
 /** One channel's content. */
@@ -43,6 +45,12 @@ export interface ChannelPlan {
 }
 
 const tone = (hz: number, uv: number, phase: number): Tone => ({ hz, uv, phase });
+
+/** Power (A²/2) of the tones whose frequency lies in one of `ranges`. */
+function tonePower(tones: readonly Tone[], ranges: ReadonlyArray<readonly [number, number]>) {
+  return tones.filter((t) => ranges.some(([lo, hi]) => t.hz >= lo && t.hz <= hi))
+    .reduce((s, t) => s + (t.uv * t.uv) / 2, 0);
+}
 
 /** RMS of uncorrelated tones plus noise: √(Σ A²/2 + σ²). */
 function rmsOf(tones: readonly Tone[], noise: number): number {
@@ -75,6 +83,9 @@ function plan(
       band: expect.band === undefined || main === undefined
         ? null
         : { name: expect.band, powerUv2: (main.uv * main.uv) / 2 },
+      lineNoiseRatio: noiseRmsUv > 0 || leadOff || main === undefined
+        ? null
+        : tonePower(tones, [[48, 52], [58, 62]]) / tonePower(tones, [[1, 45]]),
     },
   };
 }
