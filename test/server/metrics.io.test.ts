@@ -38,7 +38,7 @@ describe(`metrics stream (${runtime})`, () => {
   test(
     "each channel of a known replay gets the figures and the quality its content promises",
     async () => {
-      await withMetricsBridge(runtime, [], async (srv) => {
+      await withMetricsBridge(runtime, ["--max-clients", "2"], async (srv) => {
         const ws = await metricsClient(`${srv.ws}/`, { window_s: 2 });
         try {
           const seqs: number[] = [];
@@ -54,6 +54,24 @@ describe(`metrics stream (${runtime})`, () => {
           expect(status.data["subscriptions"]).toEqual([
             { stream: "metrics", options: { interval_ms: 100, window_s: 2 } },
           ]);
+
+          // a per-device socket of the same options: the same message (same id) plus device_id
+          const id = (await health(srv))["devices"][0]["device_id"] as string;
+          const named = await metricsClient(`${srv.ws}/devices/${id}/ws`, {});
+          try {
+            const m = await named.next(isMetrics, FIRST_MS, "a per-device metrics message");
+            const plain = await ws.next(
+              (p) => isMetrics(p) && p.data["seq"] === m.data["seq"],
+              5000,
+              "the same seq on /",
+            );
+            expect({ id: m.id, data: m.data }).toEqual({
+              id: plain.id,
+              data: { ...plain.data, device_id: id },
+            });
+          } finally {
+            named.close();
+          }
         } finally {
           ws.close();
         }
@@ -172,8 +190,9 @@ describe(`metrics stream (${runtime})`, () => {
           };
           await until(() => common().length >= 3, FIRST_MS, "3 messages every client received");
           const maps = clients.map(bySeq);
+          const seqs = common();
           const ids = new Set<unknown>();
-          for (const seq of common()) {
+          for (const seq of seqs) {
             const first = maps[0]!.get(seq)!;
             expect(first.id).toBeDefined();
             ids.add(first.id);
@@ -181,8 +200,8 @@ describe(`metrics stream (${runtime})`, () => {
             const differing = maps.filter((m) => m.get(seq)!.raw !== first.raw).length;
             expect({ seq, differing }).toEqual({ seq, differing: 0 });
           }
-          expect(ids.size).toBe(common().length); // each message is its own encoding
-          expect(metricsProblems(maps[0]!.get(common()[0]!)!.data, 2)).toEqual([]);
+          expect(ids.size).toBe(seqs.length); // each message is its own encoding
+          expect(metricsProblems(maps[0]!.get(seqs[0]!)!.data, 2)).toEqual([]);
           const h = await health(srv);
           expect(h["devices"][0]["metrics"]).toEqual([{ ...options, subscribers: 20 }]);
         } finally {
