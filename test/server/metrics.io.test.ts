@@ -1,8 +1,8 @@
 /**
  * @module The `metrics` stream end to end (docs/protocol/bridge-api.md §2.6), with the bridge under the
  * runtime running this file: a replay of known content gets the figures and quality each channel
- * promises, bad options are INVALID_PARAMETERS naming field and range, and 20 clients with equal
- * options share one computation.
+ * promises, a late subscriber is answered from retention, bad options are INVALID_PARAMETERS
+ * naming field and range, and 20 clients with equal options share one computation.
  */
 import { describe, expect, test } from "bun:test";
 import { currentRuntime } from "../_support/client/live-server.ts";
