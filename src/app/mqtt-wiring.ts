@@ -60,5 +60,7 @@ export function mqttDevice(device: ServedDevice): MqttDevice {
       }),
     state: (onStatus) => device.taps.state({ name: "mqtt", onStatus }),
     events: (onEvent) => device.taps.events("mqtt", onEvent),
+    metrics: (options, onMetrics) =>
+      device.taps.metrics({ ...options }, (output) => onMetrics(output.dataJson())),
   };
 }

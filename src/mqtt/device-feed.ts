@@ -1,7 +1,7 @@
 /**
  * @module One device's MQTT feed: one more subscriber of its sample stream (binary `eeg_batch`
- * frames, the ones a WebSocket subscriber of the same options gets, encoded once) and of its status
- * and events, feeding its bounded queue. Nothing here waits for the broker.
+ * frames, the ones a WebSocket subscriber of the same options gets, encoded once), of its status
+ * and events, and of its `metrics` (1 s / 2 s), feeding its bounded queue. Nothing here waits for the broker.
  */
 import type { StatusState } from "../core/session-events.ts";
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
@@ -9,6 +9,7 @@ import { eventData } from "../protocol/encoders/device-events.ts";
 import { toSeconds } from "../protocol/envelope.ts";
 import { statusText } from "../protocol/status-text.ts";
 import type { BatchOptions } from "../protocol/subscriptions.ts";
+import { MQTT_METRICS_OPTIONS } from "../protocol/metrics.ts";
 import type { MqttDevice, MqttSubscription } from "./ports.ts";
 import { PublishQueue } from "./queue.ts";
 import type { Outgoing } from "./queue.ts";
@@ -96,7 +97,13 @@ export class DeviceFeed {
       }
       wake();
     });
-    this.#subscriptions = [frames, status, happenings];
+    const metricsTopic = topics.metrics(id);
+    // QoS 0 like the frames: a reading superseded a second later is not worth a retry
+    const metrics = device.metrics({ ...MQTT_METRICS_OPTIONS }, (json) => {
+      this.queue.push({ topic: metricsTopic, payload: json, qos: 0, retain: false, samples: 0 });
+      wake();
+    });
+    this.#subscriptions = [frames, status, happenings, metrics];
   }
 
   /** After a (re)connection the broker gets the current state again (it may have restarted without it). */

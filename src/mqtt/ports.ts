@@ -1,13 +1,14 @@
 /**
  * @module What the MQTT publisher needs of the program, and nothing more: the devices (identity and a
- * state snapshot), notice of devices added or removed, and per device three subscriptions — binary
- * `eeg_batch` frames, status changes, device events. The program (src/app/mqtt-wiring.ts) makes its
+ * state snapshot), notice of devices added or removed, and per device four subscriptions — binary
+ * `eeg_batch` frames, status changes, device events, the `metrics` stream. The program (src/app/mqtt-wiring.ts) makes its
  * devices fit these shapes; the publisher never sees the server, the bridge or the hub's classes.
  * Types only.
  */
 import type { DeviceEvent } from "../core/device-events.ts";
 import type { StatusCause, StatusState } from "../core/session-events.ts";
 import type { BatchOptions } from "../protocol/subscriptions.ts";
+import type { MetricsOptions } from "../protocol/metrics.ts";
 
 /** One attachment of the publisher to the program; `close()` ends it and may be called more than once. */
 export interface MqttSubscription {
@@ -50,6 +51,11 @@ export interface MqttDevice {
   state(onStatus: (state: StatusState, cause: StatusCause) => void): MqttSubscription;
   /** Every device event (battery, lead-off, markers, recording states…). */
   events(onEvent: (event: DeviceEvent) => void): MqttSubscription;
+  /**
+   * Every window of the `metrics` stream of `options`, as its data JSON (no `device_id`): the
+   * computation WebSocket subscribers of the same options share. Shed like `batches`.
+   */
+  metrics(options: Readonly<MetricsOptions>, onMetrics: (json: string) => void): MqttSubscription;
 }
 
 /** Notices of the program's device list changing. */

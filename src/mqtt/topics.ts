@@ -10,6 +10,8 @@ export interface BridgeTopics {
   eeg(deviceId: string): string;
   /** QoS 1: the `event` data JSON. */
   events(deviceId: string): string;
+  /** QoS 0: the `metrics` data JSON (§2.6), once a second. */
+  metrics(deviceId: string): string;
 }
 
 /** The topics of the bridge `bridgeId` under `prefix` (both already validated by the command line). */
@@ -20,6 +22,7 @@ export function bridgeTopics(prefix: string, bridgeId: string): BridgeTopics {
     state: (id) => `${base}/${id}/state`,
     eeg: (id) => `${base}/${id}/eeg`,
     events: (id) => `${base}/${id}/events`,
+    metrics: (id) => `${base}/${id}/metrics`,
   };
 }
 

@@ -10,13 +10,22 @@ import type { StateSubscriber, Subscription } from "../hub/subscribers.ts";
 import type { OutMessage } from "../ports/client-socket.ts";
 import type { BatchOptions } from "../protocol/subscriptions.ts";
 import { tapBatches } from "./streams/batch-stream.ts";
+import type { MetricsOptions } from "../protocol/metrics.ts";
+import type { MetricsFeeds, MetricsOutput } from "./streams/metrics-feeds.ts";
 
 /** The device's hub as non-socket consumers see it. */
 export class DeviceTaps {
   #hub: DeviceHub;
+  #metrics: MetricsFeeds;
 
-  constructor(hub: DeviceHub) {
+  constructor(hub: DeviceHub, metrics: MetricsFeeds) {
     this.#hub = hub;
+    this.#metrics = metrics;
+  }
+
+  /** The `metrics` of `options` (MQTT): the computation sockets with equal options share. */
+  metrics(options: MetricsOptions, onMetrics: (output: MetricsOutput) => void): Subscription {
+    return this.#metrics.attach(options, onMetrics);
   }
 
   /** `eeg_batch` messages without a socket (batch-stream.ts `tapBatches`). */

@@ -43,6 +43,8 @@ export interface HealthSource {
   readonly identity: { readonly id: string; readonly kind: string };
   health(): Record<string, unknown>;
   describe(): DeviceEntry;
+  /** The metrics computations running (one per option set), with their subscriber counts. */
+  metricsHealth(): ReadonlyArray<{ interval_ms: number; window_s: number; subscribers: number }>;
 }
 
 /** What /health reads of the bridge: its devices and, with --mqtt, the publisher's figures. */
@@ -71,6 +73,7 @@ export function bridgeHealth(bridge: HealthBridge): Record<string, unknown> {
       packets: h["packets"],
       shed: h["shed"],
       recording: d["recording"],
+      metrics: b.metricsHealth(),
     };
   });
   return {

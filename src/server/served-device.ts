@@ -16,6 +16,8 @@ import { LogForwarder } from "./log-forwarding.ts";
 import type { ClientSocket } from "../ports/client-socket.ts";
 import { StreamRouter } from "./streams/router.ts";
 import { DeviceTaps } from "./device-taps.ts";
+import { MetricsFeeds } from "./streams/metrics-feeds.ts";
+import type { MetricsFeedHealth } from "./streams/metrics-feeds.ts";
 import { DeviceHub } from "../hub/device-hub.ts";
 import type { StatusState } from "../core/session-events.ts";
 import type { RecordingObject } from "../recording/recording-object.ts";
@@ -48,6 +50,7 @@ export class ServedDevice {
   #control: Control = { controller: null };
   #logs: LogForwarder;
   #router: StreamRouter;
+  #metrics: MetricsFeeds;
   #ctx: DispatchContext;
   #log: Logger;
   #startedAt: number;
@@ -84,8 +87,9 @@ export class ServedDevice {
     });
     this.#device = deviceFor(options, logger);
     this.#hub = new DeviceHub(this.#device, clock, logger("mw75.session"));
-    this.taps = new DeviceTaps(this.#hub);
-    this.#router = new StreamRouter(this.#hub, this.#clients, clock);
+    this.#metrics = new MetricsFeeds(this.#hub, this.identity.id);
+    this.taps = new DeviceTaps(this.#hub, this.#metrics);
+    this.#router = new StreamRouter(this.#hub, this.#clients, clock, this.#metrics);
     // a device's socket gets the server-wide records and its own device's, never another device's
     this.#logs = new LogForwarder(
       options.logs,
@@ -272,6 +276,11 @@ export class ServedDevice {
       clients: this.#clients,
       maxClients: this.#maxClients,
     });
+  }
+
+  /** `/health` `devices[].metrics`: the metrics computations running for this device. */
+  metricsHealth(): MetricsFeedHealth[] {
+    return this.#metrics.health();
   }
 
   /** Ctrl-C: tear the device down (announced), tell clients, close their sockets. */

@@ -25,7 +25,8 @@ export const ALLOWED: Record<string, readonly string[]> = {
   mw75: ["core", "decoder", "ports", "sources"],
   mqtt: ["core", "protocol", "ports", "hub", "decoder"],
   lsl: ["core", "ports", "decoder"],
-  server: ["core", "protocol", "ports", "recording", "hub", "decoder"],
+  metrics: ["core", "protocol"],
+  server: ["core", "protocol", "ports", "recording", "hub", "decoder", "metrics"],
   adapters: ["ports", "core", "decoder", "recording", "sources", "mw75"],
   app: [
     "adapters",

@@ -98,6 +98,20 @@ describe("MQTT publisher, fake devices", () => {
     ]);
   });
 
+  test("metrics go out on <device>/metrics at QoS 0, not retained, the data JSON as given", async () => {
+    const a = fakeDevice("sim-1");
+    const { link, state } = fakeLink(true);
+    const p = publisherWith(link, () => NOW_MS);
+    p.add(a.device);
+    await tick();
+    a.metrics(`{"seq":999,"window_s":2}`);
+    await tick();
+    const metrics = on(state.publishes, "/metrics");
+    expect(metrics.map((m) => [m.topic, m.qos, m.retain, text(m)])).toEqual([
+      ["mw75/b/sim-1/metrics", 0, false, { seq: 999, window_s: 2 }],
+    ]);
+  });
+
   test("after a reconnection the broker gets the status and every state again", async () => {
     const a = fakeDevice("sim-1");
     const b = fakeDevice("sim-2");
@@ -130,7 +144,7 @@ describe("MQTT publisher, fake devices", () => {
     state.connected = false; // frames queue up
     a.emit(4);
     b.emit(1);
-    expect(a.opened.sort()).toEqual(["batches", "events", "state"]);
+    expect(a.opened.sort()).toEqual(["batches", "events", "metrics", "state"]);
     p.remove("sim-1");
     expect(a.opened).toEqual([]);
     a.emit(3); // nobody listens any more
@@ -178,7 +192,7 @@ describe("startPublishing", () => {
       info: { version: "0.0.0", runtime: "bun" },
     });
     devices.add(b.device);
-    expect([a.opened.length, b.opened.length]).toEqual([3, 3]);
+    expect([a.opened.length, b.opened.length]).toEqual([4, 4]);
     expect(running.health()).toMatchObject({
       connected: false,
       broker: "mqtt://127.0.0.1:9",

@@ -13,6 +13,8 @@ import { subscribeBatches } from "./batch-stream.ts";
 import { subscribeDiagnostics } from "./diagnostics-stream.ts";
 import { subscribeEeg } from "./eeg-fanout.ts";
 import { subscribeEvents } from "./event-stream.ts";
+import type { MetricsFeeds } from "./metrics-feeds.ts";
+import { subscribeMetrics } from "./metrics-stream.ts";
 
 /** One active subscription: its effective options and how to end it. */
 interface Active {
@@ -25,10 +27,12 @@ export class StreamRouter {
   #device: DeviceHub;
   #clients: ClientRegistry;
   #clock: Clock;
+  #metrics: MetricsFeeds;
   #subs = new Map<Client, Map<StreamName, Active>>();
 
-  constructor(device: DeviceHub, clients: ClientRegistry, clock: Clock) {
+  constructor(device: DeviceHub, clients: ClientRegistry, clock: Clock, metrics: MetricsFeeds) {
     this.#device = device;
+    this.#metrics = metrics;
     this.#clients = clients;
     this.#clock = clock;
   }
@@ -103,9 +107,10 @@ export class StreamRouter {
         const s = subscribeDiagnostics(device, clients, client, sub.options.interval_ms);
         return { options: { ...sub.options }, stop: () => s.close() };
       }
-      case "metrics":
-        // served from the next commit ("metrics stream served"); the protocol types land first
-        throw new Error("The metrics stream is not served yet");
+      case "metrics": {
+        const s = subscribeMetrics(this.#metrics, clients, client, sub.options);
+        return { options: { ...sub.options }, stop: () => s.close() };
+      }
       case "eeg_batch": {
         const handle = subscribeBatches(device, clients, this.#clock, client, sub.options);
         return { options: { ...handle.options }, stop: () => handle.close() };

@@ -16,6 +16,7 @@ export function fakeDevice(id = "sim-1") {
   let onFrame: ((frame: Uint8Array, samples: number) => void) | null = null;
   let onStatus: ((state: StatusState, cause: StatusCause) => void) | null = null;
   let onEvent: ((event: DeviceEvent) => void) | null = null;
+  let onMetrics: ((json: string) => void) | null = null;
   const now = { state: "connected" as StatusState, batteryLevel: 80 as number | null };
   const opened: string[] = [];
   const subscription = (what: string, clear: () => void): MqttSubscription => {
@@ -35,6 +36,9 @@ export function fakeDevice(id = "sim-1") {
     batches: (_options, cb) => ((onFrame = cb), subscription("batches", () => (onFrame = null))),
     state: (cb) => ((onStatus = cb), subscription("state", () => (onStatus = null))),
     events: (cb) => ((onEvent = cb), subscription("events", () => (onEvent = null))),
+    metrics: (_options, cb) => (
+      (onMetrics = cb), subscription("metrics", () => (onMetrics = null))
+    ),
   };
   return {
     device,
@@ -50,6 +54,9 @@ export function fakeDevice(id = "sim-1") {
     },
     event(event: DeviceEvent) {
       onEvent?.(event);
+    },
+    metrics(json: string) {
+      onMetrics?.(json);
     },
   };
 }
