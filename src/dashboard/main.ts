@@ -81,7 +81,7 @@ async function runEeg(c: BridgeClient, gen: number): Promise<void> {
   }
 }
 
-/** The server's per-channel metrics (docs/metrics.md) feed the quality view and the band table. */
+/** The server's per-channel metrics (docs/protocol/bridge-api.md §2.6) feed the quality view and the band table. */
 async function runMetrics(c: BridgeClient, gen: number): Promise<void> {
   try {
     for await (const m of c.subscribe("metrics", { interval_ms: METRICS_INTERVAL_MS })) {
