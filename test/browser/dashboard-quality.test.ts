@@ -1,6 +1,7 @@
 /**
  * @module The dashboard's quality view in real Chromium against a Bun, a Deno and a Node bridge replaying a
- * capture built here: a lead-off, a flat and a railed channel among simulated EEG, and constant REF/DRL.
+ * capture built here: a lead-off, a flat and a railed channel among simulated EEG, and constant REF/DRL;
+ * then the view going stale while the simulator is disconnected.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -104,6 +105,27 @@ describe.skipIf(!haveChromium())("dashboard quality view in Chromium", () => {
           expect(errors).toEqual([]);
         },
       );
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "the view greys out when the device stops sending, and clears when it streams again",
+    async () => {
+      await withDashboard(browser!, "bun", [], "/", async (page, errors) => {
+        await until(page, `document.getElementById("conn").textContent === "open"`);
+        await page.click("#connect");
+        await until(page, `window.__mw75.metricsReceived() > 0`, 20_000);
+        expect(await page.locator("#quality-view.stale").count()).toBe(0);
+        await page.click("#disconnect");
+        // stale 3 s after the last message, seen by a 250-ms tick: 15 s leaves 11 s of margin
+        await until(page, `document.getElementById("quality-view").classList.contains("stale")`);
+        const n = (await page.evaluate("window.__mw75.metricsReceived()")) as number;
+        await page.click("#connect");
+        await until(page, `window.__mw75.metricsReceived() > ${n}`, 20_000);
+        await until(page, `!document.getElementById("quality-view").classList.contains("stale")`);
+        expect(errors).toEqual([]);
+      });
     },
     TIMEOUT,
   );
