@@ -6,7 +6,8 @@ import type { StackedPlot } from "./plot.ts";
 import { bandPower, drawSpectra, pow2Below, psd } from "./spectrum.ts";
 import type { ChannelSpectrum } from "./spectrum.ts";
 
-const COLOURS = [
+/** The spectrum lines' colours by channel (the band table's channel names double as their legend). */
+export const COLOURS = [
   "#1f5fa8",
   "#c0392b",
   "#27ae60",
@@ -21,15 +22,9 @@ const COLOURS = [
   "#6c5ce7",
 ];
 
-/** Alpha and beta band power (µV²) per channel from the last spectrum, for the page and tests. */
-export interface BandPowers {
-  [ch: number]: { alpha: number; beta: number };
-}
-
 /** Owns the display filter and refreshes the spectrum ~2×/s; `restart` re-subscribes the plot after a filter change. */
 export class Analysis {
   readonly filter = new DisplayFilter();
-  bands: BandPowers = {};
   updates = 0;
   /** The filter settings and rate the last spectrum was computed with (tests compare spectra before and after a change). */
   spectrumOf: FilterSettings & { rateHz: number } = { notchHz: 0, bandPass: false, rateHz: 0 };
@@ -70,31 +65,22 @@ export class Analysis {
     return sum / this.#spectra.length;
   }
 
-  /** Computes a PSD per channel over the last 2–4 s on the plot, draws it and the band-power table. */
+  /**
+   * Computes a PSD per channel over the last 2–4 s on the plot and draws it. The band-power table comes
+   * from the server's `metrics` stream (band-table.ts): this spectrum sees the display filters, that one
+   * the data as streamed.
+   */
   update(): void {
     const rate = this.plot.rate;
     if (rate <= 0 || this.plot.samples < rate * 2) return;
     const n = pow2Below(Math.min(rate * 4, this.plot.samples));
     const spectra: ChannelSpectrum[] = [];
-    const bands: BandPowers = {};
     for (let ch = 1; ch <= CHANNELS; ch++) {
-      const p = psd(this.plot.recent(ch, n), rate);
-      const alpha = bandPower(p, rate, 8, 12), beta = bandPower(p, rate, 13, 30);
-      spectra.push({ ch, psd: p, alpha, beta });
-      bands[ch] = { alpha, beta };
+      spectra.push({ ch, psd: psd(this.plot.recent(ch, n), rate) });
     }
-    this.bands = bands;
     this.#spectra = spectra;
     this.spectrumOf = { ...this.filter.settings, rateHz: rate };
     this.updates++;
     drawSpectra(this.el("spectrum") as HTMLCanvasElement, spectra, rate, COLOURS);
-    const rows = spectra.map((s) =>
-      `<tr><td style="color:${COLOURS[(s.ch - 1) % COLOURS.length]}">ch ${s.ch}</td><td>${
-        s.alpha.toFixed(1)
-      }</td><td>${s.beta.toFixed(1)}</td></tr>`
-    );
-    this.el("bands").innerHTML = `<tr><th></th><th>α 8–12</th><th>β 13–30</th></tr>${
-      rows.join("")
-    }`;
   }
 }

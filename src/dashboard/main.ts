@@ -3,6 +3,8 @@ import { BridgeClientError, connect, deviceUrl } from "../client/mod.ts";
 import type { BridgeClient } from "../client/mod.ts";
 import { asDecimate, CHANNELS, decimationFor, median, StackedPlot } from "./plot.ts";
 import { Analysis } from "./analysis.ts";
+import { BandTable } from "./band-table.ts";
+import { QualityView } from "./quality.ts";
 import { BridgeHttp } from "./bridge-http.ts";
 import {
   $,
@@ -28,6 +30,10 @@ const analysis = new Analysis(
   () => client !== null && void runEeg(client, generation),
 );
 const labels = channelLabels(CHANNELS);
+const quality = new QualityView((id) => $(id));
+const bandTable = new BandTable((id) => $(id));
+/** 4 messages/s: the quality view needs no more, and each costs the page a table redraw. */
+const METRICS_INTERVAL_MS = 250;
 const acks: Array<Record<string, unknown>> = [];
 let client: BridgeClient | null = null;
 let deviceId: string | null = params.get("device");
@@ -62,14 +68,29 @@ async function runEeg(c: BridgeClient, gen: number): Promise<void> {
     decimate,
     num_samples: Math.max(1, Math.round(rate / 20)),
     interval_ms: 50,
+    ref_drl: true,
   });
   try {
     for await (const batch of sub) {
       if (gen !== generation) break;
       plot.push(analysis.filter.apply(batch.channels), batch.count, batch.leadOff);
+      quality.refDrl(batch.ref, batch.drl);
     }
   } catch (e) {
     if (gen === generation) showAck(`eeg stream: ${errorText(e)}`, true);
+  }
+}
+
+/** The server's per-channel metrics (docs/protocol/bridge-api.md §2.6) feed the quality view and the band table. */
+async function runMetrics(c: BridgeClient, gen: number): Promise<void> {
+  try {
+    for await (const m of c.subscribe("metrics", { interval_ms: METRICS_INTERVAL_MS })) {
+      if (gen !== generation) break;
+      quality.update(m);
+      bandTable.update(m);
+    }
+  } catch (e) {
+    if (gen === generation) quality.status(`metrics stream: ${errorText(e)}`, true);
   }
 }
 
@@ -111,6 +132,8 @@ function start(): void {
     reconnect: { baseMs: 1000, maxMs: 10_000 },
   });
   client = c;
+  quality.reset();
+  bandTable.reset();
   c.on("open", () => {
     pill("conn", "open", "ok");
     void http.refreshHealth().then(() =>
@@ -147,6 +170,7 @@ function start(): void {
   void runEeg(c, gen);
   void runEvents(c, gen);
   void runDiagnostics(c, gen);
+  void runMetrics(c, gen);
 }
 
 async function command(name: string, run: (c: BridgeClient) => Promise<unknown>): Promise<void> {
@@ -235,7 +259,8 @@ Object.assign(globalThis, {
     medianFrameMs: () => median(plot.frameTimes),
     drawForced: () => plot.draw(true),
     client: () => client,
-    bands: () => analysis.bands,
+    metrics: () => quality.last,
+    metricsReceived: () => quality.received,
     spectrumUpdates: () => analysis.updates,
     spectrumOf: () => analysis.spectrumOf,
     power: (lo: number, hi: number) => analysis.power(lo, hi),

@@ -1,4 +1,4 @@
-/** @module Display-side spectrum: a radix-2 FFT, a Hann-windowed PSD per channel and alpha/beta band power. */
+/** @module Display-side spectrum: a radix-2 FFT, a Hann-windowed PSD per channel and band power (the filter tests' measure). */
 
 /** In-place radix-2 complex FFT; `re.length` must be a power of two. */
 export function fft(re: Float64Array, im: Float64Array): void {
@@ -74,8 +74,6 @@ export function bandPower(p: Float64Array, rateHz: number, lo: number, hi: numbe
 export interface ChannelSpectrum {
   ch: number;
   psd: Float64Array;
-  alpha: number;
-  beta: number;
 }
 
 /** Draws log10 power vs 1–60 Hz (or up to Nyquist), one line per channel, on `canvas`. */

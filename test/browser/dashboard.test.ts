@@ -1,4 +1,4 @@
-/** @module The dashboard in real Chromium against a live simulator bridge under each runtime: banner, moving traces, spectrum, markers, recording, console; lead-off and restart. */
+/** @module The dashboard in real Chromium against a live simulator bridge under each runtime: banner, moving traces, spectrum, quality view, markers, recording, console; lead-off and restart. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,6 +6,8 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { haveChromium, launchChromium, openPage, until } from "../_support/browser.ts";
 import {
+  expectRowsMatch,
+  qualityView,
   recordBriefly,
   tracesMove as movingTraces,
   withDashboard,
@@ -32,7 +34,7 @@ describe.skipIf(!haveChromium())("dashboard in Chromium", () => {
   });
 
   test.each([...RUNTIMES])(
-    "%s bridge: banner, traces, spectrum, marker (button and key m), recording list, no console errors",
+    "%s bridge: banner, traces, spectrum, quality view, marker (button and key m), recording list, no console errors",
     async (runtime) => {
       const recordings = join(dir, `recordings-${runtime}`);
       await withDashboard(
@@ -48,15 +50,19 @@ describe.skipIf(!haveChromium())("dashboard in Chromium", () => {
           await until(page, `document.getElementById("device-state").textContent === "connected"`);
           await tracesMove(page, `traces-${runtime}`);
 
-          // Spectrum: alpha/beta band power per channel, finite and > 0 on the simulator's signal.
+          // Spectrum (the page's own FFT, drawn only): alpha power finite and > 0 on the simulator's signal.
           await until(page, `window.__mw75.spectrumUpdates() > 0`);
-          const bands = (await page.evaluate("window.__mw75.bands()")) as Record<
-            string,
-            { alpha: number; beta: number }
-          >;
-          expect(Object.keys(bands).length).toBe(12);
-          for (const b of Object.values(bands)) {
-            for (const v of [b.alpha, b.beta]) expect(Number.isFinite(v) && v > 0).toBe(true);
+          const alpha = (await page.evaluate("window.__mw75.power(8, 13)")) as number;
+          expect(Number.isFinite(alpha) && alpha > 0).toBe(true);
+
+          // Quality view and band table from the server's metrics: all 12 channels with a level and
+          // an RMS (dashboard-quality.test.ts covers off, flat and railed channels)
+          await until(page, `window.__mw75.metricsReceived() > 0`);
+          const view = await qualityView(page);
+          expectRowsMatch(view);
+          for (const r of view.rows) {
+            expect(["good", "fair", "poor"]).toContain(r.quality);
+            expect(Number(r.rms)).toBeGreaterThan(0);
           }
 
           await page.click("#marker");
