@@ -109,7 +109,9 @@ export class WindowMetrics {
     });
     return {
       rms_uv: rms === null ? null : sig(rms),
-      peak_hz: spectral === null ? null : sig(spectral.peakHz),
+      peak_hz: spectral?.peakHz === undefined || spectral.peakHz === null
+        ? null
+        : sig(spectral.peakHz),
       band_power: spectral?.bands ?? nullBands(),
       relative: spectral?.relative ?? nullBands(),
       line_noise_ratio: spectral?.line === undefined || spectral.line === null
@@ -134,7 +136,8 @@ export class WindowMetrics {
       relative[name] = total > 0 ? sig(power / total) : null;
     });
     return {
-      peakHz: peak * this.#spectra.plan.binHz,
+      // a channel without 1–45 Hz power has no peak (a constant: every bin is 0)
+      peakHz: total > 0 ? peak * this.#spectra.plan.binHz : null,
       bands,
       relative,
       line: total > 0 ? rangePower(psd, this.#mains) / total : null,

@@ -60,6 +60,7 @@ describe("metrics of one window", () => {
     expect(m.channels["ch2"]!.rms_uv).toBeNull(); // sentinel samples are not signal
     expect(q(3)).toEqual(["poor", "flat"]);
     expect(m.channels["ch3"]!.rms_uv).toBe(0);
+    expect([m.channels["ch3"]!.peak_hz, m.channels["ch3"]!.relative.alpha]).toEqual([null, null]);
     expect(q(4)).toEqual(["poor", "amplitude"]);
     expect(q(5)).toEqual(["poor", "railed"]);
     expect(q(6)).toEqual(["good", null]);
