@@ -6,6 +6,8 @@
 import { UV_PER_COUNT } from "../decoder/types.ts";
 import { CHANNELS } from "./samples.ts";
 import type { Gap, SampleBlock } from "./samples.ts";
+import { freshPlanes } from "./sample-buffers.ts";
+import type { SampleBuffers } from "./sample-buffers.ts";
 
 /** 60 s at the device rate. */
 export const DEFAULT_RING_CAPACITY = 30_000;
@@ -149,6 +151,23 @@ export class SampleRing {
    * and `arrivalMs` is the arrival of the chunk that held its newest sample.
    */
   read(fromSeq: number, maxSamples: number): SampleBlock | null {
+    return this.#read(fromSeq, maxSamples, null);
+  }
+
+  /**
+   * As `read`, into `buffers` (nothing allocated unless there are gaps): the block's arrays are views
+   * of `buffers`, overwritten by the next read into them, so use them before that and keep none.
+   */
+  readInto(fromSeq: number, maxSamples: number, buffers: SampleBuffers): SampleBlock | null {
+    if (maxSamples > buffers.capacity) {
+      throw new RangeError(
+        `Cannot read ${maxSamples} samples into buffers of ${buffers.capacity}`,
+      );
+    }
+    return this.#read(fromSeq, maxSamples, buffers);
+  }
+
+  #read(fromSeq: number, maxSamples: number, buffers: SampleBuffers | null): SampleBlock | null {
     if (Number.isNaN(fromSeq)) throw new RangeError("Cannot read the sample ring from seq NaN");
     if (!Number.isInteger(maxSamples) || maxSamples < 1) {
       throw new RangeError(
@@ -160,8 +179,9 @@ export class SampleRing {
     const n = Math.min(maxSamples, this.#size - from);
     const cap = this.capacity;
     const at = (this.#start + from) % cap;
-    const seq = copyOut(this.#seq, new Float64Array(n), 1, at, n, cap);
-    const counter = copyOut(this.#counter, new Uint8Array(n), 1, at, n, cap);
+    const out = buffers === null ? freshPlanes(n) : buffers.views(n);
+    const seq = copyOut(this.#seq, out.seq, 1, at, n, cap);
+    const counter = copyOut(this.#counter, out.counter, 1, at, n, cap);
     const gaps: Gap[] = [];
     for (let j = 0; j < n; j++) {
       const p = (at + j) % cap;
@@ -180,13 +200,13 @@ export class SampleRing {
       count: n,
       seq,
       counter,
-      time: copyOut(this.#time, new Float64Array(n), 1, at, n, cap),
-      ref: copyOut(this.#ref, new Float64Array(n), 1, at, n, cap),
-      drl: copyOut(this.#drl, new Float64Array(n), 1, at, n, cap),
-      channels: countsOut(this.#channels, at, n, cap),
-      leadOff: copyOut(this.#leadOff, new Uint16Array(n), 1, at, n, cap),
-      nonFinite: copyOut(this.#nonFinite, new Uint16Array(n), 1, at, n, cap),
-      featureStatus: copyOut(this.#featureStatus, new Uint8Array(n), 1, at, n, cap),
+      time: copyOut(this.#time, out.time, 1, at, n, cap),
+      ref: copyOut(this.#ref, out.ref, 1, at, n, cap),
+      drl: copyOut(this.#drl, out.drl, 1, at, n, cap),
+      channels: countsOut(this.#channels, out.channels, at, n, cap),
+      leadOff: copyOut(this.#leadOff, out.leadOff, 1, at, n, cap),
+      nonFinite: copyOut(this.#nonFinite, out.nonFinite, 1, at, n, cap),
+      featureStatus: copyOut(this.#featureStatus, out.featureStatus, 1, at, n, cap),
       arrivalMs: this.#arrival[(at + n - 1) % cap]!,
       gaps,
       duplicates: 0,
@@ -255,12 +275,19 @@ function countsIn(
 }
 
 /** µV again, computed as the decoder computes it (f64 count × 0.023842). */
-function countsOut(src: Float32Array, at: number, count: number, cap: number): Float64Array {
-  const out = new Float64Array(count * CHANNELS);
-  for (let j = 0; j < count; j++) {
-    const s = ((at + j) % cap) * CHANNELS;
-    const d = j * CHANNELS;
-    for (let c = 0; c < CHANNELS; c++) out[d + c] = src[s + c]! * UV_PER_COUNT;
+function countsOut(
+  src: Float32Array,
+  out: Float64Array,
+  at: number,
+  count: number,
+  cap: number,
+): Float64Array {
+  // two straight runs (before and after the wrap) instead of a modulo per sample
+  const first = Math.min(count, cap - at);
+  let d = 0;
+  for (let s = at * CHANNELS, end = (at + first) * CHANNELS; s < end; s++) {
+    out[d++] = src[s]! * UV_PER_COUNT;
   }
+  for (let s = 0, end = (count - first) * CHANNELS; s < end; s++) out[d++] = src[s]! * UV_PER_COUNT;
   return out;
 }

@@ -105,8 +105,9 @@ export interface TicksSubscriber {
 }
 
 /**
- * Windows of `size` consecutive full-rate samples, one every `hop` samples (the metrics stream of
- * the next issue), delivered `shed`; subscribers of equal (size, hop) share each window (windows.ts).
+ * Windows of `size` consecutive full-rate samples, one every `hop` samples (the metrics stream),
+ * delivered `shed`; subscribers of equal (size, hop) share each window (windows.ts). A window is LENT:
+ * its arrays are reused for the next one, so `onWindow` must not keep them.
  */
 export interface WindowsSubscriber {
   readonly name: string;

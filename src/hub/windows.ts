@@ -4,7 +4,10 @@
  * (size, hop) and shared by all its subscribers. A window holds the retained samples whose seq is in
  * its span: a gap makes it shorter, and windows that would end inside a gap between blocks are skipped.
  * A group's first window ends at the first sample it sees, or later if the ring holds fewer than `size`.
+ * Windows are read into the group's reused buffers: a subscriber uses a window during `onWindow` and
+ * keeps none of its arrays (copy what must outlive the call).
  */
+import { SampleBuffers } from "../core/sample-buffers.ts";
 import type { SampleRing } from "../core/sample-ring.ts";
 import { sliceBySeq } from "../core/sample-slice.ts";
 import type { SampleBlock } from "../core/samples.ts";
@@ -14,8 +17,12 @@ import type { WindowsSubscriber } from "./subscribers.ts";
 class WindowGroup {
   readonly members = new Set<WindowsSubscriber>();
   #next: number | null = null;
+  // every window of the group is read into these: a window is lent for the onWindow call only
+  readonly #buffers: SampleBuffers;
 
-  constructor(readonly size: number, readonly hop: number) {}
+  constructor(readonly size: number, readonly hop: number) {
+    this.#buffers = new SampleBuffers(size);
+  }
 
   /** The ring already holds `block`: every window ending in it goes to `deliver`. */
   push(
@@ -33,7 +40,7 @@ class WindowGroup {
     if (next < first) next += Math.ceil((first - next) / hop) * hop;
     // at most one window per sample of the block; ends beyond that (a gap inside it) are skipped
     for (let n = 0; next <= last && n < block.count; n++, next += hop) {
-      const read = ring.read(next - size + 1, size);
+      const read = ring.readInto(next - size + 1, size, this.#buffers);
       const window = read === null ? null : sliceBySeq(read, next - size + 1, next);
       if (window === null) continue;
       for (const member of [...this.members]) deliver(member, window);

@@ -6,6 +6,7 @@ import { CHANNELS } from "../core/samples.ts";
 import type { SampleBlock } from "../core/samples.ts";
 import { BAND_NAMES } from "../protocol/metrics.ts";
 import type { BandValues, ChannelMetricsData, MetricsData } from "../protocol/metrics.ts";
+import { WindowAmplitude } from "./amplitude.ts";
 import { channelQuality } from "./quality.ts";
 import { WindowSpectra } from "./segments.ts";
 import { binWeights, rangePower, welchPlan } from "./spectrum.ts";
@@ -47,6 +48,7 @@ const CHANNEL_KEYS = Array.from({ length: CHANNELS }, (_, c) => `ch${c + 1}`);
 /** The metrics of successive windows of one size; reuses its buffers and segment PSDs. */
 export class WindowMetrics {
   readonly #spectra: WindowSpectra;
+  readonly #amplitude = new WindowAmplitude();
   readonly #bands: BinWeights[];
   readonly #total: BinWeights;
   readonly #mains: BinWeights;
@@ -69,8 +71,9 @@ export class WindowMetrics {
   /** The message data of `window` (its samples in seq order, count ≥ 1). */
   compute(window: SampleBlock): MetricsData {
     this.#spectra.update(window);
+    this.#amplitude.update(window);
     const channels: Record<string, ChannelMetricsData> = {};
-    for (let c = 0; c < CHANNELS; c++) channels[CHANNEL_KEYS[c]!] = this.#channel(window, c);
+    for (let c = 0; c < CHANNELS; c++) channels[CHANNEL_KEYS[c]!] = this.#channel(c);
     const last = window.count - 1;
     return {
       timestamp: window.time[last]!,
@@ -81,25 +84,10 @@ export class WindowMetrics {
     };
   }
 
-  #channel(window: SampleBlock, c: number): ChannelMetricsData {
-    const bit = 1 << c;
-    const values = window.channels;
-    // one pass, shifted by the first usable value so a large DC offset costs no precision
-    let n = 0, shift = 0, sum = 0, squares = 0, leadOff = false;
-    for (let i = 0; i < window.count; i++) {
-      if ((window.leadOff[i]! & bit) !== 0) leadOff = true;
-      else if ((window.nonFinite[i]! & bit) === 0) {
-        const v = values[i * CHANNELS + c]!;
-        if (n === 0) shift = v;
-        const d = v - shift;
-        n++;
-        sum += d;
-        squares += d * d;
-      }
-    }
-    const rms = n === 0
-      ? null
-      : floored(Math.sqrt(Math.max(0, squares / n - (sum / n) ** 2)), RMS_FLOOR_UV);
+  #channel(c: number): ChannelMetricsData {
+    const measured = this.#amplitude.rms[c]!;
+    const rms = Number.isNaN(measured) ? null : floored(measured, RMS_FLOOR_UV);
+    const leadOff = (this.#amplitude.leadOff & (1 << c)) !== 0;
     const spectral = this.#spectra.segmentsUsed[c]! > 0 ? this.#spectral(c) : null;
     const quality = channelQuality({
       leadOff,
