@@ -1,14 +1,21 @@
 /**
- * @module Takes docs/dashboard-quality.png: the dashboard's quality view on a simulator bridge with ch3 on
- * the lead-off sentinel (`bun bench/dashboard-shot.ts`, run by hand when the view changes).
+ * @module Takes docs/dashboard-quality.png: the dashboard's quality view on a replay of the metrics tests'
+ * capture (tones, mains, lead-off, flat, loose and railed channels: every level and reason), run by
+ * hand when the view changes: `bun bench/dashboard-shot.ts`.
  */
-import { statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { metricsCaptureBytes } from "../test/_support/metrics-capture.ts";
 import { launchChromium, openPage, until } from "../test/_support/browser.ts";
 import { startServer } from "../test/_support/server-process.ts";
 
 const OUT = new URL("../docs/dashboard-quality.png", import.meta.url).pathname;
 
-const server = await startServer("bun", ["--autoconnect", "--sim-lead-off", "3"]);
+const dir = mkdtempSync(join(tmpdir(), "mw75-shot-"));
+const capture = join(dir, "metrics.raw");
+writeFileSync(capture, metricsCaptureBytes(40));
+const server = await startServer("bun", ["--autoconnect", "--source", `replay:${capture}`]);
 const browser = await launchChromium();
 try {
   const { page, errors } = await openPage(browser, `${server.http}/`);
@@ -20,4 +27,5 @@ try {
 } finally {
   await browser.close();
   server.kill();
+  rmSync(dir, { recursive: true, force: true });
 }
