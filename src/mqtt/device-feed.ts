@@ -49,6 +49,9 @@ export class DeviceFeed {
   readonly queue = new PublishQueue(QUEUE_SECONDS * DEVICE_RATE_HZ);
   /** The retained state to publish, or null when the broker already has the latest. */
   pendingState: string | null;
+  /** The newest `metrics` payload not yet handed to the broker (QoS 0), and its topic. */
+  pendingMetrics: string | null = null;
+  readonly metricsTopic: string;
   #state: DeviceStateMessage;
   #subscriptions: MqttSubscription[];
   /** Frames handed to the broker link and not yet confirmed by a PINGRESP; `#sentBase` counts those gone before. */
@@ -97,10 +100,12 @@ export class DeviceFeed {
       }
       wake();
     });
-    const metricsTopic = topics.metrics(id);
     // QoS 0 like the frames: a reading superseded a second later is not worth a retry
+    this.metricsTopic = topics.metrics(id);
+    // only the newest reading waits (like the state): an outage must not fill the queue with
+    // readings a second apart and push events (markers) out of its bound
     const metrics = device.metrics({ ...MQTT_METRICS_OPTIONS }, (json) => {
-      this.queue.push({ topic: metricsTopic, payload: json, qos: 0, retain: false, samples: 0 });
+      this.pendingMetrics = json;
       wake();
     });
     this.#subscriptions = [frames, status, happenings, metrics];

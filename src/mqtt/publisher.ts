@@ -184,6 +184,19 @@ export class MqttPublisher {
       }, null);
       feed.pendingState = null;
     }
+    for (const feed of this.#feeds) {
+      if (feed.pendingMetrics === null) continue;
+      // QoS 0 and not kept for a resend: the next reading supersedes it within a second
+      this.#send({
+        topic: feed.metricsTopic,
+        payload: feed.pendingMetrics,
+        qos: 0,
+        retain: false,
+        samples: 0,
+        n: -1,
+      }, null);
+      feed.pendingMetrics = null;
+    }
     // round robin over the devices, so one device's backlog does not starve the others
     let idle = 0;
     while (this.#inFlight < MAX_IN_FLIGHT && idle < this.#feeds.length) {

@@ -112,6 +112,28 @@ describe("MQTT publisher, fake devices", () => {
     ]);
   });
 
+  test("while the broker is away only the newest metrics reading waits; events keep their places", async () => {
+    const a = fakeDevice("sim-1");
+    const { link, state } = fakeLink(true);
+    const p = publisherWith(link, () => NOW_MS);
+    p.add(a.device);
+    await tick();
+    state.connected = false;
+    p.disconnected();
+    a.event({ type: "battery", atMs: NOW_MS, level: 50 });
+    // 2000 readings, one per tick (each would have gone out had the broker been there)
+    for (let seq = 499; seq < 500 * 2000; seq += 500) {
+      a.metrics(`{"seq":${seq}}`);
+      await tick();
+    }
+    state.publishes.length = 0;
+    state.connected = true;
+    p.connected();
+    await tick();
+    expect(on(state.publishes, "/metrics").map(text)).toEqual([{ seq: 500 * 2000 - 1 }]);
+    expect(on(state.publishes, "/events").map((m) => text(m).battery_level)).toEqual([50]);
+  });
+
   test("after a reconnection the broker gets the status and every state again", async () => {
     const a = fakeDevice("sim-1");
     const b = fakeDevice("sim-2");
