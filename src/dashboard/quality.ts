@@ -106,6 +106,8 @@ export class QualityView {
   #tick(): void {
     const stale = this.#at > 0 && performance.now() - this.#at > STALE_MS;
     this.el("quality-view").classList.toggle("stale", stale);
+    // the plot labels' stripes and the band table show the same old figures: marked too
+    document.body.classList.toggle("metrics-stale", stale);
     for (const [id, x] of [["ref-value", this.#ref], ["drl-value", this.#drl]] as const) {
       const text = x === null ? "–" : x.toFixed(2);
       const span = this.el(id);

@@ -12,8 +12,8 @@ import type { WelchPlan } from "./spectrum.ts";
 /** One segment's PSD per channel; null where the channel had an unusable sample in it. */
 type SegmentSpectra = ReadonlyArray<Float32Array | null>;
 
-// 64 segments × 12 channels × 257 bins × 4 bytes ≈ 0.8 MB at most per computation
-const MAX_KEPT = 64;
+// 128 segments × 12 channels × 257 bins × 4 bytes ≈ 1.6 MB at most per computation
+const MAX_KEPT = 128;
 // lead-off sentinel or non-finite: bits 0–11 of either mask
 const CHANNEL_BITS = (1 << CHANNELS) - 1;
 
@@ -34,7 +34,7 @@ export class WindowSpectra {
   constructor(readonly plan: WelchPlan, rateHz: number, hop: number) {
     this.#psd = new SegmentPsd(plan, rateHz);
     this.mean = Array.from({ length: CHANNELS }, () => new Float64Array(this.#psd.bins));
-    this.#keep = plan.segments > 1 && (plan.step % hop === 0 || hop % plan.step === 0);
+    this.#keep = plan.segments > 1 && keptSegments(plan, hop) <= MAX_KEPT;
   }
 
   get bins(): number {
@@ -106,6 +106,18 @@ export class WindowSpectra {
     for (const psd of this.#kept.get(end) ?? []) if (psd !== null) this.#spare.push(psd);
     this.#kept.delete(end);
   }
+}
+
+/**
+ * Segments that later windows reuse, kept at once: every window end of the last (segments − 1) steps
+ * when the hop divides the step, the window's own segments when the hop is a multiple of it;
+ * Infinity when no window ever reuses a segment of another. Keeping fewer than this would evict
+ * each segment before its reuse (the access pattern is cyclic).
+ */
+export function keptSegments(plan: WelchPlan, hop: number): number {
+  if (plan.step % hop === 0) return (plan.segments - 1) * (plan.step / hop) + 1;
+  if (hop % plan.step === 0) return plan.segments;
+  return Infinity;
 }
 
 /** Index of the sample with `seq` in `window` (ascending seqs), or −1. */

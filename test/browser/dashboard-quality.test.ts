@@ -120,6 +120,8 @@ describe.skipIf(!haveChromium())("dashboard quality view in Chromium", () => {
         await page.click("#disconnect");
         // stale 3 s after the last message, seen by a 250-ms tick: 15 s leaves 11 s of margin
         await until(page, `document.getElementById("quality-view").classList.contains("stale")`);
+        // the band table and the plot labels are marked with it
+        expect(await page.evaluate(`document.body.classList.contains("metrics-stale")`)).toBe(true);
         const n = (await page.evaluate("window.__mw75.metricsReceived()")) as number;
         await page.click("#connect");
         await until(page, `window.__mw75.metricsReceived() > ${n}`, 20_000);

@@ -1,5 +1,6 @@
 /** @module SampleRing: wrap-around, reads older than retained, paging, gaps, fixed capacity, ownership. */
 import { describe, expect, test } from "bun:test";
+import { SampleBuffers } from "../../src/core/sample-buffers.ts";
 import { SampleRing } from "../../src/core/sample-ring.ts";
 import { CHANNELS } from "../../src/core/samples.ts";
 import { UV_PER_COUNT } from "../../src/decoder/types.ts";
@@ -236,3 +237,46 @@ describe("SampleRing", () => {
     expect(ring.size).toBe(2);
   });
 });
+
+describe("SampleRing.readInto (the hub's lent windows)", () => {
+  test("equals read, across the wrap, for full and short reads, into one reused set of buffers", () => {
+    const ring = new SampleRing(100);
+    ring.push(block(range(0, 70)));
+    ring.push(
+      block(range(75, 60), [{
+        index: 0,
+        seq: 75,
+        missing: 5,
+        expectedCounter: 70,
+        gotCounter: 75,
+        estimated: false,
+      }]),
+    );
+    const buffers = new SampleBuffers(40);
+    for (
+      const [from, n] of [[40, 40], [60, 40], [90, 40], [120, 40], [130, 40], [66, 12]] as const
+    ) {
+      const lent = ring.readInto(from, n, buffers)!;
+      const own = ring.read(from, n)!;
+      const plain = (b: SampleBlock) => ({
+        ...b,
+        ...Object.fromEntries(PLANES.map((k) => [k, Array.from(b[k])])),
+      });
+      expect({ from, n, block: plain(lent) }).toEqual({ from, n, block: plain(own) });
+      expectConsistent(lent);
+    }
+    expect(() => ring.readInto(0, 41, buffers)).toThrow(/41 samples into buffers of 40/);
+  });
+});
+
+const PLANES = [
+  "seq",
+  "counter",
+  "time",
+  "ref",
+  "drl",
+  "channels",
+  "leadOff",
+  "nonFinite",
+  "featureStatus",
+] as const;

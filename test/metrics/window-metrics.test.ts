@@ -1,5 +1,6 @@
 /** @module The metrics of known signals: tones, mains, sentinel, flat, loose, non-finite and gaps. */
 import { describe, expect, test } from "bun:test";
+import { SegmentPsd } from "../../src/metrics/spectrum.ts";
 import { WindowMetrics } from "../../src/metrics/window-metrics.ts";
 import { noise, sine, span, windowOf } from "./blocks.ts";
 import type { ChannelSignal } from "./blocks.ts";
@@ -104,6 +105,42 @@ describe("metrics of one window", () => {
 });
 
 describe("segment reuse", () => {
+  for (const [windowS, hop] of [[10, 50], [7, 25], [2, 17], [2, 500]] as const) {
+    test(`${windowS}-s windows every ${hop} samples: reused segments give the fresh figures; FFTs per window as promised`, () => {
+      const signals = [noise(20, 5), sine(10, 20)];
+      const size = windowS * 500;
+      const shared = new WindowMetrics(windowS, 500, hop);
+      let ffts = 0;
+      const compute = SegmentPsd.prototype.compute;
+      SegmentPsd.prototype.compute = function (...args) {
+        ffts++;
+        return compute.apply(this, args);
+      };
+      try {
+        const perWindow: number[] = [];
+        for (let end = size - 1, n = 0; n < 30; end += hop, n++) {
+          const window = windowOf(span(end - size + 1, end), signals);
+          const before = ffts;
+          const reused = shared.compute(window);
+          perWindow.push((ffts - before) / 12);
+          if (n % 10 === 9) {
+            expect(reused).toEqual(new WindowMetrics(windowS, 500, hop).compute(window));
+          }
+        }
+        const segments = Math.floor((size - 500) / 250) + 1;
+        // after the first window (and the first step's worth), a window computes only new segments
+        const expected = 250 % hop === 0
+          ? 1
+          : hop % 250 === 0
+          ? Math.min(segments, hop / 250)
+          : segments;
+        expect(Math.max(...perWindow.slice(Math.ceil(250 / hop) + 1))).toBe(expected);
+      } finally {
+        SegmentPsd.prototype.compute = compute;
+      }
+    });
+  }
+
   test("windows that share segments give the same figures as fresh computations", () => {
     const signals = [noise(20, 5), sine(10, 20), noise(100, 9)];
     const shared = new WindowMetrics(2, 500, 50);

@@ -63,7 +63,8 @@ export class MetricsFeeds {
 
   /** `listener` receives every window of `options`; returns its removal (the last one stops the feed). */
   attach(options: MetricsOptions, listener: (output: MetricsOutput) => void): Subscription {
-    const key = `${options.interval_ms}/${options.window_s}`;
+    // intervals that round to the same hop (33 and 34 ms: 17 samples) give the same messages
+    const key = `${hopOf(options)}/${options.window_s}`;
     let feed = this.#feeds.get(key);
     if (feed === undefined) this.#feeds.set(key, feed = this.#start(options));
     const mine = (output: MetricsOutput) => listener(output);
@@ -91,21 +92,27 @@ export class MetricsFeeds {
   }
 
   #start(options: MetricsOptions): Feed {
-    const hop = Math.max(1, Math.round((options.interval_ms * DEVICE_RATE_HZ) / 1000));
+    const hop = hopOf(options);
     const computation = new WindowMetrics(options.window_s, DEVICE_RATE_HZ, hop);
+    const size = Math.round(options.window_s * DEVICE_RATE_HZ);
+    const minimum = Math.ceil(size / 2);
     const listeners = new Set<(output: MetricsOutput) => void>();
     const subscription = this.#hub.windows({
       name: `metrics ${options.interval_ms} ms / ${options.window_s} s`,
-      size: Math.round(options.window_s * DEVICE_RATE_HZ),
+      size,
       hop,
       onWindow: (window) => {
+        // a window refilling after a reconnect (or a long gap) says too little to judge contact
+        if (window.count < minimum) return;
         const output = new MetricsOutput(computation.compute(window), this.#deviceId);
-        // a listener that throws must not keep the window from the others; the hub logs the first
+        // a listener that throws must not keep the window from the others: it is detached (a
+        // socket's or a tap's send never throws, so this is a defect) and the hub logs it once
         let failure: unknown = null;
         for (const listener of [...listeners]) {
           try {
             listener(output);
           } catch (e) {
+            listeners.delete(listener);
             failure ??= e;
           }
         }
@@ -114,4 +121,9 @@ export class MetricsFeeds {
     });
     return { options, listeners, subscription };
   }
+}
+
+/** Samples between messages: round(interval_ms / 2) at 500 Hz. */
+function hopOf(options: MetricsOptions): number {
+  return Math.max(1, Math.round((options.interval_ms * DEVICE_RATE_HZ) / 1000));
 }
