@@ -34,3 +34,10 @@ export { systemTimers } from "./timers.ts";
 export type { Timers } from "./timers.ts";
 export type * from "../protocol/messages.ts";
 export type * from "../protocol/metrics.ts";
+// the words a page shows for each quality reason, and the names messages use
+export {
+  BAND_NAMES,
+  QUALITY_LEVELS,
+  QUALITY_REASONS,
+  QUALITY_SENTENCES,
+} from "../protocol/metrics.ts";
