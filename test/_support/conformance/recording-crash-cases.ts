@@ -182,10 +182,10 @@ export async function recordingSurvivesCrash(runtime: Runtime): Promise<void> {
       }
       // a record (500 samples) written as soon as it completes lags by under 500 plus what the
       // client received between the server's write and the test's stat (ms on an idle machine):
-      // 50 samples (100 ms) are allowed for that on a loaded one; a record held back for a
-      // second's flush would show about 1000
+      // 250 samples (500 ms) are allowed for that on a loaded one (637 was seen in CI: an async
+      // file write held back ~270 ms); a record held back for a second's flush would show ≥ 1000
       p.check(
-        worst.lag <= 550,
+        worst.lag <= 750,
         "bdf on disk lags the stream by more than 1 s while recording",
         () => `${worst.lag} samples behind after ${worst.at} streamed`,
       );
