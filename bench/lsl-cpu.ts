@@ -13,13 +13,13 @@ import {
   SCOPE,
 } from "./lsl-support.ts";
 import {
+  cpuOverSubWindows,
   median,
   percentile,
   type Runtime,
   type ServerProcess,
   sleep,
   startServer,
-  threadCpuSeconds,
 } from "./server-harness.ts";
 
 /** Delivery to the consumers of one `--lsl` bridge over the whole measurement. */
@@ -100,18 +100,11 @@ export async function cpuSet(runtime: Runtime, o: CpuOptions): Promise<CpuSet> {
     const h0 = await Promise.all(lsl.map((x) => health(x.srv)));
     const c0 = lsl.map((x) => x.readers.map((r) => r.samples));
     recording = true;
-    const cpu: number[][] = bridges.map(() => []);
-    let before = await Promise.all(bridges.map((x) => threadCpuSeconds(x.srv.pid)));
-    let t = performance.now();
-    const start = t;
-    for (let w = 0; w < o.subWindows; w++) {
-      await sleep((o.windowS / o.subWindows) * 1000);
-      const after = await Promise.all(bridges.map((x) => threadCpuSeconds(x.srv.pid)));
-      const now = performance.now();
-      after.forEach((v, i) => cpu[i]!.push((v - before[i]!) / ((now - t) / 1000)));
-      [before, t] = [after, now];
-    }
-    const windowS = (t - start) / 1000;
+    const { cpu, windowS } = await cpuOverSubWindows(
+      bridges.map((x) => x.srv.pid),
+      o.windowS,
+      o.subWindows,
+    );
     const h1 = await Promise.all(lsl.map((x) => health(x.srv)));
     const c1 = lsl.map((x) => x.readers.map((r) => r.samples));
     recording = false;

@@ -9,11 +9,11 @@ import {
   type Subscription,
 } from "./metrics-clients.ts";
 import {
+  cpuOverSubWindows,
   type Runtime,
   type ServerProcess,
   sleep,
   startServer,
-  threadCpuSeconds,
 } from "./server-harness.ts";
 
 /** How long every subscribed client may take to get its first message (the window must fill first). */
@@ -127,18 +127,11 @@ export async function measureSet(
     const counts = (): number[][] => live.map((l) => l.clients.map((c) => c.messages));
     const c0 = counts();
     const own0 = process.cpuUsage();
-    const cpu: number[][] = live.map(() => []);
-    let before = await Promise.all(live.map((l) => threadCpuSeconds(l.srv.pid)));
-    let t = performance.now();
-    const t0 = t;
-    for (let w = 0; w < o.subWindows; w++) {
-      await sleep((o.windowS / o.subWindows) * 1000);
-      const after = await Promise.all(live.map((l) => threadCpuSeconds(l.srv.pid)));
-      const now = performance.now();
-      after.forEach((v, i) => cpu[i]!.push((v - before[i]!) / ((now - t) / 1000)));
-      [before, t] = [after, now];
-    }
-    const windowS = (t - t0) / 1000;
+    const { cpu, windowS } = await cpuOverSubWindows(
+      live.map((l) => l.srv.pid),
+      o.windowS,
+      o.subWindows,
+    );
     const c1 = counts();
     const own = process.cpuUsage(own0);
     const sheds = await Promise.all(live.map((l) => shedTotal(l.srv)));

@@ -149,6 +149,29 @@ export function threadCpuSeconds(pid: number): Promise<number> {
   return Promise.resolve(ns / 1e9);
 }
 
+/**
+ * The CPU of each process in `pids` (all threads, fraction of one core) over `subWindows` equal
+ * sub-windows of `windowS` seconds, measured side by side; `windowS` back is the wall time it took.
+ */
+export async function cpuOverSubWindows(
+  pids: readonly number[],
+  windowS: number,
+  subWindows: number,
+): Promise<{ cpu: number[][]; windowS: number }> {
+  const cpu: number[][] = pids.map(() => []);
+  let before = await Promise.all(pids.map(threadCpuSeconds));
+  let t = performance.now();
+  const start = t;
+  for (let w = 0; w < subWindows; w++) {
+    await sleep((windowS / subWindows) * 1000);
+    const after = await Promise.all(pids.map(threadCpuSeconds));
+    const now = performance.now();
+    after.forEach((v, i) => cpu[i]!.push((v - before[i]!) / ((now - t) / 1000)));
+    [before, t] = [after, now];
+  }
+  return { cpu, windowS: (t - start) / 1000 };
+}
+
 /** VmRSS and VmHWM (peak) in MB from /proc/PID/status. */
 export async function memoryMb(pid: number): Promise<{ rss: number; peak: number }> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
