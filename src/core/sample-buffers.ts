@@ -3,19 +3,21 @@
  * buffers (the hub's windows, read ten times a second per device, allocate nothing once warm).
  */
 import { CHANNELS } from "./samples.ts";
+import type { SampleBlock } from "./samples.ts";
 
 /** The planes of a SampleBlock that a ring read fills, `n` samples each. */
-export interface SamplePlanes {
-  readonly seq: Float64Array;
-  readonly counter: Uint8Array;
-  readonly time: Float64Array;
-  readonly ref: Float64Array;
-  readonly drl: Float64Array;
-  readonly channels: Float64Array;
-  readonly leadOff: Uint16Array;
-  readonly nonFinite: Uint16Array;
-  readonly featureStatus: Uint8Array;
-}
+export type SamplePlanes = Pick<
+  SampleBlock,
+  | "seq"
+  | "counter"
+  | "time"
+  | "ref"
+  | "drl"
+  | "channels"
+  | "leadOff"
+  | "nonFinite"
+  | "featureStatus"
+>;
 
 /** New arrays for `n` samples. */
 export function freshPlanes(n: number): SamplePlanes {

@@ -39,23 +39,25 @@ function block(
 
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 
+/** A block's typed-array planes. */
+const PLANES = [
+  "seq",
+  "counter",
+  "time",
+  "ref",
+  "drl",
+  "channels",
+  "leadOff",
+  "nonFinite",
+  "featureStatus",
+] as const;
+
 /** Every field of `b` is what `block()` made for its seqs. */
 function expectConsistent(b: SampleBlock): void {
   const seqs = Array.from(b.seq);
   const expected = block(seqs, [...b.gaps], b.arrivalMs);
   expect(b.count).toBe(seqs.length);
-  for (
-    const key of [
-      "counter",
-      "time",
-      "ref",
-      "drl",
-      "channels",
-      "leadOff",
-      "nonFinite",
-      "featureStatus",
-    ] as const
-  ) {
+  for (const key of PLANES.filter((k) => k !== "seq")) {
     expect({ key, values: Array.from(b[key]) }).toEqual({ key, values: Array.from(expected[key]) });
   }
 }
@@ -268,15 +270,3 @@ describe("SampleRing.readInto (the hub's lent windows)", () => {
     expect(() => ring.readInto(0, 41, buffers)).toThrow(/41 samples into buffers of 40/);
   });
 });
-
-const PLANES = [
-  "seq",
-  "counter",
-  "time",
-  "ref",
-  "drl",
-  "channels",
-  "leadOff",
-  "nonFinite",
-  "featureStatus",
-] as const;
