@@ -1,36 +1,13 @@
-/** @module Display-side spectrum: a radix-2 FFT, a Hann-windowed PSD per channel and band power (the filter tests' measure). */
+/** @module Display-side spectrum: a Hann-windowed PSD per channel (core's real FFT) and band power (the filter tests' measure). */
+import { RealFft } from "../core/fft.ts";
 
-/** In-place radix-2 complex FFT; `re.length` must be a power of two. */
-export function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = (-2 * Math.PI) / len;
-    const wr = Math.cos(ang), wi = Math.sin(ang);
-    for (let i = 0; i < n; i += len) {
-      let cr = 1, ci = 0;
-      for (let k = 0; k < len / 2; k++) {
-        const a = i + k, b = a + len / 2;
-        const tr = re[b]! * cr - im[b]! * ci;
-        const ti = re[b]! * ci + im[b]! * cr;
-        re[b] = re[a]! - tr;
-        im[b] = im[a]! - ti;
-        re[a] = re[a]! + tr;
-        im[a] = im[a]! + ti;
-        const nr = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = nr;
-      }
-    }
-  }
+/** One transform per size, its tables kept: the plot asks for the same size again and again. */
+const transforms = new Map<number, RealFft>();
+
+function transformOf(n: number): RealFft {
+  let t = transforms.get(n);
+  if (t === undefined) transforms.set(n, t = new RealFft(n));
+  return t;
 }
 
 /** Largest power of two ≤ n (at least 2). */
@@ -43,7 +20,7 @@ export function pow2Below(n: number): number {
 /** One-sided PSD (µV²/Hz) of `x` (NaNs count as 0, mean removed) with a Hann window; bin k is k·rate/n Hz. */
 export function psd(x: Float32Array, rateHz: number): Float64Array {
   const n = x.length;
-  const re = new Float64Array(n), im = new Float64Array(n);
+  const input = new Float64Array(n);
   let mean = 0, valid = 0;
   for (const v of x) if (Number.isFinite(v)) (mean += v), valid++;
   mean = valid > 0 ? mean / valid : 0;
@@ -51,13 +28,13 @@ export function psd(x: Float32Array, rateHz: number): Float64Array {
   for (let i = 0; i < n; i++) {
     const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1));
     const v = x[i]!;
-    re[i] = (Number.isFinite(v) ? v - mean : 0) * w;
+    input[i] = (Number.isFinite(v) ? v - mean : 0) * w;
     wsum += w * w;
   }
-  fft(re, im);
   const out = new Float64Array(n / 2 + 1);
+  transformOf(n).power(input, out);
   for (let k = 0; k <= n / 2; k++) {
-    const p = (re[k]! * re[k]! + im[k]! * im[k]!) / (rateHz * wsum);
+    const p = out[k]! / (rateHz * wsum);
     out[k] = k === 0 || k === n / 2 ? p : 2 * p;
   }
   return out;

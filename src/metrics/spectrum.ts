@@ -3,7 +3,7 @@
  * PSD in µV²/Hz (mean removed, periodic Hann, zero-padded to a power of two), and band integration
  * over the PSD's bins with partial bins weighted.
  */
-import { RealFft } from "./fft.ts";
+import { RealFft } from "../core/fft.ts";
 
 /** The segment plan of a window of `windowSamples` samples at `rateHz`. */
 export interface WelchPlan {

@@ -1,6 +1,6 @@
 /** @module The real FFT and the Welch pieces against direct sums. */
 import { describe, expect, test } from "bun:test";
-import { RealFft } from "../../src/metrics/fft.ts";
+import { RealFft } from "../../src/core/fft.ts";
 import { binWeights, rangePower, SegmentPsd, welchPlan } from "../../src/metrics/spectrum.ts";
 
 function directPower(x: Float64Array): Float64Array {
@@ -17,7 +17,7 @@ function directPower(x: Float64Array): Float64Array {
 }
 
 describe("RealFft", () => {
-  for (const n of [4, 8, 64, 512]) {
+  for (const n of [2, 4, 8, 64, 512]) {
     test(`size ${n}: |X[k]|² equals the direct DFT's`, () => {
       let seed = n;
       const x = Float64Array.from({ length: n }, () => {

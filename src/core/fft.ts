@@ -2,7 +2,7 @@
  * @module A real-input FFT of a power-of-two size that returns the power |X[k]|² of bins 0…n/2: one
  * complex FFT of half the size on the even/odd samples packed as re/im, then the split step. Tables and
  * buffers are made once per size and reused for every call (the metrics stream runs it hundreds of
- * times a second per device).
+ * times a second per device; the dashboard's spectrum plot uses it too).
  */
 
 /** One size's tables and scratch; not re-entrant (each computation owns its own). */
@@ -19,8 +19,8 @@ export class RealFft {
   readonly #im: Float64Array;
 
   constructor(size: number) {
-    if (!Number.isInteger(size) || size < 4 || (size & (size - 1)) !== 0) {
-      throw new RangeError(`FFT size must be a power of two ≥ 4, got ${size}`);
+    if (!Number.isInteger(size) || size < 2 || (size & (size - 1)) !== 0) {
+      throw new RangeError(`FFT size must be a power of two ≥ 2, got ${size}`);
     }
     this.size = size;
     const half = this.#half = size / 2;
@@ -31,9 +31,9 @@ export class RealFft {
       for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
       this.#bitReversed[i] = r;
     }
-    this.#cos = new Float64Array(half / 2 || 1);
-    this.#sin = new Float64Array(half / 2 || 1);
-    for (let i = 0; i < half / 2; i++) {
+    this.#cos = new Float64Array(Math.max(1, half >> 1));
+    this.#sin = new Float64Array(Math.max(1, half >> 1));
+    for (let i = 0; i < half >> 1; i++) {
       this.#cos[i] = Math.cos((2 * Math.PI * i) / half);
       this.#sin[i] = -Math.sin((2 * Math.PI * i) / half);
     }
