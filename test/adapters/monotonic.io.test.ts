@@ -21,6 +21,20 @@ function python(expr: string): number {
   return Number(out.toString().trim());
 }
 
+/** A monotonic reading and the middle and width of the tightest performance.now() bracket of 20 tries. */
+function bracketed(): { mono: number; perfMs: number; widthMs: number } {
+  let best = { mono: 0, perfMs: 0, widthMs: Infinity };
+  for (let i = 0; i < 20; i++) {
+    const before = performance.now();
+    const m = mono();
+    const after = performance.now();
+    if (after - before < best.widthMs) {
+      best = { mono: m, perfMs: (before + after) / 2, widthMs: after - before };
+    }
+  }
+  return best;
+}
+
 /** Resolves after `ms`: a measured span, not a readiness wait. */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,15 +52,17 @@ describe(`monotonicSeconds on ${runtime}`, () => {
   });
 
   test("advances with performance.now() over 50 ms, equal within 1 ms", async () => {
-    const m0 = mono();
-    const p0 = performance.now();
+    const m0 = bracketed();
     await sleep(50); // the span the two clocks are compared over, not a readiness wait
-    const m1 = mono();
-    const p1 = performance.now();
-    // 1 ms: both are the same kernel clock; the margin covers a preemption between paired reads
-    expect(Math.abs((m1 - m0) * 1000 - (p1 - p0))).toBeLessThan(1);
+    const m1 = bracketed();
+    // 1 ms: both are the same kernel clock. Each monotonic read is placed at the middle of the
+    // tightest of 20 performance.now() brackets, so a preemption between reads (6.7 ms on a loaded
+    // CI) costs a wider bracket, which is added to the margin, instead of a failure
+    const error = Math.abs((m1.mono - m0.mono) * 1000 - (m1.perfMs - m0.perfMs));
+    expect(error).toBeLessThan(1 + (m0.widthMs + m1.widthMs) / 2);
+    expect(m0.widthMs + m1.widthMs).toBeLessThan(1); // 20 tries give a tight bracket
     // the span really passed (a timer may fire up to a millisecond early on some runtimes)
-    expect(m1 - m0).toBeGreaterThan(0.045);
+    expect(m1.mono - m0.mono).toBeGreaterThan(0.045);
   });
 });
 

@@ -20,9 +20,11 @@ describe("time sync", () => {
     let probes = 0;
     let answer = true;
     service.on("message", (data, from) => {
-      probes++;
       const [method, rest = ""] = new TextDecoder().decode(data).split("\r\n");
-      if (method !== "LSL:timedata" || !answer) return;
+      // only time probes count: files running at once sweep the service ports with shortinfo queries
+      if (method !== "LSL:timedata") return;
+      probes++;
+      if (!answer) return;
       const t1 = time.now() + offset;
       service.send(` ${rest.trim()} ${t1} ${time.now() + offset}`, from.port, from.address);
     });
