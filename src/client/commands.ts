@@ -4,6 +4,7 @@ import type {
   ConnectData,
   ConnectDeviceData,
   MarkerData,
+  RemoveDeviceData,
   ScanData,
   StartRecordingData,
 } from "../protocol/request-data.ts";
@@ -46,6 +47,14 @@ export interface Commands extends Record<CommandType, { data: unknown; reply: un
     data: Record<string, never>;
     reply: CommandAckData & { recording: RecordingObject };
   };
+  pause_recording: {
+    data: Record<string, never>;
+    reply: CommandAckData & { recording: RecordingObject };
+  };
+  resume_recording: {
+    data: Record<string, never>;
+    reply: CommandAckData & { recording: RecordingObject };
+  };
   recording_status: { data: Record<string, never>; reply: ServerMessages["recording"] };
   marker: { data: MarkerData; reply: CommandAckData & { marker: MarkerObject } };
   list_devices: { data: Record<string, never>; reply: ServerMessages["devices"] };
@@ -54,6 +63,7 @@ export interface Commands extends Record<CommandType, { data: unknown; reply: un
     data: ConnectDeviceData;
     reply: CommandAckData & { device_id: string; address: string };
   };
+  remove_device: { data: RemoveDeviceData; reply: CommandAckData & { device_id: string } };
 }
 
 export type CommandName = CommandType;

@@ -30,11 +30,14 @@ export const COMMANDS = {
   set: { role: "control" },
   start_recording: { role: "control" },
   stop_recording: { role: "control" },
+  pause_recording: { role: "control" },
+  resume_recording: { role: "control" },
   recording_status: { role: "anonymous" },
   marker: { role: "observe" },
   list_devices: { role: "control" },
   scan_devices: { role: "control" },
   connect_device: { role: "control" },
+  remove_device: { role: "control" },
 } as const satisfies Record<string, CommandSpec>;
 
 /** A command's name. */

@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { checkFields, missing } from "./request-fields.ts";
 import type { Rules } from "./request-fields.ts";
 import { accept } from "./result.ts";
-import type { ConnectDeviceData, ScanData } from "./request-data.ts";
+import type { ConnectDeviceData, RemoveDeviceData, ScanData } from "./request-data.ts";
 import type { Checked } from "./result.ts";
 
 /** A validated `scan_devices`. */
@@ -20,6 +20,11 @@ export interface ConnectDeviceRequest {
   address: string;
   /** The RFCOMM tty bound to it (else the one `--rfcomm-tty ADDR=PATH` gave). */
   rfcommTty: string | null;
+}
+
+/** A validated `remove_device` (docs/protocol/bridge-api.md §11). */
+export interface RemoveDeviceRequest {
+  deviceId: string;
 }
 
 export const SCAN_DEFAULT_S = 4;
@@ -55,4 +60,19 @@ export function parseConnectDevice(
   const { address, rfcomm_tty } = checked.value;
   if (address === undefined) return missing(CONNECT_FIELDS, "address");
   return accept({ address: address.toUpperCase(), rfcommTty: rfcomm_tty ?? null });
+}
+
+const REMOVE_FIELDS: Rules<RemoveDeviceData> = {
+  device_id: [v.pipe(v.string(), v.minLength(1), v.maxLength(64)), "a device id from list_devices"],
+};
+
+/** Reads `remove_device` data; `device_id` is required (whether it exists is the bridge's question). */
+export function parseRemoveDevice(
+  data: unknown,
+): Checked<RemoveDeviceRequest, "INVALID_PARAMETERS"> {
+  const checked = checkFields(data, REMOVE_FIELDS, "remove_device");
+  if (!checked.ok) return checked;
+  const { device_id } = checked.value;
+  if (device_id === undefined) return missing(REMOVE_FIELDS, "device_id");
+  return accept({ deviceId: device_id });
 }

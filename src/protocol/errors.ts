@@ -24,4 +24,5 @@ export type ErrorCode =
   | "NOT_RECORDING"
   | "RECORDING_EXISTS"
   | "RECORDING_FAILED"
+  | "RECORDING_NOT_PAUSED"
   | "UNKNOWN_DEVICE";

@@ -70,3 +70,22 @@ export type LslHealth = {
     malformed: number;
   } | null;
 };
+
+/**
+ * The BlueZ adapter as `bluetooth_status` events and `/health` `bluetooth` report it
+ * (docs/protocol/bridge-api.md §11); `/health` says null on a bridge with no real headset source.
+ */
+export type BluetoothStatus = {
+  present: boolean;
+  powered: boolean;
+  discovering: boolean;
+};
+
+/** One `--ws-push` target in `/health` `ws_push` (§11): the URL without credentials. */
+export type WsPushHealth = {
+  url: string;
+  device_id: string;
+  connected: boolean;
+  sent: number;
+  dropped: number;
+};

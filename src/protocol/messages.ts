@@ -1,6 +1,7 @@
 /** @module The server's messages: the `data` of every message type the bridge sends (docs/protocol/mw75.md §3.4, docs/protocol/bridge-api.md), one type each, shared by the server's builders and the SDK. Imports types only, so the browser SDK loads it. */
 
 import type { DeviceState } from "../core/session-events.ts";
+import type { BluetoothStatus } from "./health.ts";
 import type { MetricsData } from "./metrics.ts";
 
 /** Device states on the wire (docs/protocol/mw75.md §3.6): the core's states, one to one; `reconnecting` only appears in status events. */
@@ -137,7 +138,7 @@ export type MarkerObject = {
 export interface RecordingObject {
   id: string;
   /** `recovered`: a recording a restart finalised after a crash (docs/recording.md). */
-  state: "recording" | "stopped" | "failed" | "recovered";
+  state: "recording" | "paused" | "stopped" | "failed" | "recovered";
   session_name: string;
   started_at: number;
   stopped_at?: number | null;
@@ -177,7 +178,8 @@ export type EventData =
   })
   | (EventBase & { event_type: "battery"; battery_level: number })
   | (EventBase & { event_type: "marker"; seq: number | null; marker: MarkerObject })
-  | (EventBase & { event_type: "recording"; recording: RecordingObject });
+  | (EventBase & { event_type: "recording"; recording: RecordingObject })
+  | (EventBase & { event_type: "bluetooth_status" } & BluetoothStatus);
 
 /** `error`: the code, the message and, for some codes, more fields (settings errors carry `key`). */
 export interface ErrorData {

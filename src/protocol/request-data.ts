@@ -11,6 +11,8 @@ export type { RecordingFormat };
 export interface ConnectData {
   auto_reconnect?: boolean;
   log_level?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+  /** Disconnect after this many seconds, 1–86400 (docs/protocol/bridge-api.md §11). */
+  duration_s?: number;
 }
 
 /** `start_recording` data (§4.1). */
@@ -40,4 +42,9 @@ export interface ScanData {
 export interface ConnectDeviceData {
   address: string;
   rfcomm_tty?: string;
+}
+
+/** `remove_device` data (§11). */
+export interface RemoveDeviceData {
+  device_id: string;
 }

@@ -5,8 +5,8 @@
  */
 import type { MarkerRequest } from "../core/markers.ts";
 import type { CommandType } from "./commands.ts";
-import { parseConnectDevice, parseScan } from "./device-requests.ts";
-import type { ConnectDeviceRequest, ScanRequest } from "./device-requests.ts";
+import { parseConnectDevice, parseRemoveDevice, parseScan } from "./device-requests.ts";
+import type { ConnectDeviceRequest, RemoveDeviceRequest, ScanRequest } from "./device-requests.ts";
 import { readConnect } from "./inbound.ts";
 import type { ConnectRequest } from "./inbound.ts";
 import { parseMarker, parseStartRecording } from "./recording-requests.ts";
@@ -34,11 +34,14 @@ export interface CommandRequests {
   set: SettingsWrite;
   start_recording: StartRequest;
   stop_recording: null;
+  pause_recording: null;
+  resume_recording: null;
   recording_status: null;
   marker: MarkerRequest;
   list_devices: null;
   scan_devices: ScanRequest;
   connect_device: ConnectDeviceRequest;
+  remove_device: RemoveDeviceRequest;
 }
 
 const none = (): Checked<null> => accept(null);
@@ -57,11 +60,14 @@ const READERS: { [K in CommandType]: (data: unknown) => Checked<CommandRequests[
   set: parseSet,
   start_recording: parseStartRecording,
   stop_recording: none,
+  pause_recording: none,
+  resume_recording: none,
   recording_status: none,
   marker: (data) => parseMarker(data),
   list_devices: none,
   scan_devices: parseScan,
   connect_device: parseConnectDevice,
+  remove_device: parseRemoveDevice,
 };
 
 /** Reads `data` as command `type` asks. */

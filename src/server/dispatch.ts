@@ -187,11 +187,14 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
     }
     case "start_recording":
     case "stop_recording":
+    case "pause_recording":
+    case "resume_recording":
     case "recording_status":
       return dispatchRecording(ctx.recordingCommands, cmd.type, cmd.data, recordingReply, refuse);
     case "list_devices":
     case "scan_devices":
     case "connect_device":
+    case "remove_device":
       return dispatchDeviceCommand(ctx.bridge, cmd.type, cmd.data, reply, refuse);
   }
 }

@@ -20,11 +20,14 @@ const SDK_NAMES: Record<CommandName, true> = {
   set: true,
   start_recording: true,
   stop_recording: true,
+  pause_recording: true,
+  resume_recording: true,
   recording_status: true,
   marker: true,
   list_devices: true,
   scan_devices: true,
   connect_device: true,
+  remove_device: true,
 };
 
 describe("command table", () => {
