@@ -19,15 +19,19 @@ import type { Listener } from "./emitter.ts";
 import { HeadsetHold } from "./headset.ts";
 import { BridgeClientError } from "./errors.ts";
 import { Requests } from "./requests.ts";
-import { socketBase, webSocketConstructor } from "./socket.ts";
+import { StatsCounter } from "./stats.ts";
+import type { ClientStats } from "./stats.ts";
+import { socketBase } from "./socket.ts";
 import { Streams } from "./streams.ts";
 import type { StreamItems, StreamName, StreamOptions } from "./streams.ts";
 import type { Subscription } from "./subscription.ts";
 import { systemTimers } from "./timers.ts";
 import { parseEnvelope } from "../protocol/messages.ts";
+import { connectionOptions } from "./options.ts";
 import type { ClientEventMap, ClientOptions, ClientState } from "./options.ts";
 
 export type { ClientEventMap, ClientOptions, ClientState } from "./options.ts";
+export type { ClientStats } from "./stats.ts";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const ended = (type: string) =>
@@ -50,27 +54,17 @@ export class BridgeClient {
   #streams: Streams;
   #headset: HeadsetHold;
   #timeoutMs: number;
-  #opens = 0;
   #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   #fatal: BridgeClientError | null = null;
+  #stats = new StatsCounter();
 
   constructor(url: string | URL, options: ClientOptions = {}) {
     this.url = socketBase(url).href;
     this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timers = options.timers ?? systemTimers;
     const random = options.random ?? Math.random;
-    const WebSocket = webSocketConstructor(options.WebSocket);
     this.#conn = new Connection(
-      {
-        url: this.url,
-        WebSocket,
-        token: options.token,
-        tokenVia: options.tokenVia ?? "auto",
-        reconnect: options.reconnect ?? {},
-        liveness: options.liveness ?? {},
-        timers,
-        random,
-      },
+      connectionOptions(this.url, options, timers, random),
       {
         open: () => this.#opened(),
         text: (text) => this.#text(text),
@@ -82,7 +76,8 @@ export class BridgeClient {
     );
     // ids carry a per-client prefix: another client's broadcast reaches us with *its* request id
     const prefix = `${Math.floor(random() * 2 ** 31).toString(36)}-`;
-    this.#requests = new Requests(timers, (text) => this.#conn.send(text), prefix);
+    const send = (text: string) => this.#conn.send(text);
+    this.#requests = new Requests(timers, send, prefix, () => this.#stats.error());
     const maxQueued = options.maxQueued ?? 10_000;
     this.#streams = new Streams({
       maxQueued,
@@ -153,6 +148,11 @@ export class BridgeClient {
   /** Ends the stream's subscription (its iterator finishes) and unsubscribes on the bridge. */
   unsubscribe(stream: StreamName): Promise<CommandReply<"unsubscribe">> {
     return this.#streams.unsubscribe(stream) as Promise<CommandReply<"unsubscribe">>;
+  }
+
+  /** A snapshot of what this client received and how it fared (docs/client-sdk.md "Statistics"). */
+  stats(): ClientStats {
+    return this.#stats.snapshot(this.#streams.names());
   }
 
   /** Closes for good: no reconnect, iterators finish, pending commands reject with CLIENT_CLOSED. */
@@ -228,11 +228,12 @@ export class BridgeClient {
     this.#streams.opened();
     this.#headset.opened();
     this.#requests.flush();
-    this.#events.emit("open", { reconnect: this.#opens++ > 0 });
+    this.#events.emit("open", { reconnect: this.#stats.opened() > 1 });
     for (const w of this.#waiters.splice(0)) w.resolve();
   }
 
   #text(text: string): void {
+    this.#stats.text(text);
     const m = parseEnvelope(text);
     if (m === null) {
       return this.#events.emit(
@@ -244,6 +245,7 @@ export class BridgeClient {
       this.#conn.healthy(); // the welcome: this server takes us
       this.#headset.status(String(m.data.state));
     }
+    if (m.type === "error") this.#stats.error();
     if (m.type === "error" && m.data.code === "AUTH_FAILED") {
       // the server closes next (1008); retrying a bad token would only repeat that
       this.#fatal = BridgeClientError.fromServer(m.data);
@@ -262,6 +264,7 @@ export class BridgeClient {
   }
 
   #binary(bytes: Uint8Array): void {
+    this.#stats.binary(bytes);
     let batch: EegBatch;
     try {
       batch = batchFromFrame(bytes);

@@ -1,6 +1,6 @@
 /** @module The MW75 bridge client SDK: `connect(url, options)` for browsers, Bun, Deno and Node (docs/client-sdk.md). */
 export { BridgeClient, connect } from "./client.ts";
-export type { ClientEventMap, ClientOptions, ClientState } from "./client.ts";
+export type { ClientEventMap, ClientOptions, ClientState, ClientStats } from "./client.ts";
 export type { EegBatch } from "./batch.ts";
 // frames that arrive by another road (MQTT, a file) decode the same way as on the socket
 export { batchFromFrame } from "./batch.ts";

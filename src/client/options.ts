@@ -1,9 +1,10 @@
-/** @module What a BridgeClient is configured with (ClientOptions) and the events it emits (ClientEventMap). */
+/** @module What a BridgeClient is configured with (ClientOptions, and the part its connection takes) and the events it emits (ClientEventMap). */
 import type { BackoffOptions } from "./backoff.ts";
 import type { EegBatch } from "./batch.ts";
-import type { CloseInfo, ConnectionState } from "./connection.ts";
+import type { CloseInfo, ConnectionOptions, ConnectionState } from "./connection.ts";
 import type { HeadsetReconnect } from "./headset.ts";
 import type { LivenessOptions } from "./liveness.ts";
+import { webSocketConstructor } from "./socket.ts";
 import type { WebSocketConstructorLike } from "./socket.ts";
 import type { DataLoss } from "./streams.ts";
 import type { Timers } from "./timers.ts";
@@ -57,3 +58,22 @@ export type ClientEventMap = ServerEventArgs & {
 };
 
 export type ClientState = ConnectionState;
+
+/** What the connection needs of the options, defaults filled in; TypeError when there is no WebSocket. */
+export function connectionOptions(
+  url: string,
+  o: ClientOptions,
+  timers: Timers,
+  random: () => number,
+): ConnectionOptions {
+  return {
+    url,
+    WebSocket: webSocketConstructor(o.WebSocket),
+    token: o.token,
+    tokenVia: o.tokenVia ?? "auto",
+    reconnect: o.reconnect ?? {},
+    liveness: o.liveness ?? {},
+    timers,
+    random,
+  };
+}

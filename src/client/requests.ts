@@ -33,6 +33,9 @@ const NOT_REPLIES: ReadonlySet<string> = new Set([
   "log",
 ]);
 
+/** The SDK's own failure codes that count as failed commands (CLIENT_CLOSED is the app's choice). */
+const CLIENT_FAILURES: ReadonlySet<string> = new Set(["TIMEOUT", "CONNECTION_LOST"]);
+
 export interface RequestOptions {
   queue?: boolean;
   onReply?: ((m: AnyServerMessage) => void) | undefined;
@@ -45,11 +48,22 @@ export class Requests {
   #prefix: string;
   #next = 0;
 
-  /** `prefix` keeps this client's ids apart from other clients' (their ids reach us on broadcasts). */
-  constructor(timers: Timers, send: (text: string) => boolean, prefix: string) {
+  #failed: () => void;
+
+  /**
+   * `prefix` keeps this client's ids apart from other clients' (their ids reach us on broadcasts);
+   * `failed` hears of every command that fails on the client's side (TIMEOUT, CONNECTION_LOST).
+   */
+  constructor(
+    timers: Timers,
+    send: (text: string) => boolean,
+    prefix: string,
+    failed: () => void = () => {},
+  ) {
     this.#timers = timers;
     this.#send = send;
     this.#prefix = prefix;
+    this.#failed = failed;
   }
 
   /**
@@ -62,7 +76,12 @@ export class Requests {
     timeoutMs: number,
     options: RequestOptions = {},
   ): Promise<unknown> {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve, rejectWith) => {
+      // a server's `error` reply is counted where it arrives; here only the SDK's own failures
+      const reject = (e: unknown) => {
+        if (e instanceof BridgeClientError && CLIENT_FAILURES.has(e.code)) this.#failed();
+        rejectWith(e);
+      };
       const id = `${this.#prefix}${++this.#next}`;
       const text = JSON.stringify({ id, type, data: data ?? {} });
       const p: Pending = {

@@ -92,6 +92,13 @@ export class Streams {
     return entry.sub;
   }
 
+  /** The streams kept subscribed: every live subscription, and the base `eeg` while it is wanted. */
+  names(): string[] {
+    const names = [...this.#entries.keys()];
+    if (this.#wantEeg && !this.#entries.has("eeg")) names.push("eeg");
+    return names;
+  }
+
   /** Ends the subscription of `stream` (if any) and unsubscribes on the bridge. */
   unsubscribe(stream: string): Promise<unknown> {
     const entry = this.#entries.get(stream);
