@@ -1,4 +1,4 @@
-/** @module The dashboard's HTTP reads with the page's token: /health (banner, version, auth), /devices (the picker), /recordings (list, download). */
+/** @module The dashboard's HTTP reads with the page's token: /health (banner, version, auth, password login), /devices (the picker), /recordings (list, download). */
 import type { DeviceEntry, RecordingObject } from "../client/mod.ts";
 import { $, pill, renderRecordings, showAck } from "./panels.ts";
 
@@ -8,6 +8,8 @@ declare const DASHBOARD_VERSION: string;
 export class BridgeHttp {
   /** With auth on and no token, /devices and /recordings would answer 401: the page does not ask. */
   #authRequired = false;
+  /** The bridge has users: the page shows its login form (docs/protocol/bridge-api.md §5.2). */
+  passwordLogin = false;
   readonly #token: () => string;
   readonly #deviceId: () => string | null;
 
@@ -37,12 +39,13 @@ export class BridgeHttp {
   /** The bridge's /health: the SYNTHETIC banner, the version and whether routes need a token. */
   async refreshHealth(): Promise<void> {
     const h = await this.#getJson<
-      { synthetic?: boolean; version?: string; auth_required?: boolean }
+      { synthetic?: boolean; version?: string; auth_required?: boolean; password_login?: boolean }
     >(
       "/health",
     );
     if (h === null) return;
     this.#authRequired = h.auth_required === true;
+    this.passwordLogin = h.password_login === true;
     $("synthetic").classList.toggle("on", h.synthetic === true);
     $("version").textContent = `dashboard ${DASHBOARD_VERSION} · bridge ${h.version ?? "?"}`;
   }

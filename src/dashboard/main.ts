@@ -1,4 +1,4 @@
-/** @module The dashboard page (GET /): one SDK client per chosen device, the stacked plot, markers, recording and diagnostics. */
+/** @module The dashboard page (GET /): one SDK client per chosen device, the stacked plot, markers, recording, log and diagnostics. */
 import { BridgeClientError, connect, deviceUrl } from "../client/mod.ts";
 import type { BridgeClient } from "../client/mod.ts";
 import { asDecimate, CHANNELS, decimationFor, median, StackedPlot } from "./plot.ts";
@@ -6,6 +6,8 @@ import { Analysis } from "./analysis.ts";
 import { BandTable } from "./band-table.ts";
 import { QualityView } from "./quality.ts";
 import { BridgeHttp } from "./bridge-http.ts";
+import { LoginForm } from "./login-form.ts";
+import { LogView } from "./log-view.ts";
 import {
   $,
   addEvent,
@@ -42,12 +44,30 @@ let token = params.get("token") ?? localStorage.getItem("mw75.token") ?? "";
 let wantConnected = false;
 let generation = 0;
 const http = new BridgeHttp(() => token, () => deviceId);
+const logView = new LogView((id) => $(id));
+const login = new LoginForm((id) => $(id), { token: () => token, useToken });
 
 $<HTMLInputElement>("token").value = token;
 $("version").textContent = `dashboard ${DASHBOARD_VERSION}`;
 
 function windowSeconds(): number {
   return Number($<HTMLSelectElement>("window").value);
+}
+
+/** Switches to `t` ("" = anonymous): kept for the next visit, and the client reconnects with it. */
+function useToken(t: string): void {
+  token = t;
+  $<HTMLInputElement>("token").value = t;
+  localStorage.setItem("mw75.token", t);
+  start();
+}
+
+/** Connect's data: the bridge forwards `log` messages from the log view's level (docs/dashboard.md "Log"). */
+function connectHeadset(c: BridgeClient): Promise<Record<string, unknown>> {
+  return c.connectHeadset({ auto_reconnect: true, log_level: logView.level }).then((ack) => {
+    logView.forwarding(ack.log_level);
+    return ack;
+  });
 }
 
 function errorText(e: unknown): string {
@@ -136,10 +156,12 @@ function start(): void {
   bandTable.reset();
   c.on("open", () => {
     pill("conn", "open", "ok");
-    void http.refreshHealth().then(() =>
-      Promise.all([http.refreshDevices(), http.refreshRecordings()])
-    );
-    if (wantConnected) c.connectHeadset({ auto_reconnect: true }).catch(() => undefined);
+    void http.refreshHealth().then(() => {
+      login.show(http.passwordLogin);
+      return Promise.all([http.refreshDevices(), http.refreshRecordings()]);
+    });
+    c.status().then((s) => logView.forwarding(s.log_level), () => undefined);
+    if (wantConnected) connectHeadset(c).catch(() => undefined);
   });
   c.on(
     "close",
@@ -159,6 +181,12 @@ function start(): void {
     if (h.battery_level !== null) pill("battery", `${h.battery_level}%`);
   });
   c.on("recording", () => void http.refreshRecordings());
+  c.on("log", (l) => logView.add(l));
+  c.on(
+    "settings",
+    (s) => s.values.log_level !== undefined && logView.forwarding(s.values.log_level),
+  );
+  c.on("error", (e) => e.code === "AUTH_FAILED" && login.refused());
   c.on(
     "data_loss",
     (l) =>
@@ -198,7 +226,7 @@ async function marker(): Promise<void> {
 
 $("connect").addEventListener("click", () => {
   wantConnected = true;
-  void command("connect", (c) => c.connectHeadset({ auto_reconnect: true }));
+  void command("connect", connectHeadset);
 });
 $("disconnect").addEventListener("click", () => {
   wantConnected = false;
@@ -226,11 +254,10 @@ $("device-picker").addEventListener("change", () => {
   deviceId = $<HTMLSelectElement>("device-picker").value;
   start();
 });
-$("apply-token").addEventListener("click", () => {
-  token = $<HTMLInputElement>("token").value.trim();
-  localStorage.setItem("mw75.token", token);
-  start();
-});
+$("apply-token").addEventListener(
+  "click",
+  () => useToken($<HTMLInputElement>("token").value.trim()),
+);
 document.addEventListener("keydown", (ev) => {
   const target = ev.target as HTMLElement | null;
   if (
@@ -265,5 +292,7 @@ Object.assign(globalThis, {
     spectrumOf: () => analysis.spectrumOf,
     power: (lo: number, hi: number) => analysis.power(lo, hi),
     deviceId: () => deviceId,
+    scaleUv: () => plot.scaleUv,
+    logShown: () => logView.shown,
   },
 });
