@@ -94,8 +94,16 @@ function watchAdapter(
   let reading = false;
   let again = false;
 
+  // each retry meets the same failure: it is logged once, until something else happens
+  let lastProblem = "";
+  const problem = (text: string) => {
+    if (text !== lastProblem) log.log("DEBUG", text);
+    lastProblem = text;
+  };
+
   const report = (status: AdapterStatus) => {
     if (closed) return;
+    if (status.present) lastProblem = "";
     if (
       last !== null && last.present === status.present && last.powered === status.powered &&
       last.discovering === status.discovering
@@ -137,7 +145,7 @@ function watchAdapter(
           status = statusOf(await current() as Objects);
         } catch (error) {
           // BlueZ not running (ServiceUnknown), gone mid-call, or hung past the bound
-          log.log("DEBUG", `Bluetooth adapter unreadable: ${String(error)}`);
+          problem(`Bluetooth adapter unreadable: ${String(error)}`);
           status = ABSENT;
         }
         // a read of a bus since lost says nothing about the adapter now
@@ -159,7 +167,7 @@ function watchAdapter(
     (lost.bluetooth as unknown as { dbus: Bus }).dbus.removeListener("message", onMessage);
     lost.destroy();
     if (closed) return;
-    log.log("DEBUG", `Bluetooth adapter watch: system bus lost: ${String(error)}`);
+    problem(`Bluetooth adapter watch: system bus lost: ${String(error)}`);
     report(ABSENT);
   };
 
@@ -198,7 +206,7 @@ function watchAdapter(
     } catch (error) {
       if (opened !== null) drop(opened, error);
       else if (!closed) {
-        log.log("DEBUG", `Bluetooth adapter watch: no system bus: ${String(error)}`);
+        problem(`Bluetooth adapter watch: no system bus: ${String(error)}`);
         report(ABSENT);
       }
     } finally {
