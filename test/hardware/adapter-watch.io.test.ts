@@ -101,6 +101,19 @@ describe(`adapter watch over emulated BlueZ (${currentRuntime()})`, () => {
     30_000,
   );
 
+  test("BlueZ dying while the bus stays is absent (its name loses its owner)", async () => {
+    await withBluez({}, async (fake) => {
+      const { last, watch } = watching();
+      try {
+        await untilStatus(last, ON, CHANGE_MS, "the first read");
+        fake.stopBluez();
+        await untilStatus(last, ABSENT, CHANGE_MS, "BlueZ gone");
+      } finally {
+        await watch.close();
+      }
+    });
+  }, 30_000);
+
   test("no system bus at all is absent, without a throw", async () => {
     const saved = process.env.DBUS_SYSTEM_BUS_ADDRESS;
     process.env.DBUS_SYSTEM_BUS_ADDRESS = "unix:path=/nonexistent/mw75-no-bus.sock";
