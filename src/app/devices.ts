@@ -22,7 +22,7 @@ import { DEFAULT_OUTBOX_LIMITS } from "../server/outbox.ts";
 import { withCapture } from "../sources/capture.ts";
 import type { CapturingSource } from "../sources/capture.ts";
 import { createMw75Source } from "../mw75/source.ts";
-import { nodeBleBluez } from "../adapters/ble/port.ts";
+import { nodeBleAdapterWatch, nodeBleBluez } from "../adapters/ble/port.ts";
 import { createReplaySource } from "../sources/replay.ts";
 import { createSimSource } from "../sources/sim.ts";
 
@@ -62,6 +62,9 @@ export async function buildBridge(
       : {}),
     mqttHealth: s.mqttHealth,
     lslHealth: s.lslHealth,
+    // only a bridge with a real headset source watches the adapter (docs/protocol/bridge-api.md §11):
+    // a replay-only bridge could scan, but its /health says null and it keeps off the system bus
+    adapter: headsets ? nodeBleAdapterWatch : null,
     log: s.logs.logger("mw75.server"),
   });
   let capture: CapturingSource | null = null;
@@ -106,6 +109,7 @@ async function makeDevice(
     gate: s.gate,
     rateLimit: config.access.rateLimit,
     recordingStore: s.recordingStore,
+    adapterStatus: bridge.adapterStatus,
     ...(config.record !== null ? { recordOnConnect: config.record } : {}),
   });
 }

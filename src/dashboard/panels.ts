@@ -47,6 +47,10 @@ export function describeEvent(e: EventData): string {
       return `marker "${e.marker.label}" ${e.marker.id} seq ${e.marker.seq ?? "–"}`;
     case "recording":
       return `recording ${e.recording.session_name}: ${e.recording.state}`;
+    case "bluetooth_status":
+      return e.present
+        ? `Bluetooth adapter ${e.powered ? "on" : "off"}${e.discovering ? ", scanning" : ""}`
+        : "Bluetooth adapter absent";
     default:
       return `${(e as { event_type: string }).event_type}`;
   }

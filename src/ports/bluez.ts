@@ -1,6 +1,7 @@
 /**
  * @module The BlueZ port: what the MW75 device needs from the Bluetooth stack — reach the headset's
- * GATT command and status characteristics, scan for headsets, read a headset's name.
+ * GATT command and status characteristics, scan for headsets, read a headset's name, and watch the
+ * adapter (present, powered, discovering).
  * src/adapters/ble/ implements it with node-ble on the system D-Bus.
  */
 import type { DeviceDiscovery } from "./discovery.ts";
@@ -58,4 +59,26 @@ export interface BluezControl {
 export interface Bluez extends BluezControl, DeviceDiscovery {
   /** The name BlueZ knows for the device at `address`, read without a scan; null when unknown. */
   readName(address: string): Promise<string | null>;
+}
+
+/** The Bluetooth adapter as the bridge reports it (`bluetooth_status`, `/health` `bluetooth`). */
+export interface AdapterStatus {
+  readonly present: boolean;
+  readonly powered: boolean;
+  readonly discovering: boolean;
+}
+
+/** A running watch of the adapter; `close` ends it (signals dropped, bus connection closed). */
+export interface AdapterWatch {
+  close(): Promise<void>;
+}
+
+/** Watches the adapter the headsets are reached through. */
+export interface AdapterWatcher {
+  /**
+   * Calls `onStatus` with the adapter's status once it is first read, then at each change, never
+   * twice in a row with the same status. Never throws: no system bus, no BlueZ or no adapter is
+   * `{present: false, powered: false, discovering: false}`, and the watch keeps looking for them.
+   */
+  watch(onStatus: (status: AdapterStatus) => void, log: Logger): AdapterWatch;
 }

@@ -8,13 +8,19 @@ import type { DeviceEntry } from "../protocol/messages.ts";
 import { deviceIdFor, DeviceRegistry } from "../core/device-registry.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
-import type { LslHealth, MqttHealth as MqttHealthFigures } from "../protocol/health.ts";
+import type {
+  BluetoothStatus,
+  LslHealth,
+  MqttHealth as MqttHealthFigures,
+} from "../protocol/health.ts";
+import type { AdapterWatcher } from "../ports/bluez.ts";
 import type { DeviceDiscovery, DevicePort, DiscoveredDevice } from "../ports/discovery.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ServedDevice } from "./served-device.ts";
 import type { BridgeCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
+import { AdapterStatusFeed } from "./adapter-status.ts";
 
 /** What the bridge needs from the program that builds devices. */
 export interface BridgeOptions {
@@ -33,6 +39,8 @@ export interface BridgeOptions {
   mqttHealth?: (() => MqttHealthFigures | null) | undefined;
   /** `/health` `lsl`, asked at each request: outlets and inlets, or null without LSL. */
   lslHealth?: (() => LslHealth | null) | undefined;
+  /** The Bluetooth adapter to watch on a bridge that reaches real headsets (absent: `bluetooth` null). */
+  adapter?: AdapterWatcher | null;
 }
 
 /** Names of the headsets scans found, by address; a lab has few, so a small bound suffices. */
@@ -56,9 +64,19 @@ export class Bridge implements BridgeCommands {
     return this.#o.lslHealth?.() ?? null;
   }
   #added: Array<(device: ServedDevice) => void> = [];
+  /** The watched adapter (`bluetooth_status`, `/health` `bluetooth`); null without one. */
+  readonly adapterStatus: AdapterStatusFeed | null;
 
   constructor(options: BridgeOptions) {
     this.#o = options;
+    this.adapterStatus = options.adapter
+      ? new AdapterStatusFeed(options.adapter, options.log)
+      : null;
+  }
+
+  /** `/health` `bluetooth`: the adapter's status, or null on a bridge that watches none. */
+  bluetoothHealth(): BluetoothStatus | null {
+    return this.adapterStatus?.current ?? null;
   }
 
   /** Replaces the discovery (the simulated one needs the bridge whose devices it lists). */
@@ -214,7 +232,7 @@ export class Bridge implements BridgeCommands {
 
   /** Ctrl-C: every device torn down at once (one slow headset does not hold up the others). */
   async shutdown(): Promise<void> {
-    await Promise.all(this.list().map((b) => b.shutdown()));
+    await Promise.all([...this.list().map((b) => b.shutdown()), this.adapterStatus?.close()]);
   }
 }
 

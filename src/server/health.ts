@@ -1,6 +1,6 @@
 /** @module The `GET /health` body: runtime, uptime, source, device state, clients and packet figures (no secrets). */
 import type { DeviceEntry } from "../protocol/messages.ts";
-import type { LslHealth, MqttHealth } from "../protocol/health.ts";
+import type { BluetoothStatus, LslHealth, MqttHealth } from "../protocol/health.ts";
 import type { Device } from "../core/device.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import { VERSION } from "../protocol/version.ts";
@@ -53,11 +53,13 @@ export interface HealthBridge {
   list(): HealthSource[];
   mqttHealth?(): MqttHealth | null;
   lslHealth?(): LslHealth | null;
+  bluetoothHealth?(): BluetoothStatus | null;
 }
 
 /**
  * The /health body: the default device's figures as before, plus `devices` with every device's own
- * and `mqtt` (`{connected, published, dropped, …}`, or null when the bridge publishes to no broker).
+ * and `mqtt` (`{connected, published, dropped, …}`, or null when the bridge publishes to no broker),
+ * `lsl`, and `bluetooth` (the adapter's `{present, powered, discovering}`, or null: no real headsets).
  */
 export function bridgeHealth(bridge: HealthBridge): Record<string, unknown> {
   const devices = bridge.list().map((b) => {
@@ -81,5 +83,6 @@ export function bridgeHealth(bridge: HealthBridge): Record<string, unknown> {
     devices,
     mqtt: bridge.mqttHealth?.() ?? null,
     lsl: bridge.lslHealth?.() ?? null,
+    bluetooth: bridge.bluetoothHealth?.() ?? null,
   };
 }

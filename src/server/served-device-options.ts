@@ -19,6 +19,7 @@ import type { RecordingFormat } from "../recording/types.ts";
 import type { AccessGate } from "./access/gate.ts";
 import type { BridgeCommands } from "./device-commands.ts";
 import type { OutboxLimits } from "./outbox.ts";
+import type { AdapterStatusEvents } from "./adapter-status.ts";
 
 /** Everything the bridge needs; timings are overridable for tests. */
 export interface ServedDeviceOptions {
@@ -52,6 +53,8 @@ export interface ServedDeviceOptions {
   scoped?: boolean;
   /** The bridge's devices, for list_devices / scan_devices / connect_device (default: this one alone). */
   bridge?: BridgeCommands;
+  /** The bridge's adapter changes, sent to this device's `events` subscribers too (absent: none). */
+  adapterStatus?: AdapterStatusEvents | null;
 }
 
 /** Loggers that belong to one device (the others are the server's). */

@@ -89,7 +89,8 @@ export class ServedDevice {
     this.#hub = new DeviceHub(this.#device, clock, logger("mw75.session"));
     this.#metrics = new MetricsFeeds(this.#hub, this.identity.id);
     this.taps = new DeviceTaps(this.#hub, this.#metrics);
-    this.#router = new StreamRouter(this.#hub, this.#clients, clock, this.#metrics);
+    const adapter = options.adapterStatus ?? null; // the bridge's adapter changes, for `events`
+    this.#router = new StreamRouter(this.#hub, this.#clients, clock, this.#metrics, adapter);
     // a device's socket gets the server-wide records and its own device's, never another device's
     this.#logs = new LogForwarder(
       options.logs,

@@ -17,6 +17,7 @@ Parameters (all optional):
                       connect, disconnect, notify-on, notify-off, write <hex>
 org.bluez.Mock.ConfigureMw75(JSON) changes advertise / confirm_raw / battery / rssi / paired later on:
 of the device whose "address" the JSON names, else of every headset (advertise: every device).
+org.bluez.Mock.RemoveAdapter(name) / AddAdapter(name, alias) are bluez5's, exported here too.
 '''
 
 import json
@@ -40,6 +41,10 @@ CHAR_IFACE = 'org.bluez.GattCharacteristic1'
 MW75_SERVICE = '00001100-d102-11e1-9b23-00025b00a5a5'
 MW75_COMMAND = '00001101-d102-11e1-9b23-00025b00a5a5'
 MW75_STATUS = '00001102-d102-11e1-9b23-00025b00a5a5'
+
+# a Bluetooth dongle unplugged and plugged back (org.bluez.Mock methods): the adapter-status tests
+AddAdapter = bluez5.AddAdapter
+RemoveAdapter = bluez5.RemoveAdapter
 
 CONFIG = {}
 # device object path -> that device's settings (address, battery, confirm_raw, advertise, ...)

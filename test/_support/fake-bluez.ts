@@ -88,6 +88,8 @@ export interface FakeBluez {
   device(address: string): FakeDeviceEvents;
   /** Changes the running mock (ConfigureMw75). */
   configure(options: FakeBluezChange): Promise<void>;
+  /** Kills the mock alone (BlueZ crashed; the bus stays); idempotent. */
+  stopBluez(): void;
   /** Kills the mock and the bus by PID and removes the temp dir; idempotent. */
   stop(): void;
 }
@@ -237,6 +239,7 @@ export async function startFakeBluez(options: FakeBluezOptions = {}): Promise<Fa
             ) => (error ? reject(new Error(`ConfigureMw75 failed: ${String(stderr)}`)) : resolve()),
           );
         }),
+      stopBluez: () => killPid(mock),
       stop,
     };
   } catch (error) {

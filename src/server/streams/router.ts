@@ -14,6 +14,7 @@ import { subscribeDiagnostics } from "./diagnostics-stream.ts";
 import { subscribeEeg } from "./eeg-fanout.ts";
 import { subscribeEvents } from "./event-stream.ts";
 import type { MetricsFeeds } from "./metrics-feeds.ts";
+import type { AdapterStatusEvents } from "../adapter-status.ts";
 import { subscribeMetrics } from "./metrics-stream.ts";
 
 /** One active subscription: its effective options and how to end it. */
@@ -29,9 +30,18 @@ export class StreamRouter {
   #clock: Clock;
   #metrics: MetricsFeeds;
   #subs = new Map<Client, Map<StreamName, Active>>();
+  /** The bridge's adapter changes, which every `events` subscriber gets too (null: none watched). */
+  #adapter: AdapterStatusEvents | null;
 
-  constructor(device: DeviceHub, clients: ClientRegistry, clock: Clock, metrics: MetricsFeeds) {
+  constructor(
+    device: DeviceHub,
+    clients: ClientRegistry,
+    clock: Clock,
+    metrics: MetricsFeeds,
+    adapter: AdapterStatusEvents | null = null,
+  ) {
     this.#device = device;
+    this.#adapter = adapter;
     this.#metrics = metrics;
     this.#clients = clients;
     this.#clock = clock;
@@ -100,7 +110,7 @@ export class StreamRouter {
         return { options: {}, stop: () => s.close() };
       }
       case "events": {
-        const s = subscribeEvents(device, clients, client);
+        const s = subscribeEvents(device, clients, client, this.#adapter);
         return { options: {}, stop: () => s.close() };
       }
       case "diagnostics": {
