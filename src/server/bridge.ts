@@ -8,7 +8,11 @@ import type { DeviceEntry } from "../protocol/messages.ts";
 import { deviceIdFor, DeviceRegistry } from "../core/device-registry.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
-import type { LslHealth, MqttHealth as MqttHealthFigures } from "../protocol/health.ts";
+import type {
+  LslHealth,
+  MqttHealth as MqttHealthFigures,
+  WsPushHealth,
+} from "../protocol/health.ts";
 import type { DeviceDiscovery, DevicePort, DiscoveredDevice } from "../ports/discovery.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
@@ -33,6 +37,8 @@ export interface BridgeOptions {
   mqttHealth?: (() => MqttHealthFigures | null) | undefined;
   /** `/health` `lsl`, asked at each request: outlets and inlets, or null without LSL. */
   lslHealth?: (() => LslHealth | null) | undefined;
+  /** `/health` `ws_push`: one entry per `--ws-push` target, or null without push mode. */
+  wsPushHealth?: (() => WsPushHealth[] | null) | undefined;
 }
 
 /** Names of the headsets scans found, by address; a lab has few, so a small bound suffices. */
@@ -54,6 +60,10 @@ export class Bridge implements BridgeCommands {
   /** `/health` `lsl`: the outlets and marker inlets, or null when the bridge serves no LSL. */
   lslHealth(): LslHealth | null {
     return this.#o.lslHealth?.() ?? null;
+  }
+  /** `/health` `ws_push`: the push targets, or null when the bridge pushes nowhere. */
+  wsPushHealth(): WsPushHealth[] | null {
+    return this.#o.wsPushHealth?.() ?? null;
   }
   #added: Array<(device: ServedDevice) => void> = [];
 

@@ -1,6 +1,6 @@
 /** @module The `GET /health` body: runtime, uptime, source, device state, clients and packet figures (no secrets). */
 import type { DeviceEntry } from "../protocol/messages.ts";
-import type { LslHealth, MqttHealth } from "../protocol/health.ts";
+import type { LslHealth, MqttHealth, WsPushHealth } from "../protocol/health.ts";
 import type { Device } from "../core/device.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import { VERSION } from "../protocol/version.ts";
@@ -53,6 +53,7 @@ export interface HealthBridge {
   list(): HealthSource[];
   mqttHealth?(): MqttHealth | null;
   lslHealth?(): LslHealth | null;
+  wsPushHealth?(): WsPushHealth[] | null;
 }
 
 /**
@@ -81,5 +82,6 @@ export function bridgeHealth(bridge: HealthBridge): Record<string, unknown> {
     devices,
     mqtt: bridge.mqttHealth?.() ?? null,
     lsl: bridge.lslHealth?.() ?? null,
+    ws_push: bridge.wsPushHealth?.() ?? null,
   };
 }
