@@ -67,8 +67,8 @@ function socketOf(ws: WebSocketLike): PushSocket {
       if (ws.readyState !== OPEN) notOpen();
       ws.send(text);
     },
-    close() {
-      if (ws.readyState === OPEN) ws.close(1000, "bridge closing");
+    close(drop = false) {
+      if (ws.readyState === OPEN && !drop) ws.close(1000, "bridge closing");
       else if (ws.terminate !== undefined) ws.terminate();
       else ws.close();
     },

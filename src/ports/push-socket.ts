@@ -13,8 +13,11 @@ export interface PushSocket {
   bufferedAmount(): number;
   /** Sends one text message; throws when the socket is no longer open. */
   send(text: string): void;
-  /** Ends the connection (a normal close; a socket that is still connecting is dropped). */
-  close(): void;
+  /**
+   * Ends the connection: a normal close, or with `drop` (and for a socket still connecting) at
+   * once, without a closing handshake a stalled peer would never complete.
+   */
+  close(drop?: boolean): void;
 }
 
 /**

@@ -27,6 +27,11 @@ export interface PusherOptions {
   connectTimeoutMs?: number;
   /** While the queue holds messages the socket cannot take yet, it is retried this often (default 50 ms). */
   retryFlushMs?: number;
+  /**
+   * A connection whose buffer stays over the mark this long is dropped and reopened (default
+   * 30 s): a peer that vanished without closing would otherwise hold it until TCP gives up.
+   */
+  stallMs?: number;
 }
 
 /** The remote of one device, connected or on its way back. */
@@ -46,6 +51,8 @@ export class Pusher {
   #flushTimer: TimerHandle | null = null;
   #closed = false;
   #sent = 0;
+  /** Since when the socket's buffer has been over the mark (null: it is not). */
+  #stalledSince: number | null = null;
 
   constructor(target: PushTarget, options: PusherOptions) {
     this.target = target;
@@ -55,6 +62,7 @@ export class Pusher {
       highWaterBytes: 256 * 1024,
       connectTimeoutMs: 10_000,
       retryFlushMs: 50,
+      stallMs: 30_000,
       ...options,
     };
     this.#queue = new PushQueue(this.#o.queueMessages);
@@ -114,8 +122,7 @@ export class Pusher {
       this.#timer = this.#o.clock.setTimeout(() => {
         this.#timer = null;
         if (!live() || this.#connected) return;
-        this.#socket?.close();
-        this.#lost(`no answer within ${this.#o.connectTimeoutMs / 1000} s`);
+        this.#abandon(`no answer within ${this.#o.connectTimeoutMs / 1000} s`);
       }, this.#o.connectTimeoutMs);
     }
   }
@@ -123,6 +130,7 @@ export class Pusher {
   #opened(): void {
     this.#clearTimer();
     this.#connected = true;
+    this.#stalledSince = null;
     this.#failures = 0;
     this.#reported = false;
     this.#o.log.log(
@@ -166,12 +174,35 @@ export class Pusher {
       this.#queue.shift();
       this.#sent++;
     }
+    if (this.#queue.size === 0) this.#stalledSince = null;
+    else if (this.#stalled(socket)) return;
     if (this.#queue.size > 0 && this.#flushTimer === null) {
       this.#flushTimer = this.#o.clock.setTimeout(() => {
         this.#flushTimer = null;
         this.#flush();
       }, this.#o.retryFlushMs);
     }
+  }
+
+  /** True when the socket was over the mark for `stallMs` and has been dropped. */
+  #stalled(socket: PushSocket): boolean {
+    if (socket.bufferedAmount() <= this.#o.highWaterBytes) {
+      this.#stalledSince = null;
+      return false;
+    }
+    const now = this.#o.clock.now();
+    this.#stalledSince ??= now;
+    if (now - this.#stalledSince < this.#o.stallMs) return false;
+    this.#abandon(`the server read nothing for ${this.#o.stallMs / 1000} s`);
+    return true;
+  }
+
+  /** Drops the current socket (its own close event, whenever it comes, is ignored) as lost. */
+  #abandon(detail: string): void {
+    const socket = this.#socket;
+    this.#attempt = null;
+    socket?.close(true);
+    this.#lost(detail);
   }
 
   #where(): string {

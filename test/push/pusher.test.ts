@@ -56,8 +56,12 @@ class FakeSocket implements PushSocket {
     if (this.closed) throw new Error("not open");
     this.received.push(text);
   }
-  close(): void {
+  dropped = false;
+  close(drop = false): void {
     this.closed = true;
+    this.dropped = drop;
+    // some sockets report their end at once: the pusher must not count it twice
+    this.handlers.onClose("closed, code 1006");
   }
 }
 
@@ -177,6 +181,26 @@ describe("a push target", () => {
     r.clock.advance(50);
     expect(r.last().received).toEqual(msgs(2, 10));
     expect(r.clock.pending).toEqual([]);
+  });
+
+  test("a connection the server stops reading for 30 s is dropped and reopened, its queue kept", () => {
+    const r = rig({ highWaterBytes: 1000, stallMs: 30_000 });
+    r.pusher.start();
+    r.open();
+    r.last().buffered = 5000;
+    for (let i = 0; i < 30; i++) {
+      r.pusher.push(msgs(i * 10, 10));
+      r.clock.advance(999);
+    }
+    expect(r.sockets[0]!.closed).toBe(false); // 29.97 s over the mark: still waiting
+    r.pusher.push(msgs(300, 10));
+    r.clock.advance(50); // the next flush retry sees 30 s over the mark
+    expect([r.sockets[0]!.dropped, r.pusher.health().connected]).toEqual([true, false]);
+    expect(r.clock.pending).toEqual([1000]);
+    expect(r.logs.at(-1)![1]).toContain("the server read nothing for 30 s");
+    r.clock.advance(1000);
+    r.open();
+    expect(r.last().received).toEqual(msgs(0, 310));
   });
 
   test("a connection that does not open within the timeout is abandoned and retried", () => {
