@@ -9,6 +9,7 @@ import type { DeviceFlags, DevicePlan } from "./device-plan.ts";
 import { checkMqttFlags } from "./mqtt-options.ts";
 import type { MqttFlags } from "./mqtt-options.ts";
 import { checkLslFlags, type LslFlags, unsetLsl } from "./lsl-options.ts";
+import { type PushFlags, resolvePushTargets, unsetPush } from "./push-options.ts";
 import { UsageError } from "./option-values.ts";
 import { defaultOf, OPTIONS, usageText } from "./options.ts";
 import { readArgs } from "./read-args.ts";
@@ -60,6 +61,8 @@ export interface ServeConfig extends DeviceFlags {
   mqtt: MqttFlags;
   /** `--lsl`, `--lsl-markers QUERY` and friends (docs/protocol/bridge-api.md §10). */
   lsl: LslFlags;
+  /** `--ws-push URL` and `--ws-push-token` (docs/protocol/bridge-api.md §11). */
+  wsPush: PushFlags;
   help: boolean;
 }
 
@@ -101,6 +104,7 @@ export function parseServeArgs(args: readonly string[], env: Env = {}): ServeCon
   checkAccess(c);
   checkMqttFlags(c.mqtt, defaultOf("--mqtt-prefix"), c.lsl.enabled);
   checkLslFlags(c.lsl, given);
+  resolvePushTargets(c.wsPush, c.devices.map((d) => d.identity.id));
   return c;
 }
 
@@ -145,6 +149,7 @@ function unset(): ServeConfig {
     sim: {},
     mqtt: { url: null, username: null, password: null, prefix: "", bridgeId: null },
     lsl: unsetLsl(),
+    wsPush: unsetPush(),
     help: false,
   };
 }

@@ -6,7 +6,7 @@
 import { createFileSink, readFileBytes } from "../adapters/fs.ts";
 import type { DevicePlan, ServeConfig } from "./config.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
-import type { LslHealth, MqttHealth } from "../protocol/health.ts";
+import type { LslHealth, MqttHealth, WsPushHealth } from "../protocol/health.ts";
 import type { LogHub } from "../core/log-hub.ts";
 import type { DevicePort } from "../ports/discovery.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
@@ -40,6 +40,8 @@ export interface BridgeSetup {
   mqttHealth?: () => MqttHealth | null;
   /** `/health` `lsl`: the LSL outlets' and inlets' figures, or null (no LSL, or not started yet). */
   lslHealth?: () => LslHealth | null;
+  /** `/health` `ws_push`: the push targets, or null (no `--ws-push`, or not started yet). */
+  wsPushHealth?: () => WsPushHealth[] | null;
 }
 
 /** The bridge, with the capture of the single device when `--capture` asked for one. */
@@ -65,6 +67,7 @@ export async function buildBridge(
     // only a bridge with a real headset source watches the adapter (docs/protocol/bridge-api.md §11):
     // a replay-only bridge could scan, but its /health says null and it keeps off the system bus
     adapter: headsets ? nodeBleAdapterWatch : null,
+    wsPushHealth: s.wsPushHealth,
     log: s.logs.logger("mw75.server"),
   });
   let capture: CapturingSource | null = null;

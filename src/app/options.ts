@@ -5,6 +5,7 @@
 import type { ServeConfig } from "./config.ts";
 import { MQTT_OPTIONS } from "./mqtt-options.ts";
 import { LSL_OPTIONS } from "./lsl-options.ts";
+import { PUSH_OPTIONS } from "./push-options.ts";
 import { DEVICE_OPTIONS, SIM_OPTIONS } from "./options-devices.ts";
 import { ACCESS_OPTIONS, RECORDING_OPTIONS, SERVER_OPTIONS } from "./options-serve.ts";
 
@@ -46,6 +47,7 @@ export const OPTION_GROUPS: readonly OptionGroup[] = [
   { title: "Recording", options: RECORDING_OPTIONS },
   { title: "MQTT", options: MQTT_OPTIONS },
   { title: "Lab Streaming Layer", options: LSL_OPTIONS },
+  { title: "Push mode", options: PUSH_OPTIONS },
   {
     title: "Simulator tuning and fault injection (for tests)",
     note:

@@ -25,6 +25,7 @@ import type { RunningServer, RuntimeAdapter } from "../ports/runtime.ts";
 import type { CapturingSource } from "../sources/capture.ts";
 import type { RunningMqtt } from "./mqtt-wiring.ts";
 import type { RunningLsl } from "./lsl-wiring.ts";
+import type { RunningPush } from "./push-wiring.ts";
 
 /** Per-runtime pieces the entry passes in besides the adapter. */
 export interface EntryDeps {
@@ -64,6 +65,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
   let bridge: Bridge;
   let mqtt: RunningMqtt | null = null;
   let lsl: RunningLsl | null = null;
+  let push: RunningPush | null = null;
   try {
     const tls = await readTls(config);
     const access = await buildAccess(config);
@@ -81,6 +83,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
       recordingStore,
       mqttHealth: () => mqtt?.health() ?? null,
       lslHealth: () => lsl?.health() ?? null,
+      wsPushHealth: () => push?.health() ?? null,
     });
     const f = (bridge = built.bridge);
     capture = built.capture;
@@ -120,12 +123,21 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
     runtime.stderr(`error: cannot start LSL: ${e instanceof Error ? e.message : String(e)}\n`);
     return runtime.exit(1);
   }
+  // subscribed before any device connects, so the remote gets every sample from the first
+  try {
+    push = await startPush(config, bridge, logs, runtime.name);
+  } catch (e) {
+    runtime.stderr(
+      `error: cannot start --ws-push: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+    return runtime.exit(1);
+  }
   runtime.stdout(
     banner(config, runtime.name, bridge, server.port) + (mqtt === null ? "" : `${mqtt.banner}\n`) +
-      (lsl?.banner ?? ""),
+      (lsl?.banner ?? "") + (push === null ? "" : pushBanner(config)),
   );
   if (config.autoconnect) bridge.autoconnect();
-  watchShutdown(runtime, logs, bridge, server, capture, { mqtt, lsl });
+  watchShutdown(runtime, logs, bridge, server, capture, { mqtt, lsl, push });
 }
 
 /** `--mqtt`: mqtt.js is loaded only then. */
@@ -145,6 +157,23 @@ async function startMqtt(
     clock: systemClock,
     info: { version: VERSION, runtime: runtimeName },
   });
+}
+
+/** `--ws-push`: the push modules (and on Node the `ws` package) are loaded only then. */
+async function startPush(
+  config: ServeConfig,
+  bridge: Bridge,
+  logs: LogHub,
+  runtime: RuntimeAdapter["name"],
+): Promise<RunningPush | null> {
+  if (config.wsPush.targets.length === 0) return null;
+  const { startPush: start } = await import("./push-wiring.ts");
+  return start({ targets: config.wsPush.targets, bridge, logs, clock: systemClock, runtime });
+}
+
+/** One line per push target (its URL as /health shows it: no credentials). */
+function pushBanner(config: ServeConfig): string {
+  return config.wsPush.targets.map((t) => `push: ${t.deviceId} -> ${t.shownUrl}\n`).join("");
 }
 
 /** `--lsl` / `--lsl-markers`: the LSL modules are loaded only then. */

@@ -1,7 +1,8 @@
-/** @module The end of `serve`: on SIGINT/SIGTERM the devices, the MQTT link, the LSL sockets, the capture and the server close in that order, bounded. */
+/** @module The end of `serve`: on SIGINT/SIGTERM the devices, the push sockets, the MQTT link, the LSL sockets, the capture and the server close in that order, bounded. */
 import type { LogHub } from "../core/log-hub.ts";
 import type { RunningMqtt } from "./mqtt-wiring.ts";
 import type { RunningLsl } from "./lsl-wiring.ts";
+import type { RunningPush } from "./push-wiring.ts";
 import type { Bridge } from "../server/bridge.ts";
 import type { RunningServer, RuntimeAdapter } from "../ports/runtime.ts";
 import type { CapturingSource } from "../sources/capture.ts";
@@ -15,7 +16,7 @@ export function watchShutdown(
   bridge: Bridge,
   server: RunningServer,
   capture: CapturingSource | null,
-  links: { mqtt: RunningMqtt | null; lsl: RunningLsl | null },
+  links: { mqtt: RunningMqtt | null; lsl: RunningLsl | null; push?: RunningPush | null },
 ): void {
   const log = logs.logger("mw75.server");
   runtime.onShutdownSignal((signal) => {
@@ -26,6 +27,7 @@ export function watchShutdown(
       try {
         await links.lsl?.stopInlet(); // no marker lands on a recording being finalised
         await bridge.shutdown();
+        links.push?.close(); // after the devices' last samples; no retry timer is left
         await links.mqtt?.close(); // after the devices' last states, so the broker has them too
         await links.lsl?.close(); // sockets closed: a restarted bridge takes the same ports
         await capture?.close();

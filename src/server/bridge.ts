@@ -12,6 +12,7 @@ import type {
   BluetoothStatus,
   LslHealth,
   MqttHealth as MqttHealthFigures,
+  WsPushHealth,
 } from "../protocol/health.ts";
 import type { AdapterWatcher } from "../ports/bluez.ts";
 import type { DeviceDiscovery, DevicePort, DiscoveredDevice } from "../ports/discovery.ts";
@@ -41,6 +42,8 @@ export interface BridgeOptions {
   lslHealth?: (() => LslHealth | null) | undefined;
   /** The Bluetooth adapter to watch on a bridge that reaches real headsets (absent: `bluetooth` null). */
   adapter?: AdapterWatcher | null;
+  /** `/health` `ws_push`: one entry per `--ws-push` target, or null without push mode. */
+  wsPushHealth?: (() => WsPushHealth[] | null) | undefined;
 }
 
 /** Names of the headsets scans found, by address; a lab has few, so a small bound suffices. */
@@ -62,6 +65,10 @@ export class Bridge implements BridgeCommands {
   /** `/health` `lsl`: the outlets and marker inlets, or null when the bridge serves no LSL. */
   lslHealth(): LslHealth | null {
     return this.#o.lslHealth?.() ?? null;
+  }
+  /** `/health` `ws_push`: the push targets, or null when the bridge pushes nowhere. */
+  wsPushHealth(): WsPushHealth[] | null {
+    return this.#o.wsPushHealth?.() ?? null;
   }
   #added: Array<(device: ServedDevice) => void> = [];
   /** The watched adapter (`bluetooth_status`, `/health` `bluetooth`); null without one. */

@@ -10,6 +10,7 @@ import type { StateSubscriber, Subscription } from "../hub/subscribers.ts";
 import type { OutMessage } from "../ports/client-socket.ts";
 import type { BatchOptions } from "../protocol/subscriptions.ts";
 import { tapBatches } from "./streams/batch-stream.ts";
+import { EEG_DATA } from "./streams/eeg-fanout.ts";
 import type { MetricsOptions } from "../protocol/metrics.ts";
 import type { MetricsFeeds, MetricsOutput } from "./streams/metrics-feeds.ts";
 
@@ -40,6 +41,16 @@ export class DeviceTaps {
   /** Every sample block at full rate (the LSL outlet); its own bounded queues drop and count. */
   blocks(name: string, onBlock: (block: SampleBlock) => void): Subscription {
     return this.#hub.blocks({ name, delivery: SHED, onBlock });
+  }
+
+  /** Each block's `eeg_data` messages, the very strings the sockets get (push mode). */
+  eegData(name: string, onMessages: (messages: readonly string[]) => void): Subscription {
+    return this.#hub.blocks({
+      name,
+      delivery: SHED,
+      encoding: EEG_DATA,
+      onBlock: (_block, messages) => onMessages(messages),
+    });
   }
 
   /** Status changes and errors of the device. */

@@ -1,6 +1,6 @@
 /** @module The `GET /health` body: runtime, uptime, source, device state, clients and packet figures (no secrets). */
 import type { DeviceEntry } from "../protocol/messages.ts";
-import type { BluetoothStatus, LslHealth, MqttHealth } from "../protocol/health.ts";
+import type { BluetoothStatus, LslHealth, MqttHealth, WsPushHealth } from "../protocol/health.ts";
 import type { Device } from "../core/device.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import { VERSION } from "../protocol/version.ts";
@@ -54,6 +54,7 @@ export interface HealthBridge {
   mqttHealth?(): MqttHealth | null;
   lslHealth?(): LslHealth | null;
   bluetoothHealth?(): BluetoothStatus | null;
+  wsPushHealth?(): WsPushHealth[] | null;
 }
 
 /**
@@ -84,5 +85,6 @@ export function bridgeHealth(bridge: HealthBridge): Record<string, unknown> {
     mqtt: bridge.mqttHealth?.() ?? null,
     lsl: bridge.lslHealth?.() ?? null,
     bluetooth: bridge.bluetoothHealth?.() ?? null,
+    ws_push: bridge.wsPushHealth?.() ?? null,
   };
 }

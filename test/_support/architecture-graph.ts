@@ -26,6 +26,7 @@ export const ALLOWED: Record<string, readonly string[]> = {
   mqtt: ["core", "protocol", "ports", "hub", "decoder"],
   lsl: ["core", "ports", "decoder"],
   metrics: ["core", "protocol"],
+  push: ["core", "ports", "protocol"],
   server: ["core", "protocol", "ports", "recording", "hub", "decoder", "metrics"],
   adapters: ["ports", "core", "decoder", "recording", "sources", "mw75"],
   app: [
@@ -38,6 +39,7 @@ export const ALLOWED: Record<string, readonly string[]> = {
     "mw75",
     "ports",
     "protocol",
+    "push",
     "recording",
     "server",
     "sources",

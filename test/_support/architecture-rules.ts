@@ -16,6 +16,7 @@ export const NEUTRAL_DIRS = [
   "src/protocol",
   "src/server",
   "src/client",
+  "src/push",
 ];
 
 /** Module specifiers the neutral core must never load, with the reason shown on failure. */

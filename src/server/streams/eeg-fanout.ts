@@ -10,7 +10,8 @@ import { eegDataMessages } from "../../protocol/encoders/eeg-data.ts";
 import { freshId } from "../../protocol/envelope.ts";
 import type { Client, ClientRegistry } from "../client-registry.ts";
 
-const EEG_DATA: Encoding<SampleBlock, readonly string[]> = {
+/** The one encoding of `eeg_data`: sockets and push targets share each block's strings. */
+export const EEG_DATA: Encoding<SampleBlock, readonly string[]> = {
   key: "eeg_data",
   encode: (block) => eegDataMessages(block, freshId),
 };

@@ -1,0 +1,75 @@
+/**
+ * @module One `--ws-push` URL taken apart: the URL the socket opens (userinfo removed, so no
+ * WebSocket library sees or logs it), the `Authorization` header that carries those credentials
+ * instead (Basic from `user:pass@`, or Bearer from `--ws-push-token`), and the URL as `/health`
+ * and the logs show it (no userinfo, secret-looking query values masked).
+ */
+
+/** A push target ready to open. */
+export interface PushTarget {
+  /** The device whose `eeg_data` goes there. */
+  readonly deviceId: string;
+  /** What the socket opens: the given URL without `user:pass@`. */
+  readonly socketUrl: string;
+  /** What `/health` and the logs show. */
+  readonly shownUrl: string;
+  /** The upgrade request's extra headers (the credentials). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Why a value is no push URL, in words that never repeat credentials. */
+export class PushUrlError extends Error {
+  override name = "PushUrlError";
+}
+
+/** Query parameters whose value `/health` and the logs mask: the usual names of credentials. */
+const SECRET_PARAM = /token|key|secret|pass|auth|sig|session|credential|jwt|code/i;
+
+/** Reads a ws:// or wss:// URL; a bad one throws PushUrlError. */
+export function pushUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new PushUrlError("expects a WebSocket URL like wss://relay.example:443/ingest");
+  }
+  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+    throw new PushUrlError(`expects a ws:// or wss:// URL, got "${url.protocol}//"`);
+  }
+  if (url.hostname === "") throw new PushUrlError("the URL names no host");
+  if (url.hash !== "") throw new PushUrlError("a WebSocket URL has no #fragment");
+  return url;
+}
+
+/** The URL as it may be shown: no userinfo, secret-looking query values replaced by `***`. */
+export function shownUrl(url: URL): string {
+  const shown = new URL(url.href);
+  shown.username = "";
+  shown.password = "";
+  for (const name of [...new Set(shown.searchParams.keys())]) {
+    if (SECRET_PARAM.test(name)) shown.searchParams.set(name, "***");
+  }
+  return shown.href;
+}
+
+/**
+ * The target of `deviceId` at `url`. Credentials in the URL become `Authorization: Basic`; `token`
+ * (from `--ws-push-token`) becomes `Authorization: Bearer` (a URL with userinfo keeps its own).
+ */
+export function pushTarget(deviceId: string, url: URL, token: string | null): PushTarget {
+  const socket = new URL(url.href);
+  socket.username = "";
+  socket.password = "";
+  const headers: Record<string, string> = {};
+  if (url.username !== "" || url.password !== "") {
+    const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers["Authorization"] = `Basic ${base64Utf8(pair)}`;
+  } else if (token !== null) headers["Authorization"] = `Bearer ${token}`;
+  return { deviceId, socketUrl: socket.href, shownUrl: shownUrl(url), headers };
+}
+
+function base64Utf8(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
