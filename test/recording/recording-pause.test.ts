@@ -11,6 +11,7 @@ import { createBdfWriter } from "../../src/recording/edf-writer.ts";
 import { createRawWriter } from "../../src/recording/raw-writer.ts";
 import { Recorder } from "../../src/recording/recorder.ts";
 import { RecordingPauses } from "../../src/recording/recording-pauses.ts";
+import { recoveredFigures } from "../../src/recording/recovered-figures.ts";
 import { ManualClock } from "../_support/fakes.ts";
 import { annotationsOf, makeBlock, parseEdf, range, testInfo } from "./edf-reader.ts";
 import { memoryStore } from "./memory-store.ts";
@@ -177,5 +178,27 @@ describe("RecordingPauses", () => {
     expect(p.count).toBe(3);
     p.resume();
     expect(p.end(30)).toEqual({ from: 20, to: 30, before: 0 });
+  });
+});
+
+describe("recoveredFigures with pauses (a crash while or after paused)", () => {
+  const events = [
+    "onset,duration,label,value,seq",
+    "0.600,0.000,paused,500,300",
+    "0.600,0.000,m1 (while paused),,500",
+    "0.800,0.000,m2,,900",
+    "",
+  ].join("\n");
+
+  test("EDF/BDF records: the span's end seq moves on past the pause; the paused row is no marker", () => {
+    expect(recoveredFigures({ firstSeq: 0, records: 2, csv: null, events }))
+      .toEqual({ duration_s: 2, samples: 1000, markers: 2, gaps: 0, lost: 0 });
+  });
+
+  test("a CSV alone: its seq span holds the pause, its time does not", () => {
+    expect(
+      recoveredFigures({ firstSeq: 0, records: null, csv: { rows: 1000, lastSeq: 1499 }, events }),
+    )
+      .toEqual({ duration_s: 2, samples: 1000, markers: 2, gaps: 0, lost: 0 });
   });
 });
