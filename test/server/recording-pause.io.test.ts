@@ -8,7 +8,8 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { currentRuntime } from "../_support/client/live-server.ts";
+import { BridgeClientError, connect } from "../../src/client/mod.ts";
+import { currentRuntime, webSocketClass } from "../_support/client/live-server.ts";
 import { authFile, bearer, welcomed } from "../_support/conformance/access-helpers.ts";
 import type { OpenWith } from "../_support/conformance/access-helpers.ts";
 import { isStatus, withServer } from "../_support/conformance/helpers.ts";
@@ -19,6 +20,7 @@ import type { ServerProcess } from "../_support/server-process.ts";
 import type { Msg, WsClient } from "../_support/ws-client.ts";
 
 const runtime = currentRuntime();
+const WebSocket = await webSocketClass();
 // a hang guard for a loaded 2-core machine; the files test takes ~5 s, the errors test ~2 s
 const TEST_MS = 60_000;
 /** Seqs to wait for in each phase: 0.6 s of samples, a few seconds at most on a busy machine. */
@@ -42,7 +44,7 @@ async function withPauseBridge(
   try {
     await withServer(
       runtime,
-      ["--recordings-dir", dir, "--auth", auth.path, "--max-clients", "3"],
+      ["--recordings-dir", dir, "--auth", auth.path, "--max-clients", "4"],
       async (srv, o) => {
         const open = o as OpenWith;
         const ctl = await welcomed(await open(bearer(CTL)));
@@ -160,9 +162,9 @@ describe(`recording pause (${runtime})`, () => {
   );
 
   test(
-    "refusals: NOT_RECORDING, RECORDING_NOT_PAUSED, PERMISSION_DENIED; everyone keeps working",
+    "refusals: NOT_RECORDING, RECORDING_NOT_PAUSED, PERMISSION_DENIED; everyone keeps working; the SDK",
     async () => {
-      await withPauseBridge(async (_srv, ctl, obs) => {
+      await withPauseBridge(async (srv, ctl, obs) => {
         const alive = async () => {
           await samplesPass(obs, 50, "the observer's stream after a refusal");
           expect((await ctl.request("recording_status", {})).type).toBe("recording");
@@ -182,13 +184,33 @@ describe(`recording pause (${runtime})`, () => {
         expect(await refusal(obs, "resume_recording")).toBe("PERMISSION_DENIED");
         await alive();
         expect(recordingOf(await ack(ctl, "resume_recording"))["state"]).toBe("recording");
+        // the SDK's methods: the same commands, a refusal as a BridgeClientError with its code
+        const sdk = connect(`${srv.ws}/`, { WebSocket, eeg: false, token: CTL });
+        try {
+          expect((await sdk.pauseRecording()).recording.state).toBe("paused");
+          expect((await sdk.resumeRecording()).recording.state).toBe("recording");
+          const wrong = await sdk.resumeRecording().catch((e: unknown) => e);
+          expect(wrong instanceof BridgeClientError ? wrong.code : wrong)
+            .toBe("RECORDING_NOT_PAUSED");
+        } finally {
+          sdk.close();
+        }
         const stopped = recordingOf(await ack(ctl, "stop_recording"));
-        expect(stopped).toMatchObject({ state: "stopped", pauses: 1 });
-        // one `recording` broadcast per change: start, pause, resume, stop (not the repeated pause)
+        expect(stopped).toMatchObject({ state: "stopped", pauses: 2 });
+        // one `recording` broadcast per change (not for the repeated pause)
+        const isStopped = (m: Msg) => m.type === "recording" && m.data["state"] === "stopped";
+        await until(() => obs.messages.some(isStopped), 5000, "the stop's broadcast");
         const states = obs.messages.filter((m) => m.type === "recording").map((m) =>
           m.data["state"]
         );
-        expect(states).toEqual(["recording", "paused", "recording", "stopped"]);
+        expect(states).toEqual([
+          "recording",
+          "paused",
+          "recording",
+          "paused",
+          "recording",
+          "stopped",
+        ]);
         expect(await refusal(ctl, "pause_recording")).toBe("NOT_RECORDING");
       });
     },
