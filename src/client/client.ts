@@ -39,8 +39,6 @@ const ended = (type: string) =>
     command: type,
   });
 
-// --- the client ---
-
 /** Opens a client to a bridge socket (`ws://host:port/`, `/ws` or `/devices/<id>/ws`; http(s) URLs work too). */
 export function connect(url: string | URL, options: ClientOptions = {}): BridgeClient {
   return new BridgeClient(url, options);
@@ -195,6 +193,12 @@ export class BridgeClient {
   }
   stopRecording(): Promise<CommandReply<"stop_recording">> {
     return this.request("stop_recording", {});
+  }
+  pauseRecording(): Promise<CommandReply<"pause_recording">> {
+    return this.request("pause_recording", {});
+  }
+  resumeRecording(): Promise<CommandReply<"resume_recording">> {
+    return this.request("resume_recording", {});
   }
   recordingStatus(): Promise<CommandReply<"recording_status">> {
     return this.request("recording_status", {});

@@ -95,6 +95,7 @@ export function createCsvWriter(): FormatWriter {
     },
     raw(_bytes: Uint8Array): void {},
     reconnected(): void {},
+    skip(): void {},
     annotate(_annotation: Annotation): void {},
     take,
     get pendingSamples(): number {

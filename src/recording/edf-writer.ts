@@ -67,7 +67,6 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
 
   let started = false;
   let finished = false;
-  let firstSeq = 0;
   /** Seq the next written sample must have; everything before it is in the file. */
   let nextSeq = 0;
   let record = new Uint8Array(recordSize);
@@ -163,7 +162,7 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
   function gapTo(seq: number, deliberate = false): void {
     const k = seq - nextSeq;
     queue.add({
-      onsetS: seconds(nextSeq - firstSeq),
+      onsetS: seconds(written()), // the files' timeline: a pause before took no room
       durationS: seconds(k),
       text: `${deliberate ? "device off" : "gap"} ${k} samples`,
     });
@@ -184,8 +183,7 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
         throw new RangeError(`Cannot start at seq "${info.firstSeq}"`);
       }
       started = true;
-      firstSeq = info.firstSeq;
-      nextSeq = firstSeq;
+      nextSeq = info.firstSeq;
       const header = buildHeader(v, info);
       headerLength = header.length;
       return header;
@@ -213,6 +211,11 @@ function createEdfFamilyWriter(v: EdfVariant): FormatWriter {
 
     raw(): void {},
     reconnected(): void {},
+
+    skip(seq: number): void {
+      mustBeWriting("skip");
+      nextSeq = Math.max(nextSeq, seq); // no fill: the next sample follows the last one written
+    },
 
     annotate(annotation: Annotation): void {
       mustBeWriting("annotate");

@@ -17,9 +17,13 @@
  *   channel number 1–12 (the BDF annotation says `lead_off ch<k>`), duration 0, `seq` = that sample.
  * - `device_off`: a deliberate pause (disconnect, then connect), laid out like a gap row; the
  *   EDF/BDF holds its samples as zeros, but nothing is lost and it is no gap.
+ * - `paused`: a recording pause (docs/recording.md): onset = where the files go on after it,
+ *   duration 0 (the paused time is not on the files' timeline), value = samples left out, `seq` =
+ *   the first of them. A marker sent while paused is a row there too, its label + ` (while paused)`.
  */
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import type { Gap } from "../core/samples.ts";
+import type { Marker } from "../core/markers.ts";
 
 /** One line of the sidecar. */
 export interface EventsCsvRow {
@@ -36,6 +40,9 @@ export interface EventsCsvRow {
 export const GAP_LABEL = "gap";
 /** Label of a deliberate pause row (zero-filled in EDF/BDF, no loss): value = its samples, `seq` = its first. */
 export const DEVICE_OFF_LABEL = "device_off";
+/** Label of a recording pause row; a marker sent while paused gets the suffix after its label. */
+export const PAUSED_LABEL = "paused";
+export const WHILE_PAUSED = " (while paused)";
 /** Label of a lead-off onset row. */
 export const LEAD_OFF_LABEL = "lead_off";
 
@@ -66,6 +73,42 @@ export function gapEventRow(gap: Pick<Gap, "seq" | "missing">, nextOnsetS: numbe
     label: GAP_LABEL,
     value: gap.missing,
     seq: gap.seq - gap.missing,
+  };
+}
+
+/**
+ * A block's gap rows and what they count: a `device_off` row for a deliberate pause (zero-filled,
+ * no loss), else a `gap` row spanning the missing samples. `skipFirst`: a jump into the block's
+ * first sample is a recording pause, which is no gap at all.
+ */
+export function gapRows(
+  gaps: readonly Gap[],
+  onset: (seq: number) => number,
+  skipFirst: boolean,
+): { rows: EventsCsvRow[]; gaps: number; lost: number } {
+  const out = { rows: [] as EventsCsvRow[], gaps: 0, lost: 0 };
+  for (const gap of gaps) {
+    if (skipFirst && gap.index === 0) continue;
+    const row = gapEventRow(gap, onset(gap.seq));
+    if (gap.deliberate === true) {
+      out.rows.push({ ...row, label: DEVICE_OFF_LABEL });
+      continue;
+    }
+    out.rows.push(row);
+    out.gaps++;
+    out.lost += gap.missing;
+  }
+  return out;
+}
+
+/** The row of a marker at `onsetS`; `paused`: sent while the recording was paused (its label says so). */
+export function markerRow(marker: Marker, onsetS: number, paused: boolean): EventsCsvRow {
+  return {
+    onsetS,
+    durationS: marker.durationS,
+    label: paused ? marker.label + WHILE_PAUSED : marker.label,
+    value: marker.value,
+    seq: marker.seq!,
   };
 }
 

@@ -27,6 +27,7 @@ export function metadataOf(r: Recording, info: RecordingInfo): MetadataFile {
     formats: c.formats,
     files: f.files,
     figures: f.writerFigures,
+    pauses: { count: f.pauses, samples: f.pausedSamples, recorded: f.recorded },
     ...(f.failure !== null ? { failureReason: f.failure } : {}),
   });
   return { ...metadata, recording: recordingObject(r) };

@@ -14,7 +14,9 @@
  *   `started_at_unix` / `stopped_at_unix`: the same in Unix seconds (stop: null while recording)
  * - `first_seq` · `start_ms`: the exact Unix ms (fractional) of the first sample, from the
  *   sample clock — EDF/BDF headers hold only whole seconds, so this is the precise file start
- * - `duration_s`: time the files cover, gaps included ((last seq − first seq + 1) / 500; 0 with no samples)
+ * - `duration_s`: time the files cover, gaps included, pauses not ((last seq − first seq + 1 −
+ *   paused samples) / 500; 0 with no samples) · `paused_s`: time left out by pauses (the one
+ *   under way up to the last sample seen) · `pauses`: pause commands that took effect
  * - `samples` (received) and `packets` (the same count, the name docs/protocol/bridge-api.md §4.1 uses) · `lost`
  *   (missing samples, the sum of the gaps) · `duplicates` (packets dropped) · `markers` · `gaps`
  * - `clipped`: per format, values clipped to the format's range (EDF/BDF; 0 for csv and raw) ·
@@ -23,7 +25,7 @@
  *   the most of any format, 0 without EDF/BDF) — the events sidecar still has every marker
  * - `formats` · `files`: `[{name, format, bytes}]` (the format files and the events sidecar,
  *   whose `format` is `events`; the metadata file does not list itself)
- * - `state`: `recording` | `stopped` | `failed` | `recovered` (finalised at a restart after a
+ * - `state`: `recording` | `paused` | `stopped` | `failed` | `recovered` (finalised at a restart after a
  *   crash) · `failure_reason`: the error message when failed ("unknown failure" if none was
  *   given), what a recovery found when given, else null
  */
@@ -32,7 +34,7 @@ import type { RecordingFileEntry, RecordingFormat, RecordingInfo } from "./types
 import { SIGNAL_LABELS } from "./types.ts";
 
 /** The recording states of the metadata (the protocol's `recording.state` plus `recovered`). */
-export type RecordingState = "recording" | "stopped" | "failed" | "recovered";
+export type RecordingState = "recording" | "paused" | "stopped" | "failed" | "recovered";
 
 export type { RecordingFileEntry } from "./types.ts";
 
@@ -58,6 +60,8 @@ export interface MetadataInput {
   figures: Partial<Record<RecordingFormat, Record<string, number>>>;
   /** The write error's message when `state` is "failed" (or what a recovery found). */
   failureReason?: string;
+  /** Pauses: how many, the samples they left out, and the samples on the files' timeline (none: no pause). */
+  pauses?: { count: number; samples: number; recorded: number };
 }
 
 /** The JSON object (see the module doc for the meaning of each field). */
@@ -84,6 +88,8 @@ export interface RecordingMetadata {
   first_seq: number;
   start_ms: number;
   duration_s: number;
+  paused_s: number;
+  pauses: number;
   samples: number;
   packets: number;
   lost: number;
@@ -107,7 +113,8 @@ export function buildMetadata(input: MetadataInput): RecordingMetadata {
   const { info } = input;
   const clipped: Partial<Record<RecordingFormat, number>> = {};
   for (const format of input.formats) clipped[format] = input.figures[format]?.clipped ?? 0;
-  const samplesSpanned = input.lastSeq === null ? 0 : input.lastSeq - info.firstSeq + 1;
+  const samplesSpanned = input.pauses?.recorded ??
+    (input.lastSeq === null ? 0 : input.lastSeq - info.firstSeq + 1);
   return {
     metadata_version: 1,
     session_name: info.sessionName,
@@ -133,6 +140,8 @@ export function buildMetadata(input: MetadataInput): RecordingMetadata {
     first_seq: info.firstSeq,
     start_ms: info.startMs,
     duration_s: Math.max(0, samplesSpanned) / DEVICE_RATE_HZ,
+    paused_s: (input.pauses?.samples ?? 0) / DEVICE_RATE_HZ,
+    pauses: input.pauses?.count ?? 0,
     samples: input.samples,
     packets: input.samples,
     lost: input.lost,

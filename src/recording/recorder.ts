@@ -8,14 +8,15 @@
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import type { Marker } from "../core/markers.ts";
 import type { SampleBlock } from "../core/samples.ts";
-import { DEVICE_OFF_LABEL, eventsCsvHeader, gapEventRow } from "./events-csv.ts";
+import { eventsCsvHeader, gapEventRow, gapRows, markerRow } from "./events-csv.ts";
 import type { EventsCsvRow } from "./events-csv.ts";
 import { EventsLog } from "./events-log.ts";
 import { annotateAll, EarlyMarkers, figuresWithRefusals } from "./recorder-markers.ts";
 import { RecordingFiles } from "./recording-files.ts";
+import { RecorderPauses } from "./recorder-pauses.ts";
 import { RecordingSpan } from "./recording-span.ts";
 import type { RecordingStore } from "../ports/recording-store.ts";
-import type { FormatWriter, RecordingFigures, RecordingInfo } from "./types.ts";
+import type { Annotation, FormatWriter, RecordingFigures, RecordingInfo } from "./types.ts";
 
 const FLUSH_EVERY_MS = 500;
 const SYNC_EVERY_MS = 1000;
@@ -55,6 +56,7 @@ export class Recorder {
   /** Annotations each writer refused (e.g. a time a TAL cannot hold); the events rows have them. */
   #refused = new Map<FormatWriter, number>();
   #early = new EarlyMarkers();
+  #pausing!: RecorderPauses;
   #flushTimer: TimerHandle | null = null;
   #lastSync = 0;
   #stopping: Promise<void> | null = null;
@@ -67,13 +69,17 @@ export class Recorder {
   /** Creates every file (all names were checked free by the caller; a race still fails cleanly). */
   static async create(o: RecorderOptions): Promise<Recorder> {
     const r = new Recorder(o);
-    r.#files = await RecordingFiles.create(
-      o.store,
-      o.info.sessionName,
-      o.writers,
-      (e) => r.#fail(e),
-    );
+    const fail = (e: unknown) => r.#fail(e);
+    r.#files = await RecordingFiles.create(o.store, o.info.sessionName, o.writers, fail);
     r.#events = new EventsLog(eventsCsvHeader().length, EVENTS_REORDER_S); // the header is ASCII
+    r.#pausing = new RecorderPauses({
+      span: r.#span,
+      writers: () => r.#files.outputs.map((out) => out.writer!),
+      row: (row) => r.#row(row),
+      annotate: (a) => r.#annotate(a),
+      place: (marker) => r.onMarker(marker),
+      kept: () => r.#markers++,
+    });
     r.#files.append(r.#files.events!, new TextEncoder().encode(eventsCsvHeader()));
     r.#flushTimer = o.clock.setInterval(() => r.#flush(), FLUSH_EVERY_MS);
     r.#lastSync = o.clock.now();
@@ -101,6 +107,9 @@ export class Recorder {
   /** The device's samples, in order. The first one starts the files. */
   onSamples(block: SampleBlock): void {
     if (this.#state !== "recording" || this.#span.reachedEnd()) return;
+    const pauses = this.#span.pauses;
+    if (pauses.paused) return pauses.see(block.seq[block.count - 1]);
+    const resumed = pauses.open && block.count > 0 && this.#pausing.resumed(block.seq[0]!);
     if (this.#span.firstSeq === null) this.#begin(block);
     const { part, passedEnd } = this.#span.clip(block);
     if (part === null) {
@@ -112,17 +121,11 @@ export class Recorder {
       if (out.writer!.flushPerRecord) this.#files.flush(out);
     }
     this.#duplicates += part.duplicates;
-    for (const gap of part.gaps) {
-      // a deliberate pause (issue 18): zero-filled like a gap, but no loss and not called one
-      if (gap.deliberate === true) {
-        this.#row({ ...gapEventRow(gap, this.#span.onset(gap.seq)), label: DEVICE_OFF_LABEL });
-        continue;
-      }
-      this.#gaps++;
-      this.#lost += gap.missing;
-      // the row spans the missing samples, as the EDF/BDF annotation does
-      this.#row(gapEventRow(gap, this.#span.onset(gap.seq)));
-    }
+    // the jump into the first block after a resume is the pause, not a gap
+    const gaps = gapRows(part.gaps, (seq) => this.#span.onset(seq), resumed);
+    for (const row of gaps.rows) this.#row(row);
+    this.#gaps += gaps.gaps;
+    this.#lost += gaps.lost;
     this.#samples += part.count;
     this.#span.lastSeq = part.seq[part.count - 1]!;
     if (passedEnd) this.#durationReached();
@@ -146,15 +149,13 @@ export class Recorder {
   /** Raw link bytes as they arrived (the raw format). */
   onBytes(bytes: Uint8Array): void {
     // until the last sample is in (a stop waits for its record): the raw file covers the same span
-    if (this.#state !== "recording" || this.#span.reachedEnd()) return;
+    if (this.#state !== "recording" || this.#span.reachedEnd() || this.#span.pauses.paused) return;
     for (const out of this.#files.outputs) out.writer!.raw(bytes);
   }
 
   /** The device connected again mid-recording: the raw file gets a boundary record, so it replays cleanly. */
   onReconnect(connection: number): void {
-    if (this.#state !== "recording" || this.#span.firstSeq === null) return;
-    const now = this.#o.clock.now();
-    for (const out of this.#files.outputs) out.writer!.reconnected(connection, now);
+    if (this.#state === "recording") this.#pausing.boundary(connection, this.#o.clock.now());
   }
 
   /** A marker: a row and an EDF/BDF annotation; held until the first sample; false when left out (hold full, stamped before the first sample). */
@@ -163,22 +164,22 @@ export class Recorder {
     const firstSeq = this.#span.firstSeq;
     if (firstSeq === null) return this.#early.hold(marker);
     if (marker.seq === null || marker.seq < firstSeq) return false;
+    const held = this.#pausing.holdAfterResume(marker);
+    if (held !== null) return held;
     const onsetS = this.#span.onset(marker.seq);
-    this.#row({
-      onsetS,
-      durationS: marker.durationS,
-      label: marker.label,
-      value: marker.value,
-      seq: marker.seq,
-    });
+    const paused = this.#span.pauses.within(marker.seq) !== null;
+    this.#row(markerRow(marker, onsetS, paused));
     this.#markers++;
+    // the files hold no data at its time: the events sidecar alone keeps it, where the pause is
+    if (paused) return true;
     const text = marker.value === null ? marker.label : `${marker.label} (${marker.value})`;
-    annotateAll(this.#files.outputs.map((o) => o.writer!), this.#refused, {
-      onsetS,
-      durationS: marker.durationS,
-      text,
-    });
+    this.#annotate({ onsetS, durationS: marker.durationS, text });
     return true;
+  }
+
+  /** An annotation in every EDF/BDF file (a refusal is counted). */
+  #annotate(annotation: Annotation): void {
+    annotateAll(this.#files.outputs.map((o) => o.writer!), this.#refused, annotation);
   }
 
   /**
@@ -190,17 +191,20 @@ export class Recorder {
     return this.#stopping;
   }
 
+  /**
+   * Pauses (nothing is written until the resume) or resumes (at the next sample; `connection`
+   * numbers the raw file's boundary record). False when it changes nothing, or the recording ends.
+   */
+  setPaused(paused: boolean, connection: number): boolean {
+    if (this.#state !== "recording" || this.#stopping !== null) return false;
+    return paused ? this.#pausing.pause() : this.#pausing.resume(connection, this.#o.clock.now());
+  }
+
   figures(): RecordingFigures {
-    const writerFigures = figuresWithRefusals(
-      this.#files.outputs.map((o) => [o.format, o.writer!]),
-      this.#refused,
-    );
     return {
-      state: this.#state,
+      state: this.#state === "recording" && this.#span.pauses.paused ? "paused" : this.#state,
       failure: this.#failure,
-      firstSeq: this.#span.firstSeq,
-      lastSeq: this.#span.lastSeq,
-      startMs: this.#span.startMs,
+      ...this.#span.figures(),
       stoppedAtMs: this.#stoppedAt,
       samples: this.#samples,
       markers: this.#markers,
@@ -208,7 +212,10 @@ export class Recorder {
       lost: this.#lost,
       duplicates: this.#duplicates,
       files: this.#files.all.map((o) => ({ name: o.name, format: o.format, bytes: o.file.bytes })),
-      writerFigures,
+      writerFigures: figuresWithRefusals(
+        this.#files.outputs.map((o) => [o.format, o.writer!]),
+        this.#refused,
+      ),
     };
   }
 
@@ -225,6 +232,7 @@ export class Recorder {
       });
       this.#recordComplete = null;
     }
+    this.#pausing.endPause();
     if (this.#flushTimer !== null) this.#o.clock.clearInterval(this.#flushTimer);
     this.#flushTimer = null;
     // a writer never started (no sample came) has nothing to finish, and EDF/BDF would throw

@@ -7,7 +7,9 @@ import type { Recording, RecordingFileEntry } from "./types.ts";
 
 /**
  * `{id, state, session_name, started_at, stopped_at?, duration_s, samples, markers, gaps, files}` (+ `failure`),
- * plus `annotations_dropped`: markers the EDF/BDF files had no room for (the events sidecar has them all).
+ * plus `annotations_dropped`: markers the EDF/BDF files had no room for (the events sidecar has them all),
+ * and `paused_s` / `pauses`: the time pauses left out of the files and how many there were
+ * (`duration_s` is the files' timeline: recorded time, gaps in, pauses out).
  * A type, not an interface: it is the payload of a device event, which takes any JSON object.
  */
 export type RecordingObject = {
@@ -18,6 +20,8 @@ export type RecordingObject = {
   started_at: number;
   stopped_at?: number;
   duration_s: number;
+  paused_s: number;
+  pauses: number;
   samples: number;
   markers: number;
   gaps: number;
@@ -34,13 +38,14 @@ export type RecordingObject = {
 /** The wire object of `r`. */
 export function recordingObject(r: Recording): RecordingObject {
   const { facts: c, figures: f } = r;
-  const span = f.firstSeq === null || f.lastSeq === null ? 0 : f.lastSeq - f.firstSeq + 1;
   const object: RecordingObject = {
     id: c.id,
     state: f.state,
     session_name: c.sessionName,
     started_at: c.requestedAtMs / 1000,
-    duration_s: span / DEVICE_RATE_HZ,
+    duration_s: f.recorded / DEVICE_RATE_HZ,
+    paused_s: f.pausedSamples / DEVICE_RATE_HZ,
+    pauses: f.pauses,
     samples: f.samples,
     markers: f.markers,
     gaps: f.gaps,

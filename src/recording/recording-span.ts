@@ -2,18 +2,23 @@
  * @module The seqs a recording's files cover: from the first sample to an end that is known once a
  * duration or a stop fixes it (a stop ends at the last sample's data record, so EDF/BDF end on a
  * record boundary). Samples past the end are not taken; a stream that jumps past it ends the span.
+ * The end is kept on the files' timeline, which paused seqs are not part of (recording-pauses.ts):
+ * a duration counts recorded time, and a pause moves the end's seq on.
  */
 import { sliceBySeq } from "../core/sample-slice.ts";
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import type { SampleBlock } from "../core/samples.ts";
+import { RecordingPauses } from "./recording-pauses.ts";
+import type { RecordingFigures } from "./types.ts";
 
 export class RecordingSpan {
   firstSeq: number | null = null;
   lastSeq: number | null = null;
   /** Unix ms of the first sample (its sample-clock time). */
   startMs: number | null = null;
-  /** Set once a duration or a stop fixed it: the last seq the files will hold. */
-  #endSeq: number | null = null;
+  readonly pauses = new RecordingPauses();
+  /** Set once a duration or a stop fixed it: the last sample the files will hold, counted from the first (0). */
+  #endAt: number | null = null;
   /** The stream jumped past the end (its last samples were lost), or a stop came before any sample. */
   #pastEnd = false;
 
@@ -22,8 +27,37 @@ export class RecordingSpan {
     this.firstSeq = block.seq[0]!;
     this.startMs = block.time[0]! * 1000;
     if (durationS !== null) {
-      this.#endSeq = this.firstSeq + Math.ceil(durationS * DEVICE_RATE_HZ) - 1;
+      this.#endAt = Math.ceil(durationS * DEVICE_RATE_HZ) - 1;
     }
+  }
+
+  /** The last seq the files will hold, once fixed (later while a pause is open: it moves on at the resume). */
+  get #endSeq(): number | null {
+    return this.#endAt === null ? null : this.firstSeq! + this.pauses.skipped + this.#endAt;
+  }
+
+  /** Its part of the recording's figures. */
+  figures(): Pick<
+    RecordingFigures,
+    "firstSeq" | "lastSeq" | "startMs" | "recorded" | "pauses" | "pausedSamples"
+  > {
+    const { firstSeq, lastSeq, startMs, pauses } = this;
+    const recorded = this.recorded();
+    return {
+      firstSeq,
+      lastSeq,
+      startMs,
+      recorded,
+      pauses: pauses.count,
+      pausedSamples: pauses.total(),
+    };
+  }
+
+  /** Samples on the files' timeline so far (the first to the last written, paused ones left out). */
+  recorded(): number {
+    return this.firstSeq === null || this.lastSeq === null
+      ? 0
+      : this.lastSeq - this.firstSeq + 1 - this.pauses.skipped;
   }
 
   /** Nothing more is taken: the end was reached or passed. */
@@ -41,9 +75,9 @@ export class RecordingSpan {
     return { part: sliceBySeq(block, Number.NEGATIVE_INFINITY, end), passedEnd };
   }
 
-  /** Seconds from the first sample to `seq`. */
+  /** Seconds from the first sample to `seq` on the files' timeline (a paused seq: where its pause is). */
   onset(seq: number): number {
-    return (seq - this.firstSeq!) / DEVICE_RATE_HZ;
+    return (this.pauses.unpaused(seq) - this.firstSeq!) / DEVICE_RATE_HZ;
   }
 
   /**
@@ -61,18 +95,17 @@ export class RecordingSpan {
 
   /**
    * A stop: the end becomes the end of the last sample's data record (unless a duration fixed it);
-   * true when samples are still due before it. Stopped before its first sample, it takes none.
+   * true when samples are still due before it. Stopped before its first sample, or while paused,
+   * it takes none (the last record is padded).
    */
   endAtRecord(): boolean {
-    if (this.firstSeq === null) {
+    if (this.firstSeq === null || this.pauses.paused) {
       this.#pastEnd = true;
       return false;
     }
-    const records = this.lastSeq === null
-      ? 0
-      : Math.ceil((this.lastSeq - this.firstSeq + 1) / DEVICE_RATE_HZ);
-    this.#endSeq ??= this.firstSeq + records * DEVICE_RATE_HZ - 1;
-    return this.lastSeq !== null && this.lastSeq < this.#endSeq;
+    const records = Math.ceil(this.recorded() / DEVICE_RATE_HZ);
+    this.#endAt ??= records * DEVICE_RATE_HZ - 1;
+    return this.lastSeq !== null && this.lastSeq < this.#endSeq!;
   }
 
   /** The seq the files must reach although their last samples were lost, else undefined. */

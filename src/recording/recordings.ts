@@ -16,6 +16,8 @@ import type { MarkerDevice, MarkResult } from "./marker-hold.ts";
 import { listRecordings } from "./metadata-file.ts";
 import type { Recorder } from "./recorder.ts";
 import type { RecordingObject } from "./recording-object.ts";
+import { setPaused } from "./pause-command.ts";
+import type { PauseResult } from "./pause-command.ts";
 import { openRecording } from "./recording-start.ts";
 import type { DeviceFacts } from "./recording-start.ts";
 import type { RecordingStore } from "../ports/recording-store.ts";
@@ -129,6 +131,19 @@ export class Recordings {
       }
       return { ok: true, recording: await this.#end(active) };
     });
+  }
+
+  /** Pauses or resumes the active recording after the commands before it; a change is announced like a start. */
+  setPaused(paused: boolean): Promise<PauseResult> {
+    return this.#inOrder(async () => {
+      const r = setPaused(this.#active, paused, Math.max(1, this.#connections));
+      if (!r.ok || !r.changed) return r;
+      // GET /recordings lists from the metadata: it says paused once the ack is out
+      await this.#active!.writeMetadata();
+      this.#o.log.log("INFO", `Recording ${r.recording.session_name} ${r.recording.state}`);
+      this.#o.announce(r.recording);
+      return r;
+    }, false);
   }
 
   /** Shutdown: an active recording is stopped and finalised (after the commands already queued). */

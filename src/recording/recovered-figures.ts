@@ -3,11 +3,12 @@
  * its first sample): the span the repaired EDF/BDF records cover (or the CSV's rows when there is
  * no EDF/BDF), and the markers, gaps and lost samples of the events sidecar inside that span.
  * A deliberate pause (`device_off` row) is zero-filled in the EDF/BDF span like a gap, but it is
- * neither a marker, a gap nor a loss: its samples are only taken out of `samples`.
+ * neither a marker, a gap nor a loss: its samples are only taken out of `samples`. A recording
+ * pause (`paused` row) is not in the files' timeline at all: the span's end seq moves on past it.
  */
 import { DEVICE_RATE_HZ } from "../core/samples.ts";
 import { SAMPLES_PER_RECORD } from "./edf-header.ts";
-import { DEVICE_OFF_LABEL, GAP_LABEL, LEAD_OFF_LABEL } from "./events-csv.ts";
+import { DEVICE_OFF_LABEL, GAP_LABEL, LEAD_OFF_LABEL, PAUSED_LABEL } from "./events-csv.ts";
 
 /** What recovery found in the files. */
 export interface RecoveredFiles {
@@ -34,13 +35,20 @@ export function recoveredFigures(f: RecoveredFiles): RecoveredFigures | null {
   if (f.records !== null) span = f.records * SAMPLES_PER_RECORD;
   else if (f.csv !== null) span = f.csv.rows === 0 ? 0 : f.csv.lastSeq - f.firstSeq + 1;
   else return null;
-  const end = f.firstSeq + span;
+  const rows = [...eventRows(f.events ?? "")];
+  // the seqs a pause left out are not in the span: the end's seq moves on past each one inside it
+  let end = f.firstSeq + span;
+  let left = 0;
+  for (const p of rows.filter((r) => r.label === PAUSED_LABEL).sort((a, b) => a.seq - b.seq)) {
+    if (p.seq < end && f.records !== null) end += p.value;
+    if (p.seq < end) left += p.value;
+  }
   let markers = 0;
   let gaps = 0;
   let lost = 0;
   let paused = 0;
-  for (const row of eventRows(f.events ?? "")) {
-    if (row.seq >= end) continue; // after the last sample the files hold
+  for (const row of rows) {
+    if (row.seq >= end || row.label === PAUSED_LABEL) continue; // after the last sample the files hold
     if (row.label === GAP_LABEL) {
       gaps++;
       lost += Math.min(row.value, end - row.seq);
@@ -52,7 +60,9 @@ export function recoveredFigures(f: RecoveredFiles): RecoveredFigures | null {
   }
   // the CSV has no rows for lost or paused samples; the EDF/BDF span holds them as zeros
   const samples = f.records !== null ? span - lost - paused : f.csv!.rows;
-  return { duration_s: span / DEVICE_RATE_HZ, samples, markers, gaps, lost };
+  // a CSV's span runs from its first seq to its last: the paused seqs are in it, not in its time
+  const recorded = f.records !== null ? span : span - left;
+  return { duration_s: recorded / DEVICE_RATE_HZ, samples, markers, gaps, lost };
 }
 
 /** Rows of the events CSV as label, value and seq (a line that is not a whole row is skipped). */

@@ -34,7 +34,7 @@ export async function recoverRecordings(store: RecordingStore, log: Logger): Pro
     } catch {
       continue;
     }
-    if (meta.state !== "recording") continue;
+    if (meta.state !== "recording" && meta.state !== "paused") continue; // a crash while paused too
     const name = String(meta.session_name ?? f.name.replace(/\.json$/, ""));
     const notes: string[] = [];
     let records: number | null = null;

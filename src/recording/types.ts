@@ -102,6 +102,11 @@ export interface FormatWriter {
    * writes a boundary record so the file replays cleanly; the others ignore it.
    */
   reconnected(connection: number, atMs: number): void;
+  /**
+   * The recording resumes at `seq`: the samples before it that the file has not got were left out
+   * on purpose (a pause) and take no room (EDF/BDF go on without a fill; a CSV shows the seq jump).
+   */
+  skip(seq: number): void;
   /** A timed annotation (EDF/BDF write it as a TAL; the others ignore it). */
   annotate(annotation: Annotation): void;
   /** Bytes encoded since the last call that may be appended now (EDF/BDF: whole data records only). */
@@ -125,7 +130,7 @@ export interface FormatWriter {
 
 /** What a recording reports (the `recording` object of §4.1 is built from it). */
 export interface RecordingFigures {
-  state: "recording" | "stopped" | "failed";
+  state: "recording" | "paused" | "stopped" | "failed";
   failure: string | null;
   firstSeq: number | null;
   lastSeq: number | null;
@@ -137,6 +142,11 @@ export interface RecordingFigures {
   /** Samples missing in the gaps (filled in EDF/BDF), and duplicate packets dropped. */
   lost: number;
   duplicates: number;
+  /** Samples on the files' timeline: first to last written, paused ones left out (gaps are in it). */
+  recorded: number;
+  /** Pause commands that took effect, and the samples left out by pauses (the one under way up to now). */
+  pauses: number;
+  pausedSamples: number;
   files: RecordingFileEntry[];
   writerFigures: Record<string, Record<string, number>>;
 }

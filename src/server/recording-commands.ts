@@ -1,5 +1,5 @@
 /**
- * @module `start_recording`, `stop_recording`, `recording_status` and `marker` (docs/protocol/bridge-api.md §4),
+ * @module `start_recording`, `stop_recording`, `pause_recording`, `resume_recording`, `recording_status` and `marker` (docs/protocol/bridge-api.md §4, §11),
  * for the WebSocket dispatcher and for `POST /markers`: validate, act on the device's
  * recordings, answer with an ack, the `recording` reply or the specific error.
  */
@@ -26,6 +26,11 @@ type MarkerData = ReturnType<typeof markerData>;
 /** What the recording commands answer: an ack with the recording or the marker, or the `recording` reply. */
 type ReplyData =
   | { command: "start_recording" | "stop_recording"; recording: RecordingObject }
+  | {
+    command: "pause_recording" | "resume_recording";
+    recording: RecordingObject;
+    message?: string;
+  }
   | { command: "marker"; marker: MarkerData }
   | RecordingObject
   | { state: "none" };
@@ -77,6 +82,23 @@ export function dispatchRecording(
           ),
       );
       return;
+    case "pause_recording":
+    case "resume_recording": {
+      const command = type;
+      void recordings!.setPaused(type === "pause_recording").then(
+        (r) => {
+          if (!r.ok) return refuse(r.code, r.message);
+          const message = r.message === undefined ? {} : { message: r.message };
+          reply("command_ack", { command, recording: r.recording, ...message });
+        },
+        (e: unknown) =>
+          refuse(
+            "RECORDING_FAILED",
+            `Cannot ${command}: ${e instanceof Error ? e.message : String(e)}`,
+          ),
+      );
+      return;
+    }
     case "recording_status":
       // after the start or stop sent just before it: the answer reflects the commands in their order
       void recordings!.statusInOrder().then((status) =>

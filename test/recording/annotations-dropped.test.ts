@@ -65,6 +65,9 @@ describe("annotations_dropped", () => {
       gaps: 0,
       lost: 0,
       duplicates: 0,
+      recorded: 1000,
+      pauses: 0,
+      pausedSamples: 0,
       files: [],
       writerFigures: figures,
     };

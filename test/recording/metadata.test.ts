@@ -64,6 +64,8 @@ const TYPES: Record<string, string> = {
   first_seq: "number",
   start_ms: "number",
   duration_s: "number",
+  paused_s: "number",
+  pauses: "number",
   samples: "number",
   packets: "number",
   lost: "number",
