@@ -108,6 +108,15 @@ describe(`the SDK's username and password under ${runtime}`, () => {
             // the reconnect waits 0.2 s; 10 s for a loaded machine
             await until(() => results >= 2, 10_000, "the login on the second socket");
             expect((await client.setSettings({ subject: "second" })).changed).toEqual(["subject"]);
+            const other = connect(`${srv.ws}/`, { WebSocket, eeg: false });
+            try {
+              expect(await other.auth(creds(OLGA))).toMatchObject({
+                role: "observe",
+                username: "olga",
+              });
+            } finally {
+              other.close();
+            }
           } finally {
             client.close();
             await proxy.close();
