@@ -77,6 +77,15 @@ describe(`password logins under ${runtime}`, () => {
             const denied = await olga.request("set", { values: { subject: "c" } });
             expect(denied.data["code"]).toBe("PERMISSION_DENIED");
             expect((await olga.request("marker", { label: "ok" })).type).toBe("command_ack");
+            await login(srv.http, { username: "ada", password: "a wrong guess" });
+            // the log names users, never a password, a hash or a token
+            const log = srv.stdout() + srv.stderr();
+            expect(log).toContain('User "ada" logged in');
+            expect(log).toContain('Login of "ada"');
+            const hashes = (AUTH as { users: { password_hash: string }[] }).users;
+            for (const secret of [ADA.password, "a wrong guess", token, hashes[0]!.password_hash]) {
+              expect({ secret, logged: log.includes(secret) }).toEqual({ secret, logged: false });
+            }
           }),
       );
     },
