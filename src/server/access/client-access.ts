@@ -1,6 +1,7 @@
 /**
  * @module The per-client side of the access gate: rate limits checked before parsing, the
- * first-message `auth` (its deadline, `auth_result`, AUTH_FAILED + 1008), and PERMISSION_DENIED.
+ * first-message `auth` by token or by username and password (its deadline, `auth_result`,
+ * AUTH_FAILED + 1008), closing the sockets of a login session that ended, and PERMISSION_DENIED.
  * The bridge asks it before it dispatches anything.
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";

@@ -1,7 +1,8 @@
 /**
  * @module The one access gate in front of admission and dispatch (docs/protocol/bridge-api.md §5): who a new
  * socket is (from its upgrade request), what an `auth` message makes of it, and whether a
- * principal may send a command. Auth is off when no token is configured: everyone is `control`.
+ * principal may send a command. A token is a static one or a login session's (§5.2). Auth is off
+ * when no token and no user is configured: everyone is `control`.
  */
 import type { AuthResultData } from "../../protocol/messages.ts";
 import { isContractCommand, permissionsOf, permits } from "../../protocol/permissions.ts";
