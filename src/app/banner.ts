@@ -9,7 +9,9 @@ import type { ServeConfig } from "./config.ts";
 function accessLine(config: ServeConfig, gate: AccessGate): string {
   const reach = isLoopbackHost(config.host) ? "loopback only" : `reachable on ${config.host}`;
   const auth = gate.authEnabled
-    ? "tokens required to control (anonymous clients are read-only)"
+    ? `tokens required to control (anonymous clients are read-only)${
+      gate.passwordLogin ? "; users log in with POST /login" : ""
+    }`
     : "no tokens (every client may control)";
   const origins = config.access.allowOrigins.includes("*")
     ? "any origin"

@@ -31,6 +31,8 @@ export interface AccessFlags {
   tlsKey: string | null;
   /** Inbound messages per second per client (burst 2×). */
   rateLimit: number;
+  /** `--session-ttl`: seconds a password login's session token lasts. */
+  sessionTtlS: number;
 }
 
 /** Everything `serve` accepts; `devices` is what the device flags resolve to. */
@@ -140,6 +142,7 @@ function unset(): ServeConfig {
       tlsCert: null,
       tlsKey: null,
       rateLimit: NaN,
+      sessionTtlS: NaN,
     },
     recordingsDir: "",
     record: null,

@@ -29,6 +29,24 @@ export function real(name: string, min: number, max: number) {
   };
 }
 
+const UNIT_S: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A duration in whole seconds: `90`, `90s`, `30m`, `12h` or `7d`, between `minS` and `maxS`. */
+export function duration(name: string, minS: number, maxS: number) {
+  return (value: string): number => {
+    const m = /^(\d{1,9})([smhd]?)$/.exec(value.trim());
+    const s = m === null ? NaN : Number(m[1]) * UNIT_S[m[2]!]!;
+    if (!(s >= minS && s <= maxS)) {
+      throw new UsageError(
+        `${name} expects a duration from ${minS} s to ${
+          maxS / 86_400
+        } days: seconds, or a number with s, m, h or d (e.g. 30m, 12h), got "${value}"`,
+      );
+    }
+    return s;
+  };
+}
+
 export function nonEmpty(name: string, value: string): string {
   if (value === "") throw new UsageError(`${name} needs a non-empty value`);
   return value;

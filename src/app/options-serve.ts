@@ -1,5 +1,5 @@
 /** @module The option table's server, access and recording flags of `serve`. */
-import { formatList, int, nonEmpty, tokenValue } from "./option-values.ts";
+import { duration, formatList, int, nonEmpty, tokenValue } from "./option-values.ts";
 import type { ServeOption } from "./options.ts";
 
 export const SERVER_OPTIONS: readonly ServeOption[] = [
@@ -92,8 +92,16 @@ export const ACCESS_OPTIONS: readonly ServeOption[] = [
   {
     flag: "--auth",
     value: "FILE",
-    help: 'tokens with roles: {"tokens":[{"token":"…","role":"control"|"observe","name":"…"}]}',
+    help: 'tokens with roles: {"tokens":[{"token":"…","role":"control"|"observe","name":"…"}]}\n' +
+      'and/or users: {"users":[{"username":"…","password_hash":"scrypt$…","role":"…"}]}',
     set: (c, v, name) => void (c.access.authFile = nonEmpty(name, v)),
+  },
+  {
+    flag: "--session-ttl",
+    value: "DURATION",
+    default: "12h",
+    help: "how long a POST /login session token lasts (seconds, or 30m, 12h, 7d)",
+    set: (c, v, name) => void (c.access.sessionTtlS = duration(name, 1, 30 * 86_400)(v)),
   },
   {
     flag: "--no-auth",

@@ -5,7 +5,8 @@
  */
 import { readTlsFiles } from "../adapters/fs.ts";
 import { readDecoderWasm } from "../adapters/wasm-file.ts";
-import { buildAccess } from "./access.ts";
+import { buildAccess, readAccess } from "./access.ts";
+import type { AccessFile } from "./access.ts";
 import { createRecordingStore } from "../adapters/recording-store.ts";
 import { recoverRecordings } from "../recording/recovery.ts";
 import { parseServeArgs, USAGE, UsageError } from "./config.ts";
@@ -39,9 +40,11 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** Runs the server until a shutdown signal; exits 2 on a bad command line, 1 on a start-up failure. */
 export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<void> {
   let config: ServeConfig;
+  let accessFile: AccessFile;
   try {
     config = parseServeArgs(runtime.args, runtime.env);
     if (!config.help) {
+      accessFile = await readAccess(config);
       await checkSourceFiles(config);
       await checkRecordingsDir(config, createRecordingStore(config.recordingsDir));
     }
@@ -68,7 +71,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
   let push: RunningPush | null = null;
   try {
     const tls = await readTls(config);
-    const access = await buildAccess(config);
+    const access = buildAccess(config, accessFile!, systemClock, logs.logger("mw75.access"));
     const recordingStore = createRecordingStore(config.recordingsDir);
     // a recording a crash left open is finished before anything new is written
     await recoverRecordings(recordingStore, logs.logger("mw75.recording"));

@@ -27,7 +27,7 @@ import type { StreamItems, StreamName, StreamOptions } from "./streams.ts";
 import type { Subscription } from "./subscription.ts";
 import { systemTimers } from "./timers.ts";
 import { parseEnvelope } from "../protocol/messages.ts";
-import { connectionOptions } from "./options.ts";
+import { connectionOptions, loginOf } from "./options.ts";
 import type { ClientEventMap, ClientOptions, ClientState } from "./options.ts";
 
 export type { ClientEventMap, ClientOptions, ClientState } from "./options.ts";
@@ -55,9 +55,11 @@ export class BridgeClient {
   #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   #fatal: BridgeClientError | null = null;
   #stats = new StatsCounter();
+  #login: ReturnType<typeof loginOf>;
 
   constructor(url: string | URL, options: ClientOptions = {}) {
     this.url = socketBase(url).href;
+    this.#login = loginOf(options);
     this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timers = options.timers ?? systemTimers;
     const random = options.random ?? Math.random;
@@ -178,9 +180,9 @@ export class BridgeClient {
   broadcast(data: unknown): Promise<CommandReply<"broadcast">> {
     return this.request("broadcast", data);
   }
-  /** First-message authentication (§5), for a token not given at connect. */
-  auth(token: string): Promise<CommandReply<"auth">> {
-    return this.request("auth", { token });
+  /** First-message authentication (§5): a token, or `{username, password}` (§5.2), for this socket only. */
+  auth(with_: string | { username: string; password: string }): Promise<CommandReply<"auth">> {
+    return this.request("auth", typeof with_ === "string" ? { token: with_ } : with_);
   }
   getSettings(keys?: string[]): Promise<CommandReply<"get">> {
     return this.request("get", keys === undefined ? {} : { keys });
@@ -228,7 +230,9 @@ export class BridgeClient {
   // --- what the connection reports ---
 
   #opened(): void {
-    // resubscriptions go first, then what waited for a socket, then the user's own open handlers
+    // the login first (what follows is judged with its role; AUTH_FAILED ends the client, #text),
+    // then resubscriptions, then what waited for a socket, then the user's own open handlers
+    this.#login?.(this.#requests.request.bind(this.#requests), this.#timeoutMs);
     this.#streams.opened();
     this.#headset.opened();
     this.#requests.flush();

@@ -36,7 +36,10 @@ export interface Commands extends Record<CommandType, { data: unknown; reply: un
     reply: CommandAckData & { stream: string; options: SubscriptionOptionsData };
   };
   unsubscribe: { data: { stream: string }; reply: CommandAckData & { stream: string } };
-  auth: { data: { token: string }; reply: ServerMessages["auth_result"] };
+  auth: {
+    data: { token: string } | { username: string; password: string };
+    reply: ServerMessages["auth_result"];
+  };
   get: { data: { keys?: string[] }; reply: ServerMessages["settings"] };
   set: { data: { values: Partial<SettingsValues> }; reply: ServerMessages["settings"] };
   start_recording: {

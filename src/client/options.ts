@@ -8,6 +8,7 @@ import { webSocketConstructor } from "./socket.ts";
 import type { WebSocketConstructorLike } from "./socket.ts";
 import type { DataLoss } from "./streams.ts";
 import type { Timers } from "./timers.ts";
+import type { Requests } from "./requests.ts";
 import type { ServerMessage, ServerMessages, ServerMessageType } from "../protocol/messages.ts";
 
 /** How a client reaches the bridge, how long it waits and how it reconnects. */
@@ -18,6 +19,13 @@ export interface ClientOptions {
   token?: string;
   /** `"subprotocol"` forces the subprotocol even where a header would work (default `"auto"`). */
   tokenVia?: "auto" | "subprotocol";
+  /**
+   * A user of the bridge's auth file (§5.2): `auth {username, password}` is the first message on
+   * every socket, reconnections included. Not together with `token`.
+   */
+  username?: string;
+  /** The password of `username`. */
+  password?: string;
   /** How long a command waits for its reply, ms (default 10 000). */
   requestTimeoutMs?: number;
   /** Reconnect schedule, or false to stay closed after the first loss (default 1, 2, 4 … 30 s). */
@@ -76,4 +84,23 @@ export function connectionOptions(
     timers,
     random,
   };
+}
+
+/**
+ * The `username`/`password` options, checked (both or neither, not with `token`), as the step that
+ * sends `auth {username, password}` on a new socket (its refusal is handled where AUTH_FAILED is).
+ */
+export function loginOf(
+  o: ClientOptions,
+): ((request: Requests["request"], timeoutMs: number) => void) | null {
+  if (o.username === undefined && o.password === undefined) return null;
+  if (typeof o.username !== "string" || typeof o.password !== "string") {
+    throw new TypeError("connect: username and password go together");
+  }
+  if (o.token !== undefined) {
+    throw new TypeError("connect: give either token or username and password, not both");
+  }
+  const data = { username: o.username, password: o.password };
+  return (request, timeoutMs) =>
+    void request("auth", data, timeoutMs, { queue: false }).catch(() => {});
 }

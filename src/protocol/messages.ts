@@ -252,6 +252,8 @@ export interface AuthResultData {
   authenticated: boolean;
   role: "anonymous" | "observe" | "control";
   permissions: string[];
+  /** The user, when a username and password or a login session's token authenticated (§5.2). */
+  username?: string;
 }
 
 export type ServerMessageType = keyof ServerMessages;

@@ -4,6 +4,8 @@
  * Commands whose `data` means nothing read as null.
  */
 import type { MarkerRequest } from "../core/markers.ts";
+import { parseAuth } from "./auth-request.ts";
+import type { AuthRequest } from "./auth-request.ts";
 import type { CommandType } from "./commands.ts";
 import { parseConnectDevice, parseRemoveDevice, parseScan } from "./device-requests.ts";
 import type { ConnectDeviceRequest, RemoveDeviceRequest, ScanRequest } from "./device-requests.ts";
@@ -26,8 +28,8 @@ export interface CommandRequests {
   ping: null;
   /** The payload relayed as sent (`{}` when absent). */
   broadcast: { payload: unknown };
-  /** The token as sent; the access gate judges it. */
-  auth: { token: unknown };
+  /** The token as sent (the access gate judges it), or a username and password. */
+  auth: AuthRequest;
   subscribe: Subscription;
   unsubscribe: { stream: StreamName };
   get: { keys: SettingKey[] };
@@ -53,7 +55,7 @@ const READERS: { [K in CommandType]: (data: unknown) => Checked<CommandRequests[
   status: none,
   ping: none,
   broadcast: (data) => accept({ payload: data === undefined ? {} : data }),
-  auth: (data) => accept({ token: tokenOf(data) }),
+  auth: parseAuth,
   subscribe: parseSubscribe,
   unsubscribe: parseUnsubscribe,
   get: parseGet,
@@ -76,10 +78,4 @@ export function readRequest<K extends CommandType>(
   data: unknown,
 ): Checked<CommandRequests[K]> {
   return READERS[type](data);
-}
-
-function tokenOf(data: unknown): unknown {
-  if (data === null || typeof data !== "object") return undefined;
-  const fields: { token?: unknown } = data;
-  return fields.token;
 }

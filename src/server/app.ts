@@ -23,6 +23,7 @@ import { bridgeHealth } from "./health.ts";
 import { healthFor } from "./access/health-view.ts";
 import { metricsText } from "./metrics.ts";
 import { addRecordingRoutes } from "./recording-routes.ts";
+import { addLoginRoutes } from "./access/login-routes.ts";
 import { DASHBOARD_HTML } from "./dashboard-asset.ts";
 import type { RecordingStore } from "../ports/recording-store.ts";
 
@@ -52,7 +53,8 @@ export function createApp(options: AppOptions): Hono {
   // a declared body over the limit is refused on every route before anything is read; the route
   // that takes a body also counts a chunked one, after its token and rate guards (recording-routes.ts)
   app.use("*", declaredBodyGuard());
-  // `auth_required` tells pages like the dashboard whether the token-guarded routes need a token
+  // `auth_required` tells pages like the dashboard whether the token-guarded routes need a token,
+  // `password_login` whether to offer a login form (POST /login)
   app.get(
     "/health",
     (c) =>
@@ -60,6 +62,7 @@ export function createApp(options: AppOptions): Hono {
         healthFor(gate, c.req.header("authorization"), {
           ...bridgeHealth(bridge),
           auth_required: gate.authEnabled,
+          password_login: gate.passwordLogin,
         }),
       ),
   );
@@ -79,6 +82,12 @@ export function createApp(options: AppOptions): Hono {
       (a) => gate.authEnabled && hasValidToken(gate, a),
     ),
   );
+
+  addLoginRoutes(app, {
+    gate,
+    remoteOf: (c) => safeRemote(options, c),
+    before: [originGuard(hosts), rateGuard(options.rateLimit, (c) => safeRemote(options, c))],
+  });
 
   const defaultSocket = socketRoute(options, () => bridge.default, false);
   app.get("/", originGuard(hosts), defaultSocket);

@@ -287,6 +287,7 @@ export class ServedDevice {
   /** Ctrl-C: tear the device down (announced), tell clients, close their sockets. */
   async shutdown(): Promise<void> {
     this.#log.log("INFO", "Shutting down");
+    this.#access.close();
     await shutDown(this.#device.session, this.#recordings, this.#clients, this.#o.clock, this.#log);
     this.#router.close();
     this.#hub.close();

@@ -23,10 +23,15 @@ export interface SessionShared {
   clock: Clock;
 }
 
+/** Frames kept while a password check runs (the rate limit already bounds how fast they come). */
+const MAX_HELD = 256;
+
 /** The inbound pipeline of one socket. */
 export class SocketSession {
   readonly client: Client;
   #s: SessionShared;
+  /** Frames that arrived during a password check, handled after it in order; null when none runs. */
+  #held: Frame[] | null = null;
 
   constructor(client: Client, shared: SessionShared) {
     this.client = client;
@@ -38,6 +43,21 @@ export class SocketSession {
     const { client } = this;
     const s = this.#s;
     if (!client.open || !s.access.withinRate(client)) return;
+    // a command after `auth {username, password}` is judged with the role that auth gives
+    if (this.#held !== null) {
+      if (this.#held.length < MAX_HELD) this.#held.push(frame);
+      else {
+        const text = `Dropped: over ${MAX_HELD} messages arrived during a password check`;
+        s.clients.send(client, errorMessage(freshId(), "RATE_LIMITED", text, s.clock.now()));
+      }
+      return;
+    }
+    this.#handle(frame);
+  }
+
+  #handle(frame: Frame): void {
+    const { client } = this;
+    const s = this.#s;
     let id: unknown; // the request's id once the frame parsed that far: a processing error echoes it
     try {
       const parsed = parseFrame(frameText(frame), s.multi);
@@ -57,7 +77,15 @@ export class SocketSession {
         return;
       }
       id = parsed.id;
-      if (parsed.type === "auth") return s.access.auth(client, replyId(id), parsed.data);
+      if (parsed.type === "auth") {
+        const checking = s.access.auth(client, replyId(id), parsed.data);
+        if (checking !== undefined) {
+          this.#held = [];
+          const release = () => this.#release();
+          checking.then(release, release);
+        }
+        return;
+      }
       if (!s.gate.allows(client.principal, parsed.type)) {
         return s.access.deny(client, replyId(id), parsed.type, parsed.data);
       }
@@ -68,6 +96,20 @@ export class SocketSession {
         client,
         errorMessage(replyId(id), "MESSAGE_PROCESSING_ERROR", text, s.clock.now()),
       );
+    }
+  }
+
+  /** The password check is done: the held frames go through, until one starts another check. */
+  #release(): void {
+    const held = this.#held ?? [];
+    this.#held = null;
+    while (held.length > 0 && this.client.open) {
+      const again = this.#held as Frame[] | null; // #handle may have started another check
+      if (again !== null) {
+        again.push(...held);
+        return;
+      }
+      this.#handle(held.shift()!);
     }
   }
 }

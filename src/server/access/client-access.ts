@@ -1,6 +1,7 @@
 /**
  * @module The per-client side of the access gate: rate limits checked before parsing, the
- * first-message `auth` (its deadline, `auth_result`, AUTH_FAILED + 1008), and PERMISSION_DENIED.
+ * first-message `auth` by token or by username and password (its deadline, `auth_result`,
+ * AUTH_FAILED + 1008), closing the sockets of a login session that ended, and PERMISSION_DENIED.
  * The bridge asks it before it dispatches anything.
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
@@ -14,6 +15,10 @@ import type { ClientSocket } from "../../ports/client-socket.ts";
 import { AccessGate, AUTH_DEADLINE_MS } from "./gate.ts";
 import type { Admission } from "./gate.ts";
 import { RateLimiter } from "./rate-limit.ts";
+import type { Credentials } from "../../protocol/auth-request.ts";
+import type { LoginOutcome } from "./logins.ts";
+import type { Principal } from "./principal.ts";
+import { OPEN_ACCESS } from "./principal.ts";
 
 /** Close code for a policy violation: a bad token, rate abuse. */
 export const CLOSE_POLICY = 1008;
@@ -54,8 +59,14 @@ export class ClientAccess {
   #limiters = new WeakMap<Client, RateLimiter>();
   #authTimers = new WeakMap<Client, TimerHandle>();
 
+  /** Stops watching login sessions (the device shuts down). */
+  close: () => void;
+
   constructor(options: ClientAccessOptions) {
     this.#o = options;
+    // a logout or an expiry closes every socket that session authenticated, on every device
+    const sessions = options.gate.passwords?.sessions;
+    this.close = sessions?.onEnded((s, why) => this.sessionEnded(s.id, why)) ?? (() => {});
   }
 
   /** A client was admitted with `admission`: start its rate limit and, if it announced one, its auth deadline. */
@@ -97,25 +108,40 @@ export class ClientAccess {
     return false;
   }
 
-  /** `auth {token}`: a good token upgrades the principal; a bad one ends the connection (1008). */
-  auth(client: Client, id: unknown, data: unknown): void {
+  /**
+   * `auth {token}`: a good token upgrades the principal; a bad one ends the connection (1008).
+   * `auth {username, password}` does the same after the password check, which runs off the event
+   * loop: the returned promise settles when it is done (the session holds later frames till then).
+   */
+  auth(client: Client, id: unknown, data: unknown): Promise<void> | undefined {
     const o = this.#o;
     const request = readRequest("auth", data);
-    const principal = request.ok ? o.gate.authenticate(request.value.token) : null;
+    if (!request.ok) {
+      o.clients.send(client, errorMessage(id, request.code, request.message, o.clock.now()));
+      return;
+    }
+    if ("username" in request.value) return this.#passwordAuth(client, id, request.value);
+    const principal = o.gate.authenticate(request.value.token);
     if (principal === null) {
       o.log.log("WARNING", `Client ${client.remote} closed: auth with an invalid token`);
       this.#closeWith(client, id, "Authentication failed: the token is not valid");
       return;
     }
-    this.left(client);
-    client.principal = principal;
-    if (principal.name !== null) {
-      o.log.log(
-        "INFO",
-        `Client ${client.remote} authenticated as ${principal.name} (${principal.role})`,
+    this.#grant(client, id, principal);
+  }
+
+  /** Closes, with AUTH_FAILED, the sockets a login session authenticated once that session ends. */
+  sessionEnded(sessionId: number, why: string): void {
+    for (const client of this.#o.clients.clients.slice()) {
+      if (client.principal.session !== sessionId) continue;
+      this.#o.log.log("INFO", `Client ${client.remote} closed: the session ended (${why})`);
+      this.#closeWith(
+        client,
+        freshId(),
+        `The session ended (${why}): log in again`,
+        `session ended: ${why}`,
       );
     }
-    o.clients.send(client, envelope(id, "auth_result", o.gate.authResult(principal, o.available)));
   }
 
   /** PERMISSION_DENIED for `command`, naming it (and for `set` the first key, as §5.1 asks). */
@@ -148,12 +174,81 @@ export class ClientAccess {
     }
   }
 
-  #closeWith(client: Client, id: unknown, message: string): void {
+  async #passwordAuth(client: Client, id: unknown, credentials: Credentials): Promise<void> {
     const o = this.#o;
-    o.clients.send(client, errorMessage(id, "AUTH_FAILED", message, o.clock.now()));
+    const passwords = o.gate.passwords;
+    if (passwords === null) {
+      // auth off: everyone is control already, as `auth {token}` says then
+      if (!o.gate.authEnabled) return this.#grant(client, id, { ...OPEN_ACCESS });
+      o.log.log("WARNING", `Client ${client.remote} closed: password auth, but no users exist`);
+      return this.#closeWith(client, id, "Authentication failed: this server has no users");
+    }
+    let outcome: LoginOutcome;
+    try {
+      outcome = await passwords.logins.attempt(
+        credentials.username,
+        credentials.password,
+        client.remote,
+      );
+    } catch (e) {
+      o.log.log("ERROR", `Password check failed: ${e instanceof Error ? e.message : String(e)}`);
+      outcome = { ok: false, why: "failed" };
+    }
+    if (!client.open) return;
+    if (outcome.ok) {
+      return this.#grant(client, id, {
+        role: outcome.user.role,
+        name: outcome.user.username,
+        user: true,
+      });
+    }
+    if (outcome.why === "failed") {
+      return this.#closeWith(client, id, "Authentication failed: wrong username or password");
+    }
+    this.#closeWith(
+      client,
+      id,
+      outcome.why === "locked"
+        ? `Too many failed logins for this username: try again in ${outcome.retryAfterS} s`
+        : `Too many logins in progress: try again in ${outcome.retryAfterS} s`,
+      "too many logins",
+      "RATE_LIMITED",
+    );
+  }
+
+  #grant(client: Client, id: unknown, principal: Principal): void {
+    const o = this.#o;
+    this.left(client);
+    client.principal = principal;
+    if (principal.name !== null) {
+      o.log.log(
+        "INFO",
+        `Client ${client.remote} authenticated as ${principal.name} (${principal.role})`,
+      );
+    }
+    const result = o.gate.authResult(principal, o.available);
+    o.clients.send(
+      client,
+      envelope(
+        id,
+        "auth_result",
+        principal.user === true ? { ...result, username: principal.name! } : result,
+      ),
+    );
+  }
+
+  #closeWith(
+    client: Client,
+    id: unknown,
+    message: string,
+    reason = "authentication failed",
+    code: ErrorCode = "AUTH_FAILED",
+  ): void {
+    const o = this.#o;
+    o.clients.send(client, errorMessage(id, code, message, o.clock.now()));
     client.outbox.drain();
     try {
-      client.socket.close(CLOSE_POLICY, "authentication failed");
+      client.socket.close(CLOSE_POLICY, reason);
     } catch {
       /* already closed */
     }

@@ -1,7 +1,8 @@
 /**
  * @module The one access gate in front of admission and dispatch (docs/protocol/bridge-api.md §5): who a new
  * socket is (from its upgrade request), what an `auth` message makes of it, and whether a
- * principal may send a command. Auth is off when no token is configured: everyone is `control`.
+ * principal may send a command. A token is a static one or a login session's (§5.2). Auth is off
+ * when no token and no user is configured: everyone is `control`.
  */
 import type { AuthResultData } from "../../protocol/messages.ts";
 import { isContractCommand, permissionsOf, permits } from "../../protocol/permissions.ts";
@@ -9,6 +10,8 @@ import type { Role } from "../../protocol/permissions.ts";
 import type { Principal } from "./principal.ts";
 import { OPEN_ACCESS } from "./principal.ts";
 import type { TokenTable } from "./tokens.ts";
+import type { Logins } from "./logins.ts";
+import type { Session, SessionStore } from "./sessions.ts";
 
 /** The subprotocol prefix that carries a token (browsers cannot set an Authorization header). */
 export const BEARER_PROTOCOL = "mw75.bearer.";
@@ -33,15 +36,33 @@ export interface UpgradeCredentials {
   protocols: string | undefined;
 }
 
+/** Password logins and their sessions (docs/protocol/bridge-api.md §5.2), when the auth file lists users. */
+export interface PasswordAccess {
+  logins: Logins;
+  sessions: SessionStore;
+}
+
 export class AccessGate {
   #tokens: TokenTable;
+  #passwords: PasswordAccess | null;
 
-  constructor(tokens: TokenTable) {
+  constructor(tokens: TokenTable, passwords: PasswordAccess | null = null) {
     this.#tokens = tokens;
+    this.#passwords = passwords;
   }
 
   get authEnabled(): boolean {
-    return this.#tokens.enabled;
+    return this.#tokens.enabled || this.passwordLogin;
+  }
+
+  /** True when users may log in with a password (`/health.password_login`). */
+  get passwordLogin(): boolean {
+    return this.#passwords?.logins.enabled ?? false;
+  }
+
+  /** The logins and sessions, or null without users. */
+  get passwords(): PasswordAccess | null {
+    return this.passwordLogin ? this.#passwords : null;
   }
 
   /** Decides who a new socket is, from its upgrade headers. */
@@ -56,7 +77,7 @@ export class AccessGate {
     );
     const token = bearer ?? fromProtocol;
     if (token !== undefined) {
-      const principal = this.#tokens.lookup(token);
+      const principal = this.#lookup(token);
       return principal === null
         ? { principal: anonymous(), failed: true, awaitsAuth: false }
         : { principal, failed: false, awaitsAuth: false };
@@ -67,7 +88,15 @@ export class AccessGate {
   /** The principal an `auth {token}` message earns, or null for a bad one. */
   authenticate(token: unknown): Principal | null {
     if (!this.authEnabled) return { ...OPEN_ACCESS };
-    return typeof token === "string" ? this.#tokens.lookup(token) : null;
+    return typeof token === "string" ? this.#lookup(token) : null;
+  }
+
+  /** A static token's principal, else a live session's. */
+  #lookup(token: string): Principal | null {
+    const principal = this.#tokens.lookup(token);
+    if (principal !== null) return principal;
+    const session = this.passwords?.sessions.lookup(token) ?? null;
+    return session === null ? null : sessionPrincipal(session);
   }
 
   /** True when `principal` may send `command` (a contract command this version lacks included). */
@@ -99,6 +128,11 @@ export class AccessGate {
       role === "anonymous" ? "anonymous" : `an ${role} client`
     })`;
   }
+}
+
+/** Who a session's sockets are: its user's role, named by the username, tied to the session. */
+export function sessionPrincipal(session: Session): Principal {
+  return { role: session.role, name: session.username, user: true, session: session.id };
 }
 
 function anonymous(): Principal {

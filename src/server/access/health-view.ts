@@ -22,6 +22,7 @@ export const ANONYMOUS_HEALTH_FIELDS: readonly string[] = [
   "packets",
   "shed",
   "auth_required",
+  "password_login",
 ];
 
 /** A /health body: JSON fields by name (server/health.ts builds it). */

@@ -5,16 +5,20 @@
 import * as v from "valibot";
 import type { Principal } from "./principal.ts";
 
-/** `{"tokens":[{"token":"…","role":"control"|"observe","name":"…"}]}` */
+/**
+ * `{"tokens":[{"token":"…","role":"control"|"observe","name":"…"}], "users":[…]}`: tokens, users
+ * (users.ts checks each), or both.
+ */
 export const AuthFileSchema = v.object({
-  tokens: v.pipe(
+  tokens: v.optional(v.pipe(
     v.array(v.object({
       token: v.pipe(v.string(), v.minLength(8, "a token must have at least 8 characters")),
       role: v.picklist(["control", "observe"], 'role must be "control" or "observe"'),
       name: v.optional(v.string()),
     })),
     v.minLength(1, "the file lists no token"),
-  ),
+  )),
+  users: v.optional(v.pipe(v.array(v.unknown()), v.minLength(1, "the file lists no user"))),
 });
 
 /** One accepted token. */
@@ -24,8 +28,19 @@ export interface TokenEntry {
   name: string | null;
 }
 
-/** Reads an auth file's text; throws an Error that says what is wrong (never quoting a token). */
+/** An auth file's tokens, and its `users` entries as written (users.ts reads them). */
+export interface AuthFile {
+  tokens: TokenEntry[];
+  users: unknown[];
+}
+
+/** Reads an auth file's tokens; throws an Error that says what is wrong (never quoting a token). */
 export function parseAuthFile(text: string, path: string): TokenEntry[] {
+  return readAuthFile(text, path).tokens;
+}
+
+/** Reads an auth file's text; throws an Error that says what is wrong (never quoting a token). */
+export function readAuthFile(text: string, path: string): AuthFile {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -38,7 +53,14 @@ export function parseAuthFile(text: string, path: string): TokenEntry[] {
     const where = issue.path?.map((p) => String(p.key)).join(".") ?? "";
     throw new Error(`Cannot read auth file ${path}: ${where ? `${where}: ` : ""}${issue.message}`);
   }
-  return parsed.output.tokens.map((t) => ({ token: t.token, role: t.role, name: t.name ?? null }));
+  const { tokens = [], users = [] } = parsed.output;
+  if (tokens.length === 0 && users.length === 0) {
+    throw new Error(`Cannot read auth file ${path}: the file lists no token and no user`);
+  }
+  return {
+    tokens: tokens.map((t) => ({ token: t.token, role: t.role, name: t.name ?? null })),
+    users,
+  };
 }
 
 /** The accepted tokens; `lookup` compares in constant time. */

@@ -24,12 +24,15 @@ export const CONTROL_ONLY = [
   "stop_recording",
   "scan_devices",
 ];
-/** Every command of the contract (docs/protocol/bridge-api.md §2, §4–§6). */
+/** Every command of the contract (docs/protocol/bridge-api.md §2, §4–§6, §11). */
 export const CONTRACT_COMMANDS = [
   ...OBSERVE_COMMANDS,
   ...CONTROL_ONLY,
   "list_devices",
   "connect_device",
+  "pause_recording",
+  "resume_recording",
+  "remove_device",
 ];
 
 /**

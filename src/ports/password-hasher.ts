@@ -1,0 +1,18 @@
+/** @module The password-hash port: the server checks passwords through it, the scrypt adapter implements it (node:crypto). */
+
+/** One stored password hash, read once at start-up. */
+export interface StoredPassword {
+  /** True when `password` matches; computed off the event loop, so the server keeps serving. */
+  verify(password: string): Promise<boolean>;
+  /**
+   * A hash of the same cost that no password matches: checked for unknown usernames, so they take
+   * as long as a wrong password does.
+   */
+  decoy(): StoredPassword;
+}
+
+/** Reads the `password_hash` lines of an auth file. */
+export interface PasswordHasher {
+  /** Reads a stored hash; throws a RangeError saying what is wrong (never quoting the hash). */
+  parse(stored: string): StoredPassword;
+}
