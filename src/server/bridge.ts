@@ -1,18 +1,20 @@
 /**
  * @module The bridge, the program's composition of its devices (docs/protocol/bridge-api.md §6): one ServedDevice
  * per device in the core's registry, the default one first; discovery (BlueZ, or the simulated headsets), headsets added at run time by
- * address, `--autoconnect`, shutdown of all. Each device stays isolated: its own session,
+ * address, devices removed (`remove_device`, §11), `--autoconnect`, shutdown of all. Each device stays isolated: its own session,
  * decoder, clients, control, streams, ring and recording.
  */
 import type { DeviceEntry } from "../protocol/messages.ts";
 import { deviceIdFor, DeviceRegistry } from "../core/device-registry.ts";
 import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
+import { envelope, freshId } from "../protocol/envelope.ts";
 import type { LslHealth, MqttHealth as MqttHealthFigures } from "../protocol/health.ts";
 import type { DeviceDiscovery, DevicePort, DiscoveredDevice } from "../ports/discovery.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ServedDevice } from "./served-device.ts";
+import { DEVICE_REMOVED } from "./device-teardown.ts";
 import type { BridgeCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
@@ -56,6 +58,7 @@ export class Bridge implements BridgeCommands {
     return this.#o.lslHealth?.() ?? null;
   }
   #added: Array<(device: ServedDevice) => void> = [];
+  #removed: Array<(id: string) => Promise<void> | void> = [];
 
   constructor(options: BridgeOptions) {
     this.#o = options;
@@ -76,6 +79,44 @@ export class Bridge implements BridgeCommands {
   /** Calls `listener` for every device added from now on (the MQTT publisher attaches each). */
   onAdded(listener: (device: ServedDevice) => void): void {
     this.#added.push(listener);
+  }
+
+  /** Calls `listener` for every device removed from now on, after its teardown (MQTT clears its state, LSL withdraws its outlets). */
+  onRemoved(listener: (id: string) => Promise<void> | void): void {
+    this.#removed.push(listener);
+  }
+
+  /**
+   * `remove_device` (docs/protocol/bridge-api.md §11): the device leaves the list at once (a second
+   * remove is UNKNOWN_DEVICE), is torn down (its recording finalised, its sockets closed 1001), its
+   * MQTT state and LSL outlets withdrawn; then every client hears the new `devices`. Resolves after all that.
+   */
+  async removeDevice(id: string): Promise<void> {
+    const device = this.registry.get(id);
+    if (device === undefined) {
+      throw new BridgeError(
+        "UNKNOWN_DEVICE",
+        `No device ${JSON.stringify(id)}; list_devices lists them`,
+      );
+    }
+    if (device === this.default) {
+      throw new BridgeError(
+        "INVALID_PARAMETERS",
+        `Invalid device_id: ${id} is the default device (the one of / and /ws) and cannot be removed`,
+      );
+    }
+    this.registry.remove(id);
+    this.#ttys.delete(id); // its tty may carry the headset again when it is added back
+    this.#o.log.log("INFO", `Removing device ${id}`);
+    await device.shutdown(DEVICE_REMOVED);
+    for (const listener of this.#removed) {
+      await Promise.resolve(listener(id)).catch((e: unknown) =>
+        this.#o.log.log("ERROR", `Removing ${id}: ${e instanceof Error ? e.message : String(e)}`)
+      );
+    }
+    const devices = envelope(freshId(), "devices", { devices: this.describe() });
+    for (const other of this.list()) other.broadcast(devices);
+    this.#o.log.log("INFO", `Device ${id} removed`);
   }
 
   /** The device of `/` and `/ws`. */
