@@ -109,12 +109,14 @@ describe(`remove_device (${runtime})`, () => {
 
             // the ack comes after the teardown: both sockets of sim-2 are closed as going away
             expect(await closing).toEqual({ code: 1001, reason: "device removed" });
+            const told = (m: Msg) => m.type === "status" && m.data["message"] === "Device removed";
             expect(
               await Promise.race([
                 sim2.closed,
                 new Promise((r) => setTimeout(() => r("open"), 2000)),
               ]),
             ).toBe(1001);
+            expect(sim2.messages.some(told)).toBe(true);
             const announced = await devicesOn(root, "`devices` on /");
             expect(ids(announced.data["devices"] as Array<Record<string, unknown>>)).toEqual([
               "sim-1",
