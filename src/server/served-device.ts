@@ -1,8 +1,7 @@
 /**
- * @module A device as the server serves it: composes the device, its subscription hub, the client
- * registry, the streams, recordings and access; admits and forgets clients (docs/protocol/mw75.md §3.7), turns
- * the device's status and errors into broadcasts, hands each frame to its socket's session, and
- * shuts down.
+ * @module A device as the server serves it: composes the device, its subscription hub, the client registry,
+ * the streams, recordings and access; admits and forgets clients (docs/protocol/mw75.md §3.7), turns the device's
+ * status and errors into broadcasts, hands each frame to its socket's session, and ends (shutdown, removal).
  */
 import type { DeviceEntry } from "../protocol/messages.ts";
 import type { Device } from "../core/device.ts";
@@ -198,7 +197,10 @@ export class ServedDevice {
     admission: Admission = this.gate.admit({ authorization: undefined, protocols: undefined }),
     perDevice = false,
   ): Client | null {
-    if (this.#ended !== null) return void closeSocket(socket, this.#ended), null;
+    if (this.#ended !== null) {
+      closeSocket(socket, this.#ended); // it opened as the device ended: never admitted
+      return null;
+    }
     if (!admits(this.#admission, socket, remote, admission)) return null;
     const client = this.#clients.add(
       socket,
