@@ -73,11 +73,12 @@ export function closeSockets(clients: ClientRegistry, ending: Ending = SERVER_SH
   clients.stop();
 }
 
-/** Closes one socket as going away (also one that opens after the end: it is never admitted). */
-export function closeSocket(socket: ClientSocket, ending: Ending): void {
+/** Closes one socket as going away (also one that opens after the end); null: no client is left of it. */
+export function closeSocket(socket: ClientSocket, ending: Ending): null {
   try {
     socket.close(1001, ending.closeReason);
   } catch {
     /* already closed */
   }
+  return null;
 }

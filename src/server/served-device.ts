@@ -197,10 +197,7 @@ export class ServedDevice {
     admission: Admission = this.gate.admit({ authorization: undefined, protocols: undefined }),
     perDevice = false,
   ): Client | null {
-    if (this.#ended !== null) {
-      closeSocket(socket, this.#ended); // it opened as the device ended: never admitted
-      return null;
-    }
+    if (this.#ended !== null) return closeSocket(socket, this.#ended); // never admitted
     if (!admits(this.#admission, socket, remote, admission)) return null;
     const client = this.#clients.add(
       socket,
@@ -295,6 +292,7 @@ export class ServedDevice {
     await shutDown(session, this.#recordings, this.#clients, clock, this.#log, ending);
     this.#router.close();
     this.#hub.close();
+    this.#logs.close();
     closeSockets(this.#clients, ending);
   }
 }

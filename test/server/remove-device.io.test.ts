@@ -126,6 +126,9 @@ describe(`remove_device (${runtime})`, () => {
             expect(ids(await getDevices(srv))).toEqual(["sim-1", "sim-3"]);
             expect(ids((await healthOf(srv))["devices"])).toEqual(["sim-1", "sim-3"]);
             expect((await fetch(`${srv.http}${devicePath("sim-2")}`)).status).toBe(404);
+            const metrics = await (await fetch(`${srv.http}/metrics`)).text();
+            expect(metrics).toContain('device="sim-3"');
+            expect(metrics).not.toContain('device="sim-2"');
 
             // its recording was stopped and finalised: listed as stopped, its BDF read by MNE
             const listed =
