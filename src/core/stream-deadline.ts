@@ -1,7 +1,4 @@
-/**
- * @module The end a `connect {duration_s}` sets for streaming (docs/protocol/bridge-api.md §11): one
- * timer per session on the injected clock, replaced by the next connect, cleared by any stop.
- */
+/** @module The end a `connect {duration_s}` sets for streaming (docs/protocol/bridge-api.md §11): one timer per session on the injected clock, replaced by the next connect, cleared by any stop. */
 import type { Clock, TimerHandle } from "./clock.ts";
 
 /** At most one pending end of streaming. */

@@ -1,8 +1,4 @@
-/**
- * @module An emulated MW75 added by `connect_device`, removed by `remove_device` and added again, in
- * `serve --source mw75` under Bun, Deno and Node (docs/protocol/bridge-api.md §11): the removal
- * switches the headset off and closes its socket; the same address streams again afterwards.
- */
+/** @module An emulated MW75 added by `connect_device`, removed by `remove_device` and added again, in `serve --source mw75` under Bun, Deno and Node (docs/protocol/bridge-api.md §11): the removal switches the headset off and closes its socket; the same address streams again afterwards. */
 import { describe, expect, test } from "bun:test";
 import {
   type Client,

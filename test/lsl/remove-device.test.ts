@@ -1,8 +1,4 @@
-/**
- * @module `remove_device` with `--lsl`, bridges under Bun, Deno and Node, in the loopback-only
- * namespace (docs/protocol/bridge-api.md §11): the removed device's outlets stop answering
- * discovery while the others still answer, and a consumer of its EEG outlet is closed.
- */
+/** @module `remove_device` with `--lsl`, bridges under Bun, Deno and Node, in the loopback-only namespace (docs/protocol/bridge-api.md §11): the removed device's outlets stop answering discovery while the others still answer, and a consumer of its EEG outlet is closed. */
 import { describe, expect, test } from "bun:test";
 import { systemClock } from "../../src/core/clock.ts";
 import { openFeed } from "../../src/lsl/inlet/feed-reader.ts";

@@ -1,8 +1,4 @@
-/**
- * @module `remove_device` with `--mqtt` against a real mosquitto, under Bun, Deno and Node
- * (docs/protocol/bridge-api.md §11): the removed device's retained state is emptied (a new
- * subscriber gets none), the online status no longer lists it, the other devices keep theirs.
- */
+/** @module `remove_device` with `--mqtt` against a real mosquitto, under Bun, Deno and Node (docs/protocol/bridge-api.md §11): the removed device's retained state is emptied (a new subscriber gets none), the online status no longer lists it, the other devices keep theirs. */
 import { describe, expect, test } from "bun:test";
 import { RUNTIMES } from "../_support/server-process.ts";
 import { connectWs } from "../_support/ws-client.ts";

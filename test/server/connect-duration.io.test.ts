@@ -1,8 +1,4 @@
-/**
- * @module `connect {duration_s}` against a live bridge under the runtime running this file
- * (docs/protocol/bridge-api.md §11): the ack's `until`, the disconnect with the reason "duration
- * reached", a disconnect clearing it, bad values refused, the base ack unchanged.
- */
+/** @module `connect {duration_s}` against a live bridge under the runtime running this file (docs/protocol/bridge-api.md §11): the ack's `until`, the disconnect with the reason "duration reached", a disconnect clearing it, bad values refused, the base ack unchanged. */
 import { describe, expect, test } from "bun:test";
 import { currentRuntime } from "../_support/client/live-server.ts";
 import { startServer } from "../_support/server-process.ts";

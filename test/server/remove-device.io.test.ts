@@ -1,8 +1,4 @@
-/**
- * @module `remove_device` against a live bridge of three simulated headsets under the runtime running
- * this file (docs/protocol/bridge-api.md §11): sockets closed 1001, the recording finalised and
- * readable by MNE, /devices and /health without it, `devices` to every client, the errors, the roles.
- */
+/** @module `remove_device` against a live bridge of three simulated headsets under the runtime running this file (docs/protocol/bridge-api.md §11): sockets closed 1001, the recording finalised and readable by MNE, /devices and /health without it, `devices` to every client, the errors, the roles. */
 import { describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
