@@ -10,8 +10,20 @@ import { requireLoopbackOnly } from "../_support/netns.ts";
 import { RUNTIMES, startServer } from "../_support/server-process.ts";
 import { connectWs } from "../_support/ws-client.ts";
 
-/** Replies landing this long after the ack may still have left before the outlet closed (loopback: microseconds; margin for a loaded CI). */
-const IN_FLIGHT_MS = 200;
+/** A resolver of every stream named `prefix…`, keeping each reply's stream name and arrival time. */
+async function listening(prefix: string) {
+  const replies: Array<{ name: string; atMs: number }> = [];
+  const resolver = await Resolver.start({
+    query: `starts-with(name,'${prefix}')`,
+    scope: "site",
+    sessionId: "default",
+    knownPeers: [],
+    clock: systemClock,
+    log: keptLog(),
+    onReply: (r) => void replies.push({ name: r.info.name, atMs: Date.now() }),
+  });
+  return { replies, close: () => resolver.close() };
+}
 
 for (const runtime of RUNTIMES) {
   describe(`LSL and remove_device (${runtime})`, () => {
@@ -29,20 +41,12 @@ for (const runtime of RUNTIMES) {
           name,
         ]);
         const ws = await connectWs(srv.ws);
-        // every reply to a query for this bridge's streams, by name, with when it came
-        const replies: Array<{ name: string; atMs: number }> = [];
-        const resolver = await Resolver.start({
-          query: `starts-with(name,'${name}')`,
-          scope: "site",
-          sessionId: "default",
-          knownPeers: [],
-          clock: systemClock,
-          log: keptLog(),
-          onReply: (r) => void replies.push({ name: r.info.name, atMs: Date.now() }),
-        });
         let ended: FeedEnd | null = null;
         let feed: { close(): Promise<void> } | null = null;
+        const resolvers: Array<{ close(): Promise<void> }> = [];
         try {
+          const before = await listening(name);
+          resolvers.push(before);
           const [eeg2] = await resolve(`name='${name}_sim-2'`, "site", 5000);
           let samples = 0;
           feed = openFeed({
@@ -56,33 +60,34 @@ for (const runtime of RUNTIMES) {
           });
           await waitUntil(() => samples > 0, 5000, "samples of sim-2's outlet");
           await waitUntil(
-            () => replies.some((r) => r.name === `${name}_sim-2_Markers`),
+            () => before.replies.some((r) => r.name === `${name}_sim-2_Markers`),
             5000,
             "sim-2's outlets answering",
           );
 
           const ack = await ws.request("remove_device", { device_id: "sim-2" }, 15_000);
           expect([ack.type, ack.data["device_id"]]).toEqual(["command_ack", "sim-2"]);
-          const after = Date.now() + IN_FLIGHT_MS;
           // the consumer's connection was closed with the outlet
           await waitUntil(() => ended !== null, 5000, "the end of sim-2's feed");
           expect(ended!.kind).not.toBe("stopped");
-          // sim-1's EEG outlet answers over two waves (0.5 s apart; one wave may bring several
-          // replies, one per multicast group) after the removal, sim-2's outlets never
-          const sim1 = () => replies.filter((r) => r.atMs > after && r.name === name);
+          // a resolver started after the ack asks only after the removal: sim-1's EEG outlet answers
+          // over two of its waves (0.5 s apart; one wave may bring a reply per multicast group),
+          // sim-2's outlets never
+          const after = await listening(name);
+          resolvers.push(after);
+          const sim1 = () => after.replies.filter((r) => r.name === name);
           await waitUntil(
             () => sim1().length > 0 && sim1().at(-1)!.atMs - sim1()[0]!.atMs >= 400,
             5000,
             "sim-1 answering two waves after the removal",
           );
-          const late = replies.filter((r) => r.atMs > after && r.name.startsWith(`${name}_sim-2`));
-          expect(late).toEqual([]);
+          expect(after.replies.filter((r) => r.name.startsWith(`${name}_sim-2`))).toEqual([]);
           const health = await (await fetch(`${srv.http}/health`)).json();
           const outlets = health["lsl"]["outlets"] as Array<{ device_id: string }>;
           expect([...new Set(outlets.map((o) => o.device_id))]).toEqual(["sim-1"]);
         } finally {
           await feed?.close();
-          await resolver.close();
+          for (const r of resolvers) await r.close();
           ws.close();
           srv.kill();
         }
