@@ -114,9 +114,14 @@ export class Bridge implements BridgeCommands {
         this.#o.log.log("ERROR", `Removing ${id}: ${e instanceof Error ? e.message : String(e)}`)
       );
     }
-    const devices = envelope(freshId(), "devices", { devices: this.describe() });
-    for (const other of this.list()) other.broadcast(devices);
+    this.#announceDevices();
     this.#o.log.log("INFO", `Device ${id} removed`);
+  }
+
+  /** Every client of the bridge gets the new `devices` list (a device added or removed at run time). */
+  #announceDevices(): void {
+    const devices = envelope(freshId(), "devices", { devices: this.describe() });
+    for (const device of this.list()) device.broadcast(devices);
   }
 
   /** The device of `/` and `/ws`. */
@@ -227,6 +232,7 @@ export class Bridge implements BridgeCommands {
       throw error;
     }
     this.add(device, tty);
+    this.#announceDevices();
     this.#o.log.log("INFO", `Device ${identity.id} added for the headset ${address}`);
     return { deviceId: identity.id, added: true };
   }

@@ -19,6 +19,9 @@ import {
 const RUNTIMES: Runtime[] = ["bun", "deno", "node"];
 const H = HEADSETS[0]!;
 const writes = (e: string[]) => e.filter((x) => x.startsWith("write"));
+/** The latest `devices` broadcast `c` got (a `list_devices` reply carries the request's id instead). */
+const lastAnnounced = (c: Client) =>
+  c.messages.filter((m) => m.type === "devices" && !String(m.id).startsWith("req-")).at(-1)!;
 
 for (const runtime of RUNTIMES) {
   describe(`remove_device of an emulated headset under ${runtime}`, () => {
@@ -39,6 +42,9 @@ for (const runtime of RUNTIMES) {
           const ack = await root.request("connect_device", { address: H.address }, 20_000);
           expect([ack.type, ack.data.device_id]).toEqual(["command_ack", H.id]);
           expect(String(ack.data.message)).toContain("Connected to the headset");
+          // every client heard the new list before the ack
+          const announced = lastAnnounced(root);
+          expect([...byId(announced).keys()]).toEqual(["mw75-1", H.id]);
           const c = await open(`devices/${H.id}/ws`);
           for (const m of await collectEeg(c, 30, 10_000, what)) expectChannelsOf(H, m);
           return c;
@@ -64,6 +70,8 @@ for (const runtime of RUNTIMES) {
           expect(writes(events)).toEqual([...ENABLE, ...DISABLE]);
           expect(events.at(-1)).toBe("disconnect");
           expect([...byId(await root.request("list_devices")).keys()]).toEqual(["mw75-1"]);
+          expect([...byId(lastAnnounced(root)).keys()])
+            .toEqual(["mw75-1"]);
 
           // the same address is a new device again, on the same tty
           await addAndStream(root, "the headset added again");
