@@ -1,6 +1,6 @@
 /**
- * @module The glue of LSL (docs/protocol/bridge-api.md §10): each device's two outlets fed by its hub taps, and the
- * marker inlet placing what it reads on every device. Loaded by app/serve.ts only with `--lsl`/`--lsl-markers`.
+ * @module The glue of LSL (docs/protocol/bridge-api.md §10): each device's two outlets fed by its hub taps (withdrawn
+ * when `remove_device` removes it, §11), and the marker inlet placing what it reads on every device. Loaded by app/serve.ts only with `--lsl`/`--lsl-markers`.
  */
 import { hostname } from "node:os";
 import type { Clock } from "../core/clock.ts";
@@ -90,9 +90,23 @@ export async function startLsl(s: LslStart): Promise<RunningLsl> {
       );
     }
   };
+  /** Outlets still opening for a device added at run time: its removal waits for them. */
+  const opening = new Map<string, Promise<void>>();
   if (s.flags.enabled) {
     for (const device of s.bridge.list()) await open(device);
-    s.bridge.onAdded((device) => void open(device));
+    s.bridge.onAdded((device) => {
+      const id = device.identity.id;
+      opening.set(id, open(device).finally(() => opening.delete(id)));
+    });
+    // withdrawn: no more discovery answers, its consumers' connections closed
+    s.bridge.onRemoved(async (id) => {
+      await opening.get(id);
+      const d = byDevice.get(id);
+      if (d === undefined) return;
+      byDevice.delete(id);
+      await d.close();
+      log.log("INFO", `LSL outlets of ${id} withdrawn`);
+    });
   }
   const placing = new InletMarkers(s.bridge, log);
   const inlet = s.flags.markersQuery === null ? null : MarkerInlet.start({

@@ -35,7 +35,7 @@ export function startMqtt(s: MqttStart): RunningMqtt {
   });
 }
 
-/** The bridge as the publisher's device list (a bridge never removes devices today). */
+/** The bridge as the publisher's device list: devices added (`connect_device`) and removed (`remove_device`). */
 export function bridgeDevices(bridge: Bridge): MqttDevices {
   return {
     list: () => bridge.list().map(mqttDevice),
@@ -43,6 +43,9 @@ export function bridgeDevices(bridge: Bridge): MqttDevices {
       let open = true;
       bridge.onAdded((device) => {
         if (open) watcher.added(mqttDevice(device));
+      });
+      bridge.onRemoved((id) => {
+        if (open) watcher.removed(id);
       });
       return { close: () => void (open = false) };
     },

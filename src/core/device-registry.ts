@@ -1,7 +1,7 @@
 /**
  * @module The devices of one bridge by `device_id` (docs/protocol/bridge-api.md §6): readable, stable ids
  * (`sim-1`, `replay-1`, `mw75-AABBCCDDEEFF`), the first device is the default one, entries are
- * added at start-up or at run time (`connect_device`) and never renumbered.
+ * added at start-up or at run time (`connect_device`), removed at run time (`remove_device`), never renumbered.
  */
 
 /** What kind of source a device reads. */
@@ -55,6 +55,11 @@ export class DeviceRegistry<T extends Registered> {
     this.#byId.set(id, entry);
     for (const listener of this.#listeners) listener(entry);
     return entry;
+  }
+
+  /** Forgets the device `id` (`remove_device`); its id may be added again later. False when it was not there. */
+  remove(id: string): boolean {
+    return this.#byId.delete(id);
   }
 
   /** The device with this id, or undefined. */

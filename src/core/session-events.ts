@@ -28,11 +28,12 @@ export type StatusCause =
   | { readonly kind: "connected" }
   /** Connected again by the reconnect loop, after `attempts` attempts. */
   | { readonly kind: "reconnected"; readonly attempts: number }
-  | { readonly kind: "disconnecting" }
+  /** `reason`: why the bridge itself disconnects (a `connect {duration_s}` ran out); absent for a client's `disconnect`. */
+  | { readonly kind: "disconnecting"; readonly reason?: string }
   /** The disconnect procedure finished. */
-  | { readonly kind: "idle" }
+  | { readonly kind: "idle"; readonly reason?: string }
   /** A disconnect with nothing active. */
-  | { readonly kind: "no_device" }
+  | { readonly kind: "no_device"; readonly reason?: string }
   /** The link ended or went silent. */
   | { readonly kind: "link_lost" }
   /** Opening or streaming failed (state `error`). */

@@ -15,6 +15,7 @@ import { startLinkWatchdog } from "./link-watchdog.ts";
 import { Reconnector } from "./reconnect.ts";
 import type { ReconnectLoop, ReconnectWait } from "./reconnect.ts";
 import { SessionFeed } from "./session-feed.ts";
+import { StreamDeadline } from "./stream-deadline.ts";
 import type {
   BlockBuilder,
   DeviceState,
@@ -60,10 +61,13 @@ export class DeviceSession {
   #lastData = 0;
   /** The decoder side: chunks in, sample blocks out, packet figures kept. */
   #data: SessionFeed;
+  /** The end a `connect {duration_s}` set; every connect, disconnect and teardown replaces or clears it. */
+  #deadline: StreamDeadline;
 
   constructor(options: SessionOptions) {
     this.#o = options;
     this.#data = new SessionFeed(options);
+    this.#deadline = new StreamDeadline(options.clock);
     this.#reconnect = new Reconnector({
       clock: options.clock,
       ...(options.reconnectBaseMs !== undefined ? { baseMs: options.reconnectBaseMs } : {}),
@@ -123,35 +127,43 @@ export class DeviceSession {
     if (this.#reconnect.cancel()) this.#setState(this.#state, { kind: "reconnect_stopped" });
   }
 
-  /** Starts a connection (the caller checked `busy`); a running reconnect loop is replaced. */
-  connect(autoReconnect: boolean): void {
+  /** Starts a connection (the caller checked `busy`), replacing a reconnect loop; with `untilMs` (Unix ms) it ends then. */
+  connect(autoReconnect: boolean, untilMs: number | null = null): void {
     this.#autoReconnect = autoReconnect;
     this.#reconnect.cancel();
+    this.#deadline.clear();
     void this.#openAndReport();
+    // a link lost for good (no reconnect loop) has ended already: nothing to announce then
+    const end = () =>
+      (this.busy || this.#reconnect.wait !== null) && this.disconnect("duration reached");
+    if (untilMs !== null) this.#deadline.set(untilMs, () => void end());
   }
 
-  /** The disconnect command: auto-reconnect off, then disconnecting → idle, or idle at once when nothing is active. */
-  async disconnect(): Promise<void> {
+  /** The disconnect command (or the bridge's, with `reason`): auto-reconnect off, then disconnecting → idle, or idle at once when nothing is active. */
+  async disconnect(reason?: string): Promise<void> {
     this.#autoReconnect = false;
+    this.#deadline.clear();
     this.#reconnect.cancel(); // silently: the idle status follows, as in the base protocol
     const gen = ++this.#gen; // whatever is still in flight belongs to an older generation now
+    const why = reason === undefined ? {} : { reason };
     if (!this.busy) {
-      this.#setState("idle", { kind: "no_device" });
+      this.#setState("idle", { kind: "no_device", ...why });
       return;
     }
-    this.#setState("disconnecting", { kind: "disconnecting" });
+    this.#setState("disconnecting", { kind: "disconnecting", ...why });
     this.#o.log.log("INFO", "Disconnecting from the device");
     try {
       await this.#closeLink();
     } catch (e) {
       this.#o.events.onError("DISCONNECT_ERROR", `Disconnect error: ${errorText(e)}`);
     }
-    if (gen === this.#gen) this.#setState("idle", { kind: "idle" });
+    if (gen === this.#gen) this.#setState("idle", { kind: "idle", ...why });
   }
 
   /** Silent teardown (last client left or shutdown): nothing is announced, the state returns to idle. */
   async shutdown(): Promise<void> {
     this.#autoReconnect = false;
+    this.#deadline.clear();
     this.#reconnect.cancel();
     this.#gen++;
     this.#state = "idle";

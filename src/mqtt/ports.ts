@@ -61,7 +61,7 @@ export interface MqttDevice {
 /** Notices of the program's device list changing. */
 export interface MqttDeviceWatcher {
   added(device: MqttDevice): void;
-  /** The device `id` is gone from the program: its feed stops. */
+  /** The device `id` is gone from the program: its feed stops and its retained state is emptied. */
   removed(id: string): void;
 }
 

@@ -35,6 +35,8 @@ export class MqttPublisher {
   #link: BrokerLink | null = null;
   #feeds: DeviceFeed[] = [];
   #devices: StatusDevice[] = [];
+  /** Retained topics of removed devices still to empty (a zero-length retained payload makes the broker forget them). */
+  #clears = new Set<string>();
   #retired: Retired = { dropped: 0, dropped_samples: 0, confirmed_samples: 0 };
   #next = 0;
   #inFlight = 0;
@@ -58,6 +60,7 @@ export class MqttPublisher {
   /** Publishes this device from now on. */
   add(device: MqttDevice): void {
     if (this.#closed) return;
+    this.#clears.delete(this.#o.topics.state(device.identity.id)); // back before its state was cleared
     this.#feeds.push(
       new DeviceFeed(device, this.#o.topics, () => this.#o.clock.now(), () => this.#wake()),
     );
@@ -67,7 +70,8 @@ export class MqttPublisher {
   }
 
   /**
-   * Stops publishing the device `id`: its feed stops and the online status no longer lists it.
+   * Stops publishing the device `id`: its feed stops, the online status no longer lists it and its
+   * retained state is emptied (docs/protocol/bridge-api.md §11), once the broker is reachable.
    * What it still had queued or unconfirmed is given up, counted as dropped (the broker may have
    * had the unconfirmed frames: they count as dropped all the same, as nothing confirms them now).
    */
@@ -80,6 +84,7 @@ export class MqttPublisher {
     this.#retired.dropped_samples += feed!.queue.droppedSamples + feed!.pendingSamples;
     this.#retired.confirmed_samples += feed!.confirmedSamples;
     this.#devices = this.#devices.filter((d) => d.device_id !== id);
+    this.#clears.add(this.#o.topics.state(id));
     this.#statusPending = true;
     this.#wake();
   }
@@ -172,6 +177,9 @@ export class MqttPublisher {
         n: -1,
       }, null);
     }
+    // after any state of the device sent before: QoS 1 keeps one connection's order
+    for (const topic of this.#clears) this.#clearRetained(topic);
+    this.#clears.clear();
     for (const feed of this.#feeds) {
       if (feed.pendingState === null) continue;
       this.#send({
@@ -228,6 +236,20 @@ export class MqttPublisher {
       if (generation !== this.#generation) return;
       this.#confirming = false;
       for (const [feed, mark] of marks) feed.confirmed(mark);
+      this.#wake();
+    });
+  }
+
+  /** Empties one retained topic; a failure leaves it to the next pump (unless its device came back). */
+  #clearRetained(topic: string): void {
+    this.#inFlight++;
+    const generation = this.#generation;
+    this.#link!.publish(topic, "", 1, true, (error) => {
+      if (generation === this.#generation) this.#inFlight--;
+      if (error === undefined) this.#published++;
+      else if (!this.#closed && !this.#feeds.some((f) => this.#o.topics.state(f.id) === topic)) {
+        this.#clears.add(topic);
+      }
       this.#wake();
     });
   }

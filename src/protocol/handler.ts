@@ -8,7 +8,8 @@ import type { DeviceState } from "../core/session-events.ts";
 import { autoReconnectProblem, parseLogLevel } from "./inbound.ts";
 import type { ConnectRequest } from "./inbound.ts";
 import type { ConnectAck, DisconnectAck } from "./messages.ts";
-import { accept, refuse } from "./result.ts";
+import * as v from "valibot";
+import { accept, invalid, refuse, shown } from "./result.ts";
 import type { Checked, Refused } from "./result.ts";
 
 /** What the decisions look at. */
@@ -22,8 +23,20 @@ export interface ControlView {
 export interface ConnectGo {
   readonly autoReconnect: boolean;
   readonly level: LogLevel;
+  /** `duration_s` (docs/protocol/bridge-api.md §11): disconnect after this many seconds; null: stream until told. */
+  readonly durationS: number | null;
+  /** Without `until`: the caller adds it when `durationS` is set. */
   readonly ack: ConnectAck;
 }
+
+/** The longest `connect` `duration_s`: a day. */
+export const CONNECT_MAX_DURATION_S = 86_400;
+const DurationSchema = v.pipe(
+  v.number(),
+  v.finite(),
+  v.minValue(1),
+  v.maxValue(CONNECT_MAX_DURATION_S),
+);
 
 const CONTROL_TAKEN: Refused = refuse(
   "DEVICE_CONTROL_TAKEN",
@@ -59,9 +72,18 @@ export function decideConnect(
       }. Must be one of DEBUG, INFO, WARNING, ERROR`,
     );
   }
+  const durationS = request.value.durationGiven ?? null;
+  if (durationS !== null && !v.is(DurationSchema, durationS)) {
+    return invalid(
+      `Invalid duration_s: must be a number of seconds between 1 and ${CONNECT_MAX_DURATION_S}, got ${
+        shown(durationS, 40)
+      }`,
+    );
+  }
   return accept({
     autoReconnect,
     level,
+    durationS,
     ack: {
       command: "connect",
       auto_reconnect: autoReconnectGiven,

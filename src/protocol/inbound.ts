@@ -118,6 +118,8 @@ export interface ConnectRequest {
   readonly autoReconnectGiven: unknown;
   readonly autoReconnect: boolean | null;
   readonly logLevelGiven: unknown;
+  /** `duration_s` as sent (docs/protocol/bridge-api.md §11); undefined or null: not given. */
+  readonly durationGiven?: unknown;
 }
 
 /** Reads `connect.data`; a non-object `data` is a MESSAGE_PROCESSING_ERROR, as the reference answers. */
@@ -133,6 +135,7 @@ export function readConnect(data: unknown): Checked<ConnectRequest> {
     autoReconnectGiven: given,
     autoReconnect: v.is(AutoReconnectSchema, given) ? isTruthy(given) : null,
     logLevelGiven: "log_level" in fields ? fields["log_level"] : "ERROR",
+    ...("duration_s" in fields ? { durationGiven: fields["duration_s"] } : {}),
   });
 }
 

@@ -62,6 +62,8 @@ export interface ConnectAck extends CommandAckData {
   auto_reconnect: unknown;
   log_level: string;
   message: string;
+  /** With `duration_s` only (docs/protocol/bridge-api.md §11): when the device disconnects, Unix seconds. */
+  until?: number;
 }
 
 /** The `disconnect` acknowledgement. */

@@ -11,10 +11,16 @@ export const STATUS_TEXT = {
   disconnected: "Device connection closed",
   controlReleased: "Device control released - available for new controller",
   shutdown: "Server shutting down",
+  removed: "Device removed",
 } as const;
 
-/** The `message` of the status event announcing `cause`. */
+/** The `message` of the status event announcing `cause`; a bridge-made disconnect adds its reason (never on the base protocol's own). */
 export function statusText(cause: StatusCause): string {
+  const text = causeText(cause);
+  return "reason" in cause && cause.reason !== undefined ? `${text} (${cause.reason})` : text;
+}
+
+function causeText(cause: StatusCause): string {
   switch (cause.kind) {
     case "connecting":
       return STATUS_TEXT.connecting;

@@ -1,7 +1,7 @@
 /**
  * @module The bridge, the program's composition of its devices (docs/protocol/bridge-api.md §6): one ServedDevice
  * per device in the core's registry, the default one first; discovery (BlueZ, or the simulated headsets), headsets added at run time by
- * address, `--autoconnect`, shutdown of all. Each device stays isolated: its own session,
+ * address, devices removed (`remove_device`, §11), `--autoconnect`, shutdown of all. Each device stays isolated: its own session,
  * decoder, clients, control, streams, ring and recording.
  */
 import type { DeviceEntry } from "../protocol/messages.ts";
@@ -15,10 +15,12 @@ import type {
   WsPushHealth,
 } from "../protocol/health.ts";
 import type { AdapterWatcher } from "../ports/bluez.ts";
+import { envelope, freshId } from "../protocol/envelope.ts";
 import type { DeviceDiscovery, DevicePort, DiscoveredDevice } from "../ports/discovery.ts";
 import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ServedDevice } from "./served-device.ts";
+import { DEVICE_REMOVED } from "./device-teardown.ts";
 import type { BridgeCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 import { AdapterStatusFeed } from "./adapter-status.ts";
@@ -73,6 +75,7 @@ export class Bridge implements BridgeCommands {
   #added: Array<(device: ServedDevice) => void> = [];
   /** The watched adapter (`bluetooth_status`, `/health` `bluetooth`); null without one. */
   readonly adapterStatus: AdapterStatusFeed | null;
+  #removed: Array<(id: string) => Promise<void> | void> = [];
 
   constructor(options: BridgeOptions) {
     this.#o = options;
@@ -101,6 +104,49 @@ export class Bridge implements BridgeCommands {
   /** Calls `listener` for every device added from now on (the MQTT publisher attaches each). */
   onAdded(listener: (device: ServedDevice) => void): void {
     this.#added.push(listener);
+  }
+
+  /** Calls `listener` for every device removed from now on, after its teardown (MQTT clears its state, LSL withdraws its outlets). */
+  onRemoved(listener: (id: string) => Promise<void> | void): void {
+    this.#removed.push(listener);
+  }
+
+  /**
+   * `remove_device` (docs/protocol/bridge-api.md §11): the device leaves the list at once (a second
+   * remove is UNKNOWN_DEVICE), is torn down (its recording finalised, its sockets closed 1001), its
+   * MQTT state and LSL outlets withdrawn; then every client hears the new `devices`. Resolves after all that.
+   */
+  async removeDevice(id: string): Promise<void> {
+    const device = this.registry.get(id);
+    if (device === undefined) {
+      throw new BridgeError(
+        "UNKNOWN_DEVICE",
+        `No device ${JSON.stringify(id)}; list_devices lists them`,
+      );
+    }
+    if (device === this.default) {
+      throw new BridgeError(
+        "INVALID_PARAMETERS",
+        `Invalid device_id: ${id} is the default device (the one of / and /ws) and cannot be removed`,
+      );
+    }
+    this.registry.remove(id);
+    this.#ttys.delete(id); // its tty may carry the headset again when it is added back
+    this.#o.log.log("INFO", `Removing device ${id}`);
+    await device.shutdown(DEVICE_REMOVED);
+    for (const listener of this.#removed) {
+      await Promise.resolve(listener(id)).catch((e: unknown) =>
+        this.#o.log.log("ERROR", `Removing ${id}: ${e instanceof Error ? e.message : String(e)}`)
+      );
+    }
+    this.#announceDevices();
+    this.#o.log.log("INFO", `Device ${id} removed`);
+  }
+
+  /** Every client of the bridge gets the new `devices` list (a device added or removed at run time). */
+  #announceDevices(): void {
+    const devices = envelope(freshId(), "devices", { devices: this.describe() });
+    for (const device of this.list()) device.broadcast(devices);
   }
 
   /** The device of `/` and `/ws`. */
@@ -211,6 +257,7 @@ export class Bridge implements BridgeCommands {
       throw error;
     }
     this.add(device, tty);
+    this.#announceDevices();
     this.#o.log.log("INFO", `Device ${identity.id} added for the headset ${address}`);
     return { deviceId: identity.id, added: true };
   }
@@ -241,24 +288,4 @@ export class Bridge implements BridgeCommands {
   async shutdown(): Promise<void> {
     await Promise.all([...this.list().map((b) => b.shutdown()), this.adapterStatus?.close()]);
   }
-}
-
-/** scan_devices on a bridge of simulated headsets: they answer as found, after the scan time. */
-export function simDiscovery(bridge: Bridge): DeviceDiscovery {
-  return {
-    async list({ durationMs, signal }) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(0, durationMs));
-        signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-      });
-      return bridge.list()
-        .filter((b) => b.identity.kind === "sim" && b.identity.address !== null)
-        .map((b) => ({
-          address: b.identity.address!,
-          name: b.identity.name,
-          rssi: -50,
-          paired: true,
-        }));
-    },
-  };
 }

@@ -1,5 +1,5 @@
 /**
- * @module `list_devices`, `scan_devices` and `connect_device` (docs/protocol/bridge-api.md §6): the commands about
+ * @module `list_devices`, `scan_devices`, `connect_device` (docs/protocol/bridge-api.md §6) and `remove_device` (§11): the commands about
  * the bridge's devices rather than the socket's own, answered from any device's socket.
  */
 import { BridgeError } from "../core/errors.ts";
@@ -25,6 +25,8 @@ export interface BridgeCommands {
     address: string,
     rfcommTty: string | null,
   ): Promise<{ deviceId: string; added: boolean }>;
+  /** Tears down and forgets device `id` (not the default one); rejects with a BridgeError. */
+  removeDevice(id: string): Promise<void>;
   /** The recording commands of device `id` (a `marker` naming another device), or undefined. */
   recordingCommandsOf(id: string): RecordingCommands | undefined;
 }
@@ -74,6 +76,22 @@ export function dispatchDeviceCommand(
               : `The headset ${req.address} is already ${deviceId}`,
           }),
         failed("CONNECTION_FAILED"),
+      );
+      return;
+    }
+    case "remove_device": {
+      const parsed = readRequest("remove_device", data);
+      if (!parsed.ok) return refuse(parsed.code, parsed.message);
+      const id = parsed.value.deviceId;
+      // acknowledged once the device is gone: its recording finalised, its sockets closed
+      void bridge.removeDevice(id).then(
+        () =>
+          reply("command_ack", {
+            command: "remove_device",
+            device_id: id,
+            message: `Device ${id} removed`,
+          }),
+        failed("MESSAGE_PROCESSING_ERROR"),
       );
       return;
     }

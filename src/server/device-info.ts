@@ -48,5 +48,17 @@ export function soloBridge(
       Promise.reject(new BridgeError("SCAN_FAILED", "This bridge has no device discovery")),
     connectDevice: () =>
       Promise.reject(new BridgeError("CONNECTION_FAILED", "This bridge cannot add devices")),
+    removeDevice: (id) =>
+      Promise.reject(
+        id === self.identity.id
+          ? new BridgeError(
+            "INVALID_PARAMETERS",
+            `Invalid device_id: ${id} is the default device and cannot be removed`,
+          )
+          : new BridgeError(
+            "UNKNOWN_DEVICE",
+            `No device ${JSON.stringify(id)}; list_devices lists them`,
+          ),
+      ),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * @module How a device's service ends: when its last client leaves (docs/protocol/mw75.md §3.7: the session is
- * torn down, after a running recording has finished its last data record) and at shutdown (every
- * socket closed as going away).
+ * torn down, after a running recording has finished its last data record), at shutdown and when
+ * `remove_device` removes it (docs/protocol/bridge-api.md §11; every socket closed as going away).
  */
+import type { ClientSocket } from "../ports/client-socket.ts";
 import type { Clock } from "../core/clock.ts";
 import type { DeviceSession } from "../core/session.ts";
 import type { Logger } from "../ports/logger.ts";
@@ -28,9 +29,23 @@ export function endUnattended(
   });
 }
 
+/** Why the device's service ends for good: what its clients are told, and the reason of their sockets' close (1001). */
+export interface Ending {
+  readonly status: string;
+  readonly closeReason: string;
+}
+export const SERVER_SHUTDOWN: Ending = {
+  status: STATUS_TEXT.shutdown,
+  closeReason: "server shutting down",
+};
+export const DEVICE_REMOVED: Ending = {
+  status: STATUS_TEXT.removed,
+  closeReason: "device removed",
+};
+
 /**
- * Shutdown of the device itself (Ctrl-C): torn down (announced), its recording finalised, every
- * client told and its queue flushed; the caller then stops the streams and closes the sockets.
+ * The end of the device itself (Ctrl-C, `remove_device`): torn down (announced), its recording
+ * finalised, every client told and its queue flushed; the caller then stops the streams and closes the sockets.
  */
 export async function shutDown(
   session: DeviceSession,
@@ -38,25 +53,32 @@ export async function shutDown(
   clients: ClientRegistry,
   clock: Clock,
   log: Logger,
+  ending: Ending = SERVER_SHUTDOWN,
 ): Promise<void> {
   if (session.busy) await session.disconnect();
   await recordings?.close().catch((e: unknown) =>
     log.log("ERROR", `Closing the recording: ${String(e)}`)
   );
   await session.shutdown();
-  broadcastStatus(clients, () => session.state, STATUS_TEXT.shutdown, null, clock.now());
+  broadcastStatus(clients, () => session.state, ending.status, null, clock.now());
   for (const client of clients.clients) client.outbox.drain();
 }
 
-/** Shutdown's last step: every socket forgotten and closed (1001, going away). */
-export function closeSockets(clients: ClientRegistry): void {
+/** The last step of an end: every socket forgotten and closed (1001, going away). */
+export function closeSockets(clients: ClientRegistry, ending: Ending = SERVER_SHUTDOWN): void {
   for (const client of clients.clients.slice()) {
     clients.remove(client);
-    try {
-      client.socket.close(1001, "server shutting down");
-    } catch {
-      /* already closed */
-    }
+    closeSocket(client.socket, ending);
   }
   clients.stop();
+}
+
+/** Closes one socket as going away (also one that opens after the end); null: no client is left of it. */
+export function closeSocket(socket: ClientSocket, ending: Ending): null {
+  try {
+    socket.close(1001, ending.closeReason);
+  } catch {
+    /* already closed */
+  }
+  return null;
 }

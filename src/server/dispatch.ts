@@ -78,12 +78,16 @@ export function dispatch(ctx: DispatchContext, client: Client, cmd: Command): vo
       const d = decided.value;
       ctx.control.controller = client;
       ctx.logs.level = d.level;
-      reply("command_ack", d.ack);
+      // `until` (docs/protocol/bridge-api.md §11) is in the ack, which goes before the connection's first status
+      const untilMs = d.durationS === null ? null : ctx.clock.now() + d.durationS * 1000;
+      reply("command_ack", untilMs === null ? d.ack : { ...d.ack, until: toSeconds(untilMs) });
       ctx.log.log(
         "INFO",
-        `Client ${client.remote} took control (auto_reconnect=${d.autoReconnect}, log_level=${d.level})`,
+        `Client ${client.remote} took control (auto_reconnect=${d.autoReconnect}, log_level=${d.level}${
+          d.durationS === null ? "" : `, duration_s=${d.durationS}`
+        })`,
       );
-      session.connect(d.autoReconnect);
+      session.connect(d.autoReconnect, untilMs);
       return;
     }
     case "disconnect": {

@@ -10,6 +10,7 @@ export class LogForwarder {
   level: LogLevel | null = null;
   #clients: ClientRegistry;
   #mine: (logger: string) => boolean;
+  #unsubscribe: () => void;
 
   /** `mine` picks the loggers whose records this device's clients may see (default: all). */
   constructor(
@@ -19,7 +20,12 @@ export class LogForwarder {
   ) {
     this.#clients = clients;
     this.#mine = mine;
-    logs.subscribe((record) => this.#forward(record));
+    this.#unsubscribe = logs.subscribe((record) => this.#forward(record));
+  }
+
+  /** Stops listening to the log hub (the device ended: a removed device must not stay subscribed). */
+  close(): void {
+    this.#unsubscribe();
   }
 
   #forward(record: LogRecord): void {

@@ -1,8 +1,7 @@
 /**
- * @module A device as the server serves it: composes the device, its subscription hub, the client
- * registry, the streams, recordings and access; admits and forgets clients (docs/protocol/mw75.md §3.7), turns
- * the device's status and errors into broadcasts, hands each frame to its socket's session, and
- * shuts down.
+ * @module A device as the server serves it: composes the device, its subscription hub, the client registry,
+ * the streams, recordings and access; admits and forgets clients (docs/protocol/mw75.md §3.7), turns the device's
+ * status and errors into broadcasts, hands each frame to its socket's session, and ends (shutdown, removal).
  */
 import type { DeviceEntry } from "../protocol/messages.ts";
 import type { Device } from "../core/device.ts";
@@ -16,8 +15,7 @@ import { LogForwarder } from "./log-forwarding.ts";
 import type { ClientSocket } from "../ports/client-socket.ts";
 import { StreamRouter } from "./streams/router.ts";
 import { DeviceTaps } from "./device-taps.ts";
-import { MetricsFeeds } from "./streams/metrics-feeds.ts";
-import type { MetricsFeedHealth } from "./streams/metrics-feeds.ts";
+import { type MetricsFeedHealth, MetricsFeeds } from "./streams/metrics-feeds.ts";
 import { DeviceHub } from "../hub/device-hub.ts";
 import type { StatusState } from "../core/session-events.ts";
 import type { RecordingObject } from "../recording/recording-object.ts";
@@ -37,6 +35,7 @@ import type { Frame, ServedDeviceOptions } from "./served-device-options.ts";
 export type { Frame, ServedDeviceOptions } from "./served-device-options.ts";
 import { describeDevice, soloBridge } from "./device-info.ts";
 import { closeSockets, endUnattended, shutDown } from "./device-teardown.ts";
+import { closeSocket, type Ending, SERVER_SHUTDOWN } from "./device-teardown.ts";
 import { announceControlReleased, broadcastDeviceState, sendWelcome } from "./status-broadcast.ts";
 
 /** One device as the server serves it: its hub, clients, streams, recordings and access. */
@@ -66,6 +65,8 @@ export class ServedDevice {
   #sessions = new Map<Client, SocketSession>();
   /** Connected independently of clients (`--autoconnect`, `connect_device`): the last one leaving does not tear it down. */
   #kept = false;
+  /** Set once the device's service ended (shutdown, removal): a socket opening later is closed at once. */
+  #ended: Ending | null = null;
 
   constructor(options: ServedDeviceOptions) {
     this.#o = options;
@@ -190,16 +191,14 @@ export class ServedDevice {
     return this.#recordings?.list() ?? Promise.resolve([]);
   }
 
-  /**
-   * A socket opened: admit it (welcome status) or reject it (admission.ts: a bad token or a full
-   * server; closed either way).
-   */
+  /** A socket opened: admit it (welcome status) or reject it (admission.ts: a bad token or a full server; closed either way). */
   open(
     socket: ClientSocket,
     remote: string,
     admission: Admission = this.gate.admit({ authorization: undefined, protocols: undefined }),
     perDevice = false,
   ): Client | null {
+    if (this.#ended !== null) return closeSocket(socket, this.#ended); // never admitted
     if (!admits(this.#admission, socket, remote, admission)) return null;
     const client = this.#clients.add(
       socket,
@@ -215,10 +214,7 @@ export class ServedDevice {
     return client;
   }
 
-  /**
-   * Connects the device now, auto-reconnecting, and keeps it connected when clients come and go
-   * (`--autoconnect`, `connect_device`). A client's `disconnect` still stops it.
-   */
+  /** Connects the device now, auto-reconnecting, and keeps it connected when clients come and go (`--autoconnect`, `connect_device`); a client's `disconnect` still stops it. */
   keepConnected(): void {
     this.#kept = true;
     const session = this.#device.session;
@@ -284,13 +280,21 @@ export class ServedDevice {
     return this.#metrics.health();
   }
 
-  /** Ctrl-C: tear the device down (announced), tell clients, close their sockets. */
-  async shutdown(): Promise<void> {
-    this.#log.log("INFO", "Shutting down");
+  /** Sends `text` to every client of this device (the bridge's `devices` announcement). */
+  broadcast(text: string): void {
+    this.#clients.broadcast(text);
+  }
+
+  /** Ctrl-C, or `remove_device` (DEVICE_REMOVED): tear the device down (announced), tell clients, close their sockets. */
+  async shutdown(ending: Ending = SERVER_SHUTDOWN): Promise<void> {
+    this.#ended = ending;
     this.#access.close();
-    await shutDown(this.#device.session, this.#recordings, this.#clients, this.#o.clock, this.#log);
+    this.#log.log("INFO", ending === SERVER_SHUTDOWN ? "Shutting down" : "Removing the device");
+    const [session, clock] = [this.#device.session, this.#o.clock];
+    await shutDown(session, this.#recordings, this.#clients, clock, this.#log, ending);
     this.#router.close();
     this.#hub.close();
-    closeSockets(this.#clients);
+    this.#logs.close();
+    closeSockets(this.#clients, ending);
   }
 }
