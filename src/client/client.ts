@@ -5,13 +5,8 @@
  */
 import { batchFromFrame, batchFromJson } from "./batch.ts";
 import type { EegBatch } from "./batch.ts";
-import type {
-  CommandData,
-  CommandName,
-  CommandReply,
-  MarkerData,
-  StartRecordingData,
-} from "./commands.ts";
+import type { CommandData, CommandName, CommandReply } from "./commands.ts";
+import { CommandMethods } from "./command-methods.ts";
 import { Connection } from "./connection.ts";
 import type { CloseInfo } from "./connection.ts";
 import { Emitter } from "./emitter.ts";
@@ -44,7 +39,7 @@ export function connect(url: string | URL, options: ClientOptions = {}): BridgeC
   return new BridgeClient(url, options);
 }
 
-export class BridgeClient {
+export class BridgeClient extends CommandMethods {
   readonly url: string;
   #events = new Emitter<ClientEventMap>();
   #conn: Connection;
@@ -58,6 +53,7 @@ export class BridgeClient {
   #login: ReturnType<typeof loginOf>;
 
   constructor(url: string | URL, options: ClientOptions = {}) {
+    super();
     this.url = socketBase(url).href;
     this.#login = loginOf(options);
     this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -119,7 +115,7 @@ export class BridgeClient {
   }
 
   /** Sends one command; resolves with its reply's data, rejects with a BridgeClientError. */
-  request<K extends CommandName>(
+  override request<K extends CommandName>(
     type: K,
     data?: CommandData<K>,
     options: { timeoutMs?: number } = {},
@@ -150,6 +146,11 @@ export class BridgeClient {
     return this.#streams.unsubscribe(stream) as Promise<CommandReply<"unsubscribe">>;
   }
 
+  /** The reply timeout of commands sent without their own. */
+  protected override replyTimeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
   /** A snapshot of what this client received and how it fared (docs/client-sdk.md "Statistics"). */
   stats(): ClientStats {
     return this.#stats.snapshot(this.#streams.names());
@@ -160,71 +161,6 @@ export class BridgeClient {
     if (this.#conn.state === "closed") return;
     this.#conn.close();
     this.#end(undefined);
-  }
-
-  // --- commands ---
-
-  /** `connect` (the base protocol's): starts the socket's headset and takes control of it; connected again after a reconnect that finds it released. */
-  connectHeadset(data: CommandData<"connect"> = {}): Promise<CommandReply<"connect">> {
-    return this.request("connect", data);
-  }
-  disconnectHeadset(): Promise<CommandReply<"disconnect">> {
-    return this.request("disconnect", {});
-  }
-  status(): Promise<CommandReply<"status">> {
-    return this.request("status", {});
-  }
-  ping(): Promise<CommandReply<"ping">> {
-    return this.request("ping", {});
-  }
-  broadcast(data: unknown): Promise<CommandReply<"broadcast">> {
-    return this.request("broadcast", data);
-  }
-  /** First-message authentication (§5): a token, or `{username, password}` (§5.2), for this socket only. */
-  auth(with_: string | { username: string; password: string }): Promise<CommandReply<"auth">> {
-    return this.request("auth", typeof with_ === "string" ? { token: with_ } : with_);
-  }
-  getSettings(keys?: string[]): Promise<CommandReply<"get">> {
-    return this.request("get", keys === undefined ? {} : { keys });
-  }
-  setSettings(values: CommandData<"set">["values"]): Promise<CommandReply<"set">> {
-    return this.request("set", { values });
-  }
-  startRecording(data: StartRecordingData = {}): Promise<CommandReply<"start_recording">> {
-    return this.request("start_recording", data);
-  }
-  stopRecording(): Promise<CommandReply<"stop_recording">> {
-    return this.request("stop_recording", {});
-  }
-  pauseRecording(): Promise<CommandReply<"pause_recording">> {
-    return this.request("pause_recording", {});
-  }
-  resumeRecording(): Promise<CommandReply<"resume_recording">> {
-    return this.request("resume_recording", {});
-  }
-  recordingStatus(): Promise<CommandReply<"recording_status">> {
-    return this.request("recording_status", {});
-  }
-  marker(label: string, data: Omit<MarkerData, "label"> = {}): Promise<CommandReply<"marker">> {
-    return this.request("marker", { ...data, label });
-  }
-  listDevices(): Promise<CommandReply<"list_devices">> {
-    return this.request("list_devices", {});
-  }
-  /** `scan_devices`: waits for the scan itself plus the usual reply timeout. */
-  scanDevices(durationS?: number): Promise<CommandReply<"scan_devices">> {
-    const timeoutMs = this.#timeoutMs + (durationS ?? 4) * 1000;
-    return this.request("scan_devices", durationS === undefined ? {} : { duration_s: durationS }, {
-      timeoutMs,
-    });
-  }
-  /** `connect_device`: adds the headset found by a scan as a device of the bridge. */
-  connectDevice(address: string, rfcommTty?: string): Promise<CommandReply<"connect_device">> {
-    return this.request(
-      "connect_device",
-      rfcommTty === undefined ? { address } : { address, rfcomm_tty: rfcommTty },
-      { timeoutMs: this.#timeoutMs + 20_000 },
-    );
   }
 
   // --- what the connection reports ---
