@@ -5,7 +5,11 @@
  */
 import { describe, expect, test } from "bun:test";
 import { connect } from "../../src/client/mod.ts";
-import type { BridgeClientError, WebSocketConstructorLike, WebSocketLike } from "../../src/client/mod.ts";
+import type {
+  BridgeClientError,
+  WebSocketConstructorLike,
+  WebSocketLike,
+} from "../../src/client/mod.ts";
 import { startProxy } from "../_support/client/tcp-proxy.ts";
 import { until, webSocketClass, withBridge } from "../_support/client/live-server.ts";
 
