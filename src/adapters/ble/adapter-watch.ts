@@ -15,6 +15,8 @@ export interface AdapterWatchOptions {
   retryMs?: number;
   /** Bound on each D-Bus call (default 3000). */
   callMs?: number;
+  /** Opens the bus (default node-ble's system bus); tests give a slow one. */
+  open?: () => Promise<BluezSession>;
 }
 
 export const ABSENT: AdapterStatus = { present: false, powered: false, discovering: false };
@@ -176,7 +178,9 @@ function watchAdapter(
     connecting = true;
     let opened: BluezSession | null = null;
     try {
-      opened = await openBluez();
+      opened = await (options.open ?? openBluez)();
+      // closed while the bus was opening: nobody would ever destroy this connection
+      if (closed) return void opened.destroy();
       session = opened;
       const own = opened;
       own.busDown.catch((error: unknown) => drop(own, error));
