@@ -49,7 +49,12 @@ export function dispatchRecording(
   refuse: Refuse,
 ): void {
   const recordings = c.recordings;
-  if (recordings === null && type !== "marker") return refuse("RECORDING_FAILED", NO_RECORDINGS);
+  if (recordings === null && type !== "marker") {
+    // nothing can be recording here: stopping, pausing or resuming is NOT_RECORDING (§9)
+    const nothingToEnd = type === "stop_recording" || type === "pause_recording" ||
+      type === "resume_recording";
+    return refuse(nothingToEnd ? "NOT_RECORDING" : "RECORDING_FAILED", NO_RECORDINGS);
+  }
   switch (type) {
     case "start_recording": {
       const req = parseStartRecording(data);
