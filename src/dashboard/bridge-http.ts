@@ -90,8 +90,13 @@ export class BridgeHttp {
       : null;
     const recordings = body?.recordings ?? [];
     renderRecordings(recordings, (name) => void this.download(name));
-    const active = recordings.find((r) => r.state === "recording");
-    pill("rec-state", active ? `recording ${active.session_name}` : "stopped", active ? "bad" : "");
+    // a paused recording is still the active one: it holds the recorder until stopped
+    const active = recordings.find((r) => r.state === "recording" || r.state === "paused");
+    if (active === undefined) pill("rec-state", "stopped");
+    else {
+      const paused = active.state === "paused";
+      pill("rec-state", `${active.state} ${active.session_name}`, paused ? "warn" : "bad");
+    }
   }
 
   /** Downloads a recording file with the token header (a plain link cannot carry it). */

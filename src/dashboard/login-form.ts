@@ -33,15 +33,25 @@ function storedSession(): Session | null {
   }
 }
 
-/** The sentence for a refused login: the status says which case, the server's message adds detail. */
-function refusal(status: number, message: unknown): string {
-  const detail = typeof message === "string" && message !== "" ? ` (${message})` : "";
-  if (status === 401) return `Wrong username or password${detail}.`;
-  if (status === 429) {
-    return `Too many failed logins for this username: wait a minute and try again${detail}.`;
-  }
-  if (status === 400) return `The bridge could not read the login${detail}.`;
-  return `Login failed: HTTP ${status}${detail}.`;
+/**
+ * The sentence for a refused login: the status says which case, the bridge's message adds detail
+ * unless it only repeats the sentence (the bridge's 401 says "Wrong username or password" too). A
+ * 429's message is the sentence itself: it tells a locked username from a busy bridge.
+ */
+function refusal(status: number, message: unknown, retryAfter: string | null): string {
+  const said = typeof message === "string" ? message.trim().replace(/\.$/, "") : "";
+  const base = status === 401
+    ? "Wrong username or password"
+    : status === 429
+    ? said || "Too many failed logins for this username: wait a minute and try again"
+    : status === 400
+    ? "The bridge could not read the login"
+    : `Login failed: HTTP ${status}`;
+  const wait = status === 429 && /^\d+$/.test(retryAfter ?? "")
+    ? ` (retry in ${retryAfter} s)`
+    : "";
+  const detail = said === "" || base.toLowerCase().includes(said.toLowerCase()) ? "" : ` (${said})`;
+  return `${base}${detail}${wait}.`;
 }
 
 export class LoginForm {
@@ -85,7 +95,10 @@ export class LoginForm {
     if (res === null) return this.#say("Login failed: the bridge did not answer.", true);
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (res.status !== 200 || typeof body["token"] !== "string") {
-      return this.#say(refusal(res.status, body["message"]), true);
+      return this.#say(
+        refusal(res.status, body["message"], res.headers.get("Retry-After")),
+        true,
+      );
     }
     pass.value = "";
     this.#session = {
@@ -102,12 +115,24 @@ export class LoginForm {
 
   async logout(): Promise<void> {
     const token = this.#host.token();
-    // whatever the answer (204, or 401 for a session that already ended) the page forgets it
-    if (token !== "") {
-      await fetch("/logout", { method: "POST", headers: { Authorization: `Bearer ${token}` } })
-        .catch(() => null);
-    }
+    // anonymous first: the page closes its own socket, so the bridge's revocation (AUTH_FAILED and
+    // close 1008 on every socket of the session) finds none and the page reconnects only once
     this.#end("Logged out.");
+    if (token === "") return;
+    const res = await fetch("/logout", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+    }).catch(() => null);
+    // 204 revoked it; 401 means it had already ended (expired, a restart); anything else may leave
+    // the session alive on the bridge until it expires, which the user should know
+    if (res === null || (res.status !== 204 && res.status !== 401)) {
+      this.#say(
+        `Logged out here, but the bridge did not confirm (${
+          res === null ? "no answer" : `HTTP ${res.status}`
+        }): the session may last until it expires.`,
+        true,
+      );
+    }
   }
 
   /** The bridge refused the page's token (AUTH_FAILED): a session that expired or was revoked. */

@@ -8,6 +8,7 @@ import { QualityView } from "./quality.ts";
 import { BridgeHttp } from "./bridge-http.ts";
 import { LoginForm } from "./login-form.ts";
 import { LogView } from "./log-view.ts";
+import { wireRecordingButtons } from "./recording-buttons.ts";
 import {
   $,
   addEvent,
@@ -224,27 +225,21 @@ async function marker(): Promise<void> {
   }
 }
 
+// only an accepted connect is remembered: a refused one (PERMISSION_DENIED while anonymous) must not
+// connect the headset unasked once the user logs in
 $("connect").addEventListener("click", () => {
-  wantConnected = true;
-  void command("connect", connectHeadset);
+  void command("connect", async (c) => {
+    const ack = await connectHeadset(c);
+    wantConnected = true;
+    return ack;
+  });
 });
 $("disconnect").addEventListener("click", () => {
   wantConnected = false;
   void command("disconnect", (c) => c.disconnectHeadset());
 });
 $("marker").addEventListener("click", () => void marker());
-$("rec-start").addEventListener(
-  "click",
-  () =>
-    void command("start_recording", (c) => c.startRecording({ formats: ["bdf", "csv"] })).then(
-      () => http.refreshRecordings(),
-    ),
-);
-$("rec-stop").addEventListener(
-  "click",
-  () =>
-    void command("stop_recording", (c) => c.stopRecording()).then(() => http.refreshRecordings()),
-);
+wireRecordingButtons(command, () => http.refreshRecordings());
 $("window").addEventListener("change", () => client !== null && void runEeg(client, generation));
 $("scale").addEventListener("change", () => {
   plot.scaleUv = Number($<HTMLSelectElement>("scale").value);
