@@ -182,6 +182,8 @@ function start(): void {
     if (h.battery_level !== null) pill("battery", `${h.battery_level}%`);
   });
   c.on("recording", () => void http.refreshRecordings());
+  // a headset added or removed (connect_device, remove_device): the picker lists what is there now
+  c.on("devices", () => void http.refreshDevices());
   c.on("log", (l) => logView.add(l));
   c.on(
     "settings",

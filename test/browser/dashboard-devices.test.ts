@@ -1,0 +1,44 @@
+/** @module The dashboard's headset picker follows the bridge's `devices` announcements in real Chromium: a headset removed by another client leaves the picker without a reload. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Browser } from "playwright-core";
+import { haveChromium, launchChromium, until } from "../_support/browser.ts";
+import { withDashboard } from "../_support/dashboard-page.ts";
+import { connectWs } from "../_support/ws-client.ts";
+
+let browser: Browser | null = null;
+
+const pickerValues =
+  `[...document.querySelectorAll("#device-picker option")].map((o) => o.value).join(",")`;
+
+describe.skipIf(!haveChromium())("dashboard headset picker", () => {
+  // Chromium can take more than bun's 5-s hook default to start on a loaded 2-core machine
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test("remove_device from another client: the picker drops the headset at once", async () => {
+    await withDashboard(
+      browser!,
+      "bun",
+      ["--sim-devices", "3", "--max-clients", "4"],
+      "/",
+      async (page, errors, server) => {
+        await until(page, `${pickerValues} === "sim-1,sim-2,sim-3"`);
+        const other = await connectWs(`${server.ws}/`);
+        try {
+          const ack = await other.request("remove_device", { device_id: "sim-3" }, 15_000);
+          expect(ack.type).toBe("command_ack");
+          // the page re-reads /devices on the announcement; it does not poll, so without the
+          // `devices` listener this waits out its deadline (the helper's default) and fails
+          await until(page, `${pickerValues} === "sim-1,sim-2"`);
+        } finally {
+          other.close();
+        }
+        expect(errors).toEqual([]);
+      },
+    );
+  }, 60_000);
+});
