@@ -50,6 +50,8 @@ export interface RunningLsl {
 /** A device's two outlets and the hub subscriptions feeding them. */
 interface DeviceOutlets {
   deviceId: string;
+  /** The device they belong to: a removal withdraws its own outlets, never those of a later device of that id. */
+  device: ServedDevice;
   eeg: Outlet;
   markers: Outlet;
   close(): Promise<void>;
@@ -78,7 +80,10 @@ export async function startLsl(s: LslStart): Promise<RunningLsl> {
   const open = async (device: ServedDevice) => {
     try {
       const d = await openDevice(device, s, bridgeId, outlets!);
+      // a device of that id whose outlets were never withdrawn: they go now, not never
+      const stale = byDevice.get(d.deviceId);
       byDevice.set(d.deviceId, d);
+      await stale?.close();
       log.log(
         "INFO",
         `LSL outlets ${d.eeg.info.name} and ${d.markers.info.name} open (${scope} scope)`,
@@ -91,18 +96,18 @@ export async function startLsl(s: LslStart): Promise<RunningLsl> {
     }
   };
   /** Outlets still opening for a device added at run time: its removal waits for them. */
-  const opening = new Map<string, Promise<void>>();
+  const opening = new Map<ServedDevice, Promise<void>>();
   if (s.flags.enabled) {
     for (const device of s.bridge.list()) await open(device);
     s.bridge.onAdded((device) => {
-      const id = device.identity.id;
-      opening.set(id, open(device).finally(() => opening.delete(id)));
+      opening.set(device, open(device).finally(() => opening.delete(device)));
     });
     // withdrawn: no more discovery answers, its consumers' connections closed
-    s.bridge.onRemoved(async (id) => {
-      await opening.get(id);
+    s.bridge.onRemoved(async (device) => {
+      await opening.get(device);
+      const id = device.identity.id;
       const d = byDevice.get(id);
-      if (d === undefined) return;
+      if (d === undefined || d.device !== device) return;
       byDevice.delete(id);
       await d.close();
       log.log("INFO", `LSL outlets of ${id} withdrawn`);
@@ -184,6 +189,7 @@ async function openDevice(
   });
   return {
     deviceId: facts.deviceId,
+    device,
     eeg,
     markers,
     close: async () => {

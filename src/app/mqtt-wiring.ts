@@ -44,8 +44,9 @@ export function bridgeDevices(bridge: Bridge): MqttDevices {
       bridge.onAdded((device) => {
         if (open) watcher.added(mqttDevice(device));
       });
-      bridge.onRemoved((id) => {
-        if (open) watcher.removed(id);
+      // the bridge adds no device of that id before this ran: the clear never hits a successor's state
+      bridge.onRemoved((device) => {
+        if (open) watcher.removed(device.identity.id);
       });
       return { close: () => void (open = false) };
     },

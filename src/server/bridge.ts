@@ -20,7 +20,8 @@ import type { DeviceDiscovery, DevicePort, DiscoveredDevice } from "../ports/dis
 import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ServedDevice } from "./served-device.ts";
-import { DEVICE_REMOVED } from "./device-teardown.ts";
+import { defaultNotRemovable, Removals, tearDownRemoved, unknownDevice } from "./device-removal.ts";
+import { permits } from "../protocol/permissions.ts";
 import type { BridgeCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 import { AdapterStatusFeed } from "./adapter-status.ts";
@@ -75,7 +76,8 @@ export class Bridge implements BridgeCommands {
   #added: Array<(device: ServedDevice) => void> = [];
   /** The watched adapter (`bluetooth_status`, `/health` `bluetooth`); null without one. */
   readonly adapterStatus: AdapterStatusFeed | null;
-  #removed: Array<(id: string) => Promise<void> | void> = [];
+  #removed: Array<(device: ServedDevice) => Promise<void> | void> = [];
+  #removals = new Removals();
 
   constructor(options: BridgeOptions) {
     this.#o = options;
@@ -96,6 +98,8 @@ export class Bridge implements BridgeCommands {
 
   /** Registers a device (at start-up, or a headset added by `connect_device`; `rfcommTty` for headsets). */
   add(device: ServedDevice, rfcommTty?: string): void {
+    // its removal's listeners would act on this one (#addHeadset waits for the removal's end)
+    if (this.#removals.underWay({ id: device.identity.id })) throw new Error("Still being removed");
     this.registry.add(device);
     if (rfcommTty !== undefined) this.#ttys.set(device.identity.id, rfcommTty);
     for (const listener of this.#added) listener(device);
@@ -106,47 +110,40 @@ export class Bridge implements BridgeCommands {
     this.#added.push(listener);
   }
 
-  /** Calls `listener` for every device removed from now on, after its teardown (MQTT clears its state, LSL withdraws its outlets). */
-  onRemoved(listener: (id: string) => Promise<void> | void): void {
+  /** Calls `listener` with each device removed from now on, after its teardown (MQTT, LSL withdraw it); no device of its id is added before. */
+  onRemoved(listener: (device: ServedDevice) => Promise<void> | void): void {
     this.#removed.push(listener);
   }
 
   /**
    * `remove_device` (docs/protocol/bridge-api.md §11): the device leaves the list at once (a second
    * remove is UNKNOWN_DEVICE), is torn down (its recording finalised, its sockets closed 1001), its
-   * MQTT state and LSL outlets withdrawn; then every client hears the new `devices`. Resolves after all that.
+   * MQTT state and LSL outlets withdrawn; then the clients hear the new `devices`. Resolves after all that
+   * (rejects when the teardown failed, the rest done all the same).
    */
   async removeDevice(id: string): Promise<void> {
     const device = this.registry.get(id);
-    if (device === undefined) {
-      throw new BridgeError(
-        "UNKNOWN_DEVICE",
-        `No device ${JSON.stringify(id)}; list_devices lists them`,
-      );
-    }
-    if (device === this.default) {
-      throw new BridgeError(
-        "INVALID_PARAMETERS",
-        `Invalid device_id: ${id} is the default device (the one of / and /ws) and cannot be removed`,
-      );
-    }
+    if (device === undefined) throw unknownDevice(id);
+    if (device === this.default) throw defaultNotRemovable(id);
     this.registry.remove(id);
-    this.#ttys.delete(id); // its tty may carry the headset again when it is added back
     this.#o.log.log("INFO", `Removing device ${id}`);
-    await device.shutdown(DEVICE_REMOVED);
-    for (const listener of this.#removed) {
-      await Promise.resolve(listener(id)).catch((e: unknown) =>
-        this.#o.log.log("ERROR", `Removing ${id}: ${e instanceof Error ? e.message : String(e)}`)
-      );
-    }
-    this.#announceDevices();
+    await this.#removals.track(id, device.identity.address, () =>
+      tearDownRemoved(device, {
+        // only once torn down has the headset let go of its tty: it may carry it again when added back
+        release: () => this.#ttys.delete(id),
+        listeners: this.#removed,
+        announce: () => this.#announceDevices(),
+        log: this.#o.log,
+      }));
     this.#o.log.log("INFO", `Device ${id} removed`);
   }
 
-  /** Every client of the bridge gets the new `devices` list (a device added or removed at run time). */
+  /** The new `devices` list (a device added or removed) to the clients that may send `list_devices` (with auth off: all). */
   #announceDevices(): void {
     const devices = envelope(freshId(), "devices", { devices: this.describe() });
-    for (const device of this.list()) device.broadcast(devices);
+    for (const device of this.list()) {
+      device.broadcast(devices, (principal) => permits(principal.role, "list_devices"));
+    }
   }
 
   /** The device of `/` and `/ws`. */
@@ -199,6 +196,10 @@ export class Bridge implements BridgeCommands {
     address: string,
     rfcommTty: string | null,
   ): Promise<{ deviceId: string; added: boolean }> {
+    if (this.#removals.underWay({ address })) {
+      // its removal still holds the headset and its tty: it is added back once that is over
+      return this.#removals.settled({ address }).then(() => this.connectDevice(address, rfcommTty));
+    }
     const known = this.registry.find((b) => b.identity.address === address);
     if (known !== undefined) {
       // "connect" means connect: an idle device of that address is started (and kept connected)
@@ -256,6 +257,7 @@ export class Bridge implements BridgeCommands {
       await device.shutdown().catch(() => {});
       throw error;
     }
+    await this.#removals.settled({ id: identity.id });
     this.add(device, tty);
     this.#announceDevices();
     this.#o.log.log("INFO", `Device ${identity.id} added for the headset ${address}`);
@@ -284,8 +286,12 @@ export class Bridge implements BridgeCommands {
     for (const device of this.list()) device.keepConnected();
   }
 
-  /** Ctrl-C: every device torn down at once (one slow headset does not hold up the others). */
+  /** Ctrl-C: every device torn down at once (one slow headset does not hold up the others), removals under way finished. */
   async shutdown(): Promise<void> {
-    await Promise.all([...this.list().map((b) => b.shutdown()), this.adapterStatus?.close()]);
+    await Promise.all([
+      ...this.list().map((b) => b.shutdown()),
+      this.#removals.all(),
+      this.adapterStatus?.close(),
+    ]);
   }
 }

@@ -147,8 +147,13 @@ export class ClientRegistry {
 
   /** A control message to every client (except `skip`). */
   broadcast(text: string, skip?: Client): void {
+    this.broadcastTo(text, (client) => client !== skip);
+  }
+
+  /** A control message to the clients `to` accepts. */
+  broadcastTo(text: string, to: (client: Client) => boolean): void {
     for (const client of this.#clients.slice()) {
-      if (client !== skip) this.send(client, text);
+      if (to(client)) this.send(client, text);
     }
   }
 

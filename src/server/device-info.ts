@@ -7,6 +7,7 @@ import type { DeviceIdentity } from "../core/device-registry.ts";
 import { BridgeError } from "../core/errors.ts";
 import type { DeviceSession } from "../core/session.ts";
 import type { BridgeCommands } from "./device-commands.ts";
+import { defaultNotRemovable, unknownDevice } from "./device-removal.ts";
 import type { Recordings } from "../recording/recordings.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 
@@ -49,16 +50,6 @@ export function soloBridge(
     connectDevice: () =>
       Promise.reject(new BridgeError("CONNECTION_FAILED", "This bridge cannot add devices")),
     removeDevice: (id) =>
-      Promise.reject(
-        id === self.identity.id
-          ? new BridgeError(
-            "INVALID_PARAMETERS",
-            `Invalid device_id: ${id} is the default device and cannot be removed`,
-          )
-          : new BridgeError(
-            "UNKNOWN_DEVICE",
-            `No device ${JSON.stringify(id)}; list_devices lists them`,
-          ),
-      ),
+      Promise.reject(id === self.identity.id ? defaultNotRemovable(id) : unknownDevice(id)),
   };
 }

@@ -280,9 +280,9 @@ export class ServedDevice {
     return this.#metrics.health();
   }
 
-  /** Sends `text` to every client of this device (the bridge's `devices` announcement). */
-  broadcast(text: string): void {
-    this.#clients.broadcast(text);
+  /** Sends `text` to the clients of this device whose principal `to` accepts (the bridge's `devices` announcement). */
+  broadcast(text: string, to: (principal: Client["principal"]) => boolean = () => true): void {
+    this.#clients.broadcastTo(text, (client) => to(client.principal));
   }
 
   /** Ctrl-C, or `remove_device` (DEVICE_REMOVED): tear the device down (announced), tell clients, close their sockets. */
