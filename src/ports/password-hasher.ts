@@ -1,5 +1,8 @@
 /** @module The password-hash port: the server checks passwords through it, the scrypt adapter implements it (node:crypto). */
 
+/** Longest password a login accepts, and so the longest `hash-password` hashes (longer is refused by both). */
+export const MAX_PASSWORD_LENGTH = 1024;
+
 /** One stored password hash, read once at start-up. */
 export interface StoredPassword {
   /** True when `password` matches; computed off the event loop, so the server keeps serving. */
