@@ -82,9 +82,14 @@ function stored(h: ScryptHash): StoredPassword {
       salt: new Uint8Array(randomBytes(16)),
       hash: new Uint8Array(randomBytes(h.keylen)),
     };
-    return { verify: async (password) => (await verifyPassword(password, fake)) && false, decoy };
+    return {
+      cost,
+      verify: async (password) => (await verifyPassword(password, fake)) && false,
+      decoy,
+    };
   };
-  return { verify: (password) => verifyPassword(password, h), decoy };
+  const cost = h.N * h.r * h.p; // scrypt's time grows with each of them
+  return { cost, verify: (password) => verifyPassword(password, h), decoy };
 }
 
 function derive(password: string, salt: Uint8Array, p: ScryptParams): Promise<Uint8Array> {

@@ -5,6 +5,11 @@ export const MAX_PASSWORD_LENGTH = 1024;
 
 /** One stored password hash, read once at start-up. */
 export interface StoredPassword {
+  /**
+   * The relative work of one check (scrypt: N·r·p): the decoy of unknown usernames copies the
+   * costliest hash, and differing costs are warned about (a cheaper user answers faster).
+   */
+  readonly cost: number;
   /** True when `password` matches; computed off the event loop, so the server keeps serving. */
   verify(password: string): Promise<boolean>;
   /**
