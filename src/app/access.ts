@@ -72,7 +72,13 @@ export function buildAccess(
     sessions.onEnded((s, why) =>
       log.log("INFO", `Session ${s.id} of ${JSON.stringify(s.username)} ended: ${why}`)
     );
-    passwords = { logins: new Logins({ users: file.users, now: clock.now, log }), sessions };
+    const logins = new Logins({
+      users: file.users,
+      now: clock.now,
+      log,
+      perAddressPerMinute: config.access.loginRate,
+    });
+    passwords = { logins, sessions };
   }
   const sessions = passwords?.sessions;
   return {
