@@ -4,6 +4,7 @@
  * with timingSafeEqual.
  */
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { fromBase64, toBase64 } from "../core/base64.ts";
 import type { PasswordHasher, StoredPassword } from "../ports/password-hasher.ts";
 
 /** scrypt's cost parameters and the key length. */
@@ -61,8 +62,7 @@ export async function hashPassword(
 ): Promise<string> {
   const salt = new Uint8Array(randomBytes(SALT_BYTES));
   const hash = await derive(password, salt, params);
-  const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-  return `scrypt$${params.N}$${params.r}$${params.p}$${b64(salt)}$${b64(hash)}`;
+  return `scrypt$${params.N}$${params.r}$${params.p}$${toBase64(salt)}$${toBase64(hash)}`;
 }
 
 /** True when `password` matches the parsed hash (constant-time comparison). */
@@ -82,9 +82,14 @@ function stored(h: ScryptHash): StoredPassword {
       salt: new Uint8Array(randomBytes(16)),
       hash: new Uint8Array(randomBytes(h.keylen)),
     };
-    return { verify: async (password) => (await verifyPassword(password, fake)) && false, decoy };
+    return {
+      cost,
+      verify: async (password) => (await verifyPassword(password, fake)) && false,
+      decoy,
+    };
   };
-  return { verify: (password) => verifyPassword(password, h), decoy };
+  const cost = h.N * h.r * h.p; // scrypt's time grows with each of them
+  return { cost, verify: (password) => verifyPassword(password, h), decoy };
 }
 
 function derive(password: string, salt: Uint8Array, p: ScryptParams): Promise<Uint8Array> {
@@ -114,5 +119,5 @@ function base64(text: string, name: string): Uint8Array {
   if (!BASE64.test(text) || text.length % 4 !== 0) {
     throw new RangeError(`password_hash: the ${name} is not base64`);
   }
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  return fromBase64(text);
 }

@@ -23,6 +23,8 @@ import { parseUsers, UserTable } from "../server/access/users.ts";
 export interface AccessSetup {
   gate: AccessGate;
   hosts: HostPolicy;
+  /** Stops the session expiry timer (shutdown). */
+  close(): void;
 }
 
 /** The tokens and users the command line and the auth file give. */
@@ -64,13 +66,23 @@ export function buildAccess(
 ): AccessSetup {
   let passwords = null;
   if (file.users.enabled) {
+    const warning = file.users.costWarning;
+    if (warning !== null) log.log("WARNING", warning);
     const sessions = new SessionStore({ clock, ttlMs: config.access.sessionTtlS * 1000 });
     sessions.onEnded((s, why) =>
       log.log("INFO", `Session ${s.id} of ${JSON.stringify(s.username)} ended: ${why}`)
     );
-    passwords = { logins: new Logins({ users: file.users, now: clock.now, log }), sessions };
+    const logins = new Logins({
+      users: file.users,
+      now: clock.now,
+      log,
+      perAddressPerMinute: config.access.loginRate,
+    });
+    passwords = { logins, sessions };
   }
+  const sessions = passwords?.sessions;
   return {
+    close: () => sessions?.close(),
     gate: new AccessGate(new TokenTable(file.tokens), passwords),
     hosts: createHostPolicy({
       listenHost: config.host,

@@ -33,6 +33,8 @@ export interface AccessFlags {
   rateLimit: number;
   /** `--session-ttl`: seconds a password login's session token lasts. */
   sessionTtlS: number;
+  /** `--login-rate`: password logins per minute per address after a burst of half as many. */
+  loginRate: number;
 }
 
 /** Everything `serve` accepts; `devices` is what the device flags resolve to. */
@@ -143,6 +145,7 @@ function unset(): ServeConfig {
       tlsKey: null,
       rateLimit: NaN,
       sessionTtlS: NaN,
+      loginRate: NaN,
     },
     recordingsDir: "",
     record: null,

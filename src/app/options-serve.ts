@@ -104,6 +104,13 @@ export const ACCESS_OPTIONS: readonly ServeOption[] = [
     set: (c, v, name) => void (c.access.sessionTtlS = duration(name, 1, 30 * 86_400)(v)),
   },
   {
+    flag: "--login-rate",
+    value: "N",
+    default: "10",
+    help: "failed password logins per minute per client address, bursts of N/2",
+    set: (c, v, name) => void (c.access.loginRate = int(name, 1, 100_000)(v)),
+  },
+  {
     flag: "--no-auth",
     help: "allow a non-loopback --host without tokens (deliberately open)",
     set: (c) => void (c.access.noAuth = true),

@@ -6,6 +6,7 @@
 import { readTlsFiles } from "../adapters/fs.ts";
 import { readDecoderWasm } from "../adapters/wasm-file.ts";
 import { buildAccess, readAccess } from "./access.ts";
+import type { AccessSetup } from "./access.ts";
 import type { AccessFile } from "./access.ts";
 import { createRecordingStore } from "../adapters/recording-store.ts";
 import { recoverRecordings } from "../recording/recovery.ts";
@@ -69,9 +70,10 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
   let mqtt: RunningMqtt | null = null;
   let lsl: RunningLsl | null = null;
   let push: RunningPush | null = null;
+  let access: AccessSetup;
   try {
     const tls = await readTls(config);
-    const access = buildAccess(config, accessFile!, systemClock, logs.logger("mw75.access"));
+    access = buildAccess(config, accessFile!, systemClock, logs.logger("mw75.access"));
     const recordingStore = createRecordingStore(config.recordingsDir);
     // a recording a crash left open is finished before anything new is written
     await recoverRecordings(recordingStore, logs.logger("mw75.recording"));
@@ -140,7 +142,7 @@ export async function serve(runtime: RuntimeAdapter, deps: EntryDeps): Promise<v
       (lsl?.banner ?? "") + (push === null ? "" : pushBanner(config)),
   );
   if (config.autoconnect) bridge.autoconnect();
-  watchShutdown(runtime, logs, bridge, server, capture, { mqtt, lsl, push });
+  watchShutdown(runtime, logs, bridge, server, capture, { mqtt, lsl, push, access });
 }
 
 /** `--mqtt`: mqtt.js is loaded only then. */

@@ -1,4 +1,4 @@
-/** @module The end of `serve`: on SIGINT/SIGTERM the devices, the push sockets, the MQTT link, the LSL sockets, the capture and the server close in that order, bounded. */
+/** @module The end of `serve`: on SIGINT/SIGTERM the devices, the session timer, the push sockets, the MQTT link, the LSL sockets, the capture and the server close in that order, bounded. */
 import type { LogHub } from "../core/log-hub.ts";
 import type { RunningMqtt } from "./mqtt-wiring.ts";
 import type { RunningLsl } from "./lsl-wiring.ts";
@@ -16,7 +16,12 @@ export function watchShutdown(
   bridge: Bridge,
   server: RunningServer,
   capture: CapturingSource | null,
-  links: { mqtt: RunningMqtt | null; lsl: RunningLsl | null; push?: RunningPush | null },
+  links: {
+    mqtt: RunningMqtt | null;
+    lsl: RunningLsl | null;
+    push?: RunningPush | null;
+    access?: { close(): void };
+  },
 ): void {
   const log = logs.logger("mw75.server");
   runtime.onShutdownSignal((signal) => {
@@ -27,6 +32,7 @@ export function watchShutdown(
       try {
         await links.lsl?.stopInlet(); // no marker lands on a recording being finalised
         await bridge.shutdown();
+        links.access?.close(); // no session expiry timer outlives the sockets it would close
         links.push?.close(); // after the devices' last samples; no retry timer is left
         await links.mqtt?.close(); // after the devices' last states, so the broker has them too
         await links.lsl?.close(); // sockets closed: a restarted bridge takes the same ports

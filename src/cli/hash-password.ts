@@ -5,15 +5,15 @@
  */
 import process from "node:process";
 import { hashPassword } from "../adapters/password-hash.ts";
+import { MAX_PASSWORD_LENGTH } from "../ports/password-hasher.ts";
+import { FirstLine, passwordProblem, TypedLine } from "./password-input.ts";
 
 const USAGE = `Usage: npm run -s hash-password < file-with-the-password
        printf '%s\\n' "$PASSWORD" | npm run -s hash-password
 Reads one line (the password) from standard input and prints its password_hash line:
   {"users":[{"username":"ada","password_hash":"<that line>","role":"control"}]}
 On a terminal the password is read without echo. It is never taken from the command line.
-Logins accept passwords of up to 1024 characters.`;
-
-const MAX_INPUT = 64 * 1024;
+Logins accept passwords of up to ${MAX_PASSWORD_LENGTH} characters; a longer one is refused.`;
 
 /** The first line of standard input (without its line end), read hidden on a terminal. */
 async function readPassword(): Promise<string> {
@@ -22,33 +22,29 @@ async function readPassword(): Promise<string> {
     process.stderr.write("Password (not shown): ");
     return await readHidden(stdin as typeof stdin & { setRawMode: (on: boolean) => void });
   }
-  let text = "";
+  const input = new FirstLine();
   for await (const chunk of stdin as AsyncIterable<Uint8Array | string>) {
-    text += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
-    if (text.includes("\n") || text.length > MAX_INPUT) break;
+    if (input.push(chunk)) break;
   }
-  return text.split("\n")[0]!.replace(/\r$/, "");
+  return input.line();
 }
 
 /** Reads keys until Enter with echo off; Ctrl-C or Ctrl-D gives up. */
 function readHidden(stdin: typeof process.stdin & { setRawMode: (on: boolean) => void }) {
   return new Promise<string>((resolve, reject) => {
-    let typed = "";
+    const keys = new TypedLine();
     const done = (error?: Error) => {
       stdin.setRawMode(false);
       stdin.pause();
       stdin.off("data", onData);
       process.stderr.write("\n");
       if (error) reject(error);
-      else resolve(typed);
+      else resolve(keys.typed);
     };
     const onData = (chunk: Uint8Array | string) => {
-      for (const ch of typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk)) {
-        if (ch === "\r" || ch === "\n") return done();
-        if (ch === "\u0003" || ch === "\u0004") return done(new Error("cancelled"));
-        if (ch === "\u007f" || ch === "\b") typed = typed.slice(0, -1);
-        else typed += ch;
-      }
+      const state = keys.push(chunk);
+      if (state === "done") done();
+      else if (state === "cancelled") done(new Error("cancelled"));
     };
     stdin.setRawMode(true);
     stdin.on("data", onData);
@@ -75,8 +71,9 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`hash-password: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-  if (password === "") {
-    process.stderr.write("hash-password: the password is empty; nothing was hashed\n");
+  const problem = passwordProblem(password);
+  if (problem !== null) {
+    process.stderr.write(`hash-password: ${problem}\n`);
     return 1;
   }
   process.stdout.write(`${await hashPassword(password)}\n`);

@@ -1,7 +1,15 @@
 /** @module The password-hash port: the server checks passwords through it, the scrypt adapter implements it (node:crypto). */
 
+/** Longest password a login accepts, and so the longest `hash-password` hashes (longer is refused by both). */
+export const MAX_PASSWORD_LENGTH = 1024;
+
 /** One stored password hash, read once at start-up. */
 export interface StoredPassword {
+  /**
+   * The relative work of one check (scrypt: N·r·p): the decoy of unknown usernames copies the
+   * costliest hash, and differing costs are warned about (a cheaper user answers faster).
+   */
+  readonly cost: number;
   /** True when `password` matches; computed off the event loop, so the server keeps serving. */
   verify(password: string): Promise<boolean>;
   /**

@@ -4,10 +4,12 @@
  */
 import { accept, invalid } from "./result.ts";
 import type { Checked } from "./result.ts";
+import { MAX_PASSWORD_LENGTH } from "../ports/password-hasher.ts";
 
 /** Longest username and password accepted (longer: INVALID_PARAMETERS, or 400 on HTTP). */
 export const MAX_USERNAME_LENGTH = 128;
-export const MAX_PASSWORD_LENGTH = 1024;
+// the password limit lives with the hasher port: hash-password refuses the same lengths
+export { MAX_PASSWORD_LENGTH };
 
 /** A username and password as sent. */
 export interface Credentials {

@@ -46,7 +46,7 @@ describe("hash-password", () => {
     );
 
     test(
-      `under ${runtime}: an argument (maybe the password) and an empty password are refused`,
+      `under ${runtime}: an argument (maybe the password), an empty and an over-long password are refused`,
       () => {
         const withArg = hashPassword(runtime, ["my-secret-pw"], "");
         expect(withArg.code).toBe(2);
@@ -58,6 +58,10 @@ describe("hash-password", () => {
           expect({ input, code: empty.code, out: empty.out }).toEqual({ input, code: 1, out: "" });
           expect(empty.err).toContain("empty");
         }
+        // longer than a login accepts: refused, as the login would refuse it
+        const long = hashPassword(runtime, [], `${"p".repeat(1025)}\n`);
+        expect({ code: long.code, out: long.out }).toEqual({ code: 1, out: "" });
+        expect(long.err).toContain("logins refuse passwords over 1024");
       },
       60_000,
     );

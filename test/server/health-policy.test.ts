@@ -23,6 +23,7 @@ const LIVENESS = [
   "packets",
   "shed",
   "auth_required",
+  "bluetooth", // the adapter's status: null here (simulated devices), an object with real headsets
 ];
 
 async function getHealth(srv: ServerProcess, token?: string): Promise<Record<string, unknown>> {

@@ -24,6 +24,8 @@ const EVE: TestUser = { username: "eve", password: "locked-out-pw-3", role: "con
 const creds = (u: TestUser) => ({ username: u.username, password: u.password });
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/; // 32 random bytes, base64url without padding
 
+// more failures from one address than its default login budget (5, then 10 a minute) allows
+const roomy = (path: string) => ["--auth", path, "--login-rate", "600"];
 // hashed once (each hash is a full scrypt); each test writes its own file
 const AUTH = await usersJson([ADA, OLGA, TIM, EVE]);
 
@@ -133,7 +135,7 @@ describe(`password logins under ${runtime}`, () => {
     "an unknown user and a wrong password get the same 401 body, after about the same time",
     async () => {
       await withAuthFile(AUTH, (path) =>
-        withServer(runtime, ["--auth", path], async (srv) => {
+        withServer(runtime, roomy(path), async (srv) => {
           await login(srv.http, { username: "warm-up", password: "x" }); // first scrypt, first request
           const wrong: number[] = [];
           const unknown: number[] = [];
@@ -166,7 +168,7 @@ describe(`password logins under ${runtime}`, () => {
       await withAuthFile(
         AUTH,
         (path) =>
-          withServer(runtime, ["--auth", path, "--max-clients", "4"], async (srv, open) => {
+          withServer(runtime, [...roomy(path), "--max-clients", "4"], async (srv, open) => {
             for (let i = 0; i < 5; i++) {
               expect(
                 (await login(srv.http, { username: EVE.username, password: `no-${i}` })).status,

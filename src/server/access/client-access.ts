@@ -54,6 +54,13 @@ export function refuse(
   }
 }
 
+/** What a RATE_LIMITED login refusal says there were too many of. */
+const TOO_MANY = {
+  locked: "failed logins for this username",
+  throttled: "logins from this address",
+  busy: "logins in progress",
+} as const;
+
 export class ClientAccess {
   #o: ClientAccessOptions;
   #limiters = new WeakMap<Client, RateLimiter>();
@@ -208,9 +215,7 @@ export class ClientAccess {
     this.#closeWith(
       client,
       id,
-      outcome.why === "locked"
-        ? `Too many failed logins for this username: try again in ${outcome.retryAfterS} s`
-        : `Too many logins in progress: try again in ${outcome.retryAfterS} s`,
+      `Too many ${TOO_MANY[outcome.why]}: try again in ${outcome.retryAfterS} s`,
       "too many logins",
       "RATE_LIMITED",
     );

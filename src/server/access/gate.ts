@@ -13,6 +13,11 @@ import type { TokenTable } from "./tokens.ts";
 import type { Logins } from "./logins.ts";
 import type { Session, SessionStore } from "./sessions.ts";
 
+/** The token of an `Authorization: Bearer <token>` header (scheme in any case); undefined otherwise. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
+}
+
 /** The subprotocol prefix that carries a token (browsers cannot set an Authorization header). */
 export const BEARER_PROTOCOL = "mw75.bearer.";
 /** The subprotocol that announces a first-message `auth`. */
@@ -71,7 +76,7 @@ export class AccessGate {
       return { principal: { ...OPEN_ACCESS }, failed: false, awaitsAuth: false };
     }
     const protocols = (c.protocols ?? "").split(",").map((p) => p.trim()).filter((p) => p !== "");
-    const bearer = /^Bearer\s+(.+)$/i.exec(c.authorization ?? "")?.[1]?.trim();
+    const bearer = bearerToken(c.authorization);
     const fromProtocol = protocols.find((p) => p.startsWith(BEARER_PROTOCOL))?.slice(
       BEARER_PROTOCOL.length,
     );

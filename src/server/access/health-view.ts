@@ -23,6 +23,8 @@ export const ANONYMOUS_HEALTH_FIELDS: readonly string[] = [
   "shed",
   "auth_required",
   "password_login",
+  // the adapter's present/powered/discovering: whether Bluetooth works at all is liveness too
+  "bluetooth",
 ];
 
 /** A /health body: JSON fields by name (server/health.ts builds it). */

@@ -6,9 +6,10 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { bearerToken } from "./gate.ts";
 import type { AccessGate } from "./gate.ts";
 import type { HostPolicy } from "./hosts.ts";
-import { RateLimiter } from "./rate-limit.ts";
+import { addressOf, RateLimiter } from "./rate-limit.ts";
 
 /** 403 for a request whose Host names another server. */
 export function hostGuard(hosts: HostPolicy): MiddlewareHandler {
@@ -55,7 +56,7 @@ export function tokenGuard(gate: AccessGate): MiddlewareHandler {
 
 /** True when `authorization` is `Bearer <token>` with a token the gate knows (any role). */
 export function hasValidToken(gate: AccessGate, authorization: string | undefined): boolean {
-  const token = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
+  const token = bearerToken(authorization);
   return token !== undefined && gate.authenticate(token) !== null;
 }
 
@@ -113,10 +114,8 @@ export function rateGuard(
     if (ratePerSecond === undefined) return next();
     const t = now();
     const authorization = c.req.header("authorization");
-    const token = knownToken(authorization)
-      ? /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim()
-      : undefined;
-    const key = token !== undefined ? `token:${token}` : `ip:${hostOf(remoteOf(c))}`;
+    const token = knownToken(authorization) ? bearerToken(authorization) : undefined;
+    const key = token !== undefined ? `token:${token}` : `ip:${addressOf(remoteOf(c))}`;
     if (buckets.size > PRUNE_ABOVE) {
       for (const [k, b] of buckets) if (t - b.seenAt > IDLE_FORGET_MS) buckets.delete(k);
     }
@@ -137,10 +136,4 @@ export function rateGuard(
     }
     await next();
   };
-}
-
-/** The address part of `ip:port` (also `[v6]:port` and a bare v6 address with its port last). */
-function hostOf(remote: string): string {
-  const colon = remote.lastIndexOf(":");
-  return colon > 0 ? remote.slice(0, colon) : remote;
 }

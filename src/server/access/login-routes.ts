@@ -1,11 +1,12 @@
 /**
  * @module `POST /login` and `POST /logout` (docs/protocol/bridge-api.md §5.2). A login answers
  * `{token, role, expires_at}`; an unknown user and a wrong password get the same 401 after the same
- * work; a locked username gets 429 with Retry-After. A logout revokes a session token at once (its
- * sockets close 1008); a static or unknown token is a 401.
+ * work; a locked username or an address over its login budget gets 429 with Retry-After. A logout
+ * revokes a session token at once (its sockets close 1008); a static or unknown token is a 401.
  */
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { parseCredentials } from "../../protocol/auth-request.ts";
+import { bearerToken } from "./gate.ts";
 import type { AccessGate } from "./gate.ts";
 import { bodyGuard } from "./http-guards.ts";
 import type { LoginOutcome } from "./logins.ts";
@@ -14,6 +15,12 @@ import type { LoginOutcome } from "./logins.ts";
 const MAX_LOGIN_BYTES = 4096;
 
 const FAILED = { code: "AUTH_FAILED", message: "Wrong username or password" } as const;
+
+const LIMITED = {
+  locked: "Too many failed logins for this username: wait a minute",
+  throttled: "Too many logins from this address: wait as Retry-After says",
+  busy: "Too many logins in progress: try again in a second",
+} as const;
 
 /** What the routes need besides the gate. */
 export interface LoginRouteOptions {
@@ -69,14 +76,12 @@ export function addLoginRoutes(app: Hono, o: LoginRouteOptions): void {
     c.header("Retry-After", String(outcome.retryAfterS));
     return c.json({
       code: "RATE_LIMITED",
-      message: outcome.why === "locked"
-        ? "Too many failed logins for this username: wait a minute"
-        : "Too many logins in progress: try again in a second",
+      message: LIMITED[outcome.why],
     }, 429);
   });
 
   app.post("/logout", (c) => {
-    const token = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim();
+    const token = bearerToken(c.req.header("authorization"));
     const session = token === undefined ? null : gate.passwords?.sessions.revoke(token) ?? null;
     if (session === null) {
       c.header("WWW-Authenticate", 'Bearer realm="mw75"');

@@ -67,3 +67,9 @@ export class RateLimiter {
     this.#inSecond++;
   }
 }
+
+/** The address part of `ip:port` (also `[v6]:port` and a bare v6 address with its port last): limits are per address, each request has its own port. */
+export function addressOf(remote: string): string {
+  const colon = remote.lastIndexOf(":");
+  return colon > 0 ? remote.slice(0, colon) : remote;
+}

@@ -3,6 +3,7 @@
  * memory (a restart logs everyone out), each with its user, role and expiry. One timer per store ends
  * sessions as they expire; listeners close the sockets a session authenticated.
  */
+import { toBase64Url } from "../../core/base64.ts";
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { UserRole, VerifiedUser } from "./users.ts";
 
@@ -68,7 +69,7 @@ export class SessionStore {
     }
     const bytes = new Uint8Array(TOKEN_BYTES);
     (this.#o.random ?? ((b) => crypto.getRandomValues(b)))(bytes);
-    const token = base64url(bytes);
+    const token = toBase64Url(bytes);
     const session: Session = {
       id: this.#nextId++,
       username: user.username,
@@ -133,11 +134,4 @@ export class SessionStore {
     else this.#perUser.delete(session.username);
     for (const listener of [...this.#listeners]) listener(session, why);
   }
-}
-
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(
-    /=+$/,
-    "",
-  );
 }

@@ -64,11 +64,31 @@ export function parseUsers(
 export class UserTable {
   #users: ReadonlyMap<string, User>;
   #decoy: StoredPassword | null;
+  #costs: Set<number>;
 
   constructor(users: ReadonlyMap<string, User> = new Map()) {
     this.#users = users;
-    // unknown usernames are checked against a hash as costly as the first user's
-    this.#decoy = users.values().next().value?.password.decoy() ?? null;
+    // unknown usernames are checked against a hash as costly as the costliest user's: a user whose
+    // check took longer than the decoy's would stand out as existing
+    let costliest: StoredPassword | null = null;
+    for (const { password } of users.values()) {
+      if (costliest === null || password.cost > costliest.cost) costliest = password;
+    }
+    this.#decoy = costliest?.decoy() ?? null;
+    this.#costs = new Set([...users.values()].map((u) => u.password.cost));
+  }
+
+  /**
+   * A start-up warning when the hashes differ in cost (null when they agree): the wrong password of
+   * a cheaper user answers faster than an unknown username, so timing tells that user exists.
+   */
+  get costWarning(): string | null {
+    if (this.#costs.size < 2) return null;
+    const cheaper = [...this.#users].filter(([, u]) => u.password.cost < this.#decoy!.cost);
+    const names = cheaper.map(([name]) => JSON.stringify(name)).join(", ");
+    return `The auth file's password hashes differ in cost; unknown usernames are checked at the ` +
+      `highest, so logins of ${names} answer faster and show those users exist: hash their ` +
+      `passwords again with npm run hash-password`;
   }
 
   /** True when the file lists any user (`/health.password_login`). */
