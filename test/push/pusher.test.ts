@@ -11,7 +11,8 @@ import type { PushSocket, PushSocketHandlers } from "../../src/ports/push-socket
 import { Pusher } from "../../src/push/pusher.ts";
 import type { PusherOptions } from "../../src/push/pusher.ts";
 import { PushQueue } from "../../src/push/queue.ts";
-import { pushTarget, pushUrl, shownUrl } from "../../src/push/target.ts";
+import { shownUrl } from "../../src/core/shown-url.ts";
+import { pushTarget, pushUrl } from "../../src/push/target.ts";
 
 /** Timers that fire only when the test says so, earliest first. */
 class FakeClock implements Clock {
@@ -282,6 +283,10 @@ describe("the push queue and URLs", () => {
     // percent-encoded userinfo is decoded before it is encoded as Basic
     expect(pushTarget("d", pushUrl("ws://a%40b:p%3Aw@h/"), null).headers).toEqual({
       Authorization: `Basic ${btoa("a@b:p:w")}`,
+    });
+    // a non-ASCII password goes as UTF-8 (btoa alone would throw on it)
+    expect(pushTarget("d", pushUrl("ws://u:gr%C3%BC%C3%9F@h/"), null).headers).toEqual({
+      Authorization: "Basic dTpncsO8w58=",
     });
   });
 });
