@@ -4,39 +4,11 @@
  * subscription ended, no reconnect ever, gone from `/health` — and leaves the others pushing.
  */
 import { describe, expect, test } from "bun:test";
-import type { Clock, TimerHandle } from "../../src/core/clock.ts";
 import type { PushSocketHandlers } from "../../src/ports/push-socket.ts";
 import { startPushing } from "../../src/push/push-set.ts";
 import type { PushDevice } from "../../src/push/push-set.ts";
 import { pushTarget, pushUrl } from "../../src/push/target.ts";
-
-/** Timers run only on `advance`; `pending` counts the live ones. */
-function fakeClock() {
-  let t = 0;
-  let id = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  const clock: Clock = {
-    now: () => t,
-    setTimeout: (fn, ms): TimerHandle => (timers.set(++id, { at: t + ms, fn }), id),
-    clearTimeout: (h) => void timers.delete(h as number),
-    setInterval: () => {
-      throw new Error("push mode uses no interval");
-    },
-    clearInterval: () => {},
-  };
-  const advance = (ms: number) => {
-    const end = t + ms;
-    for (;;) {
-      const next = [...timers.entries()].sort((a, b) => a[1].at - b[1].at)[0];
-      if (next === undefined || next[1].at > end) break;
-      timers.delete(next[0]);
-      t = next[1].at;
-      next[1].fn();
-    }
-    t = end;
-  };
-  return { clock, advance, pending: () => timers.size };
-}
+import { FakeClock } from "../_support/push-fakes.ts";
 
 interface Opened {
   url: string;
@@ -46,7 +18,7 @@ interface Opened {
 }
 
 function rig() {
-  const { clock, advance, pending } = fakeClock();
+  const clock = new FakeClock();
   const opened: Opened[] = [];
   const feeds = new Map<string, ((messages: readonly string[]) => void) | null>();
   const device = (id: string): PushDevice => ({
@@ -79,7 +51,7 @@ function rig() {
     clock,
     log: { log: () => {} },
   });
-  return { running, opened, feeds, advance, pending, remove: (id: string) => removed!(id) };
+  return { running, opened, feeds, clock, remove: (id: string) => removed!(id) };
 }
 
 describe("push targets and remove_device", () => {
@@ -97,8 +69,8 @@ describe("push targets and remove_device", () => {
     expect(b.closed).toBe(true);
     expect(r.feeds.get("sim-2")).toBeNull(); // its eeg_data subscription ended
     expect(r.running.health().map((h) => h.device_id)).toEqual(["sim-1"]);
-    expect(r.pending()).toBe(0); // no reconnect timer left behind
-    r.advance(120_000);
+    expect(r.clock.pending).toEqual([]); // no reconnect timer left behind
+    r.clock.advance(120_000);
     expect(r.opened.length).toBe(2); // never reopened
 
     // the other device's target still pushes
@@ -114,7 +86,7 @@ describe("push targets and remove_device", () => {
     const r = rig();
     r.opened[1]!.handlers.onClose("connect ECONNREFUSED"); // sim-2's first attempt fails
     r.remove("sim-2");
-    r.advance(120_000);
+    r.clock.advance(120_000);
     expect(r.opened.filter((s) => s.url === "ws://relay.test/b").length).toBe(1);
     expect(r.running.health().map((h) => h.device_id)).toEqual(["sim-1"]);
   });
