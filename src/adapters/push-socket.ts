@@ -60,8 +60,11 @@ function opener(construct: Construct): OpenPushSocket {
 }
 
 function socketOf(ws: WebSocketLike): PushSocket {
+  // Deno's socket and ws read 0 once closing or closed (Bun's keeps its value): what was still
+  // buffered then is known only from the last reading while open (push/in-flight.ts)
+  let lastOpen = 0;
   return {
-    bufferedAmount: () => ws.bufferedAmount,
+    bufferedAmount: () => (ws.readyState === OPEN ? (lastOpen = ws.bufferedAmount) : lastOpen),
     send(text) {
       // a closing WebSocket discards what it is given: the message must stay queued instead
       if (ws.readyState !== OPEN) notOpen();

@@ -32,6 +32,7 @@ export async function startPush(w: PushWiring): Promise<RunningPush> {
       const device = w.bridge.get(id);
       return device === undefined ? undefined : pushDevice(device);
     },
+    onRemoved: (listener) => w.bridge.onRemoved(listener),
     open,
     clock: w.clock,
     log: w.logs.logger("mw75.push"),

@@ -10,6 +10,7 @@ import type { IClientOptions, MqttClient } from "mqtt";
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import { reconnectDelayMs } from "../core/reconnect.ts";
+import { shownUrl } from "../core/shown-url.ts";
 
 /** What opening the link needs. */
 export interface BrokerLinkOptions {
@@ -47,13 +48,10 @@ export interface BrokerLink {
   close(last?: { topic: string; payload: string }): Promise<void>;
 }
 
-/** The broker URL as logs show it: no user name, no password. */
+/** The broker URL as logs show it: no user name, no password, secret-looking query values masked. */
 export function safeUrl(url: string): string {
   try {
-    const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    return u.toString().replace(/\/$/, "");
+    return shownUrl(new URL(url)).replace(/\/$/, "");
   } catch {
     return "(invalid URL)";
   }

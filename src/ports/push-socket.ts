@@ -9,7 +9,10 @@ export interface PushSocketHandlers {
 
 /** One outgoing WebSocket connection. */
 export interface PushSocket {
-  /** Bytes handed to `send` but not yet written to the network. */
+  /**
+   * Bytes handed to `send` but not yet written to the network; once the socket is no longer open,
+   * the last value read while it was (some runtimes read 0 then, whatever was left unsent).
+   */
   bufferedAmount(): number;
   /** Sends one text message; throws when the socket is no longer open. */
   send(text: string): void;

@@ -88,4 +88,6 @@ export type WsPushHealth = {
   connected: boolean;
   sent: number;
   dropped: number;
+  /** Of `sent`, those maybe still in the socket's buffer when a connection was lost (docs/push-mode.md). */
+  unflushed: number;
 };

@@ -2,6 +2,7 @@
  * @module Every `--ws-push` target of the bridge: one Pusher each, fed by a shed `eeg_data`
  * subscription of its device's hub (the same encoded strings a `/` client gets). Pushing keeps its
  * device streaming, as `--autoconnect` does, so a headless push bridge streams from the start.
+ * A device removed at run time takes its targets with it (closed, gone from `/health`).
  * src/push knows the devices only through the port below (app/push-wiring.ts implements it).
  */
 import type { Clock } from "../core/clock.ts";
@@ -28,6 +29,11 @@ export interface PushStart {
   open: OpenPushSocket;
   clock: Clock;
   log: Logger;
+  /**
+   * Calls `listener` with the id of every device removed at run time (`remove_device`): its
+   * targets then close for good instead of reconnecting to push a device that no longer exists.
+   */
+  onRemoved(listener: (id: string) => void): void;
   /** Test hooks: shorter delays, smaller queues. */
   tuning?: Omit<PusherOptions, "open" | "clock" | "log">;
 }
@@ -41,7 +47,7 @@ export interface RunningPush {
 
 /** Starts every target: subscribes, opens, and keeps each pushed device streaming. */
 export function startPushing(s: PushStart): RunningPush {
-  const running: { pusher: Pusher; subscription: { close(): void } }[] = [];
+  let running: { pusher: Pusher; subscription: { close(): void } }[] = [];
   for (const target of s.targets) {
     const device = s.device(target.deviceId);
     if (device === undefined) throw new Error(`--ws-push: no device ${target.deviceId}`);
@@ -54,6 +60,15 @@ export function startPushing(s: PushStart): RunningPush {
     pusher.start();
   }
   for (const target of s.targets) s.device(target.deviceId)?.keepStreaming();
+  s.onRemoved((id) => {
+    const gone = running.filter((r) => r.pusher.target.deviceId === id);
+    running = running.filter((r) => r.pusher.target.deviceId !== id);
+    for (const r of gone) {
+      r.subscription.close();
+      r.pusher.close();
+      s.log.log("INFO", `Push to ${r.pusher.target.shownUrl}: stopped (device ${id} removed)`);
+    }
+  });
   return {
     health: () => running.map((r) => r.pusher.health()),
     close() {

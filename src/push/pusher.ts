@@ -9,6 +9,7 @@ import { reconnectDelayMs } from "../core/reconnect.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { OpenPushSocket, PushSocket } from "../ports/push-socket.ts";
 import type { WsPushHealth } from "../protocol/health.ts";
+import { InFlight } from "./in-flight.ts";
 import { PUSH_QUEUE_MESSAGES, PushQueue } from "./queue.ts";
 import type { PushTarget } from "./target.ts";
 
@@ -21,7 +22,10 @@ export interface PusherOptions {
   baseMs?: number;
   /** Messages the queue holds (default 5000: 10 s at 500 Hz). */
   queueMessages?: number;
-  /** Over this many bytes in the socket's buffer, messages wait in the queue instead (default 256 KiB). */
+  /**
+   * Over this many bytes in the socket's buffer, messages wait in the queue instead (default 64 KiB:
+   * ~0.5 s at 500 Hz, which also bounds what a loss can take from the buffer, see `unflushed`).
+   */
   highWaterBytes?: number;
   /** A connection not open by then counts as failed (default 10 s). */
   connectTimeoutMs?: number;
@@ -51,6 +55,9 @@ export class Pusher {
   #flushTimer: TimerHandle | null = null;
   #closed = false;
   #sent = 0;
+  /** Messages the socket took that were maybe still in its buffer when a connection was lost. */
+  #unflushed = 0;
+  #inFlight = new InFlight();
   /** Since when the socket's buffer has been over the mark (null: it is not). */
   #stalledSince: number | null = null;
 
@@ -59,7 +66,7 @@ export class Pusher {
     this.#o = {
       baseMs: 1000,
       queueMessages: PUSH_QUEUE_MESSAGES,
-      highWaterBytes: 256 * 1024,
+      highWaterBytes: 64 * 1024,
       connectTimeoutMs: 10_000,
       retryFlushMs: 50,
       stallMs: 30_000,
@@ -88,6 +95,7 @@ export class Pusher {
       connected: this.#connected,
       sent: this.#sent,
       dropped: this.#queue.dropped,
+      unflushed: this.#unflushed,
     };
   }
 
@@ -106,6 +114,7 @@ export class Pusher {
     this.#socket?.close();
     this.#socket = null;
     this.#queue.clear();
+    this.#inFlight.reset();
   }
 
   #connect(): void {
@@ -142,6 +151,7 @@ export class Pusher {
 
   #lost(detail: string): void {
     const was = this.#connected;
+    this.#unflushed += this.#inFlight.lost(this.#socket?.bufferedAmount() ?? 0);
     this.#stopTimers();
     this.#attempt = null;
     this.#connected = false;
@@ -165,14 +175,21 @@ export class Pusher {
   #flush(): void {
     const socket = this.#socket;
     if (!this.#connected || socket === null) return;
-    while (this.#queue.size > 0 && socket.bufferedAmount() <= this.#o.highWaterBytes) {
+    for (;;) {
+      // read often (every block and every send): a closed socket may read 0 (in-flight.ts)
+      const buffered = socket.bufferedAmount();
+      this.#inFlight.sample(buffered);
+      if (this.#queue.size === 0 || buffered > this.#o.highWaterBytes) break;
+      const message = this.#queue.peek()!;
       try {
-        socket.send(this.#queue.peek()!);
+        socket.send(message);
       } catch {
         return; // closing: its close event follows, and the message stays queued
       }
       this.#queue.shift();
       this.#sent++;
+      // UTF-16 length ≤ UTF-8 bytes (equal for the ASCII JSON): errs towards more unflushed
+      this.#inFlight.sent(message.length);
     }
     if (this.#queue.size === 0) this.#stalledSince = null;
     else if (this.#stalled(socket)) return;
@@ -201,6 +218,7 @@ export class Pusher {
   #abandon(detail: string): void {
     const socket = this.#socket;
     this.#attempt = null;
+    if (socket !== null) this.#inFlight.sample(socket.bufferedAmount()); // before the close zeroes it
     socket?.close(true);
     this.#lost(detail);
   }

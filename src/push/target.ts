@@ -4,6 +4,7 @@
  * instead (Basic from `user:pass@`, or Bearer from `--ws-push-token`), and the URL as `/health`
  * and the logs show it (no userinfo, secret-looking query values masked).
  */
+import { shownUrl } from "../core/shown-url.ts";
 
 /** A push target ready to open. */
 export interface PushTarget {
@@ -22,9 +23,6 @@ export class PushUrlError extends Error {
   override name = "PushUrlError";
 }
 
-/** Query parameters whose value `/health` and the logs mask: the usual names of credentials. */
-const SECRET_PARAM = /token|key|secret|pass|auth|sig|session|credential|jwt|code/i;
-
 /** Reads a ws:// or wss:// URL; a bad one throws PushUrlError. */
 export function pushUrl(value: string): URL {
   let url: URL;
@@ -38,18 +36,14 @@ export function pushUrl(value: string): URL {
   }
   if (url.hostname === "") throw new PushUrlError("the URL names no host");
   if (url.hash !== "") throw new PushUrlError("a WebSocket URL has no #fragment");
-  return url;
-}
-
-/** The URL as it may be shown: no userinfo, secret-looking query values replaced by `***`. */
-export function shownUrl(url: URL): string {
-  const shown = new URL(url.href);
-  shown.username = "";
-  shown.password = "";
-  for (const name of [...new Set(shown.searchParams.keys())]) {
-    if (SECRET_PARAM.test(name)) shown.searchParams.set(name, "***");
+  // `new URL` keeps a stray `%` in userinfo, which decoding for the Basic header would throw on
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    throw new PushUrlError("needs valid percent-encoding in user:pass@ (a % is written %25)");
   }
-  return shown.href;
+  return url;
 }
 
 /**
@@ -68,6 +62,7 @@ export function pushTarget(deviceId: string, url: URL, token: string | null): Pu
   return { deviceId, socketUrl: socket.href, shownUrl: shownUrl(url), headers };
 }
 
+/** `btoa` takes Latin-1 only: a non-ASCII user name or password goes as its UTF-8 bytes (RFC 7617). */
 function base64Utf8(text: string): string {
   let binary = "";
   for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);

@@ -44,6 +44,8 @@ describe("--ws-push", () => {
       [["--ws-push", "not a url"], /--ws-push expects a WebSocket URL/],
       [["--ws-push", "http://u:hunter2@h/"], /ws:\/\/ or wss:\/\/ URL, got "http:\/\/"/],
       [["--ws-push", "ws://h/#frag"], /no #fragment/],
+      // `new URL` accepts a stray % in userinfo; decoding it for Basic would throw a URIError
+      [["--ws-push", "ws://u:hunter2%zz@h/"], /valid percent-encoding in user:pass@/],
       [["--ws-push", "sim-9=ws://h/"], /names the device sim-9, but the devices are sim-1/],
       [["--ws-push", "ws://h/", "--ws-push", "ws://h/"], /twice for the device sim-1/],
       [["--ws-push-token", "abc"], /only applies with --ws-push/],

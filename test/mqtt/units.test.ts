@@ -119,8 +119,12 @@ describe("bridgeTopics", () => {
     expect(bridgeIdFromHost("  ")).toBe("bridge");
   });
 
-  test("safeUrl strips credentials from the broker URL", () => {
+  test("safeUrl strips credentials from the broker URL and masks secret query values", () => {
     expect(safeUrl("mqtt://user:secret@broker:1883")).toBe("mqtt://broker:1883");
+    // the same helper as push mode's (core/shown-url.ts): a token in the query is hidden too
+    expect(safeUrl("wss://u:p@broker:443/mqtt?room=a&access_token=abc")).toBe(
+      "wss://broker/mqtt?room=a&access_token=***",
+    );
   });
 });
 

@@ -15,7 +15,14 @@ describe("/health ws_push", () => {
   test("is null without --ws-push and lists each target with it", () => {
     const off: HealthBridge = { default: device, list: () => [device] };
     expect(bridgeHealth(off)["ws_push"]).toBeNull();
-    const entry = { url: "wss://r/x", device_id: "sim-1", connected: false, sent: 3, dropped: 1 };
+    const entry = {
+      url: "wss://r/x",
+      device_id: "sim-1",
+      connected: false,
+      sent: 3,
+      dropped: 1,
+      unflushed: 2,
+    };
     const on: HealthBridge = { ...off, wsPushHealth: () => [entry] };
     expect(bridgeHealth(on)["ws_push"]).toEqual([entry]);
   });

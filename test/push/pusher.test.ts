@@ -5,95 +5,10 @@
  * what the logs say (and never the credentials), and a shutdown that leaves no timer.
  */
 import { describe, expect, test } from "bun:test";
-import type { Clock, TimerHandle } from "../../src/core/clock.ts";
-import type { LogLevel } from "../../src/ports/logger.ts";
-import type { PushSocket, PushSocketHandlers } from "../../src/ports/push-socket.ts";
-import { Pusher } from "../../src/push/pusher.ts";
-import type { PusherOptions } from "../../src/push/pusher.ts";
+import { shownUrl } from "../../src/core/shown-url.ts";
 import { PushQueue } from "../../src/push/queue.ts";
-import { pushTarget, pushUrl, shownUrl } from "../../src/push/target.ts";
-
-/** Timers that fire only when the test says so, earliest first. */
-class FakeClock implements Clock {
-  t = 0;
-  #timers = new Map<number, { at: number; fn: () => void; ms: number }>();
-  #id = 0;
-  now = () => this.t;
-  setTimeout = (fn: () => void, ms: number): TimerHandle => {
-    this.#timers.set(++this.#id, { at: this.t + ms, fn, ms });
-    return this.#id;
-  };
-  clearTimeout = (h: TimerHandle) => void this.#timers.delete(h as number);
-  setInterval = (): TimerHandle => {
-    throw new Error("a pusher uses no interval");
-  };
-  clearInterval = () => {};
-  get pending(): number[] {
-    return [...this.#timers.values()].map((t) => t.ms);
-  }
-  /** Runs every timer due within `ms`, in time order. */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const next = [...this.#timers.entries()].sort((a, b) => a[1].at - b[1].at)[0];
-      if (next === undefined || next[1].at > end) break;
-      this.#timers.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-    }
-    this.t = end;
-  }
-}
-
-/** One fake connection: the test opens, fails or drops it. */
-class FakeSocket implements PushSocket {
-  received: string[] = [];
-  buffered = 0;
-  closed = false;
-  constructor(readonly handlers: PushSocketHandlers, readonly headers: Record<string, string>) {}
-  bufferedAmount = () => this.buffered;
-  send(text: string): void {
-    if (this.closed) throw new Error("not open");
-    this.received.push(text);
-  }
-  dropped = false;
-  close(drop = false): void {
-    this.closed = true;
-    this.dropped = drop;
-    // some sockets report their end at once: the pusher must not count it twice
-    this.handlers.onClose("closed, code 1006");
-  }
-}
-
-const TARGET = pushTarget("sim-1", pushUrl("wss://alice:s3cret@relay.test/in?token=t0k"), null);
-
-function rig(options: Partial<PusherOptions> = {}) {
-  const clock = new FakeClock();
-  const sockets: FakeSocket[] = [];
-  const urls: string[] = [];
-  const logs: [LogLevel, string][] = [];
-  const pusher = new Pusher(TARGET, {
-    clock,
-    log: { log: (level, message) => void logs.push([level, message]) },
-    open: (url, headers, handlers) => {
-      urls.push(url);
-      const socket = new FakeSocket(handlers, { ...headers });
-      sockets.push(socket);
-      return socket;
-    },
-    ...options,
-  });
-  const last = () => sockets[sockets.length - 1]!;
-  const drop = (detail = "closed, code 1006") => {
-    last().closed = true;
-    last().handlers.onClose(detail);
-  };
-  return { clock, sockets, urls, logs, pusher, last, drop, open: () => last().handlers.onOpen() };
-}
-
-const msgs = (from: number, count: number) =>
-  Array.from({ length: count }, (_, i) => `m${from + i}`);
-const allReceived = (sockets: FakeSocket[]) => sockets.flatMap((s) => s.received);
+import { pushTarget, pushUrl } from "../../src/push/target.ts";
+import { allReceived, msgs, rig } from "../_support/push-fakes.ts";
 
 describe("a push target", () => {
   test("sends each block's messages in order once connected, counting them as sent", () => {
@@ -110,6 +25,7 @@ describe("a push target", () => {
       connected: true,
       sent: 5,
       dropped: 0,
+      unflushed: 0,
     });
   });
 
@@ -282,6 +198,10 @@ describe("the push queue and URLs", () => {
     // percent-encoded userinfo is decoded before it is encoded as Basic
     expect(pushTarget("d", pushUrl("ws://a%40b:p%3Aw@h/"), null).headers).toEqual({
       Authorization: `Basic ${btoa("a@b:p:w")}`,
+    });
+    // a non-ASCII password goes as UTF-8 (btoa alone would throw on it)
+    expect(pushTarget("d", pushUrl("ws://u:gr%C3%BC%C3%9F@h/"), null).headers).toEqual({
+      Authorization: "Basic dTpncsO8w58=",
     });
   });
 });
