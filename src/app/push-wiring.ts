@@ -32,7 +32,7 @@ export async function startPush(w: PushWiring): Promise<RunningPush> {
       const device = w.bridge.get(id);
       return device === undefined ? undefined : pushDevice(device);
     },
-    onRemoved: (listener) => w.bridge.onRemoved(listener),
+    onRemoved: (listener) => w.bridge.onRemoved((removed) => listener(removed.identity.id)),
     open,
     clock: w.clock,
     log: w.logs.logger("mw75.push"),
