@@ -5,7 +5,7 @@
  * credentials as Basic auth; the server closes the connection and stops listening, comes back on
  * the same port, and the bridge reconnects with the outage's messages queued (`/health` shows
  * `connected` false, then true), every seq received or counted (`dropped`, `unflushed`); credentials never reach `/health` or the logs; a shutdown closes
- * the push socket normally; bad values exit 2.
+ * the push socket normally; a removed device's target closes with it; bad values exit 2.
  */
 import { describe, expect, test } from "bun:test";
 import { WebSocketServer } from "ws";
@@ -175,6 +175,36 @@ describe(`--ws-push (${runtime})`, () => {
         expect(logs).toContain(`ws://127.0.0.1:${server.port}/ingest?token=***`);
         for (const secret of SECRETS) expect(logs).not.toContain(secret);
       } finally {
+        srv.kill();
+        server.wss.close();
+        for (const a of accepted) a.socket.terminate();
+      }
+    },
+    20_000,
+  );
+
+  test(
+    "remove_device of a pushed device closes its push socket normally and drops it from /health",
+    async () => {
+      const accepted: Accepted[] = [];
+      const server = await listen(0, accepted);
+      const url = `ws://127.0.0.1:${server.port}/sim2`;
+      const srv = await startServer(runtime, ["--sim-devices", "2", "--ws-push", `sim-2=${url}`]);
+      const client = await connectWs(`${srv.ws}/`);
+      try {
+        await until(() => (accepted[0]?.raw.length ?? 0) >= 50, 8000, "50 pushed messages");
+        expect((await pushHealth(srv)).map((t) => t["device_id"])).toEqual(["sim-2"]);
+        const ack = await client.request("remove_device", { device_id: "sim-2" }, 15_000);
+        expect(ack.type).toBe("command_ack");
+        // the target ends with the device: a normal close, no retry, gone from /health
+        expect(await within(accepted[0]!.closeCode, 5000)).toBe(1000);
+        await until(async () => (await pushHealth(srv)).length === 0, 3000, "ws_push emptied");
+        // no reconnect: the first retry would come 1 s after a loss; 1.5 s with none is the check
+        const quietUntil = Date.now() + 1500;
+        await until(() => Date.now() > quietUntil || accepted.length > 1, 2000, "quiet");
+        expect(accepted.length).toBe(1);
+      } finally {
+        client.close();
         srv.kill();
         server.wss.close();
         for (const a of accepted) a.socket.terminate();
