@@ -47,7 +47,8 @@ function refusal(status: number, message: unknown, retryAfter: string | null): s
     : status === 400
     ? "The bridge could not read the login"
     : `Login failed: HTTP ${status}`;
-  const wait = status === 429 && /^\d+$/.test(retryAfter ?? "")
+  // the address throttle's sentence names its wait already ("try again in N s")
+  const wait = status === 429 && /^\d+$/.test(retryAfter ?? "") && !/\bin \d+ s$/.test(base)
     ? ` (retry in ${retryAfter} s)`
     : "";
   const detail = said === "" || base.toLowerCase().includes(said.toLowerCase()) ? "" : ` (${said})`;

@@ -21,10 +21,12 @@ import type { DeviceSource } from "../ports/device-source.ts";
 import type { Logger } from "../ports/logger.ts";
 import type { ServedDevice } from "./served-device.ts";
 import { defaultNotRemovable, Removals, tearDownRemoved, unknownDevice } from "./device-removal.ts";
-import { permits } from "../protocol/permissions.ts";
 import type { BridgeCommands } from "./device-commands.ts";
 import type { RecordingCommands } from "./recording-commands.ts";
 import { AdapterStatusFeed } from "./adapter-status.ts";
+import { ScannedNames } from "./scanned-names.ts";
+
+const SHUTTING_DOWN = () => new BridgeError("CONNECTION_FAILED", "The bridge is shutting down");
 
 /** What the bridge needs from the program that builds devices. */
 export interface BridgeOptions {
@@ -49,9 +51,6 @@ export interface BridgeOptions {
   wsPushHealth?: (() => WsPushHealth[] | null) | undefined;
 }
 
-/** Names of the headsets scans found, by address; a lab has few, so a small bound suffices. */
-const SCANNED_NAMES_MAX = 256;
-
 export class Bridge implements BridgeCommands {
   readonly registry: DeviceRegistry<ServedDevice> = new DeviceRegistry<ServedDevice>();
   #o: BridgeOptions;
@@ -60,7 +59,7 @@ export class Bridge implements BridgeCommands {
   #adding = new Map<string, Promise<{ deviceId: string; added: boolean }>>();
   #scan: { durationS: number; result: Promise<DiscoveredDevice[]> } | null = null;
   /** The name each address had in the latest scan that found it (a device added later keeps it). */
-  #scannedNames = new Map<string, string>();
+  #scannedNames = new ScannedNames();
   /** `/health` `mqtt`: the publisher's figures, or null when the bridge publishes to no broker. */
   mqttHealth(): MqttHealthFigures | null {
     return this.#o.mqttHealth?.() ?? null;
@@ -78,6 +77,8 @@ export class Bridge implements BridgeCommands {
   readonly adapterStatus: AdapterStatusFeed | null;
   #removed: Array<(device: ServedDevice) => Promise<void> | void> = [];
   #removals = new Removals();
+  /** Set by shutdown(): a connect_device still under way must not add a device nothing shuts down. */
+  #closing = false;
 
   constructor(options: BridgeOptions) {
     this.#o = options;
@@ -138,11 +139,11 @@ export class Bridge implements BridgeCommands {
     this.#o.log.log("INFO", `Device ${id} removed`);
   }
 
-  /** The new `devices` list (a device added or removed) to the clients that may send `list_devices` (with auth off: all). */
+  /** The new `devices` list (a device added or removed) to the clients that may read `GET /devices`: any token's (with auth off: all). */
   #announceDevices(): void {
     const devices = envelope(freshId(), "devices", { devices: this.describe() });
     for (const device of this.list()) {
-      device.broadcast(devices, (principal) => permits(principal.role, "list_devices"));
+      device.broadcast(devices, (principal) => principal.role !== "anonymous");
     }
   }
 
@@ -186,7 +187,7 @@ export class Bridge implements BridgeCommands {
     };
     result.then((devices) => {
       clear();
-      for (const d of devices) this.#rememberName(d.address, d.name);
+      for (const d of devices) this.#scannedNames.remember(d.address, d.name);
     }, clear);
     return result;
   }
@@ -196,6 +197,7 @@ export class Bridge implements BridgeCommands {
     address: string,
     rfcommTty: string | null,
   ): Promise<{ deviceId: string; added: boolean }> {
+    if (this.#closing) return Promise.reject(SHUTTING_DOWN());
     if (this.#removals.underWay({ address })) {
       // its removal still holds the headset and its tty: it is added back once that is over
       return this.#removals.settled({ address }).then(() => this.connectDevice(address, rfcommTty));
@@ -258,6 +260,7 @@ export class Bridge implements BridgeCommands {
       throw error;
     }
     await this.#removals.settled({ id: identity.id });
+    if (this.#closing) throw await device.shutdown().then(SHUTTING_DOWN, SHUTTING_DOWN);
     this.add(device, tty);
     this.#announceDevices();
     this.#o.log.log("INFO", `Device ${identity.id} added for the headset ${address}`);
@@ -272,15 +275,6 @@ export class Bridge implements BridgeCommands {
     return known ?? `MW75 Neuro ${address}`;
   }
 
-  #rememberName(address: string, name: string): void {
-    // a found address moves to the end, so the oldest is the one forgotten
-    this.#scannedNames.delete(address);
-    if (name !== address) this.#scannedNames.set(address, name);
-    if (this.#scannedNames.size > SCANNED_NAMES_MAX) {
-      this.#scannedNames.delete(this.#scannedNames.keys().next().value!);
-    }
-  }
-
   /** `--autoconnect`: every device connected now and kept connected. */
   autoconnect(): void {
     for (const device of this.list()) device.keepConnected();
@@ -288,6 +282,7 @@ export class Bridge implements BridgeCommands {
 
   /** Ctrl-C: every device torn down at once (one slow headset does not hold up the others), removals under way finished. */
   async shutdown(): Promise<void> {
+    this.#closing = true;
     await Promise.all([
       ...this.list().map((b) => b.shutdown()),
       this.#removals.all(),

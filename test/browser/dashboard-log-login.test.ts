@@ -140,6 +140,17 @@ describe.skipIf(!haveChromium())("dashboard log view, scale and login in Chromiu
               },
             });
           }
+          if (body.password === "throttled") {
+            // the address allowance's wording: its sentence already names the wait
+            return route.fulfill({
+              status: 429,
+              headers: { "Retry-After": "7" },
+              json: {
+                code: "RATE_LIMITED",
+                message: "Too many logins from this address: try again in 7 s",
+              },
+            });
+          }
           if (body.password !== "right") {
             return route.fulfill({
               status: 401,
@@ -176,6 +187,15 @@ describe.skipIf(!haveChromium())("dashboard log view, scale and login in Chromiu
         expect(await page.locator("#login-message").textContent()).toBe(
           "Too many failed logins for this username: wait a minute (retry in 42 s).",
         );
+        await page.fill("#login-pass", "throttled");
+        await page.click("#login-submit");
+        await until(
+          page,
+          `document.getElementById("login-message").textContent.includes("this address")`,
+        );
+        expect(await page.locator("#login-message").textContent()).toBe(
+          "Too many logins from this address: try again in 7 s.",
+        );
         expect(await page.evaluate(`localStorage.getItem("mw75.token")`)).toBeNull();
 
         await page.fill("#login-pass", "right");
@@ -184,6 +204,7 @@ describe.skipIf(!haveChromium())("dashboard log view, scale and login in Chromiu
         expect(logins).toEqual([
           { username: "alice", password: "wrong" },
           { username: "alice", password: "locked" },
+          { username: "alice", password: "throttled" },
           { username: "alice", password: "right" },
         ]);
         expect(await page.locator("#session-text").textContent()).toContain(
@@ -214,10 +235,13 @@ describe.skipIf(!haveChromium())("dashboard log view, scale and login in Chromiu
           page,
           `document.getElementById("ack").textContent.includes("PERMISSION_DENIED")`,
         );
-        // Chromium logs every refused fetch; the two refusals the test provoked are the only errors
+        // Chromium logs every refused fetch; the three refusals the test provoked are the only errors
+        const tooMany =
+          "console: Failed to load resource: the server responded with a status of 429 (Too Many Requests)";
         expect(errors).toEqual([
           "console: Failed to load resource: the server responded with a status of 401 (Unauthorized)",
-          "console: Failed to load resource: the server responded with a status of 429 (Too Many Requests)",
+          tooMany,
+          tooMany,
         ]);
       });
     },

@@ -112,15 +112,29 @@ describe("Bridge.removeDevice", () => {
     expect(down).toBe(true);
   });
 
-  test("the `devices` list goes only to the roles that may send list_devices", async () => {
+  test("the `devices` list goes only to clients with a token (those GET /devices answers)", async () => {
     const r = rig();
     const removing = r.bridge.removeDevice(r.old.device.identity.id);
     r.old.settle();
     await removing;
     const { to } = r.first.sent[0]!;
-    expect([to({ role: "anonymous", name: null }), to({ role: "observe", name: "v" })])
-      .toEqual([false, false]);
-    expect(to({ role: "control", name: "lab" })).toBe(true);
+    expect(to({ role: "anonymous", name: null })).toBe(false);
+    expect([to({ role: "observe", name: "v" }), to({ role: "control", name: "lab" })])
+      .toEqual([true, true]);
+  });
+
+  test("Ctrl-C while connect_device waits for a removal: nothing is added after shutdown", async () => {
+    const r = rig();
+    const removing = r.bridge.removeDevice(r.old.device.identity.id);
+    const again = r.bridge.connectDevice(A, null).catch((e: Error) => e.message);
+    r.first.settle();
+    const shutdown = r.bridge.shutdown();
+    r.old.settle();
+    await Promise.all([removing, shutdown]);
+    expect(await again).toBe("The bridge is shutting down");
+    expect(r.bridge.list().map((d) => d.identity.id)).toEqual(["sim-1"]);
+    expect(await r.bridge.connectDevice(B, TTY).catch((e: Error) => e.message))
+      .toBe("The bridge is shutting down");
   });
 
   test("the refusals: one text for the bridge and a device served alone", async () => {

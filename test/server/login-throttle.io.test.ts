@@ -35,6 +35,9 @@ describe(`the per-address login budget under ${runtime}`, () => {
             // the next token comes 6 s after the burst began (10 a minute): at most 6 s to wait
             const retry = Number(sixth.headers.get("retry-after"));
             expect(retry >= 1 && retry <= 6).toBe(true);
+            expect(sixth.body["message"]).toBe(
+              `Too many logins from this address: try again in ${retry} s`,
+            );
             expect((await login(srv.http, ADA)).status).toBe(429); // refused before any check
             expect(srv.stdout() + srv.stderr()).toMatch(/Logins from \S*127\.0\.0\.1\S* refused/);
 

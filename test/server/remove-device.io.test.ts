@@ -100,15 +100,18 @@ describe(`remove_device (${runtime})`, () => {
 
             // the documented order: sim-2's sockets are closed before the ack is sent. The close
             // frame and the ack arrive on two sockets, which a descheduled test process may read in
-            // either order, so the close may be seen up to 1 s after the ack (the margin); this
+            // either order, so the close may be seen up to 3 s after the ack (the margin: the close
+            // event also waits for the closing handshake and the TCP end on a loaded machine); this
             // checks that the close is not left for later, not the exact order
             let closedAt: number | null = null;
             void sim2.closed.then(() => (closedAt = performance.now()));
             const ack = await root.request("remove_device", { device_id: "sim-2" }, 15_000);
             const ackAt = performance.now();
-            await Promise.race([sim2.closed, new Promise((r) => setTimeout(r, 1000))]);
+            let timer: ReturnType<typeof setTimeout> | undefined;
+            await Promise.race([sim2.closed, new Promise((r) => (timer = setTimeout(r, 3000)))]);
+            clearTimeout(timer);
             expect(closedAt).not.toBeNull();
-            expect(closedAt! - ackAt).toBeLessThan(1000);
+            expect(closedAt! - ackAt).toBeLessThan(3000);
             expect(ack.type).toBe("command_ack");
             expect(ack.data).toMatchObject({ command: "remove_device", device_id: "sim-2" });
             expect(typeof ack.data["message"]).toBe("string");
@@ -187,7 +190,7 @@ describe(`remove_device (${runtime})`, () => {
   );
 
   test(
-    "with --auth, anonymous and observe are PERMISSION_DENIED; control removes and alone hears `devices`",
+    "with --auth, anonymous and observe are PERMISSION_DENIED; control removes; every token's socket hears `devices`, anonymous does not",
     async () => {
       const file = authFile([
         { token: "obs-5d2a9e61c0f4", role: "observe", name: "viewer" },
@@ -209,13 +212,12 @@ describe(`remove_device (${runtime})`, () => {
             expect(ids(before["devices"])).toEqual(["sim-1", "sim-2"]);
             const ack = await ctl.request("remove_device", { device_id: "sim-2" }, 15_000);
             expect([ack.type, ack.data["device_id"]]).toEqual(["command_ack", "sim-2"]);
-            // the new list goes only where list_devices may be sent: control, not anonymous or observe
+            // the new list goes where GET /devices answers: any token, not an anonymous socket
             await devicesOn(ctl, "`devices` on the control socket");
-            for (const c of [anon, obs]) {
-              // sent to all before the ack, so it would precede this pong on the same socket
-              expect((await c.request("ping")).type).toBe("pong");
-              expect(c.messages.filter((m) => m.type === "devices")).toEqual([]);
-            }
+            await devicesOn(obs, "`devices` on the observe socket");
+            // sent to all before the ack, so it would precede this pong on the same socket
+            expect((await anon.request("ping")).type).toBe("pong");
+            expect(anon.messages.filter((m) => m.type === "devices")).toEqual([]);
             const after = await (await fetch(`${srv.http}/devices`, headers)).json();
             expect(ids(after["devices"])).toEqual(["sim-1"]);
           },

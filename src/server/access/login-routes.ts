@@ -18,7 +18,7 @@ const FAILED = { code: "AUTH_FAILED", message: "Wrong username or password" } as
 
 const LIMITED = {
   locked: "Too many failed logins for this username: wait a minute",
-  throttled: "Too many logins from this address: wait as Retry-After says",
+  throttled: "Too many logins from this address: try again in",
   busy: "Too many logins in progress: try again in a second",
 } as const;
 
@@ -76,7 +76,10 @@ export function addLoginRoutes(app: Hono, o: LoginRouteOptions): void {
     c.header("Retry-After", String(outcome.retryAfterS));
     return c.json({
       code: "RATE_LIMITED",
-      message: LIMITED[outcome.why],
+      // the throttle's wait varies: its sentence names it, as the socket's RATE_LIMITED does
+      message: outcome.why === "throttled"
+        ? `${LIMITED.throttled} ${outcome.retryAfterS} s`
+        : LIMITED[outcome.why],
     }, 429);
   });
 
