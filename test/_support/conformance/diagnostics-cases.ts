@@ -147,13 +147,15 @@ export async function diagnosticsAfterReconnect(runtime: Runtime): Promise<void>
     );
     await c.request("disconnect");
     await c.next(isStatus("idle"), 5000);
-    // the idle spell that must count neither as loss nor as jitter: three idle reports (600 ms)
+    // the idle spell that must count neither as loss nor as jitter: ten idle reports (2 s), so
+    // that idle time counted as one chunk interval would give a jitter (the interval's standard
+    // deviation) of ≥ 2000/√50 ≈ 280 ms even over the 1 s of ~50 chunks read below
     const idleFrom = c.messages.length;
     await waitUntil(
       () =>
-        diagnosticsIn(since(c, idleFrom)).filter((d) => d["device_state"] === "idle").length >= 3,
-      5000,
-      "three idle reports",
+        diagnosticsIn(since(c, idleFrom)).filter((d) => d["device_state"] === "idle").length >= 10,
+      8000,
+      "ten idle reports",
     );
     await c.request("connect", {});
     await c.next(isStatus("connected"), 5000);
@@ -164,7 +166,9 @@ export async function diagnosticsAfterReconnect(runtime: Runtime): Promise<void>
     await waitUntil(() => connectedIn().length >= 5, 10_000, "5 connected diagnostics");
     const live = connectedIn();
     const wrong = live.filter((d) =>
-      d["packets"]["lost"] === 0 && (d["loss_ratio"] > 0.01 || d["jitter_ms"] > 50)
+      // 150 ms: ≥ 1.8× below the defect's 280 ms, and 3× the 50.8 ms real chunks showed from a
+      // Node server on a CI machine at load 8
+      d["packets"]["lost"] === 0 && (d["loss_ratio"] > 0.01 || d["jitter_ms"] > 150)
     );
     if (wrong.length > 0) {
       const d = wrong[0]!;
