@@ -164,15 +164,18 @@ function start(): void {
     c.status().then((s) => logView.forwarding(s.log_level), () => undefined);
     if (wantConnected) connectHeadset(c).catch(() => undefined);
   });
-  c.on(
-    "close",
-    (info) =>
-      pill(
-        "conn",
-        `lost (${info.cause}); retry in ${Math.round((info.reconnectInMs ?? 0) / 1000)} s`,
-        info.reconnectInMs === null ? "bad" : "warn",
-      ),
-  );
+  c.on("close", (info) => {
+    // the headset shown was removed (remove_device): its socket never comes back, show the default
+    if (info.code === 1001 && info.reason === "device removed" && deviceId !== null) {
+      return void ((deviceId = null), start());
+    }
+    const retryS = Math.round((info.reconnectInMs ?? 0) / 1000);
+    pill(
+      "conn",
+      `lost (${info.cause}); retry in ${retryS} s`,
+      info.reconnectInMs === null ? "bad" : "warn",
+    );
+  });
   c.on("status", (s) => {
     const state = "state" in s ? s.state : s.device_state;
     pill("device-state", state, stateTone(state));

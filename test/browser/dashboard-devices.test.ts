@@ -19,6 +19,34 @@ describe.skipIf(!haveChromium())("dashboard headset picker", () => {
     await browser?.close();
   });
 
+  test(
+    "the headset the page shows is removed: the page falls back to the default device",
+    async () => {
+      await withDashboard(
+        browser!,
+        "bun",
+        ["--sim-devices", "3", "--max-clients", "4"],
+        "/?device=sim-3",
+        async (page, errors, server) => {
+          await until(page, `window.__mw75.deviceId() === "sim-3"`);
+          await until(page, `document.getElementById("conn").textContent === "open"`);
+          const other = await connectWs(`${server.ws}/`);
+          try {
+            await other.request("remove_device", { device_id: "sim-3" }, 15_000);
+            // closed 1001 "device removed": the page reopens on / instead of retrying a gone socket
+            await until(page, `window.__mw75.deviceId() === null`);
+            await until(page, `document.getElementById("conn").textContent === "open"`);
+            await until(page, `${pickerValues} === "sim-1,sim-2"`);
+          } finally {
+            other.close();
+          }
+          expect(errors).toEqual([]);
+        },
+      );
+    },
+    60_000,
+  );
+
   test("remove_device from another client: the picker drops the headset at once", async () => {
     await withDashboard(
       browser!,
