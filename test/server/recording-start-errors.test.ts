@@ -212,6 +212,17 @@ async function failureDuringStopEndsOnce(runtime: Runtime): Promise<void> {
       // record (the ack carries the failed recording) or, when a loaded machine delays the stop, at
       // a data-record write before it (a CI run saw this): the stop then finds nothing running.
       // Either way the recording must end exactly once, which the checks below count.
+      // A third outcome (one CI run in many): the stop came at a data-record boundary, so its last
+      // writes were a few CSV rows that fit in the slack of pages tmpfs had already given the files,
+      // and nothing failed. Then it must have ended once as stopped, without an ERROR line.
+      const recording = (stop.data["recording"] ?? {}) as Record<string, unknown>;
+      if (stop.type === "command_ack" && recording["state"] === "stopped") {
+        await delay(1000);
+        expect(c.messages.filter((m) => m.type === "recording" && m.data["state"] === "stopped"))
+          .toHaveLength(1);
+        expect(errorLines(srv.stderr()).filter((l) => /Recording late/.test(l))).toEqual([]);
+        return;
+      }
       if (stop.type === "error") expect(stop.data["code"]).toBe("NOT_RECORDING");
       else {
         expect([stop.type, (stop.data["recording"] as Record<string, unknown>)["state"]]).toEqual([
