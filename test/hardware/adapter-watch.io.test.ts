@@ -12,7 +12,6 @@ import {
   untilStatus,
 } from "../_support/bluez-adapter.ts";
 import { currentRuntime } from "../_support/runtime-tty.ts";
-import { sleep } from "../_support/private-bus.ts";
 
 const ON = { present: true, powered: true, discovering: false };
 const OFF = { present: true, powered: false, discovering: false };
@@ -61,10 +60,17 @@ describe(`adapter watch over emulated BlueZ (${currentRuntime()})`, () => {
         } finally {
           await watch.close();
         }
-        // closed: a change now is not reported (a signal would arrive within ms; 300 ms is ample)
+        // closed: a change now is not reported. A second watch, still open, is the witness: once it
+        // has the change, the bus has delivered the signal the closed one would have read
         const count = seen.length;
-        await setPowered(fake.busAddress, false);
-        await sleep(300);
+        const witness = watching();
+        try {
+          await untilStatus(witness.last, ON, CHANGE_MS, "the witness's first read");
+          await setPowered(fake.busAddress, false);
+          await untilStatus(witness.last, OFF, CHANGE_MS, "the witness sees power off");
+        } finally {
+          await witness.watch.close();
+        }
         expect(seen.length).toBe(count);
       });
     },

@@ -14,6 +14,7 @@ import { currentRuntime } from "../_support/runtime-tty.ts";
 import { startMw75Server } from "../_support/mw75-server.ts";
 import { connectWs, type Msg, type WsClient } from "../_support/ws-client.ts";
 import type { AdapterStatus } from "../../src/ports/bluez.ts";
+import { nodeBleAdapterWatcher } from "../../src/adapters/ble/adapter-watch.ts";
 
 const runtime = currentRuntime();
 const ON = { present: true, powered: true, discovering: false };
@@ -132,9 +133,19 @@ describe(`bluetooth_status (${runtime})`, () => {
           expect(body["source"]).toBe("sim");
           expect(body["bluetooth"]).toBeNull();
           ws = await eventsClient(server.ws);
-          await setPowered(fake.busAddress, false);
-          // 500 ms is 100× what the --source mw75 bridge needs for the same change when idle
-          await new Promise((r) => setTimeout(r, 500));
+          // a watch in this process is the witness: once it has read the change, a bridge that
+          // watched the bus would have too, and its event would precede the status reply below
+          let seen: AdapterStatus | undefined;
+          const witness = nodeBleAdapterWatcher({ callMs: 2000 }).watch((st) => void (seen = st), {
+            log: () => {},
+          });
+          try {
+            await untilStatus(() => seen, ON, FIRST_MS, "the witness's first read");
+            await setPowered(fake.busAddress, false);
+            await untilStatus(() => seen, OFF, CHANGE_MS, "the witness sees power off");
+          } finally {
+            await witness.close();
+          }
           await ws.request("status");
           expect(ws.messages.filter(isStatus)).toEqual([]);
           expect((await healthOf(http))["bluetooth"]).toBeNull();

@@ -217,7 +217,9 @@ async function failureDuringStopEndsOnce(runtime: Runtime): Promise<void> {
       // and nothing failed. Then it must have ended once as stopped, without an ERROR line.
       const recording = (stop.data["recording"] ?? {}) as Record<string, unknown>;
       if (stop.type === "command_ack" && recording["state"] === "stopped") {
-        await delay(1000);
+        // a device's recording commands complete in order: a second end of this stop would be
+        // announced before the answer to a recording_status sent after it
+        await c.request("recording_status", {}, 5000);
         expect(c.messages.filter((m) => m.type === "recording" && m.data["state"] === "stopped"))
           .toHaveLength(1);
         expect(errorLines(srv.stderr()).filter((l) => /Recording late/.test(l))).toEqual([]);
