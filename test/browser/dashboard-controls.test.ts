@@ -1,16 +1,16 @@
 /** @module The dashboard's controls in real Chromium: display filters change the spectrum as designed; token field, device picker and authenticated downloads. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { haveChromium, launchChromium, until } from "../_support/browser.ts";
+import type { Page } from "playwright-core";
+import { haveChromium, until } from "../_support/browser.ts";
+import { chromiumForSuite } from "../_support/browser-suite.ts";
 import { recordBriefly, tracesMove, withDashboard } from "../_support/dashboard-page.ts";
 
 const TIMEOUT = 90_000;
 const TOKEN = "dashboard-test-token-7f3a";
 const dir = mkdtempSync(join(tmpdir(), "mw75-dashboard-controls-"));
-let browser: Browser | null = null;
 
 interface SpectrumOf {
   notchHz: number;
@@ -93,21 +93,14 @@ function averagedPowers(bands: Array<[number, number]>, periodSamples: number): 
 }
 
 describe.skipIf(!haveChromium())("dashboard controls in Chromium", () => {
-  // Chromium can take more than bun's 5-s hook default to start on a loaded 2-core machine
-  beforeAll(async () => {
-    browser = await launchChromium();
-    console.log(`dashboard screenshots: ${dir}`);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite(() => console.log(`dashboard screenshots: ${dir}`));
 
   test(
     "the 50 Hz notch removes the simulator's mains hum and the 1–40 Hz band-pass the content above 40 Hz, alpha stays",
     async () => {
       // decimate 2: 250 Hz on the plot, so 50 Hz and 60–100 Hz are below Nyquist
       await withDashboard(
-        browser!,
+        browser(),
         "bun",
         ["--autoconnect"],
         "/?decimate=2",
@@ -167,7 +160,7 @@ describe.skipIf(!haveChromium())("dashboard controls in Chromium", () => {
     async () => {
       const recordings = join(dir, "recordings");
       await withDashboard(
-        browser!,
+        browser(),
         "bun",
         ["--token", TOKEN, "--sim-devices", "2", "--recordings-dir", recordings],
         "/",

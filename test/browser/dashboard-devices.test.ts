@@ -1,29 +1,21 @@
 /** @module The dashboard's headset picker follows the bridge's `devices` announcements in real Chromium: a headset removed by another client leaves the picker without a reload. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser } from "playwright-core";
-import { haveChromium, launchChromium, until } from "../_support/browser.ts";
+import { describe, expect, test } from "bun:test";
+import { haveChromium, until } from "../_support/browser.ts";
+import { chromiumForSuite } from "../_support/browser-suite.ts";
 import { withDashboard } from "../_support/dashboard-page.ts";
 import { connectWs } from "../_support/ws-client.ts";
-
-let browser: Browser | null = null;
 
 const pickerValues =
   `[...document.querySelectorAll("#device-picker option")].map((o) => o.value).join(",")`;
 
 describe.skipIf(!haveChromium())("dashboard headset picker", () => {
-  // Chromium can take more than bun's 5-s hook default to start on a loaded 2-core machine
-  beforeAll(async () => {
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite();
 
   test(
     "the headset the page shows is removed: the page falls back to the default device",
     async () => {
       await withDashboard(
-        browser!,
+        browser(),
         "bun",
         ["--sim-devices", "3", "--max-clients", "4"],
         "/?device=sim-3",
@@ -49,7 +41,7 @@ describe.skipIf(!haveChromium())("dashboard headset picker", () => {
 
   test("remove_device from another client: the picker drops the headset at once", async () => {
     await withDashboard(
-      browser!,
+      browser(),
       "bun",
       ["--sim-devices", "3", "--max-clients", "4"],
       "/",

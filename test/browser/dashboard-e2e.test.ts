@@ -3,12 +3,13 @@
  * users from an `--auth` file (real POST /login and /logout, scrypt hashes) on a Bun, a Deno and a
  * Node bridge, and the Recording section's Pause and Resume with the `paused` pill on a Bun bridge.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { haveChromium, launchChromium, until } from "../_support/browser.ts";
+import type { Page } from "playwright-core";
+import { haveChromium, until } from "../_support/browser.ts";
+import { chromiumForSuite } from "../_support/browser-suite.ts";
 import { text, withDashboard } from "../_support/dashboard-page.ts";
 import { RUNTIMES } from "../_support/server-process.ts";
 import { getWith, login, usersJson, withAuthFile } from "../_support/users-file.ts";
@@ -20,7 +21,6 @@ const EVE: TestUser = { username: "eve", password: "eve-never-guessed-1", role: 
 // hashed once (each a full scrypt); every bridge reads its own copy of the file
 const AUTH = await usersJson([ADA, EVE]);
 const dir = mkdtempSync(join(tmpdir(), "mw75-dashboard-e2e-"));
-let browser: Browser | null = null;
 
 /** The ack line's text once it starts with `prefix` (the page shows one ack at a time). */
 async function ackStarting(page: Page, prefix: string): Promise<string> {
@@ -35,14 +35,7 @@ async function ackStarting(page: Page, prefix: string): Promise<string> {
 const shown = (id: string) => `!document.getElementById("${id}").classList.contains("hidden")`;
 
 describe.skipIf(!haveChromium())("dashboard end to end in Chromium", () => {
-  // Chromium can take more than bun's 5-s hook default to start on a loaded 2-core machine
-  beforeAll(async () => {
-    browser = await launchChromium();
-    console.log(`dashboard screenshots: ${dir}`);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite(() => console.log(`dashboard screenshots: ${dir}`));
 
   test.each([...RUNTIMES])(
     "%s bridge with users: the form shows, 401 and 429 as the bridge says them, the login grants control, Log out revokes",
@@ -53,7 +46,7 @@ describe.skipIf(!haveChromium())("dashboard end to end in Chromium", () => {
           // --login-rate 600: this test locks a username with 6 failures in a row, which the default
           // per-address allowance (a burst of 5) would refuse first; that allowance has its own tests
           withDashboard(
-            browser!,
+            browser(),
             runtime,
             ["--auth", path, "--login-rate", "600"],
             "/",
@@ -151,7 +144,7 @@ describe.skipIf(!haveChromium())("dashboard end to end in Chromium", () => {
   test("Bun bridge: Start, Pause (a warn pill `paused <name>`), Resume, Stop", async () => {
     const recordings = mkdtempSync(join(tmpdir(), "mw75-dashboard-pause-"));
     await withDashboard(
-      browser!,
+      browser(),
       "bun",
       ["--recordings-dir", recordings],
       "/",

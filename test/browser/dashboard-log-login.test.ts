@@ -3,19 +3,19 @@
  * live bridge under each runtime at the level picked, the plot's scale from the select, and the
  * login form against a stubbed /health, /login and /logout over a bridge with a static token.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page, Route } from "playwright-core";
-import { haveChromium, launchChromium, until } from "../_support/browser.ts";
+import type { Page, Route } from "playwright-core";
+import { haveChromium, until } from "../_support/browser.ts";
+import { chromiumForSuite } from "../_support/browser-suite.ts";
 import { tracesMove, withDashboard } from "../_support/dashboard-page.ts";
 import { RUNTIMES } from "../_support/server-process.ts";
 
 const TIMEOUT = 90_000;
 const TOKEN = "dashboard-login-token-91c2";
 const dir = mkdtempSync(join(tmpdir(), "mw75-dashboard-log-login-"));
-let browser: Browser | null = null;
 
 /** The log view's lines as shown: level and text. */
 function logLines(page: Page): Promise<Array<{ level: string; text: string }>> {
@@ -56,19 +56,12 @@ async function withPasswordLogin(route: Route): Promise<void> {
 }
 
 describe.skipIf(!haveChromium())("dashboard log view, scale and login in Chromium", () => {
-  // Chromium can take more than bun's 5-s hook default to start on a loaded 2-core machine
-  beforeAll(async () => {
-    browser = await launchChromium();
-    console.log(`dashboard screenshots: ${dir}`);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite(() => console.log(`dashboard screenshots: ${dir}`));
 
   test.each([...RUNTIMES])(
     "%s bridge: Connect at INFO shows the bridge's INFO log line, ERROR hides it; the 10 mV scale flattens the traces",
     async (runtime) => {
-      await withDashboard(browser!, runtime, [], "/", async (page, errors) => {
+      await withDashboard(browser(), runtime, [], "/", async (page, errors) => {
         await until(page, `document.getElementById("conn").textContent === "open"`);
         await page.selectOption("#log-level", "INFO");
         await page.click("#connect");
@@ -115,7 +108,7 @@ describe.skipIf(!haveChromium())("dashboard log view, scale and login in Chromiu
   test.each([...RUNTIMES])(
     "%s bridge: the login form only with password_login; it posts the credentials, shows 401 and 429, uses the token, logs out",
     async (runtime) => {
-      await withDashboard(browser!, runtime, ["--token", TOKEN], "/", async (page, errors) => {
+      await withDashboard(browser(), runtime, ["--token", TOKEN], "/", async (page, errors) => {
         // without password_login (this bridge's /health has none): the token field, no form
         await until(page, `document.getElementById("conn").textContent === "open"`);
         expect(await page.locator("#token-wrap").isVisible()).toBe(true);
@@ -250,7 +243,7 @@ describe.skipIf(!haveChromium())("dashboard log view, scale and login in Chromiu
   test(
     "a session token the bridge refuses (expired, revoked) brings the login form back",
     async () => {
-      await withDashboard(browser!, "bun", ["--token", TOKEN], "/", async (page, errors) => {
+      await withDashboard(browser(), "bun", ["--token", TOKEN], "/", async (page, errors) => {
         await page.route("**/health", withPasswordLogin);
         // a session the bridge does not know stands for one that expired or was revoked meanwhile
         await page.route("**/login", (route: Route) =>

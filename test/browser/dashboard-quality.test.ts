@@ -3,16 +3,16 @@
  * capture built here: a lead-off, a flat and a railed channel among simulated EEG, and constant REF/DRL;
  * then the view going stale while the simulator is disconnected.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
 import { LEAD_OFF_RAW, PACKET_LEN, UV_PER_COUNT } from "../../src/decoder/types.ts";
 import { QUALITY_SENTENCES } from "../../src/protocol/metrics.ts";
 import { writePacket } from "../../src/sources/packet-builder.ts";
 import { createEegSignal } from "../../src/sources/signal.ts";
-import { haveChromium, launchChromium, until } from "../_support/browser.ts";
+import { haveChromium, until } from "../_support/browser.ts";
+import { chromiumForSuite } from "../_support/browser-suite.ts";
 import { expectRowsMatch, qualityView, withDashboard } from "../_support/dashboard-page.ts";
 import { RUNTIMES } from "../_support/server-process.ts";
 
@@ -24,7 +24,6 @@ const CAPTURE_S = 40;
 const LEAD_OFF_CH = 3, FLAT_CH = 5, RAILED_CH = 9;
 /** Exact in f32, and the decimation filter passes a constant unchanged. */
 const REF = 42.5, DRL = -7.25;
-let browser: Browser | null = null;
 
 /**
  * Simulated EEG on every channel except: ch3 on the lead-off sentinel, ch5 constant (RMS 0: flat),
@@ -46,20 +45,13 @@ function writeCapture(path: string): void {
 }
 
 describe.skipIf(!haveChromium())("dashboard quality view in Chromium", () => {
-  beforeAll(async () => {
-    writeCapture(CAPTURE);
-    // Chromium can take more than bun's 5-s hook default to start on a loaded 2-core machine
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite(() => writeCapture(CAPTURE));
 
   test.each([...RUNTIMES])(
     "%s bridge: levels, words, RMS and bands from the server's metrics; lead-off, flat and railed channels; REF/DRL",
     async (runtime) => {
       await withDashboard(
-        browser!,
+        browser(),
         runtime,
         ["--source", `replay:${CAPTURE}`, "--autoconnect"],
         "/",
@@ -112,7 +104,7 @@ describe.skipIf(!haveChromium())("dashboard quality view in Chromium", () => {
   test(
     "the view greys out when the device stops sending, and clears when it streams again",
     async () => {
-      await withDashboard(browser!, "bun", [], "/", async (page, errors) => {
+      await withDashboard(browser(), "bun", [], "/", async (page, errors) => {
         await until(page, `document.getElementById("conn").textContent === "open"`);
         await page.click("#connect");
         await until(page, `window.__mw75.metricsReceived() > 0`, 20_000);

@@ -1,10 +1,11 @@
 /** @module The dashboard in real Chromium against a live simulator bridge under each runtime: banner, moving traces, spectrum, quality view, markers, recording, console; lead-off and restart. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { haveChromium, launchChromium, openPage, until } from "../_support/browser.ts";
+import type { Page } from "playwright-core";
+import { haveChromium, openPage, until } from "../_support/browser.ts";
+import { chromiumForSuite } from "../_support/browser-suite.ts";
 import {
   expectRowsMatch,
   qualityView,
@@ -17,28 +18,20 @@ import type { ServerProcess } from "../_support/server-process.ts";
 
 const TIMEOUT = 90_000;
 const dir = mkdtempSync(join(tmpdir(), "mw75-dashboard-"));
-let browser: Browser | null = null;
 
 async function tracesMove(page: Page, name: string): Promise<void> {
   await movingTraces(page, dir, name);
 }
 
 describe.skipIf(!haveChromium())("dashboard in Chromium", () => {
-  // Chromium can take more than bun's 5-s hook default to start on a loaded 2-core machine
-  beforeAll(async () => {
-    browser = await launchChromium();
-    console.log(`dashboard screenshots: ${dir}`);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = chromiumForSuite(() => console.log(`dashboard screenshots: ${dir}`));
 
   test.each([...RUNTIMES])(
     "%s bridge: banner, traces, spectrum, quality view, marker (button and key m), recording list, no console errors",
     async (runtime) => {
       const recordings = join(dir, `recordings-${runtime}`);
       await withDashboard(
-        browser!,
+        browser(),
         runtime,
         ["--recordings-dir", recordings],
         "/",
@@ -104,7 +97,7 @@ describe.skipIf(!haveChromium())("dashboard in Chromium", () => {
 
   test("a lead-off channel is highlighted, the others are not", async () => {
     await withDashboard(
-      browser!,
+      browser(),
       "bun",
       ["--autoconnect", "--sim-lead-off", "3"],
       "/",
@@ -128,7 +121,7 @@ describe.skipIf(!haveChromium())("dashboard in Chromium", () => {
     let server: ServerProcess = await startServer("bun", []);
     let page: Page | null = null;
     try {
-      const opened = await openPage(browser!, `${server.http}/`);
+      const opened = await openPage(browser(), `${server.http}/`);
       page = opened.page;
       await until(page, `document.getElementById("conn").textContent === "open"`);
       await page.click("#connect");
