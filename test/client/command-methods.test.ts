@@ -1,28 +1,11 @@
 /** @module The SDK's named command methods send the command and data the protocol names, and resolve with the reply (scripted socket). */
 import { describe, expect, test } from "bun:test";
-import { connect } from "../../src/client/mod.ts";
-import type { WebSocketConstructorLike } from "../../src/client/mod.ts";
-import { FakeSocket, ManualTimers } from "../_support/client/manual.ts";
-
-const Fake = FakeSocket as unknown as WebSocketConstructorLike;
-
-function setup() {
-  FakeSocket.reset();
-  const client = connect("ws://bridge.test/", {
-    WebSocket: Fake,
-    timers: new ManualTimers(),
-    random: () => 0,
-    liveness: false,
-    eeg: false,
-  });
-  const socket = FakeSocket.made.at(-1)!;
-  socket.open();
-  return { client, socket };
-}
+import { scriptedClient } from "../_support/client/manual.ts";
 
 describe("command methods", () => {
   test("each issue-23 method sends its command with the protocol's data", async () => {
-    const { client, socket } = setup();
+    const { client, socket: latest } = scriptedClient({ eeg: false });
+    const socket = latest();
     const calls: Array<[string, Promise<unknown>, unknown]> = [
       ["remove_device", client.removeDevice("sim-2"), { device_id: "sim-2" }],
       ["pause_recording", client.pauseRecording(), {}],

@@ -1,28 +1,12 @@
 /** @module `client.stats()` on scripted sockets: messages and UTF-8 bytes, errors and failed commands, reconnects, subscriptions, a fresh snapshot each call. */
 import { describe, expect, test } from "bun:test";
-import { connect } from "../../src/client/mod.ts";
-import type { BridgeClientError, WebSocketConstructorLike } from "../../src/client/mod.ts";
+import type { BridgeClientError } from "../../src/client/mod.ts";
 import { Utf8Length } from "../../src/client/stats.ts";
-import { FakeSocket, ManualTimers } from "../_support/client/manual.ts";
+import { type FakeSocket, scriptedClient } from "../_support/client/manual.ts";
 
-const Fake = FakeSocket as unknown as WebSocketConstructorLike;
 const utf8 = (text: string) => new TextEncoder().encode(text).byteLength;
 
-function setup() {
-  FakeSocket.reset();
-  const timers = new ManualTimers();
-  const client = connect("ws://bridge.test/", {
-    WebSocket: Fake,
-    timers,
-    random: () => 0,
-    liveness: false,
-    reconnect: { baseMs: 100 },
-    requestTimeoutMs: 500,
-  });
-  const socket = () => FakeSocket.made.at(-1)!;
-  socket().open();
-  return { client, timers, socket };
-}
+const setup = () => scriptedClient({ requestTimeoutMs: 500 });
 
 /** The welcome FakeSocket.welcome() sends, as a value of its own to measure. */
 const WELCOME = {

@@ -1,26 +1,12 @@
 /** @module Subscriptions on scripted sockets: resubscribe with since_seq, de-duplication, and every kind of reported loss. */
 import { describe, expect, test } from "bun:test";
-import { connect } from "../../src/client/mod.ts";
-import type { BridgeClient, DataLoss, WebSocketConstructorLike } from "../../src/client/mod.ts";
-import { FakeSocket, ManualTimers } from "../_support/client/manual.ts";
+import type { BridgeClient, ClientOptions, DataLoss } from "../../src/client/mod.ts";
+import { FakeSocket, type ManualTimers, scriptedClient } from "../_support/client/manual.ts";
 
-const Fake = FakeSocket as unknown as WebSocketConstructorLike;
-
-function setup(extra: Parameters<typeof connect>[1] = {}) {
-  FakeSocket.reset();
-  const timers = new ManualTimers();
-  const client = connect("ws://bridge.test/", {
-    WebSocket: Fake,
-    timers,
-    random: () => 0,
-    liveness: false,
-    reconnect: { baseMs: 100 },
-    ...extra,
-  });
+function setup(extra: ClientOptions = {}) {
+  const { client, timers, socket } = scriptedClient(extra);
   const losses: DataLoss[] = [];
   client.on("data_loss", (l) => losses.push(l));
-  const socket = () => FakeSocket.made.at(-1)!;
-  socket().open();
   return { client, timers, losses, socket };
 }
 

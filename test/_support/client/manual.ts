@@ -3,7 +3,8 @@
  * runs due timers in order; `FakeSocket`s record what the client sent and let the test open, feed and
  * close them.
  */
-import type { Timers } from "../../../src/client/mod.ts";
+import { connect } from "../../../src/client/mod.ts";
+import type { ClientOptions, Timers, WebSocketConstructorLike } from "../../../src/client/mod.ts";
 
 interface Timer {
   at: number;
@@ -101,4 +102,24 @@ export class FakeSocket {
     this.readyState = 3;
     this.onclose?.({ code, reason: "" });
   }
+}
+
+/**
+ * A client on FakeSockets and ManualTimers with its first socket open: the common start of the
+ * SDK's unit tests (no jitter, no liveness probes, a 100-ms reconnect base unless `options` say).
+ */
+export function scriptedClient(options: ClientOptions = {}) {
+  FakeSocket.reset();
+  const timers = new ManualTimers();
+  const client = connect("ws://bridge.test/", {
+    WebSocket: FakeSocket as unknown as WebSocketConstructorLike,
+    timers,
+    random: () => 0,
+    liveness: false,
+    reconnect: { baseMs: 100 },
+    ...options,
+  });
+  const socket = () => FakeSocket.made.at(-1)!;
+  socket().open();
+  return { client, timers, socket };
 }
