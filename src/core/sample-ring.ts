@@ -1,60 +1,56 @@
 /**
  * @module SampleRing: the fixed-size retention buffer of docs/protocol/bridge-api.md §2.5, the last 60 s of one
- * device's samples (30 000 at 500 Hz) in preallocated typed arrays, read back by `seq` to resume
- * a client's stream.
+ * device's samples (30 000 at 500 Hz), compressed losslessly, read back by `seq` to resume a
+ * client's stream.
  */
-import { UV_PER_COUNT } from "../decoder/types.ts";
-import { CHANNELS } from "./samples.ts";
-import type { Gap, SampleBlock } from "./samples.ts";
+import { decodeSegment, encodeSegment } from "./ring-segment.ts";
+import { SegmentCache } from "./segment-cache.ts";
+import { SegmentPlanes } from "./segment-planes.ts";
 import { freshPlanes } from "./sample-buffers.ts";
 import type { SampleBuffers } from "./sample-buffers.ts";
+import type { Gap, SampleBlock } from "./samples.ts";
 
 /** 60 s at the device rate. */
 export const DEFAULT_RING_CAPACITY = 30_000;
-
-const GAP_NONE = 0;
-const GAP_COUNTER = 1;
-const GAP_ESTIMATED = 2;
-
-/** What the copy helpers need of a typed array. */
-interface Plane {
-  set(array: ArrayLike<number>, offset?: number): void;
-  subarray(begin?: number, end?: number): Plane & ArrayLike<number>;
-}
+/** Samples per segment: the open one's full-width planes, and the unit a read decodes. */
+export const SEGMENT_SAMPLES = 128;
+/** Decoded segments a ring keeps, in samples: a 2-s metrics window and a replay page at once. */
+const CACHE_SAMPLES = 1536;
 
 // --- ring ---
 
 /**
- * The last `capacity` samples of one device, oldest overwritten first. Memory is allocated once in
- * the constructor (about 94 bytes per sample: 2.8 MB at the default capacity) and never grows.
- * Samples must arrive with increasing `seq` (as `toSampleBlock` produces them).
+ * The last `capacity` samples of one device, oldest dropped first. Samples must arrive with
+ * increasing `seq` (as `toSampleBlock` produces them).
  *
- * Channels are kept as the headset's f32 counts (µV / 0.023842) and REF/DRL as the f32 values they
- * were sent as: for decoded samples (µV = f32 count × 0.023842 in f64) both come back bit for bit,
- * at 56 bytes per sample less than f64 planes (what lets a bridge hold hundreds of devices).
+ * Storage: the newest samples in an open segment at full width (f32 counts, as before issue 24);
+ * each full segment is encoded (ring-segment.ts: delta and bit-packed columns, exact for every
+ * value) into a closed one, and closed segments form a FIFO. The ring still holds exactly the
+ * newest `capacity` samples: `#start` skips the oldest segment's dropped ones. On the simulator
+ * (whole ADC counts) a sample costs ~21 bytes instead of 96 (bench/ring-memory.ts); what reads
+ * give back is bit for bit what the uncompressed ring gave.
  */
 export class SampleRing {
   /** Samples the ring holds at most. */
   readonly capacity: number;
-  readonly #seq: Float64Array;
-  readonly #counter: Uint8Array;
-  readonly #time: Float64Array;
-  readonly #ref: Float32Array;
-  readonly #drl: Float32Array;
-  /** f32 counts, sample-major. */
-  readonly #channels: Float32Array;
-  readonly #leadOff: Uint16Array;
-  readonly #nonFinite: Uint16Array;
-  readonly #featureStatus: Uint8Array;
-  /** Arrival (host ms) of the chunk each sample came in. */
-  readonly #arrival: Float64Array;
-  /** Per sample: GAP_* for the gap before it, with its size and expected counter (the got counter is the sample's own). */
-  readonly #gapKind: Uint8Array;
-  readonly #gapMissing: Float64Array;
-  readonly #gapExpected: Uint8Array;
-  /** Physical index of the oldest sample, and the number held. */
+  /** Samples per segment (SEGMENT_SAMPLES, or the capacity when that is smaller). */
+  readonly #k: number;
+  readonly #open: SegmentPlanes;
+  #openCount = 0;
+  /** Closed segments, a circular list: `#slots[(#head + i) % length]` is the i-th oldest. */
+  readonly #slots: (Uint32Array | null)[];
+  readonly #firstSeqs: Float64Array;
+  #head = 0;
+  #closed = 0;
+  /** Id of the oldest closed segment (ids count up forever; the cache knows segments by id). */
+  #firstId = 0;
+  /** The buffer of the last segment dropped, for the next one closed. */
+  #spare: Uint32Array | null = null;
+  #cache: SegmentCache;
+  /** Samples of the oldest segment already dropped, and the number held. */
   #start = 0;
   #size = 0;
+  #newestSeq = 0;
 
   constructor(capacity = DEFAULT_RING_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -63,19 +59,14 @@ export class SampleRing {
       );
     }
     this.capacity = capacity;
-    this.#seq = new Float64Array(capacity);
-    this.#counter = new Uint8Array(capacity);
-    this.#time = new Float64Array(capacity);
-    this.#ref = new Float32Array(capacity);
-    this.#drl = new Float32Array(capacity);
-    this.#channels = new Float32Array(capacity * CHANNELS);
-    this.#leadOff = new Uint16Array(capacity);
-    this.#nonFinite = new Uint16Array(capacity);
-    this.#featureStatus = new Uint8Array(capacity);
-    this.#arrival = new Float64Array(capacity);
-    this.#gapKind = new Uint8Array(capacity);
-    this.#gapMissing = new Float64Array(capacity);
-    this.#gapExpected = new Uint8Array(capacity);
+    const k = this.#k = Math.min(SEGMENT_SAMPLES, capacity);
+    this.#open = new SegmentPlanes(k);
+    // live samples span at most ceil(capacity / k) + 1 closed segments; one more while closing
+    const slots = Math.ceil(capacity / k) + 2;
+    this.#slots = new Array<Uint32Array | null>(slots).fill(null);
+    this.#firstSeqs = new Float64Array(slots);
+    // more entries than closed segments could never be used (a tiny ring's segments are tiny)
+    this.#cache = new SegmentCache(k, Math.min(Math.ceil(CACHE_SAMPLES / k) + 1, slots));
   }
 
   /** Samples held (≤ capacity). */
@@ -85,16 +76,24 @@ export class SampleRing {
 
   /** Seq of the oldest retained sample, or null when empty. */
   get oldestSeq(): number | null {
-    return this.#size === 0 ? null : this.#seq[this.#start]!;
+    if (this.#size === 0) return null;
+    return this.#segment(0).seq[this.#start]!;
   }
 
   /** Seq of the newest retained sample, or null when empty. */
   get newestSeq(): number | null {
-    return this.#size === 0 ? null : this.#seq[(this.#start + this.#size - 1) % this.capacity]!;
+    return this.#size === 0 ? null : this.#newestSeq;
+  }
+
+  /** Bytes the ring holds: closed segments, the open one, decoded segments and its own tables. */
+  get byteSize(): number {
+    let bytes = this.#open.byteSize + this.#cache.byteSize + this.#firstSeqs.byteLength;
+    for (const words of this.#slots) if (words !== null) bytes += words.byteLength;
+    return bytes + (this.#spare?.byteLength ?? 0);
   }
 
   /**
-   * Copies a block in, overwriting the oldest samples when full (a block larger than the ring keeps
+   * Copies a block in, dropping the oldest samples when full (a block larger than the ring keeps
    * only its newest `capacity` samples). Throws RangeError when the block's first seq is not above
    * `newestSeq`.
    */
@@ -107,40 +106,18 @@ export class SampleRing {
         `Cannot push seq ${block.seq[0]} into the sample ring: it already holds seq ${newest}`,
       );
     }
-    const cap = this.capacity;
-    const skip = n > cap ? n - cap : 0;
-    const count = n - skip;
-    const at = (this.#start + this.#size) % cap;
-    copyIn(this.#seq, block.seq, 1, at, skip, count, cap);
-    copyIn(this.#counter, block.counter, 1, at, skip, count, cap);
-    copyIn(this.#time, block.time, 1, at, skip, count, cap);
-    copyIn(this.#ref, block.ref, 1, at, skip, count, cap);
-    copyIn(this.#drl, block.drl, 1, at, skip, count, cap);
-    countsIn(this.#channels, block.channels, at, skip, count, cap);
-    copyIn(this.#leadOff, block.leadOff, 1, at, skip, count, cap);
-    copyIn(this.#nonFinite, block.nonFinite, 1, at, skip, count, cap);
-    copyIn(this.#featureStatus, block.featureStatus, 1, at, skip, count, cap);
-    const first = Math.min(count, cap - at);
-    this.#arrival.fill(block.arrivalMs, at, at + first);
-    this.#gapKind.fill(GAP_NONE, at, at + first);
-    if (count > first) {
-      this.#arrival.fill(block.arrivalMs, 0, count - first);
-      this.#gapKind.fill(GAP_NONE, 0, count - first);
+    const k = this.#k;
+    let from = n > this.capacity ? n - this.capacity : 0;
+    while (from < n) {
+      const take = Math.min(k - this.#openCount, n - from);
+      this.#open.copyIn(block, from, take, this.#openCount);
+      this.#openCount += take;
+      this.#size += take;
+      from += take;
+      if (this.#size > this.capacity) this.#drop(this.#size - this.capacity);
+      if (this.#openCount === k) this.#close();
     }
-    for (const gap of block.gaps) {
-      if (gap.index < skip) continue;
-      const p = (at + gap.index - skip) % cap;
-      this.#gapKind[p] = gap.estimated ? GAP_ESTIMATED : GAP_COUNTER;
-      this.#gapMissing[p] = gap.missing;
-      this.#gapExpected[p] = gap.expectedCounter;
-    }
-    const size = this.#size + count;
-    if (size > cap) {
-      this.#start = (this.#start + size - cap) % cap;
-      this.#size = cap;
-    } else {
-      this.#size = size;
-    }
+    this.#newestSeq = block.seq[n - 1]!;
   }
 
   /**
@@ -177,117 +154,110 @@ export class SampleRing {
     const from = this.#firstAtOrAfter(fromSeq);
     if (from === this.#size) return null;
     const n = Math.min(maxSamples, this.#size - from);
-    const cap = this.capacity;
-    const at = (this.#start + from) % cap;
     const out = buffers === null ? freshPlanes(n) : buffers.views(n);
-    const seq = copyOut(this.#seq, out.seq, 1, at, n, cap);
-    const counter = copyOut(this.#counter, out.counter, 1, at, n, cap);
     const gaps: Gap[] = [];
-    for (let j = 0; j < n; j++) {
-      const p = (at + j) % cap;
-      const kind = this.#gapKind[p]!;
-      if (kind === GAP_NONE) continue;
-      gaps.push({
-        index: j,
-        seq: seq[j]!,
-        missing: this.#gapMissing[p]!,
-        expectedCounter: this.#gapExpected[p]!,
-        gotCounter: counter[j]!,
-        estimated: kind === GAP_ESTIMATED,
-      });
+    const k = this.#k;
+    let arrivalMs = 0;
+    for (let done = 0; done < n;) {
+      const pos = this.#start + from + done;
+      const offset = pos % k;
+      const planes = this.#segment((pos - offset) / k);
+      const len = Math.min(n - done, k - offset);
+      planes.copyOut(offset, len, out, done, gaps);
+      done += len;
+      arrivalMs = planes.arrival[offset + len - 1]!;
     }
     return {
       count: n,
-      seq,
-      counter,
-      time: copyOut(this.#time, out.time, 1, at, n, cap),
-      ref: copyOut(this.#ref, out.ref, 1, at, n, cap),
-      drl: copyOut(this.#drl, out.drl, 1, at, n, cap),
-      channels: countsOut(this.#channels, out.channels, at, n, cap),
-      leadOff: copyOut(this.#leadOff, out.leadOff, 1, at, n, cap),
-      nonFinite: copyOut(this.#nonFinite, out.nonFinite, 1, at, n, cap),
-      featureStatus: copyOut(this.#featureStatus, out.featureStatus, 1, at, n, cap),
-      arrivalMs: this.#arrival[(at + n - 1) % cap]!,
+      seq: out.seq,
+      counter: out.counter,
+      time: out.time,
+      ref: out.ref,
+      drl: out.drl,
+      channels: out.channels,
+      leadOff: out.leadOff,
+      nonFinite: out.nonFinite,
+      featureStatus: out.featureStatus,
+      arrivalMs,
       gaps,
       duplicates: 0,
     };
   }
 
+  // --- segments ---
+
+  /** The planes of segment `j` (0 = oldest; `#closed` = the open one). */
+  #segment(j: number): SegmentPlanes {
+    if (j === this.#closed) return this.#open;
+    const words = this.#slots[(this.#head + j) % this.#slots.length]!;
+    return this.#cache.get(this.#firstId + j, (into) => decodeSegment(words, into, this.#k));
+  }
+
+  /** Samples held by segment `j`. */
+  #length(j: number): number {
+    return j === this.#closed ? this.#openCount : this.#k;
+  }
+
   /** Logical index (0 = oldest) of the first sample with seq ≥ `seq`; `size` when none. */
   #firstAtOrAfter(seq: number): number {
+    // the last segment starting at or before `seq`, then a search inside it
+    const segments = this.#closed + (this.#openCount > 0 ? 1 : 0);
     let lo = 0;
-    let hi = this.#size;
+    let hi = segments;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.#seq[(this.#start + mid) % this.capacity]! < seq) lo = mid + 1;
+      if (this.#firstSeqOf(mid) <= seq) lo = mid + 1;
       else hi = mid;
     }
-    return lo;
+    if (lo === 0) return 0;
+    const j = lo - 1;
+    const s = this.#segment(j).seq;
+    let a = j === 0 ? this.#start : 0;
+    let b = this.#length(j);
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (s[mid]! < seq) a = mid + 1;
+      else b = mid;
+    }
+    return j * this.#k + a - this.#start;
   }
-}
 
-// --- copy helpers ---
-
-/** Copies `count` samples of `width` values from `src` (starting at sample `from`) into ring `dst` at sample `at`. */
-function copyIn(
-  dst: Plane,
-  src: Plane,
-  width: number,
-  at: number,
-  from: number,
-  count: number,
-  cap: number,
-): void {
-  const first = Math.min(count, cap - at);
-  dst.set(src.subarray(from * width, (from + first) * width), at * width);
-  if (count > first) dst.set(src.subarray((from + first) * width, (from + count) * width), 0);
-}
-
-/** Copies `count` samples of `width` values out of ring `src` from sample `at` into `dst`, and returns `dst`. */
-function copyOut<T extends Plane>(
-  src: Plane,
-  dst: T,
-  width: number,
-  at: number,
-  count: number,
-  cap: number,
-): T {
-  const first = Math.min(count, cap - at);
-  dst.set(src.subarray(at * width, (at + first) * width), 0);
-  if (count > first) dst.set(src.subarray(0, (count - first) * width), first * width);
-  return dst;
-}
-
-/** Stores µV as f32 counts: for a decoded value the division lands within 2^-52 of the count, which rounds back to it. */
-function countsIn(
-  dst: Float32Array,
-  src: Float64Array,
-  at: number,
-  from: number,
-  count: number,
-  cap: number,
-): void {
-  for (let j = 0; j < count; j++) {
-    const d = ((at + j) % cap) * CHANNELS;
-    const s = (from + j) * CHANNELS;
-    for (let c = 0; c < CHANNELS; c++) dst[d + c] = src[s + c]! / UV_PER_COUNT;
+  #firstSeqOf(j: number): number {
+    return j === this.#closed
+      ? this.#open.seq[0]!
+      : this.#firstSeqs[(this.#head + j) % this.#slots.length]!;
   }
-}
 
-/** µV again, computed as the decoder computes it (f64 count × 0.023842). */
-function countsOut(
-  src: Float32Array,
-  out: Float64Array,
-  at: number,
-  count: number,
-  cap: number,
-): Float64Array {
-  // two straight runs (before and after the wrap) instead of a modulo per sample
-  const first = Math.min(count, cap - at);
-  let d = 0;
-  for (let s = at * CHANNELS, end = (at + first) * CHANNELS; s < end; s++) {
-    out[d++] = src[s]! * UV_PER_COUNT;
+  /** Forgets the `count` oldest samples, and the closed segments left empty. */
+  #drop(count: number): void {
+    this.#start += count;
+    this.#size -= count;
+    while (this.#closed > 0 && this.#start >= this.#k) {
+      const slot = this.#head;
+      this.#spare = this.#slots[slot]!;
+      this.#slots[slot] = null;
+      this.#head = (slot + 1) % this.#slots.length;
+      this.#closed--;
+      this.#firstId++;
+      this.#start -= this.#k;
+    }
   }
-  for (let s = 0, end = (count - first) * CHANNELS; s < end; s++) out[d++] = src[s]! * UV_PER_COUNT;
-  return out;
+
+  /** Encodes the full open segment into a closed one; reuses the last dropped buffer when it fits. */
+  #close(): void {
+    const words = encodeSegment(this.#open, this.#k);
+    const need = words.length;
+    let buffer = this.#spare;
+    // a spare much larger than needed (after a burst of noisy data) would keep that size forever
+    if (buffer === null || buffer.length < need || buffer.length > need + (need >>> 2) + 16) {
+      buffer = new Uint32Array(need + (need >>> 3) + 8);
+    }
+    this.#spare = null;
+    buffer.set(words);
+    const slot = (this.#head + this.#closed) % this.#slots.length;
+    this.#slots[slot] = buffer;
+    this.#firstSeqs[slot] = this.#open.seq[0]!;
+    this.#closed++;
+    this.#openCount = 0;
+  }
 }
