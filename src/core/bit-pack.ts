@@ -89,9 +89,10 @@ export class BitReader {
     this.words = words;
   }
 
-  reset(words: Uint32Array): void {
+  /** Starts reading `words` at word `offset`. */
+  reset(words: Uint32Array, offset = 0): void {
     this.words = words;
-    this.#bit = 0;
+    this.#bit = offset * 32;
   }
 
   /** The next `width` bits as an unsigned number. */

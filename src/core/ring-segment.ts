@@ -92,10 +92,10 @@ export function encodeSegment(p: SegmentPlanes, n: number): Uint32Array {
   return words.subarray(0, writer.finish());
 }
 
-/** Decodes `n` samples written by `encodeSegment` into `p`. */
-export function decodeSegment(src: Uint32Array, p: SegmentPlanes, n: number): void {
+/** Decodes `n` samples that `encodeSegment` wrote to `src` from word `offset` into `p`. */
+export function decodeSegment(src: Uint32Array, offset: number, p: SegmentPlanes, n: number): void {
   scratchFor(n);
-  reader.reset(src);
+  reader.reset(src, offset);
   get(p.seqWords, 0, 2, n, false);
   get(p.seqWords, 1, 2, n, false);
   get(p.timeWords, 0, 2, n, false);

@@ -4,6 +4,7 @@
  * client's stream.
  */
 import { decodeSegment, encodeSegment } from "./ring-segment.ts";
+import { SegmentArena } from "./segment-arena.ts";
 import { SegmentCache } from "./segment-cache.ts";
 import { SegmentPlanes } from "./segment-planes.ts";
 import { freshPlanes } from "./sample-buffers.ts";
@@ -25,10 +26,12 @@ const CACHE_SAMPLES = 1536;
  *
  * Storage: the newest samples in an open segment at full width (f32 counts, as before issue 24);
  * each full segment is encoded (ring-segment.ts: delta and bit-packed columns, exact for every
- * value) into a closed one, and closed segments form a FIFO. The ring still holds exactly the
+ * value) into a closed one, and closed segments form a FIFO in one word buffer (segment-arena.ts)
+ * that stops growing once it fits the signal. The ring still holds exactly the
  * newest `capacity` samples: `#start` skips the oldest segment's dropped ones. On the simulator
  * (whole ADC counts) a sample costs ~21 bytes instead of 96 (bench/ring-memory.ts); what reads
- * give back is bit for bit what the uncompressed ring gave.
+ * give back is bit for bit what the uncompressed ring gave, provided seqs increase within a block
+ * too (the search by seq assumes it, as it always did).
  */
 export class SampleRing {
   /** Samples the ring holds at most. */
@@ -37,16 +40,11 @@ export class SampleRing {
   readonly #k: number;
   readonly #open: SegmentPlanes;
   #openCount = 0;
-  /** Closed segments, a circular list: `#slots[(#head + i) % length]` is the i-th oldest. */
-  readonly #slots: (Uint32Array | null)[];
-  readonly #firstSeqs: Float64Array;
-  #head = 0;
-  #closed = 0;
+  /** Closed segments, oldest first, each tagged with its first seq. */
+  readonly #closed: SegmentArena;
   /** Id of the oldest closed segment (ids count up forever; the cache knows segments by id). */
   #firstId = 0;
-  /** The buffer of the last segment dropped, for the next one closed. */
-  #spare: Uint32Array | null = null;
-  #cache: SegmentCache;
+  readonly #cache: SegmentCache;
   /** Samples of the oldest segment already dropped, and the number held. */
   #start = 0;
   #size = 0;
@@ -63,8 +61,7 @@ export class SampleRing {
     this.#open = new SegmentPlanes(k);
     // live samples span at most ceil(capacity / k) + 1 closed segments; one more while closing
     const slots = Math.ceil(capacity / k) + 2;
-    this.#slots = new Array<Uint32Array | null>(slots).fill(null);
-    this.#firstSeqs = new Float64Array(slots);
+    this.#closed = new SegmentArena(slots);
     // more entries than closed segments could never be used (a tiny ring's segments are tiny)
     this.#cache = new SegmentCache(k, Math.min(Math.ceil(CACHE_SAMPLES / k) + 1, slots));
   }
@@ -85,11 +82,9 @@ export class SampleRing {
     return this.#size === 0 ? null : this.#newestSeq;
   }
 
-  /** Bytes the ring holds: closed segments, the open one, decoded segments and its own tables. */
+  /** Bytes the ring holds: closed segments, the open one, decoded segments. */
   get byteSize(): number {
-    let bytes = this.#open.byteSize + this.#cache.byteSize + this.#firstSeqs.byteLength;
-    for (const words of this.#slots) if (words !== null) bytes += words.byteLength;
-    return bytes + (this.#spare?.byteLength ?? 0);
+    return this.#closed.byteSize + this.#open.byteSize + this.#cache.byteSize;
   }
 
   /**
@@ -186,27 +181,31 @@ export class SampleRing {
 
   // --- segments ---
 
-  /** The planes of segment `j` (0 = oldest; `#closed` = the open one). */
+  /** The planes of segment `j` (0 = oldest; `#closed.count` = the open one). */
   #segment(j: number): SegmentPlanes {
-    if (j === this.#closed) return this.#open;
-    const words = this.#slots[(this.#head + j) % this.#slots.length]!;
-    return this.#cache.get(this.#firstId + j, (into) => decodeSegment(words, into, this.#k));
+    if (j === this.#closed.count) return this.#open;
+    return this.#cache.get(
+      this.#firstId + j,
+      (into) =>
+        this.#closed.read(j, (words, offset) => decodeSegment(words, offset, into, this.#k)),
+    );
   }
 
   /** Samples held by segment `j`. */
   #length(j: number): number {
-    return j === this.#closed ? this.#openCount : this.#k;
+    return j === this.#closed.count ? this.#openCount : this.#k;
   }
 
   /** Logical index (0 = oldest) of the first sample with seq ≥ `seq`; `size` when none. */
   #firstAtOrAfter(seq: number): number {
     // the last segment starting at or before `seq`, then a search inside it
-    const segments = this.#closed + (this.#openCount > 0 ? 1 : 0);
+    const closed = this.#closed.count;
     let lo = 0;
-    let hi = segments;
+    let hi = closed + (this.#openCount > 0 ? 1 : 0);
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.#firstSeqOf(mid) <= seq) lo = mid + 1;
+      const first = mid === closed ? this.#open.seq[0]! : this.#closed.tag(mid);
+      if (first <= seq) lo = mid + 1;
       else hi = mid;
     }
     if (lo === 0) return 0;
@@ -222,42 +221,20 @@ export class SampleRing {
     return j * this.#k + a - this.#start;
   }
 
-  #firstSeqOf(j: number): number {
-    return j === this.#closed
-      ? this.#open.seq[0]!
-      : this.#firstSeqs[(this.#head + j) % this.#slots.length]!;
-  }
-
   /** Forgets the `count` oldest samples, and the closed segments left empty. */
   #drop(count: number): void {
     this.#start += count;
     this.#size -= count;
-    while (this.#closed > 0 && this.#start >= this.#k) {
-      const slot = this.#head;
-      this.#spare = this.#slots[slot]!;
-      this.#slots[slot] = null;
-      this.#head = (slot + 1) % this.#slots.length;
-      this.#closed--;
+    while (this.#closed.count > 0 && this.#start >= this.#k) {
+      this.#closed.shift();
       this.#firstId++;
       this.#start -= this.#k;
     }
   }
 
-  /** Encodes the full open segment into a closed one; reuses the last dropped buffer when it fits. */
+  /** Encodes the full open segment into a closed one. */
   #close(): void {
-    const words = encodeSegment(this.#open, this.#k);
-    const need = words.length;
-    let buffer = this.#spare;
-    // a spare much larger than needed (after a burst of noisy data) would keep that size forever
-    if (buffer === null || buffer.length < need || buffer.length > need + (need >>> 2) + 16) {
-      buffer = new Uint32Array(need + (need >>> 3) + 8);
-    }
-    this.#spare = null;
-    buffer.set(words);
-    const slot = (this.#head + this.#closed) % this.#slots.length;
-    this.#slots[slot] = buffer;
-    this.#firstSeqs[slot] = this.#open.seq[0]!;
-    this.#closed++;
+    this.#closed.push(encodeSegment(this.#open, this.#k), this.#open.seq[0]!);
     this.#openCount = 0;
   }
 }

@@ -1,0 +1,131 @@
+/**
+ * @module Memory and cost of the compressed sample ring (`npm run bench:ring`, or `deno run -A` /
+ * `node --import tsx` on this file): a 60-s ring (30 000 samples) filled with the simulator's signal
+ * as the lead's simulator will send it (whole ADC counts, f32 REF/DRL), through the real seq
+ * tracker and sample clock in 5-packet chunks with arrival jitter. Prints bytes per sample of the
+ * ring and of the uncompressed reference, encode µs per segment, read µs per 512-sample window.
+ */
+import { loadavg } from "node:os";
+import { SampleBuffers } from "../src/core/sample-buffers.ts";
+import { createBlockBuilder } from "../src/core/sample-blocks.ts";
+import { SampleRing, SEGMENT_SAMPLES } from "../src/core/sample-ring.ts";
+import { encodeSegment } from "../src/core/ring-segment.ts";
+import { SegmentPlanes } from "../src/core/segment-planes.ts";
+import { CHANNELS } from "../src/core/samples.ts";
+import type { SampleBlock } from "../src/core/samples.ts";
+import { EEG_EVENT_ID, UV_PER_COUNT } from "../src/decoder/types.ts";
+import { createEegSignal, createPrng } from "../src/sources/signal.ts";
+import { ReferenceRing } from "../test/_support/reference-ring.ts";
+
+const CAPACITY = 30_000;
+const CHUNK = 5; // 10 ms of packets: what the simulator hands out per tick
+const WINDOW = 512;
+
+/** 70 s of simulated blocks, as the decoder and toSampleBlock would make them. */
+function simulatedBlocks(seed: number): SampleBlock[] {
+  const signal = createEegSignal(seed, 500);
+  const jitter = createPrng(seed ^ 0x5a5a);
+  const builder = createBlockBuilder();
+  builder.startConnection();
+  const blocks: SampleBlock[] = [];
+  let counter = 0;
+  for (let tick = 0; tick < (70 * 500) / CHUNK; tick++) {
+    const channels = new Float64Array(CHUNK * CHANNELS);
+    const ref = new Float64Array(CHUNK);
+    const drl = new Float64Array(CHUNK);
+    const counters = new Uint8Array(CHUNK);
+    for (let i = 0; i < CHUNK; i++) {
+      const s = signal.next();
+      // the lead's simulator: whole counts, carried as f32 and scaled in f64 by the decoder
+      for (let c = 0; c < CHANNELS; c++) {
+        channels[i * CHANNELS + c] = Math.fround(Math.round(s.raw[c]!)) * UV_PER_COUNT;
+      }
+      ref[i] = Math.fround(s.ref);
+      drl[i] = Math.fround(s.drl);
+      counters[i] = counter;
+      counter = (counter + 1) & 255;
+    }
+    const batch = {
+      count: CHUNK,
+      eventId: new Uint8Array(CHUNK).fill(EEG_EVENT_ID),
+      counter: counters,
+      featureStatus: new Uint8Array(CHUNK),
+      leadOffMask: new Uint16Array(CHUNK),
+      nonFiniteMask: new Uint16Array(CHUNK),
+      ref,
+      drl,
+      channels,
+    };
+    const arrival = 1.7e12 + tick * 10 + jitter() * 4;
+    const block = builder.fromBatch(batch, arrival);
+    if (block !== null) blocks.push(block);
+  }
+  return blocks;
+}
+
+/** Median of `runs` timings of `f`, in µs. */
+function medianUs(runs: number, f: () => void): number {
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    f();
+    times.push((performance.now() - t0) * 1000);
+  }
+  times.sort((a, b) => a - b);
+  return times[runs >> 1]!;
+}
+
+const blocks = simulatedBlocks(1);
+const ring = new SampleRing(CAPACITY);
+const reference = new ReferenceRing(CAPACITY);
+const fillStart = performance.now();
+for (const b of blocks) ring.push(b);
+const fillMs = performance.now() - fillStart;
+for (const b of blocks) reference.push(b);
+
+// encode cost, on one segment of the same data
+const planes = new SegmentPlanes(SEGMENT_SAMPLES);
+const firstFull = blocks.find((b) => b.seq[0]! >= 1000)!;
+let at = 0;
+for (let i = blocks.indexOf(firstFull); at < SEGMENT_SAMPLES; i++) {
+  const b = blocks[i]!;
+  const take = Math.min(b.count, SEGMENT_SAMPLES - at);
+  planes.copyIn(b, 0, take, at);
+  at += take;
+}
+const segmentWords = encodeSegment(planes, SEGMENT_SAMPLES).length;
+const encodeUs = medianUs(201, () => encodeSegment(planes, SEGMENT_SAMPLES));
+
+const before = ring.byteSize; // no read yet: the decoded-segment cache is empty
+const buffers = new SampleBuffers(WINDOW);
+const newest = ring.newestSeq!;
+const oldest = ring.oldestSeq!;
+let cold = 0;
+// a window each time in a different place: every segment it touches must be decoded
+const coldUs = medianUs(101, () => {
+  cold = (cold + 7919) % (newest - oldest - WINDOW);
+  ring.readInto(oldest + cold, WINDOW, buffers);
+});
+// the hub's windows: the newest 512 samples again (each segment already decoded)
+const warmUs = medianUs(101, () => ring.readInto(newest - WINDOW + 1, WINDOW, buffers));
+const referenceUs = medianUs(101, () => reference.readInto(newest - WINDOW + 1, WINDOW, buffers));
+
+const perSample = (bytes: number) => (bytes / CAPACITY).toFixed(1);
+const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
+console.log(`ring memory (${runtime}, load ${loadavg()[0]!.toFixed(2)}), ring of ${CAPACITY}:`);
+console.log(`  reference (uncompressed): ${perSample(reference.byteSize)} bytes/sample`);
+console.log(
+  `  compressed: ${perSample(before)} bytes/sample (${before} bytes, ratio ${
+    (reference.byteSize / before).toFixed(2)
+  }); a ${SEGMENT_SAMPLES}-sample segment ${segmentWords * 4} bytes = ${
+    (segmentWords * 4 / SEGMENT_SAMPLES).toFixed(1)
+  } bytes/sample`,
+);
+console.log(`  after reads (decoded segments cached): ${perSample(ring.byteSize)} bytes/sample`);
+console.log(`  fill ${blocks.length} blocks: ${fillMs.toFixed(0)} ms`);
+console.log(`  encode: ${encodeUs.toFixed(1)} µs per ${SEGMENT_SAMPLES}-sample segment`);
+console.log(
+  `  read ${WINDOW} samples: ${coldUs.toFixed(0)} µs decoding, ${warmUs.toFixed(0)} µs cached, ${
+    referenceUs.toFixed(0)
+  } µs reference`,
+);
