@@ -54,6 +54,31 @@ export class BitWriter {
     }
   }
 
+  /** Appends (v − base) of each v in values[s..e), `width` bits each (all must fit). */
+  writeBlock(values: Int32Array, s: number, e: number, base: number, width: number): void {
+    if (width === 0) return;
+    // the fields in locals: this loop is most of the encoding
+    const words = this.words;
+    let at = this.#at;
+    let acc = this.#acc;
+    let n = this.#pending;
+    for (let i = s; i < e; i++) {
+      // (v − base) is in [0, 2^32): exact as a double, then taken as its unsigned word
+      const v = (values[i]! - base) >>> 0;
+      acc |= v << n;
+      if (n + width >= 32) {
+        words[at++] = acc;
+        acc = n === 0 ? 0 : v >>> (32 - n);
+        n = n + width - 32;
+      } else {
+        n += width;
+      }
+    }
+    this.#at = at;
+    this.#acc = acc;
+    this.#pending = n;
+  }
+
   /** Appends an int32 as its zigzag width (6 bits) and value. */
   writeInt(v: number): void {
     const z = zigzag(v);
@@ -104,6 +129,25 @@ export class BitReader {
     let v = this.words[i]! >>> o;
     if (o + width > 32) v |= this.words[i + 1]! << (32 - o);
     return width === 32 ? v >>> 0 : v & ((1 << width) - 1);
+  }
+
+  /** Reads values[s..e) written by `writeBlock` (each `width` bits, plus `base`, as int32). */
+  readBlock(out: Int32Array, s: number, e: number, base: number, width: number): void {
+    if (width === 0) {
+      out.fill(base, s, e);
+      return;
+    }
+    const words = this.words;
+    const mask = width === 32 ? -1 : (1 << width) - 1;
+    let bit = this.#bit;
+    for (let i = s; i < e; i++, bit += width) {
+      const w = bit >>> 5;
+      const o = bit & 31;
+      let v = words[w]! >>> o;
+      if (o + width > 32) v |= words[w + 1]! << (32 - o);
+      out[i] = ((v & mask) + base) | 0;
+    }
+    this.#bit = bit;
   }
 
   /** An int32 written by `writeInt`. */
