@@ -17,6 +17,11 @@ export const DEFAULT_RING_CAPACITY = 30_000;
 export const SEGMENT_SAMPLES = 128;
 /** Decoded segments a ring keeps, in samples: a 2-s metrics window and a replay page at once. */
 const CACHE_SAMPLES = 1536;
+/**
+ * Segments closed without a read before the decoded ones are let go (~2 s at 500 Hz): a replay's
+ * ~160 kB of decoded planes do not stay with the device, a metrics window's (read 10×/s) do.
+ */
+const CACHE_IDLE_SEGMENTS = 8;
 
 // --- ring ---
 
@@ -49,6 +54,8 @@ export class SampleRing {
   #start = 0;
   #size = 0;
   #newestSeq = 0;
+  /** Segments closed since the last read. */
+  #idle = 0;
 
   constructor(capacity = DEFAULT_RING_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -184,6 +191,7 @@ export class SampleRing {
   /** The planes of segment `j` (0 = oldest; `#closed.count` = the open one). */
   #segment(j: number): SegmentPlanes {
     if (j === this.#closed.count) return this.#open;
+    this.#idle = 0;
     return this.#cache.get(
       this.#firstId + j,
       (into) =>
@@ -236,5 +244,6 @@ export class SampleRing {
   #close(): void {
     this.#closed.push(encodeSegment(this.#open, this.#k), this.#open.seq[0]!);
     this.#openCount = 0;
+    if (++this.#idle === CACHE_IDLE_SEGMENTS) this.#cache.clear();
   }
 }

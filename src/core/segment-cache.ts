@@ -2,7 +2,8 @@
  * @module The sample ring's decoded closed segments, least recently used first out. The hub's
  * windows read overlapping ranges ten times a second (a 2-s metrics window spans ~9 segments), and
  * a replay pages through a segment several times: each segment is decoded once while it is in use.
- * The planes are allocated on the first read, so a ring nobody reads costs nothing here.
+ * The planes are allocated on the first read and let go when reads stop (the ring clears it), so a
+ * ring nobody reads costs nothing here.
  */
 import { SegmentPlanes } from "./segment-planes.ts";
 
@@ -39,6 +40,11 @@ export class SegmentCache {
     victim.id = id;
     victim.used = ++this.#clock;
     return victim.planes;
+  }
+
+  /** Lets go of every decoded segment (their memory goes back to the collector). */
+  clear(): void {
+    this.#entries.length = 0;
   }
 
   /** Bytes of the decoded planes held. */

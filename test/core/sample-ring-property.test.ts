@@ -202,39 +202,49 @@ describe("SampleRing (compressed) against the uncompressed reference", () => {
     }
   });
 
-  test("holds simulated whole-count data in a quarter of the reference's bytes", () => {
+  test("holds simulated whole-count data in a quarter of the reference's bytes, and lets go of decoded segments when reads stop", () => {
     const rand = createPrng(7);
     const ring = new SampleRing(3000);
     const ref = new ReferenceRing(3000);
     let seq = 0;
-    while (ring.size < 3000) {
-      const n = 5;
-      const channels = new Float64Array(n * CHANNELS);
-      for (let i = 0; i < n * CHANNELS; i++) {
-        const t = (seq + Math.floor(i / CHANNELS)) / 50; // 10 Hz at 500 Hz, a phase per channel
-        channels[i] = Math.round(1000 * Math.sin(t + (i % CHANNELS)) + 100 * rand()) * UV_PER_COUNT;
+    const pushBoth = (samples: number) => {
+      for (const end = seq + samples; seq < end;) {
+        const n = 5;
+        const channels = new Float64Array(n * CHANNELS);
+        for (let i = 0; i < n * CHANNELS; i++) {
+          const t = (seq + Math.floor(i / CHANNELS)) / 50; // 10 Hz at 500 Hz, a phase per channel
+          channels[i] = Math.round(1000 * Math.sin(t + (i % CHANNELS)) + 100 * rand()) *
+            UV_PER_COUNT;
+        }
+        const s = Float64Array.from({ length: n }, () => seq++);
+        const b: SampleBlock = {
+          count: n,
+          seq: s,
+          counter: Uint8Array.from(s, (v) => v % 256),
+          time: Float64Array.from(s, (v) => 1.7e9 + v / 500),
+          ref: Float64Array.from(s, (v) => 5 * Math.sin(v / 800)),
+          drl: Float64Array.from(s, (v) => 3 * Math.cos(v / 500)),
+          channels,
+          leadOff: new Uint16Array(n),
+          nonFinite: new Uint16Array(n),
+          featureStatus: new Uint8Array(n),
+          arrivalMs: 1.7e12 + seq * 2,
+          gaps: [],
+          duplicates: 0,
+        };
+        ring.push(b);
+        ref.push(b);
       }
-      const s = Float64Array.from({ length: n }, () => seq++);
-      const b: SampleBlock = {
-        count: n,
-        seq: s,
-        counter: Uint8Array.from(s, (v) => v % 256),
-        time: Float64Array.from(s, (v) => 1.7e9 + v / 500),
-        ref: Float64Array.from(s, (v) => 5 * Math.sin(v / 800)),
-        drl: Float64Array.from(s, (v) => 3 * Math.cos(v / 500)),
-        channels,
-        leadOff: new Uint16Array(n),
-        nonFinite: new Uint16Array(n),
-        featureStatus: new Uint8Array(n),
-        arrivalMs: 1.7e12 + seq * 2,
-        gaps: [],
-        duplicates: 0,
-      };
-      ring.push(b);
-      ref.push(b);
-    }
+    };
+    pushBoth(3000);
     // the decoded-segment cache is empty until a read; the open segment is counted
-    expect(ring.byteSize).toBeLessThan(ref.byteSize / 4);
+    const unread = ring.byteSize;
+    expect(unread).toBeLessThan(ref.byteSize / 4);
     expectSame(ring.read(0, 3000), ref.read(0, 3000), "whole ring");
+    // 13 decoded segments of 128 samples at 96 bytes: ~160 kB while reads go on
+    expect(ring.byteSize - unread).toBeGreaterThan(150_000);
+    pushBoth(10 * 128); // 10 segments closed without a read: the decoded ones are let go
+    expect(ring.byteSize).toBeLessThan(unread + 10_000);
+    expectSame(ring.read(0, 3000), ref.read(0, 3000), "whole ring after the cache was let go");
   });
 });
