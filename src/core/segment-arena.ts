@@ -1,30 +1,36 @@
 /**
- * @module The sample ring's closed segments in one circular word buffer, first in first out. One
- * array per ring instead of one per segment: no per-segment object (~235 per device, each with its
- * own header and allocation slack), and nothing allocated once the buffer has grown to what the
- * signal needs. A segment may wrap around the end; it is read from a contiguous copy then.
+ * @module The sample ring's closed segments, first in first out, written one after the other into
+ * a queue of equal 8-KB word chunks. A chunk goes back for reuse once every segment in it was
+ * dropped, so a full ring allocates nothing, and memory follows what the signal needs with at most
+ * a chunk or two spare: no per-segment array (~235 per device, each with its own header), and no
+ * large buffer regrown and copied (Bun's RSS kept every buffer a growing arena had let go). A
+ * segment that spans two chunks is read from a contiguous copy.
  */
 
-/** Slack added when the buffer grows (1/16): room for segments a little larger than the last ones. */
-const GROW_SHIFT = 4;
+/** Words per chunk (8 KB): ~12 segments of simulated signal. */
+const CHUNK_WORDS = 2048;
 
-/** A wrapped segment's words put together, shared by every arena (reads run synchronously). */
+/** A spanning segment's words put together, shared by every arena (reads run synchronously). */
 let joined = new Uint32Array(0);
 
 /** Up to `maxSegments` variable-length word records, each with a number (`tag`). */
 export class SegmentArena {
-  #words = new Uint32Array(0);
-  /** Per slot (circular, oldest at `#head`): start word, length in words, tag. */
-  readonly #start: Int32Array;
+  /** Chunks in use, oldest first; word w of the stream is in chunk floor(w / CHUNK_WORDS) − #base. */
+  readonly #chunks: Uint32Array[] = [];
+  #base = 0;
+  /** One chunk let go and kept for the next (an idle ring keeps no more). */
+  #spare: Uint32Array | null = null;
+  /** Stream word after the newest record. */
+  #end = 0;
+  /** Per slot (circular, oldest at `#head`): first stream word, length in words, tag. */
+  readonly #start: Float64Array;
   readonly #length: Int32Array;
   readonly #tags: Float64Array;
   #head = 0;
   #count = 0;
-  /** Words held by the records. */
-  #used = 0;
 
   constructor(readonly maxSegments: number) {
-    this.#start = new Int32Array(maxSegments);
+    this.#start = new Float64Array(maxSegments);
     this.#length = new Int32Array(maxSegments);
     this.#tags = new Float64Array(maxSegments);
   }
@@ -34,9 +40,10 @@ export class SegmentArena {
     return this.#count;
   }
 
-  /** Bytes of the buffer and the slot tables. */
+  /** Bytes of the chunks (the spare included) and the slot tables. */
   get byteSize(): number {
-    return this.#words.byteLength + this.#start.byteLength + this.#length.byteLength +
+    const chunks = this.#chunks.length + (this.#spare === null ? 0 : 1);
+    return chunks * CHUNK_WORDS * 4 + this.#start.byteLength + this.#length.byteLength +
       this.#tags.byteLength;
   }
 
@@ -51,27 +58,37 @@ export class SegmentArena {
       throw new RangeError(`Cannot hold more than ${this.maxSegments} segments`);
     }
     const need = words.length;
-    if (this.#used + need > this.#words.length) this.#grow(need);
-    const size = this.#words.length;
-    const at = this.#count === 0 ? 0 : this.#end();
-    const first = Math.min(need, size - at);
-    const dst = this.#words;
-    for (let i = 0; i < first; i++) dst[at + i] = words[i]!;
-    for (let i = first; i < need; i++) dst[i - first] = words[i]!;
+    const at = this.#end;
+    while (at + need > (this.#base + this.#chunks.length) * CHUNK_WORDS) {
+      this.#chunks.push(this.#spare ?? new Uint32Array(CHUNK_WORDS));
+      this.#spare = null;
+    }
+    for (let done = 0; done < need;) {
+      const w = at + done;
+      const chunk = this.#chunks[Math.floor(w / CHUNK_WORDS) - this.#base]!;
+      const offset = w % CHUNK_WORDS;
+      const n = Math.min(need - done, CHUNK_WORDS - offset);
+      for (let i = 0; i < n; i++) chunk[offset + i] = words[done + i]!;
+      done += n;
+    }
     const slot = (this.#head + this.#count) % this.maxSegments;
     this.#start[slot] = at;
     this.#length[slot] = need;
     this.#tags[slot] = tag;
     this.#count++;
-    this.#used += need;
+    this.#end = at + need;
   }
 
-  /** Drops the oldest record. */
+  /** Drops the oldest record, and the chunks no record uses any more. */
   shift(): void {
     if (this.#count === 0) return;
-    this.#used -= this.#length[this.#head]!;
     this.#head = (this.#head + 1) % this.maxSegments;
     this.#count--;
+    const oldest = this.#count === 0 ? this.#end : this.#start[this.#head]!;
+    while ((this.#base + 1) * CHUNK_WORDS <= oldest && this.#chunks.length > 0) {
+      this.#spare = this.#chunks.shift()!;
+      this.#base++;
+    }
   }
 
   /** Calls `read` with words holding record `j` contiguously from `offset`. */
@@ -79,33 +96,15 @@ export class SegmentArena {
     const slot = (this.#head + j) % this.maxSegments;
     const at = this.#start[slot]!;
     const n = this.#length[slot]!;
-    const size = this.#words.length;
-    if (at + n <= size) return read(this.#words, at);
+    const offset = at % CHUNK_WORDS;
+    const first = Math.floor(at / CHUNK_WORDS) - this.#base;
+    if (offset + n <= CHUNK_WORDS) return read(this.#chunks[first]!, offset);
     if (joined.length < n) joined = new Uint32Array(n);
-    const first = size - at;
-    joined.set(this.#words.subarray(at, size));
-    joined.set(this.#words.subarray(0, n - first), first);
-    return read(joined, 0);
-  }
-
-  /** The word after the newest record. */
-  #end(): number {
-    const last = (this.#head + this.#count - 1) % this.maxSegments;
-    return (this.#start[last]! + this.#length[last]!) % this.#words.length;
-  }
-
-  /** A larger buffer with the records laid out from word 0, oldest first. */
-  #grow(need: number): void {
-    const total = this.#used + need;
-    const words = new Uint32Array(total + (total >>> GROW_SHIFT) + 64);
-    let at = 0;
-    for (let j = 0; j < this.#count; j++) {
-      const slot = (this.#head + j) % this.maxSegments;
-      const n = this.#length[slot]!;
-      this.read(j, (src, offset) => words.set(src.subarray(offset, offset + n), at));
-      this.#start[slot] = at;
-      at += n;
+    for (let done = 0, c = first, o = offset; done < n; c++, o = 0) {
+      const part = Math.min(n - done, CHUNK_WORDS - o);
+      joined.set(this.#chunks[c]!.subarray(o, o + part), done);
+      done += part;
     }
-    this.#words = words;
+    return read(joined, 0);
   }
 }
