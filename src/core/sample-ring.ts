@@ -32,11 +32,11 @@ const CACHE_IDLE_SEGMENTS = 8;
  * Storage: the newest samples in an open segment at full width (f32 counts, as before issue 24);
  * each full segment is encoded (ring-segment.ts: delta and bit-packed columns, exact for every
  * value) into a closed one, and closed segments form a FIFO in reused 8-KB chunks
- * (segment-arena.ts). The ring still holds exactly the
- * newest `capacity` samples: `#start` skips the oldest segment's dropped ones. On the simulator
- * (whole ADC counts) a sample costs ~21 bytes instead of 96 (bench/ring-memory.ts); what reads
- * give back is bit for bit what the uncompressed ring gave, provided seqs increase within a block
- * too (the search by seq assumes it, as it always did).
+ * (segment-arena.ts). The ring still holds exactly the newest `capacity` samples: `#start` skips
+ * the oldest segment's dropped ones. On the simulator (whole ADC counts) a sample costs ~20 bytes
+ * instead of 96 (bench/ring-memory.ts). Reads give back bit for bit what the uncompressed ring
+ * gave, provided seqs increase within a block too (the search by seq assumes it, as it always did).
+ * Reads decode the segments they touch, kept in a small cache while reads go on.
  */
 export class SampleRing {
   /** Samples the ring holds at most. */
