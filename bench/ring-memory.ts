@@ -4,8 +4,8 @@
  * as the lead's simulator will send it (whole ADC counts, f32 REF/DRL), through the real seq
  * tracker and sample clock in 5-packet chunks with arrival jitter. Prints bytes per sample of the
  * ring and of the uncompressed reference, the push cost at 500 Hz (share of a core), encode µs per
- * segment, read µs per 512-sample window. `--rings N` (add `--reference` for the old ring) also
- * fills N rings and prints the RSS they took.
+ * segment, read µs per 512-sample window. `--rings N` (add `--reference` for the old ring) instead
+ * fills N rings and prints the RSS they took (Node and Deno collect only with `--expose-gc`).
  */
 import { loadavg } from "node:os";
 import process from "node:process";
@@ -166,8 +166,8 @@ async function ringsRss(count: number, old: boolean): Promise<void> {
     old ? new ReferenceRing(CAPACITY) : new SampleRing(CAPACITY);
   const bun = (globalThis as { Bun?: { gc(sync: boolean): void } }).Bun;
   const gc = bun === undefined ? (globalThis as { gc?: () => void }).gc : () => bun.gc(true);
-  // Bun's allocator hands freed pages back to the system seconds later (measured: half of them
-  // after 2 s, the rest by 4 s): each reading is the lowest over 6 s, collecting every second
+  // an allocator may hand freed pages back to the system only seconds after a collection: each
+  // reading is the lowest over 6 s, collecting every second
   const settle = async () => {
     let least = Infinity;
     for (let i = 0; i < 6; i++) {
