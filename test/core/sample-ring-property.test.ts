@@ -153,54 +153,58 @@ function expectSame(a: SampleBlock | null, b: SampleBlock | null, what: string):
 const CAPACITIES = [1, 2, 7, 127, 128, 129, 255, 256, 300, 1000, 1500];
 
 describe("SampleRing (compressed) against the uncompressed reference", () => {
-  test("reads back every field exactly as the reference does, for random streams, capacities and reads", () => {
-    for (let trial = 0; trial < 40; trial++) {
-      const rand = createPrng(0xc0ffee + trial);
-      const capacity = trial < CAPACITIES.length
-        ? CAPACITIES[trial]!
-        : 1 + Math.floor(rand() * 700);
-      const ring = new SampleRing(capacity);
-      const ref = new ReferenceRing(capacity);
-      const stream = new Stream(rand);
-      const bufA = new SampleBuffers(capacity + 10);
-      const bufB = new SampleBuffers(capacity + 10);
-      let pushed = 0;
-      while (pushed < Math.min(4000, 3 * capacity + 200)) {
-        const b = stream.block(capacity);
-        ring.push(b);
-        ref.push(b);
-        pushed += b.count;
-        const where = `trial ${trial} cap ${capacity} pushed ${pushed}`;
-        expect({ where, o: ring.oldestSeq, n: ring.newestSeq, s: ring.size }).toEqual({
-          where,
-          o: ref.oldestSeq,
-          n: ref.newestSeq,
-          s: ref.size,
-        });
-        for (let k = 0; k < 3; k++) {
-          const oldest = ref.oldestSeq!;
-          const newest = ref.newestSeq!;
-          const span = newest - oldest;
-          const fromSeq = rand() < 0.1
-            ? -Infinity
-            : rand() < 0.1
-            ? newest + 1
-            : oldest - 3 + Math.floor(rand() * (span + 6)) + (rand() < 0.1 ? 0.5 : 0);
-          const max = 1 + Math.floor(rand() * (capacity + 10));
-          expectSame(
-            ring.read(fromSeq, max),
-            ref.read(fromSeq, max),
-            `${where} read ${fromSeq} ${max}`,
-          );
-          expectSame(
-            ring.readInto(fromSeq, max, bufA),
-            ref.readInto(fromSeq, max, bufB),
-            `${where} readInto ${fromSeq} ${max}`,
-          );
+  test(
+    "reads back every field exactly as the reference does, for random streams, capacities and reads",
+    () => {
+      for (let trial = 0; trial < 40; trial++) {
+        const rand = createPrng(0xc0ffee + trial);
+        const capacity = trial < CAPACITIES.length
+          ? CAPACITIES[trial]!
+          : 1 + Math.floor(rand() * 700);
+        const ring = new SampleRing(capacity);
+        const ref = new ReferenceRing(capacity);
+        const stream = new Stream(rand);
+        const bufA = new SampleBuffers(capacity + 10);
+        const bufB = new SampleBuffers(capacity + 10);
+        let pushed = 0;
+        while (pushed < Math.min(4000, 3 * capacity + 200)) {
+          const b = stream.block(capacity);
+          ring.push(b);
+          ref.push(b);
+          pushed += b.count;
+          const where = `trial ${trial} cap ${capacity} pushed ${pushed}`;
+          expect({ where, o: ring.oldestSeq, n: ring.newestSeq, s: ring.size }).toEqual({
+            where,
+            o: ref.oldestSeq,
+            n: ref.newestSeq,
+            s: ref.size,
+          });
+          for (let k = 0; k < 3; k++) {
+            const oldest = ref.oldestSeq!;
+            const newest = ref.newestSeq!;
+            const span = newest - oldest;
+            const fromSeq = rand() < 0.1
+              ? -Infinity
+              : rand() < 0.1
+              ? newest + 1
+              : oldest - 3 + Math.floor(rand() * (span + 6)) + (rand() < 0.1 ? 0.5 : 0);
+            const max = 1 + Math.floor(rand() * (capacity + 10));
+            expectSame(
+              ring.read(fromSeq, max),
+              ref.read(fromSeq, max),
+              `${where} read ${fromSeq} ${max}`,
+            );
+            expectSame(
+              ring.readInto(fromSeq, max, bufA),
+              ref.readInto(fromSeq, max, bufB),
+              `${where} readInto ${fromSeq} ${max}`,
+            );
+          }
         }
       }
-    }
-  });
+    },
+    20_000,
+  ); // ~0.7 s on a quiet machine (600 trials, tried once: 7.6 s); room for a loaded CI
 
   test("holds simulated whole-count data in a quarter of the reference's bytes, and lets go of decoded segments when reads stop", () => {
     const rand = createPrng(7);
