@@ -13,6 +13,10 @@ export const CAPTURE_PACKETS = 10_000;
 
 /** Packet indices left out of the file: counter gaps of 1, 3, 40 and 7 packets. */
 const DROPPED: ReadonlyArray<[number, number]> = [[1000, 1], [2500, 3], [5000, 40], [8000, 7]];
+/** Samples the bridge must decode from the capture: all but the dropped, corrupted and cut ones. */
+export function expectedSamples(): number {
+  return CAPTURE_PACKETS - DROPPED.reduce((n, [, k]) => n + k, 0) - 2;
+}
 /** Written twice in a row: a duplicate counter. */
 const DUPLICATED = 4000;
 /** Written with one payload byte flipped: a checksum failure. */

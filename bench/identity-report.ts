@@ -28,11 +28,13 @@ export function firstDifference(a: readonly string[], b: readonly string[]): num
   return null;
 }
 
+/** The unit's start (where its seq is) and the part around the first differing character. */
 const clip = (s: string | undefined, at: number): string => {
   if (s === undefined) return "(none: the stream ended)";
   if (s.length <= 240) return s;
-  const from = Math.max(0, at - 100);
-  return `${from > 0 ? "…" : ""}${s.slice(from, from + 240)}…`;
+  const from = Math.max(0, at - 80);
+  if (from <= 80) return `${s.slice(0, 240)}…`;
+  return `${s.slice(0, 80)} … ${s.slice(from, from + 160)}…`;
 };
 
 function showDifference(name: string, a: readonly string[], b: readonly string[], i: number): void {

@@ -63,6 +63,7 @@ export function startRootServer(
     );
     const early = (c: number | null): void => fail(`exited early with code ${c}`);
     child.once("exit", early);
+    child.once("error", (e) => fail(`could not start ${cmd}: ${e.message}`));
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
       const m = /listening on http:\/\/(\S+):(\d+)/.exec(stdout);
