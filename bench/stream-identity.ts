@@ -8,8 +8,9 @@
  * binary frame's t0; event timestamps; the recording's started_at/stopped_at (events, metadata)
  * and the metadata's started_at_unix, stopped_at_unix and start_ms; the CSV's Timestamp column;
  * the EDF/BDF header's start date, start time and recording-field Startdate; /health's rate_hz.
- * Compare runs of one runtime: Bun and Node/Deno differ in the last digit of some decimated JSON
- * values (the engines' Math functions), which f32 binary frames and BDF/EDF counts hide.
+ * Compare runs of one runtime: under Node 20 some decimated JSON values differ in the last
+ * digit from Bun's and Deno's (likely Math.sin in the filter design; all else had the same
+ * digests on all three), which f32 binary frames and BDF/EDF counts hide.
  */
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
