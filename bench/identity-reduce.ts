@@ -6,7 +6,7 @@
 import { canonical, isObject, member, numText, parseRaw } from "./identity-json.ts";
 import type { Json } from "./identity-json.ts";
 
-/** One reduced stream or file: its units in order, and how many samples (or rows, bytes) they hold. */
+/** One reduced stream or file: its units in order, and the samples (rows, bytes) they hold. */
 export class StreamLog {
   readonly units: string[] = [];
   samples = 0;

@@ -1,4 +1,4 @@
-/** @module The identity check's output: a SHA-256 per stream and file, and the comparison of two runs. */
+/** @module The identity check's output: a SHA-256 per stream and file; two runs compared. */
 import { createHash } from "node:crypto";
 import type { StreamLog } from "./identity-reduce.ts";
 
@@ -47,7 +47,7 @@ function showDifference(name: string, a: readonly string[], b: readonly string[]
   console.log(`    B: ${clip(ub, at)}`);
 }
 
-/** Prints the "same / DIFFERENT" table of two runs and the first difference of each; true when all same. */
+/** Prints the "same / DIFFERENT" table of two runs and each first difference; true if all same. */
 export function compareRuns(
   labels: [string, string],
   a: readonly StreamLog[],

@@ -20,7 +20,7 @@ export const SESSION = "identity";
  * gap, never by host timing, except the stream's last, partial one.
  */
 const INTERVAL_MS = 1000;
-/** Quiet this long after the end: the last partial batch is due INTERVAL_MS after its first sample. */
+/** Quiet this long after the end: the last partial batch is due INTERVAL_MS after its first. */
 const QUIET_MS = INTERVAL_MS + 500;
 
 interface Spec {
