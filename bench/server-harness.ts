@@ -1,6 +1,6 @@
 /** @module Server-benchmark plumbing: start the bridge as a child process, read /proc figures, and the statistics of the reports. */
-import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
@@ -24,8 +24,44 @@ process.on("exit", () => {
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
 /**
+ * The V8 flags `npm run serve:node` and `deno task serve` pass (package.json, deno.json): a 1-MB semi-space
+ * keeps the young generation, most of a streaming server's heap, small; keep these in step with those files.
+ */
+export const NODE_FLAGS = ["--max-semi-space-size=1"];
+export const DENO_V8_FLAGS = "--v8-flags=--max-semi-space-size=1";
+/** Where `npm run build:node` writes the Node bundle (two levels down, as `../../wasm/decoder.wasm` expects). */
+const NODE_BUNDLE = "dist/serve-node/node.js";
+const bundled = new Map<string, boolean>();
+
+/**
+ * Builds the Node bundle of the checkout at `root` once per process with its own `build:node` script, as
+ * `npm run serve:node` does; false for a checkout without that script (an older one), which runs through tsx.
+ */
+function nodeBundle(root: string): boolean {
+  let ok = bundled.get(root);
+  if (ok === undefined) {
+    const pkg = JSON.parse(readFileSync(`${root}/package.json`, "utf8")) as {
+      scripts?: Record<string, string>;
+    };
+    const script = pkg.scripts?.["build:node"];
+    if (script !== undefined) {
+      const path = `${root}/node_modules/.bin:${process.env.PATH ?? ""}`;
+      execFileSync("sh", ["-c", script], {
+        cwd: root,
+        stdio: "ignore",
+        env: { ...process.env, PATH: path },
+      });
+    }
+    ok = script !== undefined && existsSync(`${root}/${NODE_BUNDLE}`);
+    bundled.set(root, ok);
+  }
+  return ok;
+}
+
+/**
  * The command that runs the `serve` entry of the checkout at `root` in-process (so the child's PID
- * is the server itself, not a wrapper); run it with `cwd: root`.
+ * is the server itself, not a wrapper); run it with `cwd: root`. Node runs the bundle `npm run serve:node`
+ * runs (src/node.ts through tsx costs 20–50 MB more RSS), or tsx for a checkout without one.
  */
 export function serveCommand(
   runtime: Runtime,
@@ -46,12 +82,22 @@ export function serveCommand(
         "--allow-run",
         "--allow-sys",
         "--allow-ffi",
+        DENO_V8_FLAGS,
         "src/deno.ts",
         ...args,
       ]];
     case "node":
-      return ["node", ["--import", "tsx", "src/node.ts", ...args]];
+      return nodeBundle(root)
+        ? ["node", [...NODE_FLAGS, NODE_BUNDLE, ...args]]
+        : ["node", ["--import", "tsx", "src/node.ts", ...args]];
   }
+}
+
+/** How `runtime` starts the bridge here, for reports (e.g. "node --import tsx src/node.ts"). */
+export function launchName(runtime: Runtime): string {
+  const [cmd, argv] = serveCommand(runtime, []);
+  return [cmd.slice(cmd.lastIndexOf("/") + 1), ...argv.filter((a) => !a.startsWith("--allow-"))]
+    .join(" ");
 }
 
 /** A running server child. */
