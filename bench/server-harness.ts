@@ -25,25 +25,27 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => pr
 
 /**
  * The V8 flags `npm run serve:node` and `deno task serve` pass (package.json, deno.json): a 1-MB semi-space
- * keeps the young generation, most of a streaming server's heap, small; keep these in step with those files.
+ * keeps the young generation small and the RSS steady; keep these in step with those files.
  */
 export const NODE_FLAGS = ["--max-semi-space-size=1"];
 export const DENO_V8_FLAGS = "--v8-flags=--max-semi-space-size=1";
-/** Where `npm run build:node` writes the Node bundle (two levels down, as `../../wasm/decoder.wasm` expects). */
-const NODE_BUNDLE = "dist/serve-node/node.js";
+/** Where `npm run build:RUNTIME` writes the runtime's bundle (two levels down, as `../../wasm/decoder.wasm` expects). */
+const bundlePath = (runtime: Runtime): string => `dist/serve-${runtime}/${runtime}.js`;
 const bundled = new Map<string, boolean>();
 
 /**
- * Builds the Node bundle of the checkout at `root` once per process with its own `build:node` script, as
- * `npm run serve:node` does; false for a checkout without that script (an older one), which runs through tsx.
+ * Builds the bundle `runtime` serves from in the checkout at `root` once per process, with that checkout's own
+ * `build:RUNTIME` script, as `npm run serve` / `serve:node` / `deno task serve` do; false for a checkout without
+ * the script (an older one), which serves from its sources.
  */
-function nodeBundle(root: string): boolean {
-  let ok = bundled.get(root);
+function bundle(runtime: Runtime, root: string): boolean {
+  const key = `${runtime} ${root}`;
+  let ok = bundled.get(key);
   if (ok === undefined) {
     const pkg = JSON.parse(readFileSync(`${root}/package.json`, "utf8")) as {
       scripts?: Record<string, string>;
     };
-    const script = pkg.scripts?.["build:node"];
+    const script = pkg.scripts?.[`build:${runtime}`];
     if (script !== undefined) {
       const path = `${root}/node_modules/.bin:${process.env.PATH ?? ""}`;
       execFileSync("sh", ["-c", script], {
@@ -52,16 +54,16 @@ function nodeBundle(root: string): boolean {
         env: { ...process.env, PATH: path },
       });
     }
-    ok = script !== undefined && existsSync(`${root}/${NODE_BUNDLE}`);
-    bundled.set(root, ok);
+    ok = script !== undefined && existsSync(`${root}/${bundlePath(runtime)}`);
+    bundled.set(key, ok);
   }
   return ok;
 }
 
 /**
  * The command that runs the `serve` entry of the checkout at `root` in-process (so the child's PID
- * is the server itself, not a wrapper); run it with `cwd: root`. Node runs the bundle `npm run serve:node`
- * runs (src/node.ts through tsx costs 20–50 MB more RSS), or tsx for a checkout without one.
+ * is the server itself, not a wrapper); run it with `cwd: root`. Each runtime runs the bundle its serve
+ * script runs (Bun and Deno from the sources, Node through tsx, for a checkout without one).
  */
 export function serveCommand(
   runtime: Runtime,
@@ -69,9 +71,10 @@ export function serveCommand(
   root: string = ROOT,
 ): [string, string[]] {
   const bin = `${root}/node_modules/.bin`;
+  const entry = (source: string): string => bundle(runtime, root) ? bundlePath(runtime) : source;
   switch (runtime) {
     case "bun":
-      return [`${bin}/bun`, ["src/bun.ts", ...args]];
+      return [`${bin}/bun`, [entry("src/bun.ts"), ...args]];
     case "deno":
       return [`${bin}/deno`, [
         "run",
@@ -83,13 +86,15 @@ export function serveCommand(
         "--allow-sys",
         "--allow-ffi",
         DENO_V8_FLAGS,
-        "src/deno.ts",
+        entry("src/deno.ts"),
         ...args,
       ]];
-    case "node":
-      return nodeBundle(root)
-        ? ["node", [...NODE_FLAGS, NODE_BUNDLE, ...args]]
+    case "node": {
+      const built = bundle(runtime, root);
+      return built
+        ? ["node", [...NODE_FLAGS, bundlePath(runtime), ...args]]
         : ["node", ["--import", "tsx", "src/node.ts", ...args]];
+    }
   }
 }
 
