@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { BATCH_N } from "./batch-scenarios.ts";
 import { RATE_HZ, runDevices, type RunResult, type Window } from "./devices-run.ts";
 import type { Runtime } from "./server-harness.ts";
+import { printGrowth } from "./devices-growth.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -32,7 +33,6 @@ const CLIENT_CPU_WARN = 0.8;
 const fmt = (v: number, digits = 0): string =>
   v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const pct = (cores: number, digits = 1): string => `${fmt(cores * 100, digits)}%`;
-const ratio = (a: number, b: number): string => `×${fmt(b / a, 1)}`;
 
 function uptime(): string {
   try {
@@ -60,6 +60,7 @@ const HEADERS = [
   "CPU/device",
   "client CPU",
   "RSS MB",
+  "RSS/device",
   "peak MB",
   "p50 ms",
   "p99 ms",
@@ -85,6 +86,7 @@ function row(r: RunResult, w: Window, filled: boolean): string[] {
     pct(w.serverCpu / r.devices, 2),
     pct(w.clientCpu),
     fmt(w.rssMb, 0),
+    fmt(w.rssMb / r.devices, 2),
     fmt(w.peakMb, 0),
     fmt(w.p50, 2),
     fmt(w.p99, 2),
@@ -105,45 +107,7 @@ function printTable(results: RunResult[]): void {
   for (const x of rows) console.log(line(x));
 }
 
-// --- scaling and targets ---
-
-/** How CPU, CPU per device and RSS grow from one N to the next (early windows: the same conditions at every N). */
-function printScaling(results: RunResult[]): void {
-  console.log("\nscaling (early windows; device count ratio in brackets):");
-  for (const runtime of RUNTIMES) {
-    const rs = results.filter((r) => r.runtime === runtime);
-    if (rs.length < 2) continue;
-    const steps = rs.slice(1).map((r, i) => {
-      const p = rs[i]!;
-      return `${p.devices}→${r.devices} [${ratio(p.devices, r.devices)}]: CPU ${
-        ratio(p.early.serverCpu, r.early.serverCpu)
-      }, RSS ${ratio(p.early.rssMb, r.early.rssMb)}`;
-    });
-    console.log(`  ${runtime.padEnd(4)} ${steps.join("; ")}`);
-    const perDevice = rs.map((r) => `${pct(r.early.serverCpu / r.devices, 2)} @${r.devices}`).join(
-      " → ",
-    );
-    console.log(
-      `       CPU per device ${perDevice}; client CPU at the largest N ${
-        pct(rs[rs.length - 1]!.early.clientCpu)
-      }`,
-    );
-    const first = rs[0]!;
-    const last = rs[rs.length - 1]!;
-    const slope = (last.early.rssMb - first.early.rssMb) / (last.devices - first.devices);
-    let memo = `       RSS per extra device (early, ${first.devices}→${last.devices}): ${
-      fmt(slope, 2)
-    } MB`;
-    const full = [...rs].reverse().find((r) => r.filled !== null);
-    if (full?.filled) {
-      const grown = full.filled.rssMb - full.early.rssMb;
-      memo += `; at N=${full.devices} the rings' filling added ${fmt(grown, 0)} MB (${
-        fmt(grown / full.devices, 2)
-      } MB per device) between ${fmt(full.early.toS)} s and ${fmt(full.filled.toS)} s`;
-    }
-    console.log(memo);
-  }
-}
+// --- targets ---
 
 function printTargets(results: RunResult[]): void {
   console.log("\ntargets:");
@@ -247,7 +211,7 @@ async function main(): Promise<void> {
   console.log(
     "\nwindow s = seconds since server start; rows marked (full) are steady state (rings full). missing/dup = seq holes/repeats per " +
       "client over its whole session (every seq exactly once); shed and lost = /health devices[*].shed and packets.lost summed at the end. " +
-      "CPU = Δ schedstat of all server threads / wall (100% = one core); client CPU = this process. RSS/peak = VmRSS/VmHWM at the window's end. " +
+      "CPU = Δ schedstat of all server threads / wall (100% = one core); client CPU = this process. RSS/peak = VmRSS/VmHWM at the window's end, RSS/device = RSS ÷ N (MB). " +
       `p50/p99/max = latency over every full (N = ${BATCH_N}) frame of every client: client receive time (performance.timeOrigin + now, at ` +
       "onmessage) − the sample-clock stamp of the frame's newest sample (t0 + (N−1)/sample_rate), corrected by the server/client clock " +
       "offset (best of 30 pings). The stamp is the lower envelope of chunk arrival (≈ the sample's due time), so this is arrival → decode → " +
@@ -256,7 +220,7 @@ async function main(): Promise<void> {
       `newest seq; sim-1 also subscribed to eeg for ${PROBE_S} s after the windows): the pipeline alone. Frames cut short by interval_ms are left ` +
       "out of both (they also waited for the timer).",
   );
-  printScaling(results);
+  printGrowth(results, RUNTIMES);
   printTargets(results);
   console.log(`\nuptime at end: ${uptime()}`);
 }

@@ -1,6 +1,6 @@
 /** @module Server-benchmark plumbing: start the bridge as a child process, read /proc figures, and the statistics of the reports. */
-import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
@@ -24,8 +24,46 @@ process.on("exit", () => {
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
 /**
+ * The V8 flags `npm run serve:node` and `deno task serve` pass (package.json, deno.json): a 1-MB semi-space
+ * keeps the young generation small and the RSS steady; keep these in step with those files.
+ */
+export const NODE_FLAGS = ["--max-semi-space-size=1"];
+export const DENO_V8_FLAGS = "--v8-flags=--max-semi-space-size=1";
+/** Where `npm run build:RUNTIME` writes the runtime's bundle (two levels down, as `../../wasm/decoder.wasm` expects). */
+const bundlePath = (runtime: Runtime): string => `dist/serve-${runtime}/${runtime}.js`;
+const bundled = new Map<string, boolean>();
+
+/**
+ * Builds the bundle `runtime` serves from in the checkout at `root` once per process, with that checkout's own
+ * `build:RUNTIME` script, as `npm run serve` / `serve:node` / `deno task serve` do; false for a checkout without
+ * the script (an older one), which serves from its sources.
+ */
+function bundle(runtime: Runtime, root: string): boolean {
+  const key = `${runtime} ${root}`;
+  let ok = bundled.get(key);
+  if (ok === undefined) {
+    const pkg = JSON.parse(readFileSync(`${root}/package.json`, "utf8")) as {
+      scripts?: Record<string, string>;
+    };
+    const script = pkg.scripts?.[`build:${runtime}`];
+    if (script !== undefined) {
+      const path = `${root}/node_modules/.bin:${process.env.PATH ?? ""}`;
+      execFileSync("sh", ["-c", script], {
+        cwd: root,
+        stdio: "ignore",
+        env: { ...process.env, PATH: path },
+      });
+    }
+    ok = script !== undefined && existsSync(`${root}/${bundlePath(runtime)}`);
+    bundled.set(key, ok);
+  }
+  return ok;
+}
+
+/**
  * The command that runs the `serve` entry of the checkout at `root` in-process (so the child's PID
- * is the server itself, not a wrapper); run it with `cwd: root`.
+ * is the server itself, not a wrapper); run it with `cwd: root`. Each runtime runs the bundle its serve
+ * script runs (Bun and Deno from the sources, Node through tsx, for a checkout without one).
  */
 export function serveCommand(
   runtime: Runtime,
@@ -33,9 +71,10 @@ export function serveCommand(
   root: string = ROOT,
 ): [string, string[]] {
   const bin = `${root}/node_modules/.bin`;
+  const entry = (source: string): string => bundle(runtime, root) ? bundlePath(runtime) : source;
   switch (runtime) {
     case "bun":
-      return [`${bin}/bun`, ["src/bun.ts", ...args]];
+      return [`${bin}/bun`, [entry("src/bun.ts"), ...args]];
     case "deno":
       return [`${bin}/deno`, [
         "run",
@@ -46,12 +85,24 @@ export function serveCommand(
         "--allow-run",
         "--allow-sys",
         "--allow-ffi",
-        "src/deno.ts",
+        DENO_V8_FLAGS,
+        entry("src/deno.ts"),
         ...args,
       ]];
-    case "node":
-      return ["node", ["--import", "tsx", "src/node.ts", ...args]];
+    case "node": {
+      const built = bundle(runtime, root);
+      return built
+        ? ["node", [...NODE_FLAGS, bundlePath(runtime), ...args]]
+        : ["node", ["--import", "tsx", "src/node.ts", ...args]];
+    }
   }
+}
+
+/** How `runtime` starts the bridge here, for reports (e.g. "node --import tsx src/node.ts"). */
+export function launchName(runtime: Runtime): string {
+  const [cmd, argv] = serveCommand(runtime, []);
+  return [cmd.slice(cmd.lastIndexOf("/") + 1), ...argv.filter((a) => !a.startsWith("--allow-"))]
+    .join(" ");
 }
 
 /** A running server child. */
