@@ -234,10 +234,11 @@ export class DeviceHub {
 
   /** The hot path (every block, hundreds a second): plain loops, no closure made per block. */
   #samples(block: SampleBlock): void {
-    const memo = new EncodingMemo(block);
     const blocks = this.#blocks.items;
+    // no memo for a device whose consumers all take batches (the common binary client)
+    const memo = blocks.length === 0 ? null : new EncodingMemo(block);
     // live (shed) consumers first, as they only queue; the lossless ones after (they may do more)
-    for (const sub of blocks) if (sub.delivery.mode === "shed") this.#deliver(sub, block, memo);
+    for (const sub of blocks) if (sub.delivery.mode === "shed") this.#deliver(sub, block, memo!);
     // a throwing pipeline or resume must not keep the block from the others and the recorder
     try {
       this.#pipelines.push(block);
@@ -252,7 +253,9 @@ export class DeviceHub {
       }
     }
     this.#windows.push(block, this.#window);
-    for (const sub of blocks) if (sub.delivery.mode === "lossless") this.#deliver(sub, block, memo);
+    for (const sub of blocks) {
+      if (sub.delivery.mode === "lossless") this.#deliver(sub, block, memo!);
+    }
   }
 
   #deliver(sub: AnyBlocks, block: SampleBlock, memo: EncodingMemo<SampleBlock>): void {

@@ -11,11 +11,13 @@ import { SampleBuffers } from "../core/sample-buffers.ts";
 import type { SampleRing } from "../core/sample-ring.ts";
 import { sliceBySeq } from "../core/sample-slice.ts";
 import type { SampleBlock } from "../core/samples.ts";
+import { Subscribers } from "./subscriber-list.ts";
 import type { WindowsSubscriber } from "./subscribers.ts";
 
 /** Subscribers of one (size, hop), and the seq the next window ends at. */
 class WindowGroup {
-  readonly members = new Set<WindowsSubscriber>();
+  // copied on change, so a window's delivery needs no copy of its own
+  readonly members = new Subscribers<WindowsSubscriber>();
   #next: number | null = null;
   // every window of the group is read into these: a window is lent for the onWindow call only
   readonly #buffers: SampleBuffers;
@@ -43,7 +45,7 @@ class WindowGroup {
       const read = ring.readInto(next - size + 1, size, this.#buffers);
       const window = read === null ? null : sliceBySeq(read, next - size + 1, next);
       if (window === null) continue;
-      for (const member of [...this.members]) deliver(member, window);
+      for (const member of this.members.items) deliver(member, window);
     }
     if (next <= last) next += Math.ceil((last - next + 1) / hop) * hop;
     this.#next = next;
@@ -74,10 +76,10 @@ export class WindowGroups {
     let group = this.#groups.get(key);
     if (group === undefined) this.#groups.set(key, group = new WindowGroup(size, hop));
     const g = group;
-    g.members.add(sub);
+    if (!g.members.items.includes(sub)) g.members.add(sub);
     return () => {
-      g.members.delete(sub);
-      if (g.members.size === 0 && this.#groups.get(key) === g) this.#groups.delete(key);
+      g.members.remove(sub);
+      if (g.members.items.length === 0 && this.#groups.get(key) === g) this.#groups.delete(key);
     };
   }
 

@@ -166,11 +166,13 @@ export class ClientRegistry {
     for (const client of clients) {
       if (!client.open) continue;
       const outbox = client.outbox;
-      const sendAll = () => outbox.sendDataBatch(messages);
       try {
-        // one write for the whole chunk where the runtime can coalesce (Bun's cork)
-        if (client.socket.batch) client.socket.batch(sendAll);
-        else sendAll();
+        // one write for the whole chunk where the runtime can coalesce (Bun's cork); a single
+        // message (a batch) is one write anyway, and skips the cork's callback
+        const socket = client.socket;
+        if (socket.batch !== undefined && messages.length > 1) {
+          socket.batch(() => outbox.sendDataBatch(messages));
+        } else outbox.sendDataBatch(messages);
       } catch {
         outbox.shed++;
       }

@@ -27,20 +27,27 @@ function jsonString(value: string): string {
   return PLAIN_STRING.test(value) ? `"${value}"` : JSON.stringify(value);
 }
 
+// the elements of one list being written, reused by every call (nothing here is re-entrant)
+const parts: Array<number | string> = [];
+
 /**
  * `[a,b,…]` from `values[start, end)`, non-finite values as `null`. Number.isFinite on every value
  * instead of trusting `nonFinite` bits: it costs 5–15% of the encode (measured on Bun and Node),
  * and buys output that is valid JSON whatever produced the batch (timestamps have no bits at all).
+ * One `join` writes the same text as `+=` per value: 20% less time on Bun (equal on Node), as
+ * the runtime formats the numbers into one string instead of a chain of pieces.
  */
 function numberList(values: Float64Array, start: number, end: number): string {
   if (start === end) return "[]";
-  let v = values[start]!;
-  let out = Number.isFinite(v) ? "[" + v : "[null";
-  for (let i = start + 1; i < end; i++) {
-    v = values[i]!;
-    out += Number.isFinite(v) ? "," + v : ",null";
+  const n = end - start;
+  parts.length = n;
+  for (let i = 0; i < n; i++) {
+    const v = values[start + i]!;
+    parts[i] = Number.isFinite(v) ? v : "null";
   }
-  return out + "]";
+  const text = "[" + parts.join(",") + "]";
+  parts.length = 0;
+  return text;
 }
 
 /** `[c0,c1,…]` from the 8-bit counters (always finite). */
