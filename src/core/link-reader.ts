@@ -10,6 +10,8 @@ export type ReadEnd =
 
 /** Longest stretch of back-to-back chunk processing before the reader lets other tasks run. */
 const YIELD_EVERY_MS = 4;
+/** A read that took longer than this waited for data (one that finds it ready takes microseconds). */
+const WAITED_MS = 1;
 
 /**
  * Feeds every chunk to `onChunk`. A read error or the end of the stream is a dropped link
@@ -26,6 +28,7 @@ export async function readLink(
   let sliceStart = clock.now();
   for (;;) {
     let chunk: Awaited<ReturnType<typeof reader.read>>;
+    const asked = clock.now();
     try {
       chunk = await reader.read();
     } catch (e) {
@@ -33,6 +36,10 @@ export async function readLink(
         ? { kind: "ended", reason: `link error: ${errorText(e)}` }
         : { kind: "stopped" };
     }
+    // a read that had to wait for data let the event loop run meanwhile: a new stretch starts
+    // (else a paced source, one chunk per timer, would pay a second timer per chunk for the yield)
+    const arrived = clock.now();
+    if (arrived - asked > WAITED_MS) sliceStart = arrived;
     if (!current()) return { kind: "stopped" };
     if (chunk.done) return { kind: "ended", reason: "the device closed the link" };
     try {
@@ -47,8 +54,7 @@ export async function readLink(
     }
     // a source that always has data ready (unthrottled sim, fast replay) resolves reads as
     // microtasks only; yield to the event loop now and then so sockets and timers still run
-    const now = clock.now();
-    if (now - sliceStart > YIELD_EVERY_MS) {
+    if (clock.now() - sliceStart > YIELD_EVERY_MS) {
       await new Promise<void>((resolve) => clock.setTimeout(resolve, 0));
       sliceStart = clock.now();
     }

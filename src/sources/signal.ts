@@ -1,6 +1,6 @@
-/** @module Seeded PRNG and synthetic EEG waveforms (alpha + 1/f-ish noise + mains hum) for the simulator. */
+/** @module Seeded PRNG and synthetic EEG waveforms (alpha + 1/f-ish noise + mains hum) for the simulator, in whole ADC counts. */
 import { CHANNEL_COUNT, LEAD_OFF_RAW, PACKET_LEN, UV_PER_COUNT } from "../decoder/types.ts";
-import { writePacket } from "./packet-builder.ts";
+import { periodicTables } from "./signal-tables.ts";
 
 /** A deterministic generator of floats in [0, 1). */
 export type Prng = () => number;
@@ -24,7 +24,7 @@ export function createPrng(seed: number): Prng {
 export interface SignalSample {
   ref: number;
   drl: number;
-  /** Raw ADC counts (µV / 0.023842), already rounded to f32 as the packet carries them. */
+  /** Raw ADC counts: whole numbers, as a 24-bit ADC gives them (µV = count × 0.023842). */
   readonly raw: Float32Array;
 }
 
@@ -39,62 +39,82 @@ const TWO_PI = 2 * Math.PI;
 // One-pole low-pass stages whose sum approximates a 1/f spectrum over ~1-100 Hz (Kellet-style).
 const PINK_POLES = [0.995, 0.96, 0.7] as const;
 const PINK_GAINS = [0.5, 0.3, 0.2] as const;
+// each stage's input scale sqrt(1 - pole²) gives every stage unit variance before weighting
+const PINK_INPUT = PINK_POLES.map((p) => Math.sqrt(1 - p * p));
+const [P0, P1, P2] = PINK_POLES;
+const [G0, G1, G2] = PINK_GAINS;
+const [S0, S1, S2] = PINK_INPUT as [number, number, number];
+/** The signed 24-bit range, less the top value: 8388607 is the lead-off sentinel, sent only for a loose electrode. */
+const MIN_COUNT = -8388608;
+const MAX_COUNT = LEAD_OFF_RAW - 1;
 
-interface ChannelParams {
-  alphaUv: number;
-  alphaPhase: number;
-  mainsUv: number;
-  mainsPhase: number;
-  noiseUv: number;
-  pink: Float64Array;
+/** A periodic term of one channel: `amp · sin(2π · hz · i / rate + phase)` for i in one period. */
+function channelWave(period: number, hz: number, rateHz: number, amp: number, phase: number) {
+  const out = new Float64Array(period);
+  for (let i = 0; i < period; i++) out[i] = amp * Math.sin((TWO_PI * hz * i) / rateHz + phase);
+  return out;
 }
 
 /**
  * Plausible scalp EEG in tens of µV: a 10 Hz alpha rhythm whose amplitude waxes and wanes,
  * pink-ish background noise and a little 50 Hz mains hum; every channel gets its own seeded
- * amplitudes and phases. Same seed and rate ⇒ the same sample sequence.
+ * amplitudes and phases. Same seed and rate ⇒ the same sample sequence, on every runtime.
+ *
+ * Each channel is rounded to a whole ADC count (clamped to the 24-bit range below the lead-off
+ * sentinel), as a real headset's ADC delivers it. Every periodic term is tabulated once: the
+ * sines per channel over one period (10 and 50 samples at 500 Hz), the envelope and REF/DRL per
+ * rate, shared by all devices; a sample then costs table look-ups, the noise and a rounding.
  */
 export function createEegSignal(seed: number, rateHz: number): EegSignal {
   const rand = createPrng(seed);
-  const channels: ChannelParams[] = [];
+  const shared = periodicTables(rateHz);
+  const alphaPeriod = shared.periodOf(ALPHA_HZ);
+  const mainsPeriod = shared.periodOf(MAINS_HZ);
+  const alpha: Float64Array[] = [];
+  const mains: Float64Array[] = [];
+  const noiseUv = new Float64Array(CHANNEL_COUNT);
   for (let c = 0; c < CHANNEL_COUNT; c++) {
-    channels.push({
-      alphaUv: 12 + 14 * rand(),
-      alphaPhase: TWO_PI * rand(),
-      mainsUv: 2 + 4 * rand(),
-      mainsPhase: TWO_PI * rand(),
-      noiseUv: 6 + 6 * rand(),
-      pink: new Float64Array(PINK_POLES.length),
-    });
+    // the draw order of the seeded parameters (alpha, phase, mains, phase, noise) is the contract of a seed
+    const alphaUv = 12 + 14 * rand();
+    alpha.push(channelWave(alphaPeriod, ALPHA_HZ, rateHz, alphaUv, TWO_PI * rand()));
+    const mainsUv = 2 + 4 * rand();
+    mains.push(channelWave(mainsPeriod, MAINS_HZ, rateHz, mainsUv, TWO_PI * rand()));
+    noiseUv[c] = 6 + 6 * rand();
   }
+  // three pink stages per channel, stage-major: pink[k * 12 + c]
+  const pink = new Float64Array(3 * CHANNEL_COUNT);
   const sample: SignalSample = { ref: 0, drl: 0, raw: new Float32Array(CHANNEL_COUNT) };
-  let index = 0;
-
-  // Sum of four uniforms: a cheap, bounded, roughly normal value with unit variance.
-  const normal = (): number => (rand() + rand() + rand() + rand() - 2) * 1.7320508;
+  const raw = sample.raw;
+  const { envelope, ref, drl } = shared;
+  let ia = 0;
+  let im = 0;
+  let ie = 0;
+  let ir = 0;
+  let id = 0;
 
   return {
     next() {
-      const t = index / rateHz;
-      index++;
-      const envelope = 0.75 + 0.25 * Math.sin(TWO_PI * 0.2 * t);
+      const env = envelope[ie]!;
       for (let c = 0; c < CHANNEL_COUNT; c++) {
-        const ch = channels[c]!;
-        let noise = 0;
-        const white = normal();
-        for (let k = 0; k < PINK_POLES.length; k++) {
-          const pole = PINK_POLES[k]!;
-          // scale each stage by sqrt(1 - pole²) so all stages have unit variance before weighting
-          ch.pink[k] = pole * ch.pink[k]! + Math.sqrt(1 - pole * pole) * white;
-          noise += PINK_GAINS[k]! * ch.pink[k]!;
-        }
-        const uv = ch.alphaUv * envelope * Math.sin(TWO_PI * ALPHA_HZ * t + ch.alphaPhase) +
-          ch.mainsUv * Math.sin(TWO_PI * MAINS_HZ * t + ch.mainsPhase) +
-          ch.noiseUv * noise;
-        sample.raw[c] = uv / UV_PER_COUNT;
+        // sum of four uniforms: a cheap, bounded, roughly normal value with unit variance
+        const white = (rand() + rand() + rand() + rand() - 2) * 1.7320508;
+        const a = P0 * pink[c]! + S0 * white;
+        const b = P1 * pink[CHANNEL_COUNT + c]! + S1 * white;
+        const d = P2 * pink[2 * CHANNEL_COUNT + c]! + S2 * white;
+        pink[c] = a;
+        pink[CHANNEL_COUNT + c] = b;
+        pink[2 * CHANNEL_COUNT + c] = d;
+        const uv = alpha[c]![ia]! * env + mains[c]![im]! + noiseUv[c]! * (G0 * a + G1 * b + G2 * d);
+        const count = Math.round(uv / UV_PER_COUNT);
+        raw[c] = count < MIN_COUNT ? MIN_COUNT : count > MAX_COUNT ? MAX_COUNT : count;
       }
-      sample.ref = 5 * Math.sin(TWO_PI * 0.1 * t);
-      sample.drl = 3 * Math.cos(TWO_PI * 0.15 * t);
+      sample.ref = ref[ir]!;
+      sample.drl = drl[id]!;
+      if (++ia === alpha[0]!.length) ia = 0;
+      if (++im === mains[0]!.length) im = 0;
+      if (++ie === envelope.length) ie = 0;
+      if (++ir === ref.length) ir = 0;
+      if (++id === drl.length) id = 0;
       return sample;
     },
   };
@@ -108,9 +128,15 @@ export interface PacketGenerator {
   readonly nextCounter: number;
 }
 
+const SYNC_BYTE = 0xaa;
+const EEG_EVENT_ID = 239;
+const DATA_LENGTH = 0x3c;
+
 /**
  * A packet generator over `createEegSignal(seed, rateHz)`; the 1-based channels in `leadOff`
- * carry the lead-off sentinel (raw 8388607) in every packet instead of the signal.
+ * carry the lead-off sentinel (raw 8388607) in every packet instead of the signal. Writes the
+ * same bytes as packet-builder's `writePacket` (a test holds them equal), without its per-packet
+ * object and DataView.
  */
 export function createPacketGenerator(
   seed: number,
@@ -120,17 +146,27 @@ export function createPacketGenerator(
 ): PacketGenerator {
   const signal = createEegSignal(seed, rateHz);
   let counter = startCounter & 0xff;
+  let view: DataView = new DataView(new ArrayBuffer(0));
   return {
     fill(out, at, count) {
-      for (let i = 0; i < count; i++) {
+      if (view.buffer !== out.buffer || view.byteOffset !== out.byteOffset) {
+        view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+      }
+      for (let i = 0, p = at; i < count; i++, p += PACKET_LEN) {
         const s = signal.next();
         for (const ch of leadOff) s.raw[ch - 1] = LEAD_OFF_RAW;
-        writePacket(out, at + i * PACKET_LEN, {
-          counter,
-          ref: s.ref,
-          drl: s.drl,
-          rawChannels: s.raw,
-        });
+        out[p] = SYNC_BYTE;
+        out[p + 1] = EEG_EVENT_ID;
+        out[p + 2] = DATA_LENGTH;
+        out[p + 3] = counter;
+        view.setFloat32(p + 4, s.ref, true);
+        view.setFloat32(p + 8, s.drl, true);
+        for (let c = 0; c < CHANNEL_COUNT; c++) view.setFloat32(p + 12 + 4 * c, s.raw[c]!, true);
+        out[p + 60] = 0;
+        let sum = 0;
+        for (let k = 0; k < 61; k++) sum += out[p + k]!;
+        out[p + 61] = sum & 0xff;
+        out[p + 62] = (sum >> 8) & 0xff;
         counter = (counter + 1) & 0xff;
       }
     },
@@ -156,7 +192,7 @@ export function simPackets(
   return out;
 }
 
-/** The raw channel values (f32 counts, packet i at [i*12, i*12+12)) that `simPackets` writes. */
+/** The raw channel values (whole counts as f32, packet i at [i*12, i*12+12)) that `simPackets` writes. */
 export function simRawChannels(seed: number, count: number, rateHz = 500): Float32Array {
   const out = new Float32Array(count * CHANNEL_COUNT);
   const signal = createEegSignal(seed, rateHz);

@@ -15,25 +15,41 @@ const RING_PACKETS = 256 * 8;
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 const FAULT_SEED_SALT = 0x5eed_fa17;
 
-/** Collects packets (with faults applied) and hands them out in chunks. */
-class ChunkQueue {
-  private buf = new Uint8Array(16 * 1024);
-  length = 0;
+/** Bytes of each slab the queue writes into (about 3 s of packets at 500 Hz). */
+const SLAB_BYTES = 64 * 1024;
 
-  reserve(extra: number): Uint8Array {
-    if (this.length + extra > this.buf.length) {
-      const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.length + extra));
-      bigger.set(this.buf.subarray(0, this.length));
-      this.buf = bigger;
-    }
-    return this.buf;
+/**
+ * Collects packets (with faults applied) and hands them out in chunks. A chunk is a view of the
+ * slab the packets were written into, not a copy: bytes once handed out are never written
+ * again (new packets go after them, and a full slab is left to the chunks that view it while
+ * the unsent tail moves to a fresh one), so a consumer may keep a chunk as long as it likes.
+ */
+class ChunkQueue {
+  #buf = new Uint8Array(SLAB_BYTES);
+  #head = 0;
+  /** End of the queued bytes in the current slab. */
+  tail = 0;
+
+  get length(): number {
+    return this.tail - this.#head;
   }
 
-  /** Removes and returns a copy of the first `size` bytes. */
+  /** Makes room for `extra` bytes at `tail` and returns the slab to write them into. */
+  reserve(extra: number): Uint8Array {
+    if (this.tail + extra > this.#buf.length) {
+      const next = new Uint8Array(Math.max(SLAB_BYTES, this.length + extra));
+      next.set(this.#buf.subarray(this.#head, this.tail));
+      this.tail -= this.#head;
+      this.#head = 0;
+      this.#buf = next;
+    }
+    return this.#buf;
+  }
+
+  /** Removes and returns the first `size` bytes (a view that stays valid). */
   take(size: number): Uint8Array {
-    const chunk = this.buf.slice(0, size);
-    this.buf.copyWithin(0, size, this.length);
-    this.length -= size;
+    const chunk = this.#buf.subarray(this.#head, this.#head + size);
+    this.#head += size;
     return chunk;
   }
 }
@@ -63,11 +79,11 @@ function produce(
   count: number,
   faults: { rand: Prng; corrupt: number; drop: number },
 ): void {
-  const start = queue.length;
   const buf = queue.reserve(count * PACKET_LEN);
+  const start = queue.tail;
   feed(buf, start, count);
   if (faults.corrupt === 0 && faults.drop === 0) {
-    queue.length += count * PACKET_LEN;
+    queue.tail += count * PACKET_LEN;
     return;
   }
   let write = start;
@@ -82,7 +98,7 @@ function produce(
     }
     write += PACKET_LEN;
   }
-  queue.length = write;
+  queue.tail = write;
 }
 
 /** The link of one successful open: a readable of chunks until closed, cancelled or lost. */
@@ -148,31 +164,28 @@ export function openSimLink(
     readable = new ReadableStream<Uint8Array>({
       start(c) {
         controller = c;
+        const deliver = (chunk: Uint8Array): void => {
+          if ((c.desiredSize ?? 0) < -MAX_QUEUED_BYTES) {
+            if (!overflowLogged) {
+              log.log(
+                "DEBUG",
+                "Simulated MW75: reader too slow, dropping bytes like a full tty buffer",
+              );
+            }
+            overflowLogged = true;
+            return;
+          }
+          c.enqueue(chunk);
+        };
         const pacer = startPacer({
           rate: rateHz,
           minIntervalMs: options.tickMs ?? DEFAULT_TICK_MS,
           emit(count) {
             produce(queue, feed, count, faults);
-            const chunks: Uint8Array[] = [];
             if (options.chunkBytes !== undefined) {
-              while (queue.length >= options.chunkBytes) {
-                chunks.push(queue.take(options.chunkBytes));
-              }
+              while (queue.length >= options.chunkBytes) deliver(queue.take(options.chunkBytes));
             } else if (queue.length >= RFCOMM_BLOCK) {
-              chunks.push(queue.take(queue.length - (queue.length % RFCOMM_BLOCK)));
-            }
-            for (const chunk of chunks) {
-              if ((c.desiredSize ?? 0) < -MAX_QUEUED_BYTES) {
-                if (!overflowLogged) {
-                  log.log(
-                    "DEBUG",
-                    "Simulated MW75: reader too slow, dropping bytes like a full tty buffer",
-                  );
-                }
-                overflowLogged = true;
-                continue;
-              }
-              c.enqueue(chunk);
+              deliver(queue.take(queue.length - (queue.length % RFCOMM_BLOCK)));
             }
           },
         });
