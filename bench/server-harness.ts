@@ -177,9 +177,13 @@ export async function cpuSeconds(pid: number, clockTicks = 100): Promise<number>
   return (Number(rest[11]) + Number(rest[12])) / clockTicks;
 }
 
+/** Last schedstat reading per thread of each measured process (ns), so exited threads keep counting. */
+const seenThreads = new Map<number, Map<string, number>>();
+
 /**
- * CPU seconds of every live thread of `pid`, in nanoseconds from /proc/PID/task/TID/schedstat (exact,
- * where /proc/PID/stat counts 10-ms ticks); falls back to `cpuSeconds`.
+ * CPU seconds of every thread of `pid` seen so far, in nanoseconds from /proc/PID/task/TID/schedstat
+ * (exact, where /proc/PID/stat counts 10-ms ticks); a thread that exited keeps its last reading, so a
+ * runtime's short-lived helper threads never make a window's CPU negative. Falls back to `cpuSeconds`.
  */
 export function threadCpuSeconds(pid: number): Promise<number> {
   let tasks: string[];
@@ -189,14 +193,20 @@ export function threadCpuSeconds(pid: number): Promise<number> {
   } catch {
     return cpuSeconds(pid);
   }
-  let ns = 0;
+  let seen = seenThreads.get(pid);
+  if (seen === undefined) seenThreads.set(pid, seen = new Map());
   for (const task of tasks) {
     try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+      seen.set(
+        task,
+        Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]),
+      );
     } catch {
-      // the thread exited meanwhile
+      // the thread exited meanwhile: its last reading stays
     }
   }
+  let ns = 0;
+  for (const v of seen.values()) ns += v;
   return Promise.resolve(ns / 1e9);
 }
 
