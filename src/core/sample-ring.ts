@@ -81,6 +81,8 @@ export class SampleRing {
   /** Seq of the oldest retained sample, or null when empty. */
   get oldestSeq(): number | null {
     if (this.#size === 0) return null;
+    // a segment's tag is its first seq: no decoding unless the oldest segment was partly dropped
+    if (this.#start === 0 && this.#closed.count > 0) return this.#closed.tag(0);
     return this.#segment(0).seq[this.#start]!;
   }
 

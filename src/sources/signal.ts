@@ -1,6 +1,6 @@
 /** @module Seeded PRNG and synthetic EEG waveforms (alpha + 1/f-ish noise + mains hum) for the simulator, in whole ADC counts. */
 import { CHANNEL_COUNT, LEAD_OFF_RAW, PACKET_LEN, UV_PER_COUNT } from "../decoder/types.ts";
-import { periodicTables } from "./signal-tables.ts";
+import { periodicTables, periodicWave, type Wave, waveAt } from "./signal-tables.ts";
 
 /** A deterministic generator of floats in [0, 1). */
 export type Prng = () => number;
@@ -48,37 +48,35 @@ const [S0, S1, S2] = PINK_INPUT as [number, number, number];
 const MIN_COUNT = -8388608;
 const MAX_COUNT = LEAD_OFF_RAW - 1;
 
-/** A periodic term of one channel: `amp · sin(2π · hz · i / rate + phase)` for i in one period. */
-function channelWave(period: number, hz: number, rateHz: number, amp: number, phase: number) {
-  const out = new Float64Array(period);
-  for (let i = 0; i < period; i++) out[i] = amp * Math.sin((TWO_PI * hz * i) / rateHz + phase);
-  return out;
+/** A periodic term of one channel: `amp · sin(2π · hz · i / rate + phase)`. */
+function channelWave(hz: number, rateHz: number, amp: number, phase: number): Wave {
+  return periodicWave(rateHz, hz, (i) => amp * Math.sin((TWO_PI * hz * i) / rateHz + phase));
 }
 
 /**
  * Plausible scalp EEG in tens of µV: a 10 Hz alpha rhythm whose amplitude waxes and wanes,
  * pink-ish background noise and a little 50 Hz mains hum; every channel gets its own seeded
- * amplitudes and phases. Same seed and rate ⇒ the same sample sequence, on every runtime.
+ * amplitudes and phases. Same seed and rate ⇒ the same sample sequence (across runtimes as
+ * far as their Math.sin agree, which the rounding to whole counts and to f32 makes near certain).
  *
  * Each channel is rounded to a whole ADC count (clamped to the 24-bit range below the lead-off
  * sentinel), as a real headset's ADC delivers it. Every periodic term is tabulated once: the
  * sines per channel over one period (10 and 50 samples at 500 Hz), the envelope and REF/DRL per
- * rate, shared by all devices; a sample then costs table look-ups, the noise and a rounding.
+ * rate, shared by all devices; a sample then costs table look-ups, the noise and a rounding. A
+ * term with no whole period within 65 536 samples (slow terms at rates of kHz) is computed per sample.
  */
 export function createEegSignal(seed: number, rateHz: number): EegSignal {
   const rand = createPrng(seed);
   const shared = periodicTables(rateHz);
-  const alphaPeriod = shared.periodOf(ALPHA_HZ);
-  const mainsPeriod = shared.periodOf(MAINS_HZ);
-  const alpha: Float64Array[] = [];
-  const mains: Float64Array[] = [];
+  const alpha: Wave[] = [];
+  const mains: Wave[] = [];
   const noiseUv = new Float64Array(CHANNEL_COUNT);
   for (let c = 0; c < CHANNEL_COUNT; c++) {
     // the draw order of the seeded parameters (alpha, phase, mains, phase, noise) is the contract of a seed
     const alphaUv = 12 + 14 * rand();
-    alpha.push(channelWave(alphaPeriod, ALPHA_HZ, rateHz, alphaUv, TWO_PI * rand()));
+    alpha.push(channelWave(ALPHA_HZ, rateHz, alphaUv, TWO_PI * rand()));
     const mainsUv = 2 + 4 * rand();
-    mains.push(channelWave(mainsPeriod, MAINS_HZ, rateHz, mainsUv, TWO_PI * rand()));
+    mains.push(channelWave(MAINS_HZ, rateHz, mainsUv, TWO_PI * rand()));
     noiseUv[c] = 6 + 6 * rand();
   }
   // three pink stages per channel, stage-major: pink[k * 12 + c]
@@ -86,15 +84,12 @@ export function createEegSignal(seed: number, rateHz: number): EegSignal {
   const sample: SignalSample = { ref: 0, drl: 0, raw: new Float32Array(CHANNEL_COUNT) };
   const raw = sample.raw;
   const { envelope, ref, drl } = shared;
-  let ia = 0;
-  let im = 0;
-  let ie = 0;
-  let ir = 0;
-  let id = 0;
+  let index = 0;
 
   return {
     next() {
-      const env = envelope[ie]!;
+      const i = index++;
+      const env = waveAt(envelope, i);
       for (let c = 0; c < CHANNEL_COUNT; c++) {
         // sum of four uniforms: a cheap, bounded, roughly normal value with unit variance
         const white = (rand() + rand() + rand() + rand() - 2) * 1.7320508;
@@ -104,17 +99,13 @@ export function createEegSignal(seed: number, rateHz: number): EegSignal {
         pink[c] = a;
         pink[CHANNEL_COUNT + c] = b;
         pink[2 * CHANNEL_COUNT + c] = d;
-        const uv = alpha[c]![ia]! * env + mains[c]![im]! + noiseUv[c]! * (G0 * a + G1 * b + G2 * d);
+        const uv = waveAt(alpha[c]!, i) * env + waveAt(mains[c]!, i) +
+          noiseUv[c]! * (G0 * a + G1 * b + G2 * d);
         const count = Math.round(uv / UV_PER_COUNT);
         raw[c] = count < MIN_COUNT ? MIN_COUNT : count > MAX_COUNT ? MAX_COUNT : count;
       }
-      sample.ref = ref[ir]!;
-      sample.drl = drl[id]!;
-      if (++ia === alpha[0]!.length) ia = 0;
-      if (++im === mains[0]!.length) im = 0;
-      if (++ie === envelope.length) ie = 0;
-      if (++ir === ref.length) ir = 0;
-      if (++id === drl.length) id = 0;
+      sample.ref = waveAt(ref, i);
+      sample.drl = waveAt(drl, i);
       return sample;
     },
   };
@@ -149,7 +140,10 @@ export function createPacketGenerator(
   let view: DataView = new DataView(new ArrayBuffer(0));
   return {
     fill(out, at, count) {
-      if (view.buffer !== out.buffer || view.byteOffset !== out.byteOffset) {
+      if (
+        view.buffer !== out.buffer || view.byteOffset !== out.byteOffset ||
+        view.byteLength !== out.byteLength
+      ) {
         view = new DataView(out.buffer, out.byteOffset, out.byteLength);
       }
       for (let i = 0, p = at; i < count; i++, p += PACKET_LEN) {

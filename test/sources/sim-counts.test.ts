@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { CHANNEL_COUNT, LEAD_OFF_RAW, PACKET_LEN, UV_PER_COUNT } from "../../src/decoder/types.ts";
 import { buildPacket } from "../../src/sources/packet-builder.ts";
 import {
+  createEegSignal,
   createPacketGenerator,
   createPrng,
   simPackets,
@@ -123,7 +124,24 @@ describe("simulator counts", () => {
     expect(wholePeriod(500, 0.2)).toBe(2500);
     expect(wholePeriod(500, 0.15)).toBe(10_000);
     expect(wholePeriod(256, 10)).toBe(128);
-    // no whole span within the bounds: one cycle, rounded
-    expect(wholePeriod(Math.PI * 100, 10)).toBe(31);
+    // no whole span within the bounds: computed per sample, never a cut-short table
+    expect(wholePeriod(Math.PI * 100, 10)).toBe(null);
+    expect(wholePeriod(10_000, 0.1)).toBe(null);
+  });
+
+  test("slow terms stay continuous at rates whose periods exceed a table (10 and 20 kHz)", () => {
+    for (const rate of [10_000, 20_000, Math.PI * 100]) {
+      const signal = createEegSignal(3, rate);
+      let prev = signal.next();
+      let [ref, drl] = [prev.ref, prev.drl];
+      // past the longest table (65 536 samples): a table cut short would jump back to its start
+      for (let i = 1; i < 70_000; i++) {
+        const s = signal.next();
+        // REF (5 · sin, 0.1 Hz) moves by at most π/rate per sample, DRL (3 · cos, 0.15 Hz) 0.9π/rate
+        expect(Math.abs(s.ref - ref)).toBeLessThan((1.1 * 2 * Math.PI * 0.5) / rate + 1e-6);
+        expect(Math.abs(s.drl - drl)).toBeLessThan((1.1 * 2 * Math.PI * 0.45) / rate + 1e-6);
+        [ref, drl] = [s.ref, s.drl];
+      }
+    }
   });
 });
