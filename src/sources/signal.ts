@@ -101,7 +101,8 @@ export function createEegSignal(seed: number, rateHz: number): EegSignal {
         pink[2 * CHANNEL_COUNT + c] = d;
         const uv = waveAt(alpha[c]!, i) * env + waveAt(mains[c]!, i) +
           noiseUv[c]! * (G0 * a + G1 * b + G2 * d);
-        const count = Math.round(uv / UV_PER_COUNT);
+        // + 0 turns −0 (a value rounded up to zero from below) into 0: an ADC's integer has no sign of zero
+        const count = Math.round(uv / UV_PER_COUNT) + 0;
         raw[c] = count < MIN_COUNT ? MIN_COUNT : count > MAX_COUNT ? MAX_COUNT : count;
       }
       sample.ref = waveAt(ref, i);

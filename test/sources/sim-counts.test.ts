@@ -52,12 +52,18 @@ describe("simulator counts", () => {
   test("every channel value is a whole count inside the 24-bit range, never the sentinel", () => {
     const raw = simRawChannels(3, 5000);
     let nonZero = 0;
+    let zeros = 0;
     for (const v of raw) {
       expect(Number.isInteger(v)).toBe(true);
+      // an ADC's integer 0 has no sign: −0 would reach binary clients as −0 and JSON ones as 0
+      if (v === 0) zeros++;
+      expect(Object.is(v, -0)).toBe(false);
       expect(v >= -8388608 && v < LEAD_OFF_RAW).toBe(true);
       if (v !== 0) nonZero++;
     }
     expect(nonZero).toBeGreaterThan(raw.length * 0.9);
+    // the check above met some zeros (rounded from both sides of 0)
+    expect(zeros).toBeGreaterThan(0);
   });
 
   for (const rate of [500, 1000, 333]) {
