@@ -24,7 +24,6 @@ import { healthFor } from "./access/health-view.ts";
 import { metricsText } from "./metrics.ts";
 import { addRecordingRoutes } from "./recording-routes.ts";
 import { addLoginRoutes } from "./access/login-routes.ts";
-import { DASHBOARD_HTML } from "./dashboard-asset.ts";
 import type { RecordingStore } from "../ports/recording-store.ts";
 
 /** Dependencies of the app. */
@@ -93,7 +92,11 @@ export function createApp(options: AppOptions): Hono {
   app.get("/", originGuard(hosts), defaultSocket);
   app.get("/ws", originGuard(hosts), defaultSocket);
   // a browser GET without Upgrade gets the dashboard (docs/protocol/bridge-api.md §8); the upgrade above is unchanged
-  app.get("/", (c) => c.html(DASHBOARD_HTML, 200, { "Cache-Control": "no-cache" }));
+  // the page (60 KB of text) is loaded by the first request for it, not held by every server from start-up
+  app.get("/", async (c) => {
+    const { DASHBOARD_HTML } = await import("./dashboard-asset.ts");
+    return c.html(DASHBOARD_HTML, 200, { "Cache-Control": "no-cache" });
+  });
   app.get("/ws", (c) => c.text("WebSocket endpoint\n", 426));
   // an unknown device is refused before the upgrade, so no socket opens for it
   app.get(

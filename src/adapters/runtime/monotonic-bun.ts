@@ -2,7 +2,7 @@
  * @module CLOCK_MONOTONIC on Bun: `process.hrtime` counts from process start there, so libc's
  * clock_gettime is called through bun:ffi (about 80 ns a call, measured: cheap enough to call each time).
  */
-import { dlopen, FFIType, ptr } from "bun:ffi";
+import type * as Ffi from "bun:ffi";
 import { readFileSync } from "node:fs";
 import { processClock, uptimeClock, type Warn } from "./monotonic.ts";
 
@@ -12,6 +12,8 @@ const CLOCK_MONOTONIC = 1; // <linux/time.h>
 export function bunMonotonic(warn: Warn): () => number {
   if (process.platform !== "linux") return processClock(process.platform, warn);
   try {
+    // loaded here, at the first reading (LSL's clock), not at start: bun:ffi costs about 2 MB of RSS
+    const { dlopen, FFIType, ptr } = require("bun:ffi") as typeof Ffi;
     const libc = dlopen("libc.so.6", {
       clock_gettime: { args: [FFIType.i32, FFIType.ptr], returns: FFIType.i32 },
     });
