@@ -60,8 +60,10 @@ export function startServer(
   args: string[],
   timeoutMs = 20_000,
   env: Record<string, string> = {},
+  /** argv in place of `serveCommand(runtime)` (e.g. a built bundle). */
+  command: string[] = serveCommand(runtime),
 ): Promise<ServerProcess> {
-  const [cmd, ...pre] = serveCommand(runtime);
+  const [cmd, ...pre] = command;
   const child = spawn(cmd!, [...pre, "--port", "0", ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
