@@ -138,7 +138,7 @@ describe("simulator counts", () => {
   test("slow terms stay continuous at rates whose periods exceed a table (10 and 20 kHz)", () => {
     for (const rate of [10_000, 20_000, Math.PI * 100]) {
       const signal = createEegSignal(3, rate);
-      let prev = signal.next();
+      const prev = signal.next();
       let [ref, drl] = [prev.ref, prev.drl];
       // past the longest table (65 536 samples): a table cut short would jump back to its start
       for (let i = 1; i < 70_000; i++) {
