@@ -1,6 +1,7 @@
 /** @module One-headset benchmark (issue 24): per runtime, the bridge with one simulated headset and one binary eeg_batch client; server CPU and RSS against the targets. */
 
 // bun bench/one-headset.ts [--runtimes bun,deno,node] [--windows 3] [--window-s 10] [--warmup-s 5] [--full-s 65] [--server-args "..."]
+import { flagReader } from "./args.ts";
 import { BATCH_N, FrameLedger } from "./batch-scenarios.ts";
 import { BenchClient } from "./bench-client.ts";
 import { acked } from "./devices-clients.ts";
@@ -15,11 +16,7 @@ import {
 } from "./server-harness.ts";
 import { loadAverage } from "./machine-load.ts";
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
+const flag = flagReader();
 const RUNTIMES = flag("--runtimes", "bun,deno,node").split(",") as Runtime[];
 const WINDOWS = Math.max(3, Number(flag("--windows", "3")));
 const WINDOW_S = Number(flag("--window-s", "10"));

@@ -1,6 +1,7 @@
 /** @module Server CPU of one headset read from a tty (socat pty fed at 500 Hz, emulated BlueZ) next to the simulator, per runtime, each with one binary eeg_batch client (N = 50). */
 
 // bun bench/tty-headset.ts [--runtimes bun,deno,node] [--window-s 10] [--warmup-s 10]
+import { flagReader } from "./args.ts";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,11 +22,7 @@ import {
   threadCpuSeconds,
 } from "./server-harness.ts";
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
+const flag = flagReader();
 const RUNTIMES = flag("--runtimes", "bun,deno,node").split(",") as Runtime[];
 const WINDOW_S = Number(flag("--window-s", "10"));
 const WARMUP_S = Number(flag("--warmup-s", "10"));

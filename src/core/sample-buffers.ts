@@ -19,6 +19,19 @@ export type SamplePlanes = Pick<
   | "featureStatus"
 >;
 
+/** The names of those planes, in SampleBlock's order (for code and tests that visit each). */
+export const SAMPLE_PLANE_NAMES: readonly (keyof SamplePlanes)[] = [
+  "seq",
+  "counter",
+  "time",
+  "ref",
+  "drl",
+  "channels",
+  "leadOff",
+  "nonFinite",
+  "featureStatus",
+];
+
 /** New arrays for `n` samples. */
 export function freshPlanes(n: number): SamplePlanes {
   return {

@@ -45,21 +45,24 @@ describe("serve scripts run the bundle", () => {
       expect(health.runtime).toBe(runtime);
       // one eeg_data from the simulator through the bundled decoder (its wasm found from dist/)
       const ws = new WebSocket(`${server.ws}/`);
-      const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("no eeg_data within 15 s")), 15_000);
-        ws.onopen = () => ws.send(JSON.stringify({ id: "c", type: "connect", data: {} }));
-        ws.onmessage = (e) => {
-          const m = JSON.parse(String(e.data));
-          if (m.type === "eeg_data") {
-            clearTimeout(timer);
-            resolve(m.data);
-          }
-        };
-        ws.onerror = () => reject(new Error("WebSocket failed"));
-      });
+      // set by the socket's handlers (an object, so the poll below reads what they wrote)
+      const got: { first?: Record<string, unknown>; failed?: boolean } = {};
+      ws.onopen = () => ws.send(JSON.stringify({ id: "c", type: "connect", data: {} }));
+      ws.onmessage = (e) => {
+        const m = JSON.parse(String(e.data));
+        if (m.type === "eeg_data") got.first ??= m.data;
+      };
+      ws.onerror = () => (got.failed = true);
+      const deadline = Date.now() + 15_000;
+      while (!got.first && !got.failed && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(got.failed).toBeUndefined();
+      if (got.first === undefined) throw new Error("no eeg_data within 15 s");
       ws.close();
-      expect(typeof first["seq"]).toBe("number");
-      expect(Object.keys(first["channels"] as object)).toHaveLength(12);
+      const data = got.first;
+      expect(typeof data["seq"]).toBe("number");
+      expect(Object.keys(data["channels"] as object)).toHaveLength(12);
     }, 90_000);
   }
 });

@@ -4,7 +4,7 @@
  * read must be the same, compared with Object.is per element.
  */
 import { describe, expect, test } from "bun:test";
-import { SampleBuffers } from "../../src/core/sample-buffers.ts";
+import { SAMPLE_PLANE_NAMES, SampleBuffers } from "../../src/core/sample-buffers.ts";
 import { SampleRing } from "../../src/core/sample-ring.ts";
 import { CHANNELS } from "../../src/core/samples.ts";
 import type { Gap, SampleBlock } from "../../src/core/samples.ts";
@@ -13,17 +13,7 @@ import { createPrng } from "../../src/sources/signal.ts";
 import type { Prng } from "../../src/sources/signal.ts";
 import { ReferenceRing } from "../_support/reference-ring.ts";
 
-const PLANES = [
-  "seq",
-  "counter",
-  "time",
-  "ref",
-  "drl",
-  "channels",
-  "leadOff",
-  "nonFinite",
-  "featureStatus",
-] as const;
+const PLANES = SAMPLE_PLANE_NAMES;
 
 /** Channel counts no delta coder expects: each is tried in some column of some block. */
 const ODD_COUNTS = [

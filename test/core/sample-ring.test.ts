@@ -1,6 +1,6 @@
 /** @module SampleRing: wrap-around, reads older than retained, paging, gaps, fixed capacity, ownership. */
 import { describe, expect, test } from "bun:test";
-import { SampleBuffers } from "../../src/core/sample-buffers.ts";
+import { SAMPLE_PLANE_NAMES, SampleBuffers } from "../../src/core/sample-buffers.ts";
 import { SampleRing } from "../../src/core/sample-ring.ts";
 import { CHANNELS } from "../../src/core/samples.ts";
 import { UV_PER_COUNT } from "../../src/decoder/types.ts";
@@ -39,18 +39,7 @@ function block(
 
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 
-/** A block's typed-array planes. */
-const PLANES = [
-  "seq",
-  "counter",
-  "time",
-  "ref",
-  "drl",
-  "channels",
-  "leadOff",
-  "nonFinite",
-  "featureStatus",
-] as const;
+const PLANES = SAMPLE_PLANE_NAMES;
 
 /** Every field of `b` is what `block()` made for its seqs. */
 function expectConsistent(b: SampleBlock): void {
