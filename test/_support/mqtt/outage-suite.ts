@@ -189,6 +189,12 @@ export function outageSuite(runtime: Runtime): void {
           expect(last.firstSeq + last.count).toBeGreaterThan(500 * 5); // 1.5 s before, 3 s out, 1 s after at least
         }
         expect(h["mqtt"]).toMatchObject({ connected: true, dropped: 0, dropped_samples: 0 });
+        // the log lines come through a pipe the test reads on its own schedule: wait for them
+        await until(
+          () => (srv.stderr().match(/MQTT: connected to/g)?.length ?? 0) >= 2,
+          5000,
+          "the second 'MQTT: connected to' line",
+        );
         expect(srv.stderr()).toContain("MQTT: lost the connection to");
         expect(srv.stderr().match(/MQTT: connected to/g)?.length).toBe(2);
       },
