@@ -1,8 +1,11 @@
 //! The streaming framer: a fixed buffer that the host writes into, scanned for packets.
 //!
 //! The host asks for the input area (`input`), writes up to `INPUT_CAPACITY` bytes there and
-//! calls `commit`. The ≤ 62-byte tail stays where it is and new input lands right behind it,
-//! so the tail is only moved when the buffer's end is near (once per many calls).
+//! calls `commit`. New input lands right behind the ≤ 62-byte tail; when it would not fit, the
+//! tail moves to the front first. The buffer is one input plus one page: small inputs walk that
+//! page before the tail moves back (one move per many calls), and the memory they touch stays a
+//! page or two, where a buffer of several inputs would keep all its pages resident in every
+//! device's decoder (~96 KB each).
 
 use crate::checksum;
 use crate::constants::{COUNTER_OFFSET, EEG_EVENT_ID, EVENT_ID_OFFSET, MAX_TAIL, PACKET_LEN, SYNC_BYTE};
@@ -12,8 +15,9 @@ use crate::stats::Stats;
 
 /// Bytes the host may write per `commit`.
 pub const INPUT_CAPACITY: usize = 32 * 1024;
-/// The buffer: room for many inputs before the tail has to move back to the front.
-pub const BUFFER_LEN: usize = 4 * INPUT_CAPACITY;
+/// The buffer: one input and one page (which holds the longest tail).
+pub const BUFFER_LEN: usize = INPUT_CAPACITY + 4096;
+const _: () = assert!(BUFFER_LEN >= INPUT_CAPACITY + MAX_TAIL);
 
 pub struct Framer {
     buf: [u8; BUFFER_LEN],

@@ -241,3 +241,19 @@ fn discard_tail_with_no_tail_returns_zero_and_changes_nothing() {
     run(&mut framer, &[&eeg(7)]);
     assert_eq!(framer.stats().lost_packets, 1);
 }
+
+#[test]
+fn tails_moved_back_to_the_front_keep_exact_offsets_and_counters() {
+    // 1000-byte calls end mid-packet every time (1000 = 15 × 63 + 55), and the stream (~1.5 MB)
+    // is many times the buffer: the tail moves back to the front every few calls, and the stream
+    // offsets and counters must survive every move
+    let packets: Vec<[u8; PACKET_LEN]> = (0..25_000u32).map(|i| eeg(i as u8)).collect();
+    let bytes = stream(&packets);
+    let chunks: Vec<&[u8]> = bytes.chunks(1000).collect();
+    let mut framer = Box::new(Framer::new());
+    let seen = run(&mut framer, &chunks);
+    assert_eq!(seen.len(), 25_000);
+    assert!(seen.iter().enumerate().all(|(i, s)| s.3 == 63 * i as u64 && s.2 == i as u8));
+    assert!(seen.iter().all(|s| s.0 == (s.3 as usize + PACKET_LEN - 1) / 1000));
+    assert_eq!(framer.stats().bytes_skipped, 0);
+}
