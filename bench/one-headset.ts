@@ -1,6 +1,6 @@
 /** @module One-headset benchmark (issue 24): per runtime, the bridge with one simulated headset and one binary eeg_batch client; server CPU and RSS against the targets. */
 
-// bun bench/one-headset.ts [--runtimes bun,deno,node] [--windows 3] [--window-s 10] [--warmup-s 5] [--full-s 65] [--server-args "..."]
+// bun bench/one-headset.ts [--runtimes bun,deno,node] [--windows 3] [--window-s 10] [--warmup-s 5] [--full-s 65] [--server-args "..."] [--root DIR]
 import { flagReader } from "./args.ts";
 import { BATCH_N, FrameLedger } from "./batch-scenarios.ts";
 import { BenchClient } from "./bench-client.ts";
@@ -23,6 +23,8 @@ const WINDOW_S = Number(flag("--window-s", "10"));
 const WARMUP_S = Number(flag("--warmup-s", "5"));
 /** RSS is read again this long after start, once the 60-s resume ring is full (0: not). */
 const FULL_S = Number(flag("--full-s", "65"));
+/** Another checkout to measure instead of this one (e.g. a worktree of an older commit: "before" figures on today's machine). */
+const ROOT_DIR = flag("--root", "") || undefined;
 /** Extra server flags, e.g. `--server-args "--sim-tick-ms 20"`. */
 const SERVER_ARGS = flag("--server-args", "").split(" ").filter((a) => a !== "");
 /** Seconds after `listening` before the idle RSS is read (the device is connected and streaming by then). */
@@ -57,7 +59,7 @@ interface Result {
 /** One server with `--autoconnect` (the default single simulated headset) and one binary client on `/`. */
 async function run(runtime: Runtime): Promise<Result> {
   const startedAt = performance.now();
-  const srv = await startServer(runtime, ["--autoconnect", ...SERVER_ARGS]);
+  const srv = await startServer(runtime, ["--autoconnect", ...SERVER_ARGS], ROOT_DIR);
   let client: BenchClient | null = null;
   try {
     await sleep(IDLE_S * 1000);
@@ -86,7 +88,7 @@ async function run(runtime: Runtime): Promise<Result> {
     }
     return {
       runtime,
-      launch: launchName(runtime),
+      launch: launchName(runtime, ROOT_DIR),
       cpu: cpu[0]!,
       idleRssMb: idle.rss,
       rssMb: mem.rss,

@@ -85,7 +85,8 @@ export function serveCommand(
         "--allow-run",
         "--allow-sys",
         "--allow-ffi",
-        DENO_V8_FLAGS,
+        // a checkout without the bundle predates the flag too: run it as its serve task did
+        ...(bundle(runtime, root) ? [DENO_V8_FLAGS] : []),
         entry("src/deno.ts"),
         ...args,
       ]];
@@ -99,8 +100,8 @@ export function serveCommand(
 }
 
 /** How `runtime` starts the bridge here, for reports (e.g. "node --import tsx src/node.ts"). */
-export function launchName(runtime: Runtime): string {
-  const [cmd, argv] = serveCommand(runtime, []);
+export function launchName(runtime: Runtime, root: string = ROOT): string {
+  const [cmd, argv] = serveCommand(runtime, [], root);
   return [cmd.slice(cmd.lastIndexOf("/") + 1), ...argv.filter((a) => !a.startsWith("--allow-"))]
     .join(" ");
 }
@@ -114,10 +115,17 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the server with `--port 0` and waits for its `listening on http://HOST:PORT` line. */
-export function startServer(runtime: Runtime, args: string[]): Promise<ServerProcess> {
-  const [cmd, argv] = serveCommand(runtime, ["--port", "0", ...args]);
-  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts the server of the checkout at `root` (default: this one) with `--port 0` and waits for its
+ * `listening on http://HOST:PORT` line.
+ */
+export function startServer(
+  runtime: Runtime,
+  args: string[],
+  root: string = ROOT,
+): Promise<ServerProcess> {
+  const [cmd, argv] = serveCommand(runtime, ["--port", "0", ...args], root);
+  const child = spawn(cmd, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   const pid = child.pid;
   if (pid !== undefined) live.add(pid);
   let stderr = "";
