@@ -1,6 +1,7 @@
 /** @module One-headset benchmark (issue 24): per runtime, the bridge with one simulated headset and one binary eeg_batch client; server CPU and RSS against the targets. */
 
 // bun bench/one-headset.ts [--runtimes bun,deno,node] [--windows 3] [--window-s 10] [--warmup-s 5] [--full-s 65] [--server-args "..."] [--root DIR]
+import { resolve } from "node:path";
 import { flagReader } from "./args.ts";
 import { BATCH_N, FrameLedger } from "./batch-scenarios.ts";
 import { BenchClient } from "./bench-client.ts";
@@ -24,7 +25,7 @@ const WARMUP_S = Number(flag("--warmup-s", "5"));
 /** RSS is read again this long after start, once the 60-s resume ring is full (0: not). */
 const FULL_S = Number(flag("--full-s", "65"));
 /** Another checkout to measure instead of this one (e.g. a worktree of an older commit: "before" figures on today's machine). */
-const ROOT_DIR = flag("--root", "") || undefined;
+const ROOT_DIR = flag("--root", "") === "" ? undefined : resolve(flag("--root", ""));
 /** Extra server flags, e.g. `--server-args "--sim-tick-ms 20"`. */
 const SERVER_ARGS = flag("--server-args", "").split(" ").filter((a) => a !== "");
 /** Seconds after `listening` before the idle RSS is read (the device is connected and streaming by then). */

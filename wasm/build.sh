@@ -16,8 +16,9 @@ build() { # $1 = crate dir, $2 = output file
   local target_dir
   target_dir=$(mktemp -d)
   # path remapping keeps the build directory out of the module, so any checkout builds the same bytes;
-  # a 64 KiB stack (the default is 1 MiB) keeps each device's decoder instance at 0.25 MB of memory (most of it never touched): the
-  # decoder keeps its buffers in static memory and never recurses
+  # a 64 KiB stack (the default is 1 MiB) keeps each device's decoder instance at 0.25 MB of
+  # memory (most of it never touched): the decoder keeps its buffers in static memory and never
+  # recurses
   RUSTC="$rustc_bin" CARGO_TARGET_DIR="$target_dir" \
     RUSTFLAGS="-C target-feature=+simd128 -C link-arg=-zstack-size=65536 --remap-path-prefix=$1=decoder-rs --remap-path-prefix=$HOME=~" \
     "$cargo_bin" build --quiet --release --offline --target wasm32-unknown-unknown \

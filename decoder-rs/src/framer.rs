@@ -4,8 +4,8 @@
 //! calls `commit`. New input lands right behind the ≤ 62-byte tail; when it would not fit, the
 //! tail moves to the front first. The buffer is one input plus one page: small inputs walk that
 //! page before the tail moves back (one move per many calls), and the memory they touch stays a
-//! page or two, where a buffer of several inputs would keep all its pages resident in every
-//! device's decoder (~96 KB each).
+//! page or two, where a buffer of four inputs kept all its pages resident in every device's
+//! decoder (96 KiB more than now).
 
 use crate::checksum;
 use crate::constants::{COUNTER_OFFSET, EEG_EVENT_ID, EVENT_ID_OFFSET, MAX_TAIL, PACKET_LEN, SYNC_BYTE};

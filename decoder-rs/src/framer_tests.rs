@@ -244,7 +244,7 @@ fn discard_tail_with_no_tail_returns_zero_and_changes_nothing() {
 
 #[test]
 fn tails_moved_back_to_the_front_keep_exact_offsets_and_counters() {
-    // 1000-byte calls end mid-packet every time (1000 = 15 × 63 + 55), and the stream (~1.5 MB)
+    // 1000-byte calls end mid-packet almost every time (1000 = 15 × 63 + 55), and the stream (~1.5 MB)
     // is many times the buffer: the tail moves back to the front every few calls, and the stream
     // offsets and counters must survive every move
     let packets: Vec<[u8; PACKET_LEN]> = (0..25_000u32).map(|i| eeg(i as u8)).collect();

@@ -14,6 +14,7 @@ import { currentRuntime } from "../_support/client/live-server.ts";
 import { runServeCli, startServer } from "../_support/server-process.ts";
 import type { ServerProcess } from "../_support/server-process.ts";
 import { connectWs } from "../_support/ws-client.ts";
+import { waitUntil } from "../_support/conformance/helpers.ts";
 
 const runtime = currentRuntime();
 const SECRETS = ["pushuser", "pushpass", "qtok123"];
@@ -169,7 +170,12 @@ describe(`--ws-push (${runtime})`, () => {
         process.kill(srv.child.pid!, "SIGINT");
         // shutdown takes well under a second; 5 s only bounds a loaded machine
         expect(await within(srv.exited, 5000)).toBe(0);
-        expect(srv.stdout()).toContain("Server shutdown complete");
+        // the exit can be seen before the last of the stdout pipe is read
+        await waitUntil(
+          () => srv.stdout().includes("Server shutdown complete"),
+          3000,
+          "the shutdown line",
+        );
         expect(await within(accepted[1]!.closeCode, 5000)).toBe(1000);
         const logs = srv.stdout() + srv.stderr();
         expect(logs).toContain(`ws://127.0.0.1:${server.port}/ingest?token=***`);

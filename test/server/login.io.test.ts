@@ -1,7 +1,7 @@
 /** @module Password logins and session tokens (docs/protocol/bridge-api.md §5.2) against a live bridge under the runtime running the test: POST /login, /logout, lockout, bad bodies, expiry, start-up checks. */
 import { describe, expect, test } from "bun:test";
 import { bearer, closeCodeWithin, welcomed } from "../_support/conformance/access-helpers.ts";
-import { isError, withServer } from "../_support/conformance/helpers.ts";
+import { isError, waitUntil, withServer } from "../_support/conformance/helpers.ts";
 import { currentRuntime } from "../_support/client/live-server.ts";
 import { runServeCli } from "../_support/server-process.ts";
 import {
@@ -80,7 +80,13 @@ describe(`password logins under ${runtime}`, () => {
             expect(denied.data["code"]).toBe("PERMISSION_DENIED");
             expect((await olga.request("marker", { label: "ok" })).type).toBe("command_ack");
             await login(srv.http, { username: "ada", password: "a wrong guess" });
-            // the log names users, never a password, a hash or a token
+            // the log names users, never a password, a hash or a token; its lines come through a
+            // pipe the test reads on its own schedule, so wait for the last one first
+            await waitUntil(
+              () => (srv.stdout() + srv.stderr()).includes('Login of "ada"'),
+              5000,
+              "the failed login's log line",
+            );
             const log = srv.stdout() + srv.stderr();
             expect(log).toContain('User "ada" logged in');
             expect(log).toContain('Login of "ada"');

@@ -13,6 +13,7 @@ import {
   isEeg,
   isStatus,
   openWelcomed,
+  waitUntil,
   withServer,
 } from "./helpers.ts";
 import { untilCount } from "./stream-helpers.ts";
@@ -91,7 +92,12 @@ export async function cleanShutdown(runtime: Runtime): Promise<void> {
     // shutdown takes well under a second; 8 s and 3 s only bound a loaded machine
     const code = await Promise.race([srv.exited, delay(8000).then(() => -99)]);
     expect(code).toBe(0);
-    expect(srv.stdout()).toContain("Server shutdown complete");
+    // the exit can be seen before the last of the stdout pipe is read
+    await waitUntil(
+      () => srv.stdout().includes("Server shutdown complete"),
+      3000,
+      "the shutdown line",
+    );
     await Promise.race([c.closed, delay(3000)]);
     expect(c.isClosed).toBe(true);
   });
