@@ -55,6 +55,20 @@ export async function acked(
   }
 }
 
+/** Drops the client's eeg_data and subscribes it to binary eeg_batch frames of BATCH_N samples (and `extra`). */
+export async function takeBinaryBatches(
+  c: BenchClient,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await acked(c, "unsub", "unsubscribe", { stream: "eeg" });
+  await acked(c, "sub", "subscribe", {
+    stream: "eeg_batch",
+    format: "binary",
+    num_samples: BATCH_N,
+    ...extra,
+  });
+}
+
 /** Opens one client per device (`/devices/sim-K/ws`), at most OPEN_CONCURRENCY handshakes at once; each drops eeg_data and takes binary batches. */
 export async function openDeviceClients(
   url: string,
@@ -62,12 +76,7 @@ export async function openDeviceClients(
   latency: LatencyLog,
   intervalMs: number | null,
 ): Promise<DeviceClient[]> {
-  const options = {
-    stream: "eeg_batch",
-    format: "binary",
-    num_samples: BATCH_N,
-    ...(intervalMs === null ? {} : { interval_ms: intervalMs }),
-  };
+  const extra = intervalMs === null ? {} : { interval_ms: intervalMs };
   const clients: DeviceClient[] = new Array(count);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -79,8 +88,7 @@ export async function openDeviceClients(
         i === 0,
       );
       clients[i] = c;
-      await acked(c.client, "unsub", "unsubscribe", { stream: "eeg" });
-      await acked(c.client, "sub", "subscribe", options);
+      await takeBinaryBatches(c.client, extra);
     }
   };
   const results = await Promise.allSettled(

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { flagReader } from "./args.ts";
 import { BATCH_N, FrameLedger } from "./batch-scenarios.ts";
 import { BenchClient } from "./bench-client.ts";
-import { acked } from "./devices-clients.ts";
+import { takeBinaryBatches } from "./devices-clients.ts";
 import {
   cpuOverSubWindows,
   launchName,
@@ -68,12 +68,7 @@ async function run(runtime: Runtime): Promise<Result> {
     client = await BenchClient.open(srv.url, "/");
     const ledger = new FrameLedger();
     client.onFrame = (frame) => ledger.add(frame);
-    await acked(client, "unsub", "unsubscribe", { stream: "eeg" });
-    await acked(client, "sub", "subscribe", {
-      stream: "eeg_batch",
-      format: "binary",
-      num_samples: BATCH_N,
-    });
+    await takeBinaryBatches(client);
     const deadline = performance.now() + FIRST_FRAME_TIMEOUT_MS;
     while (ledger.frames === 0 && performance.now() < deadline) await sleep(20);
     if (ledger.frames === 0) throw new Error(`no frame within ${FIRST_FRAME_TIMEOUT_MS} ms`);

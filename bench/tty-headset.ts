@@ -12,7 +12,7 @@ import { startFakeBluez } from "../test/_support/fake-bluez.ts";
 import { startPtyPair } from "../test/_support/pty-pair.ts";
 import { BATCH_N } from "./batch-scenarios.ts";
 import { BenchClient } from "./bench-client.ts";
-import { acked } from "./devices-clients.ts";
+import { takeBinaryBatches } from "./devices-clients.ts";
 import {
   memoryMb,
   type Runtime,
@@ -114,12 +114,7 @@ async function measure(runtime: Runtime, source: string, srv: ServerProcess): Pr
   let samples = 0;
   client.onFrame = (frame) => void (samples += new DataView(frame).getUint32(8, true));
   try {
-    await acked(client, "unsub", "unsubscribe", { stream: "eeg" });
-    await acked(client, "sub", "subscribe", {
-      stream: "eeg_batch",
-      format: "binary",
-      num_samples: BATCH_N,
-    });
+    await takeBinaryBatches(client);
     const deadline = performance.now() + FIRST_FRAME_TIMEOUT_MS;
     while (samples === 0) {
       if (performance.now() > deadline) throw new Error(`${runtime} ${source}: no frame`);

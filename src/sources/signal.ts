@@ -1,5 +1,6 @@
 /** @module Seeded PRNG and synthetic EEG waveforms (alpha + 1/f-ish noise + mains hum) for the simulator, in whole ADC counts. */
 import { CHANNEL_COUNT, LEAD_OFF_RAW, PACKET_LEN, UV_PER_COUNT } from "../decoder/types.ts";
+import { writeEegPacket } from "./packet-builder.ts";
 import { periodicTables, periodicWave, type Wave, waveAt } from "./signal-tables.ts";
 
 /** A deterministic generator of floats in [0, 1). */
@@ -120,15 +121,10 @@ export interface PacketGenerator {
   readonly nextCounter: number;
 }
 
-const SYNC_BYTE = 0xaa;
-const EEG_EVENT_ID = 239;
-const DATA_LENGTH = 0x3c;
-
 /**
  * A packet generator over `createEegSignal(seed, rateHz)`; the 1-based channels in `leadOff`
- * carry the lead-off sentinel (raw 8388607) in every packet instead of the signal. Writes the
- * same bytes as packet-builder's `writePacket` (a test holds them equal), without its per-packet
- * object and DataView.
+ * carry the lead-off sentinel (raw 8388607) in every packet instead of the signal. Writes with
+ * packet-builder's `writeEegPacket`, through one DataView per output buffer.
  */
 export function createPacketGenerator(
   seed: number,
@@ -150,18 +146,7 @@ export function createPacketGenerator(
       for (let i = 0, p = at; i < count; i++, p += PACKET_LEN) {
         const s = signal.next();
         for (const ch of leadOff) s.raw[ch - 1] = LEAD_OFF_RAW;
-        out[p] = SYNC_BYTE;
-        out[p + 1] = EEG_EVENT_ID;
-        out[p + 2] = DATA_LENGTH;
-        out[p + 3] = counter;
-        view.setFloat32(p + 4, s.ref, true);
-        view.setFloat32(p + 8, s.drl, true);
-        for (let c = 0; c < CHANNEL_COUNT; c++) view.setFloat32(p + 12 + 4 * c, s.raw[c]!, true);
-        out[p + 60] = 0;
-        let sum = 0;
-        for (let k = 0; k < 61; k++) sum += out[p + k]!;
-        out[p + 61] = sum & 0xff;
-        out[p + 62] = (sum >> 8) & 0xff;
+        writeEegPacket(out, view, p, counter, s.ref, s.drl, s.raw);
         counter = (counter + 1) & 0xff;
       }
     },
